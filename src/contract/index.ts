@@ -1,0 +1,3 @@
+export * from './product.js';
+export * from './problem.js';
+export * from './routes.js';

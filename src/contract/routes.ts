@@ -1,0 +1,71 @@
+/** The API's resources and methods: one table that the handler, the local gateway and AWS provisioning share. */
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface RouteDefinition {
+  /** API Gateway resource path, with `{param}` placeholders. */
+  resource: string;
+  methods: readonly HttpMethod[];
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { resource: '/product', methods: ['GET', 'POST'] },
+  { resource: '/product/{id}', methods: ['GET', 'PATCH', 'DELETE'] },
+];
+
+export const LIST_LIMIT_DEFAULT = 50;
+export const LIST_LIMIT_MAX = 100;
+/** Largest request body the handler accepts, in bytes after base64 decoding. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface RouteMatch {
+  resource: string;
+  pathParameters: Record<string, string> | null;
+  methods: readonly HttpMethod[];
+}
+
+/**
+ * Finds the resource that a request path (without stage) belongs to, as API Gateway does: one path segment
+ * per `{param}`, percent-decoded. Returns undefined when no resource matches.
+ */
+export function matchResource(path: string, routes: readonly RouteDefinition[] = ROUTES): RouteMatch | undefined {
+  const segments = splitPath(path);
+  if (segments === undefined) return undefined;
+  for (const route of routes) {
+    const pattern = splitPath(route.resource) ?? [];
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = pattern.every((part, index) => {
+      const segment = segments[index] as string;
+      const param = /^\{(\w+)\}$/.exec(part);
+      if (param) {
+        params[param[1] as string] = segment;
+        return segment.length > 0;
+      }
+      return part === segment;
+    });
+    if (matches) {
+      return {
+        resource: route.resource,
+        pathParameters: Object.keys(params).length > 0 ? params : null,
+        methods: route.methods,
+      };
+    }
+  }
+  return undefined;
+}
+
+function splitPath(path: string): string[] | undefined {
+  const trimmed = path.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (trimmed === '') return [];
+  try {
+    return trimmed.split('/').map((segment) => decodeURIComponent(segment));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path of one product, its id percent-encoded. */
+export function productPath(id: string): string {
+  return `/product/${encodeURIComponent(id)}`;
+}

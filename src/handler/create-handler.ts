@@ -1,0 +1,167 @@
+/** The Lambda handler for API Gateway REST proxy events (payload 1.0): routing, validation, responses, logging. */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  checkId,
+  matchResource,
+  problem,
+  PROBLEM_CONTENT_TYPE,
+  productPath,
+  validateProductInput,
+  validateProductPatch,
+  type Product,
+} from '../contract/index.js';
+import { HttpError } from './http-error.js';
+import { ProductStore } from './product-store.js';
+import { readExpectedVersion, readJsonBody, readListQuery } from './request.js';
+
+export interface HandlerDeps {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Writes one log line; Lambda's JSON log format ingests a JSON line on stdout as is. */
+  log: (line: string) => void;
+  now: () => Date;
+  newId: () => string;
+}
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Partial<Context>) => Promise<APIGatewayProxyResult>;
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+function json(reply: Reply): APIGatewayProxyResult {
+  const headers: Record<string, string> = { ...reply.headers };
+  if (reply.body === undefined) return { statusCode: reply.status, headers, body: '' };
+  headers['Content-Type'] ??= 'application/json';
+  return { statusCode: reply.status, headers, body: JSON.stringify(reply.body) };
+}
+
+function etag(product: Product): Record<string, string> {
+  return { ETag: `"${product.version}"` };
+}
+
+function requirePathId(event: APIGatewayProxyEvent): string {
+  const id = event.pathParameters?.id ?? '';
+  const rule = checkId(id);
+  if (rule) throw new HttpError('validation', `id ${rule}`, { errors: [{ field: 'id', message: rule }] });
+  return id;
+}
+
+/** The URL path of the created product as the client sees it, stage included when API Gateway reports one. */
+function locationOf(event: APIGatewayProxyEvent, id: string): string {
+  const clientPath = event.requestContext?.path;
+  const prefix = clientPath && event.path && clientPath.endsWith(event.path) ? clientPath.slice(0, clientPath.length - event.path.length) : '';
+  return `${prefix}${productPath(id)}`;
+}
+
+/** Builds the handler around its dependencies, so tests and the local stack inject their own. */
+export function createHandler(deps: HandlerDeps): ProxyHandler {
+  const store = new ProductStore(deps.client, deps.tableName);
+
+  async function createProduct(event: APIGatewayProxyEvent): Promise<Reply> {
+    const input = validateProductInput(readJsonBody(event));
+    if (!input.ok) throw new HttpError('validation', 'the product is not valid; see errors', { errors: input.errors });
+    const now = deps.now().toISOString();
+    const product: Product = {
+      id: input.value.id ?? deps.newId(),
+      title: input.value.title,
+      description: input.value.description ?? '',
+      price: input.value.price,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    await store.create(product);
+    return { status: 201, body: product, headers: { Location: locationOf(event, product.id), ...etag(product) } };
+  }
+
+  async function getProduct(event: APIGatewayProxyEvent): Promise<Reply> {
+    const id = requirePathId(event);
+    const product = await store.get(id);
+    if (!product) throw new HttpError('notFound', `no product has id ${id}`);
+    return { status: 200, body: product, headers: etag(product) };
+  }
+
+  async function listProducts(event: APIGatewayProxyEvent): Promise<Reply> {
+    const { limit, startKey } = readListQuery(event);
+    return { status: 200, body: await store.list(limit, startKey) };
+  }
+
+  async function updateProduct(event: APIGatewayProxyEvent): Promise<Reply> {
+    const id = requirePathId(event);
+    const expectedVersion = readExpectedVersion(event);
+    const patch = validateProductPatch(readJsonBody(event));
+    if (!patch.ok) throw new HttpError('validation', 'the change is not valid; see errors', { errors: patch.errors });
+    const product = await store.update(id, patch.value, deps.now().toISOString(), expectedVersion);
+    return { status: 200, body: product, headers: etag(product) };
+  }
+
+  async function deleteProduct(event: APIGatewayProxyEvent): Promise<Reply> {
+    const id = requirePathId(event);
+    await store.delete(id, readExpectedVersion(event));
+    return { status: 204 };
+  }
+
+  const routes: Record<string, (event: APIGatewayProxyEvent) => Promise<Reply>> = {
+    'POST /product': createProduct,
+    'GET /product': listProducts,
+    'GET /product/{id}': getProduct,
+    'PATCH /product/{id}': updateProduct,
+    'DELETE /product/{id}': deleteProduct,
+  };
+
+  async function route(event: APIGatewayProxyEvent): Promise<{ resource: string; reply: Reply }> {
+    // API Gateway names the matched resource; a bare invoke may not, so fall back to matching the path.
+    const match = matchResource(event.resource ?? '') ?? matchResource(event.path ?? '');
+    if (!match) throw new HttpError('notFound', `no resource at ${event.path}`);
+    const routeFn = routes[`${event.httpMethod} ${match.resource}`];
+    if (!routeFn) {
+      throw new HttpError('methodNotAllowed', `${event.httpMethod} is not allowed on ${match.resource}`, {
+        headers: { Allow: match.methods.join(', ') },
+      });
+    }
+    if (!event.pathParameters && match.pathParameters) event = { ...event, pathParameters: match.pathParameters };
+    return { resource: match.resource, reply: await routeFn(event) };
+  }
+
+  return async function handler(event, context) {
+    const started = performance.now();
+    const requestId = context?.awsRequestId ?? event.requestContext?.requestId ?? 'unknown';
+    let resource = event.resource ?? event.path;
+    let response: APIGatewayProxyResult;
+    let failure: unknown;
+    try {
+      const routed = await route(event);
+      resource = routed.resource;
+      response = json(routed.reply);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        response = json({ status: error.status, body: error.problem, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...error.headers } });
+      } else {
+        failure = error;
+        response = json({
+          status: 500,
+          body: problem('internal', `the request failed; quote request id ${requestId} when reporting it`),
+          headers: { 'Content-Type': PROBLEM_CONTENT_TYPE },
+        });
+      }
+    }
+    const line: Record<string, unknown> = {
+      timestamp: deps.now().toISOString(),
+      level: failure ? 'ERROR' : 'INFO',
+      message: 'request',
+      requestId,
+      method: event.httpMethod,
+      resource,
+      path: event.path,
+      status: response.statusCode,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    };
+    if (failure) line.error = { name: (failure as Error).name, message: (failure as Error).message, stack: (failure as Error).stack };
+    deps.log(JSON.stringify(line));
+    return response;
+  };
+}

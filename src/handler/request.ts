@@ -1,0 +1,86 @@
+/** Reading a REST proxy event: headers, body, query and preconditions, each rejected with a precise 4xx. */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, MAX_BODY_BYTES } from '../contract/index.js';
+import { decodeCursor, type ProductKey } from './cursor.js';
+import { HttpError } from './http-error.js';
+
+/** A header's value, looked up without regard to case (API Gateway keeps the client's casing). */
+export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}
+
+function isJsonMediaType(contentType: string): boolean {
+  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return mediaType === 'application/json' || /^application\/[\w.+-]+\+json$/.test(mediaType);
+}
+
+/** Parses the JSON body of a write: 415 for a non-JSON content type, 413 past 64 KiB, 400 when not JSON. */
+export function readJsonBody(event: APIGatewayProxyEvent): unknown {
+  const contentType = header(event, 'content-type');
+  if (contentType !== undefined && !isJsonMediaType(contentType)) {
+    throw new HttpError('unsupportedMediaType', `Content-Type ${contentType} is not supported; send application/json`);
+  }
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new HttpError('tooLarge', `body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}`);
+  }
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  if (text.trim() === '') throw new HttpError('malformedJson', 'the request needs a JSON object body');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpError('malformedJson', `body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** A query parameter that must appear at most once. */
+function singleQueryValue(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const values = event.multiValueQueryStringParameters?.[name];
+  if (values && values.length > 1) {
+    throw new HttpError('badQuery', `${name} may be given once`, { errors: [{ field: name, message: 'must appear at most once' }] });
+  }
+  return values?.[0] ?? event.queryStringParameters?.[name] ?? undefined;
+}
+
+export interface ListQuery {
+  limit: number;
+  startKey: ProductKey | undefined;
+}
+
+/** Reads `limit` (1-100, default 50) and `cursor` from the query string. */
+export function readListQuery(event: APIGatewayProxyEvent): ListQuery {
+  const rawLimit = singleQueryValue(event, 'limit');
+  let limit = LIST_LIMIT_DEFAULT;
+  if (rawLimit !== undefined) {
+    limit = /^\d{1,4}$/.test(rawLimit) ? Number(rawLimit) : Number.NaN;
+    if (!(limit >= 1 && limit <= LIST_LIMIT_MAX)) {
+      throw new HttpError('badQuery', `limit must be a whole number from 1 to ${LIST_LIMIT_MAX}`, {
+        errors: [{ field: 'limit', message: `must be a whole number from 1 to ${LIST_LIMIT_MAX}` }],
+      });
+    }
+  }
+  const cursor = singleQueryValue(event, 'cursor');
+  return { limit, startKey: cursor === undefined || cursor === '' ? undefined : decodeCursor(cursor) };
+}
+
+/**
+ * Reads `If-Match: <version>`: a version number, quoted or not, or `*`. Returns undefined when absent or `*`,
+ * since `*` only asks that the product exist, which every update and delete requires anyway.
+ */
+export function readExpectedVersion(event: APIGatewayProxyEvent): number | undefined {
+  const value = header(event, 'if-match');
+  if (value === undefined || value.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
+  const version = match ? Number(match[1]) : Number.NaN;
+  if (!(version >= 1)) {
+    throw new HttpError('badHeader', 'If-Match must be a product version, such as If-Match: 3', {
+      errors: [{ field: 'If-Match', message: 'must be a version number' }],
+    });
+  }
+  return version;
+}

@@ -1,0 +1,33 @@
+/** A real DynamoDB engine (dynalite, in memory) on a loopback port, with the product table created. */
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { ensureTable } from '../../src/provision/table.js';
+
+export interface TestEngine {
+  endpoint: string;
+  client: DynamoDBClient;
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  stop(): Promise<void>;
+}
+
+/** Starts dynalite in memory and creates the table `tableName` with the provisioning code. */
+export async function startTestEngine(tableName = 'product'): Promise<TestEngine> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  await ensureTable({ dynamodb: client, tableName, maxWaitSeconds: 10 });
+  return {
+    endpoint,
+    client,
+    documentClient: DynamoDBDocumentClient.from(client),
+    tableName,
+    async stop() {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

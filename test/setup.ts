@@ -1,0 +1,9 @@
+// Dummy credentials and a fixed region, so that no test can reach AWS by accident.
+process.env.AWS_ACCESS_KEY_ID = 'testing';
+process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+process.env.AWS_SESSION_TOKEN = 'testing';
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+delete process.env.AWS_PROFILE;
+delete process.env.PRODUCTS_API_URL;
