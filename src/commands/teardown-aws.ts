@@ -1,0 +1,7 @@
+// Placeholder until this command lands; replaced in full by its implementation.
+import type { Context } from '../context.js';
+import { AppError } from '../errors.js';
+
+export async function teardownAws(_opts: unknown, _ctx: Context): Promise<unknown> {
+  throw new AppError('teardown-aws is not available in this build');
+}

@@ -1,0 +1,19 @@
+/** Names and numbers that AWS provisioning and the local stack must agree on. */
+
+export const DEFAULT_TABLE_NAME = 'product';
+export const DEFAULT_FUNCTION_NAME = 'productFunction';
+export const DEFAULT_API_NAME = 'productApi';
+export const DEFAULT_STAGE = 'prod';
+
+/**
+ * Stage throttling, set on AWS with UpdateStage and enforced by the local gateway's token bucket. A public,
+ * unauthenticated API is throttled well below the account default (10,000/s) so that a runaway client cannot
+ * run up a bill.
+ */
+export const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
+
+/** API Gateway's integration timeout for REST APIs. */
+export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
+
+/** Where the CLI keeps its state and local data, relative to the working directory. */
+export const STATE_DIR = '.products-cli';
