@@ -1,13 +1,14 @@
 // Bundles the Lambda handler into one minified ESM file and packs it into dist/handler.zip, byte for byte the
 // same for the same sources, so that an unchanged handler is never uploaded again.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const zipPath = join(root, 'dist', 'handler.zip');
+const outFlag = process.argv.indexOf('--out');
+const zipPath = outFlag > 0 ? process.argv[outFlag + 1] : join(root, 'dist', 'handler.zip');
 
 const result = await build({
   entryPoints: [join(root, 'src/handler/index.ts')],
@@ -29,4 +30,4 @@ const zip = zipSync({ 'index.mjs': [code, { mtime, level: 9, os: 3, attrs: 0o100
 
 mkdirSync(dirname(zipPath), { recursive: true });
 writeFileSync(zipPath, zip);
-console.log(`dist/handler.zip: ${zip.length} bytes (index.mjs ${code.length} bytes)`);
+console.log(`${relative(process.cwd(), zipPath) || zipPath}: ${zip.length} bytes (index.mjs ${code.length} bytes)`);

@@ -95,8 +95,12 @@ export function checkId(value: unknown): string | undefined {
   return undefined;
 }
 
+// DynamoDB stores strings as UTF-8, which cannot hold a lone UTF-16 surrogate; JSON can (as \\ud800).
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function checkTitle(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
+  if (loneSurrogate.test(value)) return 'must be valid Unicode text';
   const length = charCount(value.trim());
   if (length < 1) return 'must not be empty';
   if (length > TITLE_MAX_LENGTH) return `must be at most ${TITLE_MAX_LENGTH} characters`;
@@ -105,6 +109,7 @@ function checkTitle(value: unknown): string | undefined {
 
 function checkDescription(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
+  if (loneSurrogate.test(value)) return 'must be valid Unicode text';
   if (charCount(value) > DESCRIPTION_MAX_LENGTH) return `must be at most ${DESCRIPTION_MAX_LENGTH} characters`;
   return undefined;
 }

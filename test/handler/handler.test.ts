@@ -78,6 +78,7 @@ describe('POST /product', () => {
     ['id too long', { id: 'a'.repeat(129), title: 't', price: 1 }, 'id', 'A-Z a-z 0-9'],
     ['long description', { title: 't', price: 1, description: 'd'.repeat(4001) }, 'description', 'at most 4000'],
     ['server field', { title: 't', price: 1, version: 3 }, 'version', 'set by the server'],
+    ['lone surrogate in title', { title: 'a\ud800b', price: 1 }, 'title', 'valid Unicode'],
     ['unknown field', { title: 't', price: 1, colour: 'red' }, 'colour', 'not a known field'],
   ])('answers 400 naming the field for %s', async (_, body, field, rule) => {
     const result = await create(body);
