@@ -1,0 +1,371 @@
+/** The product API's client: one connection pool per base URL, timeouts, safe retries and errors people can read. */
+import type { Dispatcher, Pool } from 'undici';
+import { productPath, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
+import { errorFromNetwork, errorFromResponse } from './response-error.js';
+import {
+  backoffDelay,
+  isNotSent,
+  isRetryableNetworkError,
+  NOT_ACTED_ON_STATUSES,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+  sleep,
+} from './retry.js';
+import { loadUndici } from './undici.js';
+
+export interface ProductApiOptions {
+  /** The invoke URL, stage included: `http://127.0.0.1:3000/prod`. */
+  baseUrl: string;
+  /** Sent as `x-api-key` when the API requires a key. */
+  apiKey?: string;
+  /** Longest wait for an answer's headers, and for each chunk of its body, per attempt (default 10 s). */
+  timeoutMs?: number;
+  /** Longest wait for a connection (default 5 s). */
+  connectTimeoutMs?: number;
+  /** Attempts after the first for a retryable failure (default 4). */
+  retries?: number;
+  /** Ceiling of the first backoff; doubles per retry (default 200 ms). */
+  baseDelayMs?: number;
+  /** Longest backoff (default 5 s). */
+  maxDelayMs?: number;
+  /** Longest `Retry-After` honoured; a longer one ends the retries (default 30 s). */
+  maxRetryAfterMs?: number;
+  /** Connections the pool may open at once (default 16). */
+  connections?: number;
+  /** Ends every request early when aborted. */
+  signal?: AbortSignal;
+  /** Sees every attempt as it completes, for tracing. */
+  onExchange?: (exchange: Exchange) => void;
+  /** Told when the client recovers from an answer that was lost, so the caller can say so. */
+  onNotice?: (message: string) => void;
+  /** A dispatcher to use instead of the client's own pool (which is then not closed by `close`). */
+  dispatcher?: Dispatcher;
+  /** For tests: the jitter's source of randomness. */
+  random?: () => number;
+  userAgent?: string;
+}
+
+export interface RequestOptions {
+  /** A string is sent as is; anything else as JSON. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | undefined>;
+  /**
+   * Whether the request may be sent again after a failure that it may already have been acted on (a lost
+   * answer, 502, 504). Defaults to true for GET, HEAD, PUT, DELETE and OPTIONS.
+   */
+  idempotent?: boolean;
+  /** Overrides the client's timeout for this request. */
+  timeoutMs?: number;
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body parsed as JSON when it is JSON, the text otherwise, undefined when empty. */
+  body: T;
+  attempts: number;
+  /** True when an earlier attempt may have been acted on although its answer was lost. */
+  ambiguous: boolean;
+  /** The whole exchange, retries and waits included. */
+  durationMs: number;
+}
+
+/** One attempt, as `onExchange` sees it. */
+export interface Exchange {
+  method: string;
+  url: string;
+  attempt: number;
+  requestBody?: unknown;
+  status?: number;
+  responseHeaders?: Record<string, string | string[] | undefined>;
+  responseBody?: unknown;
+  /** Why the attempt got no answer. */
+  error?: string;
+  durationMs: number;
+  /** The wait before the next attempt, when there is one. */
+  retryInMs?: number;
+}
+
+export interface ProductPage {
+  items: Product[];
+  nextCursor: string | null;
+}
+
+export interface ListOptions {
+  /** Products per request (1-100; default 100). */
+  pageSize?: number;
+  /** Stop after this many products in all. */
+  max?: number;
+  /** Start from this cursor instead of the beginning. */
+  cursor?: string;
+}
+
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+const DEFAULTS = {
+  timeoutMs: 10_000,
+  connectTimeoutMs: 5_000,
+  retries: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 5_000,
+  maxRetryAfterMs: 30_000,
+  connections: 16,
+};
+
+/** A client of the product API at one base URL. */
+export class ProductApi {
+  readonly baseUrl: string;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly options: ProductApiOptions & typeof DEFAULTS;
+  private pool: Dispatcher | undefined;
+
+  constructor(options: ProductApiOptions) {
+    const url = new URL(options.baseUrl);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.baseUrl = `${this.origin}${this.basePath}`;
+    this.options = { ...DEFAULTS, ...withoutUndefined(options), baseUrl: options.baseUrl };
+  }
+
+  /** Creates a product; with an id the request is retried safely, since the API never overwrites. */
+  async create(input: ProductInput): Promise<Product> {
+    const response = await this.request('POST', '/product', { body: input, idempotent: input.id !== undefined });
+    if (response.status === 201) return response.body as Product;
+    if (response.status === 409 && response.ambiguous && input.id !== undefined) {
+      // The first attempt's answer was lost, so the 409 may be about this very product: look before failing.
+      const existing = await this.find(input.id);
+      if (existing && existing.version === 1 && sameContent(existing, input)) {
+        this.options.onNotice?.(`an earlier attempt, whose answer was lost, created product ${input.id}`);
+        return existing;
+      }
+      throw this.fail('POST', '/product', response, ` (an earlier attempt whose answer was lost may have reached the API)`);
+    }
+    throw this.fail('POST', '/product', response);
+  }
+
+  /** Reads one product; NotFoundError when there is none. */
+  async get(id: string): Promise<Product> {
+    const path = productPath(id);
+    const response = await this.request('GET', path);
+    if (response.status === 200) return response.body as Product;
+    throw this.fail('GET', path, response);
+  }
+
+  /** Reads one page of products. */
+  async listPage(options: { limit?: number; cursor?: string | null } = {}): Promise<ProductPage> {
+    const query = { limit: options.limit, cursor: options.cursor ?? undefined };
+    const response = await this.request('GET', '/product', { query });
+    if (response.status === 200) return response.body as ProductPage;
+    throw this.fail('GET', '/product', response);
+  }
+
+  /** Reads page after page, following the cursors, until the end or `max` products; each page as it arrives. */
+  async *pages(options: ListOptions = {}): AsyncGenerator<ProductPage> {
+    const pageSize = options.pageSize ?? 100;
+    let remaining = options.max ?? Number.POSITIVE_INFINITY;
+    let cursor: string | null = options.cursor ?? null;
+    do {
+      const page = await this.listPage({ limit: Math.min(pageSize, remaining), cursor });
+      const items = page.items.length > remaining ? page.items.slice(0, remaining) : page.items;
+      remaining -= items.length;
+      cursor = page.nextCursor;
+      yield { items, nextCursor: cursor };
+    } while (cursor && remaining > 0);
+  }
+
+  /** Every product, one at a time, read a page at a time; stops after `max`. */
+  async *listAll(options: ListOptions = {}): AsyncGenerator<Product> {
+    for await (const page of this.pages(options)) yield* page.items;
+  }
+
+  /** Changes a product; with `ifVersion` only if it is still at that version, and then retried safely. */
+  async update(id: string, patch: ProductPatch, options: { ifVersion?: number } = {}): Promise<Product> {
+    const path = productPath(id);
+    const headers = ifMatch(options.ifVersion);
+    const response = await this.request('PATCH', path, { body: patch, headers, idempotent: options.ifVersion !== undefined });
+    if (response.status === 200) return response.body as Product;
+    if (response.status === 412 && response.ambiguous && options.ifVersion !== undefined) {
+      const current = await this.find(id);
+      if (current && current.version === options.ifVersion + 1 && sameContent(current, patch)) {
+        this.options.onNotice?.(`an earlier attempt, whose answer was lost, updated product ${id}`);
+        return current;
+      }
+    }
+    throw this.fail('PATCH', path, response);
+  }
+
+  /** Deletes a product; NotFoundError when there is none, ConflictError when `ifVersion` no longer matches. */
+  async delete(id: string, options: { ifVersion?: number } = {}): Promise<void> {
+    const path = productPath(id);
+    const response = await this.request('DELETE', path, { headers: ifMatch(options.ifVersion) });
+    if (response.status === 204 || response.status === 200) return;
+    if (response.status === 404 && response.ambiguous) {
+      // The product is gone, which is what was asked; an attempt whose answer was lost most likely removed it.
+      this.options.onNotice?.(`product ${id} is gone; an earlier attempt, whose answer was lost, probably deleted it`);
+      return;
+    }
+    throw this.fail('DELETE', path, response);
+  }
+
+  /**
+   * Sends one request and returns the answer whatever its status; retries throttling, gateway trouble and
+   * network failures where that is safe; throws ApiError only when no answer came.
+   */
+  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const { request } = loadUndici();
+    const pool = this.dispatcher();
+    const upperMethod = method.toUpperCase();
+    const requestPath = this.pathWithQuery(path, options.query);
+    const url = `${this.origin}${requestPath}`;
+    const idempotent = options.idempotent ?? IDEMPOTENT_METHODS.has(upperMethod);
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.options.userAgent ?? 'products-cli' };
+    if (this.options.apiKey) headers['x-api-key'] = this.options.apiKey;
+    let payload: string | undefined;
+    if (options.body !== undefined) {
+      payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    Object.assign(headers, options.headers);
+    const timeout = options.timeoutMs ?? this.options.timeoutMs;
+    const signal = this.options.signal;
+    const started = performance.now();
+    let ambiguous = false;
+
+    for (let attempt = 1; ; attempt++) {
+      const attemptStarted = performance.now();
+      let status: number | undefined;
+      let responseHeaders: ApiResponse['headers'] = {};
+      let body: unknown;
+      let failure: unknown;
+      try {
+        const answer = await request.call(pool, {
+          method: upperMethod as Dispatcher.HttpMethod,
+          path: requestPath,
+          headers,
+          body: payload,
+          signal,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+        });
+        status = answer.statusCode;
+        responseHeaders = answer.headers;
+        body = parseBody(await answer.body.text(), responseHeaders['content-type']);
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason ?? error;
+        failure = error;
+      }
+
+      const retry = attempt <= this.options.retries && this.shouldRetry(status, failure, idempotent);
+      const retryInMs = retry ? this.delayBefore(attempt, responseHeaders['retry-after']) : null;
+      this.options.onExchange?.({
+        method: upperMethod,
+        url,
+        attempt,
+        requestBody: options.body,
+        status,
+        responseHeaders,
+        responseBody: body,
+        error: failure === undefined ? undefined : errorFromNetwork(upperMethod, url, failure, 1).message,
+        durationMs: performance.now() - attemptStarted,
+        retryInMs: retryInMs ?? undefined,
+      });
+
+      if (retryInMs === null) {
+        if (failure !== undefined) throw errorFromNetwork(upperMethod, url, failure, attempt);
+        return { status: status as number, headers: responseHeaders, body: body as T, attempts: attempt, ambiguous, durationMs: performance.now() - started };
+      }
+      const actedOnMaybe = failure !== undefined ? !isNotSent(failure) : !NOT_ACTED_ON_STATUSES.has(status as number);
+      ambiguous ||= actedOnMaybe;
+      await sleep(retryInMs, signal);
+    }
+  }
+
+  /** Closes the pool's connections; the client can still be used afterwards, with a new pool. */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool && pool !== this.options.dispatcher) await pool.close();
+  }
+
+  private dispatcher(): Dispatcher {
+    if (this.options.dispatcher) return this.options.dispatcher;
+    if (!this.pool) {
+      const { Pool } = loadUndici();
+      const pool: Pool = new Pool(this.origin, {
+        connections: this.options.connections,
+        connectTimeout: this.options.connectTimeoutMs,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+        keepAliveTimeout: 4_000,
+      });
+      this.pool = pool;
+    }
+    return this.pool;
+  }
+
+  private shouldRetry(status: number | undefined, failure: unknown, idempotent: boolean): boolean {
+    if (failure !== undefined) return isRetryableNetworkError(failure) && (idempotent || isNotSent(failure));
+    if (!RETRYABLE_STATUSES.has(status as number)) return false;
+    return idempotent || NOT_ACTED_ON_STATUSES.has(status as number);
+  }
+
+  /** The wait before retry number `attempt`: Retry-After when the API gave one, else backoff; null to give up. */
+  private delayBefore(attempt: number, retryAfter: string | string[] | undefined): number | null {
+    const asked = parseRetryAfter(retryAfter);
+    if (asked !== undefined) return asked <= this.options.maxRetryAfterMs ? asked : null;
+    return backoffDelay(attempt, this.options, this.options.random);
+  }
+
+  private pathWithQuery(path: string, query: RequestOptions['query']): string {
+    const full = `${this.basePath}${path.startsWith('/') ? path : `/${path}`}`;
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) params.set(name, String(value));
+    const search = params.toString();
+    return search ? `${full}?${search}` : full;
+  }
+
+  private fail(method: string, path: string, response: ApiResponse, suffix = ''): Error {
+    const error = errorFromResponse({ method, url: `${this.origin}${this.basePath}${path}`, status: response.status, body: response.body, attempts: response.attempts });
+    if (suffix) error.message += suffix;
+    return error;
+  }
+
+  /** The product, or undefined when there is none. */
+  private async find(id: string): Promise<Product | undefined> {
+    const response = await this.request('GET', productPath(id));
+    if (response.status === 200) return response.body as Product;
+    if (response.status === 404) return undefined;
+    throw this.fail('GET', productPath(id), response);
+  }
+}
+
+function ifMatch(version: number | undefined): Record<string, string> {
+  return version === undefined ? {} : { 'if-match': `"${version}"` };
+}
+
+function parseBody(text: string, contentType: string | string[] | undefined): unknown {
+  if (text === '') return undefined;
+  const type = (Array.isArray(contentType) ? contentType[0] : contentType) ?? '';
+  if (/json/i.test(type) || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** True when the product holds every value the input or patch asked for. */
+function sameContent(product: Product, fields: ProductInput | ProductPatch): boolean {
+  return (['title', 'description', 'price'] as const).every((field) => {
+    const wanted = fields[field];
+    if (wanted === undefined) return true;
+    return field === 'title' ? product.title === String(wanted).trim() : product[field] === wanted;
+  });
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
