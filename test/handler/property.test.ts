@@ -52,8 +52,11 @@ const rawBody = fc.oneof(
   fc.constant(''),
 );
 
-const route = fc.oneof(
-  { weight: 12, arbitrary: fc.constantFrom(['POST', '/product'], ['GET', '/product'], ['GET', '/product/{id}'], ['PATCH', '/product/{id}'], ['DELETE', '/product/{id}']) },
+const route: fc.Arbitrary<[string, string]> = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc.constantFrom<[string, string]>(['POST', '/product'], ['GET', '/product'], ['GET', '/product/{id}'], ['PATCH', '/product/{id}'], ['DELETE', '/product/{id}']),
+  },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('PUT', 'POST', 'HEAD'), fc.constantFrom('/product', '/product/{id}')) },
 );
 
