@@ -65,7 +65,7 @@ function splitPath(path: string): string[] | undefined {
   }
 }
 
-/** The path of one product, its id percent-encoded. */
+/** The path of one product, its id percent-encoded where a path segment needs it (`:` is allowed as is). */
 export function productPath(id: string): string {
-  return `/product/${encodeURIComponent(id)}`;
+  return `/product/${encodeURIComponent(id).replace(/%3A/gi, ':')}`;
 }

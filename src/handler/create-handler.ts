@@ -43,8 +43,15 @@ function etag(product: Product): Record<string, string> {
   return { ETag: `"${product.version}"` };
 }
 
+/** The `{id}` path parameter, decoded: REST APIs pass path parameters on still percent-encoded. */
 function requirePathId(event: APIGatewayProxyEvent): string {
-  const id = event.pathParameters?.id ?? '';
+  const raw = event.pathParameters?.id ?? '';
+  let id = raw;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    // Not valid percent-encoding: checked as sent, so the rule below names the problem.
+  }
   const rule = checkId(id);
   if (rule) throw new HttpError('validation', `id ${rule}`, { errors: [{ field: 'id', message: rule }] });
   return id;

@@ -146,6 +146,15 @@ describe('GET /product/{id}', () => {
     expect(bodyOf(missing)).toMatchObject({ status: 404, title: 'Product not found' });
   });
 
+  it('decodes a percent-encoded id, as REST APIs pass path parameters on undecoded', async () => {
+    await create({ ...iphone, id: 'sku:1' });
+
+    const result = await h.handler(proxyEvent('GET', '/product/{id}', { pathParameters: { id: 'sku%3A1' } }));
+
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result).id).toBe('sku:1');
+  });
+
   it('answers 400 for an id that breaks the rule', async () => {
     const result = await h.handler(proxyEvent('GET', '/product/{id}', { pathParameters: { id: 'a b' } }));
 
