@@ -1,0 +1,159 @@
+/** The whole local stack: the engine, the table, the function and the gateway, started and stopped together. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DEFAULT_FUNCTION_NAME,
+  DEFAULT_INTEGRATION_TIMEOUT_MS,
+  DEFAULT_STAGE,
+  DEFAULT_TABLE_NAME,
+  DEFAULT_THROTTLE,
+} from '../defaults.js';
+import { ensureTable } from '../provision/table.js';
+import { startDynamoEngine, type DynamoEngine } from './dynamo-engine.js';
+import { startGateway, type Gateway } from './gateway.js';
+import { defaultHandlerZip, unpackHandler } from './handler-code.js';
+import { startLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
+
+export interface LocalStackOptions {
+  /** 0 = any free port (tests); the CLI's default is 3000. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default DEFAULT_STAGE ('prod'). */
+  stage?: string;
+  /** Persist the embedded engine's data here; omitted = in memory. */
+  dataDir?: string;
+  /** Use an existing DynamoDB-compatible engine instead of the embedded one. */
+  dynamodbEndpoint?: string;
+  /** Default: <package root>/dist/handler.zip. */
+  handlerZip?: string;
+  /** Integration timeout, default DEFAULT_INTEGRATION_TIMEOUT_MS (29 s). */
+  timeoutMs?: number;
+  /** Default DEFAULT_THROTTLE; null = off. */
+  throttle?: { rateLimit: number; burstLimit: number } | null;
+  /** The handler's log lines and gateway lines. */
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  /** http://127.0.0.1:PORT/prod */
+  url: string;
+  port: number;
+  dynamodbEndpoint: string;
+  stop(): Promise<void>;
+}
+
+/** What the stack answers at its health path, so a caller can tell it apart from anything else on the port. */
+export const STACK_SERVICE_NAME = 'products-cli-local';
+
+export const DEFAULT_LOCAL_PORT = 3000;
+
+/** Stage names as API Gateway allows them. */
+export function isValidStage(stage: string): boolean {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(stage);
+}
+
+/** Credentials and region for talking to a local engine: the caller's when set, dummies otherwise. */
+export function localAwsEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const values: Record<string, string> = {
+    AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? 'local',
+  };
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SESSION_TOKEN) values.AWS_SESSION_TOKEN = env.AWS_SESSION_TOKEN;
+  return values;
+}
+
+async function createTable(endpoint: string, awsEnv: Record<string, string>): Promise<void> {
+  const dynamodb = new DynamoDBClient({
+    endpoint,
+    region: awsEnv.AWS_REGION,
+    credentials: {
+      accessKeyId: awsEnv.AWS_ACCESS_KEY_ID as string,
+      secretAccessKey: awsEnv.AWS_SECRET_ACCESS_KEY as string,
+      ...(awsEnv.AWS_SESSION_TOKEN ? { sessionToken: awsEnv.AWS_SESSION_TOKEN } : {}),
+    },
+    maxAttempts: 2,
+  });
+  try {
+    await ensureTable({ dynamodb, tableName: DEFAULT_TABLE_NAME, maxWaitSeconds: 30 });
+  } catch (error) {
+    const reason = (error as Error).message || (error as Error).name;
+    throw new Error(`could not create the table ${DEFAULT_TABLE_NAME} at ${endpoint}: ${reason}`, { cause: error });
+  } finally {
+    dynamodb.destroy();
+  }
+}
+
+/** Starts the stack and resolves once it answers; on any failure, whatever had started is stopped again. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const stage = options.stage ?? DEFAULT_STAGE;
+  if (!isValidStage(stage)) throw new Error(`stage "${stage}" is not valid: use 1 to 128 letters, digits, - or _`);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
+  const throttle = options.throttle === undefined ? { ...DEFAULT_THROTTLE } : options.throttle;
+  const code = await unpackHandler(options.handlerZip ?? defaultHandlerZip());
+  const awsEnv = localAwsEnv();
+
+  let engine: DynamoEngine | undefined;
+  let runtime: LambdaRuntime | undefined;
+  let gateway: Gateway | undefined;
+  const stopAll = async () => {
+    // The function's connections to the engine go first, so the engine closes without waiting on them.
+    await gateway?.stop();
+    await runtime?.stop();
+    await engine?.stop();
+  };
+  try {
+    engine = options.dynamodbEndpoint ? undefined : await startDynamoEngine({ dataDir: options.dataDir, host: '127.0.0.1' });
+    const dynamodbEndpoint = options.dynamodbEndpoint ?? (engine as DynamoEngine).endpoint;
+    await createTable(dynamodbEndpoint, awsEnv);
+    runtime = await startLambdaRuntime({
+      entry: code.entry,
+      exportName: code.exportName,
+      functionName: DEFAULT_FUNCTION_NAME,
+      timeoutMs,
+      log: options.log,
+      env: {
+        ...awsEnv,
+        TABLE_NAME: DEFAULT_TABLE_NAME,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+        AWS_LAMBDA_FUNCTION_NAME: DEFAULT_FUNCTION_NAME,
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
+      },
+    });
+    const identity: Record<string, unknown> = {
+      service: STACK_SERVICE_NAME,
+      pid: process.pid,
+      stage,
+      dynamodbEndpoint,
+      startedAt: new Date().toISOString(),
+    };
+    const started = runtime;
+    gateway = await startGateway({
+      port: options.port ?? DEFAULT_LOCAL_PORT,
+      host,
+      stage,
+      throttle,
+      identity,
+      log: options.log,
+      invoke: (event, requestId) => started.invoke(event, requestId),
+    });
+    const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    const url = `http://${urlHost}:${gateway.port}/${stage}`;
+    Object.assign(identity, { port: gateway.port, url });
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      port: gateway.port,
+      dynamodbEndpoint,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
