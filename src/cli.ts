@@ -67,6 +67,144 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     .addHelpText('after', EXIT_CODES_HELP);
 
   // Commands are registered below, one block each, each loading its module lazily.
+
+  // Product commands: add, get, list, update, delete talk HTTP only (never the AWS SDK); demo runs the tutorial.
+  const URL_HELP = 'the API invoke URL, stage included (default: $PRODUCTS_API_URL, then the one setup recorded)';
+  const dataCommand = (name: string, summary: string, examples: string) =>
+    program
+      .command(name)
+      .description(summary)
+      .option('--url <url>', URL_HELP)
+      .addHelpText('after', `\nExamples:\n${examples}\n\nThe API key, if the API needs one, is read from $PRODUCTS_API_KEY or the state file.`);
+
+  dataCommand(
+    'add',
+    'Create a product from flags, a JSON file, or stdin (-); checked before it is sent.',
+    `  $ products-cli add --id 1 --title IPhone --description "This is an IPhone" --price 900
+  $ products-cli add --file product.json
+  $ echo '{"title":"IPad","price":499.99}' | products-cli add - --json`,
+  )
+    .argument('[source]', '- to read the product as JSON from stdin')
+    .option('--id <id>', 'the id (1-128 of A-Z a-z 0-9 _ - . :); the API makes one when absent')
+    .option('--title <title>', 'the title (1-200 characters)')
+    .option('--description <text>', 'the description (up to 4000 characters)')
+    .option('--price <price>', 'the price, 0 to 1000000000 with at most 2 decimals')
+    .option('--file <path>', 'a JSON file holding the product (- for stdin); flags override its fields')
+    .option('--json', 'print the created product as JSON')
+    .action((source: string | undefined, opts: Parameters<typeof import('./commands/add.js').add>[0]) =>
+      run<typeof opts>(async (o, ctx) => {
+        if (source !== undefined && source !== '-') throw new AppError(`unexpected argument "${source}": pass a file with --file, or - for stdin`, EXIT.usage);
+        const [{ add }, { renderProduct }, { printResult }] = await Promise.all([
+          import('./commands/add.js'),
+          import('./output/render-product.js'),
+          import('./output/print.js'),
+        ]);
+        printResult(ctx, await add(source === '-' ? { ...o, file: '-' } : o, ctx), renderProduct);
+      })(opts),
+    );
+
+  dataCommand(
+    'get',
+    'Show one product.',
+    `  $ products-cli get 1
+  $ products-cli get 1 --json
+  $ products-cli get 1 --url https://abc123.execute-api.us-east-1.amazonaws.com/prod`,
+  )
+    .argument('<id>', 'the product id')
+    .option('--json', 'print the product as JSON')
+    .action((id: string, opts: Parameters<typeof import('./commands/get.js').get>[1]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ get }, { renderProduct }, { printResult }] = await Promise.all([
+          import('./commands/get.js'),
+          import('./output/render-product.js'),
+          import('./output/print.js'),
+        ]);
+        printResult(ctx, await get(id, o, ctx), renderProduct);
+      })(opts),
+    );
+
+  dataCommand(
+    'list',
+    'List the products as a table (or NDJSON with --json), page by page as they arrive.',
+    `  $ products-cli list
+  $ products-cli list --limit 10
+  $ products-cli list --json | jq -r .id`,
+  )
+    .option('--limit <n>', 'stop after n products (default: all)')
+    .option('--page-size <n>', 'products per request, 1-100', '100')
+    .option('--json', 'print one JSON product per line (NDJSON)')
+    .action((opts: Parameters<typeof import('./commands/list.js').list>[0]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ list }, { printProductPages }] = await Promise.all([import('./commands/list.js'), import('./output/render-list.js')]);
+        await printProductPages(ctx, list(o, ctx));
+      })(opts),
+    );
+
+  dataCommand(
+    'update',
+    "Change a product's title, description or price.",
+    `  $ products-cli update 1 --price 850
+  $ products-cli update 1 --title "IPhone 16" --if-version 2   # only if nobody changed it since version 2`,
+  )
+    .argument('<id>', 'the product id')
+    .option('--title <title>', 'the new title')
+    .option('--description <text>', 'the new description')
+    .option('--price <price>', 'the new price')
+    .option('--if-version <n>', 'change it only if it is still at version n (exit 4 otherwise)')
+    .option('--json', 'print the changed product as JSON')
+    .action((id: string, opts: Parameters<typeof import('./commands/update.js').update>[1]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ update }, { renderProduct }, { printResult }] = await Promise.all([
+          import('./commands/update.js'),
+          import('./output/render-product.js'),
+          import('./output/print.js'),
+        ]);
+        printResult(ctx, await update(id, o, ctx), renderProduct);
+      })(opts),
+    );
+
+  dataCommand(
+    'delete',
+    'Delete a product.',
+    `  $ products-cli delete 1
+  $ products-cli delete 1 --if-version 3   # only if it is still at version 3`,
+  )
+    .argument('<id>', 'the product id')
+    .option('--if-version <n>', 'delete it only if it is still at version n (exit 4 otherwise)')
+    .option('--json', 'print {"id","deleted"} as JSON')
+    .action((id: string, opts: Parameters<typeof import('./commands/delete.js').deleteProduct>[1]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ deleteProduct }, { renderDeleted }, { printResult }] = await Promise.all([
+          import('./commands/delete.js'),
+          import('./output/render-product.js'),
+          import('./output/print.js'),
+        ]);
+        printResult(ctx, await deleteProduct(id, o, ctx), renderDeleted);
+      })(opts),
+    );
+
+  program
+    .command('demo')
+    .description("Run the tutorial's whole flow on a fresh in-memory local stack, showing each request and response.")
+    .option('--port <n>', 'port of the demo API (default: a free one)')
+    .option('--json', 'print the steps as one JSON document')
+    .addHelpText('after', `\nExamples:\n  $ products-cli demo\n  $ products-cli demo --json | jq '.steps[] | {name, status}'\n\nExits 1 if any step misbehaves. Needs no AWS account and leaves nothing behind.`)
+    .action((opts: Parameters<typeof import('./commands/demo.js').demo>[0]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ demo, assertDemoPassed }, { renderDemoStep, renderDemoSummary }, { printResult, styleFor }] = await Promise.all([
+          import('./commands/demo.js'),
+          import('./output/render-demo.js'),
+          import('./output/print.js'),
+        ]);
+        const style = styleFor(ctx);
+        let index = 0;
+        const result = await demo(o, ctx, (step) => {
+          if (!ctx.json) ctx.stdout.write(renderDemoStep(step, index++, style));
+        });
+        printResult(ctx, result, renderDemoSummary);
+        assertDemoPassed(result);
+      })(opts),
+    );
   void run;
   void Option;
   return program;

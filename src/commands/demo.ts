@@ -1,0 +1,165 @@
+/**
+ * `demo`: the tutorial's whole flow on a fresh, in-memory local stack: add the IPhone, read it, list, change
+ * its price, delete it and check that it is gone, showing every request and response.
+ */
+import type { Context } from '../context.js';
+import { CheckFailedError, UsageError } from '../errors.js';
+import { ProductApi } from '../http/api-client.js';
+
+export interface DemoOptions {
+  json?: boolean;
+  /** Port of the demo's local API; 0 (the default) takes a free one. */
+  port?: string;
+}
+
+/** What the demo needs of a stack: where it answers, and how to stop it. */
+export interface DemoStack {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface DemoDeps {
+  startStack: (port: number) => Promise<DemoStack>;
+}
+
+export interface DemoStep {
+  name: string;
+  method: string;
+  url: string;
+  requestBody?: unknown;
+  status?: number;
+  expectedStatus: number;
+  responseBody?: unknown;
+  durationMs: number;
+  ok: boolean;
+  /** What misbehaved, when the step failed. */
+  problem?: string;
+}
+
+export interface DemoResult {
+  ok: boolean;
+  url: string;
+  steps: DemoStep[];
+  durationMs: number;
+}
+
+/** The tutorial's product. */
+export const IPHONE = { id: '1', title: 'IPhone', description: 'This is an IPhone', price: 900 } as const;
+const NEW_PRICE = 850;
+
+interface Plan {
+  name: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  expectedStatus: number;
+  /** Returns what is wrong with the body, or undefined. */
+  check?: (body: any) => string | undefined;
+}
+
+const PLAN: Plan[] = [
+  {
+    name: 'add the IPhone',
+    method: 'POST',
+    path: '/product',
+    body: IPHONE,
+    expectedStatus: 201,
+    check: (body) => differs(body, { ...IPHONE, version: 1 }),
+  },
+  { name: 'get it', method: 'GET', path: '/product/1', expectedStatus: 200, check: (body) => differs(body, { ...IPHONE, version: 1 }) },
+  {
+    name: 'list the products',
+    method: 'GET',
+    path: '/product',
+    expectedStatus: 200,
+    check: (body) => (Array.isArray(body?.items) && body.items.some((item: any) => item?.id === IPHONE.id) ? undefined : 'the list does not hold product 1'),
+  },
+  {
+    name: 'change its price',
+    method: 'PATCH',
+    path: '/product/1',
+    body: { price: NEW_PRICE },
+    expectedStatus: 200,
+    check: (body) => differs(body, { ...IPHONE, price: NEW_PRICE, version: 2 }),
+  },
+  { name: 'delete it', method: 'DELETE', path: '/product/1', expectedStatus: 204 },
+  {
+    name: 'check that it is gone',
+    method: 'GET',
+    path: '/product/1',
+    expectedStatus: 404,
+    check: (body) => (body?.status === 404 && typeof body?.title === 'string' ? undefined : 'the answer is not a 404 problem body'),
+  },
+];
+
+function differs(body: any, expected: Record<string, unknown>): string | undefined {
+  if (typeof body !== 'object' || body === null) return 'the answer has no product';
+  for (const [field, value] of Object.entries(expected)) {
+    if (body[field] !== value) return `${field} is ${JSON.stringify(body[field])}, expected ${JSON.stringify(value)}`;
+  }
+  return undefined;
+}
+
+/** Runs the tutorial's steps against an API, calling `onStep` after each; stops at the first that misbehaves. */
+export async function runDemoSteps(api: ProductApi, onStep: (step: DemoStep) => void = () => {}): Promise<DemoStep[]> {
+  const steps: DemoStep[] = [];
+  for (const plan of PLAN) {
+    const url = `${api.baseUrl}${plan.path}`;
+    const step: DemoStep = { name: plan.name, method: plan.method, url, expectedStatus: plan.expectedStatus, durationMs: 0, ok: false };
+    if (plan.body !== undefined) step.requestBody = plan.body;
+    const started = performance.now();
+    try {
+      const response = await api.request(plan.method, plan.path, { body: plan.body });
+      step.status = response.status;
+      step.responseBody = response.body;
+      step.problem =
+        response.status !== plan.expectedStatus
+          ? `answered ${response.status}, expected ${plan.expectedStatus}`
+          : plan.check?.(response.body);
+    } catch (error) {
+      step.problem = (error as Error).message;
+    }
+    step.durationMs = Math.round((performance.now() - started) * 10) / 10;
+    step.ok = step.problem === undefined;
+    if (step.ok) delete step.problem;
+    steps.push(step);
+    onStep(step);
+    if (!step.ok) break;
+  }
+  return steps;
+}
+
+async function startEmbeddedStack(port: number): Promise<DemoStack> {
+  const stackModule = '../local/stack.js';
+  const { startLocalStack } = (await import(stackModule)) as { startLocalStack: (opts: { port: number }) => Promise<DemoStack> };
+  return startLocalStack({ port });
+}
+
+/** Starts a fresh local stack, runs the steps against it and stops it, whatever happened. */
+export async function demo(
+  opts: DemoOptions,
+  ctx: Context,
+  onStep: (step: DemoStep) => void = () => {},
+  deps: DemoDeps = { startStack: startEmbeddedStack },
+): Promise<DemoResult> {
+  const port = opts.port === undefined ? 0 : /^\d{1,5}$/.test(opts.port) && Number(opts.port) <= 65535 ? Number(opts.port) : Number.NaN;
+  if (Number.isNaN(port)) throw new UsageError(`--port must be a port number from 0 to 65535, not "${opts.port}"`);
+  const started = performance.now();
+  const stack = await deps.startStack(port);
+  const api = new ProductApi({ baseUrl: stack.url, signal: ctx.signal, retries: 0 });
+  try {
+    const steps = await runDemoSteps(api, onStep);
+    const ok = steps.length === PLAN.length && steps.every((step) => step.ok);
+    return { ok, url: stack.url, steps, durationMs: Math.round(performance.now() - started) };
+  } finally {
+    await api.close();
+    await stack.stop();
+  }
+}
+
+/** Throws CheckFailedError, naming the step, when the demo did not pass. */
+export function assertDemoPassed(result: DemoResult): void {
+  if (result.ok) return;
+  const failed = result.steps.find((step) => !step.ok);
+  throw new CheckFailedError(failed ? `demo step "${failed.name}" failed: ${failed.problem}` : 'the demo did not finish');
+}

@@ -1,0 +1,102 @@
+/** Reading a product or a change from flags, a JSON file or stdin, checked against the contract before sending. */
+import { readFile } from 'node:fs/promises';
+import {
+  checkId,
+  validateProductInput,
+  validateProductPatch,
+  type FieldError,
+  type ProductInput,
+  type ProductPatch,
+} from '../contract/index.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+
+export interface ProductFlags {
+  id?: string;
+  title?: string;
+  description?: string;
+  price?: string;
+}
+
+/** Reads `--price`: a plain decimal number; range and decimals are the contract's to check. */
+export function parsePrice(text: string): number {
+  if (!/^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/.test(text)) throw new UsageError(`--price must be a number, such as 900 or 19.99, not "${text}"`);
+  return Number(text);
+}
+
+/** Reads `--if-version`: a whole number from 1. */
+export function parseVersion(text: string): number {
+  if (!/^\s*\d{1,15}\s*$/.test(text) || Number(text) < 1) {
+    throw new UsageError(`--if-version must be a product version (a whole number from 1), not "${text}"`);
+  }
+  return Number(text);
+}
+
+/** Checks an id argument before it goes into a URL. */
+export function requireId(id: string): string {
+  const rule = checkId(id);
+  if (rule) throw new UsageError(`id ${rule}, not "${id}"`);
+  return id;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a JSON object from a file, or from stdin when the path is `-`. */
+export async function readJsonSource(path: string, ctx: Context): Promise<Record<string, unknown>> {
+  const from = path === '-' ? 'stdin' : path;
+  let text: string;
+  try {
+    text = path === '-' ? await readAll(ctx.stdin) : await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `${from} does not exist` : `cannot read ${from}: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${from} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${from} must hold one JSON object, such as {"title":"IPhone","price":900}`);
+  return value as Record<string, unknown>;
+}
+
+function flagFields(flags: ProductFlags): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (flags.id !== undefined) fields.id = flags.id;
+  if (flags.title !== undefined) fields.title = flags.title;
+  if (flags.description !== undefined) fields.description = flags.description;
+  if (flags.price !== undefined) fields.price = parsePrice(flags.price);
+  return fields;
+}
+
+/** One line naming each field, as a flag when it came from one. */
+function describeErrors(errors: FieldError[], fromFlags: Set<string>, what: string): string {
+  const parts = errors.map((error) => `${fromFlags.has(error.field) ? `--${error.field}` : error.field} ${error.message}`);
+  return `${what}: ${parts.join('; ')}`;
+}
+
+/** The product to create, from a file or stdin overlaid with flags; UsageError naming each bad field. */
+export async function readProductInput(flags: ProductFlags & { file?: string }, ctx: Context): Promise<ProductInput> {
+  const base = flags.file !== undefined ? await readJsonSource(flags.file, ctx) : {};
+  const fromFlags = flagFields(flags);
+  if (flags.file === undefined && Object.keys(fromFlags).length === 0) {
+    throw new UsageError('nothing to add: pass --title and --price (and optionally --id, --description), or --file product.json, or - for stdin');
+  }
+  const result = validateProductInput({ ...base, ...fromFlags });
+  if (!result.ok) throw new UsageError(describeErrors(result.errors, new Set(Object.keys(fromFlags)), 'invalid product'));
+  return result.value;
+}
+
+/** The change to apply, from flags; UsageError naming each bad flag. */
+export function readProductPatch(flags: Omit<ProductFlags, 'id'>): ProductPatch {
+  const fields = flagFields(flags);
+  if (Object.keys(fields).length === 0) throw new UsageError('nothing to change: pass at least one of --title, --description, --price');
+  const result = validateProductPatch(fields);
+  if (!result.ok) throw new UsageError(describeErrors(result.errors, new Set(Object.keys(fields)), 'invalid change'));
+  return result.value;
+}

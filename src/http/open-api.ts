@@ -1,0 +1,31 @@
+/** The API client for a command: the resolved target, Ctrl-C wired to abort, and recoveries told on stderr. */
+import type { Context } from '../context.js';
+import { note } from '../output/print.js';
+import { resolveTarget } from '../target.js';
+import { ProductApi, type ProductApiOptions } from './api-client.js';
+
+export interface TargetOptions {
+  url?: string;
+}
+
+/** Resolves the target from --url, PRODUCTS_API_URL or the state file, and opens a client to it. */
+export async function openApi(opts: TargetOptions, ctx: Context, extra: Partial<ProductApiOptions> = {}): Promise<ProductApi> {
+  const target = await resolveTarget({ url: opts.url, env: ctx.env, cwd: ctx.cwd });
+  return new ProductApi({
+    baseUrl: target.url,
+    apiKey: target.apiKey,
+    signal: ctx.signal,
+    onNotice: (message) => note(ctx, message),
+    ...extra,
+  });
+}
+
+/** Runs `work` with a client and closes its connections afterwards, so that the process can end at once. */
+export async function withApi<T>(opts: TargetOptions, ctx: Context, work: (api: ProductApi) => Promise<T>): Promise<T> {
+  const api = await openApi(opts, ctx);
+  try {
+    return await work(api);
+  } finally {
+    await api.close();
+  }
+}

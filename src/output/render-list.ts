@@ -1,0 +1,87 @@
+/** How a list of products looks: NDJSON for scripts, a table for people, written as each page arrives. */
+import type { ChalkInstance } from 'chalk';
+import type { Product } from '../contract/index.js';
+import type { Context } from '../context.js';
+import type { ProductPage } from '../http/api-client.js';
+import { formatPrice } from './render-product.js';
+import { styleFor } from './print.js';
+
+const TITLE_MAX = 40;
+
+interface Column {
+  header: string;
+  cell: (product: Product) => string;
+  align: 'left' | 'right';
+  /** Cells longer than this are cut with an ellipsis; ids are never cut, so that they can be copied. */
+  max?: number;
+}
+
+const COLUMNS: Column[] = [
+  { header: 'ID', cell: (p) => p.id, align: 'left' },
+  { header: 'TITLE', cell: (p) => p.title, align: 'left', max: TITLE_MAX },
+  { header: 'PRICE', cell: (p) => formatPrice(p.price), align: 'right' },
+  { header: 'VERSION', cell: (p) => String(p.version), align: 'right' },
+  { header: 'UPDATED', cell: (p) => p.updatedAt, align: 'left' },
+];
+
+function cut(text: string, max: number | undefined): string {
+  const oneLine = text.replace(/\s+/g, ' ');
+  const chars = [...oneLine];
+  return max !== undefined && chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : oneLine;
+}
+
+function pad(text: string, width: number, align: Column['align']): string {
+  const gap = Math.max(0, width - [...text].length);
+  return align === 'right' ? `${' '.repeat(gap)}${text}` : `${text}${' '.repeat(gap)}`;
+}
+
+/** A table whose column widths are set by the first page, so that rows can be printed as pages arrive. */
+export class ProductTable {
+  private widths: number[] | undefined;
+
+  constructor(private readonly style: ChalkInstance) {}
+
+  /** The lines for one page: the header before the first rows. */
+  page(items: Product[]): string {
+    if (items.length === 0) return '';
+    const cells = items.map((product) => COLUMNS.map((column) => cut(column.cell(product), column.max)));
+    let header = '';
+    if (!this.widths) {
+      this.widths = COLUMNS.map((column, index) => Math.max(column.header.length, ...cells.map((row) => [...(row[index] as string)].length)));
+      header = `${this.style.bold(this.line(COLUMNS.map((column) => column.header)))}\n`;
+    }
+    return header + cells.map((row) => this.line(row)).join('\n') + '\n';
+  }
+
+  private line(cells: string[]): string {
+    return cells
+      .map((cell, index) => {
+        const column = COLUMNS[index] as Column;
+        const last = index === cells.length - 1;
+        return last && column.align === 'left' ? cell : pad(cell, this.widths?.[index] ?? 0, column.align);
+      })
+      .join('  ');
+  }
+}
+
+/** Writes each page as it arrives; ends with a count on stderr for people. Returns how many were written. */
+export async function printProductPages(ctx: Context, pages: AsyncIterable<ProductPage>): Promise<number> {
+  const style = styleFor(ctx);
+  const table = new ProductTable(style);
+  let count = 0;
+  let more = false;
+  for await (const page of pages) {
+    if (ctx.json) {
+      if (page.items.length > 0) ctx.stdout.write(page.items.map((product) => `${JSON.stringify(product)}\n`).join(''));
+    } else {
+      ctx.stdout.write(table.page(page.items));
+    }
+    count += page.items.length;
+    more = page.nextCursor !== null;
+  }
+  if (!ctx.json) {
+    const noun = count === 1 ? 'product' : 'products';
+    ctx.stderr.write(style.dim(count === 0 ? 'no products\n' : `${count} ${noun}${more ? ' (stopped at --limit; more may remain)' : ''}\n`));
+  }
+  return count;
+}

@@ -1,0 +1,28 @@
+/** How one product, and a deletion, look to people: a key/value view. */
+import type { ChalkInstance } from 'chalk';
+import type { Product } from '../contract/index.js';
+
+/** A price as people read it: two decimals, thousands grouped. */
+export function formatPrice(price: number): string {
+  return price.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+/** A product as aligned `key  value` lines. */
+export function renderProduct(product: Product, style: ChalkInstance): string {
+  const rows: [string, string][] = [
+    ['id', style.bold(product.id)],
+    ['title', product.title],
+    ['description', product.description === '' ? style.dim('(none)') : product.description],
+    ['price', formatPrice(product.price)],
+    ['version', String(product.version)],
+    ['created', product.createdAt],
+    ['updated', product.updatedAt],
+  ];
+  const width = Math.max(...rows.map(([key]) => key.length));
+  return rows.map(([key, value]) => `${style.dim(key.padEnd(width))}  ${value}`).join('\n');
+}
+
+/** The line that confirms a deletion. */
+export function renderDeleted(result: { id: string }, style: ChalkInstance): string {
+  return `deleted product ${style.bold(result.id)}`;
+}
