@@ -5,6 +5,7 @@
 import type { Context } from '../context.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import { ProductApi } from '../http/api-client.js';
+import { note } from '../output/print.js';
 
 export interface DemoOptions {
   json?: boolean;
@@ -130,8 +131,7 @@ export async function runDemoSteps(api: ProductApi, onStep: (step: DemoStep) => 
 }
 
 async function startEmbeddedStack(port: number): Promise<DemoStack> {
-  const stackModule = '../local/stack.js';
-  const { startLocalStack } = (await import(stackModule)) as { startLocalStack: (opts: { port: number }) => Promise<DemoStack> };
+  const { startLocalStack } = await import('../local/stack.js');
   return startLocalStack({ port });
 }
 
@@ -145,6 +145,7 @@ export async function demo(
   const port = opts.port === undefined ? 0 : /^\d{1,5}$/.test(opts.port) && Number(opts.port) <= 65535 ? Number(opts.port) : Number.NaN;
   if (Number.isNaN(port)) throw new UsageError(`--port must be a port number from 0 to 65535, not "${opts.port}"`);
   const started = performance.now();
+  note(ctx, 'starting a fresh local stack (in memory)…');
   const stack = await deps.startStack(port);
   const api = new ProductApi({ baseUrl: stack.url, signal: ctx.signal, retries: 0 });
   try {
