@@ -1,0 +1,340 @@
+/**
+ * The OpenAPI 3.1 document of the product API, built from the contract module: the field schemas, the route
+ * table and the problem kinds that the handler itself validates and answers with.
+ */
+import {
+  LIST_LIMIT_DEFAULT,
+  LIST_LIMIT_MAX,
+  MAX_BODY_BYTES,
+  PATCH_FIELDS,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPES,
+  problem,
+  problemType,
+  productFieldSchemas,
+  ROUTES,
+  type HttpMethod,
+  type ProblemKind,
+} from '../contract/index.js';
+
+export type OpenApiDocument = Record<string, unknown> & {
+  openapi: string;
+  paths: Record<string, Record<string, OperationObject>>;
+  components: Record<string, Record<string, unknown>>;
+};
+
+export interface OperationObject {
+  operationId: string;
+  summary: string;
+  description?: string;
+  parameters?: unknown[];
+  requestBody?: unknown;
+  responses: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface DocumentOptions {
+  /** The API's version, shown as `info.version`. */
+  version: string;
+  /** The invoke URL of the target, stage included; omitted when no target is known. */
+  serverUrl?: string;
+  /** Says where the server URL came from, e.g. "local stack". */
+  serverDescription?: string;
+}
+
+/** What each operation of the route table does, answers on success, and which problems it can answer with. */
+interface OperationSpec {
+  operationId: string;
+  summary: string;
+  description: string;
+  success: { status: number; description: string; schema?: string; headers?: string[] };
+  parameters: string[];
+  body?: string;
+  problems: ProblemKind[];
+}
+
+/** Keyed by `METHOD resource`; the generator fails when ROUTES holds a method that this table does not describe. */
+export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
+  'GET /product': {
+    operationId: 'listProducts',
+    summary: 'List products, one page at a time',
+    description: `Returns up to \`limit\` products (default ${LIST_LIMIT_DEFAULT}) and a cursor for the next page; \`nextCursor\` is null on the last page. Pages are read with a scan, so their order is not meaningful.`,
+    success: { status: 200, description: 'One page of products.', schema: 'ProductPage' },
+    parameters: ['limit', 'cursor'],
+    problems: ['badQuery', 'internal', 'unavailable'],
+  },
+  'POST /product': {
+    operationId: 'createProduct',
+    summary: 'Create a product',
+    description: 'Creates a product; the id is generated when none is sent. Never overwrites: an existing id answers 409, so a create with an id is safe to retry.',
+    success: { status: 201, description: 'Created; the stored product.', schema: 'Product', headers: ['Location', 'ETag'] },
+    parameters: [],
+    body: 'ProductInput',
+    problems: ['validation', 'malformedJson', 'conflict', 'tooLarge', 'unsupportedMediaType', 'internal', 'unavailable'],
+  },
+  'GET /product/{id}': {
+    operationId: 'getProduct',
+    summary: 'Get one product',
+    description: 'Reads a product with a strongly consistent read.',
+    success: { status: 200, description: 'The product.', schema: 'Product', headers: ['ETag'] },
+    parameters: ['id'],
+    problems: ['validation', 'notFound', 'internal', 'unavailable'],
+  },
+  'PATCH /product/{id}': {
+    operationId: 'updateProduct',
+    summary: 'Change a product',
+    description: 'Changes any of title, description and price, and adds 1 to the version. With `If-Match: <version>` the change is made only if the product is still at that version (412 otherwise).',
+    success: { status: 200, description: 'Changed; the stored product.', schema: 'Product', headers: ['ETag'] },
+    parameters: ['id', 'IfMatch'],
+    body: 'ProductPatch',
+    problems: ['validation', 'malformedJson', 'badHeader', 'notFound', 'preconditionFailed', 'tooLarge', 'unsupportedMediaType', 'internal', 'unavailable'],
+  },
+  'DELETE /product/{id}': {
+    operationId: 'deleteProduct',
+    summary: 'Delete a product',
+    description: 'Deletes a product; with `If-Match: <version>` only if it is still at that version.',
+    success: { status: 204, description: 'Deleted; no body.' },
+    parameters: ['id', 'IfMatch'],
+    problems: ['validation', 'badHeader', 'notFound', 'preconditionFailed', 'internal', 'unavailable'],
+  },
+};
+
+/** What API Gateway answers by itself, before or instead of the function, with its `{"message"}` body. */
+export const GATEWAY_RESPONSES: Readonly<Record<string, { description: string; message: string }>> = {
+  '403': {
+    description: 'API Gateway: no such resource or method (often a URL without its stage), or a missing or wrong API key.',
+    message: 'Missing Authentication Token',
+  },
+  '429': { description: 'API Gateway: the stage or account throttle refused the request; retry after a pause.', message: 'Too Many Requests' },
+  '502': { description: 'API Gateway: the function failed or answered with a malformed result.', message: 'Internal server error' },
+  '504': { description: 'API Gateway: the function did not answer within the integration timeout.', message: 'Endpoint request timed out' },
+};
+
+/** An example `detail` for each problem kind, as the handler words it. */
+const PROBLEM_EXAMPLES: Record<ProblemKind, { detail: string; errors?: { field: string; message: string }[] }> = {
+  validation: {
+    detail: 'the product is not valid; see errors',
+    errors: [
+      { field: 'title', message: 'must not be empty' },
+      { field: 'price', message: 'must be a number' },
+    ],
+  },
+  malformedJson: { detail: 'body is not valid JSON: Unexpected end of JSON input' },
+  badQuery: { detail: `limit must be a whole number from 1 to ${LIST_LIMIT_MAX}`, errors: [{ field: 'limit', message: `must be a whole number from 1 to ${LIST_LIMIT_MAX}` }] },
+  badHeader: { detail: 'If-Match must be a product version, such as If-Match: 3', errors: [{ field: 'If-Match', message: 'must be a version number' }] },
+  notFound: { detail: 'no product has id 1' },
+  conflict: { detail: 'a product with id 1 already exists' },
+  preconditionFailed: { detail: 'product 1 is at version 3, not 2; get it again and retry' },
+  tooLarge: { detail: `body is ${MAX_BODY_BYTES + 1} bytes; the limit is ${MAX_BODY_BYTES}` },
+  unsupportedMediaType: { detail: 'Content-Type text/plain is not supported; send application/json' },
+  methodNotAllowed: { detail: 'PUT is not allowed on /product/{id}' },
+  internal: { detail: 'the request failed; quote request id 6f1c… when reporting it' },
+  unavailable: { detail: 'the product table is busy; retry after a moment' },
+};
+
+const ref = (kind: 'schemas' | 'parameters' | 'headers' | 'responses', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+function schemas(): Record<string, unknown> {
+  const { id, title, description, price, createdAt, updatedAt, version } = productFieldSchemas;
+  const product = { id, title, description, price, createdAt, updatedAt, version };
+  return {
+    Product: {
+      type: 'object',
+      description: 'A product as the API stores and returns it.',
+      properties: product,
+      required: Object.keys(product),
+      additionalProperties: false,
+      examples: [
+        { id: '1', title: 'IPhone', description: 'IPhone 15 Pro', price: 900, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 1 },
+      ],
+    },
+    ProductInput: {
+      type: 'object',
+      description: 'A product to create; the server sets createdAt, updatedAt and version, and rejects them when sent.',
+      properties: { id, title, description, price },
+      required: ['title', 'price'],
+      additionalProperties: false,
+      examples: [{ id: '1', title: 'IPhone', description: 'IPhone 15 Pro', price: 900 }],
+    },
+    ProductPatch: {
+      type: 'object',
+      description: `A change: at least one of ${PATCH_FIELDS.join(', ')}; the id cannot change.`,
+      properties: Object.fromEntries(PATCH_FIELDS.map((field) => [field, productFieldSchemas[field]])),
+      minProperties: 1,
+      additionalProperties: false,
+      examples: [{ price: 850 }],
+    },
+    ProductPage: {
+      type: 'object',
+      properties: {
+        items: { type: 'array', items: ref('schemas', 'Product'), maxItems: LIST_LIMIT_MAX },
+        nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page.' },
+      },
+      required: ['items', 'nextCursor'],
+      additionalProperties: false,
+    },
+    FieldError: {
+      type: 'object',
+      properties: {
+        field: { type: 'string', description: 'The field, query parameter or header at fault; `(body)` for the whole body.' },
+        message: { type: 'string', description: 'The rule it breaks.' },
+      },
+      required: ['field', 'message'],
+    },
+    Problem: {
+      type: 'object',
+      description: 'RFC 9457 problem details, the body of every error the function answers with.',
+      properties: {
+        type: { type: 'string', enum: (Object.keys(PROBLEM_TYPES) as ProblemKind[]).map((kind) => problemType(kind)) },
+        title: { type: 'string' },
+        status: { type: 'integer', enum: [...new Set(Object.values(PROBLEM_TYPES).map((kind) => kind.status))].sort((a, b) => a - b) },
+        detail: { type: 'string' },
+        errors: { type: 'array', items: ref('schemas', 'FieldError'), minItems: 1 },
+      },
+      required: ['type', 'title', 'status', 'detail'],
+    },
+    GatewayMessage: {
+      type: 'object',
+      description: "API Gateway's own error body.",
+      properties: { message: { type: 'string' } },
+      required: ['message'],
+    },
+  };
+}
+
+function parameters(): Record<string, unknown> {
+  return {
+    id: { name: 'id', in: 'path', required: true, description: 'The product id, percent-encoded.', schema: productFieldSchemas.id },
+    limit: {
+      name: 'limit',
+      in: 'query',
+      required: false,
+      description: 'Products per page.',
+      schema: { type: 'integer', minimum: 1, maximum: LIST_LIMIT_MAX, default: LIST_LIMIT_DEFAULT },
+    },
+    cursor: { name: 'cursor', in: 'query', required: false, description: 'The `nextCursor` of the previous page.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' } },
+    IfMatch: {
+      name: 'If-Match',
+      in: 'header',
+      required: false,
+      description: 'The version the product must still be at, such as `"3"` or `3`; `*` asks only that it exist.',
+      schema: { type: 'string', pattern: '^(\\*|(W/)?"?[0-9]{1,15}"?)$' },
+    },
+  };
+}
+
+function headers(): Record<string, unknown> {
+  return {
+    ETag: { description: 'The product version, quoted: send it back in If-Match.', schema: { type: 'string', pattern: '^"[0-9]+"$' } },
+    Location: { description: 'The path of the created product, stage included.', schema: { type: 'string' } },
+    Allow: { description: 'The methods the resource has.', schema: { type: 'string' } },
+    'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } },
+  };
+}
+
+/** One response per problem status, with an example of each kind in `kinds`. */
+function problemResponse(status: number, kinds: ProblemKind[]): Record<string, unknown> {
+  const examples = Object.fromEntries(
+    kinds.map((kind) => {
+      const example = PROBLEM_EXAMPLES[kind];
+      return [kind, { summary: PROBLEM_TYPES[kind].title, value: problem(kind, example.detail, example.errors) }];
+    }),
+  );
+  const response: Record<string, unknown> = {
+    description: kinds.map((kind) => PROBLEM_TYPES[kind].title).join('; '),
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('schemas', 'Problem'), examples } },
+  };
+  if (status === 503) response.headers = { 'Retry-After': ref('headers', 'Retry-After') };
+  if (status === 405) response.headers = { Allow: ref('headers', 'Allow') };
+  return response;
+}
+
+function gatewayResponse(status: string): Record<string, unknown> {
+  const gateway = GATEWAY_RESPONSES[status] as { description: string; message: string };
+  return {
+    description: gateway.description,
+    content: { 'application/json': { schema: ref('schemas', 'GatewayMessage'), example: { message: gateway.message } } },
+  };
+}
+
+function byStatus(kinds: readonly ProblemKind[]): Map<number, ProblemKind[]> {
+  const grouped = new Map<number, ProblemKind[]>();
+  for (const kind of kinds) {
+    const status = PROBLEM_TYPES[kind].status;
+    grouped.set(status, [...(grouped.get(status) ?? []), kind]);
+  }
+  return grouped;
+}
+
+function operation(spec: OperationSpec): OperationObject {
+  const success: Record<string, unknown> = { description: spec.success.description };
+  if (spec.success.schema) success.content = { 'application/json': { schema: ref('schemas', spec.success.schema) } };
+  if (spec.success.headers) success.headers = Object.fromEntries(spec.success.headers.map((name) => [name, ref('headers', name)]));
+  const responses: Record<string, unknown> = { [String(spec.success.status)]: success };
+  for (const [status, kinds] of [...byStatus(spec.problems)].sort(([a], [b]) => a - b)) responses[String(status)] = problemResponse(status, kinds);
+  for (const status of Object.keys(GATEWAY_RESPONSES)) responses[status] ??= ref('responses', `Gateway${status}`);
+  const sorted = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
+  const result: OperationObject = {
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    tags: ['products'],
+    responses: sorted,
+  };
+  if (spec.parameters.length > 0) result.parameters = spec.parameters.map((name) => ref('parameters', name));
+  if (spec.body) {
+    result.requestBody = {
+      required: true,
+      description: `JSON, at most ${MAX_BODY_BYTES} bytes.`,
+      content: { 'application/json': { schema: ref('schemas', spec.body) } },
+    };
+  }
+  return result;
+}
+
+/** Builds the document; throws when the route table has an operation this module does not describe. */
+export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument {
+  const paths: Record<string, Record<string, OperationObject>> = {};
+  for (const route of ROUTES) {
+    const item: Record<string, OperationObject> = {};
+    for (const method of route.methods) {
+      const spec = OPERATIONS[`${method} ${route.resource}`];
+      if (!spec) throw new Error(`the OpenAPI generator does not describe ${method} ${route.resource}; add it to OPERATIONS`);
+      item[method.toLowerCase() as Lowercase<HttpMethod>] = operation(spec);
+    }
+    paths[route.resource] = item;
+  }
+  const allKinds = Object.keys(PROBLEM_TYPES) as ProblemKind[];
+  const document: OpenApiDocument = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Product API',
+      version: options.version,
+      summary: 'A product catalogue over DynamoDB, Lambda and API Gateway.',
+      description:
+        'Products are created, read, listed, changed and deleted. Errors from the function are RFC 9457 problem details naming each field at fault; API Gateway answers some errors itself with `{"message": ...}` (403, 429, 502, 504).',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    ...(options.serverUrl
+      ? { servers: [{ url: options.serverUrl, ...(options.serverDescription ? { description: options.serverDescription } : {}) }] }
+      : {}),
+    tags: [{ name: 'products', description: 'The product catalogue.' }],
+    paths,
+    components: {
+      schemas: schemas(),
+      parameters: parameters(),
+      headers: headers(),
+      responses: {
+        ...Object.fromEntries(Object.keys(GATEWAY_RESPONSES).map((status) => [`Gateway${status}`, gatewayResponse(status)])),
+        // Through API Gateway an undefined method is a 403; the function answers 405 only when invoked directly.
+        MethodNotAllowed: problemResponse(405, allKinds.filter((kind) => PROBLEM_TYPES[kind].status === 405)),
+      },
+      securitySchemes: {
+        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'Needed only when the API was set up with an API key.' },
+      },
+    },
+    security: [{}, { apiKey: [] }],
+  };
+  return document;
+}
