@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { matchResource, ROUTES, type RouteDefinition } from '../contract/routes.js';
 import type { InvokeOutcome } from './lambda-runtime.js';
-import { toProxyEvent } from './proxy-event.js';
+import { rawPathParameters, toProxyEvent } from './proxy-event.js';
 import { gatewayResponse, MAX_REQUEST_BYTES, toHttpResponse, type HttpResponse } from './proxy-result.js';
 import { TokenBucket, type ThrottleLimits } from './token-bucket.js';
 
@@ -120,7 +120,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           protocol: `HTTP/${req.httpVersion}`,
           localPort: port,
         },
-        match,
+        { resource: match.resource, pathParameters: rawPathParameters(match.resource, path as string) },
       );
       response = fromOutcome(await options.invoke(event, requestId));
     }

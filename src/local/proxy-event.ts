@@ -198,6 +198,21 @@ function withForwardedHeaders(request: GatewayRequest): string[] {
   return raw;
 }
 
+/**
+ * The path parameters of a matched resource, taken from the path as sent: a REST API passes them on still
+ * percent-encoded (`/product/sku%3A1` gives `{ id: 'sku%3A1' }`); null when the resource has none.
+ */
+export function rawPathParameters(resource: string, path: string): Record<string, string> | null {
+  const names = resource.split('/').filter((part) => part !== '');
+  const segments = path.split('/').filter((part) => part !== '');
+  const params: Record<string, string> = {};
+  names.forEach((part, index) => {
+    const param = /^\{(\w+)\}$/.exec(part);
+    if (param) params[param[1] as string] = segments[index] ?? '';
+  });
+  return Object.keys(params).length > 0 ? params : null;
+}
+
 /** A stable, API Gateway-like resource id (6 lower-case characters) derived from the resource path. */
 export function resourceIdOf(resource: string): string {
   let hash = 2166136261;
