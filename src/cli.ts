@@ -205,6 +205,82 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
         assertDemoPassed(result);
       })(opts),
     );
+  // setup / teardown (the --local part: the local stack; AWS-only options are added beside it) and local.
+  const LOCAL_STACK_OPTIONS = (command: Command) =>
+    command
+      .option('--port <n>', 'local stack: port of the API on 127.0.0.1, 0 = any free port (default: 3000)')
+      .option('--stage <name>', 'the stage, the first segment of the invoke URL path (default: prod)')
+      .option('--rate-limit <n>', 'stage throttle: steady requests per second before 429 (default: 100)')
+      .option('--burst-limit <n>', 'stage throttle: requests allowed in a burst (default: 200)')
+      .option('--timeout <seconds>', 'local stack: integration timeout before 504 (default: 29)')
+      .option('--dynamodb-endpoint <url>', 'local stack: use this DynamoDB-compatible engine instead of the embedded one');
+
+  LOCAL_STACK_OPTIONS(
+    program
+      .command('setup')
+      .description('Create the product API: on AWS, or with --local as a background process on this machine.')
+      .option('--local', 'run the stack on this machine (no AWS account needed)'),
+  )
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ products-cli setup --local                  # http://127.0.0.1:3000/prod, data in .products-cli/local/\n  $ products-cli setup --local --port 8080 --json\n  $ products-cli setup --local --dynamodb-endpoint http://127.0.0.1:8000   # AWS's DynamoDB Local, Alternator, LocalStack\n\nRun again while the stack is up, it reports the running stack. Stop it with \`products-cli teardown --local\`.`,
+    )
+    .action((opts: { local?: boolean; json?: boolean } & Record<string, unknown>) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ setup }, { printResult }] = await Promise.all([import('./commands/setup.js'), import('./output/print.js')]);
+        const result = await setup(o, ctx);
+        if (o.local) {
+          const { renderSetupLocal } = await import('./commands/setup-local.js');
+          printResult(ctx, result as Parameters<typeof renderSetupLocal>[0], renderSetupLocal);
+        } else {
+          printResult(ctx, result, (data) => JSON.stringify(data, null, 2));
+        }
+      })(opts),
+    );
+
+  program
+    .command('teardown')
+    .description('Remove the product API: from AWS, or with --local stop the local stack and delete its data.')
+    .option('--local', 'stop the local stack started by `setup --local`')
+    .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
+    .option('--keep-data', 'local stack: keep the table data in .products-cli/local/ for the next setup')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ products-cli teardown --local\n  $ products-cli teardown --local --yes --keep-data   # stop it; the data is there next time`,
+    )
+    .action((opts: { local?: boolean; json?: boolean } & Record<string, unknown>) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ teardown }, { printResult }] = await Promise.all([import('./commands/teardown.js'), import('./output/print.js')]);
+        const result = await teardown(o, ctx);
+        if (o.local) {
+          const { renderTeardownLocal } = await import('./commands/teardown-local.js');
+          printResult(ctx, result as Parameters<typeof renderTeardownLocal>[0], renderTeardownLocal);
+        } else {
+          printResult(ctx, result, (data) => JSON.stringify(data, null, 2));
+        }
+      })(opts),
+    );
+
+  LOCAL_STACK_OPTIONS(
+    program
+      .command('local')
+      .description('Run the local stack in the foreground, logging each request, until Ctrl-C (like `sam local start-api`).'),
+  )
+    .option('--in-memory', 'keep the data in memory only, leaving .products-cli/local/ alone')
+    .option('--json', 'print one JSON line when listening; no request log')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ products-cli local\n  $ products-cli local --port 8080 --timeout 5 --in-memory\n\nIt records itself as the current target while it runs, so the product commands in another terminal use it.`,
+    )
+    .action((opts: Parameters<typeof import('./commands/local.js').local>[0]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ local, renderLocalStopped }, { note }] = await Promise.all([import('./commands/local.js'), import('./output/print.js')]);
+        note(ctx, renderLocalStopped(await local(o, ctx)));
+      })(opts),
+    );
+
   void run;
   void Option;
   return program;

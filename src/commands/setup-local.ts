@@ -1,7 +1,146 @@
-// Placeholder until this command lands; replaced in full by its implementation.
+/** `setup --local`: starts the local stack in the background, waits until it answers, and records it. */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, UsageError } from '../errors.js';
+import { checkLocalOptions, type LocalCliOptions } from '../local/cli-options.js';
+import { isRecordedStackRunning, localDataDir, localDir, localLogPath, probeStack, type StackIdentity } from '../local/control.js';
+import type { ServeMessage, ServeOptions } from '../local/serve.js';
+import { note } from '../output/print.js';
+import { readState, statePath, updateState, type LocalState } from '../state/state-file.js';
 
-export async function setupLocal(_opts: unknown, _ctx: Context): Promise<unknown> {
-  throw new AppError('setup-local is not available in this build');
+export type SetupLocalOptions = LocalCliOptions;
+
+export interface SetupLocalResult {
+  target: 'local';
+  /** `started` now, or was already `running`. */
+  status: 'started' | 'running';
+  url: string;
+  port: number;
+  stage: string;
+  pid: number;
+  dynamodbEndpoint: string;
+  dataDir?: string;
+  log: string;
+  stateFile: string;
+}
+
+const START_TIMEOUT_MS = 60_000;
+
+function resultOf(status: SetupLocalResult['status'], local: LocalState, cwd: string): SetupLocalResult {
+  return {
+    target: 'local',
+    status,
+    url: local.url,
+    port: local.port,
+    stage: local.stage,
+    pid: local.pid,
+    dynamodbEndpoint: local.dynamodbEndpoint,
+    ...(local.dataDir ? { dataDir: local.dataDir } : {}),
+    log: localLogPath(cwd),
+    stateFile: statePath(cwd),
+  };
+}
+
+/** Starts `build/local/serve.js` detached, its output appended to the stack log, and waits for its report. */
+async function startBackground(options: ServeOptions, cwd: string): Promise<Extract<ServeMessage, { type: 'ready' }>> {
+  await mkdir(localDir(cwd), { recursive: true, mode: 0o700 });
+  const serveJs = fileURLToPath(new URL('../local/serve.js', import.meta.url));
+  const logFd = openSync(localLogPath(cwd), 'a');
+  const child = spawn(process.execPath, [serveJs, JSON.stringify(options)], {
+    cwd,
+    detached: true,
+    stdio: ['ignore', logFd, logFd, 'ipc'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  closeSync(logFd);
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new AppError(`the local stack did not start within ${START_TIMEOUT_MS / 1000} s; see ${localLogPath(cwd)}`)), START_TIMEOUT_MS);
+      child.once('message', (message: ServeMessage) => {
+        clearTimeout(timer);
+        if (message.type === 'ready') resolve(message);
+        else if (message.code === 'port-in-use') reject(new UsageError(`port ${options.port} is already in use; choose another with --port`));
+        else reject(new AppError(`the local stack failed to start: ${message.message}`));
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new AppError(`the local stack exited during startup (code ${code}); see ${localLogPath(cwd)}`));
+      });
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new AppError(`could not start the local stack: ${error.message}`, undefined, { cause: error }));
+      });
+    });
+  } finally {
+    child.removeAllListeners();
+    if (child.connected) child.disconnect();
+    child.unref();
+  }
+}
+
+/** Starts the local stack (or finds it running), records it as the current target and returns where it is. */
+export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise<SetupLocalResult> {
+  const options = checkLocalOptions(opts);
+  const state = await readState(ctx.cwd);
+  if (state.local && (await isRecordedStackRunning(state.local))) {
+    const local = state.local;
+    if (opts.port !== undefined && options.port !== 0 && options.port !== local.port) {
+      note(ctx, `A local stack is already running on port ${local.port}; run \`products-cli teardown --local --keep-data\` first to move it.`);
+    }
+    await updateState(ctx.cwd, (s) => {
+      s.current = 'local';
+    });
+    return resultOf('running', local, ctx.cwd);
+  }
+
+  const dataDir = options.dynamodbEndpoint ? undefined : localDataDir(ctx.cwd);
+  note(ctx, `Starting the local stack on ${options.port === 0 ? 'a free port' : `port ${options.port}`}…`);
+  const ready = await startBackground(
+    {
+      port: options.port,
+      stage: options.stage,
+      timeoutMs: options.timeoutMs,
+      throttle: options.throttle,
+      ...(dataDir ? { dataDir } : {}),
+      ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
+    },
+    ctx.cwd,
+  );
+  // The stack said it is ready; check that it answers over HTTP, as the product commands will reach it.
+  const identity: StackIdentity | undefined = await probeStack(ready.port);
+  if (!identity || identity.pid !== ready.pid) throw new AppError(`the local stack started but does not answer on port ${ready.port}; see ${localLogPath(ctx.cwd)}`);
+  const local: LocalState = {
+    url: ready.url,
+    port: ready.port,
+    stage: options.stage,
+    pid: ready.pid,
+    ...(dataDir ? { dataDir } : {}),
+    dynamodbEndpoint: ready.dynamodbEndpoint,
+    startedAt: identity.startedAt,
+  };
+  await updateState(ctx.cwd, (s) => {
+    s.local = local;
+    s.current = 'local';
+  });
+  return resultOf('started', local, ctx.cwd);
+}
+
+/** The result for people. */
+export function renderSetupLocal(result: SetupLocalResult, style: ChalkInstance): string {
+  const headline = result.status === 'started' ? style.green('Local stack started.') : style.green('Local stack already running.');
+  const lines = [
+    headline,
+    `  invoke URL  ${style.bold(result.url)}`,
+    `  pid         ${result.pid}`,
+    `  DynamoDB    ${result.dynamodbEndpoint}${result.dataDir ? ` (data in ${result.dataDir})` : ' (external engine)'}`,
+    `  log         ${result.log}`,
+    '',
+    `Try: products-cli add --id 1 --title IPhone --price 900 && products-cli list`,
+    `Stop it with: products-cli teardown --local`,
+  ];
+  return lines.join('\n');
 }

@@ -1,7 +1,99 @@
-// Placeholder until this command lands; replaced in full by its implementation.
+/** `teardown --local`: stops the recorded local stack, once it has proved to be ours, and deletes its data. */
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, UsageError } from '../errors.js';
+import { isProcessAlive, isRecordedStackRunning, localDir, stopProcess } from '../local/control.js';
+import { note } from '../output/print.js';
+import { readState, updateState } from '../state/state-file.js';
 
-export async function teardownLocal(_opts: unknown, _ctx: Context): Promise<unknown> {
-  throw new AppError('teardown-local is not available in this build');
+export interface TeardownLocalOptions {
+  yes?: boolean;
+  keepData?: boolean;
+  json?: boolean;
+}
+
+export interface TeardownLocalResult {
+  target: 'local';
+  /** `stopped` a running stack; `not-running` when the recorded one was already gone; `absent` when none was recorded. */
+  status: 'stopped' | 'not-running' | 'absent';
+  url?: string;
+  pid?: number;
+  /** The directory deleted, when data was deleted. */
+  deletedData?: string;
+  keptData?: string;
+}
+
+async function confirm(ctx: Context, question: string): Promise<boolean> {
+  if (!ctx.stdin.isTTY) {
+    throw new UsageError('teardown --local stops the local stack and deletes its data; stdin is not a terminal, so pass --yes to confirm');
+  }
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Stops the local stack and deletes `.products-cli/local` (unless --keep-data), then forgets it in the state. */
+export async function teardownLocal(opts: TeardownLocalOptions, ctx: Context): Promise<TeardownLocalResult> {
+  const state = await readState(ctx.cwd);
+  const local = state.local;
+  const dir = localDir(ctx.cwd);
+  const hasData = existsSync(dir);
+  if (!local && (!hasData || opts.keepData)) {
+    return { target: 'local', status: 'absent', ...(hasData ? { keptData: dir } : {}) };
+  }
+
+  if (!opts.yes) {
+    const what = [local ? `stop the local stack at ${local.url}` : undefined, opts.keepData || !hasData ? undefined : `delete its data in ${dir}`]
+      .filter(Boolean)
+      .join(' and ');
+    if (!(await confirm(ctx, `This will ${what}. Continue?`))) throw new AppError('teardown cancelled; nothing was changed', 1);
+  }
+
+  let status: TeardownLocalResult['status'] = 'absent';
+  if (local) {
+    const identity = await isRecordedStackRunning(local);
+    if (identity) {
+      note(ctx, `Stopping the local stack (pid ${local.pid})…`);
+      if (!(await stopProcess(local.pid))) throw new AppError(`the local stack (pid ${local.pid}) did not stop; stop it yourself and run teardown again`);
+      status = 'stopped';
+    } else {
+      // No stack of ours answers there: the pid may belong to another program by now, so it is left alone.
+      if (isProcessAlive(local.pid)) note(ctx, `Process ${local.pid} is not the local stack (it does not answer as one on port ${local.port}); left alone.`);
+      status = 'not-running';
+    }
+    await updateState(ctx.cwd, (s) => {
+      delete s.local;
+    });
+  }
+
+  let deletedData: string | undefined;
+  if (!opts.keepData && hasData) {
+    await rm(dir, { recursive: true, force: true });
+    deletedData = dir;
+  }
+  return {
+    target: 'local',
+    status,
+    ...(local ? { url: local.url, pid: local.pid } : {}),
+    ...(deletedData ? { deletedData } : {}),
+    ...(opts.keepData && hasData ? { keptData: dir } : {}),
+  };
+}
+
+/** The result for people. */
+export function renderTeardownLocal(result: TeardownLocalResult, style: ChalkInstance): string {
+  const lines: string[] = [];
+  if (result.status === 'stopped') lines.push(style.green(`Stopped the local stack at ${result.url} (pid ${result.pid}).`));
+  else if (result.status === 'not-running') lines.push(`The local stack at ${result.url} was not running; forgot it.`);
+  else lines.push('No local stack is recorded here; nothing to stop.');
+  if (result.deletedData) lines.push(`Deleted its data in ${result.deletedData}.`);
+  if (result.keptData) lines.push(`Kept its data in ${result.keptData}; the next \`products-cli setup --local\` uses it again.`);
+  return lines.join('\n');
 }

@@ -1,0 +1,104 @@
+/** `local`: the local stack in the foreground, its log on stderr, until Ctrl-C (or SIGTERM) stops it. */
+import type { ChalkInstance } from 'chalk';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { checkLocalOptions, type LocalCliOptions } from '../local/cli-options.js';
+import { isRecordedStackRunning, localDataDir } from '../local/control.js';
+import { PortInUseError } from '../local/gateway.js';
+import { startLocalStack, type LocalStack } from '../local/stack.js';
+import { printResult } from '../output/print.js';
+import { readState, updateState } from '../state/state-file.js';
+
+export interface LocalOptions extends LocalCliOptions {
+  /** Keep the data in memory only, leaving `.products-cli/local` alone. */
+  inMemory?: boolean;
+}
+
+export interface LocalRunning {
+  target: 'local';
+  status: 'listening';
+  url: string;
+  port: number;
+  pid: number;
+  dynamodbEndpoint: string;
+  dataDir?: string;
+}
+
+export interface LocalResult {
+  target: 'local';
+  status: 'stopped';
+  url: string;
+}
+
+/** Runs the stack until the context's signal aborts or SIGTERM arrives; records it in the state meanwhile. */
+export async function local(opts: LocalOptions, ctx: Context): Promise<LocalResult> {
+  const options = checkLocalOptions(opts);
+  const state = await readState(ctx.cwd);
+  if (state.local && (await isRecordedStackRunning(state.local))) {
+    throw new UsageError(
+      `a local stack is already running at ${state.local.url} (pid ${state.local.pid}); use it, or stop it with \`products-cli teardown --local --keep-data\``,
+    );
+  }
+  const dataDir = options.dynamodbEndpoint || opts.inMemory ? undefined : localDataDir(ctx.cwd);
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      port: options.port,
+      stage: options.stage,
+      timeoutMs: options.timeoutMs,
+      throttle: options.throttle,
+      ...(dataDir ? { dataDir } : {}),
+      ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
+      log: ctx.json ? undefined : (line) => ctx.stderr.write(`${line}\n`),
+    });
+  } catch (error) {
+    if (error instanceof PortInUseError) throw new UsageError(`port ${options.port} is already in use; choose another with --port`, { cause: error });
+    throw error;
+  }
+
+  const running: LocalRunning = {
+    target: 'local',
+    status: 'listening',
+    url: stack.url,
+    port: stack.port,
+    pid: process.pid,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    ...(dataDir ? { dataDir } : {}),
+  };
+  try {
+    await updateState(ctx.cwd, (s) => {
+      s.local = { url: stack.url, port: stack.port, stage: options.stage, pid: process.pid, ...(dataDir ? { dataDir } : {}), dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: new Date().toISOString() };
+      s.current = 'local';
+    });
+    printResult(ctx, running, renderLocalRunning);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        process.off('SIGTERM', done);
+        ctx.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      if (ctx.signal.aborted) return done();
+      ctx.signal.addEventListener('abort', done);
+      process.on('SIGTERM', done);
+    });
+  } finally {
+    await stack.stop();
+    // Forget the stack only if the state still names this process.
+    await updateState(ctx.cwd, (s) => {
+      if (s.local?.pid === process.pid) delete s.local;
+    });
+  }
+  return { target: 'local', status: 'stopped', url: stack.url };
+}
+
+export function renderLocalRunning(running: LocalRunning, style: ChalkInstance): string {
+  return [
+    `${style.green('Local stack listening')} at ${style.bold(running.url)}`,
+    `  DynamoDB ${running.dynamodbEndpoint}${running.dataDir ? ` (data in ${running.dataDir})` : ' (data in memory or in the external engine)'}`,
+    '  Ctrl-C to stop. Requests are logged below.',
+  ].join('\n');
+}
+
+export function renderLocalStopped(result: LocalResult): string {
+  return `Stopped the local stack at ${result.url}.`;
+}
