@@ -1,0 +1,120 @@
+/** `import FILE`: products from a JSON array, NDJSON or CSV file (or stdin), checked, then created in parallel. */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Context } from '../context.js';
+import { ApiError, ConflictError, NotFoundError, UsageError } from '../errors.js';
+import { openApi, type TargetOptions } from '../http/open-api.js';
+import { styleFor } from '../output/print.js';
+import { importRows, type ImportSummary } from '../transfer/import-rows.js';
+import { ProgressBar } from '../transfer/progress.js';
+import { formatFromContent, formatFromName, IMPORT_FORMATS, peekText, readRows, textChunks, type ImportFormat } from '../transfer/read-rows.js';
+
+export interface ImportOptions extends TargetOptions {
+  format?: string;
+  concurrency?: string;
+  json?: boolean;
+}
+
+export interface ImportResult extends ImportSummary {
+  file: string;
+  format: ImportFormat;
+}
+
+export const IMPORT_CONCURRENCY_DEFAULT = 8;
+const CONCURRENCY_MAX = 64;
+
+function readConcurrency(text: string | undefined): number {
+  if (text === undefined) return IMPORT_CONCURRENCY_DEFAULT;
+  const value = /^\s*\d{1,4}\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= 1 && value <= CONCURRENCY_MAX)) throw new UsageError(`--concurrency must be a whole number from 1 to ${CONCURRENCY_MAX}, not "${text}"`);
+  return value;
+}
+
+function readFormat(text: string | undefined): ImportFormat | undefined {
+  if (text === undefined) return undefined;
+  const format = text.toLowerCase() as ImportFormat;
+  if (!IMPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(', ')}, not "${text}"`);
+  return format;
+}
+
+/** Opens the file (or stdin for `-`) as a byte stream, with its size when it is a regular file. */
+async function openSource(file: string, ctx: Context): Promise<{ stream: NodeJS.ReadableStream; size?: number }> {
+  if (file === '-') return { stream: ctx.stdin };
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) throw new UsageError(`${file} is a directory; give a .json, .ndjson or .csv file`);
+    return { stream: createReadStream(file), size: info.isFile() ? info.size : undefined };
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Counts the bytes that pass, for the progress bar. */
+async function* counted(source: NodeJS.ReadableStream, onBytes: (bytes: number) => void): AsyncGenerator<Buffer | string> {
+  for await (const chunk of source as AsyncIterable<Buffer | string>) {
+    onBytes(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+    yield chunk;
+  }
+}
+
+/** True for a failure that every further row would meet too: no answer at all, or a URL that is not the API. */
+function isFatal(error: unknown): boolean {
+  if (error instanceof NotFoundError) return true; // POST /product never answers 404: the URL is not the API
+  return error instanceof ApiError && (error.status === undefined || error.status === 401 || error.status === 403);
+}
+
+export async function importProducts(file: string, opts: ImportOptions, ctx: Context): Promise<ImportResult> {
+  const concurrency = readConcurrency(opts.concurrency);
+  let format = readFormat(opts.format) ?? (file === '-' ? undefined : formatFromName(file));
+  const api = await openApi(opts, ctx, { connections: concurrency });
+  const { stream, size } = await openSource(file, ctx);
+  const style = styleFor(ctx);
+  const bar = new ProgressBar(ctx.stderr, 'importing', Boolean(ctx.stderr.isTTY) && !ctx.json);
+  const counts = { bytes: 0, rows: 0, created: 0, skipped: 0, failed: 0 };
+  const detail = () => `${counts.rows} rows  ${counts.created} created  ${counts.skipped} skipped  ${counts.failed} failed`;
+  const draw = (force = false) => bar.update({ done: counts.bytes, total: size, detail: detail() }, force);
+
+  try {
+    const chunks = textChunks(counted(stream, (bytes) => (counts.bytes += bytes)));
+    const peeked = await peekText(chunks);
+    format ??= formatFromContent(peeked.head);
+    const summary = await importRows(readRows(peeked.all, format), {
+      concurrency,
+      signal: ctx.signal,
+      isFatal,
+      async create(input) {
+        try {
+          await api.create(input);
+          return 'created';
+        } catch (error) {
+          if (error instanceof ConflictError) return 'skipped';
+          throw error;
+        }
+      },
+      onRow(outcome, failure) {
+        counts.rows++;
+        counts[outcome]++;
+        if (failure && !ctx.json) {
+          bar.clear();
+          ctx.stderr.write(`${style.red('failed')} line ${failure.line}${failure.id !== undefined ? ` (id ${failure.id})` : ''}: ${failure.reason}\n`);
+        }
+        draw();
+      },
+    });
+    draw(true);
+    bar.clear();
+    return { file, format, ...summary };
+  } catch (error) {
+    bar.clear();
+    if (isFatal(error)) {
+      const done = counts.created + counts.skipped > 0 ? ` (${counts.created} created, ${counts.skipped} skipped before it stopped; run the same import again to go on)` : '';
+      throw new ApiError(`${(error as Error).message}${done}`, (error as ApiError).status, { cause: error });
+    }
+    throw error;
+  } finally {
+    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    await api.close();
+  }
+}

@@ -1,0 +1,50 @@
+/** A one-line progress bar on a terminal's stderr, redrawn at most ten times a second; silent elsewhere. */
+import type { Writable } from 'node:stream';
+
+export interface ProgressState {
+  /** Work done so far, in the unit of `total` (bytes of a file, or rows). */
+  done: number;
+  /** The whole, when known; without it the bar shows a count only. */
+  total?: number;
+  /** Text after the bar, e.g. counts. */
+  detail: string;
+}
+
+const WIDTH = 24;
+
+/** The bar's text for a state: `[########--------]  42%  detail`. */
+export function renderProgress(label: string, state: ProgressState): string {
+  if (state.total === undefined || state.total <= 0) return `${label}  ${state.detail}`;
+  const fraction = Math.min(1, Math.max(0, state.done / state.total));
+  const filled = Math.round(fraction * WIDTH);
+  return `${label} [${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${state.detail}`;
+}
+
+export class ProgressBar {
+  private lastDraw = 0;
+  private shown = false;
+
+  constructor(
+    private readonly out: Writable & { isTTY?: boolean; columns?: number },
+    private readonly label: string,
+    private readonly enabled: boolean = Boolean(out.isTTY),
+  ) {}
+
+  /** Redraws the line unless it was drawn less than 100 ms ago (or `force`). */
+  update(state: ProgressState, force = false): void {
+    if (!this.enabled) return;
+    const now = performance.now();
+    if (!force && now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    const columns = this.out.columns ?? 100;
+    this.out.write(`\r${renderProgress(this.label, state).slice(0, columns - 1)}\x1b[K`);
+    this.shown = true;
+  }
+
+  /** Clears the line, so that a message can be written in its place. */
+  clear(): void {
+    if (!this.enabled || !this.shown) return;
+    this.out.write('\r\x1b[K');
+    this.shown = false;
+  }
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { ProductInput } from '../../src/contract/index.js';
+import { ApiError } from '../../src/errors.js';
+import { importRows, rowToInput } from '../../src/transfer/import-rows.js';
+import type { SourceRow } from '../../src/transfer/read-rows.js';
+
+async function* rowsOf(rows: SourceRow[]): AsyncGenerator<SourceRow> {
+  yield* rows;
+}
+
+const good = (line: number, id: string): SourceRow => ({ line, value: { id, title: `Product ${id}`, price: line } });
+
+describe('rowToInput', () => {
+  it('drops the fields the server sets, so an export imports as is', () => {
+    const exported = { id: 'a', title: 'A', description: '', price: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 3 };
+    expect(rowToInput(exported)).toEqual({ ok: true, value: { id: 'a', title: 'A', description: '', price: 1 } });
+  });
+
+  it('names each field at fault', () => {
+    expect(rowToInput({ id: 'a', price: 'x', colour: 'red' })).toMatchObject({ ok: false, errors: [{ field: 'colour' }, { field: 'title' }, { field: 'price' }] });
+    expect(rowToInput([1])).toMatchObject({ ok: false });
+  });
+});
+
+describe('importRows', () => {
+  it('creates good rows, skips existing ids, and reports bad rows with their line and reason', async () => {
+    // Prepare
+    const existing = new Set(['b']);
+    const sent: ProductInput[] = [];
+    const rows = [good(1, 'a'), good(2, 'b'), { line: 3, value: { id: 'c', title: '', price: 1 } }, { line: 4, error: 'not valid JSON: x' }, good(5, 'd')] as SourceRow[];
+
+    // Act
+    const summary = await importRows(rowsOf(rows), {
+      concurrency: 2,
+      async create(input) {
+        sent.push(input);
+        if (existing.has(input.id as string)) return 'skipped';
+        existing.add(input.id as string);
+        return 'created';
+      },
+    });
+
+    // Assess
+    expect(summary).toMatchObject({ rows: 5, created: 2, skipped: 1, failed: 2, interrupted: false });
+    expect(summary.failures).toEqual([
+      { line: 3, id: 'c', reason: 'title must not be empty' },
+      { line: 4, reason: 'not valid JSON: x' },
+    ]);
+    expect(sent.map((input) => input.id).sort()).toEqual(['a', 'b', 'd']);
+  });
+
+  it('never has more than `concurrency` creates in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const rows = Array.from({ length: 40 }, (_, index) => good(index + 1, `p${index}`));
+    const summary = await importRows(rowsOf(rows), {
+      concurrency: 3,
+      async create() {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        inFlight--;
+        return 'created';
+      },
+    });
+    expect(summary.created).toBe(40);
+    expect(most).toBe(3);
+  });
+
+  it('records a failed create as a failed row and goes on', async () => {
+    const summary = await importRows(rowsOf([good(1, 'a'), good(2, 'b')]), {
+      concurrency: 1,
+      async create(input) {
+        if (input.id === 'a') throw new Error('Invalid request: price must be ...');
+        return 'created';
+      },
+    });
+    expect(summary).toMatchObject({ created: 1, failed: 1, failures: [{ line: 1, id: 'a', reason: 'Invalid request: price must be ...' }] });
+  });
+
+  it('stops reading at a fatal error and rejects with it', async () => {
+    let reads = 0;
+    async function* many() {
+      for (let index = 1; index <= 1000; index++) {
+        reads++;
+        yield good(index, `p${index}`);
+      }
+    }
+    const unreachable = new ApiError('cannot reach http://127.0.0.1:1/prod: connection refused');
+    await expect(
+      importRows(many(), { concurrency: 2, isFatal: (error) => error === unreachable, create: () => Promise.reject(unreachable) }),
+    ).rejects.toBe(unreachable);
+    expect(reads).toBeLessThan(10);
+  });
+
+  it('stops when the signal aborts and says it was interrupted', async () => {
+    const abort = new AbortController();
+    const rows = Array.from({ length: 100 }, (_, index) => good(index + 1, `p${index}`));
+    const summary = await importRows(rowsOf(rows), {
+      concurrency: 1,
+      signal: abort.signal,
+      async create(input) {
+        if (input.id === 'p9') abort.abort();
+        return 'created';
+      },
+    });
+    expect(summary.interrupted).toBe(true);
+    expect(summary.created).toBe(10);
+  });
+
+  it('keeps the first failures and counts the rest', async () => {
+    const rows = Array.from({ length: 5 }, (_, index) => ({ line: index + 1, error: 'bad' }));
+    const summary = await importRows(rowsOf(rows), { concurrency: 1, maxFailures: 2, create: async () => 'created' });
+    expect(summary).toMatchObject({ failed: 5, failuresOmitted: 3 });
+    expect(summary.failures).toHaveLength(2);
+  });
+});
