@@ -1,7 +1,138 @@
-// Placeholder until this command lands; replaced in full by its implementation.
+/** `teardown` (AWS): removes the stack in dependency order, asking first, backing up the table if asked. */
+import { createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, UsageError } from '../errors.js';
+import type { StepResult } from '../provision/context.js';
+import { formatDuration } from '../provision/progress.js';
+import { openSession, type AwsDeps } from '../provision/session.js';
+import { removeStack, tableContext } from '../provision/stack.js';
+import { countTableItems, describeTable, scanTableItems, tableTags } from '../provision/table.js';
+import { STACK_TAG } from '../provision/names.js';
+import type { AwsTargetOptions } from './setup-aws.js';
 
-export async function teardownAws(_opts: unknown, _ctx: Context): Promise<unknown> {
-  throw new AppError('teardown-aws is not available in this build');
+export interface TeardownAwsOptions extends AwsTargetOptions {
+  yes?: boolean;
+  force?: boolean;
+  backup?: string;
+}
+
+export interface TeardownAwsResult {
+  target: 'aws';
+  region: string;
+  stack: string;
+  steps: StepResult[];
+  removed: string[];
+  kept: string[];
+  tableItems?: number;
+  backup?: { file: string; items: number };
+  stateCleared: boolean;
+  ms: number;
+}
+
+async function confirm(ctx: Context, question: string): Promise<boolean> {
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Writes every item of the table to `file`, one JSON object per line. */
+async function backupTable(file: string, items: (write: (batch: Record<string, unknown>[]) => Promise<void>) => Promise<number>): Promise<number> {
+  const out = createWriteStream(file, { flags: 'w', mode: 0o600 });
+  const opened = new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve());
+    out.once('error', reject);
+  });
+  try {
+    await opened;
+  } catch (error) {
+    throw new AppError(`cannot write the backup ${file}: ${(error as Error).message}`, undefined, { cause: error });
+  }
+  const count = await items(async (batch) => {
+    if (batch.length === 0) return;
+    const text = batch.map((item) => JSON.stringify(item)).join('\n') + '\n';
+    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  });
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  return count;
+}
+
+/** Removes the AWS stack; asks unless `yes`, and refuses without `yes` when stdin is not a terminal. */
+export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<TeardownAwsResult> {
+  const session = await openSession(
+    {
+      ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.profile ? { profile: opts.profile } : {}),
+      ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
+      ...(opts.stack ? { stack: opts.stack } : {}),
+      ...(opts.stage ? { stage: opts.stage } : {}),
+      force: Boolean(opts.force),
+    },
+    ctx,
+    deps,
+  );
+  const { pctx, progress, store } = session;
+  const started = pctx.clock.now();
+  try {
+    await pctx.accountId();
+    // Count the items first, so that the question (and the backup) can say how many would be lost.
+    const tctx = tableContext(pctx);
+    const table = await describeTable(tctx);
+    let deletable = Boolean(table);
+    if (table?.TableArn && !opts.force) deletable = (await tableTags(tctx, table.TableArn))[STACK_TAG] === pctx.names.stack;
+    const tableItems = table && deletable ? await countTableItems(tctx) : undefined;
+    if (!opts.yes) {
+      const what = `stack ${pctx.names.stack} in ${pctx.region}${tableItems ? ` (table ${pctx.names.table} holds ${tableItems} item${tableItems === 1 ? '' : 's'}${opts.backup ? `, backed up to ${opts.backup} first` : ' that will be lost'})` : ''}`;
+      if (!ctx.stdin.isTTY) throw new UsageError(`teardown deletes ${what}; run it again with --yes to confirm (stdin is not a terminal, so it cannot ask)`);
+      if (!(await confirm(ctx, `Delete ${what}?`))) throw new AppError('teardown cancelled; nothing was deleted');
+    }
+    let backup: TeardownAwsResult['backup'];
+    if (opts.backup && table && deletable) {
+      const items = await progress.step(`backup of ${pctx.names.table}`, async () => {
+        const n = await backupTable(opts.backup as string, (write) => scanTableItems(tctx, write));
+        return { outcome: 'created' as const, detail: `${n} items to ${opts.backup}`, n };
+      });
+      backup = { file: opts.backup, items: items.n };
+    }
+    progress.note(`removing stack ${pctx.names.stack} in ${pctx.region}…`);
+    const steps = await removeStack(pctx, progress);
+    const kept = steps.filter((s) => s.outcome === 'kept').map((s) => `${s.resource} ${s.name}: ${s.detail ?? 'kept'}`);
+    const removed = steps.filter((s) => s.outcome === 'removed').map((s) => `${s.resource} ${s.name}`);
+    let stateCleared = false;
+    const recorded = await store.read();
+    if (kept.length === 0 && recorded && (recorded.stack ?? 'default') === pctx.names.stack && (recorded.region === pctx.region || recorded.region === 'unknown')) {
+      await store.clear();
+      stateCleared = true;
+    }
+    return {
+      target: 'aws',
+      region: pctx.region,
+      stack: pctx.names.stack,
+      steps,
+      removed,
+      kept,
+      ...(tableItems !== undefined ? { tableItems } : {}),
+      ...(backup ? { backup } : {}),
+      stateCleared,
+      ms: pctx.clock.now() - started,
+    };
+  } finally {
+    session.close();
+  }
+}
+
+/** The teardown result for people. */
+export function renderTeardownAws(result: TeardownAwsResult, style: ChalkInstance): string {
+  const lines: string[] = [];
+  if (result.removed.length === 0 && result.kept.length === 0) lines.push(`Nothing to remove: stack ${result.stack} in ${result.region} does not exist.`);
+  else if (result.removed.length > 0) lines.push(`Removed from ${result.region} (${formatDuration(result.ms)}):`, ...result.removed.map((r) => `  ${style.red('-')} ${r}`));
+  if (result.kept.length > 0) lines.push('Kept (not this stack\'s):', ...result.kept.map((k) => `  ${style.yellow('!')} ${k}`));
+  if (result.backup) lines.push(`Backup: ${result.backup.items} items in ${result.backup.file}`);
+  if (result.stateCleared) lines.push(style.dim('The state file no longer lists the AWS stack.'));
+  return lines.join('\n');
 }

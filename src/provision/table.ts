@@ -1,21 +1,38 @@
-/** The product table: created on demand, keyed by `id`, and waited on until ACTIVE. */
+/** The product table: on demand, keyed by `id`, tagged, waited on until ACTIVE; removed with its data counted. */
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
-  waitUntilTableExists,
+  ListTagsOfResourceCommand,
+  ScanCommand,
+  TagResourceCommand,
+  UpdateTableCommand,
   type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand as DocScanCommand } from '@aws-sdk/lib-dynamodb';
+import { systemClock, type Clock } from '../aws/clock.js';
+import { errorName, translateAwsError } from '../aws/errors.js';
+import { waitFor } from '../aws/retry.js';
+import { AwsError } from '../errors.js';
+import { STACK_TAG, tagList, tagMap } from './names.js';
 
 export interface TableContext {
   dynamodb: DynamoDBClient;
   tableName: string;
   tags?: Record<string, string>;
-  /** Longest wait for the table to become ACTIVE, in seconds. */
+  /** Longest wait for the table to become ACTIVE (or to go), in seconds. */
   maxWaitSeconds?: number;
+  /** When set, an existing table must carry this stack tag value to be changed or deleted. */
+  stack?: string;
+  /** Teardown: delete even without our tag. */
+  force?: boolean;
+  clock?: Clock;
+  pollMs?: number;
+  signal?: AbortSignal;
 }
 
-export type EnsureOutcome = 'created' | 'unchanged';
+export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
 
 /** Describes the table, or returns undefined when it does not exist. */
 export async function describeTable(ctx: TableContext): Promise<TableDescription | undefined> {
@@ -23,14 +40,48 @@ export async function describeTable(ctx: TableContext): Promise<TableDescription
     const { Table } = await ctx.dynamodb.send(new DescribeTableCommand({ TableName: ctx.tableName }));
     return Table;
   } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') return undefined;
-    throw error;
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw translateAwsError(error, 'dynamodb:DescribeTable');
   }
 }
 
-/** Creates the table when it is missing, then waits until it is ACTIVE. */
-export async function ensureTable(ctx: TableContext): Promise<{ outcome: EnsureOutcome; table: TableDescription }> {
+/** The table's tags (empty when the table has none). */
+export async function tableTags(ctx: TableContext, arn: string): Promise<Record<string, string>> {
+  try {
+    const tags: Record<string, string> = {};
+    let NextToken: string | undefined;
+    do {
+      const page = await ctx.dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: arn, NextToken }));
+      Object.assign(tags, tagMap(page.Tags));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return tags;
+  } catch (error) {
+    throw translateAwsError(error, 'dynamodb:ListTagsOfResource');
+  }
+}
+
+/** What differs between the table and what setup makes: key schema, billing mode, tags. */
+export function tableDrift(table: TableDescription, tags: Record<string, string>, wanted: Record<string, string>): { fixable: string[]; fatal: string[] } {
+  const fixable: string[] = [];
+  const fatal: string[] = [];
+  const key = table.KeySchema ?? [];
+  if (key.length !== 1 || key[0]?.AttributeName !== 'id' || key[0]?.KeyType !== 'HASH') {
+    fatal.push(`key is ${key.map((k) => `${k.AttributeName} ${k.KeyType}`).join(', ') || 'unknown'}, not id HASH`);
+  }
+  const idType = table.AttributeDefinitions?.find((a) => a.AttributeName === 'id')?.AttributeType;
+  if (idType !== undefined && idType !== 'S') fatal.push(`id is of type ${idType}, not S`);
+  const billing = table.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
+  if (billing !== 'PAY_PER_REQUEST') fixable.push(`billing mode ${billing}, not PAY_PER_REQUEST`);
+  const missing = Object.entries(wanted).filter(([k, v]) => tags[k] !== v);
+  if (missing.length > 0) fixable.push(`tags ${missing.map(([k]) => k).join(', ')} missing`);
+  return { fixable, fatal };
+}
+
+/** Creates the table when it is missing, brings an existing one of ours in line, then waits until it is ACTIVE. */
+export async function ensureTable(ctx: TableContext): Promise<{ outcome: EnsureOutcome; table: TableDescription; detail?: string }> {
   let outcome: EnsureOutcome = 'unchanged';
+  let detail: string | undefined;
   const existing = await describeTable(ctx);
   if (!existing) {
     try {
@@ -40,22 +91,133 @@ export async function ensureTable(ctx: TableContext): Promise<{ outcome: EnsureO
           AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
           KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
           BillingMode: 'PAY_PER_REQUEST',
-          Tags: Object.entries(ctx.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+          ...(ctx.tags && Object.keys(ctx.tags).length > 0 ? { Tags: tagList(ctx.tags) } : {}),
         }),
       );
       outcome = 'created';
     } catch (error) {
       // Another run created it first: converge on the existing table.
-      if ((error as Error).name !== 'ResourceInUseException') throw error;
+      if (errorName(error) !== 'ResourceInUseException') throw translateAwsError(error, 'dynamodb:CreateTable');
+    }
+  } else if (ctx.stack !== undefined && existing.TableArn) {
+    const tags = await tableTags(ctx, existing.TableArn);
+    if (tags[STACK_TAG] !== ctx.stack) {
+      throw new AwsError(`a table named ${ctx.tableName} already exists and is not this stack's (no ${STACK_TAG}=${ctx.stack} tag); pick other names with --stack NAME`);
+    }
+    const drift = tableDrift(existing, tags, ctx.tags ?? {});
+    if (drift.fatal.length > 0) {
+      throw new AwsError(`table ${ctx.tableName} cannot be used: its ${drift.fatal.join('; ')}; run teardown (with --backup FILE) and setup again`);
+    }
+    if (drift.fixable.length > 0) {
+      await waitForTable(ctx, 'ACTIVE');
+      try {
+        if (drift.fixable.some((d) => d.startsWith('billing'))) {
+          await ctx.dynamodb.send(new UpdateTableCommand({ TableName: ctx.tableName, BillingMode: 'PAY_PER_REQUEST' }));
+        }
+        if (drift.fixable.some((d) => d.startsWith('tags'))) {
+          await ctx.dynamodb.send(new TagResourceCommand({ ResourceArn: existing.TableArn, Tags: tagList(ctx.tags ?? {}) }));
+        }
+      } catch (error) {
+        throw translateAwsError(error, errorName(error) === 'AccessDeniedException' ? 'dynamodb:UpdateTable or dynamodb:TagResource' : 'dynamodb:UpdateTable');
+      }
+      outcome = 'updated';
+      detail = drift.fixable.join('; ');
     }
   }
-  if (existing?.TableStatus !== 'ACTIVE') {
-    await waitUntilTableExists(
-      { client: ctx.dynamodb, maxWaitTime: ctx.maxWaitSeconds ?? 300, minDelay: 1, maxDelay: 5 },
-      { TableName: ctx.tableName },
-    );
+  const table = existing?.TableStatus === 'ACTIVE' && outcome === 'unchanged' ? existing : await waitForTable(ctx, 'ACTIVE');
+  return { outcome, table, ...(detail ? { detail } : {}) };
+}
+
+/** Waits until the table is in `status` (ACTIVE), or until it is gone (`gone`). */
+export async function waitForTable(ctx: TableContext, status: 'ACTIVE'): Promise<TableDescription>;
+export async function waitForTable(ctx: TableContext, status: 'gone'): Promise<true>;
+export async function waitForTable(ctx: TableContext, status: 'ACTIVE' | 'gone'): Promise<TableDescription | true> {
+  const clock = ctx.clock ?? systemClock;
+  const timeoutMs = (ctx.maxWaitSeconds ?? 300) * 1000;
+  return waitFor<TableDescription | true>(
+    status === 'ACTIVE' ? `table ${ctx.tableName} to become ACTIVE` : `table ${ctx.tableName} to be deleted`,
+    async () => {
+      const table = await describeTable(ctx);
+      if (status === 'gone') return table ? undefined : true;
+      if (!table) throw new AwsError(`table ${ctx.tableName} disappeared while it was being created; run the command again`);
+      return table.TableStatus === 'ACTIVE' ? table : undefined;
+    },
+    { clock, timeoutMs, intervalMs: ctx.pollMs ?? 500, hint: 'the table may still finish; run the command again later', ...(ctx.signal ? { signal: ctx.signal } : {}) },
+  );
+}
+
+/** Counts the table's items (a paginated COUNT scan), or undefined when there is no table. */
+export async function countTableItems(ctx: TableContext): Promise<number | undefined> {
+  let count = 0;
+  let ExclusiveStartKey: Record<string, never> | undefined;
+  try {
+    do {
+      const page = await ctx.dynamodb.send(new ScanCommand({ TableName: ctx.tableName, Select: 'COUNT', ExclusiveStartKey }));
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey as never;
+    } while (ExclusiveStartKey);
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw translateAwsError(error, 'dynamodb:Scan');
   }
+  return count;
+}
+
+/** Calls `write` with every item of the table, page by page, as plain objects. Returns how many. */
+export async function scanTableItems(ctx: TableContext, write: (items: Record<string, unknown>[]) => Promise<void>): Promise<number> {
+  const doc = DynamoDBDocumentClient.from(ctx.dynamodb);
+  let count = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  try {
+    do {
+      const page = await doc.send(new DocScanCommand({ TableName: ctx.tableName, ExclusiveStartKey }));
+      const items = (page.Items ?? []) as Record<string, unknown>[];
+      await write(items);
+      count += items.length;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  } catch (error) {
+    throw translateAwsError(error, 'dynamodb:Scan');
+  }
+  return count;
+}
+
+export type RemoveOutcome = { outcome: 'removed' | 'absent' | 'kept'; detail?: string };
+
+/**
+ * Deletes the table and waits until it is gone. A missing table is already done; a table without our tag is
+ * kept unless `force`; a table still CREATING or UPDATING (ResourceInUseException) is waited on, then deleted.
+ */
+export async function removeTable(ctx: TableContext): Promise<RemoveOutcome> {
   const table = await describeTable(ctx);
-  if (!table) throw new Error(`table ${ctx.tableName} disappeared while it was being created`);
-  return { outcome, table };
+  if (!table) return { outcome: 'absent' };
+  if (ctx.stack !== undefined && !ctx.force && table.TableArn) {
+    const tags = await tableTags(ctx, table.TableArn);
+    if (tags[STACK_TAG] !== ctx.stack) return { outcome: 'kept', detail: `not tagged ${STACK_TAG}=${ctx.stack}; --force deletes it` };
+  }
+  if (table.DeletionProtectionEnabled) {
+    return { outcome: 'kept', detail: 'deletion protection is on; turn it off in the console or with aws dynamodb update-table, then run teardown again' };
+  }
+  const clock = ctx.clock ?? systemClock;
+  const started = clock.now();
+  for (;;) {
+    try {
+      await ctx.dynamodb.send(new DeleteTableCommand({ TableName: ctx.tableName }));
+      break;
+    } catch (error) {
+      const name = errorName(error);
+      if (name === 'ResourceNotFoundException') return { outcome: 'absent' };
+      if (name !== 'ResourceInUseException') throw translateAwsError(error, 'dynamodb:DeleteTable');
+      // CREATING, UPDATING or already DELETING: wait for ACTIVE (or gone) and try again.
+      if (clock.now() - started > (ctx.maxWaitSeconds ?? 300) * 1000) {
+        throw new AwsError(`table ${ctx.tableName} stayed in use for ${ctx.maxWaitSeconds ?? 300} s; run teardown again later`, { cause: error });
+      }
+      const current = await describeTable(ctx);
+      if (!current) return { outcome: 'removed' };
+      if (current.TableStatus === 'DELETING') break;
+      await clock.sleep(ctx.pollMs ?? 500, ctx.signal);
+    }
+  }
+  await waitForTable(ctx, 'gone');
+  return { outcome: 'removed' };
 }

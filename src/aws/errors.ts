@@ -1,0 +1,58 @@
+/** SDK errors translated where the call is made: absent things, credentials, permissions. */
+import { AwsError } from '../errors.js';
+
+interface SdkErrorShape {
+  name?: string;
+  message?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+  retryAfterSeconds?: string;
+}
+
+/** The error's SDK name (`ResourceNotFoundException`, `NoSuchEntityException`, …). */
+export function errorName(error: unknown): string {
+  const shape = error as SdkErrorShape | undefined;
+  return shape?.name ?? shape?.Code ?? '';
+}
+
+/** True for every service's "no such resource" error, as the v3 SDKs name them. */
+export function isNotFound(error: unknown): boolean {
+  return ['ResourceNotFoundException', 'NoSuchEntityException', 'NotFoundException', 'NoSuchEntity'].includes(errorName(error));
+}
+
+const CREDENTIAL_ERRORS = ['CredentialsProviderError', 'ProviderError', 'TokenProviderError'];
+const INVALID_CREDENTIAL_ERRORS = ['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException', 'InvalidSignatureException', 'SignatureDoesNotMatch'];
+const DENIED_ERRORS = ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedException', 'AuthorizationError'];
+
+/** The hint for a caller without credentials. */
+export const NO_CREDENTIALS_HINT = 'no AWS credentials found: set AWS_PROFILE or run aws configure, or use --local';
+
+/**
+ * Turns an SDK error into an AwsError a user can act on. `action` is the IAM action that was attempted
+ * (`iam:CreateRole`), so that AccessDenied names the permission that is missing.
+ */
+export function translateAwsError(error: unknown, action: string): unknown {
+  if (error instanceof AwsError) return error;
+  const name = errorName(error);
+  const message = (error as SdkErrorShape | undefined)?.message ?? String(error);
+  if (CREDENTIAL_ERRORS.includes(name) || /Could not load credentials|credential/i.test(name)) {
+    return new AwsError(NO_CREDENTIALS_HINT, { cause: error });
+  }
+  if (INVALID_CREDENTIAL_ERRORS.includes(name)) {
+    return new AwsError(`AWS rejected the credentials (${name}): refresh them (aws sso login, aws configure) or pick another AWS_PROFILE`, { cause: error });
+  }
+  if (DENIED_ERRORS.includes(name) || /not authorized to perform/i.test(message)) {
+    return new AwsError(`AWS denied ${action}: grant that permission to the caller (${firstLine(message)})`, { cause: error });
+  }
+  if (name === 'TimeoutError' || (error as NodeJS.ErrnoException)?.code === 'ECONNREFUSED' || (error as NodeJS.ErrnoException)?.code === 'ENOTFOUND') {
+    return new AwsError(`could not reach AWS for ${action} (${firstLine(message)}); check the network, --region and --endpoint-url`, { cause: error });
+  }
+  if (name !== '' && (error as SdkErrorShape).$metadata) {
+    return new AwsError(`${action} failed: ${name}: ${firstLine(message)}`, { cause: error });
+  }
+  return error;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.trim() ?? text;
+}

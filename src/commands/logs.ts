@@ -1,0 +1,148 @@
+/** `logs`: the function's log events, the handler's JSON request lines rendered readably; `--follow` tails. */
+import { FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import type { ChalkInstance } from 'chalk';
+import type { Context } from '../context.js';
+import { errorName, translateAwsError } from '../aws/errors.js';
+import { AwsError, UsageError } from '../errors.js';
+import { openSession, type AwsDeps } from '../provision/session.js';
+import type { AwsTargetOptions } from './setup-aws.js';
+
+export interface LogsOptions extends AwsTargetOptions {
+  since?: string;
+  follow?: boolean;
+  filter?: string;
+  /** Milliseconds between polls with --follow (tests shorten it). */
+  pollMs?: number;
+}
+
+export interface LogEvent {
+  timestamp: number;
+  stream?: string;
+  eventId?: string;
+  message: string;
+  /** The parsed JSON log line, when the message is one. */
+  data?: Record<string, unknown>;
+}
+
+export interface LogsResult {
+  target: 'aws';
+  logGroup: string;
+  events: number;
+}
+
+/** Parses `--since`: `30s`, `10m`, `2h`, `1d`, or an ISO date; returns the start time in ms since the epoch. */
+export function parseSince(since: string, now: number): number {
+  const relative = /^(\d+)\s*(s|m|h|d)$/.exec(since.trim());
+  if (relative) return now - Number(relative[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 's' | 'm' | 'h' | 'd'];
+  const absolute = Date.parse(since);
+  if (Number.isFinite(absolute)) return absolute;
+  throw new UsageError(`--since must be a duration such as 30s, 10m, 2h or 1d, or a date such as 2026-01-31T12:00:00Z, not "${since}"`);
+}
+
+/** The filter pattern of `--filter TEXT`: the text as one quoted term, unless it is already a pattern. */
+export function filterPattern(text: string): string {
+  if (/^[{?["]/.test(text.trim())) return text;
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** One CloudWatch event as a LogEvent, its message parsed when it is JSON (Lambda's JSON log format). */
+export function toLogEvent(event: FilteredLogEvent): LogEvent {
+  const message = (event.message ?? '').replace(/\n$/, '');
+  let data: Record<string, unknown> | undefined;
+  try {
+    const parsed = JSON.parse(message) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
+  } catch {
+    // A plain-text line.
+  }
+  // Lambda may wrap an application line: {"message": "<the handler's JSON line>", ...}.
+  if (data && typeof data.message === 'string' && data.message.startsWith('{')) {
+    try {
+      data = { ...data, ...(JSON.parse(data.message) as Record<string, unknown>) };
+    } catch {
+      // Keep the outer object.
+    }
+  }
+  return { timestamp: event.timestamp ?? 0, message, ...(event.logStreamName ? { stream: event.logStreamName } : {}), ...(event.eventId ? { eventId: event.eventId } : {}), ...(data ? { data } : {}) };
+}
+
+/** One event as a readable line: request lines as `time METHOD path status duration id`, platform lines briefly. */
+export function renderLogEvent(event: LogEvent, style: ChalkInstance): string {
+  const time = style.dim(new Date(event.timestamp).toISOString().replace('T', ' ').replace('Z', ''));
+  const d = event.data;
+  if (d && d.message === 'request' && typeof d.method === 'string') {
+    const status = Number(d.status);
+    const colour = status >= 500 ? style.red : status >= 400 ? style.yellow : style.green;
+    const error = d.error && typeof d.error === 'object' ? ` ${style.red(`${(d.error as { name?: string }).name ?? 'Error'}: ${(d.error as { message?: string }).message ?? ''}`)}` : '';
+    return `${time} ${String(d.method).padEnd(6)} ${String(d.path ?? d.resource ?? '')} ${colour(String(status))} ${style.dim(`${d.durationMs ?? '?'} ms`)} ${style.dim(String(d.requestId ?? ''))}${error}`;
+  }
+  if (d && typeof d.type === 'string' && d.type.startsWith('platform.')) {
+    const record = (d.record ?? {}) as { requestId?: string; metrics?: { durationMs?: number; billedDurationMs?: number; maxMemoryUsedMB?: number; initDurationMs?: number } };
+    if (d.type === 'platform.report' && record.metrics) {
+      const m = record.metrics;
+      return `${time} ${style.dim(`REPORT ${record.requestId ?? ''} ${m.durationMs ?? '?'} ms (billed ${m.billedDurationMs ?? '?'} ms), ${m.maxMemoryUsedMB ?? '?'} MB${m.initDurationMs ? `, init ${m.initDurationMs} ms` : ''}`)}`;
+    }
+    return `${time} ${style.dim(`${d.type.slice('platform.'.length).toUpperCase()} ${record.requestId ?? ''}`)}`;
+  }
+  if (d && typeof d.level === 'string' && typeof d.message === 'string') {
+    const level = d.level === 'ERROR' ? style.red(d.level) : d.level === 'WARN' ? style.yellow(d.level) : style.dim(d.level);
+    return `${time} ${level} ${d.message}`;
+  }
+  return `${time} ${event.message}`;
+}
+
+/** Prints the log events through `onEvent`; with `follow`, keeps polling until the signal aborts. */
+export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: LogEvent) => void, deps: Partial<AwsDeps> = {}): Promise<LogsResult> {
+  const session = await openSession(
+    {
+      ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.profile ? { profile: opts.profile } : {}),
+      ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
+      ...(opts.stack ? { stack: opts.stack } : {}),
+    },
+    ctx,
+    deps,
+  );
+  const { pctx } = session;
+  const logGroupName = pctx.names.logGroup;
+  let startTime = parseSince(opts.since ?? '10m', Date.now());
+  const seen = new Set<string>();
+  let events = 0;
+  const pattern = opts.filter ? filterPattern(opts.filter) : undefined;
+  try {
+    for (;;) {
+      let nextToken: string | undefined;
+      let latest = startTime;
+      do {
+        let page;
+        try {
+          page = await pctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName, startTime, nextToken, ...(pattern ? { filterPattern: pattern } : {}) }));
+        } catch (error) {
+          if (errorName(error) === 'ResourceNotFoundException') throw new AwsError(`log group ${logGroupName} does not exist in ${pctx.region}; run products-cli setup first`, { cause: error });
+          throw translateAwsError(error, 'logs:FilterLogEvents');
+        }
+        for (const raw of page.events ?? []) {
+          const key = raw.eventId ?? `${raw.timestamp}:${raw.logStreamName}:${raw.message}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          events += 1;
+          latest = Math.max(latest, raw.timestamp ?? 0);
+          onEvent(toLogEvent(raw));
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+      if (!opts.follow || ctx.signal.aborted) break;
+      // Events can arrive late and out of order; re-reading the last moment is cheap and `seen` drops repeats.
+      startTime = latest;
+      if (seen.size > 10_000) seen.clear();
+      try {
+        await pctx.clock.sleep(opts.pollMs ?? 2_000, ctx.signal);
+      } catch {
+        break; // Ctrl-C ends --follow quietly
+      }
+    }
+    return { target: 'aws', logGroup: logGroupName, events };
+  } finally {
+    session.close();
+  }
+}

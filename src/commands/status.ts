@@ -1,0 +1,69 @@
+/** `status`: each resource of the AWS stack (present, missing, drifted), the invoke URL, and a live check. */
+import type { ChalkInstance } from 'chalk';
+import type { Context } from '../context.js';
+import type { StepResult } from '../provision/context.js';
+import { openSession, type AwsDeps } from '../provision/session.js';
+import { inspectStack } from '../provision/stack.js';
+import { verifyStack, type VerifyResult } from '../provision/verify.js';
+import type { AwsTargetOptions } from './setup-aws.js';
+
+export interface StatusOptions extends AwsTargetOptions {
+  /** `--no-verify` sets this to false. */
+  verify?: boolean;
+  apiKey?: boolean;
+}
+
+export interface StatusResult {
+  target: 'aws';
+  region: string;
+  accountId: string;
+  stack: string;
+  resources: StepResult[];
+  /** present: every resource is there as setup makes it; partial: some are missing or drifted; absent: none. */
+  overall: 'present' | 'partial' | 'absent';
+  url?: string;
+  verify?: VerifyResult;
+}
+
+/** Inspects the stack with read calls only, then checks the API through its URL when it is complete. */
+export async function status(opts: StatusOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<StatusResult> {
+  const session = await openSession(
+    {
+      ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.profile ? { profile: opts.profile } : {}),
+      ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
+      ...(opts.stack ? { stack: opts.stack } : {}),
+      ...(opts.stage ? { stage: opts.stage } : {}),
+    },
+    ctx,
+    deps,
+  );
+  const { pctx } = session;
+  try {
+    const recordedKey = session.previous?.apiKey;
+    pctx.settings.apiKey = Boolean(opts.apiKey ?? recordedKey);
+    const accountId = await pctx.accountId();
+    const { steps, url } = await inspectStack(pctx);
+    const missing = steps.filter((s) => s.outcome === 'missing').length;
+    const overall = missing === steps.length ? 'absent' : steps.every((s) => s.outcome === 'present') ? 'present' : 'partial';
+    let verify: VerifyResult | undefined;
+    if (url && overall !== 'absent' && opts.verify !== false) {
+      verify = await verifyStack(url, { fetch: session.deps.fetch, clock: pctx.clock, timeoutMs: 10_000, intervalMs: 2_000, ...(recordedKey ? { apiKey: recordedKey } : {}) });
+    }
+    return { target: 'aws', region: pctx.region, accountId, stack: pctx.names.stack, resources: steps, overall, ...(url ? { url } : {}), ...(verify ? { verify } : {}) };
+  } finally {
+    session.close();
+  }
+}
+
+/** The status for people: one line per resource. */
+export function renderStatus(result: StatusResult, style: ChalkInstance): string {
+  const mark = (outcome: string) => (outcome === 'present' ? style.green('present') : outcome === 'missing' ? style.red('missing') : style.yellow('drifted'));
+  const width = Math.max(...result.resources.map((r) => `${r.resource} ${r.name}`.length));
+  const lines = [`Stack ${result.stack} in ${result.region} (account ${result.accountId}): ${result.overall}`];
+  for (const r of result.resources) lines.push(`  ${`${r.resource} ${r.name}`.padEnd(width)}  ${mark(r.outcome)}${r.detail ? style.dim(`  ${r.detail}`) : ''}`);
+  if (result.url) lines.push(`Invoke URL: ${result.url}`);
+  if (result.verify) lines.push(result.verify.ok ? `Live check: GET /product answered ${result.verify.status}.` : style.red(`Live check failed: ${result.verify.detail}`));
+  if (result.overall !== 'present') lines.push(style.dim('products-cli setup creates what is missing and corrects what drifted.'));
+  return lines.join('\n');
+}

@@ -1,0 +1,124 @@
+/** `--api-key`: a usage plan on the stage (with the stage's throttling) and one key in it. */
+import {
+  CreateApiKeyCommand,
+  CreateUsagePlanCommand,
+  CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
+  DeleteUsagePlanCommand,
+  GetApiKeysCommand,
+  GetUsagePlanKeysCommand,
+  GetUsagePlansCommand,
+  UpdateUsagePlanCommand,
+  type ApiKey,
+  type UsagePlan,
+} from '@aws-sdk/client-api-gateway';
+import { errorName, translateAwsError } from '../aws/errors.js';
+import { AwsError } from '../errors.js';
+import type { ProvisionContext, StepResult } from './context.js';
+import { isOurs, STACK_TAG } from './names.js';
+
+async function apigw<T>(ctx: ProvisionContext, command: unknown, action: string): Promise<T> {
+  try {
+    return (await ctx.apigateway.send(command as never)) as T;
+  } catch (error) {
+    throw translateAwsError(error, action);
+  }
+}
+
+/** Usage plans with our plan's name. */
+export async function findUsagePlans(ctx: ProvisionContext): Promise<UsagePlan[]> {
+  const plans: UsagePlan[] = [];
+  let position: string | undefined;
+  do {
+    const page = await apigw<{ items?: UsagePlan[]; position?: string }>(ctx, new GetUsagePlansCommand({ limit: 500, position }), 'apigateway:GET');
+    plans.push(...(page.items ?? []).filter((plan) => plan.name === ctx.names.usagePlan));
+    position = page.position;
+  } while (position);
+  return plans;
+}
+
+/** API keys with our key's name, values included. */
+export async function findApiKeys(ctx: ProvisionContext): Promise<ApiKey[]> {
+  const keys: ApiKey[] = [];
+  let position: string | undefined;
+  do {
+    const page = await apigw<{ items?: ApiKey[]; position?: string }>(ctx, new GetApiKeysCommand({ nameQuery: ctx.names.apiKey, includeValues: true, limit: 500, position }), 'apigateway:GET');
+    keys.push(...(page.items ?? []).filter((key) => key.name === ctx.names.apiKey));
+    position = page.position;
+  } while (position);
+  return keys;
+}
+
+/** Creates the usage plan on the stage and the key in it, or completes ours; returns the key's value. */
+export async function ensureApiKey(ctx: ProvisionContext, restApiId: string): Promise<StepResult & { value: string }> {
+  const base = { resource: 'API key', name: ctx.names.apiKey };
+  let created = false;
+  const plans = await findUsagePlans(ctx);
+  let plan = plans.find((p) => isOurs(p.tags, ctx.names));
+  if (!plan && plans.length > 0) {
+    throw new AwsError(`a usage plan named ${ctx.names.usagePlan} exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); pick other names with --stack NAME`);
+  }
+  const stageRef = { apiId: restApiId, stage: ctx.names.stage };
+  if (!plan) {
+    plan = await apigw<UsagePlan>(
+      ctx,
+      new CreateUsagePlanCommand({ name: ctx.names.usagePlan, description: 'products-cli API key plan', apiStages: [stageRef], throttle: { ...ctx.settings.throttle }, tags: ctx.tags }),
+      'apigateway:POST',
+    );
+    created = true;
+  } else if (!plan.apiStages?.some((s) => s.apiId === restApiId && s.stage === ctx.names.stage)) {
+    await apigw(ctx, new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: [{ op: 'add', path: '/apiStages', value: `${restApiId}:${ctx.names.stage}` }] }), 'apigateway:PATCH');
+  }
+  if (!plan.id) throw new AwsError('API Gateway did not return the usage plan id; run setup again');
+  await ctx.record('usagePlanId', plan.id);
+  const keys = await findApiKeys(ctx);
+  let key = keys.find((k) => isOurs(k.tags, ctx.names));
+  if (!key) {
+    key = await apigw<ApiKey>(ctx, new CreateApiKeyCommand({ name: ctx.names.apiKey, description: 'products-cli API key', enabled: true, tags: ctx.tags }), 'apigateway:POST');
+    created = true;
+  }
+  if (!key.id || !key.value) throw new AwsError('API Gateway did not return the API key; run setup again');
+  await ctx.record('apiKeyId', key.id);
+  const members = await apigw<{ items?: Array<{ id?: string }> }>(ctx, new GetUsagePlanKeysCommand({ usagePlanId: plan.id, limit: 500 }), 'apigateway:GET');
+  if (!members.items?.some((m) => m.id === key.id)) {
+    try {
+      await ctx.apigateway.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: 'API_KEY' }));
+    } catch (error) {
+      if (errorName(error) !== 'ConflictException') throw translateAwsError(error, 'apigateway:POST');
+    }
+  }
+  return { ...base, outcome: created ? 'created' : 'unchanged', id: key.id, value: key.value };
+}
+
+/** Detaches the usage plan from its stages and deletes it, then deletes the key (both only when ours). */
+export async function removeApiKey(ctx: ProvisionContext): Promise<StepResult> {
+  const base = { resource: 'API key', name: ctx.names.apiKey };
+  const plans = (await findUsagePlans(ctx)).filter((p) => ctx.force || isOurs(p.tags, ctx.names));
+  const keys = (await findApiKeys(ctx)).filter((k) => ctx.force || isOurs(k.tags, ctx.names));
+  if (plans.length === 0 && keys.length === 0) return { ...base, outcome: 'absent' };
+  for (const plan of plans) {
+    // DeleteUsagePlan refuses while API stages are associated; detach them first.
+    for (const stage of plan.apiStages ?? []) {
+      try {
+        await ctx.apigateway.send(new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: [{ op: 'remove', path: '/apiStages', value: `${stage.apiId}:${stage.stage}` }] }));
+      } catch (error) {
+        if (errorName(error) !== 'NotFoundException' && errorName(error) !== 'BadRequestException') throw translateAwsError(error, 'apigateway:PATCH');
+      }
+    }
+    try {
+      await ctx.apigateway.send(new DeleteUsagePlanCommand({ usagePlanId: plan.id }));
+    } catch (error) {
+      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+    }
+  }
+  for (const key of keys) {
+    try {
+      await ctx.apigateway.send(new DeleteApiKeyCommand({ apiKey: key.id }));
+    } catch (error) {
+      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+    }
+  }
+  await ctx.record('usagePlanId', undefined);
+  await ctx.record('apiKeyId', undefined);
+  return { ...base, outcome: 'removed', detail: `usage plan ${ctx.names.usagePlan} and key` };
+}

@@ -1,0 +1,295 @@
+/** The REST API: REGIONAL, `/product` and `/product/{id}`, Lambda proxy integrations, a stage with throttling. */
+import {
+  CreateDeploymentCommand,
+  CreateResourceCommand,
+  CreateRestApiCommand,
+  DeleteRestApiCommand,
+  GetIntegrationCommand,
+  GetResourcesCommand,
+  GetRestApiCommand,
+  GetRestApisCommand,
+  GetStageCommand,
+  PutIntegrationCommand,
+  PutMethodCommand,
+  UpdateMethodCommand,
+  UpdateStageCommand,
+  type Integration,
+  type Method,
+  type Resource,
+  type RestApi,
+  type Stage,
+} from '@aws-sdk/client-api-gateway';
+import { ROUTES, type HttpMethod } from '../contract/routes.js';
+import { errorName, translateAwsError } from '../aws/errors.js';
+import { AwsError } from '../errors.js';
+import { functionArn, integrationUri } from './arns.js';
+import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { isOurs, STACK_TAG } from './names.js';
+
+/** Every method of every route, with its resource path. */
+export function routeMethods(): Array<{ path: string; method: HttpMethod }> {
+  return ROUTES.flatMap((route) => route.methods.map((method) => ({ path: route.resource, method })));
+}
+
+/** The PutIntegration input of one method: a Lambda proxy integration (always POST to Lambda). */
+export function proxyIntegration(region: string, fnArn: string) {
+  return { type: 'AWS_PROXY' as const, integrationHttpMethod: 'POST', uri: integrationUri(region, fnArn) };
+}
+
+/** The stage's patch operations for throttling every method (`/*\/*` is API Gateway's "all methods" key). */
+export function throttlePatch(throttle: { rateLimit: number; burstLimit: number }) {
+  return [
+    { op: 'replace' as const, path: '/*/*/throttling/rateLimit', value: String(throttle.rateLimit) },
+    { op: 'replace' as const, path: '/*/*/throttling/burstLimit', value: String(throttle.burstLimit) },
+  ];
+}
+
+async function apigw<T>(ctx: ProvisionContext, command: unknown, action: string): Promise<T> {
+  try {
+    return (await ctx.apigateway.send(command as never)) as T;
+  } catch (error) {
+    throw translateAwsError(error, action);
+  }
+}
+
+/** The REST APIs named like ours: this stack's (tagged) and others'. */
+export async function findRestApis(ctx: ProvisionContext): Promise<{ ours: RestApi[]; others: RestApi[] }> {
+  const recorded = ctx.recorded.apiId;
+  if (recorded) {
+    try {
+      const api = (await ctx.apigateway.send(new GetRestApiCommand({ restApiId: recorded }))) as RestApi;
+      if (api.name === ctx.names.api && isOurs(api.tags, ctx.names)) return { ours: [api], others: [] };
+    } catch (error) {
+      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:GET');
+    }
+  }
+  const ours: RestApi[] = [];
+  const others: RestApi[] = [];
+  let position: string | undefined;
+  do {
+    const page = await apigw<{ items?: RestApi[]; position?: string }>(ctx, new GetRestApisCommand({ limit: 500, position }), 'apigateway:GET');
+    for (const api of page.items ?? []) {
+      if (api.name !== ctx.names.api) continue;
+      (isOurs(api.tags, ctx.names) ? ours : others).push(api);
+    }
+    position = page.position;
+  } while (position);
+  return { ours, others };
+}
+
+async function getResources(ctx: ProvisionContext, restApiId: string): Promise<Resource[]> {
+  const resources: Resource[] = [];
+  let position: string | undefined;
+  do {
+    const page = await apigw<{ items?: Resource[]; position?: string }>(ctx, new GetResourcesCommand({ restApiId, limit: 500, embed: ['methods'], position }), 'apigateway:GET');
+    resources.push(...(page.items ?? []));
+    position = page.position;
+  } while (position);
+  return resources;
+}
+
+async function integrationOf(ctx: ProvisionContext, restApiId: string, resource: Resource, method: string): Promise<Integration | undefined> {
+  const embedded = resource.resourceMethods?.[method] as Method | undefined;
+  if (embedded?.methodIntegration) return embedded.methodIntegration;
+  try {
+    return (await ctx.apigateway.send(new GetIntegrationCommand({ restApiId, resourceId: resource.id, httpMethod: method }))) as Integration;
+  } catch (error) {
+    if (errorName(error) === 'NotFoundException') return undefined;
+    throw translateAwsError(error, 'apigateway:GET');
+  }
+}
+
+export interface ApiResult extends StepResult {
+  apiId: string;
+  /** Something changed that needs a new deployment to take effect. */
+  changed: boolean;
+}
+
+/**
+ * Creates the REST API and its resources, methods and proxy integrations, or completes and corrects ours.
+ * The function need not exist yet: its ARN is known from its name, and API Gateway checks it only on invoke.
+ */
+export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
+  const base = { resource: 'REST API', name: ctx.names.api };
+  const where = await whereOf(ctx);
+  const integration = proxyIntegration(ctx.region, functionArn(where, ctx.names.function));
+  const { ours, others } = await findRestApis(ctx);
+  let api = ours[0];
+  let created = false;
+  const changes: string[] = [];
+  let resources: Resource[];
+  if (!api) {
+    if (others.length > 0) ctx.note(`another REST API is named ${ctx.names.api} but is not this stack's; creating this stack's own`);
+    api = await apigw<RestApi>(
+      ctx,
+      new CreateRestApiCommand({
+        name: ctx.names.api,
+        description: 'Product catalogue REST API (products-cli)',
+        endpointConfiguration: { types: ['REGIONAL'] },
+        apiKeySource: 'HEADER',
+        tags: ctx.tags,
+      }),
+      'apigateway:POST',
+    );
+    if (!api.id) throw new AwsError('API Gateway did not return the new API id; run setup again');
+    created = true;
+    await ctx.record('apiId', api.id);
+    resources = api.rootResourceId ? [{ id: api.rootResourceId, path: '/' }] : await getResources(ctx, api.id);
+  } else {
+    if (!api.id) throw new AwsError('API Gateway returned an API without an id; run setup again');
+    if (ctx.recorded.apiId !== api.id) await ctx.record('apiId', api.id);
+    if (api.endpointConfiguration?.types && !api.endpointConfiguration.types.includes('REGIONAL')) {
+      throw new AwsError(`REST API ${ctx.names.api} (${api.id}) is ${api.endpointConfiguration.types.join(', ')}, not REGIONAL; run teardown and setup again`);
+    }
+    resources = await getResources(ctx, api.id);
+  }
+  const restApiId = api.id;
+  const byPath = new Map(resources.map((r) => [r.path ?? '', r]));
+  const ensureResource = async (path: string): Promise<Resource> => {
+    const found = byPath.get(path);
+    if (found) return found;
+    const parentPath = path.slice(0, path.lastIndexOf('/')) || '/';
+    const parent = await ensureResource(parentPath);
+    const pathPart = path.slice(path.lastIndexOf('/') + 1);
+    const made = await apigw<Resource>(ctx, new CreateResourceCommand({ restApiId, parentId: parent.id, pathPart }), 'apigateway:POST');
+    byPath.set(path, made);
+    if (!created) changes.push(`resource ${path}`);
+    return made;
+  };
+  // Methods of one resource in parallel; the pacer keeps the calls within API Gateway's quotas.
+  await Promise.all(
+    ROUTES.map(async (route) => {
+      const resource = await ensureResource(route.resource);
+      await Promise.all(route.methods.map((method) => ensureMethod(ctx, restApiId, resource, method, integration, created ? undefined : changes)));
+    }),
+  );
+  const changed = created || changes.length > 0;
+  if (changed) await ctx.record('apiPendingDeployment', 'yes');
+  return {
+    ...base,
+    outcome: created ? 'created' : changes.length ? 'updated' : 'unchanged',
+    apiId: restApiId,
+    id: restApiId,
+    changed,
+    ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}),
+  };
+}
+
+async function ensureMethod(
+  ctx: ProvisionContext,
+  restApiId: string,
+  resource: Resource,
+  method: HttpMethod,
+  integration: ReturnType<typeof proxyIntegration>,
+  changes: string[] | undefined,
+): Promise<void> {
+  const label = `${method} ${resource.path}`;
+  const existing = resource.resourceMethods?.[method] as Method | undefined;
+  if (!existing) {
+    await apigw(ctx, new PutMethodCommand({ restApiId, resourceId: resource.id, httpMethod: method, authorizationType: 'NONE', apiKeyRequired: ctx.settings.apiKey }), 'apigateway:PUT');
+    changes?.push(`method ${label}`);
+  } else if (existing.apiKeyRequired !== undefined && Boolean(existing.apiKeyRequired) !== ctx.settings.apiKey) {
+    await apigw(ctx, new UpdateMethodCommand({ restApiId, resourceId: resource.id, httpMethod: method, patchOperations: [{ op: 'replace', path: '/apiKeyRequired', value: String(ctx.settings.apiKey) }] }), 'apigateway:PATCH');
+    changes?.push(`API key requirement of ${label}`);
+  }
+  const current = existing ? await integrationOf(ctx, restApiId, resource, method) : undefined;
+  if (current?.type !== integration.type || current?.uri !== integration.uri || current?.httpMethod !== integration.integrationHttpMethod) {
+    await apigw(ctx, new PutIntegrationCommand({ restApiId, resourceId: resource.id, httpMethod: method, ...integration }), 'apigateway:PUT');
+    if (existing) changes?.push(`integration of ${label}`);
+  }
+}
+
+/** The stage, or undefined when it does not exist. */
+export async function getStage(ctx: ProvisionContext, restApiId: string): Promise<Stage | undefined> {
+  try {
+    return (await ctx.apigateway.send(new GetStageCommand({ restApiId, stageName: ctx.names.stage }))) as Stage;
+  } catch (error) {
+    if (errorName(error) === 'NotFoundException') return undefined;
+    throw translateAwsError(error, 'apigateway:GET');
+  }
+}
+
+/** The stage's throttling of all methods, as API Gateway reports it. */
+export function stageThrottle(stage: Stage): { rateLimit?: number; burstLimit?: number } {
+  const all = stage.methodSettings?.['*/*'];
+  return { ...(all?.throttlingRateLimit !== undefined ? { rateLimit: all.throttlingRateLimit } : {}), ...(all?.throttlingBurstLimit !== undefined ? { burstLimit: all.throttlingBurstLimit } : {}) };
+}
+
+/** Deploys the API to the stage when it changed (or has no stage yet), then sets the stage's throttling. */
+export async function ensureStage(ctx: ProvisionContext, restApiId: string, apiChanged: boolean): Promise<StepResult> {
+  const base = { resource: 'stage', name: ctx.names.stage };
+  let stage = await getStage(ctx, restApiId);
+  let outcome: StepResult['outcome'] = 'unchanged';
+  const changes: string[] = [];
+  if (!stage || apiChanged || ctx.recorded.apiPendingDeployment) {
+    await apigw(ctx, new CreateDeploymentCommand({ restApiId, stageName: ctx.names.stage, description: 'products-cli setup' }), 'apigateway:POST');
+    await ctx.record('apiPendingDeployment', undefined);
+    outcome = stage ? 'updated' : 'created';
+    if (stage) changes.push('new deployment');
+    stage = undefined;
+  }
+  const throttle = stage ? stageThrottle(stage) : {};
+  if (throttle.rateLimit !== ctx.settings.throttle.rateLimit || throttle.burstLimit !== ctx.settings.throttle.burstLimit) {
+    await apigw(ctx, new UpdateStageCommand({ restApiId, stageName: ctx.names.stage, patchOperations: throttlePatch(ctx.settings.throttle) }), 'apigateway:PATCH');
+    if (stage) {
+      changes.push(`throttling ${ctx.settings.throttle.rateLimit}/s, burst ${ctx.settings.throttle.burstLimit}`);
+      outcome = 'updated';
+    }
+  }
+  return { ...base, outcome, ...(changes.length ? { detail: changes.join(', ') } : {}) };
+}
+
+/** Compares the API, its routes and stage with what setup makes (read calls only). */
+export async function inspectRestApi(ctx: ProvisionContext): Promise<StepResult & { apiId?: string; stage?: Stage }> {
+  const base = { resource: 'REST API', name: ctx.names.api };
+  const { ours, others } = await findRestApis(ctx);
+  const api = ours[0];
+  if (!api?.id) return { ...base, outcome: 'missing', ...(others.length ? { detail: `${others.length} API(s) of that name are not this stack's` } : {}) };
+  const where = await whereOf(ctx);
+  const integration = proxyIntegration(ctx.region, functionArn(where, ctx.names.function));
+  const resources = await getResources(ctx, api.id);
+  const drift: string[] = [];
+  for (const { path, method } of routeMethods()) {
+    const resource = resources.find((r) => r.path === path);
+    const found = resource?.resourceMethods?.[method] as Method | undefined;
+    if (!resource || !found) {
+      drift.push(`${method} ${path} missing`);
+      continue;
+    }
+    const current = await integrationOf(ctx, api.id, resource, method);
+    if (current?.type !== 'AWS_PROXY' || current.uri !== integration.uri) drift.push(`${method} ${path} integration differs`);
+    if (found.apiKeyRequired !== undefined && Boolean(found.apiKeyRequired) !== ctx.settings.apiKey) drift.push(`${method} ${path} API key ${found.apiKeyRequired ? 'required' : 'not required'}`);
+  }
+  const stage = await getStage(ctx, api.id);
+  if (!stage) drift.push(`stage ${ctx.names.stage} missing`);
+  else {
+    const throttle = stageThrottle(stage);
+    if (throttle.rateLimit !== ctx.settings.throttle.rateLimit || throttle.burstLimit !== ctx.settings.throttle.burstLimit) {
+      drift.push(`stage throttling ${throttle.rateLimit ?? 'unset'}/s burst ${throttle.burstLimit ?? 'unset'}`);
+    }
+  }
+  if (ours.length > 1) drift.push(`${ours.length} APIs of this stack share the name`);
+  return { ...base, outcome: drift.length ? 'drifted' : 'present', apiId: api.id, id: api.id, ...(stage ? { stage } : {}), ...(drift.length ? { detail: drift.join('; ') } : {}) };
+}
+
+/** Deletes this stack's REST APIs (DeleteRestApi: 1 per 30 s per account; the pacer waits as AWS asks). */
+export async function removeRestApi(ctx: ProvisionContext): Promise<StepResult> {
+  const base = { resource: 'REST API', name: ctx.names.api };
+  const { ours, others } = await findRestApis(ctx);
+  const targets = ctx.force ? [...ours, ...others] : ours;
+  if (targets.length === 0) {
+    if (others.length > 0) return { ...base, outcome: 'kept', detail: `${others.length} API(s) of that name lack ${STACK_TAG}=${ctx.names.stack}; --force deletes them` };
+    return { ...base, outcome: 'absent' };
+  }
+  let removed = 0;
+  for (const api of targets) {
+    try {
+      await ctx.apigateway.send(new DeleteRestApiCommand({ restApiId: api.id }));
+      removed += 1;
+    } catch (error) {
+      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+    }
+  }
+  await ctx.record('apiId', undefined);
+  return { ...base, outcome: removed > 0 ? 'removed' : 'absent', ...(targets.length > 1 ? { detail: `${targets.length} APIs` } : {}), ...(targets[0]?.id ? { id: targets[0].id } : {}) };
+}

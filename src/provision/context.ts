@@ -1,0 +1,82 @@
+/** What every provisioning step receives: clients, names, settings, clock and a way to record progress. */
+import type { AwsClients } from '../aws/clients.js';
+import type { ApiGatewayPacer } from '../aws/apigateway-pacer.js';
+import type { Clock } from '../aws/clock.js';
+import type { Where } from './arns.js';
+import type { ResourceNames } from './names.js';
+
+export type Runtime = 'nodejs22.x' | 'nodejs24.x';
+export type Architecture = 'arm64' | 'x86_64';
+
+export interface ProvisionSettings {
+  runtime: Runtime;
+  architecture: Architecture;
+  memoryMb: number;
+  timeoutSeconds: number;
+  logRetentionDays: number;
+  throttle: { rateLimit: number; burstLimit: number };
+  /** Methods require an API key, with a usage plan and key. */
+  apiKey: boolean;
+}
+
+/** Bounds and polling intervals of every wait, in milliseconds; tests and the bench shorten nothing but the clock. */
+export interface WaitSettings {
+  tableActiveMs: number;
+  tableGoneMs: number;
+  functionActiveMs: number;
+  rolePropagationMs: number;
+  tablePollMs: number;
+  functionPollMs: number;
+}
+
+export const DEFAULT_WAITS: WaitSettings = {
+  tableActiveMs: 300_000,
+  tableGoneMs: 300_000,
+  functionActiveMs: 300_000,
+  // AWS publishes no bound for IAM propagation; two minutes is well beyond what is observed.
+  rolePropagationMs: 120_000,
+  tablePollMs: 500,
+  functionPollMs: 250,
+};
+
+export type Outcome = 'created' | 'updated' | 'unchanged' | 'removed' | 'absent' | 'kept' | 'missing' | 'present' | 'drifted';
+
+/** What one step did (setup, teardown) or found (status, dry run). */
+export interface StepResult {
+  resource: string;
+  name: string;
+  outcome: Outcome;
+  /** What differs, what was changed, or why it was kept. */
+  detail?: string;
+  /** The identifier to record (an API id, an ARN). */
+  id?: string;
+}
+
+export interface ProvisionContext {
+  clients: AwsClients;
+  apigateway: ApiGatewayPacer;
+  region: string;
+  /** The caller's account id (STS), fetched once and shared by every step. */
+  accountId: () => Promise<string>;
+  names: ResourceNames;
+  tags: Record<string, string>;
+  settings: ProvisionSettings;
+  waits: WaitSettings;
+  clock: Clock;
+  /** A progress message for people ("waiting for IAM…"); silent with --json. */
+  note: (text: string) => void;
+  /** Teardown: also delete resources that lack our stack tag. */
+  force: boolean;
+  /** Reads the Lambda bundle. */
+  code: () => Promise<Uint8Array>;
+  /** Records a resource identifier in the state file (undefined removes it). */
+  record: (key: string, value: string | undefined) => Promise<void>;
+  /** Identifiers recorded by an earlier run. */
+  recorded: Record<string, string | undefined>;
+  signal?: AbortSignal;
+}
+
+/** The account and region, for ARN builders. */
+export async function whereOf(ctx: ProvisionContext): Promise<Where> {
+  return { region: ctx.region, accountId: await ctx.accountId() };
+}

@@ -1,0 +1,226 @@
+/** The Lambda function: created from dist/handler.zip once the role can be assumed, updated when it differs. */
+import { createHash } from 'node:crypto';
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  TagResourceCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  type FunctionConfiguration,
+  type GetFunctionCommandOutput,
+} from '@aws-sdk/client-lambda';
+import { errorName, translateAwsError } from '../aws/errors.js';
+import { backoffDelays, waitFor } from '../aws/retry.js';
+import { AwsError } from '../errors.js';
+import { functionArn } from './arns.js';
+import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { isOurs, STACK_TAG } from './names.js';
+
+export const HANDLER = 'index.handler';
+
+/** The SHA-256 of the bundle, base64-encoded as Lambda reports `CodeSha256`. */
+export function codeSha256(zip: Uint8Array): string {
+  return createHash('sha256').update(zip).digest('base64');
+}
+
+/** The configuration setup gives the function. */
+export function wantedConfiguration(ctx: ProvisionContext, roleArn: string) {
+  return {
+    FunctionName: ctx.names.function,
+    Runtime: ctx.settings.runtime,
+    Handler: HANDLER,
+    Role: roleArn,
+    MemorySize: ctx.settings.memoryMb,
+    Timeout: ctx.settings.timeoutSeconds,
+    Environment: { Variables: { TABLE_NAME: ctx.names.table } },
+    LoggingConfig: { LogFormat: 'JSON' as const, LogGroup: ctx.names.logGroup },
+  };
+}
+
+/** The fields of the function's configuration that differ from what setup makes. */
+export function configurationDrift(config: FunctionConfiguration, wanted: ReturnType<typeof wantedConfiguration>): string[] {
+  const drift: string[] = [];
+  if (config.Runtime !== wanted.Runtime) drift.push(`runtime ${config.Runtime}`);
+  if (config.Handler !== wanted.Handler) drift.push(`handler ${config.Handler}`);
+  if (config.Role !== wanted.Role) drift.push('role');
+  if (config.MemorySize !== wanted.MemorySize) drift.push(`memory ${config.MemorySize} MB`);
+  if (config.Timeout !== wanted.Timeout) drift.push(`timeout ${config.Timeout} s`);
+  if (config.Environment?.Variables?.TABLE_NAME !== wanted.Environment.Variables.TABLE_NAME) drift.push('TABLE_NAME');
+  // Emulators may not report LoggingConfig; only a reported, different value is drift.
+  if (config.LoggingConfig && (config.LoggingConfig.LogFormat !== 'JSON' || (config.LoggingConfig.LogGroup && config.LoggingConfig.LogGroup !== wanted.LoggingConfig.LogGroup))) {
+    drift.push('logging config');
+  }
+  return drift;
+}
+
+/** The function with its tags, or undefined when there is none. */
+export async function getFunction(ctx: ProvisionContext): Promise<GetFunctionCommandOutput | undefined> {
+  try {
+    return await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: ctx.names.function }));
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw translateAwsError(error, 'lambda:GetFunction');
+  }
+}
+
+/** Compares the function with what setup makes, code included. */
+export async function inspectFunction(ctx: ProvisionContext, roleArn: string): Promise<StepResult> {
+  const base = { resource: 'function', name: ctx.names.function };
+  const fn = await getFunction(ctx);
+  if (!fn?.Configuration) return { ...base, outcome: 'missing' };
+  const drift: string[] = [];
+  if (!isOurs(fn.Tags, ctx.names)) drift.push(`not tagged ${STACK_TAG}=${ctx.names.stack}`);
+  drift.push(...configurationDrift(fn.Configuration, wantedConfiguration(ctx, roleArn)));
+  if (!fn.Configuration.Architectures?.includes(ctx.settings.architecture)) drift.push(`architecture ${fn.Configuration.Architectures?.join(',')}`);
+  if (fn.Configuration.CodeSha256 !== codeSha256(await ctx.code())) drift.push('code differs from dist/handler.zip (run deploy)');
+  if (fn.Configuration.State && fn.Configuration.State !== 'Active') drift.push(`state ${fn.Configuration.State}`);
+  return { ...base, outcome: drift.length ? 'drifted' : 'present', id: fn.Configuration.FunctionArn ?? '', ...(drift.length ? { detail: drift.join('; ') } : {}) };
+}
+
+/** The error Lambda gives while a new role has not yet propagated through IAM. */
+function isRoleNotReady(error: unknown): boolean {
+  // AWS gives no dedicated error code for this; InvalidParameterValueException covers many mistakes, so the
+  // message is the only way to tell propagation apart.
+  return errorName(error) === 'InvalidParameterValueException' && /role defined for the function cannot be assumed/i.test((error as Error).message ?? '');
+}
+
+/**
+ * Creates the function, retrying while IAM propagates a new role ("waiting for IAM"), or updates an existing
+ * one of ours whose configuration or code differs; then waits until it is Active and its update is done.
+ */
+export async function ensureFunction(ctx: ProvisionContext, roleArn: string): Promise<StepResult> {
+  const base = { resource: 'function', name: ctx.names.function };
+  const zip = await ctx.code();
+  const wanted = wantedConfiguration(ctx, roleArn);
+  const existing = await getFunction(ctx);
+  let outcome: StepResult['outcome'] = 'unchanged';
+  const changes: string[] = [];
+  if (!existing?.Configuration) {
+    await createWithRoleRetry(ctx, wanted, zip);
+    outcome = 'created';
+    await ctx.record('functionArn', functionArn(await whereOf(ctx), ctx.names.function));
+  } else {
+    if (!isOurs(existing.Tags, ctx.names)) {
+      throw new AwsError(`a Lambda function named ${ctx.names.function} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); pick other names with --stack NAME`);
+    }
+    const config = existing.Configuration;
+    const drift = configurationDrift(config, wanted);
+    if (drift.length > 0) {
+      await waitForFunctionReady(ctx);
+      await call(ctx, new UpdateFunctionConfigurationCommand(wanted), 'lambda:UpdateFunctionConfiguration');
+      changes.push(...drift);
+    }
+    const archDiffers = !config.Architectures?.includes(ctx.settings.architecture);
+    if (config.CodeSha256 !== codeSha256(zip) || archDiffers) {
+      await waitForFunctionReady(ctx);
+      await call(ctx, new UpdateFunctionCodeCommand({ FunctionName: ctx.names.function, ZipFile: zip, Architectures: [ctx.settings.architecture] }), 'lambda:UpdateFunctionCode');
+      changes.push(archDiffers ? 'architecture' : 'code');
+    }
+    if (Object.entries(ctx.tags).some(([k, v]) => existing.Tags?.[k] !== v) && config.FunctionArn) {
+      await call(ctx, new TagResourceCommand({ Resource: config.FunctionArn, Tags: ctx.tags }), 'lambda:TagResource');
+      changes.push('tags');
+    }
+    if (changes.length) outcome = 'updated';
+    if (ctx.recorded.functionArn !== config.FunctionArn && config.FunctionArn) await ctx.record('functionArn', config.FunctionArn);
+  }
+  const ready = await waitForFunctionReady(ctx);
+  return { ...base, outcome, id: ready.FunctionArn ?? '', ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}) };
+}
+
+async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typeof wantedConfiguration>, zip: Uint8Array): Promise<void> {
+  const started = ctx.clock.now();
+  const delay = backoffDelays(400, 1.1, 2_000);
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await ctx.clients.lambda.send(
+        new CreateFunctionCommand({
+          ...wanted,
+          Code: { ZipFile: zip },
+          Architectures: [ctx.settings.architecture],
+          PackageType: 'Zip',
+          Description: 'Product catalogue REST API (products-cli)',
+          Tags: ctx.tags,
+        }),
+      );
+      return;
+    } catch (error) {
+      if (errorName(error) === 'ResourceConflictException') return; // another run created it meanwhile
+      if (!isRoleNotReady(error)) throw translateAwsError(error, 'lambda:CreateFunction');
+      const waited = ctx.clock.now() - started;
+      if (waited + delay(attempt) > ctx.waits.rolePropagationMs) {
+        throw new AwsError(
+          `Lambda still cannot assume role ${ctx.names.role} after ${Math.round(waited / 1000)} s; IAM may be slow today (run setup again), or the role's trust policy was changed`,
+          { cause: error },
+        );
+      }
+      if (attempt === 0) ctx.note(`waiting for IAM to make role ${ctx.names.role} usable by Lambda…`);
+      await ctx.clock.sleep(delay(attempt), ctx.signal);
+    }
+  }
+}
+
+/** Waits until the function is Active and no update is in progress; reports Failed states clearly. */
+export async function waitForFunctionReady(ctx: ProvisionContext): Promise<FunctionConfiguration> {
+  return waitFor(
+    `function ${ctx.names.function} to become Active`,
+    async () => {
+      let config: FunctionConfiguration;
+      try {
+        config = await ctx.clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: ctx.names.function }));
+      } catch (error) {
+        throw translateAwsError(error, 'lambda:GetFunctionConfiguration');
+      }
+      if (config.State === 'Failed') throw new AwsError(`function ${ctx.names.function} failed to start: ${config.StateReason ?? 'no reason given'}`);
+      if (config.LastUpdateStatus === 'Failed') throw new AwsError(`the last update of function ${ctx.names.function} failed: ${config.LastUpdateStatusReason ?? 'no reason given'}`);
+      const active = config.State === undefined || config.State === 'Active' || config.State === 'Inactive';
+      return active && config.LastUpdateStatus !== 'InProgress' ? config : undefined;
+    },
+    { clock: ctx.clock, timeoutMs: ctx.waits.functionActiveMs, intervalMs: ctx.waits.functionPollMs, hint: 'check the function in the Lambda console', ...(ctx.signal ? { signal: ctx.signal } : {}) },
+  );
+}
+
+/** Uploads the bundle when its SHA-256 differs from the function's CodeSha256, then waits for the update. */
+export async function deployCode(ctx: ProvisionContext): Promise<StepResult & { sha256: string; previousSha256?: string }> {
+  const base = { resource: 'function', name: ctx.names.function };
+  const zip = await ctx.code();
+  const sha256 = codeSha256(zip);
+  const fn = await getFunction(ctx);
+  if (!fn?.Configuration) throw new AwsError(`function ${ctx.names.function} does not exist; run products-cli setup first`);
+  if (!isOurs(fn.Tags, ctx.names) && !ctx.force) {
+    throw new AwsError(`function ${ctx.names.function} is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); --force deploys to it anyway`);
+  }
+  const previousSha256 = fn.Configuration.CodeSha256;
+  if (previousSha256 === sha256) return { ...base, outcome: 'unchanged', sha256, ...(previousSha256 ? { previousSha256 } : {}), detail: 'code is already up to date' };
+  await waitForFunctionReady(ctx);
+  await call(ctx, new UpdateFunctionCodeCommand({ FunctionName: ctx.names.function, ZipFile: zip, Architectures: fn.Configuration.Architectures?.length ? fn.Configuration.Architectures : [ctx.settings.architecture] }), 'lambda:UpdateFunctionCode');
+  await waitForFunctionReady(ctx);
+  return { ...base, outcome: 'updated', sha256, ...(previousSha256 ? { previousSha256 } : {}) };
+}
+
+/** Deletes the function. */
+export async function removeFunction(ctx: ProvisionContext): Promise<StepResult> {
+  const base = { resource: 'function', name: ctx.names.function };
+  const fn = await getFunction(ctx);
+  if (!fn) return { ...base, outcome: 'absent' };
+  if (!ctx.force && !isOurs(fn.Tags, ctx.names)) {
+    return { ...base, outcome: 'kept', detail: `not tagged ${STACK_TAG}=${ctx.names.stack}; --force deletes it` };
+  }
+  try {
+    await ctx.clients.lambda.send(new DeleteFunctionCommand({ FunctionName: ctx.names.function }));
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return { ...base, outcome: 'absent' };
+    throw translateAwsError(error, 'lambda:DeleteFunction');
+  }
+  await ctx.record('functionArn', undefined);
+  return { ...base, outcome: 'removed' };
+}
+
+async function call(ctx: ProvisionContext, command: object, action: string): Promise<void> {
+  try {
+    await (ctx.clients.lambda.send as (c: object) => Promise<unknown>)(command);
+  } catch (error) {
+    throw translateAwsError(error, action);
+  }
+}

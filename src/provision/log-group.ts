@@ -1,0 +1,106 @@
+/** The function's log group, created and owned by us (with a retention), so that teardown leaves no logs behind. */
+import {
+  CreateLogGroupCommand,
+  DeleteLogGroupCommand,
+  DescribeLogGroupsCommand,
+  ListTagsForResourceCommand,
+  PutRetentionPolicyCommand,
+  TagResourceCommand,
+  type LogGroup,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { errorName, translateAwsError } from '../aws/errors.js';
+import { AwsError } from '../errors.js';
+import { logGroupArn } from './arns.js';
+import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { isOurs, STACK_TAG } from './names.js';
+
+/** Retention values CloudWatch Logs accepts, in days. */
+export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** The log group, or undefined when there is none. */
+export async function getLogGroup(ctx: ProvisionContext): Promise<LogGroup | undefined> {
+  try {
+    const out = await ctx.clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: ctx.names.logGroup }));
+    return out.logGroups?.find((group) => group.logGroupName === ctx.names.logGroup);
+  } catch (error) {
+    throw translateAwsError(error, 'logs:DescribeLogGroups');
+  }
+}
+
+async function logGroupTags(ctx: ProvisionContext): Promise<Record<string, string>> {
+  try {
+    const out = await ctx.clients.logs.send(new ListTagsForResourceCommand({ resourceArn: logGroupArn(await whereOf(ctx), ctx.names.logGroup) }));
+    return out.tags ?? {};
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return {};
+    throw translateAwsError(error, 'logs:ListTagsForResource');
+  }
+}
+
+/** Compares the log group with what setup makes. */
+export async function inspectLogGroup(ctx: ProvisionContext): Promise<StepResult> {
+  const base = { resource: 'log group', name: ctx.names.logGroup };
+  const group = await getLogGroup(ctx);
+  if (!group) return { ...base, outcome: 'missing' };
+  const drift: string[] = [];
+  if (!isOurs(await logGroupTags(ctx), ctx.names)) drift.push(`not tagged ${STACK_TAG}=${ctx.names.stack}`);
+  if (group.retentionInDays !== ctx.settings.logRetentionDays) drift.push(`retention ${group.retentionInDays ?? 'never expires'}, not ${ctx.settings.logRetentionDays} days`);
+  return { ...base, outcome: drift.length ? 'drifted' : 'present', ...(drift.length ? { detail: drift.join('; ') } : {}) };
+}
+
+/** Creates the log group with our tags and retention, or brings ours in line. */
+export async function ensureLogGroup(ctx: ProvisionContext): Promise<StepResult> {
+  const base = { resource: 'log group', name: ctx.names.logGroup };
+  const group = await getLogGroup(ctx);
+  let created = false;
+  const changes: string[] = [];
+  if (!group) {
+    try {
+      await ctx.clients.logs.send(new CreateLogGroupCommand({ logGroupName: ctx.names.logGroup, tags: ctx.tags }));
+      created = true;
+    } catch (error) {
+      if (errorName(error) !== 'ResourceAlreadyExistsException') throw translateAwsError(error, 'logs:CreateLogGroup');
+    }
+  } else {
+    const tags = await logGroupTags(ctx);
+    if (!isOurs(tags, ctx.names)) {
+      throw new AwsError(`a log group named ${ctx.names.logGroup} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); delete it or pick other names with --stack NAME`);
+    }
+    if (Object.entries(ctx.tags).some(([k, v]) => tags[k] !== v)) {
+      try {
+        await ctx.clients.logs.send(new TagResourceCommand({ resourceArn: logGroupArn(await whereOf(ctx), ctx.names.logGroup), tags: ctx.tags }));
+      } catch (error) {
+        throw translateAwsError(error, 'logs:TagResource');
+      }
+      changes.push('tags');
+    }
+  }
+  if (created || group?.retentionInDays !== ctx.settings.logRetentionDays) {
+    try {
+      await ctx.clients.logs.send(new PutRetentionPolicyCommand({ logGroupName: ctx.names.logGroup, retentionInDays: ctx.settings.logRetentionDays }));
+    } catch (error) {
+      throw translateAwsError(error, 'logs:PutRetentionPolicy');
+    }
+    if (!created) changes.push(`retention ${ctx.settings.logRetentionDays} days`);
+  }
+  if (created) await ctx.record('logGroup', ctx.names.logGroup);
+  return { ...base, outcome: created ? 'created' : changes.length ? 'updated' : 'unchanged', ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}) };
+}
+
+/** Deletes the log group (and every log in it). */
+export async function removeLogGroup(ctx: ProvisionContext): Promise<StepResult> {
+  const base = { resource: 'log group', name: ctx.names.logGroup };
+  const group = await getLogGroup(ctx);
+  if (!group) return { ...base, outcome: 'absent' };
+  if (!ctx.force && !isOurs(await logGroupTags(ctx), ctx.names)) {
+    return { ...base, outcome: 'kept', detail: `not tagged ${STACK_TAG}=${ctx.names.stack}; --force deletes it` };
+  }
+  try {
+    await ctx.clients.logs.send(new DeleteLogGroupCommand({ logGroupName: ctx.names.logGroup }));
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return { ...base, outcome: 'absent' };
+    throw translateAwsError(error, 'logs:DeleteLogGroup');
+  }
+  await ctx.record('logGroup', undefined);
+  return { ...base, outcome: 'removed' };
+}

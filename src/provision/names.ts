@@ -1,0 +1,71 @@
+/** Resource names and tags: the tutorial's names, prefixed with `--stack NAME` so several copies share an account. */
+import { DEFAULT_API_NAME, DEFAULT_FUNCTION_NAME, DEFAULT_STAGE, DEFAULT_TABLE_NAME } from '../defaults.js';
+import { UsageError } from '../errors.js';
+
+/** The tag every resource carries; teardown deletes only what carries it with this stack's value. */
+export const STACK_TAG = 'products-cli:stack';
+/** The tag value of the unnamed stack. */
+export const DEFAULT_STACK = 'default';
+
+export interface ResourceNames {
+  stack: string;
+  table: string;
+  role: string;
+  rolePolicy: string;
+  function: string;
+  logGroup: string;
+  api: string;
+  stage: string;
+  usagePlan: string;
+  apiKey: string;
+}
+
+const STACK_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,19}$/;
+
+/** Checks a `--stack` value: a letter, then letters, digits and hyphens, 20 characters at most. */
+export function checkStackName(stack: string): void {
+  if (!STACK_PATTERN.test(stack)) {
+    throw new UsageError(`--stack ${JSON.stringify(stack)} is not a valid stack name: use a letter, then letters, digits or hyphens (20 at most)`);
+  }
+}
+
+/** The names of every resource of a stack; `stack` undefined gives the tutorial's names. */
+export function resourceNames(stack?: string, stage: string = DEFAULT_STAGE): ResourceNames {
+  if (stack !== undefined) checkStackName(stack);
+  const prefix = stack ? `${stack}-` : '';
+  const fn = `${prefix}${DEFAULT_FUNCTION_NAME}`;
+  return {
+    stack: stack ?? DEFAULT_STACK,
+    table: `${prefix}${DEFAULT_TABLE_NAME}`,
+    role: `${fn}Role`,
+    rolePolicy: `${fn}Policy`,
+    function: fn,
+    logGroup: `/aws/lambda/${fn}`,
+    api: `${prefix}${DEFAULT_API_NAME}`,
+    stage,
+    usagePlan: `${prefix}${DEFAULT_API_NAME}-plan`,
+    apiKey: `${prefix}${DEFAULT_API_NAME}-key`,
+  };
+}
+
+/** The tags every resource of the stack carries. */
+export function stackTags(names: Pick<ResourceNames, 'stack'>): Record<string, string> {
+  return { [STACK_TAG]: names.stack, 'products-cli:managed-by': 'products-cli' };
+}
+
+/** True when a resource's tags mark it as this stack's. */
+export function isOurs(tags: Record<string, string> | undefined, names: Pick<ResourceNames, 'stack'>): boolean {
+  return tags?.[STACK_TAG] === names.stack;
+}
+
+/** Tags as the Key/Value list that DynamoDB and IAM take. */
+export function tagList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** A Key/Value list back into a map. */
+export function tagMap(list: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const { Key, Value } of list ?? []) if (Key !== undefined) map[Key] = Value ?? '';
+  return map;
+}

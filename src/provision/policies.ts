@@ -1,0 +1,75 @@
+/** IAM documents for the function's role, built by pure functions. */
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: Array<{
+    Sid?: string;
+    Effect: 'Allow' | 'Deny';
+    Principal?: { Service: string };
+    Action: string | string[];
+    Resource?: string | string[];
+  }>;
+}
+
+/** Lets Lambda assume the role, and nothing else. */
+export function trustPolicy(): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  };
+}
+
+/** The item actions of the console's "Simple microservice permissions" template. */
+export const TABLE_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'] as const;
+
+/**
+ * The function's inline policy: the template's five item actions on this one table (not `table/*`), and log
+ * writing on this function's own log group (which we create, so the function needs no CreateLogGroup).
+ */
+export function executionPolicy(arns: { table: string; logGroupStreams: string }): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'ProductTableItems', Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: arns.table },
+      { Sid: 'OwnLogGroup', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arns.logGroupStreams },
+    ],
+  };
+}
+
+/**
+ * IAM returns policy documents URL-encoded (RFC 3986); this decodes and parses one, so that it can be
+ * compared with what we would write. Returns undefined when the text is not a JSON document.
+ */
+export function parsePolicyDocument(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  for (const candidate of [text, safeDecode(text)]) {
+    try {
+      return JSON.parse(candidate);
+    } catch {
+      // Try the decoded form next.
+    }
+  }
+  return undefined;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Compares two documents regardless of key order and of a single action written as a string or a list. */
+export function samePolicy(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 1 ? canonical(value[0]) : `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,159 @@
+/** The function's execution role: Lambda's trust policy and one inline least-privilege policy. */
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+  type Role,
+} from '@aws-sdk/client-iam';
+import { errorName, translateAwsError } from '../aws/errors.js';
+import { AwsError } from '../errors.js';
+import { logGroupStreamsArn, tableArn } from './arns.js';
+import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { isOurs, STACK_TAG, tagList, tagMap } from './names.js';
+import { executionPolicy, parsePolicyDocument, samePolicy, trustPolicy, type PolicyDocument } from './policies.js';
+
+/** The role, or undefined when there is none. */
+export async function getRole(ctx: ProvisionContext): Promise<Role | undefined> {
+  try {
+    return (await ctx.clients.iam.send(new GetRoleCommand({ RoleName: ctx.names.role }))).Role;
+  } catch (error) {
+    if (errorName(error) === 'NoSuchEntityException') return undefined;
+    throw translateAwsError(error, 'iam:GetRole');
+  }
+}
+
+/** The role's inline policy document, parsed, or undefined when it has none of that name. */
+export async function getInlinePolicy(ctx: ProvisionContext): Promise<unknown> {
+  try {
+    const out = await ctx.clients.iam.send(new GetRolePolicyCommand({ RoleName: ctx.names.role, PolicyName: ctx.names.rolePolicy }));
+    return parsePolicyDocument(out.PolicyDocument);
+  } catch (error) {
+    if (errorName(error) === 'NoSuchEntityException') return undefined;
+    throw translateAwsError(error, 'iam:GetRolePolicy');
+  }
+}
+
+/** The inline policy this stack's role should have. */
+export async function wantedPolicy(ctx: ProvisionContext): Promise<PolicyDocument> {
+  const where = await whereOf(ctx);
+  return executionPolicy({ table: tableArn(where, ctx.names.table), logGroupStreams: logGroupStreamsArn(where, ctx.names.logGroup) });
+}
+
+/** Compares the role with what setup makes. */
+export async function inspectRole(ctx: ProvisionContext): Promise<StepResult & { role?: Role }> {
+  const base = { resource: 'role', name: ctx.names.role };
+  const role = await getRole(ctx);
+  if (!role) return { ...base, outcome: 'missing' };
+  const drift: string[] = [];
+  if (!isOurs(tagMap(role.Tags), ctx.names)) drift.push(`not tagged ${STACK_TAG}=${ctx.names.stack}`);
+  if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), trustPolicy())) drift.push('trust policy differs');
+  const inline = await getInlinePolicy(ctx);
+  if (inline === undefined) drift.push(`inline policy ${ctx.names.rolePolicy} missing`);
+  else if (!samePolicy(inline, await wantedPolicy(ctx))) drift.push(`inline policy ${ctx.names.rolePolicy} differs`);
+  return { ...base, outcome: drift.length ? 'drifted' : 'present', role, ...(role.Arn ? { id: role.Arn } : {}), ...(drift.length ? { detail: drift.join('; ') } : {}) };
+}
+
+/** Creates the role with Lambda's trust policy and the inline policy, or brings ours in line; returns its ARN. */
+export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { arn: string; created: boolean }> {
+  const base = { resource: 'role', name: ctx.names.role };
+  const trust = JSON.stringify(trustPolicy());
+  let role = await getRole(ctx);
+  let created = false;
+  const changes: string[] = [];
+  if (!role) {
+    try {
+      role = (
+        await ctx.clients.iam.send(
+          new CreateRoleCommand({
+            RoleName: ctx.names.role,
+            AssumeRolePolicyDocument: trust,
+            Description: `Execution role of the ${ctx.names.function} Lambda function (products-cli)`,
+            Tags: tagList(ctx.tags),
+          }),
+        )
+      ).Role;
+      created = true;
+    } catch (error) {
+      if (errorName(error) !== 'EntityAlreadyExistsException') throw translateAwsError(error, 'iam:CreateRole');
+      role = await getRole(ctx);
+    }
+    if (!role?.Arn) throw new AwsError(`IAM did not return the role ${ctx.names.role}; run setup again`);
+    await ctx.record('roleArn', role.Arn);
+  } else {
+    if (!isOurs(tagMap(role.Tags), ctx.names)) {
+      throw new AwsError(`an IAM role named ${ctx.names.role} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); pick other names with --stack NAME`);
+    }
+    if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), trustPolicy())) {
+      await send(ctx, new UpdateAssumeRolePolicyCommand({ RoleName: ctx.names.role, PolicyDocument: trust }), 'iam:UpdateAssumeRolePolicy');
+      changes.push('trust policy');
+    }
+    const tags = tagMap(role.Tags);
+    if (Object.entries(ctx.tags).some(([k, v]) => tags[k] !== v)) {
+      await send(ctx, new TagRoleCommand({ RoleName: ctx.names.role, Tags: tagList(ctx.tags) }), 'iam:TagRole');
+      changes.push('tags');
+    }
+  }
+  const wanted = await wantedPolicy(ctx);
+  const current = created ? undefined : await getInlinePolicy(ctx);
+  if (!samePolicy(current, wanted)) {
+    await send(ctx, new PutRolePolicyCommand({ RoleName: ctx.names.role, PolicyName: ctx.names.rolePolicy, PolicyDocument: JSON.stringify(wanted) }), 'iam:PutRolePolicy');
+    if (!created) changes.push('inline policy');
+  }
+  if (!role.Arn) throw new AwsError(`IAM did not return the ARN of role ${ctx.names.role}; run setup again`);
+  if (!created && ctx.recorded.roleArn !== role.Arn) await ctx.record('roleArn', role.Arn);
+  const outcome = created ? 'created' : changes.length ? 'updated' : 'unchanged';
+  return { ...base, outcome, arn: role.Arn, id: role.Arn, created, ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}) };
+}
+
+/** Deletes the role's inline and attached policies, then the role. */
+export async function removeRole(ctx: ProvisionContext): Promise<StepResult> {
+  const base = { resource: 'role', name: ctx.names.role };
+  const role = await getRole(ctx);
+  if (!role) return { ...base, outcome: 'absent' };
+  if (!ctx.force && !isOurs(tagMap(role.Tags), ctx.names)) {
+    return { ...base, outcome: 'kept', detail: `not tagged ${STACK_TAG}=${ctx.names.stack}; --force deletes it` };
+  }
+  try {
+    const inline = await ctx.clients.iam.send(new ListRolePoliciesCommand({ RoleName: ctx.names.role }));
+    for (const PolicyName of inline.PolicyNames ?? []) {
+      await ignoreMissing(ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: ctx.names.role, PolicyName })), 'iam:DeleteRolePolicy');
+    }
+    const attached = await ctx.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ctx.names.role }));
+    for (const policy of attached.AttachedPolicies ?? []) {
+      await ignoreMissing(ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName: ctx.names.role, PolicyArn: policy.PolicyArn })), 'iam:DetachRolePolicy');
+    }
+  } catch (error) {
+    if (errorName(error) === 'NoSuchEntityException') return { ...base, outcome: 'absent' };
+    throw translateAwsError(error, 'iam:ListRolePolicies');
+  }
+  const gone = await ignoreMissing(ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: ctx.names.role })), 'iam:DeleteRole');
+  await ctx.record('roleArn', undefined);
+  return { ...base, outcome: gone ? 'absent' : 'removed' };
+}
+
+async function send(ctx: ProvisionContext, command: object, action: string): Promise<void> {
+  try {
+    await (ctx.clients.iam.send as (c: object) => Promise<unknown>)(command);
+  } catch (error) {
+    throw translateAwsError(error, action);
+  }
+}
+
+/** Resolves true when the thing was already gone. */
+async function ignoreMissing(call: Promise<unknown>, action: string): Promise<boolean> {
+  try {
+    await call;
+    return false;
+  } catch (error) {
+    if (errorName(error) === 'NoSuchEntityException') return true;
+    throw translateAwsError(error, action);
+  }
+}

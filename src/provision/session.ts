@@ -1,0 +1,162 @@
+/** Everything an AWS command needs, built once from its flags, the state file and injectable dependencies. */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { Context } from '../context.js';
+import { DEFAULT_STAGE, DEFAULT_THROTTLE } from '../defaults.js';
+import { AppError } from '../errors.js';
+import { ApiGatewayPacer } from '../aws/apigateway-pacer.js';
+import { createAwsClients, destroyAwsClients, resolveRegion, type AwsClients } from '../aws/clients.js';
+import { systemClock, type Clock } from '../aws/clock.js';
+import { translateAwsError } from '../aws/errors.js';
+import type { AwsState } from '../state/state-file.js';
+import { DEFAULT_WAITS, type ProvisionContext, type ProvisionSettings, type WaitSettings } from './context.js';
+import { DEFAULT_STACK, resourceNames, stackTags } from './names.js';
+import { createProgress, type Progress } from './progress.js';
+import { fileStateStore, type StateStore } from './state-store.js';
+
+/** The Lambda bundle, found relative to this module (the package root), not to the working directory. */
+export const HANDLER_ZIP = fileURLToPath(new URL('../../dist/handler.zip', import.meta.url));
+
+/** What tests and the bench replace. */
+export interface AwsDeps {
+  clients: AwsClients;
+  clock: Clock;
+  fetch: typeof fetch;
+  store: StateStore;
+  readCode: () => Promise<Uint8Array>;
+  waits: WaitSettings;
+}
+
+export interface SessionOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  stack?: string;
+  stage?: string;
+  force?: boolean;
+  settings?: Partial<ProvisionSettings>;
+}
+
+export const DEFAULT_SETTINGS: ProvisionSettings = {
+  runtime: 'nodejs24.x',
+  architecture: 'arm64',
+  memoryMb: 256,
+  timeoutSeconds: 10,
+  logRetentionDays: 14,
+  throttle: { ...DEFAULT_THROTTLE },
+  apiKey: false,
+};
+
+export interface Session {
+  pctx: ProvisionContext;
+  progress: Progress;
+  store: StateStore;
+  deps: AwsDeps;
+  /** The state recorded by an earlier run for this stack and region, if any. */
+  previous: AwsState | undefined;
+  close(): void;
+}
+
+async function readBundle(): Promise<Uint8Array> {
+  try {
+    return await readFile(HANDLER_ZIP);
+  } catch (error) {
+    throw new AppError(`the Lambda bundle ${HANDLER_ZIP} is missing; run npm run build`, undefined, { cause: error });
+  }
+}
+
+/** Opens a session: clients, region, account (lazily), names, tags, pacer, progress and the state store. */
+export async function openSession(options: SessionOptions, ctx: Context, injected: Partial<AwsDeps> = {}): Promise<Session> {
+  const clock = injected.clock ?? systemClock;
+  let region = options.region;
+  let accountId: string | undefined;
+  let stack = options.stack;
+  let stage = options.stage;
+  const store =
+    injected.store ??
+    fileStateStore(ctx.cwd, () => ({ region: region ?? 'unknown', ...(accountId ? { accountId } : {}), stack: resourceNames(stack).stack, stage: stage ?? DEFAULT_STAGE }));
+  const recordedState = await store.read();
+  // Flags win; otherwise the stack and stage that setup recorded.
+  if (recordedState) {
+    stack ??= recordedState.stack && recordedState.stack !== DEFAULT_STACK ? recordedState.stack : undefined;
+    stage ??= recordedState.stage;
+    region ??= recordedState.region !== 'unknown' ? recordedState.region : undefined;
+  }
+  const clients = injected.clients ?? createAwsClients({ ...(region ? { region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}) });
+  region ??= await resolveRegion(clients);
+  const names = resourceNames(stack, stage ?? DEFAULT_STAGE);
+  const previous = recordedState && recordedState.region === region && (recordedState.stack ?? DEFAULT_STACK) === names.stack ? recordedState : undefined;
+  const progress = createProgress(ctx, clock);
+  let account: Promise<string> | undefined;
+  const deps: AwsDeps = {
+    clients,
+    clock,
+    fetch: injected.fetch ?? fetch,
+    store,
+    readCode: injected.readCode ?? readBundle,
+    waits: injected.waits ?? DEFAULT_WAITS,
+  };
+  let code: Promise<Uint8Array> | undefined;
+  const recorded: Record<string, string | undefined> = { ...(previous?.resources ?? {}) };
+  const pctx: ProvisionContext = {
+    clients,
+    apigateway: new ApiGatewayPacer(clients.apigateway, {
+      clock,
+      onThrottle: (operation, ms) => progress.note(`API Gateway throttled ${operation} (an account-wide quota); retrying in ${Math.ceil(ms / 1000)} s`),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    }),
+    region,
+    accountId: () =>
+      (account ??= clients.sts.send(new GetCallerIdentityCommand({})).then(
+        (out) => {
+          accountId = out.Account ?? '';
+          return accountId;
+        },
+        (error: unknown) => {
+          throw translateAwsError(error, 'sts:GetCallerIdentity');
+        },
+      )),
+    names,
+    tags: stackTags(names),
+    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    waits: deps.waits,
+    clock,
+    note: (text) => progress.note(text),
+    force: Boolean(options.force),
+    code: () => (code ??= deps.readCode()),
+    record: async (key, value) => {
+      if (value === undefined) delete recorded[key];
+      else recorded[key] = value;
+      await store.update((aws) => {
+        if ((aws.stack ?? DEFAULT_STACK) !== names.stack || (aws.region !== region && aws.region !== 'unknown')) {
+          // The entry describes another stack: a removal does not touch it, a creation starts a new entry.
+          if (value === undefined) return;
+          for (const k of Object.keys(aws.resources)) delete aws.resources[k];
+          delete aws.url;
+          delete aws.apiKey;
+          delete aws.accountId;
+        }
+        aws.region = region as string;
+        if (accountId) aws.accountId = accountId;
+        aws.stack = names.stack;
+        aws.stage = names.stage;
+        if (value === undefined) delete aws.resources[key];
+        else aws.resources[key] = value;
+      });
+    },
+    recorded,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+  return {
+    pctx,
+    progress,
+    store,
+    deps,
+    previous,
+    close: () => {
+      progress.close();
+      if (!injected.clients) destroyAwsClients(clients);
+    },
+  };
+}

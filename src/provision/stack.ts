@@ -1,0 +1,121 @@
+/**
+ * The whole stack as three short lists of awaited steps: set up, inspect, remove. Independent steps run
+ * concurrently; each dependency is an explicit `await` of the step it needs.
+ */
+import { roleArn as buildRoleArn, invokeUrl, tableArn } from './arns.js';
+import { ensureApiKey, findApiKeys, findUsagePlans, removeApiKey } from './api-key.js';
+import { ensureRestApi, ensureStage, inspectRestApi, removeRestApi } from './api.js';
+import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { ensureFunction, inspectFunction, removeFunction } from './function.js';
+import { ensureLogGroup, inspectLogGroup, removeLogGroup } from './log-group.js';
+import { isOurs, STACK_TAG } from './names.js';
+import { inspectPermission, ensurePermission } from './permission.js';
+import type { Progress } from './progress.js';
+import { ensureRole, inspectRole, removeRole } from './role.js';
+import { describeTable, ensureTable, removeTable, tableDrift, tableTags, type TableContext } from './table.js';
+
+/** The table step's context, from the provisioning context. */
+export function tableContext(ctx: ProvisionContext): TableContext {
+  return {
+    dynamodb: ctx.clients.dynamodb,
+    tableName: ctx.names.table,
+    tags: ctx.tags,
+    stack: ctx.names.stack,
+    force: ctx.force,
+    clock: ctx.clock,
+    maxWaitSeconds: Math.round(ctx.waits.tableActiveMs / 1000),
+    pollMs: ctx.waits.tablePollMs,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+}
+
+export interface SetupOutcome {
+  steps: StepResult[];
+  apiId: string;
+  url: string;
+  apiKey?: string;
+}
+
+/** Waits for every promise, then rethrows the first failure: steps that can finish do, so a rerun has less to do. */
+async function settleAll(promises: Array<Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
+ * Sets up (or completes, or corrects) the stack:
+ * table ∥ role → function ∥ log group ∥ REST API → stage (→ usage plan and key); function + API → permission.
+ */
+export async function provisionStack(ctx: ProvisionContext, progress: Progress): Promise<SetupOutcome> {
+  const account = ctx.accountId();
+  const table = progress.step(`table ${ctx.names.table}`, async () => {
+    const { outcome, table: description, detail } = await ensureTable(tableContext(ctx));
+    const arn = description.TableArn ?? tableArn(await whereOf(ctx), ctx.names.table);
+    if (outcome !== 'unchanged' || ctx.recorded.tableArn !== arn) await ctx.record('tableArn', arn);
+    return { resource: 'table', name: ctx.names.table, outcome, id: arn, ...(detail ? { detail } : {}) } satisfies StepResult;
+  });
+  const role = progress.step(`role ${ctx.names.role}`, () => ensureRole(ctx));
+  const logGroup = progress.step(`log group ${ctx.names.logGroup}`, () => ensureLogGroup(ctx));
+  const api = progress.step(`REST API ${ctx.names.api}`, () => ensureRestApi(ctx));
+  const fn = role.then((r) => progress.step(`function ${ctx.names.function}`, () => ensureFunction(ctx, r.arn)));
+  const permission = Promise.all([fn, api]).then(([, a]) => progress.step('invoke permission', () => ensurePermission(ctx, a.apiId)));
+  const stage = api.then((a) => progress.step(`stage ${ctx.names.stage}`, () => ensureStage(ctx, a.apiId, a.changed)));
+  const key = ctx.settings.apiKey ? Promise.all([api, stage]).then(([a]) => progress.step('API key', () => ensureApiKey(ctx, a.apiId))) : undefined;
+  const all: Array<Promise<StepResult>> = [table, role, logGroup, api, fn, permission, stage, ...(key ? [key] : [])];
+  await settleAll([account, ...all]);
+  const steps = await Promise.all(all);
+  const { apiId } = await api;
+  const url = invokeUrl(ctx.region, apiId, ctx.names.stage);
+  return { steps, apiId, url, ...(key ? { apiKey: (await key).value } : {}) };
+}
+
+/** Each resource as it is now: present, missing or drifted (read calls only; the dry run and status use it). */
+export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: StepResult[]; apiId?: string; url?: string }> {
+  const where = await whereOf(ctx);
+  const tableStep = (async (): Promise<StepResult> => {
+    const base = { resource: 'table', name: ctx.names.table };
+    const tctx = tableContext(ctx);
+    const table = await describeTable(tctx);
+    if (!table) return { ...base, outcome: 'missing' };
+    const tags = table.TableArn ? await tableTags(tctx, table.TableArn) : {};
+    const drift = tableDrift(table, tags, ctx.tags);
+    const problems = [...drift.fatal, ...drift.fixable];
+    if (tags[STACK_TAG] !== ctx.names.stack) problems.unshift(`not tagged ${STACK_TAG}=${ctx.names.stack}`);
+    if (table.TableStatus !== 'ACTIVE') problems.push(`status ${table.TableStatus}`);
+    return { ...base, outcome: problems.length ? 'drifted' : 'present', ...(problems.length ? { detail: problems.join('; ') } : {}) };
+  })();
+  const apiStep = inspectRestApi(ctx);
+  const functionStep = inspectFunction(ctx, buildRoleArn(where, ctx.names.role));
+  const [table, role, logGroup, fn, api] = await Promise.all([tableStep, inspectRole(ctx), inspectLogGroup(ctx), functionStep, apiStep]);
+  const steps: StepResult[] = [table, role, logGroup, fn, api];
+  if (api.apiId && fn.outcome !== 'missing') steps.push(await inspectPermission(ctx, api.apiId));
+  else steps.push({ resource: 'permission', name: `${ctx.names.function} ← ${ctx.names.api}`, outcome: 'missing' });
+  if (ctx.settings.apiKey || ctx.recorded.apiKeyId) {
+    const [plans, keys] = await Promise.all([findUsagePlans(ctx), findApiKeys(ctx)]);
+    const ours = plans.some((p) => isOurs(p.tags, ctx.names)) && keys.some((k) => isOurs(k.tags, ctx.names));
+    steps.push({ resource: 'API key', name: ctx.names.apiKey, outcome: ours ? 'present' : 'missing' });
+  }
+  return { steps, ...(api.apiId ? { apiId: api.apiId, url: invokeUrl(ctx.region, api.apiId, ctx.names.stage) } : {}) };
+}
+
+/**
+ * Removes the stack. Dependants go first: the usage plan before the API (it references the stage), the
+ * function before its role and its log group (an invocation in between would recreate the group). The
+ * table does not depend on anything and goes meanwhile.
+ */
+export async function removeStack(ctx: ProvisionContext, progress: Progress): Promise<StepResult[]> {
+  const key = progress.step('API key', () => removeApiKey(ctx));
+  const api = key.then(() => progress.step(`REST API ${ctx.names.api}`, () => removeRestApi(ctx)));
+  const fn = progress.step(`function ${ctx.names.function}`, () => removeFunction(ctx));
+  const logGroup = fn.then(() => progress.step(`log group ${ctx.names.logGroup}`, () => removeLogGroup(ctx)));
+  const role = fn.then(() => progress.step(`role ${ctx.names.role}`, () => removeRole(ctx)));
+  const table = progress.step(`table ${ctx.names.table}`, async (): Promise<StepResult> => {
+    const result = await removeTable(tableContext(ctx));
+    if (result.outcome === 'removed' || result.outcome === 'absent') await ctx.record('tableArn', undefined);
+    return { resource: 'table', name: ctx.names.table, ...result };
+  });
+  const all = [api, fn, logGroup, role, key, table];
+  await settleAll(all);
+  return Promise.all(all);
+}

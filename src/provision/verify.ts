@@ -1,0 +1,53 @@
+/** The live check: the stack answers through its invoke URL (retried while a new deployment propagates). */
+import type { Clock } from '../aws/clock.js';
+
+export interface VerifyOptions {
+  fetch: typeof fetch;
+  clock: Clock;
+  apiKey?: string;
+  timeoutMs?: number;
+  intervalMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  status?: number;
+  attempts: number;
+  ms: number;
+  /** What the last attempt saw, when it was not a success. */
+  detail?: string;
+}
+
+/**
+ * Lists one product through the invoke URL until it answers 200 with a page, or the bound is hit. A fresh
+ * deployment answers 403 "Missing Authentication Token" or 5xx for a short while; those are retried.
+ */
+export async function verifyStack(url: string, options: VerifyOptions): Promise<VerifyResult> {
+  const { clock } = options;
+  const started = clock.now();
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  let attempts = 0;
+  let detail = '';
+  let status: number | undefined;
+  for (;;) {
+    attempts += 1;
+    try {
+      const response = await options.fetch(`${url.replace(/\/$/, '')}/product?limit=1`, {
+        headers: { accept: 'application/json', ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}) },
+        signal: AbortSignal.timeout(10_000),
+      });
+      status = response.status;
+      const text = await response.text();
+      if (response.status === 200 && text.includes('"items"')) return { ok: true, status, attempts, ms: clock.now() - started };
+      detail = `${response.status} ${text.slice(0, 120)}`;
+      // A client error other than the propagation ones will not go away by waiting.
+      if (response.status >= 400 && response.status < 500 && ![403, 404, 429].includes(response.status)) break;
+    } catch (error) {
+      detail = (error as Error).message;
+    }
+    if (clock.now() - started + (options.intervalMs ?? 2_000) > timeoutMs) break;
+    await clock.sleep(options.intervalMs ?? 2_000, options.signal);
+  }
+  return { ok: false, ...(status !== undefined ? { status } : {}), attempts, ms: clock.now() - started, detail };
+}
