@@ -1,0 +1,56 @@
+// The data commands talk HTTP only: loading the AWS SDK would cost every `get` its startup time.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/errors.js';
+import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
+import { recordModulesPath, requireBuild, runCli } from './helpers/run-cli.js';
+
+let stack: LocalStack;
+let cwd: string;
+
+beforeAll(async () => {
+  requireBuild();
+  stack = await startLocalStack({ port: 0 });
+  cwd = await mkdtemp(join(tmpdir(), 'products-cli-modules-'));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  if (cwd) await rm(cwd, { recursive: true, force: true });
+});
+
+/** Runs the CLI with every loaded module recorded, and returns the exit code and the module URLs. */
+async function loadedModules(args: string[], name: string): Promise<{ code: number | null; modules: string[] }> {
+  const file = join(cwd, `${name}.txt`);
+  const run = await runCli(args, { cwd, env: { RECORD_MODULES_FILE: file }, nodeArgs: ['--import', recordModulesPath] });
+  const modules = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
+  return { code: run.code, modules };
+}
+
+const isSdk = (module: string) => /[\\/]node_modules[\\/]@(aws-sdk|smithy|aws-crypto)[\\/]/.test(module);
+
+describe('module loading', () => {
+  it('sees the SDK when a command does load it (the recorder works)', async () => {
+    const { code, modules } = await loadedModules(['demo', '--json'], 'demo');
+
+    expect(code).toBe(EXIT.ok);
+    expect(modules.some(isSdk)).toBe(true);
+  });
+
+  it.each([
+    ['add', ['add', '--id', 'sdk-1', '--title', 'IPhone', '--price', '900']],
+    ['get', ['get', 'sdk-1']],
+    ['list', ['list', '--json']],
+    ['update', ['update', 'sdk-1', '--price', '800']],
+    ['delete', ['delete', 'sdk-1']],
+    ['get-missing', ['get', 'sdk-1']],
+  ])('%s never loads the AWS SDK', async (name, args) => {
+    const { code, modules } = await loadedModules([...args, '--url', stack.url], name);
+
+    expect(code).toBe(name === 'get-missing' ? EXIT.notFound : EXIT.ok);
+    expect(modules.some((module) => module.includes('/build/cli.js'))).toBe(true);
+    expect(modules.filter(isSdk)).toEqual([]);
+  });
+});
