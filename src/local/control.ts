@@ -1,4 +1,5 @@
 /** Finding, checking and stopping a local stack that runs in another process. */
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { stateDir, type LocalState } from '../state/state-file.js';
@@ -58,12 +59,19 @@ export async function isRecordedStackRunning(local: LocalState): Promise<StackId
   return identity && identity.pid === local.pid ? identity : undefined;
 }
 
+/** True while the process exists and has not exited; an exited process not yet reaped (a zombie) counts as gone. */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // Linux: the state follows the parenthesised command name in /proc/<pid>/stat.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
