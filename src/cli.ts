@@ -281,6 +281,125 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
       })(opts),
     );
 
+  // Testing the API: smoke, bench, import, export, openapi.
+  const TARGET_HELP = 'the API invoke URL, stage included (default: $PRODUCTS_API_URL, then the one setup recorded)';
+  program
+    .command('smoke')
+    .description("Run the tutorial's tests against the API as a contract suite: PASS/FAIL per check, exit 1 on any failure.")
+    .option('--url <url>', TARGET_HELP)
+    .option('--reporter <name>', 'text, or junit for CI systems (JUnit XML)', 'text')
+    .option('--output <file>', 'with --reporter junit: write the XML here instead of stdout')
+    .option('--json', 'print the report as one JSON document')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ products-cli smoke\n  $ products-cli smoke --url https://abc123.execute-api.us-east-1.amazonaws.com/prod\n  $ products-cli smoke --reporter junit --output smoke.xml\n\nChecks: create (the tutorial's IPhone, under a fresh id), get, find in list, update with If-Match, a stale\nIf-Match (412), delete, get after delete (404), a bad body (400 with field errors) and an unknown route\n(API Gateway's 403). What it created is deleted afterwards, even when a check fails.`,
+    )
+    .action((opts: Parameters<typeof import('./commands/smoke.js').smoke>[0]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ smoke, assertSmokePassed }, { renderSmokeSummary }, { printResult }] = await Promise.all([
+          import('./commands/smoke.js'),
+          import('./testing/render-smoke.js'),
+          import('./output/print.js'),
+        ]);
+        const report = await smoke(o, ctx);
+        if (o.reporter !== 'junit' || o.output !== undefined || ctx.json) printResult(ctx, report, renderSmokeSummary);
+        assertSmokePassed(report);
+      })(opts),
+    );
+
+  program
+    .command('bench')
+    .description('Load-test the API: seed products, send a mix of requests, report throughput, latency percentiles and statuses.')
+    .option('--url <url>', TARGET_HELP)
+    .option('--duration <time>', 'how long to run, such as 10s, 500ms or 2m (default: 10s; at most 10m)')
+    .option('--requests <n>', 'send exactly n requests instead of running for a time')
+    .option('--connections <n>', 'concurrent connections, each with one request in flight', '16')
+    .option('--rate <r>', 'send at most r requests per second in all (latency counts from when each was due)')
+    .option('--mix <ops>', 'weights of get, list, add, update, delete', 'get=80,add=10,update=5,delete=5')
+    .option('--seed <n>', 'products to create before the run (default: 2 per connection, at least 50)')
+    .option('--json', 'print the report as one JSON document')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ products-cli bench\n  $ products-cli bench --requests 5000 --connections 32 --json\n  $ products-cli bench --duration 30s --rate 50 --mix get=90,update=10\n\n429 answers (the stage throttle: 100 req/s, burst 200 by default) are counted and shown, never retried.\nWhat the bench created is deleted at the end; Ctrl-C stops the load, cleans up and prints what was measured.`,
+    )
+    .action((opts: Parameters<typeof import('./commands/bench.js').bench>[0]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ bench }, { renderBench }, { printResult }] = await Promise.all([
+          import('./commands/bench.js'),
+          import('./testing/render-bench.js'),
+          import('./output/print.js'),
+        ]);
+        printResult(ctx, await bench(o, ctx), renderBench);
+      })(opts),
+    );
+
+  program
+    .command('import')
+    .description('Create products from a JSON array, NDJSON or CSV file (- for stdin), each checked before it is sent.')
+    .argument('<file>', 'a .json (array), .ndjson/.jsonl or .csv file with a header row, or - for stdin')
+    .option('--url <url>', TARGET_HELP)
+    .option('--format <format>', 'json, ndjson or csv (default: from the file name, else from its first character)')
+    .option('--concurrency <n>', 'requests in flight at once, 1-64', '8')
+    .option('--json', 'print the summary as one JSON document')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ products-cli import products.csv\n  $ products-cli export --output backup.ndjson && products-cli import backup.ndjson\n  $ cat products.json | products-cli import - --json\n\nRows that fail are reported with their line and reason; the rest still go in. Ids that exist already are\nskipped, so an interrupted import is simply run again. createdAt, updatedAt and version are set by the\nserver: import ignores them, so an export imports as is (id, title, description and price are restored).\nExits 1 when any row failed.`,
+    )
+    .action((file: string, opts: Parameters<typeof import('./commands/import.js').importProducts>[1]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ importProducts, assertImportPassed }, { renderImportSummary }, { printResult }] = await Promise.all([
+          import('./commands/import.js'),
+          import('./transfer/render-transfer.js'),
+          import('./output/print.js'),
+        ]);
+        const result = await importProducts(file, o, ctx);
+        printResult(ctx, result, renderImportSummary);
+        assertImportPassed(result);
+      })(opts),
+    );
+
+  program
+    .command('export')
+    .description('Write every product as NDJSON (one JSON object per line), page by page, to a file or stdout.')
+    .option('--url <url>', TARGET_HELP)
+    .option('--output <file>', 'write to this file (replaced only once the export is complete) instead of stdout')
+    .option('--json', 'with --output: print the summary as JSON')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ products-cli export --output products.ndjson\n  $ products-cli export | jq -r .title\n\nMemory stays flat however large the table: products are written as each page arrives.`,
+    )
+    .action((opts: Parameters<typeof import('./commands/export.js').exportProducts>[0]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ exportProducts }, { renderExportSummary }, { printResult, note }] = await Promise.all([
+          import('./commands/export.js'),
+          import('./transfer/render-transfer.js'),
+          import('./output/print.js'),
+        ]);
+        const result = await exportProducts(o, ctx);
+        // Without --output, stdout is the data itself: the summary goes to stderr.
+        if (o.output !== undefined) printResult(ctx, result, renderExportSummary);
+        else note(ctx, renderExportSummary(result));
+      })(opts),
+    );
+
+  program
+    .command('openapi')
+    .description('Print the OpenAPI 3.1 document of the product API, for Postman, Insomnia or Swagger UI.')
+    .option('--url <url>', 'the server URL to put in the document (default: $PRODUCTS_API_URL, then the one setup recorded)')
+    .option('--output <file>', 'write the document to this file instead of stdout')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ products-cli openapi > openapi.json\n  $ products-cli openapi --url https://abc123.execute-api.us-east-1.amazonaws.com/prod --output openapi.json\n\nGenerated from the same contract the function validates with: every route, schema, status and problem body.`,
+    )
+    .action((opts: Parameters<typeof import('./commands/openapi.js').openapi>[0]) =>
+      run<typeof opts & { json?: boolean }>(async (o, ctx) => {
+        const [{ openapi }, { note }] = await Promise.all([import('./commands/openapi.js'), import('./output/print.js')]);
+        const result = await openapi(o, ctx);
+        if (result.output !== undefined) note(ctx, `wrote ${result.output}${result.serverUrl ? ` (server ${result.serverUrl})` : ' (no server URL: no target is known)'}`);
+        else ctx.stdout.write(`${JSON.stringify(result.document, null, 2)}\n`);
+      })(opts),
+    );
+
   void run;
   void Option;
   return program;

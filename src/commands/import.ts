@@ -1,8 +1,9 @@
 /** `import FILE`: products from a JSON array, NDJSON or CSV file (or stdin), checked, then created in parallel. */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Context } from '../context.js';
-import { ApiError, ConflictError, NotFoundError, UsageError } from '../errors.js';
+import { ApiError, CheckFailedError, ConflictError, NotFoundError, UsageError } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
 import { styleFor } from '../output/print.js';
 import { importRows, type ImportSummary } from '../transfer/import-rows.js';
@@ -68,6 +69,8 @@ function isFatal(error: unknown): boolean {
 export async function importProducts(file: string, opts: ImportOptions, ctx: Context): Promise<ImportResult> {
   const concurrency = readConcurrency(opts.concurrency);
   let format = readFormat(opts.format) ?? (file === '-' ? undefined : formatFromName(file));
+  // Every request in flight listens on the Ctrl-C signal.
+  setMaxListeners(Math.max(getMaxListeners(ctx.signal), concurrency * 2 + 10), ctx.signal);
   const api = await openApi(opts, ctx, { connections: concurrency });
   const { stream, size } = await openSource(file, ctx);
   const style = styleFor(ctx);
@@ -117,4 +120,10 @@ export async function importProducts(file: string, opts: ImportOptions, ctx: Con
     (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     await api.close();
   }
+}
+
+/** Ends an import that had a failed row with exit 1. */
+export function assertImportPassed(result: ImportResult): void {
+  if (result.failed === 0) return;
+  throw new CheckFailedError(`${result.failed} of ${result.rows} rows failed; fix them and run the import again (ids already imported are skipped)`);
 }

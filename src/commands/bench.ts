@@ -1,0 +1,138 @@
+/** `bench`: seeds products, drives the API with a mix of requests, reports throughput and latency, cleans up. */
+import { getMaxListeners, setMaxListeners } from 'node:events';
+import type { Context } from '../context.js';
+import { AppError, EXIT, UsageError } from '../errors.js';
+import type { ProductApi } from '../http/api-client.js';
+import { openApi, type TargetOptions } from '../http/open-api.js';
+import { note } from '../output/print.js';
+import { productPath } from '../contract/index.js';
+import { DEFAULT_MIX, formatMix, parseMix, runLoad } from '../testing/load.js';
+import type { BenchReport } from '../testing/render-bench.js';
+
+export interface BenchOptions extends TargetOptions {
+  duration?: string;
+  requests?: string;
+  connections?: string;
+  rate?: string;
+  mix?: string;
+  seed?: string;
+  json?: boolean;
+}
+
+/** The longest run and the most requests one bench may make: it always ends on its own. */
+export const BENCH_LIMITS = { durationMs: 10 * 60_000, requests: 10_000_000, connections: 1024, seed: 10_000 };
+const DEFAULT_DURATION_MS = 10_000;
+
+/** Parses `10s`, `500ms`, `2m` or a bare number of seconds. */
+export function parseDuration(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
+  const ms = match ? Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm']) : Number.NaN;
+  if (!(ms > 0 && ms <= BENCH_LIMITS.durationMs)) throw new UsageError(`--duration must be a time such as 10s, 500ms or 2m, up to 10m, not "${text}"`);
+  return ms;
+}
+
+function wholeNumber(text: string, flag: string, max: number): number {
+  const value = /^\s*\d{1,9}\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= 1 && value <= max)) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not "${text}"`);
+  return value;
+}
+
+/** Runs `work` over the items with at most `concurrency` at once. */
+async function eachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+/** Creates the products, recording each in `created` as it is made; stops early when the signal aborts. */
+async function seed(api: ProductApi, ids: string[], concurrency: number, created: string[], signal: AbortSignal): Promise<void> {
+  await eachLimited(ids, concurrency, async (id) => {
+    if (signal.aborted) return;
+    await api.create({ id, title: `Bench product ${id}`, description: 'Seeded by products-cli bench', price: 10 });
+    created.push(id);
+  });
+}
+
+async function cleanUp(api: ProductApi, ids: string[], concurrency: number): Promise<{ deleted: number; left: number }> {
+  let deleted = 0;
+  let left = 0;
+  await eachLimited(ids, concurrency, async (id) => {
+    try {
+      const response = await api.request('DELETE', productPath(id));
+      if (response.status === 204 || response.status === 200) deleted++;
+      else if (response.status !== 404) left++;
+    } catch {
+      left++;
+    }
+  });
+  return { deleted, left };
+}
+
+export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchReport> {
+  if (opts.duration !== undefined && opts.requests !== undefined) throw new UsageError('give --duration or --requests, not both');
+  const requests = opts.requests === undefined ? undefined : wholeNumber(opts.requests, '--requests', BENCH_LIMITS.requests);
+  // --requests alone still has a time limit, so that a stalled API cannot keep the bench running.
+  const durationMs = opts.duration !== undefined ? parseDuration(opts.duration) : requests === undefined ? DEFAULT_DURATION_MS : BENCH_LIMITS.durationMs;
+  const connections = opts.connections === undefined ? 16 : wholeNumber(opts.connections, '--connections', BENCH_LIMITS.connections);
+  const rate = opts.rate === undefined ? undefined : Number(opts.rate);
+  if (rate !== undefined && !(rate > 0 && rate <= 1_000_000)) throw new UsageError(`--rate must be a number of requests per second above 0, not "${opts.rate}"`);
+  const mixed = opts.mix === undefined ? DEFAULT_MIX : parseMix(opts.mix);
+  if (typeof mixed === 'string') throw new UsageError(`--mix: ${mixed}`);
+  const seedCount = opts.seed === undefined ? Math.max(50, connections * 2) : wholeNumber(opts.seed, '--seed', BENCH_LIMITS.seed);
+
+  // Every request in flight listens on the Ctrl-C signal.
+  setMaxListeners(Math.max(getMaxListeners(ctx.signal), connections * 2 + 10), ctx.signal);
+  const runId = `bench-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
+  // Seeding and clean-up retry throttling and are not aborted by Ctrl-C; the load itself retries nothing.
+  const helper = await openApi(opts, ctx, { connections, signal: undefined });
+  const loadApi = await openApi(opts, ctx, { connections, retries: 0 });
+  let seeded: string[] = [];
+  try {
+    note(ctx, `seeding ${seedCount} products…`);
+    await seed(helper, Array.from({ length: seedCount }, (_, index) => `${runId}-s${index}`), connections, seeded, ctx.signal);
+    if (ctx.signal.aborted) throw new AppError('interrupted while seeding; the seeded products were deleted', EXIT.interrupted);
+    note(ctx, `running ${requests !== undefined ? `${requests} requests` : `for ${durationMs / 1000} s`} over ${connections} connections…`);
+    const result = await runLoad({
+      api: loadApi,
+      connections,
+      mix: mixed,
+      durationMs,
+      requests,
+      rate,
+      ids: [...seeded],
+      idPrefix: `${runId}-a`,
+      signal: ctx.signal,
+    });
+    note(ctx, `deleting ${result.liveIds.length} products…`);
+    const cleaned = await cleanUp(helper, result.liveIds, connections);
+    seeded = [];
+    return {
+      target: loadApi.baseUrl,
+      connections,
+      mix: formatMix(mixed),
+      rate: rate ?? null,
+      bound: requests !== undefined ? `${requests} requests` : `${durationMs / 1000} s`,
+      durationMs: result.durationMs,
+      requests: result.requests,
+      throughput: result.requests / (result.durationMs / 1000),
+      latencyMs: result.latency.summary(),
+      statusCounts: result.statusCounts,
+      throttled: result.statusCounts['429'] ?? 0,
+      errors: result.errors,
+      errorSamples: result.errorSamples,
+      operations: result.operations,
+      histogram: result.latency.bars(),
+      seeded: seedCount,
+      cleanedUp: cleaned.deleted,
+      leftBehind: cleaned.left,
+      interrupted: result.interrupted,
+    };
+  } finally {
+    // Only when the load never ran (seeding failed or was interrupted): delete what was seeded.
+    if (seeded.length > 0) await cleanUp(helper, seeded, connections);
+    await Promise.all([helper.close(), loadApi.close()]);
+  }
+}
