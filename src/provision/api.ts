@@ -144,16 +144,19 @@ export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
     resources = await getResources(ctx, api.id);
   }
   const restApiId = api.id;
-  const byPath = new Map(resources.map((r) => [r.path ?? '', r]));
-  const ensureResource = async (path: string): Promise<Resource> => {
+  // One promise per path, so that concurrent routes sharing a parent create it once.
+  const byPath = new Map<string, Promise<Resource>>(resources.map((r) => [r.path ?? '', Promise.resolve(r)]));
+  const ensureResource = (path: string): Promise<Resource> => {
     const found = byPath.get(path);
     if (found) return found;
-    const parentPath = path.slice(0, path.lastIndexOf('/')) || '/';
-    const parent = await ensureResource(parentPath);
-    const pathPart = path.slice(path.lastIndexOf('/') + 1);
-    const made = await apigw<Resource>(ctx, new CreateResourceCommand({ restApiId, parentId: parent.id, pathPart }), 'apigateway:POST');
+    const made = (async () => {
+      const parent = await ensureResource(path.slice(0, path.lastIndexOf('/')) || '/');
+      const pathPart = path.slice(path.lastIndexOf('/') + 1);
+      const resource = await apigw<Resource>(ctx, new CreateResourceCommand({ restApiId, parentId: parent.id, pathPart }), 'apigateway:POST');
+      if (!created) changes.push(`resource ${path}`);
+      return resource;
+    })();
     byPath.set(path, made);
-    if (!created) changes.push(`resource ${path}`);
     return made;
   };
   // Methods of one resource in parallel; the pacer keeps the calls within API Gateway's quotas.

@@ -10,7 +10,7 @@ import {
   type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand as DocScanCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { systemClock, type Clock } from '../aws/clock.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
 import { waitFor } from '../aws/retry.js';
@@ -165,16 +165,15 @@ export async function countTableItems(ctx: TableContext): Promise<number | undef
 
 /** Calls `write` with every item of the table, page by page, as plain objects. Returns how many. */
 export async function scanTableItems(ctx: TableContext, write: (items: Record<string, unknown>[]) => Promise<void>): Promise<number> {
-  const doc = DynamoDBDocumentClient.from(ctx.dynamodb);
   let count = 0;
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  let ExclusiveStartKey: Record<string, never> | undefined;
   try {
     do {
-      const page = await doc.send(new DocScanCommand({ TableName: ctx.tableName, ExclusiveStartKey }));
-      const items = (page.Items ?? []) as Record<string, unknown>[];
+      const page = await ctx.dynamodb.send(new ScanCommand({ TableName: ctx.tableName, ExclusiveStartKey }));
+      const items = (page.Items ?? []).map((item) => unmarshall(item) as Record<string, unknown>);
       await write(items);
       count += items.length;
-      ExclusiveStartKey = page.LastEvaluatedKey;
+      ExclusiveStartKey = page.LastEvaluatedKey as never;
     } while (ExclusiveStartKey);
   } catch (error) {
     throw translateAwsError(error, 'dynamodb:Scan');

@@ -1,0 +1,705 @@
+/**
+ * A stateful fake of the six services products-cli provisions with, modelled on AWS-NOTES: a table is
+ * CREATING then ACTIVE, a new role cannot be assumed by Lambda for a while, a function is Pending then
+ * Active, API Gateway enforces its control-plane quotas with 429 + retryAfterSeconds, and every not-found
+ * error is the SDK's own class with the SDK's own name. Real SDK clients are used; only `send` is replaced.
+ */
+import {
+  APIGatewayClient,
+  BadRequestException,
+  ConflictException as ApiConflictException,
+  NotFoundException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-api-gateway';
+import { CloudWatchLogsClient, ResourceAlreadyExistsException, ResourceNotFoundException as LogsNotFound } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient, ResourceInUseException, ResourceNotFoundException as DynamoNotFound } from '@aws-sdk/client-dynamodb';
+import { DeleteConflictException, EntityAlreadyExistsException, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import {
+  InvalidParameterValueException,
+  LambdaClient,
+  ResourceConflictException,
+  ResourceNotFoundException as LambdaNotFound,
+} from '@aws-sdk/client-lambda';
+import { STSClient } from '@aws-sdk/client-sts';
+import { createHash } from 'node:crypto';
+import { API_GATEWAY_QUOTAS, API_GATEWAY_TOTAL_QUOTA } from '../../../src/aws/apigateway-pacer.js';
+import type { AwsClients } from '../../../src/aws/clients.js';
+import type { Clock } from '../../../src/aws/clock.js';
+
+export interface LatencyModel {
+  /** Every call takes this long (its effect happens at the end). */
+  callMs: number;
+  tableActiveMs: number;
+  tableDeleteMs: number;
+  roleUsableMs: number;
+  functionActiveMs: number;
+  functionUpdateMs: number;
+  enforceQuotas: boolean;
+}
+
+export const DEFAULT_MODEL: LatencyModel = {
+  callMs: 80,
+  tableActiveMs: 8_000,
+  tableDeleteMs: 2_000,
+  roleUsableMs: 7_000,
+  functionActiveMs: 2_000,
+  functionUpdateMs: 1_000,
+  enforceQuotas: true,
+};
+
+export interface Call {
+  service: string;
+  op: string;
+  input: Record<string, any>;
+  at: number;
+  error?: string;
+}
+
+/** What a crashed process does: nothing more. Thrown by every call after the injected crash point. */
+export class CrashError extends Error {
+  constructor() {
+    super('injected crash');
+    this.name = 'CrashError';
+  }
+}
+
+const meta = { $metadata: { httpStatusCode: 400 } };
+const READ = /^(Get|Describe|List|Filter|Scan)/;
+
+interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean }
+interface RoleRecord { name: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
+interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any> }
+interface ApiRecord { api: Record<string, any>; resources: Map<string, any>; stages: Map<string, any>; deployments: number }
+
+export class FakeAws {
+  readonly model: LatencyModel;
+  readonly accountId = '123456789012';
+  readonly region = 'us-east-1';
+  readonly calls: Call[] = [];
+  tables = new Map<string, TableRecord>();
+  roles = new Map<string, RoleRecord>();
+  functions = new Map<string, FunctionRecord>();
+  logGroups = new Map<string, { name: string; retention?: number; tags: Record<string, string>; events: any[] }>();
+  apis = new Map<string, ApiRecord>();
+  usagePlans = new Map<string, Record<string, any>>();
+  apiKeys = new Map<string, Record<string, any>>();
+  planKeys = new Map<string, Set<string>>();
+  private quotaLog = new Map<string, number[]>();
+  private ids = 0;
+  /** After this many successful mutating calls, the "process" crashes. */
+  private crashAfter: number | undefined;
+  private mutations = 0;
+  crashed = false;
+  /** Extra failures to inject: return an error to throw it instead of handling the call. */
+  intercept?: (call: Call) => Error | undefined;
+
+  constructor(readonly clock: Clock, model: Partial<LatencyModel> = {}) {
+    this.model = { ...DEFAULT_MODEL, ...model };
+  }
+
+  /** Crash after the nth mutating call from now (it takes effect, then every call fails). */
+  crashAfterMutations(n: number | undefined): void {
+    this.crashAfter = n;
+    this.mutations = 0;
+    this.crashed = false;
+  }
+
+  /** Number of mutating calls made so far since the last reset. */
+  get mutationCount(): number {
+    return this.mutations;
+  }
+
+  /** True when no resource of any kind is left. */
+  isEmpty(): boolean {
+    return this.summary().length === 0;
+  }
+
+  /** What is left, as readable names. */
+  summary(): string[] {
+    const now = this.clock.now();
+    return [
+      ...[...this.tables.values()].filter((t) => !(t.deletedAt !== undefined && now >= t.deletedAt + this.model.tableDeleteMs)).map((t) => `table ${t.name}`),
+      ...[...this.roles.keys()].map((r) => `role ${r}`),
+      ...[...this.functions.keys()].map((f) => `function ${f}`),
+      ...[...this.logGroups.keys()].map((l) => `log group ${l}`),
+      ...[...this.apis.values()].map((a) => `api ${a.api.name} ${a.api.id}`),
+      ...[...this.usagePlans.values()].map((p) => `usage plan ${p.name}`),
+      ...[...this.apiKeys.values()].map((k) => `api key ${k.name}`),
+    ];
+  }
+
+  /** Calls of one operation (e.g. 'CreateRole'). */
+  callsOf(op: string): Call[] {
+    return this.calls.filter((c) => c.op === op && !c.error);
+  }
+
+  /** Real SDK clients whose `send` is answered by this fake. */
+  clients(): AwsClients {
+    const config = { region: this.region, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } };
+    const wire = <C extends { send: unknown }>(client: C, service: string): C => {
+      (client as { send: unknown }).send = (command: { input: Record<string, any> }) => this.handle(service, command.constructor.name.replace(/Command$/, ''), command.input ?? {});
+      return client;
+    };
+    return {
+      dynamodb: wire(new DynamoDBClient(config), 'dynamodb'),
+      iam: wire(new IAMClient(config), 'iam'),
+      lambda: wire(new LambdaClient(config), 'lambda'),
+      apigateway: wire(new APIGatewayClient(config), 'apigateway'),
+      logs: wire(new CloudWatchLogsClient(config), 'logs'),
+      sts: wire(new STSClient(config), 'sts'),
+    };
+  }
+
+  async handle(service: string, op: string, input: Record<string, any>): Promise<any> {
+    await this.clock.sleep(this.model.callMs);
+    const call: Call = { service, op, input: structuredClone(input), at: this.clock.now() };
+    this.calls.push(call);
+    if (this.crashed) {
+      call.error = 'CrashError';
+      throw new CrashError();
+    }
+    try {
+      const injected = this.intercept?.(call);
+      if (injected) throw injected;
+      if (service === 'apigateway') this.checkQuota(op);
+      const handler = (this as unknown as Record<string, (input: any) => any>)[`${service}_${op}`];
+      if (!handler) throw new Error(`the fake does not implement ${service} ${op}`);
+      const result = handler.call(this, input);
+      if (!READ.test(op)) {
+        this.mutations += 1;
+        // The call took effect, but the process dies before it learns so.
+        if (this.crashAfter !== undefined && this.mutations >= this.crashAfter) {
+          this.crashed = true;
+          throw new CrashError();
+        }
+      }
+      return structuredClone({ $metadata: { httpStatusCode: 200 }, ...(result ?? {}) });
+    } catch (error) {
+      call.error = (error as Error).name;
+      throw error;
+    }
+  }
+
+  private id(): string {
+    this.ids += 1;
+    return `${this.ids.toString(36).padStart(6, 'a')}x${(this.ids * 7919).toString(36)}`.slice(0, 10);
+  }
+
+  private checkQuota(op: string): void {
+    if (!this.model.enforceQuotas) return;
+    const now = this.clock.now();
+    const windows: Array<[string, { limit: number; windowMs: number }]> = [['*', API_GATEWAY_TOTAL_QUOTA]];
+    const own = API_GATEWAY_QUOTAS[op];
+    if (own) windows.push([op, own]);
+    for (const [key, quota] of windows) {
+      const recent = (this.quotaLog.get(key) ?? []).filter((t) => t > now - quota.windowMs);
+      this.quotaLog.set(key, recent);
+      if (recent.length >= quota.limit) {
+        const retryAfter = Math.max(1, Math.ceil(((recent[0] as number) + quota.windowMs - now) / 1000));
+        throw new TooManyRequestsException({ message: 'Too Many Requests', retryAfterSeconds: String(retryAfter), ...meta, $metadata: { httpStatusCode: 429 } });
+      }
+    }
+    for (const [key] of windows) this.quotaLog.get(key)?.push(now);
+  }
+
+  // ---- STS
+  sts_GetCallerIdentity() {
+    return { Account: this.accountId, Arn: `arn:aws:iam::${this.accountId}:user/tester`, UserId: 'AIDAFAKE' };
+  }
+
+  // ---- DynamoDB
+  private liveTable(name: string): TableRecord | undefined {
+    const table = this.tables.get(name);
+    if (table?.deletedAt !== undefined && this.clock.now() >= table.deletedAt + this.model.tableDeleteMs) {
+      this.tables.delete(name);
+      return undefined;
+    }
+    return table;
+  }
+
+  private tableDescription(t: TableRecord) {
+    const now = this.clock.now();
+    const status = t.deletedAt !== undefined ? 'DELETING' : now >= t.createdAt + this.model.tableActiveMs ? 'ACTIVE' : 'CREATING';
+    return {
+      TableName: t.name,
+      TableArn: t.arn,
+      TableStatus: status,
+      KeySchema: t.key,
+      AttributeDefinitions: t.attrs,
+      BillingModeSummary: { BillingMode: t.billing },
+      ItemCount: t.items.size,
+      DeletionProtectionEnabled: Boolean(t.protection),
+    };
+  }
+
+  private tableOrThrow(name: string): TableRecord {
+    const table = this.liveTable(name);
+    if (!table) throw new DynamoNotFound({ message: `Requested resource not found: Table: ${name} not found`, ...meta });
+    return table;
+  }
+
+  dynamodb_CreateTable(input: any) {
+    if (this.liveTable(input.TableName)) throw new ResourceInUseException({ message: `Table already exists: ${input.TableName}`, ...meta });
+    const t: TableRecord = {
+      name: input.TableName,
+      arn: `arn:aws:dynamodb:${this.region}:${this.accountId}:table/${input.TableName}`,
+      createdAt: this.clock.now(),
+      billing: input.BillingMode ?? 'PROVISIONED',
+      key: input.KeySchema,
+      attrs: input.AttributeDefinitions,
+      tags: Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value])),
+      items: new Map(),
+    };
+    this.tables.set(t.name, t);
+    return { TableDescription: this.tableDescription(t) };
+  }
+
+  dynamodb_DescribeTable(input: any) {
+    return { Table: this.tableDescription(this.tableOrThrow(input.TableName)) };
+  }
+
+  dynamodb_UpdateTable(input: any) {
+    const t = this.tableOrThrow(input.TableName);
+    if (input.BillingMode) t.billing = input.BillingMode;
+    return { TableDescription: this.tableDescription(t) };
+  }
+
+  dynamodb_DeleteTable(input: any) {
+    const t = this.tableOrThrow(input.TableName);
+    const status = this.tableDescription(t).TableStatus;
+    if (status !== 'ACTIVE') throw new ResourceInUseException({ message: `Attempt to change a resource which is still in use: Table is being ${status === 'DELETING' ? 'deleted' : 'created'}: ${t.name}`, ...meta });
+    t.deletedAt = this.clock.now();
+    return { TableDescription: this.tableDescription(t) };
+  }
+
+  private tableByArn(arn: string): TableRecord {
+    const t = [...this.tables.values()].find((x) => x.arn === arn && this.liveTable(x.name));
+    if (!t) throw new DynamoNotFound({ message: `Requested resource not found: ResourcArn: ${arn} not found`, ...meta });
+    return t;
+  }
+
+  dynamodb_ListTagsOfResource(input: any) {
+    return { Tags: Object.entries(this.tableByArn(input.ResourceArn).tags).map(([Key, Value]) => ({ Key, Value })) };
+  }
+
+  dynamodb_TagResource(input: any) {
+    const t = this.tableByArn(input.ResourceArn);
+    for (const { Key, Value } of input.Tags) t.tags[Key] = Value;
+  }
+
+  dynamodb_PutItem(input: any) {
+    const t = this.tableOrThrow(input.TableName);
+    t.items.set(JSON.stringify(input.Item.id), input.Item);
+  }
+
+  dynamodb_Scan(input: any) {
+    const t = this.tableOrThrow(input.TableName);
+    const all = [...t.items.values()];
+    const start = input.ExclusiveStartKey ? all.findIndex((i) => JSON.stringify(i.id) === JSON.stringify(input.ExclusiveStartKey.id)) + 1 : 0;
+    const page = all.slice(start, start + 2);
+    const last = start + 2 < all.length ? { id: page[page.length - 1].id } : undefined;
+    return input.Select === 'COUNT' ? { Count: page.length, LastEvaluatedKey: last } : { Items: page, Count: page.length, LastEvaluatedKey: last };
+  }
+
+  // ---- IAM (documents come back URL-encoded, as IAM returns them)
+  private roleOrThrow(name: string): RoleRecord {
+    const role = this.roles.get(name);
+    if (!role) throw new NoSuchEntityException({ message: `The role with name ${name} cannot be found.`, ...meta });
+    return role;
+  }
+
+  private roleView(r: RoleRecord) {
+    return { RoleName: r.name, Arn: r.arn, Path: '/', RoleId: `AROA${r.name.length}`, CreateDate: new Date(r.createdAt), AssumeRolePolicyDocument: encodeURIComponent(r.trust), Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })) };
+  }
+
+  iam_CreateRole(input: any) {
+    if (this.roles.has(input.RoleName)) throw new EntityAlreadyExistsException({ message: `Role with name ${input.RoleName} already exists.`, ...meta });
+    const r: RoleRecord = {
+      name: input.RoleName,
+      arn: `arn:aws:iam::${this.accountId}:role/${input.RoleName}`,
+      createdAt: this.clock.now(),
+      trust: input.AssumeRolePolicyDocument,
+      tags: Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value])),
+      inline: new Map(),
+      attached: [],
+    };
+    this.roles.set(r.name, r);
+    return { Role: this.roleView(r) };
+  }
+
+  iam_GetRole(input: any) {
+    return { Role: this.roleView(this.roleOrThrow(input.RoleName)) };
+  }
+
+  iam_UpdateAssumeRolePolicy(input: any) {
+    this.roleOrThrow(input.RoleName).trust = input.PolicyDocument;
+  }
+
+  iam_TagRole(input: any) {
+    const r = this.roleOrThrow(input.RoleName);
+    for (const { Key, Value } of input.Tags) r.tags[Key] = Value;
+  }
+
+  iam_PutRolePolicy(input: any) {
+    this.roleOrThrow(input.RoleName).inline.set(input.PolicyName, input.PolicyDocument);
+  }
+
+  iam_GetRolePolicy(input: any) {
+    const doc = this.roleOrThrow(input.RoleName).inline.get(input.PolicyName);
+    if (doc === undefined) throw new NoSuchEntityException({ message: `The role policy with name ${input.PolicyName} cannot be found.`, ...meta });
+    return { RoleName: input.RoleName, PolicyName: input.PolicyName, PolicyDocument: encodeURIComponent(doc) };
+  }
+
+  iam_ListRolePolicies(input: any) {
+    return { PolicyNames: [...this.roleOrThrow(input.RoleName).inline.keys()], IsTruncated: false };
+  }
+
+  iam_DeleteRolePolicy(input: any) {
+    const r = this.roleOrThrow(input.RoleName);
+    if (!r.inline.delete(input.PolicyName)) throw new NoSuchEntityException({ message: `The role policy with name ${input.PolicyName} cannot be found.`, ...meta });
+  }
+
+  iam_ListAttachedRolePolicies(input: any) {
+    return { AttachedPolicies: this.roleOrThrow(input.RoleName).attached.map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop() })), IsTruncated: false };
+  }
+
+  iam_DetachRolePolicy(input: any) {
+    const r = this.roleOrThrow(input.RoleName);
+    r.attached = r.attached.filter((a) => a !== input.PolicyArn);
+  }
+
+  iam_DeleteRole(input: any) {
+    const r = this.roleOrThrow(input.RoleName);
+    if (r.inline.size > 0 || r.attached.length > 0) throw new DeleteConflictException({ message: 'Cannot delete entity, must delete policies first.', ...meta });
+    this.roles.delete(input.RoleName);
+  }
+
+  // ---- Lambda
+  private fnOrThrow(name: string): FunctionRecord {
+    const fn = this.functions.get(name.split(':').pop() as string);
+    if (!fn) throw new LambdaNotFound({ message: `Function not found: arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`, ...meta });
+    return fn;
+  }
+
+  private fnConfig(fn: FunctionRecord) {
+    const now = this.clock.now();
+    const state = now >= fn.createdAt + this.model.functionActiveMs ? 'Active' : 'Pending';
+    const updating = now < fn.updateDoneAt;
+    return { ...fn.config, State: state, LastUpdateStatus: state === 'Pending' ? undefined : updating ? 'InProgress' : 'Successful' };
+  }
+
+  lambda_CreateFunction(input: any) {
+    if (this.functions.has(input.FunctionName)) throw new ResourceConflictException({ message: `Function already exist: ${input.FunctionName}`, ...meta });
+    const roleName = String(input.Role).split('/').pop() as string;
+    const role = this.roles.get(roleName);
+    if (!role || this.clock.now() < role.createdAt + this.model.roleUsableMs) {
+      throw new InvalidParameterValueException({ message: 'The role defined for the function cannot be assumed by Lambda.', ...meta });
+    }
+    const zip: Uint8Array = input.Code.ZipFile;
+    const fn: FunctionRecord = {
+      config: {
+        FunctionName: input.FunctionName,
+        FunctionArn: `arn:aws:lambda:${this.region}:${this.accountId}:function:${input.FunctionName}`,
+        Runtime: input.Runtime,
+        Handler: input.Handler,
+        Role: input.Role,
+        MemorySize: input.MemorySize ?? 128,
+        Timeout: input.Timeout ?? 3,
+        Environment: input.Environment,
+        LoggingConfig: input.LoggingConfig ?? { LogFormat: 'Text', LogGroup: `/aws/lambda/${input.FunctionName}` },
+        Architectures: input.Architectures ?? ['x86_64'],
+        CodeSha256: createHash('sha256').update(zip).digest('base64'),
+        CodeSize: zip.length,
+      },
+      tags: { ...(input.Tags ?? {}) },
+      createdAt: this.clock.now(),
+      updateDoneAt: 0,
+      statements: new Map(),
+    };
+    this.functions.set(input.FunctionName, fn);
+    return { ...this.fnConfig(fn), State: 'Pending' };
+  }
+
+  lambda_GetFunction(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    return { Configuration: this.fnConfig(fn), Code: { RepositoryType: 'S3' }, Tags: fn.tags };
+  }
+
+  lambda_GetFunctionConfiguration(input: any) {
+    return this.fnConfig(this.fnOrThrow(input.FunctionName));
+  }
+
+  private assertUpdatable(fn: FunctionRecord) {
+    const config = this.fnConfig(fn);
+    if (config.State === 'Pending' || config.LastUpdateStatus === 'InProgress') {
+      throw new ResourceConflictException({ message: `The operation cannot be performed at this time. An update is in progress for resource: ${fn.config.FunctionArn}`, ...meta });
+    }
+  }
+
+  lambda_UpdateFunctionConfiguration(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    this.assertUpdatable(fn);
+    const { FunctionName: _ignored, ...rest } = input;
+    Object.assign(fn.config, rest);
+    fn.updateDoneAt = this.clock.now() + this.model.functionUpdateMs;
+    return this.fnConfig(fn);
+  }
+
+  lambda_UpdateFunctionCode(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    this.assertUpdatable(fn);
+    fn.config.CodeSha256 = createHash('sha256').update(input.ZipFile).digest('base64');
+    if (input.Architectures) fn.config.Architectures = input.Architectures;
+    fn.updateDoneAt = this.clock.now() + this.model.functionUpdateMs;
+    return this.fnConfig(fn);
+  }
+
+  lambda_TagResource(input: any) {
+    Object.assign(this.fnOrThrow(input.Resource).tags, input.Tags);
+  }
+
+  lambda_DeleteFunction(input: any) {
+    this.fnOrThrow(input.FunctionName);
+    this.functions.delete(input.FunctionName);
+  }
+
+  lambda_AddPermission(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    if (fn.statements.has(input.StatementId)) throw new ResourceConflictException({ message: `The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`, ...meta });
+    const statement = { Sid: input.StatementId, Effect: 'Allow', Principal: { Service: input.Principal }, Action: input.Action, Resource: fn.config.FunctionArn, Condition: { ArnLike: { 'AWS:SourceArn': input.SourceArn } } };
+    fn.statements.set(input.StatementId, statement);
+    return { Statement: JSON.stringify(statement) };
+  }
+
+  lambda_RemovePermission(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    if (!fn.statements.delete(input.StatementId)) throw new LambdaNotFound({ message: 'No policy is associated with the given resource.', ...meta });
+  }
+
+  lambda_GetPolicy(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    if (fn.statements.size === 0) throw new LambdaNotFound({ message: 'The resource you requested does not exist.', ...meta });
+    return { Policy: JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: [...fn.statements.values()] }) };
+  }
+
+  // ---- CloudWatch Logs
+  logs_CreateLogGroup(input: any) {
+    if (this.logGroups.has(input.logGroupName)) throw new ResourceAlreadyExistsException({ message: 'The specified log group already exists', ...meta });
+    this.logGroups.set(input.logGroupName, { name: input.logGroupName, tags: { ...(input.tags ?? {}) }, events: [] });
+  }
+
+  logs_DescribeLogGroups(input: any) {
+    const groups = [...this.logGroups.values()].filter((g) => g.name.startsWith(input.logGroupNamePrefix ?? ''));
+    return { logGroups: groups.map((g) => ({ logGroupName: g.name, arn: `arn:aws:logs:${this.region}:${this.accountId}:log-group:${g.name}:*`, ...(g.retention ? { retentionInDays: g.retention } : {}) })) };
+  }
+
+  private groupOrThrow(name: string) {
+    const group = this.logGroups.get(name);
+    if (!group) throw new LogsNotFound({ message: 'The specified log group does not exist.', ...meta });
+    return group;
+  }
+
+  logs_PutRetentionPolicy(input: any) {
+    this.groupOrThrow(input.logGroupName).retention = input.retentionInDays;
+  }
+
+  logs_ListTagsForResource(input: any) {
+    const name = String(input.resourceArn).split(':log-group:')[1] ?? '';
+    return { tags: { ...this.groupOrThrow(name).tags } };
+  }
+
+  logs_TagResource(input: any) {
+    const name = String(input.resourceArn).split(':log-group:')[1] ?? '';
+    Object.assign(this.groupOrThrow(name).tags, input.tags);
+  }
+
+  logs_DeleteLogGroup(input: any) {
+    this.groupOrThrow(input.logGroupName);
+    this.logGroups.delete(input.logGroupName);
+  }
+
+  logs_FilterLogEvents(input: any) {
+    const group = this.groupOrThrow(input.logGroupName);
+    const term = typeof input.filterPattern === 'string' ? input.filterPattern.replace(/^"|"$/g, '') : '';
+    const events = group.events.filter((e) => e.timestamp >= (input.startTime ?? 0) && (!term || e.message.includes(term)));
+    return { events };
+  }
+
+  // ---- API Gateway
+  private apiOrThrow(id: string): ApiRecord {
+    const api = this.apis.get(id);
+    if (!api) throw new NotFoundException({ message: 'Invalid API identifier specified', ...meta });
+    return api;
+  }
+
+  apigateway_CreateRestApi(input: any) {
+    const id = this.id();
+    const rootId = this.id();
+    const api = { id, name: input.name, description: input.description, endpointConfiguration: input.endpointConfiguration ?? { types: ['EDGE'] }, apiKeySource: input.apiKeySource ?? 'HEADER', tags: { ...(input.tags ?? {}) }, rootResourceId: rootId, createdDate: new Date(this.clock.now()) };
+    this.apis.set(id, { api, resources: new Map([[rootId, { id: rootId, path: '/' }]]), stages: new Map(), deployments: 0 });
+    return api;
+  }
+
+  apigateway_GetRestApi(input: any) {
+    return this.apiOrThrow(input.restApiId).api;
+  }
+
+  apigateway_GetRestApis() {
+    return { items: [...this.apis.values()].map((a) => a.api) };
+  }
+
+  apigateway_DeleteRestApi(input: any) {
+    this.apiOrThrow(input.restApiId);
+    this.apis.delete(input.restApiId);
+  }
+
+  apigateway_GetResources(input: any) {
+    const api = this.apiOrThrow(input.restApiId);
+    const embed = (input.embed ?? []).includes('methods');
+    return {
+      items: [...api.resources.values()].map((r) => {
+        if (!r.resourceMethods) return r;
+        const methods = Object.fromEntries(Object.entries(r.resourceMethods as Record<string, any>).map(([m, v]) => [m, embed ? v : {}]));
+        return { ...r, resourceMethods: methods };
+      }),
+    };
+  }
+
+  apigateway_CreateResource(input: any) {
+    const api = this.apiOrThrow(input.restApiId);
+    const parent = api.resources.get(input.parentId);
+    if (!parent) throw new NotFoundException({ message: 'Invalid Resource identifier specified', ...meta });
+    const path = `${parent.path === '/' ? '' : parent.path}/${input.pathPart}`;
+    if ([...api.resources.values()].some((r) => r.path === path)) throw new ApiConflictException({ message: 'Another resource with the same parent already has this name', ...meta });
+    const resource = { id: this.id(), parentId: parent.id, pathPart: input.pathPart, path };
+    api.resources.set(resource.id, resource);
+    return resource;
+  }
+
+  private resourceOrThrow(input: any) {
+    const resource = this.apiOrThrow(input.restApiId).resources.get(input.resourceId);
+    if (!resource) throw new NotFoundException({ message: 'Invalid Resource identifier specified', ...meta });
+    return resource;
+  }
+
+  apigateway_PutMethod(input: any) {
+    const resource = this.resourceOrThrow(input);
+    resource.resourceMethods ??= {};
+    if (resource.resourceMethods[input.httpMethod]) throw new ApiConflictException({ message: 'Method already exists for this resource', ...meta });
+    const method = { httpMethod: input.httpMethod, authorizationType: input.authorizationType, apiKeyRequired: Boolean(input.apiKeyRequired) };
+    resource.resourceMethods[input.httpMethod] = method;
+    return method;
+  }
+
+  apigateway_UpdateMethod(input: any) {
+    const method = this.resourceOrThrow(input).resourceMethods?.[input.httpMethod];
+    if (!method) throw new NotFoundException({ message: 'Invalid Method identifier specified', ...meta });
+    for (const op of input.patchOperations) if (op.path === '/apiKeyRequired') method.apiKeyRequired = op.value === 'true';
+    return method;
+  }
+
+  apigateway_PutIntegration(input: any) {
+    const method = this.resourceOrThrow(input).resourceMethods?.[input.httpMethod];
+    if (!method) throw new NotFoundException({ message: 'Invalid Method identifier specified', ...meta });
+    method.methodIntegration = { type: input.type, httpMethod: input.integrationHttpMethod, uri: input.uri };
+    return method.methodIntegration;
+  }
+
+  apigateway_GetIntegration(input: any) {
+    const integration = this.resourceOrThrow(input).resourceMethods?.[input.httpMethod]?.methodIntegration;
+    if (!integration) throw new NotFoundException({ message: 'Invalid Integration identifier specified', ...meta });
+    return integration;
+  }
+
+  apigateway_CreateDeployment(input: any) {
+    const api = this.apiOrThrow(input.restApiId);
+    const hasMethods = [...api.resources.values()].some((r) => r.resourceMethods && Object.keys(r.resourceMethods).length > 0);
+    if (!hasMethods) throw new BadRequestException({ message: 'The REST API doesn\'t contain any methods', ...meta });
+    api.deployments += 1;
+    const deploymentId = this.id();
+    if (input.stageName) {
+      const stage = api.stages.get(input.stageName) ?? { stageName: input.stageName, methodSettings: {} };
+      stage.deploymentId = deploymentId;
+      api.stages.set(input.stageName, stage);
+    }
+    return { id: deploymentId };
+  }
+
+  apigateway_GetStage(input: any) {
+    const stage = this.apiOrThrow(input.restApiId).stages.get(input.stageName);
+    if (!stage) throw new NotFoundException({ message: 'Invalid Stage identifier specified', ...meta });
+    return stage;
+  }
+
+  apigateway_UpdateStage(input: any) {
+    const stage = this.apigateway_GetStage(input);
+    for (const op of input.patchOperations) {
+      const match = /^\/\*\/\*\/throttling\/(rateLimit|burstLimit)$/.exec(op.path);
+      if (!match) throw new BadRequestException({ message: `Invalid patch path ${op.path}`, ...meta });
+      stage.methodSettings['*/*'] ??= {};
+      stage.methodSettings['*/*'][match[1] === 'rateLimit' ? 'throttlingRateLimit' : 'throttlingBurstLimit'] = Number(op.value);
+    }
+    return stage;
+  }
+
+  apigateway_CreateUsagePlan(input: any) {
+    for (const s of input.apiStages ?? []) {
+      if (!this.apis.get(s.apiId)?.stages.has(s.stage)) throw new BadRequestException({ message: `Invalid stage identifier specified`, ...meta });
+    }
+    const plan = { id: this.id(), name: input.name, apiStages: input.apiStages ?? [], throttle: input.throttle, tags: { ...(input.tags ?? {}) } };
+    this.usagePlans.set(plan.id, plan);
+    return plan;
+  }
+
+  apigateway_GetUsagePlans() {
+    return { items: [...this.usagePlans.values()] };
+  }
+
+  apigateway_UpdateUsagePlan(input: any) {
+    const plan = this.usagePlans.get(input.usagePlanId);
+    if (!plan) throw new NotFoundException({ message: 'Invalid Usage Plan ID specified', ...meta });
+    for (const op of input.patchOperations) {
+      const [apiId, stage] = String(op.value).split(':');
+      if (op.op === 'remove') plan.apiStages = plan.apiStages.filter((s: any) => !(s.apiId === apiId && s.stage === stage));
+      if (op.op === 'add') plan.apiStages.push({ apiId, stage });
+    }
+    return plan;
+  }
+
+  apigateway_DeleteUsagePlan(input: any) {
+    const plan = this.usagePlans.get(input.usagePlanId);
+    if (!plan) throw new NotFoundException({ message: 'Invalid Usage Plan ID specified', ...meta });
+    // Only stages of APIs that still exist count.
+    const live = plan.apiStages.filter((s: any) => this.apis.has(s.apiId));
+    if (live.length > 0) throw new BadRequestException({ message: `Cannot delete Usage Plan ${plan.id} because there are API Stages associated with it, including ${live[0].apiId}:${live[0].stage}`, ...meta });
+    this.usagePlans.delete(input.usagePlanId);
+    this.planKeys.delete(input.usagePlanId);
+  }
+
+  apigateway_CreateApiKey(input: any) {
+    const key = { id: this.id(), name: input.name, enabled: input.enabled, value: createHash('sha256').update(`${this.ids}`).digest('hex').slice(0, 40), tags: { ...(input.tags ?? {}) } };
+    this.apiKeys.set(key.id, key);
+    return key;
+  }
+
+  apigateway_GetApiKeys(input: any) {
+    return { items: [...this.apiKeys.values()].filter((k) => !input.nameQuery || k.name.startsWith(input.nameQuery)).map((k) => (input.includeValues ? k : { ...k, value: undefined })) };
+  }
+
+  apigateway_DeleteApiKey(input: any) {
+    if (!this.apiKeys.delete(input.apiKey)) throw new NotFoundException({ message: 'Invalid API Key identifier specified', ...meta });
+    for (const keys of this.planKeys.values()) keys.delete(input.apiKey);
+  }
+
+  apigateway_CreateUsagePlanKey(input: any) {
+    const keys = this.planKeys.get(input.usagePlanId) ?? new Set();
+    if (keys.has(input.keyId)) throw new ApiConflictException({ message: 'Usage Plan already contains the key', ...meta });
+    keys.add(input.keyId);
+    this.planKeys.set(input.usagePlanId, keys);
+    return { id: input.keyId, type: 'API_KEY' };
+  }
+
+  apigateway_GetUsagePlanKeys(input: any) {
+    return { items: [...(this.planKeys.get(input.usagePlanId) ?? [])].map((id) => ({ id, type: 'API_KEY' })) };
+  }
+}
