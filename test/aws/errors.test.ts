@@ -1,0 +1,33 @@
+// SDK errors become messages a user can act on.
+import { describe, expect, it } from 'vitest';
+import { NoSuchEntityException } from '@aws-sdk/client-iam';
+import { isNotFound, NO_CREDENTIALS_HINT, translateAwsError } from '../../src/aws/errors.js';
+import { createAwsClients } from '../../src/aws/clients.js';
+import { AwsError, EXIT } from '../../src/errors.js';
+
+describe('translateAwsError', () => {
+  it('says how to get credentials when there are none', () => {
+    const error = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    const translated = translateAwsError(error, 'sts:GetCallerIdentity') as AwsError;
+    expect(translated).toBeInstanceOf(AwsError);
+    expect(translated.message).toBe(NO_CREDENTIALS_HINT);
+    expect(translated.message).toBe('no AWS credentials found: set AWS_PROFILE or run aws configure, or use --local');
+    expect(translated.exitCode).toBe(EXIT.aws);
+  });
+
+  it('names the permission that AccessDenied refers to', () => {
+    const error = Object.assign(new Error('User: arn:aws:iam::1:user/x is not authorized to perform: iam:CreateRole on resource: role productFunctionRole'), { name: 'AccessDenied', $metadata: {} });
+    expect((translateAwsError(error, 'iam:CreateRole') as Error).message).toMatch(/^AWS denied iam:CreateRole: grant that permission to the caller \(User: /);
+  });
+
+  it('recognises every service\'s not-found error by its SDK name', () => {
+    expect(isNotFound(new NoSuchEntityException({ message: 'x', $metadata: {} }))).toBe(true);
+    expect(isNotFound(Object.assign(new Error('x'), { name: 'ResourceNotFoundException' }))).toBe(true);
+    expect(isNotFound(Object.assign(new Error('x'), { name: 'NotFoundException' }))).toBe(true);
+    expect(isNotFound(new Error('x'))).toBe(false);
+  });
+
+  it('rejects an endpoint URL that is not http(s)', () => {
+    expect(() => createAwsClients({ endpointUrl: 'localhost:5000' })).toThrow(AwsError);
+  });
+});
