@@ -1,9 +1,10 @@
 /** `local`: the local stack in the foreground, its log on stderr, until Ctrl-C (or SIGTERM) stops it. */
 import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { AppError, UsageError } from '../errors.js';
 import { checkLocalOptions, type LocalCliOptions } from '../local/cli-options.js';
 import { isRecordedStackRunning, localDataDir } from '../local/control.js';
+import { DataDirInUseError } from '../local/dynamo-engine.js';
 import { PortInUseError } from '../local/gateway.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
 import { printResult } from '../output/print.js';
@@ -53,6 +54,7 @@ export async function local(opts: LocalOptions, ctx: Context): Promise<LocalResu
     });
   } catch (error) {
     if (error instanceof PortInUseError) throw new UsageError(`port ${options.port} is already in use; choose another with --port`, { cause: error });
+    if (error instanceof DataDirInUseError) throw new AppError(error.message, undefined, { cause: error });
     throw error;
   }
 

@@ -1,9 +1,11 @@
 /** Finding, checking and stopping a local stack that runs in another process. */
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { stateDir, type LocalState } from '../state/state-file.js';
 import { HEALTH_PATH } from './gateway.js';
+import { isProcessAlive } from './process-alive.js';
+
+export { isProcessAlive };
 import { STACK_SERVICE_NAME } from './stack.js';
 
 /** What a stack answers at its health path. */
@@ -57,22 +59,6 @@ export function probeStack(port: number, timeoutMs = 1500): Promise<StackIdentit
 export async function isRecordedStackRunning(local: LocalState): Promise<StackIdentity | undefined> {
   const identity = await probeStack(local.port);
   return identity && identity.pid === local.pid ? identity : undefined;
-}
-
-/** True while the process exists and has not exited; an exited process not yet reaped (a zombie) counts as gone. */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    // Linux: the state follows the parenthesised command name in /proc/<pid>/stat.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
 }
 
 /** Sends SIGTERM and waits for the process to exit; SIGKILL after `graceMs`. Resolves true once it is gone. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DataDirInUseError } from '../../src/local/dynamo-engine.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { startTestEngine, type TestEngine } from '../helpers/dynamo-engine.js';
 
@@ -99,6 +100,15 @@ describe('persistence', () => {
     const listed = await call(`${stack.url}/product?limit=100`);
     expect(listed.json.items.map((p: { id: string }) => p.id).sort()).toEqual(ids.filter((id) => id !== 'p1').sort());
     expect((await call(`${stack.url}/product/p0`)).json).toMatchObject({ price: 2, version: 2 });
+  });
+
+  it('refuses a second stack on the same data, and frees it when the first stops', async () => {
+    stack = await startLocalStack({ port: 0, dataDir, throttle: null });
+
+    await expect(startLocalStack({ port: 0, dataDir, throttle: null })).rejects.toThrow(DataDirInUseError);
+    await stack.stop();
+    stack = await startLocalStack({ port: 0, dataDir, throttle: null });
+    expect((await call(`${stack.url}/product`)).status).toBe(200);
   });
 
   it('loses everything without a dataDir', async () => {
