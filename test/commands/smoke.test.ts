@@ -1,0 +1,175 @@
+// End to end: `smoke` through the real bin against the real local stack, healthy and broken.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { zipSync, strToU8 } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/errors.js';
+import { ProductApi } from '../../src/http/api-client.js';
+import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
+import type { SmokeReport } from '../../src/testing/smoke.js';
+import { requireBuild, runCli } from './helpers/run-cli.js';
+
+let stack: LocalStack;
+let cwd: string;
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  requireBuild();
+  stack = await startLocalStack({ port: 0 });
+  cwd = await mkdtemp(join(tmpdir(), 'products-cli-smoke-'));
+});
+
+afterAll(async () => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
+  await stack?.stop();
+  if (cwd) await rm(cwd, { recursive: true, force: true });
+});
+
+async function listen(server: Server): Promise<string> {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A proxy in front of the stack that drops If-Match, as a gateway misconfigured to strip headers would. */
+async function startHeaderDroppingProxy(target: string): Promise<string> {
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const headers = { ...req.headers };
+    delete headers['if-match'];
+    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  return `${await listen(server)}${upstream.pathname}`;
+}
+
+async function productIds(url: string): Promise<string[]> {
+  const api = new ProductApi({ baseUrl: url });
+  try {
+    const ids: string[] = [];
+    for await (const product of api.listAll()) ids.push(product.id);
+    return ids;
+  } finally {
+    await api.close();
+  }
+}
+
+describe('smoke', () => {
+  it('passes every check on a healthy stack, and leaves nothing behind', async () => {
+    // Act
+    const run = await runCli(['smoke', '--url', stack.url], { cwd });
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(EXIT.ok);
+    const lines = run.stdout.split('\n').filter((line) => /^(PASS|FAIL|SKIP) /.test(line));
+    expect(lines).toHaveLength(9);
+    expect(lines.every((line) => /^PASS  .+  \d+(\.\d)? ms$/.test(line))).toBe(true);
+    expect(run.stdout).toContain("PASS  unknown route gives API Gateway's 403");
+    expect(run.stdout).toMatch(/9 passed, 0 failed in .* against http:\/\/127\.0\.0\.1/);
+    expect((await productIds(stack.url)).filter((id) => id.startsWith('smoke-'))).toEqual([]);
+  });
+
+  it('reports as JSON, with a fresh product id per run', async () => {
+    const first = await runCli(['smoke', '--url', stack.url, '--json'], { cwd });
+    const second = await runCli(['smoke', '--url', stack.url, '--json'], { cwd });
+
+    expect(first.code).toBe(EXIT.ok);
+    const report = JSON.parse(first.stdout) as SmokeReport;
+    expect(report).toMatchObject({ target: stack.url, passed: 9, failed: 0, skipped: 0, cleanup: { leftBehind: [] } });
+    expect(report.checks.map((check) => check.name)).toContain('stale If-Match gives 412');
+    expect((JSON.parse(second.stdout) as SmokeReport).productId).not.toBe(report.productId);
+  });
+
+  it('writes a JUnit report for CI', async () => {
+    const file = join(cwd, 'smoke.xml');
+
+    const run = await runCli(['smoke', '--url', stack.url, '--reporter', 'junit', '--output', file], { cwd });
+
+    expect(run.code).toBe(EXIT.ok);
+    const xml = await readFile(file, 'utf8');
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
+    expect(xml).toMatch(/<testsuite name="products-cli smoke" tests="9" failures="0" errors="0" skipped="0"/);
+    expect(xml.match(/<testcase /g)).toHaveLength(9);
+    expect(xml).toContain('name="unknown route gives API Gateway&apos;s 403"');
+  });
+
+  it('fails the stale If-Match check, naming it, when If-Match is lost on the way; still cleans up', async () => {
+    // Prepare
+    const proxy = await startHeaderDroppingProxy(stack.url);
+
+    // Act
+    const run = await runCli(['smoke', '--url', proxy], { cwd });
+
+    // Assess
+    expect(run.code).toBe(EXIT.failure);
+    expect(run.stdout).toContain('PASS  update product (If-Match)');
+    expect(run.stdout).toMatch(/FAIL  stale If-Match gives 412 .*\n +expected: HTTP 412 with a problem body\n +actual: +HTTP 200 \{/);
+    expect(run.stdout).toMatch(/8 passed, 1 failed/);
+    expect(run.stderr).toBe('products-cli: 1 of 9 smoke checks failed: stale If-Match gives 412\n');
+    expect((await productIds(stack.url)).filter((id) => id.startsWith('smoke-'))).toEqual([]);
+  });
+
+  it('fails in JUnit form too, with expected and actual in the failure', async () => {
+    const proxy = await startHeaderDroppingProxy(stack.url);
+    const file = join(cwd, 'failed.xml');
+
+    const run = await runCli(['smoke', '--url', proxy, '--reporter', 'junit', '--output', file], { cwd });
+
+    expect(run.code).toBe(EXIT.failure);
+    const xml = await readFile(file, 'utf8');
+    expect(xml).toMatch(/tests="9" failures="1"/);
+    expect(xml).toMatch(/<testcase classname="products-cli.smoke" name="stale If-Match gives 412" time="[\d.]+">\n +<failure message="expected HTTP 412 with a problem body" type="CheckFailed">expected: HTTP 412/);
+  });
+
+  it('fails create and skips what needs it on a stack whose function is broken', async () => {
+    // Prepare: a handler bundle whose function throws, which API Gateway turns into 502.
+    const zip = join(cwd, 'broken-handler.zip');
+    await writeFile(zip, zipSync({ 'index.mjs': strToU8('export const handler = async () => { throw new Error("broken on purpose"); };\n') }));
+    const broken = await startLocalStack({ port: 0, handlerZip: zip });
+    try {
+      // Act
+      const run = await runCli(['smoke', '--url', broken.url, '--json'], { cwd });
+
+      // Assess
+      expect(run.code).toBe(EXIT.failure);
+      const report = JSON.parse(run.stdout) as SmokeReport;
+      const byName = Object.fromEntries(report.checks.map((check) => [check.name, check]));
+      expect(byName['create product']).toMatchObject({ status: 'fail', expected: 'HTTP 201' });
+      expect(byName['create product']?.actual).toMatch(/^HTTP 502 .*Internal server error/);
+      expect(byName['get product']).toMatchObject({ status: 'skip', reason: 'needs "create product" to pass' });
+      expect(byName['bad body gives 400 with field errors']?.status).toBe('fail');
+      expect(byName["unknown route gives API Gateway's 403"]?.status).toBe('pass');
+      expect(JSON.parse(run.stderr).error.message).toMatch(/^2 of 9 smoke checks failed: create product, bad body gives 400 with field errors$/);
+    } finally {
+      await broken.stop();
+    }
+  });
+
+  it('fails on a server that is not the product API', async () => {
+    const url = await listen(createServer((_, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')));
+
+    const run = await runCli(['smoke', '--url', `${url}/prod`], { cwd });
+
+    expect(run.code).toBe(EXIT.failure);
+    expect(run.stdout).toMatch(/FAIL  create product .*\n +expected: HTTP 201\n +actual: +HTTP 404 Not Found/);
+    expect(run.stdout).toMatch(/FAIL  unknown route gives API Gateway's 403/);
+    expect(run.stdout).toMatch(/SKIP  delete product/);
+  });
+
+  it('refuses an unknown reporter as a usage error', async () => {
+    const run = await runCli(['smoke', '--url', stack.url, '--reporter', 'tap'], { cwd });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toBe('products-cli: --reporter must be one of text, junit, not "tap"\n');
+  });
+});
