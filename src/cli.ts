@@ -94,12 +94,12 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     .action((source: string | undefined, opts: Parameters<typeof import('./commands/add.js').add>[0]) =>
       run<typeof opts>(async (o, ctx) => {
         if (source !== undefined && source !== '-') throw new AppError(`unexpected argument "${source}": pass a file with --file, or - for stdin`, EXIT.usage);
-        const [{ add }, { renderProduct }, { printResult }] = await Promise.all([
+        const [{ add }, { renderProduct }, { printData }] = await Promise.all([
           import('./commands/add.js'),
           import('./output/render-product.js'),
-          import('./output/print.js'),
+          import('./output/render-style.js'),
         ]);
-        printResult(ctx, await add(source === '-' ? { ...o, file: '-' } : o, ctx), renderProduct);
+        await printData(ctx, await add(source === '-' ? { ...o, file: '-' } : o, ctx), renderProduct);
       })(opts),
     );
 
@@ -114,12 +114,12 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     .option('--json', 'print the product as JSON')
     .action((id: string, opts: Parameters<typeof import('./commands/get.js').get>[1]) =>
       run<typeof opts>(async (o, ctx) => {
-        const [{ get }, { renderProduct }, { printResult }] = await Promise.all([
+        const [{ get }, { renderProduct }, { printData }] = await Promise.all([
           import('./commands/get.js'),
           import('./output/render-product.js'),
-          import('./output/print.js'),
+          import('./output/render-style.js'),
         ]);
-        printResult(ctx, await get(id, o, ctx), renderProduct);
+        await printData(ctx, await get(id, o, ctx), renderProduct);
       })(opts),
     );
 
@@ -154,12 +154,12 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     .option('--json', 'print the changed product as JSON')
     .action((id: string, opts: Parameters<typeof import('./commands/update.js').update>[1]) =>
       run<typeof opts>(async (o, ctx) => {
-        const [{ update }, { renderProduct }, { printResult }] = await Promise.all([
+        const [{ update }, { renderProduct }, { printData }] = await Promise.all([
           import('./commands/update.js'),
           import('./output/render-product.js'),
-          import('./output/print.js'),
+          import('./output/render-style.js'),
         ]);
-        printResult(ctx, await update(id, o, ctx), renderProduct);
+        await printData(ctx, await update(id, o, ctx), renderProduct);
       })(opts),
     );
 
@@ -174,12 +174,12 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     .option('--json', 'print {"id","deleted"} as JSON')
     .action((id: string, opts: Parameters<typeof import('./commands/delete.js').deleteProduct>[1]) =>
       run<typeof opts>(async (o, ctx) => {
-        const [{ deleteProduct }, { renderDeleted }, { printResult }] = await Promise.all([
+        const [{ deleteProduct }, { renderDeleted }, { printData }] = await Promise.all([
           import('./commands/delete.js'),
           import('./output/render-product.js'),
-          import('./output/print.js'),
+          import('./output/render-style.js'),
         ]);
-        printResult(ctx, await deleteProduct(id, o, ctx), renderDeleted);
+        await printData(ctx, await deleteProduct(id, o, ctx), renderDeleted);
       })(opts),
     );
 
@@ -222,9 +222,22 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
       .option('--local', 'run the stack on this machine (no AWS account needed)'),
   )
     .option('--json', 'print the result as JSON')
+    // AWS only (without --local):
+    .option('--region <region>', 'AWS: the region (default: AWS_REGION, then your profile\'s)')
+    .option('--profile <name>', 'AWS: the credentials profile (default: AWS_PROFILE, then default)')
+    .option('--endpoint-url <url>', 'AWS: send every AWS call to this endpoint (an AWS-compatible emulator such as moto)')
+    .option('--stack <name>', 'AWS: prefix every resource name with NAME-, so several stacks share an account')
+    .option('--runtime <runtime>', 'AWS: nodejs24.x or nodejs22.x (default: nodejs24.x)')
+    .option('--arch <arch>', 'AWS: arm64 or x86_64 (default: arm64)')
+    .option('--memory <mb>', 'AWS: function memory, 128-10240 MB (default: 256)')
+    .option('--log-retention <days>', 'AWS: days to keep the function\'s logs (default: 14)')
+    .option('--api-key', 'AWS: require an API key (a usage plan and key are created; the key is kept in the state file)')
+    .option('--no-verify', 'AWS: skip the live check through the invoke URL')
+    .option('--dry-run', 'AWS: print what would be created, updated or left, using read calls only')
     .addHelpText(
       'after',
-      `\nExamples:\n  $ products-cli setup --local                  # http://127.0.0.1:3000/prod, data in .products-cli/local/\n  $ products-cli setup --local --port 8080 --json\n  $ products-cli setup --local --dynamodb-endpoint http://127.0.0.1:8000   # AWS's DynamoDB Local, Alternator, LocalStack\n\nRun again while the stack is up, it reports the running stack. Stop it with \`products-cli teardown --local\`.`,
+      `\nExamples:\n  $ products-cli setup --local                  # http://127.0.0.1:3000/prod, data in .products-cli/local/\n  $ products-cli setup --local --port 8080 --json\n  $ products-cli setup --local --dynamodb-endpoint http://127.0.0.1:8000   # AWS's DynamoDB Local, Alternator, LocalStack\n\nRun again while the stack is up, it reports the running stack. Stop it with \`products-cli teardown --local\`.` +
+        `\n\nOn AWS:\n  $ products-cli setup --dry-run                # what would be created, read calls only\n  $ AWS_PROFILE=dev products-cli setup --region eu-west-1\n  $ products-cli setup --stack alice --api-key   # alice-product, alice-productFunction, … behind an API key\n  $ products-cli setup --endpoint-url http://127.0.0.1:5000 --no-verify   # an emulator such as moto\n\nOn AWS, --timeout is the function's timeout (1-29 s, default 10). A rerun creates only what is missing,\ncorrects what differs, and says so when there is nothing to do.`,
     )
     .action((opts: { local?: boolean; json?: boolean } & Record<string, unknown>) =>
       run<typeof opts>(async (o, ctx) => {
@@ -234,7 +247,8 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
           const { renderSetupLocal } = await import('./commands/setup-local.js');
           printResult(ctx, result as Parameters<typeof renderSetupLocal>[0], renderSetupLocal);
         } else {
-          printResult(ctx, result, (data) => JSON.stringify(data, null, 2));
+          const { renderSetupAws } = await import('./commands/setup-aws.js');
+          printResult(ctx, result as Parameters<typeof renderSetupAws>[0], renderSetupAws);
         }
       })(opts),
     );
@@ -246,9 +260,18 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
     .option('--keep-data', 'local stack: keep the table data in .products-cli/local/ for the next setup')
     .option('--json', 'print the result as JSON')
+    // AWS only (without --local):
+    .option('--region <region>', 'AWS: the region (default: the one setup recorded, then AWS_REGION)')
+    .option('--profile <name>', 'AWS: the credentials profile (default: AWS_PROFILE, then default)')
+    .option('--endpoint-url <url>', 'AWS: send every AWS call to this endpoint (an AWS-compatible emulator)')
+    .option('--stack <name>', 'AWS: the stack to remove (default: the one setup recorded)')
+    .option('--stage <name>', 'AWS: the stage of the usage plan to detach (default: the one setup recorded, then prod)')
+    .option('--backup <file>', 'AWS: first write every item of the table to FILE as NDJSON')
+    .option('--force', 'AWS: also delete resources of our names that lack our stack tag')
     .addHelpText(
       'after',
-      `\nExamples:\n  $ products-cli teardown --local\n  $ products-cli teardown --local --yes --keep-data   # stop it; the data is there next time`,
+      `\nExamples:\n  $ products-cli teardown --local\n  $ products-cli teardown --local --yes --keep-data   # stop it; the data is there next time` +
+        `\n\nOn AWS:\n  $ products-cli teardown                          # asks first, saying how many items the table holds\n  $ products-cli teardown --yes --backup products.ndjson\n  $ products-cli teardown --stack alice --region eu-west-1 --yes   # works without a state file\n\nRemoves, in dependency order, the usage plan and key, the API, the function, its log group, the role and the\ntable (waiting until it is gone), then the state file's AWS entry. Resources without our stack tag are kept.`,
     )
     .action((opts: { local?: boolean; json?: boolean } & Record<string, unknown>) =>
       run<typeof opts>(async (o, ctx) => {
@@ -258,8 +281,54 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
           const { renderTeardownLocal } = await import('./commands/teardown-local.js');
           printResult(ctx, result as Parameters<typeof renderTeardownLocal>[0], renderTeardownLocal);
         } else {
-          printResult(ctx, result, (data) => JSON.stringify(data, null, 2));
+          const { renderTeardownAws } = await import('./commands/teardown-aws.js');
+          printResult(ctx, result as Parameters<typeof renderTeardownAws>[0], renderTeardownAws);
         }
+      })(opts),
+    );
+
+  // AWS: deploy, status, logs (each loads the SDK only when it runs).
+  const AWS_TARGET_OPTIONS = (command: Command) =>
+    command
+      .option('--region <region>', 'the region (default: the one setup recorded, then AWS_REGION)')
+      .option('--profile <name>', 'the credentials profile (default: AWS_PROFILE, then default)')
+      .option('--endpoint-url <url>', 'send every AWS call to this endpoint (an AWS-compatible emulator)')
+      .option('--stack <name>', 'the stack (default: the one setup recorded)');
+
+  AWS_TARGET_OPTIONS(program.command('deploy').description("Upload dist/handler.zip to the function when it differs from the deployed code, and wait until it is live."))
+    .option('--force', 'deploy even to a function that lacks our stack tag')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `\nExamples:\n  $ npm run build && products-cli deploy\n  $ products-cli deploy --stack alice --json\n\nCompares the bundle's SHA-256 with the function's CodeSha256: an unchanged bundle is not uploaded.`)
+    .action((opts: Parameters<typeof import('./commands/deploy.js').deploy>[0]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ deploy, renderDeploy }, { printResult }] = await Promise.all([import('./commands/deploy.js'), import('./output/print.js')]);
+        printResult(ctx, await deploy(o, ctx), renderDeploy);
+      })(opts),
+    );
+
+  AWS_TARGET_OPTIONS(program.command('status').description('Show each AWS resource of the stack (present, missing, drifted), the invoke URL, and a live check.'))
+    .option('--stage <name>', 'the stage (default: the one setup recorded, then prod)')
+    .option('--no-verify', 'skip the live check through the invoke URL')
+    .option('--json', 'print the status as JSON')
+    .addHelpText('after', `\nExamples:\n  $ products-cli status\n  $ products-cli status --stack alice --json | jq '.resources[] | select(.outcome != "present")'\n\nRead calls only. \`products-cli setup\` creates what is missing and corrects what drifted.`)
+    .action((opts: Parameters<typeof import('./commands/status.js').status>[0]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ status, renderStatus }, { printResult }] = await Promise.all([import('./commands/status.js'), import('./output/print.js')]);
+        printResult(ctx, await status(o, ctx), renderStatus);
+      })(opts),
+    );
+
+  AWS_TARGET_OPTIONS(program.command('logs').description("Print the function's log events, request lines rendered readably; --follow keeps printing new ones."))
+    .option('--since <when>', 'how far back: 30s, 10m, 2h, 1d, or a date (default: 10m)')
+    .option('--follow', 'keep printing new events until Ctrl-C')
+    .option('--filter <text>', 'only events containing TEXT (or a CloudWatch filter pattern such as { $.status >= 500 })')
+    .option('--json', 'print one JSON event per line')
+    .addHelpText('after', `\nExamples:\n  $ products-cli logs --since 1h\n  $ products-cli logs --follow --filter ERROR\n  $ products-cli logs --filter '{ $.status >= 500 }' --json`)
+    .action((opts: Parameters<typeof import('./commands/logs.js').logs>[0]) =>
+      run<typeof opts>(async (o, ctx) => {
+        const [{ logs, renderLogEvent }, { styleFor }] = await Promise.all([import('./commands/logs.js'), import('./output/print.js')]);
+        const style = styleFor(ctx);
+        await logs(o, ctx, (event) => ctx.stdout.write(ctx.json ? `${JSON.stringify(event)}\n` : `${renderLogEvent(event, style)}\n`));
       })(opts),
     );
 

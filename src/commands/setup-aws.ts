@@ -90,6 +90,9 @@ function planAction(step: StepResult): PlanAction {
 
 /** Sets up the stack on AWS; with `dryRun`, only says what it would do. */
 export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<SetupAwsResult> {
+  const local = opts as { port?: unknown; dynamodbEndpoint?: unknown };
+  if (local.port !== undefined) throw new UsageError('--port applies to setup --local only');
+  if (local.dynamodbEndpoint !== undefined) throw new UsageError('--dynamodb-endpoint applies to setup --local only');
   const settings = checkSetupSettings(opts);
   const session = await openSession(
     {

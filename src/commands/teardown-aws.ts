@@ -64,6 +64,7 @@ async function backupTable(file: string, items: (write: (batch: Record<string, u
 
 /** Removes the AWS stack; asks unless `yes`, and refuses without `yes` when stdin is not a terminal. */
 export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<TeardownAwsResult> {
+  if ((opts as { keepData?: unknown }).keepData !== undefined) throw new UsageError('--keep-data applies to teardown --local only; use --backup FILE to keep the items of the AWS table');
   const session = await openSession(
     {
       ...(opts.region ? { region: opts.region } : {}),

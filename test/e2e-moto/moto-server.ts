@@ -1,0 +1,77 @@
+/**
+ * moto's server mode (`python3 -m moto.server`), started on a free port for the suite and stopped after it;
+ * or, when PRODUCTS_CLI_MOTO_URL is set, an emulator that is already running at that URL.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface Emulator {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitUntilUp(url: string, child: ChildProcess | undefined, output: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child && child.exitCode !== null) throw new Error(`moto exited with code ${child.exitCode} before it was up:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status < 500) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`moto did not answer at ${url} within 30 s:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Starts moto (or uses PRODUCTS_CLI_MOTO_URL); throws a message saying what to install when it cannot. */
+export async function startEmulator(): Promise<Emulator> {
+  const given = process.env.PRODUCTS_CLI_MOTO_URL;
+  if (given) {
+    const url = given.replace(/\/$/, '');
+    await waitUntilUp(url, undefined, () => '');
+    return { url, stop: async () => undefined };
+  }
+  const python = process.env.PYTHON ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import moto, flask, flask_cors; print(moto.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    throw new Error(
+      `the moto suite needs ${python} with moto's server extras (pip install "moto[server]==5.2.1"), ` +
+        `or PRODUCTS_CLI_MOTO_URL pointing at a running AWS emulator; ${python} said: ${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}`,
+    );
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
+  child.stderr?.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
+  try {
+    await waitUntilUp(url, child, () => output);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      }),
+  };
+}
