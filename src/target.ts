@@ -1,6 +1,5 @@
 /** Which API the product commands talk to: --url, then PRODUCTS_API_URL, then what setup recorded. */
 import { UsageError } from './errors.js';
-import { readState } from './state/state-file.js';
 
 export interface Target {
   /** The invoke URL with its stage and without a trailing slash. */
@@ -39,6 +38,8 @@ export async function resolveTarget(inputs: TargetInputs): Promise<Target> {
   if (inputs.env.PRODUCTS_API_URL) {
     return withKey({ url: normalizeApiUrl(inputs.env.PRODUCTS_API_URL, 'PRODUCTS_API_URL'), source: 'env' }, envKey);
   }
+  // Loaded only here: a command given --url or PRODUCTS_API_URL never touches the state file.
+  const { readState } = await import('./state/state-file.js');
   const state = await readState(inputs.cwd);
   const order = state.current === 'aws' ? (['aws', 'local'] as const) : (['local', 'aws'] as const);
   for (const name of order) {

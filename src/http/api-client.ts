@@ -1,5 +1,5 @@
 /** The product API's client: one connection pool per base URL, timeouts, safe retries and errors people can read. */
-import type { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { productPath, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
 import { errorFromNetwork, errorFromResponse } from './response-error.js';
 import {
@@ -11,7 +11,9 @@ import {
   RETRYABLE_STATUSES,
   sleep,
 } from './retry.js';
-import { loadUndici } from './undici.js';
+import { nodeTransport } from './node-transport.js';
+import type { Transport } from './transport.js';
+import { undiciTransport } from './undici-transport.js';
 
 export interface ProductApiOptions {
   /** The invoke URL, stage included: `http://127.0.0.1:3000/prod`. */
@@ -38,7 +40,12 @@ export interface ProductApiOptions {
   onExchange?: (exchange: Exchange) => void;
   /** Told when the client recovers from an answer that was lost, so the caller can say so. */
   onNotice?: (message: string) => void;
-  /** A dispatcher to use instead of the client's own pool (which is then not closed by `close`). */
+  /**
+   * How requests travel: `undici` (the default) keeps a connection pool, for clients that send many requests;
+   * `node` uses node:http, which starts faster, for one-shot commands; or a Transport of the caller's own.
+   */
+  transport?: 'undici' | 'node' | Transport;
+  /** With the undici transport, a dispatcher to use instead of the client's own pool (not closed by `close`). */
   dispatcher?: Dispatcher;
   /** For tests: the jitter's source of randomness. */
   random?: () => number;
@@ -118,7 +125,7 @@ export class ProductApi {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly options: ProductApiOptions & typeof DEFAULTS;
-  private pool: Dispatcher | undefined;
+  private openTransport: Transport | undefined;
 
   constructor(options: ProductApiOptions) {
     const url = new URL(options.baseUrl);
@@ -213,8 +220,7 @@ export class ProductApi {
    * network failures where that is safe; throws ApiError only when no answer came.
    */
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    const { request } = loadUndici();
-    const pool = this.dispatcher();
+    const transport = this.transport();
     const upperMethod = method.toUpperCase();
     const requestPath = this.pathWithQuery(path, options.query);
     const url = `${this.origin}${requestPath}`;
@@ -239,18 +245,10 @@ export class ProductApi {
       let body: unknown;
       let failure: unknown;
       try {
-        const answer = await request.call(pool, {
-          method: upperMethod as Dispatcher.HttpMethod,
-          path: requestPath,
-          headers,
-          body: payload,
-          signal,
-          headersTimeout: timeout,
-          bodyTimeout: timeout,
-        });
-        status = answer.statusCode;
+        const answer = await transport.send({ method: upperMethod, path: requestPath, headers, body: payload, signal, timeoutMs: timeout });
+        status = answer.status;
         responseHeaders = answer.headers;
-        body = parseBody(await answer.body.text(), responseHeaders['content-type']);
+        body = parseBody(answer.text, responseHeaders['content-type']);
       } catch (error) {
         if (signal?.aborted) throw signal.reason ?? error;
         failure = error;
@@ -281,27 +279,21 @@ export class ProductApi {
     }
   }
 
-  /** Closes the pool's connections; the client can still be used afterwards, with a new pool. */
+  /** Closes the client's connections; the client can still be used afterwards, with new ones. */
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    if (pool && pool !== this.options.dispatcher) await pool.close();
+    const transport = this.openTransport;
+    this.openTransport = undefined;
+    if (transport && transport !== this.options.transport) await transport.close();
   }
 
-  private dispatcher(): Dispatcher {
-    if (this.options.dispatcher) return this.options.dispatcher;
-    if (!this.pool) {
-      const { Pool } = loadUndici();
-      const pool: Pool = new Pool(this.origin, {
-        connections: this.options.connections,
-        connectTimeout: this.options.connectTimeoutMs,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-        keepAliveTimeout: 4_000,
-      });
-      this.pool = pool;
-    }
-    return this.pool;
+  private transport(): Transport {
+    const chosen = this.options.transport;
+    if (typeof chosen === 'object') return chosen;
+    this.openTransport ??=
+      chosen === 'node'
+        ? nodeTransport(this.origin, this.options)
+        : undiciTransport(this.origin, { ...this.options, dispatcher: this.options.dispatcher });
+    return this.openTransport;
   }
 
   private shouldRetry(status: number | undefined, failure: unknown, idempotent: boolean): boolean {

@@ -1,6 +1,5 @@
 /** The API client for a command: the resolved target, Ctrl-C wired to abort, and recoveries told on stderr. */
 import type { Context } from '../context.js';
-import { note } from '../output/print.js';
 import { resolveTarget } from '../target.js';
 import { ProductApi, type ProductApiOptions } from './api-client.js';
 
@@ -15,7 +14,12 @@ export async function openApi(opts: TargetOptions, ctx: Context, extra: Partial<
     baseUrl: target.url,
     apiKey: target.apiKey,
     signal: ctx.signal,
-    onNotice: (message) => note(ctx, message),
+    // As note() in print.ts, without loading chalk for a line that is rarely written.
+    onNotice: (message) => {
+      if (!ctx.json) ctx.stderr.write(`${message}\n`);
+    },
+    // A command sends a request or a few and exits: node:http starts faster than a pool (see node-transport.ts).
+    transport: 'node',
     ...extra,
   });
 }

@@ -1,6 +1,6 @@
 /** How the demo looks to people: each request and response as it happens, then a verdict. */
+import type { Style } from './render-style.js';
 import { STATUS_CODES } from 'node:http';
-import type { ChalkInstance } from 'chalk';
 import type { DemoResult, DemoStep } from '../commands/demo.js';
 
 function body(value: unknown): string {
@@ -8,7 +8,7 @@ function body(value: unknown): string {
 }
 
 /** One step: its name and verdict, the request line, the status and duration, and both bodies. */
-export function renderDemoStep(step: DemoStep, index: number, style: ChalkInstance): string {
+export function renderDemoStep(step: DemoStep, index: number, style: Style): string {
   const mark = step.ok ? style.green('✓') : style.red('✗');
   const status = step.status === undefined ? style.red('no answer') : `${step.status} ${STATUS_CODES[step.status] ?? ''}`.trim();
   const lines = [
@@ -22,7 +22,7 @@ export function renderDemoStep(step: DemoStep, index: number, style: ChalkInstan
 }
 
 /** The closing line. */
-export function renderDemoSummary(result: DemoResult, style: ChalkInstance): string {
+export function renderDemoSummary(result: DemoResult, style: Style): string {
   const passed = result.steps.filter((step) => step.ok).length;
   if (result.ok) {
     return style.green(`demo passed: ${passed} steps in ${result.durationMs} ms on a local stack at ${result.url}, now stopped`);

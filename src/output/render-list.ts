@@ -1,10 +1,9 @@
 /** How a list of products looks: NDJSON for scripts, a table for people, written as each page arrives. */
-import type { ChalkInstance } from 'chalk';
+import { styleOf, type Style } from './render-style.js';
 import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import type { ProductPage } from '../http/api-client.js';
 import { formatPrice } from './render-product.js';
-import { styleFor } from './print.js';
 
 const TITLE_MAX = 40;
 
@@ -39,7 +38,7 @@ function pad(text: string, width: number, align: Column['align']): string {
 export class ProductTable {
   private widths: number[] | undefined;
 
-  constructor(private readonly style: ChalkInstance) {}
+  constructor(private readonly style: Style) {}
 
   /** The lines for one page: the header before the first rows. */
   page(items: Product[]): string {
@@ -66,7 +65,7 @@ export class ProductTable {
 
 /** Writes each page as it arrives; ends with a count on stderr for people. Returns how many were written. */
 export async function printProductPages(ctx: Context, pages: AsyncIterable<ProductPage>): Promise<number> {
-  const style = styleFor(ctx);
+  const style = await styleOf(ctx);
   const table = new ProductTable(style);
   let count = 0;
   let more = false;

@@ -1,5 +1,5 @@
 /** How one product, and a deletion, look to people: a key/value view. */
-import type { ChalkInstance } from 'chalk';
+import type { Style } from './render-style.js';
 import type { Product } from '../contract/index.js';
 
 /** A price as people read it: two decimals, thousands grouped. */
@@ -8,7 +8,7 @@ export function formatPrice(price: number): string {
 }
 
 /** A product as aligned `key  value` lines. */
-export function renderProduct(product: Product, style: ChalkInstance): string {
+export function renderProduct(product: Product, style: Style): string {
   const rows: [string, string][] = [
     ['id', style.bold(product.id)],
     ['title', product.title],
@@ -23,6 +23,6 @@ export function renderProduct(product: Product, style: ChalkInstance): string {
 }
 
 /** The line that confirms a deletion. */
-export function renderDeleted(result: { id: string }, style: ChalkInstance): string {
+export function renderDeleted(result: { id: string }, style: Style): string {
   return `deleted product ${style.bold(result.id)}`;
 }

@@ -1,4 +1,5 @@
-// The data commands talk HTTP only: loading the AWS SDK would cost every `get` its startup time.
+// The data commands talk HTTP only: loading the AWS SDK (or anything else they do not need) would cost every
+// `get` its startup time.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,5 +53,7 @@ describe('module loading', () => {
     expect(code).toBe(name === 'get-missing' ? EXIT.notFound : EXIT.ok);
     expect(modules.some((module) => module.includes('/build/cli.js'))).toBe(true);
     expect(modules.filter(isSdk)).toEqual([]);
+    // Colour is off (NO_COLOR, and stdout is a pipe), so chalk has nothing to do and is not loaded either.
+    expect(modules.filter((module) => /[\\/]node_modules[\\/]chalk[\\/]/.test(module))).toEqual([]);
   });
 });
