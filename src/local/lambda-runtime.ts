@@ -22,6 +22,8 @@ export interface LambdaRuntimeOptions {
   timeoutMs: number;
   /** Each line the function writes to stdout or stderr, and the runtime's own error reports. */
   log?: (line: string) => void;
+  /** Execution environments serving invocations side by side; default 1. */
+  concurrency?: number;
 }
 
 export type InvokeOutcome =
@@ -183,13 +185,14 @@ function parseResult(json: string): InvokeOutcome {
   return { kind: 'result', payload: JSON.parse(json) as unknown };
 }
 
-/** Starts the function's first execution environment and waits until its module has loaded. */
+/** Starts the function's execution environments and waits until its module has loaded in each. */
 export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise<LambdaRuntime> {
   let stopped = false;
   const sandboxes = new Set<Sandbox>();
   const replace = (old: Sandbox) => {
     old.retire();
-    if (!stopped && current === old) current = spawn();
+    const slot = active.indexOf(old);
+    if (!stopped && slot !== -1) active[slot] = spawn();
   };
   const spawn = (): Sandbox => {
     const sandbox = new Sandbox(options, replace);
@@ -197,17 +200,21 @@ export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise
     sandbox.worker.once('exit', () => sandboxes.delete(sandbox));
     return sandbox;
   };
-  let current = spawn();
-  const initError = await current.ready;
+  const active = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, spawn);
+  const initErrors = await Promise.all(active.map((sandbox) => sandbox.ready));
+  const initError = initErrors.find((error) => error !== undefined);
   if (initError) {
     stopped = true;
-    await current.worker.terminate();
+    await Promise.all(active.map((sandbox) => sandbox.worker.terminate()));
     throw new Error(`the function failed to load: ${initError.errorType}: ${initError.errorMessage}`);
   }
   return {
     invoke(event, requestId) {
       if (stopped) return Promise.resolve({ kind: 'error', errorType: 'Runtime.Stopped', errorMessage: 'the local stack is stopping' });
-      return current.invoke(event, requestId);
+      // The least busy environment takes the invocation.
+      let chosen = active[0] as Sandbox;
+      for (const sandbox of active) if (sandbox.pending.size < chosen.pending.size) chosen = sandbox;
+      return chosen.invoke(event, requestId);
     },
     async stop() {
       stopped = true;
