@@ -63,18 +63,43 @@ export class ProductTable {
   }
 }
 
+/**
+ * Writes to a stream, waiting while its buffer is full; reports false once the reader has gone (EPIPE, as
+ * after `| head`), so that listing stops quietly instead of fetching pages nobody reads.
+ */
+function streamWriter(stream: NodeJS.WritableStream): (text: string) => Promise<boolean> {
+  let open = true;
+  // Kept for the life of the process: a late EPIPE would otherwise be an unhandled 'error' event.
+  stream.on('error', () => {
+    open = false;
+  });
+  return async (text) => {
+    if (!open) return false;
+    if (text !== '' && !stream.write(text)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('error', done);
+          resolve();
+        };
+        stream.once('drain', done);
+        stream.once('error', done);
+      });
+    }
+    return open;
+  };
+}
+
 /** Writes each page as it arrives; ends with a count on stderr for people. Returns how many were written. */
 export async function printProductPages(ctx: Context, pages: AsyncIterable<ProductPage>): Promise<number> {
   const style = await styleOf(ctx);
   const table = new ProductTable(style);
+  const write = streamWriter(ctx.stdout);
   let count = 0;
   let more = false;
   for await (const page of pages) {
-    if (ctx.json) {
-      if (page.items.length > 0) ctx.stdout.write(page.items.map((product) => `${JSON.stringify(product)}\n`).join(''));
-    } else {
-      ctx.stdout.write(table.page(page.items));
-    }
+    const text = ctx.json ? page.items.map((product) => `${JSON.stringify(product)}\n`).join('') : table.page(page.items);
+    if (!(await write(text))) return count;
     count += page.items.length;
     more = page.nextCursor !== null;
   }

@@ -1,4 +1,5 @@
 // End to end: the real bin, as a child process, against the real local stack.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { writeState } from '../../src/state/state-file.js';
-import { parseNdjson, requireBuild, runCli, type CliRun } from './helpers/run-cli.js';
+import { binPath, parseNdjson, requireBuild, runCli, type CliRun } from './helpers/run-cli.js';
 
 let stack: LocalStack;
 let cwd: string;
@@ -183,6 +184,19 @@ describe('list', () => {
       expect(row.slice(0, priceEnd)).toMatch(/\d,\d{3}\.50$/);
     }
     expect(run.stderr).toMatch(/^\d+ products\n$/);
+  });
+
+  it('stops quietly, exit 0, when the reader of its output goes away (| head -1)', async () => {
+    const child = spawn(process.execPath, [binPath, 'list', '--json', '--page-size', '1', '--url', stack.url], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // Read the first line, then close the pipe as `head -1` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(code).toBe(EXIT.ok);
+    expect(stderr).toBe('');
   });
 
   it.each([
