@@ -32,3 +32,14 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 export function backoffDelays(firstMs: number, factor: number, maxMs: number): (attempt: number) => number {
   return (attempt) => Math.min(maxMs, Math.round(firstMs * factor ** attempt));
 }
+
+/**
+ * Waits for every promise, then rethrows the first failure. Unlike Promise.all, no branch is left running
+ * in the background after a sibling failed, so a command never returns while its calls are still under way.
+ */
+export async function settleAll<T extends readonly unknown[]>(promises: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

@@ -80,12 +80,11 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
   const { pctx, progress, store } = session;
   const started = pctx.clock.now();
   try {
-    await pctx.accountId();
     // Count the items first, so that the question (and the backup) can say how many would be lost.
     const tctx = tableContext(pctx);
-    const table = await describeTable(tctx);
-    let deletable = Boolean(table);
-    if (table?.TableArn && !opts.force) deletable = (await tableTags(tctx, table.TableArn))[STACK_TAG] === pctx.names.stack;
+    const [, table] = await Promise.all([pctx.accountId(), describeTable(tctx)]);
+    const tags = table?.TableArn ? await tableTags(tctx, table.TableArn) : undefined;
+    const deletable = Boolean(table) && (Boolean(opts.force) || tags?.[STACK_TAG] === pctx.names.stack);
     const tableItems = table && deletable ? await countTableItems(tctx) : undefined;
     if (!opts.yes) {
       const what = `stack ${pctx.names.stack} in ${pctx.region}${tableItems ? ` (table ${pctx.names.table} holds ${tableItems} item${tableItems === 1 ? '' : 's'}${opts.backup ? `, backed up to ${opts.backup} first` : ' that will be lost'})` : ''}`;
@@ -101,7 +100,8 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
       backup = { file: opts.backup, items: items.n };
     }
     progress.note(`removing stack ${pctx.names.stack} in ${pctx.region}…`);
-    const steps = await removeStack(pctx, progress);
+    // The table was read just now; a backup, if any, does not change it.
+    const steps = await removeStack(pctx, progress, { table, ...(tags ? { tags } : {}) });
     const kept = steps.filter((s) => s.outcome === 'kept').map((s) => `${s.resource} ${s.name}: ${s.detail ?? 'kept'}`);
     const removed = steps.filter((s) => s.outcome === 'removed').map((s) => `${s.resource} ${s.name}`);
     let stateCleared = false;

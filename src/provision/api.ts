@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { ROUTES, type HttpMethod } from '../contract/routes.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
+import { settleAll } from '../aws/retry.js';
 import { AwsError } from '../errors.js';
 import { functionArn, integrationUri } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
@@ -160,10 +161,10 @@ export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
     return made;
   };
   // Methods of one resource in parallel; the pacer keeps the calls within API Gateway's quotas.
-  await Promise.all(
+  await settleAll(
     ROUTES.map(async (route) => {
       const resource = await ensureResource(route.resource);
-      await Promise.all(route.methods.map((method) => ensureMethod(ctx, restApiId, resource, method, integration, created ? undefined : changes)));
+      await settleAll(route.methods.map((method) => ensureMethod(ctx, restApiId, resource, method, integration, created ? undefined : changes)));
     }),
   );
   const changed = created || changes.length > 0;

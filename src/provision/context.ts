@@ -35,7 +35,7 @@ export const DEFAULT_WAITS: WaitSettings = {
   functionActiveMs: 300_000,
   // AWS publishes no bound for IAM propagation; two minutes is well beyond what is observed.
   rolePropagationMs: 120_000,
-  tablePollMs: 500,
+  tablePollMs: 250,
   functionPollMs: 250,
 };
 

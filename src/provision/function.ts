@@ -90,11 +90,11 @@ function isRoleNotReady(error: unknown): boolean {
  * Creates the function, retrying while IAM propagates a new role ("waiting for IAM"), or updates an existing
  * one of ours whose configuration or code differs; then waits until it is Active and its update is done.
  */
-export async function ensureFunction(ctx: ProvisionContext, roleArn: string): Promise<StepResult> {
+export async function ensureFunction(ctx: ProvisionContext, role: string | Promise<string>): Promise<StepResult> {
   const base = { resource: 'function', name: ctx.names.function };
-  const zip = await ctx.code();
-  const wanted = wantedConfiguration(ctx, roleArn);
-  const existing = await getFunction(ctx);
+  // Read the function while the role is still being made: only the creation needs the role.
+  const [zip, existing] = await Promise.all([ctx.code(), getFunction(ctx)]);
+  const wanted = wantedConfiguration(ctx, await role);
   let outcome: StepResult['outcome'] = 'unchanged';
   const changes: string[] = [];
   if (!existing?.Configuration) {
@@ -131,7 +131,9 @@ export async function ensureFunction(ctx: ProvisionContext, roleArn: string): Pr
 
 async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typeof wantedConfiguration>, zip: Uint8Array): Promise<void> {
   const started = ctx.clock.now();
-  const delay = backoffDelays(400, 1.1, 2_000);
+  // Propagation usually takes 5-10 s: retry every half second for the first 15 s, then back off to 5 s.
+  const later = backoffDelays(500, 1.5, 5_000);
+  const delay = (attempt: number) => (ctx.clock.now() - started < 15_000 ? 500 : later(attempt - 30));
   for (let attempt = 0; ; attempt += 1) {
     try {
       await ctx.clients.lambda.send(

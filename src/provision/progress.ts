@@ -12,7 +12,7 @@ export interface Progress {
   /** Stops the spinner. */
   close(): void;
   /** Every step's label, outcome and duration so far. */
-  readonly timings: Array<{ label: string; outcome: string; ms: number }>;
+  readonly timings: Array<{ label: string; outcome: string; ms: number; startedAt: number; endedAt: number }>;
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -60,13 +60,13 @@ export function createProgress(ctx: Context, clock: Clock): Progress {
       try {
         const result = await run();
         const ms = clock.now() - started;
-        timings.push({ label, outcome: result.outcome, ms });
+        timings.push({ label, outcome: result.outcome, ms, startedAt: started, endedAt: started + ms });
         running.delete(label);
         line(`${mark(result.outcome)} ${label}: ${result.outcome}${result.detail ? ` (${result.detail})` : ''} ${style.dim(formatDuration(ms))}`);
         return result;
       } catch (error) {
         const ms = clock.now() - started;
-        timings.push({ label, outcome: 'failed', ms });
+        timings.push({ label, outcome: 'failed', ms, startedAt: started, endedAt: started + ms });
         running.delete(label);
         line(`${style.red('✗')} ${label}: failed ${style.dim(formatDuration(ms))}`);
         throw error;

@@ -61,7 +61,10 @@ export async function inspectRole(ctx: ProvisionContext): Promise<StepResult & {
   return { ...base, outcome: drift.length ? 'drifted' : 'present', role, ...(role.Arn ? { id: role.Arn } : {}), ...(drift.length ? { detail: drift.join('; ') } : {}) };
 }
 
-/** Creates the role with Lambda's trust policy and the inline policy, or brings ours in line; returns its ARN. */
+/**
+ * Creates the role with Lambda's trust policy, or brings ours in line; returns its ARN. The inline policy is
+ * a separate step (ensureRolePolicy), so that the function need not wait for it.
+ */
 export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { arn: string; created: boolean }> {
   const base = { resource: 'role', name: ctx.names.role };
   const trust = JSON.stringify(trustPolicy());
@@ -101,16 +104,20 @@ export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { 
       changes.push('tags');
     }
   }
-  const wanted = await wantedPolicy(ctx);
-  const current = created ? undefined : await getInlinePolicy(ctx);
-  if (!samePolicy(current, wanted)) {
-    await send(ctx, new PutRolePolicyCommand({ RoleName: ctx.names.role, PolicyName: ctx.names.rolePolicy, PolicyDocument: JSON.stringify(wanted) }), 'iam:PutRolePolicy');
-    if (!created) changes.push('inline policy');
-  }
   if (!role.Arn) throw new AwsError(`IAM did not return the ARN of role ${ctx.names.role}; run setup again`);
   if (!created && ctx.recorded.roleArn !== role.Arn) await ctx.record('roleArn', role.Arn);
   const outcome = created ? 'created' : changes.length ? 'updated' : 'unchanged';
   return { ...base, outcome, arn: role.Arn, id: role.Arn, created, ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}) };
+}
+
+/** Puts the role's inline least-privilege policy when it is missing or differs (after ensureRole). */
+export async function ensureRolePolicy(ctx: ProvisionContext, roleCreated = false): Promise<StepResult> {
+  const base = { resource: 'role policy', name: ctx.names.rolePolicy };
+  const wanted = await wantedPolicy(ctx);
+  const current = roleCreated ? undefined : await getInlinePolicy(ctx);
+  if (samePolicy(current, wanted)) return { ...base, outcome: 'unchanged' };
+  await send(ctx, new PutRolePolicyCommand({ RoleName: ctx.names.role, PolicyName: ctx.names.rolePolicy, PolicyDocument: JSON.stringify(wanted) }), 'iam:PutRolePolicy');
+  return { ...base, outcome: current === undefined ? 'created' : 'updated' };
 }
 
 /** Deletes the role's inline and attached policies, then the role. */

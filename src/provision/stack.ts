@@ -2,6 +2,7 @@
  * The whole stack as three short lists of awaited steps: set up, inspect, remove. Independent steps run
  * concurrently; each dependency is an explicit `await` of the step it needs.
  */
+import { settleAll } from '../aws/retry.js';
 import { roleArn as buildRoleArn, invokeUrl, tableArn } from './arns.js';
 import { ensureApiKey, findApiKeys, findUsagePlans, removeApiKey } from './api-key.js';
 import { ensureRestApi, ensureStage, inspectRestApi, removeRestApi } from './api.js';
@@ -11,7 +12,7 @@ import { ensureLogGroup, inspectLogGroup, removeLogGroup } from './log-group.js'
 import { isOurs, STACK_TAG } from './names.js';
 import { inspectPermission, ensurePermission } from './permission.js';
 import type { Progress } from './progress.js';
-import { ensureRole, inspectRole, removeRole } from './role.js';
+import { ensureRole, ensureRolePolicy, inspectRole, removeRole } from './role.js';
 import { describeTable, ensureTable, removeTable, tableDrift, tableTags, type TableContext } from './table.js';
 
 /** The table step's context, from the provisioning context. */
@@ -36,16 +37,10 @@ export interface SetupOutcome {
   apiKey?: string;
 }
 
-/** Waits for every promise, then rethrows the first failure: steps that can finish do, so a rerun has less to do. */
-async function settleAll(promises: Array<Promise<unknown>>): Promise<void> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
 /**
  * Sets up (or completes, or corrects) the stack:
- * table ∥ role → function ∥ log group ∥ REST API → stage (→ usage plan and key); function + API → permission.
+ * table ∥ role (→ its policy; → function) ∥ log group ∥ REST API → stage (→ usage plan and key);
+ * function + API → permission. The function's read starts at once; only its creation waits for the role.
  */
 export async function provisionStack(ctx: ProvisionContext, progress: Progress): Promise<SetupOutcome> {
   const account = ctx.accountId();
@@ -56,15 +51,17 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
     return { resource: 'table', name: ctx.names.table, outcome, id: arn, ...(detail ? { detail } : {}) } satisfies StepResult;
   });
   const role = progress.step(`role ${ctx.names.role}`, () => ensureRole(ctx));
+  const rolePolicy = role.then((r) => progress.step(`role policy ${ctx.names.rolePolicy}`, () => ensureRolePolicy(ctx, r.created)));
   const logGroup = progress.step(`log group ${ctx.names.logGroup}`, () => ensureLogGroup(ctx));
   const api = progress.step(`REST API ${ctx.names.api}`, () => ensureRestApi(ctx));
-  const fn = role.then((r) => progress.step(`function ${ctx.names.function}`, () => ensureFunction(ctx, r.arn)));
+  // The function step starts now (its read needs no role) and creates the function as soon as the role exists.
+  const fn = progress.step(`function ${ctx.names.function}`, () => ensureFunction(ctx, role.then((r) => r.arn)));
   const permission = Promise.all([fn, api]).then(([, a]) => progress.step('invoke permission', () => ensurePermission(ctx, a.apiId)));
   const stage = api.then((a) => progress.step(`stage ${ctx.names.stage}`, () => ensureStage(ctx, a.apiId, a.changed)));
   const key = ctx.settings.apiKey ? Promise.all([api, stage]).then(([a]) => progress.step('API key', () => ensureApiKey(ctx, a.apiId))) : undefined;
-  const all: Array<Promise<StepResult>> = [table, role, logGroup, api, fn, permission, stage, ...(key ? [key] : [])];
+  const all: Array<Promise<StepResult>> = [table, role, rolePolicy, logGroup, api, fn, permission, stage, ...(key ? [key] : [])];
   await settleAll([account, ...all]);
-  const steps = await Promise.all(all);
+  const steps = await settleAll(all);
   const { apiId } = await api;
   const url = invokeUrl(ctx.region, apiId, ctx.names.stage);
   return { steps, apiId, url, ...(key ? { apiKey: (await key).value } : {}) };
@@ -104,18 +101,16 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
  * function before its role and its log group (an invocation in between would recreate the group). The
  * table does not depend on anything and goes meanwhile.
  */
-export async function removeStack(ctx: ProvisionContext, progress: Progress): Promise<StepResult[]> {
+export async function removeStack(ctx: ProvisionContext, progress: Progress, knownTable?: Parameters<typeof removeTable>[1]): Promise<StepResult[]> {
   const key = progress.step('API key', () => removeApiKey(ctx));
   const api = key.then(() => progress.step(`REST API ${ctx.names.api}`, () => removeRestApi(ctx)));
   const fn = progress.step(`function ${ctx.names.function}`, () => removeFunction(ctx));
   const logGroup = fn.then(() => progress.step(`log group ${ctx.names.logGroup}`, () => removeLogGroup(ctx)));
   const role = fn.then(() => progress.step(`role ${ctx.names.role}`, () => removeRole(ctx)));
   const table = progress.step(`table ${ctx.names.table}`, async (): Promise<StepResult> => {
-    const result = await removeTable(tableContext(ctx));
+    const result = await removeTable(tableContext(ctx), knownTable);
     if (result.outcome === 'removed' || result.outcome === 'absent') await ctx.record('tableArn', undefined);
     return { resource: 'table', name: ctx.names.table, ...result };
   });
-  const all = [api, fn, logGroup, role, key, table];
-  await settleAll(all);
-  return Promise.all(all);
+  return settleAll<StepResult[]>([api, fn, logGroup, role, key, table]);
 }

@@ -187,11 +187,11 @@ export type RemoveOutcome = { outcome: 'removed' | 'absent' | 'kept'; detail?: s
  * Deletes the table and waits until it is gone. A missing table is already done; a table without our tag is
  * kept unless `force`; a table still CREATING or UPDATING (ResourceInUseException) is waited on, then deleted.
  */
-export async function removeTable(ctx: TableContext): Promise<RemoveOutcome> {
-  const table = await describeTable(ctx);
+export async function removeTable(ctx: TableContext, known?: { table: TableDescription | undefined; tags?: Record<string, string> }): Promise<RemoveOutcome> {
+  const table = known ? known.table : await describeTable(ctx);
   if (!table) return { outcome: 'absent' };
   if (ctx.stack !== undefined && !ctx.force && table.TableArn) {
-    const tags = await tableTags(ctx, table.TableArn);
+    const tags = known?.tags ?? (await tableTags(ctx, table.TableArn));
     if (tags[STACK_TAG] !== ctx.stack) return { outcome: 'kept', detail: `not tagged ${STACK_TAG}=${ctx.stack}; --force deletes it` };
   }
   if (table.DeletionProtectionEnabled) {

@@ -35,7 +35,7 @@ import { ensureLogGroup } from '../../src/provision/log-group.js';
 import { resourceNames, stackTags } from '../../src/provision/names.js';
 import { ensurePermission } from '../../src/provision/permission.js';
 import { ensureRestApi, ensureStage } from '../../src/provision/api.js';
-import { ensureRole } from '../../src/provision/role.js';
+import { ensureRole, ensureRolePolicy } from '../../src/provision/role.js';
 import { DEFAULT_SETTINGS } from '../../src/provision/session.js';
 import { ensureTable } from '../../src/provision/table.js';
 import { FAKE_ZIP } from '../aws/fake/harness.js';
@@ -141,6 +141,8 @@ describe('role', () => {
     mocks.iam.on(PutRolePolicyCommand).resolves({});
     const result = await ensureRole(ctx);
     expect(result).toMatchObject({ outcome: 'created', arn: `arn:aws:iam::${ACCOUNT}:role/productFunctionRole` });
+    expect(mocks.iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0); // a step of its own, which the function does not wait for
+    expect((await ensureRolePolicy(ctx, true)).outcome).toBe('created');
     const create = mocks.iam.commandCalls(CreateRoleCommand)[0]?.args[0].input;
     expect(create?.RoleName).toBe('productFunctionRole');
     expect(JSON.parse(create?.AssumeRolePolicyDocument ?? '')).toEqual({
@@ -168,6 +170,7 @@ describe('role', () => {
     mocks.iam.on(GetRolePolicyCommand).resolves({ RoleName: 'r', PolicyName: 'p', PolicyDocument: encodeURIComponent(JSON.stringify(await wantedPolicy(ctx))) });
     const result = await ensureRole({ ...ctx, recorded: { roleArn: 'arn:r' } });
     expect(result.outcome).toBe('unchanged');
+    expect((await ensureRolePolicy(ctx)).outcome).toBe('unchanged');
     expect(mocks.iam.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetRoleCommand', 'GetRolePolicyCommand']);
   });
 });
