@@ -18,15 +18,17 @@ export async function openApi(opts: TargetOptions, ctx: Context, extra: Partial<
     onNotice: (message) => {
       if (!ctx.json) ctx.stderr.write(`${message}\n`);
     },
-    // A command sends a request or a few and exits: node:http starts faster than a pool (see node-transport.ts).
-    transport: 'node',
     ...extra,
   });
 }
 
-/** Runs `work` with a client and closes its connections afterwards, so that the process can end at once. */
+/**
+ * Runs `work` with a client for a command that sends a request or a few and exits, and closes its connections
+ * afterwards so that the process can end at once. Such a command uses node:http, which starts faster than an
+ * undici pool (see node-transport.ts); commands that send many requests keep openApi's pool.
+ */
 export async function withApi<T>(opts: TargetOptions, ctx: Context, work: (api: ProductApi) => Promise<T>): Promise<T> {
-  const api = await openApi(opts, ctx);
+  const api = await openApi(opts, ctx, { transport: 'node' });
   try {
     return await work(api);
   } finally {
