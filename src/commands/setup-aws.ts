@@ -52,6 +52,20 @@ export interface SetupAwsResult {
   apiKeyStoredIn?: string;
   verify?: VerifyResult;
   ms: number;
+  /** When each step started and ended, in ms from the start of the command. */
+  timeline: TimelineEntry[];
+}
+
+export interface TimelineEntry {
+  step: string;
+  outcome: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** The progress timings relative to `started`. */
+export function timelineOf(timings: Array<{ label: string; outcome: string; startedAt: number; endedAt: number }>, started: number): TimelineEntry[] {
+  return timings.map((t) => ({ step: t.label, outcome: t.outcome, startMs: t.startedAt - started, endMs: t.endedAt - started }));
 }
 
 function number(value: string | number | undefined, flag: string, fallback: number, check: (n: number) => boolean, rule: string): number {
@@ -126,6 +140,7 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
         ...(inspected.url ? { url: inspected.url } : {}),
         ...(inspected.apiId ? { apiId: inspected.apiId } : {}),
         ms: pctx.clock.now() - started,
+        timeline: [],
       };
     }
     progress.note(`setting up ${where}…`);
@@ -159,6 +174,7 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
       ...(outcome.apiKey ? { apiKeyStoredIn: statePath(ctx.cwd) } : {}),
       ...(verify ? { verify } : {}),
       ms: pctx.clock.now() - started,
+      timeline: timelineOf(progress.timings, started),
     };
   } finally {
     session.close();

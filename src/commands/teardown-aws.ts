@@ -10,7 +10,7 @@ import { openSession, type AwsDeps } from '../provision/session.js';
 import { removeStack, tableContext } from '../provision/stack.js';
 import { countTableItems, describeTable, scanTableItems, tableTags } from '../provision/table.js';
 import { STACK_TAG } from '../provision/names.js';
-import type { AwsTargetOptions } from './setup-aws.js';
+import { timelineOf, type AwsTargetOptions, type TimelineEntry } from './setup-aws.js';
 
 export interface TeardownAwsOptions extends AwsTargetOptions {
   yes?: boolean;
@@ -29,6 +29,8 @@ export interface TeardownAwsResult {
   backup?: { file: string; items: number };
   stateCleared: boolean;
   ms: number;
+  /** When each step started and ended, in ms from the start of the command. */
+  timeline: TimelineEntry[];
 }
 
 async function confirm(ctx: Context, question: string): Promise<boolean> {
@@ -121,6 +123,7 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
       ...(backup ? { backup } : {}),
       stateCleared,
       ms: pctx.clock.now() - started,
+      timeline: timelineOf(progress.timings, started),
     };
   } finally {
     session.close();

@@ -283,7 +283,7 @@ describe('ownership, confirmation and backups', () => {
     const { fake } = world;
     (fake.tables.get('product') as { billing: string }).billing = 'PROVISIONED';
     (fake.logGroups.get('/aws/lambda/productFunction') as { retention?: number }).retention = 3;
-    (fake.functions.get('productFunction') as { config: { MemorySize: number } }).config.MemorySize = 128;
+    (fake.functions.get('productFunction') as unknown as { config: { MemorySize: number } }).config.MemorySize = 128;
     const drifted = await status({ verify: false }, testContext(world.cwd), world.deps());
     expect(drifted.overall).toBe('partial');
     expect(drifted.resources.filter((r) => r.outcome === 'drifted').map((r) => r.resource)).toEqual(['table', 'log group', 'function']);

@@ -1,0 +1,140 @@
+// Setup and teardown against the stateful fake of AWS with a latency model, on a virtual clock: every call
+// takes 80 ms, a table is ACTIVE 8 s after CreateTable, a role can be assumed by Lambda 7 s after CreateRole,
+// a function is Active 2 s after CreateFunction, a deleted table is gone 2 s after DeleteTable, and API
+// Gateway's control-plane quotas are enforced (429 + retryAfterSeconds). Virtual time counts only the modelled
+// AWS latency, so the figures do not depend on this machine; the real time the run took is printed too.
+//
+// Prints total time, call count, the critical path, and the ratio against the longest unavoidable chain.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'node_modules', '.cache', 'products-cli-bench');
+mkdirSync(outDir, { recursive: true });
+const outfile = join(outDir, 'bench-setup.mjs');
+await build({
+  stdin: {
+    contents: `
+      export { FakeAws, DEFAULT_MODEL } from './test/aws/fake/fake-aws.ts';
+      export { VirtualClock } from './test/aws/fake/virtual-clock.ts';
+      export { setupAws } from './src/commands/setup-aws.ts';
+      export { teardownAws } from './src/commands/teardown-aws.ts';
+      export { memoryStateStore } from './src/provision/state-store.ts';
+      export { DEFAULT_WAITS } from './src/provision/context.ts';`,
+    resolveDir: root,
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  outfile,
+  logLevel: 'warning',
+});
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const m = await import(pathToFileURL(outfile).href);
+
+const { Writable, PassThrough } = await import('node:stream');
+const sink = () => Object.assign(new Writable({ write: (_c, _e, done) => done() }), { isTTY: false });
+const context = () => ({ stdout: sink(), stderr: sink(), stdin: Object.assign(new PassThrough(), { isTTY: false }), env: {}, cwd: outDir, json: true, color: false, signal: new AbortController().signal });
+
+const clock = new m.VirtualClock(0);
+const fake = new m.FakeAws(clock, m.DEFAULT_MODEL);
+const model = fake.model;
+const zipPath = join(root, 'dist', 'handler.zip');
+const zip = existsSync(zipPath) ? new Uint8Array(readFileSync(zipPath)) : new TextEncoder().encode('bundle');
+const store = m.memoryStateStore();
+const deps = {
+  clients: fake.clients(),
+  clock,
+  store,
+  waits: m.DEFAULT_WAITS,
+  readCode: async () => zip,
+  fetch: async () => new Response('{"items":[]}', { status: 200 }),
+};
+
+// Which step waits for which, as provisionStack and removeStack await them.
+const SETUP_DEPENDS = { function: ['role'], 'role policy': ['role'], 'invoke permission': ['function', 'REST API'], stage: ['REST API'], 'API key': ['stage'] };
+const TEARDOWN_DEPENDS = { 'REST API': ['API key'], 'log group': ['function'], role: ['function'] };
+const kind = (step) => Object.keys({ ...SETUP_DEPENDS, ...TEARDOWN_DEPENDS, table: 1, 'REST API': 1, role: 1, 'log group': 1, function: 1 }).sort((a, b) => b.length - a.length).find((k) => step.startsWith(k)) ?? step;
+
+function criticalPath(timeline, depends) {
+  const byKind = new Map(timeline.map((t) => [kind(t.step), t]));
+  let current = [...timeline].sort((a, b) => b.endMs - a.endMs)[0];
+  const path = [];
+  while (current) {
+    path.unshift(current);
+    const deps = (depends[kind(current.step)] ?? []).map((d) => byKind.get(d)).filter(Boolean);
+    current = deps.sort((a, b) => b.endMs - a.endMs)[0];
+  }
+  return path.map((t) => `${t.step} (${(t.startMs / 1000).toFixed(2)}–${(t.endMs / 1000).toFixed(2)} s)`).join(' → ');
+}
+
+function callSummary(from) {
+  const calls = fake.calls.slice(from);
+  const failed = calls.filter((c) => c.error);
+  const reasons = {};
+  for (const c of failed) reasons[`${c.op} ${c.error}`] = (reasons[`${c.op} ${c.error}`] ?? 0) + 1;
+  const mutating = calls.filter((c) => !/^(Get|Describe|List|Filter|Scan)/.test(c.op) && !c.error).length;
+  return { total: calls.length, mutating, failed: failed.length, reasons };
+}
+
+function report(title, ms, bound, boundText, timeline, depends, calls) {
+  const ratio = ms / bound;
+  console.log(`\n${title}`);
+  console.log(`  total (virtual)      ${(ms / 1000).toFixed(2)} s`);
+  console.log(`  calls                ${calls.total} (${calls.mutating} mutating, ${calls.failed} answered with an error${calls.failed ? `: ${Object.entries(calls.reasons).map(([k, v]) => `${v}× ${k}`).join(', ')}` : ''})`);
+  console.log(`  critical path        ${criticalPath(timeline, depends)}`);
+  console.log(`  unavoidable chain    ${(bound / 1000).toFixed(2)} s = ${boundText}`);
+  console.log(`  ratio                ${ratio.toFixed(3)}× (goal ≤ 1.2×: ${ratio <= 1.2 ? 'met' : 'NOT met'})`);
+  console.log('  steps');
+  for (const t of [...timeline].sort((a, b) => a.startMs - b.startMs)) console.log(`    ${t.step.padEnd(42)} ${t.outcome.padEnd(9)} ${(t.startMs / 1000).toFixed(2).padStart(6)} → ${(t.endMs / 1000).toFixed(2).padStart(6)} s`);
+  return ratio;
+}
+
+console.log(`latency model: every call ${model.callMs} ms; table ACTIVE after ${model.tableActiveMs / 1000} s; role usable after ${model.roleUsableMs / 1000} s; function Active after ${model.functionActiveMs / 1000} s; table gone ${model.tableDeleteMs / 1000} s after DeleteTable; API Gateway quotas enforced`);
+
+let wall = performance.now();
+let from = fake.calls.length;
+let t0 = clock.now();
+const setup = await m.setupAws({ verify: false }, context(), deps);
+const setupMs = clock.now() - t0;
+const setupBound = model.callMs + model.roleUsableMs + model.functionActiveMs;
+const setupRatio = report(
+  `setup (${Math.round(performance.now() - wall)} ms real)`,
+  setupMs,
+  Math.max(setupBound, model.callMs + model.tableActiveMs),
+  `CreateRole ${model.callMs} ms → role usable ${model.roleUsableMs / 1000} s → CreateFunction → Active ${model.functionActiveMs / 1000} s → seen by a read (the table's chain is ${((model.callMs + model.tableActiveMs) / 1000).toFixed(2)} s)`,
+  setup.timeline,
+  SETUP_DEPENDS,
+  callSummary(from),
+);
+
+wall = performance.now();
+from = fake.calls.length;
+t0 = clock.now();
+const rerun = await m.setupAws({ verify: false }, context(), deps);
+const rerunCalls = callSummary(from);
+console.log(`\nrerun on the complete stack (${Math.round(performance.now() - wall)} ms real)`);
+console.log(`  total (virtual)      ${((clock.now() - t0) / 1000).toFixed(2)} s, ${rerunCalls.total} calls, ${rerunCalls.mutating} mutating; every step unchanged: ${rerun.unchanged}`);
+
+wall = performance.now();
+from = fake.calls.length;
+t0 = clock.now();
+const teardown = await m.teardownAws({ yes: true }, context(), deps);
+const teardownMs = clock.now() - t0;
+const teardownBound = 2 * model.callMs + model.tableDeleteMs;
+const teardownRatio = report(
+  `teardown (${Math.round(performance.now() - wall)} ms real)`,
+  teardownMs,
+  teardownBound,
+  `Scan COUNT ${model.callMs} ms (items are counted before anything is deleted) → DeleteTable ${model.callMs} ms → gone ${model.tableDeleteMs / 1000} s → seen by a read`,
+  teardown.timeline,
+  TEARDOWN_DEPENDS,
+  callSummary(from),
+);
+console.log(`\nleft in the fake account after teardown: ${fake.summary().length === 0 ? 'nothing' : fake.summary().join(', ')}`);
+if (setupRatio > 1.2 || teardownRatio > 1.2 || fake.summary().length > 0 || rerunCalls.mutating > 0) process.exitCode = 1;
