@@ -48,6 +48,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     });
     req.on('end', () => resolve(tooLarge ? undefined : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     req.on('error', reject);
+    // A client that goes away mid-body: nothing is invoked for it.
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('the client closed the connection before sending the whole request'));
+    });
   });
 }
 
