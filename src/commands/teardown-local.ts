@@ -24,6 +24,8 @@ export interface TeardownLocalResult {
   /** The directory deleted, when data was deleted. */
   deletedData?: string;
   keptData?: string;
+  /** The external engine the stack used; its table is left as it is. */
+  externalEngine?: string;
 }
 
 async function confirm(ctx: Context, question: string): Promise<boolean> {
@@ -84,6 +86,7 @@ export async function teardownLocal(opts: TeardownLocalOptions, ctx: Context): P
     ...(local ? { url: local.url, pid: local.pid } : {}),
     ...(deletedData ? { deletedData } : {}),
     ...(opts.keepData && hasData ? { keptData: dir } : {}),
+    ...(local && !local.dataDir ? { externalEngine: local.dynamodbEndpoint } : {}),
   };
 }
 
@@ -93,7 +96,8 @@ export function renderTeardownLocal(result: TeardownLocalResult, style: ChalkIns
   if (result.status === 'stopped') lines.push(style.green(`Stopped the local stack at ${result.url} (pid ${result.pid}).`));
   else if (result.status === 'not-running') lines.push(`The local stack at ${result.url} was not running; forgot it.`);
   else lines.push('No local stack is recorded here; nothing to stop.');
-  if (result.deletedData) lines.push(`Deleted its data in ${result.deletedData}.`);
+  if (result.deletedData) lines.push(result.externalEngine ? `Deleted its log in ${result.deletedData}.` : `Deleted its data in ${result.deletedData}.`);
+  if (result.externalEngine) lines.push(`The table in ${result.externalEngine} is left as it is.`);
   if (result.keptData) lines.push(`Kept its data in ${result.keptData}; the next \`products-cli setup --local\` uses it again.`);
   return lines.join('\n');
 }
