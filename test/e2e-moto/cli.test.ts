@@ -1,0 +1,70 @@
+// The built CLI against moto: setup, status and teardown as a user runs them, with --json for scripts.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from './moto-server.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(root, 'bin', 'products-cli.js');
+let emulator: Emulator;
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'build', 'commands', 'setup-aws.js'))) throw new Error('build/ is missing: run npm run build (npm test does it first)');
+  emulator = await startEmulator();
+}, 60_000);
+afterAll(async () => emulator?.stop());
+
+function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += String(c)));
+    child.stderr.on('data', (c) => (stderr += String(c)));
+    child.stdin.end();
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('products-cli against moto', () => {
+  it('setup --json prints one JSON document; teardown refuses without --yes when stdin is not a terminal', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-cli-'));
+    const where = ['--endpoint-url', emulator.url, '--region', 'us-east-1', '--stack', 'cli'];
+
+    const setup = await cli(['setup', ...where, '--no-verify', '--json'], cwd);
+    expect(setup.stderr).toBe('');
+    expect(setup.code).toBe(0);
+    const result = JSON.parse(setup.stdout) as { target: string; url: string; steps: Array<{ outcome: string }> };
+    expect(result.target).toBe('aws');
+    expect(result.steps.every((s) => s.outcome === 'created')).toBe(true);
+
+    const human = await cli(['setup', ...where, '--no-verify'], cwd);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^Nothing to do: every resource of stack cli is already in place/);
+    expect(human.stderr).toMatch(/= table cli-product: unchanged/);
+
+    const statusRun = await cli(['status', '--endpoint-url', emulator.url, '--no-verify', '--json'], cwd);
+    expect(statusRun.code).toBe(0);
+    expect((JSON.parse(statusRun.stdout) as { overall: string; url: string }).overall).toBe('present');
+
+    const refused = await cli(['teardown', '--endpoint-url', emulator.url], cwd);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^products-cli: teardown deletes stack cli in us-east-1; run it again with --yes to confirm/);
+
+    const down = await cli(['teardown', '--endpoint-url', emulator.url, '--yes'], cwd);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain('- table cli-product');
+    expect(existsSync(join(cwd, '.products-cli', 'state.json'))).toBe(false);
+  });
+
+  it('exits 6 with a one-line message when AWS cannot be reached', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-cli-'));
+    const run = await cli(['status', '--endpoint-url', 'http://127.0.0.1:9', '--region', 'us-east-1'], cwd);
+    expect(run.code).toBe(6);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^products-cli: could not reach AWS for sts:GetCallerIdentity/);
+  });
+});

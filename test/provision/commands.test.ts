@@ -1,0 +1,188 @@
+// deploy, status, logs and the progress lines, against the stateful fake.
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import { deploy, renderDeploy } from '../../src/commands/deploy.js';
+import { filterPattern, logs, parseSince, renderLogEvent, toLogEvent, type LogEvent } from '../../src/commands/logs.js';
+import { renderSetupAws, setupAws } from '../../src/commands/setup-aws.js';
+import { renderStatus, status } from '../../src/commands/status.js';
+import { AwsError, UsageError } from '../../src/errors.js';
+import { createProgress } from '../../src/provision/progress.js';
+import { codeSha256 } from '../../src/provision/function.js';
+import { fakeWorld, FAKE_ZIP, testContext } from '../aws/fake/harness.js';
+import { VirtualClock } from '../aws/fake/virtual-clock.js';
+
+const plain = new Chalk({ level: 0 });
+
+describe('deploy', () => {
+  it('uploads only when the bundle differs from CodeSha256, and waits for the update', async () => {
+    const world = fakeWorld();
+    await setupAws({ verify: false }, testContext(world.cwd), world.deps());
+    const same = await deploy({}, testContext(world.cwd), world.deps());
+    expect(same).toMatchObject({ uploaded: false, sha256: codeSha256(FAKE_ZIP) });
+    expect(world.fake.callsOf('UpdateFunctionCode')).toHaveLength(0);
+    expect(renderDeploy(same, plain)).toBe(`Nothing to deploy: productFunction already runs this bundle (${codeSha256(FAKE_ZIP)}).`);
+
+    const next = new TextEncoder().encode('PK fake bundle v2');
+    const changed = await deploy({}, testContext(world.cwd), world.deps({ readCode: async () => next }));
+    expect(changed).toMatchObject({ uploaded: true, sha256: codeSha256(next), previousSha256: codeSha256(FAKE_ZIP) });
+    expect(world.fake.functions.get('productFunction')?.config.CodeSha256).toBe(codeSha256(next));
+    // The update was waited on: the last read saw it finished.
+    const reads = world.fake.calls.filter((c) => c.op === 'GetFunctionConfiguration');
+    expect(reads.at(-1)?.at).toBeGreaterThanOrEqual((world.fake.callsOf('UpdateFunctionCode')[0]?.at ?? 0) + world.fake.model.functionUpdateMs);
+  });
+
+  it('says to run setup when there is no function', async () => {
+    const world = fakeWorld();
+    await expect(deploy({}, testContext(world.cwd), world.deps())).rejects.toThrow(new AwsError('function productFunction does not exist; run products-cli setup first'));
+  });
+});
+
+describe('status', () => {
+  it('shows every resource present, the URL and the live check; missing ones after a partial teardown', async () => {
+    const world = fakeWorld();
+    const made = await setupAws({ verify: false }, testContext(world.cwd), world.deps());
+    const seen = await status({}, testContext(world.cwd), world.deps());
+    expect(seen.overall).toBe('present');
+    expect(seen.url).toBe(made.url);
+    expect(seen.verify?.ok).toBe(true);
+    expect(renderStatus(seen, plain)).toContain('Live check: GET /product answered 200.');
+    world.fake.logGroups.clear();
+    const partial = await status({ verify: false }, testContext(world.cwd), world.deps());
+    expect(partial.overall).toBe('partial');
+    expect(partial.resources.find((r) => r.resource === 'log group')?.outcome).toBe('missing');
+    expect(renderStatus(partial, plain)).toMatch(/log group \/aws\/lambda\/productFunction\s+missing/);
+  });
+
+  it('reports an empty account as absent, with read calls only', async () => {
+    const world = fakeWorld();
+    const seen = await status({}, testContext(world.cwd), world.deps());
+    expect(seen.overall).toBe('absent');
+    expect(seen.verify).toBeUndefined();
+    expect(world.fake.calls.every((c) => /^(Get|Describe|List)/.test(c.op))).toBe(true);
+  });
+});
+
+describe('setup output', () => {
+  it('says so when a rerun has nothing to do', async () => {
+    const world = fakeWorld();
+    await setupAws({ verify: false }, testContext(world.cwd), world.deps());
+    const again = await setupAws({ verify: false }, testContext(world.cwd), world.deps());
+    expect(renderSetupAws(again, plain)).toMatch(/^Nothing to do: every resource of stack default is already in place \(no create or update calls\)\./);
+  });
+
+  it('prints nothing on stdout or stderr with --json (the command returns the data)', async () => {
+    const world = fakeWorld();
+    const ctx = testContext(world.cwd, { json: true });
+    await setupAws({ verify: false }, ctx, world.deps());
+    expect(ctx.stdout.text()).toBe('');
+    expect(ctx.stderr.text()).toBe('');
+  });
+
+  it.each([
+    [{ runtime: 'nodejs20.x' }, /--runtime must be nodejs24.x or nodejs22.x/],
+    [{ arch: 'ppc' }, /--arch must be arm64 or x86_64/],
+    [{ memory: '64' }, /--memory must be a whole number of MB from 128 to 10240/],
+    [{ timeout: '30' }, /--timeout must be a whole number of seconds from 1 to 29/],
+    [{ logRetention: '10' }, /--log-retention must be one of 1, 3, 5, 7, 14/],
+    [{ stack: '9lives' }, /--stack "9lives" is not a valid stack name/],
+  ])('rejects %j before any AWS call', async (flags, message) => {
+    const world = fakeWorld();
+    const error = await setupAws(flags, testContext(world.cwd), world.deps()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+    expect(world.fake.calls.filter((c) => c.op !== 'GetCallerIdentity')).toEqual([]);
+  });
+});
+
+describe('logs', () => {
+  const request = (status: number, path = '/product') =>
+    JSON.stringify({ timestamp: '2026-01-01T00:00:00.000Z', level: status >= 500 ? 'ERROR' : 'INFO', message: 'request', requestId: 'r-1', method: 'GET', resource: '/product', path, status, durationMs: 12.5 });
+
+  it('renders request lines, platform reports and plain text readably', () => {
+    const at = Date.UTC(2026, 0, 1, 12, 0, 0);
+    expect(renderLogEvent(toLogEvent({ timestamp: at, message: request(200) }), plain)).toBe('2026-01-01 12:00:00.000 GET    /product 200 12.5 ms r-1');
+    const report = JSON.stringify({ time: 'x', type: 'platform.report', record: { requestId: 'r-1', metrics: { durationMs: 15.2, billedDurationMs: 16, maxMemoryUsedMB: 80, initDurationMs: 200 } } });
+    expect(renderLogEvent(toLogEvent({ timestamp: at, message: report }), plain)).toBe('2026-01-01 12:00:00.000 REPORT r-1 15.2 ms (billed 16 ms), 80 MB, init 200 ms');
+    expect(renderLogEvent(toLogEvent({ timestamp: at, message: 'plain text\n' }), plain)).toBe('2026-01-01 12:00:00.000 plain text');
+  });
+
+  it.each([
+    ['30s', 30_000],
+    ['10m', 600_000],
+    ['2h', 7_200_000],
+    ['1d', 86_400_000],
+  ])('--since %s goes back %i ms', (since, ms) => {
+    expect(parseSince(since, 1_000_000_000)).toBe(1_000_000_000 - ms);
+  });
+
+  it('rejects a --since it cannot read, and quotes a plain --filter as one term', () => {
+    expect(() => parseSince('yesterday', 0)).toThrow(UsageError);
+    expect(filterPattern('ERROR')).toBe('"ERROR"');
+    expect(filterPattern('say "hi"')).toBe('"say \\"hi\\""');
+    expect(filterPattern('{ $.status >= 500 }')).toBe('{ $.status >= 500 }');
+  });
+
+  it('prints the events of the function log group since a time, filtered, and follows until stopped', async () => {
+    const world = fakeWorld();
+    await setupAws({ verify: false }, testContext(world.cwd), world.deps());
+    const group = world.fake.logGroups.get('/aws/lambda/productFunction');
+    const now = Date.now();
+    group?.events.push(
+      { eventId: '1', timestamp: now - 20 * 60_000, message: request(200, '/old'), logStreamName: 's' },
+      { eventId: '2', timestamp: now - 60_000, message: request(200), logStreamName: 's' },
+      { eventId: '3', timestamp: now - 30_000, message: request(500), logStreamName: 's' },
+    );
+    const seen: LogEvent[] = [];
+    const result = await logs({}, testContext(world.cwd), (e) => seen.push(e), world.deps());
+    expect(seen.map((e) => e.eventId)).toEqual(['2', '3']);
+    expect(result.events).toBe(2);
+    const errors: LogEvent[] = [];
+    await logs({ filter: 'ERROR', since: '1h' }, testContext(world.cwd), (e) => errors.push(e), world.deps());
+    expect(errors.map((e) => e.eventId)).toEqual(['3']);
+
+    // --follow: new events appear on the next poll; an abort ends it quietly.
+    const abort = new AbortController();
+    const followed: string[] = [];
+    const following = logs({ follow: true, pollMs: 1_000 }, testContext(world.cwd, { signal: abort.signal }), (e) => {
+      followed.push(e.eventId ?? '');
+      if (e.eventId === '3') group?.events.push({ eventId: '4', timestamp: Date.now(), message: request(201), logStreamName: 's' });
+      if (e.eventId === '4') abort.abort();
+    }, world.deps());
+    await expect(following).resolves.toMatchObject({ events: 3 });
+    expect(followed).toEqual(['2', '3', '4']);
+  });
+
+  it('says to run setup when the log group does not exist', async () => {
+    const world = fakeWorld();
+    await expect(logs({}, testContext(world.cwd), () => undefined, world.deps())).rejects.toThrow('log group /aws/lambda/productFunction does not exist in us-east-1; run products-cli setup first');
+  });
+});
+
+describe('progress', () => {
+  it('prints one plain line per step with its duration when stderr is not a terminal', async () => {
+    const clock = new VirtualClock();
+    const ctx = testContext('/tmp');
+    const progress = createProgress(ctx, clock);
+    await progress.step('table product', async () => {
+      await clock.sleep(8_240);
+      return { outcome: 'created' as const };
+    });
+    progress.note('waiting for IAM…');
+    expect(ctx.stderr.text()).toBe('+ table product: created 8.2 s\nwaiting for IAM…\n');
+  });
+
+  it('draws a spinner on a terminal and nothing with --json', async () => {
+    const clock = new VirtualClock();
+    const tty = testContext('/tmp');
+    tty.stderr.isTTY = true;
+    const spinner = createProgress(tty, clock);
+    await spinner.step('role x', async () => ({ outcome: 'unchanged' as const }));
+    expect(tty.stderr.text()).toMatch(/\r\x1b\[2K. role x/);
+    expect(tty.stderr.text()).toContain('= role x: unchanged 0 ms\n');
+    const json = testContext('/tmp', { json: true });
+    const quiet = createProgress(json, clock);
+    await quiet.step('role x', async () => ({ outcome: 'created' as const }));
+    quiet.note('waiting');
+    expect(json.stderr.text()).toBe('');
+  });
+});
