@@ -41,6 +41,8 @@ describe('renderProduct', () => {
     [0, '0.00'],
     [19.9, '19.90'],
     [1234567.5, '1,234,567.50'],
+    [1_000_000_000, '1,000,000,000.00'],
+    [0.05, '0.05'],
   ])('formats the price %d as %s', (price, text) => {
     expect(formatPrice(price)).toBe(text);
   });
