@@ -34,7 +34,7 @@ export function createProgress(ctx: Context, clock: Clock): Progress {
   const draw = () => {
     if (!tty || running.size === 0) return;
     const labels = [...running.keys()].join(', ');
-    ctx.stderr.write(`\r\x1b[2K${style.cyan(FRAMES[frame % FRAMES.length])} ${labels}`.slice(0, (process.stderr.columns ?? 100) + 12));
+    ctx.stderr.write(`\r\x1b[2K${style.cyan(FRAMES[frame % FRAMES.length])} ${labels}`.slice(0, ((ctx.stderr as { columns?: number }).columns ?? 100) + 12));
   };
   const line = (text: string) => {
     if (quiet) return;
