@@ -2,7 +2,7 @@
 import { LIST_LIMIT_MAX } from '../contract/index.js';
 import type { Context } from '../context.js';
 import type { ProductPage } from '../http/api-client.js';
-import { openApi, type TargetOptions } from '../http/open-api.js';
+import { interrupted, openApi, type TargetOptions } from '../http/open-api.js';
 import { UsageError } from '../errors.js';
 
 export interface ListOptions extends TargetOptions {
@@ -25,6 +25,8 @@ export async function* list(opts: ListOptions, ctx: Context): AsyncGenerator<Pro
   const api = await openApi(opts, ctx, { transport: 'node' });
   try {
     yield* api.pages({ pageSize, max });
+  } catch (error) {
+    throw ctx.signal.aborted ? interrupted(error) : error;
   } finally {
     await api.close();
   }

@@ -1,5 +1,6 @@
 /** The API client for a command: the resolved target, Ctrl-C wired to abort, and recoveries told on stderr. */
 import type { Context } from '../context.js';
+import { AppError, EXIT } from '../errors.js';
 import { resolveTarget } from '../target.js';
 import { ProductApi, type ProductApiOptions } from './api-client.js';
 
@@ -31,7 +32,14 @@ export async function withApi<T>(opts: TargetOptions, ctx: Context, work: (api: 
   const api = await openApi(opts, ctx, { transport: 'node' });
   try {
     return await work(api);
+  } catch (error) {
+    throw ctx.signal.aborted ? interrupted(error) : error;
   } finally {
     await api.close();
   }
+}
+
+/** Ctrl-C, as one line and exit 130 rather than the abort's own wording. */
+export function interrupted(cause: unknown): AppError {
+  return new AppError('interrupted', EXIT.interrupted, { cause });
 }

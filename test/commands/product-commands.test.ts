@@ -323,6 +323,27 @@ describe('targets and failures', () => {
     expectOneLineError(run, EXIT.api, /403 Missing Authentication Token.*ends with the stage/);
   });
 
+  it('stops on Ctrl-C while waiting for an answer, with exit 130 and one line', async () => {
+    const { startScriptedServer, hang } = await import('../http/helpers/scripted-server.js');
+    let arrived: () => void = () => {};
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const server = await startScriptedServer(async (...args) => {
+      arrived();
+      await hang(...args);
+    });
+    const child = spawn(process.execPath, [binPath, 'get', '1', '--url', server.url], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+
+    await requestArrived;
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    await server.stop();
+
+    expect(code).toBe(EXIT.interrupted);
+    expect(stderr).toBe('products-cli: interrupted\n');
+  });
+
   it.each([
     [['get'], /missing required argument 'id'/],
     [['get', '1', '--bogus'], /unknown option '--bogus'/],
