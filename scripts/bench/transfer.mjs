@@ -159,6 +159,7 @@ export function transferRows(f) {
   const rows = [
     [`import ${thousands(f.importCount)} products (one process)`, `${secs(f.importMs)}`, '', true],
     [`  = products per second`, `${Math.round(f.importCount / (f.importMs / 1000))} /s`, '', true],
+    [`  import peak RSS`, mib(f.importPeakRss), '', true],
     [`add, one process per product (median of ${f.addSample})`, `${f.addMedianMs.toFixed(1)} ms`, '', true],
     [`${thousands(f.importCount)} sequential adds (extrapolated from ${f.addSample})`, `${secs(f.addsExtrapolatedMs)}`, '', true],
     ['import / sequential adds', `${(f.addsExtrapolatedMs / f.importMs).toFixed(1)}x faster`, '> 10x', f.addsExtrapolatedMs / f.importMs > 10],
