@@ -103,7 +103,7 @@ export async function importProducts(file: string, opts: ImportOptions, ctx: Con
           bar.clear();
           ctx.stderr.write(`${style.red('failed')} line ${failure.line}${failure.id !== undefined ? ` (id ${failure.id})` : ''}: ${failure.reason}\n`);
         }
-        draw();
+        draw(failure !== undefined); // a message took the bar's line: put the bar back at once
       },
     });
     draw(true);
