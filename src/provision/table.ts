@@ -82,7 +82,12 @@ export function tableDrift(table: TableDescription, tags: Record<string, string>
 export async function ensureTable(ctx: TableContext): Promise<{ outcome: EnsureOutcome; table: TableDescription; detail?: string }> {
   let outcome: EnsureOutcome = 'unchanged';
   let detail: string | undefined;
-  const existing = await describeTable(ctx);
+  let existing = await describeTable(ctx);
+  if (existing?.TableStatus === 'DELETING') {
+    // A teardown just before: let the old table go, then make a new one.
+    await waitForTable(ctx, 'gone');
+    existing = undefined;
+  }
   if (!existing) {
     try {
       await ctx.dynamodb.send(

@@ -295,3 +295,54 @@ describe('ownership, confirmation and backups', () => {
     expect([...fake.apis.values()][0]?.stages.get('prod')?.methodSettings['*/*'].throttlingRateLimit).toBe(50);
   });
 });
+
+describe('more interruptions', () => {
+  it('a crash after any mutating call of teardown, then another teardown, leaves nothing', async () => {
+    const probe = fakeWorld();
+    await setupAws({ ...noVerify, apiKey: true }, testContext(probe.cwd), probe.deps());
+    const before = probe.fake.mutationCount;
+    await teardownAws({ yes: true }, testContext(probe.cwd), probe.deps());
+    const total = probe.fake.mutationCount - before;
+    expect(total).toBeGreaterThan(8);
+    for (let k = 1; k <= total; k += 1) {
+      const world = fakeWorld();
+      await setupAws({ ...noVerify, apiKey: true }, testContext(world.cwd), world.deps());
+      world.fake.crashAfterMutations(k);
+      await expect(teardownAws({ yes: true }, testContext(world.cwd), world.deps())).rejects.toBeInstanceOf(CrashError);
+      world.fake.crashAfterMutations(undefined);
+      await teardownAws({ yes: true }, testContext(world.cwd), world.deps());
+      expect({ k, left: world.fake.summary() }).toEqual({ k, left: [] });
+      expect(existsSync(statePath(world.cwd))).toBe(false);
+    }
+  });
+
+  it('with --api-key too, a crash after any mutating call of setup, then a rerun, converges', async () => {
+    const probe = fakeWorld();
+    await setupAws({ ...noVerify, apiKey: true }, testContext(probe.cwd), probe.deps());
+    const total = probe.fake.mutationCount;
+    for (let k = 1; k <= total; k += 1) {
+      const world = fakeWorld();
+      world.fake.crashAfterMutations(k);
+      await expect(setupAws({ ...noVerify, apiKey: true }, testContext(world.cwd), world.deps())).rejects.toBeInstanceOf(CrashError);
+      world.fake.crashAfterMutations(undefined);
+      await setupAws({ ...noVerify, apiKey: true }, testContext(world.cwd), world.deps());
+      expect({ k, plans: world.fake.usagePlans.size, keys: world.fake.apiKeys.size, apis: world.fake.apis.size }).toEqual({ k, plans: 1, keys: 1, apis: 1 });
+      const [plan] = [...world.fake.usagePlans.values()];
+      expect(world.fake.planKeys.get(plan?.id)?.size).toBe(1);
+      expect((await readState(world.cwd)).aws?.apiKey).toBe([...world.fake.apiKeys.values()][0]?.value);
+    }
+  });
+
+  it('setup right after teardown waits for the old table to go, then creates a new one', async () => {
+    const world = fakeWorld();
+    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    // A teardown that stops right after DeleteTable leaves the table DELETING.
+    world.fake.intercept = (call) => (call.op === 'DescribeTable' && world.fake.callsOf('DeleteTable').length > 0 ? new CrashError() : undefined);
+    await teardownAws({ yes: true }, testContext(world.cwd), world.deps()).catch(() => undefined);
+    world.fake.intercept = undefined;
+    expect(world.fake.tables.get('product')?.deletedAt).toBeDefined();
+    const again = await setupAws(noVerify, testContext(world.cwd), world.deps());
+    expect(again.steps.find((s) => s.resource === 'table')?.outcome).toBe('created');
+    expect(world.fake.tables.get('product')?.deletedAt).toBeUndefined();
+  });
+});
