@@ -4,6 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError, UsageError } from '../errors.js';
+import { note } from '../output/print.js';
 import { openSession, type AwsDeps } from '../provision/session.js';
 import type { AwsTargetOptions } from './setup-aws.js';
 
@@ -141,6 +142,7 @@ export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: Log
         break; // Ctrl-C ends --follow quietly
       }
     }
+    if (events === 0 && !opts.follow) note(ctx, `no log events in ${logGroupName} since ${new Date(parseSince(opts.since ?? '10m', Date.now())).toISOString()}${opts.filter ? ` matching ${opts.filter}` : ''}`);
     return { target: 'aws', logGroup: logGroupName, events };
   } finally {
     session.close();
