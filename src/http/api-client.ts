@@ -11,9 +11,7 @@ import {
   RETRYABLE_STATUSES,
   sleep,
 } from './retry.js';
-import { nodeTransport } from './node-transport.js';
 import type { Transport } from './transport.js';
-import { undiciTransport } from './undici-transport.js';
 
 export interface ProductApiOptions {
   /** The invoke URL, stage included: `http://127.0.0.1:3000/prod`. */
@@ -220,7 +218,7 @@ export class ProductApi {
    * network failures where that is safe; throws ApiError only when no answer came.
    */
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    const transport = this.transport();
+    const transport = this.openTransport ?? (await this.transport());
     const upperMethod = method.toUpperCase();
     const requestPath = this.pathWithQuery(path, options.query);
     const url = `${this.origin}${requestPath}`;
@@ -283,16 +281,21 @@ export class ProductApi {
   async close(): Promise<void> {
     const transport = this.openTransport;
     this.openTransport = undefined;
+    // A transport the caller passed in is the caller's to close.
     if (transport && transport !== this.options.transport) await transport.close();
   }
 
-  private transport(): Transport {
+  /** The transport, loaded on first use, so that a one-shot command loads only the one it uses. */
+  private async transport(): Promise<Transport> {
     const chosen = this.options.transport;
-    if (typeof chosen === 'object') return chosen;
-    this.openTransport ??=
-      chosen === 'node'
-        ? nodeTransport(this.origin, this.options)
-        : undiciTransport(this.origin, { ...this.options, dispatcher: this.options.dispatcher });
+    if (typeof chosen === 'object') return (this.openTransport = chosen);
+    if (chosen === 'node') {
+      const { nodeTransport } = await import('./node-transport.js');
+      this.openTransport ??= nodeTransport(this.origin, this.options);
+    } else {
+      const { undiciTransport } = await import('./undici-transport.js');
+      this.openTransport ??= undiciTransport(this.origin, { ...this.options, dispatcher: this.options.dispatcher });
+    }
     return this.openTransport;
   }
 
