@@ -18,7 +18,7 @@ beforeAll(async () => {
   requireBuild();
   [open, throttled] = await Promise.all([
     startLocalStack({ port: 0, throttle: null }),
-    startLocalStack({ port: 0, throttle: { rateLimit: 20, burstLimit: 20 } }),
+    startLocalStack({ port: 0, throttle: { rateLimit: 5, burstLimit: 10 } }),
   ]);
   cwd = await mkdtemp(join(tmpdir(), 'products-cli-bench-'));
 });
@@ -76,7 +76,7 @@ describe('bench', () => {
   });
 
   it('counts and reports 429s from the stage throttle instead of hiding them', async () => {
-    // Act: far more requests than the 20-request burst, at once.
+    // Act: far more requests than the 10-request burst, at once.
     const run = await runCli(['bench', '--url', throttled.url, '--requests', '150', '--connections', '8', '--mix', 'get=1', '--seed', '5'], { cwd });
 
     // Assess
