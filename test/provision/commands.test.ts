@@ -186,3 +186,35 @@ describe('progress', () => {
     expect(json.stderr.text()).toBe('');
   });
 });
+
+describe('live check and refusals', () => {
+  it('retries the live check while a new deployment answers 403, then reports success', async () => {
+    const world = fakeWorld();
+    let calls = 0;
+    const fetch = (async () => {
+      calls += 1;
+      return calls < 3 ? new Response('{"message":"Missing Authentication Token"}', { status: 403 }) : new Response('{"items":[],"nextCursor":null}', { status: 200 });
+    }) as typeof globalThis.fetch;
+    const result = await setupAws({}, testContext(world.cwd), world.deps({ fetch }));
+    expect(result.verify).toMatchObject({ ok: true, status: 200, attempts: 3 });
+  });
+
+  it('fails with a check error (exit 1) naming the last answer when the API never answers 200', async () => {
+    const world = fakeWorld();
+    const fetch = (async () => new Response('{"message": "Internal server error"}', { status: 502 })) as typeof globalThis.fetch;
+    const error = await setupAws({}, testContext(world.cwd), world.deps({ fetch })).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('CheckFailedError');
+    expect((error as Error).message).toMatch(/^the stack is set up but https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/product did not answer 200 within \d+\.\d s \(last: 502 \{"message": "Internal server error"\}\); see products-cli logs/);
+    // The stack itself is complete and recorded, so status and a rerun find it.
+    expect((await status({ verify: false }, testContext(world.cwd), world.deps())).overall).toBe('present');
+  });
+
+  it('names the missing permission when AWS denies a call (exit 6)', async () => {
+    const world = fakeWorld();
+    world.fake.intercept = (call) =>
+      call.op === 'CreateRole' ? Object.assign(new Error('User: arn:aws:iam::123456789012:user/dev is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::123456789012:role/productFunctionRole'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }) : undefined;
+    const error = await setupAws({ verify: false }, testContext(world.cwd), world.deps()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsError);
+    expect((error as Error).message).toMatch(/^AWS denied iam:CreateRole: grant that permission to the caller/);
+  });
+});
