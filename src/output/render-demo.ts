@@ -1,7 +1,7 @@
 /** How the demo looks to people: each request and response as it happens, then a verdict. */
-import type { Style } from './render-style.js';
 import { STATUS_CODES } from 'node:http';
 import type { DemoResult, DemoStep } from '../commands/demo.js';
+import type { Style } from './render-style.js';
 
 function body(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);

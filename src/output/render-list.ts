@@ -1,9 +1,9 @@
 /** How a list of products looks: NDJSON for scripts, a table for people, written as each page arrives. */
-import { styleOf, type Style } from './render-style.js';
 import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import type { ProductPage } from '../http/api-client.js';
 import { formatPrice } from './render-product.js';
+import { styleOf, type Style } from './render-style.js';
 
 const TITLE_MAX = 40;
 
