@@ -5,7 +5,7 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { LIST_LIMIT_MAX } from '../contract/index.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { AppError, EXIT, UsageError } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
 import { ProgressBar } from '../transfer/progress.js';
 import { writeNdjson } from '../transfer/write-ndjson.js';
@@ -61,6 +61,9 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
     if (file) {
       file.stream.destroy();
       await rm(file.partial, { force: true });
+    }
+    if (ctx.signal.aborted) {
+      throw new AppError(`interrupted${opts.output !== undefined ? `; ${opts.output} was not written` : ''}`, EXIT.interrupted, { cause: error });
     }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EPIPE') throw new UsageError('the output closed before the export finished', { cause: error });

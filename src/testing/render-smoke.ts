@@ -18,7 +18,7 @@ export function renderCheck(result: CheckResult, style: ChalkInstance): string {
 export function renderSmokeSummary(report: SmokeReport, style: ChalkInstance): string {
   const counts = [`${report.passed} passed`, `${report.failed} failed`, ...(report.skipped > 0 ? [`${report.skipped} skipped`] : [])].join(', ');
   const verdict = report.failed > 0 ? style.red(counts) : style.green(counts);
-  const lines = [`\n${verdict} in ${ms(report.durationMs)} against ${report.target}`];
+  const lines = [`\n${verdict} in ${ms(report.durationMs)} against ${report.target}${report.interrupted ? style.yellow(' (interrupted)') : ''}`];
   if (report.cleanup.deleted.length > 0) lines.push(style.dim(`cleaned up: deleted ${report.cleanup.deleted.join(', ')}`));
   if (report.cleanup.leftBehind.length > 0) lines.push(style.yellow(`could not delete ${report.cleanup.leftBehind.join(', ')}; remove with products-cli delete <id>`));
   return lines.join('\n');

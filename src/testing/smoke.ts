@@ -30,6 +30,8 @@ export interface SmokeReport {
   /** Ids the suite deleted after the checks, and those it could not. */
   cleanup: { deleted: string[]; leftBehind: string[] };
   startedAt: string;
+  /** True when Ctrl-C stopped the suite before its last check. */
+  interrupted: boolean;
 }
 
 /** A check's verdict: thrown with what was expected and what came back. */
@@ -114,7 +116,7 @@ export interface SmokeOptions {
   maxListPages?: number;
 }
 
-/** Runs every check in order; never throws for a failed check (the report says), only for Ctrl-C. */
+/** Runs every check in order; never throws for a failed check (the report says); stops early on Ctrl-C. */
 export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
   const { api } = options;
   const id = options.id ?? smokeId();
@@ -141,7 +143,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
         result = { name, status: 'pass', durationMs: performance.now() - begun };
         passed.add(name);
       } catch (error) {
-        if (options.signal?.aborted) throw error;
+        if (options.signal?.aborted) return; // Ctrl-C: the check did not finish, so it has no verdict
         const durationMs = performance.now() - begun;
         result =
           error instanceof CheckFailure
@@ -250,5 +252,6 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
     checks,
     cleanup: { deleted: [...deleted], leftBehind: [...created].filter((c) => !gone.has(c)) },
     startedAt,
+    interrupted: Boolean(options.signal?.aborted),
   };
 }

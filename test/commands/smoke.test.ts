@@ -10,7 +10,8 @@ import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import type { SmokeReport } from '../../src/testing/smoke.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
+import { spawn } from 'node:child_process';
+import { binPath, requireBuild, runCli } from './helpers/run-cli.js';
 
 let stack: LocalStack;
 let cwd: string;
@@ -37,12 +38,19 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-/** A proxy in front of the stack that drops If-Match, as a gateway misconfigured to strip headers would. */
-async function startHeaderDroppingProxy(target: string): Promise<string> {
+/**
+ * A proxy in front of the stack that drops If-Match, as a gateway misconfigured to strip headers would; with
+ * `stallList`, it holds list requests for a minute instead.
+ */
+async function startHeaderDroppingProxy(target: string, stallList = false): Promise<string> {
   const upstream = new URL(target);
   const server = createServer((req, res) => {
+    if (stallList && req.method === 'GET' && /\/product(\?|$)/.test(req.url ?? '')) {
+      setTimeout(() => res.writeHead(503).end(), 60_000).unref();
+      return;
+    }
     const headers = { ...req.headers };
-    delete headers['if-match'];
+    if (!stallList) delete headers['if-match'];
     const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
@@ -165,6 +173,33 @@ describe('smoke', () => {
     expect(run.stdout).toMatch(/FAIL  create product .*\n +expected: HTTP 201\n +actual: +HTTP 404 Not Found/);
     expect(run.stdout).toMatch(/FAIL  unknown route gives API Gateway's 403/);
     expect(run.stdout).toMatch(/SKIP  delete product/);
+  });
+
+  it('stops on Ctrl-C, deletes what it created and says it was interrupted', async () => {
+    // Prepare: the list request hangs, so that the suite is mid-way when Ctrl-C comes.
+    const proxy = await startHeaderDroppingProxy(stack.url, true);
+    const child = spawn(process.execPath, [binPath, 'smoke', '--url', proxy], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const reachedList = new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes('PASS  get product')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    // Act
+    await reachedList;
+    child.kill('SIGINT');
+
+    // Assess
+    expect(await exited).toBe(EXIT.interrupted);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/2 passed, 0 failed in .* \(interrupted\)/);
+    expect(stdout).toMatch(/cleaned up: deleted smoke-/);
+    expect((await productIds(stack.url)).filter((id) => id.startsWith('smoke-'))).toEqual([]);
   });
 
   it('refuses an unknown reporter as a usage error', async () => {

@@ -52,6 +52,7 @@ describe('toJUnitXml', () => {
       skipped: 0,
       durationMs: 10,
       startedAt: '2026-01-01T00:00:00.000Z',
+      interrupted: false,
       cleanup: { deleted: [], leftBehind: [] },
       checks: [{ name: 'create product', status: 'fail', durationMs: 10, expected: 'HTTP 201', actual: 'HTTP 500 {}' }],
     };
