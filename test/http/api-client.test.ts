@@ -261,6 +261,31 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
       expect(server.requests).toHaveLength(2);
     });
 
+    it('ends an attempt whose answer stalls halfway', async () => {
+      const stall: Responder = (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        response.write('{"id":');
+        return new Promise<void>(() => undefined);
+      };
+      const { api } = await clientFor(stall, { timeoutMs: 200, retries: 0 });
+
+      const error = await api.get('1').catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).message).toContain('the answer stalled past the timeout');
+    });
+
+    it('retries a GET whose connection closes halfway through the answer', async () => {
+      const cut: Responder = (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        response.write('{"id":', () => response.socket?.destroy());
+      };
+      const { api, server } = await clientFor([cut, reply(200, product)]);
+
+      await expect(api.get('1')).resolves.toEqual(product);
+      expect(server.requests).toHaveLength(2);
+    });
+
     it('stops at once when the signal aborts, with the abort rather than an API error', async () => {
       const controller = new AbortController();
       const { api } = await clientFor(hang, { signal: controller.signal });
