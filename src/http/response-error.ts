@@ -42,7 +42,7 @@ export function errorFromResponse(context: ErrorContext): AppError {
   if (status === 403 && message === 'Missing Authentication Token') {
     // API Gateway's answer for a resource or method it does not have, most often a URL without its stage.
     return new ApiError(
-      `API Gateway has no ${method} ${new URL(url).pathname} (403 Missing Authentication Token); check that the URL ends with the stage, such as https://abc123.execute-api.us-east-1.amazonaws.com/prod`,
+      `API Gateway has no ${method} ${new URL(url).pathname} (403 Missing Authentication Token); check that the URL ends with the stage, such as https://abc123.execute-api.us-east-1.amazonaws.com/prod, and that the API is deployed`,
       status,
     );
   }
