@@ -1,6 +1,7 @@
 /** The product API's client: one connection pool per base URL, timeouts, safe retries and errors people can read. */
 import type { Dispatcher } from 'undici';
 import { productPath, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
+import { ApiError } from '../errors.js';
 import { errorFromNetwork, errorFromResponse } from './response-error.js';
 import {
   backoffDelay,
@@ -136,7 +137,7 @@ export class ProductApi {
   /** Creates a product; with an id the request is retried safely, since the API never overwrites. */
   async create(input: ProductInput): Promise<Product> {
     const response = await this.request('POST', '/product', { body: input, idempotent: input.id !== undefined });
-    if (response.status === 201) return response.body as Product;
+    if (response.status === 201) return this.json<Product>('POST', '/product', response);
     if (response.status === 409 && response.ambiguous && input.id !== undefined) {
       // The first attempt's answer was lost, so the 409 may be about this very product: look before failing.
       const existing = await this.find(input.id);
@@ -153,7 +154,7 @@ export class ProductApi {
   async get(id: string): Promise<Product> {
     const path = productPath(id);
     const response = await this.request('GET', path);
-    if (response.status === 200) return response.body as Product;
+    if (response.status === 200) return this.json<Product>('GET', path, response);
     throw this.fail('GET', path, response);
   }
 
@@ -161,7 +162,11 @@ export class ProductApi {
   async listPage(options: { limit?: number; cursor?: string | null } = {}): Promise<ProductPage> {
     const query = { limit: options.limit, cursor: options.cursor ?? undefined };
     const response = await this.request('GET', '/product', { query });
-    if (response.status === 200) return response.body as ProductPage;
+    if (response.status === 200) {
+      const page = this.json<ProductPage>('GET', '/product', response);
+      if (!Array.isArray(page.items)) throw new ApiError(`GET ${this.baseUrl}/product answered 200 without a list of items; is this the product API?`, 200);
+      return page;
+    }
     throw this.fail('GET', '/product', response);
   }
 
@@ -189,7 +194,7 @@ export class ProductApi {
     const path = productPath(id);
     const headers = ifMatch(options.ifVersion);
     const response = await this.request('PATCH', path, { body: patch, headers, idempotent: options.ifVersion !== undefined });
-    if (response.status === 200) return response.body as Product;
+    if (response.status === 200) return this.json<Product>('PATCH', path, response);
     if (response.status === 412 && response.ambiguous && options.ifVersion !== undefined) {
       const current = await this.find(id);
       if (current && current.version === options.ifVersion + 1 && sameContent(current, patch)) {
@@ -318,6 +323,12 @@ export class ProductApi {
     for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) params.set(name, String(value));
     const search = params.toString();
     return search ? `${full}?${search}` : full;
+  }
+
+  /** A success's JSON body; ApiError when there is none, as when the URL is some other server. */
+  private json<T>(method: string, path: string, response: ApiResponse): T {
+    if (typeof response.body === 'object' && response.body !== null) return response.body as T;
+    throw new ApiError(`${method} ${this.baseUrl}${path} answered ${response.status} without a JSON body; is this the product API?`, response.status);
   }
 
   private fail(method: string, path: string, response: ApiResponse, suffix = ''): Error {

@@ -72,6 +72,16 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
       expect(server.requests[0]?.headers['if-match']).toBe('"3"');
     });
 
+    it('refuses a success without JSON, as from a server that is not the product API', async () => {
+      const { api } = await clientFor([
+        (_request, response) => void response.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'),
+        reply(200, { unrelated: true }),
+      ]);
+
+      await expect(api.get('1')).rejects.toThrow(/answered 200 without a JSON body; is this the product API\?/);
+      await expect(api.listPage()).rejects.toThrow(/without a list of items/);
+    });
+
     it('returns any status from the low-level request without throwing', async () => {
       const { api } = await clientFor(reply(418, { message: 'teapot' }, { 'x-extra': 'yes' }));
 
