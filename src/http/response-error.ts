@@ -64,7 +64,7 @@ function oneLine(text: string): string {
 }
 
 const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused; is the API running? (start one with `products-cli setup --local`)',
+  ECONNREFUSED: 'connection refused; is the API running? `products-cli setup --local` starts one',
   ECONNRESET: 'the connection was reset',
   ENOTFOUND: 'no such host',
   EAI_AGAIN: 'the host name could not be resolved right now',
@@ -86,5 +86,6 @@ const NETWORK_REASONS: Record<string, string> = {
 export function errorFromNetwork(method: string, url: string, error: unknown, attempts: number): ApiError {
   const code = networkCode(error);
   const reason = (code && NETWORK_REASONS[code]) ?? `${(error as Error)?.message ?? String(error)}${code ? ` (${code})` : ''}`;
-  return new ApiError(`cannot reach ${url} for ${method}: ${reason}${afterAttempts(attempts)}`, undefined, { cause: error });
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+  return new ApiError(`cannot reach ${url} for ${method}${tries}: ${reason}`, undefined, { cause: error });
 }
