@@ -64,7 +64,7 @@ function oneLine(text: string): string {
 }
 
 const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused; is the API running? `products-cli setup --local` starts one',
+  ECONNREFUSED: 'connection refused',
   ECONNRESET: 'the connection was reset',
   ENOTFOUND: 'no such host',
   EAI_AGAIN: 'the host name could not be resolved right now',
@@ -87,5 +87,6 @@ export function errorFromNetwork(method: string, url: string, error: unknown, at
   const code = networkCode(error);
   const reason = (code && NETWORK_REASONS[code]) ?? `${(error as Error)?.message ?? String(error)}${code ? ` (${code})` : ''}`;
   const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
-  return new ApiError(`cannot reach ${url} for ${method}${tries}: ${reason}`, undefined, { cause: error });
+  const hint = code === 'ECONNREFUSED' ? '; is the API running? `products-cli setup --local` starts one' : '';
+  return new ApiError(`cannot reach ${url} for ${method}: ${reason}${tries}${hint}`, undefined, { cause: error });
 }

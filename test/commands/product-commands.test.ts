@@ -312,7 +312,7 @@ describe('targets and failures', () => {
 
     const run = await runCli(['get', '1', '--url', url], { cwd });
 
-    expectOneLineError(run, EXIT.api, `cannot reach ${url}/product/1 for GET (5 attempts): connection refused; is the API running?`);
+    expectOneLineError(run, EXIT.api, `cannot reach ${url}/product/1 for GET: connection refused (5 attempts); is the API running?`);
   });
 
   it('exits 5 and hints at the stage when the URL lacks it', async () => {

@@ -256,7 +256,7 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
 
       expect(exchanges).toHaveLength(3);
       expect(error).toBeInstanceOf(ApiError);
-      expect((error as ApiError).message).toBe(`cannot reach ${url}/product/1 for GET (3 attempts): connection refused; is the API running? \`products-cli setup --local\` starts one`);
+      expect((error as ApiError).message).toBe(`cannot reach ${url}/product/1 for GET: connection refused (3 attempts); is the API running? \`products-cli setup --local\` starts one`);
     });
   });
 
