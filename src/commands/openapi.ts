@@ -1,9 +1,9 @@
 /** `openapi`: the OpenAPI 3.1 document of the product API, with the target's invoke URL as its server. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { packageRoot } from '../local/handler-code.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../openapi/document.js';
 import { resolveTarget, type Target } from '../target.js';
 
@@ -29,7 +29,9 @@ const SOURCES: Record<Target['source'], string> = {
 
 async function packageVersion(): Promise<string> {
   try {
-    const manifest = JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+    // Two levels above this module, in src/commands and build/commands alike.
+    const manifestPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { version?: string };
     return manifest.version ?? '0.0.0';
   } catch {
     return '0.0.0';
