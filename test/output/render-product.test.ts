@@ -1,4 +1,5 @@
 import { Chalk } from 'chalk';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Product } from '../../src/contract/index.js';
 import { ProductTable } from '../../src/output/render-list.js';
@@ -45,6 +46,16 @@ describe('renderProduct', () => {
     [0.05, '0.05'],
   ])('formats the price %d as %s', (price, text) => {
     expect(formatPrice(price)).toBe(text);
+  });
+
+  it('agrees with the en-US locale format for every valid price', () => {
+    const cents = fc.integer({ min: 0, max: 100_000_000_000 });
+    fc.assert(
+      fc.property(cents, (amount) => {
+        const price = amount / 100;
+        expect(formatPrice(price)).toBe(price.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+      }),
+    );
   });
 });
 
