@@ -93,6 +93,7 @@ export async function local(opts: LocalOptions, ctx: Context): Promise<LocalResu
   return { target: 'local', status: 'stopped', url: stack.url };
 }
 
+/** The listening stack, for people. */
 export function renderLocalRunning(running: LocalRunning, style: ChalkInstance): string {
   return [
     `${style.green('Local stack listening')} at ${style.bold(running.url)}`,
@@ -101,6 +102,7 @@ export function renderLocalRunning(running: LocalRunning, style: ChalkInstance):
   ].join('\n');
 }
 
+/** The stopped stack, for people. */
 export function renderLocalStopped(result: LocalResult): string {
   return `Stopped the local stack at ${result.url}.`;
 }

@@ -29,6 +29,7 @@ export function localDataDir(cwd: string): string {
   return join(localDir(cwd), 'data');
 }
 
+/** `.products-cli/local/stack.log`: the background stack's output. */
 export function localLogPath(cwd: string): string {
   return join(localDir(cwd), 'stack.log');
 }
