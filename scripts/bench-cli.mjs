@@ -2,7 +2,7 @@
 // same request with node:http, both run as fresh processes against the same local stack in the same run,
 // interleaved so that both see the same machine. Prints both medians and their ratio (goal: under 1.5).
 //
-//   npm run bench:cli [-- --runs 10 --warmup 2]
+//   npm run bench:cli [-- --runs 10 --warmup 2] [--bin path/to/products-cli.js, to time another build]
 // Needs `npm run build` first (it runs bin/products-cli.js, which runs build/, and dist/handler.zip).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
+    bin: { type: 'string', default: join(root, 'bin', 'products-cli.js') },
   },
 });
 const runs = Number(values.runs);
@@ -83,7 +84,7 @@ try {
   });
   if (created.status !== 201) throw new Error(`could not create the product: ${created.status}`);
 
-  const cli = [join(root, 'bin', 'products-cli.js'), 'get', id, '--url', stack.url];
+  const cli = [values.bin, 'get', id, '--url', stack.url];
   const plain = [plainScript, `${stack.url}/product/${id}`];
   const times = { cli: [], plain: [] };
   for (let round = 0; round < warmup + runs; round++) {
