@@ -186,6 +186,33 @@ describe('list', () => {
     expect(run.stderr).toMatch(/^\d+ products\n$/);
   });
 
+  it('prints each page before the next one arrives', async () => {
+    const { startScriptedServer, reply } = await import('../http/helpers/scripted-server.js');
+    const item = (id: string) => ({ id, title: id, description: '', price: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 1 });
+    let firstLineSeen: () => void = () => {};
+    const firstLine = new Promise<void>((resolve) => (firstLineSeen = resolve));
+    // The second page is held back until the first page's row has reached the CLI's stdout.
+    const server = await startScriptedServer([
+      reply(200, { items: [item('first')], nextCursor: 'next' }),
+      async (request, response, index) => {
+        await firstLine;
+        reply(200, { items: [item('second')], nextCursor: null })(request, response, index);
+      },
+    ]);
+    const child = spawn(process.execPath, [binPath, 'list', '--json', '--page-size', '1', '--url', server.url], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (stdout.includes('\n')) firstLineSeen();
+    });
+
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    await server.stop();
+
+    expect(code).toBe(EXIT.ok);
+    expect((parseNdjson(stdout) as { id: string }[]).map((product) => product.id)).toEqual(['first', 'second']);
+  });
+
   it('stops quietly, exit 0, when the reader of its output goes away (| head -1)', async () => {
     const child = spawn(process.execPath, [binPath, 'list', '--json', '--page-size', '1', '--url', stack.url], { cwd, env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
