@@ -191,15 +191,18 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     .addHelpText('after', `\nExamples:\n  $ products-cli demo\n  $ products-cli demo --json | jq '.steps[] | {name, status}'\n\nExits 1 if any step misbehaves. Needs no AWS account and leaves nothing behind.`)
     .action((opts: Parameters<typeof import('./commands/demo.js').demo>[0]) =>
       run<typeof opts>(async (o, ctx) => {
-        const [{ demo, assertDemoPassed }, { renderDemoStep, renderDemoSummary }, { printResult, styleFor }] = await Promise.all([
+        const [{ demo, assertDemoPassed }, { renderDemoStep, renderDemoSummary }, { printResult, styleFor }, { streamWriter }] = await Promise.all([
           import('./commands/demo.js'),
           import('./output/render-demo.js'),
           import('./output/print.js'),
+          import('./output/render-style.js'),
         ]);
         const style = styleFor(ctx);
+        // A reader that goes away (| head) must not crash the demo: it runs on and stops its stack.
+        const write = streamWriter(ctx.stdout);
         let index = 0;
         const result = await demo(o, ctx, (step) => {
-          if (!ctx.json) ctx.stdout.write(renderDemoStep(step, index++, style));
+          if (!ctx.json) void write(renderDemoStep(step, index++, style));
         });
         printResult(ctx, result, renderDemoSummary);
         assertDemoPassed(result);

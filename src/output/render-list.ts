@@ -3,7 +3,7 @@ import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import type { ProductPage } from '../http/api-client.js';
 import { formatPrice } from './render-product.js';
-import { styleOf, type Style } from './render-style.js';
+import { streamWriter, styleOf, type Style } from './render-style.js';
 
 const TITLE_MAX = 40;
 
@@ -61,33 +61,6 @@ export class ProductTable {
       })
       .join('  ');
   }
-}
-
-/**
- * Writes to a stream, waiting while its buffer is full; reports false once the reader has gone (EPIPE, as
- * after `| head`), so that listing stops quietly instead of fetching pages nobody reads.
- */
-function streamWriter(stream: NodeJS.WritableStream): (text: string) => Promise<boolean> {
-  let open = true;
-  // Kept for the life of the process: a late EPIPE would otherwise be an unhandled 'error' event.
-  stream.on('error', () => {
-    open = false;
-  });
-  return async (text) => {
-    if (!open) return false;
-    if (text !== '' && !stream.write(text)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          stream.off('drain', done);
-          stream.off('error', done);
-          resolve();
-        };
-        stream.once('drain', done);
-        stream.once('error', done);
-      });
-    }
-    return open;
-  };
 }
 
 /** Writes each page as it arrives; ends with a count on stderr for people. Returns how many were written. */

@@ -34,3 +34,30 @@ export async function printData<T>(ctx: Context, data: T, render: (data: T, styl
   const text = render(data, await styleOf(ctx));
   if (text !== '') ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
+
+/**
+ * Writes to a stream, waiting while its buffer is full; reports false once the reader has gone (EPIPE, as
+ * after `| head`), so that listing stops quietly instead of fetching pages nobody reads.
+ */
+export function streamWriter(stream: NodeJS.WritableStream): (text: string) => Promise<boolean> {
+  let open = true;
+  // Kept for the life of the process: a late EPIPE would otherwise be an unhandled 'error' event.
+  stream.on('error', () => {
+    open = false;
+  });
+  return async (text) => {
+    if (!open) return false;
+    if (text !== '' && !stream.write(text)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('error', done);
+          resolve();
+        };
+        stream.once('drain', done);
+        stream.once('error', done);
+      });
+    }
+    return open;
+  };
+}
