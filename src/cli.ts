@@ -82,14 +82,15 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     'Create a product from flags, a JSON file, or stdin (-); checked before it is sent.',
     `  $ products-cli add --id 1 --title IPhone --description "This is an IPhone" --price 900
   $ products-cli add --file product.json
-  $ echo '{"title":"IPad","price":499.99}' | products-cli add - --json`,
+  $ echo '{"title":"IPad","price":499.99}' | products-cli add - --json
+  $ products-cli get 1 --json | products-cli add - --id 2   # a copy of product 1`,
   )
     .argument('[source]', '- to read the product as JSON from stdin')
     .option('--id <id>', 'the id (1-128 of A-Z a-z 0-9 _ - . :); the API makes one when absent')
     .option('--title <title>', 'the title (1-200 characters)')
     .option('--description <text>', 'the description (up to 4000 characters)')
     .option('--price <price>', 'the price, 0 to 1000000000 with at most 2 decimals')
-    .option('--file <path>', 'a JSON file holding the product (- for stdin); flags override its fields')
+    .option('--file <path>', 'a JSON file holding the product (- for stdin); flags override its fields, and createdAt, updatedAt and version are ignored')
     .option('--json', 'print the created product as JSON')
     .action((source: string | undefined, opts: Parameters<typeof import('./commands/add.js').add>[0]) =>
       run<typeof opts>(async (o, ctx) => {

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   checkId,
+  SERVER_FIELDS,
   validateProductInput,
   validateProductPatch,
   type FieldError,
@@ -49,6 +50,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export async function readJsonSource(path: string, ctx: Context): Promise<Record<string, unknown>> {
   const from = path === '-' ? 'stdin' : path;
   let text: string;
+  if (path === '-' && ctx.stdin.isTTY && !ctx.json) ctx.stderr.write('reading the product as JSON from stdin; end with Ctrl-D\n');
   try {
     text = path === '-' ? await readAll(ctx.stdin) : await readFile(path, 'utf8');
   } catch (error) {
@@ -80,9 +82,17 @@ function describeErrors(errors: FieldError[], fromFlags: Set<string>, what: stri
   return `${what}: ${parts.join('; ')}`;
 }
 
+/**
+ * A product read from a file drops what the server sets (createdAt, updatedAt, version), so that the output
+ * of `get --json` can be fed back to `add`.
+ */
+function withoutServerFields(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([field]) => !(SERVER_FIELDS as readonly string[]).includes(field)));
+}
+
 /** The product to create, from a file or stdin overlaid with flags; UsageError naming each bad field. */
 export async function readProductInput(flags: ProductFlags & { file?: string }, ctx: Context): Promise<ProductInput> {
-  const base = flags.file !== undefined ? await readJsonSource(flags.file, ctx) : {};
+  const base = flags.file !== undefined ? withoutServerFields(await readJsonSource(flags.file, ctx)) : {};
   const fromFlags = flagFields(flags);
   if (flags.file === undefined && Object.keys(fromFlags).length === 0) {
     throw new UsageError('nothing to add: pass --title and --price (and optionally --id, --description), or --file product.json, or - for stdin');

@@ -77,6 +77,17 @@ describe('add', () => {
     expect(typeof product.id).toBe('string');
   });
 
+  it('copies a product: the output of get --json fed back through stdin, server fields dropped', async () => {
+    const id = freshId('original');
+    await cli(['add', '--id', id, '--title', 'Original', '--description', 'to copy', '--price', '10']);
+    const original = await cli(['get', id, '--json']);
+
+    const copy = await cli(['add', '-', '--id', `${id}-copy`, '--json'], original.stdout);
+
+    expect(copy.code).toBe(EXIT.ok);
+    expect(JSON.parse(copy.stdout)).toMatchObject({ id: `${id}-copy`, title: 'Original', description: 'to copy', price: 10, version: 1 });
+  });
+
   it('refuses an id that exists with exit 4', async () => {
     const id = freshId('dup');
     expect((await cli(['add', '--id', id, '--title', 'A', '--price', '1'])).code).toBe(EXIT.ok);
