@@ -8,7 +8,8 @@
 // - as raw HTTP with a pre-built body (undici Pool), the engine's own ceiling with no client cost at all.
 // Short rounds of each alternate, so that load from other processes falls on both alike; medians are printed.
 //
-//   npm run bench:local [-- --seconds 2 --connections 16 --rounds 7]
+//   npm run bench:local [-- --seconds 2 --connections 16 --rounds 7] [-- --logs]
+// --logs has the stack write its request log as `setup --local` does (here to /dev/null); off by default.
 // Needs `npm run build` first (it runs build/local/serve.js and dist/handler.zip).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
