@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
 import { deployCode } from '../provision/function.js';
 import { formatDuration } from '../provision/progress.js';
-import { openSession, type AwsDeps } from '../provision/session.js';
+import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
 import type { AwsTargetOptions } from './setup-aws.js';
 
 export interface DeployOptions extends AwsTargetOptions {
@@ -23,13 +23,7 @@ export interface DeployResult {
 /** Deploys the bundle to the stack's function. */
 export async function deploy(opts: DeployOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<DeployResult> {
   const session = await openSession(
-    {
-      ...(opts.region ? { region: opts.region } : {}),
-      ...(opts.profile ? { profile: opts.profile } : {}),
-      ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
-      ...(opts.stack ? { stack: opts.stack } : {}),
-      force: Boolean(opts.force),
-    },
+    { ...awsTarget(opts), force: Boolean(opts.force) },
     ctx,
     deps,
   );

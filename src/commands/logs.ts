@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError, UsageError } from '../errors.js';
 import { note } from '../output/print.js';
-import { openSession, type AwsDeps } from '../provision/session.js';
+import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
 import type { AwsTargetOptions } from './setup-aws.js';
 
 export interface LogsOptions extends AwsTargetOptions {
@@ -95,12 +95,7 @@ export function renderLogEvent(event: LogEvent, style: ChalkInstance): string {
 /** Prints the log events through `onEvent`; with `follow`, keeps polling until the signal aborts. */
 export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: LogEvent) => void, deps: Partial<AwsDeps> = {}): Promise<LogsResult> {
   const session = await openSession(
-    {
-      ...(opts.region ? { region: opts.region } : {}),
-      ...(opts.profile ? { profile: opts.profile } : {}),
-      ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
-      ...(opts.stack ? { stack: opts.stack } : {}),
-    },
+    awsTarget(opts),
     ctx,
     deps,
   );

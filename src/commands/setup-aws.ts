@@ -6,7 +6,7 @@ import { CheckFailedError, UsageError } from '../errors.js';
 import type { ProvisionSettings, StepResult } from '../provision/context.js';
 import { RETENTION_DAYS } from '../provision/log-group.js';
 import { formatDuration } from '../provision/progress.js';
-import { openSession, DEFAULT_SETTINGS, type AwsDeps } from '../provision/session.js';
+import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../provision/session.js';
 import { inspectStack, provisionStack } from '../provision/stack.js';
 import { verifyStack, type VerifyResult } from '../provision/verify.js';
 import { statePath } from '../state/state-file.js';
@@ -109,14 +109,7 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
   if (local.dynamodbEndpoint !== undefined) throw new UsageError('--dynamodb-endpoint applies to setup --local only');
   const settings = checkSetupSettings(opts);
   const session = await openSession(
-    {
-      ...(opts.region ? { region: opts.region } : {}),
-      ...(opts.profile ? { profile: opts.profile } : {}),
-      ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
-      ...(opts.stack ? { stack: opts.stack } : {}),
-      ...(opts.stage ? { stage: opts.stage } : {}),
-      settings,
-    },
+    { ...awsTarget(opts), settings },
     ctx,
     deps,
   );

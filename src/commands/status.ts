@@ -2,7 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
 import type { StepResult } from '../provision/context.js';
-import { openSession, type AwsDeps } from '../provision/session.js';
+import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
 import { inspectStack } from '../provision/stack.js';
 import { verifyStack, type VerifyResult } from '../provision/verify.js';
 import type { AwsTargetOptions } from './setup-aws.js';
@@ -28,13 +28,7 @@ export interface StatusResult {
 /** Inspects the stack with read calls only, then checks the API through its URL when it is complete. */
 export async function status(opts: StatusOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<StatusResult> {
   const session = await openSession(
-    {
-      ...(opts.region ? { region: opts.region } : {}),
-      ...(opts.profile ? { profile: opts.profile } : {}),
-      ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
-      ...(opts.stack ? { stack: opts.stack } : {}),
-      ...(opts.stage ? { stage: opts.stage } : {}),
-    },
+    awsTarget(opts),
     ctx,
     deps,
   );

@@ -1,12 +1,12 @@
 /** `teardown` (AWS): removes the stack in dependency order, asking first, backing up the table if asked. */
 import { createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline/promises';
+import { confirmOrCancel } from '../output/confirm.js';
 import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
 import type { StepResult } from '../provision/context.js';
 import { formatDuration } from '../provision/progress.js';
-import { openSession, type AwsDeps } from '../provision/session.js';
+import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
 import { removeStack, tableContext } from '../provision/stack.js';
 import { countTableItems, describeTable, scanTableItems, tableTags } from '../provision/table.js';
 import { STACK_TAG } from '../provision/names.js';
@@ -31,16 +31,6 @@ export interface TeardownAwsResult {
   ms: number;
   /** When each step started and ended, in ms from the start of the command. */
   timeline: TimelineEntry[];
-}
-
-async function confirm(ctx: Context, question: string): Promise<boolean> {
-  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr });
-  try {
-    const answer = await rl.question(`${question} [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
 }
 
 /** Writes every item of the table to `file`, one JSON object per line. */
@@ -68,14 +58,7 @@ async function backupTable(file: string, items: (write: (batch: Record<string, u
 export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<TeardownAwsResult> {
   if ((opts as { keepData?: unknown }).keepData !== undefined) throw new UsageError('--keep-data applies to teardown --local only; use --backup FILE to keep the items of the AWS table');
   const session = await openSession(
-    {
-      ...(opts.region ? { region: opts.region } : {}),
-      ...(opts.profile ? { profile: opts.profile } : {}),
-      ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
-      ...(opts.stack ? { stack: opts.stack } : {}),
-      ...(opts.stage ? { stage: opts.stage } : {}),
-      force: Boolean(opts.force),
-    },
+    { ...awsTarget(opts), force: Boolean(opts.force) },
     ctx,
     deps,
   );
@@ -90,8 +73,7 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
     const tableItems = table && deletable ? await countTableItems(tctx) : undefined;
     if (!opts.yes) {
       const what = `stack ${pctx.names.stack} in ${pctx.region}${tableItems ? ` (table ${pctx.names.table} holds ${tableItems} item${tableItems === 1 ? '' : 's'}${opts.backup ? `, backed up to ${opts.backup} first` : ' that will be lost'})` : ''}`;
-      if (!ctx.stdin.isTTY) throw new UsageError(`teardown deletes ${what}; run it again with --yes to confirm (stdin is not a terminal, so it cannot ask)`);
-      if (!(await confirm(ctx, `Delete ${what}?`))) throw new AppError('teardown cancelled; nothing was deleted');
+      await confirmOrCancel(ctx, `Delete ${what}?`, `teardown deletes ${what}; run it again with --yes to confirm (stdin is not a terminal, so it cannot ask)`);
     }
     let backup: TeardownAwsResult['backup'];
     if (opts.backup && table && deletable) {

@@ -1,11 +1,11 @@
 /** `teardown --local`: stops the recorded local stack, once it has proved to be ours, and deletes its data. */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline/promises';
 import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
-import { AppError, UsageError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { isProcessAlive, isRecordedStackRunning, localDir, stopProcess } from '../local/control.js';
+import { confirmOrCancel } from '../output/confirm.js';
 import { note } from '../output/print.js';
 import { readState, updateState } from '../state/state-file.js';
 
@@ -28,19 +28,6 @@ export interface TeardownLocalResult {
   externalEngine?: string;
 }
 
-async function confirm(ctx: Context, question: string): Promise<boolean> {
-  if (!ctx.stdin.isTTY) {
-    throw new UsageError('teardown --local stops the local stack and deletes its data; stdin is not a terminal, so pass --yes to confirm');
-  }
-  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr });
-  try {
-    const answer = await rl.question(`${question} [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
-
 /** Stops the local stack and deletes `.products-cli/local` (unless --keep-data), then forgets it in the state. */
 export async function teardownLocal(opts: TeardownLocalOptions, ctx: Context): Promise<TeardownLocalResult> {
   const state = await readState(ctx.cwd);
@@ -55,7 +42,11 @@ export async function teardownLocal(opts: TeardownLocalOptions, ctx: Context): P
     const what = [local ? `stop the local stack at ${local.url}` : undefined, opts.keepData || !hasData ? undefined : `delete its data in ${dir}`]
       .filter(Boolean)
       .join(' and ');
-    if (!(await confirm(ctx, `This will ${what}. Continue?`))) throw new AppError('teardown cancelled; nothing was changed', 1);
+    await confirmOrCancel(
+      ctx,
+      `This will ${what}. Continue?`,
+      'teardown --local stops the local stack and deletes its data; stdin is not a terminal, so pass --yes to confirm',
+    );
   }
 
   let status: TeardownLocalResult['status'] = 'absent';

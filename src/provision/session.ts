@@ -38,6 +38,16 @@ export interface SessionOptions {
   settings?: Partial<ProvisionSettings>;
 }
 
+/** The account, region, endpoint and names a command's flags point at: the flags that were given, and no others. */
+export function awsTarget(opts: { region?: string; profile?: string; endpointUrl?: string; stack?: string; stage?: string }): SessionOptions {
+  const target: SessionOptions = {};
+  for (const key of ['region', 'profile', 'endpointUrl', 'stack', 'stage'] as const) {
+    const value = opts[key];
+    if (value) target[key] = value;
+  }
+  return target;
+}
+
 export const DEFAULT_SETTINGS: ProvisionSettings = {
   runtime: 'nodejs24.x',
   architecture: 'arm64',
