@@ -24,6 +24,15 @@ export async function main(argv: string[]): Promise<number> {
     abort.abort();
   };
   process.on('SIGINT', onSigint);
+  // A reader that stops early (`products-cli list | head`) closes the pipe: that ends the output, not in error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      // Commands that stream their output listen for this themselves and finish in their own way.
+      if (stream.listenerCount('error') > 1) return;
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? EXIT.ok);
+    });
+  }
   let ctx: Context | undefined;
   const run = <O extends { json?: boolean }>(action: Action<O>) => async (opts: O) => {
     ctx = processContext(Boolean(opts.json), abort.signal);
