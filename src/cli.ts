@@ -225,7 +225,8 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
       .option('--stage <name>', 'the stage, the first segment of the invoke URL path (default: prod)')
       .option('--rate-limit <n>', 'stage throttle: steady requests per second before 429 (default: 100)')
       .option('--burst-limit <n>', 'stage throttle: requests allowed in a burst (default: 200)')
-      .option('--timeout <seconds>', 'local stack: integration timeout before 504 (default: 29)')
+      .option('--timeout <seconds>', 'the function\'s timeout, 1-29 s; past it the invocation fails and the API answers 502 (default: 10)')
+      .option('--integration-timeout <seconds>', 'local stack: how long the gateway waits for the function before 504 (default: 29, as on AWS)')
       .option('--dynamodb-endpoint <url>', 'local stack: use this DynamoDB-compatible engine instead of the embedded one');
 
   LOCAL_STACK_OPTIONS(
@@ -250,7 +251,7 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     .addHelpText(
       'after',
       `\nExamples:\n  $ products-cli setup --local                  # http://127.0.0.1:3000/prod, data in .products-cli/local/\n  $ products-cli setup --local --port 8080 --json\n  $ products-cli setup --local --dynamodb-endpoint http://127.0.0.1:8000   # AWS's DynamoDB Local, Alternator, LocalStack\n\nRun again while the stack is up, it reports the running stack. Stop it with \`products-cli teardown --local\`.` +
-        `\n\nOn AWS:\n  $ products-cli setup --dry-run                # what would be created, read calls only\n  $ AWS_PROFILE=dev products-cli setup --region eu-west-1\n  $ products-cli setup --stack alice --api-key   # alice-product, alice-productFunction, … behind an API key\n  $ products-cli setup --endpoint-url http://127.0.0.1:5000 --no-verify   # an emulator such as moto\n\nOn AWS, --timeout is the function's timeout (1-29 s, default 10). A rerun creates only what is missing,\ncorrects what differs, and says so when there is nothing to do.`,
+        `\n\nOn AWS:\n  $ products-cli setup --dry-run                # what would be created, read calls only\n  $ AWS_PROFILE=dev products-cli setup --region eu-west-1\n  $ products-cli setup --stack alice --api-key   # alice-product, alice-productFunction, … behind an API key\n  $ products-cli setup --endpoint-url http://127.0.0.1:5000 --no-verify   # an emulator such as moto\n\nOn AWS, a rerun creates only what is missing, corrects what differs, and says so when there is nothing to do.`,
     )
     .action((opts: { local?: boolean; json?: boolean } & Record<string, unknown>) =>
       run<typeof opts>(async (o, ctx) => {
@@ -354,7 +355,7 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     .option('--json', 'print one JSON line when listening; no request log')
     .addHelpText(
       'after',
-      `\nExamples:\n  $ products-cli local\n  $ products-cli local --port 8080 --timeout 5 --in-memory\n\nIt records itself as the current target while it runs, so the product commands in another terminal use it.`,
+      `\nExamples:\n  $ products-cli local\n  $ products-cli local --port 8080 --timeout 5 --in-memory   # a function timeout of 5 s\n\nIt records itself as the current target while it runs, so the product commands in another terminal use it.`,
     )
     .action((opts: Parameters<typeof import('./commands/local.js').local>[0]) =>
       run<typeof opts>(async (o, ctx) => {

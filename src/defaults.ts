@@ -12,6 +12,9 @@ export const DEFAULT_STAGE = 'prod';
  */
 export const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
 
+/** The function's timeout, in seconds, on AWS and in the local stack. */
+export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 10;
+
 /** API Gateway's integration timeout for REST APIs. */
 export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
 

@@ -47,6 +47,7 @@ export async function local(opts: LocalOptions, ctx: Context): Promise<LocalResu
       port: options.port,
       stage: options.stage,
       timeoutMs: options.timeoutMs,
+      functionTimeoutMs: options.functionTimeoutMs,
       throttle: options.throttle,
       ...(dataDir ? { dataDir } : {}),
       ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),

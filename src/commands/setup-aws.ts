@@ -104,9 +104,10 @@ function planAction(step: StepResult): PlanAction {
 
 /** Sets up the stack on AWS; with `dryRun`, only says what it would do. */
 export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<SetupAwsResult> {
-  const local = opts as { port?: unknown; dynamodbEndpoint?: unknown };
+  const local = opts as { port?: unknown; dynamodbEndpoint?: unknown; integrationTimeout?: unknown };
   if (local.port !== undefined) throw new UsageError('--port applies to setup --local only');
   if (local.dynamodbEndpoint !== undefined) throw new UsageError('--dynamodb-endpoint applies to setup --local only');
+  if (local.integrationTimeout !== undefined) throw new UsageError('--integration-timeout applies to setup --local only; API Gateway\'s is 29 s');
   const settings = checkSetupSettings(opts);
   const session = await openSession(
     { ...awsTarget(opts), settings },

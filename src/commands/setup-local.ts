@@ -104,6 +104,7 @@ export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise
       port: options.port,
       stage: options.stage,
       timeoutMs: options.timeoutMs,
+      functionTimeoutMs: options.functionTimeoutMs,
       throttle: options.throttle,
       ...(dataDir ? { dataDir } : {}),
       ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),

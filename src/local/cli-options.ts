@@ -1,5 +1,5 @@
 /** The command-line options of `setup --local` and `local`, checked and turned into stack options. */
-import { DEFAULT_INTEGRATION_TIMEOUT_MS, DEFAULT_STAGE, DEFAULT_THROTTLE } from '../defaults.js';
+import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_INTEGRATION_TIMEOUT_MS, DEFAULT_STAGE, DEFAULT_THROTTLE } from '../defaults.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_LOCAL_PORT, isValidStage, type LocalStackOptions } from './stack.js';
 
@@ -9,13 +9,15 @@ export interface LocalCliOptions {
   stage?: string;
   rateLimit?: string | number;
   burstLimit?: string | number;
-  /** Integration timeout in seconds. */
+  /** The function's timeout in seconds. */
   timeout?: string | number;
+  /** The gateway's integration timeout in seconds. */
+  integrationTimeout?: string | number;
   dynamodbEndpoint?: string;
   json?: boolean;
 }
 
-export type CheckedLocalOptions = Required<Pick<LocalStackOptions, 'port' | 'stage' | 'timeoutMs'>> & {
+export type CheckedLocalOptions = Required<Pick<LocalStackOptions, 'port' | 'stage' | 'timeoutMs' | 'functionTimeoutMs'>> & {
   throttle: { rateLimit: number; burstLimit: number };
   dynamodbEndpoint?: string;
 };
@@ -34,9 +36,14 @@ export function checkLocalOptions(opts: LocalCliOptions): CheckedLocalOptions {
   const rateLimit = opts.rateLimit === undefined ? DEFAULT_THROTTLE.rateLimit : number(opts.rateLimit, '--rate-limit', (n) => n > 0, 'a number of requests per second above 0');
   const burstLimit = opts.burstLimit === undefined ? DEFAULT_THROTTLE.burstLimit : number(opts.burstLimit, '--burst-limit', (n) => Number.isInteger(n) && n >= 1, 'a whole number of requests, at least 1');
   const timeoutMs =
-    opts.timeout === undefined
+    opts.integrationTimeout === undefined
       ? DEFAULT_INTEGRATION_TIMEOUT_MS
-      : number(opts.timeout, '--timeout', (n) => n > 0 && n <= 900, 'a number of seconds above 0 and at most 900') * 1000;
+      : number(opts.integrationTimeout, '--integration-timeout', (n) => n > 0 && n <= 900, 'a number of seconds above 0 and at most 900') * 1000;
+  // The same rule as on AWS, so that a stack that works locally can be set up there with the same flags.
+  const functionTimeoutMs =
+    opts.timeout === undefined
+      ? DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000
+      : number(opts.timeout, '--timeout', (n) => Number.isInteger(n) && n >= 1 && n <= 29, 'a whole number of seconds from 1 to 29 (API Gateway gives up after 29 s)') * 1000;
   let dynamodbEndpoint: string | undefined;
   if (opts.dynamodbEndpoint !== undefined) {
     let url: URL;
@@ -48,5 +55,5 @@ export function checkLocalOptions(opts: LocalCliOptions): CheckedLocalOptions {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--dynamodb-endpoint must be an http:// or https:// URL, not "${opts.dynamodbEndpoint}"`);
     dynamodbEndpoint = url.toString().replace(/\/$/, '');
   }
-  return { port, stage, timeoutMs, throttle: { rateLimit, burstLimit }, dynamodbEndpoint };
+  return { port, stage, timeoutMs, functionTimeoutMs, throttle: { rateLimit, burstLimit }, dynamodbEndpoint };
 }

@@ -16,6 +16,8 @@ export interface GatewayOptions {
   host: string;
   stage: string;
   invoke: (event: unknown, requestId: string) => Promise<InvokeOutcome>;
+  /** Past this the gateway answers 504; the invocation itself runs on, as on AWS. */
+  integrationTimeoutMs: number;
   throttle: ThrottleLimits | null;
   routes?: readonly RouteDefinition[];
   /** Served as JSON at HEALTH_PATH, so a caller can check that the stack on a port is the one it started. */
@@ -74,9 +76,23 @@ function send(res: ServerResponse, response: HttpResponse, requestId: string): v
   res.end(response.body);
 }
 
-function fromOutcome(outcome: InvokeOutcome): HttpResponse {
-  if (outcome.kind === 'timeout') return gatewayResponse('endpointTimeout');
-  if (outcome.kind === 'error') return gatewayResponse('internalServerError');
+/** Invokes the function, or gives up waiting after the integration timeout. */
+async function invokeWithin(options: GatewayOptions, event: unknown, requestId: string): Promise<InvokeOutcome | { kind: 'integrationTimeout' }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<{ kind: 'integrationTimeout' }>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'integrationTimeout' }), options.integrationTimeoutMs);
+  });
+  try {
+    return await Promise.race([options.invoke(event, requestId), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function fromOutcome(outcome: InvokeOutcome | { kind: 'integrationTimeout' }): HttpResponse {
+  if (outcome.kind === 'integrationTimeout') return gatewayResponse('endpointTimeout');
+  // A function that runs past its own timeout fails its invocation, which API Gateway answers with 502.
+  if (outcome.kind === 'timeout' || outcome.kind === 'error') return gatewayResponse('internalServerError');
   const checked = toHttpResponse(outcome.payload);
   return checked.ok ? checked.response : gatewayResponse('internalServerError');
 }
@@ -126,7 +142,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         },
         { resource: match.resource, pathParameters: rawPathParameters(match.resource, path as string) },
       );
-      response = fromOutcome(await options.invoke(event, requestId));
+      response = fromOutcome(await invokeWithin(options, event, requestId));
     }
     send(res, response, requestId);
     return response;

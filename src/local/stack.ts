@@ -2,6 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DEFAULT_FUNCTION_NAME,
+  DEFAULT_FUNCTION_TIMEOUT_SECONDS,
   DEFAULT_INTEGRATION_TIMEOUT_MS,
   DEFAULT_STAGE,
   DEFAULT_TABLE_NAME,
@@ -26,8 +27,10 @@ export interface LocalStackOptions {
   dynamodbEndpoint?: string;
   /** Default: <package root>/dist/handler.zip. */
   handlerZip?: string;
-  /** Integration timeout, default DEFAULT_INTEGRATION_TIMEOUT_MS (29 s). */
+  /** Integration timeout, default DEFAULT_INTEGRATION_TIMEOUT_MS (29 s): past it the gateway answers 504. */
   timeoutMs?: number;
+  /** The function's timeout, default DEFAULT_FUNCTION_TIMEOUT_SECONDS: past it the invocation fails, so 502. */
+  functionTimeoutMs?: number;
   /** Default DEFAULT_THROTTLE; null = off. */
   throttle?: { rateLimit: number; burstLimit: number } | null;
   /** The handler's log lines and gateway lines. */
@@ -90,6 +93,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const stage = options.stage ?? DEFAULT_STAGE;
   if (!isValidStage(stage)) throw new Error(`stage "${stage}" is not valid: use 1 to 128 letters, digits, - or _`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
+  const functionTimeoutMs = options.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000;
   const throttle = options.throttle === undefined ? { ...DEFAULT_THROTTLE } : options.throttle;
   const code = await unpackHandler(options.handlerZip ?? defaultHandlerZip());
   const awsEnv = localAwsEnv();
@@ -111,7 +115,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       entry: code.entry,
       exportName: code.exportName,
       functionName: DEFAULT_FUNCTION_NAME,
-      timeoutMs,
+      timeoutMs: functionTimeoutMs,
       log: options.log,
       env: {
         ...awsEnv,
@@ -139,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stage,
       throttle,
       identity,
+      integrationTimeoutMs: timeoutMs,
       log: options.log,
       invoke: (event, requestId) => started.invoke(event, requestId),
     });

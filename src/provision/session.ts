@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Context } from '../context.js';
-import { DEFAULT_STAGE, DEFAULT_THROTTLE } from '../defaults.js';
+import { DEFAULT_STAGE, DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_THROTTLE } from '../defaults.js';
 import { AppError } from '../errors.js';
 import { ApiGatewayPacer } from '../aws/apigateway-pacer.js';
 import { createAwsClients, destroyAwsClients, resolveRegion, type AwsClients } from '../aws/clients.js';
@@ -52,7 +52,7 @@ export const DEFAULT_SETTINGS: ProvisionSettings = {
   runtime: 'nodejs24.x',
   architecture: 'arm64',
   memoryMb: 256,
-  timeoutSeconds: 10,
+  timeoutSeconds: DEFAULT_FUNCTION_TIMEOUT_SECONDS,
   logRetentionDays: 14,
   throttle: { ...DEFAULT_THROTTLE },
   apiKey: false,

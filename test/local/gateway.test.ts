@@ -174,18 +174,40 @@ describe('502 Internal server error', () => {
 describe('504 past the integration timeout', () => {
   let short: LocalStack;
   beforeAll(async () => {
-    short = await startLocalStack({ port: 0, handlerZip: zip, timeoutMs: 1000, throttle: null });
+    // The function may run on past the gateway's wait, as on AWS; a loop is ended by its own timeout.
+    short = await startLocalStack({ port: 0, handlerZip: zip, timeoutMs: 1000, functionTimeoutMs: 2000, throttle: null });
   });
   afterAll(async () => {
     await short?.stop();
   });
 
-  it.each(['slow', 'loop'])('when the function is %s, and the next request is served', async (id) => {
+  it.each(['slow', 'loop'])('when the function is %s, and a later request is served', async (id) => {
     const reply = await send(`${short.url}/product/${id}`);
     const next = await send(`${short.url}/product`);
 
     expect(reply.status).toBe(504);
     expect(reply.text).toBe('{"message": "Endpoint request timed out"}');
+    expect(next.status).toBe(200);
+  });
+});
+
+describe('502 past the function timeout', () => {
+  let short: LocalStack;
+  const logs: string[] = [];
+  beforeAll(async () => {
+    short = await startLocalStack({ port: 0, handlerZip: zip, timeoutMs: 5000, functionTimeoutMs: 500, throttle: null, log: (line) => logs.push(line) });
+  });
+  afterAll(async () => {
+    await short?.stop();
+  });
+
+  it.each(['slow', 'loop'])('when the function is %s: the invocation fails, as Lambda ends it', async (id) => {
+    const reply = await send(`${short.url}/product/${id}`);
+    const next = await send(`${short.url}/product`);
+
+    expect(reply.status).toBe(502);
+    expect(reply.text).toBe('{"message": "Internal server error"}');
+    expect(logs.some((line) => line.includes('Task timed out after 0.50 seconds'))).toBe(true);
     expect(next.status).toBe(200);
   });
 });

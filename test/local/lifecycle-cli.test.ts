@@ -114,6 +114,8 @@ describe('setup --local', () => {
     [['--stage', 'no/slash'], '--stage'],
     [['--rate-limit', '0'], '--rate-limit'],
     [['--timeout', '-1'], '--timeout'],
+    [['--timeout', '30'], '--timeout'],
+    [['--integration-timeout', '0'], '--integration-timeout'],
     [['--dynamodb-endpoint', 'not a url'], '--dynamodb-endpoint'],
   ])('rejects %j with a usage error naming the flag', async (flags, flag) => {
     const run = await cli(cwd, ['setup', '--local', ...flags]);

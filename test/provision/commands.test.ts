@@ -62,6 +62,20 @@ describe('status', () => {
   });
 });
 
+describe('setup flags', () => {
+  it.each([
+    [{ port: '3000' }, '--port'],
+    [{ dynamodbEndpoint: 'http://127.0.0.1:8000' }, '--dynamodb-endpoint'],
+    [{ integrationTimeout: '5' }, '--integration-timeout'],
+  ])('refuses the local-only flag %j on AWS before any call', async (flags, flag) => {
+    const world = fakeWorld();
+
+    await expect(setupAws({ verify: false, ...flags } as never, testContext(world.cwd), world.deps())).rejects.toThrow(UsageError);
+    await expect(setupAws({ verify: false, ...flags } as never, testContext(world.cwd), world.deps())).rejects.toThrow(flag);
+    expect(world.fake.calls).toHaveLength(0);
+  });
+});
+
 describe('setup output', () => {
   it('says so when a rerun has nothing to do', async () => {
     const world = fakeWorld();
