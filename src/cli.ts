@@ -324,11 +324,13 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     .option('--stage <name>', 'the stage (default: the one setup recorded, then prod)')
     .option('--no-verify', 'skip the live check through the invoke URL')
     .option('--json', 'print the status as JSON')
-    .addHelpText('after', `\nExamples:\n  $ products-cli status\n  $ products-cli status --stack alice --json | jq '.resources[] | select(.outcome != "present")'\n\nRead calls only. \`products-cli setup\` creates what is missing and corrects what drifted.`)
+    .addHelpText('after', `\nExamples:\n  $ products-cli status\n  $ products-cli status --stack alice --json | jq '.resources[] | select(.outcome != "present")'\n\nRead calls only. \`products-cli setup\` creates what is missing and corrects what drifted.\nExits 0 when every resource is present and the live check passes, 1 otherwise.`)
     .action((opts: Parameters<typeof import('./commands/status.js').status>[0]) =>
       run<typeof opts>(async (o, ctx) => {
-        const [{ status, renderStatus }, { printResult }] = await Promise.all([import('./commands/status.js'), import('./output/print.js')]);
-        printResult(ctx, await status(o, ctx), renderStatus);
+        const [{ status, renderStatus, assertStackHealthy }, { printResult }] = await Promise.all([import('./commands/status.js'), import('./output/print.js')]);
+        const result = await status(o, ctx);
+        printResult(ctx, result, renderStatus);
+        assertStackHealthy(result);
       })(opts),
     );
 

@@ -1,6 +1,7 @@
 /** `status`: each resource of the AWS stack (present, missing, drifted), the invoke URL, and a live check. */
 import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
+import { CheckFailedError } from '../errors.js';
 import type { StepResult } from '../provision/context.js';
 import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
 import { inspectStack } from '../provision/stack.js';
@@ -48,6 +49,19 @@ export async function status(opts: StatusOptions, ctx: Context, deps: Partial<Aw
   } finally {
     session.close();
   }
+}
+
+/** Ends `status` with exit 1 when the stack is not whole or its live check failed, so scripts can rely on it. */
+export function assertStackHealthy(result: StatusResult): void {
+  if (result.overall !== 'present') {
+    const notPresent = result.resources.filter((r) => r.outcome !== 'present').length;
+    throw new CheckFailedError(
+      result.overall === 'absent'
+        ? `stack ${result.stack} does not exist in ${result.region}; run products-cli setup`
+        : `stack ${result.stack} is incomplete: ${notPresent} resource${notPresent === 1 ? ' is' : 's are'} missing or drifted; run products-cli setup`,
+    );
+  }
+  if (result.verify && !result.verify.ok) throw new CheckFailedError(`the live check of ${result.url} failed: ${result.verify.detail}`);
 }
 
 /** The status for people: one line per resource. */

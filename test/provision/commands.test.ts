@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { deploy, renderDeploy } from '../../src/commands/deploy.js';
 import { filterPattern, logs, parseSince, renderLogEvent, toLogEvent, type LogEvent } from '../../src/commands/logs.js';
 import { renderSetupAws, setupAws } from '../../src/commands/setup-aws.js';
-import { renderStatus, status } from '../../src/commands/status.js';
-import { AwsError, UsageError } from '../../src/errors.js';
+import { assertStackHealthy, renderStatus, status } from '../../src/commands/status.js';
+import { AwsError, CheckFailedError, UsageError } from '../../src/errors.js';
 import { createProgress } from '../../src/provision/progress.js';
 import { codeSha256 } from '../../src/provision/function.js';
 import { fakeWorld, FAKE_ZIP, testContext } from '../aws/fake/harness.js';
@@ -51,6 +51,8 @@ describe('status', () => {
     expect(partial.overall).toBe('partial');
     expect(partial.resources.find((r) => r.resource === 'log group')?.outcome).toBe('missing');
     expect(renderStatus(partial, plain)).toMatch(/log group \/aws\/lambda\/productFunction\s+missing/);
+    expect(() => assertStackHealthy(seen)).not.toThrow();
+    expect(() => assertStackHealthy(partial)).toThrow(new CheckFailedError('stack default is incomplete: 1 resource is missing or drifted; run products-cli setup'));
   });
 
   it('reports an empty account as absent, with read calls only', async () => {
@@ -58,6 +60,7 @@ describe('status', () => {
     const seen = await status({}, testContext(world.cwd), world.deps());
     expect(seen.overall).toBe('absent');
     expect(seen.verify).toBeUndefined();
+    expect(() => assertStackHealthy(seen)).toThrow(/does not exist in us-east-1; run products-cli setup/);
     expect(world.fake.calls.every((c) => /^(Get|Describe|List)/.test(c.op))).toBe(true);
   });
 });
