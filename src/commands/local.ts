@@ -2,7 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
-import { checkLocalOptions, type LocalCliOptions } from '../local/cli-options.js';
+import { checkLocalOptions, toStackOptions, type LocalCliOptions } from '../local/cli-options.js';
 import { isRecordedStackRunning, localDataDir } from '../local/control.js';
 import { DataDirInUseError } from '../local/dynamo-engine.js';
 import { PortInUseError } from '../local/gateway.js';
@@ -44,13 +44,7 @@ export async function local(opts: LocalOptions, ctx: Context): Promise<LocalResu
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
-      port: options.port,
-      stage: options.stage,
-      timeoutMs: options.timeoutMs,
-      functionTimeoutMs: options.functionTimeoutMs,
-      throttle: options.throttle,
-      ...(dataDir ? { dataDir } : {}),
-      ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
+      ...toStackOptions(options, dataDir),
       log: ctx.json ? undefined : (line) => ctx.stderr.write(`${line}\n`),
     });
   } catch (error) {

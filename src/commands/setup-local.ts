@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
-import { checkLocalOptions, type LocalCliOptions } from '../local/cli-options.js';
+import { checkLocalOptions, toStackOptions, type LocalCliOptions } from '../local/cli-options.js';
 import { isRecordedStackRunning, localDataDir, localDir, localLogPath, probeStack, type StackIdentity } from '../local/control.js';
 import type { ServeMessage, ServeOptions } from '../local/serve.js';
 import { note } from '../output/print.js';
@@ -99,18 +99,7 @@ export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise
 
   const dataDir = options.dynamodbEndpoint ? undefined : localDataDir(ctx.cwd);
   note(ctx, `Starting the local stack on ${options.port === 0 ? 'a free port' : `port ${options.port}`}…`);
-  const ready = await startBackground(
-    {
-      port: options.port,
-      stage: options.stage,
-      timeoutMs: options.timeoutMs,
-      functionTimeoutMs: options.functionTimeoutMs,
-      throttle: options.throttle,
-      ...(dataDir ? { dataDir } : {}),
-      ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
-    },
-    ctx.cwd,
-  );
+  const ready = await startBackground(toStackOptions(options, dataDir), ctx.cwd);
   // The stack said it is ready; check that it answers over HTTP, as the product commands will reach it.
   const identity: StackIdentity | undefined = await probeStack(ready.port);
   if (!identity || identity.pid !== ready.pid) throw new AppError(`the local stack started but does not answer on port ${ready.port}; see ${localLogPath(ctx.cwd)}`);

@@ -28,6 +28,19 @@ function number(value: string | number, flag: string, check: (n: number) => bool
   return parsed;
 }
 
+/** The stack options for checked flags; the embedded engine keeps its data in `dataDir`, or in memory without one. */
+export function toStackOptions(options: CheckedLocalOptions, dataDir: string | undefined): LocalStackOptions {
+  return {
+    port: options.port,
+    stage: options.stage,
+    timeoutMs: options.timeoutMs,
+    functionTimeoutMs: options.functionTimeoutMs,
+    throttle: options.throttle,
+    ...(dataDir ? { dataDir } : {}),
+    ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
+  };
+}
+
 /** Checks the flags; each bad value is a one-line usage error naming its flag. */
 export function checkLocalOptions(opts: LocalCliOptions): CheckedLocalOptions {
   const port = opts.port === undefined ? DEFAULT_LOCAL_PORT : number(opts.port, '--port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number from 0 (any free port) to 65535');
