@@ -1,8 +1,8 @@
 // `npm run bench`: the project's speed figures in one table, each pair measured side by side in this one run
 // so that its ratio holds on a noisy machine. The sections, in order:
 //   handler     scripts/bench/handler.mjs (zip size, cold import beside `node -e 0`, in-process GET rate)
-//   cli         scripts/bench-cli.mjs     (`products-cli get` beside a plain node:http script, fresh processes)
-//   local       scripts/bench-local.mjs   (GET through the local gateway beside GetItem straight to the engine)
+//   cli         scripts/bench/cli.mjs     (`products-cli get` beside a plain node:http script, fresh processes)
+//   local       scripts/bench/local.mjs   (GET through the local gateway beside GetItem straight to the engine)
 //   transfer    scripts/bench/transfer.mjs (import vs sequential adds; list/export at two table sizes, peak RSS)
 // The scripts of the cli and local sections print their figures; they are run as they are and their lines read.
 //
@@ -24,7 +24,7 @@ const started = performance.now();
 /** Runs a bench script and returns what it printed; the combined bench fails if the script does. */
 function runScript(script, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'scripts', script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'scripts', 'bench', script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
@@ -69,9 +69,9 @@ function localRows(text) {
 log('handler: zip size, cold import, in-process GET rate…');
 const handler = await measureHandler({ runs: 10, seconds: 3 });
 log('cli: products-cli get against node:http…');
-const cliText = await runScript('bench-cli.mjs', ['--runs', '10', '--warmup', '2']);
+const cliText = await runScript('cli.mjs', ['--runs', '10', '--warmup', '2']);
 log('local: gateway against the engine…');
-const localText = await runScript('bench-local.mjs', ['--seconds', '2', '--rounds', '3']);
+const localText = await runScript('local.mjs', ['--seconds', '2', '--rounds', '3']);
 log('transfer: import, sequential adds, list and export…');
 const transfer = await measureTransfer(
   quick ? { importCount: 2_000, addSample: 5, sizes: [2_000, 10_000], log } : { importCount: 10_000, addSample: 20, sizes: [10_000, 100_000], log },

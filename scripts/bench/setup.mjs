@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'node_modules', '.cache', 'products-cli-bench');
 mkdirSync(outDir, { recursive: true });
 const outfile = join(outDir, 'bench-setup.mjs');
