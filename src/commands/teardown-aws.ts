@@ -8,8 +8,9 @@ import type { StepResult } from '../provision/context.js';
 import { formatDuration } from '../provision/progress.js';
 import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
 import { removeStack, tableContext } from '../provision/stack.js';
-import { countTableItems, describeTable, scanTableItems, tableTags } from '../provision/table.js';
+import { countTableItems, describeTable, scanTablePages, tableTags } from '../provision/table.js';
 import { STACK_TAG } from '../provision/names.js';
+import { writeNdjson } from '../transfer/write-ndjson.js';
 import { timelineOf, type AwsTargetOptions, type TimelineEntry } from './setup-aws.js';
 
 export interface TeardownAwsOptions extends AwsTargetOptions {
@@ -34,7 +35,7 @@ export interface TeardownAwsResult {
 }
 
 /** Writes every item of the table to `file`, one JSON object per line. */
-async function backupTable(file: string, items: (write: (batch: Record<string, unknown>[]) => Promise<void>) => Promise<number>): Promise<number> {
+async function backupTable(file: string, pages: AsyncIterable<Record<string, unknown>[]>): Promise<number> {
   const out = createWriteStream(file, { flags: 'w', mode: 0o600 });
   const opened = new Promise<void>((resolve, reject) => {
     out.once('open', () => resolve());
@@ -45,11 +46,7 @@ async function backupTable(file: string, items: (write: (batch: Record<string, u
   } catch (error) {
     throw new AppError(`cannot write the backup ${file}: ${(error as Error).message}`, undefined, { cause: error });
   }
-  const count = await items(async (batch) => {
-    if (batch.length === 0) return;
-    const text = batch.map((item) => JSON.stringify(item)).join('\n') + '\n';
-    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  });
+  const count = await writeNdjson(pages, out);
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   return count;
 }
@@ -78,7 +75,7 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
     let backup: TeardownAwsResult['backup'];
     if (opts.backup && table && deletable) {
       const items = await progress.step(`backup of ${pctx.names.table}`, async () => {
-        const n = await backupTable(opts.backup as string, (write) => scanTableItems(tctx, write));
+        const n = await backupTable(opts.backup as string, scanTablePages(tctx));
         return { outcome: 'created' as const, detail: `${n} items to ${opts.backup}`, n };
       });
       backup = { file: opts.backup, items: items.n };

@@ -168,22 +168,19 @@ export async function countTableItems(ctx: TableContext): Promise<number | undef
   return count;
 }
 
-/** Calls `write` with every item of the table, page by page, as plain objects. Returns how many. */
-export async function scanTableItems(ctx: TableContext, write: (items: Record<string, unknown>[]) => Promise<void>): Promise<number> {
-  let count = 0;
+/** Every item of the table, page by page, as plain objects. */
+export async function* scanTablePages(ctx: TableContext): AsyncGenerator<Record<string, unknown>[]> {
   let ExclusiveStartKey: Record<string, never> | undefined;
-  try {
-    do {
-      const page = await ctx.dynamodb.send(new ScanCommand({ TableName: ctx.tableName, ExclusiveStartKey }));
-      const items = (page.Items ?? []).map((item) => unmarshall(item) as Record<string, unknown>);
-      await write(items);
-      count += items.length;
-      ExclusiveStartKey = page.LastEvaluatedKey as never;
-    } while (ExclusiveStartKey);
-  } catch (error) {
-    throw translateAwsError(error, 'dynamodb:Scan');
-  }
-  return count;
+  do {
+    let page;
+    try {
+      page = await ctx.dynamodb.send(new ScanCommand({ TableName: ctx.tableName, ExclusiveStartKey }));
+    } catch (error) {
+      throw translateAwsError(error, 'dynamodb:Scan');
+    }
+    yield (page.Items ?? []).map((item) => unmarshall(item) as Record<string, unknown>);
+    ExclusiveStartKey = page.LastEvaluatedKey as never;
+  } while (ExclusiveStartKey);
 }
 
 export type RemoveOutcome = { outcome: 'removed' | 'absent' | 'kept'; detail?: string };
