@@ -16,7 +16,7 @@ import { backoffDelays, waitFor } from '../aws/retry.js';
 import { AwsError } from '../errors.js';
 import { functionArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
-import { isOurs, STACK_TAG } from './names.js';
+import { isOurs, notOursDetail, STACK_TAG } from './names.js';
 
 export const HANDLER = 'index.handler';
 
@@ -207,7 +207,7 @@ export async function removeFunction(ctx: ProvisionContext): Promise<StepResult>
   const fn = await getFunction(ctx);
   if (!fn) return { ...base, outcome: 'absent' };
   if (!ctx.force && !isOurs(fn.Tags, ctx.names)) {
-    return { ...base, outcome: 'kept', detail: `not tagged ${STACK_TAG}=${ctx.names.stack}; --force deletes it` };
+    return { ...base, outcome: 'kept', detail: notOursDetail(ctx.names.stack) };
   }
   try {
     await ctx.clients.lambda.send(new DeleteFunctionCommand({ FunctionName: ctx.names.function }));

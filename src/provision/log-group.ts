@@ -12,7 +12,7 @@ import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { logGroupArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
-import { isOurs, STACK_TAG } from './names.js';
+import { isOurs, notOursDetail, STACK_TAG } from './names.js';
 
 /** Retention values CloudWatch Logs accepts, in days. */
 export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -93,7 +93,7 @@ export async function removeLogGroup(ctx: ProvisionContext): Promise<StepResult>
   const group = await getLogGroup(ctx);
   if (!group) return { ...base, outcome: 'absent' };
   if (!ctx.force && !isOurs(await logGroupTags(ctx), ctx.names)) {
-    return { ...base, outcome: 'kept', detail: `not tagged ${STACK_TAG}=${ctx.names.stack}; --force deletes it` };
+    return { ...base, outcome: 'kept', detail: notOursDetail(ctx.names.stack) };
   }
   try {
     await ctx.clients.logs.send(new DeleteLogGroupCommand({ logGroupName: ctx.names.logGroup }));

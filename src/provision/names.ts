@@ -58,6 +58,11 @@ export function isOurs(tags: Record<string, string> | undefined, names: Pick<Res
   return tags?.[STACK_TAG] === names.stack;
 }
 
+/** Why teardown leaves a resource alone: it lacks this stack's tag. */
+export function notOursDetail(stack: string): string {
+  return `not tagged ${STACK_TAG}=${stack}; --force deletes it`;
+}
+
 /** Tags as the Key/Value list that DynamoDB and IAM take. */
 export function tagList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));

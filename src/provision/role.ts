@@ -17,7 +17,7 @@ import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { logGroupStreamsArn, tableArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
-import { isOurs, STACK_TAG, tagList, tagMap } from './names.js';
+import { isOurs, notOursDetail, STACK_TAG, tagList, tagMap } from './names.js';
 import { executionPolicy, parsePolicyDocument, samePolicy, trustPolicy, type PolicyDocument } from './policies.js';
 
 /** The role, or undefined when there is none. */
@@ -126,7 +126,7 @@ export async function removeRole(ctx: ProvisionContext): Promise<StepResult> {
   const role = await getRole(ctx);
   if (!role) return { ...base, outcome: 'absent' };
   if (!ctx.force && !isOurs(tagMap(role.Tags), ctx.names)) {
-    return { ...base, outcome: 'kept', detail: `not tagged ${STACK_TAG}=${ctx.names.stack}; --force deletes it` };
+    return { ...base, outcome: 'kept', detail: notOursDetail(ctx.names.stack) };
   }
   try {
     const inline = await ctx.clients.iam.send(new ListRolePoliciesCommand({ RoleName: ctx.names.role }));

@@ -15,7 +15,7 @@ import { systemClock, type Clock } from '../aws/clock.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
 import { waitFor } from '../aws/retry.js';
 import { AwsError } from '../errors.js';
-import { STACK_TAG, tagList, tagMap } from './names.js';
+import { notOursDetail, STACK_TAG, tagList, tagMap } from './names.js';
 
 export interface TableContext {
   dynamodb: DynamoDBClient;
@@ -194,7 +194,7 @@ export async function removeTable(ctx: TableContext, known?: { table: TableDescr
   if (!table) return { outcome: 'absent' };
   if (ctx.stack !== undefined && !ctx.force && table.TableArn) {
     const tags = known?.tags ?? (await tableTags(ctx, table.TableArn));
-    if (tags[STACK_TAG] !== ctx.stack) return { outcome: 'kept', detail: `not tagged ${STACK_TAG}=${ctx.stack}; --force deletes it` };
+    if (tags[STACK_TAG] !== ctx.stack) return { outcome: 'kept', detail: notOursDetail(ctx.stack) };
   }
   if (table.DeletionProtectionEnabled) {
     return { outcome: 'kept', detail: 'deletion protection is on; turn it off in the console or with aws dynamodb update-table, then run teardown again' };
