@@ -1,7 +1,7 @@
 /** The command line: the only module that knows commander. Each command's module is loaded only when it runs. */
 import { Command, CommanderError, Option } from 'commander';
 import { processContext, type Context } from './context.js';
-import { AppError, EXIT, exitCodeOf } from './errors.js';
+import { AppError, EXIT, exitCodeOf, UsageError } from './errors.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -103,7 +103,7 @@ function buildProgram(run: <O extends { json?: boolean }>(action: Action<O>) => 
     .option('--json', 'print the created product as JSON')
     .action((source: string | undefined, opts: Parameters<typeof import('./commands/add.js').add>[0]) =>
       run<typeof opts>(async (o, ctx) => {
-        if (source !== undefined && source !== '-') throw new AppError(`unexpected argument "${source}": pass a file with --file, or - for stdin`, EXIT.usage);
+        if (source !== undefined && source !== '-') throw new UsageError(`unexpected argument "${source}": pass a file with --file, or - for stdin`);
         const [{ add }, { renderProduct }, { printData }] = await Promise.all([
           import('./commands/add.js'),
           import('./output/render-product.js'),
