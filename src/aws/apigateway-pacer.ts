@@ -4,6 +4,10 @@
  * `maxAttempts` times with sub-second backoff, far short of these windows, so every API Gateway call goes
  * through this pacer: it spaces this process's calls to stay within the quotas, and when AWS throttles anyway
  * (other callers share the account) it waits as long as AWS says and tries again.
+ *
+ * Overlapping changes to one REST API get 409 ConflictException "Unable to complete operation due to
+ * concurrent modification. Please try again later."; the SDK does not retry 409s. Setup changes each API one
+ * call at a time, but another process may be changing it too, so that exact error is retried with backoff.
  */
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { AwsError } from '../errors.js';
@@ -35,9 +39,28 @@ export interface PacerOptions {
   clock: Clock;
   /** Told when AWS throttles a call and how long the pacer waits. */
   onThrottle?: (operation: string, waitMs: number) => void;
+  /** Told when a call met a concurrent change of the same REST API and how long the pacer waits. */
+  onConflict?: (operation: string, waitMs: number) => void;
+  /** Longest total time spent retrying concurrent-modification conflicts for one call. */
+  maxConflictWaitMs?: number;
   /** Longest total time spent waiting on 429s for one call. */
   maxThrottleWaitMs?: number;
   signal?: AbortSignal;
+}
+
+/**
+ * True for API Gateway's "concurrent modification" refusal. It shares the name ConflictException with real
+ * conflicts ("Another resource with the same parent already has this name", "Method already exists"), and
+ * older answers named it BadRequestException, so only the message tells them apart.
+ */
+export function isConcurrentModification(error: unknown): boolean {
+  const name = errorName(error);
+  return (name === 'ConflictException' || name === 'BadRequestException') && /concurrent modification/i.test((error as Error).message ?? '');
+}
+
+/** Backoff for concurrent-modification retries: 0.5 s, 1 s, 2 s, … at most 8 s. */
+export function conflictDelay(retries: number): number {
+  return Math.min(8_000, 500 * 2 ** retries);
 }
 
 export class ApiGatewayPacer {
@@ -54,11 +77,22 @@ export class ApiGatewayPacer {
     const operation = command.constructor.name.replace(/Command$/, '');
     const { clock } = this.options;
     const started = clock.now();
-    for (;;) {
+    for (let conflicts = 0; ; ) {
       await this.reserve(operation);
       try {
         return (await this.client.send(command as never)) as never;
       } catch (error) {
+        if (isConcurrentModification(error)) {
+          const waitMs = conflictDelay(conflicts);
+          conflicts += 1;
+          const bound = this.options.maxConflictWaitMs ?? 60_000;
+          if (clock.now() - started + waitMs > bound) {
+            throw new AwsError(`API Gateway kept refusing ${operation} for ${Math.round(bound / 1000)} s because another change to the same REST API was under way; run the command again once the other change is done`, { cause: error });
+          }
+          this.options.onConflict?.(operation, waitMs);
+          await clock.sleep(waitMs, this.options.signal);
+          continue;
+        }
         if (errorName(error) !== 'TooManyRequestsException') throw error;
         const retryAfter = Number((error as { retryAfterSeconds?: string }).retryAfterSeconds);
         // A little more than asked: the window is measured on AWS's side, after our request travelled.

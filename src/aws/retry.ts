@@ -28,11 +28,6 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-/** A gentle backoff: starts at `firstMs`, grows by `factor`, never above `maxMs`. */
-export function backoffDelays(firstMs: number, factor: number, maxMs: number): (attempt: number) => number {
-  return (attempt) => Math.min(maxMs, Math.round(firstMs * factor ** attempt));
-}
-
 /**
  * Waits for every promise, then rethrows the first failure. Unlike Promise.all, no branch is left running
  * in the background after a sibling failed, so a command never returns while its calls are still under way.

@@ -8,6 +8,13 @@ import { note } from '../output/print.js';
 import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
 import type { AwsTargetOptions } from './setup-aws.js';
 
+/**
+ * How far back each `--follow` poll reads again. CloudWatch Logs ingests each stream with its own delay, so
+ * an event stamped earlier can arrive after later ones; polling from the newest timestamp seen would skip it.
+ * Events already printed are recognised by their id.
+ */
+export const FOLLOW_LOOKBACK_MS = 2 * 60_000;
+
 export interface LogsOptions extends AwsTargetOptions {
   since?: string;
   follow?: boolean;
@@ -101,14 +108,14 @@ export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: Log
   );
   const { pctx } = session;
   const logGroupName = pctx.names.logGroup;
-  let startTime = parseSince(opts.since ?? '10m', Date.now());
-  const seen = new Set<string>();
+  const since = parseSince(opts.since ?? '10m', pctx.clock.now());
+  // Event id → timestamp of what was printed; entries older than the window are dropped as it moves on.
+  const seen = new Map<string, number>();
   let events = 0;
   const pattern = opts.filter ? filterPattern(opts.filter) : undefined;
   try {
-    for (;;) {
+    for (let startTime = since; ; ) {
       let nextToken: string | undefined;
-      let latest = startTime;
       do {
         let page;
         try {
@@ -120,24 +127,22 @@ export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: Log
         for (const raw of page.events ?? []) {
           const key = raw.eventId ?? `${raw.timestamp}:${raw.logStreamName}:${raw.message}`;
           if (seen.has(key)) continue;
-          seen.add(key);
+          seen.set(key, raw.timestamp ?? 0);
           events += 1;
-          latest = Math.max(latest, raw.timestamp ?? 0);
           onEvent(toLogEvent(raw));
         }
         nextToken = page.nextToken;
       } while (nextToken);
       if (!opts.follow || ctx.signal.aborted) break;
-      // Events can arrive late and out of order; re-reading the last moment is cheap and `seen` drops repeats.
-      startTime = latest;
-      if (seen.size > 10_000) seen.clear();
       try {
         await pctx.clock.sleep(opts.pollMs ?? 2_000, ctx.signal);
       } catch {
         break; // Ctrl-C ends --follow quietly
       }
+      startTime = Math.max(since, pctx.clock.now() - FOLLOW_LOOKBACK_MS);
+      for (const [key, timestamp] of seen) if (timestamp < startTime) seen.delete(key);
     }
-    if (events === 0 && !opts.follow) note(ctx, `no log events in ${logGroupName} since ${new Date(parseSince(opts.since ?? '10m', Date.now())).toISOString()}${opts.filter ? ` matching ${opts.filter}` : ''}`);
+    if (events === 0 && !opts.follow) note(ctx, `no log events in ${logGroupName} since ${new Date(since).toISOString()}${opts.filter ? ` matching ${opts.filter}` : ''}`);
     return { target: 'aws', logGroup: logGroupName, events };
   } finally {
     session.close();

@@ -12,6 +12,7 @@ import {
   PutIntegrationCommand,
   PutMethodCommand,
   UpdateMethodCommand,
+  UpdateRestApiCommand,
   UpdateStageCommand,
   type Integration,
   type Method,
@@ -21,7 +22,6 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { ROUTES, type HttpMethod } from '../contract/routes.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
-import { settleAll } from '../aws/retry.js';
 import { AwsError } from '../errors.js';
 import { functionArn, integrationUri } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
@@ -139,34 +139,25 @@ export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
   } else {
     if (!api.id) throw new AwsError('API Gateway returned an API without an id; run setup again');
     if (ctx.recorded.apiId !== api.id) await ctx.record('apiId', api.id);
-    if (api.endpointConfiguration?.types && !api.endpointConfiguration.types.includes('REGIONAL')) {
-      throw new AwsError(`REST API ${ctx.names.api} (${api.id}) is ${api.endpointConfiguration.types.join(', ')}, not REGIONAL; run teardown and setup again`);
+    const types = api.endpointConfiguration?.types ?? [];
+    if (types.includes('PRIVATE')) {
+      throw new AwsError(`REST API ${ctx.names.api} (${api.id}) is PRIVATE, not REGIONAL; run teardown and setup again`);
+    }
+    if (types.includes('EDGE')) {
+      // API Gateway converts an edge-optimized API in place (the invoke URL stays; its DNS moves).
+      await apigw(ctx, new UpdateRestApiCommand({ restApiId: api.id, patchOperations: [{ op: 'replace', path: '/endpointConfiguration/types/EDGE', value: 'REGIONAL' }] }), 'apigateway:PATCH');
+      changes.push('endpoint EDGE → REGIONAL');
     }
     resources = await getResources(ctx, api.id);
   }
   const restApiId = api.id;
-  // One promise per path, so that concurrent routes sharing a parent create it once.
-  const byPath = new Map<string, Promise<Resource>>(resources.map((r) => [r.path ?? '', Promise.resolve(r)]));
-  const ensureResource = (path: string): Promise<Resource> => {
-    const found = byPath.get(path);
-    if (found) return found;
-    const made = (async () => {
-      const parent = await ensureResource(path.slice(0, path.lastIndexOf('/')) || '/');
-      const pathPart = path.slice(path.lastIndexOf('/') + 1);
-      const resource = await apigw<Resource>(ctx, new CreateResourceCommand({ restApiId, parentId: parent.id, pathPart }), 'apigateway:POST');
-      if (!created) changes.push(`resource ${path}`);
-      return resource;
-    })();
-    byPath.set(path, made);
-    return made;
-  };
-  // Methods of one resource in parallel; the pacer keeps the calls within API Gateway's quotas.
-  await settleAll(
-    ROUTES.map(async (route) => {
-      const resource = await ensureResource(route.resource);
-      await settleAll(route.methods.map((method) => ensureMethod(ctx, restApiId, resource, method, integration, created ? undefined : changes)));
-    }),
-  );
+  // One change at a time: overlapping mutations of one REST API get 409 ConflictException (concurrent
+  // modification). Other resources are still made meanwhile; only this API's changes queue up.
+  const byPath = new Map<string, Resource>(resources.map((r) => [r.path ?? '', r]));
+  for (const route of ROUTES) {
+    const resource = await ensureResource(ctx, restApiId, byPath, route.resource, created ? undefined : changes);
+    for (const method of route.methods) await ensureMethod(ctx, restApiId, resource, method, integration, created ? undefined : changes);
+  }
   const changed = created || changes.length > 0;
   if (changed) await ctx.record('apiPendingDeployment', 'yes');
   return {
@@ -177,6 +168,18 @@ export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
     changed,
     ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}),
   };
+}
+
+/** The resource at `path`, created (after its parent) when missing; `byPath` is updated with what is made. */
+async function ensureResource(ctx: ProvisionContext, restApiId: string, byPath: Map<string, Resource>, path: string, changes: string[] | undefined): Promise<Resource> {
+  const found = byPath.get(path);
+  if (found) return found;
+  const parent = await ensureResource(ctx, restApiId, byPath, path.slice(0, path.lastIndexOf('/')) || '/', changes);
+  const pathPart = path.slice(path.lastIndexOf('/') + 1);
+  const resource = await apigw<Resource>(ctx, new CreateResourceCommand({ restApiId, parentId: parent.id, pathPart }), 'apigateway:POST');
+  byPath.set(path, resource);
+  changes?.push(`resource ${path}`);
+  return resource;
 }
 
 async function ensureMethod(
@@ -253,6 +256,8 @@ export async function inspectRestApi(ctx: ProvisionContext): Promise<StepResult 
   const integration = proxyIntegration(ctx.region, functionArn(where, ctx.names.function));
   const resources = await getResources(ctx, api.id);
   const drift: string[] = [];
+  const types = api.endpointConfiguration?.types ?? ['EDGE'];
+  if (!types.includes('REGIONAL')) drift.push(`endpoint ${types.join(', ')}, not REGIONAL`);
   for (const { path, method } of routeMethods()) {
     const resource = resources.find((r) => r.path === path);
     const found = resource?.resourceMethods?.[method] as Method | undefined;

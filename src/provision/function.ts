@@ -12,7 +12,7 @@ import {
   type GetFunctionCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { errorName, translateAwsError } from '../aws/errors.js';
-import { backoffDelays, waitFor } from '../aws/retry.js';
+import { waitFor } from '../aws/retry.js';
 import { AwsError } from '../errors.js';
 import { functionArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
@@ -75,7 +75,8 @@ export async function inspectFunction(ctx: ProvisionContext, roleArn: string): P
   drift.push(...configurationDrift(fn.Configuration, wantedConfiguration(ctx, roleArn)));
   if (!fn.Configuration.Architectures?.includes(ctx.settings.architecture)) drift.push(`architecture ${fn.Configuration.Architectures?.join(',')}`);
   if (fn.Configuration.CodeSha256 !== codeSha256(await ctx.code())) drift.push('code differs from dist/handler.zip (run deploy)');
-  if (fn.Configuration.State && fn.Configuration.State !== 'Active') drift.push(`state ${fn.Configuration.State}`);
+  // Inactive is an idle function whose resources Lambda reclaimed; the next invoke wakes it, and setup accepts it.
+  if (fn.Configuration.State && fn.Configuration.State !== 'Active' && fn.Configuration.State !== 'Inactive') drift.push(`state ${fn.Configuration.State}`);
   return { ...base, outcome: drift.length ? 'drifted' : 'present', id: fn.Configuration.FunctionArn ?? '', ...(drift.length ? { detail: drift.join('; ') } : {}) };
 }
 
@@ -106,21 +107,20 @@ export async function ensureFunction(ctx: ProvisionContext, role: string | Promi
       throw new AwsError(`a Lambda function named ${ctx.names.function} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); pick other names with --stack NAME`);
     }
     const config = existing.Configuration;
+    // Each update waits for the one before: Lambda refuses a change while LastUpdateStatus is InProgress.
+    if (Object.entries(ctx.tags).some(([k, v]) => existing.Tags?.[k] !== v) && config.FunctionArn) {
+      await updateFunction(ctx, new TagResourceCommand({ Resource: config.FunctionArn, Tags: ctx.tags }), 'lambda:TagResource');
+      changes.push('tags');
+    }
     const drift = configurationDrift(config, wanted);
     if (drift.length > 0) {
-      await waitForFunctionReady(ctx);
-      await call(ctx, new UpdateFunctionConfigurationCommand(wanted), 'lambda:UpdateFunctionConfiguration');
+      await updateFunction(ctx, new UpdateFunctionConfigurationCommand(wanted), 'lambda:UpdateFunctionConfiguration');
       changes.push(...drift);
     }
     const archDiffers = !config.Architectures?.includes(ctx.settings.architecture);
     if (config.CodeSha256 !== codeSha256(zip) || archDiffers) {
-      await waitForFunctionReady(ctx);
-      await call(ctx, new UpdateFunctionCodeCommand({ FunctionName: ctx.names.function, ZipFile: zip, Architectures: [ctx.settings.architecture] }), 'lambda:UpdateFunctionCode');
+      await updateFunction(ctx, new UpdateFunctionCodeCommand({ FunctionName: ctx.names.function, ZipFile: zip, Architectures: [ctx.settings.architecture] }), 'lambda:UpdateFunctionCode');
       changes.push(archDiffers ? 'architecture' : 'code');
-    }
-    if (Object.entries(ctx.tags).some(([k, v]) => existing.Tags?.[k] !== v) && config.FunctionArn) {
-      await call(ctx, new TagResourceCommand({ Resource: config.FunctionArn, Tags: ctx.tags }), 'lambda:TagResource');
-      changes.push('tags');
     }
     if (changes.length) outcome = 'updated';
     if (ctx.recorded.functionArn !== config.FunctionArn && config.FunctionArn) await ctx.record('functionArn', config.FunctionArn);
@@ -129,12 +129,28 @@ export async function ensureFunction(ctx: ProvisionContext, role: string | Promi
   return { ...base, outcome, id: ready.FunctionArn ?? '', ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}) };
 }
 
+/**
+ * The pause before the next CreateFunction while IAM propagates, from the time waited so far: every half
+ * second for the first 15 s (propagation usually takes 5-10 s), then growing with the wait, up to 5 s. It
+ * depends on elapsed time, not on the attempt count, because a CreateFunction carrying the zip itself takes
+ * hundreds of milliseconds.
+ */
+export function rolePropagationDelay(elapsedMs: number): number {
+  if (elapsedMs < 15_000) return 500;
+  return Math.min(5_000, Math.round(500 + (elapsedMs - 15_000) / 4));
+}
+
+/** Lambda's TooManyRequestsException carries Retry-After as `retryAfterSeconds`; the wait it asks for, in ms. */
+export function retryAfterMs(error: unknown, fallbackMs: number): number {
+  const seconds = Number((error as { retryAfterSeconds?: string }).retryAfterSeconds);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : fallbackMs;
+}
+
 async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typeof wantedConfiguration>, zip: Uint8Array): Promise<void> {
   const started = ctx.clock.now();
-  // Propagation usually takes 5-10 s: retry every half second for the first 15 s, then back off to 5 s.
-  const later = backoffDelays(500, 1.5, 5_000);
-  const delay = (attempt: number) => (ctx.clock.now() - started < 15_000 ? 500 : later(attempt - 30));
-  for (let attempt = 0; ; attempt += 1) {
+  let told = false;
+  for (;;) {
+    let wait: number;
     try {
       await ctx.clients.lambda.send(
         new CreateFunctionCommand({
@@ -149,17 +165,22 @@ async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typ
       return;
     } catch (error) {
       if (errorName(error) === 'ResourceConflictException') return; // another run created it meanwhile
-      if (!isRoleNotReady(error)) throw translateAwsError(error, 'lambda:CreateFunction');
       const waited = ctx.clock.now() - started;
-      if (waited + delay(attempt) > ctx.waits.rolePropagationMs) {
+      // Lambda throttles the control plane per account; while we are waiting for IAM anyway, that is a
+      // reason to wait as long as it asks, not to give up.
+      if (errorName(error) === 'TooManyRequestsException') wait = Math.max(retryAfterMs(error, 1_000), rolePropagationDelay(waited));
+      else if (isRoleNotReady(error)) wait = rolePropagationDelay(waited);
+      else throw translateAwsError(error, 'lambda:CreateFunction');
+      if (waited + wait > ctx.waits.rolePropagationMs) {
         throw new AwsError(
           `Lambda still cannot assume role ${ctx.names.role} after ${Math.round(waited / 1000)} s; IAM may be slow today (run setup again), or the role's trust policy was changed`,
           { cause: error },
         );
       }
-      if (attempt === 0) ctx.note(`waiting for IAM to make role ${ctx.names.role} usable by Lambda…`);
-      await ctx.clock.sleep(delay(attempt), ctx.signal);
+      if (!told) ctx.note(`waiting for IAM to make role ${ctx.names.role} usable by Lambda…`);
+      told = true;
     }
+    await ctx.clock.sleep(wait, ctx.signal);
   }
 }
 
@@ -195,8 +216,7 @@ export async function deployCode(ctx: ProvisionContext): Promise<StepResult & { 
   }
   const previousSha256 = fn.Configuration.CodeSha256;
   if (previousSha256 === sha256) return { ...base, outcome: 'unchanged', sha256, ...(previousSha256 ? { previousSha256 } : {}), detail: 'code is already up to date' };
-  await waitForFunctionReady(ctx);
-  await call(ctx, new UpdateFunctionCodeCommand({ FunctionName: ctx.names.function, ZipFile: zip, Architectures: fn.Configuration.Architectures?.length ? fn.Configuration.Architectures : [ctx.settings.architecture] }), 'lambda:UpdateFunctionCode');
+  await updateFunction(ctx, new UpdateFunctionCodeCommand({ FunctionName: ctx.names.function, ZipFile: zip, Architectures: fn.Configuration.Architectures?.length ? fn.Configuration.Architectures : [ctx.settings.architecture] }), 'lambda:UpdateFunctionCode');
   await waitForFunctionReady(ctx);
   return { ...base, outcome: 'updated', sha256, ...(previousSha256 ? { previousSha256 } : {}) };
 }
@@ -219,10 +239,29 @@ export async function removeFunction(ctx: ProvisionContext): Promise<StepResult>
   return { ...base, outcome: 'removed' };
 }
 
-async function call(ctx: ProvisionContext, command: object, action: string): Promise<void> {
-  try {
-    await (ctx.clients.lambda.send as (c: object) => Promise<unknown>)(command);
-  } catch (error) {
-    throw translateAwsError(error, action);
+/**
+ * Lambda's refusal of a change while the function is Pending or an update is InProgress. It shares the name
+ * ResourceConflictException with "already exists" answers, so only the message tells them apart.
+ */
+export function isUpdateInProgress(error: unknown): boolean {
+  return errorName(error) === 'ResourceConflictException' && /update is in progress|cannot be performed at this time/i.test((error as Error).message ?? '');
+}
+
+/**
+ * Sends one change to the function once it is ready (what the SDK's waitUntilFunctionUpdatedV2 waits for,
+ * on our clock), and again while Lambda still says an update is in progress: another process, or Lambda's
+ * own settling, may start one between our check and our call.
+ */
+export async function updateFunction(ctx: ProvisionContext, command: object, action: string): Promise<void> {
+  const started = ctx.clock.now();
+  for (;;) {
+    await waitForFunctionReady(ctx);
+    try {
+      await (ctx.clients.lambda.send as (c: object) => Promise<unknown>)(command);
+      return;
+    } catch (error) {
+      if (!isUpdateInProgress(error) || ctx.clock.now() - started > ctx.waits.functionActiveMs) throw translateAwsError(error, action);
+    }
+    await ctx.clock.sleep(ctx.waits.functionPollMs, ctx.signal);
   }
 }

@@ -2,20 +2,32 @@
 import { AddPermissionCommand, GetPolicyCommand, RemovePermissionCommand } from '@aws-sdk/client-lambda';
 import { ROUTES } from '../contract/routes.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
+import { AwsError } from '../errors.js';
 import { executeApiArn, type Where } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { updateFunction, waitForFunctionReady } from './function.js';
+
+/** The stage the console's Test button invokes through; a permission scoped to one stage refuses it. */
+export const TEST_INVOKE_STAGE = 'test-invoke-stage';
 
 export interface PermissionStatement {
   StatementId: string;
   SourceArn: string;
 }
 
-/** One statement per route: `{apiId}/{stage}/*\/product` and `{apiId}/{stage}/*\/product/*`. */
+/** The statement id of one route of one stage: `apigateway-{stage}-product-id`. */
+export function statementId(stage: string, resource: string): string {
+  return `apigateway-${stage}-${resource.replace(/^\//, '').replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+/g, '-')}`;
+}
+
+/**
+ * One statement per route and stage: `{apiId}/{stage}/*\/product` and `{apiId}/{stage}/*\/product/*`, for the
+ * stage and for the console's `test-invoke-stage` (as SAM does), each pinned to this API's id.
+ */
 export function permissionStatements(where: Where, apiId: string, stage: string): PermissionStatement[] {
-  return ROUTES.map((route) => ({
-    StatementId: `apigateway-${stage}-${route.resource.replace(/^\//, '').replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+/g, '-')}`,
-    SourceArn: executeApiArn(where, apiId, stage, '*', route.resource),
-  }));
+  return [stage, TEST_INVOKE_STAGE].flatMap((s) =>
+    ROUTES.map((route) => ({ StatementId: statementId(s, route.resource), SourceArn: executeApiArn(where, apiId, s, '*', route.resource) })),
+  );
 }
 
 /** The function policy's statements: Sid → SourceArn (empty when the function has no policy). */
@@ -56,13 +68,35 @@ export async function ensurePermission(ctx: ProvisionContext, apiId: string): Pr
   let replaced = 0;
   for (const statement of wanted) {
     if (current.get(statement.StatementId) === statement.SourceArn) continue;
+    if (current.has(statement.StatementId)) {
+      await removeStatement(ctx, statement.StatementId);
+      replaced += 1;
+    } else {
+      added += 1;
+    }
+    await addStatement(ctx, statement);
+  }
+  const outcome = added === wanted.length ? 'created' : added + replaced > 0 ? 'updated' : 'unchanged';
+  return { ...base, outcome, ...(outcome === 'updated' ? { detail: `${added} added, ${replaced} replaced` } : {}) };
+}
+
+async function removeStatement(ctx: ProvisionContext, StatementId: string): Promise<void> {
+  try {
+    await updateFunction(ctx, new RemovePermissionCommand({ FunctionName: ctx.names.function, StatementId }), 'lambda:RemovePermission');
+  } catch (error) {
+    if (errorName((error as { cause?: unknown }).cause ?? error) !== 'ResourceNotFoundException') throw error;
+  }
+}
+
+/**
+ * Adds one statement. AddPermission answers ResourceConflictException both when the statement id exists
+ * (a concurrent run added it) and while an update of the function is in progress, so on that error the
+ * policy is read again: the statement is there (done), or it is not (wait for the function, try again).
+ */
+async function addStatement(ctx: ProvisionContext, statement: PermissionStatement): Promise<void> {
+  const started = ctx.clock.now();
+  for (;;) {
     try {
-      if (current.has(statement.StatementId)) {
-        await ctx.clients.lambda.send(new RemovePermissionCommand({ FunctionName: ctx.names.function, StatementId: statement.StatementId }));
-        replaced += 1;
-      } else {
-        added += 1;
-      }
       await ctx.clients.lambda.send(
         new AddPermissionCommand({
           FunctionName: ctx.names.function,
@@ -72,12 +106,17 @@ export async function ensurePermission(ctx: ProvisionContext, apiId: string): Pr
           SourceArn: statement.SourceArn,
         }),
       );
+      return;
     } catch (error) {
-      // A concurrent run added the same statement: it is there, which is all we need.
-      if (errorName(error) === 'ResourceConflictException') continue;
-      throw translateAwsError(error, 'lambda:AddPermission');
+      if (errorName(error) !== 'ResourceConflictException') throw translateAwsError(error, 'lambda:AddPermission');
+      const now = await currentStatements(ctx);
+      if (now.get(statement.StatementId) === statement.SourceArn) return;
+      if (now.has(statement.StatementId)) {
+        throw new AwsError(`another process changed the permission ${statement.StatementId} of function ${ctx.names.function} meanwhile; run setup again`, { cause: error });
+      }
+      if (ctx.clock.now() - started > ctx.waits.functionActiveMs) throw translateAwsError(error, 'lambda:AddPermission');
     }
+    await ctx.clock.sleep(ctx.waits.functionPollMs, ctx.signal);
+    await waitForFunctionReady(ctx);
   }
-  const outcome = added === wanted.length ? 'created' : added + replaced > 0 ? 'updated' : 'unchanged';
-  return { ...base, outcome, ...(outcome === 'updated' ? { detail: `${added} added, ${replaced} replaced` } : {}) };
 }

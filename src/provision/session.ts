@@ -114,6 +114,7 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
     apigateway: new ApiGatewayPacer(clients.apigateway, {
       clock,
       onThrottle: (operation, ms) => progress.note(`API Gateway throttled ${operation} (an account-wide quota); retrying in ${Math.ceil(ms / 1000)} s`),
+      onConflict: (operation, ms) => progress.note(`API Gateway refused ${operation}: another change to the REST API is under way; retrying in ${(ms / 1000).toFixed(1)} s`),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     }),
     region,

@@ -55,7 +55,11 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   const logGroup = progress.step(`log group ${ctx.names.logGroup}`, () => ensureLogGroup(ctx));
   const api = progress.step(`REST API ${ctx.names.api}`, () => ensureRestApi(ctx));
   // The function step starts now (its read needs no role) and creates the function as soon as the role exists.
-  const fn = progress.step(`function ${ctx.names.function}`, () => ensureFunction(ctx, role.then((r) => r.arn)));
+  const roleArn = role.then((r) => r.arn);
+  // The function step awaits this only after its own reads; a role failure meanwhile must not go unhandled
+  // (Node would end the process). The failure is reported through the role step.
+  roleArn.catch(() => undefined);
+  const fn = progress.step(`function ${ctx.names.function}`, () => ensureFunction(ctx, roleArn));
   const permission = Promise.all([fn, api]).then(([, a]) => progress.step('invoke permission', () => ensurePermission(ctx, a.apiId)));
   const stage = api.then((a) => progress.step(`stage ${ctx.names.stage}`, () => ensureStage(ctx, a.apiId, a.changed)));
   const key = ctx.settings.apiKey ? Promise.all([api, stage]).then(([a]) => progress.step('API key', () => ensureApiKey(ctx, a.apiId))) : undefined;

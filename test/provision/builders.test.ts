@@ -31,10 +31,12 @@ describe('ARNs and URLs', () => {
     expect(invokeUrl('cn-north-1', 'a1', 'prod')).toBe('https://a1.execute-api.cn-north-1.amazonaws.com.cn/prod');
   });
 
-  it('scopes the invoke permission to one statement per route', () => {
+  it("scopes the invoke permission to one statement per route, for the stage and the console's test-invoke-stage", () => {
     expect(permissionStatements(where, 'a1', 'prod')).toEqual([
       { StatementId: 'apigateway-prod-product', SourceArn: 'arn:aws:execute-api:eu-west-1:111122223333:a1/prod/*/product' },
       { StatementId: 'apigateway-prod-product-id', SourceArn: 'arn:aws:execute-api:eu-west-1:111122223333:a1/prod/*/product/*' },
+      { StatementId: 'apigateway-test-invoke-stage-product', SourceArn: 'arn:aws:execute-api:eu-west-1:111122223333:a1/test-invoke-stage/*/product' },
+      { StatementId: 'apigateway-test-invoke-stage-product-id', SourceArn: 'arn:aws:execute-api:eu-west-1:111122223333:a1/test-invoke-stage/*/product/*' },
     ]);
   });
 

@@ -143,7 +143,7 @@ describe('logs', () => {
     const world = fakeWorld();
     await setupAws({ verify: false }, testContext(world.cwd), world.deps());
     const group = world.fake.logGroups.get('/aws/lambda/productFunction');
-    const now = Date.now();
+    const now = world.clock.now();
     group?.events.push(
       { eventId: '1', timestamp: now - 20 * 60_000, message: request(200, '/old'), logStreamName: 's' },
       { eventId: '2', timestamp: now - 60_000, message: request(200), logStreamName: 's' },
@@ -162,7 +162,7 @@ describe('logs', () => {
     const followed: string[] = [];
     const following = logs({ follow: true, pollMs: 1_000 }, testContext(world.cwd, { signal: abort.signal }), (e) => {
       followed.push(e.eventId ?? '');
-      if (e.eventId === '3') group?.events.push({ eventId: '4', timestamp: Date.now(), message: request(201), logStreamName: 's' });
+      if (e.eventId === '3') group?.events.push({ eventId: '4', timestamp: world.clock.now(), message: request(201), logStreamName: 's' });
       if (e.eventId === '4') abort.abort();
     }, world.deps());
     await expect(following).resolves.toMatchObject({ events: 3 });

@@ -80,8 +80,8 @@ describe('setup → rerun → teardown on the fake', () => {
     // The deployment comes after every integration.
     expect(first('CreateDeployment')).toBeGreaterThan(last('PutIntegration'));
     expect(first('UpdateStage')).toBeGreaterThan(first('CreateDeployment'));
-    // No API Gateway call was throttled: the pacer kept within the quotas.
-    expect(fake.calls.filter((c) => c.error === 'TooManyRequestsException')).toEqual([]);
+    // No API Gateway call was throttled (the pacer kept within the quotas) or met a concurrent change.
+    expect(fake.calls.filter((c) => c.service === 'apigateway' && c.error && c.error !== 'NotFoundException')).toEqual([]);
   });
 
   it('--dry-run lists what it would create using read calls only', async () => {
@@ -166,7 +166,7 @@ describe('eventual consistency and quotas', () => {
     await setupAws(noVerify, ctx, world.deps());
     const attempts = world.fake.calls.filter((c) => c.op === 'CreateFunction');
     expect(attempts.length).toBeGreaterThan(3);
-    expect(attempts.slice(0, -1).every((c) => c.error === 'InvalidParameterValueException')).toBe(true);
+    expect(attempts.slice(0, -1).every((c) => c.error === 'InvalidParameterValueException' || c.error === 'TooManyRequestsException')).toBe(true);
     expect(attempts.at(-1)?.error).toBeUndefined();
     expect(ctx.stderr.text().match(/waiting for IAM/g)).toHaveLength(1);
   });

@@ -306,6 +306,8 @@ describe('REST API, stage and permission', () => {
     expect(mocks.lambda.commandCalls(AddPermissionCommand).map((c) => c.args[0].input)).toEqual([
       { FunctionName: 'productFunction', StatementId: 'apigateway-prod-product', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/prod/*/product` },
       { FunctionName: 'productFunction', StatementId: 'apigateway-prod-product-id', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/prod/*/product/*` },
+      { FunctionName: 'productFunction', StatementId: 'apigateway-test-invoke-stage-product', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/test-invoke-stage/*/product` },
+      { FunctionName: 'productFunction', StatementId: 'apigateway-test-invoke-stage-product-id', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/test-invoke-stage/*/product/*` },
     ]);
   });
 
@@ -313,7 +315,12 @@ describe('REST API, stage and permission', () => {
     const ctx = context();
     const statement = (sid: string, arn: string) => ({ Sid: sid, Condition: { ArnLike: { 'AWS:SourceArn': arn } } });
     mocks.lambda.on(GetPolicyCommand).resolves({
-      Policy: JSON.stringify({ Statement: [statement('apigateway-prod-product', `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/prod/*/product`), statement('apigateway-prod-product-id', `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/prod/*/product/*`)] }),
+      Policy: JSON.stringify({
+        Statement: ['prod', 'test-invoke-stage'].flatMap((stage) => [
+          statement(`apigateway-${stage}-product`, `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/${stage}/*/product`),
+          statement(`apigateway-${stage}-product-id`, `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/${stage}/*/product/*`),
+        ]),
+      }),
     });
     expect((await ensurePermission(ctx, 'abc123')).outcome).toBe('unchanged');
     expect(mocks.lambda.commandCalls(AddPermissionCommand)).toHaveLength(0);

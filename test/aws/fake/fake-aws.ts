@@ -1,8 +1,12 @@
 /**
- * A stateful fake of the six services products-cli provisions with, modelled on AWS-NOTES: a table is
- * CREATING then ACTIVE, a new role cannot be assumed by Lambda for a while, a function is Pending then
- * Active, API Gateway enforces its control-plane quotas with 429 + retryAfterSeconds, and every not-found
- * error is the SDK's own class with the SDK's own name. Real SDK clients are used; only `send` is replaced.
+ * A stateful fake of the six services products-cli provisions with, as harsh as AWS: every call takes a
+ * varied, seeded time; a table is CREATING then ACTIVE (and DELETING before it goes); a new role cannot be
+ * assumed by Lambda for a while, and CreateFunction is sometimes throttled meanwhile; a function is Pending
+ * after create and InProgress after each update, refusing other updates (and AddPermission, TagResource)
+ * with ResourceConflictException; overlapping changes to one REST API get 409 concurrent modification; API
+ * Gateway enforces its control-plane quotas with 429 + retryAfterSeconds; log events become visible only
+ * after an ingestion delay. Every error is the SDK's own class with the SDK's own name. Real SDK clients are
+ * used; only `send` is replaced.
  */
 import {
   APIGatewayClient,
@@ -12,13 +16,14 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-api-gateway';
 import { CloudWatchLogsClient, ResourceAlreadyExistsException, ResourceNotFoundException as LogsNotFound } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient, ResourceInUseException, ResourceNotFoundException as DynamoNotFound } from '@aws-sdk/client-dynamodb';
+import { ContinuousBackupsUnavailableException, DynamoDBClient, ResourceInUseException, ResourceNotFoundException as DynamoNotFound } from '@aws-sdk/client-dynamodb';
 import { DeleteConflictException, EntityAlreadyExistsException, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
 import {
   InvalidParameterValueException,
   LambdaClient,
   ResourceConflictException,
   ResourceNotFoundException as LambdaNotFound,
+  TooManyRequestsException as LambdaTooManyRequests,
 } from '@aws-sdk/client-lambda';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createHash } from 'node:crypto';
@@ -27,31 +32,71 @@ import type { AwsClients } from '../../../src/aws/clients.js';
 import type { Clock } from '../../../src/aws/clock.js';
 
 export interface LatencyModel {
-  /** Every call takes this long (its effect happens at the end). */
+  /** The median time a call takes (its effect happens at the end). */
   callMs: number;
+  /** Median times of the calls that take longer (a zip upload, a deployment). */
+  opMs: Record<string, number>;
+  /** Each call takes its median × a factor from 1 − jitter to 1 + jitter; one in 20 takes 3× as long. 0: fixed. */
+  jitter: number;
+  /** Seeds the latencies and the throttling, so a run can be repeated. */
+  seed: number;
   tableActiveMs: number;
   tableDeleteMs: number;
+  /** After ACTIVE, UpdateContinuousBackups answers ContinuousBackupsUnavailableException this long. */
+  backupsUnavailableMs: number;
   roleUsableMs: number;
+  /** The share of CreateFunction calls answered TooManyRequestsException while the role is not yet usable. */
+  lambdaThrottleRate: number;
   functionActiveMs: number;
   functionUpdateMs: number;
   enforceQuotas: boolean;
+  /** Overlapping mutations of one REST API get 409 ConflictException (concurrent modification). */
+  apiConflicts: boolean;
+  /** A log event becomes visible to FilterLogEvents this long after its timestamp, at most. */
+  logIngestionMs: number;
 }
 
 export const DEFAULT_MODEL: LatencyModel = {
   callMs: 80,
+  // A CreateFunction carrying a 1 MB zip takes hundreds of ms; so do deployments and new APIs.
+  opMs: { CreateFunction: 600, UpdateFunctionCode: 500, CreateRestApi: 300, CreateDeployment: 400, CreateTable: 150, CreateRole: 200, PutRolePolicy: 150 },
+  jitter: 0.5,
+  seed: 1,
   tableActiveMs: 8_000,
   tableDeleteMs: 2_000,
+  backupsUnavailableMs: 500,
   roleUsableMs: 7_000,
+  lambdaThrottleRate: 0.2,
   functionActiveMs: 2_000,
   functionUpdateMs: 1_000,
   enforceQuotas: true,
+  apiConflicts: true,
+  logIngestionMs: 0,
 };
+
+/** The kind model: fixed 80 ms calls, no throttling or conflicts beyond the quotas. */
+export const KIND_MODEL: Partial<LatencyModel> = { opMs: {}, jitter: 0, lambdaThrottleRate: 0, apiConflicts: false, backupsUnavailableMs: 0 };
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same latencies. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 export interface Call {
   service: string;
   op: string;
   input: Record<string, any>;
+  /** When the call was answered. */
   at: number;
+  /** When the call was sent. */
+  startedAt: number;
   error?: string;
 }
 
@@ -66,9 +111,9 @@ export class CrashError extends Error {
 const meta = { $metadata: { httpStatusCode: 400 } };
 const READ = /^(Get|Describe|List|Filter|Scan)/;
 
-interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean }
+interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean }
 interface RoleRecord { name: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
-interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any> }
+interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any>; inactive?: boolean }
 interface ApiRecord { api: Record<string, any>; resources: Map<string, any>; stages: Map<string, any>; deployments: number }
 
 export class FakeAws {
@@ -85,6 +130,9 @@ export class FakeAws {
   apiKeys = new Map<string, Record<string, any>>();
   planKeys = new Map<string, Set<string>>();
   private quotaLog = new Map<string, number[]>();
+  /** Mutations of each REST API now in flight. */
+  private apiBusy = new Map<string, number>();
+  private random: () => number;
   private ids = 0;
   /** After this many successful mutating calls, the "process" crashes. */
   private crashAfter: number | undefined;
@@ -95,6 +143,16 @@ export class FakeAws {
 
   constructor(readonly clock: Clock, model: Partial<LatencyModel> = {}) {
     this.model = { ...DEFAULT_MODEL, ...model };
+    this.random = seededRandom(this.model.seed);
+  }
+
+  /** How long this call takes: its median, varied by the seeded jitter, never zero. */
+  latency(op: string): number {
+    const median = this.model.opMs[op] ?? this.model.callMs;
+    if (this.model.jitter === 0) return median;
+    const factor = 1 - this.model.jitter + 2 * this.model.jitter * this.random();
+    const tail = this.random() < 0.05 ? 3 : 1;
+    return Math.max(5, Math.round(median * factor * tail));
   }
 
   /** Crash after the nth mutating call from now (it takes effect, then every call fails). */
@@ -151,8 +209,26 @@ export class FakeAws {
   }
 
   async handle(service: string, op: string, input: Record<string, any>): Promise<any> {
-    await this.clock.sleep(this.model.callMs);
-    const call: Call = { service, op, input: structuredClone(input), at: this.clock.now() };
+    // A mutation of a REST API that starts while another one of the same API is in flight is refused.
+    const apiId = service === 'apigateway' && !READ.test(op) && this.model.apiConflicts ? (input.restApiId as string | undefined) : undefined;
+    const overlapping = apiId !== undefined && (this.apiBusy.get(apiId) ?? 0) > 0;
+    if (apiId !== undefined) this.apiBusy.set(apiId, (this.apiBusy.get(apiId) ?? 0) + 1);
+    const startedAt = this.clock.now();
+    // Quotas count a request when it arrives, before AWS works on it (the work is most of a call's time).
+    let throttled: Error | undefined;
+    if (service === 'apigateway' && !this.crashed) {
+      try {
+        this.checkQuota(op);
+      } catch (error) {
+        throttled = error as Error;
+      }
+    }
+    try {
+      await this.clock.sleep(this.latency(op));
+    } finally {
+      if (apiId !== undefined) this.apiBusy.set(apiId, (this.apiBusy.get(apiId) ?? 1) - 1);
+    }
+    const call: Call = { service, op, input: structuredClone(input), at: this.clock.now(), startedAt };
     this.calls.push(call);
     if (this.crashed) {
       call.error = 'CrashError';
@@ -161,7 +237,8 @@ export class FakeAws {
     try {
       const injected = this.intercept?.(call);
       if (injected) throw injected;
-      if (service === 'apigateway') this.checkQuota(op);
+      if (throttled) throw throttled;
+      if (overlapping) throw new ApiConflictException({ message: 'Unable to complete operation due to concurrent modification. Please try again later.', ...meta, $metadata: { httpStatusCode: 409 } });
       const handler = (this as unknown as Record<string, (input: any) => any>)[`${service}_${op}`];
       if (!handler) throw new Error(`the fake does not implement ${service} ${op}`);
       const result = handler.call(this, input);
@@ -232,6 +309,9 @@ export class FakeAws {
     };
   }
 
+  /** System backups DynamoDB kept of deleted tables that had point-in-time recovery on. */
+  systemBackups: string[] = [];
+
   private tableOrThrow(name: string): TableRecord {
     const table = this.liveTable(name);
     if (!table) throw new DynamoNotFound({ message: `Requested resource not found: Table: ${name} not found`, ...meta });
@@ -269,7 +349,24 @@ export class FakeAws {
     const status = this.tableDescription(t).TableStatus;
     if (status !== 'ACTIVE') throw new ResourceInUseException({ message: `Attempt to change a resource which is still in use: Table is being ${status === 'DELETING' ? 'deleted' : 'created'}: ${t.name}`, ...meta });
     t.deletedAt = this.clock.now();
+    if (t.pitr) this.systemBackups.push(`${t.name}$DeletedTableBackup`);
     return { TableDescription: this.tableDescription(t) };
+  }
+
+  dynamodb_DescribeContinuousBackups(input: any) {
+    const t = this.tableOrThrow(input.TableName);
+    const status = t.pitr ? 'ENABLED' : 'DISABLED';
+    return { ContinuousBackupsDescription: { ContinuousBackupsStatus: 'ENABLED', PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: status } } };
+  }
+
+  dynamodb_UpdateContinuousBackups(input: any) {
+    const t = this.tableOrThrow(input.TableName);
+    const status = this.tableDescription(t).TableStatus;
+    if (status !== 'ACTIVE' || this.clock.now() < t.createdAt + this.model.tableActiveMs + this.model.backupsUnavailableMs) {
+      throw new ContinuousBackupsUnavailableException({ message: `Backups are being enabled for the table: ${t.name}. Please retry later`, ...meta });
+    }
+    t.pitr = Boolean(input.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled);
+    return this.dynamodb_DescribeContinuousBackups(input);
   }
 
   private tableByArn(arn: string): TableRecord {
@@ -383,7 +480,7 @@ export class FakeAws {
 
   private fnConfig(fn: FunctionRecord) {
     const now = this.clock.now();
-    const state = now >= fn.createdAt + this.model.functionActiveMs ? 'Active' : 'Pending';
+    const state = now < fn.createdAt + this.model.functionActiveMs ? 'Pending' : fn.inactive ? 'Inactive' : 'Active';
     const updating = now < fn.updateDoneAt;
     return { ...fn.config, State: state, LastUpdateStatus: state === 'Pending' ? undefined : updating ? 'InProgress' : 'Successful' };
   }
@@ -393,6 +490,9 @@ export class FakeAws {
     const roleName = String(input.Role).split('/').pop() as string;
     const role = this.roles.get(roleName);
     if (!role || this.clock.now() < role.createdAt + this.model.roleUsableMs) {
+      if (this.random() < this.model.lambdaThrottleRate) {
+        throw new LambdaTooManyRequests({ message: 'Rate exceeded', retryAfterSeconds: '1', Reason: 'CallerRateLimitExceeded', Type: 'User', ...meta, $metadata: { httpStatusCode: 429 } });
+      }
       throw new InvalidParameterValueException({ message: 'The role defined for the function cannot be assumed by Lambda.', ...meta });
     }
     const zip: Uint8Array = input.Code.ZipFile;
@@ -455,7 +555,9 @@ export class FakeAws {
   }
 
   lambda_TagResource(input: any) {
-    Object.assign(this.fnOrThrow(input.Resource).tags, input.Tags);
+    const fn = this.fnOrThrow(input.Resource);
+    this.assertUpdatable(fn);
+    Object.assign(fn.tags, input.Tags);
   }
 
   lambda_DeleteFunction(input: any) {
@@ -465,6 +567,8 @@ export class FakeAws {
 
   lambda_AddPermission(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
+    // The same exception name as for an existing statement id: only the message differs.
+    this.assertUpdatable(fn);
     if (fn.statements.has(input.StatementId)) throw new ResourceConflictException({ message: `The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`, ...meta });
     const statement = { Sid: input.StatementId, Effect: 'Allow', Principal: { Service: input.Principal }, Action: input.Action, Resource: fn.config.FunctionArn, Condition: { ArnLike: { 'AWS:SourceArn': input.SourceArn } } };
     fn.statements.set(input.StatementId, statement);
@@ -473,6 +577,7 @@ export class FakeAws {
 
   lambda_RemovePermission(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
+    this.assertUpdatable(fn);
     if (!fn.statements.delete(input.StatementId)) throw new LambdaNotFound({ message: 'No policy is associated with the given resource.', ...meta });
   }
 
@@ -521,8 +626,18 @@ export class FakeAws {
   logs_FilterLogEvents(input: any) {
     const group = this.groupOrThrow(input.logGroupName);
     const term = typeof input.filterPattern === 'string' ? input.filterPattern.replace(/^"|"$/g, '') : '';
-    const events = group.events.filter((e) => e.timestamp >= (input.startTime ?? 0) && (!term || e.message.includes(term)));
+    const now = this.clock.now();
+    const events = group.events
+      .filter((e) => (e.ingestionTime ?? e.timestamp) <= now && e.timestamp >= (input.startTime ?? 0) && (!term || e.message.includes(term)))
+      .sort((a, b) => a.timestamp - b.timestamp)
+      .map(({ ingestionTime: _ingested, ...e }) => e);
     return { events };
+  }
+
+  /** Writes a log event stamped `timestamp` that FilterLogEvents returns from `timestamp + delayMs` on. */
+  putLogEvent(group: string, message: string, timestamp: number, delayMs = this.model.logIngestionMs): void {
+    const events = this.groupOrThrow(group).events;
+    events.push({ eventId: `e${events.length + 1}`, logStreamName: '2026/01/01/[$LATEST]abc', timestamp, ingestionTime: timestamp + delayMs, message });
   }
 
   // ---- API Gateway
@@ -546,6 +661,21 @@ export class FakeAws {
 
   apigateway_GetRestApis() {
     return { items: [...this.apis.values()].map((a) => a.api) };
+  }
+
+  apigateway_UpdateRestApi(input: any) {
+    const { api } = this.apiOrThrow(input.restApiId);
+    for (const op of input.patchOperations) {
+      const match = /^\/endpointConfiguration\/types\/(EDGE|REGIONAL|PRIVATE)$/.exec(op.path);
+      if (!match || op.op !== 'replace') throw new BadRequestException({ message: `Invalid patch path ${op.path}`, ...meta });
+      api.endpointConfiguration = { types: api.endpointConfiguration.types.map((t: string) => (t === match[1] ? op.value : t)) };
+    }
+    return api;
+  }
+
+  apigateway_TagResource(input: any) {
+    const id = /\/restapis\/([^/]+)$/.exec(String(input.resourceArn))?.[1] ?? '';
+    Object.assign(this.apiOrThrow(id).api.tags, input.tags);
   }
 
   apigateway_DeleteRestApi(input: any) {
@@ -659,6 +789,11 @@ export class FakeAws {
     const plan = this.usagePlans.get(input.usagePlanId);
     if (!plan) throw new NotFoundException({ message: 'Invalid Usage Plan ID specified', ...meta });
     for (const op of input.patchOperations) {
+      const throttle = /^\/throttle\/(rateLimit|burstLimit)$/.exec(op.path);
+      if (throttle) {
+        plan.throttle = { ...plan.throttle, [throttle[1] as string]: Number(op.value) };
+        continue;
+      }
       const [apiId, stage] = String(op.value).split(':');
       if (op.op === 'remove') plan.apiStages = plan.apiStages.filter((s: any) => !(s.apiId === apiId && s.stage === stage));
       if (op.op === 'add') plan.apiStages.push({ apiId, stage });
