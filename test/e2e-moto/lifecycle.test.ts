@@ -67,7 +67,7 @@ describe('the AWS stack against moto', () => {
     expect(methods).toEqual(['DELETE /product/{id}', 'GET /product', 'GET /product/{id}', 'PATCH /product/{id}', 'POST /product']);
     await expect(clients.apigateway.send(new GetStageCommand({ restApiId: apiId, stageName: 'prod' }))).resolves.toMatchObject({ stageName: 'prod' });
     const statements = (JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: 'productFunction' }))).Policy ?? '{}') as { Statement: Array<{ Sid: string }> }).Statement;
-    expect(statements.map((s) => s.Sid).sort()).toEqual(['apigateway-prod-product', 'apigateway-prod-product-id']);
+    expect(statements.map((s) => s.Sid).sort()).toEqual(['apigateway-prod-product', 'apigateway-prod-product-id', 'apigateway-test-invoke-stage-product', 'apigateway-test-invoke-stage-product-id']);
     expect((await readState(cwd)).aws?.url).toBe(`https://${apiId}.execute-api.${REGION}.amazonaws.com/prod`);
 
     // Act: rerun, status, deploy
