@@ -1,41 +1,39 @@
 /** `bench`: seeds products, drives the API with a mix of requests, reports throughput and latency, cleans up. */
 import { getMaxListeners, setMaxListeners } from 'node:events';
+import { defineCommand } from '../cli/command.js';
+import { jsonOption, targetOptions } from '../cli/option-sets.js';
+import { duration, numberFlag, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
 import type { ProductApi } from '../http/api-client.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
 import { note } from '../output/print.js';
 import { productPath } from '../contract/index.js';
-import { DEFAULT_MIX, formatMix, parseMix, runLoad } from '../testing/load.js';
-import type { BenchReport } from '../testing/render-bench.js';
+import { DEFAULT_MIX, formatMix, parseMix, runLoad, type Mix } from '../testing/load.js';
+import { renderBench, type BenchReport } from '../testing/render-bench.js';
 
 export interface BenchOptions extends TargetOptions {
-  duration?: string;
-  requests?: string;
-  connections?: string;
-  rate?: string;
-  mix?: string;
-  seed?: string;
+  /** How long to run, in ms. */
+  duration?: number;
+  requests?: number;
+  connections?: number;
+  /** Requests per second in all. */
+  rate?: number;
+  mix?: Mix;
+  seed?: number;
   json?: boolean;
 }
 
 /** The longest run and the most requests one bench may make: it always ends on its own. */
 export const BENCH_LIMITS = { durationMs: 10 * 60_000, requests: 10_000_000, connections: 1024, seed: 10_000 };
 const DEFAULT_DURATION_MS = 10_000;
+const DEFAULT_CONNECTIONS = 16;
 
-/** Parses `10s`, `500ms`, `2m` or a bare number of seconds. */
-export function parseDuration(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
-  const ms = match ? Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm']) : Number.NaN;
-  if (!(ms > 0 && ms <= BENCH_LIMITS.durationMs)) throw new UsageError(`--duration must be a time such as 10s, 500ms or 2m, up to 10m, not "${text}"`);
-  return ms;
-}
-
-function wholeNumber(text: string, flag: string, max: number): number {
-  const value = /^\s*\d{1,9}\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!(value >= 1 && value <= max)) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not "${text}"`);
-  return value;
-}
+const parseMixFlag = (text: string | Mix): Mix => {
+  const mixed = typeof text === 'string' ? parseMix(text) : text;
+  if (typeof mixed === 'string') throw new UsageError(`--mix: ${mixed}`);
+  return mixed;
+};
 
 /** Runs `work` over the items with at most `concurrency` at once. */
 async function eachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -73,15 +71,13 @@ async function cleanUp(api: ProductApi, ids: string[], concurrency: number): Pro
 
 export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchReport> {
   if (opts.duration !== undefined && opts.requests !== undefined) throw new UsageError('give --duration or --requests, not both');
-  const requests = opts.requests === undefined ? undefined : wholeNumber(opts.requests, '--requests', BENCH_LIMITS.requests);
+  const requests = opts.requests;
   // --requests alone still has a time limit, so that a stalled API cannot keep the bench running.
-  const durationMs = opts.duration !== undefined ? parseDuration(opts.duration) : requests === undefined ? DEFAULT_DURATION_MS : BENCH_LIMITS.durationMs;
-  const connections = opts.connections === undefined ? 16 : wholeNumber(opts.connections, '--connections', BENCH_LIMITS.connections);
-  const rate = opts.rate === undefined ? undefined : Number(opts.rate);
-  if (rate !== undefined && !(rate > 0 && rate <= 1_000_000)) throw new UsageError(`--rate must be a number of requests per second above 0, not "${opts.rate}"`);
-  const mixed = opts.mix === undefined ? DEFAULT_MIX : parseMix(opts.mix);
-  if (typeof mixed === 'string') throw new UsageError(`--mix: ${mixed}`);
-  const seedCount = opts.seed === undefined ? Math.max(50, connections * 2) : wholeNumber(opts.seed, '--seed', BENCH_LIMITS.seed);
+  const durationMs = opts.duration ?? (requests === undefined ? DEFAULT_DURATION_MS : BENCH_LIMITS.durationMs);
+  const connections = opts.connections ?? DEFAULT_CONNECTIONS;
+  const rate = opts.rate;
+  const mixed = opts.mix ?? DEFAULT_MIX;
+  const seedCount = opts.seed ?? Math.max(50, connections * 2);
 
   // Every request in flight listens on the Ctrl-C signal.
   setMaxListeners(Math.max(getMaxListeners(ctx.signal), connections * 2 + 10), ctx.signal);
@@ -136,3 +132,29 @@ export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchRepo
     await Promise.all([helper.close(), loadApi.close()]);
   }
 }
+
+export const command = defineCommand({
+  options: [
+    ...targetOptions(),
+    { flags: '--duration <time>', description: 'how long to run, such as 10s, 500ms or 2m (default: 10s; at most 10m)', parse: duration('--duration', BENCH_LIMITS.durationMs, 'a time such as 10s, 500ms or 2m, up to 10m') },
+    { flags: '--requests <n>', description: 'send exactly n requests instead of running for a time', parse: wholeNumber('--requests', 1, BENCH_LIMITS.requests) },
+    { flags: '--connections <n>', description: 'concurrent connections, each with one request in flight', default: String(DEFAULT_CONNECTIONS), parse: wholeNumber('--connections', 1, BENCH_LIMITS.connections) },
+    {
+      flags: '--rate <r>',
+      description: 'send at most r requests per second in all (latency counts from when each was due)',
+      parse: numberFlag('--rate', 'a number of requests per second above 0', (n) => n > 0 && n <= 1_000_000, /[\s\S]*/),
+    },
+    { flags: '--mix <ops>', description: 'weights of get, list, add, update, delete', default: 'get=80,add=10,update=5,delete=5', parse: parseMixFlag },
+    { flags: '--seed <n>', description: 'products to create before the run (default: 2 per connection, at least 50)', parse: wholeNumber('--seed', 1, BENCH_LIMITS.seed) },
+    jsonOption('print the report as one JSON document'),
+  ],
+  help: `Examples:
+  $ products-cli bench
+  $ products-cli bench --requests 5000 --connections 32 --json
+  $ products-cli bench --duration 30s --rate 50 --mix get=90,update=10
+
+429 answers (the stage throttle: 100 req/s, burst 200 by default) are counted and shown, never retried.
+What the bench created is deleted at the end; Ctrl-C stops the load, cleans up and prints what was measured.`,
+  run: (_args: [], opts: BenchOptions, ctx) => bench(opts, ctx),
+  render: renderBench,
+});

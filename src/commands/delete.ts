@@ -1,10 +1,13 @@
 /** `delete <id>`: deletes a product, optionally only at a given version. */
+import { defineCommand } from '../cli/command.js';
+import { jsonOption, targetOptions } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
 import { withApi, type TargetOptions } from '../http/open-api.js';
-import { parseVersion, requireId } from './product-input.js';
+import { renderDeleted } from '../output/render-product.js';
+import { API_KEY_HELP, parseVersion, requireId } from './product-input.js';
 
 export interface DeleteOptions extends TargetOptions {
-  ifVersion?: string;
+  ifVersion?: string | number;
   json?: boolean;
 }
 
@@ -19,3 +22,18 @@ export async function deleteProduct(id: string, opts: DeleteOptions, ctx: Contex
   await withApi(opts, ctx, (api) => api.delete(id, { ifVersion }));
   return { id, deleted: true };
 }
+
+export const command = defineCommand({
+  options: [
+    ...targetOptions(),
+    { flags: '--if-version <n>', description: 'delete it only if it is still at version n (exit 4 otherwise)', parse: parseVersion },
+    jsonOption('print {"id","deleted"} as JSON'),
+  ],
+  help: `Examples:
+  $ products-cli delete 1
+  $ products-cli delete 1 --if-version 3   # only if it is still at version 3
+
+${API_KEY_HELP}`,
+  run: ([id]: [string], opts: DeleteOptions, ctx) => deleteProduct(id, opts, ctx),
+  render: renderDeleted,
+});

@@ -2,15 +2,19 @@
  * `demo`: the tutorial's whole flow on a fresh, in-memory local stack: add the IPhone, read it, list, change
  * its price, delete it and check that it is gone, showing every request and response.
  */
+import { defineCommand, type RunContext } from '../cli/command.js';
+import { jsonOption } from '../cli/option-sets.js';
+import { numberFlag } from '../cli/parsers.js';
 import type { Context } from '../context.js';
-import { CheckFailedError, UsageError } from '../errors.js';
+import { CheckFailedError } from '../errors.js';
 import { ProductApi } from '../http/api-client.js';
 import { note } from '../output/print.js';
+import { renderDemoStep, renderDemoSummary } from '../output/render-demo.js';
 
 export interface DemoOptions {
   json?: boolean;
   /** Port of the demo's local API; 0 (the default) takes a free one. */
-  port?: string;
+  port?: string | number;
 }
 
 /** What the demo needs of a stack: where it answers, and how to stop it. */
@@ -43,6 +47,8 @@ export interface DemoResult {
   steps: DemoStep[];
   durationMs: number;
 }
+
+const parsePort = numberFlag('--port', 'a port number from 0 to 65535', (n) => Number.isInteger(n) && n <= 65535, /^\d{1,5}$/);
 
 /** The tutorial's product. */
 export const IPHONE = { id: '1', title: 'IPhone', description: 'This is an IPhone', price: 900 } as const;
@@ -142,8 +148,7 @@ export async function demo(
   onStep: (step: DemoStep) => void = () => {},
   deps: DemoDeps = { startStack: startEmbeddedStack },
 ): Promise<DemoResult> {
-  const port = opts.port === undefined ? 0 : /^\d{1,5}$/.test(opts.port) && Number(opts.port) <= 65535 ? Number(opts.port) : Number.NaN;
-  if (Number.isNaN(port)) throw new UsageError(`--port must be a port number from 0 to 65535, not "${opts.port}"`);
+  const port = opts.port === undefined ? 0 : parsePort(opts.port);
   const started = performance.now();
   note(ctx, 'starting a fresh local stack (in memory)…');
   const stack = await deps.startStack(port);
@@ -164,3 +169,19 @@ export function assertDemoPassed(result: DemoResult): void {
   const failed = result.steps.find((step) => !step.ok);
   throw new CheckFailedError(failed ? `demo step "${failed.name}" failed: ${failed.problem}` : 'the demo did not finish');
 }
+
+export const command = defineCommand({
+  options: [
+    { flags: '--port <n>', description: 'port of the demo API (default: a free one)', parse: parsePort },
+    jsonOption('print the steps as one JSON document'),
+  ],
+  help: `Examples:
+  $ products-cli demo
+  $ products-cli demo --json | jq '.steps[] | {name, status}'
+
+Exits 1 if any step misbehaves. Needs no AWS account and leaves nothing behind.`,
+  run: (_args: [], opts: DemoOptions, ctx: RunContext<DemoStep>) => demo(opts, ctx, ctx.emit),
+  live: { render: (step, style, index) => renderDemoStep(step, index, style), outlivesReader: true },
+  render: renderDemoSummary,
+  check: assertDemoPassed,
+});

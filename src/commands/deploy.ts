@@ -1,9 +1,10 @@
 /** `deploy`: uploads dist/handler.zip to the function when its SHA-256 differs, and waits for the update. */
-import type { ChalkInstance } from 'chalk';
+import { defineCommand } from '../cli/command.js';
+import { awsOptions, jsonOption } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
-import { deployCode } from '../provision/function.js';
+import type { Style } from '../output/render-style.js';
 import { formatDuration } from '../provision/progress.js';
-import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
+import type { AwsDeps } from '../provision/session.js';
 import type { AwsTargetOptions } from './setup-aws.js';
 
 export interface DeployOptions extends AwsTargetOptions {
@@ -22,6 +23,8 @@ export interface DeployResult {
 
 /** Deploys the bundle to the stack's function. */
 export async function deploy(opts: DeployOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<DeployResult> {
+  // Loaded here, so that `deploy --help` does not load the AWS SDK.
+  const [{ awsTarget, openSession }, { deployCode }] = await Promise.all([import('../provision/session.js'), import('../provision/function.js')]);
   const session = await openSession(
     { ...awsTarget(opts), force: Boolean(opts.force) },
     ctx,
@@ -46,8 +49,23 @@ export async function deploy(opts: DeployOptions, ctx: Context, deps: Partial<Aw
 }
 
 /** The deploy result for people. */
-export function renderDeploy(result: DeployResult, style: ChalkInstance): string {
+export function renderDeploy(result: DeployResult, style: Style): string {
   return result.uploaded
     ? `Deployed ${result.function} in ${result.region}: code ${style.bold(result.sha256)} (was ${result.previousSha256 ?? 'unknown'}), ${formatDuration(result.ms)}.`
     : `Nothing to deploy: ${result.function} already runs this bundle (${result.sha256}).`;
 }
+
+export const command = defineCommand({
+  options: [
+    ...awsOptions(),
+    { flags: '--force', description: 'deploy even to a function that lacks our stack tag' },
+    jsonOption('print the result as JSON'),
+  ],
+  help: `Examples:
+  $ npm run build && products-cli deploy
+  $ products-cli deploy --stack alice --json
+
+Compares the bundle's SHA-256 with the function's CodeSha256: an unchanged bundle is not uploaded.`,
+  run: (_args: [], opts: DeployOptions, ctx) => deploy(opts, ctx),
+  render: renderDeploy,
+});

@@ -4,10 +4,14 @@ import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { LIST_LIMIT_MAX } from '../contract/index.js';
+import { defineCommand } from '../cli/command.js';
+import { jsonOption, targetOptions } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
+import { note, printResult } from '../output/print.js';
 import { ProgressBar } from '../transfer/progress.js';
+import { renderExportSummary } from '../transfer/render-transfer.js';
 import { writeNdjson } from '../transfer/write-ndjson.js';
 
 export interface ExportOptions extends TargetOptions {
@@ -74,3 +78,19 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
     await api.close();
   }
 }
+
+export const command = defineCommand({
+  options: [
+    ...targetOptions(),
+    { flags: '--output <file>', description: 'write to this file (replaced only once the export is complete) instead of stdout' },
+    jsonOption('with --output: print the summary as JSON'),
+  ],
+  help: `Examples:
+  $ products-cli export --output products.ndjson
+  $ products-cli export | jq -r .title
+
+Memory stays flat however large the table: products are written as each page arrives.`,
+  run: (_args: [], opts: ExportOptions, ctx) => exportProducts(opts, ctx),
+  // Without --output, stdout is the data itself: the summary goes to stderr.
+  print: async (result, ctx, opts) => (opts.output !== undefined ? printResult(ctx, result, renderExportSummary) : note(ctx, renderExportSummary(result))),
+});

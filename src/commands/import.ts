@@ -2,17 +2,21 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { getMaxListeners, setMaxListeners } from 'node:events';
+import { defineCommand } from '../cli/command.js';
+import { jsonOption, targetOptions } from '../cli/option-sets.js';
+import { oneOf, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { ApiError, CheckFailedError, ConflictError, NotFoundError, UsageError } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
-import { styleFor } from '../output/print.js';
+import { styleOf } from '../output/render-style.js';
+import { renderImportSummary } from '../transfer/render-transfer.js';
 import { importRows, type ImportSummary } from '../transfer/import-rows.js';
 import { ProgressBar } from '../transfer/progress.js';
 import { formatFromContent, formatFromName, IMPORT_FORMATS, peekText, readRows, textChunks, type ImportFormat } from '../transfer/read-rows.js';
 
 export interface ImportOptions extends TargetOptions {
-  format?: string;
-  concurrency?: string;
+  format?: ImportFormat;
+  concurrency?: number;
   json?: boolean;
 }
 
@@ -23,20 +27,6 @@ export interface ImportResult extends ImportSummary {
 
 export const IMPORT_CONCURRENCY_DEFAULT = 8;
 const CONCURRENCY_MAX = 64;
-
-function readConcurrency(text: string | undefined): number {
-  if (text === undefined) return IMPORT_CONCURRENCY_DEFAULT;
-  const value = /^\s*\d{1,4}\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!(value >= 1 && value <= CONCURRENCY_MAX)) throw new UsageError(`--concurrency must be a whole number from 1 to ${CONCURRENCY_MAX}, not "${text}"`);
-  return value;
-}
-
-function readFormat(text: string | undefined): ImportFormat | undefined {
-  if (text === undefined) return undefined;
-  const format = text.toLowerCase() as ImportFormat;
-  if (!IMPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(', ')}, not "${text}"`);
-  return format;
-}
 
 /** Opens the file (or stdin for `-`) as a byte stream, with its size when it is a regular file. */
 async function openSource(file: string, ctx: Context): Promise<{ stream: NodeJS.ReadableStream; size?: number }> {
@@ -67,13 +57,13 @@ function isFatal(error: unknown): boolean {
 }
 
 export async function importProducts(file: string, opts: ImportOptions, ctx: Context): Promise<ImportResult> {
-  const concurrency = readConcurrency(opts.concurrency);
-  let format = readFormat(opts.format) ?? (file === '-' ? undefined : formatFromName(file));
+  const concurrency = opts.concurrency ?? IMPORT_CONCURRENCY_DEFAULT;
+  let format = opts.format ?? (file === '-' ? undefined : formatFromName(file));
   // Every request in flight listens on the Ctrl-C signal.
   setMaxListeners(Math.max(getMaxListeners(ctx.signal), concurrency * 2 + 10), ctx.signal);
   const api = await openApi(opts, ctx, { connections: concurrency });
   const { stream, size } = await openSource(file, ctx);
-  const style = styleFor(ctx);
+  const style = await styleOf(ctx);
   const bar = new ProgressBar(ctx.stderr, 'importing', Boolean(ctx.stderr.isTTY) && !ctx.json);
   const counts = { bytes: 0, rows: 0, created: 0, skipped: 0, failed: 0 };
   const detail = () => `${counts.rows} rows  ${counts.created} created  ${counts.skipped} skipped  ${counts.failed} failed`;
@@ -127,3 +117,24 @@ export function assertImportPassed(result: ImportResult): void {
   if (result.failed === 0) return;
   throw new CheckFailedError(`${result.failed} of ${result.rows} rows failed; fix them and run the import again (ids already imported are skipped)`);
 }
+
+export const command = defineCommand({
+  options: [
+    ...targetOptions(),
+    { flags: '--format <format>', description: 'json, ndjson or csv (default: from the file name, else from its first character)', parse: oneOf('--format', IMPORT_FORMATS, { ignoreCase: true }) },
+    { flags: '--concurrency <n>', description: 'requests in flight at once, 1-64', default: String(IMPORT_CONCURRENCY_DEFAULT), parse: wholeNumber('--concurrency', 1, CONCURRENCY_MAX) },
+    jsonOption('print the summary as one JSON document'),
+  ],
+  help: `Examples:
+  $ products-cli import products.csv
+  $ products-cli export --output backup.ndjson && products-cli import backup.ndjson
+  $ cat products.json | products-cli import - --json
+
+Rows that fail are reported with their line and reason; the rest still go in. Ids that exist already are
+skipped, so an interrupted import is simply run again. createdAt, updatedAt and version are set by the
+server: import ignores them, so an export imports as is (id, title, description and price are restored).
+Exits 1 when any row failed.`,
+  run: ([file]: [string], opts: ImportOptions, ctx) => importProducts(file, opts, ctx),
+  render: renderImportSummary,
+  check: assertImportPassed,
+});

@@ -1,13 +1,15 @@
 /** `local`: the local stack in the foreground, its log on stderr, until Ctrl-C (or SIGTERM) stops it. */
-import type { ChalkInstance } from 'chalk';
+import { defineCommand, type RunContext } from '../cli/command.js';
+import { jsonOption, LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
-import { checkLocalOptions, toStackOptions, type LocalCliOptions } from '../local/cli-options.js';
+import { checkLocalOptions, toStackOptions, type LocalCliOptions } from './local-options.js';
 import { isRecordedStackRunning, localDataDir } from '../local/control.js';
 import { DataDirInUseError } from '../local/dynamo-engine.js';
 import { PortInUseError } from '../local/gateway.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
-import { printResult } from '../output/print.js';
+import { note } from '../output/print.js';
+import type { Style } from '../output/render-style.js';
 import { readState, updateState } from '../state/state-file.js';
 
 export interface LocalOptions extends LocalCliOptions {
@@ -32,7 +34,7 @@ export interface LocalResult {
 }
 
 /** Runs the stack until the context's signal aborts or SIGTERM arrives; records it in the state meanwhile. */
-export async function local(opts: LocalOptions, ctx: Context): Promise<LocalResult> {
+export async function local(opts: LocalOptions, ctx: Context, onListening: (running: LocalRunning) => void = () => {}): Promise<LocalResult> {
   const options = checkLocalOptions(opts);
   const state = await readState(ctx.cwd);
   if (state.local && (await isRecordedStackRunning(state.local))) {
@@ -67,7 +69,7 @@ export async function local(opts: LocalOptions, ctx: Context): Promise<LocalResu
       s.local = { url: stack.url, port: stack.port, stage: options.stage, pid: process.pid, ...(dataDir ? { dataDir } : {}), dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: new Date().toISOString() };
       s.current = 'local';
     });
-    printResult(ctx, running, renderLocalRunning);
+    onListening(running);
     await new Promise<void>((resolve) => {
       const done = () => {
         process.off('SIGTERM', done);
@@ -89,7 +91,7 @@ export async function local(opts: LocalOptions, ctx: Context): Promise<LocalResu
 }
 
 /** The listening stack, for people. */
-export function renderLocalRunning(running: LocalRunning, style: ChalkInstance): string {
+export function renderLocalRunning(running: LocalRunning, style: Style): string {
   return [
     `${style.green('Local stack listening')} at ${style.bold(running.url)}`,
     `  DynamoDB ${running.dynamodbEndpoint}${running.dataDir ? ` (data in ${running.dataDir})` : ' (data in memory or in the external engine)'}`,
@@ -101,3 +103,20 @@ export function renderLocalRunning(running: LocalRunning, style: ChalkInstance):
 export function renderLocalStopped(result: LocalResult): string {
   return `Stopped the local stack at ${result.url}.`;
 }
+
+export const command = defineCommand({
+  options: [
+    ...LOCAL_STACK_OPTIONS,
+    { flags: '--in-memory', description: 'keep the data in memory only, leaving .products-cli/local/ alone' },
+    jsonOption('print one JSON line when listening; no request log'),
+  ],
+  help: `Examples:
+  $ products-cli local
+  $ products-cli local --port 8080 --timeout 5 --in-memory   # a function timeout of 5 s
+
+It records itself as the current target while it runs, so the product commands in another terminal use it.`,
+  run: (_args: [], opts: LocalOptions, ctx: RunContext<LocalRunning>) => local(opts, ctx, ctx.emit),
+  live: { render: renderLocalRunning, json: true },
+  // The stack's log went to stderr; so does the line that it stopped.
+  print: async (result, ctx) => note(ctx, renderLocalStopped(result)),
+});

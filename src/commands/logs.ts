@@ -1,11 +1,14 @@
 /** `logs`: the function's log events, the handler's JSON request lines rendered readably; `--follow` tails. */
-import { FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import type { ChalkInstance } from 'chalk';
+import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { defineCommand, type RunContext } from '../cli/command.js';
+import { awsOptions, jsonOption } from '../cli/option-sets.js';
+import { checkedText } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError, UsageError } from '../errors.js';
 import { note } from '../output/print.js';
-import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
+import type { Style } from '../output/render-style.js';
+import type { AwsDeps } from '../provision/session.js';
 import type { AwsTargetOptions } from './setup-aws.js';
 
 /**
@@ -75,7 +78,7 @@ export function toLogEvent(event: FilteredLogEvent): LogEvent {
 }
 
 /** One event as a readable line: request lines as `time METHOD path status duration id`, platform lines briefly. */
-export function renderLogEvent(event: LogEvent, style: ChalkInstance): string {
+export function renderLogEvent(event: LogEvent, style: Style): string {
   const time = style.dim(new Date(event.timestamp).toISOString().replace('T', ' ').replace('Z', ''));
   const d = event.data;
   if (d && d.message === 'request' && typeof d.method === 'string') {
@@ -101,6 +104,8 @@ export function renderLogEvent(event: LogEvent, style: ChalkInstance): string {
 
 /** Prints the log events through `onEvent`; with `follow`, keeps polling until the signal aborts. */
 export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: LogEvent) => void, deps: Partial<AwsDeps> = {}): Promise<LogsResult> {
+  // Loaded here, so that `logs --help` does not load the AWS SDK.
+  const [{ awsTarget, openSession }, { FilterLogEventsCommand }] = await Promise.all([import('../provision/session.js'), import('@aws-sdk/client-cloudwatch-logs')]);
   const session = await openSession(
     awsTarget(opts),
     ctx,
@@ -148,3 +153,19 @@ export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: Log
     session.close();
   }
 }
+
+export const command = defineCommand({
+  options: [
+    ...awsOptions(),
+    { flags: '--since <when>', description: 'how far back: 30s, 10m, 2h, 1d, or a date (default: 10m)', parse: checkedText((text) => void parseSince(text, 0)) },
+    { flags: '--follow', description: 'keep printing new events until Ctrl-C' },
+    { flags: '--filter <text>', description: 'only events containing TEXT (or a CloudWatch filter pattern such as { $.status >= 500 })' },
+    jsonOption('print one JSON event per line'),
+  ],
+  help: `Examples:
+  $ products-cli logs --since 1h
+  $ products-cli logs --follow --filter ERROR
+  $ products-cli logs --filter '{ $.status >= 500 }' --json`,
+  run: (_args: [], opts: LogsOptions, ctx: RunContext<LogEvent>) => logs(opts, ctx, ctx.emit),
+  live: { render: renderLogEvent, json: true },
+});

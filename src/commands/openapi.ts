@@ -2,8 +2,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defineCommand } from '../cli/command.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { note } from '../output/print.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../openapi/document.js';
 import { resolveTarget, type Target } from '../target.js';
 
@@ -66,3 +68,20 @@ export async function openapi(opts: OpenApiOptions, ctx: Context): Promise<OpenA
   }
   return { document, serverUrl: target?.url };
 }
+
+export const command = defineCommand({
+  options: [
+    { flags: '--url <url>', description: 'the server URL to put in the document (default: $PRODUCTS_API_URL, then the one setup recorded)' },
+    { flags: '--output <file>', description: 'write the document to this file instead of stdout' },
+  ],
+  help: `Examples:
+  $ products-cli openapi > openapi.json
+  $ products-cli openapi --url https://abc123.execute-api.us-east-1.amazonaws.com/prod --output openapi.json
+
+Generated from the same contract the function validates with: every route, schema, status and problem body.`,
+  run: (_args: [], opts: OpenApiOptions, ctx) => openapi(opts, ctx),
+  print: async (result, ctx) => {
+    if (result.output !== undefined) note(ctx, `wrote ${result.output}${result.serverUrl ? ` (server ${result.serverUrl})` : ' (no server URL: no target is known)'}`);
+    else ctx.stdout.write(`${JSON.stringify(result.document, null, 2)}\n`);
+  },
+});

@@ -12,21 +12,27 @@ import {
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 
+/** The closing line of the product commands' --help. */
+export const API_KEY_HELP = 'The API key, if the API needs one, is read from $PRODUCTS_API_KEY or the state file.';
+
 export interface ProductFlags {
   id?: string;
   title?: string;
   description?: string;
-  price?: string;
+  /** Parsed by `parsePrice` where the flag is declared; text from programmatic callers is parsed here. */
+  price?: string | number;
 }
 
 /** Reads `--price`: a plain decimal number; range and decimals are the contract's to check. */
-export function parsePrice(text: string): number {
+export function parsePrice(text: string | number): number {
+  if (typeof text === 'number') return text;
   if (!/^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/.test(text)) throw new UsageError(`--price must be a number, such as 900 or 19.99, not "${text}"`);
   return Number(text);
 }
 
 /** Reads `--if-version`: a whole number from 1. */
-export function parseVersion(text: string): number {
+export function parseVersion(text: string | number): number {
+  if (typeof text === 'number') text = String(text);
   if (!/^\s*\d{1,15}\s*$/.test(text) || Number(text) < 1) {
     throw new UsageError(`--if-version must be a product version (a whole number from 1), not "${text}"`);
   }

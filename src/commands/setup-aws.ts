@@ -1,15 +1,15 @@
 /** `setup` (AWS): creates, completes or corrects the stack in the account the credential chain resolves. */
-import type { ChalkInstance } from 'chalk';
+import { FLAG } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
 import { DEFAULT_THROTTLE } from '../defaults.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { ProvisionSettings, StepResult } from '../provision/context.js';
-import { RETENTION_DAYS } from '../provision/log-group.js';
 import { formatDuration } from '../provision/progress.js';
 import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../provision/session.js';
 import { inspectStack, provisionStack } from '../provision/stack.js';
 import { verifyStack, type VerifyResult } from '../provision/verify.js';
 import { statePath } from '../state/state-file.js';
+import { SETUP_FLAG } from './setup.js';
 
 /** The AWS flags as commander hands them over. */
 export interface AwsTargetOptions {
@@ -68,29 +68,18 @@ export function timelineOf(timings: Array<{ label: string; outcome: string; star
   return timings.map((t) => ({ step: t.label, outcome: t.outcome, startMs: t.startedAt - started, endMs: t.endedAt - started }));
 }
 
-function number(value: string | number | undefined, flag: string, fallback: number, check: (n: number) => boolean, rule: string): number {
-  if (value === undefined) return fallback;
-  const parsed = typeof value === 'number' ? value : /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isFinite(parsed) || !check(parsed)) throw new UsageError(`${flag} must be ${rule}, not "${value}"`);
-  return parsed;
-}
-
-/** Checks the setup flags; each bad value is a one-line usage error naming its flag. */
+/** The setup flags with their defaults, each checked by the parser declared with it (text comes from programmatic callers). */
 export function checkSetupSettings(opts: SetupAwsOptions): ProvisionSettings {
-  const runtime = opts.runtime ?? DEFAULT_SETTINGS.runtime;
-  if (runtime !== 'nodejs22.x' && runtime !== 'nodejs24.x') throw new UsageError(`--runtime must be nodejs24.x or nodejs22.x (older Node.js runtimes are deprecated), not "${runtime}"`);
-  const architecture = opts.arch ?? DEFAULT_SETTINGS.architecture;
-  if (architecture !== 'arm64' && architecture !== 'x86_64') throw new UsageError(`--arch must be arm64 or x86_64, not "${architecture}"`);
-  const int = (n: number) => Number.isInteger(n);
+  const value = <T>(given: string | T | undefined, parse: (value: string | T) => T, fallback: T): T => (given === undefined ? fallback : parse(given));
   return {
-    runtime,
-    architecture,
-    memoryMb: number(opts.memory, '--memory', DEFAULT_SETTINGS.memoryMb, (n) => int(n) && n >= 128 && n <= 10240, 'a whole number of MB from 128 to 10240'),
-    timeoutSeconds: number(opts.timeout, '--timeout', DEFAULT_SETTINGS.timeoutSeconds, (n) => int(n) && n >= 1 && n <= 29, 'a whole number of seconds from 1 to 29 (API Gateway gives up after 29 s)'),
-    logRetentionDays: number(opts.logRetention, '--log-retention', DEFAULT_SETTINGS.logRetentionDays, (n) => (RETENTION_DAYS as readonly number[]).includes(n), `one of ${RETENTION_DAYS.join(', ')} days`),
+    runtime: value(opts.runtime, SETUP_FLAG.runtime, DEFAULT_SETTINGS.runtime),
+    architecture: value(opts.arch, SETUP_FLAG.arch, DEFAULT_SETTINGS.architecture),
+    memoryMb: value(opts.memory, SETUP_FLAG.memory, DEFAULT_SETTINGS.memoryMb),
+    timeoutSeconds: value(opts.timeout, FLAG.timeout, DEFAULT_SETTINGS.timeoutSeconds),
+    logRetentionDays: value(opts.logRetention, SETUP_FLAG.logRetention, DEFAULT_SETTINGS.logRetentionDays),
     throttle: {
-      rateLimit: number(opts.rateLimit, '--rate-limit', DEFAULT_THROTTLE.rateLimit, (n) => n > 0, 'a number of requests per second above 0'),
-      burstLimit: number(opts.burstLimit, '--burst-limit', DEFAULT_THROTTLE.burstLimit, (n) => int(n) && n >= 1, 'a whole number of requests, at least 1'),
+      rateLimit: value(opts.rateLimit, FLAG.rateLimit, DEFAULT_THROTTLE.rateLimit),
+      burstLimit: value(opts.burstLimit, FLAG.burstLimit, DEFAULT_THROTTLE.burstLimit),
     },
     apiKey: Boolean(opts.apiKey),
   };
@@ -173,21 +162,4 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
   } finally {
     session.close();
   }
-}
-
-/** The setup result for people. */
-export function renderSetupAws(result: SetupAwsResult, style: ChalkInstance): string {
-  if (result.dryRun) {
-    const lines = result.steps.map((s) => `  ${s.action === 'create' ? style.green('create') : s.action === 'update' ? style.yellow('update') : s.action === 'conflict' ? style.red('conflict') : style.dim('leave ')} ${s.resource} ${s.name}${s.detail ? style.dim(` (${s.detail})`) : ''}`);
-    const summary = result.unchanged ? 'Nothing to do: the stack is complete.' : 'Run without --dry-run to apply.';
-    return [`Plan for stack ${result.stack} in ${result.region} (account ${result.accountId}):`, ...lines, summary].join('\n');
-  }
-  const lines: string[] = [];
-  lines.push(result.unchanged ? `Nothing to do: every resource of stack ${result.stack} is already in place (no create or update calls).` : `Stack ${result.stack} is set up in ${result.region} (${formatDuration(result.ms)}).`);
-  if (result.url) lines.push(`Invoke URL: ${style.bold(result.url)}`);
-  if (result.apiKeyStoredIn) lines.push(`API key: stored in ${result.apiKeyStoredIn} (sent by the product commands as x-api-key)`);
-  if (result.verify?.ok) lines.push(`Live check: GET /product answered ${result.verify.status}.`);
-  else if (!result.verify) lines.push(style.dim('Live check skipped (--no-verify).'));
-  lines.push(style.dim('Try: products-cli add --title IPhone --price 900 && products-cli list'));
-  return lines.join('\n');
 }

@@ -3,10 +3,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
-import { checkLocalOptions, toStackOptions, type LocalCliOptions } from '../local/cli-options.js';
+import { checkLocalOptions, toStackOptions, type LocalCliOptions } from './local-options.js';
 import { isRecordedStackRunning, localDataDir, localDir, localLogPath, probeStack, type StackIdentity } from '../local/control.js';
 import type { ServeMessage, ServeOptions } from '../local/serve.js';
 import { note } from '../output/print.js';
@@ -117,20 +116,4 @@ export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise
     s.current = 'local';
   });
   return resultOf('started', local, ctx.cwd);
-}
-
-/** The result for people. */
-export function renderSetupLocal(result: SetupLocalResult, style: ChalkInstance): string {
-  const headline = result.status === 'started' ? style.green('Local stack started.') : style.green('Local stack already running.');
-  const lines = [
-    headline,
-    `  invoke URL  ${style.bold(result.url)}`,
-    `  pid         ${result.pid}`,
-    `  DynamoDB    ${result.dynamodbEndpoint}${result.dataDir ? ` (data in ${result.dataDir})` : ' (external engine)'}`,
-    `  log         ${result.log}`,
-    '',
-    `Try: products-cli add --id 1 --title IPhone --price 900 && products-cli list`,
-    `Stop it with: products-cli teardown --local`,
-  ];
-  return lines.join('\n');
 }

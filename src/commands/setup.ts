@@ -1,17 +1,99 @@
-/** `setup`: the local stack with --local, otherwise the AWS stack. */
+/** `setup`: the local stack with --local, otherwise the AWS stack. Each is loaded only when it runs. */
+import { defineCommand } from '../cli/command.js';
 import type { Context } from '../context.js';
+import { awsOptions, jsonOption, LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
+import { numberFlag, oneOf } from '../cli/parsers.js';
+import { RETENTION_DAYS } from '../defaults.js';
+import type { Style } from '../output/render-style.js';
+import { formatDuration } from '../provision/progress.js';
+import type { SetupAwsOptions, SetupAwsResult } from './setup-aws.js';
+import type { SetupLocalOptions, SetupLocalResult } from './setup-local.js';
 
-export interface SetupOptions {
-  local?: boolean;
-  json?: boolean;
-  [option: string]: unknown;
-}
+export type SetupOptions = { local?: boolean } & SetupLocalOptions & SetupAwsOptions;
 
-export async function setup(opts: SetupOptions, ctx: Context): Promise<unknown> {
+/** The parsers of the AWS-only setup flags. */
+export const SETUP_FLAG = {
+  runtime: oneOf('--runtime', ['nodejs24.x', 'nodejs22.x'] as const, { rule: 'nodejs24.x or nodejs22.x (older Node.js runtimes are deprecated)' }),
+  arch: oneOf('--arch', ['arm64', 'x86_64'] as const, { rule: 'arm64 or x86_64' }),
+  memory: numberFlag('--memory', 'a whole number of MB from 128 to 10240', (n) => Number.isInteger(n) && n >= 128 && n <= 10240),
+  logRetention: numberFlag('--log-retention', `one of ${RETENTION_DAYS.join(', ')} days`, (n) => (RETENTION_DAYS as readonly number[]).includes(n)),
+};
+
+export async function setup(opts: SetupOptions, ctx: Context): Promise<SetupLocalResult | SetupAwsResult> {
   if (opts.local) {
     const { setupLocal } = await import('./setup-local.js');
-    return setupLocal(opts as never, ctx);
+    return setupLocal(opts, ctx);
   }
   const { setupAws } = await import('./setup-aws.js');
-  return setupAws(opts as never, ctx);
+  return setupAws(opts, ctx);
 }
+
+/** The local result for people. */
+export function renderSetupLocal(result: SetupLocalResult, style: Style): string {
+  const headline = result.status === 'started' ? style.green('Local stack started.') : style.green('Local stack already running.');
+  const lines = [
+    headline,
+    `  invoke URL  ${style.bold(result.url)}`,
+    `  pid         ${result.pid}`,
+    `  DynamoDB    ${result.dynamodbEndpoint}${result.dataDir ? ` (data in ${result.dataDir})` : ' (external engine)'}`,
+    `  log         ${result.log}`,
+    '',
+    `Try: products-cli add --id 1 --title IPhone --price 900 && products-cli list`,
+    `Stop it with: products-cli teardown --local`,
+  ];
+  return lines.join('\n');
+}
+
+/** The AWS result (or, with --dry-run, the plan) for people. */
+export function renderSetupAws(result: SetupAwsResult, style: Style): string {
+  if (result.dryRun) {
+    const lines = result.steps.map((s) => `  ${s.action === 'create' ? style.green('create') : s.action === 'update' ? style.yellow('update') : s.action === 'conflict' ? style.red('conflict') : style.dim('leave ')} ${s.resource} ${s.name}${s.detail ? style.dim(` (${s.detail})`) : ''}`);
+    const summary = result.unchanged ? 'Nothing to do: the stack is complete.' : 'Run without --dry-run to apply.';
+    return [`Plan for stack ${result.stack} in ${result.region} (account ${result.accountId}):`, ...lines, summary].join('\n');
+  }
+  const lines: string[] = [];
+  lines.push(result.unchanged ? `Nothing to do: every resource of stack ${result.stack} is already in place (no create or update calls).` : `Stack ${result.stack} is set up in ${result.region} (${formatDuration(result.ms)}).`);
+  if (result.url) lines.push(`Invoke URL: ${style.bold(result.url)}`);
+  if (result.apiKeyStoredIn) lines.push(`API key: stored in ${result.apiKeyStoredIn} (sent by the product commands as x-api-key)`);
+  if (result.verify?.ok) lines.push(`Live check: GET /product answered ${result.verify.status}.`);
+  else if (!result.verify) lines.push(style.dim('Live check skipped (--no-verify).'));
+  lines.push(style.dim('Try: products-cli add --title IPhone --price 900 && products-cli list'));
+  return lines.join('\n');
+}
+
+export const command = defineCommand({
+  options: [
+    { flags: '--local', description: 'run the stack on this machine (no AWS account needed)' },
+    ...LOCAL_STACK_OPTIONS,
+    jsonOption('print the result as JSON'),
+    // AWS only (without --local):
+    ...awsOptions('AWS: ', {
+      region: "the region (default: AWS_REGION, then your profile's)",
+      endpointUrl: 'send every AWS call to this endpoint (an AWS-compatible emulator such as moto)',
+      stack: 'prefix every resource name with NAME-, so several stacks share an account',
+    }),
+    { flags: '--runtime <runtime>', description: 'AWS: nodejs24.x or nodejs22.x (default: nodejs24.x)', parse: SETUP_FLAG.runtime },
+    { flags: '--arch <arch>', description: 'AWS: arm64 or x86_64 (default: arm64)', parse: SETUP_FLAG.arch },
+    { flags: '--memory <mb>', description: 'AWS: function memory, 128-10240 MB (default: 256)', parse: SETUP_FLAG.memory },
+    { flags: '--log-retention <days>', description: "AWS: days to keep the function's logs (default: 14)", parse: SETUP_FLAG.logRetention },
+    { flags: '--api-key', description: 'AWS: require an API key (a usage plan and key are created; the key is kept in the state file)' },
+    { flags: '--no-verify', description: 'AWS: skip the live check through the invoke URL' },
+    { flags: '--dry-run', description: 'AWS: print what would be created, updated or left, using read calls only' },
+  ],
+  help: `Examples:
+  $ products-cli setup --local                  # http://127.0.0.1:3000/prod, data in .products-cli/local/
+  $ products-cli setup --local --port 8080 --json
+  $ products-cli setup --local --dynamodb-endpoint http://127.0.0.1:8000   # AWS's DynamoDB Local, Alternator, LocalStack
+
+Run again while the stack is up, it reports the running stack. Stop it with \`products-cli teardown --local\`.
+
+On AWS:
+  $ products-cli setup --dry-run                # what would be created, read calls only
+  $ AWS_PROFILE=dev products-cli setup --region eu-west-1
+  $ products-cli setup --stack alice --api-key   # alice-product, alice-productFunction, … behind an API key
+  $ products-cli setup --endpoint-url http://127.0.0.1:5000 --no-verify   # an emulator such as moto
+
+On AWS, a rerun creates only what is missing, corrects what differs, and says so when there is nothing to do.`,
+  run: (_args: [], opts: SetupOptions, ctx) => setup(opts, ctx),
+  render: (result, style) => (result.target === 'local' ? renderSetupLocal(result, style) : renderSetupAws(result, style)),
+});

@@ -1,28 +1,29 @@
 /** `smoke`: the tutorial's test section as a contract suite against the target; exit 1 when a check fails. */
 import { writeFile } from 'node:fs/promises';
+import { defineCommand, type RunContext } from '../cli/command.js';
+import { jsonOption, targetOptions } from '../cli/option-sets.js';
+import { oneOf } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
-import { styleFor } from '../output/print.js';
-import { renderCheck, smokeJUnit } from '../testing/render-smoke.js';
-import { runSmoke, type SmokeReport } from '../testing/smoke.js';
+import { renderCheck, renderSmokeSummary, smokeJUnit } from '../testing/render-smoke.js';
+import { runSmoke, type CheckResult, type SmokeReport } from '../testing/smoke.js';
+
+export const REPORTERS = ['text', 'junit'] as const;
 
 export interface SmokeOptions extends TargetOptions {
-  reporter?: string;
+  reporter?: (typeof REPORTERS)[number];
   /** Where the JUnit report goes; stdout when omitted. */
   output?: string;
   json?: boolean;
 }
 
-export const REPORTERS = ['text', 'junit'] as const;
+const parseReporter = oneOf('--reporter', REPORTERS);
 
-/** Runs the checks, printing each as it finishes (text reporter, not --json); writes the JUnit file if asked. */
-export async function smoke(opts: SmokeOptions, ctx: Context): Promise<SmokeReport> {
-  const reporter = opts.reporter ?? 'text';
-  if (!(REPORTERS as readonly string[]).includes(reporter)) throw new UsageError(`--reporter must be one of ${REPORTERS.join(', ')}, not "${reporter}"`);
+/** Runs the checks, handing each to `onCheck` as it finishes (text reporter); writes the JUnit file if asked. */
+export async function smoke(opts: SmokeOptions, ctx: Context, onCheck: (result: CheckResult) => void = () => {}): Promise<SmokeReport> {
+  const reporter = parseReporter(opts.reporter ?? 'text');
   if (opts.output !== undefined && reporter !== 'junit') throw new UsageError('--output goes with --reporter junit');
-  const live = reporter === 'text' && !ctx.json;
-  const style = styleFor(ctx);
   // A failing API should fail its checks in seconds, not after a long series of retries.
   const api = await openApi(opts, ctx, { retries: 2, timeoutMs: 10_000 });
   const cleanupApi = await openApi(opts, ctx, { retries: 2, timeoutMs: 10_000, signal: undefined });
@@ -32,19 +33,14 @@ export async function smoke(opts: SmokeOptions, ctx: Context): Promise<SmokeRepo
       cleanupApi,
       signal: ctx.signal,
       onCheck: (result) => {
-        if (live) ctx.stdout.write(renderCheck(result, style));
+        if (reporter === 'text') onCheck(result);
       },
     });
-    if (reporter === 'junit') {
-      const xml = smokeJUnit(report);
-      if (opts.output !== undefined) {
-        try {
-          await writeFile(opts.output, xml);
-        } catch (error) {
-          throw new UsageError(`cannot write ${opts.output}: ${(error as Error).message}`);
-        }
-      } else if (!ctx.json) {
-        ctx.stdout.write(xml);
+    if (reporter === 'junit' && opts.output !== undefined) {
+      try {
+        await writeFile(opts.output, smokeJUnit(report));
+      } catch (error) {
+        throw new UsageError(`cannot write ${opts.output}: ${(error as Error).message}`);
       }
     }
     return report;
@@ -59,3 +55,25 @@ export function assertSmokePassed(report: SmokeReport): void {
   const names = report.checks.filter((check) => check.status === 'fail').map((check) => check.name);
   throw new CheckFailedError(`${report.failed} of ${report.checks.length} smoke checks failed: ${names.join(', ')}`);
 }
+
+export const command = defineCommand({
+  options: [
+    ...targetOptions(),
+    { flags: '--reporter <name>', description: 'text, or junit for CI systems (JUnit XML)', default: 'text', parse: parseReporter },
+    { flags: '--output <file>', description: 'with --reporter junit: write the XML here instead of stdout' },
+    jsonOption('print the report as one JSON document'),
+  ],
+  help: `Examples:
+  $ products-cli smoke
+  $ products-cli smoke --url https://abc123.execute-api.us-east-1.amazonaws.com/prod
+  $ products-cli smoke --reporter junit --output smoke.xml
+
+Checks: create (the tutorial's IPhone, under a fresh id), get, find in list, update with If-Match, a stale
+If-Match (412), delete, get after delete (404), a bad body (400 with field errors) and an unknown route
+(API Gateway's 403). What it created is deleted afterwards, even when a check fails.`,
+  run: (_args: [], opts: SmokeOptions, ctx: RunContext<CheckResult>) => smoke(opts, ctx, ctx.emit),
+  live: { render: renderCheck },
+  // JUnit without --output is the report itself, on stdout.
+  render: (report, style, opts) => (opts.reporter === 'junit' && opts.output === undefined ? smokeJUnit(report) : renderSmokeSummary(report, style)),
+  check: assertSmokePassed,
+});

@@ -1,11 +1,12 @@
 /** `status`: each resource of the AWS stack (present, missing, drifted), the invoke URL, and a live check. */
-import type { ChalkInstance } from 'chalk';
+import { defineCommand } from '../cli/command.js';
+import { awsOptions, FLAG, jsonOption } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
 import { CheckFailedError } from '../errors.js';
+import type { Style } from '../output/render-style.js';
 import type { StepResult } from '../provision/context.js';
-import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
-import { inspectStack } from '../provision/stack.js';
-import { verifyStack, type VerifyResult } from '../provision/verify.js';
+import type { AwsDeps } from '../provision/session.js';
+import type { VerifyResult } from '../provision/verify.js';
 import type { AwsTargetOptions } from './setup-aws.js';
 
 export interface StatusOptions extends AwsTargetOptions {
@@ -28,6 +29,12 @@ export interface StatusResult {
 
 /** Inspects the stack with read calls only, then checks the API through its URL when it is complete. */
 export async function status(opts: StatusOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<StatusResult> {
+  // Loaded here, so that `status --help` does not load the AWS SDK.
+  const [{ awsTarget, openSession }, { inspectStack }, { verifyStack }] = await Promise.all([
+    import('../provision/session.js'),
+    import('../provision/stack.js'),
+    import('../provision/verify.js'),
+  ]);
   const session = await openSession(
     awsTarget(opts),
     ctx,
@@ -65,7 +72,7 @@ export function assertStackHealthy(result: StatusResult): void {
 }
 
 /** The status for people: one line per resource. */
-export function renderStatus(result: StatusResult, style: ChalkInstance): string {
+export function renderStatus(result: StatusResult, style: Style): string {
   const mark = (outcome: string) => (outcome === 'present' ? style.green('present') : outcome === 'missing' ? style.red('missing') : style.yellow('drifted'));
   const width = Math.max(...result.resources.map((r) => `${r.resource} ${r.name}`.length));
   const lines = [`Stack ${result.stack} in ${result.region} (account ${result.accountId}): ${result.overall}`];
@@ -75,3 +82,21 @@ export function renderStatus(result: StatusResult, style: ChalkInstance): string
   if (result.overall !== 'present') lines.push(style.dim('products-cli setup creates what is missing and corrects what drifted.'));
   return lines.join('\n');
 }
+
+export const command = defineCommand({
+  options: [
+    ...awsOptions(),
+    { flags: '--stage <name>', description: 'the stage (default: the one setup recorded, then prod)', parse: FLAG.stage },
+    { flags: '--no-verify', description: 'skip the live check through the invoke URL' },
+    jsonOption('print the status as JSON'),
+  ],
+  help: `Examples:
+  $ products-cli status
+  $ products-cli status --stack alice --json | jq '.resources[] | select(.outcome != "present")'
+
+Read calls only. \`products-cli setup\` creates what is missing and corrects what drifted.
+Exits 0 when every resource is present and the live check passes, 1 otherwise.`,
+  run: (_args: [], opts: StatusOptions, ctx) => status(opts, ctx),
+  render: renderStatus,
+  check: assertStackHealthy,
+});

@@ -1,11 +1,9 @@
 /** `teardown` (AWS): removes the stack in dependency order, asking first, backing up the table if asked. */
 import { createWriteStream } from 'node:fs';
 import { confirmOrCancel } from '../output/confirm.js';
-import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
 import type { StepResult } from '../provision/context.js';
-import { formatDuration } from '../provision/progress.js';
 import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
 import { removeStack, tableContext } from '../provision/stack.js';
 import { countTableItems, describeTable, scanTablePages, tableTags } from '../provision/table.js';
@@ -107,15 +105,4 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
   } finally {
     session.close();
   }
-}
-
-/** The teardown result for people. */
-export function renderTeardownAws(result: TeardownAwsResult, style: ChalkInstance): string {
-  const lines: string[] = [];
-  if (result.removed.length === 0 && result.kept.length === 0) lines.push(`Nothing to remove: stack ${result.stack} in ${result.region} does not exist.`);
-  else if (result.removed.length > 0) lines.push(`Removed from ${result.region} (${formatDuration(result.ms)}):`, ...result.removed.map((r) => `  ${style.red('-')} ${r}`));
-  if (result.kept.length > 0) lines.push('Kept (not this stack\'s):', ...result.kept.map((k) => `  ${style.yellow('!')} ${k}`));
-  if (result.backup) lines.push(`Backup: ${result.backup.items} items in ${result.backup.file}`);
-  if (result.stateCleared) lines.push(style.dim('The state file no longer lists the AWS stack.'));
-  return lines.join('\n');
 }

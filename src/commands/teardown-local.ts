@@ -1,7 +1,6 @@
 /** `teardown --local`: stops the recorded local stack, once it has proved to be ours, and deletes its data. */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
 import { AppError } from '../errors.js';
 import { isProcessAlive, isRecordedStackRunning, localDir, stopProcess } from '../local/control.js';
@@ -79,16 +78,4 @@ export async function teardownLocal(opts: TeardownLocalOptions, ctx: Context): P
     ...(opts.keepData && hasData ? { keptData: dir } : {}),
     ...(local && !local.dataDir ? { externalEngine: local.dynamodbEndpoint } : {}),
   };
-}
-
-/** The result for people. */
-export function renderTeardownLocal(result: TeardownLocalResult, style: ChalkInstance): string {
-  const lines: string[] = [];
-  if (result.status === 'stopped') lines.push(style.green(`Stopped the local stack at ${result.url} (pid ${result.pid}).`));
-  else if (result.status === 'not-running') lines.push(`The local stack at ${result.url} was not running; forgot it.`);
-  else lines.push('No local stack is recorded here; nothing to stop.');
-  if (result.deletedData) lines.push(result.externalEngine ? `Deleted its log in ${result.deletedData}.` : `Deleted its data in ${result.deletedData}.`);
-  if (result.externalEngine) lines.push(`The table in ${result.externalEngine} is left as it is.`);
-  if (result.keptData) lines.push(`Kept its data in ${result.keptData}; the next \`products-cli setup --local\` uses it again.`);
-  return lines.join('\n');
 }

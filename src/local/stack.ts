@@ -7,6 +7,7 @@ import {
   DEFAULT_STAGE,
   DEFAULT_TABLE_NAME,
   DEFAULT_THROTTLE,
+  isValidStage,
 } from '../defaults.js';
 import { ensureTable } from '../provision/table.js';
 import { startDynamoEngine, type DynamoEngine } from './dynamo-engine.js';
@@ -50,10 +51,7 @@ export const STACK_SERVICE_NAME = 'products-cli-local';
 
 export const DEFAULT_LOCAL_PORT = 3000;
 
-/** Stage names as API Gateway allows them. */
-export function isValidStage(stage: string): boolean {
-  return /^[A-Za-z0-9_-]{1,128}$/.test(stage);
-}
+export { isValidStage } from '../defaults.js';
 
 /** Credentials and region for talking to a local engine: the caller's when set, dummies otherwise. */
 export function localAwsEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {

@@ -11,12 +11,13 @@ export interface Style {
   red(text: string): string;
   green(text: string): string;
   cyan(text: string): string;
+  yellow(text: string): string;
 }
 
 const same = (text: string) => text;
 
 /** Text as is. */
-export const plainStyle: Style = { bold: same, dim: same, red: same, green: same, cyan: same };
+export const plainStyle: Style = { bold: same, dim: same, red: same, green: same, cyan: same, yellow: same };
 
 /** Chalk (from print.ts) when the context has colour, plain text otherwise. */
 export async function styleOf(ctx: Context): Promise<Style> {

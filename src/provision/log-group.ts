@@ -14,8 +14,7 @@ import { logGroupArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { isOurs, notOursDetail, STACK_TAG } from './names.js';
 
-/** Retention values CloudWatch Logs accepts, in days. */
-export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export { RETENTION_DAYS } from '../defaults.js';
 
 /** The log group, or undefined when there is none. */
 export async function getLogGroup(ctx: ProvisionContext): Promise<LogGroup | undefined> {

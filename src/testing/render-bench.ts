@@ -1,5 +1,5 @@
 /** How a bench run looks: the load, throughput, percentiles, statuses, errors and a latency histogram. */
-import type { ChalkInstance } from 'chalk';
+import type { Style } from '../output/render-style.js';
 import { formatMs, renderHistogram, type HistogramBar, type LatencySummary } from './latency.js';
 
 export interface BenchReport {
@@ -28,7 +28,7 @@ export interface BenchReport {
 }
 
 /** The report for people. */
-export function renderBench(report: BenchReport, style: ChalkInstance): string {
+export function renderBench(report: BenchReport, style: Style): string {
   const l = report.latencyMs;
   const statuses = Object.entries(report.statusCounts)
     .sort(([a], [b]) => Number(a) - Number(b))

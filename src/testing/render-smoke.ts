@@ -1,12 +1,12 @@
 /** How a smoke run looks: a PASS/FAIL line per check as it finishes, a summary, and the JUnit form for CI. */
-import type { ChalkInstance } from 'chalk';
+import type { Style } from '../output/render-style.js';
 import { toJUnitXml } from './junit.js';
 import type { CheckResult, SmokeReport } from './smoke.js';
 
 const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 
 /** One check: `PASS  create product  12 ms`, with expected and actual below a failure. */
-export function renderCheck(result: CheckResult, style: ChalkInstance): string {
+export function renderCheck(result: CheckResult, style: Style): string {
   const label = { pass: style.green('PASS'), fail: style.red('FAIL'), skip: style.yellow('SKIP') }[result.status];
   const line = `${label}  ${result.name}${result.status === 'skip' ? '' : `  ${style.dim(ms(result.durationMs))}`}`;
   if (result.status === 'skip') return `${line}  ${style.dim(result.reason ?? '')}\n`;
@@ -15,7 +15,7 @@ export function renderCheck(result: CheckResult, style: ChalkInstance): string {
 }
 
 /** The closing lines: counts, time, target and the clean-up. */
-export function renderSmokeSummary(report: SmokeReport, style: ChalkInstance): string {
+export function renderSmokeSummary(report: SmokeReport, style: Style): string {
   const counts = [`${report.passed} passed`, `${report.failed} failed`, ...(report.skipped > 0 ? [`${report.skipped} skipped`] : [])].join(', ');
   const verdict = report.failed > 0 ? style.red(counts) : style.green(counts);
   const lines = [`\n${verdict} in ${ms(report.durationMs)} against ${report.target}${report.interrupted ? style.yellow(' (interrupted)') : ''}`];

@@ -1,12 +1,12 @@
 /** How import and export results look for people. */
-import type { ChalkInstance } from 'chalk';
+import type { Style } from '../output/render-style.js';
 import type { ImportResult } from '../commands/import.js';
 import type { ExportResult } from '../commands/export.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** `1000 rows from products.csv (csv) in 1.20 s: 990 created, 5 skipped (id exists), 5 failed`. */
-export function renderImportSummary(result: ImportResult, style: ChalkInstance): string {
+export function renderImportSummary(result: ImportResult, style: Style): string {
   const from = result.file === '-' ? 'stdin' : result.file;
   const failed = result.failed > 0 ? style.red(`${result.failed} failed`) : '0 failed';
   const lines = [

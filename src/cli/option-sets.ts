@@ -1,0 +1,61 @@
+/** The option sets commands share (target, AWS, local stack, output), each flag with its parser. */
+import { isValidStage } from '../defaults.js';
+import { UsageError } from '../errors.js';
+import { checkStackName } from '../provision/names.js';
+import { normalizeApiUrl } from '../target.js';
+import type { OptionSpec } from './command.js';
+import { checkedText, httpUrl, numberFlag } from './parsers.js';
+
+const whole = (n: number) => Number.isInteger(n);
+
+/** The parsers of the shared flags, for the commands' programmatic entry points too. */
+export const FLAG = {
+  url: checkedText((text) => void normalizeApiUrl(text, '--url')),
+  stack: checkedText(checkStackName),
+  stage: checkedText((text) => {
+    if (!isValidStage(text)) throw new UsageError(`--stage must be 1 to 128 letters, digits, - or _, not "${text}"`);
+  }),
+  port: numberFlag('--port', 'a port number from 0 (any free port) to 65535', (n) => whole(n) && n >= 0 && n <= 65535),
+  rateLimit: numberFlag('--rate-limit', 'a number of requests per second above 0', (n) => n > 0),
+  burstLimit: numberFlag('--burst-limit', 'a whole number of requests, at least 1', (n) => whole(n) && n >= 1),
+  // The same rule locally as on AWS, so that a stack that works locally can be set up there with the same flags.
+  timeout: numberFlag('--timeout', 'a whole number of seconds from 1 to 29 (API Gateway gives up after 29 s)', (n) => whole(n) && n >= 1 && n <= 29),
+  integrationTimeout: numberFlag('--integration-timeout', 'a number of seconds above 0 and at most 900', (n) => n > 0 && n <= 900),
+  dynamodbEndpoint: httpUrl('--dynamodb-endpoint', 'http://127.0.0.1:8000'),
+};
+
+/** `--json`, described for what the command prints. */
+export function jsonOption(description: string): OptionSpec {
+  return { flags: '--json', description };
+}
+
+export const URL_HELP = 'the API invoke URL, stage included (default: $PRODUCTS_API_URL, then the one setup recorded)';
+
+/** `--url`: which API the product and testing commands talk to. */
+export function targetOptions(description = URL_HELP): OptionSpec[] {
+  return [{ flags: '--url <url>', description, parse: FLAG.url }];
+}
+
+type AwsFlag = 'region' | 'profile' | 'endpointUrl' | 'stack';
+
+/** `--region`, `--profile`, `--endpoint-url`, `--stack`; `prefix` and `describe` adapt the help to the command. */
+export function awsOptions(prefix = '', describe: Partial<Record<AwsFlag, string>> = {}): OptionSpec[] {
+  const text = (flag: AwsFlag, fallback: string) => `${prefix}${describe[flag] ?? fallback}`;
+  return [
+    { flags: '--region <region>', description: text('region', 'the region (default: the one setup recorded, then AWS_REGION)') },
+    { flags: '--profile <name>', description: text('profile', 'the credentials profile (default: AWS_PROFILE, then default)') },
+    { flags: '--endpoint-url <url>', description: text('endpointUrl', 'send every AWS call to this endpoint (an AWS-compatible emulator)') },
+    { flags: '--stack <name>', description: text('stack', 'the stack (default: the one setup recorded)'), parse: FLAG.stack },
+  ];
+}
+
+/** The local stack's flags, shared by `setup` (also on AWS where they apply) and `local`. */
+export const LOCAL_STACK_OPTIONS: OptionSpec[] = [
+  { flags: '--port <n>', description: 'local stack: port of the API on 127.0.0.1, 0 = any free port (default: 3000)', parse: FLAG.port },
+  { flags: '--stage <name>', description: 'the stage, the first segment of the invoke URL path (default: prod)', parse: FLAG.stage },
+  { flags: '--rate-limit <n>', description: 'stage throttle: steady requests per second before 429 (default: 100)', parse: FLAG.rateLimit },
+  { flags: '--burst-limit <n>', description: 'stage throttle: requests allowed in a burst (default: 200)', parse: FLAG.burstLimit },
+  { flags: '--timeout <seconds>', description: "the function's timeout, 1-29 s; past it the invocation fails and the API answers 502 (default: 10)", parse: FLAG.timeout },
+  { flags: '--integration-timeout <seconds>', description: 'local stack: how long the gateway waits for the function before 504 (default: 29, as on AWS)', parse: FLAG.integrationTimeout },
+  { flags: '--dynamodb-endpoint <url>', description: 'local stack: use this DynamoDB-compatible engine instead of the embedded one', parse: FLAG.dynamodbEndpoint },
+];

@@ -1,0 +1,72 @@
+/** Turns the command table into a commander program; the only module besides main.ts that knows commander. */
+import { Argument, Command, Option } from 'commander';
+import type { CommandDefinition } from './command.js';
+import { COMMANDS } from './registry.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  a check failed, or an unexpected error
+  2  usage error: bad flags, arguments or input
+  3  product not found
+  4  conflict: the id exists, or the version changed (If-Match)
+  5  API or network error
+  6  AWS refused or failed a provisioning call
+  130 interrupted (Ctrl-C)`;
+
+/** What the program calls when a command's action runs: its definition, the parsed arguments and options. */
+export type Invoke = (definition: CommandDefinition, args: string[], opts: Record<string, unknown>) => Promise<void>;
+
+function usageOf(argument: Argument): string {
+  const name = `${argument.name()}${argument.variadic ? '...' : ''}`;
+  return argument.required ? `<${name}>` : `[${name}]`;
+}
+
+/** The command named in argv (`products-cli help get` names `get`), if any. */
+function requestedCommand(args: string[]): string | undefined {
+  const first = args.find((arg) => !arg.startsWith('-'));
+  return first === 'help' ? args[args.indexOf(first) + 1] : first;
+}
+
+/** Adds a definition's options, help and action to `command`. */
+function attach(command: Command, definition: CommandDefinition, argumentCount: number, invoke: Invoke): void {
+  for (const spec of definition.options) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.parse) {
+      const parse = spec.parse;
+      option.argParser((text: string) => parse(text));
+    }
+    if (spec.default !== undefined) option.default(spec.parse ? spec.parse(spec.default) : spec.default, JSON.stringify(spec.default));
+    command.addOption(option);
+  }
+  command.addHelpText('after', `\n${definition.help}`);
+  command.action(async (...params: unknown[]) => {
+    // Commander passes the arguments, then the options, then the command itself.
+    const args = params.slice(0, argumentCount) as string[];
+    const opts = params[argumentCount] as Record<string, unknown>;
+    await invoke(definition, args, opts);
+  });
+}
+
+/**
+ * The program for `argv`: every command with its arguments and summary, and the requested one, loaded from its
+ * module, with its options, help and action. The others stay summaries, for the top-level help and suggestions.
+ */
+export async function buildProgram(argv: string[], invoke: Invoke): Promise<Command> {
+  const program = new Command('products-cli')
+    .description('Stand up, exercise and tear down a serverless product-catalogue REST API (DynamoDB, Lambda, API Gateway), on AWS or offline.')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) })
+    // The commands not requested are not loaded, so their options are unknown here; every command has some.
+    .configureHelp({ subcommandTerm: (command) => [command.name(), ...(command.name() === 'help' ? [] : ['[options]']), ...command.registeredArguments.map(usageOf)].join(' ') })
+    .addHelpText('after', EXIT_CODES_HELP);
+  const requested = requestedCommand(argv.slice(2));
+  for (const entry of COMMANDS) {
+    const command = program.command(entry.name).description(entry.summary);
+    for (const argument of entry.arguments ?? []) command.addArgument(new Argument(argument.name, argument.description));
+    if (entry.name === requested) attach(command, (await entry.load()).command, entry.arguments?.length ?? 0, invoke);
+  }
+  return program;
+}
