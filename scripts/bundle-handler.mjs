@@ -20,7 +20,6 @@ const result = await build({
   legalComments: 'none',
   // The SDK's ES module builds tree-shake; its CommonJS builds (the default for platform node) do not.
   mainFields: ['module', 'main'],
-  alias: { '@aws-sdk/credential-provider-node': join(root, 'src/handler/env-credentials.ts') },
   write: false,
   // Some SDK dependencies are CommonJS and require() Node built-ins, which an ESM bundle must provide.
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },

@@ -1,6 +1,6 @@
 /** The Lambda handler for API Gateway REST proxy events (payload 1.0): routing, validation, responses, logging. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoClient } from './dynamo-client/client.js';
 import {
   checkId,
   matchResource,
@@ -16,7 +16,7 @@ import { ProductStore } from './product-store.js';
 import { readExpectedVersion, readJsonBody, readListQuery } from './request.js';
 
 export interface HandlerDeps {
-  client: DynamoDBDocumentClient;
+  client: DynamoClient;
   tableName: string;
   /** Writes one log line; Lambda's JSON log format ingests a JSON line on stdout as is. */
   log: (line: string) => void;

@@ -1,7 +1,7 @@
 /**
- * Stands in for the SDK's default credential chain inside the Lambda bundle. Lambda always hands a function its
- * role's credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, so the chain's other
- * providers (SSO, profiles, IMDS, web identity) are dead weight that every cold start would parse.
+ * The handler's credentials, in place of the SDK's default chain. Lambda always hands a function its role's
+ * credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, so the chain's other providers
+ * (SSO, profiles, IMDS, web identity) are dead weight that every cold start would parse.
  */
 interface AwsCredentialIdentity {
   accessKeyId: string;

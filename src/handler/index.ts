@@ -1,17 +1,15 @@
 /** The Lambda entry point: `index.handler` in the deployed bundle. */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHandler, type HandlerDeps } from './create-handler.js';
+import { createDynamoClient } from './dynamo-client/client.js';
 
-/** Dependencies from the environment: `TABLE_NAME`, and the SDK's own endpoint and region variables. */
+/**
+ * Dependencies from the environment: `TABLE_NAME`, and the SDK's own endpoint, region and credential variables
+ * (read on the first call), so the same bundle runs against a local engine.
+ */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): HandlerDeps {
-  // The SDK client reads AWS_ENDPOINT_URL_DYNAMODB itself, so the same bundle runs against a local engine.
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
   return {
-    client,
+    client: createDynamoClient(),
     tableName: env.TABLE_NAME ?? 'product',
     log: (line) => process.stdout.write(`${line}\n`),
     now: () => new Date(),

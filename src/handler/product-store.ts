@@ -1,12 +1,5 @@
 /** Product persistence in DynamoDB: conditional writes, paged scans, and SDK errors translated where they arise. */
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoClient } from './dynamo-client/client.js';
 import type { Product, ProductPatch } from '../contract/index.js';
 import { encodeCursor, type ProductKey } from './cursor.js';
 import { HttpError } from './http-error.js';
@@ -26,10 +19,17 @@ function isConditionFailure(error: unknown): boolean {
   return (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
 }
 
-/** Turns DynamoDB throttling into a 503 the client may retry; anything else is rethrown as is. */
+/** Turns DynamoDB throttling and timeouts into a 503 the client may retry; anything else is rethrown as is. */
 function translate(error: unknown): never {
-  if (THROTTLING_ERRORS.has((error as Error | undefined)?.name ?? '')) {
+  const name = (error as Error | undefined)?.name ?? '';
+  if (THROTTLING_ERRORS.has(name)) {
     throw new HttpError('unavailable', 'the product table is busy; retry after a moment', {
+      headers: { 'Retry-After': '1' },
+      cause: error,
+    });
+  }
+  if (name === 'TimeoutError') {
+    throw new HttpError('unavailable', 'the product table did not answer in time; retry after a moment', {
       headers: { 'Retry-After': '1' },
       cause: error,
     });
@@ -39,20 +39,18 @@ function translate(error: unknown): never {
 
 export class ProductStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoClient,
     private readonly tableName: string,
   ) {}
 
   /** Stores a new product; 409 when the id is taken (never a silent overwrite). */
   async create(product: Product): Promise<Product> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: product,
-          ConditionExpression: 'attribute_not_exists(id)',
-        }),
-      );
+      await this.client.putItem({
+        TableName: this.tableName,
+        Item: product,
+        ConditionExpression: 'attribute_not_exists(id)',
+      });
       return product;
     } catch (error) {
       if (isConditionFailure(error)) {
@@ -64,7 +62,7 @@ export class ProductStore {
 
   async get(id: string): Promise<Product | undefined> {
     try {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }));
+      const { Item } = await this.client.getItem({ TableName: this.tableName, Key: { id }, ConsistentRead: true });
       return Item as Product | undefined;
     } catch (error) {
       return translate(error);
@@ -74,9 +72,7 @@ export class ProductStore {
   /** One page of a scan, at most `limit` items, so no response nears Lambda's 6 MB limit. */
   async list(limit: number, startKey: ProductKey | undefined): Promise<ProductPage> {
     try {
-      const result = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, Limit: limit, ExclusiveStartKey: startKey }),
-      );
+      const result = await this.client.scan({ TableName: this.tableName, Limit: limit, ...(startKey ? { ExclusiveStartKey: startKey } : {}) });
       const lastKey = result.LastEvaluatedKey as ProductKey | undefined;
       return { items: (result.Items ?? []) as Product[], nextCursor: lastKey ? encodeCursor(lastKey) : null };
     } catch (error) {
@@ -101,17 +97,15 @@ export class ProductStore {
       values[':expected'] = expectedVersion;
     }
     try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { id },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const { Attributes } = await this.client.updateItem({
+        TableName: this.tableName,
+        Key: { id },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      });
       return Attributes as Product;
     } catch (error) {
       if (isConditionFailure(error)) return this.explainConditionFailure(id, expectedVersion, error);
@@ -122,16 +116,14 @@ export class ProductStore {
   /** Deletes a product; 404 when absent, 412 when `expectedVersion` is given and differs. */
   async delete(id: string, expectedVersion?: number): Promise<void> {
     try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { id },
-          ConditionExpression: expectedVersion === undefined ? 'attribute_exists(id)' : 'attribute_exists(id) AND #version = :expected',
-          ...(expectedVersion === undefined
-            ? {}
-            : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
-        }),
-      );
+      await this.client.deleteItem({
+        TableName: this.tableName,
+        Key: { id },
+        ConditionExpression: expectedVersion === undefined ? 'attribute_exists(id)' : 'attribute_exists(id) AND #version = :expected',
+        ...(expectedVersion === undefined
+          ? {}
+          : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+      });
     } catch (error) {
       if (isConditionFailure(error)) return this.explainConditionFailure(id, expectedVersion, error);
       return translate(error);

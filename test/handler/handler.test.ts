@@ -319,7 +319,7 @@ describe('failures and logging', () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
     const { createHandler } = await import('../../src/handler/create-handler.js');
     const handler = createHandler({
-      client: { send: async () => Promise.reject(throttled) } as never,
+      client: { scan: async () => Promise.reject(throttled) } as never,
       tableName: 'product',
       log: () => {},
       now: () => new Date(),

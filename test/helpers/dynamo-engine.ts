@@ -3,12 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { createDynamoClient, type DynamoClient } from '../../src/handler/dynamo-client/client.js';
 import { ensureTable } from '../../src/provision/table.js';
 
 export interface TestEngine {
   endpoint: string;
   client: DynamoDBClient;
   documentClient: DynamoDBDocumentClient;
+  /** The handler's own client, pointed at this engine. */
+  itemClient: DynamoClient;
   tableName: string;
   stop(): Promise<void>;
 }
@@ -20,13 +23,16 @@ export async function startTestEngine(tableName = 'product'): Promise<TestEngine
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   await ensureTable({ dynamodb: client, tableName, maxWaitSeconds: 10 });
+  const itemClient = createDynamoClient({ target: { url: new URL(endpoint), region: 'us-east-1' } });
   return {
     endpoint,
     client,
     documentClient: DynamoDBDocumentClient.from(client),
+    itemClient,
     tableName,
     async stop() {
       client.destroy();
+      itemClient.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

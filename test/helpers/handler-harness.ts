@@ -14,7 +14,7 @@ let counter = 0;
 export function harness(engine: TestEngine): Harness {
   const logs: string[] = [];
   const handler = createHandler({
-    client: engine.documentClient,
+    client: engine.itemClient,
     tableName: engine.tableName,
     log: (line) => logs.push(line),
     now: () => new Date(),
