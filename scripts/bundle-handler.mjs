@@ -9,6 +9,8 @@ import { zipSync } from 'fflate';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outFlag = process.argv.indexOf('--out');
 const zipPath = outFlag > 0 ? process.argv[outFlag + 1] : join(root, 'dist', 'handler.zip');
+// --no-minify keeps function names, for reading a CPU profile of the bundle (scripts/bench/profile.mjs).
+const minify = !process.argv.includes('--no-minify');
 
 const result = await build({
   entryPoints: [join(root, 'src/handler/index.ts')],
@@ -16,7 +18,7 @@ const result = await build({
   platform: 'node',
   target: 'node22',
   format: 'esm',
-  minify: true,
+  minify,
   legalComments: 'none',
   // The SDK's ES module builds tree-shake; its CommonJS builds (the default for platform node) do not.
   mainFields: ['module', 'main'],
