@@ -5,21 +5,19 @@
 import { Agent, request } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/core/serde';
+import { median, tally } from './figures.mjs';
 
-/** CPU µs per call of `call(i)` over `count` calls, `concurrency` at a time; `check` must hold for each result. */
+/** CPU µs per call of `call(i)` over `count` calls, `concurrency` at a time; `check` says of each result true or why not. */
 export async function cpuPerCall(call, check, { count, concurrency }) {
   let next = 0;
-  let ok = 0;
   let sample;
-  const failures = new Map();
+  const answers = tally();
   const worker = async () => {
     while (next < count) {
       const result = await call(next++);
       const verdict = check(result);
-      if (verdict === true) {
-        ok += 1;
-        sample ??= result;
-      } else failures.set(verdict, (failures.get(verdict) ?? 0) + 1);
+      answers.record(verdict);
+      if (verdict === true) sample ??= result;
     }
   };
   const before = process.cpuUsage();
@@ -27,7 +25,7 @@ export async function cpuPerCall(call, check, { count, concurrency }) {
   await Promise.all(Array.from({ length: concurrency }, worker));
   const wallMs = performance.now() - wallStarted;
   const used = process.cpuUsage(before);
-  return { micros: (used.user + used.system) / count, ok, count, failures: [...failures].map(([k, v]) => `${v}x ${k}`), sample, perSecond: count / (wallMs / 1000) };
+  return { micros: (used.user + used.system) / count, answers, sample, perSecond: count / (wallMs / 1000) };
 }
 
 /** The floor: one signed DynamoDB JSON call over node:http, answer parsed. */
@@ -141,18 +139,18 @@ export const PAIRS = [
   ['list page', 'Scan'],
 ];
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /**
  * Imports the handler from `entry` (the unpacked artifact) against an engine in its own process and measures
- * CPU µs per request of each route and of its floor, `rounds` alternating rounds of `count` calls each.
- * `extra` adds more callers to measure in the same rounds: { name: [call, check] }.
+ * CPU µs per request of each route and of its floor: a warm-up round, then `rounds` alternating rounds of
+ * `count` calls each, `concurrency` at a time. Returns per figure the median µs, the rate, a tally of the
+ * answers and one sample answer.
  */
-export async function measureHandlerCpu({ entry, startEngine, rounds = 5, count = 1500, concurrency = 16, extra = () => ({}) }) {
+export async function measureHandlerCpu({ entry, startEngine, rounds = 5, count = 1500, concurrency = 16 }) {
   const engine = await startEngine();
   const caller = signedCaller(engine.endpoint);
   const saved = { ...process.env };
   const writeStdout = process.stdout.write;
+  const figures = {};
   try {
     await seed(caller);
     Object.assign(process.env, {
@@ -161,45 +159,32 @@ export async function measureHandlerCpu({ entry, startEngine, rounds = 5, count 
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     delete process.env.AWS_SESSION_TOKEN;
     const { handler } = await import(entry);
-    const extras = await extra(engine.endpoint);
-    const samples = {};
-    const micros = {};
-    const failures = {};
-    let perSecond = [];
     for (let run = 0; run <= rounds; run++) {
-      const calls = { ...floorCalls(caller, run), ...extras };
+      const measured = [];
       process.stdout.write = () => true; // the handler's request log lines
-      let handlerResults;
       try {
-        handlerResults = [];
-        for (const [name, [call, check]] of Object.entries(handlerCalls(handler, run))) handlerResults.push([name, await cpuPerCall(call, check, { count, concurrency })]);
+        for (const [name, [call, check]] of Object.entries(handlerCalls(handler, run))) measured.push([name, await cpuPerCall(call, check, { count, concurrency })]);
       } finally {
         process.stdout.write = writeStdout;
       }
-      const floorResults = [];
-      for (const [name, [call, check]] of Object.entries(calls)) floorResults.push([name, await cpuPerCall(call, check, { count, concurrency })]);
-      if (run === 0) continue; // warm-up
-      for (const [name, result] of [...handlerResults, ...floorResults]) {
-        (micros[name] ??= []).push(result.micros);
-        samples[name] ??= result.sample;
-        failures[name] = (failures[name] ?? 0) + (result.count - result.ok);
-        if (result.failures.length) (failures[`${name} why`] ??= []).push(...result.failures);
-        if (name === 'GET') perSecond.push(result.perSecond);
+      for (const [name, [call, check]] of Object.entries(floorCalls(caller, run))) measured.push([name, await cpuPerCall(call, check, { count, concurrency })]);
+      for (const [name, result] of measured) {
+        const figure = (figures[name] ??= { micros: [], perSecond: [], answers: tally(), sample: undefined });
+        figure.answers.merge(result.answers);
+        figure.sample ??= result.sample;
+        if (run === 0) continue; // the warm-up round counts for the checks, not for the figures
+        figure.micros.push(result.micros);
+        figure.perSecond.push(result.perSecond);
       }
     }
-    return {
-      rounds,
-      count,
-      concurrency,
-      micros: Object.fromEntries(Object.entries(micros).map(([k, v]) => [k, median(v)])),
-      allMicros: micros,
-      failures,
-      samples,
-      getPerSecond: median(perSecond),
-    };
+    const minimum = (rounds + 1) * count;
+    return Object.fromEntries(
+      Object.entries(figures).map(([name, f]) => [name, { micros: median(f.micros), perSecond: median(f.perSecond), rounds: f.micros, problem: f.answers.problem(minimum), sample: f.sample }]),
+    );
   } finally {
     process.stdout.write = writeStdout;
     process.env = saved;

@@ -1,14 +1,14 @@
-// Local throughput: GET /product/{id} through the local gateway at 16 concurrent connections, against the same
-// GetItem sent straight to the same engine, in the same run. The stack runs in its own process, as
-// `setup --local` runs it; the load comes from this process over keep-alive connections.
+// Local throughput: GET /product/{id} through the local gateway at 16 concurrent connections, beside what bounds
+// it, all against the same engine in the same run. The stack runs in its own process, as `setup --local` runs
+// it; the load comes from this process over keep-alive connections. Printed beside the gateway's figure:
+// - the engine's floor: GetItem as raw HTTP with a pre-built body (undici Pool), no client cost at all;
+// - the function's own call: the same GetItem through the handler's DynamoDB client, from this process;
+// - the handler's in-process rate: the artifact's handler called directly in this process for GET /product/{id}.
+// Short rounds of each alternate, so that load from other processes falls on all alike; medians are printed.
+// Every answer is checked (status 200 and the product); a figure with any other answer, or fewer than
+// --min successes a round, is MISS and the script exits 1.
 //
-// "The same GetItem" is measured two ways, both printed:
-// - with the SDK's document client, exactly the call the function makes for this request (the goal: the
-//   gateway reaches at least 80% of it);
-// - as raw HTTP with a pre-built body (undici Pool), the engine's own ceiling with no client cost at all.
-// Short rounds of each alternate, so that load from other processes falls on both alike; medians are printed.
-//
-//   npm run bench:local [-- --seconds 2 --connections 16 --rounds 7] [-- --logs]
+//   npm run bench:local [-- --seconds 2 --connections 16 --rounds 7 --min 200 --json] [-- --logs]
 // --logs has the stack write its request log as `setup --local` does (here to /dev/null); off by default.
 // Needs `npm run build` first (it runs build/local/serve.js and dist/handler.zip).
 import { spawn } from 'node:child_process';
@@ -16,7 +16,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
+import { finish, median, reason, row, tally } from './figures.mjs';
+import { proxyEvent } from './handler-cpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
@@ -25,8 +28,11 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '7' },
     logs: { type: 'boolean', default: false },
+    min: { type: 'string', default: '200' },
+    json: { type: 'boolean', default: false },
   },
 });
+const minimum = Number(values.min);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
@@ -50,27 +56,33 @@ function startStack() {
   });
 }
 
-/** Sends requests over `connections` keep-alive connections for `seconds`; returns requests per second. */
+/** Sends requests over `connections` keep-alive connections for `duration` s; returns the rate and a tally. */
 async function load(origin, request, check, duration = seconds) {
   const pool = new Pool(origin, { connections, pipelining: 1 });
   const deadline = performance.now() + duration * 1000;
-  let done = 0;
-  let failed = 0;
+  const answers = tally();
+  let sample;
   const loop = async () => {
     while (performance.now() < deadline) {
-      const { statusCode, body } = await pool.request(request);
-      const text = await body.text();
-      if (check(statusCode, text)) done += 1;
-      else failed += 1;
+      try {
+        const { statusCode, body } = await pool.request(request);
+        const text = await body.text();
+        const verdict = check(statusCode, text);
+        answers.record(verdict);
+        if (verdict === true) sample ??= text;
+      } catch (error) {
+        answers.record(reason(error));
+      }
     }
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: connections }, loop));
   const elapsed = (performance.now() - started) / 1000;
   await pool.close();
-  if (failed > 0) throw new Error(`${failed} requests got an unexpected answer`);
-  return done / elapsed;
+  return { rate: answers.ok / elapsed, answers, sample };
 }
+
+const isProduct = (status, text) => (status !== 200 ? `status ${status}` : text.includes('"IPhone"') ? true : 'not the product');
 
 const stack = await startStack();
 const id = 'bench-1';
@@ -87,7 +99,7 @@ const viaGateway = (duration) =>
   load(
     gatewayUrl.origin,
     { method: 'GET', path: `${gatewayUrl.pathname}/product/${id}` },
-    (status, text) => status === 200 && text.includes('"IPhone"'),
+    isProduct,
     duration,
   );
 const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
@@ -106,52 +118,96 @@ const direct = (duration) =>
       },
       body: JSON.stringify({ TableName: 'product', Key: { id: { S: id } } }),
     },
-    (status, text) => status === 200 && text.includes('"IPhone"'),
+    isProduct,
     duration,
   );
 
-// The same GetItem the handler sends (document client, consistent read), from a client in this process.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-const { DynamoDBDocumentClient, GetCommand } = await import('@aws-sdk/lib-dynamodb');
-const sdk = DynamoDBDocumentClient.from(
-  new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-);
-async function directSdk(duration = seconds) {
+// The same GetItem the function sends (its own client, consistent read), from this process.
+const { createDynamoClient } = await import(pathToFileURL(join(root, 'build', 'handler', 'dynamo-client', 'client.js')).href);
+const client = createDynamoClient({ target: { url: new URL(stack.dynamodbEndpoint), region: 'us-east-1' }, credentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) });
+async function directClient(duration = seconds) {
   const deadline = performance.now() + duration * 1000;
-  let done = 0;
+  const answers = tally();
   const loop = async () => {
     while (performance.now() < deadline) {
-      const { Item } = await sdk.send(new GetCommand({ TableName: 'product', Key: { id }, ConsistentRead: true }));
-      if (Item?.title !== 'IPhone') throw new Error('GetItem returned the wrong item');
-      done += 1;
+      const verdict = await client.getItem({ TableName: 'product', Key: { id }, ConsistentRead: true }).then(
+        ({ Item }) => (Item?.title === 'IPhone' ? true : 'not the product'),
+        (error) => error.name,
+      );
+      answers.record(verdict);
     }
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: connections }, loop));
-  return done / ((performance.now() - started) / 1000);
+  return { rate: answers.ok / ((performance.now() - started) / 1000), answers };
 }
 
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-const rates = { gateway: [], sdk: [], raw: [] };
+// The artifact's handler, called in this process against the stack's engine: the function's cost alone.
+const { unpackHandler } = await import(pathToFileURL(join(root, 'build', 'local', 'handler-code.js')).href);
+Object.assign(process.env, { TABLE_NAME: 'product', AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+delete process.env.AWS_SESSION_TOKEN;
+const code = await unpackHandler(join(root, 'dist', 'handler.zip'));
+const { handler } = await import(pathToFileURL(code.entry).href);
+const getEvent = proxyEvent('GET', '/product/{id}', { id });
+async function inProcess(duration = seconds) {
+  const write = process.stdout.write;
+  process.stdout.write = () => true; // the handler's request log lines
+  try {
+    const answers = tally();
+    const deadline = performance.now() + duration * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < deadline) {
+          const result = await handler(getEvent);
+          answers.record(isProduct(result.statusCode, result.body));
+        }
+      }),
+    );
+    return { rate: answers.ok / ((performance.now() - started) / 1000), answers };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+const paths = { gateway: viaGateway, raw: direct, client: directClient, handler: inProcess };
+const rates = { gateway: [], raw: [], client: [], handler: [] };
+const answers = { gateway: tally(), raw: tally(), client: tally(), handler: tally() };
+let samples = {};
+let rows;
 try {
   // A short warm-up of every path, then alternating rounds so that none profits from running later.
-  await viaGateway(1);
-  await directSdk(1);
-  await direct(1);
+  for (const run of Object.values(paths)) await run(1);
   for (let round = 0; round < rounds; round += 1) {
-    rates.sdk.push(await directSdk());
-    rates.gateway.push(await viaGateway());
-    rates.raw.push(await direct());
+    for (const [name, run] of Object.entries(paths)) {
+      const result = await run();
+      rates[name].push(result.rate);
+      answers[name].merge(result.answers);
+      samples[name] ??= result.sample;
+    }
   }
-  const line = (label, list) => `  ${label}${median(list).toFixed(0).padStart(7)} req/s   (rounds: ${list.map((r) => r.toFixed(0)).join(', ')})`;
-  console.log(`${connections} concurrent connections, ${rounds} rounds of ${seconds} s, medians:`);
-  console.log(line('GET /product/{id} via the gateway        ', rates.gateway));
-  console.log(line('GetItem straight to the engine, SDK client', rates.sdk));
-  console.log(line('GetItem straight to the engine, raw HTTP  ', rates.raw));
-  console.log(`  gateway / SDK GetItem: ${((median(rates.gateway) / median(rates.sdk)) * 100).toFixed(1)}%  (goal: at least 80%)`);
-  console.log(`  gateway / raw GetItem: ${((median(rates.gateway) / median(rates.raw)) * 100).toFixed(1)}%  (the engine's own ceiling, for reference)`);
+  const least = minimum * rounds;
+  const problems = Object.fromEntries(Object.entries(answers).map(([name, t]) => [name, t.problem(least)]));
+  const rate = (name) => `${median(rates[name]).toFixed(0)} req/s`;
+  const asserted = `all 200 with the product, >= ${least}`;
+  const share = (a, b) => (median(rates[a]) / median(rates[b])) * 100;
+  rows = [
+    row(`GET /product/{id} via the local gateway (${connections} conn)`, rate('gateway'), asserted, true, problems.gateway),
+    row(`GetItem straight to the engine, raw HTTP: the engine's floor`, rate('raw'), asserted, true, problems.raw),
+    row(`GetItem straight to the engine, the function's client`, rate('client'), asserted, true, problems.client),
+    row(`handler in this process, GET /product/{id} (${connections} concurrent)`, rate('handler'), asserted, true, problems.handler),
+    row('  gateway / the function\'s GetItem', `${share('gateway', 'client').toFixed(1)}%`, '>= 80%', share('gateway', 'client') >= 80, problems.gateway ?? problems.client),
+    row('  gateway / handler in-process', `${share('gateway', 'handler').toFixed(1)}%`, 'none: where the time goes', true, problems.gateway ?? problems.handler),
+    row('  gateway / engine floor', `${share('gateway', 'raw').toFixed(1)}%`, 'none: where the time goes', true, problems.gateway ?? problems.raw),
+  ];
+  if (!values.json) {
+    console.log(`sample answer via the gateway: ${samples.gateway}`);
+    for (const [name, list] of Object.entries(rates)) console.log(`rounds, ${name}: ${list.map((r) => r.toFixed(0)).join(', ')} req/s`);
+  }
+} catch (error) {
+  rows = [row('GET /product/{id} via the local gateway', '', 'a run that completes', false, reason(error))];
 } finally {
-  sdk.destroy();
+  client.destroy();
   stack.child.kill('SIGTERM');
 }
+finish(`local stack, ${connections} concurrent connections, ${rounds} rounds of ${seconds} s, medians`, rows, { rates });

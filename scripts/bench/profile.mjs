@@ -37,7 +37,7 @@ if (values.child) {
   const result = await cpuPerCall(call, check, { count: Number(values.count), concurrency: 16 });
   process.stdout.write = write;
   await engine.stop();
-  process.stdout.write(JSON.stringify({ ok: result.ok, count: result.count, micros: result.micros, failures: result.failures }));
+  process.stdout.write(JSON.stringify({ ok: result.answers.ok, count: Number(values.count), micros: result.micros, failures: result.answers.problem(Number(values.count)) }));
   process.exit(0);
 }
 

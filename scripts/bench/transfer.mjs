@@ -1,15 +1,17 @@
 // Transfer figures: `import` of N products against the same count of sequential `add` processes (a sample,
 // extrapolated), and `list --json` / `export` of a table at two sizes, with the CLI's peak memory at each.
 // The stack runs in its own process as `setup --local` runs it (throttle off); every CLI run is a fresh
-// process of bin/products-cli.js. Exported for the combined bench; printed when run directly.
+// process of bin/products-cli.js. Every run must exit 0 and move every product (import's count, the export's
+// lines, the listed ids); a section where one does not is MISS and the script exits 1. Exported for the
+// combined bench; printed when run directly.
 //
-//   node scripts/bench/transfer.mjs [--json]       (needs `npm run build` first)
+//   npm run bench:transfer [-- --json]       (needs `npm run build` first)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median, printRows } from './handler.mjs';
+import { finish, median, reason, row } from './figures.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,24 +42,37 @@ export function startStackProcess() {
   });
 }
 
-/** Runs the CLI as a fresh process; returns wall time (ms), peak RSS (bytes) and stdout when asked. */
-export function runCli(args, { cwd, capture = false, nodeArgs = [] } = {}) {
+/**
+ * Runs the CLI as a fresh process; returns wall time (ms), peak RSS (bytes), stdout when asked (`capture`), and
+ * how often `count` occurs in stdout (counted as it streams, nothing kept).
+ */
+export function runCli(args, { cwd, capture = false, count, nodeArgs = [] } = {}) {
   const rssFile = join(cwd, `rss-${process.hrtime.bigint()}.txt`);
   return new Promise((resolve, reject) => {
     const env = { ...process.env, NO_COLOR: '1', PEAK_RSS_FILE: rssFile };
     delete env.PRODUCTS_API_URL;
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...nodeArgs, '--import', peakRssPreload, bin, ...args], { cwd, env, stdio: ['ignore', capture ? 'pipe' : 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, '--import', peakRssPreload, bin, ...args], { cwd, env, stdio: ['ignore', capture || count ? 'pipe' : 'ignore', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+    let matches = 0;
+    let tail = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk) => {
+      if (capture) stdout += chunk;
+      if (count) {
+        const text = tail + chunk;
+        matches += text.split(count).length - 1;
+        // Less than one match's worth carries over, so that a match split across chunks is counted once.
+        tail = text.slice(-(count.length - 1));
+      }
+    });
     child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (code !== 0) return reject(new Error(`products-cli ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
       const peakRss = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) * 1024 : Number.NaN;
-      resolve({ ms, peakRss, stdout });
+      resolve({ ms, peakRss, stdout, matches });
     });
   });
 }
@@ -108,6 +123,7 @@ export async function measureTransfer({ importCount = 10_000, addSample = 20, si
     // Import against sequential adds, on a fresh stack.
     let stack = await startStackProcess();
     try {
+     try {
       const file = join(work, 'import.ndjson');
       const now = new Date().toISOString();
       writeFileSync(file, Array.from({ length: importCount }, (_, index) => `${JSON.stringify(product(index, now))}\n`).join(''));
@@ -124,6 +140,9 @@ export async function measureTransfer({ importCount = 10_000, addSample = 20, si
       }
       figures.addMedianMs = median(adds);
       figures.addsExtrapolatedMs = median(adds) * importCount;
+     } catch (error) {
+      figures.importProblem = reason(error);
+     }
     } finally {
       await stack.stop();
     }
@@ -131,6 +150,7 @@ export async function measureTransfer({ importCount = 10_000, addSample = 20, si
     // List and export at growing sizes, on a second fresh stack seeded straight into its engine.
     stack = await startStackProcess();
     try {
+     try {
       let seeded = 0;
       for (const size of sizes) {
         log(`seeding ${size} products…`);
@@ -143,7 +163,8 @@ export async function measureTransfer({ importCount = 10_000, addSample = 20, si
         const exported = await runCli(['export', '--url', stack.url, '--output', output], { cwd: work });
         const lines = readFileSync(output, 'utf8').split('\n').length - 1;
         if (lines !== size) throw new Error(`export wrote ${lines} products of ${size}`);
-        const listed = await runCli(['list', '--json', '--url', stack.url], { cwd: work });
+        const listed = await runCli(['list', '--json', '--url', stack.url], { cwd: work, count: '"id":"p' });
+        if (listed.matches !== size) throw new Error(`list --json printed ${listed.matches} products of ${size}`);
         figures.sizes.push({ size, seedMs, exportMs: exported.ms, exportPeakRss: exported.peakRss, exportBytes: statSync(output).size, listMs: listed.ms, listPeakRss: listed.peakRss });
         rmSync(output, { force: true });
       }
@@ -167,6 +188,9 @@ export async function measureTransfer({ importCount = 10_000, addSample = 20, si
         list: await completes(['list', '--json', '--url', stack.url]),
       };
       rmSync(output, { force: true });
+     } catch (error) {
+      figures.sizesProblem = reason(error);
+     }
     } finally {
       await stack.stop();
     }
@@ -176,43 +200,47 @@ export async function measureTransfer({ importCount = 10_000, addSample = 20, si
   }
 }
 
-/** The transfer figures as table rows: [figure, value, goal, met]. */
+/** The transfer figures as rows. */
 export function transferRows(f) {
+  const p = f.importProblem ?? null;
+  const counted = `${thousands(f.importCount)} created, exit 0`;
   const rows = [
-    [`import ${thousands(f.importCount)} products (one process)`, `${secs(f.importMs)}`, '', true],
-    [`  = products per second`, `${Math.round(f.importCount / (f.importMs / 1000))} /s`, '', true],
-    [`  import peak RSS`, mib(f.importPeakRss), '', true],
-    [`add, one process per product (median of ${f.addSample})`, `${f.addMedianMs.toFixed(1)} ms`, '', true],
-    [`${thousands(f.importCount)} sequential adds (extrapolated from ${f.addSample})`, `${secs(f.addsExtrapolatedMs)}`, '', true],
-    ['import / sequential adds', `${(f.addsExtrapolatedMs / f.importMs).toFixed(1)}x faster`, '> 10x', f.addsExtrapolatedMs / f.importMs > 10],
+    row(`import ${thousands(f.importCount)} products (one process)`, p ? '' : secs(f.importMs), counted, true, p),
+    row(`  = products per second`, p ? '' : `${Math.round(f.importCount / (f.importMs / 1000))} /s`, counted, true, p),
+    row(`  import peak RSS`, p ? '' : mib(f.importPeakRss), counted, true, p),
+    row(`add, one process per product (median of ${f.addSample})`, p ? '' : `${f.addMedianMs.toFixed(1)} ms`, `${f.addSample} of ${f.addSample} exit 0`, true, p),
+    row(`${thousands(f.importCount)} sequential adds (extrapolated from ${f.addSample})`, p ? '' : secs(f.addsExtrapolatedMs), `${f.addSample} of ${f.addSample} exit 0`, true, p),
+    row('import / sequential adds', p ? '' : `${(f.addsExtrapolatedMs / f.importMs).toFixed(1)}x faster`, '> 10x', !p && f.addsExtrapolatedMs / f.importMs > 10, p),
   ];
+  const q = f.sizesProblem ?? null;
+  if (q && f.sizes.length === 0) rows.push(row('export and list', '', 'every product, exit 0', false, q));
   for (const s of f.sizes) {
-    rows.push([`export ${thousands(s.size)} products`, `${secs(s.exportMs)}`, '', true]);
-    rows.push([`  export peak RSS at ${thousands(s.size)}`, mib(s.exportPeakRss), '', true]);
-    rows.push([`list --json ${thousands(s.size)} products`, `${secs(s.listMs)}`, '', true]);
-    rows.push([`  list peak RSS at ${thousands(s.size)}`, mib(s.listPeakRss), '', true]);
+    const every = `${thousands(s.size)} of ${thousands(s.size)}, exit 0`;
+    rows.push(row(`export ${thousands(s.size)} products`, secs(s.exportMs), every, true));
+    rows.push(row(`  export peak RSS at ${thousands(s.size)}`, mib(s.exportPeakRss), every, true));
+    rows.push(row(`list --json ${thousands(s.size)} products`, secs(s.listMs), every, true));
+    rows.push(row(`  list peak RSS at ${thousands(s.size)}`, mib(s.listPeakRss), every, true));
   }
+  if (q && f.sizes.length > 0) rows.push(row(`export and list of ${thousands(f.sizes.length)} sizes`, '', 'every size', false, q));
   if (f.sizes.length >= 2) {
     const small = f.sizes[0];
     const large = f.sizes[f.sizes.length - 1];
-    const growth = (a, b) => b / a;
-    const exportGrowth = growth(small.exportPeakRss, large.exportPeakRss);
-    const listGrowth = growth(small.listPeakRss, large.listPeakRss);
     const label = `${thousands(small.size)} -> ${thousands(large.size)}`;
-    rows.push([`export peak RSS growth ${label}`, `${exportGrowth.toFixed(2)}x`, '', true]);
-    rows.push([`list peak RSS growth ${label}`, `${listGrowth.toFixed(2)}x`, '', true]);
+    rows.push(row(`export peak RSS growth ${label}`, `${(large.exportPeakRss / small.exportPeakRss).toFixed(2)}x`, 'both sizes complete', true));
+    rows.push(row(`list peak RSS growth ${label}`, `${(large.listPeakRss / small.listPeakRss).toFixed(2)}x`, 'both sizes complete', true));
   }
   if (f.smallHeap) {
     const h = f.smallHeap;
     const data = f.sizes[f.sizes.length - 1]?.exportBytes ?? 0;
-    rows.push([`export ${thousands(h.size)} (${mib(data)} of NDJSON) in a ${h.mib} MiB heap`, h.export ? 'completes' : 'fails', 'completes', h.export]);
-    rows.push([`list --json ${thousands(h.size)} in a ${h.mib} MiB heap`, h.list ? 'completes' : 'fails', 'completes', h.list]);
+    rows.push(row(`export ${thousands(h.size)} (${mib(data)} of NDJSON) in a ${h.mib} MiB heap`, h.export ? 'completes' : 'fails', 'completes', h.export));
+    rows.push(row(`list --json ${thousands(h.size)} in a ${h.mib} MiB heap`, h.list ? 'completes' : 'fails', 'completes', h.list));
   }
   return rows;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const figures = await measureTransfer({ log: (line) => process.stderr.write(`${line}\n`) });
-  if (process.argv.includes('--json')) console.log(JSON.stringify(figures));
-  else printRows('products-cli transfer benchmark', transferRows(figures));
+  // --quick: smaller sizes, for trying the bench out; the figures of record come from a run without it.
+  const sizes = process.argv.includes('--quick') ? { importCount: 2_000, addSample: 5, sizes: [2_000, 10_000] } : {};
+  const figures = await measureTransfer({ ...sizes, log: (line) => process.stderr.write(`${line}\n`) });
+  finish('products-cli transfer benchmark', transferRows(figures), { figures });
 }
