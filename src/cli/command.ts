@@ -1,6 +1,6 @@
 /** The shape every command module exports: its arguments, options, help, `run`, and how its result looks. */
 import type { Context } from '../context.js';
-import type { Style } from '../output/render-style.js';
+import type { Style } from '../output/style.js';
 
 /** One flag. `parse` turns the text into the typed value and throws a UsageError naming the flag. */
 export interface OptionSpec {

@@ -1,6 +1,7 @@
 /** Runs one command's definition: live events as they come, then the result (JSON or text), then its check. */
 import type { Context } from '../context.js';
-import { printData, streamWriter, styleOf } from '../output/render-style.js';
+import { printResult, streamWriter } from '../output/print.js';
+import { styleOf } from '../output/style.js';
 import type { CommandDefinition } from './command.js';
 
 const line = (text: string) => (text === '' || text.endsWith('\n') ? text : `${text}\n`);
@@ -24,7 +25,7 @@ export async function runCommand(definition: CommandDefinition, args: string[], 
   if (definition.print) await definition.print(data, ctx, opts);
   else if (definition.render) {
     const render = definition.render;
-    await printData(ctx, data, (value, style) => render(value, style, opts));
+    await printResult(ctx, data, (value, style) => render(value, style, opts));
   }
   definition.check?.(data);
 }

@@ -5,11 +5,12 @@
 import { defineCommand, type RunContext } from '../cli/command.js';
 import { jsonOption } from '../cli/option-sets.js';
 import { numberFlag } from '../cli/parsers.js';
+import { STATUS_CODES } from 'node:http';
 import type { Context } from '../context.js';
 import { CheckFailedError } from '../errors.js';
 import { ProductApi } from '../http/api-client.js';
 import { note } from '../output/print.js';
-import { renderDemoStep, renderDemoSummary } from '../output/render-demo.js';
+import type { Style } from '../output/style.js';
 
 export interface DemoOptions {
   json?: boolean;
@@ -168,6 +169,33 @@ export function assertDemoPassed(result: DemoResult): void {
   if (result.ok) return;
   const failed = result.steps.find((step) => !step.ok);
   throw new CheckFailedError(failed ? `demo step "${failed.name}" failed: ${failed.problem}` : 'the demo did not finish');
+}
+
+function body(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** One step: its name and verdict, the request line, the status and duration, and both bodies. */
+export function renderDemoStep(step: DemoStep, index: number, style: Style): string {
+  const mark = step.ok ? style.green('✓') : style.red('✗');
+  const status = step.status === undefined ? style.red('no answer') : `${step.status} ${STATUS_CODES[step.status] ?? ''}`.trim();
+  const lines = [
+    `${mark} ${style.bold(`${index + 1}. ${step.name}`)}`,
+    `  ${style.cyan(step.method)} ${step.url}  ${style.dim('→')}  ${step.ok ? status : style.red(status)}  ${style.dim(`${step.durationMs} ms`)}`,
+  ];
+  if (step.requestBody !== undefined) lines.push(`  ${style.dim('>')} ${body(step.requestBody)}`);
+  if (step.responseBody !== undefined) lines.push(`  ${style.dim('<')} ${body(step.responseBody)}`);
+  if (!step.ok) lines.push(`  ${style.red(step.problem ?? 'failed')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The closing line. */
+export function renderDemoSummary(result: DemoResult, style: Style): string {
+  const passed = result.steps.filter((step) => step.ok).length;
+  if (result.ok) {
+    return style.green(`demo passed: ${passed} steps in ${result.durationMs} ms on a local stack at ${result.url}, now stopped`);
+  }
+  return style.red(`demo failed after ${passed} good steps of ${result.steps.length} tried; the local stack is stopped`);
 }
 
 export const command = defineCommand({

@@ -2,8 +2,8 @@
 import { defineCommand } from '../cli/command.js';
 import { awsOptions, jsonOption } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
-import type { Style } from '../output/render-style.js';
-import { formatDuration } from '../provision/progress.js';
+import type { Style } from '../output/style.js';
+import { formatDuration } from '../output/format.js';
 import type { AwsDeps } from '../provision/session.js';
 import type { AwsTargetOptions } from './setup-aws.js';
 
@@ -24,10 +24,10 @@ export interface DeployResult {
 /** Deploys the bundle to the stack's function. */
 export async function deploy(opts: DeployOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<DeployResult> {
   // Loaded here, so that `deploy --help` does not load the AWS SDK.
-  const [{ awsTarget, openSession }, { deployCode }] = await Promise.all([import('../provision/session.js'), import('../provision/function.js')]);
+  const [{ awsTarget, openSession }, { withTerminalProgress }, { deployCode }] = await Promise.all([import('../provision/session.js'), import('../output/progress.js'), import('../provision/function.js')]);
   const session = await openSession(
     { ...awsTarget(opts), force: Boolean(opts.force) },
-    ctx,
+    withTerminalProgress(ctx),
     deps,
   );
   const { pctx, progress } = session;

@@ -11,7 +11,6 @@ import { AppError, EXIT, UsageError } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
 import { note, printResult } from '../output/print.js';
 import { ProgressBar } from '../transfer/progress.js';
-import { renderExportSummary } from '../transfer/render-transfer.js';
 import { writeNdjson } from '../transfer/write-ndjson.js';
 
 export interface ExportOptions extends TargetOptions {
@@ -77,6 +76,13 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
     out.off('error', onError);
     await api.close();
   }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** `exported 1000 products to backup.ndjson in 0.80 s`. */
+export function renderExportSummary(result: ExportResult): string {
+  return `exported ${result.exported} products${result.output !== undefined ? ` to ${result.output}` : ''} in ${seconds(result.durationMs)}`;
 }
 
 export const command = defineCommand({

@@ -8,8 +8,7 @@ import { oneOf, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { ApiError, CheckFailedError, ConflictError, NotFoundError, UsageError } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
-import { styleOf } from '../output/render-style.js';
-import { renderImportSummary } from '../transfer/render-transfer.js';
+import { styleOf, type Style } from '../output/style.js';
 import { importRows, type ImportSummary } from '../transfer/import-rows.js';
 import { ProgressBar } from '../transfer/progress.js';
 import { formatFromContent, formatFromName, IMPORT_FORMATS, peekText, readRows, textChunks, type ImportFormat } from '../transfer/read-rows.js';
@@ -116,6 +115,21 @@ export async function importProducts(file: string, opts: ImportOptions, ctx: Con
 export function assertImportPassed(result: ImportResult): void {
   if (result.failed === 0) return;
   throw new CheckFailedError(`${result.failed} of ${result.rows} rows failed; fix them and run the import again (ids already imported are skipped)`);
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** `1000 rows from products.csv (csv) in 1.20 s: 990 created, 5 skipped (id exists), 5 failed`. */
+export function renderImportSummary(result: ImportResult, style: Style): string {
+  const from = result.file === '-' ? 'stdin' : result.file;
+  const failed = result.failed > 0 ? style.red(`${result.failed} failed`) : '0 failed';
+  const lines = [
+    `${result.rows} rows from ${from} (${result.format}) in ${seconds(result.durationMs)}: ${style.green(`${result.created} created`)}, ${result.skipped} skipped (id exists), ${failed}`,
+  ];
+  if (result.withoutId > 0) lines.push(style.yellow(`${result.withoutId} rows had no id: the API chose one, so importing the file again would create them again`));
+  if (result.failuresOmitted > 0) lines.push(style.dim(`(${result.failuresOmitted} more failures not listed in --json output)`));
+  if (result.interrupted) lines.push(style.yellow('interrupted: run the same import again to go on (existing ids are skipped)'));
+  return lines.join('\n');
 }
 
 export const command = defineCommand({

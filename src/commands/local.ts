@@ -3,13 +3,10 @@ import { defineCommand, type RunContext } from '../cli/command.js';
 import { jsonOption, LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
-import { checkLocalOptions, toStackOptions, type LocalCliOptions } from './local-options.js';
-import { isRecordedStackRunning, localDataDir } from '../local/control.js';
-import { DataDirInUseError } from '../local/dynamo-engine.js';
-import { PortInUseError } from '../local/gateway.js';
-import { startLocalStack, type LocalStack } from '../local/stack.js';
+import type { LocalStack } from '../local/stack.js';
+import type { LocalCliOptions } from './local-options.js';
 import { note } from '../output/print.js';
-import type { Style } from '../output/render-style.js';
+import type { Style } from '../output/style.js';
 import { readState, updateState } from '../state/state-file.js';
 
 export interface LocalOptions extends LocalCliOptions {
@@ -35,6 +32,14 @@ export interface LocalResult {
 
 /** Runs the stack until the context's signal aborts or SIGTERM arrives; records it in the state meanwhile. */
 export async function local(opts: LocalOptions, ctx: Context, onListening: (running: LocalRunning) => void = () => {}): Promise<LocalResult> {
+  // Loaded here, so that `local --help` does not load the stack (and the AWS SDK's DynamoDB client with it).
+  const [{ checkLocalOptions, toStackOptions }, { isRecordedStackRunning, localDataDir }, { DataDirInUseError }, { PortInUseError }, { startLocalStack }] = await Promise.all([
+    import('./local-options.js'),
+    import('../local/control.js'),
+    import('../local/dynamo-engine.js'),
+    import('../local/gateway.js'),
+    import('../local/stack.js'),
+  ]);
   const options = checkLocalOptions(opts);
   const state = await readState(ctx.cwd);
   if (state.local && (await isRecordedStackRunning(state.local))) {

@@ -7,7 +7,7 @@ import type { Context } from '../context.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError, UsageError } from '../errors.js';
 import { note } from '../output/print.js';
-import type { Style } from '../output/render-style.js';
+import type { Style } from '../output/style.js';
 import type { AwsDeps } from '../provision/session.js';
 import type { AwsTargetOptions } from './setup-aws.js';
 
@@ -105,10 +105,10 @@ export function renderLogEvent(event: LogEvent, style: Style): string {
 /** Prints the log events through `onEvent`; with `follow`, keeps polling until the signal aborts. */
 export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: LogEvent) => void, deps: Partial<AwsDeps> = {}): Promise<LogsResult> {
   // Loaded here, so that `logs --help` does not load the AWS SDK.
-  const [{ awsTarget, openSession }, { FilterLogEventsCommand }] = await Promise.all([import('../provision/session.js'), import('@aws-sdk/client-cloudwatch-logs')]);
+  const [{ awsTarget, openSession }, { withTerminalProgress }, { FilterLogEventsCommand }] = await Promise.all([import('../provision/session.js'), import('../output/progress.js'), import('@aws-sdk/client-cloudwatch-logs')]);
   const session = await openSession(
     awsTarget(opts),
-    ctx,
+    withTerminalProgress(ctx),
     deps,
   );
   const { pctx } = session;

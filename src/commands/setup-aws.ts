@@ -1,10 +1,11 @@
 /** `setup` (AWS): creates, completes or corrects the stack in the account the credential chain resolves. */
 import { FLAG } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
+import { withTerminalProgress } from '../output/progress.js';
 import { DEFAULT_THROTTLE } from '../defaults.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { ProvisionSettings, StepResult } from '../provision/context.js';
-import { formatDuration } from '../provision/progress.js';
+import { formatDuration } from '../output/format.js';
 import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../provision/session.js';
 import { inspectStack, provisionStack } from '../provision/stack.js';
 import { verifyStack, type VerifyResult } from '../provision/verify.js';
@@ -100,7 +101,7 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
   const settings = checkSetupSettings(opts);
   const session = await openSession(
     { ...awsTarget(opts), settings },
-    ctx,
+    withTerminalProgress(ctx),
     deps,
   );
   const { pctx, progress, store } = session;

@@ -4,8 +4,8 @@ import type { Context } from '../context.js';
 import { awsOptions, jsonOption, LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
 import { numberFlag, oneOf } from '../cli/parsers.js';
 import { RETENTION_DAYS } from '../defaults.js';
-import type { Style } from '../output/render-style.js';
-import { formatDuration } from '../provision/progress.js';
+import type { Style } from '../output/style.js';
+import { formatDuration } from '../output/format.js';
 import type { SetupAwsOptions, SetupAwsResult } from './setup-aws.js';
 import type { SetupLocalOptions, SetupLocalResult } from './setup-local.js';
 

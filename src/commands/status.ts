@@ -3,7 +3,7 @@ import { defineCommand } from '../cli/command.js';
 import { awsOptions, FLAG, jsonOption } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
 import { CheckFailedError } from '../errors.js';
-import type { Style } from '../output/render-style.js';
+import type { Style } from '../output/style.js';
 import type { StepResult } from '../provision/context.js';
 import type { AwsDeps } from '../provision/session.js';
 import type { VerifyResult } from '../provision/verify.js';
@@ -30,14 +30,15 @@ export interface StatusResult {
 /** Inspects the stack with read calls only, then checks the API through its URL when it is complete. */
 export async function status(opts: StatusOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<StatusResult> {
   // Loaded here, so that `status --help` does not load the AWS SDK.
-  const [{ awsTarget, openSession }, { inspectStack }, { verifyStack }] = await Promise.all([
+  const [{ awsTarget, openSession }, { withTerminalProgress }, { inspectStack }, { verifyStack }] = await Promise.all([
     import('../provision/session.js'),
+    import('../output/progress.js'),
     import('../provision/stack.js'),
     import('../provision/verify.js'),
   ]);
   const session = await openSession(
     awsTarget(opts),
-    ctx,
+    withTerminalProgress(ctx),
     deps,
   );
   const { pctx } = session;

@@ -2,6 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { confirmOrCancel } from '../output/confirm.js';
 import type { Context } from '../context.js';
+import { withTerminalProgress } from '../output/progress.js';
 import { AppError, UsageError } from '../errors.js';
 import type { StepResult } from '../provision/context.js';
 import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
@@ -54,7 +55,7 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
   if ((opts as { keepData?: unknown }).keepData !== undefined) throw new UsageError('--keep-data applies to teardown --local only; use --backup FILE to keep the items of the AWS table');
   const session = await openSession(
     { ...awsTarget(opts), force: Boolean(opts.force) },
-    ctx,
+    withTerminalProgress(ctx),
     deps,
   );
   const { pctx, progress, store } = session;

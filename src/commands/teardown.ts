@@ -2,8 +2,8 @@
 import { defineCommand } from '../cli/command.js';
 import { awsOptions, FLAG, jsonOption } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
-import type { Style } from '../output/render-style.js';
-import { formatDuration } from '../provision/progress.js';
+import type { Style } from '../output/style.js';
+import { formatDuration } from '../output/format.js';
 import type { TeardownAwsOptions, TeardownAwsResult } from './teardown-aws.js';
 import type { TeardownLocalOptions, TeardownLocalResult } from './teardown-local.js';
 

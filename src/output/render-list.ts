@@ -3,7 +3,8 @@ import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import type { ProductPage } from '../http/api-client.js';
 import { formatPrice } from './render-product.js';
-import { streamWriter, styleOf, type Style } from './render-style.js';
+import { streamWriter } from './print.js';
+import { styleOf, type Style } from './style.js';
 
 const TITLE_MAX = 40;
 

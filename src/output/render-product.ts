@@ -1,6 +1,6 @@
 /** How one product, and a deletion, look to people: a key/value view. */
 import type { Product } from '../contract/index.js';
-import type { Style } from './render-style.js';
+import type { Style } from './style.js';
 
 /**
  * A price as people read it: two decimals, thousands grouped. Done by hand: the first toLocaleString() call

@@ -12,7 +12,7 @@ import { translateAwsError } from '../aws/errors.js';
 import type { AwsState } from '../state/state-file.js';
 import { DEFAULT_WAITS, type ProvisionContext, type ProvisionSettings, type WaitSettings } from './context.js';
 import { DEFAULT_STACK, resourceNames, stackTags } from './names.js';
-import { createProgress, type Progress } from './progress.js';
+import { trackProgress, type Progress } from './progress.js';
 import { fileStateStore, type StateStore } from './state-store.js';
 
 /** The Lambda bundle, found relative to this module (the package root), not to the working directory. */
@@ -97,7 +97,7 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
   region ??= await resolveRegion(clients);
   const names = resourceNames(stack, stage ?? DEFAULT_STAGE);
   const previous = recordedState && recordedState.region === region && (recordedState.stack ?? DEFAULT_STACK) === names.stack ? recordedState : undefined;
-  const progress = createProgress(ctx, clock);
+  const progress = trackProgress(ctx, clock);
   let account: Promise<string> | undefined;
   const deps: AwsDeps = {
     clients,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Product } from '../../src/contract/index.js';
 import { ProductTable } from '../../src/output/render-list.js';
 import { formatPrice, renderDeleted, renderProduct } from '../../src/output/render-product.js';
-import { plainStyle } from '../../src/output/render-style.js';
+import { plainStyle } from '../../src/output/style.js';
 
 const product = (id: string, title: string, price: number): Product => ({
   id,

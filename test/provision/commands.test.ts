@@ -7,7 +7,7 @@ import { renderSetupAws } from '../../src/commands/setup.js';
 import { setupAws } from '../../src/commands/setup-aws.js';
 import { assertStackHealthy, renderStatus, status } from '../../src/commands/status.js';
 import { AwsError, CheckFailedError, UsageError } from '../../src/errors.js';
-import { createProgress } from '../../src/provision/progress.js';
+import { createProgress } from '../../src/output/progress.js';
 import { codeSha256 } from '../../src/provision/function.js';
 import { fakeWorld, FAKE_ZIP, testContext } from '../aws/fake/harness.js';
 import { VirtualClock } from '../aws/fake/virtual-clock.js';

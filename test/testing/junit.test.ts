@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeXml, toJUnitXml } from '../../src/testing/junit.js';
-import { smokeJUnit } from '../../src/testing/render-smoke.js';
+import { smokeJUnit } from '../../src/commands/smoke.js';
 import type { SmokeReport } from '../../src/testing/smoke.js';
 
 describe('toJUnitXml', () => {
