@@ -71,7 +71,7 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
   };
   try {
     await updateState(ctx.cwd, (s) => {
-      s.local = { url: stack.url, port: stack.port, stage: options.stage, pid: process.pid, ...(dataDir ? { dataDir } : {}), dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: new Date().toISOString() };
+      s.local = { url: stack.url, port: stack.port, stage: options.stage, pid: process.pid, ...(dataDir ? { dataDir } : {}), dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: stack.startedAt, secret: stack.secret };
       s.current = 'local';
     });
     onListening(running);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
 import { checkLocalOptions, toStackOptions, type LocalCliOptions } from './local-options.js';
-import { isRecordedStackRunning, localDataDir, localDir, localLogPath, probeStack, type StackIdentity } from '../local/control.js';
+import { isRecordedStackRunning, localDataDir, localDir, localLogPath, verifyStack, type StackIdentity } from '../local/control.js';
 import type { ServeMessage, ServeOptions } from '../local/serve.js';
 import { note } from '../output/print.js';
 import { readState, statePath, updateState, type LocalState } from '../state/state-file.js';
@@ -100,8 +100,8 @@ export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise
   note(ctx, `Starting the local stack on ${options.port === 0 ? 'a free port' : `port ${options.port}`}…`);
   const ready = await startBackground(toStackOptions(options, dataDir), ctx.cwd);
   // The stack said it is ready; check that it answers over HTTP, as the product commands will reach it.
-  const identity: StackIdentity | undefined = await probeStack(ready.port);
-  if (!identity || identity.pid !== ready.pid) throw new AppError(`the local stack started but does not answer on port ${ready.port}; see ${localLogPath(ctx.cwd)}`);
+  const identity: StackIdentity | undefined = await verifyStack(ready);
+  if (!identity) throw new AppError(`the local stack started but does not answer on port ${ready.port}; see ${localLogPath(ctx.cwd)}`);
   const local: LocalState = {
     url: ready.url,
     port: ready.port,
@@ -110,6 +110,7 @@ export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise
     ...(dataDir ? { dataDir } : {}),
     dynamodbEndpoint: ready.dynamodbEndpoint,
     startedAt: identity.startedAt,
+    secret: ready.secret,
   };
   await updateState(ctx.cwd, (s) => {
     s.local = local;

@@ -18,18 +18,46 @@ function isJsonMediaType(contentType: string): boolean {
   return mediaType === 'application/json' || /^application\/[\w.+-]+\+json$/.test(mediaType);
 }
 
-/** Parses the JSON body of a write: 415 for a non-JSON content type, 413 past 64 KiB, 400 when not JSON. */
+/** The `charset` parameter of a content type, lower-cased and unquoted; undefined when there is none. */
+function charsetOf(contentType: string): string | undefined {
+  for (const parameter of contentType.split(';').slice(1)) {
+    const equals = parameter.indexOf('=');
+    if (equals !== -1 && parameter.slice(0, equals).trim().toLowerCase() === 'charset') {
+      return parameter.slice(equals + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Parses the JSON body of a write: 415 for a non-JSON content type or a charset other than UTF-8, 413 past
+ * 64 KiB, 400 when not UTF-8 or not JSON.
+ */
 export function readJsonBody(event: APIGatewayProxyEvent): unknown {
   const contentType = header(event, 'content-type');
   if (contentType !== undefined && !isJsonMediaType(contentType)) {
     throw new HttpError('unsupportedMediaType', `Content-Type ${contentType} is not supported; send application/json`);
+  }
+  const charset = contentType === undefined ? undefined : charsetOf(contentType);
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new HttpError('unsupportedMediaType', `charset ${charset} is not supported; send JSON in UTF-8 (charset=utf-8 or none)`);
   }
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > MAX_BODY_BYTES) {
     throw new HttpError('tooLarge', `body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}`);
   }
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new HttpError('malformedJson', 'body is not valid UTF-8', { cause: error });
+  }
+  // A gateway that passed the body on as text has already replaced each invalid byte sequence with U+FFFD;
+  // the handler cannot tell those from a U+FFFD the client sent, so it refuses both rather than store damage.
+  if (!event.isBase64Encoded && text.includes('\uFFFD')) {
+    throw new HttpError('malformedJson', 'body is not valid UTF-8 (it holds U+FFFD, the mark of bytes that were not)');
+  }
   if (text.trim() === '') throw new HttpError('malformedJson', 'the request needs a JSON object body');
   try {
     return JSON.parse(text);

@@ -1,23 +1,29 @@
 /** Finding, checking and stopping a local stack that runs in another process. */
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { readDataOwner, type DataOwner } from '../state/data-lock.js';
 import { stateDir, type LocalState } from '../state/state-file.js';
-import { HEALTH_PATH } from './gateway.js';
+import { AUTH_HEADER, HEALTH_PATH, STACK_SERVICE_NAME, type HealthAnswer, type StackStats } from './health.js';
+import { holdsPort } from './port-owner.js';
 import { isProcessAlive } from './process-alive.js';
+import { clientProof, newNonce, sameHex, stackProof } from './stack-proof.js';
 
 export { isProcessAlive };
-import { STACK_SERVICE_NAME } from './stack.js';
 
-/** What a stack answers at its health path. */
+/** A stack that proved, on its port, that it knows the recorded secret, and whose pid holds that port. */
 export interface StackIdentity {
-  service: string;
   pid: number;
-  stage: string;
   port: number;
+  stage: string;
   url: string;
-  dynamodbEndpoint: string;
   startedAt: string;
+  stats?: StackStats;
+  /** How the pid was matched to the port: `socket` (this system says who listens) or `proof` (it could not tell). */
+  portCheck: 'socket' | 'proof';
 }
+
+/** Where to look for a stack: what the state file or a data lock recorded. */
+export type StackRecord = Pick<LocalState, 'pid' | 'port'> & { secret?: string };
 
 /** `.products-cli/local`: the background stack's data and log. */
 export function localDir(cwd: string): string {
@@ -29,21 +35,40 @@ export function localDataDir(cwd: string): string {
   return join(localDir(cwd), 'data');
 }
 
-/** `.products-cli/local/stack.log`: the background stack's output. */
+/** `.products-cli/local/stack.log`: the background stack's log (older ones in stack.log.1, .2, …). */
 export function localLogPath(cwd: string): string {
   return join(localDir(cwd), 'stack.log');
 }
 
-/** Asks whatever listens on 127.0.0.1:port who it is; undefined when nothing answers as a local stack. */
-export function probeStack(port: number, timeoutMs = 1500): Promise<StackIdentity | undefined> {
+/**
+ * Asks whatever listens on 127.0.0.1:port to prove it knows `secret`; with `withStats` it also proves the
+ * secret to the stack and gets its figures. Undefined when nothing answers, or not with a valid proof.
+ */
+export function probeStack(port: number, secret: string, options: { withStats?: boolean; timeoutMs?: number } = {}): Promise<HealthAnswer | undefined> {
+  const nonce = newNonce();
+  const headers: Record<string, string> = options.withStats ? { [AUTH_HEADER]: clientProof(secret, nonce, Date.now()) } : {};
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: HEALTH_PATH, method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
+    const path = `${HEALTH_PATH}?nonce=${nonce}`;
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers, timeout: options.timeoutMs ?? 3_000, agent: false }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        // Whatever listens there may not be ours: it gets no more than a health answer's worth of memory.
+        if (size > 64 * 1024) req.destroy();
+        else chunks.push(chunk);
+      });
       res.on('end', () => {
         try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as StackIdentity;
-          resolve(res.statusCode === 200 && body.service === STACK_SERVICE_NAME ? body : undefined);
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as HealthAnswer;
+          const valid =
+            res.statusCode === 200 &&
+            body.service === STACK_SERVICE_NAME &&
+            Number.isInteger(body.pid) &&
+            body.port === port &&
+            typeof body.proof === 'string' &&
+            sameHex(body.proof, stackProof(secret, nonce, body.pid, port));
+          resolve(valid ? body : undefined);
         } catch {
           resolve(undefined);
         }
@@ -56,14 +81,50 @@ export function probeStack(port: number, timeoutMs = 1500): Promise<StackIdentit
   });
 }
 
-/** True when the recorded stack is up and is the very process recorded (same pid on the same port). */
-export async function isRecordedStackRunning(local: LocalState): Promise<StackIdentity | undefined> {
-  const identity = await probeStack(local.port);
-  return identity && identity.pid === local.pid ? identity : undefined;
+/**
+ * The recorded stack when it is up and is the very process recorded: the pid runs, the stack on the port
+ * proves the secret and names that pid, and the pid holds the port (where the system can tell).
+ */
+export async function verifyStack(record: StackRecord, options: { withStats?: boolean } = {}): Promise<StackIdentity | undefined> {
+  if (!record.secret || !isProcessAlive(record.pid)) return undefined;
+  const answer = await probeStack(record.port, record.secret, options);
+  if (!answer || answer.pid !== record.pid) return undefined;
+  const holds = await holdsPort(record.pid, record.port);
+  if (holds === false) return undefined;
+  return {
+    pid: answer.pid,
+    port: answer.port,
+    stage: answer.stage,
+    url: answer.url,
+    startedAt: answer.startedAt,
+    ...(answer.stats ? { stats: answer.stats } : {}),
+    portCheck: holds ? 'socket' : 'proof',
+  };
+}
+
+/** The recorded stack, verified (see verifyStack). */
+export function isRecordedStackRunning(local: LocalState, options: { withStats?: boolean } = {}): Promise<StackIdentity | undefined> {
+  return verifyStack(local, options);
+}
+
+/** What holds the CLI's data directory, when a lock names a process: the stack found through the lock, or a live process that cannot be identified. */
+export type DataHolder = { kind: 'stack'; owner: DataOwner; identity: StackIdentity } | { kind: 'unknown'; owner: DataOwner };
+
+/** The process that holds `dataDir` by its lock, if one is alive; undefined when the data is free. */
+export async function findDataHolder(dataDir: string): Promise<DataHolder | undefined> {
+  const owner = await readDataOwner(dataDir);
+  if (!owner || owner.pid <= 0 || !isProcessAlive(owner.pid)) return undefined;
+  if (owner.port !== undefined && owner.secret) {
+    const identity = await verifyStack({ pid: owner.pid, port: owner.port, secret: owner.secret });
+    if (identity) return { kind: 'stack', owner, identity };
+    // A pid now used by another program, no longer listening where the stack did: the lock is stale.
+    if ((await holdsPort(owner.pid, owner.port)) === false) return undefined;
+  }
+  return { kind: 'unknown', owner };
 }
 
 /** Sends SIGTERM and waits for the process to exit; SIGKILL after `graceMs`. Resolves true once it is gone. */
-export async function stopProcess(pid: number, graceMs = 15_000): Promise<boolean> {
+export async function stopProcess(pid: number, graceMs = 20_000): Promise<boolean> {
   try {
     process.kill(pid, 'SIGTERM');
   } catch {

@@ -3,13 +3,20 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchResource, ROUTES, type RouteDefinition } from '../contract/routes.js';
+import { AUTH_HEADER, HEALTH_PATH } from './health.js';
 import type { InvokeOutcome } from './lambda-runtime.js';
-import { rawPathParameters, toProxyEvent } from './proxy-event.js';
+import { dataMap, rawPathParameters, toProxyEvent } from './proxy-event.js';
 import { gatewayResponse, MAX_REQUEST_BYTES, toHttpResponse, type HttpResponse } from './proxy-result.js';
+import { readBody } from './read-body.js';
 import { TokenBucket, type ThrottleLimits } from './token-bucket.js';
 
-/** Where the stack answers who it is; a dot cannot start a stage name, so it never shadows the API. */
-export const HEALTH_PATH = '/.products-cli/health';
+export { HEALTH_PATH };
+
+/** How long a body may take to arrive: far below Node's 300 s, so a trickling client cannot hold a connection. */
+export const DEFAULT_BODY_TIMEOUT_MS = 20_000;
+
+/** How long stopping waits for requests in flight before it closes their connections. */
+export const DEFAULT_DRAIN_MS = 10_000;
 
 export interface GatewayOptions {
   port: number;
@@ -20,14 +27,24 @@ export interface GatewayOptions {
   integrationTimeoutMs: number;
   throttle: ThrottleLimits | null;
   routes?: readonly RouteDefinition[];
-  /** Served as JSON at HEALTH_PATH, so a caller can check that the stack on a port is the one it started. */
-  identity: Record<string, unknown>;
+  /** Answers HEALTH_PATH (query without `?`, the client's proof header), so a caller can check whose stack this is. */
+  health: (query: string, auth: string | undefined) => Promise<HttpResponse>;
+  /** Default DEFAULT_BODY_TIMEOUT_MS: past it a body still arriving is answered 408 and its connection closed. */
+  bodyTimeoutMs?: number;
+  /** One JSON line per request the gateway answered itself (the function logs the requests it answers). */
   log?: (line: string) => void;
+}
+
+export interface GatewayStats {
+  requests: number;
+  statuses: Record<string, number>;
 }
 
 export interface Gateway {
   port: number;
-  stop(): Promise<void>;
+  stats(): GatewayStats;
+  /** Refuses new connections, answers the requests in flight (waiting at most `drainMs`), then closes. */
+  stop(drainMs?: number): Promise<void>;
 }
 
 export class PortInUseError extends Error {
@@ -37,28 +54,9 @@ export class PortInUseError extends Error {
   }
 }
 
-/** Reads a body up to `limit` bytes; past it, drains the rest and returns undefined. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = Number(req.headers['content-length'] ?? 0) > limit;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      if (!tooLarge) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    req.on('error', reject);
-    // A client that goes away mid-body: nothing is invoked for it.
-    req.on('close', () => {
-      if (!req.complete) reject(new Error('the client closed the connection before sending the whole request'));
-    });
-  });
-}
-
 function send(res: ServerResponse, response: HttpResponse, requestId: string): void {
-  const headers: Record<string, string | string[]> = {};
+  // Names come from the function: a map without a prototype keeps `constructor` or `__proto__` as headers.
+  const headers = dataMap<string | string[]>();
   const names = new Map<string, string>();
   for (const [name, value] of response.headers) {
     const lower = name.toLowerCase();
@@ -89,12 +87,39 @@ async function invokeWithin(options: GatewayOptions, event: unknown, requestId: 
   }
 }
 
-function fromOutcome(outcome: InvokeOutcome | { kind: 'integrationTimeout' }): HttpResponse {
-  if (outcome.kind === 'integrationTimeout') return gatewayResponse('endpointTimeout');
+/** The HTTP answer for an invocation's outcome, and whether the function itself answered (and so logged it). */
+function fromOutcome(outcome: InvokeOutcome | { kind: 'integrationTimeout' }): { response: HttpResponse; byFunction: boolean } {
+  if (outcome.kind === 'integrationTimeout') return { response: gatewayResponse('endpointTimeout'), byFunction: false };
   // A function that runs past its own timeout fails its invocation, which API Gateway answers with 502.
-  if (outcome.kind === 'timeout' || outcome.kind === 'error') return gatewayResponse('internalServerError');
+  if (outcome.kind === 'timeout' || outcome.kind === 'error') return { response: gatewayResponse('internalServerError'), byFunction: false };
   const checked = toHttpResponse(outcome.payload);
-  return checked.ok ? checked.response : gatewayResponse('internalServerError');
+  return checked.ok ? { response: checked.response, byFunction: true } : { response: gatewayResponse('internalServerError'), byFunction: false };
+}
+
+/** How long a connection refused mid-body keeps draining, so the client reads its answer instead of a reset. */
+const LINGER_MS = 2_000;
+
+/**
+ * Answers, then closes the connection without reading the rest of the body into memory: the socket is
+ * half-closed and what still arrives is discarded for a moment, since closing with unread data would make
+ * the kernel send a reset that can destroy the answer before the client reads it.
+ */
+function closeAfter(req: IncomingMessage, res: ServerResponse): void {
+  res.shouldKeepAlive = false;
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    socket.end();
+    req.resume();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+}
+
+interface Handled {
+  response: HttpResponse;
+  /** The path after the stage (or the whole path), for the log line. */
+  path: string;
+  /** The function answered, and logged the request itself. */
+  byFunction: boolean;
 }
 
 /** Starts the gateway on host:port (0 = any free port). */
@@ -102,69 +127,100 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const bucket = options.throttle ? new TokenBucket(options.throttle) : undefined;
   const routes = options.routes ?? ROUTES;
   const stagePrefix = `/${options.stage}`;
+  const stats: GatewayStats = { requests: 0, statuses: {} };
   let port = options.port;
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<HttpResponse | undefined> {
-    const requestId = randomUUID();
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Handled | undefined> {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const pathname = queryAt === -1 ? url : url.slice(0, queryAt);
-    const body = await readBody(req, MAX_REQUEST_BYTES);
-
+    const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
+    const path = pathname.startsWith(`${stagePrefix}/`) ? pathname.slice(stagePrefix.length) : undefined;
+    const read = await readBody(req, { maxBytes: MAX_REQUEST_BYTES, timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS });
+    if (read.kind === 'aborted') return undefined;
+    if (read.kind !== 'body') {
+      closeAfter(req, res);
+      const response = gatewayResponse(read.kind === 'tooLarge' ? 'payloadTooLarge' : 'requestTimeout');
+      return { response, path: path ?? pathname, byFunction: false };
+    }
     if (pathname === HEALTH_PATH && req.method === 'GET') {
-      send(res, { statusCode: 200, headers: [['Content-Type', 'application/json']], body: Buffer.from(JSON.stringify(options.identity)) }, requestId);
+      send(res, await options.health(query, req.headers[AUTH_HEADER] as string | undefined), requestId);
       return undefined;
     }
-    let response: HttpResponse;
-    const path = pathname.startsWith(`${stagePrefix}/`) ? pathname.slice(stagePrefix.length) : undefined;
     const match = path === undefined ? undefined : matchResource(path, routes);
-    if (body === undefined) {
-      response = gatewayResponse('payloadTooLarge');
-    } else if (!match || !match.methods.includes(req.method as never)) {
+    if (!match || !match.methods.includes(req.method as never)) {
       // API Gateway answers an unknown resource or method so, not with 404 or 405.
-      response = gatewayResponse('missingAuthenticationToken');
-    } else if (bucket && !bucket.take()) {
-      response = gatewayResponse('tooManyRequests');
-    } else {
-      const event = toProxyEvent(
-        {
-          method: req.method as string,
-          path: path as string,
-          query: queryAt === -1 ? '' : url.slice(queryAt + 1),
-          rawHeaders: req.rawHeaders,
-          body,
-          stage: options.stage,
-          sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-          requestId,
-          requestTimeEpoch: Date.now(),
-          protocol: `HTTP/${req.httpVersion}`,
-          localPort: port,
-        },
-        { resource: match.resource, pathParameters: rawPathParameters(match.resource, path as string) },
-      );
-      response = fromOutcome(await invokeWithin(options, event, requestId));
+      return { response: gatewayResponse('missingAuthenticationToken'), path: path ?? pathname, byFunction: false };
     }
-    send(res, response, requestId);
-    return response;
+    if (bucket && !bucket.take()) return { response: gatewayResponse('tooManyRequests'), path: path as string, byFunction: false };
+    const event = toProxyEvent(
+      {
+        method: req.method as string,
+        path: path as string,
+        query,
+        rawHeaders: req.rawHeaders,
+        body: read.body,
+        stage: options.stage,
+        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        requestId,
+        requestTimeEpoch: Date.now(),
+        protocol: `HTTP/${req.httpVersion}`,
+        localPort: port,
+      },
+      { resource: match.resource, pathParameters: rawPathParameters(match.resource, path as string) },
+    );
+    return { ...fromOutcome(await invokeWithin(options, event, requestId)), path: path as string };
   }
 
+  const logRequest = (req: IncomingMessage, requestId: string, path: string, status: number, started: number) => {
+    options.log?.(
+      JSON.stringify({
+        timestamp: new Date().toISOString(),
+        level: status >= 500 ? 'ERROR' : 'INFO',
+        message: 'request',
+        source: 'gateway',
+        requestId,
+        method: req.method,
+        path,
+        status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      }),
+    );
+  };
+
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  let drained: (() => void) | undefined;
   const server = createServer((req, res) => {
     const started = performance.now();
-    handle(req, res).then(
-      (response) => {
-        if (response && options.log) {
-          options.log(`${req.method} ${req.url} ${response.statusCode} ${(performance.now() - started).toFixed(1)}ms`);
-        }
+    const requestId = randomUUID();
+    inFlight.add(res);
+    // While stopping, each answer also closes its connection.
+    if (draining) res.shouldKeepAlive = false;
+    res.on('close', () => {
+      inFlight.delete(res);
+      if (draining && inFlight.size === 0) drained?.();
+    });
+    handle(req, res, requestId).then(
+      (handled) => {
+        if (!handled) return;
+        send(res, handled.response, requestId);
+        stats.requests += 1;
+        const status = String(handled.response.statusCode);
+        stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
+        if (!handled.byFunction) logRequest(req, requestId, handled.path, handled.response.statusCode, started);
       },
       (error: Error) => {
-        options.log?.(`${req.method} ${req.url} failed: ${error.message}`);
-        if (!res.headersSent) send(res, gatewayResponse('internalServerError'), randomUUID());
+        options.log?.(JSON.stringify({ timestamp: new Date().toISOString(), level: 'ERROR', message: `gateway failure: ${error.message}`, requestId }));
+        if (!res.headersSent) send(res, gatewayResponse('internalServerError'), requestId);
         else res.destroy();
       },
     );
   });
   // Keep-alive connections from load generators and SDKs outlive Node's 5-second default on AWS too.
   server.keepAliveTimeout = 65_000;
+  // A backstop behind readBody's own deadline, for a request whose handler never reads its body.
+  server.requestTimeout = (options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS) + 10_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -173,12 +229,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     server.listen(options.port, options.host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  let stopping: Promise<void> | undefined;
+  const stop = async (drainMs: number) => {
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    if (inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        drained = resolve;
+        timer = setTimeout(resolve, drainMs);
+      });
+      clearTimeout(timer);
+    }
+    server.closeAllConnections();
+    await closed;
+  };
   return {
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stats: () => ({ requests: stats.requests, statuses: { ...stats.statuses } }),
+    stop: (drainMs = DEFAULT_DRAIN_MS) => (stopping ??= stop(drainMs)),
   };
 }

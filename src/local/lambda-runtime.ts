@@ -1,16 +1,18 @@
 /**
- * Runs the bundled function in a worker thread, as a Lambda execution environment does.
+ * Runs the bundled function in worker threads, as Lambda runs it in execution environments: each environment
+ * serves one event at a time, and a new one is added (a cold start) when an event arrives while every
+ * environment is busy, up to `concurrency`; past that, events wait for the next free environment.
  *
- * Why a worker and not the gateway's own thread: a function that loops or blocks past the timeout cannot be
+ * Why workers and not the gateway's own thread: a function that loops or blocks past the timeout cannot be
  * stopped in-process, and an exception thrown outside its promise would take the whole stack down; a worker
- * is terminated and replaced instead, as Lambda recycles a sandbox. The worker also takes the function's
- * heaviest work (its SDK call, most of each request's CPU) off the thread that runs the gateway and the
- * engine, so on two cores they run in parallel. Why one worker serving concurrent invocations rather than
- * one event at a time per sandbox, as Lambda does: a message costs far less than a worker, and a second
- * worker measured about 10% slower on two cores. Module state is kept between invocations, as in a warm sandbox.
+ * is terminated and replaced instead, as Lambda recycles a sandbox. Why one event per environment: module
+ * state (a cache, a counter, a client) is then never shared by two requests in flight, as on AWS, and
+ * environments spread the function's work over the machine's cores.
  */
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
+import { WORKER_SOURCE } from './lambda-worker-source.js';
 
 export interface LambdaRuntimeOptions {
   /** The module file that exports the handler. */
@@ -19,11 +21,11 @@ export interface LambdaRuntimeOptions {
   /** The function's whole environment (Lambda does not inherit the caller's). */
   env: Record<string, string>;
   functionName: string;
-  /** After this long an invocation is answered with a timeout and its worker is replaced. */
+  /** After this long an invocation is answered with a timeout and its environment is replaced. */
   timeoutMs: number;
-  /** Each line the function writes to stdout or stderr, and the runtime's own error reports. */
+  /** Each line the function writes to stdout or stderr, and the runtime's own reports (cold starts, errors). */
   log?: (line: string) => void;
-  /** Execution environments serving invocations side by side; default 1. */
+  /** The most execution environments at once; default the number of CPUs. */
   concurrency?: number;
 }
 
@@ -35,65 +37,15 @@ export type InvokeOutcome =
 export interface LambdaRuntime {
   /** Invokes the function with an event; never rejects. */
   invoke(event: unknown, requestId: string): Promise<InvokeOutcome>;
+  /** Environments alive now, and how many were ever started (cold starts). */
+  environments(): { active: number; coldStarts: number };
   stop(): Promise<void>;
 }
 
-// The runtime inside the worker: imports the module once, then serves invocations; results go through JSON,
-// as Lambda serialises them (undefined becomes null, a Date a string).
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { pathToFileURL } = require('node:url');
-const errorOf = (error) => ({
-  errorType: (error && error.name) || typeof error,
-  errorMessage: (error && error.message) || String(error),
-  stackTrace: error && typeof error.stack === 'string' ? error.stack.split('\\n').slice(1).map((l) => l.trim()) : [],
-});
-// The function's stdout and stderr: buffered and sent along with the next result (or on the next turn of the
-// event loop), one message instead of one per line; dropped when nobody reads them.
-let logs = '';
-let flushScheduled = false;
-const takeLogs = () => { const text = logs; logs = ''; return text; };
-const flushLogs = () => { flushScheduled = false; if (logs !== '') parentPort.postMessage({ type: 'log', text: takeLogs() }); };
-const write = (chunk, encoding, callback) => {
-  if (workerData.captureLogs) {
-    logs += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    if (!flushScheduled) { flushScheduled = true; setImmediate(flushLogs); }
-  }
-  const done = typeof encoding === 'function' ? encoding : callback;
-  if (typeof done === 'function') process.nextTick(done);
-  return true;
-};
-process.stdout.write = write;
-process.stderr.write = write;
-let handler;
-import(pathToFileURL(workerData.entry).href).then(
-  (mod) => {
-    handler = mod[workerData.exportName];
-    if (typeof handler !== 'function') throw Object.assign(new Error(workerData.exportName + ' is not a function exported by ' + workerData.entry), { name: 'Runtime.HandlerNotFound' });
-    parentPort.postMessage({ type: 'ready' });
-  },
-).catch((error) => parentPort.postMessage({ type: 'init-error', error: errorOf(error) }));
-parentPort.on('message', async ({ id, event, requestId, deadline }) => {
-  const context = {
-    awsRequestId: requestId,
-    functionName: workerData.functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:' + (process.env.AWS_REGION || 'us-east-1') + ':000000000000:function:' + workerData.functionName,
-    memoryLimitInMB: '128',
-    logGroupName: '/aws/lambda/' + workerData.functionName,
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
-  try {
-    const value = await handler(event, context);
-    const json = JSON.stringify(value === undefined ? null : value);
-    parentPort.postMessage({ type: 'result', id, json, logs: takeLogs() });
-  } catch (error) {
-    parentPort.postMessage({ type: 'error', id, error: errorOf(error), logs: takeLogs() });
-  }
-});
-`;
+/** The default pool size: one environment per CPU. */
+export function defaultConcurrency(): number {
+  return availableParallelism();
+}
 
 interface WorkerError {
   errorType: string;
@@ -101,25 +53,32 @@ interface WorkerError {
   stackTrace?: string[];
 }
 
-interface Pending {
+interface Running {
+  id: number;
   requestId: string;
   resolve: (outcome: InvokeOutcome) => void;
   timer: NodeJS.Timeout;
 }
 
-/** One execution environment: a worker and the invocations it is serving. */
+interface WorkerMessage {
+  type: string;
+  id?: number;
+  json?: string;
+  error?: WorkerError;
+  logs?: string;
+  text?: string;
+}
+
+/** One execution environment: a worker serving one invocation at a time. */
 class Sandbox {
   readonly worker: Worker;
   readonly ready: Promise<WorkerError | undefined>;
-  readonly pending = new Map<number, Pending>();
-  retired = false;
-  exited = false;
+  running: Running | undefined;
+  /** Takes no more invocations: it timed out, crashed, failed to load, or the runtime stops. */
+  lost = false;
   private nextId = 0;
 
-  constructor(
-    private readonly options: LambdaRuntimeOptions,
-    private readonly onCrash: (sandbox: Sandbox) => void,
-  ) {
+  constructor(private readonly options: LambdaRuntimeOptions) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       env: options.env,
@@ -127,21 +86,22 @@ class Sandbox {
       stderr: true,
       workerData: { entry: options.entry, exportName: options.exportName, functionName: options.functionName, captureLogs: Boolean(options.log) },
     });
-    // Anything that bypasses the buffered writes above still reaches the log.
+    // Anything that bypasses the worker's buffered writes still reaches the log.
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
       if (options.log) createInterface({ input: stream }).on('line', (line) => options.log?.(line));
       else stream.resume();
     }
     this.ready = new Promise((resolve) => {
-      this.worker.on('message', (message: { type: string; id?: number; json?: string; error?: WorkerError; logs?: string; text?: string }) => {
+      this.worker.on('message', (message: WorkerMessage) => {
         const text = message.logs || message.text;
         if (text) this.emitLogs(text);
         if (message.type === 'ready') resolve(undefined);
         else if (message.type === 'init-error') resolve(message.error);
-        else if (message.type === 'result') this.settle(message.id as number, parseResult(message.json as string));
+        else if (message.type === 'result') this.settle(message.id as number, { kind: 'result', payload: JSON.parse(message.json as string) as unknown });
         else if (message.type === 'error') {
-          this.report(message.id as number, message.error as WorkerError);
-          this.settle(message.id as number, { kind: 'error', errorType: message.error?.errorType ?? 'Error', errorMessage: message.error?.errorMessage ?? '' });
+          const error = message.error as WorkerError;
+          this.options.log?.(JSON.stringify({ level: 'ERROR', requestId: this.running?.requestId, message: 'Invoke Error', ...error }));
+          this.settle(message.id as number, { kind: 'error', errorType: error.errorType ?? 'Error', errorMessage: error.errorMessage ?? '' });
         }
       });
       // An exception outside the handler's promise, or the module calling process.exit: the sandbox is lost.
@@ -150,7 +110,6 @@ class Sandbox {
         this.fail('Runtime.UnhandledError', error.message);
       });
       this.worker.on('exit', (code) => {
-        this.exited = true;
         resolve({ errorType: 'Runtime.ExitError', errorMessage: `the runtime exited with code ${code}` });
         this.fail('Runtime.ExitError', `the runtime exited with code ${code}`);
       });
@@ -161,35 +120,30 @@ class Sandbox {
     const id = this.nextId++;
     const outcome = new Promise<InvokeOutcome>((resolve) => {
       const timer = setTimeout(() => this.settle(id, { kind: 'timeout' }), this.options.timeoutMs);
-      this.pending.set(id, { requestId, resolve, timer });
+      this.running = { id, requestId, resolve, timer };
     });
     const initError = await this.ready;
     if (initError) {
+      this.lost = true;
       this.settle(id, { kind: 'error', errorType: initError.errorType, errorMessage: initError.errorMessage });
-    } else if (this.pending.has(id)) {
+    } else if (this.running?.id === id) {
       this.worker.postMessage({ id, event, requestId, deadline: Date.now() + this.options.timeoutMs });
     }
     return outcome;
   }
 
-  /** Takes no more invocations; terminated once those it holds are settled. */
-  retire(): void {
-    this.retired = true;
-    if (this.pending.size === 0) void this.worker.terminate();
-  }
-
   private settle(id: number, outcome: InvokeOutcome): void {
-    const pending = this.pending.get(id);
-    if (!pending) return;
-    this.pending.delete(id);
-    clearTimeout(pending.timer);
+    const running = this.running;
+    if (!running || running.id !== id) return;
+    this.running = undefined;
+    clearTimeout(running.timer);
     if (outcome.kind === 'timeout') {
-      this.options.log?.(JSON.stringify({ level: 'ERROR', requestId: pending.requestId, message: `Task timed out after ${(this.options.timeoutMs / 1000).toFixed(2)} seconds` }));
-      // The function may be stuck in a loop: its worker takes no more work.
-      if (!this.retired) this.onCrash(this);
+      this.options.log?.(JSON.stringify({ level: 'ERROR', requestId: running.requestId, message: `Task timed out after ${(this.options.timeoutMs / 1000).toFixed(2)} seconds` }));
+      // The function may be stuck in a loop: the environment is recycled.
+      this.lost = true;
+      void this.worker.terminate();
     }
-    pending.resolve(outcome);
-    if (this.retired && this.pending.size === 0 && !this.exited) void this.worker.terminate();
+    running.resolve(outcome);
   }
 
   private emitLogs(text: string): void {
@@ -199,55 +153,89 @@ class Sandbox {
     for (const line of lines) this.options.log(line);
   }
 
-  private report(id: number, error: WorkerError): void {
-    const requestId = this.pending.get(id)?.requestId;
-    this.options.log?.(JSON.stringify({ level: 'ERROR', requestId, message: 'Invoke Error', ...error }));
-  }
-
   private fail(errorType: string, errorMessage: string): void {
-    if (!this.retired) this.onCrash(this);
-    for (const id of [...this.pending.keys()]) this.settle(id, { kind: 'error', errorType, errorMessage });
+    this.lost = true;
+    if (this.running) this.settle(this.running.id, { kind: 'error', errorType, errorMessage });
   }
 }
 
-function parseResult(json: string): InvokeOutcome {
-  return { kind: 'result', payload: JSON.parse(json) as unknown };
-}
-
-/** Starts the function's execution environments and waits until its module has loaded in each. */
+/** Starts the function's first execution environment and waits until its module has loaded. */
 export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise<LambdaRuntime> {
+  const limit = Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency()));
+  const all = new Set<Sandbox>();
+  const idle: Sandbox[] = [];
+  const waiting: Array<(sandbox: Sandbox | undefined) => void> = [];
+  let coldStarts = 0;
   let stopped = false;
-  const sandboxes = new Set<Sandbox>();
-  const replace = (old: Sandbox) => {
-    old.retire();
-    const slot = active.indexOf(old);
-    if (!stopped && slot !== -1) active[slot] = spawn();
-  };
+
   const spawn = (): Sandbox => {
-    const sandbox = new Sandbox(options, replace);
-    sandboxes.add(sandbox);
-    sandbox.worker.once('exit', () => sandboxes.delete(sandbox));
+    const started = performance.now();
+    const sandbox = new Sandbox(options);
+    coldStarts += 1;
+    const number = coldStarts;
+    all.add(sandbox);
+    sandbox.worker.once('exit', () => all.delete(sandbox));
+    void sandbox.ready.then((error) => {
+      if (error) return;
+      // Lambda's JSON log format reports an environment's initialisation as a platform event.
+      options.log?.(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          type: 'platform.initReport',
+          record: { initializationType: 'on-demand', phase: 'init', status: 'success', environment: number, environments: all.size, metrics: { durationMs: Math.round((performance.now() - started) * 100) / 100 } },
+        }),
+      );
+    });
     return sandbox;
   };
-  const active = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, spawn);
-  const initErrors = await Promise.all(active.map((sandbox) => sandbox.ready));
-  const initError = initErrors.find((error) => error !== undefined);
+
+  const acquire = (): Sandbox | Promise<Sandbox | undefined> => {
+    // An idle environment may have been lost meanwhile (an exception thrown after its invocation ended).
+    let free = idle.pop();
+    while (free?.lost) free = idle.pop();
+    if (free) return free;
+    if (all.size < limit) return spawn();
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+
+  const release = (sandbox: Sandbox): void => {
+    if (sandbox.lost || stopped) {
+      if (!stopped) void sandbox.worker.terminate();
+      all.delete(sandbox);
+      // A waiting event takes the lost environment's place in a fresh one.
+      const next = waiting.shift();
+      if (next) next(spawn());
+      return;
+    }
+    const next = waiting.shift();
+    if (next) next(sandbox);
+    else idle.push(sandbox);
+  };
+
+  const first = spawn();
+  const initError = await first.ready;
   if (initError) {
-    stopped = true;
-    await Promise.all(active.map((sandbox) => sandbox.worker.terminate()));
+    await first.worker.terminate();
     throw new Error(`the function failed to load: ${initError.errorType}: ${initError.errorMessage}`);
   }
+  idle.push(first);
+
   return {
-    invoke(event, requestId) {
-      if (stopped) return Promise.resolve({ kind: 'error', errorType: 'Runtime.Stopped', errorMessage: 'the local stack is stopping' });
-      // The least busy environment takes the invocation.
-      let chosen = active[0] as Sandbox;
-      for (const sandbox of active) if (sandbox.pending.size < chosen.pending.size) chosen = sandbox;
-      return chosen.invoke(event, requestId);
+    async invoke(event, requestId) {
+      if (stopped) return { kind: 'error', errorType: 'Runtime.Stopped', errorMessage: 'the local stack is stopping' };
+      const sandbox = await acquire();
+      if (!sandbox) return { kind: 'error', errorType: 'Runtime.Stopped', errorMessage: 'the local stack is stopping' };
+      try {
+        return await sandbox.invoke(event, requestId);
+      } finally {
+        release(sandbox);
+      }
     },
+    environments: () => ({ active: all.size, coldStarts }),
     async stop() {
       stopped = true;
-      await Promise.all([...sandboxes].map((sandbox) => sandbox.worker.terminate()));
+      for (const next of waiting.splice(0)) next(undefined);
+      await Promise.all([...all].map((sandbox) => sandbox.worker.terminate()));
     },
   };
 }

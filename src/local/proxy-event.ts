@@ -40,6 +40,15 @@ export function formatRequestTime(epochMs: number): string {
 }
 
 /**
+ * A map for names a client chose: no prototype, so `__proto__`, `constructor` or `toString` are keys like any
+ * other rather than inherited members (the event reaches the function through a structured clone or JSON,
+ * which turns it into a plain object holding the same own keys).
+ */
+export function dataMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/**
  * Header maps from raw headers: the client's casing kept, `headers` holding the last value of a repeated
  * header and `multiValueHeaders` all of them. API Gateway sends null, not {}, when there are none.
  */
@@ -47,8 +56,8 @@ export function toHeaderMaps(rawHeaders: readonly string[]): {
   headers: Record<string, string> | null;
   multiValueHeaders: Record<string, string[]> | null;
 } {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers = dataMap<string>();
+  const multiValueHeaders = dataMap<string[]>();
   // Names are matched without regard to case; the first casing seen is kept.
   const casing = new Map<string, string>();
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
@@ -81,8 +90,8 @@ export function toQueryMaps(query: string): {
   queryStringParameters: Record<string, string> | null;
   multiValueQueryStringParameters: Record<string, string[]> | null;
 } {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = dataMap<string>();
+  const multi = dataMap<string[]>();
   let any = false;
   for (const pair of query.split('&')) {
     if (pair === '') continue;
@@ -205,7 +214,7 @@ function withForwardedHeaders(request: GatewayRequest): string[] {
 export function rawPathParameters(resource: string, path: string): Record<string, string> | null {
   const names = resource.split('/').filter((part) => part !== '');
   const segments = path.split('/').filter((part) => part !== '');
-  const params: Record<string, string> = {};
+  const params = dataMap<string>();
   names.forEach((part, index) => {
     const param = /^\{(\w+)\}$/.exec(part);
     if (param) params[param[1] as string] = segments[index] ?? '';

@@ -110,6 +110,14 @@ export const GATEWAY_RESPONSES = {
     contentType: 'text/plain',
     errorType: undefined,
   },
+  // A body that trickles in past the gateway's deadline. API Gateway documents no answer for this; 408 is
+  // what Node's own request timeout answers.
+  requestTimeout: {
+    statusCode: 408,
+    body: '{"message":"Request Timeout"}',
+    contentType: 'application/json',
+    errorType: undefined,
+  },
 } as const;
 
 export type GatewayResponseKind = keyof typeof GATEWAY_RESPONSES;

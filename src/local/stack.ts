@@ -13,7 +13,12 @@ import { ensureTable } from '../provision/table.js';
 import { startDynamoEngine, type DynamoEngine } from './dynamo-engine.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { defaultHandlerZip, unpackHandler } from './handler-code.js';
+import { createHealthAnswer, STACK_SERVICE_NAME, type StackStats } from './health.js';
 import { startLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
+import { newStackSecret } from './stack-proof.js';
+import { countItems, directorySize } from './stack-stats.js';
+
+export { STACK_SERVICE_NAME };
 
 export interface LocalStackOptions {
   /** 0 = any free port (tests); the CLI's default is 3000. */
@@ -34,7 +39,13 @@ export interface LocalStackOptions {
   functionTimeoutMs?: number;
   /** Default DEFAULT_THROTTLE; null = off. */
   throttle?: { rateLimit: number; burstLimit: number } | null;
-  /** The handler's log lines and gateway lines. */
+  /** The most execution environments running the function at once; default the number of CPUs. */
+  concurrency?: number;
+  /** What the stack proves its identity with; default a new random one (see `LocalStack.secret`). */
+  secret?: string;
+  /** How long a request body may take to arrive before the gateway answers 408. */
+  bodyTimeoutMs?: number;
+  /** The function's log lines (its request line is the log line of each request it answers) and the gateway's. */
   log?: (line: string) => void;
 }
 
@@ -43,11 +54,14 @@ export interface LocalStack {
   url: string;
   port: number;
   dynamodbEndpoint: string;
-  stop(): Promise<void>;
+  /** Known to the stack and to whoever started it; kept in the 0600 state file and the data lock. */
+  secret: string;
+  startedAt: string;
+  /** Its figures, as the health answer gives them to a caller who proves the secret. */
+  stats(): Promise<StackStats>;
+  /** Refuses new connections, answers the requests in flight (waiting at most `drainMs`), then stops everything. */
+  stop(drainMs?: number): Promise<void>;
 }
-
-/** What the stack answers at its health path, so a caller can tell it apart from anything else on the port. */
-export const STACK_SERVICE_NAME = 'products-cli-local';
 
 export const DEFAULT_LOCAL_PORT = 3000;
 
@@ -64,8 +78,8 @@ export function localAwsEnv(env: NodeJS.ProcessEnv = process.env): Record<string
   return values;
 }
 
-async function createTable(endpoint: string, awsEnv: Record<string, string>): Promise<void> {
-  const dynamodb = new DynamoDBClient({
+function dynamoClient(endpoint: string, awsEnv: Record<string, string>): DynamoDBClient {
+  return new DynamoDBClient({
     endpoint,
     region: awsEnv.AWS_REGION,
     credentials: {
@@ -75,6 +89,10 @@ async function createTable(endpoint: string, awsEnv: Record<string, string>): Pr
     },
     maxAttempts: 2,
   });
+}
+
+async function createTable(endpoint: string, awsEnv: Record<string, string>): Promise<void> {
+  const dynamodb = dynamoClient(endpoint, awsEnv);
   try {
     await ensureTable({ dynamodb, tableName: DEFAULT_TABLE_NAME, maxWaitSeconds: 30 });
   } catch (error) {
@@ -96,13 +114,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const code = await unpackHandler(options.handlerZip ?? defaultHandlerZip());
   const awsEnv = localAwsEnv();
 
+  const secret = options.secret ?? newStackSecret();
+  const startedAt = new Date().toISOString();
+  const startedMs = Date.now();
+
   let engine: DynamoEngine | undefined;
   let runtime: LambdaRuntime | undefined;
   let gateway: Gateway | undefined;
-  const stopAll = async () => {
+  let statsClient: DynamoDBClient | undefined;
+  const stopAll = async (drainMs?: number) => {
     // The function's connections to the engine go first, so the engine closes without waiting on them.
-    await gateway?.stop();
+    await gateway?.stop(drainMs);
     await runtime?.stop();
+    statsClient?.destroy();
     await engine?.stop();
   };
   try {
@@ -115,6 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functionName: DEFAULT_FUNCTION_NAME,
       timeoutMs: functionTimeoutMs,
       log: options.log,
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       env: {
         ...awsEnv,
         TABLE_NAME: DEFAULT_TABLE_NAME,
@@ -127,36 +152,48 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
       },
     });
-    const identity: Record<string, unknown> = {
-      service: STACK_SERVICE_NAME,
-      pid: process.pid,
-      stage,
-      dynamodbEndpoint,
-      startedAt: new Date().toISOString(),
-    };
     const started = runtime;
+    statsClient = dynamoClient(dynamodbEndpoint, awsEnv);
+    const client = statsClient;
+    let url = '';
+    const stats = async (): Promise<StackStats> => {
+      const { requests, statuses } = (gateway as Gateway).stats();
+      const items = await countItems(client, DEFAULT_TABLE_NAME);
+      return {
+        uptimeSeconds: Math.round((Date.now() - startedMs) / 1000),
+        requests,
+        statuses,
+        environments: started.environments(),
+        ...(items === undefined ? {} : { items }),
+        ...(options.dataDir ? { dataDir: options.dataDir, dataBytes: await directorySize(options.dataDir) } : {}),
+      };
+    };
     gateway = await startGateway({
       port: options.port ?? DEFAULT_LOCAL_PORT,
       host,
       stage,
       throttle,
-      identity,
       integrationTimeoutMs: timeoutMs,
+      ...(options.bodyTimeoutMs ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
       log: options.log,
+      health: createHealthAnswer({ secret, pid: process.pid, port: () => (gateway as Gateway).port, stage, url: () => url, startedAt, stats }),
       invoke: (event, requestId) => started.invoke(event, requestId),
     });
     const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    const url = `http://${urlHost}:${gateway.port}/${stage}`;
-    Object.assign(identity, { port: gateway.port, url });
+    url = `http://${urlHost}:${gateway.port}/${stage}`;
+    await engine?.recordOwner({ port: gateway.port, url, stage, startedAt, secret });
     let stopping: Promise<void> | undefined;
     return {
       url,
       port: gateway.port,
       dynamodbEndpoint,
-      stop: () => (stopping ??= stopAll()),
+      secret,
+      startedAt,
+      stats,
+      stop: (drainMs?: number) => (stopping ??= stopAll(drainMs)),
     };
   } catch (error) {
-    await stopAll().catch(() => undefined);
+    await stopAll(0).catch(() => undefined);
     throw error;
   }
 }

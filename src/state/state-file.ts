@@ -1,8 +1,10 @@
 /** The state file `.products-cli/state.json`: what setup made and where the API is; written atomically. */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { STATE_DIR } from '../defaults.js';
 import { AppError } from '../errors.js';
+import { ensurePrivateDir, refuseSymlink, tightenFile } from './safe-path.js';
 
 export interface LocalState {
   url: string;
@@ -13,6 +15,8 @@ export interface LocalState {
   dataDir?: string;
   dynamodbEndpoint: string;
   startedAt: string;
+  /** Shared with the stack only: it proves its identity with an HMAC of a nonce, never by sending this. */
+  secret?: string;
 }
 
 export interface AwsState {
@@ -35,8 +39,31 @@ export interface State {
   aws?: AwsState;
 }
 
+/**
+ * The directory whose `.products-cli` holds the state: the nearest one at or above `cwd`, as git finds
+ * `.git`, or `cwd` itself when there is none. The search does not enter the directories listed in
+ * `PRODUCTS_CLI_CEILING_DIRECTORIES` (as GIT_CEILING_DIRECTORIES), and skips one owned by another user.
+ */
+export function findStateRoot(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  const start = resolve(cwd);
+  const ceilings = new Set((env.PRODUCTS_CLI_CEILING_DIRECTORIES ?? '').split(delimiter).filter(Boolean).map((dir) => resolve(dir)));
+  const uid = process.getuid?.();
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (dir !== start && ceilings.has(dir)) break;
+    try {
+      const stats = lstatSync(join(dir, STATE_DIR));
+      // A link is found too, so that using it is refused with a clear error rather than silently skipped.
+      if ((stats.isDirectory() || stats.isSymbolicLink()) && (uid === undefined || stats.uid === uid)) return dir;
+    } catch {
+      // Not here; look further up.
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return start;
+}
+
 export function stateDir(cwd: string): string {
-  return join(cwd, STATE_DIR);
+  return join(findStateRoot(cwd), STATE_DIR);
 }
 
 export function statePath(cwd: string): string {
@@ -47,6 +74,8 @@ export function statePath(cwd: string): string {
 export async function readState(cwd: string): Promise<State> {
   let text: string;
   try {
+    await refuseSymlink(stateDir(cwd));
+    await tightenFile(statePath(cwd));
     text = await readFile(statePath(cwd), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1 };
@@ -63,10 +92,11 @@ export async function readState(cwd: string): Promise<State> {
 
 /** Writes the state atomically (a temporary file renamed over the old), readable by the owner only. */
 export async function writeState(cwd: string, state: State): Promise<void> {
-  await mkdir(stateDir(cwd), { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(stateDir(cwd));
   const target = statePath(cwd);
+  await refuseSymlink(target);
   const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   await rename(temporary, target);
 }
 

@@ -121,7 +121,16 @@ describe('the proxy event over HTTP', () => {
 
     const { requestId } = JSON.parse(reply.text);
     await expect.poll(() => logs).toContain(`echo ${requestId}`);
-    expect(logs.some((line) => line.startsWith('GET /prod/product 200'))).toBe(true);
+  });
+
+  it('logs a request the function answered once (its own line), and one the gateway answered as a JSON request line', async () => {
+    const answered = JSON.parse((await send(`${stack.url}/product`)).text).requestId as string;
+    const refused = (await send(`${stack.url}/nothing`)).headers['x-amzn-requestid'] as string;
+
+    await expect.poll(() => logs.some((line) => line.includes(refused))).toBe(true);
+    expect(logs.filter((line) => line.includes(answered))).toEqual([`echo ${answered}`]);
+    const line = JSON.parse(logs.find((entry) => entry.includes(refused)) as string);
+    expect(line).toMatchObject({ message: 'request', source: 'gateway', method: 'GET', path: '/nothing', status: 403, requestId: refused });
   });
 });
 

@@ -9,10 +9,29 @@ afterEach(async () => {
   runtime = undefined;
 });
 
-async function start(source: string, extra: { concurrency?: number; timeoutMs?: number } = {}) {
+async function start(source: string, extra: { concurrency?: number; timeoutMs?: number; log?: (line: string) => void } = {}) {
   const code = await unpackHandler(await writeTestFunctionZip(source));
-  return startLambdaRuntime({ entry: code.entry, exportName: code.exportName, env: { TABLE_NAME: 'product' }, functionName: 'f', timeoutMs: extra.timeoutMs ?? 5000, concurrency: extra.concurrency });
+  return startLambdaRuntime({
+    entry: code.entry,
+    exportName: code.exportName,
+    env: { TABLE_NAME: 'product' },
+    functionName: 'f',
+    timeoutMs: extra.timeoutMs ?? 5000,
+    concurrency: extra.concurrency,
+    ...(extra.log ? { log: extra.log } : {}),
+  });
 }
+
+// Reports how many invocations its environment held at once, and which thread it ran on.
+const OVERLAP_PROBE = `import { threadId } from 'node:worker_threads';
+let inFlight = 0;
+export const handler = async () => {
+  inFlight += 1;
+  const most = inFlight;
+  await new Promise((r) => setTimeout(r, 60));
+  inFlight -= 1;
+  return { most, threadId };
+};`;
 
 describe('startLambdaRuntime', () => {
   it('passes the result through JSON, as Lambda does', async () => {
@@ -52,6 +71,37 @@ describe('startLambdaRuntime', () => {
 
     const threads = new Set(outcomes.map((outcome) => (outcome.kind === 'result' ? outcome.payload : undefined)));
     expect(threads.size).toBe(2);
+  });
+
+  it('gives each environment one event at a time, adding environments up to the limit and logging each cold start', async () => {
+    const logs: string[] = [];
+    runtime = await start(OVERLAP_PROBE, { concurrency: 3, log: (line) => logs.push(line) });
+
+    const outcomes = await Promise.all(Array.from({ length: 9 }, (_, index) => runtime!.invoke({}, `r${index}`)));
+
+    const payloads = outcomes.map((outcome) => (outcome.kind === 'result' ? (outcome.payload as { most: number; threadId: number }) : undefined));
+    expect(payloads.every((payload) => payload?.most === 1)).toBe(true);
+    expect(new Set(payloads.map((payload) => payload?.threadId)).size).toBe(3);
+    expect(runtime.environments()).toEqual({ active: 3, coldStarts: 3 });
+    const coldStarts = logs.map((line) => JSON.parse(line)).filter((line) => line.type === 'platform.initReport');
+    expect(coldStarts.map((line) => line.record.environment).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('adds no environment while one is free: sequential events share the first', async () => {
+    runtime = await start(OVERLAP_PROBE, { concurrency: 4 });
+
+    for (let index = 0; index < 3; index += 1) await runtime.invoke({}, `r${index}`);
+
+    expect(runtime.environments()).toEqual({ active: 1, coldStarts: 1 });
+  });
+
+  it('queues events past the limit until an environment is free', async () => {
+    runtime = await start(OVERLAP_PROBE, { concurrency: 1 });
+
+    const outcomes = await Promise.all(Array.from({ length: 4 }, (_, index) => runtime!.invoke({}, `r${index}`)));
+
+    expect(outcomes.map((outcome) => outcome.kind === 'result' && (outcome.payload as { most: number }).most)).toEqual([1, 1, 1, 1]);
+    expect(runtime.environments().coldStarts).toBe(1);
   });
 
   it('answers a stopped runtime with an error rather than hanging', async () => {

@@ -21,6 +21,9 @@ export const handler = async (event, context) => {
       setImmediate(() => { throw new Error('thrown outside the promise'); });
       return new Promise(() => {});
     case 'counter': return { statusCode: 200, body: String(invocations) };
+    case 'delay': await sleep(400); return { statusCode: 200, body: 'done ' + event.requestContext.requestId };
+    case 'proto-headers':
+      return { statusCode: 200, headers: JSON.parse('{"constructor":"c","toString":"t","__proto__":"p"}'), body: 'ok' };
     case 'binary':
       return { statusCode: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: Buffer.from([0, 1, 254, 255]).toString('base64'), isBase64Encoded: true };
     case 'cookies':

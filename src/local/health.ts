@@ -1,0 +1,77 @@
+/** The stack's health and control answer: who it is, proved with its secret, and its statistics for the CLI. */
+import { checkClientProof, NONCE_PATTERN, stackProof } from './stack-proof.js';
+import type { HttpResponse } from './proxy-result.js';
+
+/** What a stack calls itself at its health path. */
+export const STACK_SERVICE_NAME = 'products-cli-local';
+
+/** Where the stack answers who it is; a dot cannot start a stage name, so it never shadows the API. */
+export const HEALTH_PATH = '/.products-cli/health';
+
+/** The header carrying the CLI's proof of the secret (`<timeMs>.<hmac>`). */
+export const AUTH_HEADER = 'x-products-cli-auth';
+
+export interface StackStats {
+  uptimeSeconds: number;
+  /** Requests the gateway answered, and how many of each status. */
+  requests: number;
+  statuses: Record<string, number>;
+  /** Execution environments alive, and cold starts so far. */
+  environments: { active: number; coldStarts: number };
+  /** Items in the table; absent when the engine could not be asked. */
+  items?: number;
+  /** Bytes on disk in the data directory; absent for an in-memory or external engine. */
+  dataBytes?: number;
+  dataDir?: string;
+}
+
+/** What a proved health answer says. */
+export interface HealthAnswer {
+  service: string;
+  pid: number;
+  port: number;
+  stage: string;
+  url: string;
+  startedAt: string;
+  proof: string;
+  stats?: StackStats;
+}
+
+export interface HealthSource {
+  secret: string;
+  pid: number;
+  port: () => number;
+  stage: string;
+  url: () => string;
+  startedAt: string;
+  stats: () => Promise<StackStats>;
+}
+
+function json(statusCode: number, body: unknown): HttpResponse {
+  return { statusCode, headers: [['Content-Type', 'application/json'], ['Cache-Control', 'no-store']], body: Buffer.from(JSON.stringify(body)) };
+}
+
+/**
+ * Answers a health request. Without a nonce it only names the service; with `?nonce=` it proves the secret
+ * for that nonce; with a valid client proof as well it adds the statistics. It never tells the engine's port.
+ */
+export function createHealthAnswer(source: HealthSource): (query: string, authHeader: string | undefined) => Promise<HttpResponse> {
+  const seen = new Map<string, number>();
+  return async (query, authHeader) => {
+    const nonce = new URLSearchParams(query).get('nonce');
+    if (nonce === null) return json(200, { service: STACK_SERVICE_NAME });
+    if (!NONCE_PATTERN.test(nonce)) return json(400, { message: 'nonce must be 16 to 128 lower-case hex digits' });
+    const port = source.port();
+    const answer: HealthAnswer = {
+      service: STACK_SERVICE_NAME,
+      pid: source.pid,
+      port,
+      stage: source.stage,
+      url: source.url(),
+      startedAt: source.startedAt,
+      proof: stackProof(source.secret, nonce, source.pid, port),
+    };
+    if (checkClientProof(source.secret, nonce, authHeader, Date.now(), seen)) answer.stats = await source.stats();
+    return json(200, answer);
+  };
+}

@@ -1,0 +1,58 @@
+/** The code that runs inside each execution environment's worker thread. */
+
+// The runtime inside the worker: imports the module once, then serves invocations; results go through JSON,
+// as Lambda serialises them (undefined becomes null, a Date a string).
+export const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { pathToFileURL } = require('node:url');
+const errorOf = (error) => ({
+  errorType: (error && error.name) || typeof error,
+  errorMessage: (error && error.message) || String(error),
+  stackTrace: error && typeof error.stack === 'string' ? error.stack.split('\\n').slice(1).map((l) => l.trim()) : [],
+});
+// The function's stdout and stderr: buffered and sent along with the next result (or on the next turn of the
+// event loop), one message instead of one per line; dropped when nobody reads them.
+let logs = '';
+let flushScheduled = false;
+const takeLogs = () => { const text = logs; logs = ''; return text; };
+const flushLogs = () => { flushScheduled = false; if (logs !== '') parentPort.postMessage({ type: 'log', text: takeLogs() }); };
+const write = (chunk, encoding, callback) => {
+  if (workerData.captureLogs) {
+    logs += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (!flushScheduled) { flushScheduled = true; setImmediate(flushLogs); }
+  }
+  const done = typeof encoding === 'function' ? encoding : callback;
+  if (typeof done === 'function') process.nextTick(done);
+  return true;
+};
+process.stdout.write = write;
+process.stderr.write = write;
+let handler;
+import(pathToFileURL(workerData.entry).href).then(
+  (mod) => {
+    handler = mod[workerData.exportName];
+    if (typeof handler !== 'function') throw Object.assign(new Error(workerData.exportName + ' is not a function exported by ' + workerData.entry), { name: 'Runtime.HandlerNotFound' });
+    parentPort.postMessage({ type: 'ready' });
+  },
+).catch((error) => parentPort.postMessage({ type: 'init-error', error: errorOf(error) }));
+parentPort.on('message', async ({ id, event, requestId, deadline }) => {
+  const context = {
+    awsRequestId: requestId,
+    functionName: workerData.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:' + (process.env.AWS_REGION || 'us-east-1') + ':000000000000:function:' + workerData.functionName,
+    memoryLimitInMB: '128',
+    logGroupName: '/aws/lambda/' + workerData.functionName,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  try {
+    const value = await handler(event, context);
+    const json = JSON.stringify(value === undefined ? null : value);
+    parentPort.postMessage({ type: 'result', id, json, logs: takeLogs() });
+  } catch (error) {
+    parentPort.postMessage({ type: 'error', id, error: errorOf(error), logs: takeLogs() });
+  }
+});
+`;
