@@ -1,7 +1,7 @@
 /** The local API Gateway: a real HTTP server that routes, throttles and invokes the function as a REST API stage does. */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server, type AddressInfo, type Socket } from 'node:net';
 import { matchResource, ROUTES, type RouteDefinition } from '../contract/routes.js';
 import { AUTH_HEADER, HEALTH_PATH } from './health.js';
 import type { InvokeOutcome } from './lambda-runtime.js';
@@ -36,6 +36,8 @@ export interface GatewayOptions {
 }
 
 export interface GatewayStats {
+  /** Requests received and not yet answered. */
+  inFlight: number;
   requests: number;
   statuses: Record<string, number>;
 }
@@ -127,7 +129,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const bucket = options.throttle ? new TokenBucket(options.throttle) : undefined;
   const routes = options.routes ?? ROUTES;
   const stagePrefix = `/${options.stage}`;
-  const stats: GatewayStats = { requests: 0, statuses: {} };
+  const stats = { requests: 0, statuses: {} as Record<string, number> };
+  let inFlight = 0;
   let port = options.port;
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Handled | undefined> {
@@ -188,18 +191,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
   };
 
-  const inFlight = new Set<ServerResponse>();
+  // Each connection and what it is doing, so that stopping can tell a connection whose request is on its way
+  // (answered, then closed) from one idle between requests (closed at once). Node's own server.close() also
+  // destroys connections that have not yet sent their first request, whose requests would then be lost.
+  const connections = new Map<Socket, { active: number; served: number }>();
   let draining = false;
   let drained: (() => void) | undefined;
   const server = createServer((req, res) => {
     const started = performance.now();
     const requestId = randomUUID();
-    inFlight.add(res);
+    const connection = connections.get(req.socket);
+    if (connection) connection.active += 1;
+    inFlight += 1;
     // While stopping, each answer also closes its connection.
     if (draining) res.shouldKeepAlive = false;
     res.on('close', () => {
-      inFlight.delete(res);
-      if (draining && inFlight.size === 0) drained?.();
+      inFlight -= 1;
+      if (!connection) return;
+      connection.active -= 1;
+      connection.served += 1;
     });
     handle(req, res, requestId).then(
       (handled) => {
@@ -217,6 +227,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       },
     );
   });
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, { active: 0, served: 0 });
+    socket.once('close', () => {
+      connections.delete(socket);
+      if (draining && connections.size === 0) drained?.();
+    });
+  });
   // Keep-alive connections from load generators and SDKs outlive Node's 5-second default on AWS too.
   server.keepAliveTimeout = 65_000;
   // A backstop behind readBody's own deadline, for a request whose handler never reads its body.
@@ -232,10 +249,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let stopping: Promise<void> | undefined;
   const stop = async (drainMs: number) => {
     draining = true;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
-    if (inFlight.size > 0) {
+    // One turn of the event loop first, so that connections the kernel already accepted are taken rather than reset.
+    await new Promise((resolve) => setImmediate(resolve));
+    // Stops listening without http.Server's closing of idle connections (see above).
+    const closed = new Promise<void>((resolve) => Server.prototype.close.call(server, () => resolve()));
+    for (const [socket, connection] of connections) {
+      if (connection.active === 0 && connection.served > 0) socket.destroy();
+      else if (socket.writable && connection.active > 0) {
+        const current = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+        if (current && !current.headersSent) current.shouldKeepAlive = false;
+      }
+    }
+    if (connections.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         drained = resolve;
@@ -244,11 +269,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       clearTimeout(timer);
     }
     server.closeAllConnections();
+    for (const socket of connections.keys()) socket.destroy();
     await closed;
   };
   return {
     port,
-    stats: () => ({ requests: stats.requests, statuses: { ...stats.statuses } }),
+    stats: () => ({ inFlight, requests: stats.requests, statuses: { ...stats.statuses } }),
     stop: (drainMs = DEFAULT_DRAIN_MS) => (stopping ??= stop(drainMs)),
   };
 }

@@ -13,6 +13,8 @@ export const AUTH_HEADER = 'x-products-cli-auth';
 
 export interface StackStats {
   uptimeSeconds: number;
+  /** Requests received and not yet answered. */
+  inFlight: number;
   /** Requests the gateway answered, and how many of each status. */
   requests: number;
   statuses: Record<string, number>;

@@ -157,10 +157,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const client = statsClient;
     let url = '';
     const stats = async (): Promise<StackStats> => {
-      const { requests, statuses } = (gateway as Gateway).stats();
+      const { inFlight, requests, statuses } = (gateway as Gateway).stats();
       const items = await countItems(client, DEFAULT_TABLE_NAME);
       return {
         uptimeSeconds: Math.round((Date.now() - startedMs) / 1000),
+        inFlight,
         requests,
         statuses,
         environments: started.environments(),

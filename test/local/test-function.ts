@@ -21,7 +21,7 @@ export const handler = async (event, context) => {
       setImmediate(() => { throw new Error('thrown outside the promise'); });
       return new Promise(() => {});
     case 'counter': return { statusCode: 200, body: String(invocations) };
-    case 'delay': await sleep(400); return { statusCode: 200, body: 'done ' + event.requestContext.requestId };
+    case 'delay': await sleep(1500); return { statusCode: 200, body: 'done ' + event.requestContext.requestId };
     case 'proto-headers':
       return { statusCode: 200, headers: JSON.parse('{"constructor":"c","toString":"t","__proto__":"p"}'), body: 'ok' };
     case 'binary':
