@@ -1,6 +1,6 @@
 /** A real DynamoDB engine (dynalite, in memory) on a loopback port, with the product table created. */
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { createDynamoClient, type DynamoClient } from '../../src/handler/dynamo-client/client.js';
@@ -16,11 +16,15 @@ export interface TestEngine {
   stop(): Promise<void>;
 }
 
-/** Starts dynalite in memory and creates the table `tableName` with the provisioning code. */
+/**
+ * Starts dynalite in memory and creates the table `tableName` with the provisioning code. With
+ * TEST_DYNAMODB_ENDPOINT set (DynamoDB Local, say), uses that engine instead and deletes the table on stop.
+ */
 export async function startTestEngine(tableName = 'product'): Promise<TestEngine> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const external = process.env.TEST_DYNAMODB_ENDPOINT;
+  const server = external ? undefined : dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  if (server) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const endpoint = external ?? `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   await ensureTable({ dynamodb: client, tableName, maxWaitSeconds: 10 });
   const itemClient = createDynamoClient({ target: { url: new URL(endpoint), region: 'us-east-1' } });
@@ -31,9 +35,10 @@ export async function startTestEngine(tableName = 'product'): Promise<TestEngine
     itemClient,
     tableName,
     async stop() {
+      if (!server) await client.send(new DeleteTableCommand({ TableName: tableName }));
       client.destroy();
       itemClient.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
