@@ -1,8 +1,7 @@
 /** The product API's client: one connection pool per base URL, timeouts, safe retries and errors people can read. */
 import type { Dispatcher } from 'undici';
 import { productPath, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
-import { ApiError } from '../errors.js';
-import { errorFromNetwork, errorFromResponse } from './response-error.js';
+import { errorFromNetwork, errorFromResponse, notProductApi } from './response-error.js';
 import {
   backoffDelay,
   isNotSent,
@@ -21,6 +20,14 @@ export interface ProductApiOptions {
   apiKey?: string;
   /** Longest wait for an answer's headers, and for each chunk of its body, per attempt (default 10 s). */
   timeoutMs?: number;
+  /**
+   * Whether 429 and 503 answers are retried here (default true). A caller that paces itself (import) turns this
+   * off, gets ThrottledError at once and decides when to send again.
+   */
+  retryThrottled?: boolean;
+  /** Told once per request that has had no answer for `slowNoticeMs` (default 1.5 s), to say what is waited for. */
+  onSlow?: (request: { method: string; url: string; timeoutMs: number; attempt: number }) => void;
+  slowNoticeMs?: number;
   /** Longest wait for a connection (default 5 s). */
   connectTimeoutMs?: number;
   /** Attempts after the first for a retryable failure (default 4). */
@@ -82,6 +89,7 @@ export interface Exchange {
   method: string;
   url: string;
   attempt: number;
+  requestHeaders: Record<string, string>;
   requestBody?: unknown;
   status?: number;
   responseHeaders?: Record<string, string | string[] | undefined>;
@@ -116,6 +124,8 @@ const DEFAULTS = {
   maxDelayMs: 5_000,
   maxRetryAfterMs: 30_000,
   connections: 16,
+  retryThrottled: true,
+  slowNoticeMs: 1_500,
 };
 
 /** A client of the product API at one base URL. */
@@ -164,7 +174,7 @@ export class ProductApi {
     const response = await this.request('GET', '/product', { query });
     if (response.status === 200) {
       const page = this.json<ProductPage>('GET', '/product', response);
-      if (!Array.isArray(page.items)) throw new ApiError(`GET ${this.baseUrl}/product answered 200 without a list of items; is this the product API?`, 200);
+      if (!Array.isArray(page.items)) throw notProductApi(`${this.baseUrl}/product`, 200, response.headers);
       return page;
     }
     throw this.fail('GET', '/product', response);
@@ -247,6 +257,9 @@ export class ProductApi {
       let responseHeaders: ApiResponse['headers'] = {};
       let body: unknown;
       let failure: unknown;
+      const onSlow = this.options.onSlow;
+      const slow = onSlow && setTimeout(() => onSlow({ method: upperMethod, url, timeoutMs: timeout, attempt }), this.options.slowNoticeMs);
+      slow?.unref?.();
       try {
         const answer = await transport.send({ method: upperMethod, path: requestPath, headers, body: payload, signal, timeoutMs: timeout });
         status = answer.status;
@@ -255,6 +268,8 @@ export class ProductApi {
       } catch (error) {
         if (signal?.aborted) throw signal.reason ?? error;
         failure = error;
+      } finally {
+        clearTimeout(slow);
       }
 
       const retry = attempt <= this.options.retries && this.shouldRetry(status, failure, idempotent);
@@ -263,6 +278,7 @@ export class ProductApi {
         method: upperMethod,
         url,
         attempt,
+        requestHeaders: headers,
         requestBody: options.body,
         status,
         responseHeaders,
@@ -307,6 +323,7 @@ export class ProductApi {
   private shouldRetry(status: number | undefined, failure: unknown, idempotent: boolean): boolean {
     if (failure !== undefined) return isRetryableNetworkError(failure) && (idempotent || isNotSent(failure));
     if (!RETRYABLE_STATUSES.has(status as number)) return false;
+    if (!this.options.retryThrottled && NOT_ACTED_ON_STATUSES.has(status as number)) return false;
     return idempotent || NOT_ACTED_ON_STATUSES.has(status as number);
   }
 
@@ -325,14 +342,15 @@ export class ProductApi {
     return search ? `${full}?${search}` : full;
   }
 
-  /** A success's JSON body; ApiError when there is none, as when the URL is some other server. */
+  /** A success's JSON body; NotProductApiError when there is none, as when the URL is some other server. */
   private json<T>(method: string, path: string, response: ApiResponse): T {
     if (typeof response.body === 'object' && response.body !== null) return response.body as T;
-    throw new ApiError(`${method} ${this.baseUrl}${path} answered ${response.status} without a JSON body; is this the product API?`, response.status);
+    throw notProductApi(`${this.baseUrl}${path}`, response.status, response.headers);
   }
 
   private fail(method: string, path: string, response: ApiResponse, suffix = ''): Error {
-    const error = errorFromResponse({ method, url: `${this.origin}${this.basePath}${path}`, status: response.status, body: response.body, attempts: response.attempts });
+    const url = `${this.origin}${this.basePath}${path}`;
+    const error = errorFromResponse({ method, url, status: response.status, body: response.body, attempts: response.attempts, headers: response.headers });
     if (suffix) error.message += suffix;
     return error;
   }

@@ -3,14 +3,21 @@ import type { Context } from '../context.js';
 import { AppError, EXIT } from '../errors.js';
 import { resolveTarget } from '../target.js';
 import { ProductApi, type ProductApiOptions } from './api-client.js';
+import { readClientSettings, type ClientSettingOptions } from './client-settings.js';
+import { debugFromEnv, traceExchanges } from './debug-trace.js';
 
-export interface TargetOptions {
+export interface TargetOptions extends ClientSettingOptions {
   url?: string;
+  /** Trace every request and answer on stderr (also PRODUCTS_CLI_DEBUG=1). */
+  debug?: boolean;
 }
 
 /** Resolves the target from --url, PRODUCTS_API_URL or the state file, and opens a client to it. */
 export async function openApi(opts: TargetOptions, ctx: Context, extra: Partial<ProductApiOptions> = {}): Promise<ProductApi> {
+  const settings = readClientSettings(opts, ctx.env);
   const target = await resolveTarget({ url: opts.url, env: ctx.env, cwd: ctx.cwd });
+  const trace = opts.debug || debugFromEnv(ctx.env) ? traceExchanges((text) => ctx.stderr.write(text)) : undefined;
+  const onExchange = extra.onExchange;
   return new ProductApi({
     baseUrl: target.url,
     apiKey: target.apiKey,
@@ -19,8 +26,21 @@ export async function openApi(opts: TargetOptions, ctx: Context, extra: Partial<
     onNotice: (message) => {
       if (!ctx.json) ctx.stderr.write(`${message}\n`);
     },
+    onSlow: ctx.stderr.isTTY && !ctx.json ? slowNotice(ctx) : undefined,
+    ...settings,
     ...extra,
+    onExchange: trace && onExchange ? (exchange) => (trace(exchange), onExchange(exchange)) : (trace ?? onExchange),
   });
+}
+
+/** On a terminal, once per client, what a request that has not been answered after a moment is waiting for. */
+function slowNotice(ctx: Context): ProductApiOptions['onSlow'] {
+  let told = false;
+  return ({ method, url, timeoutMs }) => {
+    if (told) return;
+    told = true;
+    ctx.stderr.write(`waiting for ${method} ${url} to answer (up to ${timeoutMs / 1000} s an attempt; --timeout to change)…\n`);
+  };
 }
 
 /**

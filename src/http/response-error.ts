@@ -1,7 +1,7 @@
 /** Turns an API's error answer, or a failure to reach it, into the CLI's one-line errors. */
 import { isProblem, type Problem } from '../contract/problem.js';
 import { ApiError, ConflictError, NotFoundError, UsageError, type AppError } from '../errors.js';
-import { networkCode } from './retry.js';
+import { networkCode, parseRetryAfter } from './retry.js';
 
 export interface ErrorContext {
   method: string;
@@ -9,13 +9,58 @@ export interface ErrorContext {
   status: number;
   body: unknown;
   attempts: number;
+  /** The answer's headers, for its content type and `Retry-After`. */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
-/** API Gateway's own error body: `{"message": "..."}`. */
+/** An answer that neither the product API nor API Gateway would give: the URL points at some other server. */
+export class NotProductApiError extends ApiError {
+  constructor(message: string, status: number) {
+    super(message, status);
+    this.name = 'NotProductApiError';
+  }
+}
+
+/** A 429 (or 503) answer: the request was not acted on and may be sent again later. */
+export class ThrottledError extends ApiError {
+  /** What the answer's `Retry-After` asked for, when it had one. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, status: number, retryAfterMs: number | undefined) {
+    super(message, status);
+    this.name = 'ThrottledError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** API Gateway's own error body: `{"message": "..."}` (`{"Message": ...}` for some IAM refusals). */
 function gatewayMessage(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
-  const message = (body as { message?: unknown }).message;
-  return typeof message === 'string' ? message : undefined;
+  const { message, Message } = body as { message?: unknown; Message?: unknown };
+  if (typeof message === 'string') return message;
+  return typeof Message === 'string' ? Message : undefined;
+}
+
+function header(headers: ErrorContext['headers'], name: string): string | undefined {
+  const value = headers?.[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * True when an answer has a shape the product API or API Gateway gives: a problem body, API Gateway's own
+ * `{"message"}`, a JSON success, or an empty 204. A static file server or another application answers otherwise.
+ */
+export function looksLikeProductApi(status: number, body: unknown): boolean {
+  if (isProblem(body) || gatewayMessage(body) !== undefined) return true;
+  if (status === 204) return body === undefined;
+  return status >= 200 && status < 300 && typeof body === 'object' && body !== null;
+}
+
+/** The error for an answer of some other server: `… does not look like the product API (got 404 text/html)`. */
+export function notProductApi(url: string, status: number, headers: ErrorContext['headers']): NotProductApiError {
+  const type = header(headers, 'content-type')?.split(';')[0]?.trim() || 'no content type';
+  const base = url.replace(/\/product(\/.*)?(\?.*)?$/, '');
+  return new NotProductApiError(`${base} does not look like the product API (got ${status} ${type}); check --url, PRODUCTS_API_URL or the stack that setup recorded`, status);
 }
 
 function problemText(problem: Problem): string {
@@ -31,11 +76,16 @@ function afterAttempts(attempts: number): string {
 /** The error for an answer that is not a success, by status: 404, 409/412, 4xx input errors, and the rest. */
 export function errorFromResponse(context: ErrorContext): AppError {
   const { method, url, status, body, attempts } = context;
+  if (!looksLikeProductApi(status, body)) return notProductApi(url, status, context.headers);
   const problem = isProblem(body) ? body : undefined;
   if (problem) {
     if (status === 404) return new NotFoundError(problem.detail || problem.title);
     if (status === 409 || status === 412) return new ConflictError(problem.detail || problem.title);
     if (status === 400 || status === 413 || status === 415) return new UsageError(problemText(problem));
+    if (status === 503) {
+      // The function refused the request because DynamoDB throttled it: nothing was written.
+      return new ThrottledError(`${problemText(problem)} (HTTP 503 from ${method} ${url})${afterAttempts(attempts)}`, status, parseRetryAfter(context.headers?.['retry-after']));
+    }
     return new ApiError(`${problemText(problem)} (HTTP ${status} from ${method} ${url})${afterAttempts(attempts)}`, status);
   }
   const message = gatewayMessage(body);
@@ -50,7 +100,8 @@ export function errorFromResponse(context: ErrorContext): AppError {
     return new ApiError(`${method} ${url} was refused (403 ${message ?? 'Forbidden'}); if the API needs a key, set PRODUCTS_API_KEY`, status);
   }
   if (status === 429) {
-    return new ApiError(`the API is throttling requests (429 ${message ?? 'Too Many Requests'})${afterAttempts(attempts)}; wait a moment and retry`, status);
+    const retryAfterMs = parseRetryAfter(context.headers?.['retry-after']);
+    return new ThrottledError(`the API is throttling requests (429 ${message ?? 'Too Many Requests'})${afterAttempts(attempts)}; wait a moment and retry`, status, retryAfterMs);
   }
   if (status === 404) return new NotFoundError(`${method} ${url} answered 404${message ? ` ${message}` : ''}`);
   if (status === 409 || status === 412) return new ConflictError(`${method} ${url} answered ${status}${message ? ` ${message}` : ''}`);

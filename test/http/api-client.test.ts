@@ -78,8 +78,8 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
         reply(200, { unrelated: true }),
       ]);
 
-      await expect(api.get('1')).rejects.toThrow(/answered 200 without a JSON body; is this the product API\?/);
-      await expect(api.listPage()).rejects.toThrow(/without a list of items/);
+      await expect(api.get('1')).rejects.toThrow(/\/prod does not look like the product API \(got 200 text\/html\)/);
+      await expect(api.listPage()).rejects.toThrow(/does not look like the product API \(got 200 application\/json\)/);
     });
 
     it('returns any status from the low-level request without throwing', async () => {
@@ -321,7 +321,7 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
       [500, problem('internal', 'quote request id r-1 when reporting it'), ApiError, 'Internal error: quote request id r-1 when reporting it (HTTP 500'],
       [403, { message: 'Missing Authentication Token' }, ApiError, 'check that the URL ends with the stage'],
       [403, { message: 'Forbidden' }, ApiError, 'PRODUCTS_API_KEY'],
-      [401, 'plain text failure', ApiError, 'answered 401 plain text failure'],
+      [401, 'plain text failure', ApiError, 'does not look like the product API (got 401 application/json)'],
     ])('turns a %i into the right error', async (status, body, errorClass, text) => {
       const { api } = await clientFor(reply(status, body));
 
