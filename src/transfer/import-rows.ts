@@ -1,9 +1,14 @@
 /**
- * Importing rows: each checked against the contract, then created with bounded concurrency. A row that fails
- * is recorded with its line and reason and the rest still go in; an id that exists counts as skipped, so an
- * interrupted import is simply run again.
+ * Importing rows: each checked against the contract, then created at the pace the API accepts (see pacer.ts).
+ * A row that fails is recorded with its line and reason and the rest still go in; an id that exists counts as
+ * skipped, so an interrupted import is simply run again; a throttled row is not sent yet, never failed. A file
+ * that cannot be read further stops the reading, and what was read before it is still sent.
  */
+import { setMaxListeners } from 'node:events';
 import { SERVER_FIELDS, validateProductInput, type ProductInput, type Validated } from '../contract/index.js';
+import { ApiError, UsageError } from '../errors.js';
+import { NotProductApiError, ThrottledError } from '../http/response-error.js';
+import { Pacer } from './pacer.js';
 import type { SourceRow } from './read-rows.js';
 
 export type RowOutcome = 'created' | 'skipped' | 'failed';
@@ -17,15 +22,25 @@ export interface ImportFailure {
 export interface ImportSummary {
   /** Rows read from the file, good and bad. */
   rows: number;
+  /** Rows that passed the contract's checks. */
+  valid: number;
   created: number;
   skipped: number;
   failed: number;
+  /** Valid rows read but not (or not surely) created: the import stopped before their answer came. */
+  notSent: number;
+  /** 429 answers met on the way; each such row was sent again later. */
+  throttled: number;
   /** Rows without an id: the API chose one, so running the file again would create them again. */
   withoutId: number;
   /** The first failures, in line order (at most `maxFailures`). */
   failures: ImportFailure[];
   /** Failures counted but not kept in `failures`. */
   failuresOmitted: number;
+  /** Where and why reading stopped before the end of the file. */
+  stoppedAt?: { line: number; reason: string };
+  /** True when the rows were only checked (`--dry-run`). */
+  dryRun: boolean;
   durationMs: number;
   /** True when Ctrl-C stopped the import before the end of the file. */
   interrupted: boolean;
@@ -34,15 +49,39 @@ export interface ImportSummary {
 export interface ImportDeps {
   /** Creates one product: 'created', or 'skipped' when its id exists; throws with a readable message otherwise. */
   create(input: ProductInput): Promise<'created' | 'skipped'>;
-  /** Requests in flight at once. */
+  /** Most requests in flight at once; fewer while the API throttles. */
   concurrency: number;
-  /** True for an error that every further row would hit too (API unreachable, wrong URL): the import stops. */
+  /** At most this many requests per second (`--rate`). */
+  rate?: number;
+  /**
+   * True for an error that every further row would hit too (API unreachable, wrong URL): the import stops. An
+   * answer that is not the product API's always stops it.
+   */
   isFatal?(error: unknown): boolean;
+  /** Check every row, send none. */
+  dryRun?: boolean;
   /** Told after each row. */
   onRow?(outcome: RowOutcome, failure?: ImportFailure): void;
+  /** Told of each 429, so progress can show it. */
+  onThrottled?(): void;
   signal?: AbortSignal;
   /** Failures kept for the summary (default 1000); more are only counted. */
   maxFailures?: number;
+  /** How long the API may throttle every request before the import gives up (default 2 minutes). */
+  stallMs?: number;
+  pacer?: Pacer;
+}
+
+/** Reading stopped before the end of the file (a malformed CSV, a cut JSON array): carries what was done. */
+export class ImportStoppedError extends UsageError {
+  constructor(readonly summary: ImportSummary, options?: { cause?: unknown }) {
+    const { line, reason } = summary.stoppedAt as { line: number; reason: string };
+    const notSent = summary.notSent > 0 ? `, ${summary.notSent} not sent` : '';
+    const done = summary.dryRun ? `${summary.valid} valid, ${summary.failed} failed` : `${summary.created} created, ${summary.skipped} skipped, ${summary.failed} failed${notSent}`;
+    const before = summary.rows === 0 ? 'no rows before it' : `the ${summary.rows} rows before it: ${done}`;
+    super(`reading stopped at line ${line}: ${reason}; ${before}`, options);
+    this.name = 'ImportStoppedError';
+  }
 }
 
 /** Checks a row against the contract; the fields the server sets (createdAt, updatedAt, version) are dropped. */
@@ -60,13 +99,30 @@ function idOf(value: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-/** Imports the rows; rejects only with a fatal error, after the requests in flight have settled. */
+const STALL_MS = 120_000;
+
+/**
+ * Imports the rows; rejects with a fatal error, or with ImportStoppedError when the file cannot be read to its
+ * end, in both cases only after the requests in flight have settled.
+ */
 export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDeps): Promise<ImportSummary> {
   const started = performance.now();
   const maxFailures = deps.maxFailures ?? 1000;
-  const summary: ImportSummary = { rows: 0, created: 0, skipped: 0, failed: 0, withoutId: 0, failures: [], failuresOmitted: 0, durationMs: 0, interrupted: false };
+  const stallMs = deps.stallMs ?? STALL_MS;
+  const summary: ImportSummary = {
+    rows: 0, valid: 0, created: 0, skipped: 0, failed: 0, notSent: 0, throttled: 0, withoutId: 0,
+    failures: [], failuresOmitted: 0, dryRun: Boolean(deps.dryRun), durationMs: 0, interrupted: false,
+  };
+  const pacer = deps.pacer ?? new Pacer({ maxConcurrency: deps.concurrency, rate: deps.rate });
+  // Aborted on Ctrl-C and on a fatal error: rows still waiting for their turn are then not sent.
+  const stop = new AbortController();
+  // Each row waiting for its turn listens on it.
+  setMaxListeners(deps.concurrency * 2 + 10, stop.signal);
+  const onAbort = () => stop.abort();
+  deps.signal?.addEventListener('abort', onAbort, { once: true });
   const inFlight = new Set<Promise<void>>();
   let fatal: unknown;
+  let lastAnswer = performance.now();
 
   const fail = (failure: ImportFailure) => {
     summary.failed++;
@@ -75,43 +131,104 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
     deps.onRow?.('failed', failure);
   };
 
+  const stopWith = (error: unknown) => {
+    fatal ??= error;
+    stop.abort();
+  };
+
+  /** Sends one row until it is answered; a throttled attempt waits its turn and goes again. */
   const send = async (line: number, input: ProductInput) => {
-    try {
-      const outcome = await deps.create(input);
-      summary[outcome]++;
-      deps.onRow?.(outcome);
-    } catch (error) {
-      if (deps.signal?.aborted) return;
-      if (deps.isFatal?.(error)) {
-        fatal ??= error;
+    for (let first = true; ; first = false) {
+      if (!first) {
+        try {
+          await pacer.acquire(stop.signal);
+        } catch {
+          summary.notSent++;
+          return;
+        }
+      }
+      try {
+        const outcome = await deps.create(input);
+        pacer.release('answered');
+        lastAnswer = performance.now();
+        summary[outcome]++;
+        deps.onRow?.(outcome);
+        return;
+      } catch (error) {
+        if (error instanceof ThrottledError) {
+          pacer.release('throttled', error.retryAfterMs);
+          summary.throttled++;
+          deps.onThrottled?.();
+          if (performance.now() - lastAnswer > stallMs) {
+            stopWith(new ApiError(`the API throttled every request for ${Math.round(stallMs / 1000)} s; try again later or with a lower --rate`, error.status, { cause: error }));
+          }
+          continue;
+        }
+        pacer.release(error instanceof ApiError && error.status === undefined ? 'lost' : 'answered');
+        if (deps.signal?.aborted || stop.signal.aborted) {
+          summary.notSent++;
+          return;
+        }
+        if (error instanceof NotProductApiError || deps.isFatal?.(error)) {
+          summary.notSent++;
+          stopWith(error);
+          return;
+        }
+        fail({ line, ...(input.id !== undefined ? { id: input.id } : {}), reason: (error as Error)?.message ?? String(error) });
         return;
       }
-      fail({ line, ...(input.id !== undefined ? { id: input.id } : {}), reason: (error as Error)?.message ?? String(error) });
     }
   };
 
-  for await (const row of rows) {
-    if (fatal !== undefined || deps.signal?.aborted) break;
-    summary.rows++;
-    if (row.error !== undefined) {
-      fail({ line: row.line, reason: row.error });
-      continue;
+  let lastLine = 0;
+  try {
+    for await (const row of rows) {
+      if (stop.signal.aborted) break;
+      lastLine = row.line;
+      summary.rows++;
+      if (row.error !== undefined) {
+        fail({ line: row.line, reason: row.error });
+        continue;
+      }
+      const checked = rowToInput(row.value);
+      if (!checked.ok) {
+        const id = idOf(row.value);
+        fail({ line: row.line, ...(id !== undefined ? { id } : {}), reason: checked.errors.map((e) => `${e.field} ${e.message}`).join('; ') });
+        continue;
+      }
+      summary.valid++;
+      if (checked.value.id === undefined) summary.withoutId++;
+      if (deps.dryRun) continue;
+      try {
+        await pacer.acquire(stop.signal);
+      } catch {
+        summary.notSent++;
+        break;
+      }
+      const task: Promise<void> = send(row.line, checked.value).finally(() => inFlight.delete(task));
+      inFlight.add(task);
     }
-    const checked = rowToInput(row.value);
-    if (!checked.ok) {
-      const id = idOf(row.value);
-      fail({ line: row.line, ...(id !== undefined ? { id } : {}), reason: checked.errors.map((e) => `${e.field} ${e.message}`).join('; ') });
-      continue;
-    }
-    if (checked.value.id === undefined) summary.withoutId++;
-    const task: Promise<void> = send(row.line, checked.value).finally(() => inFlight.delete(task));
-    inFlight.add(task);
-    if (inFlight.size >= deps.concurrency) await Promise.race(inFlight);
+  } catch (error) {
+    // The file cannot be read further: what was read is still sent, then the import reports where it stopped.
+    const { line, reason } = error as { line?: unknown; reason?: unknown };
+    summary.stoppedAt = {
+      line: typeof line === 'number' ? line : lastLine + 1,
+      reason: typeof reason === 'string' ? reason : ((error as Error)?.message ?? String(error)),
+    };
+    await Promise.all(inFlight);
+    deps.signal?.removeEventListener('abort', onAbort);
+    finish(summary, started, deps);
+    throw new ImportStoppedError(summary, { cause: error });
   }
   await Promise.all(inFlight);
+  deps.signal?.removeEventListener('abort', onAbort);
+  finish(summary, started, deps);
+  if (fatal !== undefined && !summary.interrupted) throw fatal;
+  return summary;
+}
+
+function finish(summary: ImportSummary, started: number, deps: ImportDeps): void {
   summary.interrupted = Boolean(deps.signal?.aborted);
   summary.failures.sort((a, b) => a.line - b.line);
   summary.durationMs = performance.now() - started;
-  if (fatal !== undefined && !summary.interrupted) throw fatal;
-  return summary;
 }

@@ -2,18 +2,28 @@
  * Readers of product files: a JSON array, NDJSON, or CSV with a header row. Each yields one row at a time
  * with the line it starts on, so that a file of any size is read in constant memory and every bad row can
  * be named. A row that cannot be parsed is yielded with its error and reading goes on; only a file whose
- * whole shape is wrong (a JSON file that is not an array, a CSV quote left open) stops the reader.
+ * whole shape is wrong (a JSON file that is not an array, a CSV quote left open, bytes that are not UTF-8
+ * text) stops the reader, with a ReadError naming the line. A UTF-8 byte order mark is skipped in every format.
  */
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { UsageError } from '../errors.js';
+import { escapeControl } from '../output/escape.js';
+
+/** The file cannot be read past `line`. */
+export class ReadError extends UsageError {
+  constructor(readonly line: number, readonly reason: string, options?: { cause?: unknown }) {
+    super(`line ${line}: ${reason}`, options);
+    this.name = 'ReadError';
+  }
+}
 
 export type ImportFormat = 'json' | 'ndjson' | 'csv';
 
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['json', 'ndjson', 'csv'];
 
-/** One record of the file: a parsed value, or why it could not be parsed. */
-export type SourceRow = { line: number; value: unknown; error?: undefined } | { line: number; value?: undefined; error: string };
+/** One record of the file: a parsed value, or why it could not be parsed; `end` is the byte just past it, for progress. */
+export type SourceRow = ({ line: number; value: unknown; error?: undefined } | { line: number; value?: undefined; error: string }) & { end?: number };
 
 /** The format a file name says, or undefined when it says none. */
 export function formatFromName(name: string): ImportFormat | undefined {
@@ -32,15 +42,39 @@ export function formatFromContent(head: string): ImportFormat {
   return 'csv';
 }
 
-/** Text chunks of a byte or string stream, decoded as UTF-8 without splitting a character. */
+/**
+ * Text chunks of a byte or string stream, decoded as UTF-8 without splitting a character. Bytes that are not
+ * UTF-8, or a NUL, stop it with a ReadError: such a file is binary (or in another encoding), and reading it on
+ * would only print its bytes back as errors.
+ */
 export async function* textChunks(source: AsyncIterable<Buffer | string | Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8');
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let line = 1;
+  const check = (text: string) => {
+    const nul = text.indexOf('\u0000');
+    if (nul >= 0) throw new ReadError(line + count(text.slice(0, nul), '\n'), 'the file holds binary data (a NUL byte), not JSON, NDJSON or CSV text');
+    line += count(text, '\n');
+    return text;
+  };
+  const decode = (chunk?: Uint8Array) => {
+    try {
+      return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+    } catch (error) {
+      throw new ReadError(line, 'the file is not UTF-8 text (binary data, or another encoding); save it as UTF-8', { cause: error });
+    }
+  };
   for await (const chunk of source) {
-    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const text = check(typeof chunk === 'string' ? chunk : decode(chunk));
     if (text !== '') yield text;
   }
-  const rest = decoder.decode();
+  const rest = check(decode());
   if (rest !== '') yield rest;
+}
+
+function count(text: string, char: string): number {
+  let n = 0;
+  for (let index = text.indexOf(char); index >= 0; index = text.indexOf(char, index + 1)) n++;
+  return n;
 }
 
 /**
@@ -74,17 +108,21 @@ function parseJsonRow(text: string, line: number): SourceRow {
 export async function* readNdjson(chunks: AsyncIterable<string>): AsyncGenerator<SourceRow> {
   let line = 0;
   let pending = '';
+  let bytes = 0;
   for await (const chunk of chunks) {
     const lines = (pending + chunk).split('\n');
     pending = lines.pop() as string;
     for (const text of lines) {
       line++;
+      bytes += Buffer.byteLength(text) + 1;
       const trimmed = (line === 1 ? text.replace(/^\uFEFF/, '') : text).trim();
-      if (trimmed !== '') yield parseJsonRow(trimmed, line);
+      if (trimmed !== '') yield { ...parseJsonRow(trimmed, line), end: bytes };
     }
   }
   line++;
-  if (pending.trim() !== '') yield parseJsonRow(pending.trim(), line);
+  bytes += Buffer.byteLength(pending);
+  const trimmed = (line === 1 ? pending.replace(/^\uFEFF/, '') : pending).trim();
+  if (trimmed !== '') yield { ...parseJsonRow(trimmed, line), end: bytes };
 }
 
 /**
@@ -102,21 +140,25 @@ export async function* readJsonArray(chunks: AsyncIterable<string>): AsyncGenera
   let first = true;
   let emptyArray = true;
 
+  let bytesBefore = 0;
   for await (const raw of chunks) {
     const chunk = first ? raw.replace(/^\uFEFF/, '') : raw;
     first = false;
+    const chunkBytes = Buffer.byteLength(raw);
+    // Where an element ends, in bytes: estimated within the chunk, which is exact for ASCII.
+    const endAt = (index: number) => bytesBefore + Math.round((chunkBytes * index) / Math.max(1, chunk.length));
     // Where the current element's text begins in this chunk; 0 when an element runs on from the last chunk.
     let start = depth > 1 || inString || parts.length > 0 ? 0 : -1;
     for (let index = 0; index < chunk.length; index++) {
       const char = chunk[index] as string;
       if (char === '\n') line++;
       if (ended) {
-        if (!/\s/.test(char)) throw new UsageError(`line ${line}: unexpected text after the end of the JSON array`);
+        if (!/\s/.test(char)) throw new ReadError(line, 'unexpected text after the end of the JSON array');
         continue;
       }
       if (depth === 0) {
         if (/\s/.test(char)) continue;
-        if (char !== '[') throw new UsageError(`line ${line}: a JSON file must hold an array of products, [ {...}, {...} ]; it starts with ${JSON.stringify(char)}`);
+        if (char !== '[') throw new ReadError(line, `a JSON file must hold an array of products, [ {...}, {...} ]; it starts with ${escapeControl(JSON.stringify(char))}`);
         depth = 1;
         continue;
       }
@@ -133,9 +175,9 @@ export async function* readJsonArray(chunks: AsyncIterable<string>): AsyncGenera
         parts = [];
         if (text !== '') {
           emptyArray = false;
-          yield parseJsonRow(text, elementLine);
+          yield { ...parseJsonRow(text, elementLine), end: endAt(index) };
         } else if (char === ',' || !emptyArray) {
-          yield { line, error: 'an empty element (a stray comma)' };
+          yield { line, error: 'an empty element (a stray comma)', end: endAt(index) };
         }
         if (char === ']') {
           depth = 0;
@@ -153,10 +195,11 @@ export async function* readJsonArray(chunks: AsyncIterable<string>): AsyncGenera
       else if (char === '}' || char === ']') depth--;
     }
     if (start >= 0) parts.push(chunk.slice(start));
+    bytesBefore += chunkBytes;
   }
   if (!ended) {
     if (depth === 0) throw new UsageError('the JSON file is empty; it must hold an array of products');
-    throw new UsageError(`line ${line}: the JSON array is not closed; the file may be cut short`);
+    throw new ReadError(line, 'the JSON array is not closed; the file may be cut short');
   }
 }
 
@@ -171,21 +214,23 @@ function csvNumber(text: string): unknown {
  * one); `price` and `version` cells are read as numbers.
  */
 export async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<SourceRow> {
-  const parser = Readable.from(chunks).pipe(
-    parseCsv({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
-  );
+  const source = Readable.from(chunks);
+  const parser = parseCsv({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
+  // The source's own failure (a ReadError from the decoder) reaches the loop below through the parser.
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
   let header: string[] | undefined;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
       if (!header) {
         header = record.map((name) => name.trim());
         if (header.some((name) => name === '') || new Set(header).size !== header.length) {
-          throw new UsageError(`line ${info.lines}: the CSV header must name each column once: ${record.join(',')}`);
+          throw new ReadError(info.lines, `the CSV header must name each column once: ${escapeControl(record.join(','))}`);
         }
         continue;
       }
       if (record.length !== header.length) {
-        yield { line: info.lines, error: `has ${record.length} fields; the header has ${header.length}` };
+        yield { line: info.lines, error: `has ${record.length} fields; the header has ${header.length}`, end: info.bytes };
         continue;
       }
       const value: Record<string, unknown> = {};
@@ -194,12 +239,19 @@ export async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<So
         if (cell === '') return;
         value[name] = name === 'price' || name === 'version' ? csvNumber(cell) : cell;
       });
-      yield { line: info.lines, value };
+      yield { line: info.lines, value, end: info.bytes };
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const csv = error as Error & { lines?: number };
-    throw new UsageError(`the CSV cannot be read${csv.lines ? ` at line ${csv.lines}` : ''}: ${csv.message}`, { cause: error });
+    // csv-parse quotes the field's value after "value is": from a binary or broken file, that is junk.
+    const reason = escapeControl(csv.message.replace(/,?\s*value is [\s\S]*$/, ''));
+    throw new ReadError(csv.lines ?? 1, `the CSV cannot be read: ${reason}`, { cause: error });
+  } finally {
+    // Ends the reading of the file too, whichever way the loop ended, so that no stream is left to fail later.
+    source.unpipe(parser);
+    source.destroy();
+    parser.destroy();
   }
   if (!header) throw new UsageError('the CSV file is empty; it needs a header row such as id,title,description,price');
 }

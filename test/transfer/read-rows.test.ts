@@ -16,9 +16,10 @@ async function* chunked(text: string, size: number): AsyncGenerator<string> {
   for (let index = 0; index < text.length; index += size) yield text.slice(index, index + size);
 }
 
+/** The rows without their byte offsets, which only progress uses (tested on their own below). */
 async function collect(rows: AsyncIterable<SourceRow>): Promise<SourceRow[]> {
   const all: SourceRow[] = [];
-  for await (const row of rows) all.push(row);
+  for await (const { end: _end, ...row } of rows) all.push(row as SourceRow);
   return all;
 }
 
