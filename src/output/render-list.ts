@@ -2,9 +2,11 @@
 import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import type { ProductPage } from '../http/api-client.js';
+import { escapeControl } from './escape.js';
 import { formatPrice } from './render-product.js';
 import { streamWriter } from './print.js';
 import { styleOf, type Style } from './style.js';
+import { displayWidth, padToWidth, truncateToWidth } from './width.js';
 
 const TITLE_MAX = 40;
 
@@ -24,15 +26,10 @@ const COLUMNS: Column[] = [
   { header: 'UPDATED', cell: (p) => p.updatedAt, align: 'left' },
 ];
 
+/** A cell on one line: control characters escaped (a newline shows as \n), cut to `max` columns. */
 function cut(text: string, max: number | undefined): string {
-  const oneLine = text.replace(/\s+/g, ' ');
-  const chars = [...oneLine];
-  return max !== undefined && chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : oneLine;
-}
-
-function pad(text: string, width: number, align: Column['align']): string {
-  const gap = Math.max(0, width - [...text].length);
-  return align === 'right' ? `${' '.repeat(gap)}${text}` : `${text}${' '.repeat(gap)}`;
+  const safe = escapeControl(text);
+  return max !== undefined ? truncateToWidth(safe, max) : safe;
 }
 
 /** A table whose column widths are set by the first page, so that rows can be printed as pages arrive. */
@@ -47,7 +44,7 @@ export class ProductTable {
     const cells = items.map((product) => COLUMNS.map((column) => cut(column.cell(product), column.max)));
     let header = '';
     if (!this.widths) {
-      this.widths = COLUMNS.map((column, index) => Math.max(column.header.length, ...cells.map((row) => [...(row[index] as string)].length)));
+      this.widths = COLUMNS.map((column, index) => Math.max(column.header.length, ...cells.map((row) => displayWidth(row[index] as string))));
       header = `${this.style.bold(this.line(COLUMNS.map((column) => column.header)))}\n`;
     }
     return header + cells.map((row) => this.line(row)).join('\n') + '\n';
@@ -58,7 +55,7 @@ export class ProductTable {
       .map((cell, index) => {
         const column = COLUMNS[index] as Column;
         const last = index === cells.length - 1;
-        return last && column.align === 'left' ? cell : pad(cell, this.widths?.[index] ?? 0, column.align);
+        return last && column.align === 'left' ? cell : padToWidth(cell, this.widths?.[index] ?? 0, column.align);
       })
       .join('  ');
   }

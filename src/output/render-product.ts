@@ -1,5 +1,6 @@
 /** How one product, and a deletion, look to people: a key/value view. */
 import type { Product } from '../contract/index.js';
+import { escapeControl } from './escape.js';
 import type { Style } from './style.js';
 
 /**
@@ -15,9 +16,9 @@ export function formatPrice(price: number): string {
 /** A product as aligned `key  value` lines. */
 export function renderProduct(product: Product, style: Style): string {
   const rows: [string, string][] = [
-    ['id', style.bold(product.id)],
-    ['title', product.title],
-    ['description', product.description === '' ? style.dim('(none)') : product.description],
+    ['id', style.bold(escapeControl(product.id))],
+    ['title', escapeControl(product.title)],
+    ['description', product.description === '' ? style.dim('(none)') : escapeControl(product.description)],
     ['price', formatPrice(product.price)],
     ['version', String(product.version)],
     ['created', product.createdAt],
@@ -29,5 +30,5 @@ export function renderProduct(product: Product, style: Style): string {
 
 /** The line that confirms a deletion. */
 export function renderDeleted(result: { id: string }, style: Style): string {
-  return `deleted product ${style.bold(result.id)}`;
+  return `deleted product ${style.bold(escapeControl(result.id))}`;
 }

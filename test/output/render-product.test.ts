@@ -75,13 +75,13 @@ describe('ProductTable', () => {
     expect(second).toBe('c    Third               5.50        3  2026-01-02T00:00:00.000Z\n');
   });
 
-  it('cuts long titles, flattens line breaks, and prints nothing for an empty page', () => {
+  it('cuts long titles, shows line breaks as \\n, and prints nothing for an empty page', () => {
     const table = new ProductTable(plainStyle);
 
     expect(table.page([])).toBe('');
     const line = table.page([product('a', `${'x'.repeat(50)}`, 1), product('b', 'two\nlines', 1)]).split('\n');
 
     expect(line[1]).toContain(`${'x'.repeat(39)}…`);
-    expect(line[2]).toContain('two lines');
+    expect(line[2]).toContain('two\\nlines');
   });
 });
