@@ -8,7 +8,8 @@
 // Every answer is checked (status 200 and the product); a figure with any other answer, or fewer than
 // --min successes a round, is MISS and the script exits 1.
 //
-//   npm run bench:local [-- --seconds 2 --connections 16 --rounds 7 --min 200 --json] [-- --logs]
+//   npm run bench:local [-- --seconds 2 --connections 16 --rounds 7 --min 200 --concurrency N --json] [-- --logs]
+// --concurrency N: the function's execution environments (default: the stack's own default).
 // --logs has the stack write its request log as `setup --local` does (here to /dev/null); off by default.
 // Needs `npm run build` first (it runs build/local/serve.js and dist/handler.zip).
 import { spawn } from 'node:child_process';
@@ -29,10 +30,13 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '7' },
     logs: { type: 'boolean', default: false },
     min: { type: 'string', default: '200' },
+    // The function's execution environments; default the stack's own (as `setup --local` runs it).
+    concurrency: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 const minimum = Number(values.min);
+const functionConcurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
@@ -45,7 +49,7 @@ if (!existsSync(serveJs) || !existsSync(join(root, 'dist', 'handler.zip'))) {
 
 /** Starts the stack in a child process with throttling off (the bench measures capacity, not the stage limit). */
 function startStack() {
-  const options = { port: 0, throttle: null, quiet: !values.logs };
+  const options = { port: 0, throttle: null, quiet: !values.logs, ...(functionConcurrency ? { concurrency: functionConcurrency } : {}) };
   const child = spawn(process.execPath, [serveJs, JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (message) => {
@@ -210,4 +214,4 @@ try {
   client.destroy();
   stack.child.kill('SIGTERM');
 }
-finish(`local stack, ${connections} concurrent connections, ${rounds} rounds of ${seconds} s, medians`, rows, { rates });
+finish(`local stack, ${connections} concurrent connections, ${functionConcurrency ?? 'default'} function environments, ${rounds} rounds of ${seconds} s, medians`, rows, { rates });
