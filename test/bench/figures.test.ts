@@ -1,0 +1,45 @@
+// The bench scripts' promise: no figure is printed from requests that did not answer as expected.
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../helpers/artifact.js';
+
+const script = (name: string) => pathToFileURL(join(packageRoot, 'scripts', 'bench', name)).href;
+
+describe('bench figures', () => {
+  it('turns a figure with unexpected answers, or too few, into MISS with the reason', async () => {
+    const { tally, row } = await import(script('figures.mjs'));
+    const answers = tally();
+    for (let i = 0; i < 3; i++) answers.record(true);
+    answers.record('status 500');
+
+    expect(answers.problem(3)).toBe('1 of 4 unexpected: 1x status 500');
+    expect(row('GET', '120 µs', '<= 3x', true, answers.problem(3))).toEqual({ name: 'GET', value: 'MISS', goal: '<= 3x', met: false, problem: '1 of 4 unexpected: 1x status 500' });
+    const few = tally();
+    few.record(true);
+    expect(few.problem(2)).toBe('only 1 succeeded, at least 2 needed');
+    expect(row('GET', '120 µs', '<= 3x', true, few.problem(1))).toEqual({ name: 'GET', value: '120 µs', goal: '<= 3x', met: true });
+  });
+
+  it('reports no CPU figure for a handler that answers 500, as one without credentials did', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'bench-miss-'));
+    writeFileSync(join(dir, 'index.mjs'), "export const handler = async () => ({ statusCode: 500, headers: {}, body: '{}' });");
+    const { measureHandlerCpu } = await import(script('handler-cpu.mjs'));
+    const { startEngineProcess } = await import(script('engine-process.mjs'));
+    const { handlerRows } = await import(script('handler.mjs'));
+
+    // Act
+    const cpu = await measureHandlerCpu({ entry: pathToFileURL(join(dir, 'index.mjs')).href, startEngine: startEngineProcess, rounds: 1, count: 20, concurrency: 4 });
+    const rows = handlerRows({ zipBytes: 1, runs: 1, coldImportMs: 1, nodeBaselineMs: 1, importProblem: null, rounds: 1, count: 20, concurrency: 4, cpu, cpuProblem: null });
+
+    // Assess
+    const byName = (name: string) => rows.find((r: { name: string }) => r.name.startsWith(name));
+    expect(cpu.GET.problem).toBe('40 of 40 unexpected: 40x status 500');
+    expect(byName('handler GET /product/{id}')).toMatchObject({ value: 'MISS', met: false });
+    expect(byName('handler GET in-process')).toMatchObject({ value: 'MISS', met: false });
+    expect(byName('floor: signed node:http GetItem')).toMatchObject({ met: true });
+  });
+});
