@@ -4,7 +4,8 @@
 // and its client alone. Every request's status and body is checked; a figure with any unexpected answer, or
 // too few, is MISS and the script exits 1. Exported for the combined bench; printed when run directly.
 //
-//   npm run bench:handler [-- --json]          (needs `npm run build` first)
+//   npm run bench:handler [-- --json] [-- --zip path/to/handler.zip, to measure another build]
+// Needs `npm run build` first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,8 @@ import { finish, median, reason, row, tally } from './figures.mjs';
 import { measureHandlerCpu, PAIRS } from './handler-cpu.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const zipPath = join(root, 'dist', 'handler.zip');
+const zipFlag = process.argv.indexOf('--zip');
+const zipPath = zipFlag > 0 ? process.argv[zipFlag + 1] : join(root, 'dist', 'handler.zip');
 
 /** Wall time of a fresh `node` process running `args`, in milliseconds, or why it failed. */
 export function timeProcess(args, env = process.env) {
