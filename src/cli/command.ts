@@ -10,6 +10,8 @@ export interface OptionSpec {
   /** The value when the flag is absent, as a user would type it (it goes through `parse` too). */
   default?: string;
   parse?: (text: string) => unknown;
+  /** The flag may be given more than once; the command receives every value, in order, as an array. */
+  repeatable?: boolean;
 }
 
 export interface ArgumentSpec {

@@ -1,4 +1,6 @@
 /** The option sets commands share (target, AWS, local stack, output), each flag with its parser. */
+import { parseAuthMode } from '../contract/auth.js';
+import { checkCorsOrigin } from '../contract/cors.js';
 import { isValidStage } from '../defaults.js';
 import { UsageError } from '../errors.js';
 import { checkStackName } from '../provision/names.js';
@@ -49,6 +51,27 @@ export function awsOptions(prefix = '', describe: Partial<Record<AwsFlag, string
   ];
 }
 
+/** Who may call the API and which browser origins may read it: on AWS and on the local stack alike. */
+export const ACCESS_OPTIONS: OptionSpec[] = [
+  {
+    flags: '--auth <mode>',
+    description: 'who may call the API: iam (writes need SigV4-signed requests; the default), api-key (writes need x-api-key), none (anyone)',
+    parse: checkedText((text) => {
+      if (!parseAuthMode(text)) throw new UsageError(`--auth must be iam, api-key or none, not "${text}"`);
+    }),
+  },
+  { flags: '--private-reads', description: 'GET needs the same authorization as writes (default: anyone may read)' },
+  {
+    flags: '--cors-origin <origin>',
+    description: 'let browsers on this origin call the API (repeatable; * for any origin when browsers send no credentials)',
+    repeatable: true,
+    parse: checkedText((text) => {
+      const rule = checkCorsOrigin(text);
+      if (rule) throw new UsageError(`--cors-origin ${rule}, not "${text}"`);
+    }),
+  },
+];
+
 /** The local stack's flags, shared by `setup` (also on AWS where they apply) and `local`. */
 export const LOCAL_STACK_OPTIONS: OptionSpec[] = [
   { flags: '--port <n>', description: 'local stack: port of the API on 127.0.0.1, 0 = any free port (default: 3000)', parse: FLAG.port },
@@ -58,4 +81,5 @@ export const LOCAL_STACK_OPTIONS: OptionSpec[] = [
   { flags: '--timeout <seconds>', description: "the function's timeout, 1-29 s; past it the invocation fails and the API answers 502 (default: 10)", parse: FLAG.timeout },
   { flags: '--integration-timeout <seconds>', description: 'local stack: how long the gateway waits for the function before 504 (default: 29, as on AWS)', parse: FLAG.integrationTimeout },
   { flags: '--dynamodb-endpoint <url>', description: 'local stack: use this DynamoDB-compatible engine instead of the embedded one', parse: FLAG.dynamodbEndpoint },
+  ...ACCESS_OPTIONS,
 ];

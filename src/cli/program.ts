@@ -32,7 +32,10 @@ function requestedCommand(args: string[]): string | undefined {
 function attach(command: Command, definition: CommandDefinition, argumentCount: number, invoke: Invoke): void {
   for (const spec of definition.options) {
     const option = new Option(spec.flags, spec.description);
-    if (spec.parse) {
+    if (spec.repeatable) {
+      const parse = spec.parse ?? ((text: string) => text);
+      option.argParser((text: string, previous: unknown) => [...((previous as unknown[] | undefined) ?? []), parse(text)]);
+    } else if (spec.parse) {
       const parse = spec.parse;
       option.argParser((text: string) => parse(text));
     }

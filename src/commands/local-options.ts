@@ -1,10 +1,11 @@
 /** The local stack's flags (`setup --local`, `local`), checked and turned into stack options. */
+import { checkAccessFlags, type AccessFlags, type AccessSettings } from '../access-flags.js';
 import { FLAG } from '../cli/option-sets.js';
 import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_INTEGRATION_TIMEOUT_MS, DEFAULT_STAGE, DEFAULT_THROTTLE } from '../defaults.js';
 import { DEFAULT_LOCAL_PORT, type LocalStackOptions } from '../local/stack.js';
 
 /** As the CLI hands them over (parsed), or as text from programmatic callers; absent when not given. */
-export interface LocalCliOptions {
+export interface LocalCliOptions extends AccessFlags {
   port?: string | number;
   stage?: string;
   rateLimit?: string | number;
@@ -20,6 +21,7 @@ export interface LocalCliOptions {
 export type CheckedLocalOptions = Required<Pick<LocalStackOptions, 'port' | 'stage' | 'timeoutMs' | 'functionTimeoutMs'>> & {
   throttle: { rateLimit: number; burstLimit: number };
   dynamodbEndpoint?: string;
+  access: AccessSettings;
 };
 
 /** The stack options for checked flags; the embedded engine keeps its data in `dataDir`, or in memory without one. */
@@ -47,5 +49,6 @@ export function checkLocalOptions(opts: LocalCliOptions): CheckedLocalOptions {
       burstLimit: opts.burstLimit === undefined ? DEFAULT_THROTTLE.burstLimit : FLAG.burstLimit(opts.burstLimit),
     },
     dynamodbEndpoint: opts.dynamodbEndpoint === undefined ? undefined : FLAG.dynamodbEndpoint(opts.dynamodbEndpoint),
+    access: checkAccessFlags(opts),
   };
 }

@@ -33,12 +33,13 @@ export interface LocalResult {
 /** Runs the stack until the context's signal aborts or SIGTERM arrives; records it in the state meanwhile. */
 export async function local(opts: LocalOptions, ctx: Context, onListening: (running: LocalRunning) => void = () => {}): Promise<LocalResult> {
   // Loaded here, so that `local --help` does not load the stack (and the AWS SDK's DynamoDB client with it).
-  const [{ checkLocalOptions, toStackOptions }, { isRecordedStackRunning, localDataDir }, { DataDirInUseError }, { PortInUseError }, { startLocalStack }] = await Promise.all([
+  const [{ checkLocalOptions, toStackOptions }, { isRecordedStackRunning, localDataDir }, { DataDirInUseError }, { PortInUseError }, { localAwsEnv, startLocalStack }, { newLocalSecrets, toAccessOptions }] = await Promise.all([
     import('./local-options.js'),
     import('../local/control.js'),
     import('../local/dynamo-engine.js'),
     import('../local/gateway.js'),
     import('../local/stack.js'),
+    import('../local/local-access.js'),
   ]);
   const options = checkLocalOptions(opts);
   const state = await readState(ctx.cwd);
@@ -48,10 +49,13 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
     );
   }
   const dataDir = options.dynamodbEndpoint || opts.inMemory ? undefined : localDataDir(ctx.cwd);
+  const region = localAwsEnv().AWS_REGION as string;
+  const secrets = newLocalSecrets(options.access);
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
       ...toStackOptions(options, dataDir),
+      access: toAccessOptions(options.access, secrets, region),
       log: ctx.json ? undefined : (line) => ctx.stderr.write(`${line}\n`),
     });
   } catch (error) {
@@ -71,7 +75,7 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
   };
   try {
     await updateState(ctx.cwd, (s) => {
-      s.local = { url: stack.url, port: stack.port, stage: options.stage, pid: process.pid, ...(dataDir ? { dataDir } : {}), dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: stack.startedAt, secret: stack.secret };
+      s.local = { url: stack.url, port: stack.port, stage: options.stage, pid: process.pid, ...(dataDir ? { dataDir } : {}), dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: stack.startedAt, secret: stack.secret, auth: options.access.auth, region, ...secrets, ...(options.access.corsOrigins.length ? { corsOrigins: options.access.corsOrigins } : {}) };
       s.current = 'local';
     });
     onListening(running);

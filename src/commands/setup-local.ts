@@ -7,7 +7,10 @@ import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
 import { checkLocalOptions, toStackOptions, type LocalCliOptions } from './local-options.js';
 import { isRecordedStackRunning, localDataDir, localDir, localLogPath, verifyStack, type StackIdentity } from '../local/control.js';
+import { LOCAL_SECRETS_ENV, newLocalSecrets, toAccessOptions, type LocalSecrets } from '../local/local-access.js';
 import type { ServeMessage, ServeOptions } from '../local/serve.js';
+import { localAwsEnv } from '../local/stack.js';
+import type { AuthSettings } from '../contract/auth.js';
 import { note } from '../output/print.js';
 import { readState, statePath, updateState, type LocalState } from '../state/state-file.js';
 
@@ -25,6 +28,11 @@ export interface SetupLocalResult {
   dataDir?: string;
   log: string;
   stateFile: string;
+  auth: AuthSettings;
+  corsOrigins: string[];
+  /** The key pair the stack accepts (auth iam), for other SigV4 clients: curl --aws-sigv4, Postman, an SDK. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  region?: string;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -41,11 +49,14 @@ function resultOf(status: SetupLocalResult['status'], local: LocalState, cwd: st
     ...(local.dataDir ? { dataDir: local.dataDir } : {}),
     log: localLogPath(cwd),
     stateFile: statePath(cwd),
+    auth: local.auth ?? { mode: 'none', privateReads: false },
+    corsOrigins: local.corsOrigins ?? [],
+    ...(local.credentials ? { credentials: local.credentials, region: local.region } : {}),
   };
 }
 
 /** Starts `build/local/serve.js` detached, its output appended to the stack log, and waits for its report. */
-async function startBackground(options: ServeOptions, cwd: string): Promise<Extract<ServeMessage, { type: 'ready' }>> {
+async function startBackground(options: ServeOptions, cwd: string, secrets: LocalSecrets): Promise<Extract<ServeMessage, { type: 'ready' }>> {
   await mkdir(localDir(cwd), { recursive: true, mode: 0o700 });
   const serveJs = fileURLToPath(new URL('../local/serve.js', import.meta.url));
   const logFd = openSync(localLogPath(cwd), 'a');
@@ -53,7 +64,7 @@ async function startBackground(options: ServeOptions, cwd: string): Promise<Extr
     cwd,
     detached: true,
     stdio: ['ignore', logFd, logFd, 'ipc'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', [LOCAL_SECRETS_ENV]: JSON.stringify(secrets) },
   });
   closeSync(logFd);
   try {
@@ -98,7 +109,10 @@ export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise
 
   const dataDir = options.dynamodbEndpoint ? undefined : localDataDir(ctx.cwd);
   note(ctx, `Starting the local stack on ${options.port === 0 ? 'a free port' : `port ${options.port}`}…`);
-  const ready = await startBackground(toStackOptions(options, dataDir), ctx.cwd);
+  const region = localAwsEnv().AWS_REGION as string;
+  const secrets = newLocalSecrets(options.access);
+  // Only the settings travel in argv; the secrets go by environment (see startBackground).
+  const ready = await startBackground({ ...toStackOptions(options, dataDir), access: toAccessOptions(options.access, {}, region) }, ctx.cwd, secrets);
   // The stack said it is ready; check that it answers over HTTP, as the product commands will reach it.
   const identity: StackIdentity | undefined = await verifyStack(ready);
   if (!identity) throw new AppError(`the local stack started but does not answer on port ${ready.port}; see ${localLogPath(ctx.cwd)}`);
@@ -111,6 +125,11 @@ export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise
     dynamodbEndpoint: ready.dynamodbEndpoint,
     startedAt: identity.startedAt,
     secret: ready.secret,
+    auth: options.access.auth,
+    region,
+    ...(secrets.credentials ? { credentials: secrets.credentials } : {}),
+    ...(secrets.apiKey ? { apiKey: secrets.apiKey } : {}),
+    ...(options.access.corsOrigins.length ? { corsOrigins: options.access.corsOrigins } : {}),
   };
   await updateState(ctx.cwd, (s) => {
     s.local = local;

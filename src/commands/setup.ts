@@ -1,5 +1,6 @@
 /** `setup`: the local stack with --local, otherwise the AWS stack. Each is loaded only when it runs. */
 import { defineCommand } from '../cli/command.js';
+import { describeAuth } from '../contract/auth.js';
 import type { Context } from '../context.js';
 import { awsOptions, jsonOption, LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
 import { numberFlag, oneOf } from '../cli/parsers.js';
@@ -37,6 +38,9 @@ export function renderSetupLocal(result: SetupLocalResult, style: Style): string
     `  pid         ${result.pid}`,
     `  DynamoDB    ${result.dynamodbEndpoint}${result.dataDir ? ` (data in ${result.dataDir})` : ' (external engine)'}`,
     `  log         ${result.log}`,
+    `  auth        ${describeAuth(result.auth)}`,
+    ...(result.credentials ? [`  credentials access key ${result.credentials.accessKeyId}, region ${result.region} (the secret is in ${result.stateFile}; --json shows it)`] : []),
+    ...(result.corsOrigins.length ? [`  CORS        ${result.corsOrigins.join(', ')}`] : []),
     '',
     `Try: products-cli add --id 1 --title IPhone --price 900 && products-cli list`,
     `Stop it with: products-cli teardown --local`,

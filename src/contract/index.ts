@@ -1,3 +1,5 @@
 export * from './product.js';
 export * from './problem.js';
 export * from './routes.js';
+export * from './auth.js';
+export * from './cors.js';

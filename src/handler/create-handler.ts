@@ -11,6 +11,7 @@ import {
   validateProductPatch,
   type Product,
 } from '../contract/index.js';
+import { withCors } from './cors.js';
 import { HttpError } from './http-error.js';
 import { ProductStore } from './product-store.js';
 import { readExpectedVersion, readJsonBody, readListQuery } from './request.js';
@@ -22,6 +23,8 @@ export interface HandlerDeps {
   log: (line: string) => void;
   now: () => Date;
   newId: () => string;
+  /** Origins whose browsers may read the answers (CORS); empty or absent = no CORS headers. */
+  corsOrigins?: readonly string[];
 }
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Partial<Context>) => Promise<APIGatewayProxyResult>;
@@ -169,6 +172,6 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
     };
     if (failure) line.error = { name: (failure as Error).name, message: (failure as Error).message, stack: (failure as Error).stack };
     deps.log(JSON.stringify(line));
-    return response;
+    return withCors(response, event, deps.corsOrigins ?? []);
   };
 }

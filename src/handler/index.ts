@@ -1,10 +1,11 @@
 /** The Lambda entry point: `index.handler` in the deployed bundle. */
 import { randomUUID } from 'node:crypto';
+import { CORS_ORIGINS_ENV, corsOriginsFromEnv } from '../contract/cors.js';
 import { createHandler, type HandlerDeps } from './create-handler.js';
 import { createDynamoClient } from './dynamo-client/client.js';
 
 /**
- * Dependencies from the environment: `TABLE_NAME`, and the SDK's own endpoint, region and credential variables
+ * Dependencies from the environment: `TABLE_NAME`, `CORS_ALLOWED_ORIGINS`, and the SDK's own endpoint, region and credential variables
  * (read on the first call), so the same bundle runs against a local engine.
  */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): HandlerDeps {
@@ -14,6 +15,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): HandlerDeps {
     log: (line) => process.stdout.write(`${line}\n`),
     now: () => new Date(),
     newId: () => randomUUID(),
+    corsOrigins: corsOriginsFromEnv(env[CORS_ORIGINS_ENV]),
   };
 }
 

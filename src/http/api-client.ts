@@ -11,6 +11,7 @@ import {
   RETRYABLE_STATUSES,
   sleep,
 } from './retry.js';
+import type { RequestSigning } from './request-auth.js';
 import type { Transport } from './transport.js';
 
 export interface ProductApiOptions {
@@ -18,6 +19,8 @@ export interface ProductApiOptions {
   baseUrl: string;
   /** Sent as `x-api-key` when the API requires a key. */
   apiKey?: string;
+  /** SigV4 signing of the methods that need it; each attempt is signed afresh. */
+  signing?: RequestSigning;
   /** Longest wait for an answer's headers, and for each chunk of its body, per attempt (default 10 s). */
   timeoutMs?: number;
   /**
@@ -257,11 +260,14 @@ export class ProductApi {
       let responseHeaders: ApiResponse['headers'] = {};
       let body: unknown;
       let failure: unknown;
+      // Before the slow notice and outside the try: a signing failure (no credentials) is the caller's to see.
+      const signing = this.options.signing;
+      const sent = signing?.needed(upperMethod) ? { ...headers, ...(await signing.sign({ method: upperMethod, url, headers, body: payload })) } : headers;
       const onSlow = this.options.onSlow;
       const slow = onSlow && setTimeout(() => onSlow({ method: upperMethod, url, timeoutMs: timeout, attempt }), this.options.slowNoticeMs);
       slow?.unref?.();
       try {
-        const answer = await transport.send({ method: upperMethod, path: requestPath, headers, body: payload, signal, timeoutMs: timeout });
+        const answer = await transport.send({ method: upperMethod, path: requestPath, headers: sent, body: payload, signal, timeoutMs: timeout });
         status = answer.status;
         responseHeaders = answer.headers;
         body = parseBody(answer.text, responseHeaders['content-type']);
@@ -351,6 +357,9 @@ export class ProductApi {
   private fail(method: string, path: string, response: ApiResponse, suffix = ''): Error {
     const url = `${this.origin}${this.basePath}${path}`;
     const error = errorFromResponse({ method, url, status: response.status, body: response.body, attempts: response.attempts, headers: response.headers });
+    if (response.status === 403 && this.options.signing?.needed(method)) {
+      error.message = this.options.signing.refused(method, url, (response.body as { message?: string } | undefined)?.message);
+    }
     if (suffix) error.message += suffix;
     return error;
   }

@@ -5,6 +5,7 @@ import { resolveTarget } from '../target.js';
 import { ProductApi, type ProductApiOptions } from './api-client.js';
 import { readClientSettings, type ClientSettingOptions } from './client-settings.js';
 import { debugFromEnv, traceExchanges } from './debug-trace.js';
+import { signingFor } from './request-auth.js';
 
 export interface TargetOptions extends ClientSettingOptions {
   url?: string;
@@ -21,6 +22,7 @@ export async function openApi(opts: TargetOptions, ctx: Context, extra: Partial<
   return new ProductApi({
     baseUrl: target.url,
     apiKey: target.apiKey,
+    signing: signingFor(target.auth),
     signal: ctx.signal,
     // As note() in print.ts, without loading chalk for a line that is rarely written.
     onNotice: (message) => {

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { Server, type AddressInfo, type Socket } from 'node:net';
 import { matchResource, ROUTES, type RouteDefinition } from '../contract/routes.js';
 import { AUTH_HEADER, HEALTH_PATH } from './health.js';
+import { createAccess, type AccessOptions } from './access.js';
 import type { InvokeOutcome } from './lambda-runtime.js';
 import { dataMap, rawPathParameters, toProxyEvent } from './proxy-event.js';
 import { gatewayResponse, MAX_REQUEST_BYTES, toHttpResponse, type HttpResponse } from './proxy-result.js';
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   bodyTimeoutMs?: number;
   /** One JSON line per request the gateway answered itself (the function logs the requests it answers). */
   log?: (line: string) => void;
+  /** Authorization and CORS as the deployed stack has them; absent = an open API without CORS. */
+  access?: AccessOptions;
 }
 
 export interface GatewayStats {
@@ -122,12 +125,15 @@ interface Handled {
   path: string;
   /** The function answered, and logged the request itself. */
   byFunction: boolean;
+  /** The OPTIONS method's MOCK integration answered (a preflight): not a gateway response. */
+  preflight?: true;
 }
 
 /** Starts the gateway on host:port (0 = any free port). */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const bucket = options.throttle ? new TokenBucket(options.throttle) : undefined;
   const routes = options.routes ?? ROUTES;
+  const access = options.access ? createAccess(options.access) : undefined;
   const stagePrefix = `/${options.stage}`;
   const stats = { requests: 0, statuses: {} as Record<string, number> };
   let inFlight = 0;
@@ -151,11 +157,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return undefined;
     }
     const match = path === undefined ? undefined : matchResource(path, routes);
-    if (!match || !match.methods.includes(req.method as never)) {
+    if (!match || !(access ? access.methods(match.methods) : match.methods).includes(req.method as never)) {
       // API Gateway answers an unknown resource or method so, not with 404 or 405.
       return { response: gatewayResponse('missingAuthenticationToken'), path: path ?? pathname, byFunction: false };
     }
+    const refused = access && (await access.authorize(req, pathname, query, read.body));
+    if (refused) return { response: refused, path: path as string, byFunction: false };
     if (bucket && !bucket.take()) return { response: gatewayResponse('tooManyRequests'), path: path as string, byFunction: false };
+    if (access && req.method === 'OPTIONS') return { response: access.preflight(req, match.resource), path: path as string, byFunction: false, preflight: true };
     const event = toProxyEvent(
       {
         method: req.method as string,
@@ -214,6 +223,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     handle(req, res, requestId).then(
       (handled) => {
         if (!handled) return;
+        // API Gateway's own answers carry the CORS headers of its gateway responses; the function sets its own.
+        if (access && !handled.byFunction && !handled.preflight) handled.response = access.decorate(req, handled.response);
         send(res, handled.response, requestId);
         stats.requests += 1;
         const status = String(handled.response.statusCode);

@@ -6,6 +6,7 @@
  * a bounded time.
  */
 import { PortInUseError } from './gateway.js';
+import { takeLocalSecrets } from './local-access.js';
 import { openRotatingLog, type RotatingLog } from './rotating-log.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from './stack.js';
 
@@ -33,6 +34,11 @@ function tell(message: ServeMessage): void {
 async function serve(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as ServeOptions;
   const { quiet, logFile, drainMs, ...stackOptions } = options;
+  // The key pair arrives in the environment, which other users cannot read, unlike argv.
+  const secrets = takeLocalSecrets(process.env);
+  if (stackOptions.access) {
+    stackOptions.access = { ...stackOptions.access, ...(secrets.credentials ? { credentials: [secrets.credentials] } : {}), ...(secrets.apiKey ? { apiKey: secrets.apiKey } : {}) };
+  }
   let log: RotatingLog | undefined;
   let write: ((line: string) => void) | undefined;
   if (!quiet) {

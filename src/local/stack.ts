@@ -10,6 +10,8 @@ import {
   isValidStage,
 } from '../defaults.js';
 import { ensureTable } from '../provision/table.js';
+import { CORS_ORIGINS_ENV } from '../contract/cors.js';
+import type { AccessOptions } from './access.js';
 import { startDynamoEngine, type DynamoEngine } from './dynamo-engine.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { defaultHandlerZip, unpackHandler } from './handler-code.js';
@@ -47,6 +49,8 @@ export interface LocalStackOptions {
   bodyTimeoutMs?: number;
   /** The function's log lines (its request line is the log line of each request it answers) and the gateway's. */
   log?: (line: string) => void;
+  /** Authorization and CORS, as `setup` configures them on AWS; absent = an open API without CORS. */
+  access?: AccessOptions;
 }
 
 export interface LocalStack {
@@ -149,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
         AWS_EC2_METADATA_DISABLED: 'true',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...(options.access?.corsOrigins.length ? { [CORS_ORIGINS_ENV]: options.access.corsOrigins.join(',') } : {}),
         ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
       },
     });
@@ -176,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       throttle,
       integrationTimeoutMs: timeoutMs,
       ...(options.bodyTimeoutMs ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
+      ...(options.access ? { access: options.access } : {}),
       log: options.log,
       health: createHealthAnswer({ secret, pid: process.pid, port: () => (gateway as Gateway).port, stage, url: () => url, startedAt, stats }),
       invoke: (event, requestId) => started.invoke(event, requestId),

@@ -3,6 +3,7 @@ import { lstatSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { STATE_DIR } from '../defaults.js';
+import type { AuthSettings } from '../contract/auth.js';
 import { AppError } from '../errors.js';
 import { ensurePrivateDir, refuseSymlink, tightenFile } from './safe-path.js';
 
@@ -17,6 +18,15 @@ export interface LocalState {
   startedAt: string;
   /** Shared with the stack only: it proves its identity with an HMAC of a nonce, never by sending this. */
   secret?: string;
+  /** Who may call the stack; absent in files from before authorization existed, which means none. */
+  auth?: AuthSettings;
+  /** The region signatures are scoped to. */
+  region?: string;
+  /** The key pair this stack accepts for SigV4 (auth iam): the file is readable by its owner only. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** The API key this stack requires (auth api-key). */
+  apiKey?: string;
+  corsOrigins?: string[];
 }
 
 export interface AwsState {
@@ -28,6 +38,9 @@ export interface AwsState {
   /** Resource identifiers recorded as each is made, so a rerun or teardown knows them. */
   resources: Record<string, string | undefined>;
   apiKey?: string;
+  /** Who may call the API; absent in files from before authorization existed, which means none or api-key. */
+  auth?: AuthSettings;
+  corsOrigins?: string[];
   updatedAt: string;
 }
 

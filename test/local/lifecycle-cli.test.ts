@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/local/control.js';
+import { signedFetch, type KeyPair } from '../helpers/sigv4.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'products-cli.js');
 
@@ -65,8 +66,15 @@ describe('setup --local', () => {
     expect(state.current).toBe('local');
     expect(state.local).toMatchObject({ url: result.url, port: result.port, pid: result.pid, dataDir: join(cwd, '.products-cli', 'local', 'data') });
     expect(alive(result.pid)).toBe(true);
-    const created = await fetch(`${result.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"id":"1","title":"IPhone","price":900}' });
+    // Writes need a signature by default, with the key pair the JSON result and the state file carry.
+    expect(result.auth).toEqual({ mode: 'iam', privateReads: false });
+    expect(result.credentials).toEqual(state.local?.credentials);
+    expect(result.credentials.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
+    const unsigned = await fetch(`${result.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"id":"1","title":"IPhone","price":900}' });
+    expect(unsigned.status).toBe(403);
+    const created = await signedFetch(`${result.url}/product`, { method: 'POST', body: '{"id":"1","title":"IPhone","price":900}' }, result.credentials);
     expect(created.status).toBe(201);
+    expect((statSync(join(cwd, '.products-cli', 'state.json')).mode & 0o777).toString(8)).toBe('600');
   });
 
   it('reports the running stack when run again, and succeeds', async () => {
@@ -151,7 +159,7 @@ describe('teardown --local', () => {
 
   it('keeps the data with --keep-data, and the next setup serves it', async () => {
     const first = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
-    await fetch(`${first.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"id":"kept","title":"Kept","price":1}' });
+    await signedFetch(`${first.url}/product`, { method: 'POST', body: '{"id":"kept","title":"Kept","price":1}' }, first.credentials);
 
     const down = await cli(cwd, ['teardown', '--local', '--yes', '--keep-data']);
     const second = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
@@ -168,7 +176,7 @@ describe('teardown --local', () => {
     const first = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
     const ids = Array.from({ length: 20 }, (_, index) => `k${index}`);
     const statuses = await Promise.all(
-      ids.map(async (id) => (await fetch(`${first.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, title: id, price: 1 }) })).status),
+      ids.map(async (id) => (await signedFetch(`${first.url}/product`, { method: 'POST', body: JSON.stringify({ id, title: id, price: 1 }) }, first.credentials)).status),
     );
     expect(statuses.every((status) => status === 201)).toBe(true);
 
@@ -236,7 +244,7 @@ describe('local (foreground)', () => {
   it('serves until Ctrl-C, then stops cleanly and forgets itself', async () => {
     const { child, ready } = await startForeground(['--json', '--in-memory']);
     const state = await readState(cwd);
-    const created = await fetch(`${ready.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"title":"X","price":1}' });
+    const created = await signedFetch(`${ready.url}/product`, { method: 'POST', body: '{"title":"X","price":1}' }, state.local?.credentials as KeyPair);
     child.removeAllListeners('exit');
 
     const code = exited(child);

@@ -1,0 +1,42 @@
+/** The authorization and CORS flags of `setup` and `local`, checked: one-line usage errors naming the flag. */
+import { DEFAULT_AUTH, parseAuthMode, type AuthSettings } from './contract/auth.js';
+import { normalizeCorsOrigins } from './contract/cors.js';
+import { UsageError } from './errors.js';
+
+/** As commander hands them over. */
+export interface AccessFlags {
+  auth?: string;
+  privateReads?: boolean;
+  /** Repeatable: every value given. */
+  corsOrigin?: string | string[];
+  /** The older `--api-key`, the same as `--auth api-key`. */
+  apiKey?: boolean;
+}
+
+export interface AccessSettings {
+  auth: AuthSettings;
+  corsOrigins: string[];
+}
+
+/** Checks the flags; `--auth` defaults to iam (writes need SigV4-signed requests). */
+export function checkAccessFlags(flags: AccessFlags): AccessSettings {
+  let mode = DEFAULT_AUTH.mode;
+  if (flags.auth !== undefined) {
+    const parsed = parseAuthMode(flags.auth);
+    if (!parsed) throw new UsageError(`--auth must be iam, api-key or none, not "${flags.auth}"`);
+    mode = parsed;
+  }
+  if (flags.apiKey) {
+    if (flags.auth !== undefined && mode !== 'api-key') throw new UsageError(`--api-key and --auth ${mode} contradict each other; use --auth api-key`);
+    mode = 'api-key';
+  }
+  if (flags.privateReads && mode === 'none') throw new UsageError('--private-reads needs --auth iam or --auth api-key: with --auth none nothing is private');
+  const values = flags.corsOrigin === undefined ? [] : Array.isArray(flags.corsOrigin) ? flags.corsOrigin : [flags.corsOrigin];
+  let corsOrigins: string[];
+  try {
+    corsOrigins = normalizeCorsOrigins(values);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return { auth: { mode, privateReads: Boolean(flags.privateReads) }, corsOrigins };
+}

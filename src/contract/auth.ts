@@ -1,0 +1,42 @@
+/** Who may call which method: the API's authorization modes, shared by setup, the local gateway and the CLI. */
+
+/** `iam`: SigV4-signed requests (AWS_IAM); `api-key`: an `x-api-key` header; `none`: open to anyone. */
+export type AuthMode = 'iam' | 'api-key' | 'none';
+
+export const AUTH_MODES: readonly AuthMode[] = ['iam', 'api-key', 'none'];
+
+export interface AuthSettings {
+  mode: AuthMode;
+  /** GET is protected too; otherwise only POST, PATCH and DELETE are, and anyone may read the catalogue. */
+  privateReads: boolean;
+}
+
+export const DEFAULT_AUTH: AuthSettings = { mode: 'iam', privateReads: false };
+
+/** The service name that API Gateway's SigV4 signatures are scoped to. */
+export const SIGV4_SERVICE = 'execute-api';
+
+/** True when a request with this method must carry the mode's credential (a preflight never does). */
+export function isProtected(auth: AuthSettings, method: string): boolean {
+  const upper = method.toUpperCase();
+  if (auth.mode === 'none' || upper === 'OPTIONS') return false;
+  return upper !== 'GET' && upper !== 'HEAD' ? true : auth.privateReads;
+}
+
+/** True when some method of the API needs a SigV4 signature. */
+export function needsSigning(auth: AuthSettings | undefined): boolean {
+  return auth?.mode === 'iam';
+}
+
+/** One line saying who may write (and read) and how. */
+export function describeAuth(auth: AuthSettings): string {
+  const scope = auth.privateReads ? 'reads and writes' : 'writes (POST, PATCH, DELETE; anyone may read)';
+  if (auth.mode === 'iam') return `IAM: ${scope} need SigV4-signed requests from a caller with execute-api:Invoke on this API`;
+  if (auth.mode === 'api-key') return `API key: ${scope} need the x-api-key header`;
+  return 'none: anyone who knows the URL may read, create, change and delete products';
+}
+
+/** Parses an `--auth` value; undefined when it is not a mode. */
+export function parseAuthMode(value: string): AuthMode | undefined {
+  return (AUTH_MODES as readonly string[]).includes(value) ? (value as AuthMode) : undefined;
+}

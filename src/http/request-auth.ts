@@ -1,0 +1,59 @@
+/**
+ * Whether and how the client signs a request for its target. This module is light on purpose: the signer
+ * itself (`sign-request.ts`, with the AWS SDK's SigV4 and credential chain) is loaded only when a request
+ * that needs a signature is about to be sent, so a public GET never loads it.
+ */
+import { isProtected, type AuthSettings } from '../contract/auth.js';
+
+export interface SigningCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** What the client knows about its target's authorization. */
+export interface TargetAuth extends AuthSettings {
+  /** The region signatures are scoped to: the stack's. */
+  region: string;
+  /** Fixed credentials (the local stack's key pair); without them, the standard AWS credential chain. */
+  credentials?: SigningCredentials;
+  /** The profile for the credential chain (default: AWS_PROFILE, then default). */
+  profile?: string;
+  /** Where the target came from, for the hint on a refused request. */
+  local?: boolean;
+}
+
+export interface SignInput {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface RequestSigning {
+  /** True when a request with this method must be signed. */
+  needed(method: string): boolean;
+  /** The signature headers to add (Authorization, X-Amz-Date, X-Amz-Security-Token, X-Amz-Content-Sha256). */
+  sign(request: SignInput): Promise<Record<string, string>>;
+  /** The one-line message for a 403 answer to a signed request. */
+  refused(method: string, url: string, message: string | undefined): string;
+}
+
+/** The signing of requests to a target, or undefined when none of its methods needs a signature. */
+export function signingFor(auth: TargetAuth | undefined): RequestSigning | undefined {
+  if (!auth || auth.mode !== 'iam') return undefined;
+  let signer: Promise<(request: SignInput) => Promise<Record<string, string>>> | undefined;
+  return {
+    needed: (method) => isProtected(auth, method),
+    sign: async (request) => {
+      signer ??= import('./sign-request.js').then(({ createSigner }) => createSigner(auth));
+      return (await signer)(request);
+    },
+    refused: (method, url, message) => {
+      const what = `${method} ${url} was refused (403 ${message ?? 'Forbidden'})`;
+      if (auth.local) return `${what}; the local stack does not accept the key recorded in .products-cli/state.json: run products-cli setup --local again`;
+      const api = /^https:\/\/([a-z0-9]+)\.execute-api\./.exec(url)?.[1] ?? '*';
+      return `${what}; check that the signing identity (AWS_PROFILE or the default credentials) is allowed execute-api:Invoke on arn:aws:execute-api:${auth.region}:*:${api}/*`;
+    },
+  };
+}
