@@ -12,6 +12,26 @@ export interface ProgressState {
 
 const WIDTH = 24;
 
+/** `0:42` or `1:02:03`. */
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const hms = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const [h, m, sec] = hms as [number, number, number];
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+}
+
+/**
+ * `95 rows/s  ETA 0:12`: the rate since the start, and the time left at that pace when the whole is known
+ * (`done` and `total` in bytes); just the rate otherwise, as for stdin.
+ */
+export function rateAndEta(rows: number, elapsedMs: number, done?: number, total?: number): string {
+  if (elapsedMs < 500 || rows === 0) return '';
+  const rate = rows / (elapsedMs / 1000);
+  const text = `${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)} rows/s`;
+  if (done === undefined || total === undefined || done <= 0 || done >= total) return text;
+  return `${text}  ETA ${clock(((total - done) / done) * (elapsedMs / 1000))}`;
+}
+
 /** The bar's text for a state: `[########--------]  42%  detail`. */
 export function renderProgress(label: string, state: ProgressState): string {
   if (state.total === undefined || state.total <= 0) return `${label}  ${state.detail}`;

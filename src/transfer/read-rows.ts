@@ -215,13 +215,20 @@ function csvNumber(text: string): unknown {
  */
 export async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<SourceRow> {
   const source = Readable.from(chunks);
-  const parser = parseCsv({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
+  // A parse error is taken as a 'skip' rather than as the stream's error, which would discard the records parsed
+  // before it but not yet read: every row before the broken one is yielded, then reading stops there.
+  const parser = parseCsv({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true });
+  let broken: { error: Error; records: number } | undefined;
+  parser.on('skip', (error: Error) => {
+    broken ??= { error, records: (parser as unknown as { info: { records: number } }).info.records };
+  });
   // The source's own failure (a ReadError from the decoder) reaches the loop below through the parser.
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   let header: string[] | undefined;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number; records: number } }>) {
+      if (broken && info.records > broken.records) throw broken.error;
       if (!header) {
         header = record.map((name) => name.trim());
         if (header.some((name) => name === '') || new Set(header).size !== header.length) {
@@ -241,6 +248,7 @@ export async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<So
       });
       yield { line: info.lines, value, end: info.bytes };
     }
+    if (broken) throw broken.error;
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const csv = error as Error & { lines?: number };

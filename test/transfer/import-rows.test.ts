@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ProductInput } from '../../src/contract/index.js';
 import { ApiError } from '../../src/errors.js';
-import { importRows, rowToInput } from '../../src/transfer/import-rows.js';
-import type { SourceRow } from '../../src/transfer/read-rows.js';
+import { ThrottledError } from '../../src/http/response-error.js';
+import { importRows, ImportStoppedError, rowToInput } from '../../src/transfer/import-rows.js';
+import { ReadError, type SourceRow } from '../../src/transfer/read-rows.js';
 
 async function* rowsOf(rows: SourceRow[]): AsyncGenerator<SourceRow> {
   yield* rows;
@@ -112,5 +113,49 @@ describe('importRows', () => {
     const summary = await importRows(rowsOf(rows), { concurrency: 1, maxFailures: 2, create: async () => 'created' });
     expect(summary).toMatchObject({ failed: 5, failuresOmitted: 3 });
     expect(summary.failures).toHaveLength(2);
+  });
+});
+
+describe('importRows under throttling and read errors', () => {
+  it('sends a throttled row again instead of failing it, and counts the 429s', async () => {
+    const attempts = new Map<string, number>();
+    const rows = Array.from({ length: 10 }, (_, index) => good(index + 1, `p${index}`));
+    const summary = await importRows(rowsOf(rows), {
+      concurrency: 2,
+      async create(input) {
+        const seen = (attempts.get(input.id as string) ?? 0) + 1;
+        attempts.set(input.id as string, seen);
+        if (seen <= 2) throw new ThrottledError('the API is throttling requests (429 Too Many Requests)', 429, undefined);
+        return 'created';
+      },
+    });
+    expect(summary).toMatchObject({ rows: 10, created: 10, failed: 0, notSent: 0, throttled: 20 });
+  });
+
+  it('sends what was read before a read error, then rejects saying where reading stopped', async () => {
+    const sent: string[] = [];
+    async function* broken(): AsyncGenerator<SourceRow> {
+      yield good(2, 'a');
+      yield good(3, 'b');
+      throw new ReadError(4, 'the CSV cannot be read: Quote Not Closed');
+    }
+    const error = await importRows(broken(), {
+      concurrency: 4,
+      async create(input) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        sent.push(input.id as string);
+        return 'created';
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ImportStoppedError);
+    expect((error as ImportStoppedError).summary).toMatchObject({ created: 2, stoppedAt: { line: 4, reason: 'the CSV cannot be read: Quote Not Closed' } });
+    expect((error as Error).message).toBe('reading stopped at line 4: the CSV cannot be read: Quote Not Closed; the 2 rows before it: 2 created, 0 skipped, 0 failed');
+    expect(sent.sort()).toEqual(['a', 'b']);
+  });
+
+  it('checks every row and sends none in a dry run', async () => {
+    const rows = [good(1, 'a'), { line: 2, value: { id: 'b', title: '', price: 1 } }, good(3, 'c')] as SourceRow[];
+    const summary = await importRows(rowsOf(rows), { concurrency: 2, dryRun: true, create: () => Promise.reject(new Error('must not send')) });
+    expect(summary).toMatchObject({ rows: 3, valid: 2, failed: 1, created: 0, dryRun: true });
   });
 });
