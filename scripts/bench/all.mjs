@@ -6,6 +6,7 @@
 //   local       scripts/bench/local.mjs     (GET through the local gateway beside the engine's floor and the handler)
 //   setup       scripts/bench/setup.mjs     (setup and teardown against the fake AWS, virtual clock)
 //   transfer    scripts/bench/transfer.mjs  (import vs sequential adds; list/export at two table sizes, peak RSS)
+//   throttled   scripts/bench/import-throttled.mjs (3,000 rows into the default-throttled stack, and the rerun)
 // A section whose script fails without figures is one MISS row; any MISS makes the exit code 1.
 //
 //   npm run bench [-- --json] [-- --quick]
@@ -52,6 +53,7 @@ const sections = [
   ['local', 'local.mjs', ['--seconds', '2', '--rounds', '3'], 'the gateway beside the engine and the handler'],
   ['setup', 'setup.mjs', [], 'setup and teardown against the fake AWS'],
   ['transfer', 'transfer.mjs', quick ? ['--quick'] : [], 'import, sequential adds, list and export'],
+  ['throttled', 'import-throttled.mjs', quick ? ['--rows', '1000'] : [], 'import of 3,000 rows against the default stage throttle, then the rerun'],
 ];
 const reports = [];
 for (const [section, script, args, what] of sections) {
