@@ -18,7 +18,7 @@ import { teardownAws } from '../../src/commands/teardown-aws.js';
 import { HANDLER_ZIP } from '../../src/provision/session.js';
 import { readState } from '../../src/state/state-file.js';
 import { testContext } from '../aws/fake/harness.js';
-import { startEmulator, type Emulator } from './moto-server.js';
+import { motoAvailable, startEmulator, type Emulator } from './moto-server.js';
 
 const REGION = 'us-east-1';
 let emulator: Emulator;
@@ -28,19 +28,19 @@ const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-'));
 const bundle = existsSync(HANDLER_ZIP) ? new Uint8Array(readFileSync(HANDLER_ZIP)) : zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => ({ statusCode: 200 });') });
 const code = async () => bundle;
 
-beforeAll(async () => {
-  emulator = await startEmulator();
-  clients = createAwsClients({ region: REGION, endpointUrl: emulator.url });
-}, 60_000);
-
-afterAll(async () => {
-  if (clients) destroyAwsClients(clients);
-  await emulator?.stop();
-});
-
 const target = () => ({ region: REGION, endpointUrl: emulator.url });
 
-describe('the AWS stack against moto', () => {
+describe.runIf(motoAvailable)('the AWS stack against moto', () => {
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    clients = createAwsClients({ region: REGION, endpointUrl: emulator.url });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (clients) destroyAwsClients(clients);
+    await emulator?.stop();
+  });
+
   it('sets up every resource as described, converges on a rerun, and tears down to nothing', async () => {
     // Act
     const result = await setupAws({ ...target(), verify: false }, testContext(cwd), { readCode: code });

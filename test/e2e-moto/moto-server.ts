@@ -1,9 +1,14 @@
 /**
- * moto's server mode (`python3 -m moto.server`), started on a free port for the suite and stopped after it;
+ * moto's server mode (`python -m moto.server`), started on a free port for the suite and stopped after it;
  * or, when PRODUCTS_CLI_MOTO_URL is set, an emulator that is already running at that URL.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { inject } from 'vitest';
+import type { MotoTarget } from '../global-setup.js';
+
+/** Whether this run has moto; the global setup has said in one line what is skipped when it has not. */
+export const motoAvailable = inject('moto') !== null;
 
 export interface Emulator {
   url: string;
@@ -36,22 +41,14 @@ async function waitUntilUp(url: string, child: ChildProcess | undefined, output:
   }
 }
 
-/** Starts moto (or uses PRODUCTS_CLI_MOTO_URL); throws a message saying what to install when it cannot. */
-export async function startEmulator(): Promise<Emulator> {
-  const given = process.env.PRODUCTS_CLI_MOTO_URL;
-  if (given) {
-    const url = given.replace(/\/$/, '');
-    await waitUntilUp(url, undefined, () => '');
-    return { url, stop: async () => undefined };
+/** Starts moto with the python the run's global setup found, or uses the emulator running at its URL. */
+export async function startEmulator(target: MotoTarget = inject('moto')): Promise<Emulator> {
+  if (!target) throw new Error('no moto: the global setup (test/global-setup.ts) found none, so this suite should have been skipped');
+  if ('url' in target) {
+    await waitUntilUp(target.url, undefined, () => '');
+    return { url: target.url, stop: async () => undefined };
   }
-  const python = process.env.PYTHON ?? 'python3';
-  const probe = spawnSync(python, ['-c', 'import moto, flask, flask_cors; print(moto.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    throw new Error(
-      `the moto suite needs ${python} with moto's server extras (pip install "moto[server]==5.2.1"), ` +
-        `or PRODUCTS_CLI_MOTO_URL pointing at a running AWS emulator; ${python} said: ${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}`,
-    );
-  }
+  const { python } = target;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
