@@ -7,8 +7,8 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProxyHandler } from '../../src/handler/create-handler.js';
 import { handlerZipPath, packageRoot, unpackArtifact } from '../helpers/artifact.js';
+import { crudCycle } from '../helpers/crud-cycle.js';
 import { startTestEngine, type TestEngine } from '../helpers/dynamo-engine.js';
-import { proxyEvent } from '../helpers/proxy-event.js';
 
 describe('dist/handler.zip', () => {
   let engine: TestEngine;
@@ -40,18 +40,15 @@ describe('dist/handler.zip', () => {
     const written: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
 
-    const created = await handler(proxyEvent('POST', '/product', { body: { id: 'a1', title: 'IPhone', price: 900 } }));
-    const fetched = await handler(proxyEvent('GET', '/product/{id}', { pathParameters: { id: 'a1' } }));
-    const listed = await handler(proxyEvent('GET', '/product'));
-    const updated = await handler(proxyEvent('PATCH', '/product/{id}', { pathParameters: { id: 'a1' }, body: { price: 899 } }));
-    const deleted = await handler(proxyEvent('DELETE', '/product/{id}', { pathParameters: { id: 'a1' } }));
-    const gone = await handler(proxyEvent('GET', '/product/{id}', { pathParameters: { id: 'a1' } }));
+    const cycle = crudCycle();
+    const results = [];
+    for (const step of cycle) results.push(await handler(step.event));
     spy.mockRestore();
 
-    expect([created, fetched, listed, updated, deleted, gone].map((r) => r.statusCode)).toEqual([201, 200, 200, 200, 204, 404]);
-    expect(JSON.parse(listed.body).items.map((p: { id: string }) => p.id)).toEqual(['a1']);
-    expect(JSON.parse(updated.body)).toMatchObject({ price: 899, version: 2 });
-    expect(written.map((line) => JSON.parse(line).status)).toEqual([201, 200, 200, 200, 204, 404]);
+    expect(results.map((r) => r.statusCode)).toEqual(cycle.map((step) => step.status));
+    expect(JSON.parse(results[2]!.body).items.map((p: { id: string }) => p.id)).toEqual(['a1']);
+    expect(JSON.parse(results[3]!.body)).toMatchObject({ price: 899, version: 2 });
+    expect(written.map((line) => JSON.parse(line).status)).toEqual(cycle.map((step) => step.status));
   });
 
   it('is byte for byte the same when built again from the same sources, in any time zone', () => {
