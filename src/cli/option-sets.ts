@@ -33,9 +33,17 @@ export function jsonOption(description: string): OptionSpec {
 
 export const URL_HELP = 'the API invoke URL, stage included (default: $PRODUCTS_API_URL, then the one setup recorded)';
 
-/** `--url`: which API the product and testing commands talk to. */
+/**
+ * `--url`: which API the product and testing commands talk to; with the client's `--timeout`, `--retries` and
+ * `--debug` (checked where the client is opened, since their environment variables need the same checks).
+ */
 export function targetOptions(description = URL_HELP): OptionSpec[] {
-  return [{ flags: '--url <url>', description, parse: FLAG.url }];
+  return [
+    { flags: '--url <url>', description, parse: FLAG.url },
+    { flags: '--timeout <seconds>', description: 'wait this long for each answer, such as 30 or 500ms (default: $PRODUCTS_CLI_TIMEOUT, then 10)' },
+    { flags: '--retries <n>', description: 'attempts after the first for a failure worth retrying, 0-10 (default: $PRODUCTS_CLI_RETRIES, then 4)' },
+    { flags: '--debug', description: 'print each HTTP request and answer (method, URL, status, time, headers; secrets masked) on stderr; also PRODUCTS_CLI_DEBUG=1' },
+  ];
 }
 
 type AwsFlag = 'region' | 'profile' | 'endpointUrl' | 'stack';

@@ -284,7 +284,7 @@ export class ProductApi {
         method: upperMethod,
         url,
         attempt,
-        requestHeaders: headers,
+        requestHeaders: sent,
         requestBody: options.body,
         status,
         responseHeaders,
