@@ -24,6 +24,7 @@ export const FLAG = {
   timeout: numberFlag('--timeout', 'a whole number of seconds from 1 to 29 (API Gateway gives up after 29 s)', (n) => whole(n) && n >= 1 && n <= 29),
   integrationTimeout: numberFlag('--integration-timeout', 'a number of seconds above 0 and at most 900', (n) => n > 0 && n <= 900),
   dynamodbEndpoint: httpUrl('--dynamodb-endpoint', 'http://127.0.0.1:8000'),
+  concurrency: numberFlag('--concurrency', 'a whole number of execution environments from 1 to 64', (n) => whole(n) && n >= 1 && n <= 64),
 };
 
 /** `--json`, described for what the command prints. */
@@ -90,4 +91,5 @@ export const LOCAL_STACK_OPTIONS: OptionSpec[] = [
   { flags: '--integration-timeout <seconds>', description: 'local stack: how long the gateway waits for the function before 504 (default: 29, as on AWS)', parse: FLAG.integrationTimeout },
   { flags: '--dynamodb-endpoint <url>', description: 'local stack: use this DynamoDB-compatible engine instead of the embedded one', parse: FLAG.dynamodbEndpoint },
   ...ACCESS_OPTIONS,
+  { flags: '--concurrency <n>', description: 'local stack: most execution environments running the function at once, each serving one request (default: the number of CPUs)', parse: FLAG.concurrency },
 ];

@@ -15,6 +15,8 @@ export interface LocalCliOptions extends AccessFlags {
   /** The gateway's integration timeout in seconds. */
   integrationTimeout?: string | number;
   dynamodbEndpoint?: string;
+  /** Execution environments for the function, at most. */
+  concurrency?: string | number;
   json?: boolean;
 }
 
@@ -22,6 +24,7 @@ export type CheckedLocalOptions = Required<Pick<LocalStackOptions, 'port' | 'sta
   throttle: { rateLimit: number; burstLimit: number };
   dynamodbEndpoint?: string;
   access: AccessSettings;
+  concurrency?: number;
 };
 
 /** The stack options for checked flags; the embedded engine keeps its data in `dataDir`, or in memory without one. */
@@ -34,6 +37,7 @@ export function toStackOptions(options: CheckedLocalOptions, dataDir: string | u
     throttle: options.throttle,
     ...(dataDir ? { dataDir } : {}),
     ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
   };
 }
 
@@ -50,5 +54,6 @@ export function checkLocalOptions(opts: LocalCliOptions): CheckedLocalOptions {
     },
     dynamodbEndpoint: opts.dynamodbEndpoint === undefined ? undefined : FLAG.dynamodbEndpoint(opts.dynamodbEndpoint),
     access: checkAccessFlags(opts),
+    ...(opts.concurrency === undefined ? {} : { concurrency: FLAG.concurrency(opts.concurrency) }),
   };
 }

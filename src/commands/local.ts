@@ -33,32 +33,39 @@ export interface LocalResult {
 /** Runs the stack until the context's signal aborts or SIGTERM arrives; records it in the state meanwhile. */
 export async function local(opts: LocalOptions, ctx: Context, onListening: (running: LocalRunning) => void = () => {}): Promise<LocalResult> {
   // Loaded here, so that `local --help` does not load the stack (and the AWS SDK's DynamoDB client with it).
-  const [{ checkLocalOptions, toStackOptions }, { isRecordedStackRunning, localDataDir }, { DataDirInUseError }, { PortInUseError }, { localAwsEnv, startLocalStack }, { newLocalSecrets, toAccessOptions }] = await Promise.all([
-    import('./local-options.js'),
-    import('../local/control.js'),
-    import('../local/dynamo-engine.js'),
-    import('../local/gateway.js'),
-    import('../local/stack.js'),
-    import('../local/local-access.js'),
-  ]);
+  const [{ checkLocalOptions, toStackOptions }, { localDataDir, localLogPath }, { locateStack }, { DataDirInUseError }, { PortInUseError }, { localAwsEnv, startLocalStack }, { newLocalSecrets, toAccessOptions }, { openRotatingLog }, { preparePrivateDirs }] =
+    await Promise.all([
+      import('./local-options.js'),
+      import('../local/control.js'),
+      import('../local/locate.js'),
+      import('../local/dynamo-engine.js'),
+      import('../local/gateway.js'),
+      import('../local/stack.js'),
+      import('../local/local-access.js'),
+      import('../local/rotating-log.js'),
+      import('./setup-local.js'),
+    ]);
   const options = checkLocalOptions(opts);
   const state = await readState(ctx.cwd);
-  if (state.local && (await isRecordedStackRunning(state.local))) {
+  const found = await locateStack(ctx.cwd, state);
+  if (found.kind === 'running') {
     throw new UsageError(
-      `a local stack is already running at ${state.local.url} (pid ${state.local.pid}); use it, or stop it with \`products-cli teardown --local --keep-data\``,
+      `a local stack is already running at ${found.record.url} (pid ${found.record.pid}); use it, or stop it with \`products-cli teardown --local --keep-data\``,
     );
   }
   const dataDir = options.dynamodbEndpoint || opts.inMemory ? undefined : localDataDir(ctx.cwd);
   const region = localAwsEnv().AWS_REGION as string;
   const secrets = newLocalSecrets(options.access);
+  // The log goes to stderr for people, rendered as `logs` renders it, and (unless in memory) to the stack log for `logs --local`.
+  if (!opts.inMemory) await preparePrivateDirs(ctx.cwd);
+  const file = opts.inMemory ? undefined : await openRotatingLog(localLogPath(ctx.cwd));
+  const show = ctx.json ? undefined : await stderrRenderer(ctx);
+  const log = file || show ? (line: string) => (file?.write(line), show?.(line)) : undefined;
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({
-      ...toStackOptions(options, dataDir),
-      access: toAccessOptions(options.access, secrets, region),
-      log: ctx.json ? undefined : (line) => ctx.stderr.write(`${line}\n`),
-    });
+    stack = await startLocalStack({ ...toStackOptions(options, dataDir), access: toAccessOptions(options.access, secrets, region), ...(log ? { log } : {}) });
   } catch (error) {
+    await file?.close();
     if (error instanceof PortInUseError) throw new UsageError(`port ${options.port} is already in use; choose another with --port`, { cause: error });
     if (error instanceof DataDirInUseError) throw new AppError(error.message, undefined, { cause: error });
     throw error;
@@ -90,13 +97,27 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
       process.on('SIGTERM', done);
     });
   } finally {
+    // Requests in flight are answered first; new connections are refused meanwhile.
     await stack.stop();
+    await file?.close();
     // Forget the stack only if the state still names this process.
     await updateState(ctx.cwd, (s) => {
       if (s.local?.pid === process.pid) delete s.local;
     });
   }
   return { target: 'local', status: 'stopped', url: stack.url };
+}
+
+/** Renders each log line as `logs` does, onto stderr. */
+async function stderrRenderer(ctx: Context): Promise<(line: string) => void> {
+  const [{ renderLogEvent }, { parseLogLine }, { styleFor }] = await Promise.all([import('./logs.js'), import('../local/stack-log.js'), import('../output/chalk-style.js')]);
+  const style = styleFor(ctx);
+  let previous = Date.now();
+  return (line) => {
+    const parsed = parseLogLine(line, previous);
+    previous = parsed.timestamp;
+    ctx.stderr.write(`${renderLogEvent(parsed, style)}\n`);
+  };
 }
 
 /** The listening stack, for people. */

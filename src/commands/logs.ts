@@ -9,6 +9,7 @@ import { AwsError, UsageError } from '../errors.js';
 import { note } from '../output/print.js';
 import type { Style } from '../output/style.js';
 import type { AwsDeps } from '../provision/session.js';
+import type { LogsLocalResult } from './logs-local.js';
 import type { AwsTargetOptions } from './setup-aws.js';
 
 /**
@@ -19,6 +20,8 @@ import type { AwsTargetOptions } from './setup-aws.js';
 export const FOLLOW_LOOKBACK_MS = 2 * 60_000;
 
 export interface LogsOptions extends AwsTargetOptions {
+  /** The local stack's log instead of CloudWatch. */
+  local?: boolean;
   since?: string;
   follow?: boolean;
   filter?: string;
@@ -35,7 +38,9 @@ export interface LogEvent {
   data?: Record<string, unknown>;
 }
 
-export interface LogsResult {
+export type LogsResult = LogsAwsResult | LogsLocalResult;
+
+export interface LogsAwsResult {
   target: 'aws';
   logGroup: string;
   events: number;
@@ -104,6 +109,8 @@ export function renderLogEvent(event: LogEvent, style: Style): string {
 
 /** Prints the log events through `onEvent`; with `follow`, keeps polling until the signal aborts. */
 export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: LogEvent) => void, deps: Partial<AwsDeps> = {}): Promise<LogsResult> {
+  const { logsLocal, onlyLocalRecorded } = await import('./logs-local.js');
+  if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) return logsLocal(opts, ctx, onEvent, parseSince(opts.since ?? '10m', Date.now()));
   // Loaded here, so that `logs --help` does not load the AWS SDK.
   const [{ awsTarget, openSession }, { withTerminalProgress }, { FilterLogEventsCommand }] = await Promise.all([import('../provision/session.js'), import('../output/progress.js'), import('@aws-sdk/client-cloudwatch-logs')]);
   const session = await openSession(
@@ -156,6 +163,7 @@ export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: Log
 
 export const command = defineCommand({
   options: [
+    { flags: '--local', description: "the local stack's log (.products-cli/local/stack.log); the default when only a local stack is recorded" },
     ...awsOptions(),
     { flags: '--since <when>', description: 'how far back: 30s, 10m, 2h, 1d, or a date (default: 10m)', parse: checkedText((text) => void parseSince(text, 0)) },
     { flags: '--follow', description: 'keep printing new events until Ctrl-C' },
@@ -165,7 +173,10 @@ export const command = defineCommand({
   help: `Examples:
   $ products-cli logs --since 1h
   $ products-cli logs --follow --filter ERROR
-  $ products-cli logs --filter '{ $.status >= 500 }' --json`,
+  $ products-cli logs --filter '{ $.status >= 500 }' --json
+  $ products-cli logs --local --follow --filter POST
+
+Locally --filter matches text; CloudWatch filter patterns work against AWS only.`,
   run: (_args: [], opts: LogsOptions, ctx: RunContext<LogEvent>) => logs(opts, ctx, ctx.emit),
   live: { render: renderLogEvent, json: true },
 });

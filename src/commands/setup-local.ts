@@ -1,18 +1,17 @@
 /** `setup --local`: starts the local stack in the background, waits until it answers, and records it. */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
 import { checkLocalOptions, toStackOptions, type LocalCliOptions } from './local-options.js';
-import { isRecordedStackRunning, localDataDir, localDir, localLogPath, verifyStack, type StackIdentity } from '../local/control.js';
+import { localDataDir, localDir, localLogPath, verifyStack, type StackIdentity } from '../local/control.js';
 import { LOCAL_SECRETS_ENV, newLocalSecrets, toAccessOptions, type LocalSecrets } from '../local/local-access.js';
+import { locateStack } from '../local/locate.js';
 import type { ServeMessage, ServeOptions } from '../local/serve.js';
 import { localAwsEnv } from '../local/stack.js';
 import type { AuthSettings } from '../contract/auth.js';
 import { note } from '../output/print.js';
-import { readState, statePath, updateState, type LocalState } from '../state/state-file.js';
+import { readState, stateDir, statePath, updateState, type LocalState } from '../state/state-file.js';
 
 export type SetupLocalOptions = LocalCliOptions;
 
@@ -55,18 +54,24 @@ function resultOf(status: SetupLocalResult['status'], local: LocalState, cwd: st
   };
 }
 
-/** Starts `build/local/serve.js` detached, its output appended to the stack log, and waits for its report. */
+/** Makes `.products-cli` and `.products-cli/local` private directories (0700), refusing links. */
+export async function preparePrivateDirs(cwd: string): Promise<void> {
+  const { ensurePrivateDir } = await import('../state/safe-path.js');
+  await ensurePrivateDir(stateDir(cwd));
+  await ensurePrivateDir(localDir(cwd));
+}
+
+/** Starts `build/local/serve.js` detached, logging to the rotated stack log, and waits for its report. */
 async function startBackground(options: ServeOptions, cwd: string, secrets: LocalSecrets): Promise<Extract<ServeMessage, { type: 'ready' }>> {
-  await mkdir(localDir(cwd), { recursive: true, mode: 0o700 });
+  await preparePrivateDirs(cwd);
   const serveJs = fileURLToPath(new URL('../local/serve.js', import.meta.url));
-  const logFd = openSync(localLogPath(cwd), 'a');
-  const child = spawn(process.execPath, [serveJs, JSON.stringify(options)], {
+  // The secret comes back over the IPC channel only; the stack writes its own log, so that it can rotate it.
+  const child = spawn(process.execPath, [serveJs, JSON.stringify({ ...options, logFile: localLogPath(cwd) })], {
     cwd,
     detached: true,
-    stdio: ['ignore', logFd, logFd, 'ipc'],
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', [LOCAL_SECRETS_ENV]: JSON.stringify(secrets) },
   });
-  closeSync(logFd);
   try {
     return await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new AppError(`the local stack did not start within ${START_TIMEOUT_MS / 1000} s; see ${localLogPath(cwd)}`)), START_TIMEOUT_MS);
@@ -74,7 +79,7 @@ async function startBackground(options: ServeOptions, cwd: string, secrets: Loca
         clearTimeout(timer);
         if (message.type === 'ready') resolve(message);
         else if (message.code === 'port-in-use') reject(new UsageError(`port ${options.port} is already in use; choose another with --port`));
-        else reject(new AppError(`the local stack failed to start: ${message.message}`));
+        else reject(new AppError(message.code === 'data-in-use' ? message.message : `the local stack failed to start: ${message.message}`));
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
@@ -96,15 +101,23 @@ async function startBackground(options: ServeOptions, cwd: string, secrets: Loca
 export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise<SetupLocalResult> {
   const options = checkLocalOptions(opts);
   const state = await readState(ctx.cwd);
-  if (state.local && (await isRecordedStackRunning(state.local))) {
-    const local = state.local;
+  const found = await locateStack(ctx.cwd, state);
+  if (found.kind === 'running') {
+    const local = found.record;
+    if (found.source === 'lock') note(ctx, `Found the local stack that holds ${local.dataDir} (pid ${local.pid}); recorded it again in ${statePath(ctx.cwd)}.`);
     if (opts.port !== undefined && options.port !== 0 && options.port !== local.port) {
       note(ctx, `A local stack is already running on port ${local.port}; run \`products-cli teardown --local --keep-data\` first to move it.`);
     }
     await updateState(ctx.cwd, (s) => {
+      s.local = local;
       s.current = 'local';
     });
     return resultOf('running', local, ctx.cwd);
+  }
+  if (found.kind === 'held' && !options.dynamodbEndpoint) {
+    throw new AppError(
+      `the data in ${found.dataDir} is held by process ${found.owner.pid}, which does not answer as a local stack; stop that process, then run setup --local again`,
+    );
   }
 
   const dataDir = options.dynamodbEndpoint ? undefined : localDataDir(ctx.cwd);

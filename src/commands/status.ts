@@ -8,8 +8,11 @@ import type { StepResult } from '../provision/context.js';
 import type { AwsDeps } from '../provision/session.js';
 import type { VerifyResult } from '../provision/verify.js';
 import type { AwsTargetOptions } from './setup-aws.js';
+import { assertLocalHealthy, renderLocalStatus, type LocalStatusResult } from './status-local.js';
 
 export interface StatusOptions extends AwsTargetOptions {
+  /** The local stack instead of AWS. */
+  local?: boolean;
   /** `--no-verify` sets this to false. */
   verify?: boolean;
   apiKey?: boolean;
@@ -86,6 +89,7 @@ export function renderStatus(result: StatusResult, style: Style): string {
 
 export const command = defineCommand({
   options: [
+    { flags: '--local', description: 'the local stack: URL, pid, uptime, data, items, requests by status, and a live check (the default when only a local stack is recorded)' },
     ...awsOptions(),
     { flags: '--stage <name>', description: 'the stage (default: the one setup recorded, then prod)', parse: FLAG.stage },
     { flags: '--no-verify', description: 'skip the live check through the invoke URL' },
@@ -94,10 +98,19 @@ export const command = defineCommand({
   help: `Examples:
   $ products-cli status
   $ products-cli status --stack alice --json | jq '.resources[] | select(.outcome != "present")'
+  $ products-cli status --local                # the stack of setup --local: URL, pid, uptime, data, items, requests
 
 Read calls only. \`products-cli setup\` creates what is missing and corrects what drifted.
-Exits 0 when every resource is present and the live check passes, 1 otherwise.`,
-  run: (_args: [], opts: StatusOptions, ctx) => status(opts, ctx),
-  render: renderStatus,
-  check: assertStackHealthy,
+Exits 0 when every resource is present and the live check passes, 1 otherwise. With only a local stack
+recorded, plain \`status\` shows the local one.`,
+  run: async (_args: [], opts: StatusOptions, ctx): Promise<StatusResult | LocalStatusResult> => {
+    const { onlyLocalRecorded } = await import('./logs-local.js');
+    if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) {
+      const { statusLocal } = await import('./status-local.js');
+      return statusLocal(ctx);
+    }
+    return status(opts, ctx);
+  },
+  render: (result, style) => (result.target === 'local' ? renderLocalStatus(result, style) : renderStatus(result, style)),
+  check: (result) => (result.target === 'local' ? assertLocalHealthy(result) : assertStackHealthy(result)),
 });

@@ -188,7 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     url = `http://${urlHost}:${gateway.port}/${stage}`;
-    await engine?.recordOwner({ port: gateway.port, url, stage, startedAt, secret });
+    await engine?.recordOwner({ port: gateway.port, url, stage, startedAt, secret, dynamodbEndpoint });
     let stopping: Promise<void> | undefined;
     return {
       url,

@@ -16,6 +16,7 @@ export interface DataOwner {
   stage?: string;
   startedAt?: string;
   secret?: string;
+  dynamodbEndpoint?: string;
 }
 
 export interface DataLock {

@@ -43,7 +43,7 @@ describe('teardown --local at a terminal', () => {
 
     await expect(teardownLocal({}, ctx)).rejects.toThrow(/cancelled/);
 
-    expect(prompt()).toContain('stop the local stack at http://127.0.0.1:9/prod');
+    expect(prompt()).toContain('forget the local stack at http://127.0.0.1:9/prod');
     expect(prompt()).toContain(`delete its data in ${join(cwd, '.products-cli', 'local')}`);
     expect(existsSync(join(cwd, '.products-cli', 'state.json'))).toBe(true);
     expect(existsSync(join(cwd, '.products-cli', 'local', 'data'))).toBe(true);
