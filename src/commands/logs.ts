@@ -98,7 +98,8 @@ export function renderLogEvent(event: LogEvent, style: Style): string {
       const m = record.metrics;
       return `${time} ${style.dim(`REPORT ${record.requestId ?? ''} ${m.durationMs ?? '?'} ms (billed ${m.billedDurationMs ?? '?'} ms), ${m.maxMemoryUsedMB ?? '?'} MB${m.initDurationMs ? `, init ${m.initDurationMs} ms` : ''}`)}`;
     }
-    return `${time} ${style.dim(`${d.type.slice('platform.'.length).toUpperCase()} ${record.requestId ?? ''}`)}`;
+    const took = record.metrics?.durationMs === undefined ? '' : ` ${record.metrics.durationMs} ms`;
+    return `${time} ${style.dim(`${d.type.slice('platform.'.length).toUpperCase()}${record.requestId ? ` ${record.requestId}` : ''}${took}`)}`;
   }
   if (d && typeof d.level === 'string' && typeof d.message === 'string') {
     const level = d.level === 'ERROR' ? style.red(d.level) : d.level === 'WARN' ? style.yellow(d.level) : style.dim(d.level);

@@ -49,7 +49,8 @@ afterEach(async () => {
 describe('a lost state file', () => {
   it('does not orphan the stack: setup finds it by its data lock, and teardown stops it before deleting the data', async () => {
     const started = await setup();
-    await fetch(`${started.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"id":"1","title":"IPhone","price":900}' });
+    // Writes are signed with the stack's local keys, as the CLI signs them.
+    expect((await cli(cwd, ['add', '--id', '1', '--title', 'IPhone', '--price', '900'])).code).toBe(0);
     await rm(statePath());
 
     const again = await cli(cwd, ['setup', '--local', '--json']);
@@ -162,7 +163,8 @@ describe('from a subdirectory', () => {
 describe('status --local', () => {
   it('shows the figures of the running stack, and exits 1 once it is gone', async () => {
     const started = await setup();
-    await fetch(`${started.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"id":"1","title":"IPhone","price":900}' });
+    // Writes are signed with the stack's local keys, as the CLI signs them.
+    expect((await cli(cwd, ['add', '--id', '1', '--title', 'IPhone', '--price', '900'])).code).toBe(0);
     await fetch(`${started.url}/product/1`);
     await fetch(`${started.url}/nothing`);
 
@@ -190,7 +192,8 @@ describe('status --local', () => {
 describe('logs --local', () => {
   it('renders the request lines as logs does, filters them, and follows new ones', async () => {
     const started = await setup();
-    await fetch(`${started.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"id":"1","title":"IPhone","price":900}' });
+    // Writes are signed with the stack's local keys, as the CLI signs them.
+    expect((await cli(cwd, ['add', '--id', '1', '--title', 'IPhone', '--price', '900'])).code).toBe(0);
     await fetch(`${started.url}/product/1`);
     await new Promise((resolve) => setTimeout(resolve, 300));
 
