@@ -1,0 +1,69 @@
+// The command table as the user meets it: every command listed, only the one asked for loaded, and a bad flag
+// value stopped where the flag is declared, as a one-line usage error (JSON with --json).
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/cli/registry.js';
+import { EXIT } from '../../src/errors.js';
+import { recordModulesPath, requireBuild, runCli } from '../commands/helpers/run-cli.js';
+
+let cwd: string;
+
+beforeAll(async () => {
+  requireBuild();
+  cwd = await mkdtemp(join(tmpdir(), 'products-cli-program-'));
+});
+
+afterAll(async () => {
+  if (cwd) await rm(cwd, { recursive: true, force: true });
+});
+
+async function helpOf(args: string[], name: string): Promise<{ code: number | null; stdout: string; commandModules: string[]; sdk: string[] }> {
+  const file = join(cwd, `${name}.txt`);
+  const run = await runCli(args, { cwd, env: { RECORD_MODULES_FILE: file }, nodeArgs: ['--import', recordModulesPath] });
+  const modules = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
+  const commandModules = [...new Set(modules.map((module) => /[\\/]build[\\/]commands[\\/]([^\\/]+)\.js$/.exec(module)?.[1]).filter((m): m is string => m !== undefined))];
+  return { code: run.code, stdout: run.stdout, commandModules, sdk: modules.filter((module) => /[\\/]node_modules[\\/]@(aws-sdk|smithy)[\\/]/.test(module)) };
+}
+
+describe('the command table', () => {
+  it('lists every command with its arguments in --help, loading none of their modules', async () => {
+    const help = await helpOf(['--help'], 'top');
+
+    expect(help.code).toBe(EXIT.ok);
+    for (const entry of COMMANDS) {
+      const usage = [entry.name, '[options]', ...(entry.arguments ?? []).map((argument) => argument.name)].join(' ');
+      expect(help.stdout).toContain(`  ${usage}  `);
+    }
+    expect(help.commandModules).toEqual([]);
+  });
+
+  it.each(COMMANDS.map((entry) => [entry.name]))('loads only its own command module, and no AWS SDK, for `%s --help`', async (name) => {
+    const help = await helpOf([name, '--help'], name);
+
+    expect(help.code).toBe(EXIT.ok);
+    expect(help.stdout).toMatch(/\nExamples:\n {2}\$ /);
+    expect(help.commandModules).toContain(name);
+    expect(help.commandModules.filter((module) => module !== name && COMMANDS.some((entry) => entry.name === module))).toEqual([]);
+    expect(help.sdk).toEqual([]);
+  });
+});
+
+describe('flag values', () => {
+  it('refuses a bad value where the flag is declared, naming the flag in one line', async () => {
+    const run = await runCli(['list', '--limit', '0', '--url', 'http://127.0.0.1:9/prod'], { cwd });
+
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toBe('products-cli: --limit must be a whole number from 1, not "0"\n');
+    expect(run.stdout).toBe('');
+  });
+
+  it('reports it as JSON with --json, even though the command never started', async () => {
+    const run = await runCli(['setup', '--json', '--memory', '64'], { cwd });
+
+    expect(run.code).toBe(EXIT.usage);
+    expect(JSON.parse(run.stderr)).toEqual({ error: { name: 'UsageError', message: '--memory must be a whole number of MB from 128 to 10240, not "64"', exitCode: EXIT.usage } });
+    expect(run.stdout).toBe('');
+  });
+});
