@@ -1,10 +1,12 @@
-/** The option sets commands share (target, AWS, local stack, output), each flag with its parser. */
+/**
+ * The option sets commands share (AWS, access, local stack), each flag with its parser. The target and output
+ * options are in target-options.ts, apart, so that the product commands load none of these modules.
+ */
 import { parseAuthMode } from '../contract/auth.js';
 import { checkCorsOrigin } from '../contract/cors.js';
 import { isValidStage } from '../defaults.js';
 import { UsageError } from '../errors.js';
 import { checkStackName } from '../provision/names.js';
-import { normalizeApiUrl } from '../target.js';
 import type { OptionSpec } from './command.js';
 import { checkedText, httpUrl, numberFlag } from './parsers.js';
 
@@ -12,7 +14,6 @@ const whole = (n: number) => Number.isInteger(n);
 
 /** The parsers of the shared flags, for the commands' programmatic entry points too. */
 export const FLAG = {
-  url: checkedText((text) => void normalizeApiUrl(text, '--url')),
   stack: checkedText(checkStackName),
   stage: checkedText((text) => {
     if (!isValidStage(text)) throw new UsageError(`--stage must be 1 to 128 letters, digits, - or _, not "${text}"`);
@@ -27,25 +28,7 @@ export const FLAG = {
   concurrency: numberFlag('--concurrency', 'a whole number of execution environments from 1 to 64', (n) => whole(n) && n >= 1 && n <= 64),
 };
 
-/** `--json`, described for what the command prints. */
-export function jsonOption(description: string): OptionSpec {
-  return { flags: '--json', description };
-}
-
-export const URL_HELP = 'the API invoke URL, stage included (default: $PRODUCTS_API_URL, then the one setup recorded)';
-
-/**
- * `--url`: which API the product and testing commands talk to; with the client's `--timeout`, `--retries` and
- * `--debug` (checked where the client is opened, since their environment variables need the same checks).
- */
-export function targetOptions(description = URL_HELP): OptionSpec[] {
-  return [
-    { flags: '--url <url>', description, parse: FLAG.url },
-    { flags: '--timeout <seconds>', description: 'wait this long for each answer, such as 30 or 500ms (default: $PRODUCTS_CLI_TIMEOUT, then 10)' },
-    { flags: '--retries <n>', description: 'attempts after the first for a failure worth retrying, 0-10 (default: $PRODUCTS_CLI_RETRIES, then 4)' },
-    { flags: '--debug', description: 'print each HTTP request and answer (method, URL, status, time, headers; secrets masked) on stderr; also PRODUCTS_CLI_DEBUG=1' },
-  ];
-}
+export { jsonOption, targetOptions, URL_HELP } from './target-options.js';
 
 type AwsFlag = 'region' | 'profile' | 'endpointUrl' | 'stack';
 

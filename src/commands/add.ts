@@ -1,6 +1,6 @@
 /** `add`: creates a product from flags, a JSON file or stdin, checked locally before it is sent. */
 import { defineCommand } from '../cli/command.js';
-import { jsonOption, targetOptions } from '../cli/option-sets.js';
+import { jsonOption, targetOptions } from '../cli/target-options.js';
 import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';

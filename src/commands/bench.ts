@@ -1,7 +1,7 @@
 /** `bench`: seeds products, drives the API with a mix of requests, reports throughput and latency, cleans up. */
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import { defineCommand } from '../cli/command.js';
-import { jsonOption, targetOptions } from '../cli/option-sets.js';
+import { jsonOption, targetOptions } from '../cli/target-options.js';
 import { duration, numberFlag, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';

@@ -3,7 +3,7 @@
  * its price, delete it and check that it is gone, showing every request and response.
  */
 import { defineCommand, type RunContext } from '../cli/command.js';
-import { jsonOption } from '../cli/option-sets.js';
+import { jsonOption } from '../cli/target-options.js';
 import { numberFlag } from '../cli/parsers.js';
 import { STATUS_CODES } from 'node:http';
 import type { Context } from '../context.js';

@@ -1,6 +1,7 @@
 /** `deploy`: uploads dist/handler.zip to the function when its SHA-256 differs, and waits for the update. */
 import { defineCommand } from '../cli/command.js';
-import { awsOptions, jsonOption } from '../cli/option-sets.js';
+import { awsOptions } from '../cli/option-sets.js';
+import { jsonOption } from '../cli/target-options.js';
 import type { Context } from '../context.js';
 import type { Style } from '../output/style.js';
 import { formatDuration } from '../output/format.js';

@@ -5,7 +5,7 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { LIST_LIMIT_MAX } from '../contract/index.js';
 import { defineCommand } from '../cli/command.js';
-import { jsonOption, targetOptions } from '../cli/option-sets.js';
+import { jsonOption, targetOptions } from '../cli/target-options.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';

@@ -1,6 +1,6 @@
 /** `get <id>`: reads one product. */
 import { defineCommand } from '../cli/command.js';
-import { jsonOption, targetOptions } from '../cli/option-sets.js';
+import { jsonOption, targetOptions } from '../cli/target-options.js';
 import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import { withApi, type TargetOptions } from '../http/open-api.js';

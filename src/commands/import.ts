@@ -1,6 +1,6 @@
 /** `import FILE`: products from a JSON array, NDJSON or CSV file (or stdin), checked, then created at the API's pace. */
 import { defineCommand } from '../cli/command.js';
-import { jsonOption, targetOptions } from '../cli/option-sets.js';
+import { jsonOption, targetOptions } from '../cli/target-options.js';
 import { numberFlag, oneOf, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, CheckFailedError, EXIT } from '../errors.js';

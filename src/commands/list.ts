@@ -1,6 +1,6 @@
 /** `list`: every product, or the first --limit, read page by page and handed on as each page arrives. */
 import { defineCommand } from '../cli/command.js';
-import { jsonOption, targetOptions } from '../cli/option-sets.js';
+import { jsonOption, targetOptions } from '../cli/target-options.js';
 import { wholeNumber } from '../cli/parsers.js';
 import { LIST_LIMIT_MAX } from '../contract/index.js';
 import type { Context } from '../context.js';

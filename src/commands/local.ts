@@ -1,6 +1,7 @@
 /** `local`: the local stack in the foreground, its log on stderr, until Ctrl-C (or SIGTERM) stops it. */
 import { defineCommand, type RunContext } from '../cli/command.js';
-import { jsonOption, LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
+import { LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
+import { jsonOption } from '../cli/target-options.js';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
 import type { LocalStack } from '../local/stack.js';

@@ -1,7 +1,8 @@
 /** `logs`: the function's log events, the handler's JSON request lines rendered readably; `--follow` tails. */
 import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { defineCommand, type RunContext } from '../cli/command.js';
-import { awsOptions, jsonOption } from '../cli/option-sets.js';
+import { awsOptions } from '../cli/option-sets.js';
+import { jsonOption } from '../cli/target-options.js';
 import { checkedText } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { errorName, translateAwsError } from '../aws/errors.js';

@@ -2,7 +2,8 @@
 import { defineCommand } from '../cli/command.js';
 import { describeAuth } from '../contract/auth.js';
 import type { Context } from '../context.js';
-import { awsOptions, jsonOption, LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
+import { awsOptions, LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
+import { jsonOption } from '../cli/target-options.js';
 import { numberFlag, oneOf } from '../cli/parsers.js';
 import { RETENTION_DAYS } from '../defaults.js';
 import type { Style } from '../output/style.js';

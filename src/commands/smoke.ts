@@ -1,7 +1,7 @@
 /** `smoke`: the tutorial's test section as a contract suite against the target; exit 1 when a check fails. */
 import { writeFile } from 'node:fs/promises';
 import { defineCommand, type RunContext } from '../cli/command.js';
-import { jsonOption, targetOptions } from '../cli/option-sets.js';
+import { jsonOption, targetOptions } from '../cli/target-options.js';
 import { oneOf } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { CheckFailedError, UsageError } from '../errors.js';

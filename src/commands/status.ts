@@ -1,6 +1,7 @@
 /** `status`: each resource of the AWS stack (present, missing, drifted), the invoke URL, and a live check. */
 import { defineCommand } from '../cli/command.js';
-import { awsOptions, FLAG, jsonOption } from '../cli/option-sets.js';
+import { awsOptions, FLAG } from '../cli/option-sets.js';
+import { jsonOption } from '../cli/target-options.js';
 import type { Context } from '../context.js';
 import { CheckFailedError } from '../errors.js';
 import type { Style } from '../output/style.js';

@@ -1,6 +1,7 @@
 /** `teardown`: stops and removes the local stack with --local, otherwise removes the AWS stack. */
 import { defineCommand } from '../cli/command.js';
-import { awsOptions, FLAG, jsonOption } from '../cli/option-sets.js';
+import { awsOptions, FLAG } from '../cli/option-sets.js';
+import { jsonOption } from '../cli/target-options.js';
 import type { Context } from '../context.js';
 import type { Style } from '../output/style.js';
 import { formatDuration } from '../output/format.js';
