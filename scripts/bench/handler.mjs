@@ -35,7 +35,7 @@ function unpack() {
 }
 
 /** Measures the handler: `runs` fresh processes for the import time, `rounds` × `count` requests per CPU figure. */
-export async function measureHandler({ runs = 10, rounds = 5, count = 1500, concurrency = 16 } = {}) {
+export async function measureHandler({ runs = 20, rounds = 5, count = 1500, concurrency = 16 } = {}) {
   if (!existsSync(zipPath)) throw new Error('run `npm run build` first (no dist/handler.zip)');
   const entry = unpack();
   const env = { ...process.env, TABLE_NAME: 'product', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
