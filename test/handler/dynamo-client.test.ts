@@ -1,3 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../src/handler/create-handler.js';
 import { createDynamoClient, DEFAULT_TIMEOUTS, type DynamoClient } from '../../src/handler/dynamo-client/client.js';
@@ -109,6 +115,37 @@ describe('the DynamoDB client', () => {
     const headers = fake.requests[0]?.headers ?? {};
     expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=testing\/\d{8}\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=[^ ]*x-amz-security-token/);
     expect(headers['x-amz-security-token']).toBe('testing');
+  });
+});
+
+describe('the DynamoDB client over https', () => {
+  it('signs and sends over TLS, as to AWS', async () => {
+    // Prepare: a self-signed certificate for 127.0.0.1, trusted for this test only.
+    const dir = mkdtempSync(join(tmpdir(), 'dynamo-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const seen: string[] = [];
+    const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+      seen.push(String(req.headers['x-amz-target']));
+      req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(item)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const saved = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    const tlsClient = createDynamoClient({ target: { url: new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`), region: 'eu-west-1' } });
+    try {
+      // Act
+      const { Item } = await tlsClient.getItem({ TableName: 'product', Key: { id: '1' } });
+
+      // Assess
+      expect(Item?.title).toBe('IPhone');
+      expect(seen).toEqual(['DynamoDB_20120810.GetItem']);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = saved;
+      tlsClient.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

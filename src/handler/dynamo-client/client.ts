@@ -12,7 +12,7 @@ import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-d
 import { defaultProvider } from '../env-credentials.js';
 import { resolveTarget, type DynamoTarget } from './endpoint.js';
 import { toServiceError } from './errors.js';
-import { createAgents, postOnce, type HttpTimeouts } from './http.js';
+import { createAgents, loadHttps, postOnce, type HttpTimeouts } from './http.js';
 
 export type Item = Record<string, NativeAttributeValue>;
 
@@ -102,6 +102,7 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
     target ??= resolveTarget();
     signer ??= new SignatureV4({ service: 'dynamodb', region: target.region, sha256: Hash.bind(null, 'sha256'), credentials: options.credentials ?? defaultProvider() });
     const { url } = target;
+    if (url.protocol === 'https:') await loadHttps(agents);
     const signed = await signer.sign({
       method: 'POST',
       protocol: url.protocol,
@@ -176,7 +177,7 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
     },
     destroy() {
       agents.http.destroy();
-      agents.https.destroy();
+      agents.https?.agent.destroy();
     },
   };
 }

@@ -1,6 +1,6 @@
 /** One HTTP exchange over a keep-alive connection, bounded by a connection timeout and a whole-request timeout. */
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent, request as httpsRequestFn } from 'node:https';
 
 export interface HttpTimeouts {
   /** From the start of the attempt until the connection is open. */
@@ -15,11 +15,24 @@ export interface HttpAnswer {
   body: string;
 }
 
-export type HttpAgents = { http: HttpAgent; https: HttpsAgent };
+export interface HttpAgents {
+  http: HttpAgent;
+  /** Loaded on the first https call: TLS costs the cold start of a function that never uses it. */
+  https?: { agent: HttpsAgent; request: typeof httpsRequestFn };
+}
+
+// The SDK's defaults: keep-alive, up to 50 sockets per host.
+const AGENT_OPTIONS = { keepAlive: true, maxSockets: 50 };
 
 export function createAgents(): HttpAgents {
-  // The SDK's defaults: keep-alive, up to 50 sockets per host.
-  return { http: new HttpAgent({ keepAlive: true, maxSockets: 50 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 50 }) };
+  return { http: new HttpAgent(AGENT_OPTIONS) };
+}
+
+/** Makes `agents.https` ready for a call to an https endpoint. */
+export async function loadHttps(agents: HttpAgents): Promise<void> {
+  if (agents.https) return;
+  const https = await import('node:https');
+  agents.https ??= { agent: new https.Agent(AGENT_OPTIONS), request: https.request };
 }
 
 /** A timeout as the SDK names it, so that its retry strategy treats it as transient. */
@@ -31,8 +44,9 @@ function timeoutError(message: string): Error {
 export function postOnce(agents: HttpAgents, url: URL, headers: Record<string, string>, body: string, timeouts: HttpTimeouts): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
-    const send = secure ? httpsRequest : httpRequest;
-    const req = send({ agent: secure ? agents.https : agents.http, hostname: url.hostname, port: url.port || undefined, path: url.pathname, method: 'POST', headers });
+    if (secure && !agents.https) throw new Error('loadHttps() must run before an https call');
+    const send = secure ? (agents.https as NonNullable<HttpAgents['https']>).request : httpRequest;
+    const req = send({ agent: secure ? agents.https?.agent : agents.http, hostname: url.hostname, port: url.port || undefined, path: url.pathname, method: 'POST', headers });
     let settled = false;
     const fail = (error: Error) => {
       if (settled) return;
