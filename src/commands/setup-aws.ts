@@ -34,6 +34,10 @@ export interface SetupAwsOptions extends AwsTargetOptions {
   /** `--no-verify` sets this to false. */
   verify?: boolean;
   dryRun?: boolean;
+  /** `--no-pitr` sets this to false. */
+  pitr?: boolean;
+  /** Take over untagged resources of our names. */
+  adopt?: boolean;
 }
 
 export type PlanAction = 'create' | 'update' | 'leave' | 'conflict';
@@ -83,6 +87,8 @@ export function checkSetupSettings(opts: SetupAwsOptions): ProvisionSettings {
       burstLimit: value(opts.burstLimit, FLAG.burstLimit, DEFAULT_THROTTLE.burstLimit),
     },
     apiKey: Boolean(opts.apiKey),
+    pitr: opts.pitr !== false,
+    adopt: Boolean(opts.adopt),
   };
 }
 

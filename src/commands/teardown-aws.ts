@@ -7,10 +7,13 @@ import { AppError, UsageError } from '../errors.js';
 import type { StepResult } from '../provision/context.js';
 import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
 import { removeStack, tableContext } from '../provision/stack.js';
-import { countTableItems, describeTable, scanTablePages, tableTags } from '../provision/table.js';
+import { countTableItems, describeTable, pointInTimeRecovery, scanTablePages, tableTags } from '../provision/table.js';
 import { STACK_TAG } from '../provision/names.js';
 import { writeNdjson } from '../transfer/write-ndjson.js';
 import { timelineOf, type AwsTargetOptions, type TimelineEntry } from './setup-aws.js';
+
+/** What AWS keeps when a table with point-in-time recovery on is deleted (DynamoDB developer guide). */
+const SYSTEM_BACKUP_NOTE = 'point-in-time recovery is on, so DynamoDB keeps a system backup of the table for 35 days, restorable with aws dynamodb restore-table-from-backup';
 
 export interface TeardownAwsOptions extends AwsTargetOptions {
   yes?: boolean;
@@ -27,6 +30,8 @@ export interface TeardownAwsResult {
   kept: string[];
   tableItems?: number;
   backup?: { file: string; items: number };
+  /** The table had point-in-time recovery on, so DynamoDB kept a system backup of it (35 days). */
+  systemBackup?: boolean;
   stateCleared: boolean;
   ms: number;
   /** When each step started and ended, in ms from the start of the command. */
@@ -66,9 +71,11 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
     const [, table] = await Promise.all([pctx.accountId(), describeTable(tctx)]);
     const tags = table?.TableArn ? await tableTags(tctx, table.TableArn) : undefined;
     const deletable = Boolean(table) && (Boolean(opts.force) || tags?.[STACK_TAG] === pctx.names.stack);
-    const tableItems = table && deletable ? await countTableItems(tctx) : undefined;
+    const [tableItems, pitr] = table && deletable ? await Promise.all([countTableItems(tctx), pointInTimeRecovery(tctx).catch(() => undefined)]) : [undefined, undefined];
+    const systemBackup = pitr === 'ENABLED';
     if (!opts.yes) {
-      const what = `stack ${pctx.names.stack} in ${pctx.region}${tableItems ? ` (table ${pctx.names.table} holds ${tableItems} item${tableItems === 1 ? '' : 's'}${opts.backup ? `, backed up to ${opts.backup} first` : ' that will be lost'})` : ''}`;
+      const fate = opts.backup ? `, backed up to ${opts.backup} first` : systemBackup ? `; ${SYSTEM_BACKUP_NOTE}` : ' that will be lost';
+      const what = `stack ${pctx.names.stack} in ${pctx.region}${tableItems ? ` (table ${pctx.names.table} holds ${tableItems} item${tableItems === 1 ? '' : 's'}${fate})` : ''}`;
       await confirmOrCancel(ctx, `Delete ${what}?`, `teardown deletes ${what}; run it again with --yes to confirm (stdin is not a terminal, so it cannot ask)`);
     }
     let backup: TeardownAwsResult['backup'];
@@ -99,6 +106,7 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
       kept,
       ...(tableItems !== undefined ? { tableItems } : {}),
       ...(backup ? { backup } : {}),
+      ...(systemBackup && removed.includes(`table ${pctx.names.table}`) ? { systemBackup: true } : {}),
       stateCleared,
       ms: pctx.clock.now() - started,
       timeline: timelineOf(progress.timings, started),

@@ -38,6 +38,7 @@ export function renderTeardownAws(result: TeardownAwsResult, style: Style): stri
   else if (result.removed.length > 0) lines.push(`Removed from ${result.region} (${formatDuration(result.ms)}):`, ...result.removed.map((r) => `  ${style.red('-')} ${r}`));
   if (result.kept.length > 0) lines.push("Kept (not this stack's):", ...result.kept.map((k) => `  ${style.yellow('!')} ${k}`));
   if (result.backup) lines.push(`Backup: ${result.backup.items} items in ${result.backup.file}`);
+  if (result.systemBackup) lines.push(`DynamoDB keeps a system backup of the table for 35 days (point-in-time recovery was on): aws dynamodb list-backups --backup-type SYSTEM, then aws dynamodb restore-table-from-backup.`);
   if (result.stateCleared) lines.push(style.dim('The state file no longer lists the AWS stack.'));
   return lines.join('\n');
 }

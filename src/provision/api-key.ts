@@ -49,10 +49,24 @@ export async function findApiKeys(ctx: ProvisionContext): Promise<ApiKey[]> {
   return keys;
 }
 
+/**
+ * The patch that brings a usage plan to this stage and throttle. Setup sets the plan's throttle at creation;
+ * without this, a later `--rate-limit` or `--burst-limit` would change the stage but not the plan, whose
+ * limits apply to each key.
+ */
+export function usagePlanPatch(plan: UsagePlan, restApiId: string, stage: string, throttle: { rateLimit: number; burstLimit: number }): Array<{ op: 'add' | 'replace'; path: string; value: string }> {
+  const patch: Array<{ op: 'add' | 'replace'; path: string; value: string }> = [];
+  if (!plan.apiStages?.some((s) => s.apiId === restApiId && s.stage === stage)) patch.push({ op: 'add', path: '/apiStages', value: `${restApiId}:${stage}` });
+  if (plan.throttle?.rateLimit !== throttle.rateLimit) patch.push({ op: 'replace', path: '/throttle/rateLimit', value: String(throttle.rateLimit) });
+  if (plan.throttle?.burstLimit !== throttle.burstLimit) patch.push({ op: 'replace', path: '/throttle/burstLimit', value: String(throttle.burstLimit) });
+  return patch;
+}
+
 /** Creates the usage plan on the stage and the key in it, or completes ours; returns the key's value. */
 export async function ensureApiKey(ctx: ProvisionContext, restApiId: string): Promise<StepResult & { value: string }> {
   const base = { resource: 'API key', name: ctx.names.apiKey };
   let created = false;
+  const changes: string[] = [];
   const plans = await findUsagePlans(ctx);
   let plan = plans.find((p) => isOurs(p.tags, ctx.names));
   if (!plan && plans.length > 0) {
@@ -66,8 +80,13 @@ export async function ensureApiKey(ctx: ProvisionContext, restApiId: string): Pr
       'apigateway:POST',
     );
     created = true;
-  } else if (!plan.apiStages?.some((s) => s.apiId === restApiId && s.stage === ctx.names.stage)) {
-    await apigw(ctx, new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: [{ op: 'add', path: '/apiStages', value: `${restApiId}:${ctx.names.stage}` }] }), 'apigateway:PATCH');
+  } else {
+    const patch = usagePlanPatch(plan, restApiId, ctx.names.stage, ctx.settings.throttle);
+    // UpdateUsagePlan is limited to one call per 20 s per account: every change goes in one call.
+    if (patch.length > 0) {
+      await apigw(ctx, new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: patch }), 'apigateway:PATCH');
+      changes.push(...patch.map((op) => (op.path === '/apiStages' ? `stage ${ctx.names.stage}` : `${op.path.slice('/throttle/'.length)} ${op.value}`)));
+    }
   }
   if (!plan.id) throw new AwsError('API Gateway did not return the usage plan id; run setup again');
   await ctx.record('usagePlanId', plan.id);
@@ -87,7 +106,8 @@ export async function ensureApiKey(ctx: ProvisionContext, restApiId: string): Pr
       if (errorName(error) !== 'ConflictException') throw translateAwsError(error, 'apigateway:POST');
     }
   }
-  return { ...base, outcome: created ? 'created' : 'unchanged', id: key.id, value: key.value };
+  const outcome = created ? 'created' : changes.length ? 'updated' : 'unchanged';
+  return { ...base, outcome, id: key.id, value: key.value, ...(changes.length && !created ? { detail: `usage plan ${changes.join(', ')}` } : {}) };
 }
 
 /** Detaches the usage plan from its stages and deletes it, then deletes the key (both only when ours). */

@@ -17,6 +17,10 @@ export interface ProvisionSettings {
   throttle: { rateLimit: number; burstLimit: number };
   /** Methods require an API key, with a usage plan and key. */
   apiKey: boolean;
+  /** Point-in-time recovery on the table (`--no-pitr` turns this off; setup never turns it off on AWS). */
+  pitr: boolean;
+  /** Take over untagged resources of our names (`--adopt`). */
+  adopt: boolean;
 }
 
 /** Bounds and polling intervals of every wait, in milliseconds; tests and the bench shorten nothing but the clock. */

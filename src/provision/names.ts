@@ -29,12 +29,48 @@ export function checkStackName(stack: string): void {
   }
 }
 
+/** The stage the API Gateway console's Test button invokes through; a stage of ours must not take it. */
+const CONSOLE_TEST_STAGE = 'test-invoke-stage';
+// The longest statement id derived from a stage: `apigateway-{stage}-product-id`, which Lambda limits to 100.
+const STAGE_MAX_LENGTH = 100 - 'apigateway--product-id'.length;
+
+/**
+ * Checks a `--stage` value against every name it feeds: API Gateway stage names (letters, digits, `-`, `_`,
+ * up to 128) and the function's permission statement ids (`[A-Za-z0-9-_]{1,100}`, which bounds it to 78).
+ */
+export function checkStageName(stage: string): void {
+  if (!/^[A-Za-z0-9_-]+$/.test(stage)) {
+    throw new UsageError(`--stage ${JSON.stringify(stage)} is not a valid stage name: use letters, digits, hyphens or underscores`);
+  }
+  if (stage.length > STAGE_MAX_LENGTH) {
+    throw new UsageError(`--stage is ${stage.length} characters; at most ${STAGE_MAX_LENGTH} fit in the function's permission statement ids (Lambda allows 100)`);
+  }
+  if (stage === CONSOLE_TEST_STAGE) throw new UsageError(`--stage ${CONSOLE_TEST_STAGE} is the stage of the API Gateway console's Test button; pick another name`);
+}
+
+/** AWS's limits on each name, so that a name that would fail is refused before the first call. */
+const LIMITS: Array<{ key: keyof ResourceNames; what: string; pattern: RegExp; rule: string }> = [
+  { key: 'table', what: 'table name', pattern: /^[A-Za-z0-9_.-]{3,255}$/, rule: '3-255 characters of A-Z a-z 0-9 _ . -' },
+  { key: 'role', what: 'IAM role name', pattern: /^[\w+=,.@-]{1,64}$/, rule: 'at most 64 characters' },
+  { key: 'rolePolicy', what: 'IAM policy name', pattern: /^[\w+=,.@-]{1,128}$/, rule: 'at most 128 characters' },
+  { key: 'function', what: 'Lambda function name', pattern: /^[A-Za-z0-9_-]{1,64}$/, rule: 'at most 64 characters of A-Z a-z 0-9 _ -' },
+  { key: 'logGroup', what: 'log group name', pattern: /^[.\-_/#A-Za-z0-9]{1,512}$/, rule: 'at most 512 characters' },
+];
+
+/** Checks every derived name against AWS's limits; the error names the flag that made it. */
+export function checkResourceNames(names: ResourceNames): void {
+  for (const { key, what, pattern, rule } of LIMITS) {
+    if (!pattern.test(names[key])) throw new UsageError(`--stack ${JSON.stringify(names.stack)} makes the ${what} ${JSON.stringify(names[key])}, which AWS refuses (${rule})`);
+  }
+}
+
 /** The names of every resource of a stack; `stack` undefined gives the tutorial's names. */
 export function resourceNames(stack?: string, stage: string = DEFAULT_STAGE): ResourceNames {
   if (stack !== undefined) checkStackName(stack);
+  checkStageName(stage);
   const prefix = stack ? `${stack}-` : '';
   const fn = `${prefix}${DEFAULT_FUNCTION_NAME}`;
-  return {
+  const names: ResourceNames = {
     stack: stack ?? DEFAULT_STACK,
     table: `${prefix}${DEFAULT_TABLE_NAME}`,
     role: `${fn}Role`,
@@ -46,6 +82,8 @@ export function resourceNames(stack?: string, stage: string = DEFAULT_STAGE): Re
     usagePlan: `${prefix}${DEFAULT_API_NAME}-plan`,
     apiKey: `${prefix}${DEFAULT_API_NAME}-key`,
   };
+  checkResourceNames(names);
+  return names;
 }
 
 /** The tags every resource of the stack carries. */

@@ -56,6 +56,8 @@ export const DEFAULT_SETTINGS: ProvisionSettings = {
   logRetentionDays: 14,
   throttle: { ...DEFAULT_THROTTLE },
   apiKey: false,
+  pitr: true,
+  adopt: false,
 };
 
 export interface Session {

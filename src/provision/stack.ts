@@ -4,7 +4,7 @@
  */
 import { settleAll } from '../aws/retry.js';
 import { roleArn as buildRoleArn, invokeUrl, tableArn } from './arns.js';
-import { ensureApiKey, findApiKeys, findUsagePlans, removeApiKey } from './api-key.js';
+import { ensureApiKey, findApiKeys, findUsagePlans, removeApiKey, usagePlanPatch } from './api-key.js';
 import { ensureRestApi, ensureStage, inspectRestApi, removeRestApi } from './api.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { ensureFunction, inspectFunction, removeFunction } from './function.js';
@@ -13,7 +13,7 @@ import { isOurs, STACK_TAG } from './names.js';
 import { inspectPermission, ensurePermission } from './permission.js';
 import type { Progress } from './progress.js';
 import { ensureRole, ensureRolePolicy, inspectRole, removeRole } from './role.js';
-import { describeTable, ensureTable, removeTable, tableDrift, tableTags, type TableContext } from './table.js';
+import { describeTable, ensureTable, pointInTimeRecovery, removeTable, tableDrift, tableTags, type TableContext } from './table.js';
 
 /** The table step's context, from the provisioning context. */
 export function tableContext(ctx: ProvisionContext): TableContext {
@@ -26,6 +26,8 @@ export function tableContext(ctx: ProvisionContext): TableContext {
     clock: ctx.clock,
     maxWaitSeconds: Math.round(ctx.waits.tableActiveMs / 1000),
     pollMs: ctx.waits.tablePollMs,
+    pitr: ctx.settings.pitr,
+    adopt: ctx.settings.adopt,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
 }
@@ -48,6 +50,8 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
     const { outcome, table: description, detail } = await ensureTable(tableContext(ctx));
     const arn = description.TableArn ?? tableArn(await whereOf(ctx), ctx.names.table);
     if (outcome !== 'unchanged' || ctx.recorded.tableArn !== arn) await ctx.record('tableArn', arn);
+    // Status reads the choice back, so that a table set up with --no-pitr does not read as drifted.
+    if (ctx.settings.pitr === (ctx.recorded.pitr === 'off')) await ctx.record('pitr', ctx.settings.pitr ? undefined : 'off');
     return { resource: 'table', name: ctx.names.table, outcome, id: arn, ...(detail ? { detail } : {}) } satisfies StepResult;
   });
   const role = progress.step(`role ${ctx.names.role}`, () => ensureRole(ctx));
@@ -84,7 +88,12 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
     const problems = [...drift.fatal, ...drift.fixable];
     if (tags[STACK_TAG] !== ctx.names.stack) problems.unshift(`not tagged ${STACK_TAG}=${ctx.names.stack}`);
     if (table.TableStatus !== 'ACTIVE') problems.push(`status ${table.TableStatus}`);
-    return { ...base, outcome: problems.length ? 'drifted' : 'present', ...(problems.length ? { detail: problems.join('; ') } : {}) };
+    const pitr = table.TableStatus === 'ACTIVE' ? await pointInTimeRecovery(tctx) : undefined;
+    const pitrWanted = ctx.recorded.pitr !== 'off';
+    if (pitrWanted && pitr !== undefined && pitr !== 'ENABLED') problems.push('point-in-time recovery off');
+    const note = pitr === 'ENABLED' ? 'point-in-time recovery on' : pitr && !pitrWanted ? 'point-in-time recovery off (--no-pitr)' : undefined;
+    const detail = problems.length ? problems.join('; ') : note;
+    return { ...base, outcome: problems.length ? 'drifted' : 'present', ...(detail ? { detail } : {}) };
   })();
   const apiStep = inspectRestApi(ctx);
   const functionStep = inspectFunction(ctx, buildRoleArn(where, ctx.names.role));
@@ -94,8 +103,11 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
   else steps.push({ resource: 'permission', name: `${ctx.names.function} ← ${ctx.names.api}`, outcome: 'missing' });
   if (ctx.settings.apiKey || ctx.recorded.apiKeyId) {
     const [plans, keys] = await Promise.all([findUsagePlans(ctx), findApiKeys(ctx)]);
-    const ours = plans.some((p) => isOurs(p.tags, ctx.names)) && keys.some((k) => isOurs(k.tags, ctx.names));
-    steps.push({ resource: 'API key', name: ctx.names.apiKey, outcome: ours ? 'present' : 'missing' });
+    const plan = plans.find((p) => isOurs(p.tags, ctx.names));
+    const ours = Boolean(plan) && keys.some((k) => isOurs(k.tags, ctx.names));
+    const drift = plan && api.apiId ? usagePlanPatch(plan, api.apiId, ctx.names.stage, ctx.settings.throttle) : [];
+    const detail = drift.map((op) => (op.path === '/apiStages' ? `usage plan not on stage ${ctx.names.stage}` : `usage plan ${op.path.slice('/throttle/'.length)} not ${op.value}`)).join('; ');
+    steps.push({ resource: 'API key', name: ctx.names.apiKey, outcome: !ours ? 'missing' : detail ? 'drifted' : 'present', ...(ours && detail ? { detail } : {}) });
   }
   return { steps, ...(api.apiId ? { apiId: api.apiId, url: invokeUrl(ctx.region, api.apiId, ctx.names.stage) } : {}) };
 }

@@ -2,10 +2,12 @@
 import {
   CreateTableCommand,
   DeleteTableCommand,
+  DescribeContinuousBackupsCommand,
   DescribeTableCommand,
   ListTagsOfResourceCommand,
   ScanCommand,
   TagResourceCommand,
+  UpdateContinuousBackupsCommand,
   UpdateTableCommand,
   type DynamoDBClient,
   type TableDescription,
@@ -30,6 +32,10 @@ export interface TableContext {
   clock?: Clock;
   pollMs?: number;
   signal?: AbortSignal;
+  /** Turn on point-in-time recovery once the table is ACTIVE (AWS only; the local engine has none). */
+  pitr?: boolean;
+  /** Take over a table of this name that lacks our tag (setup --adopt). */
+  adopt?: boolean;
 }
 
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
@@ -130,7 +136,46 @@ export async function ensureTable(ctx: TableContext): Promise<{ outcome: EnsureO
     }
   }
   const table = existing?.TableStatus === 'ACTIVE' && outcome === 'unchanged' ? existing : await waitForTable(ctx, 'ACTIVE');
+  if (ctx.pitr && (await pointInTimeRecovery(ctx)) !== 'ENABLED') {
+    await enablePointInTimeRecovery(ctx);
+    if (outcome === 'unchanged') {
+      outcome = 'updated';
+      detail = [detail, 'point-in-time recovery on'].filter(Boolean).join('; ');
+    }
+  }
   return { outcome, table, ...(detail ? { detail } : {}) };
+}
+
+/** The table's point-in-time recovery status (ENABLED, DISABLED), or undefined when it cannot be read. */
+export async function pointInTimeRecovery(ctx: TableContext): Promise<string | undefined> {
+  try {
+    const out = await ctx.dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: ctx.tableName }));
+    return out.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus;
+  } catch (error) {
+    if (errorName(error) === 'TableNotFoundException' || errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw translateAwsError(error, 'dynamodb:DescribeContinuousBackups');
+  }
+}
+
+/**
+ * Turns point-in-time recovery on. CreateTable cannot, and for a while after a table becomes ACTIVE
+ * UpdateContinuousBackups answers ContinuousBackupsUnavailableException ("Backups are being enabled"): that
+ * is waited out.
+ */
+async function enablePointInTimeRecovery(ctx: TableContext): Promise<void> {
+  const clock = ctx.clock ?? systemClock;
+  const started = clock.now();
+  for (;;) {
+    try {
+      await ctx.dynamodb.send(new UpdateContinuousBackupsCommand({ TableName: ctx.tableName, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+      return;
+    } catch (error) {
+      if (errorName(error) !== 'ContinuousBackupsUnavailableException' || clock.now() - started > (ctx.maxWaitSeconds ?? 300) * 1000) {
+        throw translateAwsError(error, 'dynamodb:UpdateContinuousBackups');
+      }
+    }
+    await clock.sleep(ctx.pollMs ?? 500, ctx.signal);
+  }
 }
 
 /** Waits until the table is in `status` (ACTIVE), or until it is gone (`gone`). */

@@ -233,7 +233,7 @@ describe('ownership, confirmation and backups', () => {
 
   it('refuses to run without --yes when stdin is not a terminal, saying how many items would be lost', async () => {
     const world = fakeWorld();
-    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    await setupAws({ ...noVerify, pitr: false }, testContext(world.cwd), world.deps());
     for (const id of ['1', '2', '3']) world.fake.dynamodb_PutItem({ TableName: 'product', Item: { id: { S: id }, title: { S: `t${id}` }, price: { N: '9' } } });
     const error = await teardownAws({}, testContext(world.cwd), world.deps()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
