@@ -6,6 +6,7 @@ import { DEFAULT_THROTTLE } from '../defaults.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { ProvisionSettings, StepResult } from '../provision/context.js';
 import { formatDuration } from '../output/format.js';
+import { findForeign, type ForeignResource } from '../provision/adopt.js';
 import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../provision/session.js';
 import { inspectStack, provisionStack } from '../provision/stack.js';
 import { verifyStack, type VerifyResult } from '../provision/verify.js';
@@ -40,7 +41,7 @@ export interface SetupAwsOptions extends AwsTargetOptions {
   adopt?: boolean;
 }
 
-export type PlanAction = 'create' | 'update' | 'leave' | 'conflict';
+export type PlanAction = 'create' | 'update' | 'leave' | 'conflict' | 'adopt';
 
 export interface SetupAwsResult {
   target: 'aws';
@@ -55,6 +56,8 @@ export interface SetupAwsResult {
   url?: string;
   apiId?: string;
   apiKeyStoredIn?: string;
+  /** Resources made without products-cli that setup takes over (or, with --dry-run, would). */
+  adopted?: ForeignResource[];
   verify?: VerifyResult;
   ms: number;
   /** When each step started and ended, in ms from the start of the command. */
@@ -92,7 +95,8 @@ export function checkSetupSettings(opts: SetupAwsOptions): ProvisionSettings {
   };
 }
 
-function planAction(step: StepResult): PlanAction {
+function planAction(step: StepResult, adoptable: ForeignResource[]): PlanAction {
+  if (adoptable.some((f) => f.resource === step.resource && !f.problem)) return 'adopt';
   if (step.outcome === 'missing') return 'create';
   if (step.outcome === 'drifted') return step.detail?.includes('not tagged') ? 'conflict' : 'update';
   return 'leave';
@@ -117,8 +121,8 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
     const where = `stack ${pctx.names.stack} in ${pctx.region} (account ${accountId})`;
     if (opts.dryRun) {
       progress.note(`planning ${where} (read calls only)…`);
-      const inspected = await inspectStack(pctx);
-      const steps = inspected.steps.map((step) => ({ ...step, action: planAction(step) }));
+      const [inspected, foreign] = await Promise.all([inspectStack(pctx), opts.adopt ? findForeign(pctx) : Promise.resolve([])]);
+      const steps = inspected.steps.map((step) => ({ ...step, action: planAction(step, foreign) }));
       return {
         target: 'aws',
         region: pctx.region,
@@ -127,6 +131,7 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
         dryRun: true,
         steps,
         unchanged: steps.every((s) => s.action === 'leave'),
+        ...(foreign.length ? { adopted: foreign } : {}),
         ...(inspected.url ? { url: inspected.url } : {}),
         ...(inspected.apiId ? { apiId: inspected.apiId } : {}),
         ms: pctx.clock.now() - started,
@@ -161,6 +166,7 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
       unchanged,
       url: outcome.url,
       apiId: outcome.apiId,
+      ...(outcome.adopted.length ? { adopted: outcome.adopted } : {}),
       ...(outcome.apiKey ? { apiKeyStoredIn: statePath(ctx.cwd) } : {}),
       ...(verify ? { verify } : {}),
       ms: pctx.clock.now() - started,

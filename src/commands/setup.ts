@@ -52,12 +52,16 @@ export function renderSetupLocal(result: SetupLocalResult, style: Style): string
 /** The AWS result (or, with --dry-run, the plan) for people. */
 export function renderSetupAws(result: SetupAwsResult, style: Style): string {
   if (result.dryRun) {
-    const lines = result.steps.map((s) => `  ${s.action === 'create' ? style.green('create') : s.action === 'update' ? style.yellow('update') : s.action === 'conflict' ? style.red('conflict') : style.dim('leave ')} ${s.resource} ${s.name}${s.detail ? style.dim(` (${s.detail})`) : ''}`);
+    const label = { create: style.green('create'), update: style.yellow('update'), conflict: style.red('conflict'), adopt: style.yellow('adopt '), leave: style.dim('leave ') };
+    const lines = result.steps.map((s) => `  ${label[s.action ?? 'leave']} ${s.resource} ${s.name}${s.detail ? style.dim(` (${s.detail})`) : ''}`);
+    const blocked = result.adopted?.filter((f) => f.problem) ?? [];
+    const adopt = result.adopted?.length ? [`Would take over (made without products-cli): ${result.adopted.map((f) => `${f.resource} ${f.name}`).join(', ')}.`, ...blocked.map((f) => style.red(`Cannot take over ${f.resource} ${f.name}: ${f.problem}.`))] : [];
     const summary = result.unchanged ? 'Nothing to do: the stack is complete.' : 'Run without --dry-run to apply.';
-    return [`Plan for stack ${result.stack} in ${result.region} (account ${result.accountId}):`, ...lines, summary].join('\n');
+    return [`Plan for stack ${result.stack} in ${result.region} (account ${result.accountId}):`, ...lines, ...adopt, summary].join('\n');
   }
   const lines: string[] = [];
   lines.push(result.unchanged ? `Nothing to do: every resource of stack ${result.stack} is already in place (no create or update calls).` : `Stack ${result.stack} is set up in ${result.region} (${formatDuration(result.ms)}).`);
+  if (result.adopted?.length) lines.push(`Took over (now tagged as this stack's): ${result.adopted.map((f) => `${f.resource} ${f.name}`).join(', ')}.`);
   if (result.url) lines.push(`Invoke URL: ${style.bold(result.url)}`);
   if (result.apiKeyStoredIn) lines.push(`API key: stored in ${result.apiKeyStoredIn} (sent by the product commands as x-api-key)`);
   if (result.verify?.ok) lines.push(`Live check: GET /product answered ${result.verify.status}.`);

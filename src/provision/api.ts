@@ -11,6 +11,7 @@ import {
   GetStageCommand,
   PutIntegrationCommand,
   PutMethodCommand,
+  TagResourceCommand,
   UpdateMethodCommand,
   UpdateRestApiCommand,
   UpdateStageCommand,
@@ -23,7 +24,7 @@ import {
 import { ROUTES, type HttpMethod } from '../contract/routes.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
-import { functionArn, integrationUri } from './arns.js';
+import { functionArn, integrationUri, restApiArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { isOurs, STACK_TAG } from './names.js';
 
@@ -119,6 +120,13 @@ export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
   let created = false;
   const changes: string[] = [];
   let resources: Resource[];
+  const handMade = others.length === 1 && others[0]?.tags?.[STACK_TAG] === undefined ? others[0] : undefined;
+  if (!api && ctx.settings.adopt && handMade?.id) {
+    // Taking over the API made by hand: tagged first, so that a rerun after a crash knows it as ours.
+    await apigw(ctx, new TagResourceCommand({ resourceArn: restApiArn(ctx.region, handMade.id), tags: ctx.tags }), 'apigateway:PUT');
+    api = { ...handMade, tags: { ...handMade.tags, ...ctx.tags } };
+    changes.push('tags');
+  }
   if (!api) {
     if (others.length > 0) ctx.note(`another REST API is named ${ctx.names.api} but is not this stack's; creating this stack's own`);
     api = await apigw<RestApi>(

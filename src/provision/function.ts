@@ -103,8 +103,8 @@ export async function ensureFunction(ctx: ProvisionContext, role: string | Promi
     outcome = 'created';
     await ctx.record('functionArn', functionArn(await whereOf(ctx), ctx.names.function));
   } else {
-    if (!isOurs(existing.Tags, ctx.names)) {
-      throw new AwsError(`a Lambda function named ${ctx.names.function} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); pick other names with --stack NAME`);
+    if (!isOurs(existing.Tags, ctx.names) && !(ctx.settings.adopt && existing.Tags?.[STACK_TAG] === undefined)) {
+      throw new AwsError(`a Lambda function named ${ctx.names.function} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
     }
     const config = existing.Configuration;
     // Each update waits for the one before: Lambda refuses a change while LastUpdateStatus is InProgress.
@@ -256,12 +256,16 @@ export async function updateFunction(ctx: ProvisionContext, command: object, act
   const started = ctx.clock.now();
   for (;;) {
     await waitForFunctionReady(ctx);
+    let wait = ctx.waits.functionPollMs;
     try {
       await (ctx.clients.lambda.send as (c: object) => Promise<unknown>)(command);
       return;
     } catch (error) {
-      if (!isUpdateInProgress(error) || ctx.clock.now() - started > ctx.waits.functionActiveMs) throw translateAwsError(error, action);
+      const waited = ctx.clock.now() - started;
+      // A configuration that switches to a role just made meets IAM propagation, as CreateFunction does.
+      if (isRoleNotReady(error) && waited < ctx.waits.rolePropagationMs) wait = rolePropagationDelay(waited);
+      else if (!isUpdateInProgress(error) || waited > ctx.waits.functionActiveMs) throw translateAwsError(error, action);
     }
-    await ctx.clock.sleep(ctx.waits.functionPollMs, ctx.signal);
+    await ctx.clock.sleep(wait, ctx.signal);
   }
 }

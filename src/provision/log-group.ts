@@ -26,7 +26,8 @@ export async function getLogGroup(ctx: ProvisionContext): Promise<LogGroup | und
   }
 }
 
-async function logGroupTags(ctx: ProvisionContext): Promise<Record<string, string>> {
+/** The log group's tags (empty when it has none or is gone). */
+export async function logGroupTags(ctx: ProvisionContext): Promise<Record<string, string>> {
   try {
     const out = await ctx.clients.logs.send(new ListTagsForResourceCommand({ resourceArn: logGroupArn(await whereOf(ctx), ctx.names.logGroup) }));
     return out.tags ?? {};
@@ -62,8 +63,9 @@ export async function ensureLogGroup(ctx: ProvisionContext): Promise<StepResult>
     }
   } else {
     const tags = await logGroupTags(ctx);
-    if (!isOurs(tags, ctx.names)) {
-      throw new AwsError(`a log group named ${ctx.names.logGroup} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); delete it or pick other names with --stack NAME`);
+    // The console's first invocation of a hand-made function creates this group untagged; --adopt takes it.
+    if (!isOurs(tags, ctx.names) && !(ctx.settings.adopt && tags[STACK_TAG] === undefined)) {
+      throw new AwsError(`a log group named ${ctx.names.logGroup} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); run setup --adopt to take it over, delete it, or pick other names with --stack NAME`);
     }
     if (Object.entries(ctx.tags).some(([k, v]) => tags[k] !== v)) {
       try {

@@ -91,8 +91,8 @@ export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { 
     if (!role?.Arn) throw new AwsError(`IAM did not return the role ${ctx.names.role}; run setup again`);
     await ctx.record('roleArn', role.Arn);
   } else {
-    if (!isOurs(tagMap(role.Tags), ctx.names)) {
-      throw new AwsError(`an IAM role named ${ctx.names.role} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); pick other names with --stack NAME`);
+    if (!isOurs(tagMap(role.Tags), ctx.names) && !(ctx.settings.adopt && tagMap(role.Tags)[STACK_TAG] === undefined)) {
+      throw new AwsError(`an IAM role named ${ctx.names.role} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
     }
     if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), trustPolicy())) {
       await send(ctx, new UpdateAssumeRolePolicyCommand({ RoleName: ctx.names.role, PolicyDocument: trust }), 'iam:UpdateAssumeRolePolicy');
@@ -110,14 +110,47 @@ export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { 
   return { ...base, outcome, arn: role.Arn, id: role.Arn, created, ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}) };
 }
 
-/** Puts the role's inline least-privilege policy when it is missing or differs (after ensureRole). */
+/**
+ * Puts the role's inline least-privilege policy when it is missing or differs (after ensureRole), and takes
+ * away every other permission: a role made from the console's "Simple microservice permissions" template
+ * carries attached policies that grant every table of the account.
+ */
 export async function ensureRolePolicy(ctx: ProvisionContext, roleCreated = false): Promise<StepResult> {
   const base = { resource: 'role policy', name: ctx.names.rolePolicy };
   const wanted = await wantedPolicy(ctx);
   const current = roleCreated ? undefined : await getInlinePolicy(ctx);
-  if (samePolicy(current, wanted)) return { ...base, outcome: 'unchanged' };
-  await send(ctx, new PutRolePolicyCommand({ RoleName: ctx.names.role, PolicyName: ctx.names.rolePolicy, PolicyDocument: JSON.stringify(wanted) }), 'iam:PutRolePolicy');
-  return { ...base, outcome: current === undefined ? 'created' : 'updated' };
+  const changes: string[] = [];
+  if (!samePolicy(current, wanted)) {
+    await send(ctx, new PutRolePolicyCommand({ RoleName: ctx.names.role, PolicyName: ctx.names.rolePolicy, PolicyDocument: JSON.stringify(wanted) }), 'iam:PutRolePolicy');
+    if (current !== undefined) changes.push('updated');
+  }
+  if (!roleCreated) changes.push(...(await removeOtherPolicies(ctx)));
+  const outcome = current === undefined ? 'created' : changes.length ? 'updated' : 'unchanged';
+  const removed = changes.filter((c) => c !== 'updated');
+  return { ...base, outcome, ...(removed.length ? { detail: `removed ${removed.join(', ')}` } : {}) };
+}
+
+/** Deletes the role's other inline policies and detaches its managed ones; returns what it took away. */
+async function removeOtherPolicies(ctx: ProvisionContext): Promise<string[]> {
+  const removed: string[] = [];
+  const [inline, attached] = await Promise.all([
+    ctx.clients.iam.send(new ListRolePoliciesCommand({ RoleName: ctx.names.role })).catch((error: unknown) => {
+      throw translateAwsError(error, 'iam:ListRolePolicies');
+    }),
+    ctx.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ctx.names.role })).catch((error: unknown) => {
+      throw translateAwsError(error, 'iam:ListAttachedRolePolicies');
+    }),
+  ]);
+  for (const PolicyName of inline.PolicyNames ?? []) {
+    if (PolicyName === ctx.names.rolePolicy) continue;
+    await ignoreMissing(ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: ctx.names.role, PolicyName })), 'iam:DeleteRolePolicy');
+    removed.push(`inline policy ${PolicyName}`);
+  }
+  for (const policy of attached.AttachedPolicies ?? []) {
+    await ignoreMissing(ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName: ctx.names.role, PolicyArn: policy.PolicyArn })), 'iam:DetachRolePolicy');
+    removed.push(`attached policy ${policy.PolicyName ?? policy.PolicyArn}`);
+  }
+  return removed;
 }
 
 /** Deletes the role's inline and attached policies, then the role. */

@@ -3,6 +3,7 @@
  * concurrently; each dependency is an explicit `await` of the step it needs.
  */
 import { settleAll } from '../aws/retry.js';
+import { checkNamesFree, listResources, type ForeignResource } from './adopt.js';
 import { roleArn as buildRoleArn, invokeUrl, tableArn } from './arns.js';
 import { ensureApiKey, findApiKeys, findUsagePlans, removeApiKey, usagePlanPatch } from './api-key.js';
 import { ensureRestApi, ensureStage, inspectRestApi, removeRestApi } from './api.js';
@@ -13,27 +14,15 @@ import { isOurs, STACK_TAG } from './names.js';
 import { inspectPermission, ensurePermission } from './permission.js';
 import type { Progress } from './progress.js';
 import { ensureRole, ensureRolePolicy, inspectRole, removeRole } from './role.js';
-import { describeTable, ensureTable, pointInTimeRecovery, removeTable, tableDrift, tableTags, type TableContext } from './table.js';
+import { describeTable, ensureTable, pointInTimeRecovery, removeTable, tableDrift, tableTags } from './table.js';
+import { tableContext } from './stack-context.js';
 
-/** The table step's context, from the provisioning context. */
-export function tableContext(ctx: ProvisionContext): TableContext {
-  return {
-    dynamodb: ctx.clients.dynamodb,
-    tableName: ctx.names.table,
-    tags: ctx.tags,
-    stack: ctx.names.stack,
-    force: ctx.force,
-    clock: ctx.clock,
-    maxWaitSeconds: Math.round(ctx.waits.tableActiveMs / 1000),
-    pollMs: ctx.waits.tablePollMs,
-    pitr: ctx.settings.pitr,
-    adopt: ctx.settings.adopt,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  };
-}
+export { tableContext } from './stack-context.js';
 
 export interface SetupOutcome {
   steps: StepResult[];
+  /** Resources made without products-cli that setup took over (`--adopt`). */
+  adopted: ForeignResource[];
   apiId: string;
   url: string;
   apiKey?: string;
@@ -45,6 +34,9 @@ export interface SetupOutcome {
  * function + API → permission. The function's read starts at once; only its creation waits for the role.
  */
 export async function provisionStack(ctx: ProvisionContext, progress: Progress): Promise<SetupOutcome> {
+  // Every name is checked before the first change, so a clash never leaves half a stack behind.
+  const adopted = await checkNamesFree(ctx);
+  if (adopted.length > 0) ctx.note(`taking over ${listResources(adopted)} (made without products-cli; tagging and correcting them, keeping the table's items)`);
   const account = ctx.accountId();
   const table = progress.step(`table ${ctx.names.table}`, async () => {
     const { outcome, table: description, detail } = await ensureTable(tableContext(ctx));
@@ -72,7 +64,7 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   const steps = await settleAll(all);
   const { apiId } = await api;
   const url = invokeUrl(ctx.region, apiId, ctx.names.stage);
-  return { steps, apiId, url, ...(key ? { apiKey: (await key).value } : {}) };
+  return { steps, apiId, url, adopted, ...(key ? { apiKey: (await key).value } : {}) };
 }
 
 /** Each resource as it is now: present, missing or drifted (read calls only; the dry run and status use it). */

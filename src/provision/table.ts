@@ -112,8 +112,9 @@ export async function ensureTable(ctx: TableContext): Promise<{ outcome: EnsureO
     }
   } else if (ctx.stack !== undefined && existing.TableArn) {
     const tags = await tableTags(ctx, existing.TableArn);
-    if (tags[STACK_TAG] !== ctx.stack) {
-      throw new AwsError(`a table named ${ctx.tableName} already exists and is not this stack's (no ${STACK_TAG}=${ctx.stack} tag); pick other names with --stack NAME`);
+    // A table made by hand carries no stack tag; --adopt takes it over (tags it, keeps its items).
+    if (tags[STACK_TAG] !== ctx.stack && !(ctx.adopt && tags[STACK_TAG] === undefined)) {
+      throw new AwsError(`a table named ${ctx.tableName} already exists and is not this stack's (no ${STACK_TAG}=${ctx.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
     }
     const drift = tableDrift(existing, tags, ctx.tags ?? {});
     if (drift.fatal.length > 0) {

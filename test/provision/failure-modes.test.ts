@@ -144,9 +144,14 @@ describe('status', () => {
   });
 
   it('a foreign role of our name ends setup with exit 6 naming it, with no unhandled rejection', async () => {
-    // The function's read outlasts the role step, which fails while nobody awaits the role yet.
+    // Another process makes a role of our name just after setup checked the names; the function's read
+    // outlasts the role step, which fails while nobody awaits the role yet.
     const world = fakeWorld({ opMs: { GetFunction: 2_000 } });
-    world.fake.iam_CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' });
+    let reads = 0;
+    world.fake.intercept = (call) => {
+      if (call.op === 'GetRole' && ++reads === 2) world.fake.iam_CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' });
+      return undefined;
+    };
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);

@@ -213,7 +213,8 @@ describe('ownership, confirmation and backups', () => {
     await world.deps().clients!.iam.send({ input: { RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' }, constructor: { name: 'CreateRoleCommand' } } as never);
     const error = await setupAws(noVerify, testContext(world.cwd), world.deps()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsError);
-    expect((error as Error).message).toBe('an IAM role named productFunctionRole already exists and is not this stack\'s (no products-cli:stack=default tag); pick other names with --stack NAME');
+    expect((error as Error).message).toBe("role productFunctionRole already exists and is not this stack's (no products-cli:stack=default tag); run setup --adopt to take it over (setup --adopt --dry-run shows how), or pick other names with --stack NAME");
+    expect(mutatingCalls(world.fake).filter((c) => c !== 'iam:CreateRole')).toEqual([]);
   });
 
   it('teardown leaves resources without our tag alone unless --force', async () => {

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, ListTagsForResourceCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTagsOfResourceCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   AddPermissionCommand,
   CreateFunctionCommand,
@@ -168,10 +168,26 @@ describe('role', () => {
     mocks.iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'productFunctionRole', Arn: 'arn:r', Path: '/', RoleId: 'x', CreateDate: new Date(), AssumeRolePolicyDocument: encodeURIComponent(trust), Tags: Object.entries(TAGS).map(([Key, Value]) => ({ Key, Value })) } });
     const { wantedPolicy } = await import('../../src/provision/role.js');
     mocks.iam.on(GetRolePolicyCommand).resolves({ RoleName: 'r', PolicyName: 'p', PolicyDocument: encodeURIComponent(JSON.stringify(await wantedPolicy(ctx))) });
+    mocks.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['productFunctionPolicy'] });
+    mocks.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
     const result = await ensureRole({ ...ctx, recorded: { roleArn: 'arn:r' } });
     expect(result.outcome).toBe('unchanged');
     expect((await ensureRolePolicy(ctx)).outcome).toBe('unchanged');
-    expect(mocks.iam.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetRoleCommand', 'GetRolePolicyCommand']);
+    expect(mocks.iam.calls().map((c) => c.args[0].constructor.name).sort()).toEqual(['GetRoleCommand', 'GetRolePolicyCommand', 'ListAttachedRolePoliciesCommand', 'ListRolePoliciesCommand']);
+  });
+
+  it("takes away the console template's policies, keeping only the inline least-privilege one", async () => {
+    const ctx = context();
+    const { wantedPolicy } = await import('../../src/provision/role.js');
+    mocks.iam.on(GetRolePolicyCommand).resolves({ RoleName: 'r', PolicyName: 'p', PolicyDocument: encodeURIComponent(JSON.stringify(await wantedPolicy(ctx))) });
+    mocks.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['productFunctionPolicy', 'old-inline'] });
+    mocks.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyName: 'AWSLambdaMicroserviceExecutionRole-1a2b', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/service-role/AWSLambdaMicroserviceExecutionRole-1a2b` }] });
+    mocks.iam.on(DeleteRolePolicyCommand).resolves({});
+    mocks.iam.on(DetachRolePolicyCommand).resolves({});
+    const result = await ensureRolePolicy(ctx);
+    expect(result).toMatchObject({ outcome: 'updated', detail: 'removed inline policy old-inline, attached policy AWSLambdaMicroserviceExecutionRole-1a2b' });
+    expect(mocks.iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input)).toEqual([{ RoleName: 'productFunctionRole', PolicyName: 'old-inline' }]);
+    expect(mocks.iam.commandCalls(DetachRolePolicyCommand).map((c) => c.args[0].input.PolicyArn)).toEqual([`arn:aws:iam::${ACCOUNT}:policy/service-role/AWSLambdaMicroserviceExecutionRole-1a2b`]);
   });
 });
 

@@ -539,6 +539,12 @@ export class FakeAws {
   lambda_UpdateFunctionConfiguration(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
     this.assertUpdatable(fn);
+    if (input.Role && input.Role !== fn.config.Role) {
+      const role = this.roles.get(String(input.Role).split('/').pop() as string);
+      if (!role || this.clock.now() < role.createdAt + this.model.roleUsableMs) {
+        throw new InvalidParameterValueException({ message: 'The role defined for the function cannot be assumed by Lambda.', ...meta });
+      }
+    }
     const { FunctionName: _ignored, ...rest } = input;
     Object.assign(fn.config, rest);
     fn.updateDoneAt = this.clock.now() + this.model.functionUpdateMs;

@@ -1,0 +1,81 @@
+/**
+ * Resources of our names that are not this stack's: found before setup creates anything, so that a name
+ * clash stops setup with nothing made (or, with `--adopt`, so that setup says what it takes over).
+ */
+import { AwsError } from '../errors.js';
+import { findApiKeys, findUsagePlans } from './api-key.js';
+import { findRestApis } from './api.js';
+import type { ProvisionContext } from './context.js';
+import { getFunction } from './function.js';
+import { getLogGroup, logGroupTags } from './log-group.js';
+import { STACK_TAG, tagMap } from './names.js';
+import { getRole } from './role.js';
+import { describeTable, tableTags } from './table.js';
+import { tableContext } from './stack-context.js';
+
+export interface ForeignResource {
+  resource: string;
+  name: string;
+  /** The stack tag it carries, when another stack's; undefined when it carries none (made by hand). */
+  taggedFor?: string;
+  /** Why `--adopt` cannot take it over, when it cannot. */
+  problem?: string;
+}
+
+/** Every resource of this stack's names that lacks this stack's tag (read calls only, all at once). */
+export async function findForeign(ctx: ProvisionContext): Promise<ForeignResource[]> {
+  const stack = ctx.names.stack;
+  const check = (resource: string, name: string, tags: Record<string, string> | undefined): ForeignResource[] => {
+    const value = tags?.[STACK_TAG];
+    if (value === stack) return [];
+    return [{ resource, name, ...(value !== undefined ? { taggedFor: value, problem: `it is tagged for stack ${value}` } : {}) }];
+  };
+  const table = (async () => {
+    const tctx = tableContext(ctx);
+    const found = await describeTable(tctx);
+    return found?.TableArn ? check('table', ctx.names.table, await tableTags(tctx, found.TableArn)) : [];
+  })();
+  const role = getRole(ctx).then((r) => (r ? check('role', ctx.names.role, tagMap(r.Tags)) : []));
+  const fn = getFunction(ctx).then((f) => (f?.Configuration ? check('function', ctx.names.function, f.Tags) : []));
+  const logGroup = getLogGroup(ctx).then(async (g) => (g ? check('log group', ctx.names.logGroup, await logGroupTags(ctx)) : []));
+  const api = findRestApis(ctx).then(({ ours, others }) => {
+    if (ours.length > 0 || others.length === 0) return [];
+    const found = others.flatMap((a) => check('REST API', `${ctx.names.api} (${a.id})`, a.tags));
+    if (others.length > 1) return found.map((f) => ({ ...f, problem: f.problem ?? `${others.length} REST APIs are named ${ctx.names.api}; delete all but one` }));
+    return found;
+  });
+  const usage = ctx.settings.apiKey
+    ? Promise.all([findUsagePlans(ctx), findApiKeys(ctx)]).then(([plans, keys]) => [
+        ...(plans.length && !plans.some((p) => p.tags?.[STACK_TAG] === stack) ? [{ resource: 'usage plan', name: ctx.names.usagePlan, problem: 'setup does not take over usage plans' }] : []),
+        ...(keys.length && !keys.some((k) => k.tags?.[STACK_TAG] === stack) ? [{ resource: 'API key', name: ctx.names.apiKey, problem: 'setup does not take over API keys' }] : []),
+      ])
+    : Promise.resolve([]);
+  const found = await Promise.allSettled([table, role, fn, logGroup, api, usage]);
+  const failed = found.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return found.flatMap((r) => (r as PromiseFulfilledResult<ForeignResource[]>).value);
+}
+
+/** How a list of resources reads in one line: `table product, role productFunctionRole`. */
+export function listResources(found: ForeignResource[]): string {
+  return found.map((f) => `${f.resource} ${f.name}`).join(', ');
+}
+
+/**
+ * Stops setup before its first change when a name is taken by a resource that is not this stack's, naming
+ * them all and the way out; with `adopt`, stops only for what cannot be taken over, and returns what will be.
+ */
+export async function checkNamesFree(ctx: ProvisionContext): Promise<ForeignResource[]> {
+  const found = await findForeign(ctx);
+  if (found.length === 0) return [];
+  if (!ctx.settings.adopt) {
+    throw new AwsError(
+      `${listResources(found)} already ${found.length === 1 ? 'exists' : 'exist'} and ${found.length === 1 ? 'is' : 'are'} not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); run setup --adopt to take ${found.length === 1 ? 'it' : 'them'} over (setup --adopt --dry-run shows how), or pick other names with --stack NAME`,
+    );
+  }
+  const blocked = found.filter((f) => f.problem);
+  if (blocked.length > 0) {
+    throw new AwsError(`setup --adopt cannot take over ${blocked.map((f) => `${f.resource} ${f.name} (${f.problem})`).join(', ')}; nothing was changed`);
+  }
+  return found;
+}
