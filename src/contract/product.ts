@@ -5,8 +5,10 @@ export interface Product {
   title: string;
   description: string;
   price: number;
-  createdAt: string;
-  updatedAt: string;
+  /** Absent on items written by other tools (such as the tutorial's console test events). */
+  createdAt?: string;
+  /** Absent on items written by other tools until the API first changes them. */
+  updatedAt?: string;
   version: number;
 }
 
@@ -71,9 +73,9 @@ export const productFieldSchemas = {
   updatedAt: { type: 'string', format: 'date-time', readOnly: true, description: 'Set by the server on every change.' },
   version: {
     type: 'integer',
-    minimum: 1,
+    minimum: 0,
     readOnly: true,
-    description: 'Starts at 1 and grows by 1 on every change; send it in If-Match for a conditional write.',
+    description: 'Starts at 1 and grows by 1 on every change; send it in If-Match for a conditional write. 0 for an item written by another tool and never changed through the API.',
   },
 } as const;
 

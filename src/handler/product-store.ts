@@ -3,6 +3,7 @@ import type { DynamoClient } from './dynamo-client/client.js';
 import type { Product, ProductPatch } from '../contract/index.js';
 import { encodeCursor, type ProductKey } from './cursor.js';
 import { HttpError } from './http-error.js';
+import { toProduct } from './stored-item.js';
 
 export interface ProductPage {
   items: Product[];
@@ -37,6 +38,11 @@ function translate(error: unknown): never {
   throw error;
 }
 
+/** The condition that the item is at `expected`; an item without a version is at version 0. */
+function versionIs(expected: number): string {
+  return expected === 0 ? '(attribute_not_exists(#version) OR #version = :expected)' : '#version = :expected';
+}
+
 export class ProductStore {
   constructor(
     private readonly client: DynamoClient,
@@ -63,7 +69,7 @@ export class ProductStore {
   async get(id: string): Promise<Product | undefined> {
     try {
       const { Item } = await this.client.getItem({ TableName: this.tableName, Key: { id }, ConsistentRead: true });
-      return Item as Product | undefined;
+      return Item ? toProduct(Item) : undefined;
     } catch (error) {
       return translate(error);
     }
@@ -74,7 +80,7 @@ export class ProductStore {
     try {
       const result = await this.client.scan({ TableName: this.tableName, Limit: limit, ...(startKey ? { ExclusiveStartKey: startKey } : {}) });
       const lastKey = result.LastEvaluatedKey as ProductKey | undefined;
-      return { items: (result.Items ?? []) as Product[], nextCursor: lastKey ? encodeCursor(lastKey) : null };
+      return { items: (result.Items ?? []).map((item) => toProduct(item)), nextCursor: lastKey ? encodeCursor(lastKey) : null };
     } catch (error) {
       return translate(error);
     }
@@ -83,17 +89,19 @@ export class ProductStore {
   /** Applies a patch; 404 when absent, 412 when `expectedVersion` is given and differs. */
   async update(id: string, patch: ProductPatch, updatedAt: string, expectedVersion?: number): Promise<Product> {
     const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':one': 1, ':updatedAt': updatedAt };
-    const sets = ['#version = #version + :one', '#updatedAt = :updatedAt'];
+    // Items written by other tools may have no version (read as 0) or one of another type (refused by the
+    // condition, so that DynamoDB never answers a ValidationException for the arithmetic).
+    const values: Record<string, unknown> = { ':zero': 0, ':one': 1, ':updatedAt': updatedAt, ':number': 'N' };
+    const sets = ['#version = if_not_exists(#version, :zero) + :one', '#updatedAt = :updatedAt'];
     for (const [field, value] of Object.entries(patch)) {
       if (value === undefined) continue;
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    let condition = 'attribute_exists(id)';
+    let condition = 'attribute_exists(id) AND (attribute_not_exists(#version) OR attribute_type(#version, :number))';
     if (expectedVersion !== undefined) {
-      condition += ' AND #version = :expected';
+      condition += ` AND ${versionIs(expectedVersion)}`;
       values[':expected'] = expectedVersion;
     }
     try {
@@ -106,9 +114,11 @@ export class ProductStore {
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
       });
-      return Attributes as Product;
+      return toProduct(Attributes ?? {});
     } catch (error) {
       if (isConditionFailure(error)) return this.explainConditionFailure(id, expectedVersion, error);
+      // Should DynamoDB still refuse the expression, the item is one the API cannot read: say which field.
+      if ((error as Error | undefined)?.name === 'ValidationException') await this.get(id);
       return translate(error);
     }
   }
@@ -119,7 +129,7 @@ export class ProductStore {
       await this.client.deleteItem({
         TableName: this.tableName,
         Key: { id },
-        ConditionExpression: expectedVersion === undefined ? 'attribute_exists(id)' : 'attribute_exists(id) AND #version = :expected',
+        ConditionExpression: expectedVersion === undefined ? 'attribute_exists(id)' : `attribute_exists(id) AND ${versionIs(expectedVersion)}`,
         ...(expectedVersion === undefined
           ? {}
           : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),

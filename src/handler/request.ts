@@ -105,7 +105,8 @@ export function readExpectedVersion(event: APIGatewayProxyEvent): number | undef
   if (value === undefined || value.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
   const version = match ? Number(match[1]) : Number.NaN;
-  if (!(version >= 1)) {
+  // 0 is the version of an item written by another tool and never changed through the API.
+  if (!(version >= 0)) {
     throw new HttpError('badHeader', 'If-Match must be a product version, such as If-Match: 3', {
       errors: [{ field: 'If-Match', message: 'must be a version number' }],
     });

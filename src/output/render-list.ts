@@ -23,7 +23,7 @@ const COLUMNS: Column[] = [
   { header: 'TITLE', cell: (p) => p.title, align: 'left', max: TITLE_MAX },
   { header: 'PRICE', cell: (p) => formatPrice(p.price), align: 'right' },
   { header: 'VERSION', cell: (p) => String(p.version), align: 'right' },
-  { header: 'UPDATED', cell: (p) => p.updatedAt, align: 'left' },
+  { header: 'UPDATED', cell: (p) => p.updatedAt ?? '-', align: 'left' },
 ];
 
 /** A cell on one line: control characters escaped (a newline shows as \n), cut to `max` columns. */

@@ -21,8 +21,8 @@ export function renderProduct(product: Product, style: Style): string {
     ['description', product.description === '' ? style.dim('(none)') : escapeControl(product.description)],
     ['price', formatPrice(product.price)],
     ['version', String(product.version)],
-    ['created', product.createdAt],
-    ['updated', product.updatedAt],
+    ['created', product.createdAt ?? style.dim('(unknown: not made through the API)')],
+    ['updated', product.updatedAt ?? style.dim('(never changed through the API)')],
   ];
   const width = Math.max(...rows.map(([key]) => key.length));
   return rows.map(([key, value]) => `${style.dim(key.padEnd(width))}  ${value}`).join('\n');
