@@ -88,6 +88,8 @@ export const command = defineCommand({
     { flags: '--api-key', description: 'AWS: require an API key (a usage plan and key are created; the key is kept in the state file)' },
     { flags: '--no-verify', description: 'AWS: skip the live check through the invoke URL' },
     { flags: '--dry-run', description: 'AWS: print what would be created, updated or left, using read calls only' },
+    { flags: '--adopt', description: 'AWS: take over resources of our names made without products-cli (the tutorial\'s console stack): tag them and bring them to this configuration, keeping the table\'s items' },
+    { flags: '--no-pitr', description: 'AWS: leave point-in-time recovery of the table off (it is turned on by default)' },
   ],
   help: `Examples:
   $ products-cli setup --local                  # http://127.0.0.1:3000/prod, data in .products-cli/local/
@@ -101,6 +103,8 @@ On AWS:
   $ AWS_PROFILE=dev products-cli setup --region eu-west-1
   $ products-cli setup --stack alice --api-key   # alice-product, alice-productFunction, … behind an API key
   $ products-cli setup --endpoint-url http://127.0.0.1:5000 --no-verify   # an emulator such as moto
+  $ products-cli setup --adopt --dry-run        # which hand-made resources (product, productFunction, …) it would take over
+  $ products-cli setup --adopt                  # take them over: tag, correct, keep the table's items
 
 On AWS, a rerun creates only what is missing, corrects what differs, and says so when there is nothing to do.`,
   run: (_args: [], opts: SetupOptions, ctx) => setup(opts, ctx),
