@@ -13,6 +13,14 @@ export async function main(argv: string[]): Promise<number> {
     abort.abort();
   };
   process.on('SIGINT', onSigint);
+  // SIGTERM (kill, a service manager, a CI timeout, teardown --local) stops a command as Ctrl-C does, so it cleans
+  // up the same way; a command that then ends without an error has done what was asked, so it exits 0.
+  let terminated = false;
+  const onSigterm = () => {
+    terminated = true;
+    onSigint();
+  };
+  process.on('SIGTERM', onSigterm);
   // A reader that stops early (`products-cli list | head`) closes the pipe: that ends the output, not in error.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -29,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
       await runCommand(definition, args, opts, ctx);
     });
     await program.parseAsync(argv);
-    return abort.signal.aborted ? EXIT.interrupted : EXIT.ok;
+    return abort.signal.aborted && !terminated ? EXIT.interrupted : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
@@ -40,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     return abort.signal.aborted && !(error instanceof AppError) ? EXIT.interrupted : exitCodeOf(error);
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }
 

@@ -1,43 +1,52 @@
-/** `export`: every product as NDJSON, page by page, to a file or stdout, so a large table never sits in memory. */
-import { createWriteStream } from 'node:fs';
+/** `export`: every product as NDJSON or CSV, page by page, to a file or stdout, so a large table never sits in memory. */
 import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import type { Writable } from 'node:stream';
-import { LIST_LIMIT_MAX } from '../contract/index.js';
+import { LIST_LIMIT_MAX, type Product } from '../contract/index.js';
 import { defineCommand } from '../cli/command.js';
 import { jsonOption, targetOptions } from '../cli/target-options.js';
+import { oneOf } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
 import { note, printResult } from '../output/print.js';
+import { CSV_HEADER, csvLines } from '../transfer/csv-lines.js';
+import { checkOutputPath, openPartial, removeStalePartials } from '../transfer/export-output.js';
 import { ProgressBar } from '../transfer/progress.js';
-import { writeNdjson } from '../transfer/write-ndjson.js';
+import { writeBatches } from '../transfer/write-ndjson.js';
+
+export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions extends TargetOptions {
   /** The file to write; stdout when omitted. */
   output?: string;
+  format?: ExportFormat;
   json?: boolean;
 }
 
 export interface ExportResult {
   exported: number;
   output?: string;
+  format: ExportFormat;
   durationMs: number;
+  /** True when the reader of stdout went away (`| head`) before the end: not an error. */
+  readerGone?: boolean;
 }
 
-/** Opens the output: a temporary file beside FILE, renamed over it only when the export is complete. */
-function openOutput(path: string): { stream: Writable; partial: string } {
-  const partial = `${path}.partial-${process.pid}`;
-  return { stream: createWriteStream(partial, { flags: 'wx' }), partial };
-}
+const toNdjson = (batch: readonly Product[]) => batch.map((item) => `${JSON.stringify(item)}\n`).join('');
 
 export async function exportProducts(opts: ExportOptions, ctx: Context): Promise<ExportResult> {
   const started = performance.now();
+  const format = opts.format ?? 'ndjson';
+  if (opts.output !== undefined) {
+    await checkOutputPath(opts.output);
+    await removeStalePartials(opts.output);
+  }
   // One request at a time: node:http with keep-alive does it as fast as a pool, and without undici's
   // WebAssembly parser, which costs some 35 MiB of memory.
   const api = await openApi(opts, ctx, { transport: 'node' });
   const bar = new ProgressBar(ctx.stderr, 'exporting', Boolean(ctx.stderr.isTTY) && !ctx.json);
-  const file = opts.output !== undefined ? openOutput(opts.output) : undefined;
+  const file = opts.output !== undefined ? openPartial(opts.output) : undefined;
   const out = file?.stream ?? ctx.stdout;
   // A closed pipe (`export | head`) or a full disk ends the export with a clear error instead of a crash.
   let outputError: Error | undefined;
@@ -50,15 +59,20 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
     }
   };
   try {
-    const exported = await writeNdjson(pages(), out, (written) => bar.update({ done: written, detail: `${written} products` }));
+    if (format === 'csv') out.write(CSV_HEADER);
+    const exported = await writeBatches(pages(), out, format === 'csv' ? csvLines : toNdjson, (written) => bar.update({ done: written, detail: `${written} products` }));
     bar.clear();
+    // A reader that stopped reading (`export | head`) is done with the data: that is a success, said nowhere.
+    if (!file && (outputError as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') {
+      return { exported, format, durationMs: performance.now() - started, readerGone: true };
+    }
     if (file) {
       file.stream.end();
       await finished(file.stream);
     }
     if (outputError) throw outputError;
     if (file && opts.output !== undefined) await rename(file.partial, opts.output);
-    return { exported, ...(opts.output !== undefined ? { output: opts.output } : {}), durationMs: performance.now() - started };
+    return { exported, ...(opts.output !== undefined ? { output: opts.output } : {}), format, durationMs: performance.now() - started };
   } catch (error) {
     bar.clear();
     if (file) {
@@ -68,8 +82,6 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
     if (ctx.signal.aborted) {
       throw new AppError(`interrupted${opts.output !== undefined ? `; ${opts.output} was not written` : ''}`, EXIT.interrupted, { cause: error });
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE') throw new UsageError('the output closed before the export finished', { cause: error });
     if (error === outputError) throw new UsageError(`cannot write ${opts.output ?? 'stdout'}: ${(error as Error).message}`, { cause: error });
     throw error;
   } finally {
@@ -89,14 +101,23 @@ export const command = defineCommand({
   options: [
     ...targetOptions(),
     { flags: '--output <file>', description: 'write to this file (replaced only once the export is complete) instead of stdout' },
+    { flags: '--format <format>', description: 'ndjson, or csv with the header import reads (id,title,description,price,createdAt,updatedAt,version)', parse: oneOf('--format', EXPORT_FORMATS, { ignoreCase: true }) },
     jsonOption('with --output: print the summary as JSON'),
   ],
   help: `Examples:
   $ products-cli export --output products.ndjson
+  $ products-cli export --format csv --output products.csv    # opens in a spreadsheet; import reads it back
   $ products-cli export | jq -r .title
+  $ products-cli export | head -3                             # a reader that stops early is fine (exit 0)
 
-Memory stays flat however large the table: products are written as each page arrives.`,
+Memory stays flat however large the table: products are written as each page arrives. With --output the
+file appears only once complete; Ctrl-C or SIGTERM leave no partial file, and a later export removes those
+of exports that were killed.`,
   run: (_args: [], opts: ExportOptions, ctx) => exportProducts(opts, ctx),
-  // Without --output, stdout is the data itself: the summary goes to stderr.
-  print: async (result, ctx, opts) => (opts.output !== undefined ? printResult(ctx, result, renderExportSummary) : note(ctx, renderExportSummary(result))),
+  // Without --output, stdout is the data itself: the summary goes to stderr, and nowhere when the reader left.
+  print: async (result, ctx, opts) => {
+    if (result.readerGone) return;
+    if (opts.output !== undefined) printResult(ctx, result, renderExportSummary);
+    else note(ctx, renderExportSummary(result));
+  },
 });

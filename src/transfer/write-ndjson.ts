@@ -1,18 +1,22 @@
-/** Writing products as NDJSON, a page at a time, waiting for the destination to drain so memory stays flat. */
+/** Writing products as NDJSON or CSV, a page at a time, waiting for the destination to drain so memory stays flat. */
 import type { Writable } from 'node:stream';
 
-/** Writes each batch as NDJSON lines, honouring back-pressure; returns how many items were written. */
-export async function writeNdjson<T>(batches: AsyncIterable<readonly T[]>, out: Writable, onBatch?: (written: number) => void): Promise<number> {
+/** Writes each batch as the lines `toText` makes of it, honouring back-pressure; returns how many items were written. */
+export async function writeBatches<T>(batches: AsyncIterable<readonly T[]>, out: Writable, toText: (batch: readonly T[]) => string, onBatch?: (written: number) => void): Promise<number> {
   let written = 0;
   for await (const batch of batches) {
     if (batch.length === 0) continue;
-    let text = '';
-    for (const item of batch) text += `${JSON.stringify(item)}\n`;
+    const text = toText(batch);
     written += batch.length;
     if (!out.write(text)) await drained(out);
     onBatch?.(written);
   }
   return written;
+}
+
+/** Writes each batch as NDJSON lines, honouring back-pressure; returns how many items were written. */
+export function writeNdjson<T>(batches: AsyncIterable<readonly T[]>, out: Writable, onBatch?: (written: number) => void): Promise<number> {
+  return writeBatches(batches, out, (batch) => batch.map((item) => `${JSON.stringify(item)}\n`).join(''), onBatch);
 }
 
 /** Resolves when the stream drains or closes, removing both listeners either way. */
