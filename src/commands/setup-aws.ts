@@ -1,5 +1,7 @@
 /** `setup` (AWS): creates, completes or corrects the stack in the account the credential chain resolves. */
+import { checkAccessFlags, type AccessFlags } from '../access-flags.js';
 import { FLAG } from '../cli/option-sets.js';
+import type { AuthSettings } from '../contract/auth.js';
 import type { Context } from '../context.js';
 import { withTerminalProgress } from '../output/progress.js';
 import { DEFAULT_THROTTLE } from '../defaults.js';
@@ -23,7 +25,7 @@ export interface AwsTargetOptions {
   json?: boolean;
 }
 
-export interface SetupAwsOptions extends AwsTargetOptions {
+export interface SetupAwsOptions extends AwsTargetOptions, AccessFlags {
   runtime?: string;
   arch?: string;
   memory?: string | number;
@@ -58,6 +60,9 @@ export interface SetupAwsResult {
   apiKeyStoredIn?: string;
   /** Resources made without products-cli that setup takes over (or, with --dry-run, would). */
   adopted?: ForeignResource[];
+  /** Who may call the API, and the browser origins CORS allows. */
+  auth: AuthSettings;
+  corsOrigins: string[];
   verify?: VerifyResult;
   ms: number;
   /** When each step started and ended, in ms from the start of the command. */
@@ -89,10 +94,15 @@ export function checkSetupSettings(opts: SetupAwsOptions): ProvisionSettings {
       rateLimit: value(opts.rateLimit, FLAG.rateLimit, DEFAULT_THROTTLE.rateLimit),
       burstLimit: value(opts.burstLimit, FLAG.burstLimit, DEFAULT_THROTTLE.burstLimit),
     },
-    apiKey: Boolean(opts.apiKey),
     pitr: opts.pitr !== false,
     adopt: Boolean(opts.adopt),
+    ...access(opts),
   };
+}
+
+function access(opts: SetupAwsOptions): Pick<ProvisionSettings, 'apiKey' | 'auth' | 'corsOrigins'> {
+  const { auth, corsOrigins } = checkAccessFlags(opts);
+  return { apiKey: auth.mode === 'api-key', auth, corsOrigins };
 }
 
 function planAction(step: StepResult, adoptable: ForeignResource[]): PlanAction {
@@ -134,6 +144,8 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
         ...(foreign.length ? { adopted: foreign } : {}),
         ...(inspected.url ? { url: inspected.url } : {}),
         ...(inspected.apiId ? { apiId: inspected.apiId } : {}),
+        auth: settings.auth,
+        corsOrigins: settings.corsOrigins,
         ms: pctx.clock.now() - started,
         timeline: [],
       };
@@ -142,6 +154,9 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
     const outcome = await provisionStack(pctx, progress);
     await store.update((aws) => {
       aws.url = outcome.url;
+      aws.auth = settings.auth;
+      if (settings.corsOrigins.length) aws.corsOrigins = settings.corsOrigins;
+      else delete aws.corsOrigins;
       if (outcome.apiKey) aws.apiKey = outcome.apiKey;
       else delete aws.apiKey;
     });
@@ -149,7 +164,8 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
     let verify: VerifyResult | undefined;
     if (opts.verify !== false) {
       verify = await progress.step('live check', async () => {
-        const result = await verifyStack(outcome.url, { fetch: session.deps.fetch, clock: pctx.clock, ...(outcome.apiKey ? { apiKey: outcome.apiKey } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        const sign = settings.auth.mode === 'iam' && settings.auth.privateReads ? await readSigner({ ...settings.auth, region: pctx.region, ...(opts.profile ? { profile: opts.profile } : {}) }) : undefined;
+        const result = await verifyStack(outcome.url, { fetch: session.deps.fetch, clock: pctx.clock, ...(outcome.apiKey ? { apiKey: outcome.apiKey } : {}), ...(sign ? { sign } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
         return { ...result, outcome: result.ok ? ('present' as const) : ('missing' as const), detail: result.ok ? `GET /product answered ${result.status}` : (result.detail ?? 'no answer') };
       });
       if (!verify.ok) {
@@ -168,6 +184,8 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
       apiId: outcome.apiId,
       ...(outcome.adopted.length ? { adopted: outcome.adopted } : {}),
       ...(outcome.apiKey ? { apiKeyStoredIn: statePath(ctx.cwd) } : {}),
+      auth: settings.auth,
+      corsOrigins: settings.corsOrigins,
       ...(verify ? { verify } : {}),
       ms: pctx.clock.now() - started,
       timeline: timelineOf(progress.timings, started),
@@ -175,4 +193,11 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
   } finally {
     session.close();
   }
+}
+
+/** With private reads the live check's GET must be signed too, with the same credential chain. */
+async function readSigner(auth: import('../http/request-auth.js').TargetAuth): Promise<(url: string) => Promise<Record<string, string>>> {
+  const { createSigner } = await import('../http/sign-request.js');
+  const signer = await createSigner(auth);
+  return (url) => signer({ method: 'GET', url, headers: { accept: 'application/json' } });
 }

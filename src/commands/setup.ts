@@ -63,6 +63,8 @@ export function renderSetupAws(result: SetupAwsResult, style: Style): string {
   lines.push(result.unchanged ? `Nothing to do: every resource of stack ${result.stack} is already in place (no create or update calls).` : `Stack ${result.stack} is set up in ${result.region} (${formatDuration(result.ms)}).`);
   if (result.adopted?.length) lines.push(`Took over (now tagged as this stack's): ${result.adopted.map((f) => `${f.resource} ${f.name}`).join(', ')}.`);
   if (result.url) lines.push(`Invoke URL: ${style.bold(result.url)}`);
+  lines.push(`Access: ${describeAuth(result.auth)}${result.auth.mode === 'iam' ? ' (the product commands sign with your AWS credentials)' : ''}.`);
+  if (result.corsOrigins.length) lines.push(`CORS: browsers on ${result.corsOrigins.join(', ')} may call the API.`);
   if (result.apiKeyStoredIn) lines.push(`API key: stored in ${result.apiKeyStoredIn} (sent by the product commands as x-api-key)`);
   if (result.verify?.ok) lines.push(`Live check: GET /product answered ${result.verify.status}.`);
   else if (!result.verify) lines.push(style.dim('Live check skipped (--no-verify).'));
@@ -85,7 +87,7 @@ export const command = defineCommand({
     { flags: '--arch <arch>', description: 'AWS: arm64 or x86_64 (default: arm64)', parse: SETUP_FLAG.arch },
     { flags: '--memory <mb>', description: 'AWS: function memory, 128-10240 MB (default: 256)', parse: SETUP_FLAG.memory },
     { flags: '--log-retention <days>', description: "AWS: days to keep the function's logs (default: 14)", parse: SETUP_FLAG.logRetention },
-    { flags: '--api-key', description: 'AWS: require an API key (a usage plan and key are created; the key is kept in the state file)' },
+    { flags: '--api-key', description: 'AWS: the same as --auth api-key (a usage plan and key are created; the key is kept in the state file)' },
     { flags: '--no-verify', description: 'AWS: skip the live check through the invoke URL' },
     { flags: '--dry-run', description: 'AWS: print what would be created, updated or left, using read calls only' },
     { flags: '--adopt', description: 'AWS: take over resources of our names made without products-cli (the tutorial\'s console stack): tag them and bring them to this configuration, keeping the table\'s items' },
@@ -93,7 +95,8 @@ export const command = defineCommand({
   ],
   help: `Examples:
   $ products-cli setup --local                  # http://127.0.0.1:3000/prod, data in .products-cli/local/
-  $ products-cli setup --local --port 8080 --json
+  $ products-cli setup --local --port 8080 --json    # includes the local key pair as "credentials"
+  $ products-cli setup --local --cors-origin http://localhost:5173 --auth none
   $ products-cli setup --local --dynamodb-endpoint http://127.0.0.1:8000   # AWS's DynamoDB Local, Alternator, LocalStack
 
 Run again while the stack is up, it reports the running stack. Stop it with \`products-cli teardown --local\`.
@@ -101,7 +104,9 @@ Run again while the stack is up, it reports the running stack. Stop it with \`pr
 On AWS:
   $ products-cli setup --dry-run                # what would be created, read calls only
   $ AWS_PROFILE=dev products-cli setup --region eu-west-1
-  $ products-cli setup --stack alice --api-key   # alice-product, alice-productFunction, … behind an API key
+  $ products-cli setup --stack alice --auth api-key   # alice-product, alice-productFunction, … writes behind an API key
+  $ products-cli setup --private-reads --cors-origin https://shop.example.com   # reads signed too; a browser app's origin
+  $ products-cli setup --auth none              # the tutorial's open API: anyone may write
   $ products-cli setup --endpoint-url http://127.0.0.1:5000 --no-verify   # an emulator such as moto
   $ products-cli setup --adopt --dry-run        # which hand-made resources (product, productFunction, …) it would take over
   $ products-cli setup --adopt                  # take them over: tag, correct, keep the table's items

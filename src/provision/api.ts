@@ -26,6 +26,7 @@ import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { functionArn, integrationUri, restApiArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { methodAuth, methodAuthDrift, methodAuthPatch } from './method-auth.js';
 import { isOurs, STACK_TAG } from './names.js';
 
 /** Every method of every route, with its resource path. */
@@ -79,7 +80,7 @@ export async function findRestApis(ctx: ProvisionContext): Promise<{ ours: RestA
   return { ours, others };
 }
 
-async function getResources(ctx: ProvisionContext, restApiId: string): Promise<Resource[]> {
+export async function getResources(ctx: ProvisionContext, restApiId: string): Promise<Resource[]> {
   const resources: Resource[] = [];
   let position: string | undefined;
   do {
@@ -209,12 +210,14 @@ async function ensureMethod(
 ): Promise<void> {
   const label = `${method} ${resource.path}`;
   const existing = resource.resourceMethods?.[method] as Method | undefined;
+  const wanted = methodAuth(ctx.settings.auth, method);
+  const patch = existing ? methodAuthPatch(existing, wanted) : [];
   if (!existing) {
-    await apigw(ctx, new PutMethodCommand({ restApiId, resourceId: resource.id, httpMethod: method, authorizationType: 'NONE', apiKeyRequired: ctx.settings.apiKey }), 'apigateway:PUT');
+    await apigw(ctx, new PutMethodCommand({ restApiId, resourceId: resource.id, httpMethod: method, ...wanted }), 'apigateway:PUT');
     changes?.push(`method ${label}`);
-  } else if (existing.apiKeyRequired !== undefined && Boolean(existing.apiKeyRequired) !== ctx.settings.apiKey) {
-    await apigw(ctx, new UpdateMethodCommand({ restApiId, resourceId: resource.id, httpMethod: method, patchOperations: [{ op: 'replace', path: '/apiKeyRequired', value: String(ctx.settings.apiKey) }] }), 'apigateway:PATCH');
-    changes?.push(`API key requirement of ${label}`);
+  } else if (patch.length > 0) {
+    await apigw(ctx, new UpdateMethodCommand({ restApiId, resourceId: resource.id, httpMethod: method, patchOperations: patch }), 'apigateway:PATCH');
+    changes?.push(`authorization of ${label}`);
   }
   const current = existing ? await integrationOf(ctx, restApiId, resource, method) : undefined;
   if (current?.type !== integration.type || current?.uri !== integration.uri || current?.httpMethod !== integration.integrationHttpMethod) {
@@ -284,7 +287,8 @@ export async function inspectRestApi(ctx: ProvisionContext): Promise<StepResult 
     }
     const current = await integrationOf(ctx, api.id, resource, method);
     if (current?.type !== 'AWS_PROXY' || current.uri !== integration.uri) drift.push(`${method} ${path} integration differs`);
-    if (found.apiKeyRequired !== undefined && Boolean(found.apiKeyRequired) !== ctx.settings.apiKey) drift.push(`${method} ${path} API key ${found.apiKeyRequired ? 'required' : 'not required'}`);
+    const authDrift = methodAuthDrift(found, methodAuth(ctx.settings.auth, method));
+    if (authDrift) drift.push(`${method} ${path} ${authDrift}`);
   }
   const stage = await getStage(ctx, api.id);
   if (!stage) drift.push(`stage ${ctx.names.stage} missing`);

@@ -1,5 +1,6 @@
 /** What every provisioning step receives: clients, names, settings, clock and a way to record progress. */
 import type { AwsClients } from '../aws/clients.js';
+import type { AuthSettings } from '../contract/auth.js';
 import type { ApiGatewayPacer } from '../aws/apigateway-pacer.js';
 import type { Clock } from '../aws/clock.js';
 import type { Where } from './arns.js';
@@ -15,12 +16,16 @@ export interface ProvisionSettings {
   timeoutSeconds: number;
   logRetentionDays: number;
   throttle: { rateLimit: number; burstLimit: number };
-  /** Methods require an API key, with a usage plan and key. */
+  /** Methods require an API key, with a usage plan and key (`auth.mode` is api-key). */
   apiKey: boolean;
   /** Point-in-time recovery on the table (`--no-pitr` turns this off; setup never turns it off on AWS). */
   pitr: boolean;
   /** Take over untagged resources of our names (`--adopt`). */
   adopt: boolean;
+  /** Who may call which method: AWS_IAM, an API key, or nobody checked. */
+  auth: AuthSettings;
+  /** Browser origins allowed by CORS; empty = no CORS configuration at all. */
+  corsOrigins: string[];
 }
 
 /** Bounds and polling intervals of every wait, in milliseconds; tests and the bench shorten nothing but the clock. */

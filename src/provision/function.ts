@@ -17,6 +17,7 @@ import { AwsError } from '../errors.js';
 import { functionArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { isOurs, notOursDetail, STACK_TAG } from './names.js';
+import { CORS_ORIGINS_ENV } from '../contract/cors.js';
 
 export const HANDLER = 'index.handler';
 
@@ -34,7 +35,7 @@ export function wantedConfiguration(ctx: ProvisionContext, roleArn: string) {
     Role: roleArn,
     MemorySize: ctx.settings.memoryMb,
     Timeout: ctx.settings.timeoutSeconds,
-    Environment: { Variables: { TABLE_NAME: ctx.names.table } },
+    Environment: { Variables: { TABLE_NAME: ctx.names.table, ...(ctx.settings.corsOrigins.length ? { [CORS_ORIGINS_ENV]: ctx.settings.corsOrigins.join(',') } : {}) } as Record<string, string> },
     LoggingConfig: { LogFormat: 'JSON' as const, LogGroup: ctx.names.logGroup },
   };
 }
@@ -48,6 +49,7 @@ export function configurationDrift(config: FunctionConfiguration, wanted: Return
   if (config.MemorySize !== wanted.MemorySize) drift.push(`memory ${config.MemorySize} MB`);
   if (config.Timeout !== wanted.Timeout) drift.push(`timeout ${config.Timeout} s`);
   if (config.Environment?.Variables?.TABLE_NAME !== wanted.Environment.Variables.TABLE_NAME) drift.push('TABLE_NAME');
+  if ((config.Environment?.Variables?.[CORS_ORIGINS_ENV] ?? '') !== (wanted.Environment.Variables[CORS_ORIGINS_ENV] ?? '')) drift.push(CORS_ORIGINS_ENV);
   // Emulators may not report LoggingConfig; only a reported, different value is drift.
   if (config.LoggingConfig && (config.LoggingConfig.LogFormat !== 'JSON' || (config.LoggingConfig.LogGroup && config.LoggingConfig.LogGroup !== wanted.LoggingConfig.LogGroup))) {
     drift.push('logging config');

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Context } from '../context.js';
+import { DEFAULT_AUTH } from '../contract/auth.js';
 import { DEFAULT_STAGE, DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_THROTTLE } from '../defaults.js';
 import { AppError } from '../errors.js';
 import { ApiGatewayPacer } from '../aws/apigateway-pacer.js';
@@ -58,6 +59,8 @@ export const DEFAULT_SETTINGS: ProvisionSettings = {
   apiKey: false,
   pitr: true,
   adopt: false,
+  auth: { ...DEFAULT_AUTH },
+  corsOrigins: [],
 };
 
 export interface Session {
@@ -132,7 +135,8 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
       )),
     names,
     tags: stackTags(names),
-    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    // Commands that do not set them (status, deploy) compare against what setup recorded.
+    settings: { ...DEFAULT_SETTINGS, ...(previous?.auth ? { auth: previous.auth, apiKey: previous.auth.mode === 'api-key' } : {}), ...(previous?.corsOrigins ? { corsOrigins: previous.corsOrigins } : {}), ...options.settings },
     waits: deps.waits,
     clock,
     note: (text) => progress.note(text),

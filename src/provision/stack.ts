@@ -8,6 +8,7 @@ import { roleArn as buildRoleArn, invokeUrl, tableArn } from './arns.js';
 import { ensureApiKey, findApiKeys, findUsagePlans, removeApiKey, usagePlanPatch } from './api-key.js';
 import { ensureRestApi, ensureStage, inspectRestApi, removeRestApi } from './api.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { ensureCors, inspectCors } from './cors.js';
 import { ensureFunction, inspectFunction, removeFunction } from './function.js';
 import { ensureLogGroup, inspectLogGroup, removeLogGroup } from './log-group.js';
 import { isOurs, STACK_TAG } from './names.js';
@@ -57,9 +58,11 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   roleArn.catch(() => undefined);
   const fn = progress.step(`function ${ctx.names.function}`, () => ensureFunction(ctx, roleArn));
   const permission = Promise.all([fn, api]).then(([, a]) => progress.step('invoke permission', () => ensurePermission(ctx, a.apiId)));
-  const stage = api.then((a) => progress.step(`stage ${ctx.names.stage}`, () => ensureStage(ctx, a.apiId, a.changed)));
+  // CORS changes the API too, so it goes between the API and its deployment.
+  const cors = api.then((a) => progress.step('CORS', () => ensureCors(ctx, a.apiId)));
+  const stage = Promise.all([api, cors]).then(([a, c]) => progress.step(`stage ${ctx.names.stage}`, () => ensureStage(ctx, a.apiId, a.changed || c.changed)));
   const key = ctx.settings.apiKey ? Promise.all([api, stage]).then(([a]) => progress.step('API key', () => ensureApiKey(ctx, a.apiId))) : undefined;
-  const all: Array<Promise<StepResult>> = [table, role, rolePolicy, logGroup, api, fn, permission, stage, ...(key ? [key] : [])];
+  const all: Array<Promise<StepResult>> = [table, role, rolePolicy, logGroup, api, cors, fn, permission, stage, ...(key ? [key] : [])];
   await settleAll([account, ...all]);
   const steps = await settleAll(all);
   const { apiId } = await api;
@@ -93,6 +96,7 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
   const steps: StepResult[] = [table, role, logGroup, fn, api];
   if (api.apiId && fn.outcome !== 'missing') steps.push(await inspectPermission(ctx, api.apiId));
   else steps.push({ resource: 'permission', name: `${ctx.names.function} ← ${ctx.names.api}`, outcome: 'missing' });
+  if (api.apiId && ctx.settings.corsOrigins.length > 0) steps.push(await inspectCors(ctx, api.apiId));
   if (ctx.settings.apiKey || ctx.recorded.apiKeyId) {
     const [plans, keys] = await Promise.all([findUsagePlans(ctx), findApiKeys(ctx)]);
     const plan = plans.find((p) => isOurs(p.tags, ctx.names));

@@ -5,6 +5,8 @@ export interface VerifyOptions {
   fetch: typeof fetch;
   clock: Clock;
   apiKey?: string;
+  /** Signature headers for the GET, when reads need SigV4. */
+  sign?: (url: string) => Promise<Record<string, string>>;
   timeoutMs?: number;
   intervalMs?: number;
   signal?: AbortSignal;
@@ -33,8 +35,9 @@ export async function verifyStack(url: string, options: VerifyOptions): Promise<
   for (;;) {
     attempts += 1;
     try {
-      const response = await options.fetch(`${url.replace(/\/$/, '')}/product?limit=1`, {
-        headers: { accept: 'application/json', ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}) },
+      const target = `${url.replace(/\/$/, '')}/product?limit=1`;
+      const response = await options.fetch(target, {
+        headers: { accept: 'application/json', ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}), ...(options.sign ? await options.sign(target) : {}) },
         signal: AbortSignal.timeout(10_000),
       });
       status = response.status;

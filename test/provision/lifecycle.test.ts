@@ -263,9 +263,11 @@ describe('ownership, confirmation and backups', () => {
     const [api] = [...world.fake.apis.values()];
     expect(plan?.apiStages).toEqual([{ apiId: api?.api.id, stage: 'prod' }]);
     expect([...(world.fake.planKeys.get(plan?.id) ?? [])]).toEqual([key?.id]);
-    const methods = [...(api?.resources.values() ?? [])].flatMap((r) => Object.values((r.resourceMethods ?? {}) as Record<string, { apiKeyRequired: boolean }>));
+    const methods = [...(api?.resources.values() ?? [])].flatMap((r) => Object.values((r.resourceMethods ?? {}) as Record<string, { httpMethod: string; apiKeyRequired: boolean; authorizationType: string }>));
     expect(methods).toHaveLength(5);
-    expect(methods.every((m) => m.apiKeyRequired)).toBe(true);
+    // The key guards the writes; anyone may read the catalogue (--private-reads puts GET behind it too).
+    expect(methods.filter((m) => m.apiKeyRequired).map((m) => m.httpMethod).sort()).toEqual(['DELETE', 'PATCH', 'POST']);
+    expect(methods.every((m) => m.authorizationType === 'NONE')).toBe(true);
     const state = await readState(world.cwd);
     expect(state.aws?.apiKey).toBe(key?.value);
     expect(statSync(statePath(world.cwd)).mode & 0o777).toBe(0o600);

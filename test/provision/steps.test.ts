@@ -288,7 +288,15 @@ describe('REST API, stage and permission', () => {
     ]);
     const methods = mocks.apigateway.commandCalls(PutMethodCommand).map((c) => c.args[0].input);
     expect(methods.map((m) => `${m.httpMethod} ${m.resourceId}`).sort()).toEqual(['DELETE res-id', 'GET res-id', 'GET res-product', 'PATCH res-id', 'POST res-product']);
-    expect(methods.every((m) => m.authorizationType === 'NONE' && m.apiKeyRequired === false)).toBe(true);
+    // IAM by default: the writes need SigV4, reads are public.
+    expect(Object.fromEntries(methods.map((m) => [`${m.httpMethod} ${m.resourceId}`, m.authorizationType]))).toEqual({
+      'GET res-product': 'NONE',
+      'POST res-product': 'AWS_IAM',
+      'GET res-id': 'NONE',
+      'PATCH res-id': 'AWS_IAM',
+      'DELETE res-id': 'AWS_IAM',
+    });
+    expect(methods.every((m) => m.apiKeyRequired === false)).toBe(true);
     const uri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:${ACCOUNT}:function:productFunction/invocations`;
     const integrations = mocks.apigateway.commandCalls(PutIntegrationCommand).map((c) => c.args[0].input);
     expect(integrations).toHaveLength(5);

@@ -114,7 +114,7 @@ const READ = /^(Get|Describe|List|Filter|Scan)/;
 interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean }
 interface RoleRecord { name: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
 interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any>; inactive?: boolean }
-interface ApiRecord { api: Record<string, any>; resources: Map<string, any>; stages: Map<string, any>; deployments: number }
+interface ApiRecord { api: Record<string, any>; resources: Map<string, any>; stages: Map<string, any>; deployments: number; gatewayResponses?: Map<string, any> }
 
 export class FakeAws {
   readonly model: LatencyModel;
@@ -730,14 +730,17 @@ export class FakeAws {
   apigateway_UpdateMethod(input: any) {
     const method = this.resourceOrThrow(input).resourceMethods?.[input.httpMethod];
     if (!method) throw new NotFoundException({ message: 'Invalid Method identifier specified', ...meta });
-    for (const op of input.patchOperations) if (op.path === '/apiKeyRequired') method.apiKeyRequired = op.value === 'true';
+    for (const op of input.patchOperations) {
+      if (op.path === '/apiKeyRequired') method.apiKeyRequired = op.value === 'true';
+      else if (op.path === '/authorizationType') method.authorizationType = op.value;
+    }
     return method;
   }
 
   apigateway_PutIntegration(input: any) {
     const method = this.resourceOrThrow(input).resourceMethods?.[input.httpMethod];
     if (!method) throw new NotFoundException({ message: 'Invalid Method identifier specified', ...meta });
-    method.methodIntegration = { type: input.type, httpMethod: input.integrationHttpMethod, uri: input.uri };
+    method.methodIntegration = { type: input.type, httpMethod: input.integrationHttpMethod, uri: input.uri, ...(input.requestTemplates ? { requestTemplates: input.requestTemplates, passthroughBehavior: input.passthroughBehavior } : {}) };
     return method.methodIntegration;
   }
 
@@ -843,4 +846,66 @@ export class FakeAws {
   apigateway_GetUsagePlanKeys(input: any) {
     return { items: [...(this.planKeys.get(input.usagePlanId) ?? [])].map((id) => ({ id, type: 'API_KEY' })) };
   }
+
+  // ---- API Gateway: method responses, integration responses and gateway responses (CORS)
+  private methodOrThrow(input: any) {
+    const method = this.resourceOrThrow(input).resourceMethods?.[input.httpMethod];
+    if (!method) throw new NotFoundException({ message: 'Invalid Method identifier specified', ...meta });
+    return method;
+  }
+
+  apigateway_GetMethod(input: any) {
+    return this.methodOrThrow(input);
+  }
+
+  apigateway_DeleteMethod(input: any) {
+    this.methodOrThrow(input);
+    delete this.resourceOrThrow(input).resourceMethods[input.httpMethod];
+  }
+
+  apigateway_PutMethodResponse(input: any) {
+    const method = this.methodOrThrow(input);
+    method.methodResponses ??= {};
+    if (method.methodResponses[input.statusCode]) throw new ApiConflictException({ message: 'Response already exists for this resource', ...meta });
+    method.methodResponses[input.statusCode] = { statusCode: input.statusCode, responseParameters: input.responseParameters, responseModels: input.responseModels };
+    return method.methodResponses[input.statusCode];
+  }
+
+  apigateway_PutIntegrationResponse(input: any) {
+    const method = this.methodOrThrow(input);
+    if (!method.methodIntegration) throw new NotFoundException({ message: 'Invalid Integration identifier specified', ...meta });
+    const declared = method.methodResponses?.[input.statusCode];
+    if (!declared) throw new NotFoundException({ message: 'Invalid Response status code specified', ...meta });
+    // API Gateway refuses a mapping to a header the method response does not declare.
+    for (const name of Object.keys(input.responseParameters ?? {})) {
+      if (!(name in (declared.responseParameters ?? {}))) throw new BadRequestException({ message: `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${name}]`, ...meta });
+    }
+    method.methodIntegration.integrationResponses ??= {};
+    method.methodIntegration.integrationResponses[input.statusCode] = { statusCode: input.statusCode, responseParameters: input.responseParameters, responseTemplates: input.responseTemplates };
+    return method.methodIntegration.integrationResponses[input.statusCode];
+  }
+
+  apigateway_PutGatewayResponse(input: any) {
+    const api = this.apiOrThrow(input.restApiId);
+    api.gatewayResponses ??= new Map();
+    const response = { responseType: input.responseType, statusCode: input.statusCode, responseParameters: input.responseParameters ?? {}, responseTemplates: input.responseTemplates ?? {}, defaultResponse: false };
+    api.gatewayResponses.set(input.responseType, response);
+    return response;
+  }
+
+  apigateway_GetGatewayResponse(input: any) {
+    const api = this.apiOrThrow(input.restApiId);
+    // As AWS does, an uncustomised type answers with its default rather than NotFound.
+    return api.gatewayResponses?.get(input.responseType) ?? { responseType: input.responseType, responseParameters: {}, responseTemplates: { 'application/json': '{"message":$context.error.messageString}' }, defaultResponse: true };
+  }
+
+  apigateway_GetGatewayResponses(input: any) {
+    return { items: [...(this.apiOrThrow(input.restApiId).gatewayResponses?.values() ?? [])] };
+  }
+
+  apigateway_DeleteGatewayResponse(input: any) {
+    const api = this.apiOrThrow(input.restApiId);
+    if (!api.gatewayResponses?.delete(input.responseType)) throw new NotFoundException({ message: 'Invalid Gateway Response identifier specified', ...meta });
+  }
+
 }

@@ -1,0 +1,84 @@
+/**
+ * API Gateway's own answers (DEFAULT_4XX: 403, 429, …; DEFAULT_5XX: 502, 504) with the CORS headers, so that a
+ * browser can read a throttle or an auth error instead of seeing a CORS failure.
+ */
+import { DeleteGatewayResponseCommand, GetGatewayResponseCommand, PutGatewayResponseCommand, type GatewayResponse } from '@aws-sdk/client-api-gateway';
+import { errorName, translateAwsError } from '../aws/errors.js';
+import { CORS_EXPOSE_HEADERS } from '../contract/cors.js';
+import type { ProvisionContext } from './context.js';
+
+export const CORS_RESPONSE_TYPES = ['DEFAULT_4XX', 'DEFAULT_5XX'] as const;
+
+/** API Gateway's default body template, kept so the answers stay `{"message": "..."}`. */
+export const DEFAULT_TEMPLATE = '{"message":$context.error.messageString}';
+
+/**
+ * The response parameters for the origins (pure). A gateway response maps headers from static values or request
+ * parameters only: one origin (or `*`) is sent as is, several by echoing the request's Origin.
+ */
+export function gatewayResponseParameters(origins: readonly string[]): Record<string, string> {
+  const parameters: Record<string, string> = {
+    'gatewayresponse.header.Access-Control-Allow-Origin': origins.length === 1 ? `'${origins[0]}'` : 'method.request.header.Origin',
+    'gatewayresponse.header.Access-Control-Expose-Headers': `'${CORS_EXPOSE_HEADERS.join(', ')}'`,
+  };
+  if (origins[0] !== '*') parameters['gatewayresponse.header.Vary'] = "'Origin'";
+  return parameters;
+}
+
+async function getResponse(ctx: ProvisionContext, restApiId: string, responseType: string): Promise<GatewayResponse | undefined> {
+  try {
+    return (await ctx.apigateway.send(new GetGatewayResponseCommand({ restApiId, responseType: responseType as never }) as never)) as GatewayResponse;
+  } catch (error) {
+    // AWS answers an uncustomised type with its default; emulators may answer NotFound instead.
+    if (errorName(error) === 'NotFoundException') return undefined;
+    throw translateAwsError(error, 'apigateway:GET');
+  }
+}
+
+function isOurs(response: GatewayResponse | undefined): boolean {
+  return Boolean(response && !response.defaultResponse && response.responseParameters?.['gatewayresponse.header.Access-Control-Allow-Origin']);
+}
+
+function differs(response: GatewayResponse | undefined, wanted: Record<string, string>): boolean {
+  const current = response?.responseParameters ?? {};
+  return Object.keys(current).length !== Object.keys(wanted).length || Object.entries(wanted).some(([key, value]) => current[key] !== value);
+}
+
+/** Puts the CORS headers on DEFAULT_4XX and DEFAULT_5XX, or resets ours to the defaults when CORS is off. */
+export async function ensureGatewayResponses(ctx: ProvisionContext, restApiId: string): Promise<{ changed: boolean; changes: string[] }> {
+  const changes: string[] = [];
+  for (const responseType of CORS_RESPONSE_TYPES) {
+    const current = await getResponse(ctx, restApiId, responseType);
+    if (ctx.settings.corsOrigins.length === 0) {
+      if (!isOurs(current)) continue;
+      try {
+        await ctx.apigateway.send(new DeleteGatewayResponseCommand({ restApiId, responseType }) as never);
+      } catch (error) {
+        if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+      }
+      changes.push(`${responseType} reset`);
+      continue;
+    }
+    const wanted = gatewayResponseParameters(ctx.settings.corsOrigins);
+    if (!differs(current, wanted)) continue;
+    try {
+      await ctx.apigateway.send(new PutGatewayResponseCommand({ restApiId, responseType, responseParameters: wanted, responseTemplates: { 'application/json': DEFAULT_TEMPLATE } }) as never);
+    } catch (error) {
+      throw translateAwsError(error, 'apigateway:PUT');
+    }
+    changes.push(responseType);
+  }
+  return { changed: changes.length > 0, changes };
+}
+
+/** The gateway responses' drift, for status and the dry run. */
+export async function inspectGatewayResponses(ctx: ProvisionContext, restApiId: string): Promise<string[]> {
+  const drift: string[] = [];
+  for (const responseType of CORS_RESPONSE_TYPES) {
+    const current = await getResponse(ctx, restApiId, responseType);
+    if (ctx.settings.corsOrigins.length === 0) {
+      if (isOurs(current)) drift.push(`${responseType} has CORS headers without --cors-origin`);
+    } else if (differs(current, gatewayResponseParameters(ctx.settings.corsOrigins))) drift.push(`${responseType} lacks the CORS headers`);
+  }
+  return drift;
+}
