@@ -170,13 +170,13 @@ export async function inspectPreflights(ctx: ProvisionContext, restApiId: string
 }
 
 /** The CORS step of setup: the preflights, then the gateway responses; records a pending deployment on change. */
-export async function ensureCors(ctx: ProvisionContext, restApiId: string): Promise<StepResult & { changed: boolean }> {
+export async function ensureCors(ctx: ProvisionContext, restApiId: string, apiCreated = false): Promise<StepResult & { changed: boolean }> {
   const preflights = await ensurePreflights(ctx, restApiId);
   const responses = await ensureGatewayResponses(ctx, restApiId);
   const changes = [...preflights.changes, ...responses.changes];
   if (changes.length > 0) await ctx.record('apiPendingDeployment', 'yes');
   const name = ctx.settings.corsOrigins.length ? ctx.settings.corsOrigins.join(', ') : 'off';
-  return { resource: 'CORS', name, outcome: changes.length ? 'updated' : 'unchanged', changed: changes.length > 0, ...(changes.length ? { detail: changes.join(', ') } : {}) };
+  return { resource: 'CORS', name, outcome: changes.length ? (apiCreated ? 'created' : 'updated') : 'unchanged', changed: changes.length > 0, ...(changes.length ? { detail: changes.join(', ') } : {}) };
 }
 
 /** The CORS configuration as it is, for status and the dry run. */

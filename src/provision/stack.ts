@@ -59,12 +59,13 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   const fn = progress.step(`function ${ctx.names.function}`, () => ensureFunction(ctx, roleArn));
   const permission = Promise.all([fn, api]).then(([, a]) => progress.step('invoke permission', () => ensurePermission(ctx, a.apiId)));
   // CORS changes the API too, so it goes between the API and its deployment.
-  const cors = api.then((a) => progress.step('CORS', () => ensureCors(ctx, a.apiId)));
+  const cors = api.then((a) => progress.step('CORS', () => ensureCors(ctx, a.apiId, a.outcome === 'created')));
   const stage = Promise.all([api, cors]).then(([a, c]) => progress.step(`stage ${ctx.names.stage}`, () => ensureStage(ctx, a.apiId, a.changed || c.changed)));
   const key = ctx.settings.apiKey ? Promise.all([api, stage]).then(([a]) => progress.step('API key', () => ensureApiKey(ctx, a.apiId))) : undefined;
   const all: Array<Promise<StepResult>> = [table, role, rolePolicy, logGroup, api, cors, fn, permission, stage, ...(key ? [key] : [])];
   await settleAll([account, ...all]);
-  const steps = await settleAll(all);
+  // Without CORS, the step is reported only when it removed an earlier configuration.
+  const steps = (await settleAll(all)).filter((s) => s.resource !== 'CORS' || ctx.settings.corsOrigins.length > 0 || s.outcome !== 'unchanged');
   const { apiId } = await api;
   const url = invokeUrl(ctx.region, apiId, ctx.names.stage);
   return { steps, apiId, url, adopted, ...(key ? { apiKey: (await key).value } : {}) };
