@@ -48,8 +48,8 @@ if (!existsSync(serveJs) || !existsSync(join(root, 'dist', 'handler.zip'))) {
 }
 
 /** Starts the stack in a child process with throttling off (the bench measures capacity, not the stage limit). */
-function startStack() {
-  const options = { port: 0, throttle: null, quiet: !values.logs, ...(functionConcurrency ? { concurrency: functionConcurrency } : {}) };
+function startStack(concurrency = functionConcurrency) {
+  const options = { port: 0, throttle: null, quiet: !values.logs, ...(concurrency ? { concurrency } : {}) };
   const child = spawn(process.execPath, [serveJs, JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (message) => {
@@ -89,23 +89,28 @@ async function load(origin, request, check, duration = seconds) {
 const isProduct = (status, text) => (status !== 200 ? `status ${status}` : text.includes('"IPhone"') ? true : 'not the product');
 
 const stack = await startStack();
+// The same stack with a single execution environment, beside it: what the function pool adds on this machine.
+const single = await startStack(1);
 const id = 'bench-1';
 const product = { id, title: 'IPhone', description: 'This is an IPhone', price: 900 };
-const created = await fetch(`${stack.url}/product`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(product),
-});
-if (created.status !== 201) throw new Error(`creating the product answered ${created.status}`);
+for (const each of [stack, single]) {
+  const created = await fetch(`${each.url}/product`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(product),
+  });
+  if (created.status !== 201) throw new Error(`creating the product answered ${created.status}`);
+}
 
-const gatewayUrl = new URL(stack.url);
-const viaGateway = (duration) =>
+const viaGatewayOf = (url) => (duration) =>
   load(
-    gatewayUrl.origin,
-    { method: 'GET', path: `${gatewayUrl.pathname}/product/${id}` },
+    url.origin,
+    { method: 'GET', path: `${url.pathname}/product/${id}` },
     isProduct,
     duration,
   );
+const viaGateway = viaGatewayOf(new URL(stack.url));
+const viaSingle = viaGatewayOf(new URL(single.url));
 const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
 const direct = (duration) =>
   load(
@@ -174,9 +179,9 @@ async function inProcess(duration = seconds) {
   }
 }
 
-const paths = { gateway: viaGateway, raw: direct, client: directClient, handler: inProcess };
-const rates = { gateway: [], raw: [], client: [], handler: [] };
-const answers = { gateway: tally(), raw: tally(), client: tally(), handler: tally() };
+const paths = { gateway: viaGateway, single: viaSingle, raw: direct, client: directClient, handler: inProcess };
+const rates = { gateway: [], single: [], raw: [], client: [], handler: [] };
+const answers = { gateway: tally(), single: tally(), raw: tally(), client: tally(), handler: tally() };
 let samples = {};
 let rows;
 try {
@@ -197,9 +202,11 @@ try {
   const share = (a, b) => (median(rates[a]) / median(rates[b])) * 100;
   rows = [
     row(`GET /product/{id} via the local gateway (${connections} conn)`, rate('gateway'), asserted, true, problems.gateway),
+    row(`GET /product/{id} via the local gateway, 1 function environment`, rate('single'), asserted, true, problems.single),
     row(`GetItem straight to the engine, raw HTTP: the engine's floor`, rate('raw'), asserted, true, problems.raw),
     row(`GetItem straight to the engine, the function's client`, rate('client'), asserted, true, problems.client),
     row(`handler in this process, GET /product/{id} (${connections} concurrent)`, rate('handler'), asserted, true, problems.handler),
+    row(`  function pool (${functionConcurrency ?? 'default'}) / 1 environment`, `${share('gateway', 'single').toFixed(1)}%`, 'none: whether the pool helps here', true, problems.gateway ?? problems.single),
     row('  gateway / the function\'s GetItem', `${share('gateway', 'client').toFixed(1)}%`, '>= 80%', share('gateway', 'client') >= 80, problems.gateway ?? problems.client),
     row('  gateway / handler in-process', `${share('gateway', 'handler').toFixed(1)}%`, 'none: where the time goes', true, problems.gateway ?? problems.handler),
     row('  gateway / engine floor', `${share('gateway', 'raw').toFixed(1)}%`, 'none: where the time goes', true, problems.gateway ?? problems.raw),
@@ -213,5 +220,6 @@ try {
 } finally {
   client.destroy();
   stack.child.kill('SIGTERM');
+  single.child.kill('SIGTERM');
 }
 finish(`local stack, ${connections} concurrent connections, ${functionConcurrency ?? 'default'} function environments, ${rounds} rounds of ${seconds} s, medians`, rows, { rates });

@@ -2,7 +2,7 @@
 import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import type { ProductPage } from '../http/api-client.js';
-import { escapeControl } from './escape.js';
+import { textField, numberField } from './untrusted.js';
 import { formatPrice } from './render-product.js';
 import { streamWriter } from './print.js';
 import { styleOf, type Style } from './style.js';
@@ -18,18 +18,19 @@ interface Column {
   max?: number;
 }
 
+// Cells come escaped (a newline shows as \n), and a field that breaks the contract shows as it is, marked.
+const field = (p: Product, name: string) => (p as unknown as Record<string, unknown>)[name];
 const COLUMNS: Column[] = [
-  { header: 'ID', cell: (p) => p.id, align: 'left' },
-  { header: 'TITLE', cell: (p) => p.title, align: 'left', max: TITLE_MAX },
-  { header: 'PRICE', cell: (p) => formatPrice(p.price), align: 'right' },
-  { header: 'VERSION', cell: (p) => String(p.version), align: 'right' },
-  { header: 'UPDATED', cell: (p) => p.updatedAt ?? '-', align: 'left' },
+  { header: 'ID', cell: (p) => textField(field(p, 'id')), align: 'left' },
+  { header: 'TITLE', cell: (p) => textField(field(p, 'title')), align: 'left', max: TITLE_MAX },
+  { header: 'PRICE', cell: (p) => numberField(field(p, 'price'), formatPrice), align: 'right' },
+  { header: 'VERSION', cell: (p) => numberField(field(p, 'version')), align: 'right' },
+  { header: 'UPDATED', cell: (p) => (field(p, 'updatedAt') === undefined ? '-' : textField(field(p, 'updatedAt'))), align: 'left' },
 ];
 
-/** A cell on one line: control characters escaped (a newline shows as \n), cut to `max` columns. */
+/** A cell on one line, cut to `max` columns. */
 function cut(text: string, max: number | undefined): string {
-  const safe = escapeControl(text);
-  return max !== undefined ? truncateToWidth(safe, max) : safe;
+  return max !== undefined ? truncateToWidth(text, max) : text;
 }
 
 /** A table whose column widths are set by the first page, so that rows can be printed as pages arrive. */

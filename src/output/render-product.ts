@@ -2,6 +2,7 @@
 import type { Product } from '../contract/index.js';
 import { escapeControl } from './escape.js';
 import type { Style } from './style.js';
+import { numberField, textField } from './untrusted.js';
 
 /**
  * A price as people read it: two decimals, thousands grouped. Done by hand: the first toLocaleString() call
@@ -13,16 +14,17 @@ export function formatPrice(price: number): string {
   return `${price < 0 ? '-' : ''}${grouped}.${cents}`;
 }
 
-/** A product as aligned `key  value` lines. */
+/** A product as aligned `key  value` lines; a field that breaks the contract is shown as it is, marked invalid. */
 export function renderProduct(product: Product, style: Style): string {
+  const item = product as unknown as Record<string, unknown>;
   const rows: [string, string][] = [
-    ['id', style.bold(escapeControl(product.id))],
-    ['title', escapeControl(product.title)],
-    ['description', product.description === '' ? style.dim('(none)') : escapeControl(product.description)],
-    ['price', formatPrice(product.price)],
-    ['version', String(product.version)],
-    ['created', product.createdAt ?? style.dim('(unknown: not made through the API)')],
-    ['updated', product.updatedAt ?? style.dim('(never changed through the API)')],
+    ['id', style.bold(textField(item.id))],
+    ['title', textField(item.title)],
+    ['description', item.description === '' ? style.dim('(none)') : textField(item.description)],
+    ['price', numberField(item.price, formatPrice)],
+    ['version', numberField(item.version)],
+    ['created', item.createdAt === undefined ? style.dim('(unknown: not made through the API)') : textField(item.createdAt)],
+    ['updated', item.updatedAt === undefined ? style.dim('(never changed through the API)') : textField(item.updatedAt)],
   ];
   const width = Math.max(...rows.map(([key]) => key.length));
   return rows.map(([key, value]) => `${style.dim(key.padEnd(width))}  ${value}`).join('\n');

@@ -245,3 +245,29 @@ describe('local (foreground)', () => {
     }
   });
 });
+
+describe('items written around the API', () => {
+  it('are shown as they are, marked invalid, by get and list: never NaN or undefined', async () => {
+    await setup();
+    const { DynamoDBClient, PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+    // The engine's address is in the state file only; whoever can read that can write to the table.
+    const engine = new DynamoDBClient({ endpoint: (await readState()).local.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      await engine.send(new PutItemCommand({ TableName: 'product', Item: { id: { S: 'odd' }, price: { S: 'not-a-number' }, version: { N: '1' } } }));
+    } finally {
+      engine.destroy();
+    }
+
+    const got = await cli(cwd, ['get', 'odd']);
+    const listed = await cli(cwd, ['list']);
+
+    expect(got.code).toBe(0);
+    expect(got.stdout).toMatch(/price\s+"not-a-number" \(invalid\)/);
+    expect(got.stdout).toMatch(/title\s+\(missing\)/);
+    expect(listed.stdout).toContain('"not-a-number" (invalid)');
+    for (const output of [got.stdout, listed.stdout]) {
+      expect(output).not.toContain('NaN');
+      expect(output).not.toContain('undefined');
+    }
+  });
+});
