@@ -39,6 +39,7 @@ export function renderSetupLocal(result: SetupLocalResult, style: Style): string
     `  pid         ${result.pid}`,
     `  DynamoDB    ${result.dynamodbEndpoint}${result.dataDir ? ` (data in ${result.dataDir})` : ' (external engine)'}`,
     `  log         ${result.log}`,
+    `  state       ${result.stateFile}`,
     `  auth        ${describeAuth(result.auth)}`,
     ...(result.credentials ? [`  credentials access key ${result.credentials.accessKeyId}, region ${result.region} (the secret is in ${result.stateFile}; --json shows it)`] : []),
     ...(result.corsOrigins.length ? [`  CORS        ${result.corsOrigins.join(', ')}`] : []),
