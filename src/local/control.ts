@@ -102,11 +102,6 @@ export async function verifyStack(record: StackRecord, options: { withStats?: bo
   };
 }
 
-/** The recorded stack, verified (see verifyStack). */
-export function isRecordedStackRunning(local: LocalState, options: { withStats?: boolean } = {}): Promise<StackIdentity | undefined> {
-  return verifyStack(local, options);
-}
-
 /** What holds the CLI's data directory, when a lock names a process: the stack found through the lock, or a live process that cannot be identified. */
 export type DataHolder = { kind: 'stack'; owner: DataOwner; identity: StackIdentity } | { kind: 'unknown'; owner: DataOwner };
 

@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeStack, verifyStack } from '../../src/local/control.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findDataHolder, probeStack, verifyStack } from '../../src/local/control.js';
+import { isOwnerLive } from '../../src/local/process-alive.js';
+import { readDataOwner, takeDataLock } from '../../src/state/data-lock.js';
 import { HEALTH_PATH } from '../../src/local/health.js';
 import { holdsPort } from '../../src/local/port-owner.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
@@ -88,6 +93,38 @@ describe('holdsPort', () => {
       expect(await holdsPort(other.pid as number, stack.port)).toBe(false);
     } finally {
       other.kill('SIGKILL');
+    }
+  });
+});
+
+describe('a data lock whose pid now belongs to another program', () => {
+  it('is stale: the pid runs but does not listen on the recorded port, so the data is free and the lock is taken over', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'products-cli-lock-'));
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      const dataDir = join(dir, 'data');
+      await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: other.pid, port: stack.port, secret: stack.secret }));
+
+      expect(await findDataHolder(dataDir)).toBeUndefined();
+      const lock = await takeDataLock(dataDir, isOwnerLive);
+      expect((await readDataOwner(dataDir))?.pid).toBe(process.pid);
+      await lock.release();
+    } finally {
+      other.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is live while its pid holds the recorded port, even without a proof', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'products-cli-lock-'));
+    try {
+      const dataDir = join(dir, 'data');
+      await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: process.pid, port: stack.port, secret: 'b'.repeat(64) }));
+
+      expect(await findDataHolder(dataDir)).toMatchObject({ kind: 'unknown', owner: { pid: process.pid } });
+      await expect(takeDataLock(dataDir, isOwnerLive)).rejects.toThrow(/in use/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
