@@ -5,11 +5,10 @@ import { jsonOption, targetOptions } from '../cli/target-options.js';
 import { duration, numberFlag, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
-import type { ProductApi } from '../http/api-client.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
 import { note } from '../output/print.js';
 import type { Style } from '../output/style.js';
-import { productPath } from '../contract/index.js';
+import { deleteProducts, seedProducts } from '../testing/bench-data.js';
 import { DEFAULT_MIX, formatMix, parseMix, runLoad, type Mix } from '../testing/load.js';
 import { formatMs, renderHistogram, type HistogramBar, type LatencySummary } from '../testing/latency.js';
 
@@ -36,40 +35,6 @@ const parseMixFlag = (text: string | Mix): Mix => {
   return mixed;
 };
 
-/** Runs `work` over the items with at most `concurrency` at once. */
-async function eachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
-
-/** Creates the products, recording each in `created` as it is made; stops early when the signal aborts. */
-async function seed(api: ProductApi, ids: string[], concurrency: number, created: string[], signal: AbortSignal): Promise<void> {
-  await eachLimited(ids, concurrency, async (id) => {
-    if (signal.aborted) return;
-    await api.create({ id, title: `Bench product ${id}`, description: 'Seeded by products-cli bench', price: 10 });
-    created.push(id);
-  });
-}
-
-async function cleanUp(api: ProductApi, ids: string[], concurrency: number): Promise<{ deleted: number; left: number }> {
-  let deleted = 0;
-  let left = 0;
-  await eachLimited(ids, concurrency, async (id) => {
-    try {
-      const response = await api.request('DELETE', productPath(id));
-      if (response.status === 204 || response.status === 200) deleted++;
-      else if (response.status !== 404) left++;
-    } catch {
-      left++;
-    }
-  });
-  return { deleted, left };
-}
-
 export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchReport> {
   if (opts.duration !== undefined && opts.requests !== undefined) throw new UsageError('give --duration or --requests, not both');
   const requests = opts.requests;
@@ -83,14 +48,21 @@ export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchRepo
   // Every request in flight listens on the Ctrl-C signal.
   setMaxListeners(Math.max(getMaxListeners(ctx.signal), connections * 2 + 10), ctx.signal);
   const runId = `bench-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
-  // Seeding and clean-up retry throttling and are not aborted by Ctrl-C; the load itself retries nothing.
-  const helper = await openApi(opts, ctx, { connections, signal: undefined });
-  const loadApi = await openApi(opts, ctx, { connections, retries: 0 });
-  let seeded: string[] = [];
+  // Seeding and clean-up are paced to the throttle and not aborted by Ctrl-C or SIGTERM (the requests in flight
+  // finish, so it is known what exists); the load itself retries nothing.
+  const helper = await openApi(opts, ctx, { connections, signal: undefined, retryThrottled: false, onSlow: undefined });
+  const loadApi = await openApi(opts, ctx, { connections, retries: 0, onSlow: undefined });
+  // Every product that may exist because of this run, until it is deleted: on every way out, these go.
+  const made = new Set<string>();
+  let cleaned: { deleted: number; left: number } | undefined;
   try {
     note(ctx, `seeding ${seedCount} products…`);
-    await seed(helper, Array.from({ length: seedCount }, (_, index) => `${runId}-s${index}`), connections, seeded, ctx.signal);
-    if (ctx.signal.aborted) throw new AppError('interrupted while seeding; the seeded products were deleted', EXIT.interrupted);
+    await seedProducts(helper, Array.from({ length: seedCount }, (_, index) => `${runId}-s${index}`), connections, made, ctx.signal);
+    if (ctx.signal.aborted) {
+      cleaned = await deleteProducts(helper, made, connections);
+      throw new AppError(`interrupted while seeding; the ${cleaned.deleted} seeded products were deleted`, EXIT.interrupted);
+    }
+    const seeded = [...made];
     note(ctx, `running ${requests !== undefined ? `${requests} requests` : `for ${durationMs / 1000} s`} over ${connections} connections…`);
     const result = await runLoad({
       api: loadApi,
@@ -99,13 +71,16 @@ export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchRepo
       durationMs,
       requests,
       rate,
-      ids: [...seeded],
+      ids: seeded,
       idPrefix: `${runId}-a`,
       signal: ctx.signal,
     });
-    note(ctx, `deleting ${result.liveIds.length} products…`);
-    const cleaned = await cleanUp(helper, result.liveIds, connections);
-    seeded = [];
+    // What the load tracked: the seeded and added products still there, and those whose fate is unknown.
+    made.clear();
+    for (const id of result.liveIds) made.add(id);
+    note(ctx, `deleting ${made.size} products…`);
+    cleaned = await deleteProducts(helper, made, connections);
+    if (result.notProductApi) throw result.notProductApi;
     return {
       target: loadApi.baseUrl,
       connections,
@@ -116,6 +91,8 @@ export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchRepo
       requests: result.requests,
       throughput: result.requests / (result.durationMs / 1000),
       latencyMs: result.latency.summary(),
+      latency2xxMs: result.latency2xx.count > 0 ? result.latency2xx.summary() : null,
+      latency429Ms: result.latency429.count > 0 ? result.latency429.summary() : null,
       statusCounts: result.statusCounts,
       throttled: result.statusCounts['429'] ?? 0,
       errors: result.errors,
@@ -128,8 +105,8 @@ export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchRepo
       interrupted: result.interrupted,
     };
   } finally {
-    // Only when the load never ran (seeding failed or was interrupted): delete what was seeded.
-    if (seeded.length > 0) await cleanUp(helper, seeded, connections);
+    // Seeding failed, or the load threw: delete what may exist.
+    if (!cleaned && made.size > 0) await deleteProducts(helper, made, connections).catch(() => undefined);
     await Promise.all([helper.close(), loadApi.close()]);
   }
 }
@@ -146,6 +123,9 @@ export interface BenchReport {
   requests: number;
   throughput: number;
   latencyMs: LatencySummary;
+  /** Latency of the 2xx answers alone, and of the 429s alone (null when there were none). */
+  latency2xxMs: LatencySummary | null;
+  latency429Ms: LatencySummary | null;
   statusCounts: Record<string, number>;
   /** 429 answers: API Gateway's throttle refused them. */
   throttled: number;
@@ -157,6 +137,10 @@ export interface BenchReport {
   cleanedUp: number;
   leftBehind: number;
   interrupted: boolean;
+}
+
+function percentiles(l: LatencySummary): string {
+  return `p50 ${formatMs(l.p50)}  p90 ${formatMs(l.p90)}  p99 ${formatMs(l.p99)}  p99.9 ${formatMs(l.p99_9)}  max ${formatMs(l.max)}  (mean ${formatMs(l.mean)})`;
 }
 
 /** The report for people. */
@@ -177,13 +161,20 @@ export function renderBench(report: BenchReport, style: Style): string {
     `${style.bold('load')}        ${report.connections} connections, ${report.bound}${report.rate ? `, at ${report.rate} req/s` : ''}, mix ${report.mix}`,
     `${style.bold('requests')}    ${report.requests} in ${(report.durationMs / 1000).toFixed(2)} s = ${style.bold(`${report.throughput.toFixed(1)} req/s`)}${report.interrupted ? style.yellow('  (interrupted)') : ''}`,
     `${style.bold('operations')}  ${ops || 'none'}`,
-    `${style.bold('latency')}     p50 ${formatMs(l.p50)}  p90 ${formatMs(l.p90)}  p99 ${formatMs(l.p99)}  p99.9 ${formatMs(l.p99_9)}  max ${formatMs(l.max)}  (mean ${formatMs(l.mean)})`,
+    `${style.bold('latency')}     ${percentiles(l)}`,
+    ...(report.latency2xxMs ? [`${style.bold('  2xx')}       ${percentiles(report.latency2xxMs)}  (${report.latency2xxMs.count} answers)`] : []),
+    ...(report.latency429Ms ? [`${style.bold('  429')}       ${percentiles(report.latency429Ms)}  (${report.latency429Ms.count} answers)`] : []),
     `${style.bold('status')}      ${statuses.join('  ') || 'none'}`,
     `${style.bold('errors')}      ${report.errors === 0 ? '0' : style.red(`${report.errors}: ${report.errorSamples[0] ?? ''}`)}`,
   ];
-  if (report.throttled > 0) {
-    const share = ((report.throttled / Math.max(1, report.requests)) * 100).toFixed(1);
-    lines.push(style.yellow(`throttled   ${report.throttled} requests (${share}%) got 429 Too Many Requests from the stage throttle; lower --connections or --rate, or raise the stage's limits`));
+  const share = report.throttled / Math.max(1, report.requests);
+  if (share > 0.5) {
+    lines.push(
+      style.yellow(`throttled   most answers (${(share * 100).toFixed(1)}%) were 429: this run measured the stage throttle, not the API.`),
+      style.yellow(`            For the API's own figures raise it: locally \`products-cli setup --local --rate-limit 100000 --burst-limit 100000\`, or bench at --rate below it.`),
+    );
+  } else if (report.throttled > 0) {
+    lines.push(style.yellow(`throttled   ${report.throttled} requests (${(share * 100).toFixed(1)}%) got 429 Too Many Requests from the stage throttle; lower --connections or --rate, or raise the stage's limits`));
   }
   const chart = renderHistogram(report.histogram);
   if (chart.length > 0) lines.push('', style.bold('latency histogram'), ...chart.map((line) => `  ${line}`));
@@ -211,8 +202,11 @@ export const command = defineCommand({
   $ products-cli bench --requests 5000 --connections 32 --json
   $ products-cli bench --duration 30s --rate 50 --mix get=90,update=10
 
-429 answers (the stage throttle: 100 req/s, burst 200 by default) are counted and shown, never retried.
-What the bench created is deleted at the end; Ctrl-C stops the load, cleans up and prints what was measured.`,
+429 answers (the stage throttle: 100 req/s, burst 200 by default) are counted and shown, never retried;
+latency is given for all answers, for the 2xx alone and for the 429s alone. When most answers are 429 the
+report says the run measured the throttle. Seeding and clean-up are paced to the throttle. What the bench
+created is deleted on every way out: at the end, on an error, on Ctrl-C and on SIGTERM (the load stops,
+what was measured is printed). A URL that is not the product API stops it at the first answer, exit 5.`,
   run: (_args: [], opts: BenchOptions, ctx) => bench(opts, ctx),
   render: renderBench,
 });

@@ -6,6 +6,7 @@
 import { productPath } from '../contract/index.js';
 import type { ProductApi } from '../http/api-client.js';
 import { sleep } from '../http/retry.js';
+import { looksLikeProductApi, notProductApi, type NotProductApiError } from '../http/response-error.js';
 import { LatencyRecorder } from './latency.js';
 
 export const OPERATIONS = ['get', 'list', 'add', 'update', 'delete'] as const;
@@ -71,6 +72,11 @@ export interface LoadResult {
   requests: number;
   durationMs: number;
   latency: LatencyRecorder;
+  /** The 2xx answers alone, and the 429s alone: throttled answers are fast and would flatter the figures. */
+  latency2xx: LatencyRecorder;
+  latency429: LatencyRecorder;
+  /** Set when an answer was not one the product API gives: the load stopped there. */
+  notProductApi?: NotProductApiError;
   /** Answers by HTTP status. */
   statusCounts: Record<string, number>;
   /** Requests that got no answer at all. */
@@ -92,6 +98,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const live = [...options.ids];
   const uncertain = new Set<string>();
   const latency = new LatencyRecorder();
+  const latency2xx = new LatencyRecorder();
+  const latency429 = new LatencyRecorder();
+  let notApi: NotProductApiError | undefined;
   const statusCounts: Record<string, number> = {};
   const operations = Object.fromEntries(OPERATIONS.map((op) => [op, 0])) as Record<Operation, number>;
   const errorSamples: string[] = [];
@@ -114,26 +123,32 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     return id;
   };
 
+  /** Sends one request; an answer the product API would not give stops the load (the URL is some other server). */
+  const send = async (method: string, path: string, request: Parameters<ProductApi['request']>[2] = {}): Promise<number> => {
+    const response = await api.request(method, path, request);
+    if (!looksLikeProductApi(response.status, response.body)) notApi ??= notProductApi(`${api.baseUrl}${path}`, response.status, response.headers);
+    return response.status;
+  };
+
   const one = async (op: Operation): Promise<{ status?: number; id?: string; op: Operation }> => {
     if (op === 'add') {
       const id = `${options.idPrefix}${added++}`;
       uncertain.add(id);
-      const response = await api.request('POST', '/product', { body: { id, title: `Bench product ${id}`, price: 10 }, idempotent: true });
-      return { status: response.status, id, op };
+      return { status: await send('POST', '/product', { body: { id, title: `Bench product ${id}`, price: 10 }, idempotent: true }), id, op };
     }
-    if (op === 'list') return { status: (await api.request('GET', '/product', { query: { limit: 20 } })).status, op };
+    if (op === 'list') return { status: await send('GET', '/product', { query: { limit: 20 } }), op };
     const id = takeRandom(op === 'delete') as string;
-    if (op === 'get') return { status: (await api.request('GET', productPath(id))).status, id, op };
+    if (op === 'get') return { status: await send('GET', productPath(id)), id, op };
     if (op === 'update') {
       const body = { price: Math.round(random() * 100_000) / 100 };
-      return { status: (await api.request('PATCH', productPath(id), { body })).status, id, op };
+      return { status: await send('PATCH', productPath(id), { body }), id, op };
     }
     uncertain.add(id);
-    return { status: (await api.request('DELETE', productPath(id))).status, id, op };
+    return { status: await send('DELETE', productPath(id)), id, op };
   };
 
   const worker = async () => {
-    while (!signal?.aborted) {
+    while (!signal?.aborted && !notApi) {
       const now = performance.now();
       if (issued >= limit || now >= deadline) return;
       const sequence = issued++;
@@ -157,8 +172,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       try {
         const outcome = await one(op);
         // Latency counts from when the request was due, so a slow answer delays no measurement (no coordinated omission).
-        latency.record(performance.now() - due);
+        const took = performance.now() - due;
+        latency.record(took);
         const status = outcome.status as number;
+        if (status >= 200 && status < 300) latency2xx.record(took);
+        else if (status === 429) latency429.record(took);
         statusCounts[status] = (statusCounts[status] ?? 0) + 1;
         if (outcome.op === 'add' && status === 201) {
           live.push(outcome.id as string);
@@ -189,6 +207,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requests: latency.count,
     durationMs: performance.now() - started,
     latency,
+    latency2xx,
+    latency429,
+    ...(notApi ? { notProductApi: notApi } : {}),
     statusCounts,
     errors,
     errorSamples,

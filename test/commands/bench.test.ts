@@ -85,7 +85,9 @@ describe('bench', () => {
     const count200 = Number(/^status .*\b200 (\d+)/m.exec(run.stdout)?.[1]);
     expect(count429).toBeGreaterThan(0);
     expect(count200 + count429).toBe(150);
-    expect(run.stdout).toMatch(new RegExp(`^throttled +${count429} requests \\(.*%\\) got 429 Too Many Requests`, 'm'));
+    // Most of them: the report says the run measured the throttle.
+    expect(count429 / 150).toBeGreaterThan(0.5);
+    expect(run.stdout).toMatch(/^throttled +most answers \([\d.]+%\) were 429: this run measured the stage throttle, not the API\.$/m);
     expect(run.stdout).toMatch(/^latency +p50 .* p90 .* p99 .* p99\.9 .* max /m);
     expect(run.stdout).toMatch(/^latency histogram$/m);
     expect(run.stdout).toMatch(/│█/);

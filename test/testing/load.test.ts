@@ -42,7 +42,9 @@ describe('runLoad', () => {
       let body = '';
       req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       req.on('end', () => {
-        const reply = (status: number, text = '{}') => res.writeHead(status, { 'content-type': 'application/json' }).end(status === 204 ? '' : text);
+        // Errors as the product API gives them: problem bodies (an answer of another shape would stop the load).
+        const problem = (status: number) => JSON.stringify({ type: 'about:blank', title: 'Error', status, detail: '' });
+        const reply = (status: number, text = status >= 400 ? problem(status) : '{}') => res.writeHead(status, { 'content-type': 'application/json' }).end(status === 204 ? '' : text);
         if (received % 3 === 0) return reply(429, '{"message":"Too Many Requests"}');
         const id = decodeURIComponent(req.url?.split('/')[3] ?? '');
         if (req.method === 'POST') {

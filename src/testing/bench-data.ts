@@ -1,0 +1,39 @@
+/** The products a bench makes before its load, and their removal afterwards, both paced to the stage throttle. */
+import { productPath } from '../contract/index.js';
+import type { ProductApi } from '../http/api-client.js';
+import { parseRetryAfter } from '../http/retry.js';
+import { ThrottledError } from '../http/response-error.js';
+import { pacedEach } from './paced-each.js';
+
+/**
+ * Creates the products; each id goes into `sent` before its request, so that whatever happens the caller can
+ * delete every product that may exist. Stops taking new ids when `signal` aborts; rejects with the first error.
+ */
+export async function seedProducts(api: ProductApi, ids: string[], concurrency: number, sent: Set<string>, signal: AbortSignal): Promise<void> {
+  await pacedEach(ids, { concurrency, signal }, async (id) => {
+    sent.add(id);
+    try {
+      await api.create({ id, title: `Bench product ${id}`, description: 'Seeded by products-cli bench', price: 10 });
+    } catch (error) {
+      if (error instanceof ThrottledError) return { throttled: true, retryAfterMs: error.retryAfterMs };
+      throw error;
+    }
+  });
+}
+
+/** Deletes the products (a missing one is already done); counts those deleted and those that could not be. */
+export async function deleteProducts(api: ProductApi, ids: Iterable<string>, concurrency: number): Promise<{ deleted: number; left: number }> {
+  let deleted = 0;
+  let left = 0;
+  await pacedEach(ids, { concurrency }, async (id) => {
+    try {
+      const response = await api.request('DELETE', productPath(id));
+      if (response.status === 429 || response.status === 503) return { throttled: true, retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
+      if (response.status === 204 || response.status === 200) deleted++;
+      else if (response.status !== 404) left++;
+    } catch {
+      left++;
+    }
+  });
+  return { deleted, left };
+}
