@@ -9,6 +9,8 @@ export interface Target {
   apiKey?: string;
   /** How the target authorizes requests, when setup recorded it; absent = send them unsigned. */
   auth?: TargetAuth;
+  /** The browser origins the recorded stack allows (CORS). */
+  corsOrigins?: string[];
   /** Where the URL came from, for messages. */
   source: 'flag' | 'env' | 'state:local' | 'state:aws';
 }
@@ -60,6 +62,8 @@ export async function resolveTarget(inputs: TargetInputs): Promise<Target> {
 /** The target with the recorded stack's authorization, when it has one that needs signing. */
 function withAuth(target: Target, state: State, name: 'local' | 'aws'): Target {
   const auth = state[name]?.auth;
+  const cors = state[name]?.corsOrigins;
+  if (cors?.length) target = { ...target, corsOrigins: cors };
   if (!auth || auth.mode !== 'iam') return target;
   if (name === 'local') {
     const local = state.local;

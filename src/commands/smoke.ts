@@ -6,6 +6,7 @@ import { oneOf } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
+import { resolveTarget } from '../target.js';
 import type { Style } from '../output/style.js';
 import { toJUnitXml } from '../testing/junit.js';
 import { runSmoke, type CheckResult, type SmokeReport } from '../testing/smoke.js';
@@ -28,11 +29,17 @@ export async function smoke(opts: SmokeOptions, ctx: Context, onCheck: (result: 
   // A failing API should fail its checks in seconds, not after a long series of retries.
   const api = await openApi(opts, ctx, { retries: 2, timeoutMs: 10_000 });
   const cleanupApi = await openApi(opts, ctx, { retries: 2, timeoutMs: 10_000, signal: undefined });
+  const target = await resolveTarget({ url: opts.url, env: ctx.env, cwd: ctx.cwd });
+  // When writes need credentials, one client goes without them: its write must be refused.
+  const guarded = target.auth?.mode === 'iam' || target.apiKey !== undefined;
+  const anonymousApi = guarded ? await openApi(opts, ctx, { retries: 0, timeoutMs: 10_000, signing: undefined, apiKey: undefined }) : undefined;
   try {
     const report = await runSmoke({
       api,
       cleanupApi,
       signal: ctx.signal,
+      ...(anonymousApi ? { anonymousApi, refusal: target.auth?.mode === 'iam' ? 'Missing Authentication Token' : 'Forbidden' } : {}),
+      ...(target.corsOrigins?.length ? { corsOrigin: target.corsOrigins[0] === '*' ? 'https://example.com' : target.corsOrigins[0] } : {}),
       onCheck: (result) => {
         if (reporter === 'text') onCheck(result);
       },
@@ -46,7 +53,7 @@ export async function smoke(opts: SmokeOptions, ctx: Context, onCheck: (result: 
     }
     return report;
   } finally {
-    await Promise.all([api.close(), cleanupApi.close()]);
+    await Promise.all([api.close(), cleanupApi.close(), anonymousApi?.close()]);
   }
 }
 

@@ -114,6 +114,12 @@ export interface SmokeOptions {
   signal?: AbortSignal;
   /** Pages of the list to read while looking for the product (default 1000, i.e. 100,000 products). */
   maxListPages?: number;
+  /** A client without the target's credentials, when writes need them: an unsigned write must be refused. */
+  anonymousApi?: ProductApi;
+  /** The message of that refusal: `Missing Authentication Token` (IAM) or `Forbidden` (API key). */
+  refusal?: string;
+  /** An origin the API allows (CORS), whose preflight is checked. */
+  corsOrigin?: string;
 }
 
 /** Runs every check in order; never throws for a failed check (the report says); stops early on Ctrl-C. */
@@ -222,6 +228,33 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
       const response = await api.request('POST', '/product', { body: { id: `${id}-bad`, title: '', price: 'free' }, idempotent: true });
       expectProblem(response, 400, ['title', 'price']);
     });
+
+    const anonymous = options.anonymousApi;
+    if (anonymous) {
+      await check('write without credentials is refused (403)', [], async () => {
+        created.add(`${id}-anonymous`); // an API that lets it through stores it
+        const response = await anonymous.request('POST', '/product', { body: smokeProduct(`${id}-anonymous`), idempotent: true });
+        expectStatus(response, 403);
+        const message = (response.body as { message?: unknown } | undefined)?.message;
+        const wanted = options.refusal ?? 'Missing Authentication Token';
+        if (message !== wanted) throw new CheckFailure(JSON.stringify({ message: wanted }), describeResponse(response));
+      });
+    }
+
+    const corsOrigin = options.corsOrigin;
+    if (corsOrigin) {
+      await check('CORS preflight allows a signed PATCH with If-Match', [], async () => {
+        const response = await api.request('OPTIONS', productPath(id), {
+          headers: { origin: corsOrigin, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization,content-type,if-match,x-amz-date' },
+        });
+        expectStatus(response, 200);
+        const allowOrigin = header(response, 'access-control-allow-origin');
+        const methods = (header(response, 'access-control-allow-methods') ?? '').toLowerCase();
+        const headers = (header(response, 'access-control-allow-headers') ?? '').toLowerCase();
+        const ok = (allowOrigin === corsOrigin || allowOrigin === '*') && methods.includes('patch') && ['authorization', 'if-match', 'x-amz-date', 'content-type'].every((h) => headers.includes(h));
+        if (!ok) throw new CheckFailure(`Access-Control-Allow-Origin ${corsOrigin}, -Methods with PATCH, -Headers with Authorization, If-Match, X-Amz-Date, Content-Type`, `Allow-Origin ${allowOrigin ?? '(none)'}, Allow-Methods ${methods || '(none)'}, Allow-Headers ${headers || '(none)'}`);
+      });
+    }
 
     await check("unknown route gives API Gateway's 403", [], async () => {
       const response = await api.request('GET', `/no-such-route-${id}`);
