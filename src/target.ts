@@ -1,5 +1,6 @@
 /** Which API the product commands talk to: --url, then PRODUCTS_API_URL, then what setup recorded. */
 import { UsageError } from './errors.js';
+import type { AuthSettings } from './contract/auth.js';
 import type { TargetAuth } from './http/request-auth.js';
 import type { State } from './state/state-file.js';
 
@@ -11,6 +12,8 @@ export interface Target {
   auth?: TargetAuth;
   /** The browser origins the recorded stack allows (CORS). */
   corsOrigins?: string[];
+  /** The recorded stack's authorization, whatever its mode. */
+  authSettings?: AuthSettings;
   /** Where the URL came from, for messages. */
   source: 'flag' | 'env' | 'state:local' | 'state:aws';
 }
@@ -64,6 +67,7 @@ function withAuth(target: Target, state: State, name: 'local' | 'aws'): Target {
   const auth = state[name]?.auth;
   const cors = state[name]?.corsOrigins;
   if (cors?.length) target = { ...target, corsOrigins: cors };
+  if (auth) target = { ...target, authSettings: auth };
   if (!auth || auth.mode !== 'iam') return target;
   if (name === 'local') {
     const local = state.local;

@@ -57,6 +57,7 @@ export async function openapi(opts: OpenApiOptions, ctx: Context): Promise<OpenA
     version: await packageVersion(),
     serverUrl: target?.url,
     serverDescription: target ? SOURCES[target.source] : undefined,
+    ...(target?.authSettings ? { auth: target.authSettings } : target?.apiKey ? { auth: { mode: 'api-key' as const, privateReads: false } } : {}),
   });
   if (opts.output !== undefined) {
     try {

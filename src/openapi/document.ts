@@ -16,6 +16,7 @@ import {
   type HttpMethod,
   type ProblemKind,
 } from '../contract/index.js';
+import { DEFAULT_AUTH, isProtected, type AuthSettings } from '../contract/auth.js';
 
 export type OpenApiDocument = Record<string, unknown> & {
   openapi: string;
@@ -40,6 +41,14 @@ export interface DocumentOptions {
   serverUrl?: string;
   /** Says where the server URL came from, e.g. "local stack". */
   serverDescription?: string;
+  /** How the target authorizes each method; default the one `setup` makes (IAM-signed writes, public reads). */
+  auth?: AuthSettings;
+}
+
+/** Each operation's security: SigV4 or the API key on the protected methods, none on the others. */
+function securityOf(auth: AuthSettings, method: string): Array<Record<string, string[]>> {
+  if (!isProtected(auth, method)) return [];
+  return auth.mode === 'iam' ? [{ sigv4: [] }] : [{ apiKey: [] }];
 }
 
 /** What each operation of the route table does, answers on success, and which problems it can answer with. */
@@ -301,7 +310,7 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
     for (const method of route.methods) {
       const spec = OPERATIONS[`${method} ${route.resource}`];
       if (!spec) throw new Error(`the OpenAPI generator does not describe ${method} ${route.resource}; add it to OPERATIONS`);
-      item[method.toLowerCase() as Lowercase<HttpMethod>] = operation(spec);
+      item[method.toLowerCase() as Lowercase<HttpMethod>] = { ...operation(spec), security: securityOf(options.auth ?? DEFAULT_AUTH, method) };
     }
     paths[route.resource] = item;
   }
@@ -331,11 +340,19 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
         // Through API Gateway an undefined method is a 403; the function answers 405 only when invoked directly.
         MethodNotAllowed: problemResponse(405, allKinds.filter((kind) => PROBLEM_TYPES[kind].status === 405)),
       },
+      // SigV4 as API Gateway exports an AWS_IAM method (x-amazon-apigateway-authtype awsSigv4), so that
+      // Postman's AWS Signature auth and API Gateway's own import recognise it.
       securitySchemes: {
-        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'Needed only when the API was set up with an API key.' },
+        sigv4: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+          description: 'AWS Signature Version 4 for the service execute-api in the stack\'s region, by a caller allowed execute-api:Invoke on the API (setup --auth iam; locally, the key pair setup --local --json shows).',
+        },
+        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The API key (setup --auth api-key).' },
       },
     },
-    security: [{}, { apiKey: [] }],
   };
   return document;
 }
