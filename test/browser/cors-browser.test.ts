@@ -89,9 +89,9 @@ describe('a browser on another origin', () => {
       async ({ api, headers, body }) => {
         const read = await fetch(`${api}/product/b1`);
         const etag = read.headers.get('ETag');
-        const product = await read.json();
+        const product = (await read.json()) as { price: number };
         const changed = await fetch(`${api}/product/b1`, { method: 'PATCH', headers: { ...headers, 'If-Match': etag ?? '' }, body });
-        const after = { status: changed.status, etag: changed.headers.get('ETag'), price: (await changed.json()).price };
+        const after = { status: changed.status, etag: changed.headers.get('ETag'), price: ((await changed.json()) as { price: number }).price };
         const refused = await fetch(`${api}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"title":"x","price":1}' });
         const forbidden = { status: refused.status, body: await refused.json() };
         const burst = await Promise.all(Array.from({ length: 25 }, () => fetch(`${api}/product?limit=1`).then(async (r) => ({ status: r.status, body: await r.text() }))));
