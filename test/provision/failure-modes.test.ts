@@ -11,6 +11,21 @@ import { fakeWorld, testContext } from '../aws/fake/harness.js';
 const noVerify = { verify: false } as const;
 const MUTATING = /^(Get|Describe|List|Filter|Scan)/;
 
+describe('first contact', () => {
+  const seeds = Array.from({ length: 40 }, (_, i) => i + 1);
+  it(`setup succeeds first time under ${seeds.length} seeds of latencies and throttling, and a rerun changes nothing`, async () => {
+    for (const seed of seeds) {
+      const world = fakeWorld({ seed });
+      await setupAws({ ...noVerify, apiKey: seed % 4 === 0 }, testContext(world.cwd), world.deps());
+      const seen = await status({ ...noVerify, apiKey: seed % 4 === 0 }, testContext(world.cwd), world.deps());
+      expect({ seed, bad: seen.resources.filter((r) => r.outcome !== 'present') }).toEqual({ seed, bad: [] });
+      const before = world.fake.calls.length;
+      await setupAws({ ...noVerify, apiKey: seed % 4 === 0 }, testContext(world.cwd), world.deps());
+      expect({ seed, calls: world.fake.calls.slice(before).filter((c) => !MUTATING.test(c.op)).map((c) => c.op) }).toEqual({ seed, calls: [] });
+    }
+  });
+});
+
 describe('one REST API is changed one call at a time', () => {
   it.each([1, 2, 3, 4, 5])('no two changes of the API overlap, so none gets 409 (seed %i)', async (seed) => {
     const world = fakeWorld({ seed });

@@ -125,8 +125,8 @@ describe('crash and resume', () => {
     const total = await countMutations();
     expect(total).toBeGreaterThan(15);
     for (let k = 1; k <= total; k += 1) {
-      // Prepare: a setup that dies after its kth mutating call
-      const world = fakeWorld();
+      // Prepare: a setup that dies after its kth mutating call, each run with other latencies
+      const world = fakeWorld({ seed: 100 + k });
       world.fake.crashAfterMutations(k);
       await expect(setupAws(noVerify, testContext(world.cwd), world.deps())).rejects.toBeInstanceOf(CrashError);
       world.fake.crashAfterMutations(undefined);
@@ -148,7 +148,7 @@ describe('crash and resume', () => {
   it('teardown after any partial setup leaves nothing, with or without the state file', async () => {
     const total = await countMutations();
     for (let k = 1; k <= total; k += 1) {
-      const world = fakeWorld();
+      const world = fakeWorld({ seed: 200 + k });
       world.fake.crashAfterMutations(k);
       await expect(setupAws(noVerify, testContext(world.cwd), world.deps())).rejects.toBeInstanceOf(CrashError);
       world.fake.crashAfterMutations(undefined);
@@ -308,7 +308,7 @@ describe('more interruptions', () => {
     const total = probe.fake.mutationCount - before;
     expect(total).toBeGreaterThan(8);
     for (let k = 1; k <= total; k += 1) {
-      const world = fakeWorld();
+      const world = fakeWorld({ seed: 300 + k });
       await setupAws({ ...noVerify, apiKey: true }, testContext(world.cwd), world.deps());
       world.fake.crashAfterMutations(k);
       await expect(teardownAws({ yes: true }, testContext(world.cwd), world.deps())).rejects.toBeInstanceOf(CrashError);
@@ -324,7 +324,7 @@ describe('more interruptions', () => {
     await setupAws({ ...noVerify, apiKey: true }, testContext(probe.cwd), probe.deps());
     const total = probe.fake.mutationCount;
     for (let k = 1; k <= total; k += 1) {
-      const world = fakeWorld();
+      const world = fakeWorld({ seed: 400 + k });
       world.fake.crashAfterMutations(k);
       await expect(setupAws({ ...noVerify, apiKey: true }, testContext(world.cwd), world.deps())).rejects.toBeInstanceOf(CrashError);
       world.fake.crashAfterMutations(undefined);
