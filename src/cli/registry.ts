@@ -18,8 +18,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'add', arguments: [{ name: '[source]', description: '- to read the product as JSON from stdin' }], summary: 'Create a product from flags, a JSON file, or stdin (-); checked before it is sent.', load: () => import('../commands/add.js') },
   { name: 'get', arguments: [{ name: '<id>', description: 'the product id' }], summary: 'Show one product.', load: () => import('../commands/get.js') },
   { name: 'list', summary: 'List the products as a table (or NDJSON with --json), page by page as they arrive.', load: () => import('../commands/list.js') },
-  { name: 'update', arguments: [{ name: '<id>', description: 'the product id' }], summary: "Change a product's title, description or price.", load: () => import('../commands/update.js') },
-  { name: 'delete', arguments: [{ name: '<id>', description: 'the product id' }], summary: 'Delete a product.', load: () => import('../commands/delete.js') },
+  { name: 'update', arguments: [{ name: '<id>', description: 'the product id' }, { name: '[source]', description: '- to read the change as JSON from stdin' }], summary: "Change a product's title, description or price.", load: () => import('../commands/update.js') },
+  { name: 'delete', arguments: [{ name: '<id...>', description: 'the product ids' }], summary: 'Delete one or more products.', load: () => import('../commands/delete.js') },
   { name: 'demo', summary: "Run the tutorial's whole flow on a fresh in-memory local stack, showing each request and response.", load: () => import('../commands/demo.js') },
   // The stack: on AWS or on this machine.
   { name: 'setup', summary: 'Create the product API: on AWS, or with --local as a background process on this machine.', load: () => import('../commands/setup.js') },

@@ -38,6 +38,7 @@ export const command = defineCommand({
 ${API_KEY_HELP}`,
   async run([source]: [string?], opts: AddOptions, ctx) {
     if (source !== undefined && source !== '-') throw new UsageError(`unexpected argument "${source}": pass a file with --file, or - for stdin`);
+    if (source === '-' && opts.file !== undefined) throw new UsageError('give the product either on stdin (-) or with --file, not both');
     return add(source === '-' ? { ...opts, file: '-' } : opts, ctx);
   },
   render: renderProduct,

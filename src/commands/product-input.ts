@@ -108,11 +108,24 @@ export async function readProductInput(flags: ProductFlags & { file?: string }, 
   return result.value;
 }
 
-/** The change to apply, from flags; UsageError naming each bad flag. */
-export function readProductPatch(flags: Omit<ProductFlags, 'id'>): ProductPatch {
-  const fields = flagFields(flags);
-  if (Object.keys(fields).length === 0) throw new UsageError('nothing to change: pass at least one of --title, --description, --price');
+/**
+ * The change to apply, from a JSON file or stdin (`file`) overlaid with flags; UsageError naming each bad field.
+ * From a file, what the server sets is dropped and an `id` must be the product's own, so that
+ * `get 1 --json | jq '.price = 850' | update 1 -` works.
+ */
+export async function readProductPatchFrom(id: string, flags: Omit<ProductFlags, 'id'> & { file?: string }, ctx: Context): Promise<ProductPatch> {
+  if (flags.file === undefined) return readProductPatch(flags);
+  const { id: fileId, ...base } = withoutServerFields(await readJsonSource(flags.file, ctx));
+  if (fileId !== undefined && fileId !== id) throw new UsageError(`the change read from ${flags.file === '-' ? 'stdin' : flags.file} is for product ${JSON.stringify(fileId)}, not ${id}`);
+  return readProductPatch(flags, base);
+}
+
+/** The change to apply, from flags over `base`; UsageError naming each bad flag. */
+export function readProductPatch(flags: Omit<ProductFlags, 'id'>, base: Record<string, unknown> = {}): ProductPatch {
+  const fromFlags = flagFields(flags);
+  const fields = { ...base, ...fromFlags };
+  if (Object.keys(fields).length === 0) throw new UsageError('nothing to change: pass at least one of --title, --description, --price, or the change as JSON with --file or -');
   const result = validateProductPatch(fields);
-  if (!result.ok) throw new UsageError(describeErrors(result.errors, new Set(Object.keys(fields)), 'invalid change'));
+  if (!result.ok) throw new UsageError(describeErrors(result.errors, new Set(Object.keys(fromFlags)), 'invalid change'));
   return result.value;
 }

@@ -5,16 +5,19 @@ import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import { withApi, type TargetOptions } from '../http/open-api.js';
 import { renderProduct } from '../output/render-product.js';
-import { API_KEY_HELP, parsePrice, parseVersion, readProductPatch, requireId, type ProductFlags } from './product-input.js';
+import { UsageError } from '../errors.js';
+import { API_KEY_HELP, parsePrice, parseVersion, readProductPatchFrom, requireId, type ProductFlags } from './product-input.js';
 
 export interface UpdateOptions extends Omit<ProductFlags, 'id'>, TargetOptions {
+  /** A JSON file holding the change, or `-` for stdin. */
+  file?: string;
   ifVersion?: string | number;
   json?: boolean;
 }
 
 export async function update(id: string, opts: UpdateOptions, ctx: Context): Promise<Product> {
   requireId(id);
-  const patch = readProductPatch(opts);
+  const patch = await readProductPatchFrom(id, opts, ctx);
   const ifVersion = opts.ifVersion === undefined ? undefined : parseVersion(opts.ifVersion);
   return withApi(opts, ctx, (api) => api.update(id, patch, { ifVersion }));
 }
@@ -26,13 +29,20 @@ export const command = defineCommand({
     { flags: '--description <text>', description: 'the new description' },
     { flags: '--price <price>', description: 'the new price', parse: parsePrice },
     { flags: '--if-version <n>', description: 'change it only if it is still at version n (exit 4 otherwise)', parse: parseVersion },
+    { flags: '--file <path>', description: 'a JSON file holding the change (- for stdin); flags override its fields, and id, createdAt, updatedAt and version are ignored' },
     jsonOption('print the changed product as JSON'),
   ],
   help: `Examples:
   $ products-cli update 1 --price 850
   $ products-cli update 1 --title "IPhone 16" --if-version 2   # only if nobody changed it since version 2
+  $ products-cli update 1 --file change.json                   # {"price": 850}
+  $ products-cli get 1 --json | jq '.price = 850' | products-cli update 1 -
 
 ${API_KEY_HELP}`,
-  run: ([id]: [string], opts: UpdateOptions, ctx) => update(id, opts, ctx),
+  async run([id, source]: [string, string?], opts: UpdateOptions, ctx) {
+    if (source !== undefined && source !== '-') throw new UsageError(`unexpected argument "${source}": pass a file with --file, or - for stdin`);
+    if (source === '-' && opts.file !== undefined) throw new UsageError('give the change either on stdin (-) or with --file, not both');
+    return update(id, source === '-' ? { ...opts, file: '-' } : opts, ctx);
+  },
   render: renderProduct,
 });
