@@ -68,11 +68,15 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
   try {
     // Count the items first, so that the question (and the backup) can say how many would be lost.
     const tctx = tableContext(pctx);
-    const [, table] = await Promise.all([pctx.accountId(), describeTable(tctx)]);
+    // The account id is needed only later; the table's reads do not wait for it.
+    const account = pctx.accountId();
+    account.catch(() => undefined);
+    const table = await describeTable(tctx);
     const tags = table?.TableArn ? await tableTags(tctx, table.TableArn) : undefined;
     const deletable = Boolean(table) && (Boolean(opts.force) || tags?.[STACK_TAG] === pctx.names.stack);
     const [tableItems, pitr] = table && deletable ? await Promise.all([countTableItems(tctx), pointInTimeRecovery(tctx).catch(() => undefined)]) : [undefined, undefined];
     const systemBackup = pitr === 'ENABLED';
+    await account;
     if (!opts.yes) {
       const fate = opts.backup ? `, backed up to ${opts.backup} first` : systemBackup ? `; ${SYSTEM_BACKUP_NOTE}` : ' that will be lost';
       const what = `stack ${pctx.names.stack} in ${pctx.region}${tableItems ? ` (table ${pctx.names.table} holds ${tableItems} item${tableItems === 1 ? '' : 's'}${fate})` : ''}`;
