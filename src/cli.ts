@@ -4,9 +4,12 @@ import { processContext, type Context } from './context.js';
 import { AppError, EXIT, exitCodeOf } from './errors.js';
 import { runCommand } from './cli/run-command.js';
 import { buildProgram } from './cli/program.js';
+import { commandIn, hoistGlobalOptions, type GlobalFlags } from './cli/global-options.js';
 
 /** Runs the CLI with argv and returns the exit code; only the entry point exits. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(given: string[]): Promise<number> {
+  const { argv, flags } = hoistGlobalOptions(given);
+  const contextFor = (json: boolean) => withFlags(processContext(json, abort.signal), flags);
   const abort = new AbortController();
   const onSigint = () => {
     if (abort.signal.aborted) process.exit(EXIT.interrupted);
@@ -33,23 +36,42 @@ export async function main(argv: string[]): Promise<number> {
   let ctx: Context | undefined;
   try {
     const program = await buildProgram(argv, async (definition, args, opts) => {
-      ctx = processContext(Boolean(opts.json), abort.signal);
+      ctx = contextFor(Boolean(opts.json));
       await runCommand(definition, args, opts, ctx);
     });
     await program.parseAsync(argv);
     return abort.signal.aborted && !terminated ? EXIT.interrupted : EXIT.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
     // A flag's parser can fail before the command starts: --json on the line still asks for a JSON error.
-    const context = ctx ?? processContext(argv.slice(2).includes('--json'), abort.signal);
+    const context = ctx ?? contextFor(argv.slice(2).includes('--json'));
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.ok;
+      // Help shown because no command was given: commander printed it; anything else is a usage error to report.
+      if (error.code !== 'commander.help' && error.code !== 'commander.helpDisplayed') reportUsageError(error, context, commandIn(argv));
+      return EXIT.usage;
+    }
     reportError(error, context);
     return abort.signal.aborted && !(error instanceof AppError) ? EXIT.interrupted : exitCodeOf(error);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
   }
+}
+
+/** The run's global flags applied to a context. */
+function withFlags(ctx: Context, flags: GlobalFlags): Context {
+  return { ...ctx, color: ctx.color && !flags.noColor, quiet: flags.quiet };
+}
+
+/** Commander's complaint about argv, as the CLI's other errors look: one prefix, and where to read more. */
+function reportUsageError(error: CommanderError, ctx: Context, command: string | undefined): void {
+  const message = error.message.replace(/^error: /, '');
+  if (ctx.json) {
+    ctx.stderr.write(`${JSON.stringify({ error: { name: 'UsageError', message, exitCode: EXIT.usage } })}\n`);
+    return;
+  }
+  const known = command !== undefined && error.code !== 'commander.unknownCommand';
+  ctx.stderr.write(`products-cli: ${message}\nsee \`products-cli ${known ? `${command} ` : ''}--help\`\n`);
 }
 
 function reportError(error: unknown, ctx: Context): void {

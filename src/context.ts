@@ -11,6 +11,8 @@ export interface Context {
   json: boolean;
   /** Colour is on: stdout is a TTY and NO_COLOR is unset. */
   color: boolean;
+  /** `--quiet`: no progress, notes or waiting notices on stderr. */
+  quiet?: boolean;
   /** Aborted on Ctrl-C, so long commands stop cleanly. */
   signal: AbortSignal;
 }

@@ -1,6 +1,7 @@
 /** Turns the command table into a commander program; the only module besides main.ts that knows commander. */
 import { Argument, Command, Option } from 'commander';
 import type { CommandDefinition } from './command.js';
+import { GLOBAL_OPTIONS_HELP } from './global-options.js';
 import { COMMANDS } from './registry.js';
 
 const EXIT_CODES_HELP = `
@@ -61,10 +62,11 @@ export async function buildProgram(argv: string[], invoke: Invoke): Promise<Comm
     .version(process.env.npm_package_version ?? '0.1.0')
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) })
+    // Errors about argv are reported by cli.ts, in the CLI's own format (JSON with --json).
+    .configureOutput({ outputError: () => undefined })
     // The commands not requested are not loaded, so their options are unknown here; every command has some.
     .configureHelp({ subcommandTerm: (command) => [command.name(), ...(command.name() === 'help' ? [] : ['[options]']), ...command.registeredArguments.map(usageOf)].join(' ') })
-    .addHelpText('after', EXIT_CODES_HELP);
+    .addHelpText('after', `${GLOBAL_OPTIONS_HELP}\n${EXIT_CODES_HELP}`);
   const requested = requestedCommand(argv.slice(2));
   for (const entry of COMMANDS) {
     const command = program.command(entry.name).description(entry.summary);

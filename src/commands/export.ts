@@ -45,7 +45,7 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
   // One request at a time: node:http with keep-alive does it as fast as a pool, and without undici's
   // WebAssembly parser, which costs some 35 MiB of memory.
   const api = await openApi(opts, ctx, { transport: 'node' });
-  const bar = new ProgressBar(ctx.stderr, 'exporting', Boolean(ctx.stderr.isTTY) && !ctx.json);
+  const bar = new ProgressBar(ctx.stderr, 'exporting', Boolean(ctx.stderr.isTTY) && !ctx.json && !ctx.quiet);
   const file = opts.output !== undefined ? openPartial(opts.output) : undefined;
   const out = file?.stream ?? ctx.stdout;
   // A closed pipe (`export | head`) or a full disk ends the export with a clear error instead of a crash.

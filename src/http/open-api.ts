@@ -28,7 +28,7 @@ export async function openApi(opts: TargetOptions, ctx: Context, extra: Partial<
     onNotice: (message) => {
       if (!ctx.json) ctx.stderr.write(`${message}\n`);
     },
-    onSlow: ctx.stderr.isTTY && !ctx.json ? slowNotice(ctx) : undefined,
+    onSlow: ctx.stderr.isTTY && !ctx.json && !ctx.quiet ? slowNotice(ctx) : undefined,
     ...settings,
     ...extra,
     onExchange: trace && onExchange ? (exchange) => (trace(exchange), onExchange(exchange)) : (trace ?? onExchange),

@@ -14,7 +14,7 @@ export async function printResult<T>(ctx: Context, data: T, render: (data: T, st
 
 /** A progress or status line for people, on stderr so that stdout stays clean for pipes; silent with --json. */
 export function note(ctx: Context, text: string): void {
-  if (!ctx.json) ctx.stderr.write(`${text}\n`);
+  if (!ctx.json && !ctx.quiet) ctx.stderr.write(`${text}\n`);
 }
 
 /**

@@ -75,7 +75,7 @@ export async function printProductPages(ctx: Context, pages: AsyncIterable<Produ
     count += page.items.length;
     more = page.nextCursor !== null;
   }
-  if (!ctx.json) {
+  if (!ctx.json && !ctx.quiet) {
     const noun = count === 1 ? 'product' : 'products';
     ctx.stderr.write(style.dim(count === 0 ? 'no products\n' : `${count} ${noun}${more ? ' (stopped at --limit; more may remain)' : ''}\n`));
   }

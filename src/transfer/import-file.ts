@@ -66,7 +66,7 @@ export async function importFile(api: ProductApi | undefined, options: ImportFil
   // Every request in flight listens on the Ctrl-C signal.
   setMaxListeners(Math.max(getMaxListeners(ctx.signal), concurrency * 2 + 10), ctx.signal);
   const { stream, size } = await openSource(file, ctx);
-  const bar = new ProgressBar(ctx.stderr, options.dryRun ? 'checking' : 'importing', Boolean(ctx.stderr.isTTY) && !ctx.json);
+  const bar = new ProgressBar(ctx.stderr, options.dryRun ? 'checking' : 'importing', Boolean(ctx.stderr.isTTY) && !ctx.json && !ctx.quiet);
   const started = performance.now();
   const counts = { offset: 0, rows: 0, created: 0, skipped: 0, failed: 0, throttled: 0 };
   const detail = () => {

@@ -1,0 +1,80 @@
+// Global options before or after the command, and argv errors in the CLI's own format; through the real bin
+// against the local stack with its default throttle.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hoistGlobalOptions } from '../../src/cli/global-options.js';
+import { EXIT } from '../../src/errors.js';
+import { ProductApi } from '../../src/http/api-client.js';
+import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
+import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
+
+let stack: LocalStack;
+let cwd: string;
+
+beforeAll(async () => {
+  requireBuild();
+  stack = await startLocalStack({ port: 0 });
+  cwd = await mkdtemp(join(tmpdir(), 'products-cli-global-'));
+  const api = new ProductApi({ baseUrl: stack.url });
+  await api.create({ id: 'g1', title: 'Global', price: 1 });
+  await api.close();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  if (cwd) await rm(cwd, { recursive: true, force: true });
+});
+
+describe('hoistGlobalOptions', () => {
+  it.each([
+    [['--json', 'get', '1'], ['get', '--json', '1'], { noColor: false, quiet: false }],
+    [['--no-color', '--quiet', 'list', '--limit', '2'], ['list', '--limit', '2'], { noColor: true, quiet: true }],
+    [['get', '1', '--no-color'], ['get', '1'], { noColor: true, quiet: false }],
+    [['--debug', '--json', 'get', '1', '--', '--quiet'], ['get', '--debug', '--json', '1', '--', '--quiet'], { noColor: false, quiet: false }],
+  ])('%j becomes %j', (given, expected, flags) => {
+    expect(hoistGlobalOptions(['node', 'cli', ...given])).toEqual({ argv: ['node', 'cli', ...expected], flags });
+  });
+});
+
+describe('global options on the command line', () => {
+  it('may come before the command: products-cli --json get ID', async () => {
+    const run = await runCli(['--json', 'get', 'g1', '--url', stack.url], { cwd });
+    expect(run.code, run.stderr).toBe(EXIT.ok);
+    expect(JSON.parse(run.stdout)).toMatchObject({ id: 'g1', title: 'Global' });
+  });
+
+  it('--quiet leaves only results and errors', async () => {
+    const run = await runCli(['--quiet', 'list', '--url', stack.url], { cwd });
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toContain('g1');
+    expect(run.stderr).toBe('');
+  });
+
+  it('--no-color is accepted anywhere', async () => {
+    const run = await runCli(['get', 'g1', '--no-color', '--url', stack.url], { cwd });
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).not.toContain('\x1b[');
+  });
+});
+
+describe('argv errors', () => {
+  it('with --json are the documented JSON error', async () => {
+    const run = await runCli(['--json', 'get'], { cwd });
+    expect(run.code).toBe(EXIT.usage);
+    expect(JSON.parse(run.stderr)).toEqual({ error: { name: 'UsageError', message: "missing required argument 'id'", exitCode: EXIT.usage } });
+  });
+
+  it('without it, have the one prefix and say where to read more', async () => {
+    const run = await runCli(['get', 'g1', '--bogus'], { cwd });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toBe("products-cli: unknown option '--bogus'\nsee `products-cli get --help`\n");
+  });
+
+  it('an unknown command points at the top-level help', async () => {
+    const run = await runCli(['lsit'], { cwd });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toBe("products-cli: unknown command 'lsit'\n(Did you mean list?)\nsee `products-cli --help`\n");
+  });
+});
