@@ -14,7 +14,7 @@ import { setupAws } from '../../src/commands/setup-aws.js';
 import { teardownAws } from '../../src/commands/teardown-aws.js';
 import { HANDLER_ZIP } from '../../src/provision/session.js';
 import { testContext } from '../aws/fake/harness.js';
-import { startEmulator, type Emulator } from './moto-server.js';
+import { motoAvailable, startEmulator, type Emulator } from './moto-server.js';
 
 const REGION = 'us-east-1';
 let emulator: Emulator;
@@ -22,17 +22,17 @@ let clients: AwsClients;
 const bundle = existsSync(HANDLER_ZIP) ? new Uint8Array(readFileSync(HANDLER_ZIP)) : zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => ({ statusCode: 200 });') });
 const code = async () => bundle;
 
-beforeAll(async () => {
-  emulator = await startEmulator();
-  clients = createAwsClients({ region: REGION, endpointUrl: emulator.url });
-}, 60_000);
+describe.runIf(motoAvailable)('authorization and CORS against moto', () => {
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    clients = createAwsClients({ region: REGION, endpointUrl: emulator.url });
+  }, 60_000);
 
-afterAll(async () => {
-  if (clients) destroyAwsClients(clients);
-  await emulator?.stop();
-});
+  afterAll(async () => {
+    if (clients) destroyAwsClients(clients);
+    await emulator?.stop();
+  });
 
-describe('authorization and CORS against moto', () => {
   it('sets AWS_IAM on writes, answers preflights with a MOCK integration, adds CORS to gateway responses, and removes it again', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-cors-'));
     const target = { region: REGION, endpointUrl: emulator.url, stack: 'cors', verify: false };
