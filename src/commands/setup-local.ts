@@ -66,12 +66,16 @@ async function startBackground(options: ServeOptions, cwd: string, secrets: Loca
   await preparePrivateDirs(cwd);
   const serveJs = fileURLToPath(new URL('../local/serve.js', import.meta.url));
   // The secret comes back over the IPC channel only; the stack writes its own log, so that it can rotate it.
+  // Its stderr goes to the log too, for what it cannot log itself (a crash before its log is open).
+  const { openPrivateAppend } = await import('../state/safe-path.js');
+  const stderr = await openPrivateAppend(localLogPath(cwd));
   const child = spawn(process.execPath, [serveJs, JSON.stringify({ ...options, logFile: localLogPath(cwd) })], {
     cwd,
     detached: true,
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    stdio: ['ignore', 'ignore', stderr.fd, 'ipc'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', [LOCAL_SECRETS_ENV]: JSON.stringify(secrets) },
   });
+  await stderr.close();
   try {
     return await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new AppError(`the local stack did not start within ${START_TIMEOUT_MS / 1000} s; see ${localLogPath(cwd)}`)), START_TIMEOUT_MS);
