@@ -1,6 +1,5 @@
 /** The REST API: REGIONAL, `/product` and `/product/{id}`, Lambda proxy integrations, a stage with throttling. */
 import {
-  CreateDeploymentCommand,
   CreateResourceCommand,
   CreateRestApiCommand,
   DeleteRestApiCommand,
@@ -8,13 +7,11 @@ import {
   GetResourcesCommand,
   GetRestApiCommand,
   GetRestApisCommand,
-  GetStageCommand,
   PutIntegrationCommand,
   PutMethodCommand,
   TagResourceCommand,
   UpdateMethodCommand,
   UpdateRestApiCommand,
-  UpdateStageCommand,
   type Integration,
   type Method,
   type Resource,
@@ -28,6 +25,7 @@ import { functionArn, integrationUri, restApiArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { methodAuth, methodAuthDrift, methodAuthPatch } from './method-auth.js';
 import { isOurs, STACK_TAG } from './names.js';
+import { getStage, stageThrottle } from './stage.js';
 
 /** Every method of every route, with its resource path. */
 export function routeMethods(): Array<{ path: string; method: HttpMethod }> {
@@ -37,14 +35,6 @@ export function routeMethods(): Array<{ path: string; method: HttpMethod }> {
 /** The PutIntegration input of one method: a Lambda proxy integration (always POST to Lambda). */
 export function proxyIntegration(region: string, fnArn: string) {
   return { type: 'AWS_PROXY' as const, integrationHttpMethod: 'POST', uri: integrationUri(region, fnArn) };
-}
-
-/** The stage's patch operations for throttling every method (`/*\/*` is API Gateway's "all methods" key). */
-export function throttlePatch(throttle: { rateLimit: number; burstLimit: number }) {
-  return [
-    { op: 'replace' as const, path: '/*/*/throttling/rateLimit', value: String(throttle.rateLimit) },
-    { op: 'replace' as const, path: '/*/*/throttling/burstLimit', value: String(throttle.burstLimit) },
-  ];
 }
 
 async function apigw<T>(ctx: ProvisionContext, command: unknown, action: string): Promise<T> {
@@ -224,46 +214,6 @@ async function ensureMethod(
     await apigw(ctx, new PutIntegrationCommand({ restApiId, resourceId: resource.id, httpMethod: method, ...integration }), 'apigateway:PUT');
     if (existing) changes?.push(`integration of ${label}`);
   }
-}
-
-/** The stage, or undefined when it does not exist. */
-export async function getStage(ctx: ProvisionContext, restApiId: string): Promise<Stage | undefined> {
-  try {
-    return (await ctx.apigateway.send(new GetStageCommand({ restApiId, stageName: ctx.names.stage }))) as Stage;
-  } catch (error) {
-    if (errorName(error) === 'NotFoundException') return undefined;
-    throw translateAwsError(error, 'apigateway:GET');
-  }
-}
-
-/** The stage's throttling of all methods, as API Gateway reports it. */
-export function stageThrottle(stage: Stage): { rateLimit?: number; burstLimit?: number } {
-  const all = stage.methodSettings?.['*/*'];
-  return { ...(all?.throttlingRateLimit !== undefined ? { rateLimit: all.throttlingRateLimit } : {}), ...(all?.throttlingBurstLimit !== undefined ? { burstLimit: all.throttlingBurstLimit } : {}) };
-}
-
-/** Deploys the API to the stage when it changed (or has no stage yet), then sets the stage's throttling. */
-export async function ensureStage(ctx: ProvisionContext, restApiId: string, apiChanged: boolean): Promise<StepResult> {
-  const base = { resource: 'stage', name: ctx.names.stage };
-  let stage = await getStage(ctx, restApiId);
-  let outcome: StepResult['outcome'] = 'unchanged';
-  const changes: string[] = [];
-  if (!stage || apiChanged || ctx.recorded.apiPendingDeployment) {
-    await apigw(ctx, new CreateDeploymentCommand({ restApiId, stageName: ctx.names.stage, description: 'products-cli setup' }), 'apigateway:POST');
-    await ctx.record('apiPendingDeployment', undefined);
-    outcome = stage ? 'updated' : 'created';
-    if (stage) changes.push('new deployment');
-    stage = undefined;
-  }
-  const throttle = stage ? stageThrottle(stage) : {};
-  if (throttle.rateLimit !== ctx.settings.throttle.rateLimit || throttle.burstLimit !== ctx.settings.throttle.burstLimit) {
-    await apigw(ctx, new UpdateStageCommand({ restApiId, stageName: ctx.names.stage, patchOperations: throttlePatch(ctx.settings.throttle) }), 'apigateway:PATCH');
-    if (stage) {
-      changes.push(`throttling ${ctx.settings.throttle.rateLimit}/s, burst ${ctx.settings.throttle.burstLimit}`);
-      outcome = 'updated';
-    }
-  }
-  return { ...base, outcome, ...(changes.length ? { detail: changes.join(', ') } : {}) };
 }
 
 /** Compares the API, its routes and stage with what setup makes (read calls only). */

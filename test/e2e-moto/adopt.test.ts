@@ -85,22 +85,25 @@ describe.runIf(motoAvailable)('setup --adopt against moto', () => {
     // Prepare
     const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-adopt-'));
     const where = ['--endpoint-url', emulator.url, '--region', REGION, '--stack', 'tut'];
+    // The tutorial's open API: moto has no UpdateMethod, so the console's NONE methods stay as they are (the
+    // fake's adopt test covers switching them to AWS_IAM).
+    const open = ['--auth', 'none'];
     const apiId = await makeTutorialStack();
 
     // Without --adopt: refused before any change, the flag named.
-    const refused = await cli(['setup', ...where, '--no-verify'], cwd);
+    const refused = await cli(['setup', ...where, ...open, '--no-verify'], cwd);
     expect(refused.code).toBe(6);
     expect(refused.stderr).toMatch(/table tut-product, role tut-productFunctionRole, function tut-productFunction, log group \/aws\/lambda\/tut-productFunction, REST API tut-productApi \(\w+\) already exist and are not this stack's.*run setup --adopt/);
     expect((await clients.apigateway.send(new GetRestApisCommand({}))).items?.filter((a) => a.name === 'tut-productApi')).toHaveLength(1);
 
     // --adopt --dry-run: the plan only.
-    const plan = await cli(['setup', ...where, '--adopt', '--dry-run', '--json'], cwd);
+    const plan = await cli(['setup', ...where, ...open, '--adopt', '--dry-run', '--json'], cwd);
     expect(plan.code).toBe(0);
     const planned = JSON.parse(plan.stdout) as { adopted: Array<{ resource: string }> };
     expect(planned.adopted.map((a) => a.resource)).toEqual(['table', 'role', 'function', 'log group', 'REST API']);
 
     // Act
-    const adopted = await cli(['setup', ...where, '--adopt', '--no-verify'], cwd);
+    const adopted = await cli(['setup', ...where, ...open, '--adopt', '--no-verify'], cwd);
 
     // Assess
     expect(adopted.stderr).not.toMatch(/NodeVersion|warning/i);
@@ -125,7 +128,7 @@ describe.runIf(motoAvailable)('setup --adopt against moto', () => {
     const seen = JSON.parse(statusRun.stdout) as { overall: string; resources: Array<{ resource: string; outcome: string; detail?: string }> };
     expect(seen.resources.filter((r) => r.outcome !== 'present')).toEqual([]);
     expect(seen.overall).toBe('present');
-    const rerun = await cli(['setup', ...where, '--no-verify'], cwd);
+    const rerun = await cli(['setup', ...where, ...open, '--no-verify'], cwd);
     expect(rerun.stdout).toMatch(/^Nothing to do/);
 
     // Teardown removes the adopted resources like any of ours.

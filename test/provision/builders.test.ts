@@ -4,7 +4,7 @@ import { executeApiArn, functionArn, integrationUri, invokeUrl, logGroupStreamsA
 import { checkStackName, resourceNames } from '../../src/provision/names.js';
 import { executionPolicy, parsePolicyDocument, samePolicy, trustPolicy } from '../../src/provision/policies.js';
 import { permissionStatements } from '../../src/provision/permission.js';
-import { throttlePatch } from '../../src/provision/api.js';
+import { throttlePatch } from '../../src/provision/stage.js';
 import { UsageError } from '../../src/errors.js';
 
 const where = { region: 'eu-west-1', accountId: '111122223333' };

@@ -1,0 +1,60 @@
+/** The REST API's stage: a deployment when the API changed, then throttling of every method. */
+import { CreateDeploymentCommand, GetStageCommand, UpdateStageCommand, type Stage } from '@aws-sdk/client-api-gateway';
+import { errorName, translateAwsError } from '../aws/errors.js';
+import type { ProvisionContext, StepResult } from './context.js';
+
+async function apigw<T>(ctx: ProvisionContext, command: unknown, action: string): Promise<T> {
+  try {
+    return (await ctx.apigateway.send(command as never)) as T;
+  } catch (error) {
+    throw translateAwsError(error, action);
+  }
+}
+
+/** The stage's patch operations for throttling every method (`/*\/*` is API Gateway's "all methods" key). */
+export function throttlePatch(throttle: { rateLimit: number; burstLimit: number }) {
+  return [
+    { op: 'replace' as const, path: '/*/*/throttling/rateLimit', value: String(throttle.rateLimit) },
+    { op: 'replace' as const, path: '/*/*/throttling/burstLimit', value: String(throttle.burstLimit) },
+  ];
+}
+
+/** The stage, or undefined when it does not exist. */
+export async function getStage(ctx: ProvisionContext, restApiId: string): Promise<Stage | undefined> {
+  try {
+    return (await ctx.apigateway.send(new GetStageCommand({ restApiId, stageName: ctx.names.stage }))) as Stage;
+  } catch (error) {
+    if (errorName(error) === 'NotFoundException') return undefined;
+    throw translateAwsError(error, 'apigateway:GET');
+  }
+}
+
+/** The stage's throttling of all methods, as API Gateway reports it. */
+export function stageThrottle(stage: Stage): { rateLimit?: number; burstLimit?: number } {
+  const all = stage.methodSettings?.['*/*'];
+  return { ...(all?.throttlingRateLimit !== undefined ? { rateLimit: all.throttlingRateLimit } : {}), ...(all?.throttlingBurstLimit !== undefined ? { burstLimit: all.throttlingBurstLimit } : {}) };
+}
+
+/** Deploys the API to the stage when it changed (or has no stage yet), then sets the stage's throttling. */
+export async function ensureStage(ctx: ProvisionContext, restApiId: string, apiChanged: boolean): Promise<StepResult> {
+  const base = { resource: 'stage', name: ctx.names.stage };
+  let stage = await getStage(ctx, restApiId);
+  let outcome: StepResult['outcome'] = 'unchanged';
+  const changes: string[] = [];
+  if (!stage || apiChanged || ctx.recorded.apiPendingDeployment) {
+    await apigw(ctx, new CreateDeploymentCommand({ restApiId, stageName: ctx.names.stage, description: 'products-cli setup' }), 'apigateway:POST');
+    await ctx.record('apiPendingDeployment', undefined);
+    outcome = stage ? 'updated' : 'created';
+    if (stage) changes.push('new deployment');
+    stage = undefined;
+  }
+  const throttle = stage ? stageThrottle(stage) : {};
+  if (throttle.rateLimit !== ctx.settings.throttle.rateLimit || throttle.burstLimit !== ctx.settings.throttle.burstLimit) {
+    await apigw(ctx, new UpdateStageCommand({ restApiId, stageName: ctx.names.stage, patchOperations: throttlePatch(ctx.settings.throttle) }), 'apigateway:PATCH');
+    if (stage) {
+      changes.push(`throttling ${ctx.settings.throttle.rateLimit}/s, burst ${ctx.settings.throttle.burstLimit}`);
+      outcome = 'updated';
+    }
+  }
+  return { ...base, outcome, ...(changes.length ? { detail: changes.join(', ') } : {}) };
+}
