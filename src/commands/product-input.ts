@@ -13,7 +13,8 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 
 /** The closing line of the product commands' --help. */
-export const API_KEY_HELP = 'The API key, if the API needs one, is read from $PRODUCTS_API_KEY or the state file.';
+export const API_KEY_HELP =
+  'The API key, if the API needs one, is read from $PRODUCTS_API_KEY or the state file. Writes to a stack that setup made with\n--auth iam (the default) are signed with SigV4: on AWS with your AWS credentials (AWS_PROFILE, env, SSO), locally with the\nstack\'s own key pair.';
 
 export interface ProductFlags {
   id?: string;
