@@ -23,7 +23,7 @@ import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { functionArn, integrationUri, restApiArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
-import { methodAuth, methodAuthDrift, methodAuthPatch } from './method-auth.js';
+import { methodAuth, methodAuthDrift, methodAuthPatch, updateMethodAuth } from './method-auth.js';
 import { isOurs, STACK_TAG } from './names.js';
 import { getStage, stageThrottle } from './stage.js';
 
@@ -205,11 +205,10 @@ async function ensureMethod(
   if (!existing) {
     await apigw(ctx, new PutMethodCommand({ restApiId, resourceId: resource.id, httpMethod: method, ...wanted }), 'apigateway:PUT');
     changes?.push(`method ${label}`);
-  } else if (patch.length > 0) {
-    await apigw(ctx, new UpdateMethodCommand({ restApiId, resourceId: resource.id, httpMethod: method, patchOperations: patch }), 'apigateway:PATCH');
-    changes?.push(`authorization of ${label}`);
   }
-  const current = existing ? await integrationOf(ctx, restApiId, resource, method) : undefined;
+  const replaced = patch.length > 0 && (await updateMethodAuth(ctx, { restApiId, resourceId: resource.id, httpMethod: method }, patch, wanted));
+  if (patch.length > 0) changes?.push(`authorization of ${label}`);
+  const current = existing && !replaced ? await integrationOf(ctx, restApiId, resource, method) : undefined;
   if (current?.type !== integration.type || current?.uri !== integration.uri || current?.httpMethod !== integration.integrationHttpMethod) {
     await apigw(ctx, new PutIntegrationCommand({ restApiId, resourceId: resource.id, httpMethod: method, ...integration }), 'apigateway:PUT');
     if (existing) changes?.push(`integration of ${label}`);

@@ -1,7 +1,7 @@
 // Authorization and CORS on moto's server mode, through the real SDK clients over HTTP: the methods'
 // authorizationType, the OPTIONS methods' MOCK integrations and responses, the gateway responses, and a
-// rerun without CORS that removes them. (moto does not implement UpdateMethod, so a change of --auth is
-// covered by the fake only.)
+// rerun without CORS that removes them, and one with another --auth (moto lacks UpdateMethod, so setup
+// replaces the method there instead; the fake checks the UpdateMethod path).
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +68,10 @@ describe.runIf(motoAvailable)('authorization and CORS against moto', () => {
     // Reset to the default: moto then answers NotFound, AWS the default response without our headers.
     if (after instanceof Error) expect(after.name).toBe('NotFoundException');
     else expect(after.responseParameters?.['gatewayresponse.header.Access-Control-Allow-Origin']).toBeUndefined();
+
+    await setupAws({ ...target, auth: 'none' }, testContext(cwd), { readCode: code });
+    expect((await method('/product', 'POST')).authorizationType).toBe('NONE');
+    expect((await method('/product', 'POST')).methodIntegration?.type).toBe('AWS_PROXY');
 
     await teardownAws({ ...target, yes: true }, testContext(cwd), {});
   });
