@@ -27,3 +27,8 @@ export function targetOptions(description = URL_HELP): OptionSpec[] {
     { flags: '--debug', description: 'print each HTTP request and answer (method, URL, status, time, headers; secrets masked) on stderr; also PRODUCTS_CLI_DEBUG=1' },
   ];
 }
+
+/** The help note on the client's flags, with an example, for every command that talks to the API. */
+export const CLIENT_FLAGS_HELP = `Each answer is waited for --timeout (default 10 s; $PRODUCTS_CLI_TIMEOUT) and a failure worth it is retried
+--retries times (default 4; $PRODUCTS_CLI_RETRIES); --debug prints every request and answer, secrets masked:
+  $ products-cli get 1 --timeout 30 --retries 0 --debug`;

@@ -1,7 +1,7 @@
 /** `bench`: seeds products, drives the API with a mix of requests, reports throughput and latency, cleans up. */
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import { defineCommand } from '../cli/command.js';
-import { jsonOption, targetOptions } from '../cli/target-options.js';
+import { CLIENT_FLAGS_HELP, jsonOption, targetOptions } from '../cli/target-options.js';
 import { duration, numberFlag, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
@@ -206,7 +206,9 @@ export const command = defineCommand({
 latency is given for all answers, for the 2xx alone and for the 429s alone. When most answers are 429 the
 report says the run measured the throttle. Seeding and clean-up are paced to the throttle. What the bench
 created is deleted on every way out: at the end, on an error, on Ctrl-C and on SIGTERM (the load stops,
-what was measured is printed). A URL that is not the product API stops it at the first answer, exit 5.`,
+what was measured is printed). A URL that is not the product API stops it at the first answer, exit 5.
+
+${CLIENT_FLAGS_HELP}`,
   run: (_args: [], opts: BenchOptions, ctx) => bench(opts, ctx),
   render: renderBench,
 });

@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { LIST_LIMIT_MAX, type Product } from '../contract/index.js';
 import { defineCommand } from '../cli/command.js';
-import { jsonOption, targetOptions } from '../cli/target-options.js';
+import { CLIENT_FLAGS_HELP, jsonOption, targetOptions } from '../cli/target-options.js';
 import { oneOf } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
@@ -112,7 +112,9 @@ export const command = defineCommand({
 
 Memory stays flat however large the table: products are written as each page arrives. With --output the
 file appears only once complete; Ctrl-C or SIGTERM leave no partial file, and a later export removes those
-of exports that were killed.`,
+of exports that were killed.
+
+${CLIENT_FLAGS_HELP}`,
   run: (_args: [], opts: ExportOptions, ctx) => exportProducts(opts, ctx),
   // Without --output, stdout is the data itself: the summary goes to stderr, and nowhere when the reader left.
   print: async (result, ctx, opts) => {

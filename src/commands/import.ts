@@ -1,6 +1,6 @@
 /** `import FILE`: products from a JSON array, NDJSON or CSV file (or stdin), checked, then created at the API's pace. */
 import { defineCommand } from '../cli/command.js';
-import { jsonOption, targetOptions } from '../cli/target-options.js';
+import { CLIENT_FLAGS_HELP, jsonOption, targetOptions } from '../cli/target-options.js';
 import { numberFlag, oneOf, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, CheckFailedError, EXIT } from '../errors.js';
@@ -83,7 +83,9 @@ server: import ignores them, so an export imports as is (id, title, description 
 Throttled requests (429) are sent again at the pace the API accepts, never counted as failed.
 A file that cannot be read to its end (a broken CSV quote, binary data) stops the import where it breaks:
 what was read before is still sent, and the error says the line. Exits 1 when any row failed, 2 when the
-file cannot be read, 130 when interrupted.`,
+file cannot be read, 130 when interrupted.
+
+${CLIENT_FLAGS_HELP}`,
   run: ([file]: [string], opts: ImportOptions, ctx) => importProducts(file, opts, ctx),
   render: renderImportSummary,
   check: assertImportPassed,

@@ -11,10 +11,15 @@ import {
 } from '../contract/index.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { CLIENT_FLAGS_HELP } from '../cli/target-options.js';
 
 /** The closing line of the product commands' --help. */
 export const API_KEY_HELP =
-  'The API key, if the API needs one, is read from $PRODUCTS_API_KEY or the state file. Writes to a stack that setup made with\n--auth iam (the default) are signed with SigV4: on AWS with your AWS credentials (AWS_PROFILE, env, SSO), locally with the\nstack\'s own key pair.';
+  `The API key, if the API needs one, is read from $PRODUCTS_API_KEY or the state file. Writes to a stack that setup made with
+--auth iam (the default) are signed with SigV4: on AWS with your AWS credentials (AWS_PROFILE, env, SSO), locally with the
+stack's own key pair.
+
+${CLIENT_FLAGS_HELP}`;
 
 export interface ProductFlags {
   id?: string;

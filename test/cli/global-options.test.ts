@@ -78,3 +78,16 @@ describe('argv errors', () => {
     expect(run.stderr).toBe("products-cli: unknown command 'lsit'\n(Did you mean list?)\nsee `products-cli --help`\n");
   });
 });
+
+describe('--help', () => {
+  it.each([
+    ['import', ['--rate <r>', '--dry-run', '--timeout <seconds>', '--retries <n>', '--debug', 'import products.csv --dry-run', 'import products.ndjson --rate 50', '--timeout 30 --retries 0 --debug']],
+    ['export', ['--format <format>', 'export --format csv --output products.csv', 'export | head -3']],
+    ['update', ['--file <path>', 'update 1 --file change.json', 'products-cli update 1 -']],
+    ['delete', ['delete 1 2 3']],
+  ])('of %s shows each new flag with an example', async (command, texts) => {
+    const run = await runCli([command, '--help'], { cwd });
+    expect(run.code).toBe(EXIT.ok);
+    for (const text of texts) expect(run.stdout).toContain(text);
+  });
+});
