@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
-import { WORKER_SOURCE } from './lambda-worker-source.js';
+import { OFFER_WITHDRAWN, WORKER_SOURCE } from './lambda-worker-source.js';
 
 export interface LambdaRuntimeOptions {
   /** The module file that exports the handler. */
@@ -53,10 +53,15 @@ interface WorkerError {
   stackTrace?: string[];
 }
 
-interface Running {
-  id: number;
+/** An invocation not yet answered. */
+interface Job {
+  event: unknown;
   requestId: string;
   resolve: (outcome: InvokeOutcome) => void;
+}
+
+interface Running extends Job {
+  id: number;
   timer: NodeJS.Timeout;
 }
 
@@ -69,22 +74,41 @@ interface WorkerMessage {
   text?: string;
 }
 
-/** One execution environment: a worker serving one invocation at a time. */
+/**
+ * One execution environment: a worker serving one invocation at a time. While it runs one, the next waiting
+ * invocation may be offered to it ahead of time, so that it starts that one the moment it is done instead of a
+ * round trip later. The offer is a cell of shared memory that the worker takes and the pool can withdraw (to
+ * give the invocation to another environment that is free first), whichever comes first. Two cells, by the
+ * id's parity: an offer promoted to running may not be taken yet when the next one is made.
+ */
 class Sandbox {
   readonly worker: Worker;
   readonly ready: Promise<WorkerError | undefined>;
   running: Running | undefined;
+  offered: (Job & { id: number }) | undefined;
   /** Takes no more invocations: it timed out, crashed, failed to load, or the runtime stops. */
   lost = false;
   private nextId = 0;
+  private readonly offer = new Int32Array(new SharedArrayBuffer(8)).fill(OFFER_WITHDRAWN);
 
-  constructor(private readonly options: LambdaRuntimeOptions) {
+  constructor(
+    private readonly options: LambdaRuntimeOptions,
+    /** Called when the running invocation has been answered (and, if one was offered, it is now running). */
+    private readonly settled: (sandbox: Sandbox) => void,
+  ) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       env: options.env,
       stdout: true,
       stderr: true,
-      workerData: { entry: options.entry, exportName: options.exportName, functionName: options.functionName, captureLogs: Boolean(options.log) },
+      workerData: {
+        entry: options.entry,
+        exportName: options.exportName,
+        functionName: options.functionName,
+        timeoutMs: options.timeoutMs,
+        offer: this.offer.buffer,
+        captureLogs: Boolean(options.log),
+      },
     });
     // Anything that bypasses the worker's buffered writes still reaches the log.
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
@@ -116,20 +140,40 @@ class Sandbox {
     });
   }
 
-  async invoke(event: unknown, requestId: string): Promise<InvokeOutcome> {
+  /** Runs the job now; the environment must be idle. */
+  async start(job: Job): Promise<void> {
     const id = this.nextId++;
-    const outcome = new Promise<InvokeOutcome>((resolve) => {
-      const timer = setTimeout(() => this.settle(id, { kind: 'timeout' }), this.options.timeoutMs);
-      this.running = { id, requestId, resolve, timer };
-    });
+    this.running = { ...job, id, timer: this.timer(id) };
     const initError = await this.ready;
     if (initError) {
       this.lost = true;
       this.settle(id, { kind: 'error', errorType: initError.errorType, errorMessage: initError.errorMessage });
     } else if (this.running?.id === id) {
-      this.worker.postMessage({ id, event, requestId, deadline: Date.now() + this.options.timeoutMs });
+      this.worker.postMessage({ id, event: job.event, requestId: job.requestId });
     }
-    return outcome;
+  }
+
+  /** Offers the job to run next, once the running one is answered; the environment must be running one. */
+  offerNext(job: Job): void {
+    const id = this.nextId++;
+    this.offered = { ...job, id };
+    Atomics.store(this.offer, id & 1, id);
+    // After `ready`, as start() posts, so that the worker receives the two in order.
+    void this.ready.then((error) => {
+      if (!error && !this.lost) this.worker.postMessage({ id, event: job.event, requestId: job.requestId, offered: true });
+    });
+  }
+
+  /** Takes the offered job back, unless the worker has started it. */
+  withdraw(): Job | undefined {
+    const offered = this.offered;
+    if (!offered || Atomics.compareExchange(this.offer, offered.id & 1, offered.id, OFFER_WITHDRAWN) !== offered.id) return undefined;
+    this.offered = undefined;
+    return offered;
+  }
+
+  private timer(id: number): NodeJS.Timeout {
+    return setTimeout(() => this.settle(id, { kind: 'timeout' }), this.options.timeoutMs);
   }
 
   private settle(id: number, outcome: InvokeOutcome): void {
@@ -143,7 +187,14 @@ class Sandbox {
       this.lost = true;
       void this.worker.terminate();
     }
+    // The worker goes on to the offered invocation (if it has not been withdrawn) as soon as it is done.
+    const next = this.lost ? undefined : this.offered;
+    if (next) {
+      this.offered = undefined;
+      this.running = { ...next, timer: this.timer(next.id) };
+    }
     running.resolve(outcome);
+    this.settled(this);
   }
 
   private emitLogs(text: string): void {
@@ -156,6 +207,12 @@ class Sandbox {
   private fail(errorType: string, errorMessage: string): void {
     this.lost = true;
     if (this.running) this.settle(this.running.id, { kind: 'error', errorType, errorMessage });
+    // An offered invocation the lost worker had already started fails with it.
+    const started = this.offered && !this.withdraw() ? this.offered : undefined;
+    if (started) {
+      this.offered = undefined;
+      started.resolve({ kind: 'error', errorType, errorMessage });
+    }
   }
 }
 
@@ -164,13 +221,13 @@ export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise
   const limit = Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency()));
   const all = new Set<Sandbox>();
   const idle: Sandbox[] = [];
-  const waiting: Array<(sandbox: Sandbox | undefined) => void> = [];
+  const waiting: Job[] = [];
   let coldStarts = 0;
   let stopped = false;
 
   const spawn = (): Sandbox => {
     const started = performance.now();
-    const sandbox = new Sandbox(options);
+    const sandbox = new Sandbox(options, (done) => release(done));
     coldStarts += 1;
     const number = coldStarts;
     all.add(sandbox);
@@ -189,27 +246,41 @@ export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise
     return sandbox;
   };
 
-  const acquire = (): Sandbox | Promise<Sandbox | undefined> => {
+  /** Gives a job to a free environment, a new one, or (all busy at the limit) offers it to a busy one or queues it. */
+  const dispatch = (job: Job): void => {
     // An idle environment may have been lost meanwhile (an exception thrown after its invocation ended).
     let free = idle.pop();
     while (free?.lost) free = idle.pop();
-    if (free) return free;
-    if (all.size < limit) return spawn();
-    return new Promise((resolve) => waiting.push(resolve));
+    if (free) return void free.start(job);
+    if (all.size < limit) return void spawn().start(job);
+    for (const sandbox of all) if (!sandbox.lost && sandbox.running && !sandbox.offered) return sandbox.offerNext(job);
+    waiting.push(job);
   };
 
   const release = (sandbox: Sandbox): void => {
     if (sandbox.lost || stopped) {
       if (!stopped) void sandbox.worker.terminate();
       all.delete(sandbox);
-      // A waiting event takes the lost environment's place in a fresh one.
+      // The invocation offered to it and never started, else a waiting one, takes its place in a fresh one.
+      const next = sandbox.withdraw() ?? waiting.shift();
+      if (next && stopped) next.resolve(stoppedOutcome);
+      else if (next) void spawn().start(next);
+      return;
+    }
+    if (sandbox.running) {
+      // It went on to its offered invocation: offer it the next waiting one.
       const next = waiting.shift();
-      if (next) next(spawn());
+      if (next) sandbox.offerNext(next);
       return;
     }
     const next = waiting.shift();
-    if (next) next(sandbox);
-    else idle.push(sandbox);
+    if (next) return void sandbox.start(next);
+    // Free before the environment an invocation was offered to: it takes it, as Lambda gives it to the first free one.
+    for (const busy of all) {
+      const taken = busy === sandbox ? undefined : busy.withdraw();
+      if (taken) return void sandbox.start(taken);
+    }
+    idle.push(sandbox);
   };
 
   const first = spawn();
@@ -221,21 +292,18 @@ export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise
   idle.push(first);
 
   return {
-    async invoke(event, requestId) {
-      if (stopped) return { kind: 'error', errorType: 'Runtime.Stopped', errorMessage: 'the local stack is stopping' };
-      const sandbox = await acquire();
-      if (!sandbox) return { kind: 'error', errorType: 'Runtime.Stopped', errorMessage: 'the local stack is stopping' };
-      try {
-        return await sandbox.invoke(event, requestId);
-      } finally {
-        release(sandbox);
-      }
+    invoke(event, requestId) {
+      if (stopped) return Promise.resolve(stoppedOutcome);
+      return new Promise((resolve) => dispatch({ event, requestId, resolve }));
     },
     environments: () => ({ active: all.size, coldStarts }),
     async stop() {
       stopped = true;
-      for (const next of waiting.splice(0)) next(undefined);
+      for (const job of waiting.splice(0)) job.resolve(stoppedOutcome);
+      for (const sandbox of all) sandbox.withdraw()?.resolve(stoppedOutcome);
       await Promise.all([...all].map((sandbox) => sandbox.worker.terminate()));
     },
   };
 }
+
+const stoppedOutcome: InvokeOutcome = { kind: 'error', errorType: 'Runtime.Stopped', errorMessage: 'the local stack is stopping' };

@@ -1,5 +1,9 @@
 /** The code that runs inside each execution environment's worker thread. */
 
+/** The offer cell's values besides an offered invocation's id: taken by the worker, or taken back by the pool. */
+export const OFFER_TAKEN = -1;
+export const OFFER_WITHDRAWN = -2;
+
 // The runtime inside the worker: imports the module once, then serves invocations; results go through JSON,
 // as Lambda serialises them (undefined becomes null, a Date a string).
 export const WORKER_SOURCE = `
@@ -28,14 +32,16 @@ const write = (chunk, encoding, callback) => {
 process.stdout.write = write;
 process.stderr.write = write;
 let handler;
-import(pathToFileURL(workerData.entry).href).then(
+const loaded = import(pathToFileURL(workerData.entry).href).then(
   (mod) => {
     handler = mod[workerData.exportName];
     if (typeof handler !== 'function') throw Object.assign(new Error(workerData.exportName + ' is not a function exported by ' + workerData.entry), { name: 'Runtime.HandlerNotFound' });
     parentPort.postMessage({ type: 'ready' });
   },
 ).catch((error) => parentPort.postMessage({ type: 'init-error', error: errorOf(error) }));
-parentPort.on('message', async ({ id, event, requestId, deadline }) => {
+const offer = new Int32Array(workerData.offer);
+const run = async ({ id, event, requestId }) => {
+  const deadline = Date.now() + workerData.timeoutMs;
   const context = {
     awsRequestId: requestId,
     functionName: workerData.functionName,
@@ -54,5 +60,24 @@ parentPort.on('message', async ({ id, event, requestId, deadline }) => {
   } catch (error) {
     parentPort.postMessage({ type: 'error', id, error: errorOf(error), logs: takeLogs() });
   }
+};
+// One invocation at a time: the next starts when the previous is answered. An invocation offered ahead of time
+// runs only if this worker takes the offer before the pool withdraws it (to give it to a worker free sooner).
+const queue = [];
+let serving = false;
+const serve = async () => {
+  serving = true;
+  // An offer may arrive while the module is still loading.
+  await loaded;
+  while (queue.length > 0) {
+    const message = queue.shift();
+    if (message.offered && Atomics.compareExchange(offer, message.id & 1, message.id, ${OFFER_TAKEN}) !== message.id) continue;
+    await run(message);
+  }
+  serving = false;
+};
+parentPort.on('message', (message) => {
+  queue.push(message);
+  if (!serving) void serve();
 });
 `;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { unpackHandler } from '../../src/local/handler-code.js';
-import { startLambdaRuntime, type LambdaRuntime } from '../../src/local/lambda-runtime.js';
+import { startLambdaRuntime, type InvokeOutcome, type LambdaRuntime } from '../../src/local/lambda-runtime.js';
 import { writeTestFunctionZip } from './test-function.js';
 
 let runtime: LambdaRuntime | undefined;
@@ -32,6 +32,15 @@ export const handler = async () => {
   inFlight -= 1;
   return { most, threadId };
 };`;
+
+// Sleeps event.ms, then reports its thread and when it finished.
+const SLEEPER = `import { threadId } from 'node:worker_threads';
+export const handler = async (event) => {
+  await new Promise((r) => setTimeout(r, event.ms));
+  return { threadId, at: Date.now() };
+};`;
+
+const sleeperPayload = (outcome: InvokeOutcome) => (outcome.kind === 'result' ? (outcome.payload as { threadId: number; at: number }) : { threadId: -1, at: NaN });
 
 describe('startLambdaRuntime', () => {
   it('passes the result through JSON, as Lambda does', async () => {
@@ -102,6 +111,32 @@ describe('startLambdaRuntime', () => {
 
     expect(outcomes.map((outcome) => outcome.kind === 'result' && (outcome.payload as { most: number }).most)).toEqual([1, 1, 1, 1]);
     expect(runtime.environments().coldStarts).toBe(1);
+  });
+
+  it('gives a waiting event to the environment that is free first, not to the one it waited behind', async () => {
+    runtime = await start(SLEEPER, { concurrency: 2 });
+    const slow = runtime.invoke({ ms: 1500 }, 'slow');
+    await new Promise((r) => setTimeout(r, 100));
+    const fast = runtime.invoke({ ms: 100 }, 'fast');
+
+    // Both environments are busy: this one waits, and goes to whichever is free first.
+    const next = await runtime.invoke({ ms: 0 }, 'next');
+
+    const [slowDone, fastDone] = (await Promise.all([slow, fast])).map(sleeperPayload);
+    expect(sleeperPayload(next).threadId).toBe(fastDone?.threadId);
+    expect(sleeperPayload(next).at).toBeLessThan(slowDone?.at as number);
+  });
+
+  it('runs an event that waited behind a timed-out one in a fresh environment', async () => {
+    runtime = await start(SLEEPER, { concurrency: 1, timeoutMs: 400 });
+    const stuck = runtime.invoke({ ms: 5000 }, 'stuck');
+    await new Promise((r) => setTimeout(r, 100));
+
+    const after = await runtime.invoke({ ms: 0 }, 'after');
+
+    expect((await stuck).kind).toBe('timeout');
+    expect(after.kind).toBe('result');
+    expect(runtime.environments().coldStarts).toBe(2);
   });
 
   it('answers a stopped runtime with an error rather than hanging', async () => {
