@@ -3,7 +3,8 @@
 // loads the machine; the pairs inside a section are measured side by side in that one run.
 //   handler     scripts/bench/handler.mjs   (zip size, cold import beside `node -e 0`, CPU per request beside the floor)
 //   cli         scripts/bench/cli.mjs       (`products-cli get` beside a plain node:http script, fresh processes)
-//   local       scripts/bench/local.mjs     (GET through the local gateway beside the engine's floor and the handler)
+//   local       scripts/bench/local.mjs     (GET through the local gateway beside the engine's floor, the function's GetItem
+//                                            at as many in flight as environments, and the handler)
 //   setup       scripts/bench/setup.mjs     (setup and teardown against the fake AWS, virtual clock)
 //   transfer    scripts/bench/transfer.mjs  (import vs sequential adds; list/export at two table sizes, peak RSS)
 //   throttled   scripts/bench/import-throttled.mjs (3,000 rows into the default-throttled stack, and the rerun)
