@@ -2,6 +2,7 @@
 import { CommanderError } from 'commander';
 import { processContext, type Context } from './context.js';
 import { AppError, EXIT, exitCodeOf } from './errors.js';
+import { escapeControl } from './output/escape.js';
 import { runCommand } from './cli/run-command.js';
 import { buildProgram } from './cli/program.js';
 import { commandIn, hoistGlobalOptions, type GlobalFlags } from './cli/global-options.js';
@@ -80,7 +81,8 @@ function reportError(error: unknown, ctx: Context): void {
     const name = error instanceof AppError ? error.name : 'Error';
     ctx.stderr.write(`${JSON.stringify({ error: { name, message, exitCode: exitCodeOf(error) } })}\n`);
   } else {
-    ctx.stderr.write(`products-cli: ${message}\n`);
+    // Messages carry text from files and answers (ids, problem details): shown, never obeyed, by the terminal.
+    ctx.stderr.write(`products-cli: ${message.split('\n').map(escapeControl).join('\n')}\n`);
   }
   if (process.env.PRODUCTS_CLI_DEBUG && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
 }

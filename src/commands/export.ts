@@ -11,7 +11,7 @@ import { openApi, type TargetOptions } from '../http/open-api.js';
 import { note, printResult } from '../output/print.js';
 import { CSV_HEADER, csvLines } from '../transfer/csv-lines.js';
 import { checkOutputPath, openPartial, removeStalePartials } from '../transfer/export-output.js';
-import { ProgressBar } from '../transfer/progress.js';
+import { ProgressBar } from '../output/progress-bar.js';
 import { writeBatches } from '../transfer/write-ndjson.js';
 
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;

@@ -6,10 +6,10 @@ import type { Context } from '../context.js';
 import { AppError, CheckFailedError, EXIT } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
 import { styleOf, type Style } from '../output/style.js';
-import { importFile, type ImportResult } from '../transfer/import-file.js';
+import { importFile, type ImportResult } from './import-file.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../transfer/read-rows.js';
 
-export type { ImportResult } from '../transfer/import-file.js';
+export type { ImportResult } from './import-file.js';
 
 export interface ImportOptions extends TargetOptions {
   format?: ImportFormat;

@@ -11,6 +11,8 @@ export interface TargetOptions extends ClientSettingOptions {
   url?: string;
   /** Trace every request and answer on stderr (also PRODUCTS_CLI_DEBUG=1). */
   debug?: boolean;
+  /** The credentials profile that signs requests to a target that requires signing. */
+  profile?: string;
 }
 
 /** Resolves the target from --url, PRODUCTS_API_URL or the state file, and opens a client to it. */
@@ -22,7 +24,7 @@ export async function openApi(opts: TargetOptions, ctx: Context, extra: Partial<
   return new ProductApi({
     baseUrl: target.url,
     apiKey: target.apiKey,
-    signing: signingFor(target.auth),
+    signing: signingFor(target.auth && opts.profile !== undefined ? { ...target.auth, profile: opts.profile } : target.auth),
     signal: ctx.signal,
     // As note() in print.ts, without loading chalk for a line that is rarely written.
     onNotice: (message) => {

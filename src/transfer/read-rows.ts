@@ -8,7 +8,6 @@
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { UsageError } from '../errors.js';
-import { escapeControl } from '../output/escape.js';
 
 /** The file cannot be read past `line`. */
 export class ReadError extends UsageError {
@@ -158,7 +157,7 @@ export async function* readJsonArray(chunks: AsyncIterable<string>): AsyncGenera
       }
       if (depth === 0) {
         if (/\s/.test(char)) continue;
-        if (char !== '[') throw new ReadError(line, `a JSON file must hold an array of products, [ {...}, {...} ]; it starts with ${escapeControl(JSON.stringify(char))}`);
+        if (char !== '[') throw new ReadError(line, `a JSON file must hold an array of products, [ {...}, {...} ]; it starts with ${JSON.stringify(char)}`);
         depth = 1;
         continue;
       }
@@ -232,7 +231,7 @@ export async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<So
       if (!header) {
         header = record.map((name) => name.trim());
         if (header.some((name) => name === '') || new Set(header).size !== header.length) {
-          throw new ReadError(info.lines, `the CSV header must name each column once: ${escapeControl(record.join(','))}`);
+          throw new ReadError(info.lines, `the CSV header must name each column once: ${record.join(',')}`);
         }
         continue;
       }
@@ -253,7 +252,7 @@ export async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<So
     if (error instanceof UsageError) throw error;
     const csv = error as Error & { lines?: number };
     // csv-parse quotes the field's value after "value is": from a binary or broken file, that is junk.
-    const reason = escapeControl(csv.message.replace(/,?\s*value is [\s\S]*$/, ''));
+    const reason = csv.message.replace(/,?\s*value is [\s\S]*$/, '');
     throw new ReadError(csv.lines ?? 1, `the CSV cannot be read: ${reason}`, { cause: error });
   } finally {
     // Ends the reading of the file too, whichever way the loop ended, so that no stream is left to fail later.

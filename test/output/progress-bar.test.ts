@@ -5,8 +5,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Context } from '../../src/context.js';
 import { plainStyle } from '../../src/output/style.js';
-import { importFile } from '../../src/transfer/import-file.js';
-import { rateAndEta, renderProgress } from '../../src/transfer/progress.js';
+import { importFile } from '../../src/commands/import-file.js';
+import { rateAndEta, renderProgress } from '../../src/output/progress-bar.js';
 
 describe('import progress', () => {
   it('draws the share done as a bar and a percentage', () => {

@@ -10,9 +10,9 @@ import { ApiError, ConflictError, NotFoundError, UsageError } from '../errors.js
 import type { ProductApi } from '../http/api-client.js';
 import { escapeControl } from '../output/escape.js';
 import type { Style } from '../output/style.js';
-import { importRows, type ImportFailure, type ImportSummary } from './import-rows.js';
-import { ProgressBar, rateAndEta } from './progress.js';
-import { formatFromContent, formatFromName, peekText, readRows, textChunks, type ImportFormat, type SourceRow } from './read-rows.js';
+import { importRows, type ImportFailure, type ImportSummary } from '../transfer/import-rows.js';
+import { ProgressBar, rateAndEta } from '../output/progress-bar.js';
+import { formatFromContent, formatFromName, peekText, readRows, textChunks, type ImportFormat, type SourceRow } from '../transfer/read-rows.js';
 
 export interface ImportFileOptions {
   file: string;
