@@ -1,5 +1,5 @@
 // The bench scripts' promise: no figure is printed from requests that did not answer as expected.
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,5 +41,6 @@ describe('bench figures', () => {
     expect(byName('handler GET /product/{id}')).toMatchObject({ value: 'MISS', met: false });
     expect(byName('handler GET in-process')).toMatchObject({ value: 'MISS', met: false });
     expect(byName('floor: signed node:http GetItem')).toMatchObject({ met: true });
+    rmSync(dir, { recursive: true, force: true });
   });
 });
