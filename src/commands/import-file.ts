@@ -64,7 +64,7 @@ export async function importFile(api: ProductApi | undefined, options: ImportFil
   const { file, concurrency } = options;
   let format = options.format ?? (file === '-' ? undefined : formatFromName(file));
   // Every request in flight listens on the Ctrl-C signal.
-  setMaxListeners(Math.max(getMaxListeners(ctx.signal), concurrency * 2 + 10), ctx.signal);
+  setMaxListeners(Math.max(getMaxListeners(ctx.signal), concurrency * 4 + 10), ctx.signal);
   const { stream, size } = await openSource(file, ctx);
   const bar = new ProgressBar(ctx.stderr, options.dryRun ? 'checking' : 'importing', Boolean(ctx.stderr.isTTY) && !ctx.json && !ctx.quiet);
   const started = performance.now();

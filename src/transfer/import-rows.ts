@@ -117,7 +117,8 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
   // Aborted on Ctrl-C and on a fatal error: rows still waiting for their turn are then not sent.
   const stop = new AbortController();
   // Each row waiting for its turn listens on it.
-  setMaxListeners(deps.concurrency * 2 + 10, stop.signal);
+  // On Node 24 a row in flight can hold more than two listeners here (27 seen at concurrency 8): room for four.
+  setMaxListeners(deps.concurrency * 4 + 10, stop.signal);
   const onAbort = () => stop.abort();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   const inFlight = new Set<Promise<void>>();
