@@ -116,8 +116,7 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
   const pacer = deps.pacer ?? new Pacer({ maxConcurrency: deps.concurrency, rate: deps.rate });
   // Aborted on Ctrl-C and on a fatal error: rows still waiting for their turn are then not sent.
   const stop = new AbortController();
-  // Each row waiting for its turn listens on it.
-  // On Node 24 a row in flight can hold more than two listeners here (27 seen at concurrency 8): room for four.
+  // Each row held (at most `concurrency`, see below) listens on it while it waits for its turn.
   setMaxListeners(deps.concurrency * 4 + 10, stop.signal);
   const onAbort = () => stop.abort();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
@@ -200,6 +199,9 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
       summary.valid++;
       if (checked.value.id === undefined) summary.withoutId++;
       if (deps.dryRun) continue;
+      // A throttled row gives its place back and waits for another: without this bound the loop would take new
+      // rows into that place, and the rows held (each listening on `stop`) would grow for as long as the throttle lasts.
+      while (inFlight.size >= deps.concurrency) await Promise.race(inFlight);
       try {
         await pacer.acquire(stop.signal);
       } catch {

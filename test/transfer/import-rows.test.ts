@@ -132,6 +132,34 @@ describe('importRows under throttling and read errors', () => {
     expect(summary).toMatchObject({ rows: 10, created: 10, failed: 0, notSent: 0, throttled: 20 });
   });
 
+  it('holds no more than `concurrency` rows while the API throttles, so throttled rows never pile up', async () => {
+    // Prepare: every row is throttled three times, with a Retry-After, before it is created
+    const attempts = new Map<string, number>();
+    const held = new Set<string>();
+    let most = 0;
+    const rows = Array.from({ length: 60 }, (_, index) => good(index + 1, `p${index}`));
+
+    // Act
+    const summary = await importRows(rowsOf(rows), {
+      concurrency: 4,
+      async create(input) {
+        const id = input.id as string;
+        held.add(id);
+        most = Math.max(most, held.size);
+        const seen = (attempts.get(id) ?? 0) + 1;
+        attempts.set(id, seen);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (seen <= 3) throw new ThrottledError('the API is throttling requests (429 Too Many Requests)', 429, 5);
+        held.delete(id);
+        return 'created';
+      },
+    });
+
+    // Assess
+    expect(summary).toMatchObject({ rows: 60, created: 60, failed: 0, notSent: 0, throttled: 180 });
+    expect(most).toBeLessThanOrEqual(4);
+  });
+
   it('sends what was read before a read error, then rejects saying where reading stopped', async () => {
     const sent: string[] = [];
     async function* broken(): AsyncGenerator<SourceRow> {
