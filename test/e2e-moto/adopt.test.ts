@@ -19,9 +19,9 @@ import { CreateTableCommand, ListTablesCommand, ListTagsOfResourceCommand, PutIt
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, GetRoleCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/aws/clients.js';
-import { motoAvailable, startEmulator, type Emulator } from './moto-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AwsClients } from '../../src/aws/clients.js';
+import { motoAvailable, useEmulator, type Emulator } from './moto-server.js';
 
 const REGION = 'us-east-1';
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -70,15 +70,12 @@ async function makeTutorialStack(): Promise<string> {
 }
 
 describe.runIf(motoAvailable)('setup --adopt against moto', () => {
-  beforeAll(async () => {
+  beforeAll(() => {
     if (!existsSync(join(root, 'build', 'commands', 'setup-aws.js'))) throw new Error('build/ is missing: run npm run build (npm test does it first)');
-    emulator = await startEmulator();
-    clients = createAwsClients({ region: REGION, endpointUrl: emulator.url });
-  }, 60_000);
-
-  afterAll(async () => {
-    if (clients) destroyAwsClients(clients);
-    await emulator?.stop();
+  });
+  useEmulator(REGION, (started, made) => {
+    emulator = started;
+    clients = made;
   });
 
   it('takes over the hand-made stack, keeps its items, and teardown leaves nothing', async () => {

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { GetGatewayResponseCommand, GetMethodCommand, GetResourcesCommand, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/aws/clients.js';
+import { describe, expect, it } from 'vitest';
+import type { AwsClients } from '../../src/aws/clients.js';
 import { setupAws } from '../../src/commands/setup-aws.js';
 import { teardownAws } from '../../src/commands/teardown-aws.js';
 import { HANDLER_ZIP } from '../../src/provision/session.js';
 import { testContext } from '../aws/fake/harness.js';
-import { motoAvailable, startEmulator, type Emulator } from './moto-server.js';
+import { motoAvailable, useEmulator, type Emulator } from './moto-server.js';
 
 const REGION = 'us-east-1';
 let emulator: Emulator;
@@ -23,14 +23,9 @@ const bundle = existsSync(HANDLER_ZIP) ? new Uint8Array(readFileSync(HANDLER_ZIP
 const code = async () => bundle;
 
 describe.runIf(motoAvailable)('authorization and CORS against moto', () => {
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    clients = createAwsClients({ region: REGION, endpointUrl: emulator.url });
-  }, 60_000);
-
-  afterAll(async () => {
-    if (clients) destroyAwsClients(clients);
-    await emulator?.stop();
+  useEmulator(REGION, (started, made) => {
+    emulator = started;
+    clients = made;
   });
 
   it('sets AWS_IAM on writes, answers preflights with a MOCK integration, adds CORS to gateway responses, and removes it again', async () => {

@@ -9,8 +9,8 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/aws/clients.js';
+import { describe, expect, it } from 'vitest';
+import type { AwsClients } from '../../src/aws/clients.js';
 import { deploy } from '../../src/commands/deploy.js';
 import { setupAws } from '../../src/commands/setup-aws.js';
 import { status } from '../../src/commands/status.js';
@@ -18,7 +18,7 @@ import { teardownAws } from '../../src/commands/teardown-aws.js';
 import { HANDLER_ZIP } from '../../src/provision/session.js';
 import { readState } from '../../src/state/state-file.js';
 import { testContext } from '../aws/fake/harness.js';
-import { motoAvailable, startEmulator, type Emulator } from './moto-server.js';
+import { motoAvailable, useEmulator, type Emulator } from './moto-server.js';
 
 const REGION = 'us-east-1';
 let emulator: Emulator;
@@ -31,14 +31,9 @@ const code = async () => bundle;
 const target = () => ({ region: REGION, endpointUrl: emulator.url });
 
 describe.runIf(motoAvailable)('the AWS stack against moto', () => {
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    clients = createAwsClients({ region: REGION, endpointUrl: emulator.url });
-  }, 60_000);
-
-  afterAll(async () => {
-    if (clients) destroyAwsClients(clients);
-    await emulator?.stop();
+  useEmulator(REGION, (started, made) => {
+    emulator = started;
+    clients = made;
   });
 
   it('sets up every resource as described, converges on a rerun, and tears down to nothing', async () => {

@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import type { MotoTarget } from '../global-setup.js';
 
 /** Whether this run has moto; the global setup has said in one line what is skipped when it has not. */
@@ -71,4 +72,22 @@ export async function startEmulator(target: MotoTarget = inject('moto')): Promis
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       }),
   };
+}
+
+/**
+ * For a suite that calls the emulator itself: starts it and SDK clients to it before the suite's tests, stops
+ * both after them, and hands them to `use` (the suite keeps them in its own variables).
+ */
+export function useEmulator(region: string, use: (emulator: Emulator, clients: AwsClients) => void): void {
+  let emulator: Emulator | undefined;
+  let clients: AwsClients | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    clients = createAwsClients({ region, endpointUrl: emulator.url });
+    use(emulator, clients);
+  }, 60_000);
+  afterAll(async () => {
+    if (clients) destroyAwsClients(clients);
+    await emulator?.stop();
+  });
 }
