@@ -5,6 +5,8 @@
 //   cli         scripts/bench/cli.mjs       (`products-cli get` beside a plain node:http script, fresh processes)
 //   local       scripts/bench/local.mjs     (GET through the local gateway beside the engine's floor, the function's GetItem
 //                                            at as many in flight as environments, and the handler)
+//   peers       scripts/bench/peers.mjs     (the local stack beside serverless-offline and a bare gateway, same handler and
+//                                            engine; installs serverless-offline into the tools cache on first use)
 //   setup       scripts/bench/setup.mjs     (setup and teardown against the fake AWS, virtual clock)
 //   transfer    scripts/bench/transfer.mjs  (import vs sequential adds; list/export at two table sizes, peak RSS)
 //   throttled   scripts/bench/import-throttled.mjs (3,000 rows into the default-throttled stack, and the rerun)
@@ -52,6 +54,7 @@ const sections = [
   ['handler', 'handler.mjs', [], 'zip size, cold import, CPU per request beside the floor'],
   ['cli', 'cli.mjs', ['--runs', '10', '--warmup', '2'], 'products-cli get against node:http'],
   ['local', 'local.mjs', ['--seconds', '2', '--rounds', '3'], 'the gateway beside the engine and the handler'],
+  ['peers', 'peers.mjs', ['--seconds', '5', '--rounds', '3'], 'the local stack beside serverless-offline and a bare gateway'],
   ['setup', 'setup.mjs', [], 'setup and teardown against the fake AWS'],
   ['transfer', 'transfer.mjs', quick ? ['--quick'] : [], 'import, sequential adds, list and export'],
   ['throttled', 'import-throttled.mjs', quick ? ['--rows', '1000'] : [], 'import of 3,000 rows against the default stage throttle, then the rerun'],
