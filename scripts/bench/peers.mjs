@@ -10,6 +10,7 @@
 // with any other answer, or fewer than --min successes a round, is MISS and the script exits 1.
 //
 //   npm run bench:peers [-- --seconds 8 --rounds 3 --connections 16 --items 1000 --min 1000 --no-install --json]
+//                       [-- --zip other/handler.zip]   (another build of the artifact, for a before and after)
 // serverless and serverless-offline are installed on first use into the tools cache (scripts/bench/peer-install.mjs);
 // --no-install makes their absence a MISS instead. The load comes from wrk when it is on the PATH, else from
 // undici in this process (whose CPU then competes with the targets). Needs `npm run build` first.
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     items: { type: 'string', default: '1000' },
     min: { type: 'string', default: '1000' },
     'no-install': { type: 'boolean', default: false },
+    zip: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -48,7 +50,7 @@ const STAGE = 'prod';
 const log = (line) => process.stderr.write(`bench-peers: ${line}\n`);
 
 const serveJs = join(root, 'build', 'local', 'serve.js');
-const handlerZip = join(root, 'dist', 'handler.zip');
+const handlerZip = values.zip ?? join(root, 'dist', 'handler.zip');
 if (!existsSync(serveJs) || !existsSync(handlerZip)) {
   console.error('bench-peers: run `npm run build` first');
   process.exit(2);
@@ -252,4 +254,4 @@ try {
   await engine?.stop();
 }
 const loader = wrk ? 'wrk -t2' : 'undici in this process (wrk not found: gaps narrowed by the load generator)';
-finish(`peers: GET /product/{id}, ${connections} connections from ${loader}, ${items} items, ${rounds} rounds of ${seconds} s each, medians`, rows, { rounds: perRound });
+finish(`peers: GET /product/{id}${values.zip ? ` (handler ${values.zip})` : ''}, ${connections} connections from ${loader}, ${items} items, ${rounds} rounds of ${seconds} s each, medians`, rows, { rounds: perRound });

@@ -1,5 +1,8 @@
 // The bench scripts' promise: no figure is printed from requests that did not answer as expected.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -42,5 +45,47 @@ describe('bench figures', () => {
     expect(byName('handler GET in-process')).toMatchObject({ value: 'MISS', met: false });
     expect(byName('floor: signed node:http GetItem')).toMatchObject({ met: true });
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts only the answers that pass the check in a load rate, and names the others', async () => {
+    // Prepare: every third answer is a 500
+    let served = 0;
+    const server: Server = createServer((_req, res) => {
+      served += 1;
+      res.writeHead(served % 3 === 0 ? 500 : 200, { 'content-type': 'application/json' });
+      res.end('{"id":"p1"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { undiciLoad } = await import(script('http-load.mjs'));
+    const check = (status: number, text: string) => (status !== 200 ? `status ${status}` : text.includes('"id":"p') ? true : 'not a product');
+
+    // Act
+    const result = await undiciLoad(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { seconds: 0.3, connections: 2, request: () => ({ method: 'GET', path: '/prod/product/p1' }), check });
+    await new Promise((resolve) => server.close(resolve));
+
+    // Assess
+    expect(result.answers.ok).toBeGreaterThan(0);
+    expect(result.answers.failed).toBe(served - result.answers.ok);
+    expect(result.answers.reasons()).toEqual([['status 500', result.answers.failed]]);
+    expect(result.answers.problem(1)).toMatch(/unexpected: \d+x status 500$/);
+    expect(result.sample).toBe('{"id":"p1"}');
+  });
+
+  it('makes the peers bench one MISS, exit 1, when serverless-offline is absent and may not be installed', async () => {
+    // Prepare
+    const cache = mkdtempSync(join(tmpdir(), 'bench-peers-cache-'));
+
+    // Act
+    const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(process.execPath, [join(packageRoot, 'scripts', 'bench', 'peers.mjs'), '--no-install', '--json'], { env: { ...process.env, XDG_CACHE_HOME: cache } }, (_error, stdout) =>
+        resolve({ code: child.exitCode, stdout }),
+      );
+    });
+    rmSync(cache, { recursive: true, force: true });
+
+    // Assess
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout.trim().split('\n').pop() as string);
+    expect(report.rows).toEqual([{ name: 'our local stack beside serverless-offline', value: 'MISS', goal: 'a run that completes', met: false, problem: expect.stringContaining('serverless-offline is not installed in') }]);
   });
 });
