@@ -115,7 +115,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const timeoutMs = options.timeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
   const functionTimeoutMs = options.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000;
   const throttle = options.throttle === undefined ? { ...DEFAULT_THROTTLE } : options.throttle;
-  const code = await unpackHandler(options.handlerZip ?? defaultHandlerZip());
   const awsEnv = localAwsEnv();
 
   const secret = options.secret ?? newStackSecret();
@@ -134,7 +133,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await engine?.stop();
   };
   try {
-    engine = options.dynamodbEndpoint ? undefined : await startDynamoEngine({ dataDir: options.dataDir, host: '127.0.0.1' });
+    // The engine's thread starts while the artifact is unpacked; whichever fails, the other is stopped below.
+    const [unpacked, startedEngine] = await Promise.allSettled([
+      unpackHandler(options.handlerZip ?? defaultHandlerZip()),
+      options.dynamodbEndpoint ? undefined : startDynamoEngine({ dataDir: options.dataDir, host: '127.0.0.1' }),
+    ]);
+    if (startedEngine.status === 'fulfilled') engine = startedEngine.value;
+    if (unpacked.status === 'rejected') throw unpacked.reason;
+    if (startedEngine.status === 'rejected') throw startedEngine.reason;
+    const code = unpacked.value;
     const dynamodbEndpoint = options.dynamodbEndpoint ?? (engine as DynamoEngine).endpoint;
     await createTable(dynamodbEndpoint, awsEnv);
     runtime = await startLambdaRuntime({
