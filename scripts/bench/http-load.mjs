@@ -2,8 +2,8 @@
 // for `seconds`, every answer checked (status 200 and a body naming a seeded product). Uses wrk when it is on
 // the PATH (C, so the load costs this 2-core class of machine little), else undici from this process, whose
 // own CPU then competes with the targets and narrows the gaps between them; the result says which.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,25 +37,48 @@ end
 `;
 
 let wrkScript;
+let running;
+// The Lua file lives in a folder of its own, removed when this process exits.
+function wrkScriptFile() {
+  if (wrkScript) return wrkScript;
+  const dir = mkdtempSync(join(tmpdir(), 'products-cli-wrk-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  wrkScript = join(dir, 'check.lua');
+  writeFileSync(wrkScript, WRK_SCRIPT);
+  return wrkScript;
+}
+
+/** Stops the wrk run in progress, if any (on Ctrl-C or SIGTERM of the bench). */
+export function stopLoad() {
+  running?.kill('SIGTERM');
+}
+
+// Asynchronous, so that the bench's signal handlers run while wrk does.
 function wrkLoad(base, { seconds, connections, items }) {
-  wrkScript ??= (() => {
-    const file = join(mkdtempSync(join(tmpdir(), 'products-cli-peers-')), 'check.lua');
-    writeFileSync(file, WRK_SCRIPT);
-    return file;
-  })();
   const url = new URL(base);
-  const run = spawnSync('wrk', [`-t2`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', wrkScript, url.origin], {
-    encoding: 'utf8',
+  const child = spawn('wrk', [`-t2`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', wrkScriptFile(), url.origin], {
     env: { ...process.env, PEERS_ITEMS: String(items), PEERS_PATH: url.pathname },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const line = (run.stdout ?? '').split('\n').find((l) => l.startsWith('JSON '));
-  if (!line) throw new Error(`wrk printed no result: ${(run.stderr || run.stdout || '').trim().split('\n')[0]}`);
-  const r = JSON.parse(line.slice(5));
-  const answers = tally();
-  answers.ok = r.good;
-  for (let i = 0; i < r.wrong; i++) answers.record('not 200 with a product');
-  for (let i = 0; i < r.socketErrors; i++) answers.record('socket error');
-  return { rate: r.good / r.seconds, p50ms: r.p50ms, p99ms: r.p99ms, answers };
+  running = child;
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', () => {
+      if (running === child) running = undefined;
+      const line = stdout.split('\n').find((l) => l.startsWith('JSON '));
+      if (!line) return reject(new Error(`wrk printed no result: ${(stderr || stdout).trim().split('\n')[0]}`));
+      const r = JSON.parse(line.slice(5));
+      const answers = tally();
+      answers.ok = r.good;
+      for (let i = 0; i < r.wrong; i++) answers.record('not 200 with a product');
+      for (let i = 0; i < r.socketErrors; i++) answers.record('socket error');
+      resolve({ rate: r.good / r.seconds, p50ms: r.p50ms, p99ms: r.p99ms, answers });
+    });
+  });
 }
 
 /**
@@ -102,5 +125,5 @@ function productLoad(base, { seconds, connections, items }) {
 
 /** One timed load of `base`; resolves with {rate, p50ms, p99ms, answers}. */
 export function load(base, options) {
-  return options.wrk ? Promise.resolve(wrkLoad(base, options)) : productLoad(base, options);
+  return options.wrk ? wrkLoad(base, options) : productLoad(base, options);
 }

@@ -25,7 +25,7 @@ import { unzipSync } from 'fflate';
 import { startEngineProcess } from './engine-process.mjs';
 import { finish, median, reason, row, tally } from './figures.mjs';
 import { signedCaller } from './handler-cpu.mjs';
-import { hasWrk, load } from './http-load.mjs';
+import { hasWrk, load, stopLoad } from './http-load.mjs';
 import { ensurePeers, PEER_VERSIONS } from './peer-install.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -91,9 +91,10 @@ function stopAll() {
 }
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
+    stopLoad();
     stopAll();
     void engine?.stop();
-    process.exit(130);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   });
 }
 
