@@ -63,6 +63,13 @@ interface Job {
 interface Running extends Job {
   id: number;
   timer: NodeJS.Timeout;
+  /** The offer cell it came through, if it was offered; the next offer must use the other one. */
+  cell?: number;
+}
+
+interface Offered extends Job {
+  id: number;
+  cell: number;
 }
 
 interface WorkerMessage {
@@ -78,14 +85,16 @@ interface WorkerMessage {
  * One execution environment: a worker serving one invocation at a time. While it runs one, the next waiting
  * invocation may be offered to it ahead of time, so that it starts that one the moment it is done instead of a
  * round trip later. The offer is a cell of shared memory that the worker takes and the pool can withdraw (to
- * give the invocation to another environment that is free first), whichever comes first. Two cells, by the
- * id's parity: an offer promoted to running may not be taken yet when the next one is made.
+ * give the invocation to another environment that is free first), whichever comes first. Two cells: an offer
+ * promoted to running may not be taken yet when the next one is made (its message can still be on its way to
+ * the worker), so the next one goes in the other cell. Not by the id's parity: a withdrawn offer uses up an
+ * id, and the next offer would then overwrite the promoted one's cell, which the worker would skip.
  */
 class Sandbox {
   readonly worker: Worker;
   readonly ready: Promise<WorkerError | undefined>;
   running: Running | undefined;
-  offered: (Job & { id: number }) | undefined;
+  offered: Offered | undefined;
   /** Takes no more invocations: it timed out, crashed, failed to load, or the runtime stops. */
   lost = false;
   private nextId = 0;
@@ -143,7 +152,8 @@ class Sandbox {
   /** Runs the job now; the environment must be idle. */
   async start(job: Job): Promise<void> {
     const id = this.nextId++;
-    this.running = { ...job, id, timer: this.timer(id) };
+    // Not `...job`: a job taken back from another environment's offer carries that offer's cell.
+    this.running = { event: job.event, requestId: job.requestId, resolve: job.resolve, id, timer: this.timer(id) };
     const initError = await this.ready;
     if (initError) {
       this.lost = true;
@@ -156,18 +166,19 @@ class Sandbox {
   /** Offers the job to run next, once the running one is answered; the environment must be running one. */
   offerNext(job: Job): void {
     const id = this.nextId++;
-    this.offered = { ...job, id };
-    Atomics.store(this.offer, id & 1, id);
+    const cell = this.running?.cell === 0 ? 1 : 0;
+    this.offered = { ...job, id, cell };
+    Atomics.store(this.offer, cell, id);
     // After `ready`, as start() posts, so that the worker receives the two in order.
     void this.ready.then((error) => {
-      if (!error && !this.lost) this.worker.postMessage({ id, event: job.event, requestId: job.requestId, offered: true });
+      if (!error && !this.lost) this.worker.postMessage({ id, event: job.event, requestId: job.requestId, cell });
     });
   }
 
   /** Takes the offered job back, unless the worker has started it. */
   withdraw(): Job | undefined {
     const offered = this.offered;
-    if (!offered || Atomics.compareExchange(this.offer, offered.id & 1, offered.id, OFFER_WITHDRAWN) !== offered.id) return undefined;
+    if (!offered || Atomics.compareExchange(this.offer, offered.cell, offered.id, OFFER_WITHDRAWN) !== offered.id) return undefined;
     this.offered = undefined;
     return offered;
   }

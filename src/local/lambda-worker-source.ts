@@ -71,7 +71,7 @@ const serve = async () => {
   await loaded;
   while (queue.length > 0) {
     const message = queue.shift();
-    if (message.offered && Atomics.compareExchange(offer, message.id & 1, message.id, ${OFFER_TAKEN}) !== message.id) continue;
+    if (message.cell !== undefined && Atomics.compareExchange(offer, message.cell, message.id, ${OFFER_TAKEN}) !== message.id) continue;
     await run(message);
   }
   serving = false;

@@ -139,6 +139,35 @@ describe('startLambdaRuntime', () => {
     expect(runtime.environments().coldStarts).toBe(2);
   });
 
+  it('answers every event with its own result when offers are taken back and made again at full speed', async () => {
+    // Prepare: four environments, 20,000 events of 0 or 1 ms, 16 in flight, so that offers are withdrawn by
+    // the environment free first and made again all the time. (A lost offer showed under a loaded gateway;
+    // this churn has not reproduced that race, and guards the bookkeeping around it.)
+    runtime = await start(`export const handler = async (event) => { if (event.ms) await new Promise((r) => setTimeout(r, event.ms)); return event.n; };`, { concurrency: 4, timeoutMs: 3000 });
+    const pool = runtime;
+    let next = 0;
+    const wrong: string[] = [];
+
+    // Act: with this thread busy in bursts, as a gateway is, so that offers reach the workers late
+    const busy = setInterval(() => {
+      const until = performance.now() + 0.3;
+      while (performance.now() < until);
+    }, 0);
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < 20000) {
+          const n = next++;
+          const outcome = await pool.invoke({ n, ms: n % 7 === 0 ? 1 : 0 }, `r${n}`);
+          if (outcome.kind !== 'result' || outcome.payload !== n) wrong.push(`${n}: ${JSON.stringify(outcome)}`);
+        }
+      }),
+    ).finally(() => clearInterval(busy));
+
+    // Assess
+    expect(wrong).toEqual([]);
+    expect(pool.environments().coldStarts).toBe(4);
+  }, 60_000);
+
   it('answers a stopped runtime with an error rather than hanging', async () => {
     runtime = await start(`export const handler = async () => 1;`);
     await runtime.stop();
