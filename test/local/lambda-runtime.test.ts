@@ -139,34 +139,39 @@ describe('startLambdaRuntime', () => {
     expect(runtime.environments().coldStarts).toBe(2);
   });
 
-  it('answers every event with its own result when offers are taken back and made again at full speed', async () => {
-    // Prepare: four environments, 20,000 events of 0 or 1 ms, 16 in flight, so that offers are withdrawn by
-    // the environment free first and made again all the time. (A lost offer showed under a loaded gateway;
-    // this churn has not reproduced that race, and guards the bookkeeping around it.)
-    runtime = await start(`export const handler = async (event) => { if (event.ms) await new Promise((r) => setTimeout(r, event.ms)); return event.n; };`, { concurrency: 4, timeoutMs: 3000 });
+  it('runs an offered event whose cell a later offer would have shared, after one was taken back in between', async () => {
+    // Prepare: a function that can block its thread, during an event (offers then wait in the port) and just
+    // after it (its answer is posted, the next offer not yet read).
+    runtime = await start(
+      `const busy = (ms) => { const until = Date.now() + ms; while (Date.now() < until); };
+      export const handler = async (event) => {
+        if (event.blockFor) busy(event.blockFor);
+        if (event.blockAfter) process.nextTick(() => busy(event.blockAfter));
+        if (event.ms) await new Promise((r) => setTimeout(r, event.ms));
+        return event.n;
+      };`,
+      { concurrency: 2, timeoutMs: 5000 },
+    );
     const pool = runtime;
-    let next = 0;
-    const wrong: string[] = [];
+    const at = (ms: number) => new Promise((r) => setTimeout(r, ms - (performance.now() - started)));
+    const started = performance.now();
 
-    // Act: with this thread busy in bursts, as a gateway is, so that offers reach the workers late
-    const busy = setInterval(() => {
-      const until = performance.now() + 0.3;
-      while (performance.now() < until);
-    }, 0);
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < 20000) {
-          const n = next++;
-          const outcome = await pool.invoke({ n, ms: n % 7 === 0 ? 1 : 0 }, `r${n}`);
-          if (outcome.kind !== 'result' || outcome.payload !== n) wrong.push(`${n}: ${JSON.stringify(outcome)}`);
-        }
-      }),
-    ).finally(() => clearInterval(busy));
+    // Act
+    // A runs 1 and stays blocked after it until about 3.3 s; B runs 2 until about 0.5 s.
+    const answers = [pool.invoke({ n: 1, blockFor: 300, blockAfter: 3000 }, 'r1'), pool.invoke({ n: 2, ms: 400 }, 'r2')];
+    await at(100);
+    // 3 is offered to A (promoted to running when 1 is answered, but not taken while A is blocked); 4 to B.
+    answers.push(pool.invoke({ n: 3 }, 'r3'), pool.invoke({ n: 4 }, 'r4'));
+    await at(1000);
+    // B runs 5; 6 is offered to A, then taken back by B when 5 is done.
+    answers.push(pool.invoke({ n: 5, ms: 400 }, 'r5'), pool.invoke({ n: 6, ms: 600 }, 'r6'));
+    await at(1700);
+    // With B busy, 7 is offered to A: it must not take the cell that 3 is still waiting in.
+    answers.push(pool.invoke({ n: 7 }, 'r7'));
 
     // Assess
-    expect(wrong).toEqual([]);
-    expect(pool.environments().coldStarts).toBe(4);
-  }, 60_000);
+    expect(await Promise.all(answers)).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => ({ kind: 'result', payload: n })));
+  }, 20_000);
 
   it('answers a stopped runtime with an error rather than hanging', async () => {
     runtime = await start(`export const handler = async () => 1;`);
