@@ -16,9 +16,7 @@ import { tableContext } from './stack-context.js';
 export interface ForeignResource {
   resource: string;
   name: string;
-  /** The stack tag it carries, when another stack's; undefined when it carries none (made by hand). */
-  taggedFor?: string;
-  /** Why `--adopt` cannot take it over, when it cannot. */
+  /** Why `--adopt` cannot take it over (it is tagged for another stack); absent when made by hand. */
   problem?: string;
 }
 
@@ -28,7 +26,7 @@ export async function findForeign(ctx: ProvisionContext): Promise<ForeignResourc
   const check = (resource: string, name: string, tags: Record<string, string> | undefined): ForeignResource[] => {
     const value = tags?.[STACK_TAG];
     if (value === stack) return [];
-    return [{ resource, name, ...(value !== undefined ? { taggedFor: value, problem: `it is tagged for stack ${value}` } : {}) }];
+    return [{ resource, name, ...(value !== undefined ? { problem: `it is tagged for stack ${value}` } : {}) }];
   };
   const table = (async () => {
     const tctx = tableContext(ctx);

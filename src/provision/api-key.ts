@@ -15,15 +15,8 @@ import {
 import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import type { ProvisionContext, StepResult } from './context.js';
+import { apigw } from './apigw.js';
 import { isOurs, STACK_TAG } from './names.js';
-
-async function apigw<T>(ctx: ProvisionContext, command: unknown, action: string): Promise<T> {
-  try {
-    return (await ctx.apigateway.send(command as never)) as T;
-  } catch (error) {
-    throw translateAwsError(error, action);
-  }
-}
 
 /** Usage plans with our plan's name. */
 export async function findUsagePlans(ctx: ProvisionContext): Promise<UsagePlan[]> {

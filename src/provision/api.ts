@@ -23,6 +23,7 @@ import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { functionArn, integrationUri, restApiArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { apigw } from './apigw.js';
 import { methodAuth, methodAuthDrift, methodAuthPatch, updateMethodAuth } from './method-auth.js';
 import { isOurs, STACK_TAG } from './names.js';
 import { getStage, stageThrottle } from './stage.js';
@@ -35,14 +36,6 @@ export function routeMethods(): Array<{ path: string; method: HttpMethod }> {
 /** The PutIntegration input of one method: a Lambda proxy integration (always POST to Lambda). */
 export function proxyIntegration(region: string, fnArn: string) {
   return { type: 'AWS_PROXY' as const, integrationHttpMethod: 'POST', uri: integrationUri(region, fnArn) };
-}
-
-async function apigw<T>(ctx: ProvisionContext, command: unknown, action: string): Promise<T> {
-  try {
-    return (await ctx.apigateway.send(command as never)) as T;
-  } catch (error) {
-    throw translateAwsError(error, action);
-  }
 }
 
 /** The REST APIs named like ours: this stack's (tagged) and others'. */

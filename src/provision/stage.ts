@@ -2,14 +2,7 @@
 import { CreateDeploymentCommand, GetStageCommand, UpdateStageCommand, type Stage } from '@aws-sdk/client-api-gateway';
 import { errorName, translateAwsError } from '../aws/errors.js';
 import type { ProvisionContext, StepResult } from './context.js';
-
-async function apigw<T>(ctx: ProvisionContext, command: unknown, action: string): Promise<T> {
-  try {
-    return (await ctx.apigateway.send(command as never)) as T;
-  } catch (error) {
-    throw translateAwsError(error, action);
-  }
-}
+import { apigw } from './apigw.js';
 
 /** The stage's patch operations for throttling every method (`/*\/*` is API Gateway's "all methods" key). */
 export function throttlePatch(throttle: { rateLimit: number; burstLimit: number }) {
