@@ -1,10 +1,8 @@
 // setup --adopt against moto, through the built CLI: the tutorial's stack made by hand with the SDK (no tags,
 // tutorial-shaped items), taken over, checked with describe calls, and torn down to nothing.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CreateDeploymentCommand,
   CreateResourceCommand,
@@ -21,26 +19,14 @@ import { CreateFunctionCommand, GetFunctionCommand } from '@aws-sdk/client-lambd
 import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/clients.js';
+import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
 import { motoAvailable, useEmulator, type Emulator } from './moto-server.js';
 
 const REGION = 'us-east-1';
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin', 'products-cli.js');
 let emulator: Emulator;
 let clients: AwsClients;
 
-function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, NO_COLOR: '1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: REGION };
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += String(c)));
-    child.stderr.on('data', (c) => (stderr += String(c)));
-    child.stdin.end();
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], cwd: string) => runCli(args, { cwd, env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: REGION } });
 
 /** The tutorial's console steps as SDK calls, untagged, under the names of stack `tut`. */
 async function makeTutorialStack(): Promise<string> {
@@ -71,7 +57,7 @@ async function makeTutorialStack(): Promise<string> {
 
 describe.runIf(motoAvailable)('setup --adopt against moto', () => {
   beforeAll(() => {
-    if (!existsSync(join(root, 'build', 'commands', 'setup-aws.js'))) throw new Error('build/ is missing: run npm run build (npm test does it first)');
+    requireBuild();
   });
   useEmulator(REGION, (started, made) => {
     emulator = started;

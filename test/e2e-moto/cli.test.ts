@@ -1,30 +1,17 @@
 // The built CLI against moto: setup, status and teardown as a user runs them, with --json for scripts.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
 import { motoAvailable, startEmulator, type Emulator } from './moto-server.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin', 'products-cli.js');
 let emulator: Emulator;
-function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += String(c)));
-    child.stderr.on('data', (c) => (stderr += String(c)));
-    child.stdin.end();
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], cwd: string) => runCli(args, { cwd });
 
 describe.runIf(motoAvailable)('products-cli against moto', () => {
   beforeAll(async () => {
-    if (!existsSync(join(root, 'build', 'commands', 'setup-aws.js'))) throw new Error('build/ is missing: run npm run build (npm test does it first)');
+    requireBuild();
     emulator = await startEmulator();
   }, 60_000);
   afterAll(async () => emulator?.stop());
