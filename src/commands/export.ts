@@ -12,7 +12,7 @@ import { note, printResult } from '../output/print.js';
 import { CSV_HEADER, csvLines } from '../transfer/csv-lines.js';
 import { checkOutputPath, openPartial, removeStalePartials } from '../transfer/export-output.js';
 import { ProgressBar } from '../output/progress-bar.js';
-import { writeBatches } from '../transfer/write-ndjson.js';
+import { ndjsonLines, writeBatches } from '../transfer/write-ndjson.js';
 
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -32,8 +32,6 @@ export interface ExportResult {
   /** True when the reader of stdout went away (`| head`) before the end: not an error. */
   readerGone?: boolean;
 }
-
-const toNdjson = (batch: readonly Product[]) => batch.map((item) => `${JSON.stringify(item)}\n`).join('');
 
 export async function exportProducts(opts: ExportOptions, ctx: Context): Promise<ExportResult> {
   const started = performance.now();
@@ -60,7 +58,7 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
   };
   try {
     if (format === 'csv') out.write(CSV_HEADER);
-    const exported = await writeBatches(pages(), out, format === 'csv' ? csvLines : toNdjson, (written) => bar.update({ done: written, detail: `${written} products` }));
+    const exported = await writeBatches(pages(), out, format === 'csv' ? csvLines : ndjsonLines, (written) => bar.update({ done: written, detail: `${written} products` }));
     bar.clear();
     // A reader that stopped reading (`export | head`) is done with the data: that is a success, said nowhere.
     if (!file && (outputError as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') {

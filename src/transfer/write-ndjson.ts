@@ -14,9 +14,12 @@ export async function writeBatches<T>(batches: AsyncIterable<readonly T[]>, out:
   return written;
 }
 
+/** A batch as NDJSON text: one JSON line per item. */
+export const ndjsonLines = <T>(batch: readonly T[]): string => batch.map((item) => `${JSON.stringify(item)}\n`).join('');
+
 /** Writes each batch as NDJSON lines, honouring back-pressure; returns how many items were written. */
 export function writeNdjson<T>(batches: AsyncIterable<readonly T[]>, out: Writable, onBatch?: (written: number) => void): Promise<number> {
-  return writeBatches(batches, out, (batch) => batch.map((item) => `${JSON.stringify(item)}\n`).join(''), onBatch);
+  return writeBatches(batches, out, ndjsonLines, onBatch);
 }
 
 /** Resolves when the stream drains or closes, removing both listeners either way. */
