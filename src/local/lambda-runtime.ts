@@ -152,8 +152,7 @@ class Sandbox {
   /** Runs the job now; the environment must be idle. */
   async start(job: Job): Promise<void> {
     const id = this.nextId++;
-    // Not `...job`: a job taken back from another environment's offer carries that offer's cell.
-    this.running = { event: job.event, requestId: job.requestId, resolve: job.resolve, id, timer: this.timer(id) };
+    this.running = { ...job, id, timer: this.timer(id) };
     const initError = await this.ready;
     if (initError) {
       this.lost = true;
@@ -180,7 +179,9 @@ class Sandbox {
     const offered = this.offered;
     if (!offered || Atomics.compareExchange(this.offer, offered.cell, offered.id, OFFER_WITHDRAWN) !== offered.id) return undefined;
     this.offered = undefined;
-    return offered;
+    // The job alone: its id and cell were this environment's.
+    const { event, requestId, resolve } = offered;
+    return { event, requestId, resolve };
   }
 
   private timer(id: number): NodeJS.Timeout {
