@@ -89,10 +89,10 @@ export const PAGE = 50;
 const seededId = (i) => `p${i % SEEDED}`;
 const item = (i) => ({ id: { S: seededId(i) }, title: { S: `Product ${i}` }, description: { S: `Seeded product ${i}` }, price: { N: String(i) }, createdAt: { S: '2026-01-01T00:00:00.000Z' }, updatedAt: { S: '2026-01-01T00:00:00.000Z' }, version: { N: '1' } });
 
-/** Puts the seeded products (ids p0…p99) into the engine's table with the floor's caller. */
-export async function seed(caller) {
-  for (let i = 0; i < SEEDED; i++) {
-    const { status } = await caller('PutItem', { TableName: 'product', Item: item(i) });
+/** Puts `count` seeded products (ids p0…, default the SEEDED used by the calls) into the engine's table with the floor's caller. */
+export async function seed(caller, count = SEEDED) {
+  for (let i = 0; i < count; i++) {
+    const { status } = await caller('PutItem', { TableName: 'product', Item: { ...item(i), id: { S: `p${i}` } } });
     if (status !== 200) throw new Error(`seeding answered ${status}`);
   }
 }

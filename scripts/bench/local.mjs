@@ -16,7 +16,6 @@
 // Needs `npm run build` first (it runs build/local/serve.js and dist/handler.zip).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -43,14 +42,15 @@ const functionConcurrency = values.concurrency === undefined ? undefined : Numbe
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
-// The stack's own default is one environment per CPU (src/local/lambda-runtime.ts, defaultConcurrency).
-const environments = functionConcurrency ?? availableParallelism();
 
 const serveJs = join(root, 'build', 'local', 'serve.js');
 if (!existsSync(serveJs) || !existsSync(join(root, 'dist', 'handler.zip'))) {
   console.error('bench-local: run `npm run build` first');
   process.exit(2);
 }
+// The stack's own default pool size, read from the runtime itself.
+const { defaultConcurrency } = await import(pathToFileURL(join(root, 'build', 'local', 'lambda-runtime.js')).href);
+const environments = functionConcurrency ?? defaultConcurrency();
 
 /** Starts the stack in a child process with throttling off (the bench measures capacity, not the stage limit). */
 function startStack(concurrency = functionConcurrency) {

@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { unzipSync } from 'fflate';
 import { startEngineProcess } from './engine-process.mjs';
 import { finish, median, reason, row, tally } from './figures.mjs';
-import { signedCaller } from './handler-cpu.mjs';
+import { seed, signedCaller } from './handler-cpu.mjs';
 import { hasWrk, load, stopLoad } from './http-load.mjs';
 import { ensurePeers, PEER_VERSIONS } from './peer-install.mjs';
 
@@ -180,11 +180,7 @@ function writeService(peersDir, zip) {
 async function seedEngine(endpoint) {
   const caller = signedCaller(endpoint);
   try {
-    for (let i = 0; i < items; i++) {
-      const item = { id: { S: `p${i}` }, title: { S: `Product ${i}` }, description: { S: 'seeded' }, price: { N: String(i) }, createdAt: { S: '2026-01-01T00:00:00.000Z' }, updatedAt: { S: '2026-01-01T00:00:00.000Z' }, version: { N: '1' } };
-      const { status } = await caller('PutItem', { TableName: 'product', Item: item });
-      if (status !== 200) throw new Error(`seeding answered ${status}`);
-    }
+    await seed(caller, items);
   } finally {
     caller.close();
   }
