@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { withApi, type TargetOptions } from '../http/open-api.js';
 import { renderProduct } from '../output/render-product.js';
-import { API_KEY_HELP, parsePrice, readProductInput, type ProductFlags } from './product-input.js';
+import { API_KEY_HELP, fieldOptions, readProductInput, type ProductFlags } from './product-input.js';
 
 export interface AddOptions extends ProductFlags, TargetOptions {
   /** A JSON file holding the product, or `-` for stdin. */
@@ -22,10 +22,7 @@ export async function add(opts: AddOptions, ctx: Context): Promise<Product> {
 export const command = defineCommand({
   options: [
     ...targetOptions(),
-    { flags: '--id <id>', description: 'the id (1-128 of A-Z a-z 0-9 _ - . :); the API makes one when absent' },
-    { flags: '--title <title>', description: 'the title (1-200 characters)' },
-    { flags: '--description <text>', description: 'the description (up to 4000 characters)' },
-    { flags: '--price <price>', description: 'the price, 0 to 1000000000 with at most 2 decimals', parse: parsePrice },
+    ...fieldOptions('add'),
     { flags: '--file <path>', description: 'a JSON file holding the product (- for stdin); flags override its fields, and createdAt, updatedAt and version are ignored' },
     jsonOption('print the created product as JSON'),
   ],

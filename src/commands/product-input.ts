@@ -2,15 +2,24 @@
 import { readFile } from 'node:fs/promises';
 import {
   checkId,
+  CREATE_FIELDS,
+  PATCH_FIELDS,
+  PRODUCT_FIELDS,
+  REQUIRED_CREATE_FIELDS,
   SERVER_FIELDS,
   validateProductInput,
   validateProductPatch,
+  type CreateField,
   type FieldError,
+  type FieldName,
+  type FieldSpec,
+  type PatchField,
   type ProductInput,
   type ProductPatch,
 } from '../contract/index.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import type { OptionSpec } from '../cli/command.js';
 import { CLIENT_FLAGS_HELP } from '../cli/target-options.js';
 
 /** The closing line of the product commands' --help. */
@@ -21,19 +30,36 @@ stack's own key pair.
 
 ${CLIENT_FLAGS_HELP}`;
 
-export interface ProductFlags {
-  id?: string;
-  title?: string;
-  description?: string;
-  /** Parsed by `parsePrice` where the flag is declared; text from programmatic callers is parsed here. */
-  price?: string | number;
+/** The product's fields as flags: text, or for a number field its value (text from programmatic callers is parsed here). */
+export type ProductFlags = { [F in CreateField | PatchField]?: string | number };
+
+/** The flag that sets a field: `--price` for price, `--list-price` for listPrice. */
+export function fieldFlag(field: FieldName): string {
+  return `--${field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
 
-/** Reads `--price`: a plain decimal number; range and decimals are the contract's to check. */
-export function parsePrice(text: string | number): number {
-  if (typeof text === 'number') return text;
-  if (!/^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/.test(text)) throw new UsageError(`--price must be a number, such as 900 or 19.99, not "${text}"`);
-  return Number(text);
+/** Reads a number field's flag: a plain decimal number; range and decimals are the contract's to check. */
+function numberFlag(field: FieldName): (text: string | number) => number {
+  return (text) => {
+    if (typeof text === 'number') return text;
+    if (!/^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/.test(text)) throw new UsageError(`${fieldFlag(field)} must be a number, such as 900 or 19.99, not "${text}"`);
+    return Number(text);
+  };
+}
+
+const isNumberField = (field: FieldName) => PRODUCT_FIELDS[field].schema.type !== 'string';
+
+/** The flags of the fields that `add` creates or `update` changes, from the contract's field table. */
+export function fieldOptions(use: 'add' | 'update'): OptionSpec[] {
+  return (use === 'add' ? CREATE_FIELDS : PATCH_FIELDS).map((field) => {
+    const spec: FieldSpec = PRODUCT_FIELDS[field];
+    const flag = spec.flag ?? { value: 'value', add: spec.schema.description };
+    return {
+      flags: `${fieldFlag(field)} <${flag.value}>`,
+      description: use === 'add' ? flag.add : (flag.update ?? flag.add),
+      ...(isNumberField(field) ? { parse: numberFlag(field) } : {}),
+    };
+  });
 }
 
 /** Reads `--if-version`: a whole number from 1. */
@@ -81,16 +107,16 @@ export async function readJsonSource(path: string, ctx: Context): Promise<Record
 
 function flagFields(flags: ProductFlags): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
-  if (flags.id !== undefined) fields.id = flags.id;
-  if (flags.title !== undefined) fields.title = flags.title;
-  if (flags.description !== undefined) fields.description = flags.description;
-  if (flags.price !== undefined) fields.price = parsePrice(flags.price);
+  for (const field of new Set<CreateField | PatchField>([...CREATE_FIELDS, ...PATCH_FIELDS])) {
+    const value = flags[field];
+    if (value !== undefined) fields[field] = isNumberField(field) ? numberFlag(field)(value) : value;
+  }
   return fields;
 }
 
 /** One line naming each field, as a flag when it came from one. */
 function describeErrors(errors: FieldError[], fromFlags: Set<string>, what: string): string {
-  const parts = errors.map((error) => `${fromFlags.has(error.field) ? `--${error.field}` : error.field} ${error.message}`);
+  const parts = errors.map((error) => `${fromFlags.has(error.field) ? fieldFlag(error.field as FieldName) : error.field} ${error.message}`);
   return `${what}: ${parts.join('; ')}`;
 }
 
@@ -107,7 +133,9 @@ export async function readProductInput(flags: ProductFlags & { file?: string }, 
   const base = flags.file !== undefined ? withoutServerFields(await readJsonSource(flags.file, ctx)) : {};
   const fromFlags = flagFields(flags);
   if (flags.file === undefined && Object.keys(fromFlags).length === 0) {
-    throw new UsageError('nothing to add: pass --title and --price (and optionally --id, --description), or --file product.json, or - for stdin');
+    const required = REQUIRED_CREATE_FIELDS.map(fieldFlag).join(' and ');
+    const optional = CREATE_FIELDS.filter((field) => !REQUIRED_CREATE_FIELDS.includes(field)).map(fieldFlag).join(', ');
+    throw new UsageError(`nothing to add: pass ${required} (and optionally ${optional}), or --file product.json, or - for stdin`);
   }
   const result = validateProductInput({ ...base, ...fromFlags });
   if (!result.ok) throw new UsageError(describeErrors(result.errors, new Set(Object.keys(fromFlags)), 'invalid product'));
@@ -130,7 +158,7 @@ export async function readProductPatchFrom(id: string, flags: Omit<ProductFlags,
 export function readProductPatch(flags: Omit<ProductFlags, 'id'>, base: Record<string, unknown> = {}): ProductPatch {
   const fromFlags = flagFields(flags);
   const fields = { ...base, ...fromFlags };
-  if (Object.keys(fields).length === 0) throw new UsageError('nothing to change: pass at least one of --title, --description, --price, or the change as JSON with --file or -');
+  if (Object.keys(fields).length === 0) throw new UsageError(`nothing to change: pass at least one of ${PATCH_FIELDS.map(fieldFlag).join(', ')}, or the change as JSON with --file or -`);
   const result = validateProductPatch(fields);
   if (!result.ok) throw new UsageError(describeErrors(result.errors, new Set(Object.keys(fromFlags)), 'invalid change'));
   return result.value;

@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import { withApi, type TargetOptions } from '../http/open-api.js';
 import { renderProduct } from '../output/render-product.js';
 import { UsageError } from '../errors.js';
-import { API_KEY_HELP, parsePrice, parseVersion, readProductPatchFrom, requireId, type ProductFlags } from './product-input.js';
+import { API_KEY_HELP, fieldOptions, parseVersion, readProductPatchFrom, requireId, type ProductFlags } from './product-input.js';
 
 export interface UpdateOptions extends Omit<ProductFlags, 'id'>, TargetOptions {
   /** A JSON file holding the change, or `-` for stdin. */
@@ -25,9 +25,7 @@ export async function update(id: string, opts: UpdateOptions, ctx: Context): Pro
 export const command = defineCommand({
   options: [
     ...targetOptions(),
-    { flags: '--title <title>', description: 'the new title' },
-    { flags: '--description <text>', description: 'the new description' },
-    { flags: '--price <price>', description: 'the new price', parse: parsePrice },
+    ...fieldOptions('update'),
     { flags: '--if-version <n>', description: 'change it only if it is still at version n (exit 4 otherwise)', parse: parseVersion },
     { flags: '--file <path>', description: 'a JSON file holding the change (- for stdin); flags override its fields, and id, createdAt, updatedAt and version are ignored' },
     jsonOption('print the changed product as JSON'),

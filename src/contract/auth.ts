@@ -1,4 +1,5 @@
 /** Who may call which method: the API's authorization modes, shared by setup, the local gateway and the CLI. */
+import { OPERATIONS } from './operations.js';
 
 /** `iam`: SigV4-signed requests (AWS_IAM); `api-key`: an `x-api-key` header; `none`: open to anyone. */
 export type AuthMode = 'iam' | 'api-key' | 'none';
@@ -7,7 +8,7 @@ export const AUTH_MODES: readonly AuthMode[] = ['iam', 'api-key', 'none'];
 
 export interface AuthSettings {
   mode: AuthMode;
-  /** GET is protected too; otherwise only POST, PATCH and DELETE are, and anyone may read the catalogue. */
+  /** The read operations are protected too; otherwise only the writes are, and anyone may read the catalogue. */
   privateReads: boolean;
 }
 
@@ -16,16 +17,14 @@ export const DEFAULT_AUTH: AuthSettings = { mode: 'iam', privateReads: false };
 /** The service name that API Gateway's SigV4 signatures are scoped to. */
 export const SIGV4_SERVICE = 'execute-api';
 
+/** Methods whose every operation only reads (HEAD reads as GET does); any other method writes. */
+const READ_METHODS = new Set(['HEAD', ...OPERATIONS.map((op) => op.method).filter((method) => OPERATIONS.every((op) => op.method !== method || op.access === 'read'))]);
+
 /** True when a request with this method must carry the mode's credential (a preflight never does). */
 export function isProtected(auth: AuthSettings, method: string): boolean {
   const upper = method.toUpperCase();
   if (auth.mode === 'none' || upper === 'OPTIONS') return false;
-  return upper !== 'GET' && upper !== 'HEAD' ? true : auth.privateReads;
-}
-
-/** True when some method of the API needs a SigV4 signature. */
-export function needsSigning(auth: AuthSettings | undefined): boolean {
-  return auth?.mode === 'iam';
+  return READ_METHODS.has(upper) ? auth.privateReads : true;
 }
 
 /** One line saying who may write (and read) and how. */

@@ -1,5 +1,6 @@
 export * from './product.js';
 export * from './problem.js';
+export * from './operations.js';
 export * from './routes.js';
 export * from './auth.js';
 export * from './cors.js';

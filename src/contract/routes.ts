@@ -1,6 +1,5 @@
-/** The API's resources and methods: one table that the handler, the local gateway and AWS provisioning share. */
-
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+/** The API's resources and their methods, derived from the operation table, and how a path finds its resource. */
+import { OPERATIONS, type HttpMethod } from './operations.js';
 
 export interface RouteDefinition {
   /** API Gateway resource path, with `{param}` placeholders. */
@@ -8,15 +7,11 @@ export interface RouteDefinition {
   methods: readonly HttpMethod[];
 }
 
-export const ROUTES: readonly RouteDefinition[] = [
-  { resource: '/product', methods: ['GET', 'POST'] },
-  { resource: '/product/{id}', methods: ['GET', 'PATCH', 'DELETE'] },
-];
-
-export const LIST_LIMIT_DEFAULT = 50;
-export const LIST_LIMIT_MAX = 100;
-/** Largest request body the handler accepts, in bytes after base64 decoding. */
-export const MAX_BODY_BYTES = 64 * 1024;
+/** Each resource of the operation table with its methods, in the table's order. */
+export const ROUTES: readonly RouteDefinition[] = [...new Set(OPERATIONS.map((op) => op.resource))].map((resource) => ({
+  resource,
+  methods: OPERATIONS.filter((op) => op.resource === resource).map((op) => op.method),
+}));
 
 export interface RouteMatch {
   resource: string;

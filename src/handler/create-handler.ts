@@ -3,12 +3,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { DynamoClient } from './dynamo-client/client.js';
 import {
   checkId,
+  findOperation,
   matchResource,
   problem,
   PROBLEM_CONTENT_TYPE,
   productPath,
   validateProductInput,
   validateProductPatch,
+  type OperationId,
   type Product,
 } from '../contract/index.js';
 import { withCors } from './cors.js';
@@ -75,15 +77,7 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
     const input = validateProductInput(readJsonBody(event));
     if (!input.ok) throw new HttpError('validation', 'the product is not valid; see errors', { errors: input.errors });
     const now = deps.now().toISOString();
-    const product: Product = {
-      id: input.value.id ?? deps.newId(),
-      title: input.value.title,
-      description: input.value.description ?? '',
-      price: input.value.price,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
+    const product = { id: input.value.id ?? deps.newId(), ...input.value, createdAt: now, updatedAt: now, version: 1 } as Product;
     await store.create(product);
     return { status: 201, body: product, headers: { Location: locationOf(event, product.id), ...etag(product) } };
   }
@@ -115,26 +109,27 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
     return { status: 204 };
   }
 
-  const routes: Record<string, (event: APIGatewayProxyEvent) => Promise<Reply>> = {
-    'POST /product': createProduct,
-    'GET /product': listProducts,
-    'GET /product/{id}': getProduct,
-    'PATCH /product/{id}': updateProduct,
-    'DELETE /product/{id}': deleteProduct,
+  // Every operation of the contract's table, by its id: a missing one fails the type check.
+  const operations: Record<OperationId, (event: APIGatewayProxyEvent) => Promise<Reply>> = {
+    createProduct,
+    listProducts,
+    getProduct,
+    updateProduct,
+    deleteProduct,
   };
 
   async function route(event: APIGatewayProxyEvent): Promise<{ resource: string; reply: Reply }> {
     // API Gateway names the matched resource; a bare invoke may not, so fall back to matching the path.
     const match = matchResource(event.resource ?? '') ?? matchResource(event.path ?? '');
     if (!match) throw new HttpError('notFound', `no resource at ${event.path}`);
-    const routeFn = routes[`${event.httpMethod} ${match.resource}`];
-    if (!routeFn) {
+    const operation = findOperation(event.httpMethod, match.resource);
+    if (!operation) {
       throw new HttpError('methodNotAllowed', `${event.httpMethod} is not allowed on ${match.resource}`, {
         headers: { Allow: match.methods.join(', ') },
       });
     }
     if (!event.pathParameters && match.pathParameters) event = { ...event, pathParameters: match.pathParameters };
-    return { resource: match.resource, reply: await routeFn(event) };
+    return { resource: match.resource, reply: await operations[operation.operationId as OperationId](event) };
   }
 
   return async function handler(event, context) {

@@ -5,36 +5,35 @@
  * version 0, so `If-Match: 0` works and the first change makes it 1); wrong types are a problem that names
  * the item and its fields, never an exception from deep inside the handler.
  */
-import type { FieldError, Product } from '../contract/index.js';
+import { FIELD_NAMES, PRODUCT_FIELDS, type FieldError, type FieldSpec, type Product } from '../contract/index.js';
 import { HttpError } from './http-error.js';
 
 export type StoredItem = { ok: true; product: Product } | { ok: false; errors: FieldError[] };
 
+/** What a stored value of the field's type must be, as the error says when it is not. */
+const TYPE_RULES: Record<FieldSpec['schema']['type'], [test: (value: unknown) => boolean, noun: string]> = {
+  string: [(value) => typeof value === 'string', 'a string'],
+  number: [(value) => typeof value === 'number' && Number.isFinite(value), 'a number'],
+  integer: [(value) => typeof value === 'number' && Number.isInteger(value) && value >= 0, 'a whole number'],
+};
+
 /** Parses one stored item into a product, or the fields that cannot be read. */
 export function readStoredItem(item: Record<string, unknown>): StoredItem {
   const errors: FieldError[] = [];
-  const string = (field: string, fallback?: string): string => {
-    const value = item[field];
-    if (value === undefined && fallback !== undefined) return fallback;
-    if (typeof value === 'string') return value;
-    errors.push({ field, message: value === undefined ? 'is missing' : `is ${typeOf(value)}, not a string` });
-    return '';
-  };
-  const id = string('id');
-  const title = string('title');
-  const description = string('description', '');
-  const price = item.price;
-  if (typeof price !== 'number' || !Number.isFinite(price)) errors.push({ field: 'price', message: price === undefined ? 'is missing' : `is ${typeOf(price)}, not a number` });
-  const version = item.version ?? 0;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) errors.push({ field: 'version', message: `is ${typeOf(version)}, not a whole number` });
-  const product: Product = { id, title, description, price: price as number, version: version as number };
-  for (const field of ['createdAt', 'updatedAt'] as const) {
-    const value = item[field];
-    if (value === undefined) continue;
-    if (typeof value === 'string') product[field] = value;
-    else errors.push({ field, message: `is ${typeOf(value)}, not a string` });
+  const product: Record<string, unknown> = {};
+  for (const field of FIELD_NAMES) {
+    const spec: FieldSpec = PRODUCT_FIELDS[field];
+    // A DynamoDB NULL counts as missing where the field has a value for missing.
+    const value = item[field] === undefined || (item[field] === null && spec.missingAs !== undefined) ? spec.missingAs : item[field];
+    if (value === undefined) {
+      if (spec.alwaysStored) errors.push({ field, message: 'is missing' });
+      continue;
+    }
+    const [test, noun] = TYPE_RULES[spec.schema.type];
+    if (test(value)) product[field] = value;
+    else errors.push({ field, message: `is ${typeOf(value)}, not ${noun}` });
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, product };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, product: product as unknown as Product };
 }
 
 /** The product a stored item holds; a 500 problem naming the item and its unreadable fields otherwise. */

@@ -1,6 +1,6 @@
 /** The product API's client: one connection pool per base URL, timeouts, safe retries and errors people can read. */
 import type { Dispatcher } from 'undici';
-import { productPath, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
+import { normalizeField, productPath, type FieldName, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
 import { errorFromNetwork, errorFromResponse, notProductApi } from './response-error.js';
 import {
   backoffDelay,
@@ -289,13 +289,9 @@ function parseBody(text: string, contentType: string | string[] | undefined): un
   return text;
 }
 
-/** True when the product holds every value the input or patch asked for. */
+/** True when the product holds every value the input or patch asked for, as the API stores it. */
 function sameContent(product: Product, fields: ProductInput | ProductPatch): boolean {
-  return (['title', 'description', 'price'] as const).every((field) => {
-    const wanted = fields[field];
-    if (wanted === undefined) return true;
-    return field === 'title' ? product.title === String(wanted).trim() : product[field] === wanted;
-  });
+  return Object.entries(fields).every(([field, wanted]) => wanted === undefined || product[field as FieldName] === normalizeField(field as FieldName, wanted));
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

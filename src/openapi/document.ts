@@ -1,19 +1,25 @@
 /**
- * The OpenAPI 3.1 document of the product API, built from the contract module: the field schemas, the route
+ * The OpenAPI 3.1 document of the product API, built from the contract module: the field table, the operation
  * table and the problem kinds that the handler itself validates and answers with.
  */
 import {
+  CREATE_FIELDS,
+  FIELD_NAMES,
   LIST_LIMIT_DEFAULT,
   LIST_LIMIT_MAX,
   MAX_BODY_BYTES,
+  OPERATIONS,
   PATCH_FIELDS,
+  PRODUCT_FIELDS,
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TYPES,
   problem,
   problemType,
   productFieldSchemas,
-  ROUTES,
+  REQUIRED_CREATE_FIELDS,
+  type FieldName,
   type HttpMethod,
+  type Operation,
   type ProblemKind,
 } from '../contract/index.js';
 import { DEFAULT_AUTH, isProtected, type AuthSettings } from '../contract/auth.js';
@@ -51,63 +57,6 @@ function securityOf(auth: AuthSettings, method: string): Array<Record<string, st
   return auth.mode === 'iam' ? [{ sigv4: [] }] : [{ apiKey: [] }];
 }
 
-/** What each operation of the route table does, answers on success, and which problems it can answer with. */
-interface OperationSpec {
-  operationId: string;
-  summary: string;
-  description: string;
-  success: { status: number; description: string; schema?: string; headers?: string[] };
-  parameters: string[];
-  body?: string;
-  problems: ProblemKind[];
-}
-
-/** Keyed by `METHOD resource`; the generator fails when ROUTES holds a method that this table does not describe. */
-export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
-  'GET /product': {
-    operationId: 'listProducts',
-    summary: 'List products, one page at a time',
-    description: `Returns up to \`limit\` products (default ${LIST_LIMIT_DEFAULT}) and a cursor for the next page; \`nextCursor\` is null on the last page. Pages are read with a scan, so their order is not meaningful.`,
-    success: { status: 200, description: 'One page of products.', schema: 'ProductPage' },
-    parameters: ['limit', 'cursor'],
-    problems: ['badQuery', 'internal', 'unavailable'],
-  },
-  'POST /product': {
-    operationId: 'createProduct',
-    summary: 'Create a product',
-    description: 'Creates a product; the id is generated when none is sent. Never overwrites: an existing id answers 409, so a create with an id is safe to retry.',
-    success: { status: 201, description: 'Created; the stored product.', schema: 'Product', headers: ['Location', 'ETag'] },
-    parameters: [],
-    body: 'ProductInput',
-    problems: ['validation', 'malformedJson', 'conflict', 'tooLarge', 'unsupportedMediaType', 'internal', 'unavailable'],
-  },
-  'GET /product/{id}': {
-    operationId: 'getProduct',
-    summary: 'Get one product',
-    description: 'Reads a product with a strongly consistent read.',
-    success: { status: 200, description: 'The product.', schema: 'Product', headers: ['ETag'] },
-    parameters: ['id'],
-    problems: ['validation', 'notFound', 'internal', 'unavailable'],
-  },
-  'PATCH /product/{id}': {
-    operationId: 'updateProduct',
-    summary: 'Change a product',
-    description: 'Changes any of title, description and price, and adds 1 to the version. With `If-Match: <version>` the change is made only if the product is still at that version (412 otherwise).',
-    success: { status: 200, description: 'Changed; the stored product.', schema: 'Product', headers: ['ETag'] },
-    parameters: ['id', 'IfMatch'],
-    body: 'ProductPatch',
-    problems: ['validation', 'malformedJson', 'badHeader', 'notFound', 'preconditionFailed', 'tooLarge', 'unsupportedMediaType', 'internal', 'unavailable'],
-  },
-  'DELETE /product/{id}': {
-    operationId: 'deleteProduct',
-    summary: 'Delete a product',
-    description: 'Deletes a product; with `If-Match: <version>` only if it is still at that version.',
-    success: { status: 204, description: 'Deleted; no body.' },
-    parameters: ['id', 'IfMatch'],
-    problems: ['validation', 'badHeader', 'notFound', 'preconditionFailed', 'internal', 'unavailable'],
-  },
-};
-
 /** What API Gateway answers by itself, before or instead of the function, with its `{"message"}` body. */
 export const GATEWAY_RESPONSES: Readonly<Record<string, { description: string; message: string }>> = {
   '403': {
@@ -143,33 +92,32 @@ const PROBLEM_EXAMPLES: Record<ProblemKind, { detail: string; errors?: { field: 
 
 const ref = (kind: 'schemas' | 'parameters' | 'headers' | 'responses', name: string) => ({ $ref: `#/components/${kind}/${name}` });
 
+const schemasOf = (fields: readonly FieldName[]) => Object.fromEntries(fields.map((field) => [field, productFieldSchemas[field]]));
+const exampleOf = (fields: readonly FieldName[]) => Object.fromEntries(fields.map((field) => [field, PRODUCT_FIELDS[field].example]));
+
 function schemas(): Record<string, unknown> {
-  const { id, title, description, price, createdAt, updatedAt, version } = productFieldSchemas;
-  const product = { id, title, description, price, createdAt, updatedAt, version };
   return {
     Product: {
       type: 'object',
       description: 'A product as the API stores and returns it.',
-      properties: product,
+      properties: schemasOf(FIELD_NAMES),
       // Items written by other tools (the tutorial's console test events) have no timestamps.
-      required: ['id', 'title', 'description', 'price', 'version'],
+      required: FIELD_NAMES.filter((field) => PRODUCT_FIELDS[field].alwaysStored),
       additionalProperties: false,
-      examples: [
-        { id: '1', title: 'IPhone', description: 'IPhone 15 Pro', price: 900, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 1 },
-      ],
+      examples: [exampleOf(FIELD_NAMES)],
     },
     ProductInput: {
       type: 'object',
       description: 'A product to create; the server sets createdAt, updatedAt and version, and rejects them when sent.',
-      properties: { id, title, description, price },
-      required: ['title', 'price'],
+      properties: schemasOf(CREATE_FIELDS),
+      required: REQUIRED_CREATE_FIELDS,
       additionalProperties: false,
-      examples: [{ id: '1', title: 'IPhone', description: 'IPhone 15 Pro', price: 900 }],
+      examples: [exampleOf(CREATE_FIELDS)],
     },
     ProductPatch: {
       type: 'object',
       description: `A change: at least one of ${PATCH_FIELDS.join(', ')}; the id cannot change.`,
-      properties: Object.fromEntries(PATCH_FIELDS.map((field) => [field, productFieldSchemas[field]])),
+      properties: schemasOf(PATCH_FIELDS),
       minProperties: 1,
       additionalProperties: false,
       examples: [{ price: 850 }],
@@ -276,9 +224,9 @@ function byStatus(kinds: readonly ProblemKind[]): Map<number, ProblemKind[]> {
   return grouped;
 }
 
-function operation(spec: OperationSpec): OperationObject {
+function operation(spec: Operation): OperationObject {
   const success: Record<string, unknown> = { description: spec.success.description };
-  if (spec.success.schema) success.content = { 'application/json': { schema: ref('schemas', spec.success.schema) } };
+  if (spec.success.shape) success.content = { 'application/json': { schema: ref('schemas', spec.success.shape) } };
   if (spec.success.headers) success.headers = Object.fromEntries(spec.success.headers.map((name) => [name, ref('headers', name)]));
   const responses: Record<string, unknown> = { [String(spec.success.status)]: success };
   for (const [status, kinds] of [...byStatus(spec.problems)].sort(([a], [b]) => a - b)) responses[String(status)] = problemResponse(status, kinds);
@@ -302,17 +250,12 @@ function operation(spec: OperationSpec): OperationObject {
   return result;
 }
 
-/** Builds the document; throws when the route table has an operation this module does not describe. */
+/** Builds the document: a path item per resource of the operation table, an operation per method. */
 export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument {
   const paths: Record<string, Record<string, OperationObject>> = {};
-  for (const route of ROUTES) {
-    const item: Record<string, OperationObject> = {};
-    for (const method of route.methods) {
-      const spec = OPERATIONS[`${method} ${route.resource}`];
-      if (!spec) throw new Error(`the OpenAPI generator does not describe ${method} ${route.resource}; add it to OPERATIONS`);
-      item[method.toLowerCase() as Lowercase<HttpMethod>] = { ...operation(spec), security: securityOf(options.auth ?? DEFAULT_AUTH, method) };
-    }
-    paths[route.resource] = item;
+  for (const spec of OPERATIONS as readonly Operation[]) {
+    const item = (paths[spec.resource] ??= {});
+    item[spec.method.toLowerCase() as Lowercase<HttpMethod>] = { ...operation(spec), security: securityOf(options.auth ?? DEFAULT_AUTH, spec.method) };
   }
   const allKinds = Object.keys(PROBLEM_TYPES) as ProblemKind[];
   const document: OpenApiDocument = {

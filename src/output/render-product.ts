@@ -1,5 +1,5 @@
 /** How one product, and a deletion, look to people: a key/value view. */
-import type { Product } from '../contract/index.js';
+import { FIELD_NAMES, PRODUCT_FIELDS, type FieldName, type Product } from '../contract/index.js';
 import { escapeControl } from './escape.js';
 import type { Style } from './style.js';
 import { numberField, textField } from './untrusted.js';
@@ -14,18 +14,34 @@ export function formatPrice(price: number): string {
   return `${price < 0 ? '-' : ''}${grouped}.${cents}`;
 }
 
+type Item = Record<string, unknown>;
+type View = [label: string, show: (item: Item, style: Style) => string];
+
+/** How get shows the fields that need more than their value, in this order; other fields follow as they are. */
+const VIEWS: Partial<Record<FieldName, View>> = {
+  id: ['id', (item, style) => style.bold(textField(item.id))],
+  title: ['title', (item) => textField(item.title)],
+  description: ['description', (item, style) => (item.description === '' ? style.dim('(none)') : textField(item.description))],
+  price: ['price', (item) => numberField(item.price, formatPrice)],
+  version: ['version', (item) => numberField(item.version)],
+  createdAt: ['created', (item, style) => (item.createdAt === undefined ? style.dim('(unknown: not made through the API)') : textField(item.createdAt))],
+  updatedAt: ['updated', (item, style) => (item.updatedAt === undefined ? style.dim('(never changed through the API)') : textField(item.updatedAt))],
+};
+
+/** A field without a view of its own: its value, or `(none)`. */
+function plainView(field: FieldName): View {
+  const show = PRODUCT_FIELDS[field].schema.type === 'string' ? textField : (value: unknown) => numberField(value);
+  return [field, (item, style) => (item[field] === undefined ? style.dim('(none)') : show(item[field]))];
+}
+
 /** A product as aligned `key  value` lines; a field that breaks the contract is shown as it is, marked invalid. */
 export function renderProduct(product: Product, style: Style): string {
-  const item = product as unknown as Record<string, unknown>;
-  const rows: [string, string][] = [
-    ['id', style.bold(textField(item.id))],
-    ['title', textField(item.title)],
-    ['description', item.description === '' ? style.dim('(none)') : textField(item.description)],
-    ['price', numberField(item.price, formatPrice)],
-    ['version', numberField(item.version)],
-    ['created', item.createdAt === undefined ? style.dim('(unknown: not made through the API)') : textField(item.createdAt)],
-    ['updated', item.updatedAt === undefined ? style.dim('(never changed through the API)') : textField(item.updatedAt)],
-  ];
+  const item = product as unknown as Item;
+  const fields = [...(Object.keys(VIEWS) as FieldName[]), ...FIELD_NAMES.filter((field) => !(field in VIEWS))];
+  const rows = fields.map((field) => {
+    const [label, show] = VIEWS[field] ?? plainView(field);
+    return [label, show(item, style)] as const;
+  });
   const width = Math.max(...rows.map(([key]) => key.length));
   return rows.map(([key, value]) => `${style.dim(key.padEnd(width))}  ${value}`).join('\n');
 }

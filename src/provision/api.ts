@@ -18,7 +18,8 @@ import {
   type RestApi,
   type Stage,
 } from '@aws-sdk/client-api-gateway';
-import { ROUTES, type HttpMethod } from '../contract/routes.js';
+import type { HttpMethod } from '../contract/operations.js';
+import { ROUTES } from '../contract/routes.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { functionArn, integrationUri, restApiArn } from './arns.js';

@@ -1,8 +1,8 @@
 /** Products as CSV lines with the header `import` reads: RFC 4180 quoting, so any title survives the round trip. */
-import type { Product } from '../contract/index.js';
+import { FIELD_NAMES, type Product } from '../contract/index.js';
 
-/** The columns, in order; import drops the last three, which the server sets. */
-export const CSV_COLUMNS = ['id', 'title', 'description', 'price', 'createdAt', 'updatedAt', 'version'] as const;
+/** The columns: the product's fields in the contract's order; import drops those the server sets. */
+export const CSV_COLUMNS = FIELD_NAMES;
 
 /** One cell: quoted when it holds a comma, a quote, a line break or leading/trailing space. */
 export function csvCell(value: unknown): string {

@@ -1,0 +1,102 @@
+/**
+ * The API's operations: each route's method and resource, parameters, body, answer, problems and access, in
+ * one table. The handler's router, the local gateway's and API Gateway's resources (through ROUTES), the
+ * OpenAPI document and the authorization of each method are derived from it.
+ */
+import type { ProblemKind } from './problem.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export const LIST_LIMIT_DEFAULT = 50;
+export const LIST_LIMIT_MAX = 100;
+/** Largest request body the handler accepts, in bytes after base64 decoding. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The parameters an operation may take, by their name in the OpenAPI document's components. */
+export type ParameterName = 'id' | 'limit' | 'cursor' | 'IfMatch';
+/** The shapes of bodies and answers, by their name in the OpenAPI document's components. */
+export type ShapeName = 'Product' | 'ProductInput' | 'ProductPatch' | 'ProductPage';
+export type AnswerHeader = 'Location' | 'ETag';
+
+export interface Operation {
+  operationId: string;
+  method: HttpMethod;
+  /** API Gateway resource path, with `{param}` placeholders. */
+  resource: string;
+  summary: string;
+  description: string;
+  parameters: readonly ParameterName[];
+  body?: ShapeName;
+  success: { status: number; description: string; shape?: ShapeName; headers?: readonly AnswerHeader[] };
+  /** Every problem the function can answer this operation with. */
+  problems: readonly ProblemKind[];
+  /** `write` operations need the stack's credential; `read` ones only with --private-reads. */
+  access: 'read' | 'write';
+}
+
+export const OPERATIONS = [
+  {
+    operationId: 'listProducts',
+    method: 'GET',
+    resource: '/product',
+    summary: 'List products, one page at a time',
+    description: `Returns up to \`limit\` products (default ${LIST_LIMIT_DEFAULT}) and a cursor for the next page; \`nextCursor\` is null on the last page. Pages are read with a scan, so their order is not meaningful.`,
+    parameters: ['limit', 'cursor'],
+    success: { status: 200, description: 'One page of products.', shape: 'ProductPage' },
+    problems: ['badQuery', 'internal', 'unavailable'],
+    access: 'read',
+  },
+  {
+    operationId: 'createProduct',
+    method: 'POST',
+    resource: '/product',
+    summary: 'Create a product',
+    description: 'Creates a product; the id is generated when none is sent. Never overwrites: an existing id answers 409, so a create with an id is safe to retry.',
+    parameters: [],
+    body: 'ProductInput',
+    success: { status: 201, description: 'Created; the stored product.', shape: 'Product', headers: ['Location', 'ETag'] },
+    problems: ['validation', 'malformedJson', 'conflict', 'tooLarge', 'unsupportedMediaType', 'internal', 'unavailable'],
+    access: 'write',
+  },
+  {
+    operationId: 'getProduct',
+    method: 'GET',
+    resource: '/product/{id}',
+    summary: 'Get one product',
+    description: 'Reads a product with a strongly consistent read.',
+    parameters: ['id'],
+    success: { status: 200, description: 'The product.', shape: 'Product', headers: ['ETag'] },
+    problems: ['validation', 'notFound', 'internal', 'unavailable'],
+    access: 'read',
+  },
+  {
+    operationId: 'updateProduct',
+    method: 'PATCH',
+    resource: '/product/{id}',
+    summary: 'Change a product',
+    description: 'Changes any of title, description and price, and adds 1 to the version. With `If-Match: <version>` the change is made only if the product is still at that version (412 otherwise).',
+    parameters: ['id', 'IfMatch'],
+    body: 'ProductPatch',
+    success: { status: 200, description: 'Changed; the stored product.', shape: 'Product', headers: ['ETag'] },
+    problems: ['validation', 'malformedJson', 'badHeader', 'notFound', 'preconditionFailed', 'tooLarge', 'unsupportedMediaType', 'internal', 'unavailable'],
+    access: 'write',
+  },
+  {
+    operationId: 'deleteProduct',
+    method: 'DELETE',
+    resource: '/product/{id}',
+    summary: 'Delete a product',
+    description: 'Deletes a product; with `If-Match: <version>` only if it is still at that version.',
+    parameters: ['id', 'IfMatch'],
+    success: { status: 204, description: 'Deleted; no body.' },
+    problems: ['validation', 'badHeader', 'notFound', 'preconditionFailed', 'internal', 'unavailable'],
+    access: 'write',
+  },
+] as const satisfies readonly Operation[];
+
+export type OperationId = (typeof OPERATIONS)[number]['operationId'];
+
+/** The operation a method and resource name, if the table has it. */
+export function findOperation(method: string, resource: string): Operation | undefined {
+  return (OPERATIONS as readonly Operation[]).find((op) => op.method === method && op.resource === resource);
+}
