@@ -8,6 +8,7 @@ import { numberFlag } from '../cli/parsers.js';
 import { STATUS_CODES } from 'node:http';
 import type { Context } from '../context.js';
 import { CheckFailedError } from '../errors.js';
+import { operationRequest, type OperationId } from '../contract/index.js';
 import { ProductApi } from '../http/api-client.js';
 import { note } from '../output/print.js';
 import type { Style } from '../output/style.js';
@@ -57,8 +58,9 @@ const NEW_PRICE = 850;
 
 interface Plan {
   name: string;
-  method: string;
-  path: string;
+  operation: OperationId;
+  /** The id in the path, for the operations on one product. */
+  id?: string;
   body?: unknown;
   expectedStatus: number;
   /** Returns what is wrong with the body, or undefined. */
@@ -68,33 +70,31 @@ interface Plan {
 const PLAN: Plan[] = [
   {
     name: 'add the IPhone',
-    method: 'POST',
-    path: '/product',
+    operation: 'createProduct',
     body: IPHONE,
     expectedStatus: 201,
     check: (body) => differs(body, { ...IPHONE, version: 1 }),
   },
-  { name: 'get it', method: 'GET', path: '/product/1', expectedStatus: 200, check: (body) => differs(body, { ...IPHONE, version: 1 }) },
+  { name: 'get it', operation: 'getProduct', id: IPHONE.id, expectedStatus: 200, check: (body) => differs(body, { ...IPHONE, version: 1 }) },
   {
     name: 'list the products',
-    method: 'GET',
-    path: '/product',
+    operation: 'listProducts',
     expectedStatus: 200,
     check: (body) => (Array.isArray(body?.items) && body.items.some((item: any) => item?.id === IPHONE.id) ? undefined : 'the list does not hold product 1'),
   },
   {
     name: 'change its price',
-    method: 'PATCH',
-    path: '/product/1',
+    operation: 'updateProduct',
+    id: IPHONE.id,
     body: { price: NEW_PRICE },
     expectedStatus: 200,
     check: (body) => differs(body, { ...IPHONE, price: NEW_PRICE, version: 2 }),
   },
-  { name: 'delete it', method: 'DELETE', path: '/product/1', expectedStatus: 204 },
+  { name: 'delete it', operation: 'deleteProduct', id: IPHONE.id, expectedStatus: 204 },
   {
     name: 'check that it is gone',
-    method: 'GET',
-    path: '/product/1',
+    operation: 'getProduct',
+    id: IPHONE.id,
     expectedStatus: 404,
     check: (body) => (body?.status === 404 && typeof body?.title === 'string' ? undefined : 'the answer is not a 404 problem body'),
   },
@@ -112,12 +112,13 @@ function differs(body: any, expected: Record<string, unknown>): string | undefin
 export async function runDemoSteps(api: ProductApi, onStep: (step: DemoStep) => void = () => {}): Promise<DemoStep[]> {
   const steps: DemoStep[] = [];
   for (const plan of PLAN) {
-    const url = `${api.baseUrl}${plan.path}`;
-    const step: DemoStep = { name: plan.name, method: plan.method, url, expectedStatus: plan.expectedStatus, durationMs: 0, ok: false };
+    const params: Record<string, string> = plan.id === undefined ? {} : { id: plan.id };
+    const { method, path } = operationRequest(plan.operation, params);
+    const step: DemoStep = { name: plan.name, method, url: `${api.baseUrl}${path}`, expectedStatus: plan.expectedStatus, durationMs: 0, ok: false };
     if (plan.body !== undefined) step.requestBody = plan.body;
     const started = performance.now();
     try {
-      const response = await api.request(plan.method, plan.path, { body: plan.body });
+      const response = await api.call(plan.operation, { params, body: plan.body });
       step.status = response.status;
       step.responseBody = response.body;
       step.problem =

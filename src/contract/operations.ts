@@ -4,6 +4,7 @@
  * OpenAPI document and the authorization of each method are derived from it.
  */
 import type { ProblemKind } from './problem.js';
+import { PATCH_FIELDS } from './product.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -74,7 +75,7 @@ export const OPERATIONS = [
     method: 'PATCH',
     resource: '/product/{id}',
     summary: 'Change a product',
-    description: 'Changes any of title, description and price, and adds 1 to the version. With `If-Match: <version>` the change is made only if the product is still at that version (412 otherwise).',
+    description: `Changes any of ${listInWords(PATCH_FIELDS)}, and adds 1 to the version. With \`If-Match: <version>\` the change is made only if the product is still at that version (412 otherwise).`,
     parameters: ['id', 'IfMatch'],
     body: 'ProductPatch',
     success: { status: 200, description: 'Changed; the stored product.', shape: 'Product', headers: ['ETag'] },
@@ -94,7 +95,17 @@ export const OPERATIONS = [
   },
 ] as const satisfies readonly Operation[];
 
+/** `a, b and c`. */
+function listInWords(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
 export type OperationId = (typeof OPERATIONS)[number]['operationId'];
+
+/** The operation of the table with that id. */
+export function operation(operationId: OperationId): Operation {
+  return (OPERATIONS as readonly Operation[]).find((op) => op.operationId === operationId) as Operation;
+}
 
 /** The operation a method and resource name, if the table has it. */
 export function findOperation(method: string, resource: string): Operation | undefined {

@@ -1,5 +1,5 @@
 /** The API's resources and their methods, derived from the operation table, and how a path finds its resource. */
-import { OPERATIONS, type HttpMethod } from './operations.js';
+import { operation, OPERATIONS, type HttpMethod, type OperationId } from './operations.js';
 
 export interface RouteDefinition {
   /** API Gateway resource path, with `{param}` placeholders. */
@@ -60,7 +60,21 @@ function splitPath(path: string): string[] | undefined {
   }
 }
 
-/** The path of one product, its id percent-encoded where a path segment needs it (`:` is allowed as is). */
+/**
+ * The method and path of one operation, its resource's `{param}` placeholders filled with `params`, each
+ * percent-encoded where a path segment needs it (`:` is allowed as is).
+ */
+export function operationRequest(operationId: OperationId, params: Readonly<Record<string, string>> = {}): { method: HttpMethod; path: string } {
+  const { method, resource } = operation(operationId);
+  const path = resource.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`${operationId} needs the path parameter ${name}`);
+    return encodeURIComponent(value).replace(/%3A/gi, ':');
+  });
+  return { method, path };
+}
+
+/** The path of one product. */
 export function productPath(id: string): string {
-  return `/product/${encodeURIComponent(id).replace(/%3A/gi, ':')}`;
+  return operationRequest('getProduct', { id }).path;
 }

@@ -1,6 +1,6 @@
 /** The product API's client: one connection pool per base URL, timeouts, safe retries and errors people can read. */
 import type { Dispatcher } from 'undici';
-import { normalizeField, productPath, type FieldName, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
+import { normalizeField, operationRequest, type FieldName, type OperationId, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
 import { errorFromNetwork, errorFromResponse, notProductApi } from './response-error.js';
 import {
   backoffDelay,
@@ -48,8 +48,9 @@ export class ProductApi {
 
   /** Creates a product; with an id the request is retried safely, since the API never overwrites. */
   async create(input: ProductInput): Promise<Product> {
-    const response = await this.request('POST', '/product', { body: input, idempotent: input.id !== undefined });
-    if (response.status === 201) return this.json<Product>('POST', '/product', response);
+    const { method, path } = operationRequest('createProduct');
+    const response = await this.request(method, path, { body: input, idempotent: input.id !== undefined });
+    if (response.status === 201) return this.json<Product>(method, path, response);
     if (response.status === 409 && response.ambiguous && input.id !== undefined) {
       // The first attempt's answer was lost, so the 409 may be about this very product: look before failing.
       const existing = await this.find(input.id);
@@ -57,29 +58,30 @@ export class ProductApi {
         this.options.onNotice?.(`an earlier attempt, whose answer was lost, created product ${input.id}`);
         return existing;
       }
-      throw this.fail('POST', '/product', response, ` (an earlier attempt whose answer was lost may have reached the API)`);
+      throw this.fail(method, path, response, ` (an earlier attempt whose answer was lost may have reached the API)`);
     }
-    throw this.fail('POST', '/product', response);
+    throw this.fail(method, path, response);
   }
 
   /** Reads one product; NotFoundError when there is none. */
   async get(id: string): Promise<Product> {
-    const path = productPath(id);
-    const response = await this.request('GET', path);
-    if (response.status === 200) return this.json<Product>('GET', path, response);
-    throw this.fail('GET', path, response);
+    const { method, path } = operationRequest('getProduct', { id });
+    const response = await this.request(method, path);
+    if (response.status === 200) return this.json<Product>(method, path, response);
+    throw this.fail(method, path, response);
   }
 
   /** Reads one page of products. */
   async listPage(options: { limit?: number; cursor?: string | null } = {}): Promise<ProductPage> {
     const query = { limit: options.limit, cursor: options.cursor ?? undefined };
-    const response = await this.request('GET', '/product', { query });
+    const { method, path } = operationRequest('listProducts');
+    const response = await this.request(method, path, { query });
     if (response.status === 200) {
-      const page = this.json<ProductPage>('GET', '/product', response);
-      if (!Array.isArray(page.items)) throw notProductApi(`${this.baseUrl}/product`, 200, response.headers);
+      const page = this.json<ProductPage>(method, path, response);
+      if (!Array.isArray(page.items)) throw notProductApi(`${this.baseUrl}${path}`, 200, response.headers);
       return page;
     }
-    throw this.fail('GET', '/product', response);
+    throw this.fail(method, path, response);
   }
 
   /** Reads page after page, following the cursors, until the end or `max` products; each page as it arrives. */
@@ -103,10 +105,10 @@ export class ProductApi {
 
   /** Changes a product; with `ifVersion` only if it is still at that version, and then retried safely. */
   async update(id: string, patch: ProductPatch, options: { ifVersion?: number } = {}): Promise<Product> {
-    const path = productPath(id);
+    const { method, path } = operationRequest('updateProduct', { id });
     const headers = ifMatch(options.ifVersion);
-    const response = await this.request('PATCH', path, { body: patch, headers, idempotent: options.ifVersion !== undefined });
-    if (response.status === 200) return this.json<Product>('PATCH', path, response);
+    const response = await this.request(method, path, { body: patch, headers, idempotent: options.ifVersion !== undefined });
+    if (response.status === 200) return this.json<Product>(method, path, response);
     if (response.status === 412 && response.ambiguous && options.ifVersion !== undefined) {
       const current = await this.find(id);
       if (current && current.version === options.ifVersion + 1 && sameContent(current, patch)) {
@@ -114,20 +116,27 @@ export class ProductApi {
         return current;
       }
     }
-    throw this.fail('PATCH', path, response);
+    throw this.fail(method, path, response);
   }
 
   /** Deletes a product; NotFoundError when there is none, ConflictError when `ifVersion` no longer matches. */
   async delete(id: string, options: { ifVersion?: number } = {}): Promise<void> {
-    const path = productPath(id);
-    const response = await this.request('DELETE', path, { headers: ifMatch(options.ifVersion) });
+    const { method, path } = operationRequest('deleteProduct', { id });
+    const response = await this.request(method, path, { headers: ifMatch(options.ifVersion) });
     if (response.status === 204 || response.status === 200) return;
     if (response.status === 404 && response.ambiguous) {
       // The product is gone, which is what was asked; an attempt whose answer was lost most likely removed it.
       this.options.onNotice?.(`product ${id} is gone; an earlier attempt, whose answer was lost, probably deleted it`);
       return;
     }
-    throw this.fail('DELETE', path, response);
+    throw this.fail(method, path, response);
+  }
+
+  /** Sends one operation of the contract's table, its path parameters filled from `params`; see request(). */
+  call<T = unknown>(operationId: OperationId, options: RequestOptions & { params?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+    const { params, ...request } = options;
+    const { method, path } = operationRequest(operationId, params);
+    return this.request<T>(method, path, request);
   }
 
   /**
@@ -265,10 +274,11 @@ export class ProductApi {
 
   /** The product, or undefined when there is none. */
   private async find(id: string): Promise<Product | undefined> {
-    const response = await this.request('GET', productPath(id));
+    const { method, path } = operationRequest('getProduct', { id });
+    const response = await this.request(method, path);
     if (response.status === 200) return response.body as Product;
     if (response.status === 404) return undefined;
-    throw this.fail('GET', productPath(id), response);
+    throw this.fail(method, path, response);
   }
 }
 

@@ -3,7 +3,7 @@
  * for a duration or a number of requests, optionally at a fixed overall rate, and record every answer's
  * latency and status. Throttling (429) and errors are counted, never retried, so they show in the figures.
  */
-import { productPath } from '../contract/index.js';
+import { operationRequest, type OperationId } from '../contract/index.js';
 import type { ProductApi } from '../http/api-client.js';
 import { sleep } from '../http/retry.js';
 import { looksLikeProductApi, notProductApi, type NotProductApiError } from '../http/response-error.js';
@@ -124,8 +124,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
 
   /** Sends one request; an answer the product API would not give stops the load (the URL is some other server). */
-  const send = async (method: string, path: string, request: Parameters<ProductApi['request']>[2] = {}): Promise<number> => {
-    const response = await api.request(method, path, request);
+  const send = async (operationId: OperationId, request: Parameters<ProductApi['call']>[1] = {}): Promise<number> => {
+    const { path } = operationRequest(operationId, request.params);
+    const response = await api.call(operationId, request);
     if (!looksLikeProductApi(response.status, response.body)) notApi ??= notProductApi(`${api.baseUrl}${path}`, response.status, response.headers);
     return response.status;
   };
@@ -134,17 +135,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     if (op === 'add') {
       const id = `${options.idPrefix}${added++}`;
       uncertain.add(id);
-      return { status: await send('POST', '/product', { body: { id, title: `Bench product ${id}`, price: 10 }, idempotent: true }), id, op };
+      return { status: await send('createProduct', { body: { id, title: `Bench product ${id}`, price: 10 }, idempotent: true }), id, op };
     }
-    if (op === 'list') return { status: await send('GET', '/product', { query: { limit: 20 } }), op };
+    if (op === 'list') return { status: await send('listProducts', { query: { limit: 20 } }), op };
     const id = takeRandom(op === 'delete') as string;
-    if (op === 'get') return { status: await send('GET', productPath(id)), id, op };
+    if (op === 'get') return { status: await send('getProduct', { params: { id } }), id, op };
     if (op === 'update') {
       const body = { price: Math.round(random() * 100_000) / 100 };
-      return { status: await send('PATCH', productPath(id), { body }), id, op };
+      return { status: await send('updateProduct', { params: { id }, body }), id, op };
     }
     uncertain.add(id);
-    return { status: await send('DELETE', productPath(id)), id, op };
+    return { status: await send('deleteProduct', { params: { id } }), id, op };
   };
 
   const worker = async () => {

@@ -164,7 +164,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
   try {
     await check('create product', [], async () => {
       created.add(id); // before sending: an answer lost on the way still leaves a product to clean up
-      const response = await api.request('POST', '/product', { body: product, idempotent: true });
+      const response = await api.call('createProduct', { body: product, idempotent: true });
       expectStatus(response, 201);
       current = expectProduct(response, product, 1);
       const location = header(response, 'location') ?? '';
@@ -172,7 +172,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
     });
 
     await check('get product', ['create product'], async () => {
-      const response = await api.request('GET', productPath(id));
+      const response = await api.call('getProduct', { params: { id } });
       expectStatus(response, 200);
       expectProduct(response, { ...product, createdAt: current?.createdAt }, 1);
     });
@@ -181,7 +181,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
       const maxPages = options.maxListPages ?? 1000;
       let cursor: string | undefined;
       for (let page = 0; page < maxPages; page++) {
-        const response = await api.request('GET', '/product', { query: { limit: 100, cursor } });
+        const response = await api.call('listProducts', { query: { limit: 100, cursor } });
         expectStatus(response, 200);
         const body = response.body as { items?: unknown; nextCursor?: unknown };
         if (!Array.isArray(body?.items) || !(typeof body.nextCursor === 'string' || body.nextCursor === null)) {
@@ -200,32 +200,32 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
 
     const change = { title: 'IPhone 15', price: 850 };
     await check('update product (If-Match)', ['create product'], async () => {
-      const response = await api.request('PATCH', productPath(id), { body: change, headers: { 'if-match': '"1"' }, idempotent: true });
+      const response = await api.call('updateProduct', { params: { id }, body: change, headers: { 'if-match': '"1"' }, idempotent: true });
       expectStatus(response, 200);
       current = expectProduct(response, { ...product, ...change }, 2);
     });
 
     await check('stale If-Match gives 412', ['update product (If-Match)'], async () => {
-      const response = await api.request('PATCH', productPath(id), { body: { price: 1 }, headers: { 'if-match': '"1"' }, idempotent: true });
+      const response = await api.call('updateProduct', { params: { id }, body: { price: 1 }, headers: { 'if-match': '"1"' }, idempotent: true });
       expectProblem(response, 412);
-      const after = await api.request('GET', productPath(id));
+      const after = await api.call('getProduct', { params: { id } });
       expectStatus(after, 200, 'on reading it again');
       expectProduct(after, { ...product, ...change }, 2);
     });
 
     await check('delete product', ['create product'], async () => {
-      const response = await api.request('DELETE', productPath(id));
+      const response = await api.call('deleteProduct', { params: { id } });
       expectStatus(response, 204);
       gone.add(id);
     });
 
     await check('get deleted product gives 404', ['delete product'], async () => {
-      expectProblem(await api.request('GET', productPath(id)), 404);
+      expectProblem(await api.call('getProduct', { params: { id } }), 404);
     });
 
     await check('bad body gives 400 with field errors', [], async () => {
       created.add(`${id}-bad`); // a broken API might store it
-      const response = await api.request('POST', '/product', { body: { id: `${id}-bad`, title: '', price: 'free' }, idempotent: true });
+      const response = await api.call('createProduct', { body: { id: `${id}-bad`, title: '', price: 'free' }, idempotent: true });
       expectProblem(response, 400, ['title', 'price']);
     });
 
@@ -233,7 +233,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
     if (anonymous) {
       await check('write without credentials is refused (403)', [], async () => {
         created.add(`${id}-anonymous`); // an API that lets it through stores it
-        const response = await anonymous.request('POST', '/product', { body: smokeProduct(`${id}-anonymous`), idempotent: true });
+        const response = await anonymous.call('createProduct', { body: smokeProduct(`${id}-anonymous`), idempotent: true });
         expectStatus(response, 403);
         const message = (response.body as { message?: unknown } | undefined)?.message;
         const wanted = options.refusal ?? 'Missing Authentication Token';
@@ -266,7 +266,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
     // Runs after a failure and after Ctrl-C alike, with the client that the signal does not abort.
     for (const leftover of [...created].filter((createdId) => !gone.has(createdId))) {
       try {
-        const response = await options.cleanupApi.request('DELETE', productPath(leftover));
+        const response = await options.cleanupApi.call('deleteProduct', { params: { id: leftover } });
         if (response.status === 204 || response.status === 200) deleted.add(leftover);
         if (response.status === 204 || response.status === 200 || response.status === 404) gone.add(leftover);
       } catch {
