@@ -266,9 +266,11 @@ export function validateProductPatch(body: unknown): Validated<ProductPatch> {
   return { ok: true, value: pick(body, PATCH_FIELDS, false) as ProductPatch };
 }
 
-/** True when a stored item satisfies the contract, server-managed fields included. */
+/** True when a stored item satisfies the contract: the fields it holds are valid, and it lacks only those an item may lack. */
 export function isValidProduct(item: unknown): item is Product {
   if (!isPlainObject(item)) return false;
-  if (Object.keys(item).sort().join(',') !== [...fieldNames].sort().join(',')) return false;
-  return fieldNames.every((field) => spec(field).check(item[field]) === undefined && normalizeField(field, item[field]) === item[field]);
+  if (Object.keys(item).some((key) => !(fieldNames as readonly string[]).includes(key))) return false;
+  return fieldNames.every((field) =>
+    item[field] === undefined ? !spec(field).alwaysStored : spec(field).check(item[field]) === undefined && normalizeField(field, item[field]) === item[field],
+  );
 }

@@ -57,4 +57,11 @@ describe('isValidProduct', () => {
     const { price: _, ...withoutPrice } = product;
     expect(isValidProduct(withoutPrice)).toBe(false);
   });
+
+  it('accepts an item without the fields an item may lack (the times of one not made through the API)', () => {
+    const { createdAt: _c, updatedAt: _u, ...foreign } = product;
+    expect(isValidProduct(foreign)).toBe(true);
+    const { description: _d, ...withoutDescription } = product;
+    expect(isValidProduct(withoutDescription)).toBe(false);
+  });
 });
