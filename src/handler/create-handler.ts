@@ -13,7 +13,7 @@ import {
   type OperationId,
   type Product,
 } from '../contract/index.js';
-import { withCors } from './cors.js';
+import { withCors } from './response-cors.js';
 import { HttpError } from './http-error.js';
 import { ProductStore } from './product-store.js';
 import { readExpectedVersion, readJsonBody, readListQuery } from './request.js';

@@ -1,5 +1,4 @@
 /** The product API's client: one connection pool per base URL, timeouts, safe retries and errors people can read. */
-import type { Dispatcher } from 'undici';
 import { normalizeField, operationRequest, type FieldName, type OperationId, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
 import { errorFromNetwork, errorFromResponse, notProductApi } from './response-error.js';
 import {
@@ -11,7 +10,7 @@ import {
   RETRYABLE_STATUSES,
   sleep,
 } from './retry.js';
-import type { ApiResponse, Exchange, ListOptions, ProductApiOptions, ProductPage, RequestOptions } from './api-types.js';
+import type { ApiResponse, ListOptions, ProductApiOptions, ProductPage, RequestOptions } from './api-types.js';
 import type { Transport } from './transport.js';
 
 export type { ApiResponse, Exchange, ListOptions, ProductApiOptions, ProductPage, RequestOptions } from './api-types.js';

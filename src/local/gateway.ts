@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { Server, type AddressInfo, type Socket } from 'node:net';
 import { matchResource, ROUTES, type RouteDefinition } from '../contract/routes.js';
 import { AUTH_HEADER, HEALTH_PATH } from './health.js';
-import { createAccess, type AccessOptions } from './access.js';
+import { createAccess, type AccessOptions } from './gateway-access.js';
 import type { InvokeOutcome } from './lambda-runtime.js';
 import { dataMap, rawPathParameters, toProxyEvent } from './proxy-event.js';
 import { gatewayResponse, MAX_REQUEST_BYTES, toHttpResponse, type HttpResponse } from './proxy-result.js';

@@ -1,7 +1,7 @@
 /** The local stack's credentials: a fresh key pair (or API key) per start, handed to the stack process privately. */
 import { randomBytes } from 'node:crypto';
 import type { AccessSettings } from '../access-flags.js';
-import type { AccessOptions } from './access.js';
+import type { AccessOptions } from './gateway-access.js';
 import type { LocalCredentials } from './verify-sigv4.js';
 
 /** What the stack accepts and the CLI signs with; kept in the state file (mode 0600), never in argv. */

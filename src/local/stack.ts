@@ -11,7 +11,7 @@ import {
 } from '../defaults.js';
 import { ensureTable } from '../provision/table.js';
 import { CORS_ORIGINS_ENV } from '../contract/cors.js';
-import type { AccessOptions } from './access.js';
+import type { AccessOptions } from './gateway-access.js';
 import { startDynamoEngine, type DynamoEngine } from './dynamo-engine.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { defaultHandlerZip, unpackHandler } from './handler-code.js';

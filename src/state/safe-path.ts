@@ -3,7 +3,7 @@
  * teardown delete, or the log append to, whatever it points at. Directories are 0700 and files 0600, and
  * looser modes left by an older version or a umask are tightened.
  */
-import { constants, lstatSync, type Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 
@@ -27,19 +27,6 @@ async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
 export async function refuseSymlink(path: string): Promise<Stats | undefined> {
   const stats = await lstatOrUndefined(path);
   if (stats?.isSymbolicLink()) throw new UnsafePathError(path, 'is a symbolic link');
-  return stats;
-}
-
-/** The synchronous twin of refuseSymlink, for the few places that look before anything async can run. */
-export function refuseSymlinkSync(path: string): Stats | undefined {
-  let stats: Stats;
-  try {
-    stats = lstatSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  if (stats.isSymbolicLink()) throw new UnsafePathError(path, 'is a symbolic link');
   return stats;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gatewayCorsHeaders, normalizeCorsOrigins, preflightHeaders, responseCorsHeaders } from '../../src/contract/cors.js';
-import { withCors } from '../../src/handler/cors.js';
+import { withCors } from '../../src/handler/response-cors.js';
 import { proxyEvent } from '../helpers/proxy-event.js';
 
 describe('CORS headers', () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../src/handler/create-handler.js';
 import { createDynamoClient, DEFAULT_TIMEOUTS, type DynamoClient } from '../../src/handler/dynamo-client/client.js';
-import { resolveTarget } from '../../src/handler/dynamo-client/endpoint.js';
+import { resolveDynamoTarget } from '../../src/handler/dynamo-client/endpoint.js';
 import { DEFAULT_FUNCTION_TIMEOUT_SECONDS } from '../../src/defaults.js';
 import { dynamoError, startFakeDynamo, type FakeAnswer, type FakeDynamo } from '../aws/fake/dynamodb-http.js';
 import { proxyEvent } from '../helpers/proxy-event.js';
@@ -149,7 +149,7 @@ describe('the DynamoDB client over https', () => {
   });
 });
 
-describe('resolveTarget', () => {
+describe('resolveDynamoTarget', () => {
   it.each([
     [{ AWS_REGION: 'eu-west-1' }, 'https://dynamodb.eu-west-1.amazonaws.com/'],
     [{ AWS_REGION: 'cn-north-1' }, 'https://dynamodb.cn-north-1.amazonaws.com.cn/'],
@@ -157,10 +157,10 @@ describe('resolveTarget', () => {
     [{ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://localhost:4566', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' }, 'http://127.0.0.1:8000/'],
     [{ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }, 'https://dynamodb.eu-west-1.amazonaws.com/'],
   ])('%j → %s', (env, url) => {
-    expect(resolveTarget(env).url.href).toBe(url);
+    expect(resolveDynamoTarget(env).url.href).toBe(url);
   });
 
   it('refuses to guess a region', () => {
-    expect(() => resolveTarget({})).toThrow(/AWS_REGION/);
+    expect(() => resolveDynamoTarget({})).toThrow(/AWS_REGION/);
   });
 });

@@ -10,7 +10,7 @@ import { isServerError, isThrottlingError, isTransientError, StandardRetryStrate
 import { SignatureV4 } from '@smithy/signature-v4';
 import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { defaultProvider } from '../env-credentials.js';
-import { resolveTarget, type DynamoTarget } from './endpoint.js';
+import { resolveDynamoTarget, type DynamoTarget } from './endpoint.js';
 import { toServiceError } from './errors.js';
 import { createAgents, loadHttps, postOnce, type HttpTimeouts } from './http.js';
 
@@ -99,7 +99,7 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
   let signer: SignatureV4 | undefined;
 
   async function attempt(operation: string, body: string, deadline: number): Promise<unknown> {
-    target ??= resolveTarget();
+    target ??= resolveDynamoTarget();
     signer ??= new SignatureV4({ service: 'dynamodb', region: target.region, sha256: Hash.bind(null, 'sha256'), credentials: options.credentials ?? defaultProvider() });
     const { url } = target;
     if (url.protocol === 'https:') await loadHttps(agents);

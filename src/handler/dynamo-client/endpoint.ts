@@ -9,7 +9,7 @@ export interface DynamoTarget {
  * AWS_ENDPOINT_URL_DYNAMODB, then AWS_ENDPOINT_URL, then the regional endpoint; the first two are ignored when
  * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true, as in the SDK. Lambda always sets AWS_REGION.
  */
-export function resolveTarget(env: NodeJS.ProcessEnv = process.env): DynamoTarget {
+export function resolveDynamoTarget(env: NodeJS.ProcessEnv = process.env): DynamoTarget {
   const region = env.AWS_REGION;
   if (!region) throw new Error('no AWS region in the environment (AWS_REGION)');
   const ignoreConfigured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true';

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isProtected, type AuthSettings } from '../contract/auth.js';
-import { preflightResponse, requestOrigin, withGatewayCors } from './cors.js';
+import { preflightResponse, requestOrigin, withGatewayCors } from './gateway-cors.js';
 import type { HttpResponse } from './proxy-result.js';
 import type { LocalCredentials } from './verify-sigv4.js';
 
