@@ -38,9 +38,14 @@ function translate(error: unknown): never {
   throw error;
 }
 
-/** The condition that the item is at `expected`; an item without a version is at version 0. */
+/** The condition that the item is at `expected`; an item without a version, or with a NULL one, is at version 0. */
 function versionIs(expected: number): string {
-  return expected === 0 ? '(attribute_not_exists(#version) OR #version = :expected)' : '#version = :expected';
+  return expected === 0 ? '(attribute_not_exists(#version) OR attribute_type(#version, :null) OR #version = :expected)' : '#version = :expected';
+}
+
+/** The values versionIs() names. */
+function versionValues(expected: number): Record<string, unknown> {
+  return expected === 0 ? { ':expected': 0, ':null': 'NULL' } : { ':expected': expected };
 }
 
 export class ProductStore {
@@ -89,38 +94,53 @@ export class ProductStore {
   /** Applies a patch; 404 when absent, 412 when `expectedVersion` is given and differs. */
   async update(id: string, patch: ProductPatch, updatedAt: string, expectedVersion?: number): Promise<Product> {
     const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
-    // Items written by other tools may have no version (read as 0) or one of another type (refused by the
-    // condition, so that DynamoDB never answers a ValidationException for the arithmetic).
-    const values: Record<string, unknown> = { ':zero': 0, ':one': 1, ':updatedAt': updatedAt, ':number': 'N' };
-    const sets = ['#version = if_not_exists(#version, :zero) + :one', '#updatedAt = :updatedAt'];
+    const values: Record<string, unknown> = { ':updatedAt': updatedAt };
+    const sets = ['#updatedAt = :updatedAt'];
     for (const [field, value] of Object.entries(patch)) {
       if (value === undefined) continue;
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    let condition = 'attribute_exists(id) AND (attribute_not_exists(#version) OR attribute_type(#version, :number))';
-    if (expectedVersion !== undefined) {
-      condition += ` AND ${versionIs(expectedVersion)}`;
-      values[':expected'] = expectedVersion;
-    }
-    try {
+    const write = async (version: string, condition: string, more: Record<string, unknown>) => {
       const { Attributes } = await this.client.updateItem({
         TableName: this.tableName,
         Key: { id },
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: condition,
+        UpdateExpression: `SET ${[version, ...sets].join(', ')}`,
+        ConditionExpression: `attribute_exists(id) AND ${condition}`,
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ExpressionAttributeValues: { ...values, ...more },
         ReturnValues: 'ALL_NEW',
       });
       return toProduct(Attributes ?? {});
+    };
+    // Items written by other tools may have no version (read as 0) or one of another type (refused by the
+    // condition, so that DynamoDB never answers a ValidationException for the arithmetic).
+    const expected =
+      expectedVersion === undefined ? '' : expectedVersion === 0 ? ' AND (attribute_not_exists(#version) OR #version = :expected)' : ' AND #version = :expected';
+    try {
+      return await write('#version = if_not_exists(#version, :zero) + :one', `(attribute_not_exists(#version) OR attribute_type(#version, :number))${expected}`, {
+        ':zero': 0,
+        ':one': 1,
+        ':number': 'N',
+        ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }),
+      });
     } catch (error) {
-      if (isConditionFailure(error)) return this.explainConditionFailure(id, expectedVersion, error);
-      // Should DynamoDB still refuse the expression, the item is one the API cannot read: say which field.
-      if ((error as Error | undefined)?.name === 'ValidationException') await this.get(id);
-      return translate(error);
+      if (!isConditionFailure(error)) {
+        // Should DynamoDB still refuse the expression, the item is one the API cannot read: say which field.
+        if ((error as Error | undefined)?.name === 'ValidationException') await this.get(id);
+        return translate(error);
+      }
     }
+    // A NULL version (another tool's item) is version 0 as GET shows it, but NULL + 1 is no number: write 1.
+    if (expectedVersion === undefined || expectedVersion === 0) {
+      try {
+        return await write('#version = :one', 'attribute_type(#version, :null)', { ':one': 1, ':null': 'NULL' });
+      } catch (error) {
+        if (!isConditionFailure(error)) return translate(error);
+      }
+    }
+    return this.explainConditionFailure(id, expectedVersion);
   }
 
   /** Deletes a product; 404 when absent, 412 when `expectedVersion` is given and differs. */
@@ -132,7 +152,7 @@ export class ProductStore {
         ConditionExpression: expectedVersion === undefined ? 'attribute_exists(id)' : `attribute_exists(id) AND ${versionIs(expectedVersion)}`,
         ...(expectedVersion === undefined
           ? {}
-          : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+          : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: versionValues(expectedVersion) }),
       });
     } catch (error) {
       if (isConditionFailure(error)) return this.explainConditionFailure(id, expectedVersion, error);
@@ -141,7 +161,7 @@ export class ProductStore {
   }
 
   /** A failed condition means absent or a different version; one consistent read tells which. */
-  private async explainConditionFailure(id: string, expectedVersion: number | undefined, cause: unknown): Promise<never> {
+  private async explainConditionFailure(id: string, expectedVersion: number | undefined, cause?: unknown): Promise<never> {
     const current = await this.get(id);
     if (current === undefined) throw new HttpError('notFound', `no product has id ${id}`, { cause });
     throw new HttpError(

@@ -123,3 +123,28 @@ describe('an item of wrong types written by another tool', () => {
     expect(Item).toEqual({ id: 'bad', title: 42, price: '900', version: 'seven' });
   });
 });
+
+describe('an item whose version another tool wrote as NULL', () => {
+  beforeEach(async () => {
+    await engine.documentClient.send(new PutCommand({ TableName: engine.tableName, Item: { id: 'nullv', title: 'IPod', description: '', price: 99, version: null } }));
+  });
+
+  it('GET reads it as version 0, and PATCH, with or without If-Match: 0, makes it version 1', async () => {
+    expectProduct(await get('nullv'), 0);
+    expect(expectProduct(await patch('nullv', { price: 89 }), 1)).toMatchObject({ price: 89, version: 1 });
+    await engine.documentClient.send(new PutCommand({ TableName: engine.tableName, Item: { id: 'nullv', title: 'IPod', description: '', price: 99, version: null } }));
+    expect(expectProduct(await patch('nullv', { price: 79 }, 0), 1)).toMatchObject({ price: 79, version: 1 });
+  });
+
+  it('PATCH with If-Match of another version gets 412 naming version 0', async () => {
+    const stale = await patch('nullv', { price: 1 }, 3);
+    expect(stale.statusCode).toBe(412);
+    expect(bodyOf(stale).detail).toBe('product nullv is at version 0, not 3; get it again and retry');
+    expect(stale.headers?.ETag).toBe('"0"');
+  });
+
+  it('DELETE with If-Match: 0 deletes it', async () => {
+    const result = await h.handler(proxyEvent('DELETE', '/product/{id}', { pathParameters: { id: 'nullv' }, headers: { 'If-Match': '0' } }));
+    expect(result.statusCode).toBe(204);
+  });
+});
