@@ -1,5 +1,4 @@
 /** The products a bench makes before its load, and their removal afterwards, both paced to the stage throttle. */
-import { productPath } from '../contract/index.js';
 import type { ProductApi } from '../http/api-client.js';
 import { parseRetryAfter } from '../http/retry.js';
 import { ThrottledError } from '../http/response-error.js';
@@ -21,19 +20,30 @@ export async function seedProducts(api: ProductApi, ids: string[], concurrency: 
   });
 }
 
-/** Deletes the products (a missing one is already done); counts those deleted and those that could not be. */
-export async function deleteProducts(api: ProductApi, ids: Iterable<string>, concurrency: number): Promise<{ deleted: number; left: number }> {
+/**
+ * Deletes the products (a missing one is already done); counts those deleted and those that could not be,
+ * including those never tried when the API throttled every request for too long.
+ */
+export async function deleteProducts(api: ProductApi, ids: Iterable<string>, concurrency: number, stall: { stallMs?: number; now?: () => number } = {}): Promise<{ deleted: number; left: number }> {
+  const all = [...ids];
   let deleted = 0;
+  let gone = 0;
   let left = 0;
-  await pacedEach(ids, { concurrency }, async (id) => {
-    try {
-      const response = await api.request('DELETE', productPath(id));
-      if (response.status === 429 || response.status === 503) return { throttled: true, retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
-      if (response.status === 204 || response.status === 200) deleted++;
-      else if (response.status !== 404) left++;
-    } catch {
-      left++;
-    }
-  });
+  try {
+    await pacedEach(all, { concurrency, ...stall }, async (id) => {
+      try {
+        const response = await api.call('deleteProduct', { params: { id } });
+        if (response.status === 429 || response.status === 503) return { throttled: true, retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
+        if (response.status === 204 || response.status === 200) deleted++;
+        else if (response.status === 404) gone++;
+        else left++;
+      } catch {
+        left++;
+      }
+    });
+  } catch {
+    // The API throttled every delete past the stall limit: those not answered are left behind.
+    left = all.length - deleted - gone;
+  }
   return { deleted, left };
 }

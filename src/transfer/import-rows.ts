@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { SERVER_FIELDS, validateProductInput, type ProductInput, type Validated } from '../contract/index.js';
 import { ApiError, UsageError } from '../errors.js';
 import { NotProductApiError, ThrottledError } from '../http/response-error.js';
-import { Pacer } from './pacer.js';
+import { Pacer, THROTTLE_STALL_MS } from './pacer.js';
 import type { SourceRow } from './read-rows.js';
 
 export type RowOutcome = 'created' | 'skipped' | 'failed';
@@ -99,8 +99,6 @@ function idOf(value: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-const STALL_MS = 120_000;
-
 /**
  * Imports the rows; rejects with a fatal error, or with ImportStoppedError when the file cannot be read to its
  * end, in both cases only after the requests in flight have settled.
@@ -108,7 +106,7 @@ const STALL_MS = 120_000;
 export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDeps): Promise<ImportSummary> {
   const started = performance.now();
   const maxFailures = deps.maxFailures ?? 1000;
-  const stallMs = deps.stallMs ?? STALL_MS;
+  const stallMs = deps.stallMs ?? THROTTLE_STALL_MS;
   const summary: ImportSummary = {
     rows: 0, valid: 0, created: 0, skipped: 0, failed: 0, notSent: 0, throttled: 0, withoutId: 0,
     failures: [], failuresOmitted: 0, dryRun: Boolean(deps.dryRun), durationMs: 0, interrupted: false,

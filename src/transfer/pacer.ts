@@ -16,6 +16,9 @@ export interface PacerOptions {
   now?: () => number;
 }
 
+/** How long every request may be throttled before a paced job gives up: the API is not going to let it through. */
+export const THROTTLE_STALL_MS = 120_000;
+
 /** Accepted answers counted over this window to measure the rate the API accepts. */
 const MEASURE_MS = 1_000;
 /** At most one cut per this long, so that the answers of requests sent before a cut do not cut again. */
