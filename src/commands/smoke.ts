@@ -119,7 +119,8 @@ Checks: create (the tutorial's IPhone, under a fresh id), get, find in list, upd
 If-Match (412), delete, get after delete (404), a bad body (400 with field errors) and an unknown route
 (API Gateway's 403). What it created is deleted afterwards, even when a check fails.`,
   run: (_args: [], opts: SmokeOptions, ctx: RunContext<CheckResult>) => smoke(opts, ctx, ctx.emit),
-  live: { render: renderCheck },
+  // A reader that goes away (`smoke | head -1`) must not end the run before it deletes what it created.
+  live: { render: renderCheck, outlivesReader: true },
   // JUnit without --output is the report itself, on stdout.
   render: (report, style, opts) => (opts.reporter === 'junit' && opts.output === undefined ? smokeJUnit(report) : renderSmokeSummary(report, style)),
   check: assertSmokePassed,

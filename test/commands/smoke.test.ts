@@ -88,6 +88,20 @@ describe('smoke', () => {
     expect((await productIds(stack.url)).filter((id) => id.startsWith('smoke-'))).toEqual([]);
   });
 
+  it('runs to its end and cleans up when the reader of its output goes away (| head -1)', async () => {
+    const child = spawn(process.execPath, [binPath, 'smoke', '--url', stack.url], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // Read the first line, then close the pipe as `head -1` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT.ok);
+    expect((await productIds(stack.url)).filter((id) => id.startsWith('smoke-'))).toEqual([]);
+  });
+
   it('reports as JSON, with a fresh product id per run', async () => {
     const first = await runCli(['smoke', '--url', stack.url, '--json'], { cwd });
     const second = await runCli(['smoke', '--url', stack.url, '--json'], { cwd });
