@@ -12,6 +12,7 @@ import { operationRequest, type OperationId } from '../contract/index.js';
 import { ProductApi } from '../http/api-client.js';
 import { note } from '../output/print.js';
 import type { Style } from '../output/style.js';
+import { elapsedMs } from '../elapsed.js';
 
 export interface DemoOptions {
   json?: boolean;
@@ -128,7 +129,7 @@ export async function runDemoSteps(api: ProductApi, onStep: (step: DemoStep) => 
     } catch (error) {
       step.problem = (error as Error).message;
     }
-    step.durationMs = Math.round((performance.now() - started) * 10) / 10;
+    step.durationMs = elapsedMs(started);
     step.ok = step.problem === undefined;
     if (step.ok) delete step.problem;
     steps.push(step);

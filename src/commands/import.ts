@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import { AppError, CheckFailedError, EXIT } from '../errors.js';
 import { openApi, type TargetOptions } from '../http/open-api.js';
 import { styleOf, type Style } from '../output/style.js';
+import { count } from '../output/format.js';
 import { importFile, type ImportResult } from './import-file.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../transfer/read-rows.js';
 
@@ -51,12 +52,12 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 export function renderImportSummary(result: ImportResult, style: Style): string {
   const from = result.file === '-' ? 'stdin' : result.file;
   const failed = result.failed > 0 ? style.red(`${result.failed} failed`) : '0 failed';
-  const head = `${result.rows} rows from ${from} (${result.format}) in ${seconds(result.durationMs)}`;
+  const head = `${count(result.rows, 'row')} from ${from} (${result.format}) in ${seconds(result.durationMs)}`;
   if (result.dryRun) return `${head}: ${style.green(`${result.valid} valid`)}, ${failed}; nothing was sent (--dry-run)`;
   const notSent = result.notSent > 0 ? `, ${style.yellow(`${result.notSent} not sent`)}` : '';
   const lines = [`${head}: ${style.green(`${result.created} created`)}, ${result.skipped} skipped (id exists), ${failed}${notSent}`];
-  if (result.throttled > 0) lines.push(style.dim(`the API throttled ${result.throttled} requests (429); each was sent again at a pace it accepts`));
-  if (result.withoutId > 0) lines.push(style.yellow(`${result.withoutId} rows had no id: the API chose one, so importing the file again would create them again`));
+  if (result.throttled > 0) lines.push(style.dim(`the API throttled ${count(result.throttled, 'request')} (429); each was sent again at a pace it accepts`));
+  if (result.withoutId > 0) lines.push(style.yellow(`${count(result.withoutId, 'row')} had no id: the API chose one, so importing the file again would create ${result.withoutId === 1 ? 'it' : 'them'} again`));
   if (result.failuresOmitted > 0) lines.push(style.dim(`(${result.failuresOmitted} more failures not listed in --json output)`));
   return lines.join('\n');
 }

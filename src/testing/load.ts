@@ -8,6 +8,7 @@ import type { ProductApi } from '../http/api-client.js';
 import { sleep } from '../http/retry.js';
 import { looksLikeProductApi, notProductApi, type NotProductApiError } from '../http/response-error.js';
 import { LatencyRecorder } from './latency.js';
+import { elapsedMs } from '../elapsed.js';
 
 export const OPERATIONS = ['get', 'list', 'add', 'update', 'delete'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -206,7 +207,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: options.connections }, worker));
   return {
     requests: latency.count,
-    durationMs: performance.now() - started,
+    durationMs: elapsedMs(started),
     latency,
     latency2xx,
     latency429,

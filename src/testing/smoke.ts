@@ -5,6 +5,7 @@
  */
 import { isProblem, PROBLEM_CONTENT_TYPE, productPath, type Product } from '../contract/index.js';
 import type { ApiResponse, ProductApi } from '../http/api-client.js';
+import { elapsedMs } from '../elapsed.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -146,11 +147,11 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
       const begun = performance.now();
       try {
         await body();
-        result = { name, status: 'pass', durationMs: performance.now() - begun };
+        result = { name, status: 'pass', durationMs: elapsedMs(begun) };
         passed.add(name);
       } catch (error) {
         if (options.signal?.aborted) return; // Ctrl-C: the check did not finish, so it has no verdict
-        const durationMs = performance.now() - begun;
+        const durationMs = elapsedMs(begun);
         result =
           error instanceof CheckFailure
             ? { name, status: 'fail', durationMs, expected: error.expected, actual: error.actual }
@@ -281,7 +282,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
     passed: checks.filter((c) => c.status === 'pass').length,
     failed: checks.filter((c) => c.status === 'fail').length,
     skipped: checks.filter((c) => c.status === 'skip').length,
-    durationMs: performance.now() - started,
+    durationMs: elapsedMs(started),
     checks,
     cleanup: { deleted: [...deleted], leftBehind: [...created].filter((c) => !gone.has(c)) },
     startedAt,

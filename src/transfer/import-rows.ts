@@ -10,6 +10,7 @@ import { ApiError, UsageError } from '../errors.js';
 import { NotProductApiError, ThrottledError } from '../http/response-error.js';
 import { Pacer, THROTTLE_STALL_MS } from './pacer.js';
 import type { SourceRow } from './read-rows.js';
+import { elapsedMs } from '../elapsed.js';
 
 export type RowOutcome = 'created' | 'skipped' | 'failed';
 
@@ -231,5 +232,5 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
 function finish(summary: ImportSummary, started: number, deps: ImportDeps): void {
   summary.interrupted = Boolean(deps.signal?.aborted);
   summary.failures.sort((a, b) => a.line - b.line);
-  summary.durationMs = performance.now() - started;
+  summary.durationMs = elapsedMs(started);
 }

@@ -110,6 +110,8 @@ describe('smoke', () => {
     const report = JSON.parse(first.stdout) as SmokeReport;
     expect(report).toMatchObject({ target: stack.url, passed: 9, failed: 0, skipped: 0, cleanup: { leftBehind: [] } });
     expect(report.checks.map((check) => check.name)).toContain('stale If-Match gives 412');
+    // Durations to 0.1 ms, not 103.90287400000001.
+    for (const ms of [report.durationMs, ...report.checks.map((check) => check.durationMs)]) expect(String(ms)).toMatch(/^\d+(\.\d)?$/);
     expect((JSON.parse(second.stdout) as SmokeReport).productId).not.toBe(report.productId);
   });
 
