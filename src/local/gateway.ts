@@ -129,6 +129,9 @@ interface Handled {
   preflight?: true;
 }
 
+/** The throttled requests after the first are counted over this long, then logged as one line. */
+const THROTTLED_LOG_WINDOW_MS = 1000;
+
 /** Starts the gateway on host:port (0 = any free port). */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const bucket = options.throttle ? new TokenBucket(options.throttle) : undefined;
@@ -200,6 +203,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
   };
 
+  // A bench past the throttle answers thousands of 429s a second: the first of each second is logged as a
+  // request, the rest as one line that counts them, so that the log stays readable and small.
+  let throttled: { count: number; timer: NodeJS.Timeout } | undefined;
+  const flushThrottled = () => {
+    if (!throttled) return;
+    clearTimeout(throttled.timer);
+    const { count } = throttled;
+    throttled = undefined;
+    if (count > 0) {
+      options.log?.(JSON.stringify({ timestamp: new Date().toISOString(), level: 'INFO', message: `throttled ${count} more ${count === 1 ? 'request' : 'requests'} (429) after the one logged before`, source: 'gateway', status: 429, count }));
+    }
+  };
+  const logThrottled = (req: IncomingMessage, requestId: string, path: string, started: number) => {
+    if (throttled) {
+      throttled.count += 1;
+      return;
+    }
+    logRequest(req, requestId, path, 429, started);
+    throttled = { count: 0, timer: setTimeout(flushThrottled, THROTTLED_LOG_WINDOW_MS).unref() };
+  };
+
   // Each connection and what it is doing, so that stopping can tell a connection whose request is on its way
   // (answered, then closed) from one idle between requests (closed at once). Node's own server.close() also
   // destroys connections that have not yet sent their first request, whose requests would then be lost.
@@ -229,7 +253,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         stats.requests += 1;
         const status = String(handled.response.statusCode);
         stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
-        if (!handled.byFunction) logRequest(req, requestId, handled.path, handled.response.statusCode, started);
+        if (handled.byFunction) return;
+        if (handled.response.statusCode === 429) logThrottled(req, requestId, handled.path, started);
+        else logRequest(req, requestId, handled.path, handled.response.statusCode, started);
       },
       (error: Error) => {
         options.log?.(JSON.stringify({ timestamp: new Date().toISOString(), level: 'ERROR', message: `gateway failure: ${error.message}`, requestId }));
@@ -282,6 +308,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     server.closeAllConnections();
     for (const socket of connections.keys()) socket.destroy();
     await closed;
+    flushThrottled();
   };
   return {
     port,

@@ -253,6 +253,23 @@ describe('429 past the stage throttle', () => {
       await throttled.stop();
     }
   });
+
+  it('logs the first 429 of each second as a request and counts the rest in one line', async () => {
+    const logs: string[] = [];
+    const throttled = await startLocalStack({ port: 0, handlerZip: zip, throttle: { rateLimit: 0.001, burstLimit: 1 }, log: (line) => logs.push(line) });
+    try {
+      const statuses: number[] = [];
+      for (let index = 0; index < 8; index += 1) statuses.push((await send(`${throttled.url}/product`)).status);
+      expect(statuses).toEqual([200, 429, 429, 429, 429, 429, 429, 429]);
+    } finally {
+      await throttled.stop();
+    }
+    const gatewayLines = logs.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.source === 'gateway');
+    expect(gatewayLines).toEqual([
+      expect.objectContaining({ message: 'request', status: 429, path: '/product' }),
+      expect.objectContaining({ message: 'throttled 6 more requests (429) after the one logged before', status: 429, count: 6 }),
+    ]);
+  });
 });
 
 describe('startup', () => {
