@@ -3,6 +3,7 @@ import type { DynamoClient } from './dynamo-client/client.js';
 import type { Product, ProductPatch } from '../contract/index.js';
 import { encodeCursor, type ProductKey } from './cursor.js';
 import { HttpError } from './http-error.js';
+import { isAmbiguous } from './dynamo-client/errors.js';
 import { toProduct } from './stored-item.js';
 
 export interface ProductPage {
@@ -38,6 +39,9 @@ function translate(error: unknown): never {
   throw error;
 }
 
+/** How often a patch without If-Match is tried when its answers are lost or the version moves meanwhile. */
+const MAX_UNCONDITIONED_TRIES = 3;
+
 /** The condition that the item is at `expected`; an item without a version, or with a NULL one, is at version 0. */
 function versionIs(expected: number): string {
   return expected === 0 ? '(attribute_not_exists(#version) OR attribute_type(#version, :null) OR #version = :expected)' : '#version = :expected';
@@ -65,10 +69,19 @@ export class ProductStore {
       return product;
     } catch (error) {
       if (isConditionFailure(error)) {
+        // An attempt whose answer was lost may have stored this very product: then the create succeeded.
+        if (isAmbiguous(error) && (await this.holds(product.id, product))) return product;
         throw new HttpError('conflict', `a product with id ${product.id} already exists`, { cause: error });
       }
       return translate(error);
     }
+  }
+
+  /** True when the stored product has every field of `wanted` as it is (a write that landed). */
+  private async holds(id: string, wanted: Partial<Product>): Promise<Product | undefined> {
+    const current = await this.get(id);
+    const fields = Object.entries(wanted).filter(([, value]) => value !== undefined);
+    return current && fields.every(([field, value]) => current[field as keyof Product] === value) ? current : undefined;
   }
 
   async get(id: string): Promise<Product | undefined> {
@@ -91,8 +104,32 @@ export class ProductStore {
     }
   }
 
-  /** Applies a patch; 404 when absent, 412 when `expectedVersion` is given and differs. */
+  /**
+   * Applies a patch; 404 when absent, 412 when `expectedVersion` is given and differs. Applied once: after an
+   * attempt whose answer was lost, the stored `updatedAt` (this request's own) tells whether it landed, and a
+   * patch without If-Match is sent again only held to the version it was read at. (Should another change land
+   * between the lost attempt and that read, the patch is applied again: the same values, one version more.)
+   */
   async update(id: string, patch: ProductPatch, updatedAt: string, expectedVersion?: number): Promise<Product> {
+    let expected = expectedVersion;
+    for (let tries = 1; ; tries++) {
+      const outcome = await this.tryUpdate(id, patch, updatedAt, expected);
+      if ('product' in outcome) return outcome.product;
+      if (outcome.ambiguous) {
+        const applied = await this.holds(id, { ...patch, updatedAt });
+        if (applied) return applied;
+      }
+      // Without If-Match the patch applies to whatever version is stored; it is held to one only to be sent safely.
+      const again = expectedVersion === undefined && tries < MAX_UNCONDITIONED_TRIES && (outcome.ambiguous || expected !== undefined);
+      if (!again) return outcome.error ? translate(outcome.error) : this.explainConditionFailure(id, expectedVersion);
+      const current = await this.get(id);
+      if (current === undefined) throw new HttpError('notFound', `no product has id ${id}`);
+      expected = current.version;
+    }
+  }
+
+  /** One conditional write of the patch at `expected` (any version when undefined). */
+  private async tryUpdate(id: string, patch: ProductPatch, updatedAt: string, expected: number | undefined): Promise<{ product: Product } | { ambiguous: boolean; error?: unknown }> {
     const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':updatedAt': updatedAt };
     const sets = ['#updatedAt = :updatedAt'];
@@ -103,44 +140,50 @@ export class ProductStore {
       sets.push(`#${field} = :${field}`);
     }
     const write = async (version: string, condition: string, more: Record<string, unknown>) => {
-      const { Attributes } = await this.client.updateItem({
-        TableName: this.tableName,
-        Key: { id },
-        UpdateExpression: `SET ${[version, ...sets].join(', ')}`,
-        ConditionExpression: `attribute_exists(id) AND ${condition}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ...values, ...more },
-        ReturnValues: 'ALL_NEW',
-      });
-      return toProduct(Attributes ?? {});
+      const { Attributes } = await this.client.updateItem(
+        {
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression: `SET ${[version, ...sets].join(', ')}`,
+          ConditionExpression: `attribute_exists(id) AND ${condition}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ...more },
+          ReturnValues: 'ALL_NEW',
+        },
+        // Only a write held to a version is safe to send again after an attempt that may have landed.
+        { retryAmbiguous: expected !== undefined },
+      );
+      return { product: toProduct(Attributes ?? {}) };
     };
+    let ambiguous = false;
     // Items written by other tools may have no version (read as 0) or one of another type (refused by the
     // condition, so that DynamoDB never answers a ValidationException for the arithmetic).
-    const expected =
-      expectedVersion === undefined ? '' : expectedVersion === 0 ? ' AND (attribute_not_exists(#version) OR #version = :expected)' : ' AND #version = :expected';
+    const atVersion = expected === undefined ? '' : expected === 0 ? ' AND (attribute_not_exists(#version) OR #version = :expected)' : ' AND #version = :expected';
     try {
-      return await write('#version = if_not_exists(#version, :zero) + :one', `(attribute_not_exists(#version) OR attribute_type(#version, :number))${expected}`, {
+      return await write('#version = if_not_exists(#version, :zero) + :one', `(attribute_not_exists(#version) OR attribute_type(#version, :number))${atVersion}`, {
         ':zero': 0,
         ':one': 1,
         ':number': 'N',
-        ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }),
+        ...(expected === undefined ? {} : { ':expected': expected }),
       });
     } catch (error) {
+      ambiguous = isAmbiguous(error);
       if (!isConditionFailure(error)) {
         // Should DynamoDB still refuse the expression, the item is one the API cannot read: say which field.
         if ((error as Error | undefined)?.name === 'ValidationException') await this.get(id);
-        return translate(error);
+        return { ambiguous, error };
       }
     }
     // A NULL version (another tool's item) is version 0 as GET shows it, but NULL + 1 is no number: write 1.
-    if (expectedVersion === undefined || expectedVersion === 0) {
+    if (expected === undefined || expected === 0) {
       try {
         return await write('#version = :one', 'attribute_type(#version, :null)', { ':one': 1, ':null': 'NULL' });
       } catch (error) {
-        if (!isConditionFailure(error)) return translate(error);
+        ambiguous ||= isAmbiguous(error);
+        if (!isConditionFailure(error)) return { ambiguous, error };
       }
     }
-    return this.explainConditionFailure(id, expectedVersion);
+    return { ambiguous };
   }
 
   /** Deletes a product; 404 when absent, 412 when `expectedVersion` is given and differs. */
@@ -155,6 +198,8 @@ export class ProductStore {
           : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: versionValues(expectedVersion) }),
       });
     } catch (error) {
+      // An attempt whose answer was lost most likely deleted it: gone is what was asked.
+      if (isConditionFailure(error) && isAmbiguous(error) && (await this.get(id)) === undefined) return;
       if (isConditionFailure(error)) return this.explainConditionFailure(id, expectedVersion, error);
       return translate(error);
     }

@@ -11,7 +11,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { defaultProvider } from '../env-credentials.js';
 import { resolveDynamoTarget, type DynamoTarget } from './endpoint.js';
-import { toServiceError } from './errors.js';
+import { markAmbiguous, toServiceError } from './errors.js';
 import { createAgents, loadHttps, postOnce, type HttpTimeouts } from './http.js';
 
 export type Item = Record<string, NativeAttributeValue>;
@@ -51,7 +51,8 @@ export interface ScanInput {
 export interface DynamoClient {
   getItem(input: GetItemInput): Promise<{ Item?: Item }>;
   putItem(input: PutItemInput): Promise<Record<string, never>>;
-  updateItem(input: UpdateItemInput): Promise<{ Attributes?: Item }>;
+  /** `retryAmbiguous: false` for a write that must not be applied twice: it is then never sent again after an attempt that may have landed. */
+  updateItem(input: UpdateItemInput, options?: { retryAmbiguous?: boolean }): Promise<{ Attributes?: Item }>;
   deleteItem(input: DeleteItemInput): Promise<Record<string, never>>;
   scan(input: ScanInput): Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>;
   destroy(): void;
@@ -124,10 +125,15 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
     return JSON.parse(answer.body);
   }
 
-  async function call<T>(operation: string, payload: Record<string, unknown>): Promise<T> {
+  /**
+   * One call with the SDK's retries. A write whose attempt timed out or met a 5xx may have landed: with
+   * `retryAmbiguous` false it is not sent again, and any error after such an attempt is marked ambiguous.
+   */
+  async function call<T>(operation: string, payload: Record<string, unknown>, retryAmbiguous = true): Promise<T> {
     const body = JSON.stringify(payload);
     const deadline = Date.now() + budgetMs;
     let token = await retry.acquireInitialRetryToken('');
+    let ambiguous = false;
     for (let attempts = 1; ; attempts++) {
       try {
         const output = (await attempt(operation, body, deadline)) as T;
@@ -137,8 +143,11 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
         const error = caught as Error & { $metadata?: { attempts?: number } };
         const type = errorType(error);
         const retryable = type === 'THROTTLING' || type === 'TRANSIENT';
+        const mayHaveLanded = type === 'TRANSIENT' || type === 'SERVER_ERROR';
+        if (ambiguous || mayHaveLanded) markAmbiguous(error);
+        ambiguous ||= mayHaveLanded;
         try {
-          if (!retryable || Date.now() >= deadline) throw error;
+          if (!retryable || Date.now() >= deadline || (mayHaveLanded && !retryAmbiguous)) throw error;
           // Sleeps the SDK's backoff (jittered; longer for throttling) before it hands out the next token.
           token = await retry.refreshRetryTokenForRetry(token, { errorType: type, error } as never);
           if (Date.now() >= deadline) throw error;
@@ -159,8 +168,8 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
       await call('PutItem', { ...marshallConditional(input), Item: marshall(input.Item, MARSHALL) });
       return {};
     },
-    async updateItem(input) {
-      const output = await call<{ Attributes?: Record<string, unknown> }>('UpdateItem', { ...marshallConditional(input), Key: marshall(input.Key, MARSHALL) });
+    async updateItem(input, options = {}) {
+      const output = await call<{ Attributes?: Record<string, unknown> }>('UpdateItem', { ...marshallConditional(input), Key: marshall(input.Key, MARSHALL) }, options.retryAmbiguous);
       return output.Attributes ? { Attributes: unmarshall(output.Attributes as never) } : {};
     },
     async deleteItem(input) {

@@ -26,3 +26,15 @@ export function toServiceError(answer: HttpAnswer): ServiceError {
     $response: { statusCode: answer.status, headers: answer.headers },
   });
 }
+
+const AMBIGUOUS = Symbol('ambiguous');
+
+/** Marks an error that came after an attempt which may have been applied (a timeout or a 5xx on the way). */
+export function markAmbiguous(error: Error): void {
+  (error as Error & { [AMBIGUOUS]?: true })[AMBIGUOUS] = true;
+}
+
+/** True when an earlier attempt of the failed call may have been applied, so the item may already hold it. */
+export function isAmbiguous(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { [AMBIGUOUS]?: true })[AMBIGUOUS] === true;
+}
