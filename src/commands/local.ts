@@ -1,6 +1,6 @@
 /** `local`: the local stack in the foreground, its log on stderr, until Ctrl-C (or SIGTERM) stops it. */
 import { defineCommand, type RunContext } from '../cli/command.js';
-import { LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
+import { LOCAL_STACK_OPTIONS, OLD_SPELLINGS_HELP } from '../cli/option-sets.js';
 import { jsonOption } from '../cli/target-options.js';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
@@ -34,7 +34,7 @@ export interface LocalResult {
 /** Runs the stack until the context's signal aborts or SIGTERM arrives; records it in the state meanwhile. */
 export async function local(opts: LocalOptions, ctx: Context, onListening: (running: LocalRunning) => void = () => {}): Promise<LocalResult> {
   // Loaded here, so that `local --help` does not load the stack (and the AWS SDK's DynamoDB client with it).
-  const [{ checkLocalOptions, toStackOptions }, { localDataDir, localLogPath }, { locateStack }, { DataDirInUseError }, { PortInUseError }, { localAwsEnv, startLocalStack }, { newLocalSecrets, toAccessOptions }, { openRotatingLog }, { preparePrivateDirs }] =
+  const [{ localSettings, toStackOptions }, { localDataDir, localLogPath }, { locateStack }, { DataDirInUseError }, { PortInUseError }, { localAwsEnv, startLocalStack }, { newLocalSecrets, toAccessOptions }, { openRotatingLog }, { preparePrivateDirs }] =
     await Promise.all([
       import('./local-options.js'),
       import('../local/control.js'),
@@ -46,7 +46,7 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
       import('../local/rotating-log.js'),
       import('./setup-local.js'),
     ]);
-  const options = checkLocalOptions(opts);
+  const options = localSettings(opts);
   const state = await readState(ctx.cwd);
   const found = await locateStack(ctx.cwd, state);
   if (found.kind === 'running') {
@@ -143,9 +143,10 @@ export const command = defineCommand({
   ],
   help: `Examples:
   $ products-cli local
-  $ products-cli local --port 8080 --timeout 5 --in-memory   # a function timeout of 5 s
+  $ products-cli local --port 8080 --function-timeout 5 --in-memory   # a function timeout of 5 s
 
-It records itself as the current target while it runs, so the product commands in another terminal use it.`,
+It records itself as the current target while it runs, so the product commands in another terminal use it.
+${OLD_SPELLINGS_HELP}`,
   run: (_args: [], opts: LocalOptions, ctx: RunContext<LocalRunning>) => local(opts, ctx, ctx.emit),
   live: { render: renderLocalRunning, json: true },
   // The stack's log went to stderr; so does the line that it stopped.

@@ -3,7 +3,7 @@ import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { defineCommand, type RunContext } from '../cli/command.js';
 import { awsOptions } from '../cli/option-sets.js';
 import { jsonOption } from '../cli/target-options.js';
-import { checkedText } from '../cli/parsers.js';
+import { readDuration } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { errorName, translateAwsError } from '../aws/errors.js';
 import { AwsError, UsageError } from '../errors.js';
@@ -23,7 +23,7 @@ export const FOLLOW_LOOKBACK_MS = 2 * 60_000;
 export interface LogsOptions extends AwsTargetOptions {
   /** The local stack's log instead of CloudWatch. */
   local?: boolean;
-  since?: string;
+  since?: Since;
   follow?: boolean;
   filter?: string;
   /** Milliseconds between polls with --follow (tests shorten it). */
@@ -47,13 +47,28 @@ export interface LogsAwsResult {
   events: number;
 }
 
-/** Parses `--since`: `30s`, `10m`, `2h`, `1d`, or an ISO date; returns the start time in ms since the epoch. */
-export function parseSince(since: string, now: number): number {
-  const relative = /^(\d+)\s*(s|m|h|d)$/.exec(since.trim());
-  if (relative) return now - Number(relative[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 's' | 'm' | 'h' | 'd'];
-  const absolute = Date.parse(since);
-  if (Number.isFinite(absolute)) return absolute;
-  throw new UsageError(`--since must be a duration such as 30s, 10m, 2h or 1d, or a date such as 2026-01-31T12:00:00Z, not "${since}"`);
+/** `--since`: a length of time back from when the command runs, or a moment. */
+export type Since = { agoMs: number } | { at: number };
+
+const DEFAULT_SINCE: Since = { agoMs: 10 * 60_000 };
+
+/** Reads `--since`: `30s`, `10m`, `2h`, `1d` (a unit is needed), or a date such as 2026-01-31T12:00:00Z. */
+export function readSince(text: string): Since {
+  const agoMs = readDuration(text, null);
+  if (agoMs !== undefined) return { agoMs };
+  const at = Date.parse(text);
+  if (Number.isFinite(at)) return { at };
+  throw new UsageError(`--since must be a duration such as 30s, 10m, 2h or 1d, or a date such as 2026-01-31T12:00:00Z, not "${text}"`);
+}
+
+/** The start time of `since`, in ms since the epoch, when the clock says `now`. */
+export function sinceStart(since: Since, now: number): number {
+  return 'at' in since ? since.at : now - since.agoMs;
+}
+
+/** `--since` text as a start time, when the clock says `now`. */
+export function parseSince(text: string, now: number): number {
+  return sinceStart(readSince(text), now);
 }
 
 /** The filter pattern of `--filter TEXT`: the text as one quoted term, unless it is already a pattern. */
@@ -112,7 +127,7 @@ export function renderLogEvent(event: LogEvent, style: Style): string {
 /** Prints the log events through `onEvent`; with `follow`, keeps polling until the signal aborts. */
 export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: LogEvent) => void, deps: Partial<AwsDeps> = {}): Promise<LogsResult> {
   const { logsLocal, onlyLocalRecorded } = await import('./logs-local.js');
-  if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) return logsLocal(opts, ctx, onEvent, parseSince(opts.since ?? '10m', Date.now()));
+  if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) return logsLocal(opts, ctx, onEvent, sinceStart(opts.since ?? DEFAULT_SINCE, Date.now()));
   // Loaded here, so that `logs --help` does not load the AWS SDK.
   const [{ awsTarget, openSession }, { withTerminalProgress }, { FilterLogEventsCommand }] = await Promise.all([import('../provision/session.js'), import('../output/progress.js'), import('@aws-sdk/client-cloudwatch-logs')]);
   const session = await openSession(
@@ -122,7 +137,7 @@ export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: Log
   );
   const { pctx } = session;
   const logGroupName = pctx.names.logGroup;
-  const since = parseSince(opts.since ?? '10m', pctx.clock.now());
+  const since = sinceStart(opts.since ?? DEFAULT_SINCE, pctx.clock.now());
   // Event id → timestamp of what was printed; entries older than the window are dropped as it moves on.
   const seen = new Map<string, number>();
   let events = 0;
@@ -167,7 +182,7 @@ export const command = defineCommand({
   options: [
     { flags: '--local', description: "the local stack's log (.products-cli/local/stack.log); the default when only a local stack is recorded" },
     ...awsOptions(),
-    { flags: '--since <when>', description: 'how far back: 30s, 10m, 2h, 1d, or a date (default: 10m)', parse: checkedText((text) => void parseSince(text, 0)) },
+    { flags: '--since <when>', description: 'how far back: 30s, 10m, 2h, 1d, or a date (default: 10m)', parse: readSince },
     { flags: '--follow', description: 'keep printing new events until Ctrl-C' },
     { flags: '--filter <text>', description: 'only events containing TEXT (or a CloudWatch filter pattern such as { $.status >= 500 })' },
     jsonOption('print one JSON event per line'),

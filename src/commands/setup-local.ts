@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
-import { checkLocalOptions, toStackOptions, type LocalCliOptions } from './local-options.js';
+import { localSettings, toStackOptions, type LocalCliOptions } from './local-options.js';
 import { localDataDir, localDir, localLogPath, verifyStack, type StackIdentity } from '../local/control.js';
 import { LOCAL_SECRETS_ENV, newLocalSecrets, toAccessOptions, type LocalSecrets } from '../local/local-access.js';
 import { locateStack } from '../local/locate.js';
@@ -103,7 +103,7 @@ async function startBackground(options: ServeOptions, cwd: string, secrets: Loca
 
 /** Starts the local stack (or finds it running), records it as the current target and returns where it is. */
 export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise<SetupLocalResult> {
-  const options = checkLocalOptions(opts);
+  const options = localSettings(opts);
   const state = await readState(ctx.cwd);
   const found = await locateStack(ctx.cwd, state);
   if (found.kind === 'running') {

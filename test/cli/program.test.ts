@@ -67,3 +67,25 @@ describe('flag values', () => {
     expect(run.stdout).toBe('');
   });
 });
+
+describe('renamed flags', () => {
+  it('print the deprecation notice on stderr, even with --json, and nothing on stdout', async () => {
+    // --port stops setup on AWS before any call, so the run ends right after the notice.
+    const run = await runCli(['setup', '--json', '--timeout', '5', '--port', '3000'], { cwd });
+
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stdout).toBe('');
+    const [notice, error] = run.stderr.split('\n');
+    expect(notice).toBe('products-cli: --timeout is deprecated for setup: use --function-timeout (the same value)');
+    expect(JSON.parse(error as string)).toEqual({ error: { name: 'UsageError', message: '--port applies to setup --local only', exitCode: EXIT.usage } });
+  });
+
+  it.each(['setup', 'local'])('show only the new names in `%s --help`', async (name) => {
+    const run = await runCli([name, '--help'], { cwd });
+
+    expect(run.stdout).toContain('--function-timeout <seconds>');
+    expect(run.stdout).toContain('--function-concurrency <n>');
+    expect(run.stdout).not.toMatch(/^\s+--timeout /m);
+    expect(run.stdout).not.toMatch(/^\s+--concurrency /m);
+  });
+});

@@ -2,7 +2,7 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { deploy, renderDeploy } from '../../src/commands/deploy.js';
-import { filterPattern, logs, parseSince, renderLogEvent, toLogEvent, type LogEvent } from '../../src/commands/logs.js';
+import { filterPattern, logs, parseSince, readSince, renderLogEvent, toLogEvent, type LogEvent } from '../../src/commands/logs.js';
 import { renderSetupAws } from '../../src/commands/setup.js';
 import { setupAws } from '../../src/commands/setup-aws.js';
 import { assertStackHealthy, renderStatus, status } from '../../src/commands/status.js';
@@ -10,6 +10,7 @@ import { AwsError, CheckFailedError, UsageError } from '../../src/errors.js';
 import { createProgress } from '../../src/output/progress.js';
 import { codeSha256 } from '../../src/provision/function.js';
 import { fakeWorld, FAKE_ZIP, testContext } from '../aws/fake/harness.js';
+import { cliOptions } from '../cli/helpers/command-line.js';
 import { VirtualClock } from '../aws/fake/virtual-clock.js';
 
 const plain = new Chalk({ level: 0 });
@@ -105,7 +106,7 @@ describe('setup output', () => {
     [{ stack: '9lives' }, /--stack "9lives" is not a valid stack name/],
   ])('rejects %j before any AWS call', async (flags, message) => {
     const world = fakeWorld();
-    const error = await setupAws(flags, testContext(world.cwd), world.deps()).catch((e: unknown) => e);
+    const error = await cliOptions('setup', flags).then((opts) => setupAws(opts, testContext(world.cwd), world.deps())).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(message);
     expect(world.fake.calls.filter((c) => c.op !== 'GetCallerIdentity')).toEqual([]);
@@ -155,7 +156,7 @@ describe('logs', () => {
     expect(seen.map((e) => e.eventId)).toEqual(['2', '3']);
     expect(result.events).toBe(2);
     const errors: LogEvent[] = [];
-    await logs({ filter: 'ERROR', since: '1h' }, testContext(world.cwd), (e) => errors.push(e), world.deps());
+    await logs({ filter: 'ERROR', since: readSince('1h') }, testContext(world.cwd), (e) => errors.push(e), world.deps());
     expect(errors.map((e) => e.eventId)).toEqual(['3']);
 
     // --follow: new events appear on the next poll; an abort ends it quietly.

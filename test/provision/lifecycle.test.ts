@@ -290,7 +290,7 @@ describe('ownership, confirmation and backups', () => {
     const drifted = await status({ verify: false }, testContext(world.cwd), world.deps());
     expect(drifted.overall).toBe('partial');
     expect(drifted.resources.filter((r) => r.outcome === 'drifted').map((r) => r.resource)).toEqual(['table', 'log group', 'function']);
-    const fixed = await setupAws({ ...noVerify, rateLimit: '50' }, testContext(world.cwd), world.deps());
+    const fixed = await setupAws({ ...noVerify, rateLimit: 50 }, testContext(world.cwd), world.deps());
     expect(fixed.steps.filter((s) => s.outcome === 'updated').map((s) => s.resource).sort()).toEqual(['function', 'log group', 'stage', 'table']);
     expect(fake.tables.get('product')?.billing).toBe('PAY_PER_REQUEST');
     expect(fake.logGroups.get('/aws/lambda/productFunction')?.retention).toBe(14);

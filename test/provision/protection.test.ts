@@ -40,7 +40,7 @@ describe('the usage plan follows --rate-limit and --burst-limit', () => {
     const [plan] = [...world.fake.usagePlans.values()];
     expect(plan?.throttle).toEqual({ rateLimit: 100, burstLimit: 200 });
     const before = world.fake.calls.length;
-    const result = await setupAws({ ...noVerify, apiKey: true, rateLimit: '50', burstLimit: '80' }, testContext(world.cwd), world.deps());
+    const result = await setupAws({ ...noVerify, apiKey: true, rateLimit: 50, burstLimit: 80 }, testContext(world.cwd), world.deps());
     expect(plan?.throttle).toEqual({ rateLimit: 50, burstLimit: 80 });
     expect(world.fake.calls.slice(before).filter((c) => c.op === 'UpdateUsagePlan' && !c.error)).toHaveLength(1);
     expect(result.steps.find((s) => s.resource === 'API key')).toMatchObject({ outcome: 'updated', detail: 'usage plan rateLimit 50, burstLimit 80' });
