@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import type { Style } from '../output/style.js';
 import { formatDuration } from '../output/format.js';
 import type { AwsDeps } from '../provision/session.js';
-import type { AwsTargetOptions } from './setup-aws.js';
+import type { AwsTargetOptions } from './setup/aws.js';
 
 export interface DeployOptions extends AwsTargetOptions {
   force?: boolean;

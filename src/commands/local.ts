@@ -44,7 +44,7 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
       import('../local/stack.js'),
       import('../local/local-access.js'),
       import('../local/rotating-log.js'),
-      import('./setup-local.js'),
+      import('./setup/local.js'),
     ]);
   const options = localSettings(opts);
   const state = await readState(ctx.cwd);
@@ -111,7 +111,7 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
 
 /** Renders each log line as `logs` does, onto stderr. */
 async function stderrRenderer(ctx: Context): Promise<(line: string) => void> {
-  const [{ renderLogEvent }, { parseLogLine }, { styleFor }] = await Promise.all([import('./logs.js'), import('../local/stack-log.js'), import('../output/chalk-style.js')]);
+  const [{ renderLogEvent }, { parseLogLine }, { styleFor }] = await Promise.all([import('./log-event.js'), import('../local/stack-log.js'), import('../output/chalk-style.js')]);
   const style = styleFor(ctx);
   let previous = Date.now();
   return (line) => {

@@ -23,7 +23,9 @@ async function helpOf(args: string[], name: string): Promise<{ code: number | nu
   const file = join(cwd, `${name}.txt`);
   const run = await runCli(args, { cwd, env: { RECORD_MODULES_FILE: file }, nodeArgs: ['--import', recordModulesPath] });
   const modules = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
-  const commandModules = [...new Set(modules.map((module) => /[\\/]build[\\/]commands[\\/]([^\\/]+)\.js$/.exec(module)?.[1]).filter((m): m is string => m !== undefined))];
+  // A command is `commands/<name>.js`, or `commands/<name>/index.js` beside its sides (`commands/<name>/aws.js`).
+  const moduleName = (module: string) => /[\\/]build[\\/]commands[\\/](.+?)(?:[\\/]index)?\.js$/.exec(module)?.[1];
+  const commandModules = [...new Set(modules.map(moduleName).filter((m): m is string => m !== undefined))];
   return { code: run.code, stdout: run.stdout, commandModules, sdk: modules.filter((module) => /[\\/]node_modules[\\/]@(aws-sdk|smithy)[\\/]/.test(module)) };
 }
 

@@ -1,17 +1,17 @@
 /** `setup --local`: starts the local stack in the background, waits until it answers, and records it. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Context } from '../context.js';
-import { AppError, UsageError } from '../errors.js';
-import { localSettings, toStackOptions, type LocalCliOptions } from './local-options.js';
-import { localDataDir, localDir, localLogPath, verifyStack, type StackIdentity } from '../local/control.js';
-import { LOCAL_SECRETS_ENV, newLocalSecrets, toAccessOptions, type LocalSecrets } from '../local/local-access.js';
-import { locateStack } from '../local/locate.js';
-import type { ServeMessage, ServeOptions } from '../local/serve.js';
-import { localAwsEnv } from '../local/stack.js';
-import type { AuthSettings } from '../contract/auth.js';
-import { note } from '../output/print.js';
-import { readState, stateDir, statePath, updateState, type LocalState } from '../state/state-file.js';
+import type { Context } from '../../context.js';
+import { AppError, UsageError } from '../../errors.js';
+import { localSettings, toStackOptions, type LocalCliOptions } from '../local-options.js';
+import { localDataDir, localDir, localLogPath, verifyStack, type StackIdentity } from '../../local/control.js';
+import { LOCAL_SECRETS_ENV, newLocalSecrets, toAccessOptions, type LocalSecrets } from '../../local/local-access.js';
+import { locateStack } from '../../local/locate.js';
+import type { ServeMessage, ServeOptions } from '../../local/serve.js';
+import { localAwsEnv } from '../../local/stack.js';
+import type { AuthSettings } from '../../contract/auth.js';
+import { note } from '../../output/print.js';
+import { readState, stateDir, statePath, updateState, type LocalState } from '../../state/state-file.js';
 
 export type SetupLocalOptions = LocalCliOptions;
 
@@ -56,7 +56,7 @@ function resultOf(status: SetupLocalResult['status'], local: LocalState, cwd: st
 
 /** Makes `.products-cli` and `.products-cli/local` private directories (0700), refusing links. */
 export async function preparePrivateDirs(cwd: string): Promise<void> {
-  const { ensurePrivateDir } = await import('../state/safe-path.js');
+  const { ensurePrivateDir } = await import('../../state/safe-path.js');
   await ensurePrivateDir(stateDir(cwd));
   await ensurePrivateDir(localDir(cwd));
 }
@@ -64,10 +64,10 @@ export async function preparePrivateDirs(cwd: string): Promise<void> {
 /** Starts `build/local/serve.js` detached, logging to the rotated stack log, and waits for its report. */
 async function startBackground(options: ServeOptions, cwd: string, secrets: LocalSecrets): Promise<Extract<ServeMessage, { type: 'ready' }>> {
   await preparePrivateDirs(cwd);
-  const serveJs = fileURLToPath(new URL('../local/serve.js', import.meta.url));
+  const serveJs = fileURLToPath(new URL('../../local/serve.js', import.meta.url));
   // The secret comes back over the IPC channel only; the stack writes its own log, so that it can rotate it.
   // Its stderr goes to the log too, for what it cannot log itself (a crash before its log is open).
-  const { openPrivateAppend } = await import('../state/safe-path.js');
+  const { openPrivateAppend } = await import('../../state/safe-path.js');
   const stderr = await openPrivateAppend(localLogPath(cwd));
   const child = spawn(process.execPath, [serveJs, JSON.stringify({ ...options, logFile: localLogPath(cwd) })], {
     cwd,

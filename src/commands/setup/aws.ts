@@ -1,17 +1,17 @@
 /** `setup` (AWS): creates, completes or corrects the stack in the account the credential chain resolves. */
-import { checkAccessFlags, type AccessFlags } from '../access-flags.js';
-import type { AuthSettings } from '../contract/auth.js';
-import type { Context } from '../context.js';
-import { withTerminalProgress } from '../output/progress.js';
-import { DEFAULT_THROTTLE } from '../defaults.js';
-import { CheckFailedError, UsageError } from '../errors.js';
-import type { Architecture, ProvisionSettings, Runtime, StepResult } from '../provision/context.js';
-import { formatDuration } from '../output/format.js';
-import { findForeign, type ForeignResource } from '../provision/adopt.js';
-import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../provision/session.js';
-import { inspectStack, provisionStack } from '../provision/stack.js';
-import { verifyStack, type VerifyResult } from '../provision/verify.js';
-import { statePath } from '../state/state-file.js';
+import { checkAccessFlags, type AccessFlags } from '../../access-flags.js';
+import type { AuthSettings } from '../../contract/auth.js';
+import type { Context } from '../../context.js';
+import { withTerminalProgress } from '../../output/progress.js';
+import { DEFAULT_THROTTLE } from '../../defaults.js';
+import { CheckFailedError, UsageError } from '../../errors.js';
+import type { Architecture, ProvisionSettings, Runtime, StepResult } from '../../provision/context.js';
+import { formatDuration } from '../../output/format.js';
+import { findForeign, type ForeignResource } from '../../provision/adopt.js';
+import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../../provision/session.js';
+import { inspectStack, provisionStack } from '../../provision/stack.js';
+import { verifyStack, type VerifyResult } from '../../provision/verify.js';
+import { statePath } from '../../state/state-file.js';
 
 /** The AWS flags as commander hands them over. */
 export interface AwsTargetOptions {
@@ -197,8 +197,8 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
 }
 
 /** With private reads the live check's GET must be signed too, with the same credential chain. */
-async function readSigner(auth: import('../http/request-auth.js').TargetAuth): Promise<(url: string) => Promise<Record<string, string>>> {
-  const { createSigner } = await import('../http/sign-request.js');
+async function readSigner(auth: import('../../http/request-auth.js').TargetAuth): Promise<(url: string) => Promise<Record<string, string>>> {
+  const { createSigner } = await import('../../http/sign-request.js');
   const signer = await createSigner(auth);
   return (url) => signer({ method: 'GET', url, headers: { accept: 'application/json' } });
 }
