@@ -2,6 +2,7 @@
  * The option sets commands share (AWS, access, local stack), each flag with its parser. The target and output
  * options are in target-options.ts, apart, so that the product commands load none of these modules.
  */
+import type { AccessFlags } from '../access-flags.js';
 import { AUTH_MODES } from '../contract/auth.js';
 import { checkCorsOrigin } from '../contract/cors.js';
 import { DEFAULT_INTEGRATION_TIMEOUT_MS } from '../defaults.js';
@@ -38,6 +39,16 @@ export const FLAG = {
 };
 
 export { jsonOption, targetOptions, URL_HELP } from './target-options.js';
+
+/** The AWS flags as commander hands them over (`--stage` where the command declares it). */
+export interface AwsTargetOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  stack?: string;
+  stage?: string;
+  json?: boolean;
+}
 
 type AwsFlag = 'region' | 'profile' | 'endpointUrl' | 'stack';
 
@@ -89,6 +100,22 @@ const FUNCTION_CONCURRENCY: OptionSpec = {
   description: 'local stack: most execution environments running the function at once, each serving one request (default: the number of CPUs)',
   parse: FLAG.functionConcurrency,
 };
+
+/** LOCAL_STACK_OPTIONS as commander hands them over, each value checked by its parser; absent when not given. */
+export interface LocalStackFlags extends AccessFlags {
+  port?: number;
+  stage?: string;
+  rateLimit?: number;
+  burstLimit?: number;
+  /** The function's timeout, in ms (`--function-timeout` takes seconds). */
+  functionTimeout?: number;
+  /** The gateway's integration timeout, in ms. */
+  integrationTimeout?: number;
+  dynamodbEndpoint?: string;
+  /** Execution environments for the function, at most. */
+  functionConcurrency?: number;
+  json?: boolean;
+}
 
 /** The help's note on the old spellings among LOCAL_STACK_OPTIONS. */
 export const OLD_SPELLINGS_HELP = 'The former --timeout and --concurrency still work as --function-timeout and --function-concurrency, with a notice.';

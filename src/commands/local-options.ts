@@ -1,23 +1,8 @@
 /** The local stack's flags (`setup --local`, `local`) with their defaults, as stack options. */
-import { checkAccessFlags, type AccessFlags, type AccessSettings } from '../access-flags.js';
+import { checkAccessFlags, type AccessSettings } from '../access-flags.js';
+import type { LocalStackFlags } from '../cli/option-sets.js';
 import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_INTEGRATION_TIMEOUT_MS, DEFAULT_STAGE, DEFAULT_THROTTLE } from '../defaults.js';
 import { DEFAULT_LOCAL_PORT, type LocalStackOptions } from '../local/stack.js';
-
-/** As the CLI hands them over, each value checked by the parser declared with its flag; absent when not given. */
-export interface LocalCliOptions extends AccessFlags {
-  port?: number;
-  stage?: string;
-  rateLimit?: number;
-  burstLimit?: number;
-  /** The function's timeout, in ms (`--function-timeout` takes seconds). */
-  functionTimeout?: number;
-  /** The gateway's integration timeout, in ms. */
-  integrationTimeout?: number;
-  dynamodbEndpoint?: string;
-  /** Execution environments for the function, at most. */
-  functionConcurrency?: number;
-  json?: boolean;
-}
 
 export type LocalSettings = Required<Pick<LocalStackOptions, 'port' | 'stage' | 'timeoutMs' | 'functionTimeoutMs'>> & {
   throttle: { rateLimit: number; burstLimit: number };
@@ -41,7 +26,7 @@ export function toStackOptions(options: LocalSettings, dataDir: string | undefin
 }
 
 /** The flags with their defaults, and the access flags checked against each other. */
-export function localSettings(opts: LocalCliOptions): LocalSettings {
+export function localSettings(opts: LocalStackFlags): LocalSettings {
   return {
     port: opts.port ?? DEFAULT_LOCAL_PORT,
     stage: opts.stage ?? DEFAULT_STAGE,

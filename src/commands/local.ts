@@ -1,16 +1,15 @@
 /** `local`: the local stack in the foreground, its log on stderr, until Ctrl-C (or SIGTERM) stops it. */
 import { defineCommand, type RunContext } from '../cli/command.js';
-import { LOCAL_STACK_OPTIONS, OLD_SPELLINGS_HELP } from '../cli/option-sets.js';
+import { LOCAL_STACK_OPTIONS, OLD_SPELLINGS_HELP, type LocalStackFlags } from '../cli/option-sets.js';
 import { jsonOption } from '../cli/target-options.js';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
 import type { LocalStack } from '../local/stack.js';
-import type { LocalCliOptions } from './local-options.js';
 import { note } from '../output/print.js';
 import type { Style } from '../output/style.js';
 import { readState, updateState } from '../state/state-file.js';
 
-export interface LocalOptions extends LocalCliOptions {
+export interface LocalOptions extends LocalStackFlags {
   /** Keep the data in memory only, leaving `.products-cli/local` alone. */
   inMemory?: boolean;
 }

@@ -3,12 +3,12 @@
  * CloudWatch Logs, or with --local from the local stack's log; each side is loaded only when it runs.
  */
 import { defineCommand, type RunContext } from '../../cli/command.js';
-import { awsOptions } from '../../cli/option-sets.js';
+import { awsOptions, type AwsTargetOptions } from '../../cli/option-sets.js';
 import { jsonOption } from '../../cli/target-options.js';
+import { onlyLocalRecorded } from '../../cli/local-default.js';
 import type { Context } from '../../context.js';
 import type { AwsDeps } from '../../provision/session.js';
 import { renderLogEvent, type LogEvent } from '../log-event.js';
-import type { AwsTargetOptions } from '../setup/aws.js';
 import type { LogsAwsResult } from './aws.js';
 import type { LogsLocalResult } from './local.js';
 import { DEFAULT_SINCE, readSince, sinceStart, type Since } from './since.js';
@@ -27,8 +27,10 @@ export type LogsResult = LogsAwsResult | LogsLocalResult;
 
 /** Prints the log events through `onEvent`, from the local stack's log or CloudWatch; with `follow`, until the signal aborts. */
 export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: LogEvent) => void, deps: Partial<AwsDeps> = {}): Promise<LogsResult> {
-  const { logsLocal, onlyLocalRecorded } = await import('./local.js');
-  if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) return logsLocal(opts, ctx, onEvent, sinceStart(opts.since ?? DEFAULT_SINCE, Date.now()));
+  if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) {
+    const { logsLocal } = await import('./local.js');
+    return logsLocal(opts, ctx, onEvent, sinceStart(opts.since ?? DEFAULT_SINCE, Date.now()));
+  }
   const { logsAws } = await import('./aws.js');
   return logsAws(opts, ctx, onEvent, deps);
 }

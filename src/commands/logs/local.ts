@@ -27,11 +27,3 @@ export async function logsLocal(opts: LogsOptions, ctx: Context, onEvent: (event
   if (events === 0 && !opts.follow) note(ctx, `no lines in ${log} since ${new Date(since).toISOString()}${opts.filter ? ` matching ${opts.filter}` : ''}`);
   return { target: 'local', log, events };
 }
-
-/** True when a command without --local should still mean the local stack: only a local one is recorded, and no AWS flag is given. */
-export async function onlyLocalRecorded(opts: { region?: string; profile?: string; endpointUrl?: string; stack?: string }, cwd: string): Promise<boolean> {
-  if (opts.region || opts.profile || opts.endpointUrl || opts.stack) return false;
-  const { readState } = await import('../../state/state-file.js');
-  const state = await readState(cwd);
-  return Boolean(state.local) && !state.aws;
-}

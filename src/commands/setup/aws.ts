@@ -1,5 +1,6 @@
 /** `setup` (AWS): creates, completes or corrects the stack in the account the credential chain resolves. */
 import { checkAccessFlags, type AccessFlags } from '../../access-flags.js';
+import type { AwsTargetOptions } from '../../cli/option-sets.js';
 import type { AuthSettings } from '../../contract/auth.js';
 import type { Context } from '../../context.js';
 import { withTerminalProgress } from '../../output/progress.js';
@@ -12,16 +13,7 @@ import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../../pr
 import { inspectStack, provisionStack } from '../../provision/stack.js';
 import { verifyStack, type VerifyResult } from '../../provision/verify.js';
 import { statePath } from '../../state/state-file.js';
-
-/** The AWS flags as commander hands them over. */
-export interface AwsTargetOptions {
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
-  stack?: string;
-  stage?: string;
-  json?: boolean;
-}
+import { timelineOf, type TimelineEntry } from '../timeline.js';
 
 /** As the CLI hands them over, each value checked by the parser declared with its flag. */
 export interface SetupAwsOptions extends AwsTargetOptions, AccessFlags {
@@ -69,18 +61,6 @@ export interface SetupAwsResult {
   ms: number;
   /** When each step started and ended, in ms from the start of the command. */
   timeline: TimelineEntry[];
-}
-
-export interface TimelineEntry {
-  step: string;
-  outcome: string;
-  startMs: number;
-  endMs: number;
-}
-
-/** The progress timings relative to `started`. */
-export function timelineOf(timings: Array<{ label: string; outcome: string; startedAt: number; endedAt: number }>, started: number): TimelineEntry[] {
-  return timings.map((t) => ({ step: t.label, outcome: t.outcome, startMs: t.startedAt - started, endMs: t.endedAt - started }));
 }
 
 /** The setup flags with their defaults, and the access flags checked against each other. */

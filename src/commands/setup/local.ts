@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../../context.js';
 import { AppError, UsageError } from '../../errors.js';
-import { localSettings, toStackOptions, type LocalCliOptions } from '../local-options.js';
+import type { LocalStackFlags } from '../../cli/option-sets.js';
+import { localSettings, toStackOptions } from '../local-options.js';
 import { localDataDir, localDir, localLogPath, verifyStack, type StackIdentity } from '../../local/control.js';
 import { LOCAL_SECRETS_ENV, newLocalSecrets, toAccessOptions, type LocalSecrets } from '../../local/local-access.js';
 import { locateStack } from '../../local/locate.js';
@@ -13,7 +14,7 @@ import type { AuthSettings } from '../../contract/auth.js';
 import { note } from '../../output/print.js';
 import { readState, stateDir, statePath, updateState, type LocalState } from '../../state/state-file.js';
 
-export type SetupLocalOptions = LocalCliOptions;
+export type SetupLocalOptions = LocalStackFlags;
 
 export interface SetupLocalResult {
   target: 'local';

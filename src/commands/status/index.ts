@@ -3,13 +3,13 @@
  * --local, the local stack. Each side is loaded only when it runs; their results are rendered and checked here.
  */
 import { defineCommand } from '../../cli/command.js';
-import { awsOptions, FLAG } from '../../cli/option-sets.js';
+import { awsOptions, FLAG, type AwsTargetOptions } from '../../cli/option-sets.js';
 import { jsonOption } from '../../cli/target-options.js';
+import { onlyLocalRecorded } from '../../cli/local-default.js';
 import type { Context } from '../../context.js';
 import { CheckFailedError } from '../../errors.js';
 import { formatBytes, formatUptime } from '../../output/format.js';
 import type { Style } from '../../output/style.js';
-import type { AwsTargetOptions } from '../setup/aws.js';
 import type { StatusResult } from './aws.js';
 import type { LocalStatusResult } from './local.js';
 
@@ -90,7 +90,6 @@ Read calls only. \`products-cli setup\` creates what is missing and corrects wha
 Exits 0 when every resource is present and the live check passes, 1 otherwise. With only a local stack
 recorded, plain \`status\` shows the local one.`,
   run: async (_args: [], opts: StatusOptions, ctx): Promise<StatusResult | LocalStatusResult> => {
-    const { onlyLocalRecorded } = await import('../logs/local.js');
     if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) {
       const { statusLocal } = await import('./local.js');
       return statusLocal(ctx);
