@@ -1,18 +1,16 @@
 /** `setup --local`: starts the local stack in the background, waits until it answers, and records it. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Context } from '../../context.js';
-import { AppError, UsageError } from '../../errors.js';
 import type { LocalStackFlags } from '../../cli/option-sets.js';
-import { localSettings, toStackOptions } from '../local-options.js';
-import { localDataDir, localDir, localLogPath, verifyStack, type StackIdentity } from '../../local/control.js';
-import { LOCAL_SECRETS_ENV, newLocalSecrets, toAccessOptions, type LocalSecrets } from '../../local/local-access.js';
-import { locateStack } from '../../local/locate.js';
-import type { ServeMessage, ServeOptions } from '../../local/serve.js';
-import { localAwsEnv } from '../../local/stack.js';
 import type { AuthSettings } from '../../contract/auth.js';
+import type { Context } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { localLogPath, verifyStack, type StackIdentity } from '../../local/control.js';
+import { LOCAL_SECRETS_ENV, type LocalSecrets } from '../../local/local-access.js';
+import type { ServeMessage, ServeOptions } from '../../local/serve.js';
 import { note } from '../../output/print.js';
-import { readState, stateDir, statePath, updateState, type LocalState } from '../../state/state-file.js';
+import { statePath, type LocalState } from '../../state/state-file.js';
+import { launchLocalStack, recordLocalStack, startFailure, type StartedStack, type StartPlan } from '../local-launch.js';
 
 export type SetupLocalOptions = LocalStackFlags;
 
@@ -55,16 +53,8 @@ function resultOf(status: SetupLocalResult['status'], local: LocalState, cwd: st
   };
 }
 
-/** Makes `.products-cli` and `.products-cli/local` private directories (0700), refusing links. */
-export async function preparePrivateDirs(cwd: string): Promise<void> {
-  const { ensurePrivateDir } = await import('../../state/safe-path.js');
-  await ensurePrivateDir(stateDir(cwd));
-  await ensurePrivateDir(localDir(cwd));
-}
-
 /** Starts `build/local/serve.js` detached, logging to the rotated stack log, and waits for its report. */
 async function startBackground(options: ServeOptions, cwd: string, secrets: LocalSecrets): Promise<Extract<ServeMessage, { type: 'ready' }>> {
-  await preparePrivateDirs(cwd);
   const serveJs = fileURLToPath(new URL('../../local/serve.js', import.meta.url));
   // The secret comes back over the IPC channel only; the stack writes its own log, so that it can rotate it.
   // Its stderr goes to the log too, for what it cannot log itself (a crash before its log is open).
@@ -83,8 +73,8 @@ async function startBackground(options: ServeOptions, cwd: string, secrets: Loca
       child.once('message', (message: ServeMessage) => {
         clearTimeout(timer);
         if (message.type === 'ready') resolve(message);
-        else if (message.code === 'port-in-use') reject(new UsageError(`port ${options.port} is already in use; choose another with --port`));
-        else reject(new AppError(message.code === 'data-in-use' ? message.message : `the local stack failed to start: ${message.message}`));
+        else if (message.code === 'failed') reject(new AppError(`the local stack failed to start: ${message.message}`));
+        else reject(startFailure(message.code, message.message, options.port));
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
@@ -102,56 +92,27 @@ async function startBackground(options: ServeOptions, cwd: string, secrets: Loca
   }
 }
 
-/** Starts the local stack (or finds it running), records it as the current target and returns where it is. */
-export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise<SetupLocalResult> {
-  const options = localSettings(opts);
-  const state = await readState(ctx.cwd);
-  const found = await locateStack(ctx.cwd, state);
-  if (found.kind === 'running') {
-    const local = found.record;
-    if (found.source === 'lock') note(ctx, `Found the local stack that holds ${local.dataDir} (pid ${local.pid}); recorded it again in ${statePath(ctx.cwd)}.`);
-    if (opts.port !== undefined && options.port !== 0 && options.port !== local.port) {
-      note(ctx, `A local stack is already running on port ${local.port}; run \`products-cli teardown --local --keep-data\` first to move it.`);
-    }
-    await updateState(ctx.cwd, (s) => {
-      s.local = local;
-      s.current = 'local';
-    });
-    return resultOf('running', local, ctx.cwd);
-  }
-  if (found.kind === 'held' && !options.dynamodbEndpoint) {
-    throw new AppError(
-      `the data in ${found.dataDir} is held by process ${found.owner.pid}, which does not answer as a local stack; stop that process, then run setup --local again`,
-    );
-  }
-
-  const dataDir = options.dynamodbEndpoint ? undefined : localDataDir(ctx.cwd);
-  note(ctx, `Starting the local stack on ${options.port === 0 ? 'a free port' : `port ${options.port}`}…`);
-  const region = localAwsEnv().AWS_REGION as string;
-  const secrets = newLocalSecrets(options.access);
+/** Starts the stack in a process of its own and checks that it answers over HTTP, as the product commands will reach it. */
+async function startAndVerify(plan: StartPlan, ctx: Context): Promise<StartedStack> {
+  const port = plan.options.port;
+  note(ctx, `Starting the local stack on ${port === 0 ? 'a free port' : `port ${port}`}…`);
   // Only the settings travel in argv; the secrets go by environment (see startBackground).
-  const ready = await startBackground({ ...toStackOptions(options, dataDir), access: toAccessOptions(options.access, {}, region) }, ctx.cwd, secrets);
-  // The stack said it is ready; check that it answers over HTTP, as the product commands will reach it.
+  const ready = await startBackground(plan.options, ctx.cwd, plan.secrets);
   const identity: StackIdentity | undefined = await verifyStack(ready);
   if (!identity) throw new AppError(`the local stack started but does not answer on port ${ready.port}; see ${localLogPath(ctx.cwd)}`);
-  const local: LocalState = {
-    url: ready.url,
-    port: ready.port,
-    stage: options.stage,
-    pid: ready.pid,
-    ...(dataDir ? { dataDir } : {}),
-    dynamodbEndpoint: ready.dynamodbEndpoint,
-    startedAt: identity.startedAt,
-    secret: ready.secret,
-    auth: options.access.auth,
-    region,
-    ...(secrets.credentials ? { credentials: secrets.credentials } : {}),
-    ...(secrets.apiKey ? { apiKey: secrets.apiKey } : {}),
-    ...(options.access.corsOrigins.length ? { corsOrigins: options.access.corsOrigins } : {}),
-  };
-  await updateState(ctx.cwd, (s) => {
-    s.local = local;
-    s.current = 'local';
-  });
-  return resultOf('started', local, ctx.cwd);
+  return { ...ready, startedAt: identity.startedAt };
+}
+
+/** Starts the local stack (or finds it running), records it as the current target and returns where it is. */
+export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise<SetupLocalResult> {
+  const launch = await launchLocalStack(opts, ctx, (plan) => startAndVerify(plan, ctx));
+  if (launch.kind === 'started') return resultOf('started', launch.local, ctx.cwd);
+  const { found, settings } = launch;
+  const local = found.record;
+  if (found.source === 'lock') note(ctx, `Found the local stack that holds ${local.dataDir} (pid ${local.pid}); recorded it again in ${statePath(ctx.cwd)}.`);
+  if (opts.port !== undefined && settings.port !== 0 && settings.port !== local.port) {
+    note(ctx, `A local stack is already running on port ${local.port}; run \`products-cli teardown --local --keep-data\` first to move it.`);
+  }
+  await recordLocalStack(ctx.cwd, local);
+  return resultOf('running', local, ctx.cwd);
 }
