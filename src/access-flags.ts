@@ -1,11 +1,11 @@
 /** The authorization and CORS flags of `setup` and `local`, checked: one-line usage errors naming the flag. */
-import { DEFAULT_AUTH, parseAuthMode, type AuthSettings } from './contract/auth.js';
+import { DEFAULT_AUTH, type AuthMode, type AuthSettings } from './contract/auth.js';
 import { normalizeCorsOrigins } from './contract/cors.js';
 import { UsageError } from './errors.js';
 
-/** As commander hands them over. */
+/** As commander hands them over, each value checked by its parser. */
 export interface AccessFlags {
-  auth?: string;
+  auth?: AuthMode;
   privateReads?: boolean;
   /** Repeatable: every value given. */
   corsOrigin?: string | string[];
@@ -18,14 +18,9 @@ export interface AccessSettings {
   corsOrigins: string[];
 }
 
-/** Checks the flags; `--auth` defaults to iam (writes need SigV4-signed requests). */
+/** Checks that the flags agree with each other; `--auth` defaults to iam (writes need SigV4-signed requests). */
 export function checkAccessFlags(flags: AccessFlags): AccessSettings {
-  let mode = DEFAULT_AUTH.mode;
-  if (flags.auth !== undefined) {
-    const parsed = parseAuthMode(flags.auth);
-    if (!parsed) throw new UsageError(`--auth must be iam, api-key or none, not "${flags.auth}"`);
-    mode = parsed;
-  }
+  let mode = flags.auth ?? DEFAULT_AUTH.mode;
   if (flags.apiKey) {
     if (flags.auth !== undefined && mode !== 'api-key') throw new UsageError(`--api-key and --auth ${mode} contradict each other; use --auth api-key`);
     mode = 'api-key';

@@ -36,8 +36,10 @@ export async function main(given: string[]): Promise<number> {
   }
   let ctx: Context | undefined;
   try {
-    const program = await buildProgram(argv, async (definition, args, opts) => {
+    const program = await buildProgram(argv, async (definition, args, opts, notices) => {
       ctx = contextFor(Boolean(opts.json));
+      // Shown with --json and --quiet too: a script is what most needs to hear of a flag going away; stdout stays clean.
+      for (const notice of notices) ctx.stderr.write(`products-cli: ${notice}\n`);
       await runCommand(definition, args, opts, ctx);
     });
     await program.parseAsync(argv);

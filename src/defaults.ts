@@ -5,11 +5,6 @@ export const DEFAULT_FUNCTION_NAME = 'productFunction';
 export const DEFAULT_API_NAME = 'productApi';
 export const DEFAULT_STAGE = 'prod';
 
-/** Stage names as API Gateway allows them. */
-export function isValidStage(stage: string): boolean {
-  return /^[A-Za-z0-9_-]{1,128}$/.test(stage);
-}
-
 /** Log retention values CloudWatch Logs accepts, in days. */
 export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 

@@ -28,8 +28,8 @@ await build({
     contents: `
       export { FakeAws, DEFAULT_MODEL } from './test/aws/fake/fake-aws.ts';
       export { VirtualClock } from './test/aws/fake/virtual-clock.ts';
-      export { setupAws } from './src/commands/setup-aws.ts';
-      export { teardownAws } from './src/commands/teardown-aws.ts';
+      export { setupAws } from './src/commands/setup/aws.ts';
+      export { teardownAws } from './src/commands/teardown/aws.ts';
       export { memoryStateStore } from './src/provision/state-store.ts';
       export { DEFAULT_WAITS } from './src/provision/context.ts';`,
     resolveDir: root,

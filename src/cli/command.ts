@@ -12,6 +12,8 @@ export interface OptionSpec {
   parse?: (text: string) => unknown;
   /** The flag may be given more than once; the command receives every value, in order, as an array. */
   repeatable?: boolean;
+  /** A deprecated spelling of the flag declared as this (`--function-timeout <seconds>`): hidden from --help, its value goes to that flag. */
+  replacedBy?: string;
 }
 
 export interface ArgumentSpec {

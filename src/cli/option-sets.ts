@@ -2,33 +2,53 @@
  * The option sets commands share (AWS, access, local stack), each flag with its parser. The target and output
  * options are in target-options.ts, apart, so that the product commands load none of these modules.
  */
-import { parseAuthMode } from '../contract/auth.js';
+import type { AccessFlags } from '../access-flags.js';
+import { AUTH_MODES } from '../contract/auth.js';
 import { checkCorsOrigin } from '../contract/cors.js';
-import { isValidStage } from '../defaults.js';
+import { DEFAULT_INTEGRATION_TIMEOUT_MS } from '../defaults.js';
 import { UsageError } from '../errors.js';
-import { checkStackName } from '../provision/names.js';
+import { checkStackName, checkStageName } from '../provision/names.js';
 import type { OptionSpec } from './command.js';
-import { checkedText, httpUrl, numberFlag } from './parsers.js';
+import { checkedText, duration, httpUrl, numberFlag, oneOf } from './parsers.js';
 
 const whole = (n: number) => Number.isInteger(n);
+const GATEWAY_TIMEOUT_S = DEFAULT_INTEGRATION_TIMEOUT_MS / 1000;
 
-/** The parsers of the shared flags, for the commands' programmatic entry points too. */
+/** The function's timeout in whole seconds, in ms; the same rule locally as on AWS, so that a stack that works locally sets up there with the same flags. */
+function functionTimeoutFlag(flag: string): (text: string) => number {
+  const seconds = numberFlag(flag, `a whole number of seconds from 1 to ${GATEWAY_TIMEOUT_S} (API Gateway gives up after ${GATEWAY_TIMEOUT_S} s)`, (n) => whole(n) && n >= 1 && n <= GATEWAY_TIMEOUT_S);
+  return (text) => seconds(text) * 1000;
+}
+
+function functionConcurrencyFlag(flag: string): (text: string) => number {
+  return numberFlag(flag, 'a whole number of execution environments from 1 to 64', (n) => whole(n) && n >= 1 && n <= 64);
+}
+
+/** The parsers of the shared flags: each returns the value the commands receive. */
 export const FLAG = {
   stack: checkedText(checkStackName),
-  stage: checkedText((text) => {
-    if (!isValidStage(text)) throw new UsageError(`--stage must be 1 to 128 letters, digits, - or _, not "${text}"`);
-  }),
+  stage: checkedText(checkStageName),
   port: numberFlag('--port', 'a port number from 0 (any free port) to 65535', (n) => whole(n) && n >= 0 && n <= 65535),
   rateLimit: numberFlag('--rate-limit', 'a number of requests per second above 0', (n) => n > 0),
   burstLimit: numberFlag('--burst-limit', 'a whole number of requests, at least 1', (n) => whole(n) && n >= 1),
-  // The same rule locally as on AWS, so that a stack that works locally can be set up there with the same flags.
-  timeout: numberFlag('--timeout', 'a whole number of seconds from 1 to 29 (API Gateway gives up after 29 s)', (n) => whole(n) && n >= 1 && n <= 29),
-  integrationTimeout: numberFlag('--integration-timeout', 'a number of seconds above 0 and at most 900', (n) => n > 0 && n <= 900),
+  functionTimeout: functionTimeoutFlag('--function-timeout'),
+  integrationTimeout: duration('--integration-timeout', 900_000, 'a number of seconds above 0 and at most 900'),
   dynamodbEndpoint: httpUrl('--dynamodb-endpoint', 'http://127.0.0.1:8000'),
-  concurrency: numberFlag('--concurrency', 'a whole number of execution environments from 1 to 64', (n) => whole(n) && n >= 1 && n <= 64),
+  functionConcurrency: functionConcurrencyFlag('--function-concurrency'),
+  auth: oneOf('--auth', AUTH_MODES, { rule: 'iam, api-key or none' }),
 };
 
 export { jsonOption, targetOptions, URL_HELP } from './target-options.js';
+
+/** The AWS flags as commander hands them over (`--stage` where the command declares it). */
+export interface AwsTargetOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  stack?: string;
+  stage?: string;
+  json?: boolean;
+}
 
 type AwsFlag = 'region' | 'profile' | 'endpointUrl' | 'stack';
 
@@ -48,9 +68,7 @@ export const ACCESS_OPTIONS: OptionSpec[] = [
   {
     flags: '--auth <mode>',
     description: 'who may call the API: iam (writes need SigV4-signed requests; the default), api-key (writes need x-api-key), none (anyone)',
-    parse: checkedText((text) => {
-      if (!parseAuthMode(text)) throw new UsageError(`--auth must be iam, api-key or none, not "${text}"`);
-    }),
+    parse: FLAG.auth,
   },
   { flags: '--private-reads', description: 'GET needs the same authorization as writes (default: anyone may read)' },
   {
@@ -64,15 +82,56 @@ export const ACCESS_OPTIONS: OptionSpec[] = [
   },
 ];
 
+/**
+ * The old spelling of a renamed flag: hidden from --help, read with `parse` (which names the old flag in its
+ * errors), and handed to the command under the new name, with a notice on stderr.
+ */
+function oldSpelling(flags: string, renamed: OptionSpec, parse: (text: string) => unknown): OptionSpec {
+  return { flags, description: renamed.description, parse, replacedBy: renamed.flags };
+}
+
+const FUNCTION_TIMEOUT: OptionSpec = {
+  flags: '--function-timeout <seconds>',
+  description: `the function's timeout, 1-${GATEWAY_TIMEOUT_S} s; past it the invocation fails and the API answers 502 (default: 10)`,
+  parse: FLAG.functionTimeout,
+};
+const FUNCTION_CONCURRENCY: OptionSpec = {
+  flags: '--function-concurrency <n>',
+  description: 'local stack: most execution environments running the function at once, each serving one request (default: the number of CPUs)',
+  parse: FLAG.functionConcurrency,
+};
+
+/** LOCAL_STACK_OPTIONS as commander hands them over, each value checked by its parser; absent when not given. */
+export interface LocalStackFlags extends AccessFlags {
+  port?: number;
+  stage?: string;
+  rateLimit?: number;
+  burstLimit?: number;
+  /** The function's timeout, in ms (`--function-timeout` takes seconds). */
+  functionTimeout?: number;
+  /** The gateway's integration timeout, in ms. */
+  integrationTimeout?: number;
+  dynamodbEndpoint?: string;
+  /** Execution environments for the function, at most. */
+  functionConcurrency?: number;
+  json?: boolean;
+}
+
+/** The help's note on the old spellings among LOCAL_STACK_OPTIONS. */
+export const OLD_SPELLINGS_HELP = 'The former --timeout and --concurrency still work as --function-timeout and --function-concurrency, with a notice.';
+
 /** The local stack's flags, shared by `setup` (also on AWS where they apply) and `local`. */
 export const LOCAL_STACK_OPTIONS: OptionSpec[] = [
   { flags: '--port <n>', description: 'local stack: port of the API on 127.0.0.1, 0 = any free port (default: 3000)', parse: FLAG.port },
   { flags: '--stage <name>', description: 'the stage, the first segment of the invoke URL path (default: prod)', parse: FLAG.stage },
   { flags: '--rate-limit <n>', description: 'stage throttle: steady requests per second before 429 (default: 100)', parse: FLAG.rateLimit },
   { flags: '--burst-limit <n>', description: 'stage throttle: requests allowed in a burst (default: 200)', parse: FLAG.burstLimit },
-  { flags: '--timeout <seconds>', description: "the function's timeout, 1-29 s; past it the invocation fails and the API answers 502 (default: 10)", parse: FLAG.timeout },
+  FUNCTION_TIMEOUT,
   { flags: '--integration-timeout <seconds>', description: 'local stack: how long the gateway waits for the function before 504 (default: 29, as on AWS)', parse: FLAG.integrationTimeout },
   { flags: '--dynamodb-endpoint <url>', description: 'local stack: use this DynamoDB-compatible engine instead of the embedded one', parse: FLAG.dynamodbEndpoint },
   ...ACCESS_OPTIONS,
-  { flags: '--concurrency <n>', description: 'local stack: most execution environments running the function at once, each serving one request (default: the number of CPUs)', parse: FLAG.concurrency },
+  FUNCTION_CONCURRENCY,
+  // `--timeout` and `--concurrency` mean the wait per answer and the requests in flight for the other commands.
+  oldSpelling('--timeout <seconds>', FUNCTION_TIMEOUT, functionTimeoutFlag('--timeout')),
+  oldSpelling('--concurrency <n>', FUNCTION_CONCURRENCY, functionConcurrencyFlag('--concurrency')),
 ];

@@ -56,12 +56,27 @@ export function httpUrl(flag: string, example: string): Parser<string> {
   };
 }
 
-/** A time such as `10s`, `500ms` or `2m` (a bare number is seconds), in ms, above 0 and at most `maxMs`. */
-export function duration(flag: string, maxMs: number, rule: string): Parser<number> {
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+type Unit = keyof typeof UNIT_MS;
+
+/**
+ * The one reading of a length of time: a decimal number and a unit (`500ms`, `2.5s`, `10m`, `2h`, `1d`), in ms.
+ * A bare number is in `bare` units (seconds unless told), or no duration at all when `bare` is null.
+ */
+export function readDuration(text: string, bare: Unit | null = 's'): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  const unit = (match?.[2] as Unit | undefined) ?? bare;
+  return match && unit ? Number(match[1]) * UNIT_MS[unit] : undefined;
+}
+
+/**
+ * A time such as `10s`, `500ms` or `2m` (a bare number is seconds), in ms, above 0 (at least `minMs` when given)
+ * and at most `maxMs`; `flag` may also name the environment variable the text came from.
+ */
+export function duration(flag: string, maxMs: number, rule: string, minMs = 0): Parser<number> {
   return (value) => {
-    const match = typeof value === 'number' ? undefined : /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
-    const ms = typeof value === 'number' ? value : match ? Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm'] : Number.NaN;
-    if (!(ms > 0 && ms <= maxMs)) throw new UsageError(`${flag} must be ${rule}, not "${value}"`);
+    const ms = typeof value === 'number' ? value : (readDuration(value) ?? Number.NaN);
+    if (!(ms > 0 && ms >= minMs && ms <= maxMs)) throw new UsageError(`${flag} must be ${rule}, not "${value}"`);
     return ms;
   };
 }

@@ -1,5 +1,6 @@
 /** Turns the command table into a commander program; the only module besides main.ts that knows commander. */
 import { Argument, Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
 import type { CommandDefinition } from './command.js';
 import { GLOBAL_OPTIONS_HELP } from './global-options.js';
 import { COMMANDS } from './registry.js';
@@ -15,8 +16,11 @@ Exit codes:
   6  AWS refused or failed a provisioning call
   130 interrupted (Ctrl-C)`;
 
-/** What the program calls when a command's action runs: its definition, the parsed arguments and options. */
-export type Invoke = (definition: CommandDefinition, args: string[], opts: Record<string, unknown>) => Promise<void>;
+/**
+ * What the program calls when a command's action runs: its definition, the parsed arguments and options, and
+ * one-line notices for stderr (a deprecated flag was used).
+ */
+export type Invoke = (definition: CommandDefinition, args: string[], opts: Record<string, unknown>, notices: string[]) => Promise<void>;
 
 function usageOf(argument: Argument): string {
   const name = `${argument.name()}${argument.variadic ? '...' : ''}`;
@@ -29,10 +33,35 @@ function requestedCommand(args: string[]): string | undefined {
   return first === 'help' ? args[args.indexOf(first) + 1] : first;
 }
 
+/** A deprecated spelling's attribute and the one of the flag it was renamed to. */
+interface Rename {
+  from: Option;
+  to: Option;
+}
+
+/** Moves the values given under deprecated spellings to their new names; returns a notice for each. */
+function applyRenames(command: string, renames: Rename[], opts: Record<string, unknown>): string[] {
+  const notices: string[] = [];
+  for (const { from, to } of renames) {
+    const value = opts[from.attributeName()];
+    if (value === undefined) continue;
+    if (opts[to.attributeName()] !== undefined) throw new UsageError(`${to.long} and ${from.long} are the same flag; give ${to.long} only`);
+    delete opts[from.attributeName()];
+    opts[to.attributeName()] = value;
+    notices.push(`${from.long} is deprecated for ${command}: use ${to.long} (the same value)`);
+  }
+  return notices;
+}
+
 /** Adds a definition's options, help and action to `command`. */
 function attach(command: Command, definition: CommandDefinition, argumentCount: number, invoke: Invoke): void {
+  const renames: Rename[] = [];
   for (const spec of definition.options) {
     const option = new Option(spec.flags, spec.description);
+    if (spec.replacedBy) {
+      option.hideHelp();
+      renames.push({ from: option, to: new Option(spec.replacedBy) });
+    }
     if (spec.repeatable) {
       const parse = spec.parse ?? ((text: string) => text);
       option.argParser((text: string, previous: unknown) => [...((previous as unknown[] | undefined) ?? []), parse(text)]);
@@ -48,7 +77,8 @@ function attach(command: Command, definition: CommandDefinition, argumentCount: 
     // Commander passes the arguments, then the options, then the command itself.
     const args = params.slice(0, argumentCount) as string[];
     const opts = params[argumentCount] as Record<string, unknown>;
-    await invoke(definition, args, opts);
+    const notices = applyRenames(command.name(), renames, opts);
+    await invoke(definition, args, opts, notices);
   });
 }
 

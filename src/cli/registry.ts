@@ -22,11 +22,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'delete', arguments: [{ name: '<id...>', description: 'the product ids' }], summary: 'Delete one or more products.', load: () => import('../commands/delete.js') },
   { name: 'demo', summary: "Run the tutorial's whole flow on a fresh in-memory local stack, showing each request and response.", load: () => import('../commands/demo.js') },
   // The stack: on AWS or on this machine.
-  { name: 'setup', summary: 'Create the product API: on AWS, or with --local as a background process on this machine.', load: () => import('../commands/setup.js') },
-  { name: 'teardown', summary: 'Remove the product API: from AWS, or with --local stop the local stack and delete its data.', load: () => import('../commands/teardown.js') },
+  { name: 'setup', summary: 'Create the product API: on AWS, or with --local as a background process on this machine.', load: () => import('../commands/setup/index.js') },
+  { name: 'teardown', summary: 'Remove the product API: from AWS, or with --local stop the local stack and delete its data.', load: () => import('../commands/teardown/index.js') },
   { name: 'deploy', summary: 'Upload dist/handler.zip to the function when it differs from the deployed code, and wait until it is live.', load: () => import('../commands/deploy.js') },
-  { name: 'status', summary: 'Show each AWS resource of the stack (present, missing, drifted), the invoke URL, and a live check.', load: () => import('../commands/status.js') },
-  { name: 'logs', summary: "Print the function's log events, request lines rendered readably; --follow keeps printing new ones.", load: () => import('../commands/logs.js') },
+  { name: 'status', summary: 'Show each AWS resource of the stack (present, missing, drifted), the invoke URL, and a live check.', load: () => import('../commands/status/index.js') },
+  { name: 'logs', summary: "Print the function's log events, request lines rendered readably; --follow keeps printing new ones.", load: () => import('../commands/logs/index.js') },
   { name: 'local', summary: 'Run the local stack in the foreground, logging each request, until Ctrl-C (like `sam local start-api`).', load: () => import('../commands/local.js') },
   // Testing the API, and moving its data.
   { name: 'smoke', summary: "Run the tutorial's tests against the API as a contract suite: PASS/FAIL per check, exit 1 on any failure.", load: () => import('../commands/smoke.js') },

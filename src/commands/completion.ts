@@ -9,7 +9,8 @@ async function tableForCompletion(): Promise<CompletionCommand[]> {
   return Promise.all(
     COMMANDS.map(async (entry) => {
       const definition = (await entry.load()).command;
-      const options = definition.options.flatMap((spec) => {
+      // Deprecated spellings are hidden from completion as from --help.
+      const options = definition.options.filter((spec) => !spec.replacedBy).flatMap((spec) => {
         const parsed = parseFlags(spec.flags);
         return parsed ? [{ ...parsed, description: spec.description }] : [];
       });

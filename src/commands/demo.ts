@@ -4,7 +4,7 @@
  */
 import { defineCommand, type RunContext } from '../cli/command.js';
 import { jsonOption } from '../cli/target-options.js';
-import { numberFlag } from '../cli/parsers.js';
+import { FLAG } from '../cli/option-sets.js';
 import { STATUS_CODES } from 'node:http';
 import type { Context } from '../context.js';
 import { CheckFailedError } from '../errors.js';
@@ -17,7 +17,7 @@ import { elapsedMs } from '../elapsed.js';
 export interface DemoOptions {
   json?: boolean;
   /** Port of the demo's local API; 0 (the default) takes a free one. */
-  port?: string | number;
+  port?: number;
 }
 
 /** What the demo needs of a stack: where it answers, and how to stop it. */
@@ -50,8 +50,6 @@ export interface DemoResult {
   steps: DemoStep[];
   durationMs: number;
 }
-
-const parsePort = numberFlag('--port', 'a port number from 0 to 65535', (n) => Number.isInteger(n) && n <= 65535, /^\d{1,5}$/);
 
 /** The tutorial's product. */
 export const IPHONE = { id: '1', title: 'IPhone', description: 'This is an IPhone', price: 900 } as const;
@@ -151,7 +149,7 @@ export async function demo(
   onStep: (step: DemoStep) => void = () => {},
   deps: DemoDeps = { startStack: startEmbeddedStack },
 ): Promise<DemoResult> {
-  const port = opts.port === undefined ? 0 : parsePort(opts.port);
+  const port = opts.port ?? 0;
   const started = performance.now();
   note(ctx, 'starting a fresh local stack (in memory)…');
   const stack = await deps.startStack(port);
@@ -202,7 +200,7 @@ export function renderDemoSummary(result: DemoResult, style: Style): string {
 
 export const command = defineCommand({
   options: [
-    { flags: '--port <n>', description: 'port of the demo API (default: a free one)', parse: parsePort },
+    { flags: '--port <n>', description: 'port of the demo API (default: a free one)', parse: FLAG.port },
     jsonOption('print the steps as one JSON document'),
   ],
   help: `Examples:

@@ -1,12 +1,11 @@
 /** `deploy`: uploads dist/handler.zip to the function when its SHA-256 differs, and waits for the update. */
 import { defineCommand } from '../cli/command.js';
-import { awsOptions } from '../cli/option-sets.js';
+import { awsOptions, type AwsTargetOptions } from '../cli/option-sets.js';
 import { jsonOption } from '../cli/target-options.js';
 import type { Context } from '../context.js';
 import type { Style } from '../output/style.js';
 import { formatDuration } from '../output/format.js';
 import type { AwsDeps } from '../provision/session.js';
-import type { AwsTargetOptions } from './setup-aws.js';
 
 export interface DeployOptions extends AwsTargetOptions {
   force?: boolean;

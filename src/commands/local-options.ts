@@ -1,34 +1,18 @@
-/** The local stack's flags (`setup --local`, `local`), checked and turned into stack options. */
-import { checkAccessFlags, type AccessFlags, type AccessSettings } from '../access-flags.js';
-import { FLAG } from '../cli/option-sets.js';
+/** The local stack's flags (`setup --local`, `local`) with their defaults, as stack options. */
+import { checkAccessFlags, type AccessSettings } from '../access-flags.js';
+import type { LocalStackFlags } from '../cli/option-sets.js';
 import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_INTEGRATION_TIMEOUT_MS, DEFAULT_STAGE, DEFAULT_THROTTLE } from '../defaults.js';
 import { DEFAULT_LOCAL_PORT, type LocalStackOptions } from '../local/stack.js';
 
-/** As the CLI hands them over (parsed), or as text from programmatic callers; absent when not given. */
-export interface LocalCliOptions extends AccessFlags {
-  port?: string | number;
-  stage?: string;
-  rateLimit?: string | number;
-  burstLimit?: string | number;
-  /** The function's timeout in seconds. */
-  timeout?: string | number;
-  /** The gateway's integration timeout in seconds. */
-  integrationTimeout?: string | number;
-  dynamodbEndpoint?: string;
-  /** Execution environments for the function, at most. */
-  concurrency?: string | number;
-  json?: boolean;
-}
-
-export type CheckedLocalOptions = Required<Pick<LocalStackOptions, 'port' | 'stage' | 'timeoutMs' | 'functionTimeoutMs'>> & {
+export type LocalSettings = Required<Pick<LocalStackOptions, 'port' | 'stage' | 'timeoutMs' | 'functionTimeoutMs'>> & {
   throttle: { rateLimit: number; burstLimit: number };
   dynamodbEndpoint?: string;
   access: AccessSettings;
   concurrency?: number;
 };
 
-/** The stack options for checked flags; the embedded engine keeps its data in `dataDir`, or in memory without one. */
-export function toStackOptions(options: CheckedLocalOptions, dataDir: string | undefined): LocalStackOptions {
+/** The stack options for the settings; the embedded engine keeps its data in `dataDir`, or in memory without one. */
+export function toStackOptions(options: LocalSettings, dataDir: string | undefined): LocalStackOptions {
   return {
     port: options.port,
     stage: options.stage,
@@ -41,19 +25,19 @@ export function toStackOptions(options: CheckedLocalOptions, dataDir: string | u
   };
 }
 
-/** The flags with their defaults, each checked by the parser declared with it. */
-export function checkLocalOptions(opts: LocalCliOptions): CheckedLocalOptions {
+/** The flags with their defaults, and the access flags checked against each other. */
+export function localSettings(opts: LocalStackFlags): LocalSettings {
   return {
-    port: opts.port === undefined ? DEFAULT_LOCAL_PORT : FLAG.port(opts.port),
-    stage: opts.stage === undefined ? DEFAULT_STAGE : FLAG.stage(opts.stage),
-    timeoutMs: opts.integrationTimeout === undefined ? DEFAULT_INTEGRATION_TIMEOUT_MS : FLAG.integrationTimeout(opts.integrationTimeout) * 1000,
-    functionTimeoutMs: (opts.timeout === undefined ? DEFAULT_FUNCTION_TIMEOUT_SECONDS : FLAG.timeout(opts.timeout)) * 1000,
+    port: opts.port ?? DEFAULT_LOCAL_PORT,
+    stage: opts.stage ?? DEFAULT_STAGE,
+    timeoutMs: opts.integrationTimeout ?? DEFAULT_INTEGRATION_TIMEOUT_MS,
+    functionTimeoutMs: opts.functionTimeout ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000,
     throttle: {
-      rateLimit: opts.rateLimit === undefined ? DEFAULT_THROTTLE.rateLimit : FLAG.rateLimit(opts.rateLimit),
-      burstLimit: opts.burstLimit === undefined ? DEFAULT_THROTTLE.burstLimit : FLAG.burstLimit(opts.burstLimit),
+      rateLimit: opts.rateLimit ?? DEFAULT_THROTTLE.rateLimit,
+      burstLimit: opts.burstLimit ?? DEFAULT_THROTTLE.burstLimit,
     },
-    dynamodbEndpoint: opts.dynamodbEndpoint === undefined ? undefined : FLAG.dynamodbEndpoint(opts.dynamodbEndpoint),
+    ...(opts.dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint: opts.dynamodbEndpoint }),
     access: checkAccessFlags(opts),
-    ...(opts.concurrency === undefined ? {} : { concurrency: FLAG.concurrency(opts.concurrency) }),
+    ...(opts.functionConcurrency === undefined ? {} : { concurrency: opts.functionConcurrency }),
   };
 }

@@ -1,19 +1,15 @@
 /** `local`: the local stack in the foreground, its log on stderr, until Ctrl-C (or SIGTERM) stops it. */
 import { defineCommand, type RunContext } from '../cli/command.js';
-import { LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
+import { LOCAL_STACK_OPTIONS, OLD_SPELLINGS_HELP } from '../cli/option-sets.js';
 import { jsonOption } from '../cli/target-options.js';
 import type { Context } from '../context.js';
-import { AppError, UsageError } from '../errors.js';
-import type { LocalStack } from '../local/stack.js';
-import type { LocalCliOptions } from './local-options.js';
+import { UsageError } from '../errors.js';
 import { note } from '../output/print.js';
 import type { Style } from '../output/style.js';
-import { readState, updateState } from '../state/state-file.js';
+import { updateState } from '../state/state-file.js';
+import type { LaunchFlags } from './local-launch.js';
 
-export interface LocalOptions extends LocalCliOptions {
-  /** Keep the data in memory only, leaving `.products-cli/local` alone. */
-  inMemory?: boolean;
-}
+export type LocalOptions = LaunchFlags;
 
 export interface LocalRunning {
   target: 'local';
@@ -34,58 +30,49 @@ export interface LocalResult {
 /** Runs the stack until the context's signal aborts or SIGTERM arrives; records it in the state meanwhile. */
 export async function local(opts: LocalOptions, ctx: Context, onListening: (running: LocalRunning) => void = () => {}): Promise<LocalResult> {
   // Loaded here, so that `local --help` does not load the stack (and the AWS SDK's DynamoDB client with it).
-  const [{ checkLocalOptions, toStackOptions }, { localDataDir, localLogPath }, { locateStack }, { DataDirInUseError }, { PortInUseError }, { localAwsEnv, startLocalStack }, { newLocalSecrets, toAccessOptions }, { openRotatingLog }, { preparePrivateDirs }] =
-    await Promise.all([
-      import('./local-options.js'),
-      import('../local/control.js'),
-      import('../local/locate.js'),
-      import('../local/dynamo-engine.js'),
-      import('../local/gateway.js'),
-      import('../local/stack.js'),
-      import('../local/local-access.js'),
-      import('../local/rotating-log.js'),
-      import('./setup-local.js'),
-    ]);
-  const options = checkLocalOptions(opts);
-  const state = await readState(ctx.cwd);
-  const found = await locateStack(ctx.cwd, state);
-  if (found.kind === 'running') {
-    throw new UsageError(
-      `a local stack is already running at ${found.record.url} (pid ${found.record.pid}); use it, or stop it with \`products-cli teardown --local --keep-data\``,
-    );
-  }
-  const dataDir = options.dynamodbEndpoint || opts.inMemory ? undefined : localDataDir(ctx.cwd);
-  const region = localAwsEnv().AWS_REGION as string;
-  const secrets = newLocalSecrets(options.access);
+  const [{ launchLocalStack, startFailure }, { localLogPath }, { DataDirInUseError }, { PortInUseError }, { startLocalStack }, { openRotatingLog }] = await Promise.all([
+    import('./local-launch.js'),
+    import('../local/control.js'),
+    import('../local/dynamo-engine.js'),
+    import('../local/gateway.js'),
+    import('../local/stack.js'),
+    import('../local/rotating-log.js'),
+  ]);
   // The log goes to stderr for people, rendered as `logs` renders it, and (unless in memory) to the stack log for `logs --local`.
-  if (!opts.inMemory) await preparePrivateDirs(ctx.cwd);
-  const file = opts.inMemory ? undefined : await openRotatingLog(localLogPath(ctx.cwd));
   const show = ctx.json ? undefined : await stderrRenderer(ctx);
-  const log = file || show ? (line: string) => (file?.write(line), show?.(line)) : undefined;
-  let stack: LocalStack;
-  try {
-    stack = await startLocalStack({ ...toStackOptions(options, dataDir), access: toAccessOptions(options.access, secrets, region), ...(log ? { log } : {}) });
-  } catch (error) {
-    await file?.close();
-    if (error instanceof PortInUseError) throw new UsageError(`port ${options.port} is already in use; choose another with --port`, { cause: error });
-    if (error instanceof DataDirInUseError) throw new AppError(error.message, undefined, { cause: error });
-    throw error;
+  const launch = await launchLocalStack(opts, ctx, async (plan) => {
+    const file = opts.inMemory ? undefined : await openRotatingLog(localLogPath(ctx.cwd));
+    const log = file || show ? (line: string) => (file?.write(line), show?.(line)) : undefined;
+    try {
+      const stack = await startLocalStack({ ...plan.options, access: plan.access, ...(log ? { log } : {}) });
+      const stop = async () => {
+        // Requests in flight are answered first; new connections are refused meanwhile.
+        await stack.stop();
+        await file?.close();
+      };
+      return { ...stack, pid: process.pid, stop };
+    } catch (error) {
+      await file?.close();
+      if (error instanceof PortInUseError) throw startFailure('port-in-use', error.message, plan.options.port, error);
+      if (error instanceof DataDirInUseError) throw startFailure('data-in-use', error.message, plan.options.port, error);
+      throw error;
+    }
+  });
+  if (launch.kind === 'running') {
+    const { record } = launch.found;
+    throw new UsageError(`a local stack is already running at ${record.url} (pid ${record.pid}); use it, or stop it with \`products-cli teardown --local --keep-data\``);
   }
-
+  const { stack, local: recorded } = launch;
   const running: LocalRunning = {
     target: 'local',
     status: 'listening',
     url: stack.url,
     port: stack.port,
-    pid: process.pid,
+    pid: stack.pid,
     dynamodbEndpoint: stack.dynamodbEndpoint,
-    ...(dataDir ? { dataDir } : {}),
+    ...(recorded.dataDir ? { dataDir: recorded.dataDir } : {}),
   };
   try {
-    await updateState(ctx.cwd, (s) => {
-      s.local = { url: stack.url, port: stack.port, stage: options.stage, pid: process.pid, ...(dataDir ? { dataDir } : {}), dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: stack.startedAt, secret: stack.secret, auth: options.access.auth, region, ...secrets, ...(options.access.corsOrigins.length ? { corsOrigins: options.access.corsOrigins } : {}) };
-      s.current = 'local';
-    });
     onListening(running);
     await new Promise<void>((resolve) => {
       const done = () => {
@@ -98,9 +85,7 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
       process.on('SIGTERM', done);
     });
   } finally {
-    // Requests in flight are answered first; new connections are refused meanwhile.
     await stack.stop();
-    await file?.close();
     // Forget the stack only if the state still names this process.
     await updateState(ctx.cwd, (s) => {
       if (s.local?.pid === process.pid) delete s.local;
@@ -111,7 +96,7 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
 
 /** Renders each log line as `logs` does, onto stderr. */
 async function stderrRenderer(ctx: Context): Promise<(line: string) => void> {
-  const [{ renderLogEvent }, { parseLogLine }, { styleFor }] = await Promise.all([import('./logs.js'), import('../local/stack-log.js'), import('../output/chalk-style.js')]);
+  const [{ renderLogEvent }, { parseLogLine }, { styleFor }] = await Promise.all([import('./log-event.js'), import('../local/stack-log.js'), import('../output/chalk-style.js')]);
   const style = styleFor(ctx);
   let previous = Date.now();
   return (line) => {
@@ -143,9 +128,10 @@ export const command = defineCommand({
   ],
   help: `Examples:
   $ products-cli local
-  $ products-cli local --port 8080 --timeout 5 --in-memory   # a function timeout of 5 s
+  $ products-cli local --port 8080 --function-timeout 5 --in-memory   # a function timeout of 5 s
 
-It records itself as the current target while it runs, so the product commands in another terminal use it.`,
+It records itself as the current target while it runs, so the product commands in another terminal use it.
+${OLD_SPELLINGS_HELP}`,
   run: (_args: [], opts: LocalOptions, ctx: RunContext<LocalRunning>) => local(opts, ctx, ctx.emit),
   live: { render: renderLocalRunning, json: true },
   // The stack's log went to stderr; so does the line that it stopped.

@@ -7,8 +7,8 @@ import {
   DEFAULT_STAGE,
   DEFAULT_TABLE_NAME,
   DEFAULT_THROTTLE,
-  isValidStage,
 } from '../defaults.js';
+import { checkStageName } from '../provision/names.js';
 import { ensureTable } from '../provision/table.js';
 import { CORS_ORIGINS_ENV } from '../contract/cors.js';
 import type { AccessOptions } from './gateway-access.js';
@@ -69,8 +69,6 @@ export interface LocalStack {
 
 export const DEFAULT_LOCAL_PORT = 3000;
 
-export { isValidStage } from '../defaults.js';
-
 /** Credentials and region for talking to a local engine: the caller's when set, dummies otherwise. */
 export function localAwsEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const values: Record<string, string> = {
@@ -111,7 +109,8 @@ async function createTable(endpoint: string, awsEnv: Record<string, string>): Pr
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
   const stage = options.stage ?? DEFAULT_STAGE;
-  if (!isValidStage(stage)) throw new Error(`stage "${stage}" is not valid: use 1 to 128 letters, digits, - or _`);
+  // The rule of AWS's stage names, so that a stack that works locally sets up there with the same --stage.
+  checkStageName(stage);
   const timeoutMs = options.timeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
   const functionTimeoutMs = options.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000;
   const throttle = options.throttle === undefined ? { ...DEFAULT_THROTTLE } : options.throttle;

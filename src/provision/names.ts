@@ -35,8 +35,9 @@ const CONSOLE_TEST_STAGE = 'test-invoke-stage';
 const STAGE_MAX_LENGTH = 100 - 'apigateway--product-id'.length;
 
 /**
- * Checks a `--stage` value against every name it feeds: API Gateway stage names (letters, digits, `-`, `_`,
- * up to 128) and the function's permission statement ids (`[A-Za-z0-9-_]{1,100}`, which bounds it to 78).
+ * The one rule for a stage name, on AWS and in the local stack: it is checked against every name it feeds, API
+ * Gateway stage names (letters, digits, `-`, `_`, up to 128) and the function's permission statement ids
+ * (`[A-Za-z0-9-_]{1,100}`, which bounds it to 78).
  */
 export function checkStageName(stage: string): void {
   if (!/^[A-Za-z0-9_-]+$/.test(stage)) {

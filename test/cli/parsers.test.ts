@@ -1,6 +1,6 @@
 // The flag parsers: typed values in, or a one-line UsageError that names the flag and quotes the value.
 import { describe, expect, it } from 'vitest';
-import { duration, httpUrl, numberFlag, oneOf, wholeNumber } from '../../src/cli/parsers.js';
+import { duration, httpUrl, numberFlag, oneOf, readDuration, wholeNumber } from '../../src/cli/parsers.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('wholeNumber', () => {
@@ -64,6 +64,25 @@ describe('duration', () => {
 
   it.each(['0s', '11m', 'forever', '-1s'])('refuses %j', (text) => {
     expect(() => run(text)).toThrow(`--duration must be a time such as 10s, 500ms or 2m, up to 10m, not "${text}"`);
+  });
+});
+
+describe('readDuration', () => {
+  it.each([
+    ['500ms', 500],
+    ['2.5s', 2_500],
+    [' 10 m ', 600_000],
+    ['2h', 7_200_000],
+    ['1d', 86_400_000],
+    ['30', 30_000],
+  ])('reads %j as %d ms', (text, ms) => {
+    expect(readDuration(text)).toBe(ms);
+  });
+
+  it('reads no duration from a bare number when no unit is implied, nor from what is not one', () => {
+    expect(readDuration('30', null)).toBeUndefined();
+    expect(readDuration('-1s')).toBeUndefined();
+    expect(readDuration('1w')).toBeUndefined();
   });
 });
 

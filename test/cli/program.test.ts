@@ -23,7 +23,9 @@ async function helpOf(args: string[], name: string): Promise<{ code: number | nu
   const file = join(cwd, `${name}.txt`);
   const run = await runCli(args, { cwd, env: { RECORD_MODULES_FILE: file }, nodeArgs: ['--import', recordModulesPath] });
   const modules = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
-  const commandModules = [...new Set(modules.map((module) => /[\\/]build[\\/]commands[\\/]([^\\/]+)\.js$/.exec(module)?.[1]).filter((m): m is string => m !== undefined))];
+  // A command is `commands/<name>.js`, or `commands/<name>/index.js` beside its sides (`commands/<name>/aws.js`).
+  const moduleName = (module: string) => /[\\/]build[\\/]commands[\\/](.+?)(?:[\\/]index)?\.js$/.exec(module)?.[1];
+  const commandModules = [...new Set(modules.map(moduleName).filter((m): m is string => m !== undefined))];
   return { code: run.code, stdout: run.stdout, commandModules, sdk: modules.filter((module) => /[\\/]node_modules[\\/]@(aws-sdk|smithy)[\\/]/.test(module)) };
 }
 
@@ -65,5 +67,27 @@ describe('flag values', () => {
     expect(run.code).toBe(EXIT.usage);
     expect(JSON.parse(run.stderr)).toEqual({ error: { name: 'UsageError', message: '--memory must be a whole number of MB from 128 to 10240, not "64"', exitCode: EXIT.usage } });
     expect(run.stdout).toBe('');
+  });
+});
+
+describe('renamed flags', () => {
+  it('print the deprecation notice on stderr, even with --json, and nothing on stdout', async () => {
+    // --port stops setup on AWS before any call, so the run ends right after the notice.
+    const run = await runCli(['setup', '--json', '--timeout', '5', '--port', '3000'], { cwd });
+
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stdout).toBe('');
+    const [notice, error] = run.stderr.split('\n');
+    expect(notice).toBe('products-cli: --timeout is deprecated for setup: use --function-timeout (the same value)');
+    expect(JSON.parse(error as string)).toEqual({ error: { name: 'UsageError', message: '--port applies to setup --local only', exitCode: EXIT.usage } });
+  });
+
+  it.each(['setup', 'local'])('show only the new names in `%s --help`', async (name) => {
+    const run = await runCli([name, '--help'], { cwd });
+
+    expect(run.stdout).toContain('--function-timeout <seconds>');
+    expect(run.stdout).toContain('--function-concurrency <n>');
+    expect(run.stdout).not.toMatch(/^\s+--timeout /m);
+    expect(run.stdout).not.toMatch(/^\s+--concurrency /m);
   });
 });

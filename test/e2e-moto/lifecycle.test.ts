@@ -12,9 +12,9 @@ import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { deploy } from '../../src/commands/deploy.js';
-import { setupAws } from '../../src/commands/setup-aws.js';
-import { status } from '../../src/commands/status.js';
-import { teardownAws } from '../../src/commands/teardown-aws.js';
+import { setupAws } from '../../src/commands/setup/aws.js';
+import { statusAws } from '../../src/commands/status/aws.js';
+import { teardownAws } from '../../src/commands/teardown/aws.js';
 import { HANDLER_ZIP } from '../../src/provision/session.js';
 import { readState } from '../../src/state/state-file.js';
 import { testContext } from '../aws/fake/harness.js';
@@ -67,7 +67,7 @@ describe.runIf(motoAvailable)('the AWS stack against moto', () => {
 
     // Act: rerun, status, deploy
     const rerun = await setupAws({ ...target(), verify: false }, testContext(cwd), { readCode: code });
-    const seen = await status({ ...target(), verify: false }, testContext(cwd), { readCode: code });
+    const seen = await statusAws({ ...target(), verify: false }, testContext(cwd), { readCode: code });
     const deployed = await deploy(target(), testContext(cwd), { readCode: code });
 
     // Assess

@@ -92,6 +92,16 @@ describe('setup --local', () => {
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(existsSync(join(cwd, '.products-cli', 'state.json'))).toBe(false);
     });
+
+    it('fails the same way for `local`, which starts it in the foreground', async () => {
+      const port = (server.address() as { port: number }).port;
+
+      const run = await cli(cwd, ['local', '--port', String(port)]);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(`products-cli: port ${port} is already in use; choose another with --port`);
+      expect(existsSync(join(cwd, '.products-cli', 'state.json'))).toBe(false);
+    });
   });
 
   it.each([
@@ -101,6 +111,9 @@ describe('setup --local', () => {
     [['--rate-limit', '0'], '--rate-limit'],
     [['--timeout', '-1'], '--timeout'],
     [['--timeout', '30'], '--timeout'],
+    [['--function-timeout', '30'], '--function-timeout'],
+    [['--function-concurrency', '0'], '--function-concurrency'],
+    [['--concurrency', '65'], '--concurrency'],
     [['--integration-timeout', '0'], '--integration-timeout'],
     [['--dynamodb-endpoint', 'not a url'], '--dynamodb-endpoint'],
   ])('rejects %j with a usage error naming the flag', async (flags, flag) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { teardownLocal } from '../../src/commands/teardown-local.js';
+import { teardownLocal } from '../../src/commands/teardown/local.js';
 import type { Context } from '../../src/context.js';
 import { writeState } from '../../src/state/state-file.js';
 

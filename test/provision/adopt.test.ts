@@ -1,8 +1,8 @@
 // setup --adopt: taking over the stack a tutorial user made by hand, keeping the table and its items.
 import { describe, expect, it } from 'vitest';
-import { setupAws } from '../../src/commands/setup-aws.js';
-import { status } from '../../src/commands/status.js';
-import { teardownAws } from '../../src/commands/teardown-aws.js';
+import { setupAws } from '../../src/commands/setup/aws.js';
+import { statusAws } from '../../src/commands/status/aws.js';
+import { teardownAws } from '../../src/commands/teardown/aws.js';
 import { AwsError } from '../../src/errors.js';
 import { CrashError } from '../aws/fake/fake-aws.js';
 import { fakeWorld, mutatingCalls, testContext } from '../aws/fake/harness.js';
@@ -64,7 +64,7 @@ describe('a stack made by hand', () => {
     const methods = [...api.resources.values()].flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${m} ${r.path}`)).sort();
     expect(methods).toEqual(['DELETE /product/{id}', 'GET /product', 'GET /product/{id}', 'PATCH /product/{id}', 'POST /product']);
     expect(api.stages.get('prod')?.methodSettings['*/*']).toEqual({ throttlingRateLimit: 100, throttlingBurstLimit: 200 });
-    expect((await status(noVerify, testContext(world.cwd), world.deps())).overall).toBe('present');
+    expect((await statusAws(noVerify, testContext(world.cwd), world.deps())).overall).toBe('present');
 
     // A rerun needs no --adopt and changes nothing.
     const before = fake.calls.length;
@@ -101,7 +101,7 @@ describe('a stack made by hand', () => {
       await expect(setupAws({ ...noVerify, adopt: true }, testContext(world.cwd), world.deps())).rejects.toBeInstanceOf(CrashError);
       world.fake.crashAfterMutations(undefined);
       await setupAws({ ...noVerify, adopt: true }, testContext(world.cwd), world.deps());
-      const seen = await status(noVerify, testContext(world.cwd), world.deps());
+      const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
       expect({ k, bad: seen.resources.filter((r) => r.outcome !== 'present') }).toEqual({ k, bad: [] });
       expect({ k, items: world.fake.tables.get('product')?.items.size, apis: world.fake.apis.size }).toEqual({ k, items: 2, apis: 1 });
     }

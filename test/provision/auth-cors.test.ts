@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { setupAws } from '../../src/commands/setup-aws.js';
-import { teardownAws } from '../../src/commands/teardown-aws.js';
+import { setupAws } from '../../src/commands/setup/aws.js';
+import { teardownAws } from '../../src/commands/teardown/aws.js';
 import { ApiGatewayPacer } from '../../src/aws/apigateway-pacer.js';
 import { systemClock } from '../../src/aws/clock.js';
 import { ensurePreflights } from '../../src/provision/cors.js';
@@ -65,7 +65,7 @@ describe('authorization on AWS', () => {
 
   it('says in one line who may write and how', async () => {
     const world = fakeWorld();
-    const { command } = await import('../../src/commands/setup.js');
+    const { command } = await import('../../src/commands/setup/index.js');
     const result = await setupAws(noVerify, testContext(world.cwd), world.deps());
     const text = command.render?.(result as never, { bold: String, dim: String, green: String, yellow: String, red: String } as never, {} as never) ?? '';
 

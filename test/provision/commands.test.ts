@@ -2,14 +2,19 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { deploy, renderDeploy } from '../../src/commands/deploy.js';
-import { filterPattern, logs, parseSince, renderLogEvent, toLogEvent, type LogEvent } from '../../src/commands/logs.js';
-import { renderSetupAws } from '../../src/commands/setup.js';
-import { setupAws } from '../../src/commands/setup-aws.js';
-import { assertStackHealthy, renderStatus, status } from '../../src/commands/status.js';
+import { renderLogEvent, type LogEvent } from '../../src/commands/log-event.js';
+import { filterPattern, toLogEvent } from '../../src/commands/logs/aws.js';
+import { logs } from '../../src/commands/logs/index.js';
+import { parseSince, readSince } from '../../src/commands/logs/since.js';
+import { renderSetupAws } from '../../src/commands/setup/index.js';
+import { setupAws } from '../../src/commands/setup/aws.js';
+import { statusAws } from '../../src/commands/status/aws.js';
+import { assertStackHealthy, renderStatus } from '../../src/commands/status/index.js';
 import { AwsError, CheckFailedError, UsageError } from '../../src/errors.js';
 import { createProgress } from '../../src/output/progress.js';
 import { codeSha256 } from '../../src/provision/function.js';
 import { fakeWorld, FAKE_ZIP, testContext } from '../aws/fake/harness.js';
+import { cliOptions } from '../cli/helpers/command-line.js';
 import { VirtualClock } from '../aws/fake/virtual-clock.js';
 
 const plain = new Chalk({ level: 0 });
@@ -42,13 +47,13 @@ describe('status', () => {
   it('shows every resource present, the URL and the live check; missing ones after a partial teardown', async () => {
     const world = fakeWorld();
     const made = await setupAws({ verify: false }, testContext(world.cwd), world.deps());
-    const seen = await status({}, testContext(world.cwd), world.deps());
+    const seen = await statusAws({}, testContext(world.cwd), world.deps());
     expect(seen.overall).toBe('present');
     expect(seen.url).toBe(made.url);
     expect(seen.verify?.ok).toBe(true);
     expect(renderStatus(seen, plain)).toContain('Live check: GET /product answered 200.');
     world.fake.logGroups.clear();
-    const partial = await status({ verify: false }, testContext(world.cwd), world.deps());
+    const partial = await statusAws({ verify: false }, testContext(world.cwd), world.deps());
     expect(partial.overall).toBe('partial');
     expect(partial.resources.find((r) => r.resource === 'log group')?.outcome).toBe('missing');
     expect(renderStatus(partial, plain)).toMatch(/log group \/aws\/lambda\/productFunction\s+missing/);
@@ -58,7 +63,7 @@ describe('status', () => {
 
   it('reports an empty account as absent, with read calls only', async () => {
     const world = fakeWorld();
-    const seen = await status({}, testContext(world.cwd), world.deps());
+    const seen = await statusAws({}, testContext(world.cwd), world.deps());
     expect(seen.overall).toBe('absent');
     expect(seen.verify).toBeUndefined();
     expect(() => assertStackHealthy(seen)).toThrow(/does not exist in us-east-1; run products-cli setup/);
@@ -105,7 +110,7 @@ describe('setup output', () => {
     [{ stack: '9lives' }, /--stack "9lives" is not a valid stack name/],
   ])('rejects %j before any AWS call', async (flags, message) => {
     const world = fakeWorld();
-    const error = await setupAws(flags, testContext(world.cwd), world.deps()).catch((e: unknown) => e);
+    const error = await cliOptions('setup', flags).then((opts) => setupAws(opts, testContext(world.cwd), world.deps())).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(message);
     expect(world.fake.calls.filter((c) => c.op !== 'GetCallerIdentity')).toEqual([]);
@@ -155,7 +160,7 @@ describe('logs', () => {
     expect(seen.map((e) => e.eventId)).toEqual(['2', '3']);
     expect(result.events).toBe(2);
     const errors: LogEvent[] = [];
-    await logs({ filter: 'ERROR', since: '1h' }, testContext(world.cwd), (e) => errors.push(e), world.deps());
+    await logs({ filter: 'ERROR', since: readSince('1h') }, testContext(world.cwd), (e) => errors.push(e), world.deps());
     expect(errors.map((e) => e.eventId)).toEqual(['3']);
 
     // --follow: new events appear on the next poll; an abort ends it quietly.
@@ -224,7 +229,7 @@ describe('live check and refusals', () => {
     expect((error as Error).name).toBe('CheckFailedError');
     expect((error as Error).message).toMatch(/^the stack is set up but https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/product did not answer 200 within \d+\.\d s \(last: 502 \{"message": "Internal server error"\}\); see products-cli logs/);
     // The stack itself is complete and recorded, so status and a rerun find it.
-    expect((await status({ verify: false }, testContext(world.cwd), world.deps())).overall).toBe('present');
+    expect((await statusAws({ verify: false }, testContext(world.cwd), world.deps())).overall).toBe('present');
   });
 
   it('names the missing permission when AWS denies a call (exit 6)', async () => {

@@ -2,8 +2,8 @@
 import { ConflictException } from '@aws-sdk/client-api-gateway';
 import { ResourceConflictException } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import { setupAws } from '../../src/commands/setup-aws.js';
-import { status } from '../../src/commands/status.js';
+import { setupAws } from '../../src/commands/setup/aws.js';
+import { statusAws } from '../../src/commands/status/aws.js';
 import { AwsError } from '../../src/errors.js';
 import { rolePropagationDelay } from '../../src/provision/function.js';
 import { fakeWorld, testContext } from '../aws/fake/harness.js';
@@ -17,7 +17,7 @@ describe('first contact', () => {
     for (const seed of seeds) {
       const world = fakeWorld({ seed });
       await setupAws({ ...noVerify, apiKey: seed % 4 === 0 }, testContext(world.cwd), world.deps());
-      const seen = await status({ ...noVerify, apiKey: seed % 4 === 0 }, testContext(world.cwd), world.deps());
+      const seen = await statusAws({ ...noVerify, apiKey: seed % 4 === 0 }, testContext(world.cwd), world.deps());
       expect({ seed, bad: seen.resources.filter((r) => r.outcome !== 'present') }).toEqual({ seed, bad: [] });
       const before = world.fake.calls.length;
       await setupAws({ ...noVerify, apiKey: seed % 4 === 0 }, testContext(world.cwd), world.deps());
@@ -50,7 +50,7 @@ describe('one REST API is changed one call at a time', () => {
     await setupAws(noVerify, ctx, world.deps());
     expect(refused).toBe(2);
     expect(ctx.stderr.text()).toMatch(/API Gateway refused PutIntegration: another change to the REST API is under way; retrying in 0\.5 s/);
-    const seen = await status(noVerify, testContext(world.cwd), world.deps());
+    const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
     expect(seen.overall).toBe('present');
   });
 });
@@ -142,11 +142,11 @@ describe('status', () => {
     const [api] = [...world.fake.apis.values()];
     if (!api) throw new Error('no API');
     api.api.endpointConfiguration = { types: ['EDGE'] };
-    const seen = await status(noVerify, testContext(world.cwd), world.deps());
+    const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
     expect(seen.resources.find((r) => r.resource === 'REST API')).toMatchObject({ outcome: 'drifted', detail: expect.stringContaining('endpoint EDGE, not REGIONAL') });
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     expect(api.api.endpointConfiguration.types).toEqual(['REGIONAL']);
-    expect((await status(noVerify, testContext(world.cwd), world.deps())).overall).toBe('present');
+    expect((await statusAws(noVerify, testContext(world.cwd), world.deps())).overall).toBe('present');
   });
 
   it('reads an Inactive function as present, as setup accepts it', async () => {
@@ -154,7 +154,7 @@ describe('status', () => {
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     const fn = world.fake.functions.get('productFunction');
     if (fn) fn.inactive = true;
-    const seen = await status(noVerify, testContext(world.cwd), world.deps());
+    const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
     expect(seen.resources.find((r) => r.resource === 'function')?.outcome).toBe('present');
   });
 

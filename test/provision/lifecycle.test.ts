@@ -2,9 +2,9 @@
 import { readFileSync, statSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { setupAws } from '../../src/commands/setup-aws.js';
-import { teardownAws } from '../../src/commands/teardown-aws.js';
-import { status } from '../../src/commands/status.js';
+import { setupAws } from '../../src/commands/setup/aws.js';
+import { teardownAws } from '../../src/commands/teardown/aws.js';
+import { statusAws } from '../../src/commands/status/aws.js';
 import { AwsError, EXIT, UsageError } from '../../src/errors.js';
 import { readState, statePath } from '../../src/state/state-file.js';
 import { CrashError } from '../aws/fake/fake-aws.js';
@@ -135,7 +135,7 @@ describe('crash and resume', () => {
       const rerun = await setupAws(noVerify, testContext(world.cwd), world.deps());
 
       // Assess: status finds everything present, and a third run changes nothing
-      const seen = await status({ verify: false }, testContext(world.cwd), world.deps());
+      const seen = await statusAws({ verify: false }, testContext(world.cwd), world.deps());
       expect({ k, overall: seen.overall, resources: seen.resources.filter((r) => r.outcome !== 'present') }).toEqual({ k, overall: 'present', resources: [] });
       expect(world.fake.apis.size).toBe(1);
       const before = world.fake.calls.length;
@@ -287,10 +287,10 @@ describe('ownership, confirmation and backups', () => {
     (fake.tables.get('product') as { billing: string }).billing = 'PROVISIONED';
     (fake.logGroups.get('/aws/lambda/productFunction') as { retention?: number }).retention = 3;
     (fake.functions.get('productFunction') as unknown as { config: { MemorySize: number } }).config.MemorySize = 128;
-    const drifted = await status({ verify: false }, testContext(world.cwd), world.deps());
+    const drifted = await statusAws({ verify: false }, testContext(world.cwd), world.deps());
     expect(drifted.overall).toBe('partial');
     expect(drifted.resources.filter((r) => r.outcome === 'drifted').map((r) => r.resource)).toEqual(['table', 'log group', 'function']);
-    const fixed = await setupAws({ ...noVerify, rateLimit: '50' }, testContext(world.cwd), world.deps());
+    const fixed = await setupAws({ ...noVerify, rateLimit: 50 }, testContext(world.cwd), world.deps());
     expect(fixed.steps.filter((s) => s.outcome === 'updated').map((s) => s.resource).sort()).toEqual(['function', 'log group', 'stage', 'table']);
     expect(fake.tables.get('product')?.billing).toBe('PAY_PER_REQUEST');
     expect(fake.logGroups.get('/aws/lambda/productFunction')?.retention).toBe(14);

@@ -1,9 +1,10 @@
 // Names checked before any call, the usage plan's throttle, point-in-time recovery, and late log events.
 import { describe, expect, it } from 'vitest';
-import { logs, type LogEvent } from '../../src/commands/logs.js';
-import { setupAws } from '../../src/commands/setup-aws.js';
-import { status } from '../../src/commands/status.js';
-import { teardownAws } from '../../src/commands/teardown-aws.js';
+import type { LogEvent } from '../../src/commands/log-event.js';
+import { logs } from '../../src/commands/logs/index.js';
+import { setupAws } from '../../src/commands/setup/aws.js';
+import { statusAws } from '../../src/commands/status/aws.js';
+import { teardownAws } from '../../src/commands/teardown/aws.js';
 import { EXIT, UsageError } from '../../src/errors.js';
 import { checkResourceNames, resourceNames } from '../../src/provision/names.js';
 import { fakeWorld, testContext } from '../aws/fake/harness.js';
@@ -40,11 +41,11 @@ describe('the usage plan follows --rate-limit and --burst-limit', () => {
     const [plan] = [...world.fake.usagePlans.values()];
     expect(plan?.throttle).toEqual({ rateLimit: 100, burstLimit: 200 });
     const before = world.fake.calls.length;
-    const result = await setupAws({ ...noVerify, apiKey: true, rateLimit: '50', burstLimit: '80' }, testContext(world.cwd), world.deps());
+    const result = await setupAws({ ...noVerify, apiKey: true, rateLimit: 50, burstLimit: 80 }, testContext(world.cwd), world.deps());
     expect(plan?.throttle).toEqual({ rateLimit: 50, burstLimit: 80 });
     expect(world.fake.calls.slice(before).filter((c) => c.op === 'UpdateUsagePlan' && !c.error)).toHaveLength(1);
     expect(result.steps.find((s) => s.resource === 'API key')).toMatchObject({ outcome: 'updated', detail: 'usage plan rateLimit 50, burstLimit 80' });
-    const seen = await status({ ...noVerify, apiKey: true }, testContext(world.cwd), world.deps());
+    const seen = await statusAws({ ...noVerify, apiKey: true }, testContext(world.cwd), world.deps());
     expect(seen.resources.find((r) => r.resource === 'API key')?.detail).toBe('usage plan rateLimit not 100; usage plan burstLimit not 200');
   });
 });
@@ -57,11 +58,11 @@ describe('point-in-time recovery', () => {
     const updates = world.fake.calls.filter((c) => c.op === 'UpdateContinuousBackups');
     expect(updates.some((c) => c.error === 'ContinuousBackupsUnavailableException')).toBe(true);
     expect(updates.at(-1)?.error).toBeUndefined();
-    const seen = await status(noVerify, testContext(world.cwd), world.deps());
+    const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
     expect(seen.resources.find((r) => r.resource === 'table')).toMatchObject({ outcome: 'present', detail: 'point-in-time recovery on' });
     const table = world.fake.tables.get('product');
     if (table) table.pitr = false;
-    const off = await status(noVerify, testContext(world.cwd), world.deps());
+    const off = await statusAws(noVerify, testContext(world.cwd), world.deps());
     expect(off.resources.find((r) => r.resource === 'table')).toMatchObject({ outcome: 'drifted', detail: 'point-in-time recovery off' });
     const fixed = await setupAws(noVerify, testContext(world.cwd), world.deps());
     expect(fixed.steps.find((s) => s.resource === 'table')).toMatchObject({ outcome: 'updated', detail: 'point-in-time recovery on' });
@@ -72,7 +73,7 @@ describe('point-in-time recovery', () => {
     await setupAws({ ...noVerify, pitr: false }, testContext(world.cwd), world.deps());
     expect(world.fake.tables.get('product')?.pitr).toBeFalsy();
     expect(world.fake.callsOf('UpdateContinuousBackups')).toEqual([]);
-    const seen = await status(noVerify, testContext(world.cwd), world.deps());
+    const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
     expect(seen.resources.find((r) => r.resource === 'table')).toMatchObject({ outcome: 'present', detail: 'point-in-time recovery off (--no-pitr)' });
   });
 

@@ -1,15 +1,15 @@
 /** `setup`: the local stack with --local, otherwise the AWS stack. Each is loaded only when it runs. */
-import { defineCommand } from '../cli/command.js';
-import { describeAuth } from '../contract/auth.js';
-import type { Context } from '../context.js';
-import { awsOptions, LOCAL_STACK_OPTIONS } from '../cli/option-sets.js';
-import { jsonOption } from '../cli/target-options.js';
-import { numberFlag, oneOf } from '../cli/parsers.js';
-import { RETENTION_DAYS } from '../defaults.js';
-import type { Style } from '../output/style.js';
-import { formatDuration } from '../output/format.js';
-import type { SetupAwsOptions, SetupAwsResult } from './setup-aws.js';
-import type { SetupLocalOptions, SetupLocalResult } from './setup-local.js';
+import { defineCommand } from '../../cli/command.js';
+import { describeAuth } from '../../contract/auth.js';
+import type { Context } from '../../context.js';
+import { awsOptions, LOCAL_STACK_OPTIONS, OLD_SPELLINGS_HELP } from '../../cli/option-sets.js';
+import { jsonOption } from '../../cli/target-options.js';
+import { numberFlag, oneOf } from '../../cli/parsers.js';
+import { RETENTION_DAYS } from '../../defaults.js';
+import type { Style } from '../../output/style.js';
+import { formatDuration } from '../../output/format.js';
+import type { SetupAwsOptions, SetupAwsResult } from './aws.js';
+import type { SetupLocalOptions, SetupLocalResult } from './local.js';
 
 export type SetupOptions = { local?: boolean } & SetupLocalOptions & SetupAwsOptions;
 
@@ -23,10 +23,10 @@ export const SETUP_FLAG = {
 
 export async function setup(opts: SetupOptions, ctx: Context): Promise<SetupLocalResult | SetupAwsResult> {
   if (opts.local) {
-    const { setupLocal } = await import('./setup-local.js');
+    const { setupLocal } = await import('./local.js');
     return setupLocal(opts, ctx);
   }
-  const { setupAws } = await import('./setup-aws.js');
+  const { setupAws } = await import('./aws.js');
   return setupAws(opts, ctx);
 }
 
@@ -108,11 +108,13 @@ On AWS:
   $ products-cli setup --stack alice --auth api-key   # alice-product, alice-productFunction, … writes behind an API key
   $ products-cli setup --private-reads --cors-origin https://shop.example.com   # reads signed too; a browser app's origin
   $ products-cli setup --auth none              # the tutorial's open API: anyone may write
+  $ products-cli setup --memory 512 --function-timeout 20
   $ products-cli setup --endpoint-url http://127.0.0.1:5000 --no-verify   # an emulator such as moto
   $ products-cli setup --adopt --dry-run        # which hand-made resources (product, productFunction, …) it would take over
   $ products-cli setup --adopt                  # take them over: tag, correct, keep the table's items
 
-On AWS, a rerun creates only what is missing, corrects what differs, and says so when there is nothing to do.`,
+On AWS, a rerun creates only what is missing, corrects what differs, and says so when there is nothing to do.
+${OLD_SPELLINGS_HELP}`,
   run: (_args: [], opts: SetupOptions, ctx) => setup(opts, ctx),
   render: (result, style) => (result.target === 'local' ? renderSetupLocal(result, style) : renderSetupAws(result, style)),
 });

@@ -1,13 +1,13 @@
 /** `teardown --local`: stops the recorded local stack, once it has proved to be ours, and deletes its data. */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { Context } from '../context.js';
-import { AppError } from '../errors.js';
-import { findDataHolder, isProcessAlive, localDataDir, localDir, stopProcess } from '../local/control.js';
-import { locateStack } from '../local/locate.js';
-import { confirmOrCancel } from '../output/confirm.js';
-import { note } from '../output/print.js';
-import { readState, stateDir, updateState } from '../state/state-file.js';
+import type { Context } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { findDataHolder, isProcessAlive, localDataDir, localDir, stopProcess } from '../../local/control.js';
+import { locateStack } from '../../local/locate.js';
+import { confirmOrCancel } from '../../output/confirm.js';
+import { note } from '../../output/print.js';
+import { readState, stateDir, updateState } from '../../state/state-file.js';
 
 export interface TeardownLocalOptions {
   yes?: boolean;
@@ -30,7 +30,7 @@ export interface TeardownLocalResult {
 
 /** Stops the local stack and deletes `.products-cli/local` (unless --keep-data), then forgets it in the state. */
 export async function teardownLocal(opts: TeardownLocalOptions, ctx: Context): Promise<TeardownLocalResult> {
-  const { refuseSymlink } = await import('../state/safe-path.js');
+  const { refuseSymlink } = await import('../../state/safe-path.js');
   // A link here would make the deletion below reach whatever it points at.
   await refuseSymlink(stateDir(ctx.cwd));
   const dir = localDir(ctx.cwd);

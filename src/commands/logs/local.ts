@@ -1,8 +1,9 @@
 /** `logs --local`: the local stack's log, its request lines rendered as the AWS `logs` renders them. */
-import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
-import { note } from '../output/print.js';
-import type { LogEvent, LogsOptions } from './logs.js';
+import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { note } from '../../output/print.js';
+import type { LogEvent } from '../log-event.js';
+import type { LogsOptions } from './index.js';
 
 export interface LogsLocalResult {
   target: 'local';
@@ -15,7 +16,7 @@ export async function logsLocal(opts: LogsOptions, ctx: Context, onEvent: (event
   if (opts.filter !== undefined && /^[{?[]/.test(opts.filter.trim())) {
     throw new UsageError('--filter patterns such as { $.status >= 500 } work against CloudWatch only; locally --filter matches text, such as --filter ERROR');
   }
-  const [{ localLogPath }, { readStackLog }] = await Promise.all([import('../local/control.js'), import('../local/stack-log.js')]);
+  const [{ localLogPath }, { readStackLog }] = await Promise.all([import('../../local/control.js'), import('../../local/stack-log.js')]);
   const log = localLogPath(ctx.cwd);
   const filter = opts.filter?.replace(/^"(.*)"$/, '$1');
   const events = await readStackLog(
@@ -25,12 +26,4 @@ export async function logsLocal(opts: LogsOptions, ctx: Context, onEvent: (event
   );
   if (events === 0 && !opts.follow) note(ctx, `no lines in ${log} since ${new Date(since).toISOString()}${opts.filter ? ` matching ${opts.filter}` : ''}`);
   return { target: 'local', log, events };
-}
-
-/** True when a command without --local should still mean the local stack: only a local one is recorded, and no AWS flag is given. */
-export async function onlyLocalRecorded(opts: { region?: string; profile?: string; endpointUrl?: string; stack?: string }, cwd: string): Promise<boolean> {
-  if (opts.region || opts.profile || opts.endpointUrl || opts.stack) return false;
-  const { readState } = await import('../state/state-file.js');
-  const state = await readState(cwd);
-  return Boolean(state.local) && !state.aws;
 }

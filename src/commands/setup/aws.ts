@@ -1,38 +1,32 @@
 /** `setup` (AWS): creates, completes or corrects the stack in the account the credential chain resolves. */
-import { checkAccessFlags, type AccessFlags } from '../access-flags.js';
-import { FLAG } from '../cli/option-sets.js';
-import type { AuthSettings } from '../contract/auth.js';
-import type { Context } from '../context.js';
-import { withTerminalProgress } from '../output/progress.js';
-import { DEFAULT_THROTTLE } from '../defaults.js';
-import { CheckFailedError, UsageError } from '../errors.js';
-import type { ProvisionSettings, StepResult } from '../provision/context.js';
-import { formatDuration } from '../output/format.js';
-import { findForeign, type ForeignResource } from '../provision/adopt.js';
-import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../provision/session.js';
-import { inspectStack, provisionStack } from '../provision/stack.js';
-import { verifyStack, type VerifyResult } from '../provision/verify.js';
-import { statePath } from '../state/state-file.js';
-import { SETUP_FLAG } from './setup.js';
+import { checkAccessFlags, type AccessFlags } from '../../access-flags.js';
+import type { AwsTargetOptions } from '../../cli/option-sets.js';
+import type { AuthSettings } from '../../contract/auth.js';
+import type { Context } from '../../context.js';
+import { withTerminalProgress } from '../../output/progress.js';
+import { DEFAULT_THROTTLE } from '../../defaults.js';
+import { CheckFailedError, UsageError } from '../../errors.js';
+import type { Architecture, ProvisionSettings, Runtime, StepResult } from '../../provision/context.js';
+import { formatDuration } from '../../output/format.js';
+import { findForeign, type ForeignResource } from '../../provision/adopt.js';
+import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../../provision/session.js';
+import { inspectStack, provisionStack } from '../../provision/stack.js';
+import { verifyStack, type VerifyResult } from '../../provision/verify.js';
+import { statePath } from '../../state/state-file.js';
+import { timelineOf, type TimelineEntry } from '../timeline.js';
 
-/** The AWS flags as commander hands them over. */
-export interface AwsTargetOptions {
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
-  stack?: string;
-  stage?: string;
-  json?: boolean;
-}
-
+/** As the CLI hands them over, each value checked by the parser declared with its flag. */
 export interface SetupAwsOptions extends AwsTargetOptions, AccessFlags {
-  runtime?: string;
-  arch?: string;
-  memory?: string | number;
-  timeout?: string | number;
-  logRetention?: string | number;
-  rateLimit?: string | number;
-  burstLimit?: string | number;
+  runtime?: Runtime;
+  arch?: Architecture;
+  /** MB. */
+  memory?: number;
+  /** The function's timeout, in ms (`--function-timeout` takes whole seconds). */
+  functionTimeout?: number;
+  /** Days. */
+  logRetention?: number;
+  rateLimit?: number;
+  burstLimit?: number;
   apiKey?: boolean;
   /** `--no-verify` sets this to false. */
   verify?: boolean;
@@ -69,30 +63,17 @@ export interface SetupAwsResult {
   timeline: TimelineEntry[];
 }
 
-export interface TimelineEntry {
-  step: string;
-  outcome: string;
-  startMs: number;
-  endMs: number;
-}
-
-/** The progress timings relative to `started`. */
-export function timelineOf(timings: Array<{ label: string; outcome: string; startedAt: number; endedAt: number }>, started: number): TimelineEntry[] {
-  return timings.map((t) => ({ step: t.label, outcome: t.outcome, startMs: t.startedAt - started, endMs: t.endedAt - started }));
-}
-
-/** The setup flags with their defaults, each checked by the parser declared with it (text comes from programmatic callers). */
-export function checkSetupSettings(opts: SetupAwsOptions): ProvisionSettings {
-  const value = <T>(given: string | T | undefined, parse: (value: string | T) => T, fallback: T): T => (given === undefined ? fallback : parse(given));
+/** The setup flags with their defaults, and the access flags checked against each other. */
+export function setupSettings(opts: SetupAwsOptions): ProvisionSettings {
   return {
-    runtime: value(opts.runtime, SETUP_FLAG.runtime, DEFAULT_SETTINGS.runtime),
-    architecture: value(opts.arch, SETUP_FLAG.arch, DEFAULT_SETTINGS.architecture),
-    memoryMb: value(opts.memory, SETUP_FLAG.memory, DEFAULT_SETTINGS.memoryMb),
-    timeoutSeconds: value(opts.timeout, FLAG.timeout, DEFAULT_SETTINGS.timeoutSeconds),
-    logRetentionDays: value(opts.logRetention, SETUP_FLAG.logRetention, DEFAULT_SETTINGS.logRetentionDays),
+    runtime: opts.runtime ?? DEFAULT_SETTINGS.runtime,
+    architecture: opts.arch ?? DEFAULT_SETTINGS.architecture,
+    memoryMb: opts.memory ?? DEFAULT_SETTINGS.memoryMb,
+    timeoutSeconds: opts.functionTimeout === undefined ? DEFAULT_SETTINGS.timeoutSeconds : opts.functionTimeout / 1000,
+    logRetentionDays: opts.logRetention ?? DEFAULT_SETTINGS.logRetentionDays,
     throttle: {
-      rateLimit: value(opts.rateLimit, FLAG.rateLimit, DEFAULT_THROTTLE.rateLimit),
-      burstLimit: value(opts.burstLimit, FLAG.burstLimit, DEFAULT_THROTTLE.burstLimit),
+      rateLimit: opts.rateLimit ?? DEFAULT_THROTTLE.rateLimit,
+      burstLimit: opts.burstLimit ?? DEFAULT_THROTTLE.burstLimit,
     },
     pitr: opts.pitr !== false,
     adopt: Boolean(opts.adopt),
@@ -118,7 +99,7 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
   if (local.port !== undefined) throw new UsageError('--port applies to setup --local only');
   if (local.dynamodbEndpoint !== undefined) throw new UsageError('--dynamodb-endpoint applies to setup --local only');
   if (local.integrationTimeout !== undefined) throw new UsageError('--integration-timeout applies to setup --local only; API Gateway\'s is 29 s');
-  const settings = checkSetupSettings(opts);
+  const settings = setupSettings(opts);
   const session = await openSession(
     { ...awsTarget(opts), settings },
     withTerminalProgress(ctx),
@@ -196,8 +177,8 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
 }
 
 /** With private reads the live check's GET must be signed too, with the same credential chain. */
-async function readSigner(auth: import('../http/request-auth.js').TargetAuth): Promise<(url: string) => Promise<Record<string, string>>> {
-  const { createSigner } = await import('../http/sign-request.js');
+async function readSigner(auth: import('../../http/request-auth.js').TargetAuth): Promise<(url: string) => Promise<Record<string, string>>> {
+  const { createSigner } = await import('../../http/sign-request.js');
   const signer = await createSigner(auth);
   return (url) => signer({ method: 'GET', url, headers: { accept: 'application/json' } });
 }

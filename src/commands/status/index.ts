@@ -1,15 +1,17 @@
-/** `status`: each resource of the AWS stack (present, missing, drifted), the invoke URL, and a live check. */
-import { defineCommand } from '../cli/command.js';
-import { awsOptions, FLAG } from '../cli/option-sets.js';
-import { jsonOption } from '../cli/target-options.js';
-import type { Context } from '../context.js';
-import { CheckFailedError } from '../errors.js';
-import type { Style } from '../output/style.js';
-import type { StepResult } from '../provision/context.js';
-import type { AwsDeps } from '../provision/session.js';
-import type { VerifyResult } from '../provision/verify.js';
-import type { AwsTargetOptions } from './setup-aws.js';
-import { assertLocalHealthy, renderLocalStatus, type LocalStatusResult } from './status-local.js';
+/**
+ * `status`: each resource of the AWS stack (present, missing, drifted), the invoke URL, and a live check; or, with
+ * --local, the local stack. Each side is loaded only when it runs; their results are rendered and checked here.
+ */
+import { defineCommand } from '../../cli/command.js';
+import { awsOptions, FLAG, type AwsTargetOptions } from '../../cli/option-sets.js';
+import { jsonOption } from '../../cli/target-options.js';
+import { onlyLocalRecorded } from '../../cli/local-default.js';
+import type { Context } from '../../context.js';
+import { CheckFailedError } from '../../errors.js';
+import { formatBytes, formatUptime } from '../../output/format.js';
+import type { Style } from '../../output/style.js';
+import type { StatusResult } from './aws.js';
+import type { LocalStatusResult } from './local.js';
 
 export interface StatusOptions extends AwsTargetOptions {
   /** The local stack instead of AWS. */
@@ -17,50 +19,6 @@ export interface StatusOptions extends AwsTargetOptions {
   /** `--no-verify` sets this to false. */
   verify?: boolean;
   apiKey?: boolean;
-}
-
-export interface StatusResult {
-  target: 'aws';
-  region: string;
-  accountId: string;
-  stack: string;
-  resources: StepResult[];
-  /** present: every resource is there as setup makes it; partial: some are missing or drifted; absent: none. */
-  overall: 'present' | 'partial' | 'absent';
-  url?: string;
-  verify?: VerifyResult;
-}
-
-/** Inspects the stack with read calls only, then checks the API through its URL when it is complete. */
-export async function status(opts: StatusOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<StatusResult> {
-  // Loaded here, so that `status --help` does not load the AWS SDK.
-  const [{ awsTarget, openSession }, { withTerminalProgress }, { inspectStack }, { verifyStack }] = await Promise.all([
-    import('../provision/session.js'),
-    import('../output/progress.js'),
-    import('../provision/stack.js'),
-    import('../provision/verify.js'),
-  ]);
-  const session = await openSession(
-    awsTarget(opts),
-    withTerminalProgress(ctx),
-    deps,
-  );
-  const { pctx } = session;
-  try {
-    const recordedKey = session.previous?.apiKey;
-    pctx.settings.apiKey = Boolean(opts.apiKey ?? recordedKey);
-    const accountId = await pctx.accountId();
-    const { steps, url } = await inspectStack(pctx);
-    const missing = steps.filter((s) => s.outcome === 'missing').length;
-    const overall = missing === steps.length ? 'absent' : steps.every((s) => s.outcome === 'present') ? 'present' : 'partial';
-    let verify: VerifyResult | undefined;
-    if (url && overall !== 'absent' && opts.verify !== false) {
-      verify = await verifyStack(url, { fetch: session.deps.fetch, clock: pctx.clock, timeoutMs: 10_000, intervalMs: 2_000, ...(recordedKey ? { apiKey: recordedKey } : {}) });
-    }
-    return { target: 'aws', region: pctx.region, accountId, stack: pctx.names.stack, resources: steps, overall, ...(url ? { url } : {}), ...(verify ? { verify } : {}) };
-  } finally {
-    session.close();
-  }
 }
 
 /** Ends `status` with exit 1 when the stack is not whole or its live check failed, so scripts can rely on it. */
@@ -88,6 +46,33 @@ export function renderStatus(result: StatusResult, style: Style): string {
   return lines.join('\n');
 }
 
+/** Ends `status --local` with exit 1 when no stack runs or its live check failed. */
+export function assertLocalHealthy(result: LocalStatusResult): void {
+  if (!result.running) throw new CheckFailedError(`${result.detail}; start it with products-cli setup --local`);
+  if (result.live && !result.live.ok) throw new CheckFailedError(`the live check of ${result.url} failed: ${result.live.detail}`);
+}
+
+/** The status for people. */
+export function renderLocalStatus(result: LocalStatusResult, style: Style): string {
+  if (!result.running) return [`Local stack: ${style.red('not running')} (${result.detail})`, style.dim(`State: ${result.stateFile}`)].join('\n');
+  const stats = result.stats;
+  const statuses = stats ? Object.entries(stats.statuses).sort(([a], [b]) => a.localeCompare(b)).map(([code, count]) => `${code}: ${count}`).join(', ') : '';
+  const rows: [string, string][] = [
+    ['invoke URL', style.bold(result.url ?? '')],
+    ['pid', `${result.pid}${result.foundBy === 'lock' ? style.dim(' (found by its data lock; the state file did not name it)') : ''}`],
+    ['uptime', stats ? formatUptime(stats.uptimeSeconds) : '?'],
+    ['data', stats?.dataDir ? `${stats.dataDir} (${formatBytes(stats.dataBytes ?? 0)})` : 'in memory or in an external engine'],
+    ['items', stats?.items === undefined ? '?' : String(stats.items)],
+    ['requests', stats ? `${stats.requests}${statuses ? ` (${statuses})` : ''}${stats.inFlight > 1 ? `, ${stats.inFlight - 1} in flight` : ''}` : '?'],
+    ['functions', stats ? `${stats.environments.active} environment${stats.environments.active === 1 ? '' : 's'}, ${stats.environments.coldStarts} cold start${stats.environments.coldStarts === 1 ? '' : 's'}` : '?'],
+  ];
+  const width = Math.max(...rows.map(([key]) => key.length));
+  const lines = [`Local stack: ${style.green('running')}`, ...rows.map(([key, value]) => `  ${style.dim(key.padEnd(width))}  ${value}`)];
+  if (result.live) lines.push(result.live.ok ? `Live check: GET /product answered ${result.live.status}.` : style.red(`Live check failed: ${result.live.detail}`));
+  lines.push(style.dim(`State: ${result.stateFile}`));
+  return lines.join('\n');
+}
+
 export const command = defineCommand({
   options: [
     { flags: '--local', description: 'the local stack: URL, pid, uptime, data, items, requests by status, and a live check (the default when only a local stack is recorded)' },
@@ -105,12 +90,12 @@ Read calls only. \`products-cli setup\` creates what is missing and corrects wha
 Exits 0 when every resource is present and the live check passes, 1 otherwise. With only a local stack
 recorded, plain \`status\` shows the local one.`,
   run: async (_args: [], opts: StatusOptions, ctx): Promise<StatusResult | LocalStatusResult> => {
-    const { onlyLocalRecorded } = await import('./logs-local.js');
     if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) {
-      const { statusLocal } = await import('./status-local.js');
+      const { statusLocal } = await import('./local.js');
       return statusLocal(ctx);
     }
-    return status(opts, ctx);
+    const { statusAws } = await import('./aws.js');
+    return statusAws(opts, ctx);
   },
   render: (result, style) => (result.target === 'local' ? renderLocalStatus(result, style) : renderStatus(result, style)),
   check: (result) => (result.target === 'local' ? assertLocalHealthy(result) : assertStackHealthy(result)),

@@ -1,16 +1,17 @@
 /** `teardown` (AWS): removes the stack in dependency order, asking first, backing up the table if asked. */
 import { createWriteStream } from 'node:fs';
-import { confirmOrCancel } from '../output/confirm.js';
-import type { Context } from '../context.js';
-import { withTerminalProgress } from '../output/progress.js';
-import { AppError, UsageError } from '../errors.js';
-import type { StepResult } from '../provision/context.js';
-import { awsTarget, openSession, type AwsDeps } from '../provision/session.js';
-import { removeStack, tableContext } from '../provision/stack.js';
-import { countTableItems, describeTable, pointInTimeRecovery, scanTablePages, tableTags } from '../provision/table.js';
-import { STACK_TAG } from '../provision/names.js';
-import { writeNdjson } from '../transfer/write-ndjson.js';
-import { timelineOf, type AwsTargetOptions, type TimelineEntry } from './setup-aws.js';
+import type { AwsTargetOptions } from '../../cli/option-sets.js';
+import { confirmOrCancel } from '../../output/confirm.js';
+import type { Context } from '../../context.js';
+import { withTerminalProgress } from '../../output/progress.js';
+import { AppError, UsageError } from '../../errors.js';
+import type { StepResult } from '../../provision/context.js';
+import { awsTarget, openSession, type AwsDeps } from '../../provision/session.js';
+import { removeStack, tableContext } from '../../provision/stack.js';
+import { countTableItems, describeTable, pointInTimeRecovery, scanTablePages, tableTags } from '../../provision/table.js';
+import { STACK_TAG } from '../../provision/names.js';
+import { writeNdjson } from '../../transfer/write-ndjson.js';
+import { timelineOf, type TimelineEntry } from '../timeline.js';
 
 /** What AWS keeps when a table with point-in-time recovery on is deleted (DynamoDB developer guide). */
 const SYSTEM_BACKUP_NOTE = 'point-in-time recovery is on, so DynamoDB keeps a system backup of the table for 35 days, restorable with aws dynamodb restore-table-from-backup';

@@ -1,21 +1,21 @@
 /** `teardown`: stops and removes the local stack with --local, otherwise removes the AWS stack. */
-import { defineCommand } from '../cli/command.js';
-import { awsOptions, FLAG } from '../cli/option-sets.js';
-import { jsonOption } from '../cli/target-options.js';
-import type { Context } from '../context.js';
-import type { Style } from '../output/style.js';
-import { formatDuration } from '../output/format.js';
-import type { TeardownAwsOptions, TeardownAwsResult } from './teardown-aws.js';
-import type { TeardownLocalOptions, TeardownLocalResult } from './teardown-local.js';
+import { defineCommand } from '../../cli/command.js';
+import { awsOptions, FLAG } from '../../cli/option-sets.js';
+import { jsonOption } from '../../cli/target-options.js';
+import type { Context } from '../../context.js';
+import type { Style } from '../../output/style.js';
+import { formatDuration } from '../../output/format.js';
+import type { TeardownAwsOptions, TeardownAwsResult } from './aws.js';
+import type { TeardownLocalOptions, TeardownLocalResult } from './local.js';
 
 export type TeardownOptions = { local?: boolean } & TeardownLocalOptions & TeardownAwsOptions;
 
 export async function teardown(opts: TeardownOptions, ctx: Context): Promise<TeardownLocalResult | TeardownAwsResult> {
   if (opts.local) {
-    const { teardownLocal } = await import('./teardown-local.js');
+    const { teardownLocal } = await import('./local.js');
     return teardownLocal(opts, ctx);
   }
-  const { teardownAws } = await import('./teardown-aws.js');
+  const { teardownAws } = await import('./aws.js');
   return teardownAws(opts, ctx);
 }
 

@@ -1,0 +1,58 @@
+/** `status --local`: the local stack's URL, process, data and figures, and a live check through its API. */
+import type { Context } from '../../context.js';
+import type { StackStats } from '../../local/health.js';
+
+export interface LocalStatusResult {
+  target: 'local';
+  stateFile: string;
+  /** Whether a stack proved itself (see verifyStack), and where it was found. */
+  running: boolean;
+  foundBy?: 'state' | 'lock';
+  /** How its pid was matched to its port. */
+  portCheck?: 'socket' | 'proof';
+  url?: string;
+  pid?: number;
+  startedAt?: string;
+  stats?: StackStats;
+  live?: { ok: boolean; status?: number; detail?: string };
+  /** Why it is not running, for people. */
+  detail?: string;
+}
+
+/** Looks for the stack, asks it for its figures with the secret, and checks `GET /product` through its URL. */
+export async function statusLocal(ctx: Context): Promise<LocalStatusResult> {
+  const [{ readState, statePath }, { locateStack }] = await Promise.all([import('../../state/state-file.js'), import('../../local/locate.js')]);
+  const state = await readState(ctx.cwd);
+  const stateFile = statePath(ctx.cwd);
+  const found = await locateStack(ctx.cwd, state, { withStats: true });
+  if (found.kind !== 'running') {
+    const detail =
+      found.kind === 'held'
+        ? `process ${found.owner.pid} holds ${found.dataDir} but does not answer as the local stack`
+        : found.stale
+          ? `the local stack recorded at ${found.stale.url} (pid ${found.stale.pid}) is not running`
+          : 'no local stack is recorded here';
+    return { target: 'local', stateFile, running: false, detail };
+  }
+  const { identity } = found;
+  let live: LocalStatusResult['live'];
+  try {
+    const response = await fetch(`${identity.url}/product?limit=1`, { signal: AbortSignal.timeout(5_000) });
+    await response.arrayBuffer();
+    live = response.status === 200 ? { ok: true, status: 200 } : { ok: false, status: response.status, detail: `GET /product answered ${response.status}` };
+  } catch (error) {
+    live = { ok: false, detail: `GET /product failed: ${(error as Error).message}` };
+  }
+  return {
+    target: 'local',
+    stateFile,
+    running: true,
+    foundBy: found.source,
+    portCheck: identity.portCheck,
+    url: identity.url,
+    pid: identity.pid,
+    startedAt: identity.startedAt,
+    ...(identity.stats ? { stats: identity.stats } : {}),
+    live,
+  };
+}
