@@ -6,9 +6,9 @@
 import type { LocalStackFlags } from '../cli/option-sets.js';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
-import type { AccessOptions } from '../local/access.js';
+import type { AccessOptions } from '../local/gateway-access.js';
 import { localDataDir, localDir } from '../local/control.js';
-import { newLocalSecrets, toAccessOptions, type LocalSecrets } from '../local/local-access.js';
+import { newLocalSecrets, toAccessOptions, type LocalSecrets } from '../local/stack-secrets.js';
 import { locateStack, type LocatedStack } from '../local/locate.js';
 import { localAwsEnv, type LocalStackOptions } from '../local/stack.js';
 import { readState, stateDir, updateState, type LocalState } from '../state/state-file.js';

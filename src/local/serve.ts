@@ -6,7 +6,7 @@
  * a bounded time.
  */
 import { PortInUseError } from './gateway.js';
-import { takeLocalSecrets } from './local-access.js';
+import { takeLocalSecrets } from './stack-secrets.js';
 import { openRotatingLog, type RotatingLog } from './rotating-log.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from './stack.js';
 

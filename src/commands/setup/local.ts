@@ -6,7 +6,7 @@ import type { AuthSettings } from '../../contract/auth.js';
 import type { Context } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { localLogPath, verifyStack, type StackIdentity } from '../../local/control.js';
-import { LOCAL_SECRETS_ENV, type LocalSecrets } from '../../local/local-access.js';
+import { LOCAL_SECRETS_ENV, type LocalSecrets } from '../../local/stack-secrets.js';
 import type { ServeMessage, ServeOptions } from '../../local/serve.js';
 import { note } from '../../output/print.js';
 import { statePath, type LocalState } from '../../state/state-file.js';
