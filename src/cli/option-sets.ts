@@ -2,7 +2,7 @@
  * The option sets commands share (AWS, access, local stack), each flag with its parser. The target and output
  * options are in target-options.ts, apart, so that the product commands load none of these modules.
  */
-import type { AccessFlags } from '../access-flags.js';
+import type { AccessFlags } from './access-flags.js';
 import { AUTH_MODES } from '../contract/auth.js';
 import { checkCorsOrigin } from '../contract/cors.js';
 import { DEFAULT_INTEGRATION_TIMEOUT_MS } from '../defaults.js';

@@ -12,6 +12,12 @@ export interface AuthSettings {
   privateReads: boolean;
 }
 
+/** Who may call the API, and which browser origins may (CORS). */
+export interface AccessSettings {
+  auth: AuthSettings;
+  corsOrigins: string[];
+}
+
 export const DEFAULT_AUTH: AuthSettings = { mode: 'iam', privateReads: false };
 
 /** The service name that API Gateway's SigV4 signatures are scoped to. */

@@ -1,6 +1,6 @@
 /** The local stack's credentials: a fresh key pair (or API key) per start, handed to the stack process privately. */
 import { randomBytes } from 'node:crypto';
-import type { AccessSettings } from '../access-flags.js';
+import type { AccessSettings } from '../contract/auth.js';
 import type { AccessOptions } from './gateway-access.js';
 import type { LocalCredentials } from './verify-sigv4.js';
 

@@ -1,5 +1,5 @@
 /** `setup` (AWS): creates, completes or corrects the stack in the account the credential chain resolves. */
-import { checkAccessFlags, type AccessFlags } from '../../access-flags.js';
+import { checkAccessFlags, type AccessFlags } from '../../cli/access-flags.js';
 import type { AwsTargetOptions } from '../../cli/option-sets.js';
 import type { AuthSettings } from '../../contract/auth.js';
 import type { Context } from '../../context.js';

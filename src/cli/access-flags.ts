@@ -1,7 +1,7 @@
 /** The authorization and CORS flags of `setup` and `local`, checked: one-line usage errors naming the flag. */
-import { DEFAULT_AUTH, type AuthMode, type AuthSettings } from './contract/auth.js';
-import { normalizeCorsOrigins } from './contract/cors.js';
-import { UsageError } from './errors.js';
+import { DEFAULT_AUTH, type AccessSettings, type AuthMode } from '../contract/auth.js';
+import { normalizeCorsOrigins } from '../contract/cors.js';
+import { UsageError } from '../errors.js';
 
 /** As commander hands them over, each value checked by its parser. */
 export interface AccessFlags {
@@ -13,10 +13,6 @@ export interface AccessFlags {
   apiKey?: boolean;
 }
 
-export interface AccessSettings {
-  auth: AuthSettings;
-  corsOrigins: string[];
-}
 
 /** Checks that the flags agree with each other; `--auth` defaults to iam (writes need SigV4-signed requests). */
 export function checkAccessFlags(flags: AccessFlags): AccessSettings {
