@@ -12,7 +12,7 @@ import {
   type ApiKey,
   type UsagePlan,
 } from '@aws-sdk/client-api-gateway';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import type { ProvisionContext, StepResult } from './context.js';
 import { apigw } from './apigw.js';
@@ -115,20 +115,20 @@ export async function removeApiKey(ctx: ProvisionContext): Promise<StepResult> {
       try {
         await ctx.apigateway.send(new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: [{ op: 'remove', path: '/apiStages', value: `${stage.apiId}:${stage.stage}` }] }));
       } catch (error) {
-        if (errorName(error) !== 'NotFoundException' && errorName(error) !== 'BadRequestException') throw translateAwsError(error, 'apigateway:PATCH');
+        if (!isNotFound(error) && errorName(error) !== 'BadRequestException') throw translateAwsError(error, 'apigateway:PATCH');
       }
     }
     try {
       await ctx.apigateway.send(new DeleteUsagePlanCommand({ usagePlanId: plan.id }));
     } catch (error) {
-      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+      if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
     }
   }
   for (const key of keys) {
     try {
       await ctx.apigateway.send(new DeleteApiKeyCommand({ apiKey: key.id }));
     } catch (error) {
-      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+      if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
     }
   }
   await ctx.record('usagePlanId', undefined);

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import type { HttpMethod } from '../contract/operations.js';
 import { ROUTES } from '../contract/routes.js';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { functionArn, integrationUri, restApiArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
@@ -47,7 +47,7 @@ export async function findRestApis(ctx: ProvisionContext): Promise<{ ours: RestA
       const api = (await ctx.apigateway.send(new GetRestApiCommand({ restApiId: recorded }))) as RestApi;
       if (api.name === ctx.names.api && (isOurs(api.tags, ctx.names) || ctx.recorded.apiAdopted === recorded)) return { ours: [api], others: [] };
     } catch (error) {
-      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:GET');
+      if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:GET');
     }
   }
   const ours: RestApi[] = [];
@@ -81,7 +81,7 @@ async function integrationOf(ctx: ProvisionContext, restApiId: string, resource:
   try {
     return (await ctx.apigateway.send(new GetIntegrationCommand({ restApiId, resourceId: resource.id, httpMethod: method }))) as Integration;
   } catch (error) {
-    if (errorName(error) === 'NotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'apigateway:GET');
   }
 }
@@ -260,7 +260,7 @@ export async function removeRestApi(ctx: ProvisionContext): Promise<StepResult> 
       await ctx.apigateway.send(new DeleteRestApiCommand({ restApiId: api.id }));
       removed += 1;
     } catch (error) {
-      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+      if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
     }
   }
   await ctx.record('apiId', undefined);

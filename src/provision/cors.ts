@@ -13,7 +13,7 @@ import {
   type Method,
   type Resource,
 } from '@aws-sdk/client-api-gateway';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { isNotFound, translateAwsError } from '../aws/errors.js';
 import { preflightHeaders } from '../contract/cors.js';
 import { ROUTES } from '../contract/routes.js';
 import { getResources } from './api.js';
@@ -64,7 +64,7 @@ async function getMethod(ctx: ProvisionContext, restApiId: string, resourceId: s
   try {
     return (await ctx.apigateway.send(new GetMethodCommand({ restApiId, resourceId, httpMethod: 'OPTIONS' }) as never)) as Method;
   } catch (error) {
-    if (errorName(error) === 'NotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'apigateway:GET');
   }
 }
@@ -133,7 +133,7 @@ export async function ensurePreflights(ctx: ProvisionContext, restApiId: string,
     if (ctx.settings.corsOrigins.length === 0) {
       if (existing?.methodIntegration?.type === 'MOCK') {
         await ctx.apigateway.send(new DeleteMethodCommand({ restApiId, resourceId: resource.id, httpMethod: 'OPTIONS' }) as never).catch((error: unknown) => {
-          if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+          if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
         });
         changes.push(`OPTIONS ${route.resource} removed`);
       }
@@ -143,7 +143,7 @@ export async function ensurePreflights(ctx: ProvisionContext, restApiId: string,
     if (existing && !preflightDrift(existing, wanted)) continue;
     // A method's responses cannot be put over existing ones: replace the whole method.
     if (existing) await ctx.apigateway.send(new DeleteMethodCommand({ restApiId, resourceId: resource.id, httpMethod: 'OPTIONS' }) as never).catch((error: unknown) => {
-      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+      if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
     });
     await putPreflight(ctx, restApiId, resource.id, wanted);
     changes.push(`OPTIONS ${route.resource}`);

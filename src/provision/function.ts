@@ -11,7 +11,7 @@ import {
   type FunctionConfiguration,
   type GetFunctionCommandOutput,
 } from '@aws-sdk/client-lambda';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { waitFor } from '../aws/retry.js';
 import { AwsError } from '../errors.js';
 import { functionArn } from './arns.js';
@@ -62,7 +62,7 @@ export async function getFunction(ctx: ProvisionContext): Promise<GetFunctionCom
   try {
     return await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: ctx.names.function }));
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'lambda:GetFunction');
   }
 }
@@ -234,7 +234,7 @@ export async function removeFunction(ctx: ProvisionContext): Promise<StepResult>
   try {
     await ctx.clients.lambda.send(new DeleteFunctionCommand({ FunctionName: ctx.names.function }));
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return { ...base, outcome: 'absent' };
+    if (isNotFound(error)) return { ...base, outcome: 'absent' };
     throw translateAwsError(error, 'lambda:DeleteFunction');
   }
   await ctx.record('functionArn', undefined);

@@ -3,7 +3,7 @@
  * browser can read a throttle or an auth error instead of seeing a CORS failure.
  */
 import { DeleteGatewayResponseCommand, GetGatewayResponseCommand, PutGatewayResponseCommand, type GatewayResponse } from '@aws-sdk/client-api-gateway';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { isNotFound, translateAwsError } from '../aws/errors.js';
 import { CORS_EXPOSE_HEADERS } from '../contract/cors.js';
 import type { ProvisionContext } from './context.js';
 
@@ -30,7 +30,7 @@ async function getResponse(ctx: ProvisionContext, restApiId: string, responseTyp
     return (await ctx.apigateway.send(new GetGatewayResponseCommand({ restApiId, responseType: responseType as never }) as never)) as GatewayResponse;
   } catch (error) {
     // AWS answers an uncustomised type with its default; emulators may answer NotFound instead.
-    if (errorName(error) === 'NotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'apigateway:GET');
   }
 }
@@ -54,7 +54,7 @@ export async function ensureGatewayResponses(ctx: ProvisionContext, restApiId: s
       try {
         await ctx.apigateway.send(new DeleteGatewayResponseCommand({ restApiId, responseType }) as never);
       } catch (error) {
-        if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+        if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
       }
       changes.push(`${responseType} reset`);
       continue;

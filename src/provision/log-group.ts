@@ -8,7 +8,7 @@ import {
   TagResourceCommand,
   type LogGroup,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { logGroupArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
@@ -32,7 +32,7 @@ export async function logGroupTags(ctx: ProvisionContext): Promise<Record<string
     const out = await ctx.clients.logs.send(new ListTagsForResourceCommand({ resourceArn: logGroupArn(await whereOf(ctx), ctx.names.logGroup) }));
     return out.tags ?? {};
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return {};
+    if (isNotFound(error)) return {};
     throw translateAwsError(error, 'logs:ListTagsForResource');
   }
 }
@@ -99,7 +99,7 @@ export async function removeLogGroup(ctx: ProvisionContext): Promise<StepResult>
   try {
     await ctx.clients.logs.send(new DeleteLogGroupCommand({ logGroupName: ctx.names.logGroup }));
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return { ...base, outcome: 'absent' };
+    if (isNotFound(error)) return { ...base, outcome: 'absent' };
     throw translateAwsError(error, 'logs:DeleteLogGroup');
   }
   await ctx.record('logGroup', undefined);

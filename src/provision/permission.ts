@@ -1,7 +1,7 @@
 /** The function's resource policy: API Gateway may invoke it, from this API's stage and routes only. */
 import { AddPermissionCommand, GetPolicyCommand, RemovePermissionCommand } from '@aws-sdk/client-lambda';
 import { ROUTES } from '../contract/routes.js';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { executeApiArn, type Where } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
@@ -37,7 +37,7 @@ export async function currentStatements(ctx: ProvisionContext): Promise<Map<stri
   try {
     text = (await ctx.clients.lambda.send(new GetPolicyCommand({ FunctionName: ctx.names.function }))).Policy;
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return found;
+    if (isNotFound(error)) return found;
     throw translateAwsError(error, 'lambda:GetPolicy');
   }
   const policy = JSON.parse(text ?? '{}') as { Statement?: Array<{ Sid?: string; Condition?: { ArnLike?: Record<string, string> } }> };
@@ -84,7 +84,7 @@ async function removeStatement(ctx: ProvisionContext, StatementId: string): Prom
   try {
     await updateFunction(ctx, new RemovePermissionCommand({ FunctionName: ctx.names.function, StatementId }), 'lambda:RemovePermission');
   } catch (error) {
-    if (errorName((error as { cause?: unknown }).cause ?? error) !== 'ResourceNotFoundException') throw error;
+    if (!isNotFound((error as { cause?: unknown }).cause ?? error)) throw error;
   }
 }
 

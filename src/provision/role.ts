@@ -13,7 +13,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   type Role,
 } from '@aws-sdk/client-iam';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { logGroupStreamsArn, tableArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
@@ -25,7 +25,7 @@ export async function getRole(ctx: ProvisionContext): Promise<Role | undefined> 
   try {
     return (await ctx.clients.iam.send(new GetRoleCommand({ RoleName: ctx.names.role }))).Role;
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntityException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'iam:GetRole');
   }
 }
@@ -36,7 +36,7 @@ export async function getInlinePolicy(ctx: ProvisionContext): Promise<unknown> {
     const out = await ctx.clients.iam.send(new GetRolePolicyCommand({ RoleName: ctx.names.role, PolicyName: ctx.names.rolePolicy }));
     return parsePolicyDocument(out.PolicyDocument);
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntityException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'iam:GetRolePolicy');
   }
 }
@@ -171,7 +171,7 @@ export async function removeRole(ctx: ProvisionContext): Promise<StepResult> {
       await ignoreMissing(ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName: ctx.names.role, PolicyArn: policy.PolicyArn })), 'iam:DetachRolePolicy');
     }
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntityException') return { ...base, outcome: 'absent' };
+    if (isNotFound(error)) return { ...base, outcome: 'absent' };
     throw translateAwsError(error, 'iam:ListRolePolicies');
   }
   const gone = await ignoreMissing(ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: ctx.names.role })), 'iam:DeleteRole');
@@ -193,7 +193,7 @@ async function ignoreMissing(call: Promise<unknown>, action: string): Promise<bo
     await call;
     return false;
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntityException') return true;
+    if (isNotFound(error)) return true;
     throw translateAwsError(error, action);
   }
 }

@@ -1,6 +1,6 @@
 /** The REST API's stage: a deployment when the API changed, then throttling of every method. */
 import { CreateDeploymentCommand, GetStageCommand, UpdateStageCommand, type Stage } from '@aws-sdk/client-api-gateway';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { isNotFound, translateAwsError } from '../aws/errors.js';
 import type { ProvisionContext, StepResult } from './context.js';
 import { apigw } from './apigw.js';
 
@@ -17,7 +17,7 @@ export async function getStage(ctx: ProvisionContext, restApiId: string): Promis
   try {
     return (await ctx.apigateway.send(new GetStageCommand({ restApiId, stageName: ctx.names.stage }))) as Stage;
   } catch (error) {
-    if (errorName(error) === 'NotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'apigateway:GET');
   }
 }

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { systemClock, type Clock } from '../aws/clock.js';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { waitFor } from '../aws/retry.js';
 import { AwsError } from '../errors.js';
 import { notOursDetail, STACK_TAG, tagList, tagMap } from './names.js';
@@ -46,7 +46,7 @@ export async function describeTable(ctx: TableContext): Promise<TableDescription
     const { Table } = await ctx.dynamodb.send(new DescribeTableCommand({ TableName: ctx.tableName }));
     return Table;
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'dynamodb:DescribeTable');
   }
 }
@@ -153,7 +153,7 @@ export async function pointInTimeRecovery(ctx: TableContext): Promise<string | u
     const out = await ctx.dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: ctx.tableName }));
     return out.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus;
   } catch (error) {
-    if (errorName(error) === 'TableNotFoundException' || errorName(error) === 'ResourceNotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'dynamodb:DescribeContinuousBackups');
   }
 }
@@ -208,7 +208,7 @@ export async function countTableItems(ctx: TableContext): Promise<number | undef
       ExclusiveStartKey = page.LastEvaluatedKey as never;
     } while (ExclusiveStartKey);
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'dynamodb:Scan');
   }
   return count;
@@ -252,9 +252,8 @@ export async function removeTable(ctx: TableContext, known?: { table: TableDescr
       await ctx.dynamodb.send(new DeleteTableCommand({ TableName: ctx.tableName }));
       break;
     } catch (error) {
-      const name = errorName(error);
-      if (name === 'ResourceNotFoundException') return { outcome: 'absent' };
-      if (name !== 'ResourceInUseException') throw translateAwsError(error, 'dynamodb:DeleteTable');
+      if (isNotFound(error)) return { outcome: 'absent' };
+      if (errorName(error) !== 'ResourceInUseException') throw translateAwsError(error, 'dynamodb:DeleteTable');
       // CREATING, UPDATING or already DELETING: wait for ACTIVE (or gone) and try again.
       if (clock.now() - started > (ctx.maxWaitSeconds ?? 300) * 1000) {
         throw new AwsError(`table ${ctx.tableName} stayed in use for ${ctx.maxWaitSeconds ?? 300} s; run teardown again later`, { cause: error });
