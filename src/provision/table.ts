@@ -13,7 +13,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { systemClock } from '../aws/clock.js';
 import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
-import { createTable, currentTable, describeTable, keySchemaOf, PRODUCT_TABLE, waitForTable, type TableTarget } from '../stack/table.js';
+import { keySchemaOf, PRODUCT_TABLE } from '../stack/table-definition.js';
+import { createTable, currentTable, describeTable, waitForTable, type TableTarget } from '../stack/table.js';
 import { notOursDetail, STACK_TAG, tagList, tagMap } from './names.js';
 
 export { describeTable, waitForTable } from '../stack/table.js';

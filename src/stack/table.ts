@@ -1,29 +1,13 @@
 /**
- * The product table as every DynamoDB engine has it (AWS, the local stack's dynalite, DynamoDB Local): keyed
- * by `id`, on demand; read, created when missing and waited on until ACTIVE.
+ * The product table on any DynamoDB engine (AWS, the local stack's dynalite, DynamoDB Local): read, created
+ * when missing and waited on until ACTIVE.
  */
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../aws/clock.js';
 import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { waitFor } from '../aws/retry.js';
 import { AwsError } from '../errors.js';
-
-export interface TableDefinition {
-  /** The partition key: its attribute name and DynamoDB type. There is no sort key. */
-  key: { name: string; type: 'S' };
-  billingMode: 'PAY_PER_REQUEST';
-}
-
-/** The product table's key and billing mode. */
-export const PRODUCT_TABLE: TableDefinition = { key: { name: 'id', type: 'S' }, billingMode: 'PAY_PER_REQUEST' };
-
-/** The table's key schema and attribute definitions, as CreateTable takes them. */
-export function keySchemaOf(definition: TableDefinition) {
-  return {
-    AttributeDefinitions: [{ AttributeName: definition.key.name, AttributeType: definition.key.type }],
-    KeySchema: [{ AttributeName: definition.key.name, KeyType: 'HASH' as const }],
-  };
-}
+import { keySchemaOf, PRODUCT_TABLE } from './table-definition.js';
 
 /** A table on one engine, and how long to wait for it. */
 export interface TableTarget {

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTableIfMissing, describeTable, keySchemaOf, PRODUCT_TABLE } from '../../src/stack/table.js';
+import { keySchemaOf, PRODUCT_TABLE } from '../../src/stack/table-definition.js';
+import { createTableIfMissing, describeTable } from '../../src/stack/table.js';
 
 let server: ReturnType<typeof dynalite>;
 let dynamodb: DynamoDBClient;
