@@ -25,7 +25,8 @@ import { AwsError } from '../errors.js';
 import { functionArn, integrationUri, restApiArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { apigw } from './apigw.js';
-import { methodAuth, methodAuthDrift, methodAuthPatch, updateMethodAuth } from './method-auth.js';
+import { methodAuth } from './description.js';
+import { methodAuthDrift, methodAuthPatch, updateMethodAuth } from './method-auth.js';
 import { isOurs, STACK_TAG } from './names.js';
 import { getStage, stageThrottle } from './stage.js';
 

@@ -30,7 +30,7 @@ export function checkStackName(stack: string): void {
 }
 
 /** The stage the API Gateway console's Test button invokes through; a stage of ours must not take it. */
-const CONSOLE_TEST_STAGE = 'test-invoke-stage';
+export const CONSOLE_TEST_STAGE = 'test-invoke-stage';
 // The longest statement id derived from a stage: `apigateway-{stage}-product-id`, which Lambda limits to 100.
 const STAGE_MAX_LENGTH = 100 - 'apigateway--product-id'.length;
 
