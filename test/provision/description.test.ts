@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../src/contract/routes.js';
 import type { ProvisionSettings } from '../../src/provision/context.js';
 import { describeStack, type StackDescription } from '../../src/provision/description.js';
+import { wantedConfiguration } from '../../src/provision/function.js';
 import { resourceNames, stackTags } from '../../src/provision/names.js';
 import { DEFAULT_SETTINGS } from '../../src/provision/session.js';
 
@@ -125,4 +126,19 @@ describe('describeStack', () => {
     expect(JSON.parse(JSON.stringify(stack))).toEqual(stack);
   });
 
+  it('is what the function step sends: a setting reaches both or neither', () => {
+    const names = resourceNames('shop', 'beta');
+    const input = { names, tags: stackTags(names), settings: { ...DEFAULT_SETTINGS, memoryMb: 768, timeoutSeconds: 20, runtime: 'nodejs22.x' as const, corsOrigins: ['*'] } };
+    const fn = describeStack(input).function;
+    expect(wantedConfiguration(input, 'arn:role')).toEqual({
+      FunctionName: fn.name,
+      Runtime: fn.runtime,
+      Handler: fn.handler,
+      Role: 'arn:role',
+      MemorySize: 768,
+      Timeout: 20,
+      Environment: { Variables: { TABLE_NAME: 'shop-product', CORS_ALLOWED_ORIGINS: '*' } },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: '/aws/lambda/shop-productFunction' },
+    });
+  });
 });
