@@ -15,9 +15,14 @@ export function errorName(error: unknown): string {
   return shape?.name ?? shape?.Code ?? '';
 }
 
-/** True for every service's "no such resource" error, as the v3 SDKs name them. */
+const NOT_FOUND_ERRORS = ['ResourceNotFoundException', 'NoSuchEntityException', 'NotFoundException', 'NoSuchEntity', 'TableNotFoundException'];
+
+/**
+ * True for every service's "no such resource" error, as the v3 SDKs name them (DescribeContinuousBackups
+ * names a missing table TableNotFoundException where the other DynamoDB calls say ResourceNotFoundException).
+ */
 export function isNotFound(error: unknown): boolean {
-  return ['ResourceNotFoundException', 'NoSuchEntityException', 'NotFoundException', 'NoSuchEntity'].includes(errorName(error));
+  return NOT_FOUND_ERRORS.includes(errorName(error));
 }
 
 const CREDENTIAL_ERRORS = ['CredentialsProviderError', 'ProviderError', 'TokenProviderError'];

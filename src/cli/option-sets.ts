@@ -7,7 +7,8 @@ import { AUTH_MODES } from '../contract/auth.js';
 import { checkCorsOrigin } from '../contract/cors.js';
 import { DEFAULT_INTEGRATION_TIMEOUT_MS } from '../defaults.js';
 import { UsageError } from '../errors.js';
-import { checkStackName, checkStageName } from '../provision/names.js';
+import { checkStackName } from '../provision/names.js';
+import { checkStageName } from '../stack/stage-name.js';
 import type { OptionSpec } from './command.js';
 import { checkedText, duration, httpUrl, numberFlag, oneOf } from './parsers.js';
 

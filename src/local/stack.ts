@@ -8,9 +8,9 @@ import {
   DEFAULT_TABLE_NAME,
   DEFAULT_THROTTLE,
 } from '../defaults.js';
-import { checkStageName } from '../provision/names.js';
-import { ensureTable } from '../provision/table.js';
+import { checkStageName } from '../stack/stage-name.js';
 import { CORS_ORIGINS_ENV } from '../contract/cors.js';
+import { createTableIfMissing } from '../stack/table.js';
 import type { AccessOptions } from './gateway-access.js';
 import { startDynamoEngine, type DynamoEngine } from './dynamo-engine.js';
 import { startGateway, type Gateway } from './gateway.js';
@@ -96,7 +96,7 @@ function dynamoClient(endpoint: string, awsEnv: Record<string, string>): DynamoD
 async function createTable(endpoint: string, awsEnv: Record<string, string>): Promise<void> {
   const dynamodb = dynamoClient(endpoint, awsEnv);
   try {
-    await ensureTable({ dynamodb, tableName: DEFAULT_TABLE_NAME, maxWaitSeconds: 30 });
+    await createTableIfMissing({ dynamodb, tableName: DEFAULT_TABLE_NAME, maxWaitSeconds: 30 });
   } catch (error) {
     const reason = (error as Error).message || (error as Error).name;
     throw new Error(`could not create the table ${DEFAULT_TABLE_NAME} at ${endpoint}: ${reason}`, { cause: error });

@@ -6,6 +6,7 @@ import { AwsError } from '../errors.js';
 import { findApiKeys, findUsagePlans } from './api-key.js';
 import { findRestApis } from './api.js';
 import type { ProvisionContext } from './context.js';
+import { describeStack } from './description.js';
 import { getFunction } from './function.js';
 import { getLogGroup, logGroupTags } from './log-group.js';
 import { STACK_TAG, tagMap } from './names.js';
@@ -22,7 +23,8 @@ export interface ForeignResource {
 
 /** Every resource of this stack's names that lacks this stack's tag (read calls only, all at once). */
 export async function findForeign(ctx: ProvisionContext): Promise<ForeignResource[]> {
-  const stack = ctx.names.stack;
+  const wanted = describeStack(ctx);
+  const { stack } = wanted;
   const check = (resource: string, name: string, tags: Record<string, string> | undefined): ForeignResource[] => {
     const value = tags?.[STACK_TAG];
     if (value === stack) return [];
@@ -31,21 +33,21 @@ export async function findForeign(ctx: ProvisionContext): Promise<ForeignResourc
   const table = (async () => {
     const tctx = tableContext(ctx);
     const found = await describeTable(tctx);
-    return found?.TableArn ? check('table', ctx.names.table, await tableTags(tctx, found.TableArn)) : [];
+    return found?.TableArn ? check('table', wanted.table.name, await tableTags(tctx, found.TableArn)) : [];
   })();
-  const role = getRole(ctx).then((r) => (r ? check('role', ctx.names.role, tagMap(r.Tags)) : []));
-  const fn = getFunction(ctx).then((f) => (f?.Configuration ? check('function', ctx.names.function, f.Tags) : []));
-  const logGroup = getLogGroup(ctx).then(async (g) => (g ? check('log group', ctx.names.logGroup, await logGroupTags(ctx)) : []));
+  const role = getRole(ctx).then((r) => (r ? check('role', wanted.role.name, tagMap(r.Tags)) : []));
+  const fn = getFunction(ctx).then((f) => (f?.Configuration ? check('function', wanted.function.name, f.Tags) : []));
+  const logGroup = getLogGroup(ctx).then(async (g) => (g ? check('log group', wanted.logGroup.name, await logGroupTags(ctx)) : []));
   const api = findRestApis(ctx).then(({ ours, others }) => {
     if (ours.length > 0 || others.length === 0) return [];
-    const found = others.flatMap((a) => check('REST API', `${ctx.names.api} (${a.id})`, a.tags));
-    if (others.length > 1) return found.map((f) => ({ ...f, problem: f.problem ?? `${others.length} REST APIs are named ${ctx.names.api}; delete all but one` }));
+    const found = others.flatMap((a) => check('REST API', `${wanted.api.name} (${a.id})`, a.tags));
+    if (others.length > 1) return found.map((f) => ({ ...f, problem: f.problem ?? `${others.length} REST APIs are named ${wanted.api.name}; delete all but one` }));
     return found;
   });
-  const usage = ctx.settings.apiKey
+  const usage = wanted.usagePlan.wanted
     ? Promise.all([findUsagePlans(ctx), findApiKeys(ctx)]).then(([plans, keys]) => [
-        ...(plans.length && !plans.some((p) => p.tags?.[STACK_TAG] === stack) ? [{ resource: 'usage plan', name: ctx.names.usagePlan, problem: 'setup does not take over usage plans' }] : []),
-        ...(keys.length && !keys.some((k) => k.tags?.[STACK_TAG] === stack) ? [{ resource: 'API key', name: ctx.names.apiKey, problem: 'setup does not take over API keys' }] : []),
+        ...(plans.length && !plans.some((p) => p.tags?.[STACK_TAG] === stack) ? [{ resource: 'usage plan', name: wanted.usagePlan.name, problem: 'setup does not take over usage plans' }] : []),
+        ...(keys.length && !keys.some((k) => k.tags?.[STACK_TAG] === stack) ? [{ resource: 'API key', name: wanted.usagePlan.key.name, problem: 'setup does not take over API keys' }] : []),
       ])
     : Promise.resolve([]);
   const found = await Promise.allSettled([table, role, fn, logGroup, api, usage]);
@@ -68,7 +70,7 @@ export async function checkNamesFree(ctx: ProvisionContext): Promise<ForeignReso
   if (found.length === 0) return [];
   if (!ctx.settings.adopt) {
     throw new AwsError(
-      `${listResources(found)} already ${found.length === 1 ? 'exists' : 'exist'} and ${found.length === 1 ? 'is' : 'are'} not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); run setup --adopt to take ${found.length === 1 ? 'it' : 'them'} over (setup --adopt --dry-run shows how), or pick other names with --stack NAME`,
+      `${listResources(found)} already ${found.length === 1 ? 'exists' : 'exist'} and ${found.length === 1 ? 'is' : 'are'} not this stack's (no ${STACK_TAG}=${describeStack(ctx).stack} tag); run setup --adopt to take ${found.length === 1 ? 'it' : 'them'} over (setup --adopt --dry-run shows how), or pick other names with --stack NAME`,
     );
   }
   const blocked = found.filter((f) => f.problem);

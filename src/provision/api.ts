@@ -18,36 +18,31 @@ import {
   type RestApi,
   type Stage,
 } from '@aws-sdk/client-api-gateway';
-import type { HttpMethod } from '../contract/operations.js';
-import { ROUTES } from '../contract/routes.js';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
-import { functionArn, integrationUri, restApiArn } from './arns.js';
+import { functionArn, integrationUri, restApiArn, type Where } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { apigw } from './apigw.js';
-import { methodAuth, methodAuthDrift, methodAuthPatch, updateMethodAuth } from './method-auth.js';
+import { describeStack, type MethodSpec } from './description.js';
+import { methodAuthDrift, methodAuthPatch, updateMethodAuth } from './method-auth.js';
 import { isOurs, STACK_TAG } from './names.js';
 import { getStage, stageThrottle } from './stage.js';
 
-/** Every method of every route, with its resource path. */
-export function routeMethods(): Array<{ path: string; method: HttpMethod }> {
-  return ROUTES.flatMap((route) => route.methods.map((method) => ({ path: route.resource, method })));
-}
-
-/** The PutIntegration input of one method: a Lambda proxy integration (always POST to Lambda). */
-export function proxyIntegration(region: string, fnArn: string) {
-  return { type: 'AWS_PROXY' as const, integrationHttpMethod: 'POST', uri: integrationUri(region, fnArn) };
+/** The PutIntegration input of one method: its Lambda proxy integration, with the function's invocation URI. */
+export function proxyIntegration(where: Where, integration: MethodSpec['integration']) {
+  return { type: integration.type, integrationHttpMethod: integration.httpMethod, uri: integrationUri(where.region, functionArn(where, integration.function)) };
 }
 
 /** The REST APIs named like ours: this stack's (tagged) and others'. */
 export async function findRestApis(ctx: ProvisionContext): Promise<{ ours: RestApi[]; others: RestApi[] }> {
+  const stack = describeStack(ctx);
   const recorded = ctx.recorded.apiId;
   if (recorded) {
     try {
       const api = (await ctx.apigateway.send(new GetRestApiCommand({ restApiId: recorded }))) as RestApi;
-      if (api.name === ctx.names.api && (isOurs(api.tags, ctx.names) || ctx.recorded.apiAdopted === recorded)) return { ours: [api], others: [] };
+      if (api.name === stack.api.name && (isOurs(api.tags, stack) || ctx.recorded.apiAdopted === recorded)) return { ours: [api], others: [] };
     } catch (error) {
-      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:GET');
+      if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:GET');
     }
   }
   const ours: RestApi[] = [];
@@ -56,8 +51,8 @@ export async function findRestApis(ctx: ProvisionContext): Promise<{ ours: RestA
   do {
     const page = await apigw<{ items?: RestApi[]; position?: string }>(ctx, new GetRestApisCommand({ limit: 500, position }), 'apigateway:GET');
     for (const api of page.items ?? []) {
-      if (api.name !== ctx.names.api) continue;
-      (isOurs(api.tags, ctx.names) ? ours : others).push(api);
+      if (api.name !== stack.api.name) continue;
+      (isOurs(api.tags, stack) ? ours : others).push(api);
     }
     position = page.position;
   } while (position);
@@ -81,7 +76,7 @@ async function integrationOf(ctx: ProvisionContext, restApiId: string, resource:
   try {
     return (await ctx.apigateway.send(new GetIntegrationCommand({ restApiId, resourceId: resource.id, httpMethod: method }))) as Integration;
   } catch (error) {
-    if (errorName(error) === 'NotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'apigateway:GET');
   }
 }
@@ -97,9 +92,9 @@ export interface ApiResult extends StepResult {
  * The function need not exist yet: its ARN is known from its name, and API Gateway checks it only on invoke.
  */
 export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
-  const base = { resource: 'REST API', name: ctx.names.api };
+  const stack = describeStack(ctx);
+  const base = { resource: 'REST API', name: stack.api.name };
   const where = await whereOf(ctx);
-  const integration = proxyIntegration(ctx.region, functionArn(where, ctx.names.function));
   const { ours, others } = await findRestApis(ctx);
   let api = ours[0];
   let created = false;
@@ -110,7 +105,7 @@ export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
     // Taking over the API made by hand: tagged first, so that a rerun after a crash knows it as ours.
     await ctx.record('apiId', handMade.id);
     try {
-      await ctx.apigateway.send(new TagResourceCommand({ resourceArn: restApiArn(ctx.region, handMade.id), tags: ctx.tags }));
+      await ctx.apigateway.send(new TagResourceCommand({ resourceArn: restApiArn(ctx.region, handMade.id), tags: stack.tags }));
       changes.push('tags');
     } catch (error) {
       // An emulator without TagResource for REST APIs (moto tags only stages) answers a page, not JSON; the
@@ -119,18 +114,18 @@ export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
       await ctx.record('apiAdopted', handMade.id);
       ctx.note(`this endpoint cannot tag REST API ${handMade.id}; the state file records it as this stack's`);
     }
-    api = { ...handMade, tags: { ...handMade.tags, ...ctx.tags } };
+    api = { ...handMade, tags: { ...handMade.tags, ...stack.tags } };
   }
   if (!api) {
-    if (others.length > 0) ctx.note(`another REST API is named ${ctx.names.api} but is not this stack's; creating this stack's own`);
+    if (others.length > 0) ctx.note(`another REST API is named ${stack.api.name} but is not this stack's; creating this stack's own`);
     api = await apigw<RestApi>(
       ctx,
       new CreateRestApiCommand({
-        name: ctx.names.api,
-        description: 'Product catalogue REST API (products-cli)',
-        endpointConfiguration: { types: ['REGIONAL'] },
-        apiKeySource: 'HEADER',
-        tags: ctx.tags,
+        name: stack.api.name,
+        description: stack.api.description,
+        endpointConfiguration: { types: [stack.api.endpointType] },
+        apiKeySource: stack.api.apiKeySource,
+        tags: stack.tags,
       }),
       'apigateway:POST',
     );
@@ -143,12 +138,12 @@ export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
     if (ctx.recorded.apiId !== api.id) await ctx.record('apiId', api.id);
     const types = api.endpointConfiguration?.types ?? [];
     if (types.includes('PRIVATE')) {
-      throw new AwsError(`REST API ${ctx.names.api} (${api.id}) is PRIVATE, not REGIONAL; run teardown and setup again`);
+      throw new AwsError(`REST API ${stack.api.name} (${api.id}) is PRIVATE, not ${stack.api.endpointType}; run teardown and setup again`);
     }
     if (types.includes('EDGE')) {
       // API Gateway converts an edge-optimized API in place (the invoke URL stays; its DNS moves).
-      await apigw(ctx, new UpdateRestApiCommand({ restApiId: api.id, patchOperations: [{ op: 'replace', path: '/endpointConfiguration/types/EDGE', value: 'REGIONAL' }] }), 'apigateway:PATCH');
-      changes.push('endpoint EDGE → REGIONAL');
+      await apigw(ctx, new UpdateRestApiCommand({ restApiId: api.id, patchOperations: [{ op: 'replace', path: '/endpointConfiguration/types/EDGE', value: stack.api.endpointType }] }), 'apigateway:PATCH');
+      changes.push(`endpoint EDGE → ${stack.api.endpointType}`);
     }
     resources = await getResources(ctx, api.id);
   }
@@ -156,9 +151,9 @@ export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
   // One change at a time: overlapping mutations of one REST API get 409 ConflictException (concurrent
   // modification). Other resources are still made meanwhile; only this API's changes queue up.
   const byPath = new Map<string, Resource>(resources.map((r) => [r.path ?? '', r]));
-  for (const route of ROUTES) {
-    const resource = await ensureResource(ctx, restApiId, byPath, route.resource, created ? undefined : changes);
-    for (const method of route.methods) await ensureMethod(ctx, restApiId, resource, method, integration, created ? undefined : changes);
+  for (const spec of stack.api.resources) {
+    const resource = await ensureResource(ctx, restApiId, byPath, spec.path, created ? undefined : changes);
+    for (const method of spec.methods) await ensureMethod(ctx, restApiId, resource, method, proxyIntegration(where, method.integration), created ? undefined : changes);
   }
   const changed = created || changes.length > 0;
   if (changed) await ctx.record('apiPendingDeployment', 'yes');
@@ -188,13 +183,14 @@ async function ensureMethod(
   ctx: ProvisionContext,
   restApiId: string,
   resource: Resource,
-  method: HttpMethod,
+  spec: MethodSpec,
   integration: ReturnType<typeof proxyIntegration>,
   changes: string[] | undefined,
 ): Promise<void> {
+  const { method, authorizationType, apiKeyRequired } = spec;
   const label = `${method} ${resource.path}`;
   const existing = resource.resourceMethods?.[method] as Method | undefined;
-  const wanted = methodAuth(ctx.settings.auth, method);
+  const wanted = { authorizationType, apiKeyRequired };
   const patch = existing ? methodAuthPatch(existing, wanted) : [];
   if (!existing) {
     await apigw(ctx, new PutMethodCommand({ restApiId, resourceId: resource.id, httpMethod: method, ...wanted }), 'apigateway:PUT');
@@ -211,33 +207,38 @@ async function ensureMethod(
 
 /** Compares the API, its routes and stage with what setup makes (read calls only). */
 export async function inspectRestApi(ctx: ProvisionContext): Promise<StepResult & { apiId?: string; stage?: Stage }> {
-  const base = { resource: 'REST API', name: ctx.names.api };
+  const stack = describeStack(ctx);
+  const base = { resource: 'REST API', name: stack.api.name };
   const { ours, others } = await findRestApis(ctx);
   const api = ours[0];
   if (!api?.id) return { ...base, outcome: 'missing', ...(others.length ? { detail: `${others.length} API(s) of that name are not this stack's` } : {}) };
   const where = await whereOf(ctx);
-  const integration = proxyIntegration(ctx.region, functionArn(where, ctx.names.function));
   const resources = await getResources(ctx, api.id);
   const drift: string[] = [];
   const types = api.endpointConfiguration?.types ?? ['EDGE'];
-  if (!types.includes('REGIONAL')) drift.push(`endpoint ${types.join(', ')}, not REGIONAL`);
-  for (const { path, method } of routeMethods()) {
+  if (!types.includes(stack.api.endpointType)) drift.push(`endpoint ${types.join(', ')}, not ${stack.api.endpointType}`);
+  for (const { path, methods } of stack.api.resources) {
     const resource = resources.find((r) => r.path === path);
-    const found = resource?.resourceMethods?.[method] as Method | undefined;
-    if (!resource || !found) {
-      drift.push(`${method} ${path} missing`);
-      continue;
+    for (const spec of methods) {
+      const { method } = spec;
+      const found = resource?.resourceMethods?.[method] as Method | undefined;
+      if (!resource || !found) {
+        drift.push(`${method} ${path} missing`);
+        continue;
+      }
+      const integration = proxyIntegration(where, spec.integration);
+      const current = await integrationOf(ctx, api.id, resource, method);
+      if (current?.type !== integration.type || current.uri !== integration.uri) drift.push(`${method} ${path} integration differs`);
+      const authDrift = methodAuthDrift(found, spec);
+      if (authDrift) drift.push(`${method} ${path} ${authDrift}`);
     }
-    const current = await integrationOf(ctx, api.id, resource, method);
-    if (current?.type !== 'AWS_PROXY' || current.uri !== integration.uri) drift.push(`${method} ${path} integration differs`);
-    const authDrift = methodAuthDrift(found, methodAuth(ctx.settings.auth, method));
-    if (authDrift) drift.push(`${method} ${path} ${authDrift}`);
   }
+  const wanted = stack.stage;
   const stage = await getStage(ctx, api.id);
-  if (!stage) drift.push(`stage ${ctx.names.stage} missing`);
+  if (!stage) drift.push(`stage ${wanted.name} missing`);
   else {
     const throttle = stageThrottle(stage);
-    if (throttle.rateLimit !== ctx.settings.throttle.rateLimit || throttle.burstLimit !== ctx.settings.throttle.burstLimit) {
+    if (throttle.rateLimit !== wanted.throttle.rateLimit || throttle.burstLimit !== wanted.throttle.burstLimit) {
       drift.push(`stage throttling ${throttle.rateLimit ?? 'unset'}/s burst ${throttle.burstLimit ?? 'unset'}`);
     }
   }
@@ -247,11 +248,12 @@ export async function inspectRestApi(ctx: ProvisionContext): Promise<StepResult 
 
 /** Deletes this stack's REST APIs (DeleteRestApi: 1 per 30 s per account; the pacer waits as AWS asks). */
 export async function removeRestApi(ctx: ProvisionContext): Promise<StepResult> {
-  const base = { resource: 'REST API', name: ctx.names.api };
+  const stack = describeStack(ctx);
+  const base = { resource: 'REST API', name: stack.api.name };
   const { ours, others } = await findRestApis(ctx);
   const targets = ctx.force ? [...ours, ...others] : ours;
   if (targets.length === 0) {
-    if (others.length > 0) return { ...base, outcome: 'kept', detail: `${others.length} API(s) of that name lack ${STACK_TAG}=${ctx.names.stack}; --force deletes them` };
+    if (others.length > 0) return { ...base, outcome: 'kept', detail: `${others.length} API(s) of that name lack ${STACK_TAG}=${stack.stack}; --force deletes them` };
     return { ...base, outcome: 'absent' };
   }
   let removed = 0;
@@ -260,7 +262,7 @@ export async function removeRestApi(ctx: ProvisionContext): Promise<StepResult> 
       await ctx.apigateway.send(new DeleteRestApiCommand({ restApiId: api.id }));
       removed += 1;
     } catch (error) {
-      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+      if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
     }
   }
   await ctx.record('apiId', undefined);

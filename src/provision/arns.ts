@@ -54,11 +54,6 @@ export function invokeUrl(region: string, apiId: string, stage: string): string 
   return `https://${apiId}.execute-api.${region}.${domain}/${stage}`;
 }
 
-/** The ARN of a REST API stage (API Gateway's tagging ARN). */
-export function stageArn(region: string, apiId: string, stage: string): string {
-  return `arn:${partitionOf(region)}:apigateway:${region}::/restapis/${apiId}/stages/${stage}`;
-}
-
 /** The ARN of a REST API (API Gateway's tagging ARN). */
 export function restApiArn(region: string, apiId: string): string {
   return `arn:${partitionOf(region)}:apigateway:${region}::/restapis/${apiId}`;

@@ -1,8 +1,4 @@
-/**
- * CORS preflights on AWS: an OPTIONS method on each resource, without authorization, whose MOCK integration
- * answers 200 with the Access-Control-* headers. With several origins the integration response chooses the
- * request's origin by a mapping template (`$context.responseOverride`), since a header mapping is static.
- */
+/** CORS on AWS: each resource's OPTIONS preflight as the description has it (or none), then the gateway responses. */
 import {
   DeleteMethodCommand,
   GetMethodCommand,
@@ -13,58 +9,19 @@ import {
   type Method,
   type Resource,
 } from '@aws-sdk/client-api-gateway';
-import { errorName, translateAwsError } from '../aws/errors.js';
-import { preflightHeaders } from '../contract/cors.js';
+import { isNotFound, translateAwsError } from '../aws/errors.js';
 import { ROUTES } from '../contract/routes.js';
 import { getResources } from './api.js';
 import type { ProvisionContext, StepResult } from './context.js';
+import { PREFLIGHT_INTEGRATION, type PreflightConfig } from './cors-config.js';
+import { describeCors } from './description.js';
 import { ensureGatewayResponses, inspectGatewayResponses } from './gateway-responses.js';
-
-const MOCK_REQUEST_TEMPLATE = '{"statusCode": 200}';
-
-export interface PreflightConfig {
-  /** The method response's declared headers. */
-  methodResponseParameters: Record<string, boolean>;
-  /** The integration response's header mappings (static values in single quotes). */
-  integrationResponseParameters: Record<string, string>;
-  integrationResponseTemplates: Record<string, string>;
-}
-
-/** The VTL that sets Access-Control-Allow-Origin to the request's origin when it is one of `origins`. */
-export function originTemplate(origins: readonly string[]): string {
-  const test = origins.map((origin) => `$origin == "${origin}"`).join(' || ');
-  return [
-    `#set($origin = $input.params().header.get("Origin"))`,
-    `#if(!$origin) #set($origin = $input.params().header.get("origin")) #end`,
-    `#if(${test})`,
-    `#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)`,
-    `#end`,
-  ].join('\n');
-}
-
-/** The preflight's method and integration responses for a resource (pure). */
-export function preflightConfig(origins: readonly string[], resource: string): PreflightConfig {
-  const single = origins.length === 1;
-  // Every header the preflight may carry, Allow-Origin included even when the template sets it.
-  const headers = preflightHeaders(origins, origins[0], resource);
-  const names = [...new Set([...Object.keys(headers), 'Access-Control-Allow-Origin', ...(origins[0] === '*' ? [] : ['Vary'])])];
-  const integration: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name === 'Access-Control-Allow-Origin' && !single) continue;
-    integration[`method.response.header.${name}`] = `'${value}'`;
-  }
-  return {
-    methodResponseParameters: Object.fromEntries(names.map((name) => [`method.response.header.${name}`, false])),
-    integrationResponseParameters: integration,
-    integrationResponseTemplates: single ? {} : { 'application/json': originTemplate(origins) },
-  };
-}
 
 async function getMethod(ctx: ProvisionContext, restApiId: string, resourceId: string): Promise<Method | undefined> {
   try {
     return (await ctx.apigateway.send(new GetMethodCommand({ restApiId, resourceId, httpMethod: 'OPTIONS' }) as never)) as Method;
   } catch (error) {
-    if (errorName(error) === 'NotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'apigateway:GET');
   }
 }
@@ -77,14 +34,14 @@ function sameMap(a: Record<string, unknown> | undefined, b: Record<string, unkno
 /** What differs between an OPTIONS method and the wanted preflight; undefined when it is as wanted. */
 export function preflightDrift(method: Method, wanted: PreflightConfig): string | undefined {
   const integration = method.methodIntegration;
-  if (integration?.type !== 'MOCK') return `integration ${integration?.type ?? 'missing'}, not MOCK`;
-  if ((method.authorizationType ?? 'NONE') !== 'NONE') return `authorization ${method.authorizationType}`;
-  const response = integration.integrationResponses?.['200'];
-  if (!response) return 'no 200 integration response';
+  if (integration?.type !== wanted.integration.type) return `integration ${integration?.type ?? 'missing'}, not ${wanted.integration.type}`;
+  if ((method.authorizationType ?? 'NONE') !== wanted.authorizationType) return `authorization ${method.authorizationType}`;
+  const response = integration.integrationResponses?.[wanted.statusCode];
+  if (!response) return `no ${wanted.statusCode} integration response`;
   if (!sameMap(response.responseParameters, wanted.integrationResponseParameters)) return 'headers differ';
   const template = response.responseTemplates?.['application/json'] ?? '';
   if (template !== (wanted.integrationResponseTemplates['application/json'] ?? '')) return 'origin template differs';
-  if (!sameMap(method.methodResponses?.['200']?.responseParameters, wanted.methodResponseParameters)) return 'declared headers differ';
+  if (!sameMap(method.methodResponses?.[wanted.statusCode]?.responseParameters, wanted.methodResponseParameters)) return 'declared headers differ';
   return undefined;
 }
 
@@ -97,14 +54,13 @@ async function putPreflight(ctx: ProvisionContext, restApiId: string, resourceId
     }
   };
   const key = { restApiId, resourceId, httpMethod: 'OPTIONS' };
-  // A preflight carries no credentials, so it can never be authorized.
-  await send(new PutMethodCommand({ ...key, authorizationType: 'NONE', apiKeyRequired: false }), 'apigateway:PUT');
-  await send(new PutIntegrationCommand({ ...key, type: 'MOCK', requestTemplates: { 'application/json': MOCK_REQUEST_TEMPLATE }, passthroughBehavior: 'WHEN_NO_MATCH' }), 'apigateway:PUT');
-  await send(new PutMethodResponseCommand({ ...key, statusCode: '200', responseParameters: wanted.methodResponseParameters, responseModels: { 'application/json': 'Empty' } }), 'apigateway:PUT');
+  await send(new PutMethodCommand({ ...key, authorizationType: wanted.authorizationType, apiKeyRequired: wanted.apiKeyRequired }), 'apigateway:PUT');
+  await send(new PutIntegrationCommand({ ...key, ...wanted.integration }), 'apigateway:PUT');
+  await send(new PutMethodResponseCommand({ ...key, statusCode: wanted.statusCode, responseParameters: wanted.methodResponseParameters, responseModels: wanted.responseModels }), 'apigateway:PUT');
   await send(
     new PutIntegrationResponseCommand({
       ...key,
-      statusCode: '200',
+      statusCode: wanted.statusCode,
       responseParameters: wanted.integrationResponseParameters,
       ...(Object.keys(wanted.integrationResponseTemplates).length ? { responseTemplates: wanted.integrationResponseTemplates } : {}),
     }),
@@ -123,6 +79,7 @@ export interface CorsResult {
  * (only a MOCK OPTIONS method, which is the kind setup makes).
  */
 export async function ensurePreflights(ctx: ProvisionContext, restApiId: string, known?: Resource[]): Promise<CorsResult> {
+  const cors = describeCors(ctx.settings);
   const resources = known ?? (await getResources(ctx, restApiId));
   const changes: string[] = [];
   // One at a time: changes to one REST API conflict with each other.
@@ -130,20 +87,20 @@ export async function ensurePreflights(ctx: ProvisionContext, restApiId: string,
     const resource = resources.find((r) => r.path === route.resource);
     if (!resource?.id) continue;
     const existing = resource.resourceMethods?.OPTIONS ? await getMethod(ctx, restApiId, resource.id) : undefined;
-    if (ctx.settings.corsOrigins.length === 0) {
-      if (existing?.methodIntegration?.type === 'MOCK') {
+    const wanted = cors?.preflights[route.resource];
+    if (!wanted) {
+      if (existing?.methodIntegration?.type === PREFLIGHT_INTEGRATION.type) {
         await ctx.apigateway.send(new DeleteMethodCommand({ restApiId, resourceId: resource.id, httpMethod: 'OPTIONS' }) as never).catch((error: unknown) => {
-          if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+          if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
         });
         changes.push(`OPTIONS ${route.resource} removed`);
       }
       continue;
     }
-    const wanted = preflightConfig(ctx.settings.corsOrigins, route.resource);
     if (existing && !preflightDrift(existing, wanted)) continue;
     // A method's responses cannot be put over existing ones: replace the whole method.
     if (existing) await ctx.apigateway.send(new DeleteMethodCommand({ restApiId, resourceId: resource.id, httpMethod: 'OPTIONS' }) as never).catch((error: unknown) => {
-      if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+      if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
     });
     await putPreflight(ctx, restApiId, resource.id, wanted);
     changes.push(`OPTIONS ${route.resource}`);
@@ -153,20 +110,27 @@ export async function ensurePreflights(ctx: ProvisionContext, restApiId: string,
 
 /** The preflights' drift, for status and the dry run. */
 export async function inspectPreflights(ctx: ProvisionContext, restApiId: string): Promise<string[]> {
+  const cors = describeCors(ctx.settings);
   const resources = await getResources(ctx, restApiId);
   const drift: string[] = [];
   for (const route of ROUTES) {
     const resource = resources.find((r) => r.path === route.resource);
     if (!resource?.id) continue;
     const existing = resource.resourceMethods?.OPTIONS ? await getMethod(ctx, restApiId, resource.id) : undefined;
-    if (ctx.settings.corsOrigins.length === 0) {
-      if (existing?.methodIntegration?.type === 'MOCK') drift.push(`OPTIONS ${route.resource} present without --cors-origin`);
+    const wanted = cors?.preflights[route.resource];
+    if (!wanted) {
+      if (existing?.methodIntegration?.type === PREFLIGHT_INTEGRATION.type) drift.push(`OPTIONS ${route.resource} present without --cors-origin`);
       continue;
     }
-    const why = existing ? preflightDrift(existing, preflightConfig(ctx.settings.corsOrigins, route.resource)) : 'missing';
+    const why = existing ? preflightDrift(existing, wanted) : 'missing';
     if (why) drift.push(`OPTIONS ${route.resource} ${why}`);
   }
   return drift;
+}
+
+/** The CORS step's name: the allowed origins, or `off`. */
+function corsName(ctx: ProvisionContext): string {
+  return describeCors(ctx.settings)?.origins.join(', ') ?? 'off';
 }
 
 /** The CORS step of setup: the preflights, then the gateway responses; records a pending deployment on change. */
@@ -175,13 +139,13 @@ export async function ensureCors(ctx: ProvisionContext, restApiId: string, apiCr
   const responses = await ensureGatewayResponses(ctx, restApiId);
   const changes = [...preflights.changes, ...responses.changes];
   if (changes.length > 0) await ctx.record('apiPendingDeployment', 'yes');
-  const name = ctx.settings.corsOrigins.length ? ctx.settings.corsOrigins.join(', ') : 'off';
+  const name = corsName(ctx);
   return { resource: 'CORS', name, outcome: changes.length ? (apiCreated ? 'created' : 'updated') : 'unchanged', changed: changes.length > 0, ...(changes.length ? { detail: changes.join(', ') } : {}) };
 }
 
 /** The CORS configuration as it is, for status and the dry run. */
 export async function inspectCors(ctx: ProvisionContext, restApiId: string): Promise<StepResult> {
   const drift = [...(await inspectPreflights(ctx, restApiId)), ...(await inspectGatewayResponses(ctx, restApiId))];
-  const name = ctx.settings.corsOrigins.length ? ctx.settings.corsOrigins.join(', ') : 'off';
+  const name = corsName(ctx);
   return { resource: 'CORS', name, outcome: drift.length ? 'drifted' : 'present', ...(drift.length ? { detail: drift.join('; ') } : {}) };
 }

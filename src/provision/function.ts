@@ -11,15 +11,14 @@ import {
   type FunctionConfiguration,
   type GetFunctionCommandOutput,
 } from '@aws-sdk/client-lambda';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { waitFor } from '../aws/retry.js';
 import { AwsError } from '../errors.js';
 import { functionArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { describeStack, type StackInput } from './description.js';
 import { isOurs, notOursDetail, STACK_TAG } from './names.js';
 import { CORS_ORIGINS_ENV } from '../contract/cors.js';
-
-export const HANDLER = 'index.handler';
 
 /** The SHA-256 of the bundle, base64-encoded as Lambda reports `CodeSha256`. */
 export function codeSha256(zip: Uint8Array): string {
@@ -27,16 +26,17 @@ export function codeSha256(zip: Uint8Array): string {
 }
 
 /** The configuration setup gives the function. */
-export function wantedConfiguration(ctx: ProvisionContext, roleArn: string) {
+export function wantedConfiguration(input: StackInput, roleArn: string) {
+  const fn = describeStack(input).function;
   return {
-    FunctionName: ctx.names.function,
-    Runtime: ctx.settings.runtime,
-    Handler: HANDLER,
+    FunctionName: fn.name,
+    Runtime: fn.runtime,
+    Handler: fn.handler,
     Role: roleArn,
-    MemorySize: ctx.settings.memoryMb,
-    Timeout: ctx.settings.timeoutSeconds,
-    Environment: { Variables: { TABLE_NAME: ctx.names.table, ...(ctx.settings.corsOrigins.length ? { [CORS_ORIGINS_ENV]: ctx.settings.corsOrigins.join(',') } : {}) } as Record<string, string> },
-    LoggingConfig: { LogFormat: 'JSON' as const, LogGroup: ctx.names.logGroup },
+    MemorySize: fn.memoryMb,
+    Timeout: fn.timeoutSeconds,
+    Environment: { Variables: { ...fn.environment } },
+    LoggingConfig: { LogFormat: fn.logging.format, LogGroup: fn.logging.logGroup },
   };
 }
 
@@ -51,7 +51,7 @@ export function configurationDrift(config: FunctionConfiguration, wanted: Return
   if (config.Environment?.Variables?.TABLE_NAME !== wanted.Environment.Variables.TABLE_NAME) drift.push('TABLE_NAME');
   if ((config.Environment?.Variables?.[CORS_ORIGINS_ENV] ?? '') !== (wanted.Environment.Variables[CORS_ORIGINS_ENV] ?? '')) drift.push(CORS_ORIGINS_ENV);
   // Emulators may not report LoggingConfig; only a reported, different value is drift.
-  if (config.LoggingConfig && (config.LoggingConfig.LogFormat !== 'JSON' || (config.LoggingConfig.LogGroup && config.LoggingConfig.LogGroup !== wanted.LoggingConfig.LogGroup))) {
+  if (config.LoggingConfig && (config.LoggingConfig.LogFormat !== wanted.LoggingConfig.LogFormat || (config.LoggingConfig.LogGroup && config.LoggingConfig.LogGroup !== wanted.LoggingConfig.LogGroup))) {
     drift.push('logging config');
   }
   return drift;
@@ -60,22 +60,23 @@ export function configurationDrift(config: FunctionConfiguration, wanted: Return
 /** The function with its tags, or undefined when there is none. */
 export async function getFunction(ctx: ProvisionContext): Promise<GetFunctionCommandOutput | undefined> {
   try {
-    return await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: ctx.names.function }));
+    return await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: describeStack(ctx).function.name }));
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'lambda:GetFunction');
   }
 }
 
 /** Compares the function with what setup makes, code included. */
 export async function inspectFunction(ctx: ProvisionContext, roleArn: string): Promise<StepResult> {
-  const base = { resource: 'function', name: ctx.names.function };
+  const stack = describeStack(ctx);
+  const base = { resource: 'function', name: stack.function.name };
   const fn = await getFunction(ctx);
   if (!fn?.Configuration) return { ...base, outcome: 'missing' };
   const drift: string[] = [];
-  if (!isOurs(fn.Tags, ctx.names)) drift.push(`not tagged ${STACK_TAG}=${ctx.names.stack}`);
+  if (!isOurs(fn.Tags, stack)) drift.push(`not tagged ${STACK_TAG}=${stack.stack}`);
   drift.push(...configurationDrift(fn.Configuration, wantedConfiguration(ctx, roleArn)));
-  if (!fn.Configuration.Architectures?.includes(ctx.settings.architecture)) drift.push(`architecture ${fn.Configuration.Architectures?.join(',')}`);
+  if (!fn.Configuration.Architectures?.includes(stack.function.architecture)) drift.push(`architecture ${fn.Configuration.Architectures?.join(',')}`);
   if (fn.Configuration.CodeSha256 !== codeSha256(await ctx.code())) drift.push('code differs from dist/handler.zip (run deploy)');
   // Inactive is an idle function whose resources Lambda reclaimed; the next invoke wakes it, and setup accepts it.
   if (fn.Configuration.State && fn.Configuration.State !== 'Active' && fn.Configuration.State !== 'Inactive') drift.push(`state ${fn.Configuration.State}`);
@@ -94,7 +95,8 @@ function isRoleNotReady(error: unknown): boolean {
  * one of ours whose configuration or code differs; then waits until it is Active and its update is done.
  */
 export async function ensureFunction(ctx: ProvisionContext, role: string | Promise<string>): Promise<StepResult> {
-  const base = { resource: 'function', name: ctx.names.function };
+  const stack = describeStack(ctx);
+  const base = { resource: 'function', name: stack.function.name };
   // Read the function while the role is still being made: only the creation needs the role.
   const [zip, existing] = await Promise.all([ctx.code(), getFunction(ctx)]);
   const wanted = wantedConfiguration(ctx, await role);
@@ -103,15 +105,15 @@ export async function ensureFunction(ctx: ProvisionContext, role: string | Promi
   if (!existing?.Configuration) {
     await createWithRoleRetry(ctx, wanted, zip);
     outcome = 'created';
-    await ctx.record('functionArn', functionArn(await whereOf(ctx), ctx.names.function));
+    await ctx.record('functionArn', functionArn(await whereOf(ctx), stack.function.name));
   } else {
-    if (!isOurs(existing.Tags, ctx.names) && !(ctx.settings.adopt && existing.Tags?.[STACK_TAG] === undefined)) {
-      throw new AwsError(`a Lambda function named ${ctx.names.function} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
+    if (!isOurs(existing.Tags, stack) && !(ctx.settings.adopt && existing.Tags?.[STACK_TAG] === undefined)) {
+      throw new AwsError(`a Lambda function named ${stack.function.name} already exists and is not this stack's (no ${STACK_TAG}=${stack.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
     }
     const config = existing.Configuration;
     // Each update waits for the one before: Lambda refuses a change while LastUpdateStatus is InProgress.
-    if (Object.entries(ctx.tags).some(([k, v]) => existing.Tags?.[k] !== v) && config.FunctionArn) {
-      await updateFunction(ctx, new TagResourceCommand({ Resource: config.FunctionArn, Tags: ctx.tags }), 'lambda:TagResource');
+    if (Object.entries(stack.tags).some(([k, v]) => existing.Tags?.[k] !== v) && config.FunctionArn) {
+      await updateFunction(ctx, new TagResourceCommand({ Resource: config.FunctionArn, Tags: stack.tags }), 'lambda:TagResource');
       changes.push('tags');
     }
     const drift = configurationDrift(config, wanted);
@@ -119,9 +121,9 @@ export async function ensureFunction(ctx: ProvisionContext, role: string | Promi
       await updateFunction(ctx, new UpdateFunctionConfigurationCommand(wanted), 'lambda:UpdateFunctionConfiguration');
       changes.push(...drift);
     }
-    const archDiffers = !config.Architectures?.includes(ctx.settings.architecture);
+    const archDiffers = !config.Architectures?.includes(stack.function.architecture);
     if (config.CodeSha256 !== codeSha256(zip) || archDiffers) {
-      await updateFunction(ctx, new UpdateFunctionCodeCommand({ FunctionName: ctx.names.function, ZipFile: zip, Architectures: [ctx.settings.architecture] }), 'lambda:UpdateFunctionCode');
+      await updateFunction(ctx, new UpdateFunctionCodeCommand({ FunctionName: stack.function.name, ZipFile: zip, Architectures: [stack.function.architecture] }), 'lambda:UpdateFunctionCode');
       changes.push(archDiffers ? 'architecture' : 'code');
     }
     if (changes.length) outcome = 'updated';
@@ -149,6 +151,7 @@ export function retryAfterMs(error: unknown, fallbackMs: number): number {
 }
 
 async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typeof wantedConfiguration>, zip: Uint8Array): Promise<void> {
+  const stack = describeStack(ctx);
   const started = ctx.clock.now();
   let told = false;
   for (;;) {
@@ -158,10 +161,10 @@ async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typ
         new CreateFunctionCommand({
           ...wanted,
           Code: { ZipFile: zip },
-          Architectures: [ctx.settings.architecture],
-          PackageType: 'Zip',
-          Description: 'Product catalogue REST API (products-cli)',
-          Tags: ctx.tags,
+          Architectures: [stack.function.architecture],
+          PackageType: stack.function.packageType,
+          Description: stack.function.description,
+          Tags: stack.tags,
         }),
       );
       return;
@@ -175,11 +178,11 @@ async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typ
       else throw translateAwsError(error, 'lambda:CreateFunction');
       if (waited + wait > ctx.waits.rolePropagationMs) {
         throw new AwsError(
-          `Lambda still cannot assume role ${ctx.names.role} after ${Math.round(waited / 1000)} s; IAM may be slow today (run setup again), or the role's trust policy was changed`,
+          `Lambda still cannot assume role ${stack.role.name} after ${Math.round(waited / 1000)} s; IAM may be slow today (run setup again), or the role's trust policy was changed`,
           { cause: error },
         );
       }
-      if (!told) ctx.note(`waiting for IAM to make role ${ctx.names.role} usable by Lambda…`);
+      if (!told) ctx.note(`waiting for IAM to make role ${stack.role.name} usable by Lambda…`);
       told = true;
     }
     await ctx.clock.sleep(wait, ctx.signal);
@@ -188,17 +191,18 @@ async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typ
 
 /** Waits until the function is Active and no update is in progress; reports Failed states clearly. */
 export async function waitForFunctionReady(ctx: ProvisionContext): Promise<FunctionConfiguration> {
+  const name = describeStack(ctx).function.name;
   return waitFor(
-    `function ${ctx.names.function} to become Active`,
+    `function ${name} to become Active`,
     async () => {
       let config: FunctionConfiguration;
       try {
-        config = await ctx.clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: ctx.names.function }));
+        config = await ctx.clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
       } catch (error) {
         throw translateAwsError(error, 'lambda:GetFunctionConfiguration');
       }
-      if (config.State === 'Failed') throw new AwsError(`function ${ctx.names.function} failed to start: ${config.StateReason ?? 'no reason given'}`);
-      if (config.LastUpdateStatus === 'Failed') throw new AwsError(`the last update of function ${ctx.names.function} failed: ${config.LastUpdateStatusReason ?? 'no reason given'}`);
+      if (config.State === 'Failed') throw new AwsError(`function ${name} failed to start: ${config.StateReason ?? 'no reason given'}`);
+      if (config.LastUpdateStatus === 'Failed') throw new AwsError(`the last update of function ${name} failed: ${config.LastUpdateStatusReason ?? 'no reason given'}`);
       const active = config.State === undefined || config.State === 'Active' || config.State === 'Inactive';
       return active && config.LastUpdateStatus !== 'InProgress' ? config : undefined;
     },
@@ -208,33 +212,35 @@ export async function waitForFunctionReady(ctx: ProvisionContext): Promise<Funct
 
 /** Uploads the bundle when its SHA-256 differs from the function's CodeSha256, then waits for the update. */
 export async function deployCode(ctx: ProvisionContext): Promise<StepResult & { sha256: string; previousSha256?: string }> {
-  const base = { resource: 'function', name: ctx.names.function };
+  const stack = describeStack(ctx);
+  const base = { resource: 'function', name: stack.function.name };
   const zip = await ctx.code();
   const sha256 = codeSha256(zip);
   const fn = await getFunction(ctx);
-  if (!fn?.Configuration) throw new AwsError(`function ${ctx.names.function} does not exist; run products-cli setup first`);
-  if (!isOurs(fn.Tags, ctx.names) && !ctx.force) {
-    throw new AwsError(`function ${ctx.names.function} is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); --force deploys to it anyway`);
+  if (!fn?.Configuration) throw new AwsError(`function ${stack.function.name} does not exist; run products-cli setup first`);
+  if (!isOurs(fn.Tags, stack) && !ctx.force) {
+    throw new AwsError(`function ${stack.function.name} is not this stack's (no ${STACK_TAG}=${stack.stack} tag); --force deploys to it anyway`);
   }
   const previousSha256 = fn.Configuration.CodeSha256;
   if (previousSha256 === sha256) return { ...base, outcome: 'unchanged', sha256, ...(previousSha256 ? { previousSha256 } : {}), detail: 'code is already up to date' };
-  await updateFunction(ctx, new UpdateFunctionCodeCommand({ FunctionName: ctx.names.function, ZipFile: zip, Architectures: fn.Configuration.Architectures?.length ? fn.Configuration.Architectures : [ctx.settings.architecture] }), 'lambda:UpdateFunctionCode');
+  await updateFunction(ctx, new UpdateFunctionCodeCommand({ FunctionName: stack.function.name, ZipFile: zip, Architectures: fn.Configuration.Architectures?.length ? fn.Configuration.Architectures : [stack.function.architecture] }), 'lambda:UpdateFunctionCode');
   await waitForFunctionReady(ctx);
   return { ...base, outcome: 'updated', sha256, ...(previousSha256 ? { previousSha256 } : {}) };
 }
 
 /** Deletes the function. */
 export async function removeFunction(ctx: ProvisionContext): Promise<StepResult> {
-  const base = { resource: 'function', name: ctx.names.function };
+  const stack = describeStack(ctx);
+  const base = { resource: 'function', name: stack.function.name };
   const fn = await getFunction(ctx);
   if (!fn) return { ...base, outcome: 'absent' };
-  if (!ctx.force && !isOurs(fn.Tags, ctx.names)) {
-    return { ...base, outcome: 'kept', detail: notOursDetail(ctx.names.stack) };
+  if (!ctx.force && !isOurs(fn.Tags, stack)) {
+    return { ...base, outcome: 'kept', detail: notOursDetail(stack.stack) };
   }
   try {
-    await ctx.clients.lambda.send(new DeleteFunctionCommand({ FunctionName: ctx.names.function }));
+    await ctx.clients.lambda.send(new DeleteFunctionCommand({ FunctionName: stack.function.name }));
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return { ...base, outcome: 'absent' };
+    if (isNotFound(error)) return { ...base, outcome: 'absent' };
     throw translateAwsError(error, 'lambda:DeleteFunction');
   }
   await ctx.record('functionArn', undefined);

@@ -3,34 +3,17 @@
  * browser can read a throttle or an auth error instead of seeing a CORS failure.
  */
 import { DeleteGatewayResponseCommand, GetGatewayResponseCommand, PutGatewayResponseCommand, type GatewayResponse } from '@aws-sdk/client-api-gateway';
-import { errorName, translateAwsError } from '../aws/errors.js';
-import { CORS_EXPOSE_HEADERS } from '../contract/cors.js';
+import { isNotFound, translateAwsError } from '../aws/errors.js';
 import type { ProvisionContext } from './context.js';
-
-export const CORS_RESPONSE_TYPES = ['DEFAULT_4XX', 'DEFAULT_5XX'] as const;
-
-/** API Gateway's default body template, kept so the answers stay `{"message": "..."}`. */
-export const DEFAULT_TEMPLATE = '{"message":$context.error.messageString}';
-
-/**
- * The response parameters for the origins (pure). A gateway response maps headers from static values or request
- * parameters only: one origin (or `*`) is sent as is, several by echoing the request's Origin.
- */
-export function gatewayResponseParameters(origins: readonly string[]): Record<string, string> {
-  const parameters: Record<string, string> = {
-    'gatewayresponse.header.Access-Control-Allow-Origin': origins.length === 1 ? `'${origins[0]}'` : 'method.request.header.Origin',
-    'gatewayresponse.header.Access-Control-Expose-Headers': `'${CORS_EXPOSE_HEADERS.join(', ')}'`,
-  };
-  if (origins[0] !== '*') parameters['gatewayresponse.header.Vary'] = "'Origin'";
-  return parameters;
-}
+import { CORS_RESPONSE_TYPES } from './cors-config.js';
+import { describeCors } from './description.js';
 
 async function getResponse(ctx: ProvisionContext, restApiId: string, responseType: string): Promise<GatewayResponse | undefined> {
   try {
     return (await ctx.apigateway.send(new GetGatewayResponseCommand({ restApiId, responseType: responseType as never }) as never)) as GatewayResponse;
   } catch (error) {
     // AWS answers an uncustomised type with its default; emulators may answer NotFound instead.
-    if (errorName(error) === 'NotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'apigateway:GET');
   }
 }
@@ -46,23 +29,24 @@ function differs(response: GatewayResponse | undefined, wanted: Record<string, s
 
 /** Puts the CORS headers on DEFAULT_4XX and DEFAULT_5XX, or resets ours to the defaults when CORS is off. */
 export async function ensureGatewayResponses(ctx: ProvisionContext, restApiId: string): Promise<{ changed: boolean; changes: string[] }> {
+  const cors = describeCors(ctx.settings);
   const changes: string[] = [];
   for (const responseType of CORS_RESPONSE_TYPES) {
     const current = await getResponse(ctx, restApiId, responseType);
-    if (ctx.settings.corsOrigins.length === 0) {
+    const wanted = cors?.gatewayResponses.find((r) => r.responseType === responseType);
+    if (!wanted) {
       if (!isOurs(current)) continue;
       try {
         await ctx.apigateway.send(new DeleteGatewayResponseCommand({ restApiId, responseType }) as never);
       } catch (error) {
-        if (errorName(error) !== 'NotFoundException') throw translateAwsError(error, 'apigateway:DELETE');
+        if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
       }
       changes.push(`${responseType} reset`);
       continue;
     }
-    const wanted = gatewayResponseParameters(ctx.settings.corsOrigins);
-    if (!differs(current, wanted)) continue;
+    if (!differs(current, wanted.responseParameters)) continue;
     try {
-      await ctx.apigateway.send(new PutGatewayResponseCommand({ restApiId, responseType, responseParameters: wanted, responseTemplates: { 'application/json': DEFAULT_TEMPLATE } }) as never);
+      await ctx.apigateway.send(new PutGatewayResponseCommand({ restApiId, ...wanted }) as never);
     } catch (error) {
       throw translateAwsError(error, 'apigateway:PUT');
     }
@@ -73,12 +57,14 @@ export async function ensureGatewayResponses(ctx: ProvisionContext, restApiId: s
 
 /** The gateway responses' drift, for status and the dry run. */
 export async function inspectGatewayResponses(ctx: ProvisionContext, restApiId: string): Promise<string[]> {
+  const cors = describeCors(ctx.settings);
   const drift: string[] = [];
   for (const responseType of CORS_RESPONSE_TYPES) {
     const current = await getResponse(ctx, restApiId, responseType);
-    if (ctx.settings.corsOrigins.length === 0) {
+    const wanted = cors?.gatewayResponses.find((r) => r.responseType === responseType);
+    if (!wanted) {
       if (isOurs(current)) drift.push(`${responseType} has CORS headers without --cors-origin`);
-    } else if (differs(current, gatewayResponseParameters(ctx.settings.corsOrigins))) drift.push(`${responseType} lacks the CORS headers`);
+    } else if (differs(current, wanted.responseParameters)) drift.push(`${responseType} lacks the CORS headers`);
   }
   return drift;
 }

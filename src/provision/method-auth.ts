@@ -1,22 +1,8 @@
-/** Each method's authorization as setup wants it (pure builders), and the UpdateMethod call that converges one. */
+/** How a method's authorization differs from the description's (pure builders), and the UpdateMethod call that converges one. */
 import { DeleteMethodCommand, PutMethodCommand, UpdateMethodCommand, type Method, type PatchOperation } from '@aws-sdk/client-api-gateway';
 import { translateAwsError } from '../aws/errors.js';
-import { isProtected, type AuthSettings } from '../contract/auth.js';
 import type { ProvisionContext } from './context.js';
-
-export interface MethodAuth {
-  authorizationType: 'AWS_IAM' | 'NONE';
-  apiKeyRequired: boolean;
-}
-
-/** AWS_IAM on the protected methods with --auth iam, the API key on them with --auth api-key, NONE otherwise. */
-export function methodAuth(auth: AuthSettings, method: string): MethodAuth {
-  const protectedMethod = isProtected(auth, method);
-  return {
-    authorizationType: protectedMethod && auth.mode === 'iam' ? 'AWS_IAM' : 'NONE',
-    apiKeyRequired: protectedMethod && auth.mode === 'api-key',
-  };
-}
+import type { MethodAuth } from './description.js';
 
 /** The patch operations that turn `existing` into `wanted`; empty when it already is. */
 export function methodAuthPatch(existing: Pick<Method, 'authorizationType' | 'apiKeyRequired'>, wanted: MethodAuth): PatchOperation[] {

@@ -1,6 +1,7 @@
 /** Resource names and tags: the tutorial's names, prefixed with `--stack NAME` so several copies share an account. */
 import { DEFAULT_API_NAME, DEFAULT_FUNCTION_NAME, DEFAULT_STAGE, DEFAULT_TABLE_NAME } from '../defaults.js';
 import { UsageError } from '../errors.js';
+import { checkStageName } from '../stack/stage-name.js';
 
 /** The tag every resource carries; teardown deletes only what carries it with this stack's value. */
 export const STACK_TAG = 'products-cli:stack';
@@ -27,26 +28,6 @@ export function checkStackName(stack: string): void {
   if (!STACK_PATTERN.test(stack)) {
     throw new UsageError(`--stack ${JSON.stringify(stack)} is not a valid stack name: use a letter, then letters, digits or hyphens (20 at most)`);
   }
-}
-
-/** The stage the API Gateway console's Test button invokes through; a stage of ours must not take it. */
-const CONSOLE_TEST_STAGE = 'test-invoke-stage';
-// The longest statement id derived from a stage: `apigateway-{stage}-product-id`, which Lambda limits to 100.
-const STAGE_MAX_LENGTH = 100 - 'apigateway--product-id'.length;
-
-/**
- * The one rule for a stage name, on AWS and in the local stack: it is checked against every name it feeds, API
- * Gateway stage names (letters, digits, `-`, `_`, up to 128) and the function's permission statement ids
- * (`[A-Za-z0-9-_]{1,100}`, which bounds it to 78).
- */
-export function checkStageName(stage: string): void {
-  if (!/^[A-Za-z0-9_-]+$/.test(stage)) {
-    throw new UsageError(`--stage ${JSON.stringify(stage)} is not a valid stage name: use letters, digits, hyphens or underscores`);
-  }
-  if (stage.length > STAGE_MAX_LENGTH) {
-    throw new UsageError(`--stage is ${stage.length} characters; at most ${STAGE_MAX_LENGTH} fit in the function's permission statement ids (Lambda allows 100)`);
-  }
-  if (stage === CONSOLE_TEST_STAGE) throw new UsageError(`--stage ${CONSOLE_TEST_STAGE} is the stage of the API Gateway console's Test button; pick another name`);
 }
 
 /** AWS's limits on each name, so that a name that would fail is refused before the first call. */

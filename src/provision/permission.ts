@@ -1,23 +1,16 @@
 /** The function's resource policy: API Gateway may invoke it, from this API's stage and routes only. */
 import { AddPermissionCommand, GetPolicyCommand, RemovePermissionCommand } from '@aws-sdk/client-lambda';
-import { ROUTES } from '../contract/routes.js';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { executeApiArn, type Where } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { describeStack, invokeSources, type StackDescription } from './description.js';
 import { updateFunction, waitForFunctionReady } from './function.js';
-
-/** The stage the console's Test button invokes through; a permission scoped to one stage refuses it. */
-export const TEST_INVOKE_STAGE = 'test-invoke-stage';
+import { statementId } from '../stack/stage-name.js';
 
 export interface PermissionStatement {
   StatementId: string;
   SourceArn: string;
-}
-
-/** The statement id of one route of one stage: `apigateway-{stage}-product-id`. */
-export function statementId(stage: string, resource: string): string {
-  return `apigateway-${stage}-${resource.replace(/^\//, '').replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+/g, '-')}`;
 }
 
 /**
@@ -25,9 +18,12 @@ export function statementId(stage: string, resource: string): string {
  * stage and for the console's `test-invoke-stage` (as SAM does), each pinned to this API's id.
  */
 export function permissionStatements(where: Where, apiId: string, stage: string): PermissionStatement[] {
-  return [stage, TEST_INVOKE_STAGE].flatMap((s) =>
-    ROUTES.map((route) => ({ StatementId: statementId(s, route.resource), SourceArn: executeApiArn(where, apiId, s, '*', route.resource) })),
-  );
+  return invokeSources(stage).map((source) => ({ StatementId: statementId(source.stage, source.resource), SourceArn: executeApiArn(where, apiId, source.stage, '*', source.resource) }));
+}
+
+/** The permission step's name: the function and the API that may invoke it. */
+export function permissionName(stack: StackDescription): string {
+  return `${stack.function.name} ← ${stack.api.name}`;
 }
 
 /** The function policy's statements: Sid → SourceArn (empty when the function has no policy). */
@@ -35,9 +31,9 @@ export async function currentStatements(ctx: ProvisionContext): Promise<Map<stri
   const found = new Map<string, string | undefined>();
   let text: string | undefined;
   try {
-    text = (await ctx.clients.lambda.send(new GetPolicyCommand({ FunctionName: ctx.names.function }))).Policy;
+    text = (await ctx.clients.lambda.send(new GetPolicyCommand({ FunctionName: describeStack(ctx).permission.function }))).Policy;
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return found;
+    if (isNotFound(error)) return found;
     throw translateAwsError(error, 'lambda:GetPolicy');
   }
   const policy = JSON.parse(text ?? '{}') as { Statement?: Array<{ Sid?: string; Condition?: { ArnLike?: Record<string, string> } }> };
@@ -49,9 +45,10 @@ export async function currentStatements(ctx: ProvisionContext): Promise<Map<stri
 
 /** Compares the function's policy with what setup makes. */
 export async function inspectPermission(ctx: ProvisionContext, apiId: string): Promise<StepResult> {
-  const base = { resource: 'permission', name: `${ctx.names.function} ← ${ctx.names.api}` };
+  const stack = describeStack(ctx);
+  const base = { resource: 'permission', name: permissionName(stack) };
   const current = await currentStatements(ctx);
-  const wanted = permissionStatements(await whereOf(ctx), apiId, ctx.names.stage);
+  const wanted = permissionStatements(await whereOf(ctx), apiId, stack.stage.name);
   const missing = wanted.filter((w) => !current.has(w.StatementId));
   const differing = wanted.filter((w) => current.has(w.StatementId) && current.get(w.StatementId) !== w.SourceArn);
   if (missing.length === wanted.length) return { ...base, outcome: 'missing' };
@@ -61,9 +58,10 @@ export async function inspectPermission(ctx: ProvisionContext, apiId: string): P
 
 /** Adds the missing statements and replaces those whose SourceArn differs (one at a time: one policy). */
 export async function ensurePermission(ctx: ProvisionContext, apiId: string): Promise<StepResult> {
-  const base = { resource: 'permission', name: `${ctx.names.function} ← ${ctx.names.api}` };
+  const stack = describeStack(ctx);
+  const base = { resource: 'permission', name: permissionName(stack) };
   const current = await currentStatements(ctx);
-  const wanted = permissionStatements(await whereOf(ctx), apiId, ctx.names.stage);
+  const wanted = permissionStatements(await whereOf(ctx), apiId, stack.stage.name);
   let added = 0;
   let replaced = 0;
   for (const statement of wanted) {
@@ -82,9 +80,9 @@ export async function ensurePermission(ctx: ProvisionContext, apiId: string): Pr
 
 async function removeStatement(ctx: ProvisionContext, StatementId: string): Promise<void> {
   try {
-    await updateFunction(ctx, new RemovePermissionCommand({ FunctionName: ctx.names.function, StatementId }), 'lambda:RemovePermission');
+    await updateFunction(ctx, new RemovePermissionCommand({ FunctionName: describeStack(ctx).permission.function, StatementId }), 'lambda:RemovePermission');
   } catch (error) {
-    if (errorName((error as { cause?: unknown }).cause ?? error) !== 'ResourceNotFoundException') throw error;
+    if (!isNotFound((error as { cause?: unknown }).cause ?? error)) throw error;
   }
 }
 
@@ -94,15 +92,16 @@ async function removeStatement(ctx: ProvisionContext, StatementId: string): Prom
  * policy is read again: the statement is there (done), or it is not (wait for the function, try again).
  */
 async function addStatement(ctx: ProvisionContext, statement: PermissionStatement): Promise<void> {
+  const { permission } = describeStack(ctx);
   const started = ctx.clock.now();
   for (;;) {
     try {
       await ctx.clients.lambda.send(
         new AddPermissionCommand({
-          FunctionName: ctx.names.function,
+          FunctionName: permission.function,
           StatementId: statement.StatementId,
-          Action: 'lambda:InvokeFunction',
-          Principal: 'apigateway.amazonaws.com',
+          Action: permission.action,
+          Principal: permission.principal,
           SourceArn: statement.SourceArn,
         }),
       );
@@ -112,7 +111,7 @@ async function addStatement(ctx: ProvisionContext, statement: PermissionStatemen
       const now = await currentStatements(ctx);
       if (now.get(statement.StatementId) === statement.SourceArn) return;
       if (now.has(statement.StatementId)) {
-        throw new AwsError(`another process changed the permission ${statement.StatementId} of function ${ctx.names.function} meanwhile; run setup again`, { cause: error });
+        throw new AwsError(`another process changed the permission ${statement.StatementId} of function ${permission.function} meanwhile; run setup again`, { cause: error });
       }
       if (ctx.clock.now() - started > ctx.waits.functionActiveMs) throw translateAwsError(error, 'lambda:AddPermission');
     }

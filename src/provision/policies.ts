@@ -22,17 +22,27 @@ export function trustPolicy(): PolicyDocument {
 /** The item actions of the console's "Simple microservice permissions" template. */
 export const TABLE_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'] as const;
 
+/** One statement of the function's inline policy: actions on one resource of the stack, named by the ARN it needs. */
+export interface Grant {
+  Sid: string;
+  Action: readonly string[];
+  on: 'table' | 'logGroupStreams';
+}
+
 /**
- * The function's inline policy: the template's five item actions on this one table (not `table/*`), and log
- * writing on this function's own log group (which we create, so the function needs no CreateLogGroup).
+ * The function's grants: the template's five item actions on this one table (not `table/*`), and log writing
+ * on this function's own log group (which we create, so the function needs no CreateLogGroup).
  */
-export function executionPolicy(arns: { table: string; logGroupStreams: string }): PolicyDocument {
+export const EXECUTION_GRANTS: readonly Grant[] = [
+  { Sid: 'ProductTableItems', Action: TABLE_ACTIONS, on: 'table' },
+  { Sid: 'OwnLogGroup', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], on: 'logGroupStreams' },
+];
+
+/** The function's inline policy: each grant on its resource's ARN. */
+export function executionPolicy(arns: Record<Grant['on'], string>, grants: readonly Grant[] = EXECUTION_GRANTS): PolicyDocument {
   return {
     Version: '2012-10-17',
-    Statement: [
-      { Sid: 'ProductTableItems', Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: arns.table },
-      { Sid: 'OwnLogGroup', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arns.logGroupStreams },
-    ],
+    Statement: grants.map(({ Sid, Action, on }) => ({ Sid, Effect: 'Allow', Action: [...Action], Resource: arns[on] })),
   };
 }
 

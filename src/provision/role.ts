@@ -13,51 +13,56 @@ import {
   UpdateAssumeRolePolicyCommand,
   type Role,
 } from '@aws-sdk/client-iam';
-import { errorName, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { logGroupStreamsArn, tableArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
+import { describeStack } from './description.js';
 import { isOurs, notOursDetail, STACK_TAG, tagList, tagMap } from './names.js';
-import { executionPolicy, parsePolicyDocument, samePolicy, trustPolicy, type PolicyDocument } from './policies.js';
+import { executionPolicy, parsePolicyDocument, samePolicy, type PolicyDocument } from './policies.js';
 
 /** The role, or undefined when there is none. */
 export async function getRole(ctx: ProvisionContext): Promise<Role | undefined> {
   try {
-    return (await ctx.clients.iam.send(new GetRoleCommand({ RoleName: ctx.names.role }))).Role;
+    return (await ctx.clients.iam.send(new GetRoleCommand({ RoleName: describeStack(ctx).role.name }))).Role;
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntityException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'iam:GetRole');
   }
 }
 
 /** The role's inline policy document, parsed, or undefined when it has none of that name. */
 export async function getInlinePolicy(ctx: ProvisionContext): Promise<unknown> {
+  const { role } = describeStack(ctx);
   try {
-    const out = await ctx.clients.iam.send(new GetRolePolicyCommand({ RoleName: ctx.names.role, PolicyName: ctx.names.rolePolicy }));
+    const out = await ctx.clients.iam.send(new GetRolePolicyCommand({ RoleName: role.name, PolicyName: role.inlinePolicy.name }));
     return parsePolicyDocument(out.PolicyDocument);
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntityException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'iam:GetRolePolicy');
   }
 }
 
 /** The inline policy this stack's role should have. */
 export async function wantedPolicy(ctx: ProvisionContext): Promise<PolicyDocument> {
+  const stack = describeStack(ctx);
   const where = await whereOf(ctx);
-  return executionPolicy({ table: tableArn(where, ctx.names.table), logGroupStreams: logGroupStreamsArn(where, ctx.names.logGroup) });
+  return executionPolicy({ table: tableArn(where, stack.table.name), logGroupStreams: logGroupStreamsArn(where, stack.logGroup.name) }, stack.role.inlinePolicy.grants);
 }
 
 /** Compares the role with what setup makes. */
 export async function inspectRole(ctx: ProvisionContext): Promise<StepResult & { role?: Role }> {
-  const base = { resource: 'role', name: ctx.names.role };
+  const stack = describeStack(ctx);
+  const base = { resource: 'role', name: stack.role.name };
   const role = await getRole(ctx);
   if (!role) return { ...base, outcome: 'missing' };
   const drift: string[] = [];
-  if (!isOurs(tagMap(role.Tags), ctx.names)) drift.push(`not tagged ${STACK_TAG}=${ctx.names.stack}`);
-  if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), trustPolicy())) drift.push('trust policy differs');
+  if (!isOurs(tagMap(role.Tags), stack)) drift.push(`not tagged ${STACK_TAG}=${stack.stack}`);
+  if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), stack.role.trustPolicy)) drift.push('trust policy differs');
   const inline = await getInlinePolicy(ctx);
-  if (inline === undefined) drift.push(`inline policy ${ctx.names.rolePolicy} missing`);
-  else if (!samePolicy(inline, await wantedPolicy(ctx))) drift.push(`inline policy ${ctx.names.rolePolicy} differs`);
+  const policyName = stack.role.inlinePolicy.name;
+  if (inline === undefined) drift.push(`inline policy ${policyName} missing`);
+  else if (!samePolicy(inline, await wantedPolicy(ctx))) drift.push(`inline policy ${policyName} differs`);
   return { ...base, outcome: drift.length ? 'drifted' : 'present', role, ...(role.Arn ? { id: role.Arn } : {}), ...(drift.length ? { detail: drift.join('; ') } : {}) };
 }
 
@@ -66,8 +71,10 @@ export async function inspectRole(ctx: ProvisionContext): Promise<StepResult & {
  * a separate step (ensureRolePolicy), so that the function need not wait for it.
  */
 export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { arn: string; created: boolean }> {
-  const base = { resource: 'role', name: ctx.names.role };
-  const trust = JSON.stringify(trustPolicy());
+  const stack = describeStack(ctx);
+  const name = stack.role.name;
+  const base = { resource: 'role', name };
+  const trust = JSON.stringify(stack.role.trustPolicy);
   let role = await getRole(ctx);
   let created = false;
   const changes: string[] = [];
@@ -76,10 +83,10 @@ export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { 
       role = (
         await ctx.clients.iam.send(
           new CreateRoleCommand({
-            RoleName: ctx.names.role,
+            RoleName: name,
             AssumeRolePolicyDocument: trust,
-            Description: `Execution role of the ${ctx.names.function} Lambda function (products-cli)`,
-            Tags: tagList(ctx.tags),
+            Description: stack.role.description,
+            Tags: tagList(stack.tags),
           }),
         )
       ).Role;
@@ -88,23 +95,23 @@ export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { 
       if (errorName(error) !== 'EntityAlreadyExistsException') throw translateAwsError(error, 'iam:CreateRole');
       role = await getRole(ctx);
     }
-    if (!role?.Arn) throw new AwsError(`IAM did not return the role ${ctx.names.role}; run setup again`);
+    if (!role?.Arn) throw new AwsError(`IAM did not return the role ${name}; run setup again`);
     await ctx.record('roleArn', role.Arn);
   } else {
-    if (!isOurs(tagMap(role.Tags), ctx.names) && !(ctx.settings.adopt && tagMap(role.Tags)[STACK_TAG] === undefined)) {
-      throw new AwsError(`an IAM role named ${ctx.names.role} already exists and is not this stack's (no ${STACK_TAG}=${ctx.names.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
+    if (!isOurs(tagMap(role.Tags), stack) && !(ctx.settings.adopt && tagMap(role.Tags)[STACK_TAG] === undefined)) {
+      throw new AwsError(`an IAM role named ${name} already exists and is not this stack's (no ${STACK_TAG}=${stack.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
     }
-    if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), trustPolicy())) {
-      await send(ctx, new UpdateAssumeRolePolicyCommand({ RoleName: ctx.names.role, PolicyDocument: trust }), 'iam:UpdateAssumeRolePolicy');
+    if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), stack.role.trustPolicy)) {
+      await send(ctx, new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trust }), 'iam:UpdateAssumeRolePolicy');
       changes.push('trust policy');
     }
     const tags = tagMap(role.Tags);
-    if (Object.entries(ctx.tags).some(([k, v]) => tags[k] !== v)) {
-      await send(ctx, new TagRoleCommand({ RoleName: ctx.names.role, Tags: tagList(ctx.tags) }), 'iam:TagRole');
+    if (Object.entries(stack.tags).some(([k, v]) => tags[k] !== v)) {
+      await send(ctx, new TagRoleCommand({ RoleName: name, Tags: tagList(stack.tags) }), 'iam:TagRole');
       changes.push('tags');
     }
   }
-  if (!role.Arn) throw new AwsError(`IAM did not return the ARN of role ${ctx.names.role}; run setup again`);
+  if (!role.Arn) throw new AwsError(`IAM did not return the ARN of role ${name}; run setup again`);
   if (!created && ctx.recorded.roleArn !== role.Arn) await ctx.record('roleArn', role.Arn);
   const outcome = created ? 'created' : changes.length ? 'updated' : 'unchanged';
   return { ...base, outcome, arn: role.Arn, id: role.Arn, created, ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}) };
@@ -116,12 +123,13 @@ export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { 
  * carries attached policies that grant every table of the account.
  */
 export async function ensureRolePolicy(ctx: ProvisionContext, roleCreated = false): Promise<StepResult> {
-  const base = { resource: 'role policy', name: ctx.names.rolePolicy };
+  const { role } = describeStack(ctx);
+  const base = { resource: 'role policy', name: role.inlinePolicy.name };
   const wanted = await wantedPolicy(ctx);
   const current = roleCreated ? undefined : await getInlinePolicy(ctx);
   const changes: string[] = [];
   if (!samePolicy(current, wanted)) {
-    await send(ctx, new PutRolePolicyCommand({ RoleName: ctx.names.role, PolicyName: ctx.names.rolePolicy, PolicyDocument: JSON.stringify(wanted) }), 'iam:PutRolePolicy');
+    await send(ctx, new PutRolePolicyCommand({ RoleName: role.name, PolicyName: role.inlinePolicy.name, PolicyDocument: JSON.stringify(wanted) }), 'iam:PutRolePolicy');
     if (current !== undefined) changes.push('updated');
   }
   if (!roleCreated) changes.push(...(await removeOtherPolicies(ctx)));
@@ -130,24 +138,26 @@ export async function ensureRolePolicy(ctx: ProvisionContext, roleCreated = fals
   return { ...base, outcome, ...(removed.length ? { detail: `removed ${removed.join(', ')}` } : {}) };
 }
 
-/** Deletes the role's other inline policies and detaches its managed ones; returns what it took away. */
+/** Deletes the role's other inline policies and detaches the managed ones it should not have; returns what it took away. */
 async function removeOtherPolicies(ctx: ProvisionContext): Promise<string[]> {
+  const { role } = describeStack(ctx);
   const removed: string[] = [];
   const [inline, attached] = await Promise.all([
-    ctx.clients.iam.send(new ListRolePoliciesCommand({ RoleName: ctx.names.role })).catch((error: unknown) => {
+    ctx.clients.iam.send(new ListRolePoliciesCommand({ RoleName: role.name })).catch((error: unknown) => {
       throw translateAwsError(error, 'iam:ListRolePolicies');
     }),
-    ctx.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ctx.names.role })).catch((error: unknown) => {
+    ctx.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role.name })).catch((error: unknown) => {
       throw translateAwsError(error, 'iam:ListAttachedRolePolicies');
     }),
   ]);
   for (const PolicyName of inline.PolicyNames ?? []) {
-    if (PolicyName === ctx.names.rolePolicy) continue;
-    await ignoreMissing(ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: ctx.names.role, PolicyName })), 'iam:DeleteRolePolicy');
+    if (PolicyName === role.inlinePolicy.name) continue;
+    await ignoreMissing(ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: role.name, PolicyName })), 'iam:DeleteRolePolicy');
     removed.push(`inline policy ${PolicyName}`);
   }
   for (const policy of attached.AttachedPolicies ?? []) {
-    await ignoreMissing(ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName: ctx.names.role, PolicyArn: policy.PolicyArn })), 'iam:DetachRolePolicy');
+    if (policy.PolicyArn !== undefined && role.managedPolicyArns.includes(policy.PolicyArn)) continue;
+    await ignoreMissing(ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName: role.name, PolicyArn: policy.PolicyArn })), 'iam:DetachRolePolicy');
     removed.push(`attached policy ${policy.PolicyName ?? policy.PolicyArn}`);
   }
   return removed;
@@ -155,26 +165,28 @@ async function removeOtherPolicies(ctx: ProvisionContext): Promise<string[]> {
 
 /** Deletes the role's inline and attached policies, then the role. */
 export async function removeRole(ctx: ProvisionContext): Promise<StepResult> {
-  const base = { resource: 'role', name: ctx.names.role };
+  const stack = describeStack(ctx);
+  const RoleName = stack.role.name;
+  const base = { resource: 'role', name: RoleName };
   const role = await getRole(ctx);
   if (!role) return { ...base, outcome: 'absent' };
-  if (!ctx.force && !isOurs(tagMap(role.Tags), ctx.names)) {
-    return { ...base, outcome: 'kept', detail: notOursDetail(ctx.names.stack) };
+  if (!ctx.force && !isOurs(tagMap(role.Tags), stack)) {
+    return { ...base, outcome: 'kept', detail: notOursDetail(stack.stack) };
   }
   try {
-    const inline = await ctx.clients.iam.send(new ListRolePoliciesCommand({ RoleName: ctx.names.role }));
+    const inline = await ctx.clients.iam.send(new ListRolePoliciesCommand({ RoleName }));
     for (const PolicyName of inline.PolicyNames ?? []) {
-      await ignoreMissing(ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: ctx.names.role, PolicyName })), 'iam:DeleteRolePolicy');
+      await ignoreMissing(ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })), 'iam:DeleteRolePolicy');
     }
-    const attached = await ctx.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ctx.names.role }));
+    const attached = await ctx.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName }));
     for (const policy of attached.AttachedPolicies ?? []) {
-      await ignoreMissing(ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName: ctx.names.role, PolicyArn: policy.PolicyArn })), 'iam:DetachRolePolicy');
+      await ignoreMissing(ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: policy.PolicyArn })), 'iam:DetachRolePolicy');
     }
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntityException') return { ...base, outcome: 'absent' };
+    if (isNotFound(error)) return { ...base, outcome: 'absent' };
     throw translateAwsError(error, 'iam:ListRolePolicies');
   }
-  const gone = await ignoreMissing(ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: ctx.names.role })), 'iam:DeleteRole');
+  const gone = await ignoreMissing(ctx.clients.iam.send(new DeleteRoleCommand({ RoleName })), 'iam:DeleteRole');
   await ctx.record('roleArn', undefined);
   return { ...base, outcome: gone ? 'absent' : 'removed' };
 }
@@ -193,7 +205,7 @@ async function ignoreMissing(call: Promise<unknown>, action: string): Promise<bo
     await call;
     return false;
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntityException') return true;
+    if (isNotFound(error)) return true;
     throw translateAwsError(error, action);
   }
 }

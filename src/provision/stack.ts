@@ -10,10 +10,11 @@ import { ensureRestApi, inspectRestApi, removeRestApi } from './api.js';
 import { ensureStage } from './stage.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { ensureCors, inspectCors } from './cors.js';
+import { describeStack } from './description.js';
 import { ensureFunction, inspectFunction, removeFunction } from './function.js';
 import { ensureLogGroup, inspectLogGroup, removeLogGroup } from './log-group.js';
 import { isOurs, STACK_TAG } from './names.js';
-import { inspectPermission, ensurePermission } from './permission.js';
+import { inspectPermission, ensurePermission, permissionName } from './permission.js';
 import type { Progress } from './progress.js';
 import { ensureRole, ensureRolePolicy, inspectRole, removeRole } from './role.js';
 import { describeTable, ensureTable, pointInTimeRecovery, removeTable, tableDrift, tableTags } from './table.js';
@@ -40,50 +41,53 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   const adopted = await checkNamesFree(ctx);
   if (adopted.length > 0) ctx.note(`taking over ${listResources(adopted)} (made without products-cli; tagging and correcting them, keeping the table's items)`);
   const account = ctx.accountId();
-  const table = progress.step(`table ${ctx.names.table}`, async () => {
+  const stack = describeStack(ctx);
+  const table = progress.step(`table ${stack.table.name}`, async () => {
     const { outcome, table: description, detail } = await ensureTable(tableContext(ctx));
-    const arn = description.TableArn ?? tableArn(await whereOf(ctx), ctx.names.table);
+    const arn = description.TableArn ?? tableArn(await whereOf(ctx), stack.table.name);
     if (outcome !== 'unchanged' || ctx.recorded.tableArn !== arn) await ctx.record('tableArn', arn);
     // Status reads the choice back, so that a table set up with --no-pitr does not read as drifted.
-    if (ctx.settings.pitr === (ctx.recorded.pitr === 'off')) await ctx.record('pitr', ctx.settings.pitr ? undefined : 'off');
-    return { resource: 'table', name: ctx.names.table, outcome, id: arn, ...(detail ? { detail } : {}) } satisfies StepResult;
+    const pitr = stack.table.pointInTimeRecovery;
+    if (pitr === (ctx.recorded.pitr === 'off')) await ctx.record('pitr', pitr ? undefined : 'off');
+    return { resource: 'table', name: stack.table.name, outcome, id: arn, ...(detail ? { detail } : {}) } satisfies StepResult;
   });
-  const role = progress.step(`role ${ctx.names.role}`, () => ensureRole(ctx));
-  const rolePolicy = role.then((r) => progress.step(`role policy ${ctx.names.rolePolicy}`, () => ensureRolePolicy(ctx, r.created)));
-  const logGroup = progress.step(`log group ${ctx.names.logGroup}`, () => ensureLogGroup(ctx));
-  const api = progress.step(`REST API ${ctx.names.api}`, () => ensureRestApi(ctx));
+  const role = progress.step(`role ${stack.role.name}`, () => ensureRole(ctx));
+  const rolePolicy = role.then((r) => progress.step(`role policy ${stack.role.inlinePolicy.name}`, () => ensureRolePolicy(ctx, r.created)));
+  const logGroup = progress.step(`log group ${stack.logGroup.name}`, () => ensureLogGroup(ctx));
+  const api = progress.step(`REST API ${stack.api.name}`, () => ensureRestApi(ctx));
   // The function step starts now (its read needs no role) and creates the function as soon as the role exists.
   const roleArn = role.then((r) => r.arn);
   // The function step awaits this only after its own reads; a role failure meanwhile must not go unhandled
   // (Node would end the process). The failure is reported through the role step.
   roleArn.catch(() => undefined);
-  const fn = progress.step(`function ${ctx.names.function}`, () => ensureFunction(ctx, roleArn));
+  const fn = progress.step(`function ${stack.function.name}`, () => ensureFunction(ctx, roleArn));
   const permission = Promise.all([fn, api]).then(([, a]) => progress.step('invoke permission', () => ensurePermission(ctx, a.apiId)));
   // CORS changes the API too, so it goes between the API and its deployment.
   const cors = api.then((a) => progress.step('CORS', () => ensureCors(ctx, a.apiId, a.outcome === 'created')));
-  const stage = Promise.all([api, cors]).then(([a, c]) => progress.step(`stage ${ctx.names.stage}`, () => ensureStage(ctx, a.apiId, a.changed || c.changed)));
-  const key = ctx.settings.apiKey ? Promise.all([api, stage]).then(([a]) => progress.step('API key', () => ensureApiKey(ctx, a.apiId))) : undefined;
+  const stage = Promise.all([api, cors]).then(([a, c]) => progress.step(`stage ${stack.stage.name}`, () => ensureStage(ctx, a.apiId, a.changed || c.changed)));
+  const key = stack.usagePlan.wanted ? Promise.all([api, stage]).then(([a]) => progress.step('API key', () => ensureApiKey(ctx, a.apiId))) : undefined;
   const all: Array<Promise<StepResult>> = [table, role, rolePolicy, logGroup, api, cors, fn, permission, stage, ...(key ? [key] : [])];
   await settleAll([account, ...all]);
   // Without CORS, the step is reported only when it removed an earlier configuration.
-  const steps = (await settleAll(all)).filter((s) => s.resource !== 'CORS' || ctx.settings.corsOrigins.length > 0 || s.outcome !== 'unchanged');
+  const steps = (await settleAll(all)).filter((s) => s.resource !== 'CORS' || stack.api.cors !== undefined || s.outcome !== 'unchanged');
   const { apiId } = await api;
-  const url = invokeUrl(ctx.region, apiId, ctx.names.stage);
+  const url = invokeUrl(ctx.region, apiId, stack.stage.name);
   return { steps, apiId, url, adopted, ...(key ? { apiKey: (await key).value } : {}) };
 }
 
 /** Each resource as it is now: present, missing or drifted (read calls only; the dry run and status use it). */
 export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: StepResult[]; apiId?: string; url?: string }> {
   const where = await whereOf(ctx);
+  const stack = describeStack(ctx);
   const tableStep = (async (): Promise<StepResult> => {
-    const base = { resource: 'table', name: ctx.names.table };
+    const base = { resource: 'table', name: stack.table.name };
     const tctx = tableContext(ctx);
     const table = await describeTable(tctx);
     if (!table) return { ...base, outcome: 'missing' };
     const tags = table.TableArn ? await tableTags(tctx, table.TableArn) : {};
-    const drift = tableDrift(table, tags, ctx.tags);
+    const drift = tableDrift(table, tags, stack.tags);
     const problems = [...drift.fatal, ...drift.fixable];
-    if (tags[STACK_TAG] !== ctx.names.stack) problems.unshift(`not tagged ${STACK_TAG}=${ctx.names.stack}`);
+    if (tags[STACK_TAG] !== stack.stack) problems.unshift(`not tagged ${STACK_TAG}=${stack.stack}`);
     if (table.TableStatus !== 'ACTIVE') problems.push(`status ${table.TableStatus}`);
     const pitr = table.TableStatus === 'ACTIVE' ? await pointInTimeRecovery(tctx) : undefined;
     const pitrWanted = ctx.recorded.pitr !== 'off';
@@ -93,21 +97,21 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
     return { ...base, outcome: problems.length ? 'drifted' : 'present', ...(detail ? { detail } : {}) };
   })();
   const apiStep = inspectRestApi(ctx);
-  const functionStep = inspectFunction(ctx, buildRoleArn(where, ctx.names.role));
+  const functionStep = inspectFunction(ctx, buildRoleArn(where, stack.function.role));
   const [table, role, logGroup, fn, api] = await Promise.all([tableStep, inspectRole(ctx), inspectLogGroup(ctx), functionStep, apiStep]);
   const steps: StepResult[] = [table, role, logGroup, fn, api];
   if (api.apiId && fn.outcome !== 'missing') steps.push(await inspectPermission(ctx, api.apiId));
-  else steps.push({ resource: 'permission', name: `${ctx.names.function} ← ${ctx.names.api}`, outcome: 'missing' });
-  if (api.apiId && ctx.settings.corsOrigins.length > 0) steps.push(await inspectCors(ctx, api.apiId));
-  if (ctx.settings.apiKey || ctx.recorded.apiKeyId) {
+  else steps.push({ resource: 'permission', name: permissionName(stack), outcome: 'missing' });
+  if (api.apiId && stack.api.cors) steps.push(await inspectCors(ctx, api.apiId));
+  if (stack.usagePlan.wanted || ctx.recorded.apiKeyId) {
     const [plans, keys] = await Promise.all([findUsagePlans(ctx), findApiKeys(ctx)]);
-    const plan = plans.find((p) => isOurs(p.tags, ctx.names));
-    const ours = Boolean(plan) && keys.some((k) => isOurs(k.tags, ctx.names));
-    const drift = plan && api.apiId ? usagePlanPatch(plan, api.apiId, ctx.names.stage, ctx.settings.throttle) : [];
-    const detail = drift.map((op) => (op.path === '/apiStages' ? `usage plan not on stage ${ctx.names.stage}` : `usage plan ${op.path.slice('/throttle/'.length)} not ${op.value}`)).join('; ');
-    steps.push({ resource: 'API key', name: ctx.names.apiKey, outcome: !ours ? 'missing' : detail ? 'drifted' : 'present', ...(ours && detail ? { detail } : {}) });
+    const plan = plans.find((p) => isOurs(p.tags, stack));
+    const ours = Boolean(plan) && keys.some((k) => isOurs(k.tags, stack));
+    const drift = plan && api.apiId ? usagePlanPatch(plan, api.apiId, stack.stage.name, stack.usagePlan.throttle) : [];
+    const detail = drift.map((op) => (op.path === '/apiStages' ? `usage plan not on stage ${stack.stage.name}` : `usage plan ${op.path.slice('/throttle/'.length)} not ${op.value}`)).join('; ');
+    steps.push({ resource: 'API key', name: stack.usagePlan.key.name, outcome: !ours ? 'missing' : detail ? 'drifted' : 'present', ...(ours && detail ? { detail } : {}) });
   }
-  return { steps, ...(api.apiId ? { apiId: api.apiId, url: invokeUrl(ctx.region, api.apiId, ctx.names.stage) } : {}) };
+  return { steps, ...(api.apiId ? { apiId: api.apiId, url: invokeUrl(ctx.region, api.apiId, stack.stage.name) } : {}) };
 }
 
 /**
@@ -116,15 +120,16 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
  * table does not depend on anything and goes meanwhile.
  */
 export async function removeStack(ctx: ProvisionContext, progress: Progress, knownTable?: Parameters<typeof removeTable>[1]): Promise<StepResult[]> {
+  const stack = describeStack(ctx);
   const key = progress.step('API key', () => removeApiKey(ctx));
-  const api = key.then(() => progress.step(`REST API ${ctx.names.api}`, () => removeRestApi(ctx)));
-  const fn = progress.step(`function ${ctx.names.function}`, () => removeFunction(ctx));
-  const logGroup = fn.then(() => progress.step(`log group ${ctx.names.logGroup}`, () => removeLogGroup(ctx)));
-  const role = fn.then(() => progress.step(`role ${ctx.names.role}`, () => removeRole(ctx)));
-  const table = progress.step(`table ${ctx.names.table}`, async (): Promise<StepResult> => {
+  const api = key.then(() => progress.step(`REST API ${stack.api.name}`, () => removeRestApi(ctx)));
+  const fn = progress.step(`function ${stack.function.name}`, () => removeFunction(ctx));
+  const logGroup = fn.then(() => progress.step(`log group ${stack.logGroup.name}`, () => removeLogGroup(ctx)));
+  const role = fn.then(() => progress.step(`role ${stack.role.name}`, () => removeRole(ctx)));
+  const table = progress.step(`table ${stack.table.name}`, async (): Promise<StepResult> => {
     const result = await removeTable(tableContext(ctx), knownTable);
     if (result.outcome === 'removed' || result.outcome === 'absent') await ctx.record('tableArn', undefined);
-    return { resource: 'table', name: ctx.names.table, ...result };
+    return { resource: 'table', name: stack.table.name, ...result };
   });
   return settleAll<StepResult[]>([api, fn, logGroup, role, key, table]);
 }

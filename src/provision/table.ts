@@ -1,37 +1,29 @@
-/** The product table: on demand, keyed by `id`, tagged, waited on until ACTIVE; removed with its data counted. */
+/** The product table on AWS: tagged as this stack's, corrected when it drifts, with point-in-time recovery; removed with its data counted. */
 import {
-  CreateTableCommand,
   DeleteTableCommand,
   DescribeContinuousBackupsCommand,
-  DescribeTableCommand,
   ListTagsOfResourceCommand,
   ScanCommand,
   TagResourceCommand,
   UpdateContinuousBackupsCommand,
   UpdateTableCommand,
-  type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { systemClock, type Clock } from '../aws/clock.js';
-import { errorName, translateAwsError } from '../aws/errors.js';
-import { waitFor } from '../aws/retry.js';
+import { systemClock } from '../aws/clock.js';
+import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
+import { keySchemaOf, PRODUCT_TABLE } from '../stack/table-definition.js';
+import { createTable, currentTable, describeTable, waitForTable, type TableTarget } from '../stack/table.js';
 import { notOursDetail, STACK_TAG, tagList, tagMap } from './names.js';
 
-export interface TableContext {
-  dynamodb: DynamoDBClient;
-  tableName: string;
-  tags?: Record<string, string>;
-  /** Longest wait for the table to become ACTIVE (or to go), in seconds. */
-  maxWaitSeconds?: number;
+export { describeTable, waitForTable } from '../stack/table.js';
+
+export interface TableContext extends TableTarget {
   /** When set, an existing table must carry this stack tag value to be changed or deleted. */
   stack?: string;
   /** Teardown: delete even without our tag. */
   force?: boolean;
-  clock?: Clock;
-  pollMs?: number;
-  signal?: AbortSignal;
   /** Turn on point-in-time recovery once the table is ACTIVE (AWS only; the local engine has none). */
   pitr?: boolean;
   /** Take over a table of this name that lacks our tag (setup --adopt). */
@@ -39,17 +31,6 @@ export interface TableContext {
 }
 
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
-
-/** Describes the table, or returns undefined when it does not exist. */
-export async function describeTable(ctx: TableContext): Promise<TableDescription | undefined> {
-  try {
-    const { Table } = await ctx.dynamodb.send(new DescribeTableCommand({ TableName: ctx.tableName }));
-    return Table;
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw translateAwsError(error, 'dynamodb:DescribeTable');
-  }
-}
 
 /** The table's tags (empty when the table has none). */
 export async function tableTags(ctx: TableContext, arn: string): Promise<Record<string, string>> {
@@ -71,45 +52,30 @@ export async function tableTags(ctx: TableContext, arn: string): Promise<Record<
 export function tableDrift(table: TableDescription, tags: Record<string, string>, wanted: Record<string, string>): { fixable: string[]; fatal: string[] } {
   const fixable: string[] = [];
   const fatal: string[] = [];
-  const key = table.KeySchema ?? [];
-  if (key.length !== 1 || key[0]?.AttributeName !== 'id' || key[0]?.KeyType !== 'HASH') {
-    fatal.push(`key is ${key.map((k) => `${k.AttributeName} ${k.KeyType}`).join(', ') || 'unknown'}, not id HASH`);
-  }
-  const idType = table.AttributeDefinitions?.find((a) => a.AttributeName === 'id')?.AttributeType;
-  if (idType !== undefined && idType !== 'S') fatal.push(`id is of type ${idType}, not S`);
+  const key = keyText(table.KeySchema ?? []);
+  const wantedKey = keyText(keySchemaOf(PRODUCT_TABLE).KeySchema);
+  if (key !== wantedKey) fatal.push(`key is ${key || 'unknown'}, not ${wantedKey}`);
+  const { name, type } = PRODUCT_TABLE.key;
+  const idType = table.AttributeDefinitions?.find((a) => a.AttributeName === name)?.AttributeType;
+  if (idType !== undefined && idType !== type) fatal.push(`${name} is of type ${idType}, not ${type}`);
   const billing = table.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
-  if (billing !== 'PAY_PER_REQUEST') fixable.push(`billing mode ${billing}, not PAY_PER_REQUEST`);
+  if (billing !== PRODUCT_TABLE.billingMode) fixable.push(`billing mode ${billing}, not ${PRODUCT_TABLE.billingMode}`);
   const missing = Object.entries(wanted).filter(([k, v]) => tags[k] !== v);
   if (missing.length > 0) fixable.push(`tags ${missing.map(([k]) => k).join(', ')} missing`);
   return { fixable, fatal };
+}
+
+function keyText(key: ReadonlyArray<{ AttributeName?: string; KeyType?: string }>): string {
+  return key.map((k) => `${k.AttributeName} ${k.KeyType}`).join(', ');
 }
 
 /** Creates the table when it is missing, brings an existing one of ours in line, then waits until it is ACTIVE. */
 export async function ensureTable(ctx: TableContext): Promise<{ outcome: EnsureOutcome; table: TableDescription; detail?: string }> {
   let outcome: EnsureOutcome = 'unchanged';
   let detail: string | undefined;
-  let existing = await describeTable(ctx);
-  if (existing?.TableStatus === 'DELETING') {
-    // A teardown just before: let the old table go, then make a new one.
-    await waitForTable(ctx, 'gone');
-    existing = undefined;
-  }
+  const existing = await currentTable(ctx);
   if (!existing) {
-    try {
-      await ctx.dynamodb.send(
-        new CreateTableCommand({
-          TableName: ctx.tableName,
-          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-          ...(ctx.tags && Object.keys(ctx.tags).length > 0 ? { Tags: tagList(ctx.tags) } : {}),
-        }),
-      );
-      outcome = 'created';
-    } catch (error) {
-      // Another run created it first: converge on the existing table.
-      if (errorName(error) !== 'ResourceInUseException') throw translateAwsError(error, 'dynamodb:CreateTable');
-    }
+    if (await createTable(ctx)) outcome = 'created';
   } else if (ctx.stack !== undefined && existing.TableArn) {
     const tags = await tableTags(ctx, existing.TableArn);
     // A table made by hand carries no stack tag; --adopt takes it over (tags it, keeps its items).
@@ -124,7 +90,7 @@ export async function ensureTable(ctx: TableContext): Promise<{ outcome: EnsureO
       await waitForTable(ctx, 'ACTIVE');
       try {
         if (drift.fixable.some((d) => d.startsWith('billing'))) {
-          await ctx.dynamodb.send(new UpdateTableCommand({ TableName: ctx.tableName, BillingMode: 'PAY_PER_REQUEST' }));
+          await ctx.dynamodb.send(new UpdateTableCommand({ TableName: ctx.tableName, BillingMode: PRODUCT_TABLE.billingMode }));
         }
         if (drift.fixable.some((d) => d.startsWith('tags'))) {
           await ctx.dynamodb.send(new TagResourceCommand({ ResourceArn: existing.TableArn, Tags: tagList(ctx.tags ?? {}) }));
@@ -153,7 +119,7 @@ export async function pointInTimeRecovery(ctx: TableContext): Promise<string | u
     const out = await ctx.dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: ctx.tableName }));
     return out.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus;
   } catch (error) {
-    if (errorName(error) === 'TableNotFoundException' || errorName(error) === 'ResourceNotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'dynamodb:DescribeContinuousBackups');
   }
 }
@@ -179,24 +145,6 @@ async function enablePointInTimeRecovery(ctx: TableContext): Promise<void> {
   }
 }
 
-/** Waits until the table is in `status` (ACTIVE), or until it is gone (`gone`). */
-export async function waitForTable(ctx: TableContext, status: 'ACTIVE'): Promise<TableDescription>;
-export async function waitForTable(ctx: TableContext, status: 'gone'): Promise<true>;
-export async function waitForTable(ctx: TableContext, status: 'ACTIVE' | 'gone'): Promise<TableDescription | true> {
-  const clock = ctx.clock ?? systemClock;
-  const timeoutMs = (ctx.maxWaitSeconds ?? 300) * 1000;
-  return waitFor<TableDescription | true>(
-    status === 'ACTIVE' ? `table ${ctx.tableName} to become ACTIVE` : `table ${ctx.tableName} to be deleted`,
-    async () => {
-      const table = await describeTable(ctx);
-      if (status === 'gone') return table ? undefined : true;
-      if (!table) throw new AwsError(`table ${ctx.tableName} disappeared while it was being created; run the command again`);
-      return table.TableStatus === 'ACTIVE' ? table : undefined;
-    },
-    { clock, timeoutMs, intervalMs: ctx.pollMs ?? 500, hint: 'the table may still finish; run the command again later', ...(ctx.signal ? { signal: ctx.signal } : {}) },
-  );
-}
-
 /** Counts the table's items (a paginated COUNT scan), or undefined when there is no table. */
 export async function countTableItems(ctx: TableContext): Promise<number | undefined> {
   let count = 0;
@@ -208,7 +156,7 @@ export async function countTableItems(ctx: TableContext): Promise<number | undef
       ExclusiveStartKey = page.LastEvaluatedKey as never;
     } while (ExclusiveStartKey);
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'dynamodb:Scan');
   }
   return count;
@@ -252,9 +200,8 @@ export async function removeTable(ctx: TableContext, known?: { table: TableDescr
       await ctx.dynamodb.send(new DeleteTableCommand({ TableName: ctx.tableName }));
       break;
     } catch (error) {
-      const name = errorName(error);
-      if (name === 'ResourceNotFoundException') return { outcome: 'absent' };
-      if (name !== 'ResourceInUseException') throw translateAwsError(error, 'dynamodb:DeleteTable');
+      if (isNotFound(error)) return { outcome: 'absent' };
+      if (errorName(error) !== 'ResourceInUseException') throw translateAwsError(error, 'dynamodb:DeleteTable');
       // CREATING, UPDATING or already DELETING: wait for ACTIVE (or gone) and try again.
       if (clock.now() - started > (ctx.maxWaitSeconds ?? 300) * 1000) {
         throw new AwsError(`table ${ctx.tableName} stayed in use for ${ctx.maxWaitSeconds ?? 300} s; run teardown again later`, { cause: error });

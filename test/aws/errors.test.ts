@@ -1,5 +1,6 @@
 // SDK errors become messages a user can act on.
 import { describe, expect, it } from 'vitest';
+import { TableNotFoundException } from '@aws-sdk/client-dynamodb';
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
 import { isNotFound, NO_CREDENTIALS_HINT, translateAwsError } from '../../src/aws/errors.js';
 import { createAwsClients } from '../../src/aws/clients.js';
@@ -24,6 +25,8 @@ describe('translateAwsError', () => {
     expect(isNotFound(new NoSuchEntityException({ message: 'x', $metadata: {} }))).toBe(true);
     expect(isNotFound(Object.assign(new Error('x'), { name: 'ResourceNotFoundException' }))).toBe(true);
     expect(isNotFound(Object.assign(new Error('x'), { name: 'NotFoundException' }))).toBe(true);
+    expect(isNotFound(new TableNotFoundException({ message: 'x', $metadata: {} }))).toBe(true);
+    expect(isNotFound(Object.assign(new Error('x'), { name: 'ResourceInUseException' }))).toBe(false);
     expect(isNotFound(new Error('x'))).toBe(false);
   });
 

@@ -4,7 +4,7 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { createDynamoClient, type DynamoClient } from '../../src/handler/dynamo-client/client.js';
-import { ensureTable } from '../../src/provision/table.js';
+import { createTableIfMissing } from '../../src/stack/table.js';
 
 export interface TestEngine {
   endpoint: string;
@@ -17,7 +17,7 @@ export interface TestEngine {
 }
 
 /**
- * Starts dynalite in memory and creates the table `tableName` with the provisioning code. With
+ * Starts dynalite in memory and creates the table `tableName` as the local stack does. With
  * TEST_DYNAMODB_ENDPOINT set (DynamoDB Local, say), uses that engine instead and deletes the table on stop.
  */
 export async function startTestEngine(tableName = 'product'): Promise<TestEngine> {
@@ -26,7 +26,7 @@ export async function startTestEngine(tableName = 'product'): Promise<TestEngine
   if (server) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = external ?? `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  await ensureTable({ dynamodb: client, tableName, maxWaitSeconds: 10 });
+  await createTableIfMissing({ dynamodb: client, tableName, maxWaitSeconds: 10 });
   const itemClient = createDynamoClient({ target: { url: new URL(endpoint), region: 'us-east-1' } });
   return {
     endpoint,
