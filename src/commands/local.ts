@@ -7,6 +7,7 @@ import { AppError, UsageError } from '../errors.js';
 import type { LocalStack } from '../local/stack.js';
 import type { LocalCliOptions } from './local-options.js';
 import { note } from '../output/print.js';
+import { printPolicy } from '../output/print-policy.js';
 import type { Style } from '../output/style.js';
 import { readState, updateState } from '../state/state-file.js';
 
@@ -60,7 +61,7 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
   // The log goes to stderr for people, rendered as `logs` renders it, and (unless in memory) to the stack log for `logs --local`.
   if (!opts.inMemory) await preparePrivateDirs(ctx.cwd);
   const file = opts.inMemory ? undefined : await openRotatingLog(localLogPath(ctx.cwd));
-  const show = ctx.json ? undefined : await stderrRenderer(ctx);
+  const show = printPolicy(ctx).human ? await stderrRenderer(ctx) : undefined;
   const log = file || show ? (line: string) => (file?.write(line), show?.(line)) : undefined;
   let stack: LocalStack;
   try {

@@ -6,15 +6,15 @@
 import type { Context } from '../context.js';
 
 export interface PrintPolicy {
-  /** Results as JSON on stdout, for scripts. */
+  /** Results as JSON on stdout and errors as JSON on stderr, for scripts. */
   json: boolean;
-  /** Results rendered for people. */
+  /** Results, and what a command shows as it runs (the request log of `local`), rendered for people. */
   human: boolean;
   /** Progress on stderr: step lines, "starting…" notes, counts after a list. */
   progress: boolean;
   /** Progress meant for someone watching a terminal: a spinner, a bar redrawn in place, "waiting for…". */
   liveProgress: boolean;
-  /** Warnings and notices on stderr that qualify the result. */
+  /** Warnings and notices on stderr that qualify the result or say what the command waits for (stdin). */
   notices: boolean;
 }
 
