@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { processContext, type Context } from './context.js';
 import { AppError, EXIT, exitCodeOf } from './errors.js';
 import { escapeControl } from './output/escape.js';
+import { printPolicy } from './output/print-policy.js';
 import { runCommand } from './cli/run-command.js';
 import { buildProgram } from './cli/program.js';
 import { commandIn, hoistGlobalOptions, type GlobalFlags } from './cli/global-options.js';
@@ -69,7 +70,7 @@ function withFlags(ctx: Context, flags: GlobalFlags): Context {
 /** Commander's complaint about argv, as the CLI's other errors look: one prefix, and where to read more. */
 function reportUsageError(error: CommanderError, ctx: Context, command: string | undefined): void {
   const message = error.message.replace(/^error: /, '');
-  if (ctx.json) {
+  if (printPolicy(ctx).json) {
     ctx.stderr.write(`${JSON.stringify({ error: { name: 'UsageError', message, exitCode: EXIT.usage } })}\n`);
     return;
   }
@@ -79,7 +80,7 @@ function reportUsageError(error: CommanderError, ctx: Context, command: string |
 
 function reportError(error: unknown, ctx: Context): void {
   const message = error instanceof AppError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
-  if (ctx.json) {
+  if (printPolicy(ctx).json) {
     const name = error instanceof AppError ? error.name : 'Error';
     ctx.stderr.write(`${JSON.stringify({ error: { name, message, exitCode: exitCodeOf(error) } })}\n`);
   } else {

@@ -1,6 +1,7 @@
 /** Runs one command's definition: live events as they come, then the result (JSON or text), then its check. */
 import type { Context } from '../context.js';
 import { printResult, streamWriter } from '../output/print.js';
+import { printPolicy } from '../output/print-policy.js';
 import { styleOf } from '../output/style.js';
 import type { CommandDefinition } from './command.js';
 
@@ -10,7 +11,7 @@ const line = (text: string) => (text === '' || text.endsWith('\n') ? text : `${t
 async function liveWriter(definition: CommandDefinition, ctx: Context): Promise<(event: unknown) => void> {
   const live = definition.live;
   if (!live) return () => {};
-  if (ctx.json) return live.json ? (event) => void ctx.stdout.write(`${JSON.stringify(event)}\n`) : () => {};
+  if (printPolicy(ctx).json) return live.json ? (event) => void ctx.stdout.write(`${JSON.stringify(event)}\n`) : () => {};
   const style = await styleOf(ctx);
   // A reader that goes away (| head) must not end a command that has to clean up: it runs on, printing nothing.
   const write = live.outlivesReader ? streamWriter(ctx.stdout) : (text: string) => ctx.stdout.write(text);

@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import { ApiError, ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { ProductApi } from '../http/api-client.js';
 import { escapeControl } from '../output/escape.js';
+import { printPolicy } from '../output/print-policy.js';
 import type { Style } from '../output/style.js';
 import { importRows, type ImportFailure, type ImportSummary } from '../transfer/import-rows.js';
 import { ProgressBar, rateAndEta } from '../output/progress-bar.js';
@@ -66,7 +67,8 @@ export async function importFile(api: ProductApi | undefined, options: ImportFil
   // Every request in flight listens on the Ctrl-C signal.
   setMaxListeners(Math.max(getMaxListeners(ctx.signal), concurrency * 4 + 10), ctx.signal);
   const { stream, size } = await openSource(file, ctx);
-  const bar = new ProgressBar(ctx.stderr, options.dryRun ? 'checking' : 'importing', Boolean(ctx.stderr.isTTY) && !ctx.json && !ctx.quiet);
+  const policy = printPolicy(ctx);
+  const bar = new ProgressBar(ctx.stderr, options.dryRun ? 'checking' : 'importing', policy.liveProgress);
   const started = performance.now();
   const counts = { offset: 0, rows: 0, created: 0, skipped: 0, failed: 0, throttled: 0 };
   const detail = () => {
@@ -102,7 +104,7 @@ export async function importFile(api: ProductApi | undefined, options: ImportFil
       onThrottled: () => counts.throttled++,
       onRow(outcome, failure) {
         counts[outcome]++;
-        if (failure && !ctx.json) {
+        if (failure && policy.notices) {
           bar.clear();
           ctx.stderr.write(failureLine(failure, style));
         }

@@ -5,6 +5,7 @@ import { jsonOption } from '../cli/target-options.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { note } from '../output/print.js';
+import { printPolicy } from '../output/print-policy.js';
 import type { Style } from '../output/style.js';
 import { updateState } from '../state/state-file.js';
 import type { LaunchFlags } from './local-launch.js';
@@ -39,7 +40,7 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
     import('../local/rotating-log.js'),
   ]);
   // The log goes to stderr for people, rendered as `logs` renders it, and (unless in memory) to the stack log for `logs --local`.
-  const show = ctx.json ? undefined : await stderrRenderer(ctx);
+  const show = printPolicy(ctx).human ? await stderrRenderer(ctx) : undefined;
   const launch = await launchLocalStack(opts, ctx, async (plan) => {
     const file = opts.inMemory ? undefined : await openRotatingLog(localLogPath(ctx.cwd));
     const log = file || show ? (line: string) => (file?.write(line), show?.(line)) : undefined;

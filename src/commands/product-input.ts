@@ -19,6 +19,7 @@ import {
 } from '../contract/index.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { printPolicy } from '../output/print-policy.js';
 import type { OptionSpec } from '../cli/command.js';
 import { CLIENT_FLAGS_HELP } from '../cli/target-options.js';
 
@@ -88,7 +89,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export async function readJsonSource(path: string, ctx: Context): Promise<Record<string, unknown>> {
   const from = path === '-' ? 'stdin' : path;
   let text: string;
-  if (path === '-' && ctx.stdin.isTTY && !ctx.json) ctx.stderr.write('reading the product as JSON from stdin; end with Ctrl-D\n');
+  if (path === '-' && ctx.stdin.isTTY && printPolicy(ctx).notices) ctx.stderr.write('reading the product as JSON from stdin; end with Ctrl-D\n');
   try {
     text = path === '-' ? await readAll(ctx.stdin) : await readFile(path, 'utf8');
   } catch (error) {

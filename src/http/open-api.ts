@@ -1,6 +1,7 @@
 /** The API client for a command: the resolved target, Ctrl-C wired to abort, and recoveries told on stderr. */
 import type { Context } from '../context.js';
 import { AppError, EXIT } from '../errors.js';
+import { printPolicy } from '../output/print-policy.js';
 import { resolveTarget } from '../target.js';
 import { ProductApi, type ProductApiOptions } from './api-client.js';
 import { readClientSettings, type ClientSettingOptions } from './client-settings.js';
@@ -21,16 +22,17 @@ export async function openApi(opts: TargetOptions, ctx: Context, extra: Partial<
   const target = await resolveTarget({ url: opts.url, env: ctx.env, cwd: ctx.cwd });
   const trace = opts.debug || debugFromEnv(ctx.env) ? traceExchanges((text) => ctx.stderr.write(text)) : undefined;
   const onExchange = extra.onExchange;
+  const policy = printPolicy(ctx);
   return new ProductApi({
     baseUrl: target.url,
     apiKey: target.apiKey,
     signing: signingFor(target.auth && opts.profile !== undefined ? { ...target.auth, profile: opts.profile } : target.auth),
     signal: ctx.signal,
-    // As note() in print.ts, without loading chalk for a line that is rarely written.
+    // Not note(): a notice qualifies the result, so --quiet keeps it.
     onNotice: (message) => {
-      if (!ctx.json) ctx.stderr.write(`${message}\n`);
+      if (policy.notices) ctx.stderr.write(`${message}\n`);
     },
-    onSlow: ctx.stderr.isTTY && !ctx.json && !ctx.quiet ? slowNotice(ctx) : undefined,
+    onSlow: policy.liveProgress ? slowNotice(ctx) : undefined,
     ...settings,
     ...extra,
     onExchange: trace && onExchange ? (exchange) => (trace(exchange), onExchange(exchange)) : (trace ?? onExchange),

@@ -1,10 +1,11 @@
 /** The one place where results become output: JSON for scripts, styled text for people, notes on stderr. */
 import type { Context } from '../context.js';
+import { printPolicy } from './print-policy.js';
 import { styleOf, type Style } from './style.js';
 
 /** Prints a command's result: one JSON document with --json, otherwise what `render` makes of it. */
 export async function printResult<T>(ctx: Context, data: T, render: (data: T, style: Style) => string): Promise<void> {
-  if (ctx.json) {
+  if (printPolicy(ctx).json) {
     ctx.stdout.write(`${JSON.stringify(data)}\n`);
     return;
   }
@@ -12,9 +13,9 @@ export async function printResult<T>(ctx: Context, data: T, render: (data: T, st
   if (text !== '') ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-/** A progress or status line for people, on stderr so that stdout stays clean for pipes; silent with --json. */
+/** A progress or status line for people, on stderr so that stdout stays clean for pipes; silent with --json or --quiet. */
 export function note(ctx: Context, text: string): void {
-  if (!ctx.json && !ctx.quiet) ctx.stderr.write(`${text}\n`);
+  if (printPolicy(ctx).progress) ctx.stderr.write(`${text}\n`);
 }
 
 /**

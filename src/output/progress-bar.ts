@@ -1,4 +1,4 @@
-/** A one-line progress bar on a terminal's stderr, redrawn at most ten times a second; silent elsewhere. */
+/** A one-line progress bar on a terminal's stderr, redrawn at most ten times a second; silent when not `enabled`. */
 import type { Writable } from 'node:stream';
 
 export interface ProgressState {
@@ -45,9 +45,10 @@ export class ProgressBar {
   private shown = false;
 
   constructor(
-    private readonly out: Writable & { isTTY?: boolean; columns?: number },
+    private readonly out: Writable & { columns?: number },
     private readonly label: string,
-    private readonly enabled: boolean = Boolean(out.isTTY),
+    /** As printPolicy's liveProgress says. */
+    private readonly enabled: boolean,
   ) {}
 
   /** Redraws the line unless it was drawn less than 100 ms ago (or `force`). */

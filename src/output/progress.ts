@@ -1,27 +1,27 @@
-/** Step progress on stderr: a spinner on a terminal, one plain line per step otherwise, nothing with --json. */
+/** Step progress on stderr: a spinner on a terminal, one plain line per step otherwise, nothing with --json or --quiet. */
 import type { Clock } from '../aws/clock.js';
 import type { Context } from '../context.js';
 import { trackProgress, type Progress, type ProgressContext, type ProgressView } from '../provision/progress.js';
 import { formatDuration } from './format.js';
 import { styleFor } from './chalk-style.js';
+import { printPolicy } from './print-policy.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /** The view that draws provisioning steps on the context's stderr. */
 export function terminalProgressView(ctx: Context): ProgressView {
   const style = styleFor(ctx);
-  const quiet = ctx.json;
-  const tty = Boolean(ctx.stderr.isTTY) && !quiet;
+  const { progress, liveProgress: live } = printPolicy(ctx);
   let labels: string[] = [];
   let frame = 0;
   let timer: NodeJS.Timeout | undefined;
-  const clear = () => tty && ctx.stderr.write('\r\x1b[2K');
+  const clear = () => live && ctx.stderr.write('\r\x1b[2K');
   const draw = () => {
-    if (!tty || labels.length === 0) return;
+    if (!live || labels.length === 0) return;
     ctx.stderr.write(`\r\x1b[2K${style.cyan(FRAMES[frame % FRAMES.length] as string)} ${labels.join(', ')}`.slice(0, ((ctx.stderr as { columns?: number }).columns ?? 100) + 12));
   };
   const line = (text: string) => {
-    if (quiet) return;
+    if (!progress) return;
     clear();
     ctx.stderr.write(`${text}\n`);
     draw();
@@ -36,7 +36,7 @@ export function terminalProgressView(ctx: Context): ProgressView {
   return {
     started(_label, running) {
       labels = running;
-      if (tty && !timer) {
+      if (live && !timer) {
         timer = setInterval(() => {
           frame += 1;
           draw();

@@ -5,6 +5,7 @@ import type { ProductPage } from '../http/api-client.js';
 import { textField, numberField } from './untrusted.js';
 import { formatPrice } from './render-product.js';
 import { streamWriter } from './print.js';
+import { printPolicy } from './print-policy.js';
 import { styleOf, type Style } from './style.js';
 import { displayWidth, padToWidth, truncateToWidth } from './width.js';
 
@@ -65,17 +66,18 @@ export class ProductTable {
 /** Writes each page as it arrives; ends with a count on stderr for people. Returns how many were written. */
 export async function printProductPages(ctx: Context, pages: AsyncIterable<ProductPage>): Promise<number> {
   const style = await styleOf(ctx);
+  const policy = printPolicy(ctx);
   const table = new ProductTable(style);
   const write = streamWriter(ctx.stdout);
   let count = 0;
   let more = false;
   for await (const page of pages) {
-    const text = ctx.json ? page.items.map((product) => `${JSON.stringify(product)}\n`).join('') : table.page(page.items);
+    const text = policy.json ? page.items.map((product) => `${JSON.stringify(product)}\n`).join('') : table.page(page.items);
     if (!(await write(text))) return count;
     count += page.items.length;
     more = page.nextCursor !== null;
   }
-  if (!ctx.json && !ctx.quiet) {
+  if (policy.progress) {
     const noun = count === 1 ? 'product' : 'products';
     ctx.stderr.write(style.dim(count === 0 ? 'no products\n' : `${count} ${noun}${more ? ' (stopped at --limit; more may remain)' : ''}\n`));
   }
