@@ -39,8 +39,6 @@ export const FLAG = {
   auth: oneOf('--auth', AUTH_MODES, { rule: 'iam, api-key or none' }),
 };
 
-export { jsonOption, targetOptions, URL_HELP } from './target-options.js';
-
 /** The AWS flags as commander hands them over (`--stage` where the command declares it). */
 export interface AwsTargetOptions {
   region?: string;

@@ -5,7 +5,7 @@ import { CLIENT_FLAGS_HELP, jsonOption, targetOptions } from '../cli/target-opti
 import { duration, numberFlag, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
-import { openApi, type TargetOptions } from '../http/open-api.js';
+import { openProductApi, type TargetOptions } from '../http/open-product-api.js';
 import { note } from '../output/print.js';
 import type { Style } from '../output/style.js';
 import { deleteProducts, seedProducts } from '../testing/bench-data.js';
@@ -50,8 +50,8 @@ export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchRepo
   const runId = `bench-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
   // Seeding and clean-up are paced to the throttle and not aborted by Ctrl-C or SIGTERM (the requests in flight
   // finish, so it is known what exists); the load itself retries nothing.
-  const helper = await openApi(opts, ctx, { connections, signal: undefined, retryThrottled: false, onSlow: undefined });
-  const loadApi = await openApi(opts, ctx, { connections, retries: 0, onSlow: undefined });
+  const helper = await openProductApi(opts, ctx, { connections, signal: undefined, retryThrottled: false, onSlow: undefined });
+  const loadApi = await openProductApi(opts, ctx, { connections, retries: 0, onSlow: undefined });
   // Every product that may exist because of this run, until it is deleted: on every way out, these go.
   const made = new Set<string>();
   let cleaned: { deleted: number; left: number } | undefined;

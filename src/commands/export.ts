@@ -7,7 +7,7 @@ import { CLIENT_FLAGS_HELP, jsonOption, targetOptions } from '../cli/target-opti
 import { oneOf } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
-import { openApi, type TargetOptions } from '../http/open-api.js';
+import { openProductApi, type TargetOptions } from '../http/open-product-api.js';
 import { note, printResult } from '../output/print.js';
 import { printPolicy } from '../output/print-policy.js';
 import { CSV_HEADER, csvLines } from '../transfer/csv-lines.js';
@@ -43,7 +43,7 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
   }
   // One request at a time: node:http with keep-alive does it as fast as a pool, and without undici's
   // WebAssembly parser, which costs some 35 MiB of memory.
-  const api = await openApi(opts, ctx, { transport: 'node' });
+  const api = await openProductApi(opts, ctx, { transport: 'node' });
   const bar = new ProgressBar(ctx.stderr, 'exporting', printPolicy(ctx).liveProgress);
   const file = opts.output !== undefined ? openPartial(opts.output) : undefined;
   const out = file?.stream ?? ctx.stdout;

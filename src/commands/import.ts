@@ -4,7 +4,7 @@ import { CLIENT_FLAGS_HELP, jsonOption, targetOptions } from '../cli/target-opti
 import { numberFlag, oneOf, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, CheckFailedError, EXIT } from '../errors.js';
-import { openApi, type TargetOptions } from '../http/open-api.js';
+import { openProductApi, type TargetOptions } from '../http/open-product-api.js';
 import { styleOf, type Style } from '../output/style.js';
 import { count } from '../output/format.js';
 import { importFile, type ImportResult } from './import-file.js';
@@ -28,7 +28,7 @@ export async function importProducts(file: string, opts: ImportOptions, ctx: Con
   const style = await styleOf(ctx);
   const options = { file, format: opts.format, concurrency, rate: opts.rate, dryRun: opts.dryRun };
   // A dry run sends nothing, so it needs no API; throttling is paced by the import itself, not retried by the client.
-  const api = opts.dryRun ? undefined : await openApi(opts, ctx, { connections: concurrency, retryThrottled: false, onSlow: undefined });
+  const api = opts.dryRun ? undefined : await openProductApi(opts, ctx, { connections: concurrency, retryThrottled: false, onSlow: undefined });
   try {
     return await importFile(api, options, ctx, style);
   } finally {

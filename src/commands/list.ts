@@ -5,7 +5,7 @@ import { wholeNumber } from '../cli/parsers.js';
 import { LIST_LIMIT_MAX } from '../contract/index.js';
 import type { Context } from '../context.js';
 import type { ProductPage } from '../http/api-client.js';
-import { interrupted, openApi, type TargetOptions } from '../http/open-api.js';
+import { interrupted, openProductApi, type TargetOptions } from '../http/open-product-api.js';
 import { printProductPages } from '../output/render-list.js';
 import { API_KEY_HELP } from './product-input.js';
 
@@ -18,7 +18,7 @@ export interface ListOptions extends TargetOptions {
 /** The pages of products; the last says, through `nextCursor`, whether --limit left some out. */
 export async function* list(opts: ListOptions, ctx: Context): AsyncGenerator<ProductPage> {
   // One page at a time, one after another: node:http's quicker start beats a pool here (see node-transport.ts).
-  const api = await openApi(opts, ctx, { transport: 'node' });
+  const api = await openProductApi(opts, ctx, { transport: 'node' });
   try {
     yield* api.pages({ pageSize: opts.pageSize ?? LIST_LIMIT_MAX, max: opts.limit });
   } catch (error) {

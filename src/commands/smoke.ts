@@ -5,7 +5,7 @@ import { jsonOption, targetOptions } from '../cli/target-options.js';
 import { oneOf } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { CheckFailedError, UsageError } from '../errors.js';
-import { openApi, type TargetOptions } from '../http/open-api.js';
+import { openProductApi, type TargetOptions } from '../http/open-product-api.js';
 import { resolveTarget } from '../target.js';
 import type { Style } from '../output/style.js';
 import { toJUnitXml } from '../testing/junit.js';
@@ -27,12 +27,12 @@ export async function smoke(opts: SmokeOptions, ctx: Context, onCheck: (result: 
   const reporter = parseReporter(opts.reporter ?? 'text');
   if (opts.output !== undefined && reporter !== 'junit') throw new UsageError('--output goes with --reporter junit');
   // A failing API should fail its checks in seconds, not after a long series of retries.
-  const api = await openApi(opts, ctx, { retries: 2, timeoutMs: 10_000 });
-  const cleanupApi = await openApi(opts, ctx, { retries: 2, timeoutMs: 10_000, signal: undefined });
+  const api = await openProductApi(opts, ctx, { retries: 2, timeoutMs: 10_000 });
+  const cleanupApi = await openProductApi(opts, ctx, { retries: 2, timeoutMs: 10_000, signal: undefined });
   const target = await resolveTarget({ url: opts.url, env: ctx.env, cwd: ctx.cwd });
   // When writes need credentials, one client goes without them: its write must be refused.
   const guarded = target.auth?.mode === 'iam' || target.apiKey !== undefined;
-  const anonymousApi = guarded ? await openApi(opts, ctx, { retries: 0, timeoutMs: 10_000, signing: undefined, apiKey: undefined }) : undefined;
+  const anonymousApi = guarded ? await openProductApi(opts, ctx, { retries: 0, timeoutMs: 10_000, signing: undefined, apiKey: undefined }) : undefined;
   try {
     const report = await runSmoke({
       api,

@@ -41,7 +41,3 @@ export function describeAuth(auth: AuthSettings): string {
   return 'none: anyone who knows the URL may read, create, change and delete products';
 }
 
-/** Parses an `--auth` value; undefined when it is not a mode. */
-export function parseAuthMode(value: string): AuthMode | undefined {
-  return (AUTH_MODES as readonly string[]).includes(value) ? (value as AuthMode) : undefined;
-}

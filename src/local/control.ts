@@ -85,7 +85,7 @@ export function probeStack(port: number, secret: string, options: { withStats?: 
  * The recorded stack when it is up and is the very process recorded: the pid runs, the stack on the port
  * proves the secret and names that pid, and the pid holds the port (where the system can tell).
  */
-export async function verifyStack(record: StackRecord, options: { withStats?: boolean } = {}): Promise<StackIdentity | undefined> {
+export async function identifyRecordedStack(record: StackRecord, options: { withStats?: boolean } = {}): Promise<StackIdentity | undefined> {
   if (!record.secret || !isProcessAlive(record.pid)) return undefined;
   const answer = await probeStack(record.port, record.secret, options);
   if (!answer || answer.pid !== record.pid) return undefined;
@@ -110,7 +110,7 @@ export async function findDataHolder(dataDir: string): Promise<DataHolder | unde
   const owner = await readDataOwner(dataDir);
   if (!owner || owner.pid <= 0 || !isProcessAlive(owner.pid)) return undefined;
   if (owner.port !== undefined && owner.secret) {
-    const identity = await verifyStack({ pid: owner.pid, port: owner.port, secret: owner.secret });
+    const identity = await identifyRecordedStack({ pid: owner.pid, port: owner.port, secret: owner.secret });
     if (identity) return { kind: 'stack', owner, identity };
     // A pid now used by another program, no longer listening where the stack did: the lock is stale.
     if ((await holdsPort(owner.pid, owner.port)) === false) return undefined;

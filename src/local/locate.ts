@@ -1,10 +1,10 @@
 /**
  * Finding the local stack of a state directory: the one the state file records, or, when that entry is lost
- * or stale, the one that holds the data directory by its lock. Either must prove itself (see verifyStack).
+ * or stale, the one that holds the data directory by its lock. Either must prove itself (see identifyRecordedStack).
  */
 import type { DataOwner } from '../state/data-lock.js';
 import type { LocalState, State } from '../state/state-file.js';
-import { findDataHolder, localDataDir, verifyStack, type StackIdentity } from './control.js';
+import { findDataHolder, localDataDir, identifyRecordedStack, type StackIdentity } from './control.js';
 
 export type LocatedStack =
   /** A stack that proved itself; `record` is what to keep in the state file for it. */
@@ -31,13 +31,13 @@ function fromOwner(owner: DataOwner, dataDir: string, identity: StackIdentity): 
 export async function locateStack(cwd: string, state: State, options: { withStats?: boolean } = {}): Promise<LocatedStack> {
   const recorded = state.local;
   if (recorded) {
-    const identity = await verifyStack(recorded, options);
+    const identity = await identifyRecordedStack(recorded, options);
     if (identity) return { kind: 'running', identity, record: recorded, source: 'state' };
   }
   const dataDir = recorded?.dataDir ?? localDataDir(cwd);
   const holder = await findDataHolder(dataDir);
   if (holder?.kind === 'stack') {
-    const identity = options.withStats ? ((await verifyStack({ ...holder.owner, port: holder.identity.port }, options)) ?? holder.identity) : holder.identity;
+    const identity = options.withStats ? ((await identifyRecordedStack({ ...holder.owner, port: holder.identity.port }, options)) ?? holder.identity) : holder.identity;
     return { kind: 'running', identity, record: fromOwner(holder.owner, dataDir, identity), source: 'lock' };
   }
   if (holder?.kind === 'unknown') return { kind: 'held', owner: holder.owner, dataDir, ...(recorded ? { stale: recorded } : {}) };

@@ -9,7 +9,7 @@ import { ensureApiKey, findApiKeys, findUsagePlans, removeApiKey, usagePlanPatch
 import { ensureRestApi, inspectRestApi, removeRestApi } from './api.js';
 import { ensureStage } from './stage.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
-import { ensureCors, inspectCors } from './cors.js';
+import { ensureCors, inspectCors } from './cors-methods.js';
 import { describeStack } from './description.js';
 import { ensureFunction, inspectFunction, removeFunction } from './function.js';
 import { ensureLogGroup, inspectLogGroup, removeLogGroup } from './log-group.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findDataHolder, probeStack, verifyStack } from '../../src/local/control.js';
+import { findDataHolder, probeStack, identifyRecordedStack } from '../../src/local/control.js';
 import { isOwnerLive } from '../../src/local/process-alive.js';
 import { readDataOwner, takeDataLock } from '../../src/state/data-lock.js';
 import { HEALTH_PATH } from '../../src/local/health.js';
@@ -48,7 +48,7 @@ describe('the health answer', () => {
     await fetch(`${stack.url}/product`);
     await fetch(`${stack.url}/nothing`);
 
-    const identity = await verifyStack({ pid: process.pid, port: stack.port, secret: stack.secret }, { withStats: true });
+    const identity = await identifyRecordedStack({ pid: process.pid, port: stack.port, secret: stack.secret }, { withStats: true });
 
     expect(identity?.portCheck).toBe('socket');
     expect(identity?.stats).toMatchObject({ requests: expect.any(Number), items: 0, environments: { active: expect.any(Number) } });
@@ -58,7 +58,7 @@ describe('the health answer', () => {
 
   it('does not pass with another secret', async () => {
     expect(await probeStack(stack.port, 'f'.repeat(64))).toBeUndefined();
-    expect(await verifyStack({ pid: process.pid, port: stack.port, secret: 'f'.repeat(64) })).toBeUndefined();
+    expect(await identifyRecordedStack({ pid: process.pid, port: stack.port, secret: 'f'.repeat(64) })).toBeUndefined();
   });
 });
 
@@ -69,7 +69,7 @@ describe('a server that copies the health answer', () => {
     const { server, port } = await spoof(() => ({ ...captured, port }));
     try {
       expect(await probeStack(port, stack.secret)).toBeUndefined();
-      expect(await verifyStack({ pid: process.pid, port, secret: stack.secret })).toBeUndefined();
+      expect(await identifyRecordedStack({ pid: process.pid, port, secret: stack.secret })).toBeUndefined();
     } finally {
       server.close();
     }
@@ -78,7 +78,7 @@ describe('a server that copies the health answer', () => {
   it('is not taken for the stack when the real stack names a pid other than the recorded one', async () => {
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
-      expect(await verifyStack({ pid: other.pid as number, port: stack.port, secret: stack.secret })).toBeUndefined();
+      expect(await identifyRecordedStack({ pid: other.pid as number, port: stack.port, secret: stack.secret })).toBeUndefined();
     } finally {
       other.kill('SIGKILL');
     }

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyStack } from '../../src/local/control.js';
+import { identifyRecordedStack } from '../../src/local/control.js';
 import type { ServeMessage } from '../../src/local/serve.js';
 import { writeTestFunctionZip } from './test-function.js';
 
@@ -56,7 +56,7 @@ describe('stopping the background stack', () => {
     let lastAnswerAt = 0;
     const inFlight = Array.from({ length: 24 }, () => get(`${running!.url}/product/delay`).finally(() => (lastAnswerAt = Date.now())));
     // Every request has reached the stack before the signal.
-    const inFlightNow = async () => (await verifyStack(running!, { withStats: true }))?.stats?.inFlight;
+    const inFlightNow = async () => (await identifyRecordedStack(running!, { withStats: true }))?.stats?.inFlight;
     while ((await inFlightNow()) !== 25) await new Promise((resolve) => setTimeout(resolve, 20));
 
     running.child.kill(signal);

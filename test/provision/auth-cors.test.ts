@@ -18,7 +18,7 @@ import { setupAws } from '../../src/commands/setup/aws.js';
 import { teardownAws } from '../../src/commands/teardown/aws.js';
 import { ApiGatewayPacer } from '../../src/aws/apigateway-pacer.js';
 import { systemClock } from '../../src/aws/clock.js';
-import { ensurePreflights } from '../../src/provision/cors.js';
+import { ensurePreflights } from '../../src/provision/cors-methods.js';
 import type { ProvisionContext } from '../../src/provision/context.js';
 import { DEFAULT_SETTINGS } from '../../src/provision/session.js';
 import { readState } from '../../src/state/state-file.js';

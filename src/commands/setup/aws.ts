@@ -11,7 +11,7 @@ import { formatDuration } from '../../output/format.js';
 import { findForeign, type ForeignResource } from '../../provision/adopt.js';
 import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../../provision/session.js';
 import { inspectStack, provisionStack } from '../../provision/stack.js';
-import { verifyStack, type VerifyResult } from '../../provision/verify.js';
+import { waitForApi, type VerifyResult } from '../../provision/wait-for-api.js';
 import { statePath } from '../../state/state-file.js';
 import { timelineOf, type TimelineEntry } from '../timeline.js';
 
@@ -146,7 +146,7 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
     if (opts.verify !== false) {
       verify = await progress.step('live check', async () => {
         const sign = settings.auth.mode === 'iam' && settings.auth.privateReads ? await readSigner({ ...settings.auth, region: pctx.region, ...(opts.profile ? { profile: opts.profile } : {}) }) : undefined;
-        const result = await verifyStack(outcome.url, { fetch: session.deps.fetch, clock: pctx.clock, ...(outcome.apiKey ? { apiKey: outcome.apiKey } : {}), ...(sign ? { sign } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        const result = await waitForApi(outcome.url, { fetch: session.deps.fetch, clock: pctx.clock, ...(outcome.apiKey ? { apiKey: outcome.apiKey } : {}), ...(sign ? { sign } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
         return { ...result, outcome: result.ok ? ('present' as const) : ('missing' as const), detail: result.ok ? `GET /product answered ${result.status}` : (result.detail ?? 'no answer') };
       });
       if (!verify.ok) {

@@ -5,7 +5,7 @@ import type { LocalStackFlags } from '../../cli/option-sets.js';
 import type { AuthSettings } from '../../contract/auth.js';
 import type { Context } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { localLogPath, verifyStack, type StackIdentity } from '../../local/control.js';
+import { localLogPath, identifyRecordedStack, type StackIdentity } from '../../local/control.js';
 import { LOCAL_SECRETS_ENV, type LocalSecrets } from '../../local/stack-secrets.js';
 import type { ServeMessage, ServeOptions } from '../../local/serve.js';
 import { note } from '../../output/print.js';
@@ -98,7 +98,7 @@ async function startAndVerify(plan: StartPlan, ctx: Context): Promise<StartedSta
   note(ctx, `Starting the local stack on ${port === 0 ? 'a free port' : `port ${port}`}…`);
   // Only the settings travel in argv; the secrets go by environment (see startBackground).
   const ready = await startBackground(plan.options, ctx.cwd, plan.secrets);
-  const identity: StackIdentity | undefined = await verifyStack(ready);
+  const identity: StackIdentity | undefined = await identifyRecordedStack(ready);
   if (!identity) throw new AppError(`the local stack started but does not answer on port ${ready.port}; see ${localLogPath(ctx.cwd)}`);
   return { ...ready, startedAt: identity.startedAt };
 }

@@ -2,7 +2,7 @@
 import type { Context } from '../../context.js';
 import type { StepResult } from '../../provision/context.js';
 import type { AwsDeps } from '../../provision/session.js';
-import type { VerifyResult } from '../../provision/verify.js';
+import type { VerifyResult } from '../../provision/wait-for-api.js';
 import type { StatusOptions } from './index.js';
 
 export interface StatusResult {
@@ -20,11 +20,11 @@ export interface StatusResult {
 /** Inspects the stack with read calls only, then checks the API through its URL when it is complete. */
 export async function statusAws(opts: StatusOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<StatusResult> {
   // Loaded here, so that `status --help` does not load the AWS SDK.
-  const [{ awsTarget, openSession }, { withTerminalProgress }, { inspectStack }, { verifyStack }] = await Promise.all([
+  const [{ awsTarget, openSession }, { withTerminalProgress }, { inspectStack }, { waitForApi }] = await Promise.all([
     import('../../provision/session.js'),
     import('../../output/progress.js'),
     import('../../provision/stack.js'),
-    import('../../provision/verify.js'),
+    import('../../provision/wait-for-api.js'),
   ]);
   const session = await openSession(
     awsTarget(opts),
@@ -41,7 +41,7 @@ export async function statusAws(opts: StatusOptions, ctx: Context, deps: Partial
     const overall = missing === steps.length ? 'absent' : steps.every((s) => s.outcome === 'present') ? 'present' : 'partial';
     let verify: VerifyResult | undefined;
     if (url && overall !== 'absent' && opts.verify !== false) {
-      verify = await verifyStack(url, { fetch: session.deps.fetch, clock: pctx.clock, timeoutMs: 10_000, intervalMs: 2_000, ...(recordedKey ? { apiKey: recordedKey } : {}) });
+      verify = await waitForApi(url, { fetch: session.deps.fetch, clock: pctx.clock, timeoutMs: 10_000, intervalMs: 2_000, ...(recordedKey ? { apiKey: recordedKey } : {}) });
     }
     return { target: 'aws', region: pctx.region, accountId, stack: pctx.names.stack, resources: steps, overall, ...(url ? { url } : {}), ...(verify ? { verify } : {}) };
   } finally {

@@ -5,7 +5,7 @@ import type { StackStats } from '../../local/health.js';
 export interface LocalStatusResult {
   target: 'local';
   stateFile: string;
-  /** Whether a stack proved itself (see verifyStack), and where it was found. */
+  /** Whether a stack proved itself (see identifyRecordedStack), and where it was found. */
   running: boolean;
   foundBy?: 'state' | 'lock';
   /** How its pid was matched to its port. */

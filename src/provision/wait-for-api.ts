@@ -1,5 +1,9 @@
 /** The live check: the stack answers through its invoke URL (retried while a new deployment propagates). */
 import type { Clock } from '../aws/clock.js';
+import { operationRequest } from '../contract/routes.js';
+
+/** The live check lists one product. */
+const LIVE_CHECK = operationRequest('listProducts');
 
 export interface VerifyOptions {
   fetch: typeof fetch;
@@ -25,7 +29,7 @@ export interface VerifyResult {
  * Lists one product through the invoke URL until it answers 200 with a page, or the bound is hit. A fresh
  * deployment answers 403 "Missing Authentication Token" or 5xx for a short while; those are retried.
  */
-export async function verifyStack(url: string, options: VerifyOptions): Promise<VerifyResult> {
+export async function waitForApi(url: string, options: VerifyOptions): Promise<VerifyResult> {
   const { clock } = options;
   const started = clock.now();
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -35,7 +39,7 @@ export async function verifyStack(url: string, options: VerifyOptions): Promise<
   for (;;) {
     attempts += 1;
     try {
-      const target = `${url.replace(/\/$/, '')}/product?limit=1`;
+      const target = `${url.replace(/\/$/, '')}${LIVE_CHECK.path}?limit=1`;
       const response = await options.fetch(target, {
         headers: { accept: 'application/json', ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}), ...(options.sign ? await options.sign(target) : {}) },
         signal: AbortSignal.timeout(10_000),

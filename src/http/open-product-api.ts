@@ -17,7 +17,7 @@ export interface TargetOptions extends ClientSettingOptions {
 }
 
 /** Resolves the target from --url, PRODUCTS_API_URL or the state file, and opens a client to it. */
-export async function openApi(opts: TargetOptions, ctx: Context, extra: Partial<ProductApiOptions> = {}): Promise<ProductApi> {
+export async function openProductApi(opts: TargetOptions, ctx: Context, extra: Partial<ProductApiOptions> = {}): Promise<ProductApi> {
   const settings = readClientSettings(opts, ctx.env);
   const target = await resolveTarget({ url: opts.url, env: ctx.env, cwd: ctx.cwd });
   const trace = opts.debug || debugFromEnv(ctx.env) ? traceExchanges((text) => ctx.stderr.write(text)) : undefined;
@@ -52,10 +52,10 @@ function slowNotice(ctx: Context): ProductApiOptions['onSlow'] {
 /**
  * Runs `work` with a client for a command that sends a request or a few and exits, and closes its connections
  * afterwards so that the process can end at once. Such a command uses node:http, which starts faster than an
- * undici pool (see node-transport.ts); commands that send many requests keep openApi's pool.
+ * undici pool (see node-transport.ts); commands that send many requests keep openProductApi's pool.
  */
 export async function withApi<T>(opts: TargetOptions, ctx: Context, work: (api: ProductApi) => Promise<T>): Promise<T> {
-  const api = await openApi(opts, ctx, { transport: 'node' });
+  const api = await openProductApi(opts, ctx, { transport: 'node' });
   try {
     return await work(api);
   } catch (error) {
