@@ -74,56 +74,58 @@ export interface CorsResult {
   changes: string[];
 }
 
+/** Each route's resource with its OPTIONS method as it is and as the settings want it (none without CORS). */
+async function* preflightsOf(ctx: ProvisionContext, restApiId: string, known?: Resource[]) {
+  const cors = describeCors(ctx.settings);
+  const resources = known ?? (await getResources(ctx, restApiId));
+  for (const route of ROUTES) {
+    const resource = resources.find((r) => r.path === route.resource);
+    if (!resource?.id) continue;
+    const existing = resource.resourceMethods?.OPTIONS ? await getMethod(ctx, restApiId, resource.id) : undefined;
+    yield { resource: route.resource, resourceId: resource.id, existing, wanted: cors?.preflights[route.resource] };
+  }
+}
+
+async function deletePreflight(ctx: ProvisionContext, restApiId: string, resourceId: string): Promise<void> {
+  await ctx.apigateway.send(new DeleteMethodCommand({ restApiId, resourceId, httpMethod: 'OPTIONS' }) as never).catch((error: unknown) => {
+    if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
+  });
+}
+
 /**
  * Makes the OPTIONS methods match `corsOrigins`: created or replaced when they differ, deleted when CORS is off
  * (only a MOCK OPTIONS method, which is the kind setup makes).
  */
 export async function ensurePreflights(ctx: ProvisionContext, restApiId: string, known?: Resource[]): Promise<CorsResult> {
-  const cors = describeCors(ctx.settings);
-  const resources = known ?? (await getResources(ctx, restApiId));
   const changes: string[] = [];
   // One at a time: changes to one REST API conflict with each other.
-  for (const route of ROUTES) {
-    const resource = resources.find((r) => r.path === route.resource);
-    if (!resource?.id) continue;
-    const existing = resource.resourceMethods?.OPTIONS ? await getMethod(ctx, restApiId, resource.id) : undefined;
-    const wanted = cors?.preflights[route.resource];
+  for await (const { resource, resourceId, existing, wanted } of preflightsOf(ctx, restApiId, known)) {
     if (!wanted) {
       if (existing?.methodIntegration?.type === PREFLIGHT_INTEGRATION.type) {
-        await ctx.apigateway.send(new DeleteMethodCommand({ restApiId, resourceId: resource.id, httpMethod: 'OPTIONS' }) as never).catch((error: unknown) => {
-          if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
-        });
-        changes.push(`OPTIONS ${route.resource} removed`);
+        await deletePreflight(ctx, restApiId, resourceId);
+        changes.push(`OPTIONS ${resource} removed`);
       }
       continue;
     }
     if (existing && !preflightDrift(existing, wanted)) continue;
     // A method's responses cannot be put over existing ones: replace the whole method.
-    if (existing) await ctx.apigateway.send(new DeleteMethodCommand({ restApiId, resourceId: resource.id, httpMethod: 'OPTIONS' }) as never).catch((error: unknown) => {
-      if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
-    });
-    await putPreflight(ctx, restApiId, resource.id, wanted);
-    changes.push(`OPTIONS ${route.resource}`);
+    if (existing) await deletePreflight(ctx, restApiId, resourceId);
+    await putPreflight(ctx, restApiId, resourceId, wanted);
+    changes.push(`OPTIONS ${resource}`);
   }
   return { changed: changes.length > 0, changes };
 }
 
 /** The preflights' drift, for status and the dry run. */
 export async function inspectPreflights(ctx: ProvisionContext, restApiId: string): Promise<string[]> {
-  const cors = describeCors(ctx.settings);
-  const resources = await getResources(ctx, restApiId);
   const drift: string[] = [];
-  for (const route of ROUTES) {
-    const resource = resources.find((r) => r.path === route.resource);
-    if (!resource?.id) continue;
-    const existing = resource.resourceMethods?.OPTIONS ? await getMethod(ctx, restApiId, resource.id) : undefined;
-    const wanted = cors?.preflights[route.resource];
+  for await (const { resource, existing, wanted } of preflightsOf(ctx, restApiId)) {
     if (!wanted) {
-      if (existing?.methodIntegration?.type === PREFLIGHT_INTEGRATION.type) drift.push(`OPTIONS ${route.resource} present without --cors-origin`);
+      if (existing?.methodIntegration?.type === PREFLIGHT_INTEGRATION.type) drift.push(`OPTIONS ${resource} present without --cors-origin`);
       continue;
     }
     const why = existing ? preflightDrift(existing, wanted) : 'missing';
-    if (why) drift.push(`OPTIONS ${route.resource} ${why}`);
+    if (why) drift.push(`OPTIONS ${resource} ${why}`);
   }
   return drift;
 }
