@@ -4,7 +4,7 @@ import { jsonOption, targetOptions } from '../cli/target-options.js';
 import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { withApi, type TargetOptions } from '../http/open-product-api.js';
+import { withApi, type TargetOptions } from './open-product-api.js';
 import { renderProduct } from '../output/render-product.js';
 import { API_KEY_HELP, fieldOptions, readProductInput, type ProductFlags } from './product-input.js';
 

@@ -5,7 +5,7 @@ import { CLIENT_FLAGS_HELP, jsonOption, targetOptions } from '../cli/target-opti
 import { duration, numberFlag, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
-import { openProductApi, type TargetOptions } from '../http/open-product-api.js';
+import { openProductApi, type TargetOptions } from './open-product-api.js';
 import { note } from '../output/print.js';
 import type { Style } from '../output/style.js';
 import { deleteProducts, seedProducts } from '../testing/bench-data.js';

@@ -3,7 +3,7 @@ import { defineCommand } from '../cli/command.js';
 import { jsonOption, targetOptions } from '../cli/target-options.js';
 import type { Context } from '../context.js';
 import { AppError, NotFoundError, UsageError } from '../errors.js';
-import { withApi, type TargetOptions } from '../http/open-product-api.js';
+import { withApi, type TargetOptions } from './open-product-api.js';
 import { renderDeleted } from '../output/render-product.js';
 import { API_KEY_HELP, parseVersion, requireId } from './product-input.js';
 

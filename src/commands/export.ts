@@ -7,7 +7,7 @@ import { CLIENT_FLAGS_HELP, jsonOption, targetOptions } from '../cli/target-opti
 import { oneOf } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
-import { openProductApi, type TargetOptions } from '../http/open-product-api.js';
+import { openProductApi, type TargetOptions } from './open-product-api.js';
 import { note, printResult } from '../output/print.js';
 import { printPolicy } from '../output/print-policy.js';
 import { CSV_HEADER, csvLines } from '../transfer/csv-lines.js';

@@ -3,7 +3,7 @@ import { defineCommand } from '../cli/command.js';
 import { jsonOption, targetOptions } from '../cli/target-options.js';
 import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
-import { withApi, type TargetOptions } from '../http/open-product-api.js';
+import { withApi, type TargetOptions } from './open-product-api.js';
 import { renderProduct } from '../output/render-product.js';
 import { API_KEY_HELP, requireId } from './product-input.js';
 

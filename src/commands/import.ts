@@ -4,7 +4,7 @@ import { CLIENT_FLAGS_HELP, jsonOption, targetOptions } from '../cli/target-opti
 import { numberFlag, oneOf, wholeNumber } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { AppError, CheckFailedError, EXIT } from '../errors.js';
-import { openProductApi, type TargetOptions } from '../http/open-product-api.js';
+import { openProductApi, type TargetOptions } from './open-product-api.js';
 import { styleOf, type Style } from '../output/style.js';
 import { count } from '../output/format.js';
 import { importFile, type ImportResult } from './import-file.js';

@@ -5,7 +5,7 @@ import { wholeNumber } from '../cli/parsers.js';
 import { LIST_LIMIT_MAX } from '../contract/index.js';
 import type { Context } from '../context.js';
 import type { ProductPage } from '../http/api-client.js';
-import { interrupted, openProductApi, type TargetOptions } from '../http/open-product-api.js';
+import { interrupted, openProductApi, type TargetOptions } from './open-product-api.js';
 import { printProductPages } from '../output/render-list.js';
 import { API_KEY_HELP } from './product-input.js';
 

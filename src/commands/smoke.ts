@@ -5,7 +5,7 @@ import { jsonOption, targetOptions } from '../cli/target-options.js';
 import { oneOf } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { CheckFailedError, UsageError } from '../errors.js';
-import { openProductApi, type TargetOptions } from '../http/open-product-api.js';
+import { openProductApi, type TargetOptions } from './open-product-api.js';
 import { resolveTarget } from '../target.js';
 import type { Style } from '../output/style.js';
 import { toJUnitXml } from '../testing/junit.js';

@@ -5,10 +5,8 @@ import { readDataOwner, type DataOwner } from '../state/data-lock.js';
 import { stateDir, type LocalState } from '../state/state-file.js';
 import { AUTH_HEADER, HEALTH_PATH, STACK_SERVICE_NAME, type HealthAnswer, type StackStats } from './health.js';
 import { holdsPort } from './port-owner.js';
-import { isProcessAlive } from './process-alive.js';
+import { isProcessAlive } from '../state/process-alive.js';
 import { clientProof, newNonce, sameHex, stackProof } from './stack-proof.js';
-
-export { isProcessAlive };
 
 /** A stack that proved, on its port, that it knows the recorded secret, and whose pid holds that port. */
 export interface StackIdentity {

@@ -8,7 +8,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
-import { isProcessAlive } from '../local/process-alive.js';
+import { isProcessAlive } from '../state/process-alive.js';
 
 /** Refuses an output that is a directory, with what to give instead. */
 export async function checkOutputPath(path: string): Promise<void> {

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isProcessAlive } from '../../src/local/control.js';
+import { isProcessAlive } from '../../src/state/process-alive.js';
 import { signedFetch, type KeyPair } from '../helpers/sigv4.js';
 import { bin, cli } from './cli-run.js';
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isProcessAlive } from '../../src/local/control.js';
+import { isProcessAlive } from '../../src/state/process-alive.js';
 import { bin, cli } from './cli-run.js';
 
 let cwd: string;

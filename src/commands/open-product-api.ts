@@ -3,10 +3,10 @@ import type { Context } from '../context.js';
 import { AppError, EXIT } from '../errors.js';
 import { printPolicy } from '../output/print-policy.js';
 import { resolveTarget } from '../target.js';
-import { ProductApi, type ProductApiOptions } from './api-client.js';
+import { ProductApi, type ProductApiOptions } from '../http/api-client.js';
 import { readClientSettings, type ClientSettingOptions } from './client-settings.js';
-import { debugFromEnv, traceExchanges } from './debug-trace.js';
-import { signingFor } from './request-auth.js';
+import { debugFromEnv, traceExchanges } from '../http/debug-trace.js';
+import { signingFor } from '../http/request-auth.js';
 
 export interface TargetOptions extends ClientSettingOptions {
   url?: string;
