@@ -1,7 +1,7 @@
 /** `logs` (AWS): the function's log group in CloudWatch Logs, read with FilterLogEvents; `--follow` polls. */
 import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import type { Context } from '../../context.js';
-import { errorName, translateAwsError } from '../../aws/errors.js';
+import { isNotFound, translateAwsError } from '../../aws/errors.js';
 import { AwsError } from '../../errors.js';
 import { note } from '../../output/print.js';
 import type { AwsDeps } from '../../provision/session.js';
@@ -73,7 +73,7 @@ export async function logsAws(opts: LogsOptions, ctx: Context, onEvent: (event: 
         try {
           page = await pctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName, startTime, nextToken, ...(pattern ? { filterPattern: pattern } : {}) }));
         } catch (error) {
-          if (errorName(error) === 'ResourceNotFoundException') throw new AwsError(`log group ${logGroupName} does not exist in ${pctx.region}; run products-cli setup first`, { cause: error });
+          if (isNotFound(error)) throw new AwsError(`log group ${logGroupName} does not exist in ${pctx.region}; run products-cli setup first`, { cause: error });
           throw translateAwsError(error, 'logs:FilterLogEvents');
         }
         for (const raw of page.events ?? []) {
