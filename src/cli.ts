@@ -67,25 +67,24 @@ function withFlags(ctx: Context, flags: GlobalFlags): Context {
   return { ...ctx, color: ctx.color && !flags.noColor, quiet: flags.quiet };
 }
 
-/** Commander's complaint about argv, as the CLI's other errors look: one prefix, and where to read more. */
-function reportUsageError(error: CommanderError, ctx: Context, command: string | undefined): void {
-  const message = error.message.replace(/^error: /, '');
+/** One error on stderr: a JSON document with --json, else `products-cli: message` and an optional hint line. */
+function writeError(ctx: Context, error: { name: string; message: string; exitCode: number }, hint?: string): void {
   if (printPolicy(ctx).json) {
-    ctx.stderr.write(`${JSON.stringify({ error: { name: 'UsageError', message, exitCode: EXIT.usage } })}\n`);
+    ctx.stderr.write(`${JSON.stringify({ error })}\n`);
     return;
   }
+  // Messages carry text from the command line, files and answers (ids, problem details): shown, never obeyed, by the terminal.
+  ctx.stderr.write(`products-cli: ${error.message.split('\n').map(escapeControl).join('\n')}\n${hint ? `${hint}\n` : ''}`);
+}
+
+/** Commander's complaint about argv, as the CLI's other errors look: one prefix, and where to read more. */
+function reportUsageError(error: CommanderError, ctx: Context, command: string | undefined): void {
   const known = command !== undefined && error.code !== 'commander.unknownCommand';
-  ctx.stderr.write(`products-cli: ${message}\nsee \`products-cli ${known ? `${command} ` : ''}--help\`\n`);
+  writeError(ctx, { name: 'UsageError', message: error.message.replace(/^error: /, ''), exitCode: EXIT.usage }, `see \`products-cli ${known ? `${command} ` : ''}--help\``);
 }
 
 function reportError(error: unknown, ctx: Context): void {
   const message = error instanceof AppError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
-  if (printPolicy(ctx).json) {
-    const name = error instanceof AppError ? error.name : 'Error';
-    ctx.stderr.write(`${JSON.stringify({ error: { name, message, exitCode: exitCodeOf(error) } })}\n`);
-  } else {
-    // Messages carry text from files and answers (ids, problem details): shown, never obeyed, by the terminal.
-    ctx.stderr.write(`products-cli: ${message.split('\n').map(escapeControl).join('\n')}\n`);
-  }
+  writeError(ctx, { name: error instanceof AppError ? error.name : 'Error', message, exitCode: exitCodeOf(error) });
   if (process.env.PRODUCTS_CLI_DEBUG && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
 }

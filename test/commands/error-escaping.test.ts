@@ -38,4 +38,13 @@ describe('error messages on a terminal', () => {
     expect(run.code).toBe(4);
     expect(JSON.parse(run.stderr).error.message).toContain('\u001b');
   });
+
+  it('escape control characters in usage errors too, which quote the command line', async () => {
+    const run = await runCli(['list', '--no-such-\u001b[31mflag'], { cwd });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^products-cli: unknown option/);
+    expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(run.stderr).toContain('\\x1b');
+  });
 });
