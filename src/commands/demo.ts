@@ -117,7 +117,7 @@ export async function runDemoSteps(api: ProductApi, onStep: (step: DemoStep) => 
     if (plan.body !== undefined) step.requestBody = plan.body;
     const started = performance.now();
     try {
-      const response = await api.call(plan.operation, { params, body: plan.body });
+      const response = await api.request(method, path, { body: plan.body });
       step.status = response.status;
       step.responseBody = response.body;
       step.problem =

@@ -8,6 +8,7 @@ import { streamWriter } from './print.js';
 import { printPolicy } from './print-policy.js';
 import { styleOf, type Style } from './style.js';
 import { displayWidth, padToWidth, truncateToWidth } from './width.js';
+import { count } from './format.js';
 
 const TITLE_MAX = 40;
 
@@ -69,17 +70,16 @@ export async function printProductPages(ctx: Context, pages: AsyncIterable<Produ
   const policy = printPolicy(ctx);
   const table = new ProductTable(style);
   const write = streamWriter(ctx.stdout);
-  let count = 0;
+  let written = 0;
   let more = false;
   for await (const page of pages) {
     const text = policy.json ? page.items.map((product) => `${JSON.stringify(product)}\n`).join('') : table.page(page.items);
-    if (!(await write(text))) return count;
-    count += page.items.length;
+    if (!(await write(text))) return written;
+    written += page.items.length;
     more = page.nextCursor !== null;
   }
   if (policy.progress) {
-    const noun = count === 1 ? 'product' : 'products';
-    ctx.stderr.write(style.dim(count === 0 ? 'no products\n' : `${count} ${noun}${more ? ' (stopped at --limit; more may remain)' : ''}\n`));
+    ctx.stderr.write(style.dim(written === 0 ? 'no products\n' : `${count(written, 'product')}${more ? ' (stopped at --limit; more may remain)' : ''}\n`));
   }
-  return count;
+  return written;
 }

@@ -126,8 +126,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   /** Sends one request; an answer the product API would not give stops the load (the URL is some other server). */
   const send = async (operationId: OperationId, request: Parameters<ProductApi['call']>[1] = {}): Promise<number> => {
-    const { path } = operationRequest(operationId, request.params);
-    const response = await api.call(operationId, request);
+    const { params, ...options } = request;
+    const { method, path } = operationRequest(operationId, params);
+    const response = await api.request(method, path, options);
     if (!looksLikeProductApi(response.status, response.body)) notApi ??= notProductApi(`${api.baseUrl}${path}`, response.status, response.headers);
     return response.status;
   };

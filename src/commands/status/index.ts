@@ -8,7 +8,7 @@ import { jsonOption } from '../../cli/target-options.js';
 import { onlyLocalRecorded } from '../../cli/local-default.js';
 import type { Context } from '../../context.js';
 import { CheckFailedError } from '../../errors.js';
-import { formatBytes, formatUptime } from '../../output/format.js';
+import { count, formatBytes, formatUptime } from '../../output/format.js';
 import type { Style } from '../../output/style.js';
 import type { StatusResult } from './aws.js';
 import type { LocalStatusResult } from './local.js';
@@ -64,7 +64,7 @@ export function renderLocalStatus(result: LocalStatusResult, style: Style): stri
     ['data', stats?.dataDir ? `${stats.dataDir} (${formatBytes(stats.dataBytes ?? 0)})` : 'in memory or in an external engine'],
     ['items', stats?.items === undefined ? '?' : String(stats.items)],
     ['requests', stats ? `${stats.requests}${statuses ? ` (${statuses})` : ''}${stats.inFlight > 1 ? `, ${stats.inFlight - 1} in flight` : ''}` : '?'],
-    ['functions', stats ? `${stats.environments.active} environment${stats.environments.active === 1 ? '' : 's'}, ${stats.environments.coldStarts} cold start${stats.environments.coldStarts === 1 ? '' : 's'}` : '?'],
+    ['functions', stats ? `${count(stats.environments.active, 'environment')}, ${count(stats.environments.coldStarts, 'cold start')}` : '?'],
   ];
   const width = Math.max(...rows.map(([key]) => key.length));
   const lines = [`Local stack: ${style.green('running')}`, ...rows.map(([key, value]) => `  ${style.dim(key.padEnd(width))}  ${value}`)];
