@@ -1,7 +1,7 @@
 /**
  * Options that belong to the whole run rather than to one command: they may come before the command
- * (`products-cli --json get 1`) as well as after it. `--json` and `--debug` are moved after the command, whose
- * definition declares them; `--no-color` and `--quiet` are taken out, as no command declares them.
+ * (`products-cli --json get 1`) as well as after it. `--json` and `--debug` are moved after the command, which
+ * declares them or is given them by the program; `--no-color` and `--quiet` are taken out, as no command declares them.
  */
 
 export interface GlobalFlags {
@@ -11,7 +11,9 @@ export interface GlobalFlags {
   quiet: boolean;
 }
 
-const MOVED = new Set(['--json', '--debug']);
+/** Moved after the command, which declares them or is given them by the program. */
+export const MOVED_GLOBAL_FLAGS = ['--json', '--debug'] as const;
+const MOVED = new Set<string>(MOVED_GLOBAL_FLAGS);
 const TAKEN = new Set(['--no-color', '--quiet']);
 
 export const GLOBAL_OPTIONS_HELP = `

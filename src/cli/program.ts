@@ -2,7 +2,7 @@
 import { Argument, Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { CommandDefinition } from './command.js';
-import { GLOBAL_OPTIONS_HELP } from './global-options.js';
+import { GLOBAL_OPTIONS_HELP, MOVED_GLOBAL_FLAGS } from './global-options.js';
 import { COMMANDS } from './registry.js';
 
 const EXIT_CODES_HELP = `
@@ -71,6 +71,10 @@ function attach(command: Command, definition: CommandDefinition, argumentCount: 
     }
     if (spec.default !== undefined) option.default(spec.parse ? spec.parse(spec.default) : spec.default, JSON.stringify(spec.default));
     command.addOption(option);
+  }
+  // The global options may come before any command; a command that has no use for one still accepts it.
+  for (const flag of MOVED_GLOBAL_FLAGS) {
+    if (!definition.options.some((spec) => spec.flags.split(/[ ,|]+/).includes(flag))) command.addOption(new Option(flag).hideHelp());
   }
   command.addHelpText('after', `\n${definition.help}`);
   command.action(async (...params: unknown[]) => {

@@ -91,3 +91,12 @@ describe('renamed flags', () => {
     expect(run.stdout).not.toMatch(/^\s+--concurrency /m);
   });
 });
+
+describe('global options before the command', () => {
+  it.each(COMMANDS.map((entry) => [entry.name]))('`--json --debug %s` accepts both and reports the next bad flag', async (name) => {
+    const run = await runCli(['--json', '--debug', name, '--no-such-flag'], { cwd });
+
+    expect(run.code).toBe(EXIT.usage);
+    expect(JSON.parse(run.stderr)).toEqual({ error: { name: 'UsageError', message: "unknown option '--no-such-flag'", exitCode: EXIT.usage } });
+  });
+});
