@@ -6,6 +6,7 @@ import { defineCommand } from '../cli/command.js';
 import { CLIENT_FLAGS_HELP, jsonOption, targetOptions } from '../cli/target-options.js';
 import { oneOf } from '../cli/parsers.js';
 import type { Context } from '../context.js';
+import { elapsedMs } from '../elapsed.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
 import { openProductApi, type TargetOptions } from './open-product-api.js';
 import { note, printResult } from '../output/print.js';
@@ -63,7 +64,7 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
     bar.clear();
     // A reader that stopped reading (`export | head`) is done with the data: that is a success, said nowhere.
     if (!file && (outputError as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') {
-      return { exported, format, durationMs: performance.now() - started, readerGone: true };
+      return { exported, format, durationMs: elapsedMs(started), readerGone: true };
     }
     if (file) {
       file.stream.end();
@@ -71,7 +72,7 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
     }
     if (outputError) throw outputError;
     if (file && opts.output !== undefined) await rename(file.partial, opts.output);
-    return { exported, ...(opts.output !== undefined ? { output: opts.output } : {}), format, durationMs: performance.now() - started };
+    return { exported, ...(opts.output !== undefined ? { output: opts.output } : {}), format, durationMs: elapsedMs(started) };
   } catch (error) {
     bar.clear();
     if (file) {

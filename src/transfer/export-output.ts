@@ -4,16 +4,26 @@
  * temporary files left by exports whose process died (killed, or the machine stopped).
  */
 import { createWriteStream } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { isProcessAlive } from '../state/process-alive.js';
 
-/** Refuses an output that is a directory, with what to give instead. */
+/**
+ * Refuses, before any request is made, an output that is a directory or whose folder is missing or not writable,
+ * naming the path given: the temporary file's name is not the user's business.
+ */
 export async function checkOutputPath(path: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (info?.isDirectory()) throw new UsageError(`--output ${path} is a directory; give a file name, such as ${join(path, 'products.ndjson')}`);
+  const dir = dirname(path);
+  const folder = await stat(dir).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new UsageError(`--output ${path}: the folder ${dir} does not exist`);
+  await access(dir, constants.W_OK).catch(() => {
+    throw new UsageError(`--output ${path}: the folder ${dir} is not writable`);
+  });
 }
 
 /** Removes `FILE.partial-PID` files beside `path` whose process is gone; returns their names. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/registry.js';
+import { EXPORT_FORMATS } from '../../src/commands/export.js';
 import { EXIT } from '../../src/errors.js';
 import { recordModulesPath, requireBuild, runCli } from '../commands/helpers/run-cli.js';
 
@@ -39,6 +40,11 @@ describe('the command table', () => {
       expect(help.stdout).toContain(`  ${usage}  `);
     }
     expect(help.commandModules).toEqual([]);
+  });
+
+  it("says in export's summary every format it writes", () => {
+    const summary = COMMANDS.find((entry) => entry.name === 'export')?.summary ?? '';
+    for (const format of EXPORT_FORMATS) expect(summary.toLowerCase()).toContain(format);
   });
 
   it.each(COMMANDS.map((entry) => [entry.name]))('loads only its own command module, and no AWS SDK, for `%s --help`', async (name) => {

@@ -207,4 +207,22 @@ describe('export', () => {
     const { readdir } = await import('node:fs/promises');
     expect((await readdir(cwd)).filter((name) => name.startsWith('never.ndjson'))).toEqual([]);
   });
+
+  it('refuses an --output in a missing folder before any request, naming the path given', async () => {
+    const output = join(cwd, 'no-such-folder', 'x.ndjson');
+    // An unreachable URL: the refusal must come first, or this would be a network error after retries.
+    const run = await runCli(['export', '--url', 'http://127.0.0.1:9/prod', '--output', output, '--retries', '0'], { cwd });
+
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toBe(`products-cli: --output ${output}: the folder ${join(cwd, 'no-such-folder')} does not exist\n`);
+    expect(run.stderr).not.toContain('.partial-');
+  });
+
+  it('reports its duration in JSON to a tenth of a millisecond', async () => {
+    const run = await runCli(['export', '--url', stack.url, '--output', join(cwd, 'timed.ndjson'), '--json'], { cwd });
+
+    expect(run.code).toBe(EXIT.ok);
+    const { durationMs } = JSON.parse(run.stdout) as { durationMs: number };
+    expect(Math.round(durationMs * 10) / 10).toBe(durationMs);
+  });
 });
