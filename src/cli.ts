@@ -19,8 +19,10 @@ export async function main(given: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   // SIGTERM (kill, a service manager, a CI timeout, teardown --local) stops a command as Ctrl-C does, so it cleans
-  // up the same way; a command that then ends without an error has done what was asked, so it exits 0.
+  // up the same way, and exits 143 (130 for Ctrl-C); a command whose normal end is being stopped exits 0.
   let terminated = false;
+  let runsUntilStopped = false;
+  const stoppedCode = () => (terminated ? EXIT.terminated : EXIT.interrupted);
   const onSigterm = () => {
     terminated = true;
     onSigint();
@@ -39,12 +41,14 @@ export async function main(given: string[]): Promise<number> {
   try {
     const program = await buildProgram(argv, async (definition, args, opts, notices) => {
       ctx = contextFor(Boolean(opts.json));
+      runsUntilStopped = definition.runsUntilStopped === true;
       // Shown with --json and --quiet too: a script is what most needs to hear of a flag going away; stdout stays clean.
       for (const notice of notices) ctx.stderr.write(`products-cli: ${notice}\n`);
       await runCommand(definition, args, opts, ctx);
     });
     await program.parseAsync(argv);
-    return abort.signal.aborted && !terminated ? EXIT.interrupted : EXIT.ok;
+    if (!abort.signal.aborted || (terminated && runsUntilStopped)) return EXIT.ok;
+    return stoppedCode();
   } catch (error) {
     // A flag's parser can fail before the command starts: --json on the line still asks for a JSON error.
     const context = ctx ?? contextFor(argv.slice(2).includes('--json'));
@@ -55,7 +59,8 @@ export async function main(given: string[]): Promise<number> {
       return EXIT.usage;
     }
     reportError(error, context);
-    return abort.signal.aborted && !(error instanceof AppError) ? EXIT.interrupted : exitCodeOf(error);
+    if (abort.signal.aborted && (!(error instanceof AppError) || error.exitCode === EXIT.interrupted)) return stoppedCode();
+    return exitCodeOf(error);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);

@@ -13,7 +13,10 @@ export const EXIT = {
   api: 5,
   /** AWS refused or failed a provisioning call (credentials, permissions, quotas). */
   aws: 6,
+  /** Ctrl-C (SIGINT): 128 + 2, as shells report it. */
   interrupted: 130,
+  /** Stopped by SIGTERM (kill, a service manager, a CI timeout): 128 + 15, after cleaning up as for Ctrl-C. */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -49,6 +49,8 @@ export interface CommandDefinition<A extends (string | undefined)[] = string[], 
   /** Replaces the default printing, for results that stream (pages of a list) or go elsewhere. */
   print?(data: D, ctx: Context, opts: O): Promise<void>;
   live?: LiveOutput<E>;
+  /** Being stopped is this command's normal end (a foreground server): SIGTERM then exits 0, not 143. */
+  runsUntilStopped?: boolean;
   /** Runs after the result is printed: throws a CheckFailedError to end with exit 1. */
   check?(data: D): void;
 }

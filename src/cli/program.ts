@@ -14,7 +14,8 @@ Exit codes:
   4  conflict: the id exists, or the version changed (If-Match)
   5  API or network error
   6  AWS refused or failed a provisioning call
-  130 interrupted (Ctrl-C)`;
+  130 interrupted (Ctrl-C)
+  143 stopped by SIGTERM, after cleaning up`;
 
 /**
  * What the program calls when a command's action runs: its definition, the parsed arguments and options, and

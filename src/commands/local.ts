@@ -133,6 +133,7 @@ export const command = defineCommand({
 
 It records itself as the current target while it runs, so the product commands in another terminal use it.
 ${OLD_SPELLINGS_HELP}`,
+  runsUntilStopped: true,
   run: (_args: [], opts: LocalOptions, ctx: RunContext<LocalRunning>) => local(opts, ctx, ctx.emit),
   live: { render: renderLocalRunning, json: true },
   // The stack's log went to stderr; so does the line that it stopped.

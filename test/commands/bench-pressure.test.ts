@@ -86,10 +86,10 @@ describe('bench against the default stage throttle', () => {
     expect(await benchLeftovers(tight)).toEqual([]);
   }, 120_000);
 
-  it('deletes what it made when SIGTERM stops the load, and prints what it measured', async () => {
+  it('deletes what it made when SIGTERM stops the load, prints what it measured and exits 143', async () => {
     const run = await benchUntil(['--duration', '30s', '--seed', '60'], /running for/, 'SIGTERM', 1000);
 
-    expect(run.code, run.stderr).toBe(EXIT.ok);
+    expect(run.code, run.stderr).toBe(EXIT.terminated);
     expect(run.stdout).toMatch(/^requests +\d+ in [\d.]+ s = .*\(interrupted\)$/m);
     expect(run.stdout).toMatch(/seeded 60 products; deleted \d+ afterwards$/m);
     expect(await benchLeftovers()).toEqual([]);

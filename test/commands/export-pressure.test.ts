@@ -104,7 +104,7 @@ describe('export stopped by SIGTERM', () => {
     slow.close();
   });
 
-  it('removes its partial file as Ctrl-C does, and exits 130', async () => {
+  it('removes its partial file as Ctrl-C does, and exits 143', async () => {
     const child = spawn(process.execPath, [binPath, 'export', '--url', url, '--output', 'stopped.ndjson'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -115,7 +115,7 @@ describe('export stopped by SIGTERM', () => {
 
     child.kill('SIGTERM');
 
-    expect(await exited).toBe(EXIT.interrupted);
+    expect(await exited).toBe(EXIT.terminated);
     expect(stderr).toBe('products-cli: interrupted; stopped.ndjson was not written\n');
     expect((await readdir(cwd)).filter((name) => name.startsWith('stopped.ndjson'))).toEqual([]);
   });
