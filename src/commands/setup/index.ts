@@ -7,7 +7,7 @@ import { jsonOption } from '../../cli/target-options.js';
 import { numberFlag, oneOf } from '../../cli/parsers.js';
 import { RETENTION_DAYS } from '../../defaults.js';
 import type { Style } from '../../output/style.js';
-import { formatDuration } from '../../output/format.js';
+import { formatDuration, labelledRows } from '../../output/format.js';
 import type { SetupAwsOptions, SetupAwsResult } from './aws.js';
 import type { SetupLocalOptions, SetupLocalResult } from './local.js';
 
@@ -33,16 +33,19 @@ export async function setup(opts: SetupOptions, ctx: Context): Promise<SetupLoca
 /** The local result for people. */
 export function renderSetupLocal(result: SetupLocalResult, style: Style): string {
   const headline = result.status === 'started' ? style.green('Local stack started.') : style.green('Local stack already running.');
+  const rows: [string, string][] = [
+    ['invoke URL', style.bold(result.url)],
+    ['pid', String(result.pid)],
+    ['DynamoDB', `${result.dynamodbEndpoint}${result.dataDir ? ` (data in ${result.dataDir})` : ' (external engine)'}`],
+    ['log', result.log],
+    ['state', result.stateFile],
+    ['auth', describeAuth(result.auth)],
+    ...(result.credentials ? [['credentials', `access key ${result.credentials.accessKeyId}, region ${result.region} (the secret is in ${result.stateFile}; --json shows it)`] as [string, string]] : []),
+    ...(result.corsOrigins.length ? [['CORS', result.corsOrigins.join(', ')] as [string, string]] : []),
+  ];
   const lines = [
     headline,
-    `  invoke URL  ${style.bold(result.url)}`,
-    `  pid         ${result.pid}`,
-    `  DynamoDB    ${result.dynamodbEndpoint}${result.dataDir ? ` (data in ${result.dataDir})` : ' (external engine)'}`,
-    `  log         ${result.log}`,
-    `  state       ${result.stateFile}`,
-    `  auth        ${describeAuth(result.auth)}`,
-    ...(result.credentials ? [`  credentials access key ${result.credentials.accessKeyId}, region ${result.region} (the secret is in ${result.stateFile}; --json shows it)`] : []),
-    ...(result.corsOrigins.length ? [`  CORS        ${result.corsOrigins.join(', ')}`] : []),
+    ...labelledRows(rows),
     '',
     `Try: products-cli add --id 1 --title IPhone --price 900 && products-cli list`,
     `Stop it with: products-cli teardown --local`,

@@ -8,7 +8,7 @@ import { jsonOption } from '../../cli/target-options.js';
 import { onlyLocalRecorded } from '../../cli/local-default.js';
 import type { Context } from '../../context.js';
 import { CheckFailedError } from '../../errors.js';
-import { count, formatBytes, formatUptime } from '../../output/format.js';
+import { count, formatBytes, formatUptime, labelledRows } from '../../output/format.js';
 import type { Style } from '../../output/style.js';
 import type { StatusResult } from './aws.js';
 import type { LocalStatusResult } from './local.js';
@@ -66,8 +66,7 @@ export function renderLocalStatus(result: LocalStatusResult, style: Style): stri
     ['requests', stats ? `${stats.requests}${statuses ? ` (${statuses})` : ''}${stats.inFlight > 1 ? `, ${stats.inFlight - 1} in flight` : ''}` : '?'],
     ['functions', stats ? `${count(stats.environments.active, 'environment')}, ${count(stats.environments.coldStarts, 'cold start')}` : '?'],
   ];
-  const width = Math.max(...rows.map(([key]) => key.length));
-  const lines = [`Local stack: ${style.green('running')}`, ...rows.map(([key, value]) => `  ${style.dim(key.padEnd(width))}  ${value}`)];
+  const lines = [`Local stack: ${style.green('running')}`, ...labelledRows(rows, style.dim)];
   if (result.live) lines.push(result.live.ok ? `Live check: GET /product answered ${result.live.status}.` : style.red(`Live check failed: ${result.live.detail}`));
   lines.push(style.dim(`State: ${result.stateFile}`));
   return lines.join('\n');
