@@ -48,7 +48,7 @@ export function terminalProgressView(ctx: Context): ProgressView {
     ended(step, running) {
       labels = running;
       const took = style.dim(formatDuration(step.ms));
-      line(step.outcome === 'failed' ? `${style.red('✗')} ${step.label}: failed ${took}` : `${mark(step.outcome)} ${step.label}: ${step.outcome}${step.detail ? ` (${step.detail})` : ''} ${took}`);
+      if (!step.unreported) line(step.outcome === 'failed' ? `${style.red('✗')} ${step.label}: failed ${took}` : `${mark(step.outcome)} ${step.label}: ${step.outcome}${step.detail ? ` (${step.detail})` : ''} ${took}`);
       if (running.length === 0 && timer) stop();
     },
     note(text) {

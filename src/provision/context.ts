@@ -59,6 +59,8 @@ export interface StepResult {
   detail?: string;
   /** The identifier to record (an API id, an ARN). */
   id?: string;
+  /** Nothing was asked for and nothing was there (no CORS for a stack without it): not worth a line. */
+  unreported?: boolean;
 }
 
 export interface ProvisionContext {

@@ -142,7 +142,8 @@ export async function ensureCors(ctx: ProvisionContext, restApiId: string, apiCr
   const changes = [...preflights.changes, ...responses.changes];
   if (changes.length > 0) await ctx.record('apiPendingDeployment', 'yes');
   const name = corsName(ctx);
-  return { resource: 'CORS', name, outcome: changes.length ? (apiCreated ? 'created' : 'updated') : 'unchanged', changed: changes.length > 0, ...(changes.length ? { detail: changes.join(', ') } : {}) };
+  const unreported = changes.length === 0 && describeCors(ctx.settings) === undefined;
+  return { resource: 'CORS', name, outcome: changes.length ? (apiCreated ? 'created' : 'updated') : 'unchanged', changed: changes.length > 0, ...(changes.length ? { detail: changes.join(', ') } : {}), ...(unreported ? { unreported } : {}) };
 }
 
 /** The CORS configuration as it is, for status and the dry run. */

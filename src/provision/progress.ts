@@ -8,7 +8,7 @@ import type { StepResult } from './context.js';
 
 export interface Progress {
   /** Runs one step, shows it as running, then reports its outcome and duration. */
-  step<T extends Pick<StepResult, 'outcome' | 'detail'>>(label: string, run: () => Promise<T>): Promise<T>;
+  step<T extends Pick<StepResult, 'outcome' | 'detail' | 'unreported'>>(label: string, run: () => Promise<T>): Promise<T>;
   /** A message between steps ("waiting for IAM…"). */
   note(text: string): void;
   /** Stops showing the steps in progress. */
@@ -23,6 +23,8 @@ export interface StepEnded {
   outcome: string;
   detail?: string;
   ms: number;
+  /** The step had nothing to do with anything asked for: a view shows no line for it. */
+  unreported?: boolean;
 }
 
 /** What a view of the progress is told; it decides how, and whether, to show it. */
@@ -47,11 +49,11 @@ export function trackProgress(ctx: ProgressContext, clock: Clock): Progress {
   const view = ctx.progressView ?? silentView;
   const running = new Set<string>();
   const timings: Progress['timings'] = [];
-  const end = (label: string, started: number, outcome: string, detail?: string) => {
+  const end = (label: string, started: number, outcome: string, result?: Pick<StepResult, 'detail' | 'unreported'>) => {
     const ms = clock.now() - started;
     timings.push({ label, outcome, ms, startedAt: started, endedAt: started + ms });
     running.delete(label);
-    view.ended({ label, outcome, ...(detail ? { detail } : {}), ms }, [...running]);
+    view.ended({ label, outcome, ...(result?.detail ? { detail: result.detail } : {}), ms, ...(result?.unreported ? { unreported: true } : {}) }, [...running]);
   };
   return {
     timings,
@@ -61,7 +63,7 @@ export function trackProgress(ctx: ProgressContext, clock: Clock): Progress {
       view.started(label, [...running]);
       try {
         const result = await run();
-        end(label, started, result.outcome, result.detail);
+        end(label, started, result.outcome, result);
         return result;
       } catch (error) {
         end(label, started, 'failed');

@@ -69,7 +69,7 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   const all: Array<Promise<StepResult>> = [table, role, rolePolicy, logGroup, api, cors, fn, permission, stage, ...(key ? [key] : [])];
   await settleAll([account, ...all]);
   // Without CORS, the step is reported only when it removed an earlier configuration.
-  const steps = (await settleAll(all)).filter((s) => s.resource !== 'CORS' || stack.api.cors !== undefined || s.outcome !== 'unchanged');
+  const steps = (await settleAll(all)).filter((s) => !s.unreported);
   const { apiId } = await api;
   const url = invokeUrl(ctx.region, apiId, stack.stage.name);
   return { steps, apiId, url, adopted, ...(key ? { apiKey: (await key).value } : {}) };

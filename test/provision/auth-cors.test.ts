@@ -120,14 +120,21 @@ describe('CORS on AWS', () => {
     expect(two.responseTemplates['application/json']).toContain('$origin == "http://localhost:5173"');
     expect(api?.gatewayResponses?.get('DEFAULT_4XX')?.responseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe('method.request.header.Origin');
 
-    // Act: without --cors-origin everything goes back, with a new deployment
+    // Act: without --cors-origin everything goes back, with a new deployment, and the step says so
     const deployments = api?.deployments ?? 0;
-    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    const removing = testContext(world.cwd);
+    await setupAws(noVerify, removing, world.deps());
+    expect(removing.stderr.text()).toMatch(/^~ CORS: updated/m);
     expect(Object.keys(methodsOf(world)).filter((k) => k.startsWith('OPTIONS'))).toEqual([]);
     expect(api?.gatewayResponses?.size ?? 0).toBe(0);
     expect(world.fake.functions.get('productFunction')?.config.Environment.Variables.CORS_ALLOWED_ORIGINS).toBeUndefined();
     expect(api?.deployments).toBe(deployments + 1);
     expect(JSON.stringify([...(world.fake.functions.get('productFunction')?.statements.values() ?? [])])).toBe(permissionsBefore);
+
+    // Act: a stack that never asked for CORS hears nothing of it
+    const without = testContext(world.cwd);
+    await setupAws(noVerify, without, world.deps());
+    expect(without.stderr.text()).not.toContain('CORS');
 
     // Teardown is unchanged
     await teardownAws({ yes: true }, testContext(world.cwd), world.deps());
