@@ -32,7 +32,7 @@ export function parseLogLine(line: string, previousTime: number): StackLogLine {
 export interface ReadStackLogOptions {
   /** Lines before this time (ms since the epoch) are skipped. */
   since: number;
-  /** Only lines containing this text. */
+  /** Only lines holding every term of this text as a whole word (`412`, `ERROR timeout`; `"a phrase"` as one). */
   filter?: string;
   follow?: boolean;
   signal: AbortSignal;
@@ -40,22 +40,51 @@ export interface ReadStackLogOptions {
   keep?: number;
 }
 
+/**
+ * A test for `--filter`: every term must appear as a whole word, as CloudWatch matches terms, so `412` finds the
+ * status and not a request id or a longer number that holds those digits.
+ */
+export function termMatcher(filter: string): (line: string) => boolean {
+  const phrase = /^"(.*)"$/.exec(filter.trim());
+  const terms = phrase ? [phrase[1] as string] : filter.trim().split(/\s+/).filter((term) => term !== '');
+  const patterns = terms.map((term) => new RegExp(`(?<![\\p{L}\\p{N}_])${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}_])`, 'u'));
+  return (line) => patterns.every((pattern) => pattern.test(line));
+}
+
+/**
+ * How many lines may wait to be put in time order: the stack's writers (gateway, function pool, engine) each log
+ * when they finish, stamped when they started, so a line can arrive after later ones. Bounded, so memory stays flat.
+ */
+const REORDER_WINDOW = 2_000;
+
 interface Cursor {
   previousTime: number;
   count: number;
+  /** Lines read but not yet handed on, in time order (equal times in the order read). */
+  waiting: StackLogLine[];
 }
 
-function emit(line: string, cursor: Cursor, options: ReadStackLogOptions, onLine: (line: StackLogLine) => void): void {
+function emit(line: string, cursor: Cursor, options: ReadStackLogOptions, onLine: (line: StackLogLine) => void, matches?: (line: string) => boolean): void {
   if (line === '') return;
   const parsed = parseLogLine(line, cursor.previousTime);
   cursor.previousTime = parsed.timestamp;
   if (parsed.timestamp < options.since) return;
-  if (options.filter !== undefined && !line.includes(options.filter)) return;
-  cursor.count += 1;
-  onLine(parsed);
+  if (matches && !matches(line)) return;
+  let at = cursor.waiting.length;
+  while (at > 0 && (cursor.waiting[at - 1] as StackLogLine).timestamp > parsed.timestamp) at -= 1;
+  cursor.waiting.splice(at, 0, parsed);
+  if (cursor.waiting.length > REORDER_WINDOW) flush(cursor, onLine, 1);
 }
 
-async function readWhole(path: string, cursor: Cursor, options: ReadStackLogOptions, onLine: (line: StackLogLine) => void): Promise<{ ino: number; size: number } | undefined> {
+/** Hands on the `n` oldest waiting lines (all by default). */
+function flush(cursor: Cursor, onLine: (line: StackLogLine) => void, n = cursor.waiting.length): void {
+  for (const line of cursor.waiting.splice(0, n)) {
+    cursor.count += 1;
+    onLine(line);
+  }
+}
+
+async function readWhole(path: string, cursor: Cursor, options: ReadStackLogOptions, onLine: (line: StackLogLine) => void, matches?: (line: string) => boolean): Promise<{ ino: number; size: number } | undefined> {
   let info;
   try {
     info = await stat(path);
@@ -63,7 +92,7 @@ async function readWhole(path: string, cursor: Cursor, options: ReadStackLogOpti
     return undefined;
   }
   const lines = createInterface({ input: createReadStream(path, { start: 0, end: Math.max(0, info.size - 1) }), crlfDelay: Infinity });
-  if (info.size > 0) for await (const line of lines) emit(line, cursor, options, onLine);
+  if (info.size > 0) for await (const line of lines) emit(line, cursor, options, onLine, matches);
   return { ino: info.ino, size: info.size };
 }
 
@@ -92,16 +121,20 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 /** Hands every matching line to `onLine`, oldest first; with `follow`, goes on until the signal aborts. Returns the count. */
 export async function readStackLog(path: string, options: ReadStackLogOptions, onLine: (line: StackLogLine) => void): Promise<number> {
-  const cursor: Cursor = { previousTime: 0, count: 0 };
+  const cursor: Cursor = { previousTime: 0, count: 0, waiting: [] };
+  const matches = options.filter !== undefined ? termMatcher(options.filter) : undefined;
   const keep = options.keep ?? DEFAULT_LOG_KEEP;
-  for (let n = keep; n >= 1; n -= 1) await readWhole(rotatedPath(path, n), cursor, options, onLine);
-  let current = await readWhole(path, cursor, options, onLine);
+  for (let n = keep; n >= 1; n -= 1) await readWhole(rotatedPath(path, n), cursor, options, onLine, matches);
+  let current = await readWhole(path, cursor, options, onLine, matches);
+  flush(cursor, onLine);
   if (!options.follow) return cursor.count;
   let partial = '';
+  // What arrives while following is shown at once, each poll's lines in time order.
   const take = (text: string) => {
     const lines = (partial + text).split('\n');
     partial = lines.pop() ?? '';
-    for (const line of lines) emit(line, cursor, options, onLine);
+    for (const line of lines) emit(line, cursor, options, onLine, matches);
+    flush(cursor, onLine);
   };
   while (!options.signal.aborted) {
     await sleep(options.pollMs ?? 500, options.signal);

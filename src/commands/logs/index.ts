@@ -50,7 +50,8 @@ export const command = defineCommand({
   $ products-cli logs --filter '{ $.status >= 500 }' --json
   $ products-cli logs --local --follow --filter POST
 
-Locally --filter matches text; CloudWatch filter patterns work against AWS only.`,
+Locally --filter matches lines holding each of its words as a whole word (--filter 412 finds that status, not
+a request id with those digits; "a phrase" in quotes as one); CloudWatch filter patterns work against AWS only.`,
   run: (_args: [], opts: LogsOptions, ctx: RunContext<LogEvent>) => logs(opts, ctx, ctx.emit),
   live: { render: renderLogEvent, json: true },
 });

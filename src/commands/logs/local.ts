@@ -18,10 +18,9 @@ export async function logsLocal(opts: LogsOptions, ctx: Context, onEvent: (event
   }
   const [{ localLogPath }, { readStackLog }] = await Promise.all([import('../../local/control.js'), import('../../local/stack-log.js')]);
   const log = localLogPath(ctx.cwd);
-  const filter = opts.filter?.replace(/^"(.*)"$/, '$1');
   const events = await readStackLog(
     log,
-    { since, follow: Boolean(opts.follow), signal: ctx.signal, ...(filter ? { filter } : {}), ...(opts.pollMs ? { pollMs: opts.pollMs } : {}) },
+    { since, follow: Boolean(opts.follow), signal: ctx.signal, ...(opts.filter ? { filter: opts.filter } : {}), ...(opts.pollMs ? { pollMs: opts.pollMs } : {}) },
     (line) => onEvent({ timestamp: line.timestamp, message: line.message, ...(line.data ? { data: line.data } : {}) }),
   );
   if (events === 0 && !opts.follow) note(ctx, `no lines in ${log} since ${new Date(since).toISOString()}${opts.filter ? ` matching ${opts.filter}` : ''}`);
