@@ -1,6 +1,6 @@
 /** The state file `.products-cli/state.json`: what setup made and where the API is; written atomically. */
 import { lstatSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { STATE_DIR } from '../defaults.js';
 import type { AuthSettings } from '../contract/auth.js';
@@ -126,7 +126,15 @@ export async function updateState(cwd: string, change: (state: State) => State |
   return next;
 }
 
-/** Removes the state file; nothing to do when it is already gone. */
+/** Removes the state file, and its folder once nothing else is in it; nothing to do when they are already gone. */
 export async function removeState(cwd: string): Promise<void> {
   await rm(statePath(cwd), { force: true });
+  await removeStateDirIfEmpty(cwd);
+}
+
+/** Removes `.products-cli/` when it holds nothing: a torn-down stack leaves no trace in the project. */
+export async function removeStateDirIfEmpty(cwd: string): Promise<void> {
+  await rmdir(stateDir(cwd)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT' && error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+  });
 }

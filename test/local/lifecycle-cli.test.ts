@@ -136,7 +136,7 @@ describe('teardown --local', () => {
     expect((await readState(cwd)).local.pid).toBe(pid);
   });
 
-  it('stops the stack, deletes its data and forgets it', async () => {
+  it('stops the stack, deletes its data and forgets it, leaving no empty .products-cli/', async () => {
     const { pid, url } = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
 
     const run = await cli(cwd, ['teardown', '--local', '--yes', '--json']);
@@ -144,8 +144,19 @@ describe('teardown --local', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'stopped', pid, url, deletedData: join(cwd, '.products-cli', 'local') });
     expect(alive(pid)).toBe(false);
-    expect(existsSync(join(cwd, '.products-cli', 'local'))).toBe(false);
+    expect(existsSync(join(cwd, '.products-cli'))).toBe(false);
+  });
+
+  it('keeps .products-cli/ with --keep-data, which leaves the data in it', async () => {
+    await cli(cwd, ['setup', '--local', '--port', '0', '--json']);
+
+    const run = await cli(cwd, ['teardown', '--local', '--yes', '--keep-data', '--json']);
+
+    expect(run.code).toBe(0);
+    expect(existsSync(join(cwd, '.products-cli', 'local'))).toBe(true);
     expect(existsSync(join(cwd, '.products-cli', 'state.json'))).toBe(false);
+    await cli(cwd, ['teardown', '--local', '--yes']);
+    expect(existsSync(join(cwd, '.products-cli'))).toBe(false);
   });
 
   it('keeps the data with --keep-data, and the next setup serves it', async () => {

@@ -8,7 +8,7 @@ import { isProcessAlive } from '../../state/process-alive.js';
 import { locateStack } from '../../local/locate.js';
 import { confirmOrCancel } from '../../output/confirm.js';
 import { note } from '../../output/print.js';
-import { readState, stateDir, updateState } from '../../state/state-file.js';
+import { readState, removeStateDirIfEmpty, stateDir, updateState } from '../../state/state-file.js';
 
 export interface TeardownLocalOptions {
   yes?: boolean;
@@ -86,6 +86,7 @@ export async function teardownLocal(opts: TeardownLocalOptions, ctx: Context): P
     await rm(dir, { recursive: true, force: true });
     deletedData = dir;
   }
+  await removeStateDirIfEmpty(ctx.cwd);
   return {
     target: 'local',
     status,
