@@ -5,7 +5,7 @@ import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { withApi, type TargetOptions } from './open-product-api.js';
-import { renderProduct } from '../output/render-product.js';
+import { renderWritten } from '../output/render-product.js';
 import { API_KEY_HELP, fieldOptions, readProductInput, type ProductFlags } from './product-input.js';
 
 export interface AddOptions extends ProductFlags, TargetOptions {
@@ -38,5 +38,5 @@ ${API_KEY_HELP}`,
     if (source === '-' && opts.file !== undefined) throw new UsageError('give the product either on stdin (-) or with --file, not both');
     return add(source === '-' ? { ...opts, file: '-' } : opts, ctx);
   },
-  render: renderProduct,
+  render: renderWritten('created'),
 });

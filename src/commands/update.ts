@@ -4,7 +4,7 @@ import { jsonOption, targetOptions } from '../cli/target-options.js';
 import type { Product } from '../contract/index.js';
 import type { Context } from '../context.js';
 import { withApi, type TargetOptions } from './open-product-api.js';
-import { renderProduct } from '../output/render-product.js';
+import { renderWritten } from '../output/render-product.js';
 import { UsageError } from '../errors.js';
 import { API_KEY_HELP, fieldOptions, parseVersion, readProductPatchFrom, requireId, type ProductFlags } from './product-input.js';
 
@@ -42,5 +42,5 @@ ${API_KEY_HELP}`,
     if (source === '-' && opts.file !== undefined) throw new UsageError('give the change either on stdin (-) or with --file, not both');
     return update(id, source === '-' ? { ...opts, file: '-' } : opts, ctx);
   },
-  render: renderProduct,
+  render: renderWritten('updated'),
 });

@@ -47,6 +47,14 @@ export function renderProduct(product: Product, style: Style): string {
 }
 
 /** The line that confirms a deletion. */
+/** What a write did, then the product as it now is: `created product 1`, or `updated product 1 (version 2)`. */
+export function renderWritten(verb: 'created' | 'updated'): (product: Product, style: Style) => string {
+  return (product, style) => {
+    const version = verb === 'updated' ? ` (version ${product.version})` : '';
+    return `${style.green(verb)} product ${style.bold(escapeControl(product.id))}${version}\n${renderProduct(product, style)}`;
+  };
+}
+
 export function renderDeleted(result: { id: string }, style: Style): string {
   return `deleted product ${style.bold(escapeControl(result.id))}`;
 }

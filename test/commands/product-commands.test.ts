@@ -50,6 +50,7 @@ describe('add', () => {
     const run = await cli(['add', '--id', id, '--title', 'IPhone', '--description', 'This is an IPhone', '--price', '900']);
 
     expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout.split('\n')[0]).toBe(`created product ${id}`);
     expect(run.stdout).toMatch(new RegExp(`^id +${id}$`, 'm'));
     expect(run.stdout).toMatch(/^title +IPhone$/m);
     expect(run.stdout).toMatch(/^price +900\.00$/m);
@@ -256,6 +257,17 @@ describe('update', () => {
     expect(first.code).toBe(EXIT.ok);
     expect(JSON.parse(first.stdout)).toMatchObject({ id, price: 850, version: 2 });
     expectOneLineError(stale, EXIT.conflict, `product ${id} is at version 2, not 1`);
+  });
+
+  it('says what it did before the product as it now is', async () => {
+    const id = freshId('update-text');
+    await cli(['add', '--id', id, '--title', 'IPhone', '--price', '900']);
+
+    const run = await cli(['update', id, '--price', '850']);
+
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout.split('\n')[0]).toBe(`updated product ${id} (version 2)`);
+    expect(run.stdout).toMatch(/^price +850\.00$/m);
   });
 
   it.each([
