@@ -4,6 +4,7 @@ import { jsonOption, targetOptions } from '../cli/target-options.js';
 import { wholeNumber } from '../cli/parsers.js';
 import { LIST_LIMIT_MAX } from '../contract/index.js';
 import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
 import type { ProductPage } from '../http/api-client.js';
 import { interrupted, openProductApi, type TargetOptions } from './open-product-api.js';
 import { printProductPages } from '../output/render-list.js';
@@ -11,8 +12,20 @@ import { API_KEY_HELP } from './product-input.js';
 
 export interface ListOptions extends TargetOptions {
   limit?: number;
+  /** Every product even on a terminal, which otherwise shows the first TERMINAL_LIST_LIMIT. */
+  all?: boolean;
   pageSize?: number;
   json?: boolean;
+}
+
+/** How many products a terminal is shown without --limit or --all: a few screens, not a scroll through thousands. */
+export const TERMINAL_LIST_LIMIT = 100;
+
+/** The --limit in force: the one given, or on a terminal (and not --json, not --all) TERMINAL_LIST_LIMIT. */
+export function effectiveLimit(opts: ListOptions, ctx: Pick<Context, 'stdout'>): { limit?: number; terminal: boolean } {
+  if (opts.all && opts.limit !== undefined) throw new UsageError('--all and --limit ask for different things; give one');
+  if (opts.limit !== undefined || opts.all || opts.json || !ctx.stdout.isTTY) return opts.limit !== undefined ? { limit: opts.limit, terminal: false } : { terminal: false };
+  return { limit: TERMINAL_LIST_LIMIT, terminal: true };
 }
 
 /** The pages of products; the last says, through `nextCursor`, whether --limit left some out. */
@@ -20,7 +33,8 @@ export async function* list(opts: ListOptions, ctx: Context): AsyncGenerator<Pro
   // One page at a time, one after another: node:http's quicker start beats a pool here (see node-transport.ts).
   const api = await openProductApi(opts, ctx, { transport: 'node' });
   try {
-    yield* api.pages({ pageSize: opts.pageSize ?? LIST_LIMIT_MAX, max: opts.limit });
+    const { limit } = effectiveLimit(opts, ctx);
+    yield* api.pages({ pageSize: Math.min(opts.pageSize ?? LIST_LIMIT_MAX, limit ?? LIST_LIMIT_MAX), max: limit });
   } catch (error) {
     throw ctx.signal.aborted ? interrupted(error) : error;
   } finally {
@@ -31,17 +45,26 @@ export async function* list(opts: ListOptions, ctx: Context): AsyncGenerator<Pro
 export const command = defineCommand({
   options: [
     ...targetOptions(),
-    { flags: '--limit <n>', description: 'stop after n products (default: all)', parse: wholeNumber('--limit', 1, Number.MAX_SAFE_INTEGER, 'a whole number from 1') },
+    { flags: '--limit <n>', description: `stop after n products (default: all; on a terminal the first ${TERMINAL_LIST_LIMIT})`, parse: wholeNumber('--limit', 1, Number.MAX_SAFE_INTEGER, 'a whole number from 1') },
+    { flags: '--all', description: 'every product, on a terminal too' },
     { flags: '--page-size <n>', description: 'products per request, 1-100', default: String(LIST_LIMIT_MAX), parse: wholeNumber('--page-size', 1, LIST_LIMIT_MAX) },
     jsonOption('print one JSON product per line (NDJSON)'),
   ],
   help: `Examples:
   $ products-cli list
   $ products-cli list --limit 10
+  $ products-cli list --all | less -S
   $ products-cli list --json | jq -r .id
+
+On a terminal, list shows the first ${TERMINAL_LIST_LIMIT} products and says whether more remain; piped, or with
+--all or --json, it writes every one.
 
 ${API_KEY_HELP}`,
   run: async (_args: [], opts: ListOptions, ctx) => list(opts, ctx),
   // Each page is written as it arrives; the pages stop being fetched once the reader has gone.
-  print: async (pages, ctx) => void (await printProductPages(ctx, pages)),
+  print: async (pages, ctx, opts) => {
+    const { terminal } = effectiveLimit(opts, ctx);
+    const more = terminal ? `the first ${TERMINAL_LIST_LIMIT} are shown; more may remain: --all for every one, or --limit N` : 'stopped at --limit; more may remain';
+    await printProductPages(ctx, pages, more);
+  },
 });

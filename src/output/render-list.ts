@@ -65,7 +65,7 @@ export class ProductTable {
 }
 
 /** Writes each page as it arrives; ends with a count on stderr for people. Returns how many were written. */
-export async function printProductPages(ctx: Context, pages: AsyncIterable<ProductPage>): Promise<number> {
+export async function printProductPages(ctx: Context, pages: AsyncIterable<ProductPage>, stoppedEarly = 'stopped at --limit; more may remain'): Promise<number> {
   const style = await styleOf(ctx);
   const policy = printPolicy(ctx);
   const table = new ProductTable(style);
@@ -79,7 +79,7 @@ export async function printProductPages(ctx: Context, pages: AsyncIterable<Produ
     more = page.nextCursor !== null;
   }
   if (policy.progress) {
-    ctx.stderr.write(style.dim(written === 0 ? 'no products\n' : `${count(written, 'product')}${more ? ' (stopped at --limit; more may remain)' : ''}\n`));
+    ctx.stderr.write(style.dim(written === 0 ? 'no products\n' : `${count(written, 'product')}${more ? ` (${stoppedEarly})` : ''}\n`));
   }
   return written;
 }
