@@ -11,7 +11,7 @@ let stack: LocalStack;
 const seeded = TERMINAL_LIST_LIMIT + 20;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, throttle: null, auth: { mode: 'none', privateReads: false } });
+  stack = await startLocalStack({ port: 0, throttle: null });
   const api = new ProductApi({ baseUrl: stack.url });
   try {
     for (let index = 0; index < seeded; index += 1) await api.create({ id: `t-${index}`, title: `Product ${index}`, price: index + 1 });
