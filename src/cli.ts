@@ -82,10 +82,22 @@ function writeError(ctx: Context, error: { name: string; message: string; exitCo
   ctx.stderr.write(`products-cli: ${error.message.split('\n').map(escapeControl).join('\n')}\n${hint ? `${hint}\n` : ''}`);
 }
 
+/** Commander's complaints in the CLI's own words, where commander's read as its internals. */
+const USAGE_WORDING: Record<string, (message: string, command: string) => string> = {
+  // option '--price <price>' argument missing
+  'commander.optionMissingArgument': (message) => message.replace(/^option '(--?[\w-]+)(?:, --?[\w-]+)? (<[^>]+>)' argument missing$/, '$1 needs a value: $1 $2'),
+  // missing required argument 'id'
+  'commander.missingArgument': (message, command) => message.replace(/^missing required argument '([^']+)'$/, `${command} needs <$1>`),
+  // too many arguments for 'get'. Expected 1 argument but got 2.
+  'commander.excessArguments': (message) => message.replace(/^too many arguments for '([^']+)'\. Expected (\d+) arguments? but got (\d+)\.$/, (_all, name: string, expected: string, got: string) => `${name} takes ${expected === '0' ? 'no' : `at most ${expected}`} argument${expected === '1' ? '' : 's'}, not ${got}`),
+};
+
 /** Commander's complaint about argv, as the CLI's other errors look: one prefix, and where to read more. */
 function reportUsageError(error: CommanderError, ctx: Context, command: string | undefined): void {
   const known = command !== undefined && error.code !== 'commander.unknownCommand';
-  writeError(ctx, { name: 'UsageError', message: error.message.replace(/^error: /, ''), exitCode: EXIT.usage }, `see \`products-cli ${known ? `${command} ` : ''}--help\``);
+  const message = error.message.replace(/^error: /, '');
+  const worded = USAGE_WORDING[error.code]?.(message, command ?? 'the command') ?? message;
+  writeError(ctx, { name: 'UsageError', message: worded, exitCode: EXIT.usage }, `see \`products-cli ${known ? `${command} ` : ''}--help\``);
 }
 
 function reportError(error: unknown, ctx: Context): void {

@@ -12,6 +12,9 @@ export interface OptionSpec {
   parse?: (text: string) => unknown;
   /** The flag may be given more than once; the command receives every value, in order, as an array. */
   repeatable?: boolean;
+  /** The heading it is listed under in --help (`Connection options:`); a description starting `AWS: ` or
+   * `local stack: ` is listed under that side's heading instead. The command's own flags come first, ungrouped. */
+  group?: string;
   /** A deprecated spelling of the flag declared as this (`--function-timeout <seconds>`): hidden from --help, its value goes to that flag. */
   replacedBy?: string;
 }

@@ -1,9 +1,9 @@
 /** Turns the command table into a commander program; the only module besides main.ts that knows commander. */
 import { Argument, Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import type { CommandDefinition } from './command.js';
+import type { CommandDefinition, OptionSpec } from './command.js';
 import { GLOBAL_OPTIONS_HELP, MOVED_GLOBAL_FLAGS } from './global-options.js';
-import { COMMANDS } from './registry.js';
+import { COMMAND_GROUPS, COMMANDS } from './registry.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -54,11 +54,27 @@ function applyRenames(command: string, renames: Rename[], opts: Record<string, u
   return notices;
 }
 
-/** Adds a definition's options, help and action to `command`. */
+/** The sides a description can start with, and the heading their flags are listed under. */
+const SIDE_GROUPS: ReadonlyArray<[prefix: string, heading: string]> = [
+  ['AWS: ', 'AWS options (without --local):'],
+  ['local stack: ', 'Local stack options (with --local):'],
+];
+
+/** Where a flag is listed in --help, and its description there: a side's prefix moves into the heading. */
+function placeOf(spec: OptionSpec): { group?: string; description: string } {
+  if (spec.group) return { group: spec.group, description: spec.description };
+  const side = SIDE_GROUPS.find(([prefix]) => spec.description.startsWith(prefix));
+  return side ? { group: side[1], description: spec.description.slice(side[0].length) } : { description: spec.description };
+}
+
+/** Adds a definition's options, help and action to `command`: its own flags first, then each group's. */
 function attach(command: Command, definition: CommandDefinition, argumentCount: number, invoke: Invoke): void {
   const renames: Rename[] = [];
-  for (const spec of definition.options) {
-    const option = new Option(spec.flags, spec.description);
+  const placed = definition.options.map((spec) => ({ spec, ...placeOf(spec) }));
+  const ordered = [...placed.filter((p) => p.group === undefined), ...placed.filter((p) => p.group !== undefined)];
+  for (const { spec, group, description } of ordered) {
+    const option = new Option(spec.flags, description);
+    if (group) option.helpGroup(group);
     if (spec.replacedBy) {
       option.hideHelp();
       renames.push({ from: option, to: new Option(spec.replacedBy) });
@@ -103,8 +119,11 @@ export async function buildProgram(argv: string[], invoke: Invoke): Promise<Comm
     .configureHelp({ subcommandTerm: (command) => [command.name(), ...(command.name() === 'help' ? [] : ['[options]']), ...command.registeredArguments.map(usageOf)].join(' ') })
     .addHelpText('after', `${GLOBAL_OPTIONS_HELP}\n${EXIT_CODES_HELP}`);
   const requested = requestedCommand(argv.slice(2));
-  for (const entry of COMMANDS) {
-    const command = program.command(entry.name).description(entry.summary);
+  // Listed group by group, in COMMAND_GROUPS' order: commander lists the groups in the order first seen.
+  const groupOrder = Object.keys(COMMAND_GROUPS);
+  const listed = [...COMMANDS].sort((a, b) => groupOrder.indexOf(a.group) - groupOrder.indexOf(b.group));
+  for (const entry of listed) {
+    const command = program.command(entry.name).description(entry.summary).helpGroup(COMMAND_GROUPS[entry.group]);
     for (const argument of entry.arguments ?? []) command.addArgument(new Argument(argument.name, argument.description));
     if (entry.name === requested) attach(command, (await entry.load()).command, entry.arguments?.length ?? 0, invoke);
   }

@@ -63,7 +63,7 @@ describe('argv errors', () => {
   it('with --json are the documented JSON error', async () => {
     const run = await runCli(['--json', 'get'], { cwd });
     expect(run.code).toBe(EXIT.usage);
-    expect(JSON.parse(run.stderr)).toEqual({ error: { name: 'UsageError', message: "missing required argument 'id'", exitCode: EXIT.usage } });
+    expect(JSON.parse(run.stderr)).toEqual({ error: { name: 'UsageError', message: 'get needs <id>', exitCode: EXIT.usage } });
   });
 
   it('without it, have the one prefix and say where to read more', async () => {

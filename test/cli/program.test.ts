@@ -106,3 +106,51 @@ describe('global options before the command', () => {
     expect(JSON.parse(run.stderr)).toEqual({ error: { name: 'UsageError', message: "unknown option '--no-such-flag'", exitCode: EXIT.usage } });
   });
 });
+
+describe('help that scans', () => {
+  it('groups the commands under their headings, every command under exactly one', async () => {
+    const run = await runCli(['--help'], { cwd });
+
+    const { COMMAND_GROUPS } = await import('../../src/cli/registry.js');
+    const headings = Object.values(COMMAND_GROUPS);
+    const at = headings.map((heading) => run.stdout.indexOf(`\n${heading}\n`));
+    expect(at.every((index) => index > 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    for (const entry of COMMANDS) {
+      const line = run.stdout.indexOf(`\n  ${entry.name} `);
+      const heading = headings.indexOf(COMMAND_GROUPS[entry.group]);
+      expect(line).toBeGreaterThan(at[heading] as number);
+      if (heading + 1 < at.length) expect(line).toBeLessThan(at[heading + 1] as number);
+    }
+  });
+
+  it("lists a command's own flags first, then the shared ones under their heading", async () => {
+    const run = await runCli(['get', '--help'], { cwd });
+
+    expect(run.stdout.indexOf('--json')).toBeLessThan(run.stdout.indexOf('\nConnection options:\n'));
+    expect(run.stdout.indexOf('\nConnection options:\n')).toBeLessThan(run.stdout.indexOf('--url <url>'));
+  });
+
+  it("splits setup's flags into both stacks', the local stack's and AWS's, each without its prefix", async () => {
+    const run = await runCli(['setup', '--help'], { cwd });
+    const local = run.stdout.indexOf('\nLocal stack options (with --local):\n');
+    const aws = run.stdout.indexOf('\nAWS options (without --local):\n');
+
+    expect(run.stdout.indexOf('--rate-limit')).toBeLessThan(local);
+    expect(run.stdout.indexOf('--port <n>')).toBeGreaterThan(local);
+    expect(run.stdout.indexOf('--memory <mb>')).toBeGreaterThan(aws);
+    expect(run.stdout).not.toMatch(/ AWS: | local stack: /);
+  });
+
+  it.each([
+    [['add', '--price'], '--price needs a value: --price <price>'],
+    [['get'], 'get needs <id>'],
+    [['get', 'a', 'b'], 'get takes at most 1 argument, not 2'],
+    [['list', 'x'], 'list takes no arguments, not 1'],
+  ])('words `%s` in its own terms', async (args, message) => {
+    const run = await runCli(args, { cwd });
+
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr.split('\n')[0]).toBe(`products-cli: ${message}`);
+  });
+});

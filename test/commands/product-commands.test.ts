@@ -395,7 +395,7 @@ describe('targets and failures', () => {
   });
 
   it.each([
-    [['get'], /missing required argument 'id'/],
+    [['get'], /get needs <id>/],
     [['get', '1', '--bogus'], /unknown option '--bogus'/],
     [['lsit'], /unknown command 'lsit'/],
   ])('exits 2 for bad flags %j', async (args, message) => {
