@@ -32,12 +32,22 @@ export function rateAndEta(rows: number, elapsedMs: number, done?: number, total
   return `${text}  ETA ${clock(((total - done) / done) * (elapsedMs / 1000))}`;
 }
 
-/** The bar's text for a state: `[########--------]  42%  detail`. */
-export function renderProgress(label: string, state: ProgressState): string {
+/** The narrowest bar worth drawing; with less room the percentage stands alone. */
+const MIN_WIDTH = 8;
+
+/**
+ * The bar's text for a state, `label [########--------]  42%  detail`, within `columns`: the counts come first,
+ * so the bar narrows to make room for them, and goes where it cannot fit.
+ */
+export function renderProgress(label: string, state: ProgressState, columns = Number.POSITIVE_INFINITY): string {
   if (state.total === undefined || state.total <= 0) return `${label}  ${state.detail}`;
   const fraction = Math.min(1, Math.max(0, state.done / state.total));
-  const filled = Math.round(fraction * WIDTH);
-  return `${label} [${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${state.detail}`;
+  const percent = `${String(Math.floor(fraction * 100)).padStart(3)}%`;
+  const bare = `${label} ${percent}  ${state.detail}`;
+  const width = Math.min(WIDTH, columns - 1 - bare.length - 3);
+  if (width < MIN_WIDTH) return bare;
+  const filled = Math.round(fraction * width);
+  return `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent}  ${state.detail}`;
 }
 
 export class ProgressBar {
@@ -58,7 +68,7 @@ export class ProgressBar {
     if (!force && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const columns = this.out.columns ?? 100;
-    this.out.write(`\r${renderProgress(this.label, state).slice(0, columns - 1)}\x1b[K`);
+    this.out.write(`\r${renderProgress(this.label, state, columns).slice(0, columns - 1)}\x1b[K`);
     this.shown = true;
   }
 

@@ -13,6 +13,17 @@ describe('import progress', () => {
     expect(renderProgress('importing', { done: 250, total: 1000, detail: 'x' })).toBe('importing [######------------------]  25%  x');
   });
 
+  it('keeps every count on an 80-column line: the bar narrows, then goes', () => {
+    const detail = '2400 rows  2380 created  8 failed  95 rows/s  ETA 0:12';
+    const narrow = renderProgress('importing', { done: 500, total: 1000, detail }, 80);
+    const roomy = renderProgress('importing', { done: 500, total: 1000, detail: '2400 rows  95 rows/s' }, 80);
+
+    expect(narrow).toBe(`importing  50%  ${detail}`);
+    expect(narrow.length).toBeLessThan(80);
+    expect(roomy).toBe('importing [############------------]  50%  2400 rows  95 rows/s');
+    expect(renderProgress('importing', { done: 500, total: 1000, detail: 'x'.repeat(40) }, 80)).toMatch(/^importing \[#{10}-{10}\]  50%  x{40}$/);
+  });
+
   it('gives rows/s and, for a file, the time left at that pace', () => {
     // 300 rows in 3 s, a quarter of the file: 9 s to go.
     expect(rateAndEta(300, 3000, 250, 1000)).toBe('100 rows/s  ETA 0:09');
