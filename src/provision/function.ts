@@ -5,6 +5,7 @@ import {
   DeleteFunctionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  ListTagsCommand,
   TagResourceCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
@@ -57,13 +58,26 @@ export function configurationDrift(config: FunctionConfiguration, wanted: Return
   return drift;
 }
 
-/** The function with its tags, or undefined when there is none. */
+/**
+ * The function with its tags, or undefined when there is none. GetFunction returns the tags only to a caller
+ * allowed lambda:ListTags, and a TagsError instead otherwise: then the tags are read with ListTags, and a
+ * refusal names that action, rather than taking our own function for a foreign one.
+ */
 export async function getFunction(ctx: ProvisionContext): Promise<GetFunctionCommandOutput | undefined> {
+  let out: GetFunctionCommandOutput;
   try {
-    return await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: describeStack(ctx).function.name }));
+    out = await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: describeStack(ctx).function.name }));
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'lambda:GetFunction');
+  }
+  if (out.Tags !== undefined || !out.TagsError || !out.Configuration?.FunctionArn) return out;
+  try {
+    const listed = await ctx.clients.lambda.send(new ListTagsCommand({ Resource: out.Configuration.FunctionArn }));
+    return { ...out, Tags: listed.Tags ?? {} };
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw translateAwsError(error, 'lambda:ListTags');
   }
 }
 

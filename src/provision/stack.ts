@@ -125,7 +125,8 @@ export async function removeStack(ctx: ProvisionContext, progress: Progress, kno
   const api = key.then(() => progress.step(`REST API ${stack.api.name}`, () => removeRestApi(ctx)));
   const fn = progress.step(`function ${stack.function.name}`, () => removeFunction(ctx));
   const logGroup = fn.then(() => progress.step(`log group ${stack.logGroup.name}`, () => removeLogGroup(ctx)));
-  const role = fn.then(() => progress.step(`role ${stack.role.name}`, () => removeRole(ctx)));
+  // A function that stays keeps its role: without it, the function could no longer run.
+  const role = fn.then((f) => progress.step(`role ${stack.role.name}`, async () => (f.outcome === 'kept' ? { resource: 'role', name: stack.role.name, outcome: 'kept', detail: `function ${stack.function.name} is kept and runs as this role` } satisfies StepResult : removeRole(ctx))));
   const table = progress.step(`table ${stack.table.name}`, async (): Promise<StepResult> => {
     const result = await removeTable(tableContext(ctx), knownTable);
     if (result.outcome === 'removed' || result.outcome === 'absent') await ctx.record('tableArn', undefined);

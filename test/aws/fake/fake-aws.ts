@@ -140,6 +140,13 @@ export class FakeAws {
   crashed = false;
   /** Extra failures to inject: return an error to throw it instead of handling the call. */
   intercept?: (call: Call) => Error | undefined;
+  /**
+   * Actions the caller's policy does not grant, as `service:Operation` (`lambda:ListTags`): such a call gets
+   * AccessDeniedException, as IAM answers, and GetFunction without `lambda:ListTags` answers a TagsError.
+   */
+  denied = new Set<string>();
+  /** GetFunction answers a TagsError although ListTags would answer (a tag read that failed on AWS's side). */
+  hiddenFunctionTags = false;
 
   constructor(readonly clock: Clock, model: Partial<LatencyModel> = {}) {
     this.model = { ...DEFAULT_MODEL, ...model };
@@ -237,6 +244,7 @@ export class FakeAws {
     try {
       const injected = this.intercept?.(call);
       if (injected) throw injected;
+      if (this.denied.has(`${service}:${op}`)) throw this.accessDenied(`${service}:${op}`);
       if (throttled) throw throttled;
       if (overlapping) throw new ApiConflictException({ message: 'Unable to complete operation due to concurrent modification. Please try again later.', ...meta, $metadata: { httpStatusCode: 409 } });
       const handler = (this as unknown as Record<string, (input: any) => any>)[`${service}_${op}`];
@@ -255,6 +263,13 @@ export class FakeAws {
       call.error = (error as Error).name;
       throw error;
     }
+  }
+
+  /** IAM's refusal, worded as AWS words it. */
+  accessDenied(action: string): Error {
+    const error = new Error(`User: arn:aws:iam::${this.accountId}:user/tester is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`);
+    error.name = action.startsWith('iam:') ? 'AccessDenied' : 'AccessDeniedException';
+    return Object.assign(error, { $metadata: { httpStatusCode: 403 } });
   }
 
   private id(): string {
@@ -522,7 +537,13 @@ export class FakeAws {
 
   lambda_GetFunction(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
+    // Without lambda:ListTags, GetFunction still answers, with TagsError in place of Tags.
+    if (this.denied.has('lambda:ListTags') || this.hiddenFunctionTags) return { Configuration: this.fnConfig(fn), Code: { RepositoryType: 'S3' }, TagsError: { ErrorCode: 'AccessDeniedException', Message: this.accessDenied('lambda:ListTags').message } };
     return { Configuration: this.fnConfig(fn), Code: { RepositoryType: 'S3' }, Tags: fn.tags };
+  }
+
+  lambda_ListTags(input: any) {
+    return { Tags: { ...this.fnOrThrow(String(input.Resource)).tags } };
   }
 
   lambda_GetFunctionConfiguration(input: any) {

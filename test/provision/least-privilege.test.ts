@@ -1,0 +1,54 @@
+// What a caller allowed only what it needs meets: answers that differ when a permission is missing, and
+// AWS's eventual consistency read right.
+import { describe, expect, it } from 'vitest';
+import { deploy } from '../../src/commands/deploy.js';
+import { setupAws } from '../../src/commands/setup/aws.js';
+import { statusAws } from '../../src/commands/status/aws.js';
+import { teardownAws } from '../../src/commands/teardown/aws.js';
+import { fakeWorld, testContext } from '../aws/fake/harness.js';
+
+const noVerify = { verify: false } as const;
+
+describe('GetFunction without lambda:ListTags (TagsError in place of Tags)', () => {
+  it('reads the tags with ListTags when GetFunction hides them, so a rerun finds its own function', async () => {
+    const world = fakeWorld();
+    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    world.fake.hiddenFunctionTags = true;
+    const before = world.fake.calls.length;
+    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    expect(world.fake.calls.slice(before).filter((c) => c.op === 'ListTags' && !c.error).length).toBeGreaterThan(0);
+    const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
+    expect(seen.resources.find((r) => r.resource === 'function')?.outcome).toBe('present');
+  });
+
+  it('names lambda:ListTags when it is denied, in setup and deploy, rather than calling the function foreign', async () => {
+    const world = fakeWorld();
+    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    world.fake.denied.add('lambda:ListTags');
+    const setupError = await setupAws(noVerify, testContext(world.cwd), world.deps()).then(() => new Error('setup passed'), (e: unknown) => e as Error);
+    expect(setupError.message).toMatch(/AWS denied lambda:ListTags/);
+    expect(setupError.message).not.toMatch(/not this stack's/);
+    const deployError = await deploy({}, testContext(world.cwd), world.deps({ readCode: async () => new TextEncoder().encode('PK v2') })).then(() => new Error('deploy passed'), (e: unknown) => e as Error);
+    expect(deployError.message).toMatch(/AWS denied lambda:ListTags/);
+  });
+
+  it('teardown never deletes the role of a function it keeps', async () => {
+    const world = fakeWorld();
+    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    world.fake.denied.add('lambda:ListTags');
+    await teardownAws({ yes: true }, testContext(world.cwd), world.deps()).catch(() => undefined);
+    expect(world.fake.functions.has('productFunction')).toBe(true);
+    expect(world.fake.roles.has('productFunctionRole')).toBe(true);
+  });
+
+  it('keeps the role when the function is not this stack’s', async () => {
+    const world = fakeWorld();
+    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    const fn = world.fake.functions.get('productFunction');
+    if (fn) fn.tags = {};
+    const result = await teardownAws({ yes: true }, testContext(world.cwd), world.deps());
+    expect(result.steps.find((s) => s.resource === 'function')?.outcome).toBe('kept');
+    expect(result.steps.find((s) => s.resource === 'role')).toMatchObject({ outcome: 'kept', detail: 'function productFunction is kept and runs as this role' });
+    expect(world.fake.roles.has('productFunctionRole')).toBe(true);
+  });
+});
