@@ -52,3 +52,36 @@ describe('GetFunction without lambda:ListTags (TagsError in place of Tags)', () 
     expect(world.fake.roles.has('productFunctionRole')).toBe(true);
   });
 });
+
+describe('DynamoDB tags are eventually consistent', () => {
+  /** A first setup that dies right after creating the table, while its tags still read empty. */
+  async function crashedAfterTable(): Promise<ReturnType<typeof fakeWorld>> {
+    const world = fakeWorld({ tableTagsVisibleMs: 4_000 });
+    world.fake.crashAfterMutations(1);
+    await setupAws(noVerify, testContext(world.cwd), world.deps()).catch(() => undefined);
+    world.fake.crashAfterMutations(undefined);
+    expect(world.fake.tables.has('product')).toBe(true);
+    return world;
+  }
+
+  it('a rerun right after a failed first run takes its own new table for its own', async () => {
+    const world = await crashedAfterTable();
+    const result = await setupAws(noVerify, testContext(world.cwd), world.deps());
+    const table = result.steps.find((s) => s.resource === 'table');
+    expect(table?.outcome).not.toBe('created');
+    expect(table?.detail ?? '').not.toMatch(/tags/);
+    expect(world.fake.callsOf('TagResource').filter((c) => c.service === 'dynamodb')).toEqual([]);
+  });
+
+  it('status right after does not call the new table drifted', async () => {
+    const world = await crashedAfterTable();
+    const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
+    expect(seen.resources.find((r) => r.resource === 'table')?.detail ?? '').not.toMatch(/not tagged/);
+  });
+
+  it('a quick teardown deletes the new table rather than keeping it', async () => {
+    const world = await crashedAfterTable();
+    const result = await teardownAws({ yes: true }, testContext(world.cwd), world.deps());
+    expect(result.steps.find((s) => s.resource === 'table')?.outcome).toBe('removed');
+  });
+});

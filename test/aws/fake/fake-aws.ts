@@ -54,6 +54,8 @@ export interface LatencyModel {
   apiConflicts: boolean;
   /** A log event becomes visible to FilterLogEvents this long after its timestamp, at most. */
   logIngestionMs: number;
+  /** ListTagsOfResource answers an empty set this long after a table is created with tags or tagged. */
+  tableTagsVisibleMs: number;
 }
 
 export const DEFAULT_MODEL: LatencyModel = {
@@ -72,6 +74,7 @@ export const DEFAULT_MODEL: LatencyModel = {
   enforceQuotas: true,
   apiConflicts: true,
   logIngestionMs: 0,
+  tableTagsVisibleMs: 0,
 };
 
 /** The kind model: fixed 80 ms calls, no throttling or conflicts beyond the quotas. */
@@ -111,7 +114,7 @@ export class CrashError extends Error {
 const meta = { $metadata: { httpStatusCode: 400 } };
 const READ = /^(Get|Describe|List|Filter|Scan)/;
 
-interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean }
+interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean; tagsVisibleAt?: number }
 interface RoleRecord { name: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
 interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any>; inactive?: boolean }
 interface ApiRecord { api: Record<string, any>; resources: Map<string, any>; stages: Map<string, any>; deployments: number; gatewayResponses?: Map<string, any> }
@@ -344,6 +347,7 @@ export class FakeAws {
       attrs: input.AttributeDefinitions,
       tags: Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value])),
       items: new Map(),
+      tagsVisibleAt: this.clock.now() + this.model.tableTagsVisibleMs,
     };
     this.tables.set(t.name, t);
     return { TableDescription: this.tableDescription(t) };
@@ -391,12 +395,16 @@ export class FakeAws {
   }
 
   dynamodb_ListTagsOfResource(input: any) {
-    return { Tags: Object.entries(this.tableByArn(input.ResourceArn).tags).map(([Key, Value]) => ({ Key, Value })) };
+    const t = this.tableByArn(input.ResourceArn);
+    // Tags are eventually consistent: for a while after tagging, the set reads empty.
+    if (this.clock.now() < (t.tagsVisibleAt ?? 0)) return { Tags: [] };
+    return { Tags: Object.entries(t.tags).map(([Key, Value]) => ({ Key, Value })) };
   }
 
   dynamodb_TagResource(input: any) {
     const t = this.tableByArn(input.ResourceArn);
     for (const { Key, Value } of input.Tags) t.tags[Key] = Value;
+    t.tagsVisibleAt = this.clock.now() + this.model.tableTagsVisibleMs;
   }
 
   dynamodb_PutItem(input: any) {
