@@ -5,6 +5,7 @@ import { deploy } from '../../src/commands/deploy.js';
 import { setupAws } from '../../src/commands/setup/aws.js';
 import { statusAws } from '../../src/commands/status/aws.js';
 import { teardownAws } from '../../src/commands/teardown/aws.js';
+import { translateAwsError } from '../../src/aws/errors.js';
 import { fakeWorld, testContext } from '../aws/fake/harness.js';
 
 const noVerify = { verify: false } as const;
@@ -83,5 +84,44 @@ describe('DynamoDB tags are eventually consistent', () => {
     const world = await crashedAfterTable();
     const result = await teardownAws({ yes: true }, testContext(world.cwd), world.deps());
     expect(result.steps.find((s) => s.resource === 'table')?.outcome).toBe('removed');
+  });
+});
+
+describe('creating with tags needs the service tag permission', () => {
+  it.each([
+    ['logs:TagResource', /AWS denied logs:TagResource \(for logs:CreateLogGroup\)/],
+    ['lambda:TagResource', /AWS denied lambda:TagResource \(for lambda:CreateFunction\)/],
+    ['iam:TagRole', /AWS denied iam:TagRole \(for iam:CreateRole\)/],
+    ['dynamodb:TagResource', /AWS denied dynamodb:TagResource \(for dynamodb:CreateTable\)/],
+  ])('without %s, setup names that action', async (action, message) => {
+    const world = fakeWorld();
+    world.fake.denied.add(action);
+    const error = await setupAws(noVerify, testContext(world.cwd), world.deps()).then(() => new Error('setup passed'), (e: unknown) => e as Error);
+    expect(error.message).toMatch(message);
+  });
+
+  it('says a create needs the tag permission too when AWS names only the create', () => {
+    const error = Object.assign(new Error('User: arn:aws:iam::1:user/x is not authorized to perform: logs:CreateLogGroup'), { name: 'AccessDeniedException', $metadata: {} });
+    expect((translateAwsError(error, 'logs:CreateLogGroup') as Error).message).toMatch(/it creates with tags, which also needs logs:TagResource$/);
+  });
+});
+
+describe('credentials and regions', () => {
+  it("keeps the SSO provider's message, which says to run aws sso login", async () => {
+    const world = fakeWorld();
+    const sso = 'The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.';
+    world.fake.intercept = (call) => (call.op === 'GetCallerIdentity' ? Object.assign(new Error(sso), { name: 'CredentialsProviderError' }) : undefined);
+    const error = await setupAws(noVerify, testContext(world.cwd), world.deps()).then(() => new Error('setup passed'), (e: unknown) => e as Error);
+    expect(error.message).toMatch(/aws sso login/);
+    expect(error.message).not.toMatch(/no AWS credentials found/);
+  });
+
+  it.each(['InvalidClientTokenId', 'UnrecognizedClientException'])('reads %s in an opt-in region as a region not enabled', async (name) => {
+    const world = fakeWorld();
+    world.fake.intercept = (call) => (call.op === 'GetCallerIdentity' ? Object.assign(new Error('The security token included in the request is invalid.'), { name, $metadata: { httpStatusCode: 403 } }) : undefined);
+    const error = await setupAws({ ...noVerify, region: 'ap-southeast-5' }, testContext(world.cwd), world.deps()).then(() => new Error('setup passed'), (e: unknown) => e as Error);
+    expect(error.message).toMatch(/ap-southeast-5, a region each account must enable first/);
+    const elsewhere = await setupAws({ ...noVerify, region: 'eu-west-1' }, testContext(world.cwd), world.deps()).then(() => new Error('setup passed'), (e: unknown) => e as Error);
+    expect(elsewhere.message).toMatch(/AWS rejected the credentials/);
   });
 });

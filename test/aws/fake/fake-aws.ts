@@ -112,6 +112,7 @@ export class CrashError extends Error {
 }
 
 const meta = { $metadata: { httpStatusCode: 400 } };
+const TAG_ACTION_OF: Record<string, string> = { dynamodb: 'dynamodb:TagResource', iam: 'iam:TagRole', lambda: 'lambda:TagResource', logs: 'logs:TagResource', apigateway: 'apigateway:TagResource' };
 const READ = /^(Get|Describe|List|Filter|Scan)/;
 
 interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean; tagsVisibleAt?: number }
@@ -248,6 +249,9 @@ export class FakeAws {
       const injected = this.intercept?.(call);
       if (injected) throw injected;
       if (this.denied.has(`${service}:${op}`)) throw this.accessDenied(`${service}:${op}`);
+      // A create with tags is authorised against the service's tagging action as well.
+      const tagAction = op.startsWith('Create') && (input.Tags ?? input.tags) !== undefined ? TAG_ACTION_OF[service] : undefined;
+      if (tagAction && this.denied.has(tagAction)) throw this.accessDenied(tagAction);
       if (throttled) throw throttled;
       if (overlapping) throw new ApiConflictException({ message: 'Unable to complete operation due to concurrent modification. Please try again later.', ...meta, $metadata: { httpStatusCode: 409 } });
       const handler = (this as unknown as Record<string, (input: any) => any>)[`${service}_${op}`];
