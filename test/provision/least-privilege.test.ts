@@ -125,3 +125,19 @@ describe('credentials and regions', () => {
     expect(elsewhere.message).toMatch(/AWS rejected the credentials/);
   });
 });
+
+describe('a failed function update', () => {
+  it('does not block the next update: setup and deploy both repair it', async () => {
+    const world = fakeWorld();
+    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    const fn = world.fake.functions.get('productFunction');
+    if (!fn) throw new Error('no function');
+    fn.lastUpdateFailed = 'The function could not be updated (EniLimitExceeded)';
+    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    const result = await setupAws({ ...noVerify, memory: 512 }, testContext(world.cwd), world.deps());
+    expect(result.steps.find((s) => s.resource === 'function')?.outcome).toBe('updated');
+    fn.lastUpdateFailed = 'The function could not be updated (EniLimitExceeded)';
+    const deployed = await deploy({}, testContext(world.cwd), world.deps({ readCode: async () => new TextEncoder().encode('PK v2') }));
+    expect(deployed.uploaded).toBe(true);
+  });
+});

@@ -117,7 +117,7 @@ const READ = /^(Get|Describe|List|Filter|Scan)/;
 
 interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean; tagsVisibleAt?: number }
 interface RoleRecord { name: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
-interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any>; inactive?: boolean }
+interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any>; inactive?: boolean; lastUpdateFailed?: string }
 interface ApiRecord { api: Record<string, any>; resources: Map<string, any>; stages: Map<string, any>; deployments: number; gatewayResponses?: Map<string, any> }
 
 export class FakeAws {
@@ -509,7 +509,8 @@ export class FakeAws {
     const now = this.clock.now();
     const state = now < fn.createdAt + this.model.functionActiveMs ? 'Pending' : fn.inactive ? 'Inactive' : 'Active';
     const updating = now < fn.updateDoneAt;
-    return { ...fn.config, State: state, LastUpdateStatus: state === 'Pending' ? undefined : updating ? 'InProgress' : 'Successful' };
+    const done = fn.lastUpdateFailed ? { LastUpdateStatus: 'Failed', LastUpdateStatusReason: fn.lastUpdateFailed } : { LastUpdateStatus: 'Successful' };
+    return { ...fn.config, State: state, ...(state === 'Pending' ? {} : updating ? { LastUpdateStatus: 'InProgress' } : done) };
   }
 
   lambda_CreateFunction(input: any) {
@@ -580,6 +581,7 @@ export class FakeAws {
     }
     const { FunctionName: _ignored, ...rest } = input;
     Object.assign(fn.config, rest);
+    delete fn.lastUpdateFailed;
     fn.updateDoneAt = this.clock.now() + this.model.functionUpdateMs;
     return this.fnConfig(fn);
   }
@@ -589,6 +591,7 @@ export class FakeAws {
     this.assertUpdatable(fn);
     fn.config.CodeSha256 = createHash('sha256').update(input.ZipFile).digest('base64');
     if (input.Architectures) fn.config.Architectures = input.Architectures;
+    delete fn.lastUpdateFailed;
     fn.updateDoneAt = this.clock.now() + this.model.functionUpdateMs;
     return this.fnConfig(fn);
   }
