@@ -505,7 +505,7 @@ export class FakeAws {
     return fn;
   }
 
-  private fnConfig(fn: FunctionRecord) {
+  private fnConfig(fn: FunctionRecord): Record<string, any> {
     const now = this.clock.now();
     const state = now < fn.createdAt + this.model.functionActiveMs ? 'Pending' : fn.inactive ? 'Inactive' : 'Active';
     const updating = now < fn.updateDoneAt;
