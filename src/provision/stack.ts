@@ -97,8 +97,10 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
     return { ...base, outcome: problems.length ? 'drifted' : 'present', ...(detail ? { detail } : {}) };
   })();
   const apiStep = inspectRestApi(ctx);
-  const functionStep = inspectFunction(ctx, buildRoleArn(where, stack.function.role));
-  const [table, role, logGroup, fn, api] = await Promise.all([tableStep, inspectRole(ctx), inspectLogGroup(ctx), functionStep, apiStep]);
+  const roleStep = inspectRole(ctx);
+  // The role's own ARN carries its path (a console-made role lives under /service-role/).
+  const functionStep = roleStep.then((r) => inspectFunction(ctx, r.role?.Arn ?? buildRoleArn(where, stack.function.role)));
+  const [table, role, logGroup, fn, api] = await Promise.all([tableStep, roleStep, inspectLogGroup(ctx), functionStep, apiStep]);
   const steps: StepResult[] = [table, role, logGroup, fn, api];
   if (api.apiId && fn.outcome !== 'missing') steps.push(await inspectPermission(ctx, api.apiId));
   else steps.push({ resource: 'permission', name: permissionName(stack), outcome: 'missing' });

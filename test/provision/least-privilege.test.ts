@@ -141,3 +141,15 @@ describe('a failed function update', () => {
     expect(deployed.uploaded).toBe(true);
   });
 });
+
+describe('a role under a path', () => {
+  it('is not drifted after --adopt: the expected ARN carries its /service-role/ path', async () => {
+    const world = fakeWorld();
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    await world.fake.handle('iam', 'CreateRole', { RoleName: 'productFunctionRole', Path: '/service-role/', AssumeRolePolicyDocument: trust });
+    await setupAws({ ...noVerify, adopt: true }, testContext(world.cwd), world.deps());
+    expect(world.fake.functions.get('productFunction')?.config.Role).toBe('arn:aws:iam::123456789012:role/service-role/productFunctionRole');
+    const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
+    expect(seen.resources.find((r) => r.resource === 'function')).toMatchObject({ outcome: 'present' });
+  });
+});

@@ -116,7 +116,7 @@ const TAG_ACTION_OF: Record<string, string> = { dynamodb: 'dynamodb:TagResource'
 const READ = /^(Get|Describe|List|Filter|Scan)/;
 
 interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean; tagsVisibleAt?: number }
-interface RoleRecord { name: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
+interface RoleRecord { name: string; path?: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
 interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any>; inactive?: boolean; lastUpdateFailed?: string }
 interface ApiRecord { api: Record<string, any>; resources: Map<string, any>; stages: Map<string, any>; deployments: number; gatewayResponses?: Map<string, any> }
 
@@ -433,14 +433,15 @@ export class FakeAws {
   }
 
   private roleView(r: RoleRecord) {
-    return { RoleName: r.name, Arn: r.arn, Path: '/', RoleId: `AROA${r.name.length}`, CreateDate: new Date(r.createdAt), AssumeRolePolicyDocument: encodeURIComponent(r.trust), Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })) };
+    return { RoleName: r.name, Arn: r.arn, Path: r.path ?? '/', RoleId: `AROA${r.name.length}`, CreateDate: new Date(r.createdAt), AssumeRolePolicyDocument: encodeURIComponent(r.trust), Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })) };
   }
 
   iam_CreateRole(input: any) {
     if (this.roles.has(input.RoleName)) throw new EntityAlreadyExistsException({ message: `Role with name ${input.RoleName} already exists.`, ...meta });
     const r: RoleRecord = {
       name: input.RoleName,
-      arn: `arn:aws:iam::${this.accountId}:role/${input.RoleName}`,
+      path: input.Path ?? '/',
+      arn: `arn:aws:iam::${this.accountId}:role${input.Path ?? '/'}${input.RoleName}`,
       createdAt: this.clock.now(),
       trust: input.AssumeRolePolicyDocument,
       tags: Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value])),
