@@ -2,6 +2,7 @@
 // AWS's eventual consistency read right.
 import { describe, expect, it } from 'vitest';
 import { deploy } from '../../src/commands/deploy.js';
+import { logs } from '../../src/commands/logs/index.js';
 import { setupAws } from '../../src/commands/setup/aws.js';
 import { statusAws } from '../../src/commands/status/aws.js';
 import { teardownAws } from '../../src/commands/teardown/aws.js';
@@ -151,5 +152,41 @@ describe('a role under a path', () => {
     expect(world.fake.functions.get('productFunction')?.config.Role).toBe('arn:aws:iam::123456789012:role/service-role/productFunctionRole');
     const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
     expect(seen.resources.find((r) => r.resource === 'function')).toMatchObject({ outcome: 'present' });
+  });
+});
+
+describe('logs --follow under the FilterLogEvents quota', () => {
+  it('reads the two-minute window again only once in ten polls, and slows down when throttled instead of ending', async () => {
+    const world = fakeWorld();
+    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    const group = '/aws/lambda/productFunction';
+    let throttled = 0;
+    world.fake.intercept = (call) => {
+      if (call.op !== 'FilterLogEvents' || throttled >= 3 || world.fake.callsOf('FilterLogEvents').length < 2) return undefined;
+      throttled += 1;
+      return Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    };
+    const from = world.fake.calls.length;
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const started = world.clock.now();
+    const ctx = testContext(world.cwd, { signal: abort.signal });
+    const following = logs({ follow: true }, ctx, (e) => seen.push(e.message), world.deps());
+    // Loading the SDK takes real time; the virtual clock must not run ahead of the first poll.
+    while (!world.fake.calls.slice(from).some((c) => c.op === 'FilterLogEvents')) await new Promise((resolve) => setTimeout(resolve, 5));
+    world.fake.putLogEvent(group, 'after the throttling', started + 30_000, 0);
+    while (world.clock.now() - started < 80_000) await world.clock.sleep(1_000);
+    abort.abort();
+    await following;
+    expect(throttled).toBe(3);
+    expect(seen).toEqual(['after the throttling']);
+    expect(ctx.stderr.text()).toMatch(/CloudWatch Logs is throttling FilterLogEvents/);
+    const polls = world.fake.calls.slice(from).filter((c) => c.op === 'FilterLogEvents');
+    const attempts = polls.map((c, i) => ({ c, next: polls[i + 1] })).filter(({ c }) => c.error === 'ThrottlingException');
+    const gaps = attempts.filter(({ next }) => next).map(({ c, next }) => (next?.startedAt ?? 0) - c.at);
+    expect(gaps).toEqual([...gaps].sort((a, b) => a - b));
+    expect(gaps.at(-1)).toBeGreaterThan(gaps[0] ?? 0);
+    const wide = polls.slice(1).filter((c) => c.startedAt - c.input.startTime > 60_000);
+    expect(wide.length).toBeLessThanOrEqual(Math.ceil(polls.length / 10) + 1);
   });
 });
