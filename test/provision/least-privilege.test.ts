@@ -190,3 +190,17 @@ describe('logs --follow under the FilterLogEvents quota', () => {
     expect(wide.length).toBeLessThanOrEqual(Math.ceil(polls.length / 10) + 1);
   });
 });
+
+describe("status's live check", () => {
+  it('signs its read when the stack has --private-reads, as the API then demands', async () => {
+    const world = fakeWorld();
+    await setupAws({ ...noVerify, auth: 'iam', privateReads: true } as Parameters<typeof setupAws>[0], testContext(world.cwd), world.deps());
+    // API Gateway answers an unsigned request to an AWS_IAM method 403 Missing Authentication Token.
+    const gateway = (async (_url: string, init?: RequestInit) => {
+      const signed = Object.keys((init?.headers ?? {}) as Record<string, string>).some((h) => h.toLowerCase() === 'authorization');
+      return signed ? new Response('{"items":[],"nextCursor":null}', { status: 200, headers: { 'content-type': 'application/json' } }) : new Response('{"message":"Missing Authentication Token"}', { status: 403 });
+    }) as typeof fetch;
+    const seen = await statusAws({}, testContext(world.cwd), world.deps({ fetch: gateway }));
+    expect(seen.verify?.ok).toBe(true);
+  });
+});

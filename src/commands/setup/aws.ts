@@ -13,6 +13,7 @@ import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../../pr
 import { inspectStack, provisionStack } from '../../provision/stack.js';
 import { waitForApi, type VerifyResult } from '../../provision/wait-for-api.js';
 import { statePath } from '../../state/state-file.js';
+import { liveCheckSigner } from '../read-signer.js';
 import { timelineOf, type TimelineEntry } from '../timeline.js';
 
 /** As the CLI hands them over, each value checked by the parser declared with its flag. */
@@ -145,7 +146,7 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
     let verify: VerifyResult | undefined;
     if (opts.verify !== false) {
       verify = await progress.step('live check', async () => {
-        const sign = settings.auth.mode === 'iam' && settings.auth.privateReads ? await readSigner({ ...settings.auth, region: pctx.region, ...(opts.profile ? { profile: opts.profile } : {}) }) : undefined;
+        const sign = await liveCheckSigner({ ...settings.auth, region: pctx.region, ...(opts.profile ? { profile: opts.profile } : {}) });
         const result = await waitForApi(outcome.url, { fetch: session.deps.fetch, clock: pctx.clock, ...(outcome.apiKey ? { apiKey: outcome.apiKey } : {}), ...(sign ? { sign } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
         return { ...result, outcome: result.ok ? ('present' as const) : ('missing' as const), detail: result.ok ? `GET /product answered ${result.status}` : (result.detail ?? 'no answer') };
       });
@@ -177,8 +178,3 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
 }
 
 /** With private reads the live check's GET must be signed too, with the same credential chain. */
-async function readSigner(auth: import('../../http/request-auth.js').TargetAuth): Promise<(url: string) => Promise<Record<string, string>>> {
-  const { createSigner } = await import('../../http/sign-request.js');
-  const signer = await createSigner(auth);
-  return (url) => signer({ method: 'GET', url, headers: { accept: 'application/json' } });
-}

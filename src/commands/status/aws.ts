@@ -3,6 +3,7 @@ import type { Context } from '../../context.js';
 import type { StepResult } from '../../provision/context.js';
 import type { AwsDeps } from '../../provision/session.js';
 import type { VerifyResult } from '../../provision/wait-for-api.js';
+import { liveCheckSigner } from '../read-signer.js';
 import type { StatusOptions } from './index.js';
 
 export interface StatusResult {
@@ -41,7 +42,9 @@ export async function statusAws(opts: StatusOptions, ctx: Context, deps: Partial
     const overall = missing === steps.length ? 'absent' : steps.every((s) => s.outcome === 'present') ? 'present' : 'partial';
     let verify: VerifyResult | undefined;
     if (url && overall !== 'absent' && opts.verify !== false) {
-      verify = await waitForApi(url, { fetch: session.deps.fetch, clock: pctx.clock, timeoutMs: 10_000, intervalMs: 2_000, ...(recordedKey ? { apiKey: recordedKey } : {}) });
+      // A stack with --private-reads answers only signed reads, as setup's own live check signs them.
+      const sign = await liveCheckSigner({ ...pctx.settings.auth, region: pctx.region, ...(opts.profile ? { profile: opts.profile } : {}) });
+      verify = await waitForApi(url, { fetch: session.deps.fetch, clock: pctx.clock, timeoutMs: 10_000, intervalMs: 2_000, ...(recordedKey ? { apiKey: recordedKey } : {}), ...(sign ? { sign } : {}) });
     }
     return { target: 'aws', region: pctx.region, accountId, stack: pctx.names.stack, resources: steps, overall, ...(url ? { url } : {}), ...(verify ? { verify } : {}) };
   } finally {
