@@ -4,6 +4,7 @@
  * that needs a signature is about to be sent, so a public GET never loads it.
  */
 import { isProtected, type AuthSettings } from '../contract/auth.js';
+import { partitionOf } from '../provision/arns.js';
 
 export interface SigningCredentials {
   accessKeyId: string;
@@ -53,7 +54,7 @@ export function signingFor(auth: TargetAuth | undefined): RequestSigning | undef
       const what = `${method} ${url} was refused (403 ${message ?? 'Forbidden'})`;
       if (auth.local) return `${what}; the local stack does not accept the key recorded in .products-cli/state.json: run products-cli setup --local again`;
       const api = /^https:\/\/([a-z0-9]+)\.execute-api\./.exec(url)?.[1] ?? '*';
-      return `${what}; check that the signing identity (AWS_PROFILE or the default credentials) is allowed execute-api:Invoke on arn:aws:execute-api:${auth.region}:*:${api}/*`;
+      return `${what}; check that the signing identity (AWS_PROFILE or the default credentials) is allowed execute-api:Invoke on arn:${partitionOf(auth.region)}:execute-api:${auth.region}:*:${api}/*`;
     },
   };
 }
