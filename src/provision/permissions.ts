@@ -51,6 +51,7 @@ export const CALL_PERMISSIONS: readonly CallPermission[] = [
   row('iam', 'iam:DeleteRole', 'role', 'setup'),
   // Giving the function its role passes the role to Lambda.
   row('lambda', 'iam:PassRole', 'role', 'setup', ['CreateFunction', 'UpdateFunctionConfiguration']),
+  row('lambda', 'lambda:GetAccountSettings', 'account', 'read'),
   row('lambda', 'lambda:GetFunction', 'function', 'read'),
   row('lambda', 'lambda:ListTags', 'function', 'read'),
   row('lambda', 'lambda:GetFunctionConfiguration', 'function', 'read'),
@@ -122,7 +123,7 @@ const SIDS: Record<ResourceKind, string> = { account: 'Caller', table: 'Table', 
 /** The policy a caller needs for `use` on the stack of these names, one statement per kind of resource. */
 export function callerPolicy(names: ResourceNames, where: Where, use: PolicyUse, omit: readonly string[] = []): CallerPolicy {
   const arns = resourceArns(names, where);
-  const rows = CALL_PERMISSIONS.filter((p) => usesCover(use, p.use) && p.service !== 'sts' && !omit.includes(p.action));
+  const rows = CALL_PERMISSIONS.filter((p) => usesCover(use, p.use) && p.action !== 'sts:GetCallerIdentity' && !omit.includes(p.action));
   const kinds = [...new Set(rows.map((p) => p.resource))];
   return {
     Version: '2012-10-17',

@@ -7,6 +7,8 @@ import { setupAws } from '../../src/commands/setup/aws.js';
 import { statusAws } from '../../src/commands/status/aws.js';
 import { teardownAws } from '../../src/commands/teardown/aws.js';
 import { translateAwsError } from '../../src/aws/errors.js';
+import { renderStatus } from '../../src/commands/status/index.js';
+import { plainStyle } from '../../src/output/style.js';
 import { fakeWorld, testContext } from '../aws/fake/harness.js';
 
 const noVerify = { verify: false } as const;
@@ -169,13 +171,13 @@ describe('logs --follow under the FilterLogEvents quota', () => {
     const from = world.fake.calls.length;
     const abort = new AbortController();
     const seen: string[] = [];
-    const started = world.clock.now();
     const ctx = testContext(world.cwd, { signal: abort.signal });
     const following = logs({ follow: true }, ctx, (e) => seen.push(e.message), world.deps());
     // Loading the SDK takes real time; the virtual clock must not run ahead of the first poll.
     while (!world.fake.calls.slice(from).some((c) => c.op === 'FilterLogEvents')) await new Promise((resolve) => setTimeout(resolve, 5));
-    world.fake.putLogEvent(group, 'after the throttling', started + 30_000, 0);
-    while (world.clock.now() - started < 80_000) await world.clock.sleep(1_000);
+    const firstPoll = world.clock.now();
+    world.fake.putLogEvent(group, 'after the throttling', firstPoll + 30_000, 0);
+    while (world.clock.now() - firstPoll < 80_000) await world.clock.sleep(1_000);
     abort.abort();
     await following;
     expect(throttled).toBe(3);
@@ -202,5 +204,27 @@ describe("status's live check", () => {
     }) as typeof fetch;
     const seen = await statusAws({}, testContext(world.cwd), world.deps({ fetch: gateway }));
     expect(seen.verify?.ok).toBe(true);
+  });
+});
+
+describe('Lambda concurrency below the stage throttle', () => {
+  it('setup warns with the numbers and status shows them', async () => {
+    const world = fakeWorld();
+    world.fake.lambdaConcurrency = 10;
+    const ctx = testContext(world.cwd);
+    await setupAws(noVerify, ctx, world.deps());
+    expect(ctx.stderr.text()).toMatch(/warning: the account's Lambda concurrency \(10 unreserved of 10\) is below the stage's burst limit 200/);
+    const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
+    expect(seen.concurrency).toMatchObject({ accountLimit: 10, unreserved: 10, burstLimit: 200 });
+    expect(renderStatus(seen, plainStyle)).toMatch(/Lambda concurrency: the account's Lambda concurrency \(10 unreserved of 10\)/);
+  });
+
+  it('says nothing alarming when the account can run what the stage sends', async () => {
+    const world = fakeWorld();
+    const ctx = testContext(world.cwd);
+    await setupAws(noVerify, ctx, world.deps());
+    expect(ctx.stderr.text()).not.toMatch(/Lambda concurrency/);
+    const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
+    expect(seen.concurrency?.warning).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@ import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../../pr
 import { inspectStack, provisionStack } from '../../provision/stack.js';
 import { waitForApi, type VerifyResult } from '../../provision/wait-for-api.js';
 import { statePath } from '../../state/state-file.js';
+import { checkConcurrency } from '../../provision/concurrency.js';
 import { liveCheckSigner } from '../read-signer.js';
 import { timelineOf, type TimelineEntry } from '../timeline.js';
 
@@ -134,6 +135,9 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
     }
     progress.note(`setting up ${where}…`);
     const outcome = await provisionStack(pctx, progress);
+    // A warning only: a caller without lambda:GetAccountSettings still gets its stack.
+    const concurrency = await checkConcurrency(pctx).catch(() => undefined);
+    if (concurrency?.warning) progress.note(`warning: ${concurrency.warning}`);
     await store.update((aws) => {
       aws.url = outcome.url;
       aws.auth = settings.auth;

@@ -556,6 +556,13 @@ export class FakeAws {
     return { Configuration: this.fnConfig(fn), Code: { RepositoryType: 'S3' }, Tags: fn.tags };
   }
 
+  /** The account's concurrent executions (a new account may have as few as 10). */
+  lambdaConcurrency = 1_000;
+
+  lambda_GetAccountSettings() {
+    return { AccountLimit: { ConcurrentExecutions: this.lambdaConcurrency, UnreservedConcurrentExecutions: this.lambdaConcurrency } };
+  }
+
   lambda_ListTags(input: any) {
     return { Tags: { ...this.fnOrThrow(String(input.Resource)).tags } };
   }
