@@ -43,6 +43,7 @@ export const CALL_PERMISSIONS: readonly CallPermission[] = [
   row('iam', 'iam:CreateRole', 'role', 'setup'),
   row('iam', 'iam:TagRole', 'role', 'setup'),
   row('iam', 'iam:UpdateAssumeRolePolicy', 'role', 'setup'),
+  row('iam', 'iam:PutRolePermissionsBoundary', 'role', 'setup'),
   row('iam', 'iam:PutRolePolicy', 'role', 'setup'),
   row('iam', 'iam:ListRolePolicies', 'role', 'setup'),
   row('iam', 'iam:ListAttachedRolePolicies', 'role', 'setup'),

@@ -228,3 +228,28 @@ describe('Lambda concurrency below the stage throttle', () => {
     expect(seen.concurrency?.warning).toBeUndefined();
   });
 });
+
+describe("an organisation's rules for the function's role", () => {
+  const boundary = 'arn:aws:iam::123456789012:policy/DeveloperBoundary';
+
+  it('--role-path and --permissions-boundary make the role so, and a rerun and status accept it', async () => {
+    const world = fakeWorld();
+    await setupAws({ ...noVerify, rolePath: '/service-role/', permissionsBoundary: boundary }, testContext(world.cwd), world.deps());
+    const role = (await world.fake.handle('iam', 'GetRole', { RoleName: 'productFunctionRole' })).Role;
+    expect(role).toMatchObject({ Path: '/service-role/', Arn: 'arn:aws:iam::123456789012:role/service-role/productFunctionRole', PermissionsBoundary: { PermissionsBoundaryArn: boundary } });
+    expect(world.fake.functions.get('productFunction')?.config.Role).toBe(role.Arn);
+    const before = world.fake.calls.length;
+    const rerun = await setupAws({ ...noVerify, rolePath: '/service-role/', permissionsBoundary: boundary }, testContext(world.cwd), world.deps());
+    expect(rerun.steps.filter((s) => s.outcome !== 'unchanged')).toEqual([]);
+    expect(world.fake.calls.slice(before).filter((c) => !/^(Get|Describe|List|Filter|Scan)/.test(c.op))).toEqual([]);
+    const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
+    expect(seen.overall).toBe('present');
+  });
+
+  it('puts the boundary on a role made without it', async () => {
+    const world = fakeWorld();
+    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    const result = await setupAws({ ...noVerify, permissionsBoundary: boundary }, testContext(world.cwd), world.deps());
+    expect(result.steps.find((s) => s.resource === 'role')).toMatchObject({ outcome: 'updated', detail: 'updated permissions boundary' });
+  });
+});

@@ -27,6 +27,10 @@ export interface SetupAwsOptions extends AwsTargetOptions, AccessFlags {
   functionTimeout?: number;
   /** Days. */
   logRetention?: number;
+  /** The IAM path of the function's role. */
+  rolePath?: string;
+  /** The ARN of the permissions boundary the function's role gets. */
+  permissionsBoundary?: string;
   rateLimit?: number;
   burstLimit?: number;
   apiKey?: boolean;
@@ -79,6 +83,8 @@ export function setupSettings(opts: SetupAwsOptions): ProvisionSettings {
     },
     pitr: opts.pitr !== false,
     adopt: Boolean(opts.adopt),
+    ...(opts.rolePath ? { rolePath: opts.rolePath } : {}),
+    ...(opts.permissionsBoundary ? { permissionsBoundary: opts.permissionsBoundary } : {}),
     ...access(opts),
   };
 }

@@ -116,7 +116,7 @@ const TAG_ACTION_OF: Record<string, string> = { dynamodb: 'dynamodb:TagResource'
 const READ = /^(Get|Describe|List|Filter|Scan)/;
 
 interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean; tagsVisibleAt?: number }
-interface RoleRecord { name: string; path?: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
+interface RoleRecord { name: string; path?: string; boundary?: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
 interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any>; inactive?: boolean; lastUpdateFailed?: string }
 interface ApiRecord { api: Record<string, any>; resources: Map<string, any>; stages: Map<string, any>; deployments: number; gatewayResponses?: Map<string, any> }
 
@@ -433,7 +433,7 @@ export class FakeAws {
   }
 
   private roleView(r: RoleRecord) {
-    return { RoleName: r.name, Arn: r.arn, Path: r.path ?? '/', RoleId: `AROA${r.name.length}`, CreateDate: new Date(r.createdAt), AssumeRolePolicyDocument: encodeURIComponent(r.trust), Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })) };
+    return { ...(r.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.boundary } } : {}), RoleName: r.name, Arn: r.arn, Path: r.path ?? '/', RoleId: `AROA${r.name.length}`, CreateDate: new Date(r.createdAt), AssumeRolePolicyDocument: encodeURIComponent(r.trust), Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })) };
   }
 
   iam_CreateRole(input: any) {
@@ -441,6 +441,7 @@ export class FakeAws {
     const r: RoleRecord = {
       name: input.RoleName,
       path: input.Path ?? '/',
+      ...(input.PermissionsBoundary ? { boundary: input.PermissionsBoundary } : {}),
       arn: `arn:aws:iam::${this.accountId}:role${input.Path ?? '/'}${input.RoleName}`,
       createdAt: this.clock.now(),
       trust: input.AssumeRolePolicyDocument,
@@ -458,6 +459,10 @@ export class FakeAws {
 
   iam_UpdateAssumeRolePolicy(input: any) {
     this.roleOrThrow(input.RoleName).trust = input.PolicyDocument;
+  }
+
+  iam_PutRolePermissionsBoundary(input: any) {
+    this.roleOrThrow(input.RoleName).boundary = input.PermissionsBoundary;
   }
 
   iam_TagRole(input: any) {
