@@ -38,16 +38,31 @@ export interface RequestSigning {
   sign(request: SignInput): Promise<Record<string, string>>;
   /** The one-line message for a 403 answer to a signed request. */
   refused(method: string, url: string, message: string | undefined): string;
+  /**
+   * Reads the server's Date after a 403 "Signature expired", as the SDK does: true when this machine's clock
+   * is off by 5 minutes or more, and later signatures now correct for it.
+   */
+  correctClock(serverDate: string | undefined): boolean;
 }
+
+/** How far off a clock may be before AWS refuses a signature (and the SDK corrects it): 5 minutes. */
+export const CLOCK_SKEW_LIMIT_MS = 5 * 60_000;
 
 /** The signing of requests to a target, or undefined when none of its methods needs a signature. */
 export function signingFor(auth: TargetAuth | undefined): RequestSigning | undefined {
   if (!auth || auth.mode !== 'iam') return undefined;
   let signer: Promise<(request: SignInput) => Promise<Record<string, string>>> | undefined;
+  let offsetMs = 0;
   return {
     needed: (method) => isProtected(auth, method),
+    correctClock: (serverDate) => {
+      const server = serverDate ? Date.parse(serverDate) : Number.NaN;
+      if (!Number.isFinite(server) || Math.abs(server - (Date.now() + offsetMs)) < CLOCK_SKEW_LIMIT_MS) return false;
+      offsetMs = server - Date.now();
+      return true;
+    },
     sign: async (request) => {
-      signer ??= import('./sign-request.js').then(({ createSigner }) => createSigner(auth));
+      signer ??= import('./sign-request.js').then(({ createSigner }) => createSigner(auth, () => offsetMs));
       return (await signer)(request);
     },
     refused: (method, url, message) => {
