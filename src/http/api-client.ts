@@ -160,6 +160,7 @@ export class ProductApi {
     const signal = this.options.signal;
     const started = performance.now();
     let ambiguous = false;
+    let clockCorrected = false;
 
     for (let attempt = 1; ; attempt++) {
       const attemptStarted = performance.now();
@@ -185,6 +186,12 @@ export class ProductApi {
         clearTimeout(slow);
       }
 
+      // A signature refused for a skewed clock: sign again once, on the server's time (as the SDK does).
+      const signing403 = status === 403 && signing?.needed(upperMethod) && /signature expired|signature not yet current/i.test((body as { message?: string } | undefined)?.message ?? '');
+      if (signing403 && !clockCorrected && signing?.correctClock([responseHeaders.date].flat()[0])) {
+        clockCorrected = true;
+        continue;
+      }
       const retry = attempt <= this.options.retries && this.shouldRetry(status, failure, idempotent);
       const retryInMs = retry ? this.delayBefore(attempt, responseHeaders['retry-after']) : null;
       this.options.onExchange?.({

@@ -21,7 +21,7 @@ async function chainProvider(profile: string | undefined): Promise<CredentialPro
 }
 
 /** A function that returns the signature headers for a request. */
-export async function createSigner(auth: TargetAuth): Promise<(request: SignInput) => Promise<Record<string, string>>> {
+export async function createSigner(auth: TargetAuth, clockOffsetMs: () => number = () => 0): Promise<(request: SignInput) => Promise<Record<string, string>>> {
   const fixed = auth.credentials;
   const credentials: CredentialProvider = fixed ? async () => fixed : await chainProvider(auth.profile);
   const signer = new SignatureV4({
@@ -46,7 +46,7 @@ export async function createSigner(auth: TargetAuth): Promise<(request: SignInpu
       query,
       headers: { ...request.headers, host: url.host },
       ...(request.body !== undefined ? { body: request.body } : {}),
-    });
+    }, { signingDate: new Date(Date.now() + clockOffsetMs()) });
     const added: Record<string, string> = {};
     for (const [name, value] of Object.entries(signed.headers)) {
       if (name !== 'host' && request.headers[name] === undefined) added[name] = String(value);

@@ -26,6 +26,10 @@ export interface ProvisionSettings {
   auth: AuthSettings;
   /** Browser origins allowed by CORS; empty = no CORS configuration at all. */
   corsOrigins: string[];
+  /** The IAM path of the function's role (`--role-path`, default `/`). */
+  rolePath?: string;
+  /** The permissions boundary the function's role gets (`--permissions-boundary ARN`). */
+  permissionsBoundary?: string;
 }
 
 /** Bounds and polling intervals of every wait, in milliseconds; tests and the bench shorten nothing but the clock. */

@@ -41,6 +41,10 @@ export interface RoleSpec {
   inlinePolicy: { name: string; grants: readonly Grant[] };
   /** The managed policies the role keeps attached; setup detaches any other. */
   managedPolicyArns: readonly string[];
+  /** The role's IAM path: `/`, or what an organisation requires (`/service-role/`). */
+  path: string;
+  /** The permissions boundary an organisation requires, as an ARN. */
+  permissionsBoundary?: string;
 }
 
 export interface FunctionSpec {
@@ -156,6 +160,8 @@ export function describeStack({ names, tags, settings }: StackInput): StackDescr
       trustPolicy: trustPolicy(),
       inlinePolicy: { name: names.rolePolicy, grants: EXECUTION_GRANTS },
       managedPolicyArns: [],
+      path: settings.rolePath ?? '/',
+      ...(settings.permissionsBoundary ? { permissionsBoundary: settings.permissionsBoundary } : {}),
     },
     function: {
       name: names.function,

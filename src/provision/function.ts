@@ -5,6 +5,7 @@ import {
   DeleteFunctionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  ListTagsCommand,
   TagResourceCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
@@ -57,13 +58,26 @@ export function configurationDrift(config: FunctionConfiguration, wanted: Return
   return drift;
 }
 
-/** The function with its tags, or undefined when there is none. */
+/**
+ * The function with its tags, or undefined when there is none. GetFunction returns the tags only to a caller
+ * allowed lambda:ListTags, and a TagsError instead otherwise: then the tags are read with ListTags, and a
+ * refusal names that action, rather than taking our own function for a foreign one.
+ */
 export async function getFunction(ctx: ProvisionContext): Promise<GetFunctionCommandOutput | undefined> {
+  let out: GetFunctionCommandOutput;
   try {
-    return await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: describeStack(ctx).function.name }));
+    out = await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: describeStack(ctx).function.name }));
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'lambda:GetFunction');
+  }
+  if (out.Tags !== undefined || !out.TagsError || !out.Configuration?.FunctionArn) return out;
+  try {
+    const listed = await ctx.clients.lambda.send(new ListTagsCommand({ Resource: out.Configuration.FunctionArn }));
+    return { ...out, Tags: listed.Tags ?? {} };
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw translateAwsError(error, 'lambda:ListTags');
   }
 }
 
@@ -129,7 +143,7 @@ export async function ensureFunction(ctx: ProvisionContext, role: string | Promi
     if (changes.length) outcome = 'updated';
     if (ctx.recorded.functionArn !== config.FunctionArn && config.FunctionArn) await ctx.record('functionArn', config.FunctionArn);
   }
-  const ready = await waitForFunctionReady(ctx);
+  const ready = await waitForFunctionReady(ctx, outcome === 'unchanged' ? { earlierUpdateFailed: 'accept' } : {});
   return { ...base, outcome, id: ready.FunctionArn ?? '', ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}) };
 }
 
@@ -189,8 +203,12 @@ async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typ
   }
 }
 
-/** Waits until the function is Active and no update is in progress; reports Failed states clearly. */
-export async function waitForFunctionReady(ctx: ProvisionContext): Promise<FunctionConfiguration> {
+/**
+ * Waits until the function is Active and no update is in progress; reports Failed states clearly. An earlier
+ * update that failed does not block the next one (Lambda accepts it, keeping the last good configuration), so
+ * before an update, and when nothing was changed, `earlierUpdateFailed: 'accept'` lets it pass.
+ */
+export async function waitForFunctionReady(ctx: ProvisionContext, options: { earlierUpdateFailed?: 'accept' } = {}): Promise<FunctionConfiguration> {
   const name = describeStack(ctx).function.name;
   return waitFor(
     `function ${name} to become Active`,
@@ -202,7 +220,7 @@ export async function waitForFunctionReady(ctx: ProvisionContext): Promise<Funct
         throw translateAwsError(error, 'lambda:GetFunctionConfiguration');
       }
       if (config.State === 'Failed') throw new AwsError(`function ${name} failed to start: ${config.StateReason ?? 'no reason given'}`);
-      if (config.LastUpdateStatus === 'Failed') throw new AwsError(`the last update of function ${name} failed: ${config.LastUpdateStatusReason ?? 'no reason given'}`);
+      if (config.LastUpdateStatus === 'Failed' && options.earlierUpdateFailed !== 'accept') throw new AwsError(`the last update of function ${name} failed: ${config.LastUpdateStatusReason ?? 'no reason given'}`);
       const active = config.State === undefined || config.State === 'Active' || config.State === 'Inactive';
       return active && config.LastUpdateStatus !== 'InProgress' ? config : undefined;
     },
@@ -263,7 +281,7 @@ export function isUpdateInProgress(error: unknown): boolean {
 export async function updateFunction(ctx: ProvisionContext, command: object, action: string): Promise<void> {
   const started = ctx.clock.now();
   for (;;) {
-    await waitForFunctionReady(ctx);
+    await waitForFunctionReady(ctx, { earlierUpdateFailed: 'accept' });
     let wait = ctx.waits.functionPollMs;
     try {
       await (ctx.clients.lambda.send as (c: object) => Promise<unknown>)(command);

@@ -8,6 +8,7 @@ import {
   GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
+  PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
@@ -86,6 +87,8 @@ export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { 
             RoleName: name,
             AssumeRolePolicyDocument: trust,
             Description: stack.role.description,
+            Path: stack.role.path,
+            ...(stack.role.permissionsBoundary ? { PermissionsBoundary: stack.role.permissionsBoundary } : {}),
             Tags: tagList(stack.tags),
           }),
         )
@@ -104,6 +107,11 @@ export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { 
     if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), stack.role.trustPolicy)) {
       await send(ctx, new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trust }), 'iam:UpdateAssumeRolePolicy');
       changes.push('trust policy');
+    }
+    const boundary = stack.role.permissionsBoundary;
+    if (boundary && role.PermissionsBoundary?.PermissionsBoundaryArn !== boundary) {
+      await send(ctx, new PutRolePermissionsBoundaryCommand({ RoleName: name, PermissionsBoundary: boundary }), 'iam:PutRolePermissionsBoundary');
+      changes.push('permissions boundary');
     }
     const tags = tagMap(role.Tags);
     if (Object.entries(stack.tags).some(([k, v]) => tags[k] !== v)) {

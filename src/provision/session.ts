@@ -5,11 +5,11 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Context } from '../context.js';
 import { DEFAULT_AUTH } from '../contract/auth.js';
 import { DEFAULT_STAGE, DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_THROTTLE } from '../defaults.js';
-import { AppError } from '../errors.js';
+import { AppError, AwsError } from '../errors.js';
 import { ApiGatewayPacer } from '../aws/apigateway-pacer.js';
 import { createAwsClients, destroyAwsClients, resolveRegion, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../aws/clock.js';
-import { translateAwsError } from '../aws/errors.js';
+import { isRejectedCredentials, OPT_IN_REGIONS, translateAwsError } from '../aws/errors.js';
 import type { AwsState } from '../state/state-file.js';
 import { DEFAULT_WAITS, type ProvisionContext, type ProvisionSettings, type WaitSettings } from './context.js';
 import { DEFAULT_STACK, resourceNames, stackTags } from './names.js';
@@ -130,6 +130,9 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
           return accountId;
         },
         (error: unknown) => {
+          if (isRejectedCredentials(error) && OPT_IN_REGIONS.includes(region as string)) {
+            throw new AwsError(`AWS refused the call in ${region}, a region each account must enable first: enable it (Account settings, AWS Regions) or pick another --region`, { cause: error });
+          }
           throw translateAwsError(error, 'sts:GetCallerIdentity');
         },
       )),

@@ -97,8 +97,10 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
     return { ...base, outcome: problems.length ? 'drifted' : 'present', ...(detail ? { detail } : {}) };
   })();
   const apiStep = inspectRestApi(ctx);
-  const functionStep = inspectFunction(ctx, buildRoleArn(where, stack.function.role));
-  const [table, role, logGroup, fn, api] = await Promise.all([tableStep, inspectRole(ctx), inspectLogGroup(ctx), functionStep, apiStep]);
+  const roleStep = inspectRole(ctx);
+  // The role's own ARN carries its path (a console-made role lives under /service-role/).
+  const functionStep = roleStep.then((r) => inspectFunction(ctx, r.role?.Arn ?? buildRoleArn(where, stack.function.role)));
+  const [table, role, logGroup, fn, api] = await Promise.all([tableStep, roleStep, inspectLogGroup(ctx), functionStep, apiStep]);
   const steps: StepResult[] = [table, role, logGroup, fn, api];
   if (api.apiId && fn.outcome !== 'missing') steps.push(await inspectPermission(ctx, api.apiId));
   else steps.push({ resource: 'permission', name: permissionName(stack), outcome: 'missing' });
@@ -125,7 +127,8 @@ export async function removeStack(ctx: ProvisionContext, progress: Progress, kno
   const api = key.then(() => progress.step(`REST API ${stack.api.name}`, () => removeRestApi(ctx)));
   const fn = progress.step(`function ${stack.function.name}`, () => removeFunction(ctx));
   const logGroup = fn.then(() => progress.step(`log group ${stack.logGroup.name}`, () => removeLogGroup(ctx)));
-  const role = fn.then(() => progress.step(`role ${stack.role.name}`, () => removeRole(ctx)));
+  // A function that stays keeps its role: without it, the function could no longer run.
+  const role = fn.then((f) => progress.step(`role ${stack.role.name}`, async () => (f.outcome === 'kept' ? { resource: 'role', name: stack.role.name, outcome: 'kept', detail: `function ${stack.function.name} is kept and runs as this role` } satisfies StepResult : removeRole(ctx))));
   const table = progress.step(`table ${stack.table.name}`, async (): Promise<StepResult> => {
     const result = await removeTable(tableContext(ctx), knownTable);
     if (result.outcome === 'removed' || result.outcome === 'absent') await ctx.record('tableArn', undefined);

@@ -32,8 +32,26 @@ export interface TableContext extends TableTarget {
 
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
 
-/** The table's tags (empty when the table has none). */
+/**
+ * DynamoDB's tags are eventually consistent: ListTagsOfResource may answer an empty set for a few seconds
+ * after a table is created with tags or tagged (DynamoDB API reference). An empty set is read again for
+ * this long before it is believed, so that our own new table never reads as foreign.
+ */
+export const TAGS_SETTLE_MS = 6_000;
+const TAGS_POLL_MS = 1_000;
+
+/** The table's tags (empty when the table has none, after TAGS_SETTLE_MS of empty answers). */
 export async function tableTags(ctx: TableContext, arn: string): Promise<Record<string, string>> {
+  const clock = ctx.clock ?? systemClock;
+  const started = clock.now();
+  for (;;) {
+    const tags = await listTableTags(ctx, arn);
+    if (Object.keys(tags).length > 0 || clock.now() - started + TAGS_POLL_MS > TAGS_SETTLE_MS) return tags;
+    await clock.sleep(TAGS_POLL_MS, ctx.signal);
+  }
+}
+
+async function listTableTags(ctx: TableContext, arn: string): Promise<Record<string, string>> {
   try {
     const tags: Record<string, string> = {};
     let NextToken: string | undefined;

@@ -69,4 +69,12 @@ describe('SigV4 signing in the client', () => {
       'POST https://abc123.execute-api.us-east-1.amazonaws.com/prod/product was refused (403 User: arn:aws:iam::1:user/x is not authorized); check that the signing identity (AWS_PROFILE or the default credentials) is allowed execute-api:Invoke on arn:aws:execute-api:us-east-1:*:abc123/*',
     );
   });
+
+  it.each([
+    ['cn-north-1', 'arn:aws-cn:execute-api:cn-north-1:*:abc123/*'],
+    ['us-gov-west-1', 'arn:aws-us-gov:execute-api:us-gov-west-1:*:abc123/*'],
+  ])("names the ARN in %s's partition", (region, arn) => {
+    const signing = signingFor({ ...auth, region });
+    expect(signing?.refused('GET', `https://abc123.execute-api.${region}.amazonaws.com/prod/product`, 'Forbidden')).toMatch(new RegExp(`execute-api:Invoke on ${arn.replace(/[*]/g, '\\*')}$`));
+  });
 });

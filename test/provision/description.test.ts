@@ -30,6 +30,7 @@ describe('describeStack', () => {
         ],
       },
       managedPolicyArns: [],
+      path: '/',
     });
     expect(stack.function).toEqual({
       name: 'productFunction',

@@ -1,7 +1,8 @@
 /** `logs` (AWS): the function's log group in CloudWatch Logs, read with FilterLogEvents; `--follow` polls. */
 import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import type { Context } from '../../context.js';
-import { isNotFound, translateAwsError } from '../../aws/errors.js';
+import type { Clock } from '../../aws/clock.js';
+import { errorName, isNotFound, translateAwsError } from '../../aws/errors.js';
 import { AwsError } from '../../errors.js';
 import { note } from '../../output/print.js';
 import type { AwsDeps } from '../../provision/session.js';
@@ -15,6 +16,14 @@ import { DEFAULT_SINCE, sinceStart } from './since.js';
  * Events already printed are recognised by their id.
  */
 export const FOLLOW_LOOKBACK_MS = 2 * 60_000;
+/**
+ * FilterLogEvents has a low per-account quota (a few calls a second, shared by every caller), so most polls
+ * read only this recent stretch, and the whole lookback is read again once in FOLLOW_FULL_EVERY polls.
+ */
+export const FOLLOW_RECENT_MS = 20_000;
+export const FOLLOW_FULL_EVERY = 10;
+/** The longest pause while CloudWatch Logs throttles `--follow`. */
+export const FOLLOW_MAX_BACKOFF_MS = 30_000;
 
 export interface LogsAwsResult {
   target: 'aws';
@@ -65,15 +74,25 @@ export async function logsAws(opts: LogsOptions, ctx: Context, onEvent: (event: 
   const seen = new Map<string, number>();
   let events = 0;
   const pattern = opts.filter ? filterPattern(opts.filter) : undefined;
+  const pollMs = opts.pollMs ?? 2_000;
+  let backoffMs = 0;
   try {
-    for (let startTime = since; ; ) {
+    for (let startTime = since, poll = 0; ; poll += 1) {
       let nextToken: string | undefined;
       do {
         let page;
         try {
           page = await pctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName, startTime, nextToken, ...(pattern ? { filterPattern: pattern } : {}) }));
+          backoffMs = 0;
         } catch (error) {
           if (isNotFound(error)) throw new AwsError(`log group ${logGroupName} does not exist in ${pctx.region}; run products-cli setup first`, { cause: error });
+          // Throttled while following: slow down and read the same page again, rather than end.
+          if (opts.follow && errorName(error) === 'ThrottlingException') {
+            backoffMs = Math.min(FOLLOW_MAX_BACKOFF_MS, Math.max(pollMs, backoffMs * 2));
+            note(ctx, `CloudWatch Logs is throttling FilterLogEvents (an account-wide quota); reading again in ${Math.ceil(backoffMs / 1000)} s`);
+            if (!(await pause(pctx.clock, backoffMs, ctx.signal))) break;
+            continue;
+          }
           throw translateAwsError(error, 'logs:FilterLogEvents');
         }
         for (const raw of page.events ?? []) {
@@ -86,14 +105,14 @@ export async function logsAws(opts: LogsOptions, ctx: Context, onEvent: (event: 
         nextToken = page.nextToken;
       } while (nextToken);
       if (!opts.follow || ctx.signal.aborted) break;
-      try {
-        await pctx.clock.sleep(opts.pollMs ?? 2_000, ctx.signal);
-      } catch {
-        break; // Ctrl-C ends --follow quietly
-      }
-      startTime = Math.max(since, pctx.clock.now() - FOLLOW_LOOKBACK_MS);
-      for (const [key, timestamp] of seen) if (timestamp < startTime) seen.delete(key);
+      if (!(await pause(pctx.clock, pollMs, ctx.signal))) break;
+      const lookback = (poll + 1) % FOLLOW_FULL_EVERY === 0 ? FOLLOW_LOOKBACK_MS : FOLLOW_RECENT_MS;
+      startTime = Math.max(since, pctx.clock.now() - lookback);
+      // Forget only what even the full re-read cannot return again.
+      const forgetBefore = Math.max(since, pctx.clock.now() - FOLLOW_LOOKBACK_MS);
+      for (const [key, timestamp] of seen) if (timestamp < forgetBefore) seen.delete(key);
     }
+    if (ctx.signal.aborted) return { target: 'aws', logGroup: logGroupName, events };
     if (events === 0 && !opts.follow) note(ctx, `no log events in ${logGroupName} since ${new Date(since).toISOString()}${opts.filter ? ` matching ${opts.filter}` : ''}`);
     return { target: 'aws', logGroup: logGroupName, events };
   } finally {
@@ -101,3 +120,12 @@ export async function logsAws(opts: LogsOptions, ctx: Context, onEvent: (event: 
   }
 }
 
+/** Sleeps; false when Ctrl-C ended the wait (which ends --follow quietly). */
+async function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await clock.sleep(ms, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -13,6 +13,8 @@ import { awsTarget, openSession, DEFAULT_SETTINGS, type AwsDeps } from '../../pr
 import { inspectStack, provisionStack } from '../../provision/stack.js';
 import { waitForApi, type VerifyResult } from '../../provision/wait-for-api.js';
 import { statePath } from '../../state/state-file.js';
+import { checkConcurrency } from '../../provision/concurrency.js';
+import { liveCheckSigner } from '../read-signer.js';
 import { timelineOf, type TimelineEntry } from '../timeline.js';
 
 /** As the CLI hands them over, each value checked by the parser declared with its flag. */
@@ -25,6 +27,10 @@ export interface SetupAwsOptions extends AwsTargetOptions, AccessFlags {
   functionTimeout?: number;
   /** Days. */
   logRetention?: number;
+  /** The IAM path of the function's role. */
+  rolePath?: string;
+  /** The ARN of the permissions boundary the function's role gets. */
+  permissionsBoundary?: string;
   rateLimit?: number;
   burstLimit?: number;
   apiKey?: boolean;
@@ -77,6 +83,8 @@ export function setupSettings(opts: SetupAwsOptions): ProvisionSettings {
     },
     pitr: opts.pitr !== false,
     adopt: Boolean(opts.adopt),
+    ...(opts.rolePath ? { rolePath: opts.rolePath } : {}),
+    ...(opts.permissionsBoundary ? { permissionsBoundary: opts.permissionsBoundary } : {}),
     ...access(opts),
   };
 }
@@ -133,6 +141,9 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
     }
     progress.note(`setting up ${where}…`);
     const outcome = await provisionStack(pctx, progress);
+    // A warning only: a caller without lambda:GetAccountSettings still gets its stack.
+    const concurrency = await checkConcurrency(pctx).catch(() => undefined);
+    if (concurrency?.warning) progress.note(`warning: ${concurrency.warning}`);
     await store.update((aws) => {
       aws.url = outcome.url;
       aws.auth = settings.auth;
@@ -145,7 +156,7 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
     let verify: VerifyResult | undefined;
     if (opts.verify !== false) {
       verify = await progress.step('live check', async () => {
-        const sign = settings.auth.mode === 'iam' && settings.auth.privateReads ? await readSigner({ ...settings.auth, region: pctx.region, ...(opts.profile ? { profile: opts.profile } : {}) }) : undefined;
+        const sign = await liveCheckSigner({ ...settings.auth, region: pctx.region, ...(opts.profile ? { profile: opts.profile } : {}) });
         const result = await waitForApi(outcome.url, { fetch: session.deps.fetch, clock: pctx.clock, ...(outcome.apiKey ? { apiKey: outcome.apiKey } : {}), ...(sign ? { sign } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
         return { ...result, outcome: result.ok ? ('present' as const) : ('missing' as const), detail: result.ok ? `GET /product answered ${result.status}` : (result.detail ?? 'no answer') };
       });
@@ -177,8 +188,3 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
 }
 
 /** With private reads the live check's GET must be signed too, with the same credential chain. */
-async function readSigner(auth: import('../../http/request-auth.js').TargetAuth): Promise<(url: string) => Promise<Record<string, string>>> {
-  const { createSigner } = await import('../../http/sign-request.js');
-  const signer = await createSigner(auth);
-  return (url) => signer({ method: 'GET', url, headers: { accept: 'application/json' } });
-}

@@ -42,6 +42,7 @@ export function renderStatus(result: StatusResult, style: Style): string {
   for (const r of result.resources) lines.push(`  ${`${r.resource} ${r.name}`.padEnd(width)}  ${mark(r.outcome)}${r.detail ? style.dim(`  ${r.detail}`) : ''}`);
   if (result.url) lines.push(`Invoke URL: ${result.url}`);
   if (result.verify) lines.push(result.verify.ok ? `Live check: GET /product answered ${result.verify.status}.` : style.red(`Live check failed: ${result.verify.detail}`));
+  if (result.concurrency) lines.push(result.concurrency.warning ? style.yellow(`Lambda concurrency: ${result.concurrency.warning}`) : `Lambda concurrency: ${result.concurrency.unreserved} unreserved of ${result.concurrency.accountLimit}, above the stage's burst limit ${result.concurrency.burstLimit}.`);
   if (result.overall !== 'present') lines.push(style.dim('products-cli setup creates what is missing and corrects what drifted.'));
   return lines.join('\n');
 }

@@ -54,6 +54,8 @@ export interface LatencyModel {
   apiConflicts: boolean;
   /** A log event becomes visible to FilterLogEvents this long after its timestamp, at most. */
   logIngestionMs: number;
+  /** ListTagsOfResource answers an empty set this long after a table is created with tags or tagged. */
+  tableTagsVisibleMs: number;
 }
 
 export const DEFAULT_MODEL: LatencyModel = {
@@ -72,6 +74,7 @@ export const DEFAULT_MODEL: LatencyModel = {
   enforceQuotas: true,
   apiConflicts: true,
   logIngestionMs: 0,
+  tableTagsVisibleMs: 0,
 };
 
 /** The kind model: fixed 80 ms calls, no throttling or conflicts beyond the quotas. */
@@ -109,11 +112,12 @@ export class CrashError extends Error {
 }
 
 const meta = { $metadata: { httpStatusCode: 400 } };
+const TAG_ACTION_OF: Record<string, string> = { dynamodb: 'dynamodb:TagResource', iam: 'iam:TagRole', lambda: 'lambda:TagResource', logs: 'logs:TagResource', apigateway: 'apigateway:TagResource' };
 const READ = /^(Get|Describe|List|Filter|Scan)/;
 
-interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean }
-interface RoleRecord { name: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
-interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any>; inactive?: boolean }
+interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean; tagsVisibleAt?: number }
+interface RoleRecord { name: string; path?: string; boundary?: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
+interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any>; inactive?: boolean; lastUpdateFailed?: string }
 interface ApiRecord { api: Record<string, any>; resources: Map<string, any>; stages: Map<string, any>; deployments: number; gatewayResponses?: Map<string, any> }
 
 export class FakeAws {
@@ -140,6 +144,13 @@ export class FakeAws {
   crashed = false;
   /** Extra failures to inject: return an error to throw it instead of handling the call. */
   intercept?: (call: Call) => Error | undefined;
+  /**
+   * Actions the caller's policy does not grant, as `service:Operation` (`lambda:ListTags`): such a call gets
+   * AccessDeniedException, as IAM answers, and GetFunction without `lambda:ListTags` answers a TagsError.
+   */
+  denied = new Set<string>();
+  /** GetFunction answers a TagsError although ListTags would answer (a tag read that failed on AWS's side). */
+  hiddenFunctionTags = false;
 
   constructor(readonly clock: Clock, model: Partial<LatencyModel> = {}) {
     this.model = { ...DEFAULT_MODEL, ...model };
@@ -237,6 +248,10 @@ export class FakeAws {
     try {
       const injected = this.intercept?.(call);
       if (injected) throw injected;
+      if (this.denied.has(`${service}:${op}`)) throw this.accessDenied(`${service}:${op}`);
+      // A create with tags is authorised against the service's tagging action as well.
+      const tagAction = op.startsWith('Create') && (input.Tags ?? input.tags) !== undefined ? TAG_ACTION_OF[service] : undefined;
+      if (tagAction && this.denied.has(tagAction)) throw this.accessDenied(tagAction);
       if (throttled) throw throttled;
       if (overlapping) throw new ApiConflictException({ message: 'Unable to complete operation due to concurrent modification. Please try again later.', ...meta, $metadata: { httpStatusCode: 409 } });
       const handler = (this as unknown as Record<string, (input: any) => any>)[`${service}_${op}`];
@@ -255,6 +270,13 @@ export class FakeAws {
       call.error = (error as Error).name;
       throw error;
     }
+  }
+
+  /** IAM's refusal, worded as AWS words it. */
+  accessDenied(action: string): Error {
+    const error = new Error(`User: arn:aws:iam::${this.accountId}:user/tester is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`);
+    error.name = action.startsWith('iam:') ? 'AccessDenied' : 'AccessDeniedException';
+    return Object.assign(error, { $metadata: { httpStatusCode: 403 } });
   }
 
   private id(): string {
@@ -329,6 +351,7 @@ export class FakeAws {
       attrs: input.AttributeDefinitions,
       tags: Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value])),
       items: new Map(),
+      tagsVisibleAt: this.clock.now() + this.model.tableTagsVisibleMs,
     };
     this.tables.set(t.name, t);
     return { TableDescription: this.tableDescription(t) };
@@ -376,12 +399,16 @@ export class FakeAws {
   }
 
   dynamodb_ListTagsOfResource(input: any) {
-    return { Tags: Object.entries(this.tableByArn(input.ResourceArn).tags).map(([Key, Value]) => ({ Key, Value })) };
+    const t = this.tableByArn(input.ResourceArn);
+    // Tags are eventually consistent: for a while after tagging, the set reads empty.
+    if (this.clock.now() < (t.tagsVisibleAt ?? 0)) return { Tags: [] };
+    return { Tags: Object.entries(t.tags).map(([Key, Value]) => ({ Key, Value })) };
   }
 
   dynamodb_TagResource(input: any) {
     const t = this.tableByArn(input.ResourceArn);
     for (const { Key, Value } of input.Tags) t.tags[Key] = Value;
+    t.tagsVisibleAt = this.clock.now() + this.model.tableTagsVisibleMs;
   }
 
   dynamodb_PutItem(input: any) {
@@ -406,14 +433,16 @@ export class FakeAws {
   }
 
   private roleView(r: RoleRecord) {
-    return { RoleName: r.name, Arn: r.arn, Path: '/', RoleId: `AROA${r.name.length}`, CreateDate: new Date(r.createdAt), AssumeRolePolicyDocument: encodeURIComponent(r.trust), Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })) };
+    return { ...(r.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.boundary } } : {}), RoleName: r.name, Arn: r.arn, Path: r.path ?? '/', RoleId: `AROA${r.name.length}`, CreateDate: new Date(r.createdAt), AssumeRolePolicyDocument: encodeURIComponent(r.trust), Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })) };
   }
 
   iam_CreateRole(input: any) {
     if (this.roles.has(input.RoleName)) throw new EntityAlreadyExistsException({ message: `Role with name ${input.RoleName} already exists.`, ...meta });
     const r: RoleRecord = {
       name: input.RoleName,
-      arn: `arn:aws:iam::${this.accountId}:role/${input.RoleName}`,
+      path: input.Path ?? '/',
+      ...(input.PermissionsBoundary ? { boundary: input.PermissionsBoundary } : {}),
+      arn: `arn:aws:iam::${this.accountId}:role${input.Path ?? '/'}${input.RoleName}`,
       createdAt: this.clock.now(),
       trust: input.AssumeRolePolicyDocument,
       tags: Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value])),
@@ -430,6 +459,10 @@ export class FakeAws {
 
   iam_UpdateAssumeRolePolicy(input: any) {
     this.roleOrThrow(input.RoleName).trust = input.PolicyDocument;
+  }
+
+  iam_PutRolePermissionsBoundary(input: any) {
+    this.roleOrThrow(input.RoleName).boundary = input.PermissionsBoundary;
   }
 
   iam_TagRole(input: any) {
@@ -478,11 +511,12 @@ export class FakeAws {
     return fn;
   }
 
-  private fnConfig(fn: FunctionRecord) {
+  private fnConfig(fn: FunctionRecord): Record<string, any> {
     const now = this.clock.now();
     const state = now < fn.createdAt + this.model.functionActiveMs ? 'Pending' : fn.inactive ? 'Inactive' : 'Active';
     const updating = now < fn.updateDoneAt;
-    return { ...fn.config, State: state, LastUpdateStatus: state === 'Pending' ? undefined : updating ? 'InProgress' : 'Successful' };
+    const done = fn.lastUpdateFailed ? { LastUpdateStatus: 'Failed', LastUpdateStatusReason: fn.lastUpdateFailed } : { LastUpdateStatus: 'Successful' };
+    return { ...fn.config, State: state, ...(state === 'Pending' ? {} : updating ? { LastUpdateStatus: 'InProgress' } : done) };
   }
 
   lambda_CreateFunction(input: any) {
@@ -522,7 +556,20 @@ export class FakeAws {
 
   lambda_GetFunction(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
+    // Without lambda:ListTags, GetFunction still answers, with TagsError in place of Tags.
+    if (this.denied.has('lambda:ListTags') || this.hiddenFunctionTags) return { Configuration: this.fnConfig(fn), Code: { RepositoryType: 'S3' }, TagsError: { ErrorCode: 'AccessDeniedException', Message: this.accessDenied('lambda:ListTags').message } };
     return { Configuration: this.fnConfig(fn), Code: { RepositoryType: 'S3' }, Tags: fn.tags };
+  }
+
+  /** The account's concurrent executions (a new account may have as few as 10). */
+  lambdaConcurrency = 1_000;
+
+  lambda_GetAccountSettings() {
+    return { AccountLimit: { ConcurrentExecutions: this.lambdaConcurrency, UnreservedConcurrentExecutions: this.lambdaConcurrency } };
+  }
+
+  lambda_ListTags(input: any) {
+    return { Tags: { ...this.fnOrThrow(String(input.Resource)).tags } };
   }
 
   lambda_GetFunctionConfiguration(input: any) {
@@ -547,6 +594,7 @@ export class FakeAws {
     }
     const { FunctionName: _ignored, ...rest } = input;
     Object.assign(fn.config, rest);
+    delete fn.lastUpdateFailed;
     fn.updateDoneAt = this.clock.now() + this.model.functionUpdateMs;
     return this.fnConfig(fn);
   }
@@ -556,6 +604,7 @@ export class FakeAws {
     this.assertUpdatable(fn);
     fn.config.CodeSha256 = createHash('sha256').update(input.ZipFile).digest('base64');
     if (input.Architectures) fn.config.Architectures = input.Architectures;
+    delete fn.lastUpdateFailed;
     fn.updateDoneAt = this.clock.now() + this.model.functionUpdateMs;
     return this.fnConfig(fn);
   }
