@@ -5,7 +5,7 @@
 import { defineCommand } from '../../cli/command.js';
 import { awsOptions, FLAG, type AwsTargetOptions } from '../../cli/option-sets.js';
 import { jsonOption } from '../../cli/target-options.js';
-import { onlyLocalRecorded } from '../../cli/local-default.js';
+import { nothingRecordedForAws, onlyLocalRecorded, renderNothingHere, type NothingHere } from '../../cli/local-default.js';
 import type { Context } from '../../context.js';
 import { CheckFailedError } from '../../errors.js';
 import { count, formatBytes, formatUptime, labelledRows } from '../../output/format.js';
@@ -88,15 +88,18 @@ export const command = defineCommand({
 
 Read calls only. \`products-cli setup\` creates what is missing and corrects what drifted.
 Exits 0 when every resource is present and the live check passes, 1 otherwise. With only a local stack
-recorded, plain \`status\` shows the local one.`,
-  run: async (_args: [], opts: StatusOptions, ctx): Promise<StatusResult | LocalStatusResult> => {
+recorded, plain \`status\` shows the local one; with none recorded and no AWS flag, it says nothing is set up here (exit 0).`,
+  run: async (_args: [], opts: StatusOptions, ctx): Promise<StatusResult | LocalStatusResult | NothingHere> => {
     if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) {
       const { statusLocal } = await import('./local.js');
       return statusLocal(ctx);
     }
+    const nothing = await nothingRecordedForAws(opts, ctx.cwd);
+    if (nothing) return nothing;
     const { statusAws } = await import('./aws.js');
     return statusAws(opts, ctx);
   },
-  render: (result, style) => (result.target === 'local' ? renderLocalStatus(result, style) : renderStatus(result, style)),
-  check: (result) => (result.target === 'local' ? assertLocalHealthy(result) : assertStackHealthy(result)),
+  render: (result, style) =>
+    result.target === 'none' ? renderNothingHere(result, 'set one up with products-cli setup --local, or products-cli setup on AWS') : result.target === 'local' ? renderLocalStatus(result, style) : renderStatus(result, style),
+  check: (result) => (result.target === 'none' ? undefined : result.target === 'local' ? assertLocalHealthy(result) : assertStackHealthy(result)),
 });

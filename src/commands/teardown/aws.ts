@@ -78,10 +78,14 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
     const [tableItems, pitr] = table && deletable ? await Promise.all([countTableItems(tctx), pointInTimeRecovery(tctx).catch(() => undefined)]) : [undefined, undefined];
     const systemBackup = pitr === 'ENABLED';
     await account;
+    // The time a person takes to answer is not the teardown's: it is left out of the reported duration.
+    let answerMs = 0;
     if (!opts.yes) {
       const fate = opts.backup ? `, backed up to ${opts.backup} first` : systemBackup ? `; ${SYSTEM_BACKUP_NOTE}` : ' that will be lost';
       const what = `stack ${pctx.names.stack} in ${pctx.region}${tableItems ? ` (table ${pctx.names.table} holds ${tableItems} item${tableItems === 1 ? '' : 's'}${fate})` : ''}`;
+      const asked = pctx.clock.now();
       await confirmOrCancel(ctx, `Delete ${what}?`, `teardown deletes ${what}; run it again with --yes to confirm (stdin is not a terminal, so it cannot ask)`);
+      answerMs = pctx.clock.now() - asked;
     }
     let backup: TeardownAwsResult['backup'];
     if (opts.backup && table && deletable) {
@@ -113,8 +117,9 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
       ...(backup ? { backup } : {}),
       ...(systemBackup && removed.includes(`table ${pctx.names.table}`) ? { systemBackup: true } : {}),
       stateCleared,
-      ms: pctx.clock.now() - started,
-      timeline: timelineOf(progress.timings, started),
+      ms: pctx.clock.now() - started - answerMs,
+      // Every step runs after the answer, so their times are counted without it too.
+      timeline: timelineOf(progress.timings, started + answerMs),
     };
   } finally {
     session.close();

@@ -2,6 +2,7 @@
 import { defineCommand } from '../../cli/command.js';
 import { awsOptions, FLAG } from '../../cli/option-sets.js';
 import { jsonOption } from '../../cli/target-options.js';
+import { nothingRecordedForAws, renderNothingHere, type NothingHere } from '../../cli/local-default.js';
 import type { Context } from '../../context.js';
 import type { Style } from '../../output/style.js';
 import { formatDuration } from '../../output/format.js';
@@ -10,11 +11,14 @@ import type { TeardownLocalOptions, TeardownLocalResult } from './local.js';
 
 export type TeardownOptions = { local?: boolean } & TeardownLocalOptions & TeardownAwsOptions;
 
-export async function teardown(opts: TeardownOptions, ctx: Context): Promise<TeardownLocalResult | TeardownAwsResult> {
+export async function teardown(opts: TeardownOptions, ctx: Context): Promise<TeardownLocalResult | TeardownAwsResult | NothingHere> {
   if (opts.local) {
     const { teardownLocal } = await import('./local.js');
     return teardownLocal(opts, ctx);
   }
+  // As teardown --local with nothing recorded: nothing to remove, and no AWS call (nor a region) needed to say so.
+  const nothing = await nothingRecordedForAws(opts, ctx.cwd);
+  if (nothing && opts.keepData === undefined) return nothing;
   const { teardownAws } = await import('./aws.js');
   return teardownAws(opts, ctx);
 }
@@ -67,5 +71,6 @@ On AWS:
 Removes, in dependency order, the usage plan and key, the API, the function, its log group, the role and the
 table (waiting until it is gone), then the state file's AWS entry. Resources without our stack tag are kept.`,
   run: (_args: [], opts: TeardownOptions, ctx) => teardown(opts, ctx),
-  render: (result, style) => (result.target === 'local' ? renderTeardownLocal(result, style) : renderTeardownAws(result, style)),
+  render: (result, style) =>
+    result.target === 'none' ? renderNothingHere(result, 'nothing to remove') : result.target === 'local' ? renderTeardownLocal(result, style) : renderTeardownAws(result, style),
 });
