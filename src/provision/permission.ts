@@ -39,8 +39,10 @@ export async function currentStatements(ctx: ProvisionContext, qualifier: string
     if (isNotFound(error)) return found;
     throw translateAwsError(error, 'lambda:GetPolicy');
   }
-  const policy = JSON.parse(text ?? '{}') as { Statement?: Array<{ Sid?: string; Condition?: { ArnLike?: Record<string, string> } }> };
+  const policy = JSON.parse(text ?? '{}') as { Statement?: Array<{ Sid?: string; Resource?: string; Condition?: { ArnLike?: Record<string, string> } }> };
   for (const statement of policy.Statement ?? []) {
+    // An emulator (moto) may answer the alias's statements for the unqualified function; their Resource says whose they are.
+    if (qualifier === null && statement.Resource?.endsWith(`:${describeStack(ctx).permission.qualifier}`)) continue;
     if (statement.Sid) found.set(statement.Sid, statement.Condition?.ArnLike?.['AWS:SourceArn']);
   }
   return found;
