@@ -33,6 +33,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'bench', summary: 'Load-test the API: seed products, send a mix of requests, report throughput, latency percentiles and statuses.', load: () => import('../commands/bench.js') },
   { name: 'import', arguments: [{ name: '<file>', description: 'a .json (array), .ndjson/.jsonl or .csv file with a header row, or - for stdin' }], summary: 'Create products from a JSON array, NDJSON or CSV file (- for stdin), each checked before it is sent.', load: () => import('../commands/import.js') },
   { name: 'export', summary: 'Write every product as NDJSON (one JSON object per line), page by page, to a file or stdout.', load: () => import('../commands/export.js') },
+  { name: 'console', summary: 'Serve a web page on 127.0.0.1 to browse, edit, import and export the products and try the API (--open).', load: () => import('../commands/console.js') },
   { name: 'openapi', summary: 'Print the OpenAPI 3.1 document of the product API, for Postman, Insomnia or Swagger UI.', load: () => import('../commands/openapi.js') },
   { name: 'completion', arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }], summary: 'Print a shell completion script for bash, zsh or fish (commands and their options).', load: () => import('../commands/completion.js') },
 ];
