@@ -180,7 +180,7 @@ export function ProductForm(props: { product?: Product; onClose: () => void; onS
             {errors['(body)']}
           </p>
         )}
-        {FIELDS.filter((field) => creating || !field.createOnly).map((field) => {
+        {FIELDS.filter((field) => creating || !field.createOnly).map((field, index) => {
           const id = `field-${field.name}`;
           const error = errors[field.name];
           const described = `${id}-hint${error ? ` ${id}-error` : ''}`;
@@ -196,6 +196,7 @@ export function ProductForm(props: { product?: Product; onClose: () => void; onS
               ) : (
                 <input
                   id={id}
+                  autoFocus={index === 0}
                   value={values[field.name]}
                   onInput={onInput}
                   inputMode={field.name === 'price' ? 'decimal' : undefined}
