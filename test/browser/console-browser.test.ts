@@ -151,6 +151,13 @@ describe('the console', () => {
     await expect.poll(() => tab.locator('tbody tr[aria-rowindex]').last().getAttribute('aria-rowindex')).toBe(String(SEEDED + 1));
     expect(await tab.locator('tbody tr[aria-rowindex]').count()).toBeLessThan(60);
     await scroller.evaluate((el) => el.scrollTo(0, 0));
+    await tab.getByRole('button', { name: 'Price' }).press('Enter');
+    expect(await tab.getAttribute('th.c-price', 'aria-sort')).toBe('ascending');
+    expect(await tab.locator('tbody tr[aria-rowindex] .c-price').first().textContent()).toBe('0.99');
+    await tab.getByRole('button', { name: 'Price' }).press('Enter');
+    expect(await tab.locator('tbody tr[aria-rowindex] .c-price').first().textContent()).toBe('499.99');
+    await tab.getByRole('button', { name: 'Price' }).press('Enter');
+    expect(await tab.getAttribute('th.c-price', 'aria-sort')).toBeNull();
     await shot('products');
   }, 120_000);
 
