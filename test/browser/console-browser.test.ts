@@ -183,7 +183,7 @@ describe('the console', () => {
     await expect.poll(() => tab.locator('.banner.ok').textContent()).toBe('Created lamp-1 (version 1).');
 
     // The same id again: the API's 409 lands beside the id field.
-    await tab.getByRole('button', { name: 'New product' }).click();
+    await tab.getByRole('button', { name: 'New product' }).press('Enter');
     await tab.fill('#field-id', 'lamp-1');
     await tab.fill('#field-title', 'Another lamp');
     await tab.fill('#field-price', '3');
@@ -193,15 +193,15 @@ describe('the console', () => {
     await expect.poll(() => tab.locator('dialog[open]').count()).toBe(0);
   });
 
-  it('edits with If-Match, and shows a conflict made meanwhile by the CLI with both versions', async (ctx) => {
+  it('edits with If-Match, and shows a conflict made meanwhile by the CLI with both versions, from the keyboard', async (ctx) => {
     if (lack) return ctx.skip(lack);
     await tab.fill('#search', 'lamp-1');
-    await tab.getByRole('button', { name: 'Edit lamp-1' }).click();
+    await tab.getByRole('button', { name: 'Edit lamp-1' }).press('Enter');
     await tab.fill('#field-price', '15');
     await tab.keyboard.press('Enter');
     await expect.poll(() => tab.locator('.banner.ok').textContent()).toBe('Saved lamp-1 (version 2).');
 
-    await tab.getByRole('button', { name: 'Edit lamp-1' }).click();
+    await tab.getByRole('button', { name: 'Edit lamp-1' }).press('Enter');
     const cli = await runCli(['update', 'lamp-1', '--price', '20', '--url', stack.url], { cwd });
     expect(cli.code, cli.stderr).toBe(0);
     await tab.fill('#field-title', 'Desk lamp, brass');
@@ -210,22 +210,22 @@ describe('the console', () => {
     expect(await tab.locator('.compare tbody tr').allInnerTexts()).toEqual(['Title\tDesk lamp, brass\tDesk lamp', 'Description\tunchanged\tBrass, with a linen shade', 'Price\tunchanged\t20']);
     await axe('conflict');
     await shot('conflict');
-    await tab.getByRole('button', { name: 'Apply mine to version 3' }).click();
+    await tab.getByRole('button', { name: 'Apply mine to version 3' }).press('Enter');
     await expect.poll(() => tab.locator('.banner.ok').textContent()).toBe('Saved lamp-1 (version 4).');
     const stored = JSON.parse((await raw('/api/product/lamp-1', { host: new URL(base).host, cookie: await cookieHeader() })).text) as { title: string; price: number };
     expect(stored).toMatchObject({ title: 'Desk lamp, brass', price: 20 });
   });
 
-  it('deletes several products after a confirmation', async (ctx) => {
+  it('deletes several products after a confirmation, from the keyboard', async (ctx) => {
     if (lack) return ctx.skip(lack);
     await tab.fill('#search', 'p0000');
     await expect.poll(() => tab.locator('.count').textContent()).toMatch(/^10 found/);
-    await tab.getByRole('checkbox', { name: 'Select p00001' }).check();
-    await tab.getByRole('checkbox', { name: 'Select p00002' }).check();
-    await tab.getByRole('button', { name: 'Delete 2' }).click();
+    await tab.getByRole('checkbox', { name: 'Select p00001' }).press('Space');
+    await tab.getByRole('checkbox', { name: 'Select p00002' }).press('Space');
+    await tab.getByRole('button', { name: 'Delete 2' }).press('Enter');
     await tab.getByRole('heading', { name: 'Delete 2 products?' }).waitFor();
     await shot('delete');
-    await tab.getByRole('button', { name: 'Delete 2 products' }).click();
+    await tab.getByRole('button', { name: 'Delete 2 products' }).press('Enter');
     await expect.poll(() => tab.locator('.banner.ok').textContent()).toBe('Deleted 2 products.');
     expect(await tab.locator('.count').textContent()).toMatch(/^8 found/);
     for (const id of ['p00001', 'p00002']) expect((await raw(`/api/product/${id}`, { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(404);
@@ -242,12 +242,12 @@ describe('the console', () => {
     expect(await tab.locator('.failures tbody tr').allInnerTexts()).toEqual(['2\timp-2\tprice must be between 0 and 1000000000']);
     expect((await raw('/api/product/imp-1', { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(404);
     await shot('import-checked');
-    await tab.getByRole('button', { name: 'Import 2 valid rows' }).click();
+    await tab.getByRole('button', { name: 'Import 2 valid rows' }).press('Enter');
     await expect.poll(() => tab.locator('.summary').textContent()).toMatch(/^Imported new\.ndjson in [\d.]+ s: 2 created, 0 skipped \(id exists\), 1 failed\.$/);
     await shot('import-done');
     for (const id of ['imp-1', 'imp-3']) expect((await raw(`/api/product/${id}`, { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(200);
 
-    const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByRole('link', { name: 'Download CSV' }).click()]);
+    const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByRole('link', { name: 'Download CSV' }).press('Enter')]);
     const lines = readFileSync(await download.path(), 'utf8').trimEnd().split('\n');
     expect(download.suggestedFilename()).toMatch(/^products-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(lines[0]).toBe('id,title,description,price,createdAt,updatedAt,version');
@@ -258,9 +258,9 @@ describe('the console', () => {
     if (lack) return ctx.skip(lack);
     await tab.goto(`${base}/api.html`);
     const operation = tab.locator('#operations-products-getProduct');
-    await operation.locator('.opblock-summary-control').click();
+    await operation.locator('.opblock-summary-control').press('Enter');
     await operation.locator('input[placeholder="id"]').fill('lamp-1');
-    await operation.getByRole('button', { name: 'Execute' }).click();
+    await operation.getByRole('button', { name: 'Execute' }).press('Enter');
     const answer = operation.locator('.live-responses-table .response-col_description pre').first();
     await expect.poll(async () => ((await answer.count()) > 0 ? answer.textContent() : ''), { timeout: 20_000 }).toMatch(/"title": "Desk lamp, brass"/);
     await axe('API');

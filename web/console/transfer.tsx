@@ -45,12 +45,12 @@ async function* events(response: Response): AsyncGenerator<Record<string, unknow
   }
 }
 
-function Failures(props: { summary: Summary }) {
+function Failures(props: { summary: Summary; caption: string }) {
   const { failures, failuresOmitted } = props.summary;
   if (failures.length === 0) return null;
   return (
     <table class="failures">
-      <caption>Rows that will not be imported</caption>
+      <caption>{props.caption}</caption>
       <thead>
         <tr>
           <th scope="col">Line</th>
@@ -163,7 +163,7 @@ export function TransferView() {
                   Reading stopped at line {stage.summary.stoppedAt.line}: {stage.summary.stoppedAt.reason}
                 </p>
               )}
-              <Failures summary={stage.summary} />
+              <Failures summary={stage.summary} caption="Rows that will not be imported" />
               <div class="actions start">
                 <button type="button" class="primary" disabled={stage.summary.valid === 0} onClick={() => void send(stage.file, stage.format, stage.summary.valid)}>
                   Import {whole.format(stage.summary.valid)} valid {stage.summary.valid === 1 ? 'row' : 'rows'}
@@ -191,7 +191,7 @@ export function TransferView() {
                 {whole.format(stage.summary.skipped)} skipped (id exists), <span class={stage.summary.failed > 0 ? 'bad' : undefined}>{whole.format(stage.summary.failed)} failed</span>
                 {stage.summary.throttled > 0 && `; ${whole.format(stage.summary.throttled)} throttled requests were sent again`}.
               </p>
-              <Failures summary={stage.summary} />
+              <Failures summary={stage.summary} caption="Rows not imported" />
             </>
           )}
           {stage.kind === 'failed' && (
