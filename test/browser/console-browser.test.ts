@@ -1,10 +1,11 @@
 // The console in a real browser (Debian's chromium, headless, through playwright-core), served by the real bin
 // against a local stack seeded with 10,000 products: scrolling, search, create with a field error then fixed,
 // edit, a conflict made by a concurrent CLI update, delete of several, import of a file with a bad row, export,
-// Swagger UI's try-it-out; the refusals (no token, a foreign Origin, a foreign Host); axe-core on each view.
+// Swagger UI's try-it-out; the refusals (no token, a foreign Origin, a foreign Host); axe-core on each view. The
+// stack requires signed writes: the console signs them with the key pair the state file records.
 // Screenshots go to test-results/console/ (git-ignored).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { binPath, packageRoot, requireBuild, runCli } from '../commands/helpers/
 import { CHROMIUM, FLAGS, missingBrowser } from './chromium.js';
 
 const SEEDED = 10_000;
+const KEY = { accessKeyId: 'AKIACONSOLETESTKEY01', secretAccessKey: 'console-test-secret-0123456789abcdefghij' };
 const SHOTS = join(packageRoot, 'test-results', 'console');
 
 function missing(): string | undefined {
@@ -84,7 +86,12 @@ beforeAll(async () => {
   requireBuild();
   mkdirSync(SHOTS, { recursive: true });
   cwd = mkdtempSync(join(tmpdir(), 'products-cli-console-'));
-  stack = await startLocalStack({ port: 0 });
+  // Writes must be signed: the console (and the CLI's update) sign with the key pair the state file records.
+  const auth = { mode: 'iam' as const, privateReads: false };
+  stack = await startLocalStack({ port: 0, access: { auth, credentials: [KEY], region: 'us-east-1', corsOrigins: [] } });
+  mkdirSync(join(cwd, '.products-cli'), { mode: 0o700 });
+  const local = { url: stack.url, port: stack.port, stage: 'prod', pid: process.pid, dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: stack.startedAt, auth, region: 'us-east-1', credentials: KEY };
+  writeFileSync(join(cwd, '.products-cli', 'state.json'), JSON.stringify({ version: 1, current: 'local', local }), { mode: 0o600 });
   await seed(stack.dynamodbEndpoint);
   consoleProcess = spawn(process.execPath, [binPath, 'console', '--url', stack.url, '--port', '0', '--json'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
   consoleUrl = await new Promise<string>((resolve, reject) => {
@@ -129,12 +136,15 @@ describe('the console', () => {
     expect(foreign.status).toBe(403);
     expect((await raw('/api/product/intruder', { host: `127.0.0.1:${port}`, cookie })).status).toBe(404);
     expect((await raw('/api/product?limit=1', { host: `localhost:${port}`, cookie })).status).toBe(200);
+    // The stack refuses an unsigned write: what the console sends later, it signs itself.
+    expect((await fetch(`${stack.url}/product`, { method: 'POST', body })).status).toBe(403);
   });
 
   it('lists 10,000 products as the table scrolls, rendering only the rows in view, and searches them', async (ctx) => {
     if (lack) return ctx.skip(lack);
     await tab.goto(consoleUrl);
     expect(new URL(tab.url()).search).toBe(''); // the token left the address bar for the cookie
+    expect(await tab.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).toBe(''); // HttpOnly
     await tab.waitForSelector('tbody tr[aria-rowindex]');
     await axe('products');
     const scroller = tab.locator('.table-scroll');
@@ -202,7 +212,7 @@ describe('the console', () => {
     await expect.poll(() => tab.locator('.banner.ok').textContent()).toBe('Saved lamp-1 (version 2).');
 
     await tab.getByRole('button', { name: 'Edit lamp-1' }).press('Enter');
-    const cli = await runCli(['update', 'lamp-1', '--price', '20', '--url', stack.url], { cwd });
+    const cli = await runCli(['update', 'lamp-1', '--price', '20'], { cwd });
     expect(cli.code, cli.stderr).toBe(0);
     await tab.fill('#field-title', 'Desk lamp, brass');
     await tab.keyboard.press('Enter');
