@@ -11,6 +11,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['commands'],
   ['cli'],
   ['output'],
+  ['console'],
   ['http', 'transfer', 'testing', 'openapi'],
   ['provision'],
   ['local'],

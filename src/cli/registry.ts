@@ -45,4 +45,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'export', group: 'product', summary: 'Write every product as NDJSON (one JSON object per line) or CSV, page by page, to a file or stdout.', load: () => import('../commands/export.js') },
   { name: 'openapi', group: 'tools', summary: 'Print the OpenAPI 3.1 document of the product API, for Postman, Insomnia or Swagger UI.', load: () => import('../commands/openapi.js') },
   { name: 'completion', group: 'tools', arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }], summary: 'Print a shell completion script for bash, zsh or fish (commands and their options).', load: () => import('../commands/completion.js') },
+  { name: 'console', group: 'tools', summary: 'Serve a web page on 127.0.0.1 to browse, edit, import and export the products and try the API (--open).', load: () => import('../commands/console.js') },
 ];

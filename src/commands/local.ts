@@ -1,4 +1,5 @@
 /** `local`: the local stack in the foreground, its log on stderr, until Ctrl-C (or SIGTERM) stops it. */
+import { untilStopped } from './until-stopped.js';
 import { defineCommand, type RunContext } from '../cli/command.js';
 import { LOCAL_STACK_OPTIONS, OLD_SPELLINGS_HELP } from '../cli/option-sets.js';
 import { jsonOption } from '../cli/target-options.js';
@@ -75,16 +76,7 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
   };
   try {
     onListening(running);
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        process.off('SIGTERM', done);
-        ctx.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      if (ctx.signal.aborted) return done();
-      ctx.signal.addEventListener('abort', done);
-      process.on('SIGTERM', done);
-    });
+    await untilStopped(ctx);
   } finally {
     await stack.stop();
     // Forget the stack only if the state still names this process.

@@ -29,7 +29,8 @@ const SOURCES: Record<Target['source'], string> = {
   'state:aws': 'the API on AWS',
 };
 
-async function packageVersion(): Promise<string> {
+/** The version in package.json, which the document gives as its own. */
+export async function packageVersion(): Promise<string> {
   try {
     // Two levels above this module, in src/commands and build/commands alike.
     const manifestPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');

@@ -2,9 +2,8 @@
 // playwright-core (no browser download). With --cors-origin set to the page's origin, the page reads a public
 // GET, sends a preflighted, signed PATCH with If-Match from the ETag it read, and reads the bodies of a 403 and
 // a 429; without it, the browser blocks the very first read.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,23 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { signedFetch } from '../helpers/sigv4.js';
 import aws4 from 'aws4';
-
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** What this machine lacks to run the test, in one line; undefined when it has everything. */
-function missing(): string | undefined {
-  if (!existsSync(CHROMIUM)) return `needs Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run installs it)`;
-  try {
-    createRequire(import.meta.url).resolve('playwright-core');
-  } catch {
-    return 'needs playwright-core: npm ci';
-  }
-  return undefined;
-}
+import { CHROMIUM, FLAGS, missingBrowser } from './chromium.js';
 
 const key = { accessKeyId: 'AKIABROWSERTESTKEY01', secretAccessKey: 'browser-test-secret-0123456789abcdefghij' };
-const lack = missing();
+const lack = missingBrowser();
 let page: Server;
 let origin: string;
 let withCors: LocalStack;

@@ -42,6 +42,7 @@ const AWS_SESSION: string[][] = [['setup', ...WHERE, '--no-verify'], ['deploy', 
 /** The commands neither session runs, and why. */
 const NOT_RUN: Record<string, string> = {
   local: 'runs in the foreground until Ctrl-C; its request log on stderr is what it shows',
+  console: 'serves its page in the foreground until Ctrl-C; test/browser/console-browser.test.ts drives it',
 };
 
 const PRODUCTS = ['{"id":"i1","title":"Imported one","price":3}', '{"id":"i2","title":"Imported two","price":4}'].join('\n');

@@ -1,0 +1,286 @@
+// The console in a real browser (Debian's chromium, headless, through playwright-core), served by the real bin
+// against a local stack seeded with 10,000 products: scrolling, search, create with a field error then fixed,
+// edit, a conflict made by a concurrent CLI update, delete of several, import of a file with a bad row, export,
+// Swagger UI's try-it-out; the refusals (no token, a foreign Origin, a foreign Host); axe-core on each view. The
+// stack requires signed writes: the console signs them with the key pair the state file records.
+// Screenshots go to test-results/console/ (git-ignored).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, localAwsEnv, type LocalStack } from '../../src/local/stack.js';
+import { DEFAULT_TABLE_NAME } from '../../src/defaults.js';
+import { binPath, packageRoot, requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { CHROMIUM, FLAGS, missingBrowser } from './chromium.js';
+
+const SEEDED = 10_000;
+const KEY = { accessKeyId: 'AKIACONSOLETESTKEY01', secretAccessKey: 'console-test-secret-0123456789abcdefghij' };
+const SHOTS = join(packageRoot, 'test-results', 'console');
+
+function missing(): string | undefined {
+  return missingBrowser() ?? (existsSync(join(packageRoot, 'build', 'web', 'console.js')) ? undefined : 'needs the built page: npm run build');
+}
+
+const lack = missing();
+let stack: LocalStack;
+let consoleProcess: ChildProcess;
+let consoleUrl: string;
+let base: string;
+let browser: import('playwright-core').BrowserContext;
+let tab: import('playwright-core').Page;
+let cwd: string;
+const violations: string[] = [];
+
+/** 10,000 products written straight into the table, 25 an item batch, as the API would have stored them. */
+async function seed(endpoint: string): Promise<void> {
+  const env = localAwsEnv();
+  const dynamodb = new DynamoDBClient({ endpoint, region: env.AWS_REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID as string, secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string } });
+  const now = new Date('2026-01-01T00:00:00.000Z').toISOString();
+  const batches = Array.from({ length: SEEDED / 25 }, (_, b) =>
+    Array.from({ length: 25 }, (_, i) => {
+      const n = b * 25 + i;
+      const id = `p${String(n).padStart(5, '0')}`;
+      return { PutRequest: { Item: marshall({ id, title: `Product ${n}`, description: `Seeded item number ${n}`, price: (n % 500) + 0.99, createdAt: now, updatedAt: now, version: 1 }) } };
+    }),
+  );
+  for (let i = 0; i < batches.length; i += 8) {
+    await Promise.all(batches.slice(i, i + 8).map((items) => dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [DEFAULT_TABLE_NAME]: items } }))));
+  }
+  dynamodb.destroy();
+}
+
+/** A raw request, so that Host and Origin can be anything. */
+function raw(path: string, headers: Record<string, string>, method = 'GET', body?: string): Promise<{ status: number; text: string }> {
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: Number(port), path, method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode as number, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function axe(view: string): Promise<void> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // Through the DevTools protocol, as an extension would: the page's CSP forbids inline script, rightly.
+  await tab.evaluate(source);
+  const found = (await tab.evaluate(async () => {
+    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: (v.nodes as { target: string[] }[]).slice(0, 4).map((n) => n.target.join(' ')) }));
+  })) as { id: string; impact: string }[];
+  expect(found.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `axe on ${view}`).toEqual([]);
+}
+
+const shot = (name: string) => tab.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+beforeAll(async () => {
+  if (lack) return;
+  requireBuild();
+  mkdirSync(SHOTS, { recursive: true });
+  cwd = mkdtempSync(join(tmpdir(), 'products-cli-console-'));
+  // Writes must be signed: the console (and the CLI's update) sign with the key pair the state file records.
+  const auth = { mode: 'iam' as const, privateReads: false };
+  stack = await startLocalStack({ port: 0, access: { auth, credentials: [KEY], region: 'us-east-1', corsOrigins: [] } });
+  mkdirSync(join(cwd, '.products-cli'), { mode: 0o700 });
+  const local = { url: stack.url, port: stack.port, stage: 'prod', pid: process.pid, dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: stack.startedAt, auth, region: 'us-east-1', credentials: KEY };
+  writeFileSync(join(cwd, '.products-cli', 'state.json'), JSON.stringify({ version: 1, current: 'local', local }), { mode: 0o600 });
+  await seed(stack.dynamodbEndpoint);
+  consoleProcess = spawn(process.execPath, [binPath, 'console', '--url', stack.url, '--port', '0', '--json'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  consoleUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    consoleProcess.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const line = out.split('\n').find((l) => l.includes('"listening"'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    consoleProcess.on('exit', (code) => reject(new Error(`console exited with ${code}`)));
+  });
+  base = new URL(consoleUrl).origin;
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launchPersistentContext(join(cwd, 'profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1360, height: 820 }, acceptDownloads: true });
+  tab = await browser.newPage();
+  tab.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  consoleProcess?.kill('SIGINT');
+  await stack?.stop();
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
+});
+
+describe('the console', () => {
+  it('refuses a request without the token, from a foreign Origin, or with a foreign Host', async (ctx) => {
+    if (lack) return ctx.skip(lack);
+    const { port } = new URL(base);
+    const token = new URL(consoleUrl).searchParams.get('token') as string;
+    const cookie = `products_console_${port}=${token}`;
+    const body = JSON.stringify({ id: 'intruder', title: 'x', price: 1 });
+
+    await tab.goto(`${base}/`);
+    expect(await tab.textContent('body')).toMatch(/open the console through the URL products-cli console printed/);
+    expect((await raw('/api/product', { host: `127.0.0.1:${port}` })).status).toBe(401);
+    expect((await raw('/api/product?token=wrong', { host: `127.0.0.1:${port}` })).status).toBe(401);
+    expect((await raw('/api/product', { host: `evil.example:${port}`, cookie })).status).toBe(421);
+    const foreign = await raw('/api/product', { host: `127.0.0.1:${port}`, cookie, origin: 'http://127.0.0.1:9', 'content-type': 'application/json' }, 'POST', body);
+    expect(foreign.status).toBe(403);
+    expect((await raw('/api/product/intruder', { host: `127.0.0.1:${port}`, cookie })).status).toBe(404);
+    expect((await raw('/api/product?limit=1', { host: `localhost:${port}`, cookie })).status).toBe(200);
+    // The stack refuses an unsigned write: what the console sends later, it signs itself.
+    expect((await fetch(`${stack.url}/product`, { method: 'POST', body })).status).toBe(403);
+  });
+
+  it('lists 10,000 products as the table scrolls, rendering only the rows in view, and searches them', async (ctx) => {
+    if (lack) return ctx.skip(lack);
+    await tab.goto(consoleUrl);
+    expect(new URL(tab.url()).search).toBe(''); // the token left the address bar for the cookie
+    expect(await tab.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).toBe(''); // HttpOnly
+    await tab.waitForSelector('tbody tr[aria-rowindex]');
+    await axe('products');
+    const scroller = tab.locator('.table-scroll');
+    for (let i = 0; i < 4; i++) {
+      await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await tab.waitForTimeout(150);
+    }
+    await expect.poll(() => tab.locator('.count').textContent()).toMatch(/[3-9]\d\d loaded|\d,\d{3} loaded/);
+    await tab.fill('#search', 'Product 9999');
+    await expect.poll(() => tab.locator('.count').textContent(), { timeout: 60_000 }).toBe('1 found in 10,000 loaded (all)');
+    expect(await tab.locator('tbody tr[aria-rowindex] .c-id').allTextContents()).toEqual(['p09999']);
+    await tab.fill('#search', '');
+    await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect.poll(() => tab.locator('tbody tr[aria-rowindex]').last().getAttribute('aria-rowindex')).toBe(String(SEEDED + 1));
+    expect(await tab.locator('tbody tr[aria-rowindex]').count()).toBeLessThan(60);
+    await scroller.evaluate((el) => el.scrollTo(0, 0));
+    await tab.getByRole('button', { name: 'Price' }).press('Enter');
+    expect(await tab.getAttribute('th.c-price', 'aria-sort')).toBe('ascending');
+    expect(await tab.locator('tbody tr[aria-rowindex] .c-price').first().textContent()).toBe('0.99');
+    await tab.getByRole('button', { name: 'Price' }).press('Enter');
+    expect(await tab.locator('tbody tr[aria-rowindex] .c-price').first().textContent()).toBe('499.99');
+    await tab.getByRole('button', { name: 'Price' }).press('Enter');
+    expect(await tab.getAttribute('th.c-price', 'aria-sort')).toBeNull();
+    await shot('products');
+  }, 120_000);
+
+  it('creates from the keyboard alone, showing the contract\'s and the API\'s field errors beside the fields', async (ctx) => {
+    if (lack) return ctx.skip(lack);
+    await tab.getByRole('button', { name: 'New product' }).focus();
+    await tab.keyboard.press('Enter');
+    await expect.poll(() => tab.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('field-id');
+    await tab.keyboard.type('lamp-1');
+    await tab.keyboard.press('Tab');
+    await tab.keyboard.type('Desk lamp');
+    await tab.keyboard.press('Tab');
+    await tab.keyboard.type('Brass, with a linen shade');
+    await tab.keyboard.press('Tab');
+    await tab.keyboard.type('12.345');
+    await tab.keyboard.press('Enter');
+    await expect.poll(() => tab.locator('#field-price-error').textContent()).toBe('Price must have at most 2 decimal places');
+    expect(await tab.getAttribute('#field-price', 'aria-invalid')).toBe('true');
+    await axe('product form');
+    await shot('create-field-error');
+    await tab.keyboard.press('Backspace');
+    await tab.keyboard.press('Enter');
+    await expect.poll(() => tab.locator('.banner.ok').textContent()).toBe('Created lamp-1 (version 1).');
+
+    // The same id again: the API's 409 lands beside the id field.
+    await tab.getByRole('button', { name: 'New product' }).press('Enter');
+    await tab.fill('#field-id', 'lamp-1');
+    await tab.fill('#field-title', 'Another lamp');
+    await tab.fill('#field-price', '3');
+    await tab.keyboard.press('Enter');
+    await expect.poll(() => tab.locator('#field-id-error').textContent()).toMatch(/^Id is taken/);
+    await tab.keyboard.press('Escape');
+    await expect.poll(() => tab.locator('dialog[open]').count()).toBe(0);
+  });
+
+  it('edits with If-Match, and shows a conflict made meanwhile by the CLI with both versions, from the keyboard', async (ctx) => {
+    if (lack) return ctx.skip(lack);
+    await tab.fill('#search', 'lamp-1');
+    await tab.getByRole('button', { name: 'Edit lamp-1' }).press('Enter');
+    await tab.fill('#field-price', '15');
+    await tab.keyboard.press('Enter');
+    await expect.poll(() => tab.locator('.banner.ok').textContent()).toBe('Saved lamp-1 (version 2).');
+
+    await tab.getByRole('button', { name: 'Edit lamp-1' }).press('Enter');
+    const cli = await runCli(['update', 'lamp-1', '--price', '20'], { cwd });
+    expect(cli.code, cli.stderr).toBe(0);
+    await tab.fill('#field-title', 'Desk lamp, brass');
+    await tab.keyboard.press('Enter');
+    await tab.getByRole('heading', { name: 'lamp-1 was changed meanwhile' }).waitFor();
+    expect(await tab.locator('.compare tbody tr').allInnerTexts()).toEqual(['Title\tDesk lamp, brass\tDesk lamp', 'Description\tunchanged\tBrass, with a linen shade', 'Price\tunchanged\t20']);
+    await axe('conflict');
+    await shot('conflict');
+    await tab.getByRole('button', { name: 'Apply mine to version 3' }).press('Enter');
+    await expect.poll(() => tab.locator('.banner.ok').textContent()).toBe('Saved lamp-1 (version 4).');
+    const stored = JSON.parse((await raw('/api/product/lamp-1', { host: new URL(base).host, cookie: await cookieHeader() })).text) as { title: string; price: number };
+    expect(stored).toMatchObject({ title: 'Desk lamp, brass', price: 20 });
+  });
+
+  it('deletes several products after a confirmation, from the keyboard', async (ctx) => {
+    if (lack) return ctx.skip(lack);
+    await tab.fill('#search', 'p0000');
+    await expect.poll(() => tab.locator('.count').textContent()).toMatch(/^10 found/);
+    await tab.getByRole('checkbox', { name: 'Select p00001' }).press('Space');
+    await tab.getByRole('checkbox', { name: 'Select p00002' }).press('Space');
+    await tab.getByRole('button', { name: 'Delete 2' }).press('Enter');
+    await tab.getByRole('heading', { name: 'Delete 2 products?' }).waitFor();
+    await shot('delete');
+    await tab.getByRole('button', { name: 'Delete 2 products' }).press('Enter');
+    await expect.poll(() => tab.locator('.banner.ok').textContent()).toBe('Deleted 2 products.');
+    expect(await tab.locator('.count').textContent()).toMatch(/^8 found/);
+    for (const id of ['p00001', 'p00002']) expect((await raw(`/api/product/${id}`, { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(404);
+  });
+
+  it('checks an import before sending it, then imports the valid rows with counts; exports CSV', async (ctx) => {
+    if (lack) return ctx.skip(lack);
+    await tab.goto(`${base}/#transfer`);
+    await tab.getByRole('heading', { name: 'Import' }).waitFor();
+    await axe('import and export');
+    const file = ['{"id":"imp-1","title":"Imported one","price":3}', '{"id":"imp-2","title":"Imported two","price":-1}', '{"id":"imp-3","title":"Imported three","price":4.5}'].join('\n');
+    await tab.setInputFiles('#import-file', { name: 'new.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(file) });
+    await expect.poll(() => tab.locator('.summary').textContent()).toBe('new.ndjson (ndjson): 3 rows, 2 valid, 1 with errors. Nothing has been sent yet.');
+    expect(await tab.locator('.failures tbody tr').allInnerTexts()).toEqual(['2\timp-2\tprice must be between 0 and 1000000000']);
+    expect((await raw('/api/product/imp-1', { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(404);
+    await shot('import-checked');
+    await tab.getByRole('button', { name: 'Import 2 valid rows' }).press('Enter');
+    await expect.poll(() => tab.locator('.summary').textContent()).toMatch(/^Imported new\.ndjson in [\d.]+ s: 2 created, 0 skipped \(id exists\), 1 failed\.$/);
+    await shot('import-done');
+    for (const id of ['imp-1', 'imp-3']) expect((await raw(`/api/product/${id}`, { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(200);
+
+    const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByRole('link', { name: 'Download CSV' }).press('Enter')]);
+    const lines = readFileSync(await download.path(), 'utf8').trimEnd().split('\n');
+    expect(download.suggestedFilename()).toMatch(/^products-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(lines[0]).toBe('id,title,description,price,createdAt,updatedAt,version');
+    expect(lines.length - 1).toBe(SEEDED - 2 + 1 + 2); // seeded, less two deleted, plus lamp-1 and two imported
+  }, 60_000);
+
+  it('renders the OpenAPI document, and try-it-out reaches the stack through the console', async (ctx) => {
+    if (lack) return ctx.skip(lack);
+    await tab.goto(`${base}/api.html`);
+    const operation = tab.locator('#operations-products-getProduct');
+    await operation.locator('.opblock-summary-control').press('Enter');
+    await operation.locator('input[placeholder="id"]').fill('lamp-1');
+    await operation.getByRole('button', { name: 'Execute' }).press('Enter');
+    const answer = operation.locator('.live-responses-table .response-col_description pre').first();
+    await expect.poll(async () => ((await answer.count()) > 0 ? answer.textContent() : ''), { timeout: 20_000 }).toMatch(/"title": "Desk lamp, brass"/);
+    await axe('API');
+    await tab.mouse.wheel(0, -100_000);
+    await shot('api');
+    expect(violations).toEqual([]);
+  }, 60_000);
+});
+
+async function cookieHeader(): Promise<string> {
+  const cookies = await browser.cookies(base);
+  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+}
