@@ -12,6 +12,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['cli'],
   ['output'],
   ['http', 'transfer', 'testing', 'openapi'],
+  ['template'],
   ['provision'],
   ['local'],
   ['stack', 'state'],

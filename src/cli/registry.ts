@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'teardown', summary: 'Remove the product API: from AWS, or with --local stop the local stack and delete its data.', load: () => import('../commands/teardown/index.js') },
   { name: 'deploy', summary: 'Upload dist/handler.zip to the function when it differs from the deployed code, and wait until it is live.', load: () => import('../commands/deploy.js') },
   { name: 'status', summary: 'Show each AWS resource of the stack (present, missing, drifted), the invoke URL, and a live check.', load: () => import('../commands/status/index.js') },
+  { name: 'template', summary: 'Write the stack that setup makes as a CloudFormation template (YAML or JSON), with the bundle and the commands that deploy it.', load: () => import('../commands/template.js') },
   { name: 'logs', summary: "Print the function's log events, request lines rendered readably; --follow keeps printing new ones.", load: () => import('../commands/logs/index.js') },
   { name: 'local', summary: 'Run the local stack in the foreground, logging each request, until Ctrl-C (like `sam local start-api`).', load: () => import('../commands/local.js') },
   // Testing the API, and moving its data.
