@@ -13,6 +13,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['output'],
   ['console'],
   ['http', 'transfer', 'testing', 'openapi'],
+  ['template'],
   ['provision'],
   ['local'],
   ['stack', 'state'],

@@ -5,7 +5,8 @@
 import type { AccessFlags } from './access-flags.js';
 import { AUTH_MODES } from '../contract/auth.js';
 import { checkCorsOrigin } from '../contract/cors.js';
-import { DEFAULT_INTEGRATION_TIMEOUT_MS } from '../defaults.js';
+import { DEFAULT_INTEGRATION_TIMEOUT_MS, RETENTION_DAYS } from '../defaults.js';
+import { ARCHITECTURES, MEMORY_MB, RUNTIMES } from '../provision/context.js';
 import { UsageError } from '../errors.js';
 import { checkStackName } from '../provision/names.js';
 import { checkStageName } from '../stack/stage-name.js';
@@ -133,4 +134,30 @@ export const LOCAL_STACK_OPTIONS: OptionSpec[] = [
   // `--timeout` and `--concurrency` mean the wait per answer and the requests in flight for the other commands.
   oldSpelling('--timeout <seconds>', FUNCTION_TIMEOUT, functionTimeoutFlag('--timeout')),
   oldSpelling('--concurrency <n>', FUNCTION_CONCURRENCY, functionConcurrencyFlag('--concurrency')),
+];
+
+/** The parsers of the AWS-only setup flags (setup and template). */
+export const SETUP_FLAG = {
+  runtime: oneOf('--runtime', RUNTIMES, { rule: `${RUNTIMES.join(' or ')} (older Node.js runtimes are deprecated)` }),
+  arch: oneOf('--arch', ARCHITECTURES, { rule: ARCHITECTURES.join(' or ') }),
+  memory: numberFlag('--memory', `a whole number of MB from ${MEMORY_MB.min} to ${MEMORY_MB.max}`, (n) => Number.isInteger(n) && n >= MEMORY_MB.min && n <= MEMORY_MB.max),
+  logRetention: numberFlag('--log-retention', `one of ${RETENTION_DAYS.join(', ')} days`, (n) => (RETENTION_DAYS as readonly number[]).includes(n)),
+  rolePath: checkedText((path: string) => {
+    if (!/^\/([\x21-\x7e]{0,510}\/)?$/.test(path)) throw new UsageError(`--role-path ${JSON.stringify(path)} is not an IAM path: it starts and ends with / (such as /service-role/)`);
+  }),
+  permissionsBoundary: checkedText((arn: string) => {
+    if (!/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/.+/.test(arn)) throw new UsageError(`--permissions-boundary ${JSON.stringify(arn)} is not the ARN of a managed policy (arn:aws:iam::ACCOUNT:policy/NAME)`);
+  }),
+};
+
+/** The AWS-only flags that decide what the stack is made of; `template` takes them too. */
+export const STACK_SETTINGS_OPTIONS: OptionSpec[] = [
+  { flags: '--runtime <runtime>', description: `AWS: ${RUNTIMES.join(' or ')} (default: ${RUNTIMES[0]})`, parse: SETUP_FLAG.runtime },
+  { flags: '--arch <arch>', description: `AWS: ${ARCHITECTURES.join(' or ')} (default: ${ARCHITECTURES[0]})`, parse: SETUP_FLAG.arch },
+  { flags: '--memory <mb>', description: `AWS: function memory, ${MEMORY_MB.min}-${MEMORY_MB.max} MB (default: 256)`, parse: SETUP_FLAG.memory },
+  { flags: '--log-retention <days>', description: "AWS: days to keep the function's logs (default: 14)", parse: SETUP_FLAG.logRetention },
+  { flags: '--api-key', description: 'AWS: the same as --auth api-key (a usage plan and key are created; the key is kept in the state file)' },
+  { flags: '--no-pitr', description: 'AWS: leave point-in-time recovery of the table off (it is turned on by default)' },
+  { flags: '--role-path <path>', description: "AWS: the IAM path of the function's role, such as /service-role/ (default: /)", parse: SETUP_FLAG.rolePath },
+  { flags: '--permissions-boundary <arn>', description: "AWS: the permissions boundary of the function's role, when the organisation requires one", parse: SETUP_FLAG.permissionsBoundary },
 ];

@@ -6,8 +6,14 @@ import type { Clock } from '../aws/clock.js';
 import type { Where } from './arns.js';
 import type { ResourceNames } from './names.js';
 
-export type Runtime = 'nodejs22.x' | 'nodejs24.x';
-export type Architecture = 'arm64' | 'x86_64';
+/** The Lambda runtimes setup accepts (older Node.js runtimes are deprecated), the default first. */
+export const RUNTIMES = ['nodejs24.x', 'nodejs22.x'] as const;
+export const ARCHITECTURES = ['arm64', 'x86_64'] as const;
+/** Lambda's bounds on a function's memory, in MB. */
+export const MEMORY_MB = { min: 128, max: 10240 } as const;
+
+export type Runtime = (typeof RUNTIMES)[number];
+export type Architecture = (typeof ARCHITECTURES)[number];
 
 export interface ProvisionSettings {
   runtime: Runtime;

@@ -5,6 +5,8 @@ import { checkStageName } from '../stack/stage-name.js';
 
 /** The tag every resource carries; teardown deletes only what carries it with this stack's value. */
 export const STACK_TAG = 'products-cli:stack';
+/** Who manages the stack's resources: products-cli, or (after a hand-over) CloudFormation. */
+export const MANAGED_BY_TAG = 'products-cli:managed-by';
 /** The tag value of the unnamed stack. */
 export const DEFAULT_STACK = 'default';
 
@@ -70,7 +72,7 @@ export function resourceNames(stack?: string, stage: string = DEFAULT_STAGE): Re
 
 /** The tags every resource of the stack carries. */
 export function stackTags(names: Pick<ResourceNames, 'stack'>): Record<string, string> {
-  return { [STACK_TAG]: names.stack, 'products-cli:managed-by': 'products-cli' };
+  return { [STACK_TAG]: names.stack, [MANAGED_BY_TAG]: 'products-cli' };
 }
 
 /** True when a resource's tags mark it as this stack's. */

@@ -1,13 +1,14 @@
 /** IAM documents for the function's role, built by pure functions. */
 
-export interface PolicyDocument {
+/** An IAM policy document; `R` is how a resource is written (an ARN, or a template's intrinsic function). */
+export interface PolicyDocument<R = string> {
   Version: '2012-10-17';
   Statement: Array<{
     Sid?: string;
     Effect: 'Allow' | 'Deny';
     Principal?: { Service: string };
     Action: string | string[];
-    Resource?: string | string[];
+    Resource?: R | R[];
   }>;
 }
 
@@ -39,7 +40,7 @@ export const EXECUTION_GRANTS: readonly Grant[] = [
 ];
 
 /** The function's inline policy: each grant on its resource's ARN. */
-export function executionPolicy(arns: Record<Grant['on'], string>, grants: readonly Grant[] = EXECUTION_GRANTS): PolicyDocument {
+export function executionPolicy<R = string>(arns: Record<Grant['on'], R>, grants: readonly Grant[] = EXECUTION_GRANTS): PolicyDocument<R> {
   return {
     Version: '2012-10-17',
     Statement: grants.map(({ Sid, Action, on }) => ({ Sid, Effect: 'Allow', Action: [...Action], Resource: arns[on] })),

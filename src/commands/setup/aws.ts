@@ -89,6 +89,14 @@ export function setupSettings(opts: SetupAwsOptions): ProvisionSettings {
   };
 }
 
+/** The local stack's own flags have no meaning on AWS: a usage error rather than a flag silently ignored. */
+export function refuseLocalFlags(opts: object, command = 'setup'): void {
+  const local = opts as { port?: unknown; dynamodbEndpoint?: unknown; integrationTimeout?: unknown };
+  if (local.port !== undefined) throw new UsageError(`--port applies to ${command === 'setup' ? 'setup --local' : 'the local stack'} only`);
+  if (local.dynamodbEndpoint !== undefined) throw new UsageError(`--dynamodb-endpoint applies to ${command === 'setup' ? 'setup --local' : 'the local stack'} only`);
+  if (local.integrationTimeout !== undefined) throw new UsageError(`--integration-timeout applies to ${command === 'setup' ? 'setup --local' : 'the local stack'} only; API Gateway's is 29 s`);
+}
+
 function access(opts: SetupAwsOptions): Pick<ProvisionSettings, 'apiKey' | 'auth' | 'corsOrigins'> {
   const { auth, corsOrigins } = checkAccessFlags(opts);
   return { apiKey: auth.mode === 'api-key', auth, corsOrigins };
@@ -103,10 +111,7 @@ function planAction(step: StepResult, adoptable: ForeignResource[]): PlanAction 
 
 /** Sets up the stack on AWS; with `dryRun`, only says what it would do. */
 export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<SetupAwsResult> {
-  const local = opts as { port?: unknown; dynamodbEndpoint?: unknown; integrationTimeout?: unknown };
-  if (local.port !== undefined) throw new UsageError('--port applies to setup --local only');
-  if (local.dynamodbEndpoint !== undefined) throw new UsageError('--dynamodb-endpoint applies to setup --local only');
-  if (local.integrationTimeout !== undefined) throw new UsageError('--integration-timeout applies to setup --local only; API Gateway\'s is 29 s');
+  refuseLocalFlags(opts);
   const settings = setupSettings(opts);
   const session = await openSession(
     { ...awsTarget(opts), settings },

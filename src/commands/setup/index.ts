@@ -2,11 +2,8 @@
 import { defineCommand } from '../../cli/command.js';
 import { describeAuth } from '../../contract/auth.js';
 import type { Context } from '../../context.js';
-import { awsOptions, LOCAL_STACK_OPTIONS, OLD_SPELLINGS_HELP } from '../../cli/option-sets.js';
+import { awsOptions, LOCAL_STACK_OPTIONS, OLD_SPELLINGS_HELP, STACK_SETTINGS_OPTIONS } from '../../cli/option-sets.js';
 import { jsonOption } from '../../cli/target-options.js';
-import { checkedText, numberFlag, oneOf } from '../../cli/parsers.js';
-import { UsageError } from '../../errors.js';
-import { RETENTION_DAYS } from '../../defaults.js';
 import type { Style } from '../../output/style.js';
 import { formatDuration, labelledRows } from '../../output/format.js';
 import type { SetupAwsOptions, SetupAwsResult } from './aws.js';
@@ -14,19 +11,7 @@ import type { SetupLocalOptions, SetupLocalResult } from './local.js';
 
 export type SetupOptions = { local?: boolean } & SetupLocalOptions & SetupAwsOptions;
 
-/** The parsers of the AWS-only setup flags. */
-export const SETUP_FLAG = {
-  runtime: oneOf('--runtime', ['nodejs24.x', 'nodejs22.x'] as const, { rule: 'nodejs24.x or nodejs22.x (older Node.js runtimes are deprecated)' }),
-  arch: oneOf('--arch', ['arm64', 'x86_64'] as const, { rule: 'arm64 or x86_64' }),
-  memory: numberFlag('--memory', 'a whole number of MB from 128 to 10240', (n) => Number.isInteger(n) && n >= 128 && n <= 10240),
-  rolePath: checkedText((path: string) => {
-    if (!/^\/([\x21-\x7e]{0,510}\/)?$/.test(path)) throw new UsageError(`--role-path ${JSON.stringify(path)} is not an IAM path: it starts and ends with / (such as /service-role/)`);
-  }),
-  permissionsBoundary: checkedText((arn: string) => {
-    if (!/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/.+/.test(arn)) throw new UsageError(`--permissions-boundary ${JSON.stringify(arn)} is not the ARN of a managed policy (arn:aws:iam::ACCOUNT:policy/NAME)`);
-  }),
-  logRetention: numberFlag('--log-retention', `one of ${RETENTION_DAYS.join(', ')} days`, (n) => (RETENTION_DAYS as readonly number[]).includes(n)),
-};
+
 
 export async function setup(opts: SetupOptions, ctx: Context): Promise<SetupLocalResult | SetupAwsResult> {
   if (opts.local) {
@@ -94,17 +79,10 @@ export const command = defineCommand({
       endpointUrl: 'send every AWS call to this endpoint (an AWS-compatible emulator such as moto)',
       stack: 'prefix every resource name with NAME-, so several stacks share an account',
     }),
-    { flags: '--runtime <runtime>', description: 'AWS: nodejs24.x or nodejs22.x (default: nodejs24.x)', parse: SETUP_FLAG.runtime },
-    { flags: '--arch <arch>', description: 'AWS: arm64 or x86_64 (default: arm64)', parse: SETUP_FLAG.arch },
-    { flags: '--memory <mb>', description: 'AWS: function memory, 128-10240 MB (default: 256)', parse: SETUP_FLAG.memory },
-    { flags: '--log-retention <days>', description: "AWS: days to keep the function's logs (default: 14)", parse: SETUP_FLAG.logRetention },
-    { flags: '--api-key', description: 'AWS: the same as --auth api-key (a usage plan and key are created; the key is kept in the state file)' },
+    ...STACK_SETTINGS_OPTIONS,
     { flags: '--no-verify', description: 'AWS: skip the live check through the invoke URL' },
     { flags: '--dry-run', description: 'AWS: print what would be created, updated or left, using read calls only' },
     { flags: '--adopt', description: 'AWS: take over resources of our names made without products-cli (the tutorial\'s console stack): tag them and bring them to this configuration, keeping the table\'s items' },
-    { flags: '--role-path <path>', description: "AWS: the IAM path of the function's role, such as /service-role/ (default: /)", parse: SETUP_FLAG.rolePath },
-    { flags: '--permissions-boundary <arn>', description: "AWS: the permissions boundary of the function's role, when the organisation requires one", parse: SETUP_FLAG.permissionsBoundary },
-    { flags: '--no-pitr', description: 'AWS: leave point-in-time recovery of the table off (it is turned on by default)' },
   ],
   help: `Examples:
   $ products-cli setup --local                  # http://127.0.0.1:3000/prod, data in .products-cli/local/
