@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'deploy', summary: 'Upload dist/handler.zip to the function when it differs from the deployed code, and wait until it is live.', load: () => import('../commands/deploy.js') },
   { name: 'status', summary: 'Show each AWS resource of the stack (present, missing, drifted), the invoke URL, and a live check.', load: () => import('../commands/status/index.js') },
   { name: 'logs', summary: "Print the function's log events, request lines rendered readably; --follow keeps printing new ones.", load: () => import('../commands/logs/index.js') },
+  { name: 'metrics', summary: 'Show how the API is doing over a period: requests, errors, latency, throttles, as sparklines; --watch refreshes.', load: () => import('../commands/metrics/index.js') },
   { name: 'local', summary: 'Run the local stack in the foreground, logging each request, until Ctrl-C (like `sam local start-api`).', load: () => import('../commands/local.js') },
   // Testing the API, and moving its data.
   { name: 'smoke', summary: "Run the tutorial's tests against the API as a contract suite: PASS/FAIL per check, exit 1 on any failure.", load: () => import('../commands/smoke.js') },
