@@ -1,9 +1,11 @@
 /** One place builds the SDK clients, so that region, profile and endpoint apply to every service alike. */
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AwsError } from '../errors.js';
 
@@ -14,6 +16,8 @@ export interface AwsClients {
   apigateway: APIGatewayClient;
   logs: CloudWatchLogsClient;
   sts: STSClient;
+  cloudwatch: CloudWatchClient;
+  sns: SNSClient;
 }
 
 export interface ClientOptions {
@@ -25,7 +29,7 @@ export interface ClientOptions {
   endpointUrl?: string;
 }
 
-/** Builds the six clients from the standard credential chain and the given overrides. */
+/** Builds the clients from the standard credential chain and the given overrides. */
 export function createAwsClients(options: ClientOptions = {}): AwsClients {
   if (options.endpointUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.endpointUrl)) {
     throw new AwsError(`--endpoint-url ${options.endpointUrl} is not an http(s) URL; give one such as http://127.0.0.1:5000`);
@@ -42,6 +46,8 @@ export function createAwsClients(options: ClientOptions = {}): AwsClients {
     apigateway: new APIGatewayClient(config),
     logs: new CloudWatchLogsClient(config),
     sts: new STSClient(config),
+    cloudwatch: new CloudWatchClient(config),
+    sns: new SNSClient(config),
   };
 }
 

@@ -39,6 +39,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'local', group: 'stack', summary: 'Run the local stack in the foreground, logging each request, until Ctrl-C (like `sam local start-api`).', load: () => import('../commands/local.js') },
   { name: 'policy', group: 'stack', summary: 'Print the IAM policy a caller needs for one stack (--for setup, operate or read), scoped to its resources.', load: () => import('../commands/policy.js') },
   { name: 'template', group: 'stack', summary: 'Write the stack that setup makes as a CloudFormation template (YAML or JSON), with the bundle and the commands that deploy it.', load: () => import('../commands/template.js') },
+  { name: 'metrics', group: 'stack', summary: 'Show how the API is doing over a period: requests, errors, latency, throttles, as sparklines; --watch refreshes.', load: () => import('../commands/metrics/index.js') },
   // Testing the API, and moving its data.
   { name: 'smoke', group: 'tools', summary: "Run the tutorial's tests against the API as a contract suite: PASS/FAIL per check, exit 1 on any failure.", load: () => import('../commands/smoke.js') },
   { name: 'bench', group: 'tools', summary: 'Load-test the API: seed products, send a mix of requests, report throughput, latency percentiles and statuses.', load: () => import('../commands/bench.js') },

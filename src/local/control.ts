@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { readDataOwner, type DataOwner } from '../state/data-lock.js';
 import { stateDir, type LocalState } from '../state/state-file.js';
-import { AUTH_HEADER, HEALTH_PATH, STACK_SERVICE_NAME, type HealthAnswer, type StackStats } from './health.js';
+import { AUTH_HEADER, HEALTH_PATH, metricsQuery, STACK_SERVICE_NAME, type HealthAnswer, type StackStats } from './health.js';
+import type { MetricSeries, MetricsWindow } from '../stack/metric-series.js';
 import { holdsPort } from './port-owner.js';
 import { isProcessAlive } from '../state/process-alive.js';
 import { clientProof, newNonce, sameHex, stackProof } from './stack-proof.js';
@@ -16,6 +17,7 @@ export interface StackIdentity {
   url: string;
   startedAt: string;
   stats?: StackStats;
+  metrics?: MetricSeries[];
   /** How the pid was matched to the port: `socket` (this system says who listens) or `proof` (it could not tell). */
   portCheck: 'socket' | 'proof';
 }
@@ -38,22 +40,32 @@ export function localLogPath(cwd: string): string {
   return join(localDir(cwd), 'stack.log');
 }
 
+export interface ProbeOptions {
+  withStats?: boolean;
+  /** Also the stack's metric series over this window (which proves the secret to it, as `withStats`). */
+  metrics?: MetricsWindow;
+  timeoutMs?: number;
+}
+
 /**
  * Asks whatever listens on 127.0.0.1:port to prove it knows `secret`; with `withStats` it also proves the
  * secret to the stack and gets its figures. Undefined when nothing answers, or not with a valid proof.
  */
-export function probeStack(port: number, secret: string, options: { withStats?: boolean; timeoutMs?: number } = {}): Promise<HealthAnswer | undefined> {
+export function probeStack(port: number, secret: string, options: ProbeOptions = {}): Promise<HealthAnswer | undefined> {
   const nonce = newNonce();
-  const headers: Record<string, string> = options.withStats ? { [AUTH_HEADER]: clientProof(secret, nonce, Date.now()) } : {};
+  const proved = options.withStats || options.metrics;
+  const headers: Record<string, string> = proved ? { [AUTH_HEADER]: clientProof(secret, nonce, Date.now()) } : {};
+  // Series over a long window take more room than the health answer alone.
+  const maxBytes = options.metrics ? 4 * 1024 * 1024 : 64 * 1024;
   return new Promise((resolve) => {
-    const path = `${HEALTH_PATH}?nonce=${nonce}`;
+    const path = `${HEALTH_PATH}?nonce=${nonce}${options.metrics ? `&metrics=${metricsQuery(options.metrics)}` : ''}`;
     const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers, timeout: options.timeoutMs ?? 3_000, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         // Whatever listens there may not be ours: it gets no more than a health answer's worth of memory.
-        if (size > 64 * 1024) req.destroy();
+        if (size > maxBytes) req.destroy();
         else chunks.push(chunk);
       });
       res.on('end', () => {
@@ -83,7 +95,7 @@ export function probeStack(port: number, secret: string, options: { withStats?: 
  * The recorded stack when it is up and is the very process recorded: the pid runs, the stack on the port
  * proves the secret and names that pid, and the pid holds the port (where the system can tell).
  */
-export async function identifyRecordedStack(record: StackRecord, options: { withStats?: boolean } = {}): Promise<StackIdentity | undefined> {
+export async function identifyRecordedStack(record: StackRecord, options: Pick<ProbeOptions, 'withStats' | 'metrics'> = {}): Promise<StackIdentity | undefined> {
   if (!record.secret || !isProcessAlive(record.pid)) return undefined;
   const answer = await probeStack(record.port, record.secret, options);
   if (!answer || answer.pid !== record.pid) return undefined;
@@ -96,6 +108,7 @@ export async function identifyRecordedStack(record: StackRecord, options: { with
     url: answer.url,
     startedAt: answer.startedAt,
     ...(answer.stats ? { stats: answer.stats } : {}),
+    ...(answer.metrics ? { metrics: answer.metrics } : {}),
     portCheck: holds ? 'socket' : 'proof',
   };
 }

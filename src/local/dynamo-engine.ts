@@ -13,6 +13,15 @@ export interface DynamoEngineOptions {
   /** 0 = any free port. */
   port?: number;
   host?: string;
+  /** Told of each request the engine answered: its operation, how long it took and its status (about once a second, in batches). */
+  onRequests?: (requests: EngineRequest[]) => void;
+}
+
+/** One request the engine answered. */
+export interface EngineRequest {
+  operation: string;
+  durationMs: number;
+  status: number;
 }
 
 export interface DynamoEngine {
@@ -33,22 +42,47 @@ const { parentPort, workerData } = require('node:worker_threads');
 const dynalite = require(workerData.dynalite);
 const server = dynalite({ ...(workerData.path ? { path: workerData.path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 server.once('error', (error) => parentPort.postMessage({ type: 'error', message: error.message, code: error.code }));
+// Each request's operation, time and status, sent in batches so that a busy engine posts once a second.
+let requests = [];
+const flush = () => {
+  if (requests.length > 0) parentPort.postMessage({ type: 'requests', requests });
+  requests = [];
+};
+if (workerData.timed) {
+  server.on('request', (req, res) => {
+    const started = performance.now();
+    const operation = String(req.headers['x-amz-target'] || '').split('.').pop();
+    res.once('finish', () => requests.push({ operation, durationMs: performance.now() - started, status: res.statusCode }));
+  });
+  setInterval(flush, 1000).unref();
+}
 server.listen(workerData.port, workerData.host, () => parentPort.postMessage({ type: 'listening', port: server.address().port }));
 parentPort.once('message', () => {
   // dynalite's close waits for pending operations, then closes the store, so acknowledged writes are on disk.
+  flush();
   server.close((error) => parentPort.postMessage({ type: 'stopped', message: error ? error.message : undefined }));
   server.closeAllConnections();
 });
 `;
 
 interface EngineMessage {
-  type: 'listening' | 'error' | 'stopped';
+  type: 'listening' | 'error' | 'stopped' | 'requests';
   port?: number;
   message?: string;
   code?: string;
+  requests?: EngineRequest[];
 }
 
-const nextMessage = (worker: Worker) => new Promise<EngineMessage>((resolve) => worker.once('message', resolve));
+/** The next message about the engine's life (the batches of requests go to `onRequests`). */
+const nextMessage = (worker: Worker) =>
+  new Promise<EngineMessage>((resolve) => {
+    const listener = (message: EngineMessage) => {
+      if (message.type === 'requests') return;
+      worker.off('message', listener);
+      resolve(message);
+    };
+    worker.on('message', listener);
+  });
 
 /** Starts dynalite in a worker thread; tables become ACTIVE at once, so startup stays fast. */
 export async function startDynamoEngine(options: DynamoEngineOptions = {}): Promise<DynamoEngine> {
@@ -62,8 +96,10 @@ export async function startDynamoEngine(options: DynamoEngineOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const worker = new Worker(ENGINE_SOURCE, {
     eval: true,
-    workerData: { dynalite: createRequire(import.meta.url).resolve('dynalite'), path: options.dataDir, port: options.port ?? 0, host },
+    workerData: { dynalite: createRequire(import.meta.url).resolve('dynalite'), path: options.dataDir, port: options.port ?? 0, host, timed: Boolean(options.onRequests) },
   });
+  const { onRequests } = options;
+  if (onRequests) worker.on('message', (message: EngineMessage) => message.type === 'requests' && onRequests(message.requests ?? []));
   let onError: ((error: Error) => void) | undefined;
   const started = await Promise.race([nextMessage(worker), new Promise<EngineMessage>((resolve) => worker.once('error', (onError = (error) => resolve({ type: 'error', message: error.message }))))]);
   // From here on an error in the engine is unhandled, as it was when dynalite ran on the stack's own thread.

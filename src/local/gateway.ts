@@ -36,6 +36,8 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /** Authorization and CORS as the deployed stack has them; absent = an open API without CORS. */
   access?: AccessOptions;
+  /** Told of each answer: its status, the whole latency and the part spent invoking the function (as API Gateway's Latency and IntegrationLatency). */
+  onAnswered?: (status: number, latencyMs: number, integrationMs: number | undefined) => void;
 }
 
 export interface GatewayStats {
@@ -127,6 +129,8 @@ interface Handled {
   byFunction: boolean;
   /** The OPTIONS method's MOCK integration answered (a preflight): not a gateway response. */
   preflight?: true;
+  /** How long the integration took, when the function was invoked. */
+  integrationMs?: number;
 }
 
 /** The throttled requests after the first are counted over this long, then logged as one line. */
@@ -184,7 +188,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       },
       { resource: match.resource, pathParameters: rawPathParameters(match.resource, path as string) },
     );
-    return { ...fromOutcome(await invokeWithin(options, event, requestId)), path: path as string };
+    const invoked = performance.now();
+    const outcome = await invokeWithin(options, event, requestId);
+    return { ...fromOutcome(outcome), path: path as string, integrationMs: performance.now() - invoked };
   }
 
   const logRequest = (req: IncomingMessage, requestId: string, path: string, status: number, started: number) => {
@@ -253,6 +259,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         stats.requests += 1;
         const status = String(handled.response.statusCode);
         stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
+        options.onAnswered?.(handled.response.statusCode, performance.now() - started, handled.integrationMs);
         if (handled.byFunction) return;
         if (handled.response.statusCode === 429) logThrottled(req, requestId, handled.path, started);
         else logRequest(req, requestId, handled.path, handled.response.statusCode, started);

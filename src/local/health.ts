@@ -1,6 +1,7 @@
 /** The stack's health and control answer: who it is, proved with its secret, and its statistics for the CLI. */
 import { checkClientProof, NONCE_PATTERN, stackProof } from './stack-proof.js';
 import type { HttpResponse } from './proxy-result.js';
+import type { MetricSeries, MetricsWindow } from '../stack/metric-series.js';
 
 /** What a stack calls itself at its health path. */
 export const STACK_SERVICE_NAME = 'products-cli-local';
@@ -37,6 +38,8 @@ export interface HealthAnswer {
   startedAt: string;
   proof: string;
   stats?: StackStats;
+  /** The series over the window asked for with `metrics=START,END,PERIOD` (ms, ms, seconds). */
+  metrics?: MetricSeries[];
 }
 
 export interface HealthSource {
@@ -47,6 +50,22 @@ export interface HealthSource {
   url: () => string;
   startedAt: string;
   stats: () => Promise<StackStats>;
+  metrics?: (window: MetricsWindow) => MetricSeries[];
+}
+
+/** The `metrics` query parameter of a window. */
+export function metricsQuery(window: MetricsWindow): string {
+  return `${window.start},${window.end},${window.periodSeconds}`;
+}
+
+/** The window of a `metrics` query parameter; undefined unless it is three whole numbers with a period of 60 s or more. */
+export function readMetricsQuery(text: string | null): MetricsWindow | undefined {
+  const parts = (text ?? '').split(',').map(Number);
+  const [start, end, periodSeconds] = parts as [number, number, number];
+  if (parts.length !== 3 || !parts.every(Number.isSafeInteger) || periodSeconds < 60 || end <= start) return undefined;
+  // At most 10,080 periods (a week of minutes), so that a request cannot make the stack walk forever.
+  if ((end - start) / (periodSeconds * 1000) > 10_080) return undefined;
+  return { start, end, periodSeconds };
 }
 
 function json(statusCode: number, body: unknown): HttpResponse {
@@ -60,7 +79,8 @@ function json(statusCode: number, body: unknown): HttpResponse {
 export function createHealthAnswer(source: HealthSource): (query: string, authHeader: string | undefined) => Promise<HttpResponse> {
   const seen = new Map<string, number>();
   return async (query, authHeader) => {
-    const nonce = new URLSearchParams(query).get('nonce');
+    const params = new URLSearchParams(query);
+    const nonce = params.get('nonce');
     if (nonce === null) return json(200, { service: STACK_SERVICE_NAME });
     if (!NONCE_PATTERN.test(nonce)) return json(400, { message: 'nonce must be 16 to 128 lower-case hex digits' });
     const port = source.port();
@@ -73,7 +93,11 @@ export function createHealthAnswer(source: HealthSource): (query: string, authHe
       startedAt: source.startedAt,
       proof: stackProof(source.secret, nonce, source.pid, port),
     };
-    if (checkClientProof(source.secret, nonce, authHeader, Date.now(), seen)) answer.stats = await source.stats();
+    if (checkClientProof(source.secret, nonce, authHeader, Date.now(), seen)) {
+      answer.stats = await source.stats();
+      const window = readMetricsQuery(params.get('metrics'));
+      if (window && source.metrics) answer.metrics = source.metrics(window);
+    }
     return json(200, answer);
   };
 }

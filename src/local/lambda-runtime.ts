@@ -27,6 +27,17 @@ export interface LambdaRuntimeOptions {
   log?: (line: string) => void;
   /** The most execution environments at once; default the number of CPUs. */
   concurrency?: number;
+  /** Told of each cold start and each invocation, for the stack's metrics. */
+  observer?: RuntimeObserver;
+}
+
+/** What the runtime reports as it runs: as Lambda's Invocations, Errors, Duration and ConcurrentExecutions. */
+export interface RuntimeObserver {
+  coldStart(): void;
+  /** An environment started an invocation; `concurrent` environments are running one now, this one included. */
+  started(concurrent: number): void;
+  /** An invocation ended after `durationMs` in its environment (not counting the wait for a free one). */
+  finished(durationMs: number, outcome: InvokeOutcome): void;
 }
 
 export type InvokeOutcome =
@@ -63,6 +74,7 @@ interface Job {
 interface Running extends Job {
   id: number;
   timer: NodeJS.Timeout;
+  startedAt: number;
   /** The offer cell it came through, if it was offered; the next offer must use the other one. */
   cell?: number;
 }
@@ -104,6 +116,8 @@ class Sandbox {
     private readonly options: LambdaRuntimeOptions,
     /** Called when the running invocation has been answered (and, if one was offered, it is now running). */
     private readonly settled: (sandbox: Sandbox) => void,
+    /** Counts the environments running an invocation, for the observer. */
+    private readonly inUse: { count: number },
   ) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -152,7 +166,7 @@ class Sandbox {
   /** Runs the job now; the environment must be idle. */
   async start(job: Job): Promise<void> {
     const id = this.nextId++;
-    this.running = { ...job, id, timer: this.timer(id) };
+    this.running = { ...job, id, timer: this.timer(id), startedAt: this.began() };
     const initError = await this.ready;
     if (initError) {
       this.lost = true;
@@ -184,6 +198,13 @@ class Sandbox {
     return { event, requestId, resolve };
   }
 
+  /** Counts an invocation started, for the observer, and gives its start time. */
+  private began(): number {
+    this.inUse.count += 1;
+    this.options.observer?.started(this.inUse.count);
+    return performance.now();
+  }
+
   private timer(id: number): NodeJS.Timeout {
     return setTimeout(() => this.settle(id, { kind: 'timeout' }), this.options.timeoutMs);
   }
@@ -193,6 +214,8 @@ class Sandbox {
     if (!running || running.id !== id) return;
     this.running = undefined;
     clearTimeout(running.timer);
+    this.inUse.count -= 1;
+    this.options.observer?.finished(performance.now() - running.startedAt, outcome);
     if (outcome.kind === 'timeout') {
       this.options.log?.(JSON.stringify({ level: 'ERROR', requestId: running.requestId, message: `Task timed out after ${(this.options.timeoutMs / 1000).toFixed(2)} seconds` }));
       // The function may be stuck in a loop: the environment is recycled.
@@ -203,7 +226,7 @@ class Sandbox {
     const next = this.lost ? undefined : this.offered;
     if (next) {
       this.offered = undefined;
-      this.running = { ...next, timer: this.timer(next.id) };
+      this.running = { ...next, timer: this.timer(next.id), startedAt: this.began() };
     }
     running.resolve(outcome);
     this.settled(this);
@@ -236,11 +259,13 @@ export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise
   const waiting: Job[] = [];
   let coldStarts = 0;
   let stopped = false;
+  const inUse = { count: 0 };
 
   const spawn = (): Sandbox => {
     const started = performance.now();
-    const sandbox = new Sandbox(options, (done) => release(done));
+    const sandbox = new Sandbox(options, (done) => release(done), inUse);
     coldStarts += 1;
+    options.observer?.coldStart();
     const number = coldStarts;
     all.add(sandbox);
     sandbox.worker.once('exit', () => all.delete(sandbox));

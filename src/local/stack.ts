@@ -19,6 +19,7 @@ import { createHealthAnswer, STACK_SERVICE_NAME, type StackStats } from './healt
 import { startLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
 import { newStackSecret } from './stack-proof.js';
 import { countItems, directorySize } from './stack-stats.js';
+import { createMetricsRecorder, recordAnswer, recordEngineRequests, runtimeObserver, type MetricsRecorder } from './metrics-recorder.js';
 
 export { STACK_SERVICE_NAME };
 
@@ -63,6 +64,8 @@ export interface LocalStack {
   startedAt: string;
   /** Its figures, as the health answer gives them to a caller who proves the secret. */
   stats(): Promise<StackStats>;
+  /** What its gateway, function and engine did, minute by minute, for `metrics --local`. */
+  metrics: MetricsRecorder;
   /** Refuses new connections, answers the requests in flight (waiting at most `drainMs`), then stops everything. */
   stop(drainMs?: number): Promise<void>;
 }
@@ -119,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const secret = options.secret ?? newStackSecret();
   const startedAt = new Date().toISOString();
   const startedMs = Date.now();
+  const metrics = createMetricsRecorder();
 
   let engine: DynamoEngine | undefined;
   let runtime: LambdaRuntime | undefined;
@@ -135,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The engine's thread starts while the artifact is unpacked; whichever fails, the other is stopped below.
     const [unpacked, startedEngine] = await Promise.allSettled([
       unpackHandler(options.handlerZip ?? defaultHandlerZip()),
-      options.dynamodbEndpoint ? undefined : startDynamoEngine({ dataDir: options.dataDir, host: '127.0.0.1' }),
+      options.dynamodbEndpoint ? undefined : startDynamoEngine({ dataDir: options.dataDir, host: '127.0.0.1', onRequests: (requests) => recordEngineRequests(metrics, requests) }),
     ]);
     if (startedEngine.status === 'fulfilled') engine = startedEngine.value;
     if (unpacked.status === 'rejected') throw unpacked.reason;
@@ -149,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functionName: DEFAULT_FUNCTION_NAME,
       timeoutMs: functionTimeoutMs,
       log: options.log,
+      observer: runtimeObserver(metrics),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       env: {
         ...awsEnv,
@@ -189,7 +194,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.bodyTimeoutMs ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
       ...(options.access ? { access: options.access } : {}),
       log: options.log,
-      health: createHealthAnswer({ secret, pid: process.pid, port: () => (gateway as Gateway).port, stage, url: () => url, startedAt, stats }),
+      onAnswered: (status, latencyMs, integrationMs) => recordAnswer(metrics, status, latencyMs, integrationMs),
+      health: createHealthAnswer({ secret, pid: process.pid, port: () => (gateway as Gateway).port, stage, url: () => url, startedAt, stats, metrics: (window) => metrics.read(window) }),
       invoke: (event, requestId) => started.invoke(event, requestId),
     });
     const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -203,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       secret,
       startedAt,
       stats,
+      metrics,
       stop: (drainMs?: number) => (stopping ??= stopAll(drainMs)),
     };
   } catch (error) {

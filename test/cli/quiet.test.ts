@@ -29,6 +29,7 @@ const LOCAL_SESSION: string[][] = [
   ['completion', 'bash'],
   ['status', '--local'],
   ['logs', '--local', '--filter', '/product/q1'],
+  ['metrics', '--local', '--since', '15m'],
   ['teardown', '--local', '--yes'],
 ];
 
@@ -37,11 +38,12 @@ const EMULATOR = '<moto>';
 const WHERE = ['--endpoint-url', EMULATOR, '--region', 'us-east-1', '--stack', 'quiet'];
 
 /** The stack's commands on AWS, against moto (which has no data plane, hence --no-verify). */
-const AWS_SESSION: string[][] = [['setup', ...WHERE, '--no-verify'], ['deploy', ...WHERE], ['status', ...WHERE, '--no-verify'], ['logs', ...WHERE], ['teardown', ...WHERE, '--yes'], ['policy', ...WHERE]];
+const AWS_SESSION: string[][] = [['setup', ...WHERE, '--no-verify'], ['deploy', ...WHERE], ['status', ...WHERE, '--no-verify'], ['logs', ...WHERE], ['metrics', ...WHERE], ['teardown', ...WHERE, '--yes'], ['policy', ...WHERE]];
 
 /** The commands neither session runs, and why. */
 const NOT_RUN: Record<string, string> = {
   local: 'runs in the foreground until Ctrl-C; its request log on stderr is what it shows',
+  template: 'writes a folder and prints where; test/commands/template.test.ts runs it through the bin',
   console: 'serves its page in the foreground until Ctrl-C; test/browser/console-browser.test.ts drives it',
 };
 

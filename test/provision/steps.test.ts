@@ -1,4 +1,6 @@
 // Each provisioning step against aws-sdk-client-mock: the exact inputs, order constraints, and no create on a rerun.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SNSClient } from '@aws-sdk/client-sns';
 import {
   APIGatewayClient,
   CreateDeploymentCommand,
@@ -62,7 +64,7 @@ function context(stack?: string): ProvisionContext & { records: Array<[string, s
   const records: Array<[string, string | undefined]> = [];
   const notes: string[] = [];
   return {
-    clients: { dynamodb: new DynamoDBClient({}), iam: new IAMClient({}), lambda: new LambdaClient({}), apigateway, logs: new CloudWatchLogsClient({}), sts: new STSClient({}) },
+    clients: { dynamodb: new DynamoDBClient({}), iam: new IAMClient({}), lambda: new LambdaClient({}), apigateway, logs: new CloudWatchLogsClient({}), sts: new STSClient({}), cloudwatch: new CloudWatchClient({}), sns: new SNSClient({}) },
     apigateway: new ApiGatewayPacer(apigateway, { clock }),
     region: 'us-east-1',
     accountId: async () => ACCOUNT,

@@ -15,6 +15,8 @@ import {
   NotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-api-gateway';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { CloudWatchLogsClient, ResourceAlreadyExistsException, ResourceNotFoundException as LogsNotFound } from '@aws-sdk/client-cloudwatch-logs';
 import { ContinuousBackupsUnavailableException, DynamoDBClient, ResourceInUseException, ResourceNotFoundException as DynamoNotFound } from '@aws-sdk/client-dynamodb';
 import { DeleteConflictException, EntityAlreadyExistsException, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
@@ -262,6 +264,8 @@ export class FakeAws {
       apigateway: wire(new APIGatewayClient(config), 'apigateway'),
       logs: wire(new CloudWatchLogsClient(config), 'logs'),
       sts: wire(new STSClient(config), 'sts'),
+      cloudwatch: wire(new CloudWatchClient(config), 'cloudwatch'),
+      sns: wire(new SNSClient(config), 'sns'),
     };
   }
 
