@@ -15,6 +15,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, localAwsEnv, type LocalStack } from '../../src/local/stack.js';
 import { DEFAULT_TABLE_NAME } from '../../src/defaults.js';
+import { EXIT } from '../../src/errors.js';
 import { binPath, packageRoot, requireBuild, runCli } from '../commands/helpers/run-cli.js';
 import { CHROMIUM, FLAGS, missingBrowser } from './chromium.js';
 
@@ -30,6 +31,7 @@ const lack = missing();
 let stack: LocalStack;
 let consoleProcess: ChildProcess;
 let consoleUrl: string;
+let consoleStderr = '';
 let base: string;
 let browser: import('playwright-core').BrowserContext;
 let tab: import('playwright-core').Page;
@@ -94,6 +96,7 @@ beforeAll(async () => {
   writeFileSync(join(cwd, '.products-cli', 'state.json'), JSON.stringify({ version: 1, current: 'local', local }), { mode: 0o600 });
   await seed(stack.dynamodbEndpoint);
   consoleProcess = spawn(process.execPath, [binPath, 'console', '--url', stack.url, '--port', '0', '--json'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  consoleProcess.stderr?.setEncoding('utf8').on('data', (chunk: string) => (consoleStderr += chunk));
   consoleUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
     consoleProcess.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -278,6 +281,14 @@ describe('the console', () => {
     await shot('api');
     expect(violations).toEqual([]);
   }, 60_000);
+
+  it('stops on Ctrl-C', async (ctx) => {
+    if (lack) return ctx.skip(lack);
+    const exited = new Promise<number | null>((resolve) => consoleProcess.once('exit', (code) => resolve(code)));
+    consoleProcess.kill('SIGINT');
+    expect(await exited, consoleStderr).toBe(EXIT.interrupted);
+    await expect(fetch(consoleUrl)).rejects.toThrow();
+  });
 });
 
 async function cookieHeader(): Promise<string> {
