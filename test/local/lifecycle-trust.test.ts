@@ -96,6 +96,8 @@ describe('a server that answers the health path in the stack\'s place', () => {
       await writeFile(statePath(), JSON.stringify({ version: 1, current: 'local', local }), { mode: 0o600 });
 
       const teardown = await cli(cwd, ['teardown', '--local', '--yes', '--keep-data', '--json']);
+      // Teardown took the emptied .products-cli/ with the state file.
+      await mkdir(join(cwd, '.products-cli'), { recursive: true });
       await writeFile(statePath(), JSON.stringify({ version: 1, current: 'local', local }), { mode: 0o600 });
       const run = await cli(cwd, ['setup', '--local', '--port', '0', '--json']);
 
