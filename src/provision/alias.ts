@@ -69,7 +69,9 @@ function frozen(config: FunctionConfiguration): string {
  * changed since it.
  */
 export async function publishVersion(ctx: ProvisionContext): Promise<FunctionConfiguration> {
-  const latest = await waitForFunctionReady(ctx);
+  // The function step already stopped on an update of this run that failed; an earlier failed one left the last
+  // good configuration in place, which is what gets published.
+  const latest = await waitForFunctionReady(ctx, { earlierUpdateFailed: 'accept' });
   const sha = latest.CodeSha256 ?? '';
   return updateFunction<FunctionConfiguration>(
     ctx,
@@ -109,7 +111,7 @@ export async function moveLiveAlias(ctx: ProvisionContext, current: AliasConfigu
 export async function ensureLiveAlias(ctx: ProvisionContext): Promise<StepResult & { version: string }> {
   const stack = describeStack(ctx);
   const base = { resource: 'alias', name: `${stack.function.name}:${stack.function.alias.name}` };
-  const [alias, latest] = await Promise.all([getLiveAlias(ctx), waitForFunctionReady(ctx)]);
+  const [alias, latest] = await Promise.all([getLiveAlias(ctx), waitForFunctionReady(ctx, { earlierUpdateFailed: 'accept' })]);
   if (alias?.FunctionVersion && alias.FunctionVersion !== '$LATEST') {
     const running = await versionConfiguration(ctx, alias.FunctionVersion);
     if (frozen(running) === frozen(latest)) return { ...base, outcome: 'unchanged', version: alias.FunctionVersion, id: alias.AliasArn ?? '', ...(canaryOf(alias) ? { detail: `canary on version ${canaryOf(alias)?.version}` } : {}) };
