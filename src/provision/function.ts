@@ -278,13 +278,14 @@ export function isUpdateInProgress(error: unknown): boolean {
  * on our clock), and again while Lambda still says an update is in progress: another process, or Lambda's
  * own settling, may start one between our check and our call.
  */
-export async function updateFunction<T = unknown>(ctx: ProvisionContext, command: object, action: string): Promise<T> {
+export async function updateFunction(ctx: ProvisionContext, command: object, action: string): Promise<void> {
   const started = ctx.clock.now();
   for (;;) {
     await waitForFunctionReady(ctx, { earlierUpdateFailed: 'accept' });
     let wait = ctx.waits.functionPollMs;
     try {
-      return await (ctx.clients.lambda.send as (c: object) => Promise<T>)(command);
+      await (ctx.clients.lambda.send as (c: object) => Promise<unknown>)(command);
+      return;
     } catch (error) {
       const waited = ctx.clock.now() - started;
       // A configuration that switches to a role just made meets IAM propagation, as CreateFunction does.

@@ -93,7 +93,6 @@ describe('setup → rerun → teardown on the fake', () => {
       ['role', 'create'],
       ['log group', 'create'],
       ['function', 'create'],
-      ['alias', 'create'],
       ['REST API', 'create'],
       ['permission', 'create'],
     ]);
