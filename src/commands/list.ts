@@ -64,7 +64,6 @@ ${API_KEY_HELP}`,
   // Each page is written as it arrives; the pages stop being fetched once the reader has gone.
   print: async (pages, ctx, opts) => {
     const { terminal } = effectiveLimit(opts, ctx);
-    const more = terminal ? `the first ${TERMINAL_LIST_LIMIT} are shown; more may remain: --all for every one, or --limit N` : 'stopped at --limit; more may remain';
-    await printProductPages(ctx, pages, more);
+    await printProductPages(ctx, pages, terminal ? `the first ${TERMINAL_LIST_LIMIT} are shown; more may remain: --all for every one, or --limit N` : undefined);
   },
 });
