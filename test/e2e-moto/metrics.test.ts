@@ -1,0 +1,90 @@
+// `metrics` against moto: data points written with PutMetricData under the namespaces and dimensions AWS
+// publishes them with come back from one GetMetricData call per refresh, exactly, and render as sparklines.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MetricsReport } from '../../src/output/render-metrics.js';
+import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { motoAvailable, startEmulator, type Emulator } from './moto-server.js';
+
+let emulator: Emulator;
+const REGION = 'us-east-1';
+const MINUTE = 60_000;
+// Whole minutes, 10 and 5 minutes ago, so that both fall inside `--since 1h` and on its 1-minute periods.
+const now = Date.now();
+const older = Math.floor(now / MINUTE) * MINUTE - 10 * MINUTE;
+const newer = older + 5 * MINUTE;
+
+const datum = (name: string, dimensions: Record<string, string>, at: number, value: number): MetricDatum => ({
+  MetricName: name,
+  Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+  Timestamp: new Date(at),
+  Value: value,
+});
+
+describe.runIf(motoAvailable)('metrics against moto', () => {
+  beforeAll(async () => {
+    requireBuild();
+    emulator = await startEmulator();
+    const cloudwatch = new CloudWatchClient({ region: REGION, endpoint: emulator.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const api = { ApiName: 'shop-productApi', Stage: 'prod' };
+    const fn = { FunctionName: 'shop-productFunction' };
+    const table = { TableName: 'shop-product' };
+    const put = (namespace: string, data: MetricDatum[]) => cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data }));
+    await put('AWS/ApiGateway', [
+      datum('Count', api, older, 120),
+      datum('Count', api, newer, 80),
+      datum('5XXError', api, newer, 2),
+      datum('4XXError', api, older, 7),
+      // Another stage's requests are not this stack's.
+      datum('Count', { ApiName: 'shop-productApi', Stage: 'dev' }, newer, 999),
+    ]);
+    await put('AWS/Lambda', [datum('Invocations', fn, older, 118), datum('Errors', fn, newer, 2), datum('Throttles', fn, newer, 3), datum('ConcurrentExecutions', fn, older, 4)]);
+    await put('AWS/DynamoDB', [datum('ConsumedReadCapacityUnits', table, older, 59.5), datum('SuccessfulRequestLatency', { ...table, Operation: 'GetItem' }, older, 4.25)]);
+    cloudwatch.destroy();
+  }, 60_000);
+  afterAll(async () => emulator?.stop());
+
+  it('returns exactly the points written, under the names of --stack and --stage', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-metrics-'));
+    const run = await runCli(['metrics', '--endpoint-url', emulator.url, '--region', REGION, '--stack', 'shop', '--since', '1h', '--json'], { cwd });
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as MetricsReport;
+    const points = (id: string) => {
+      const series = report.series.find((s) => s.id === id);
+      return series?.timestamps.map((t, i) => [Date.parse(t), series.values[i]]);
+    };
+    expect(report).toMatchObject({ target: 'aws', periodSeconds: 60, names: { api: 'shop-productApi', stage: 'prod', function: 'shop-productFunction', table: 'shop-product' } });
+    expect(points('api.count')).toEqual([[older, 120], [newer, 80]]);
+    expect(points('api.5xx')).toEqual([[newer, 2]]);
+    expect(points('api.4xx')).toEqual([[older, 7]]);
+    expect(points('function.invocations')).toEqual([[older, 118]]);
+    expect(points('function.errors')).toEqual([[newer, 2]]);
+    expect(points('function.throttles')).toEqual([[newer, 3]]);
+    expect(points('function.concurrent')).toEqual([[older, 4]]);
+    expect(points('table.reads')).toEqual([[older, 59.5]]);
+    expect(points('table.latency.GetItem')).toEqual([[older, 4.25]]);
+    // Nothing was written for these: no points, not zeros.
+    expect(points('table.writes')).toEqual([]);
+    expect(points('table.latency.PutItem')).toEqual([]);
+    expect(report.summary).toMatchObject({ requests: 200, serverErrorRate: 0.01, throttles: 3 });
+  });
+
+  it('renders the same data for people: the summary first, gaps where nothing was written', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-metrics-'));
+    const run = await runCli(['metrics', '--endpoint-url', emulator.url, '--region', REGION, '--stack', 'shop'], { cwd });
+
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[1]).toMatch(/^200 requests, 1% 5XX, (p99 [\d.]+ ms, )?3 throttled$/);
+    const requests = lines.find((line) => line.trimStart().startsWith('requests')) as string;
+    // 120 then, five periods later, 80: the four periods between are blanks, not bars.
+    expect(requests).toContain('█    ▆');
+    expect(requests).toMatch(/200 \(3\.\d\/min\)\s+peak 120$/);
+    expect(lines.find((line) => line.trimStart().startsWith('write units'))).toMatch(/no data$/);
+  });
+});
