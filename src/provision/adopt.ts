@@ -21,11 +21,15 @@ export interface ForeignResource {
   problem?: string;
 }
 
+/** Receives the tags of each resource read, for a check that needs them too (who manages the stack). */
+export type TagReader = (resource: string, name: string, tags: Record<string, string> | undefined) => void;
+
 /** Every resource of this stack's names that lacks this stack's tag (read calls only, all at once). */
-export async function findForeign(ctx: ProvisionContext): Promise<ForeignResource[]> {
+export async function findForeign(ctx: ProvisionContext, seen?: TagReader): Promise<ForeignResource[]> {
   const wanted = describeStack(ctx);
   const { stack } = wanted;
   const check = (resource: string, name: string, tags: Record<string, string> | undefined): ForeignResource[] => {
+    seen?.(resource, name, tags);
     const value = tags?.[STACK_TAG];
     if (value === stack) return [];
     return [{ resource, name, ...(value !== undefined ? { problem: `it is tagged for stack ${value}` } : {}) }];
@@ -65,8 +69,8 @@ export function listResources(found: ForeignResource[]): string {
  * Stops setup before its first change when a name is taken by a resource that is not this stack's, naming
  * them all and the way out; with `adopt`, stops only for what cannot be taken over, and returns what will be.
  */
-export async function checkNamesFree(ctx: ProvisionContext): Promise<ForeignResource[]> {
-  const found = await findForeign(ctx);
+export async function checkNamesFree(ctx: ProvisionContext, seen?: TagReader): Promise<ForeignResource[]> {
+  const found = await findForeign(ctx, seen);
   if (found.length === 0) return [];
   if (!ctx.settings.adopt) {
     throw new AwsError(

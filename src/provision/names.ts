@@ -7,6 +7,8 @@ import { checkStageName } from '../stack/stage-name.js';
 export const STACK_TAG = 'products-cli:stack';
 /** Who manages the stack's resources: products-cli, or (after a hand-over) CloudFormation. */
 export const MANAGED_BY_TAG = 'products-cli:managed-by';
+/** Its value once CloudFormation manages the stack (the template writes it). */
+export const CLOUDFORMATION_MANAGER = 'cloudformation';
 /** The tag value of the unnamed stack. */
 export const DEFAULT_STACK = 'default';
 

@@ -4,6 +4,7 @@
  */
 import { settleAll } from '../aws/retry.js';
 import { checkNamesFree, listResources, type ForeignResource } from './adopt.js';
+import { ownerOf, refuseCloudFormationStack, type CloudFormationOwner } from './cloudformation-owner.js';
 import { roleArn as buildRoleArn, invokeUrl, tableArn } from './arns.js';
 import { ensureApiKey, findApiKeys, findUsagePlans, removeApiKey, usagePlanPatch } from './api-key.js';
 import { ensureRestApi, inspectRestApi, removeRestApi } from './api.js';
@@ -38,7 +39,10 @@ export interface SetupOutcome {
  */
 export async function provisionStack(ctx: ProvisionContext, progress: Progress): Promise<SetupOutcome> {
   // Every name is checked before the first change, so a clash never leaves half a stack behind.
-  const adopted = await checkNamesFree(ctx);
+  // A stack that CloudFormation owns is refused, from the tags the same reads give.
+  let owner: CloudFormationOwner | undefined;
+  const adopted = await checkNamesFree(ctx, (resource, name, tags) => (owner ??= ownerOf(resource, name, tags)));
+  if (owner) await refuseCloudFormationStack(ctx, 'setup', owner);
   if (adopted.length > 0) ctx.note(`taking over ${listResources(adopted)} (made without products-cli; tagging and correcting them, keeping the table's items)`);
   const account = ctx.accountId();
   const stack = describeStack(ctx);

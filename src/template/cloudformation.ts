@@ -10,7 +10,7 @@ import { RETENTION_DAYS, DEFAULT_INTEGRATION_TIMEOUT_MS } from '../defaults.js';
 import { executeApiArn, integrationUri, logGroupStreamsArn } from '../provision/arns.js';
 import { ARCHITECTURES, MEMORY_MB, RUNTIMES } from '../provision/context.js';
 import type { ApiResourceSpec, StackDescription } from '../provision/description.js';
-import { MANAGED_BY_TAG, tagList } from '../provision/names.js';
+import { CLOUDFORMATION_MANAGER, MANAGED_BY_TAG, tagList } from '../provision/names.js';
 import { executionPolicy } from '../provision/policies.js';
 
 export type Intrinsic = { Ref: string } | { 'Fn::GetAtt': [string, string] } | { 'Fn::Sub': string };
@@ -41,8 +41,6 @@ export interface CfnTemplate {
   Outputs: Record<string, { Description: string; Value: unknown }>;
 }
 
-/** The value CloudFormation puts in the managed-by tag, so that setup and teardown know the stack is handed over. */
-export const CLOUDFORMATION_MANAGER = 'cloudformation';
 
 /** The bundle's file name beside the template; `aws cloudformation package` uploads it and rewrites `Code`. */
 export const BUNDLE_FILE = 'handler.zip';

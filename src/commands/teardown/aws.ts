@@ -8,6 +8,7 @@ import { AppError, UsageError } from '../../errors.js';
 import type { StepResult } from '../../provision/context.js';
 import { awsTarget, openSession, type AwsDeps } from '../../provision/session.js';
 import { removeStack, tableContext } from '../../provision/stack.js';
+import { refuseCloudFormationStack } from '../../provision/cloudformation-owner.js';
 import { countTableItems, describeTable, pointInTimeRecovery, scanTablePages, tableTags } from '../../provision/table.js';
 import { STACK_TAG } from '../../provision/names.js';
 import { writeNdjson } from '../../transfer/write-ndjson.js';
@@ -67,6 +68,7 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
   const { pctx, progress, store } = session;
   const started = pctx.clock.now();
   try {
+    await refuseCloudFormationStack(pctx, 'teardown');
     // Count the items first, so that the question (and the backup) can say how many would be lost.
     const tctx = tableContext(pctx);
     // The account id is needed only later; the table's reads do not wait for it.

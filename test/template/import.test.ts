@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { describeStack } from '../../src/provision/description.js';
+import { resourceNames, stackTags } from '../../src/provision/names.js';
+import { DEFAULT_SETTINGS } from '../../src/provision/session.js';
+import { buildTemplate, resourcePaths } from '../../src/template/cloudformation.js';
+import { importPlan, IMPORT_IDENTIFIERS } from '../../src/template/import.js';
+import { checkTemplate, packaged, resourceSpec } from './spec-check.js';
+
+const names = resourceNames('hand');
+const stack = describeStack({ names, tags: stackTags(names), settings: { ...DEFAULT_SETTINGS, auth: { mode: 'api-key', privateReads: false }, apiKey: true, corsOrigins: ['https://shop.example.com'] } });
+const template = buildTemplate(stack);
+const live = {
+  restApiId: 'api123',
+  resourceIds: Object.fromEntries(resourcePaths(stack.api.resources).map((path, i) => [path, `res${i}`])),
+  deploymentId: 'dep1',
+  usagePlanId: 'plan1',
+  apiKeyId: 'key1',
+};
+
+describe('the import plan', () => {
+  it('names each importable resource by the primary identifier the specification gives its type', () => {
+    const plan = importPlan(template, stack, live);
+    for (const resource of plan.resources) {
+      expect(Object.keys(resource.ResourceIdentifier).sort(), resource.ResourceType).toEqual([...(resourceSpec(resource.ResourceType)?.primaryIdentifier ?? [])].sort());
+    }
+    expect(Object.keys(IMPORT_IDENTIFIERS).every((type) => resourceSpec(type))).toBe(true);
+  });
+
+  it('imports every resource but the permissions, gateway responses and usage plan key, and says what becomes of those', () => {
+    const plan = importPlan(template, stack, live);
+    expect(plan.resources.length + plan.notImported.length).toBe(Object.keys(template.Resources).length);
+    expect([...new Set(plan.notImported.map((n) => n.type))].sort()).toEqual(['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::UsagePlanKey', 'AWS::Lambda::Permission']);
+    expect(plan.notImported.flatMap((n) => n.commands ?? []).sort()).toEqual([
+      'aws lambda remove-permission --function-name hand-productFunction --statement-id apigateway-prod-product',
+      'aws lambda remove-permission --function-name hand-productFunction --statement-id apigateway-prod-product-id',
+      'aws lambda remove-permission --function-name hand-productFunction --statement-id apigateway-test-invoke-stage-product',
+      'aws lambda remove-permission --function-name hand-productFunction --statement-id apigateway-test-invoke-stage-product-id',
+      'aws apigateway delete-usage-plan-key --usage-plan-id plan1 --key-id key1',
+    ].sort());
+    expect(plan.notImported.find((n) => n.type === 'AWS::ApiGateway::UsagePlanKey')?.beforeDeploy).toBe(true);
+  });
+
+  it('gives the change set a template of the imported resources alone, each with a DeletionPolicy, that the specification accepts', () => {
+    const plan = importPlan(template, stack, live);
+    expect(Object.keys(plan.template.Resources).sort()).toEqual(plan.resources.map((r) => r.LogicalResourceId).sort());
+    expect(Object.values(plan.template.Resources).every((r) => r.DeletionPolicy)).toBe(true);
+    expect(checkTemplate(packaged(plan.template, 'bucket', 'handler.zip'))).toEqual([]);
+  });
+
+  it('refuses when the live API lacks a resource the template names', () => {
+    expect(() => importPlan(template, stack, { ...live, resourceIds: {} })).toThrow(/has no resource \/product/);
+  });
+});
