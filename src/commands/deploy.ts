@@ -1,4 +1,8 @@
-/** `deploy`: uploads dist/handler.zip to the function when its SHA-256 differs, and waits for the update. */
+/**
+ * `deploy`: uploads dist/handler.zip to the function when its SHA-256 differs, publishes it as a version whose
+ * description records the bundle's SHA-256 and products-cli's version, moves alias live to it in one call and
+ * prunes old versions.
+ */
 import { defineCommand } from '../cli/command.js';
 import { awsOptions, type AwsTargetOptions } from '../cli/option-sets.js';
 import { jsonOption } from '../cli/target-options.js';
@@ -18,13 +22,23 @@ export interface DeployResult {
   uploaded: boolean;
   sha256: string;
   previousSha256?: string;
+  /** The version live runs now, and the one it replaced (absent when live did not move). */
+  version: string;
+  replacedVersion?: string;
+  /** Old versions deleted (the newest few, the live and the canary one are kept). */
+  pruned: string[];
   ms: number;
 }
 
 /** Deploys the bundle to the stack's function. */
 export async function deploy(opts: DeployOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<DeployResult> {
   // Loaded here, so that `deploy --help` does not load the AWS SDK.
-  const [{ awsTarget, openSession }, { withTerminalProgress }, { deployCode }] = await Promise.all([import('../provision/session.js'), import('../output/progress.js'), import('../provision/function.js')]);
+  const [{ awsTarget, openSession }, { withTerminalProgress }, { deployCode }, alias] = await Promise.all([
+    import('../provision/session.js'),
+    import('../output/progress.js'),
+    import('../provision/function.js'),
+    import('../provision/alias.js'),
+  ]);
   const session = await openSession(
     { ...awsTarget(opts), force: Boolean(opts.force) },
     withTerminalProgress(ctx),
@@ -34,6 +48,12 @@ export async function deploy(opts: DeployOptions, ctx: Context, deps: Partial<Aw
   const started = pctx.clock.now();
   try {
     const result = await progress.step(`code of ${pctx.names.function}`, () => deployCode(pctx));
+    const current = await alias.getLiveAlias(pctx);
+    const published = await progress.step('version', async () => ({ resource: 'version', name: pctx.names.function, outcome: 'created' as const, config: await alias.publishVersion(pctx) }));
+    const version = published.config.Version ?? '';
+    const moved = current?.FunctionVersion !== version || alias.canaryOf(current) !== undefined;
+    if (moved) await progress.step('alias live', async () => ({ resource: 'alias', name: 'live', outcome: 'updated' as const, config: await alias.moveLiveAlias(pctx, current, version) }));
+    const pruned = await alias.pruneVersions(pctx, await alias.listVersions(pctx, await alias.getLiveAlias(pctx)));
     return {
       target: 'aws',
       function: pctx.names.function,
@@ -41,6 +61,9 @@ export async function deploy(opts: DeployOptions, ctx: Context, deps: Partial<Aw
       uploaded: result.outcome === 'updated',
       sha256: result.sha256,
       ...(result.previousSha256 ? { previousSha256: result.previousSha256 } : {}),
+      version,
+      ...(moved && current?.FunctionVersion ? { replacedVersion: current.FunctionVersion } : {}),
+      pruned,
       ms: pctx.clock.now() - started,
     };
   } finally {
@@ -50,9 +73,9 @@ export async function deploy(opts: DeployOptions, ctx: Context, deps: Partial<Aw
 
 /** The deploy result for people. */
 export function renderDeploy(result: DeployResult, style: Style): string {
-  return result.uploaded
-    ? `Deployed ${result.function} in ${result.region}: code ${style.bold(result.sha256)} (was ${result.previousSha256 ?? 'unknown'}), ${formatDuration(result.ms)}.`
-    : `Nothing to deploy: ${result.function} already runs this bundle (${result.sha256}).`;
+  const pruned = result.pruned.length ? ` Deleted old version${result.pruned.length === 1 ? '' : 's'} ${result.pruned.join(', ')}.` : '';
+  if (result.replacedVersion === undefined && !result.uploaded) return `Nothing to deploy: ${result.function}:live already runs this bundle (${result.sha256}), version ${result.version}.${pruned}`;
+  return `Deployed ${result.function} in ${result.region}: live runs version ${style.bold(result.version)} (code ${result.sha256}), replacing version ${result.replacedVersion ?? 'none'}, ${formatDuration(result.ms)}.${pruned}`;
 }
 
 export const command = defineCommand({
@@ -65,7 +88,9 @@ export const command = defineCommand({
   $ npm run build && products-cli deploy
   $ products-cli deploy --stack alice --json
 
-Compares the bundle's SHA-256 with the function's CodeSha256: an unchanged bundle is not uploaded.`,
+Compares the bundle's SHA-256 with the function's CodeSha256: an unchanged bundle is not uploaded. The
+bundle goes out as a new version; alias live (which the API invokes) moves to it in one call, and the
+version it replaced is printed. Old versions beyond the newest few are deleted, never the live one.`,
   run: (_args: [], opts: DeployOptions, ctx) => deploy(opts, ctx),
   render: renderDeploy,
 });

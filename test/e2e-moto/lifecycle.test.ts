@@ -7,7 +7,7 @@ import { GetResourcesCommand, GetRestApisCommand, GetStageCommand } from '@aws-s
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
-import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/clients.js';
@@ -61,7 +61,10 @@ describe.runIf(motoAvailable)('the AWS stack against moto', () => {
     const methods = resources.flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${m} ${r.path}`)).sort();
     expect(methods).toEqual(['DELETE /product/{id}', 'GET /product', 'GET /product/{id}', 'PATCH /product/{id}', 'POST /product']);
     await expect(clients.apigateway.send(new GetStageCommand({ restApiId: apiId, stageName: 'prod' }))).resolves.toMatchObject({ stageName: 'prod' });
-    const statements = (JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: 'productFunction' }))).Policy ?? '{}') as { Statement: Array<{ Sid: string }> }).Statement;
+    const statements = (JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: 'productFunction' }))).Policy ?? '{}') as { Statement: Array<{ Sid: string; Resource: string }> }).Statement;
+    // moto keeps an alias's statements in the function's one policy; their Resource is the alias.
+    expect(statements.every((s) => s.Resource.endsWith(':productFunction:live'))).toBe(true);
+    expect(await clients.lambda.send(new GetAliasCommand({ FunctionName: 'productFunction', Name: 'live' }))).toMatchObject({ FunctionVersion: '1' });
     expect(statements.map((s) => s.Sid).sort()).toEqual(['apigateway-prod-product', 'apigateway-prod-product-id', 'apigateway-test-invoke-stage-product', 'apigateway-test-invoke-stage-product-id']);
     expect((await readState(cwd)).aws?.url).toBe(`https://${apiId}.execute-api.${REGION}.amazonaws.com/prod`);
 
