@@ -259,7 +259,8 @@ export async function removeFunction(ctx: ProvisionContext): Promise<StepResult>
     throw translateAwsError(error, 'lambda:DeleteFunction');
   }
   await ctx.record('functionArn', undefined);
-  return { ...base, outcome: 'removed' };
+  // Without a qualifier, DeleteFunction deletes every version and alias of the function with it.
+  return { ...base, outcome: 'removed', detail: `with its versions and alias ${stack.function.alias.name}` };
 }
 
 /**
