@@ -120,7 +120,8 @@ export async function inspectLiveAlias(ctx: ProvisionContext): Promise<StepResul
   const alias = await getLiveAlias(ctx);
   if (!alias?.FunctionVersion) return { ...base, outcome: 'missing' };
   const canary = canaryOf(alias);
-  const share = canary ? `; canary version ${canary.version} at ${Math.round(canary.weight * 1000) / 10}%` : '';
+  // Status cannot tell a canary in progress from one a killed deploy left: it says what takes one out.
+  const share = canary ? `; canary version ${canary.version} at ${Math.round(canary.weight * 1000) / 10}% (a deploy --canary running, or left by one that was killed: rollback or deploy takes it out)` : '';
   return { ...base, outcome: 'present', id: alias.AliasArn ?? '', version: alias.FunctionVersion, ...(canary ? { canary } : {}), detail: `version ${alias.FunctionVersion}${share}` };
 }
 

@@ -58,7 +58,7 @@ describe('versions', () => {
     expect(plainStatus.resources.find((r) => r.resource === 'alias')).toMatchObject({ outcome: 'present', name: 'productFunction:live', detail: 'version 2' });
     world.fake.lambda_UpdateAlias({ FunctionName: 'productFunction', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { 2: 0.1 } } });
     const seen = await statusAws({ verify: false }, testContext(world.cwd), world.deps());
-    expect(renderStatus(seen, plain)).toMatch(/alias productFunction:live\s+present {2}version 1; canary version 2 at 10%/);
+    expect(renderStatus(seen, plain)).toMatch(/alias productFunction:live\s+present {2}version 1; canary version 2 at 10% \(a deploy --canary running, or left by one that was killed: rollback or deploy takes it out\)/);
 
     const down = await teardownAws({ yes: true }, testContext(world.cwd), world.deps());
     expect(down.steps.find((s) => s.resource === 'function')).toMatchObject({ outcome: 'removed', detail: 'with its versions and alias live' });

@@ -147,6 +147,8 @@ export class FakeAws {
   roles = new Map<string, RoleRecord>();
   functions = new Map<string, FunctionRecord>();
   logGroups = new Map<string, { name: string; retention?: number; tags: Record<string, string>; events: any[] }>();
+  /** CloudWatch's data points, as PutMetricData wrote them (a test makes a version's metrics bad this way). */
+  metricPoints: Array<{ namespace: string; metric: string; dimensions: Record<string, string>; at: number; value: number }> = [];
   apis = new Map<string, ApiRecord>();
   usagePlans = new Map<string, Record<string, any>>();
   apiKeys = new Map<string, Record<string, any>>();
@@ -828,6 +830,39 @@ export class FakeAws {
     if (user) throw new ResourceConflictException({ message: `Unable to delete version because the following aliases reference it: [${user.name}]`, ...meta });
     fn.versions = (fn.versions ?? []).filter((v) => v.version !== version);
     fn.qualifiedStatements?.delete(version);
+  }
+
+  // ---- CloudWatch metrics
+  cloudwatch_PutMetricData(input: any) {
+    for (const datum of input.MetricData ?? []) {
+      const dimensions = Object.fromEntries((datum.Dimensions ?? []).map((d: any) => [d.Name, d.Value]));
+      const at = datum.Timestamp ? new Date(datum.Timestamp).getTime() : this.clock.now();
+      this.metricPoints.push({ namespace: input.Namespace, metric: datum.MetricName, dimensions, at, value: datum.Value ?? 0 });
+    }
+  }
+
+  /**
+   * GetMetricData for MetricStat queries: the points of exactly that namespace, name and set of dimensions (as
+   * CloudWatch matches them), from StartTime (inclusive) to EndTime (exclusive), in periods from StartTime.
+   */
+  cloudwatch_GetMetricData(input: any) {
+    const start = new Date(input.StartTime).getTime();
+    const end = new Date(input.EndTime).getTime();
+    const results = (input.MetricDataQueries ?? []).map((query: any) => {
+      const { Metric, Period, Stat } = query.MetricStat;
+      const wanted = Object.fromEntries((Metric.Dimensions ?? []).map((d: any) => [d.Name, d.Value]));
+      const same = (dims: Record<string, string>) => JSON.stringify(Object.entries(dims).sort()) === JSON.stringify(Object.entries(wanted).sort());
+      const buckets = new Map<number, number[]>();
+      for (const p of this.metricPoints) {
+        if (p.namespace !== Metric.Namespace || p.metric !== Metric.MetricName || !same(p.dimensions) || p.at < start || p.at >= end) continue;
+        const bucket = start + Math.floor((p.at - start) / (Period * 1000)) * Period * 1000;
+        buckets.set(bucket, [...(buckets.get(bucket) ?? []), p.value]);
+      }
+      const sorted = [...buckets].sort(([a], [b]) => a - b);
+      const stat = (values: number[]) => (Stat === 'Sum' ? values.reduce((a, b) => a + b, 0) : Stat === 'Maximum' ? Math.max(...values) : values.reduce((a, b) => a + b, 0) / values.length);
+      return { Id: query.Id, Label: query.Label ?? query.Id, StatusCode: 'Complete', Timestamps: sorted.map(([at]) => new Date(at)), Values: sorted.map(([, values]) => stat(values)) };
+    });
+    return { MetricDataResults: results };
   }
 
   // ---- CloudWatch Logs
