@@ -4,6 +4,7 @@
  * prunes old versions. With --canary, live first sends a share of its requests to the new version for a while,
  * and promotes it or rolls it back by its error rate.
  */
+import { resolve } from 'node:path';
 import { defineCommand, type RunContext } from '../cli/command.js';
 import { awsOptions, type AwsTargetOptions } from '../cli/option-sets.js';
 import { duration, numberFlag } from '../cli/parsers.js';
@@ -23,6 +24,8 @@ export interface DeployOptions extends AwsTargetOptions {
   for?: number;
   /** The canary's error rate, in percent, above which it is rolled back. */
   maxErrorRate?: number;
+  /** The bundle to deploy instead of dist/handler.zip. */
+  zip?: string;
 }
 
 /** The canary's run: its share, length and limit, each minute's figures, and how it ended. */
@@ -63,17 +66,18 @@ const DEFAULT_MAX_ERROR_PERCENT = 1;
 export async function deploy(opts: DeployOptions, ctx: Context & Partial<Pick<RunContext<CanaryCheck>, 'emit'>>, deps: Partial<AwsDeps> = {}): Promise<DeployResult> {
   if (opts.canary === undefined && (opts.for !== undefined || opts.maxErrorRate !== undefined)) throw new UsageError('--for and --max-error-rate go with --canary PERCENT');
   // Loaded here, so that `deploy --help` does not load the AWS SDK.
-  const [{ awsTarget, openSession }, { withTerminalProgress }, { deployCode }, alias, canaries] = await Promise.all([
+  const [{ awsTarget, openSession, readZipFile }, { withTerminalProgress }, { deployCode }, alias, canaries] = await Promise.all([
     import('../provision/session.js'),
     import('../output/progress.js'),
     import('../provision/function.js'),
     import('../provision/alias.js'),
     import('../provision/canary.js'),
   ]);
+  const zip = opts.zip;
   const session = await openSession(
     { ...awsTarget(opts), force: Boolean(opts.force) },
     withTerminalProgress(ctx),
-    deps,
+    { ...(zip ? { readCode: () => readZipFile(resolve(ctx.cwd, zip)) } : {}), ...deps },
   );
   const { pctx, progress } = session;
   const started = pctx.clock.now();
@@ -158,6 +162,7 @@ export const command = defineCommand({
   options: [
     ...awsOptions(),
     { flags: '--force', description: 'deploy even to a function that lacks our stack tag' },
+    { flags: '--zip <file>', description: 'the bundle to deploy (default: dist/handler.zip)' },
     { flags: '--canary <percent>', description: 'first send this percentage of requests to the new version (e.g. 10), then promote it or roll it back', parse: numberFlag('--canary', 'a percentage above 0 and below 100', (n) => n > 0 && n < 100) },
     { flags: '--for <duration>', description: 'how long the canary runs (default: 5m), checked each minute', parse: duration('--for', 24 * 3_600_000, 'a time from 1m to 24h such as 5m', 60_000) },
     { flags: '--max-error-rate <percent>', description: `the new version's error rate that rolls the canary back (default: ${DEFAULT_MAX_ERROR_PERCENT})`, parse: numberFlag('--max-error-rate', 'a percentage from 0 to 100', (n) => n >= 0 && n <= 100) },
@@ -166,6 +171,8 @@ export const command = defineCommand({
   help: `Examples:
   $ npm run build && products-cli deploy
   $ products-cli deploy --stack alice --json
+  $ products-cli deploy --canary 10 --for 5m                 # 10% of requests for 5 minutes, then all or none
+  $ products-cli deploy --zip build/other.zip --canary 25 --for 10m --max-error-rate 0.5
 
 Compares the bundle's SHA-256 with the function's CodeSha256: an unchanged bundle is not uploaded. The
 bundle goes out as a new version; alias live (which the API invokes) moves to it in one call, and the
