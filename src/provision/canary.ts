@@ -12,6 +12,7 @@ import { GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-clou
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { translateAwsError } from '../aws/errors.js';
 import { retryThrottled } from '../aws/retry.js';
+import { AwsError } from '../errors.js';
 import { moveLiveAlias } from './alias.js';
 import type { ProvisionContext } from './context.js';
 import { describeStack } from './description.js';
@@ -127,8 +128,10 @@ export async function runCanary(ctx: ProvisionContext, plan: CanaryPlan): Promis
   let alias = await moveLiveAlias(ctx, plan.alias, stable, { version: candidate, weight });
   const started = ctx.clock.now();
   const checks: CanaryCheck[] = [];
+  // Going back must not be cut short by the Ctrl-C it answers.
+  const { signal: _signal, ...unstoppable } = ctx;
   const back = async () => {
-    alias = await moveLiveAlias(ctx, alias, stable);
+    alias = await moveLiveAlias(unstoppable, alias, stable);
   };
   try {
     for (;;) {
@@ -150,9 +153,10 @@ export async function runCanary(ctx: ProvisionContext, plan: CanaryPlan): Promis
       }
     }
   } catch (error) {
-    if (!plan.signal?.aborted) throw error;
+    // Whatever stopped the canary (Ctrl-C, or CloudWatch failing to answer), live goes back to the stable version.
     await back();
-    return { outcome: 'interrupted', checks };
+    if (plan.signal?.aborted) return { outcome: 'interrupted', checks };
+    throw new AwsError(`the canary of version ${candidate} stopped (${(error as Error).message}); live runs version ${stable} alone again`, { cause: error });
   }
   await moveLiveAlias(ctx, alias, candidate);
   return { outcome: 'promoted', checks };

@@ -85,6 +85,15 @@ describe('deploy --canary', () => {
     expect(() => checkDeploy(result)).toThrow(new AppError('deploy was stopped during the canary of version 2; live runs version 1 alone', EXIT.interrupted));
   });
 
+  it('rolls back when CloudWatch cannot be read during the canary, and says why', async () => {
+    const world = await setUp();
+    world.fake.denied.add('cloudwatch:GetMetricData');
+    await expect(deploy({ canary: 10, for: 5 * 60_000 }, testContext(world.cwd), world.deps({ readCode: bundle2 }))).rejects.toThrow(
+      /^the canary of version 2 stopped \(AWS denied cloudwatch:GetMetricData: .*\); live runs version 1 alone again$/,
+    );
+    expect(world.fake.functions.get('productFunction')?.aliases?.get('live')).toMatchObject({ version: '1', weights: {} });
+  });
+
   it('a canary a killed deploy left is taken out by the next deploy, and by rollback, each saying what it found', async () => {
     const world = await setUp();
     await deploy({}, testContext(world.cwd), world.deps({ readCode: bundle2 }));
