@@ -70,7 +70,7 @@ export const CALL_PERMISSIONS: readonly CallPermission[] = [
   row('lambda', 'lambda:AddPermission', 'function', 'setup'),
   row('lambda', 'lambda:RemovePermission', 'function', 'setup'),
   row('lambda', 'lambda:DeleteFunction', 'function', 'setup'),
-  // metrics on AWS; GetMetricData takes no resource.
+  // metrics on AWS and deploy --canary's per-version figures; GetMetricData takes no resource.
   row('cloudwatch', 'cloudwatch:GetMetricData', 'account', 'read'),
   row('logs', 'logs:DescribeLogGroups', 'logGroups', 'read'),
   row('logs', 'logs:ListTagsForResource', 'logGroup', 'read'),
