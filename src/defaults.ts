@@ -1,4 +1,5 @@
 /** Names and numbers that AWS provisioning and the local stack must agree on. */
+import { createRequire } from 'node:module';
 
 export const DEFAULT_TABLE_NAME = 'product';
 export const DEFAULT_FUNCTION_NAME = 'productFunction';
@@ -23,3 +24,6 @@ export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
 
 /** Where the CLI keeps its state and local data, relative to the working directory. */
 export const STATE_DIR = '.products-cli';
+
+/** products-cli's own version, from its package.json (one folder above both src/ and build/). */
+export const PRODUCT_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;

@@ -33,7 +33,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   // The stack: on AWS or on this machine.
   { name: 'setup', group: 'stack', summary: 'Create the product API: on AWS, or with --local as a background process on this machine.', load: () => import('../commands/setup/index.js') },
   { name: 'teardown', group: 'stack', summary: 'Remove the product API: from AWS, or with --local stop the local stack and delete its data.', load: () => import('../commands/teardown/index.js') },
-  { name: 'deploy', group: 'stack', summary: 'Upload dist/handler.zip to the function when it differs from the deployed code, and wait until it is live.', load: () => import('../commands/deploy.js') },
+  { name: 'deploy', group: 'stack', summary: 'Upload dist/handler.zip when it differs, publish it as a version and move alias live to it.', load: () => import('../commands/deploy.js') },
+  { name: 'versions', group: 'stack', summary: "List the function's versions: when, the bundle's SHA-256, the products-cli that published it, live and canary.", load: () => import('../commands/versions.js') },
+  { name: 'rollback', group: 'stack', summary: 'Move alias live back to the previous version, or to --to VERSION, in one call: no upload.', load: () => import('../commands/rollback.js') },
   { name: 'status', group: 'stack', summary: 'Show each AWS resource of the stack (present, missing, drifted), the invoke URL, and a live check.', load: () => import('../commands/status/index.js') },
   { name: 'logs', group: 'stack', summary: "Print the function's log events, request lines rendered readably; --follow keeps printing new ones.", load: () => import('../commands/logs/index.js') },
   { name: 'local', group: 'stack', summary: 'Run the local stack in the foreground, logging each request, until Ctrl-C (like `sam local start-api`).', load: () => import('../commands/local.js') },

@@ -5,6 +5,7 @@
  */
 import type { Context } from '../context.js';
 import { AwsError } from '../errors.js';
+import { getLiveAlias } from '../provision/alias.js';
 import { findApiKeys, findUsagePlans } from '../provision/api-key.js';
 import { findRestApis, getResources } from '../provision/api.js';
 import type { StackDescription } from '../provision/description.js';
@@ -44,6 +45,10 @@ async function readLive(pctx: Parameters<typeof findRestApis>[0], stack: StackDe
     resourceIds: Object.fromEntries(resources.filter((r) => r.path && r.id).map((r) => [r.path as string, r.id as string])),
     deploymentId: stage.deploymentId,
   };
+  const alias = await getLiveAlias(pctx);
+  if (alias?.AliasArn && alias.FunctionVersion) {
+    live.alias = { arn: alias.AliasArn, versionArn: `${alias.AliasArn.slice(0, alias.AliasArn.lastIndexOf(':'))}:${alias.FunctionVersion}` };
+  }
   if (stack.usagePlan.wanted) {
     const [plans, keys] = await Promise.all([findUsagePlans(pctx), findApiKeys(pctx)]);
     const plan = plans.find((p) => isOurs(p.tags, stack));
@@ -83,6 +88,20 @@ async function settingsOf(opts: TemplateOptions) {
   return setupSettings(opts);
 }
 
+/**
+ * What becomes of the versions: AWS::Lambda::Version and AWS::Lambda::Alias support import, so the version the
+ * alias runs and the alias itself are imported; older versions stay on the function outside the stack (deleting
+ * the stack deletes the function and every version with it).
+ */
+function versionsNote(resources: readonly ResourceToImport[]): string[] {
+  const version = resources.find((r) => r.ResourceType === 'AWS::Lambda::Version')?.ResourceIdentifier.FunctionArn;
+  const alias = resources.find((r) => r.ResourceType === 'AWS::Lambda::Alias')?.ResourceIdentifier.AliasArn;
+  if (!version || !alias) return [];
+  return [
+    `Versions: alias ${alias.slice(alias.lastIndexOf(':') + 1)} and the version it runs (${version.slice(version.lastIndexOf(':') + 1)}) are imported; older versions stay on the function, outside the stack, and go with it.`,
+  ];
+}
+
 function handOverOf(plan: ReturnType<typeof importPlan>, stack: StackDescription, template: CfnTemplate, format: TemplateFormat, region: string, drift: string[]): HandOver {
   const name = cloudFormationStackName(stack);
   const importFile = templateFileName(format, 'import-template');
@@ -119,6 +138,7 @@ function handOverOf(plan: ReturnType<typeof importPlan>, stack: StackDescription
     '',
     ...imported,
     '',
+    ...versionsNote(plan.resources),
     ...left,
     ...(drift.length ? ['', 'The live stack differs from these flags (CloudFormation will show it as drift until the deploy):', '', ...drift.map((d) => `- ${d}`)] : []),
     '',
@@ -138,6 +158,7 @@ function handOverOf(plan: ReturnType<typeof importPlan>, stack: StackDescription
     readme,
     summary: [
       `Import: ${plan.resources.length} resources into CloudFormation stack ${name} (${RESOURCES_FILE}, ${importFile}).`,
+      ...versionsNote(plan.resources),
       ...plan.notImported.map((n) => `Not imported: ${n.logicalId} (${n.type}): ${n.why}; ${n.then}.`),
       ...drift.map((d) => `Drift: ${d}`),
     ],

@@ -2,7 +2,7 @@
  * `template`: the stack that `setup` makes with the same flags, as a CloudFormation template in a folder with the
  * function's bundle and the commands that deploy it; with `--import`, also what hands the live stack over.
  */
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defineCommand } from '../cli/command.js';
 import { awsOptions, LOCAL_STACK_OPTIONS, STACK_SETTINGS_OPTIONS } from '../cli/option-sets.js';
@@ -11,6 +11,7 @@ import { oneOf } from '../cli/parsers.js';
 import type { Context } from '../context.js';
 import { DEFAULT_STACK, resourceNames, stackTags } from '../provision/names.js';
 import { describeStack, type StackDescription } from '../provision/description.js';
+import { codeSha256 } from '../provision/version-description.js';
 import { readState } from '../state/state-file.js';
 import { BUNDLE_FILE, buildTemplate } from '../template/cloudformation.js';
 import { deployCommands, readmeText, renderDocument, templateFileName, type TemplateFormat } from '../template/files.js';
@@ -49,13 +50,25 @@ async function describedStack(opts: TemplateOptions, ctx: Context): Promise<Stac
   return describeStack({ names, tags: stackTags(names), settings });
 }
 
+/** The bundle's SHA-256 as Lambda reports it, or a usage error when it is not built. */
+async function bundleSha256(file: string): Promise<string> {
+  let zip: Buffer;
+  try {
+    zip = await readFile(file);
+  } catch (error) {
+    const { AppError } = await import('../errors.js');
+    throw new AppError(`the Lambda bundle ${file} is missing; run npm run build`, undefined, { cause: error });
+  }
+  return codeSha256(zip);
+}
+
 /** Writes the template folder. */
 export async function writeTemplateFolder(opts: TemplateOptions, ctx: Context): Promise<TemplateResult> {
   const format = opts.format ?? 'yaml';
   const stack = await describedStack(opts, ctx);
-  const template = buildTemplate(stack);
   const output = resolve(ctx.cwd, opts.output);
   const { HANDLER_ZIP } = await import('../provision/session.js');
+  const template = buildTemplate(stack, { codeSha256: await bundleSha256(HANDLER_ZIP) });
   let handOver: HandOver | undefined;
   if (opts.import) {
     const { planHandOver } = await import('./template-import.js');
@@ -68,12 +81,7 @@ export async function writeTemplateFolder(opts: TemplateOptions, ctx: Context): 
     ...(handOver?.files ?? []),
   ];
   for (const file of files) await writeFile(join(output, file.name), file.text);
-  try {
-    await copyFile(HANDLER_ZIP, join(output, BUNDLE_FILE));
-  } catch (error) {
-    const { AppError } = await import('../errors.js');
-    throw new AppError(`the Lambda bundle ${HANDLER_ZIP} is missing; run npm run build`, undefined, { cause: error });
-  }
+  await copyFile(HANDLER_ZIP, join(output, BUNDLE_FILE));
   return {
     stack: stack.stack,
     output,

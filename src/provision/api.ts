@@ -30,7 +30,7 @@ import { getStage, stageThrottle } from './stage.js';
 
 /** The PutIntegration input of one method: its Lambda proxy integration, with the function's invocation URI. */
 export function proxyIntegration(where: Where, integration: MethodSpec['integration']) {
-  return { type: integration.type, integrationHttpMethod: integration.httpMethod, uri: integrationUri(where.region, functionArn(where, integration.function)) };
+  return { type: integration.type, integrationHttpMethod: integration.httpMethod, uri: integrationUri(where.region, `${functionArn(where, integration.function)}:${integration.qualifier}`) };
 }
 
 /** The REST APIs named like ours: this stack's (tagged) and others'. */
@@ -87,11 +87,19 @@ export interface ApiResult extends StepResult {
   changed: boolean;
 }
 
+/** When a live integration is switched: `found` learns the API's id, and `beforeSwitch` resolves once the new target may be invoked. */
+export interface IntegrationGate {
+  found(apiId: string): void;
+  beforeSwitch(): Promise<unknown>;
+}
+
 /**
  * Creates the REST API and its resources, methods and proxy integrations, or completes and corrects ours.
  * The function need not exist yet: its ARN is known from its name, and API Gateway checks it only on invoke.
+ * An existing integration that targets something else is switched only after `gate.beforeSwitch()`, so that
+ * requests never meet a target that may not be invoked yet.
  */
-export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
+export async function ensureRestApi(ctx: ProvisionContext, gate?: IntegrationGate): Promise<ApiResult> {
   const stack = describeStack(ctx);
   const base = { resource: 'REST API', name: stack.api.name };
   const where = await whereOf(ctx);
@@ -148,12 +156,13 @@ export async function ensureRestApi(ctx: ProvisionContext): Promise<ApiResult> {
     resources = await getResources(ctx, api.id);
   }
   const restApiId = api.id;
+  gate?.found(restApiId);
   // One change at a time: overlapping mutations of one REST API get 409 ConflictException (concurrent
   // modification). Other resources are still made meanwhile; only this API's changes queue up.
   const byPath = new Map<string, Resource>(resources.map((r) => [r.path ?? '', r]));
   for (const spec of stack.api.resources) {
     const resource = await ensureResource(ctx, restApiId, byPath, spec.path, created ? undefined : changes);
-    for (const method of spec.methods) await ensureMethod(ctx, restApiId, resource, method, proxyIntegration(where, method.integration), created ? undefined : changes);
+    for (const method of spec.methods) await ensureMethod(ctx, restApiId, resource, method, proxyIntegration(where, method.integration), created ? undefined : changes, gate);
   }
   const changed = created || changes.length > 0;
   if (changed) await ctx.record('apiPendingDeployment', 'yes');
@@ -186,6 +195,7 @@ async function ensureMethod(
   spec: MethodSpec,
   integration: ReturnType<typeof proxyIntegration>,
   changes: string[] | undefined,
+  gate: IntegrationGate | undefined,
 ): Promise<void> {
   const { method, authorizationType, apiKeyRequired } = spec;
   const label = `${method} ${resource.path}`;
@@ -200,6 +210,7 @@ async function ensureMethod(
   if (patch.length > 0) changes?.push(`authorization of ${label}`);
   const current = existing && !replaced ? await integrationOf(ctx, restApiId, resource, method) : undefined;
   if (current?.type !== integration.type || current?.uri !== integration.uri || current?.httpMethod !== integration.integrationHttpMethod) {
+    if (current) await gate?.beforeSwitch();
     await apigw(ctx, new PutIntegrationCommand({ restApiId, resourceId: resource.id, httpMethod: method, ...integration }), 'apigateway:PUT');
     if (existing) changes?.push(`integration of ${label}`);
   }

@@ -60,6 +60,15 @@ export interface FunctionSpec {
   role: string;
   logging: { format: 'JSON'; logGroup: string };
   packageType: 'Zip';
+  /** The alias the API invokes; setup and deploy publish a version and point it there. */
+  alias: AliasSpec;
+}
+
+export interface AliasSpec {
+  name: string;
+  description: string;
+  /** Versions deploy keeps besides the live and canary ones; older ones are deleted (code storage is a regional quota). */
+  keepVersions: number;
 }
 
 export interface LogGroupSpec {
@@ -76,7 +85,7 @@ export interface MethodAuth {
 export interface MethodSpec extends MethodAuth {
   method: HttpMethod;
   /** A Lambda proxy integration of the function (always POST to Lambda). */
-  integration: { type: 'AWS_PROXY'; httpMethod: 'POST'; function: string };
+  integration: { type: 'AWS_PROXY'; httpMethod: 'POST'; function: string; qualifier: string };
 }
 
 export interface ApiResourceSpec {
@@ -117,6 +126,8 @@ export interface InvokeSource {
 
 export interface PermissionSpec {
   function: string;
+  /** The permission is granted on the alias the integrations invoke. */
+  qualifier: string;
   action: 'lambda:InvokeFunction';
   principal: 'apigateway.amazonaws.com';
   sources: InvokeSource[];
@@ -147,6 +158,9 @@ export interface StackDescription {
 
 const DESCRIPTION = 'Product catalogue REST API (products-cli)';
 
+/** The alias every request goes through. */
+export const LIVE_ALIAS = 'live';
+
 /** The stack that setup makes for these names, tags and flags. */
 export function describeStack({ names, tags, settings }: StackInput): StackDescription {
   const cors = describeCors(settings);
@@ -175,6 +189,7 @@ export function describeStack({ names, tags, settings }: StackInput): StackDescr
       role: names.role,
       logging: { format: 'JSON', logGroup: names.logGroup },
       packageType: 'Zip',
+      alias: { name: LIVE_ALIAS, description: 'The version the API invokes (products-cli)', keepVersions: 5 },
     },
     logGroup: { name: names.logGroup, retentionDays: settings.logRetentionDays },
     api: {
@@ -184,12 +199,12 @@ export function describeStack({ names, tags, settings }: StackInput): StackDescr
       apiKeySource: 'HEADER',
       resources: ROUTES.map((route) => ({
         path: route.resource,
-        methods: route.methods.map((method) => ({ method, ...methodAuth(settings.auth, method), integration: { type: 'AWS_PROXY', httpMethod: 'POST', function: names.function } })),
+        methods: route.methods.map((method) => ({ method, ...methodAuth(settings.auth, method), integration: { type: 'AWS_PROXY', httpMethod: 'POST', function: names.function, qualifier: LIVE_ALIAS } })),
       })),
       ...(cors ? { cors } : {}),
     },
     stage: { name: names.stage, throttle: { ...settings.throttle }, deploymentDescription: 'products-cli setup' },
-    permission: { function: names.function, action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', sources: invokeSources(names.stage) },
+    permission: { function: names.function, qualifier: LIVE_ALIAS, action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', sources: invokeSources(names.stage) },
     usagePlan: {
       wanted: settings.apiKey,
       name: names.usagePlan,

@@ -1,5 +1,4 @@
 /** The Lambda function: created from dist/handler.zip once the role can be assumed, updated when it differs. */
-import { createHash } from 'node:crypto';
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -20,11 +19,9 @@ import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { describeStack, type StackInput } from './description.js';
 import { isOurs, notOursDetail, STACK_TAG } from './names.js';
 import { CORS_ORIGINS_ENV } from '../contract/cors.js';
+import { codeSha256 } from './version-description.js';
 
-/** The SHA-256 of the bundle, base64-encoded as Lambda reports `CodeSha256`. */
-export function codeSha256(zip: Uint8Array): string {
-  return createHash('sha256').update(zip).digest('base64');
-}
+export { codeSha256 };
 
 /** The configuration setup gives the function. */
 export function wantedConfiguration(input: StackInput, roleArn: string) {
@@ -262,7 +259,8 @@ export async function removeFunction(ctx: ProvisionContext): Promise<StepResult>
     throw translateAwsError(error, 'lambda:DeleteFunction');
   }
   await ctx.record('functionArn', undefined);
-  return { ...base, outcome: 'removed' };
+  // Without a qualifier, DeleteFunction deletes every version and alias of the function with it.
+  return { ...base, outcome: 'removed', detail: `with its versions and alias ${stack.function.alias.name}` };
 }
 
 /**
@@ -278,14 +276,13 @@ export function isUpdateInProgress(error: unknown): boolean {
  * on our clock), and again while Lambda still says an update is in progress: another process, or Lambda's
  * own settling, may start one between our check and our call.
  */
-export async function updateFunction(ctx: ProvisionContext, command: object, action: string): Promise<void> {
+export async function updateFunction<T = unknown>(ctx: ProvisionContext, command: object, action: string): Promise<T> {
   const started = ctx.clock.now();
   for (;;) {
     await waitForFunctionReady(ctx, { earlierUpdateFailed: 'accept' });
     let wait = ctx.waits.functionPollMs;
     try {
-      await (ctx.clients.lambda.send as (c: object) => Promise<unknown>)(command);
-      return;
+      return await (ctx.clients.lambda.send as (c: object) => Promise<T>)(command);
     } catch (error) {
       const waited = ctx.clock.now() - started;
       // A configuration that switches to a role just made meets IAM propagation, as CreateFunction does.

@@ -1,4 +1,4 @@
-/** The function's resource policy: API Gateway may invoke it, from this API's stage and routes only. */
+/** The `live` alias's resource policy: API Gateway may invoke it, from this API's stage and routes only. */
 import { AddPermissionCommand, GetPolicyCommand, RemovePermissionCommand } from '@aws-sdk/client-lambda';
 import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
@@ -26,18 +26,23 @@ export function permissionName(stack: StackDescription): string {
   return `${stack.function.name} ← ${stack.api.name}`;
 }
 
-/** The function policy's statements: Sid → SourceArn (empty when the function has no policy). */
-export async function currentStatements(ctx: ProvisionContext): Promise<Map<string, string | undefined>> {
+/**
+ * The statements of the alias's policy (or, with `qualifier` null, of the unqualified function's, where an
+ * earlier products-cli granted them): Sid → SourceArn, empty when there is no policy.
+ */
+export async function currentStatements(ctx: ProvisionContext, qualifier: string | null = describeStack(ctx).permission.qualifier): Promise<Map<string, string | undefined>> {
   const found = new Map<string, string | undefined>();
   let text: string | undefined;
   try {
-    text = (await ctx.clients.lambda.send(new GetPolicyCommand({ FunctionName: describeStack(ctx).permission.function }))).Policy;
+    text = (await ctx.clients.lambda.send(new GetPolicyCommand({ FunctionName: describeStack(ctx).permission.function, ...(qualifier ? { Qualifier: qualifier } : {}) }))).Policy;
   } catch (error) {
     if (isNotFound(error)) return found;
     throw translateAwsError(error, 'lambda:GetPolicy');
   }
-  const policy = JSON.parse(text ?? '{}') as { Statement?: Array<{ Sid?: string; Condition?: { ArnLike?: Record<string, string> } }> };
+  const policy = JSON.parse(text ?? '{}') as { Statement?: Array<{ Sid?: string; Resource?: string; Condition?: { ArnLike?: Record<string, string> } }> };
   for (const statement of policy.Statement ?? []) {
+    // An emulator (moto) may answer the alias's statements for the unqualified function; their Resource says whose they are.
+    if (qualifier === null && statement.Resource?.endsWith(`:${describeStack(ctx).permission.qualifier}`)) continue;
     if (statement.Sid) found.set(statement.Sid, statement.Condition?.ArnLike?.['AWS:SourceArn']);
   }
   return found;
@@ -78,9 +83,22 @@ export async function ensurePermission(ctx: ProvisionContext, apiId: string): Pr
   return { ...base, outcome, ...(outcome === 'updated' ? { detail: `${added} added, ${replaced} replaced` } : {}) };
 }
 
-async function removeStatement(ctx: ProvisionContext, StatementId: string): Promise<void> {
+/**
+ * Removes the statements an earlier products-cli granted on the unqualified function, once the API invokes
+ * the alias and its stage is deployed (until then requests still reach the function through them).
+ */
+export async function removeUnqualifiedPermission(ctx: ProvisionContext, apiId: string): Promise<StepResult> {
+  const stack = describeStack(ctx);
+  const base = { resource: 'permission', name: `${stack.permission.function} (unqualified) ← ${stack.api.name}` };
+  const current = await currentStatements(ctx, null);
+  const ours = permissionStatements(await whereOf(ctx), apiId, stack.stage.name).filter((w) => current.has(w.StatementId));
+  for (const statement of ours) await removeStatement(ctx, statement.StatementId, null);
+  return { ...base, outcome: ours.length ? 'removed' : 'absent', ...(ours.length ? { detail: `${ours.length} statements; the API invokes alias ${stack.permission.qualifier}` } : {}) };
+}
+
+async function removeStatement(ctx: ProvisionContext, StatementId: string, qualifier: string | null = describeStack(ctx).permission.qualifier): Promise<void> {
   try {
-    await updateFunction(ctx, new RemovePermissionCommand({ FunctionName: describeStack(ctx).permission.function, StatementId }), 'lambda:RemovePermission');
+    await updateFunction(ctx, new RemovePermissionCommand({ FunctionName: describeStack(ctx).permission.function, StatementId, ...(qualifier ? { Qualifier: qualifier } : {}) }), 'lambda:RemovePermission');
   } catch (error) {
     if (!isNotFound((error as { cause?: unknown }).cause ?? error)) throw error;
   }
@@ -99,6 +117,7 @@ async function addStatement(ctx: ProvisionContext, statement: PermissionStatemen
       await ctx.clients.lambda.send(
         new AddPermissionCommand({
           FunctionName: permission.function,
+          Qualifier: permission.qualifier,
           StatementId: statement.StatementId,
           Action: permission.action,
           Principal: permission.principal,

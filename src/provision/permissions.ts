@@ -57,14 +57,20 @@ export const CALL_PERMISSIONS: readonly CallPermission[] = [
   row('lambda', 'lambda:ListTags', 'function', 'read'),
   row('lambda', 'lambda:GetFunctionConfiguration', 'function', 'read'),
   row('lambda', 'lambda:GetPolicy', 'function', 'read'),
+  row('lambda', 'lambda:GetAlias', 'function', 'read'),
+  row('lambda', 'lambda:ListVersionsByFunction', 'function', 'read'),
   row('lambda', 'lambda:UpdateFunctionCode', 'function', 'operate'),
+  // deploy publishes the uploaded code as a version and moves alias live to it.
+  row('lambda', 'lambda:PublishVersion', 'function', 'operate'),
+  row('lambda', 'lambda:UpdateAlias', 'function', 'operate'),
+  row('lambda', 'lambda:CreateAlias', 'function', 'setup'),
   row('lambda', 'lambda:CreateFunction', 'function', 'setup'),
   row('lambda', 'lambda:TagResource', 'function', 'setup'),
   row('lambda', 'lambda:UpdateFunctionConfiguration', 'function', 'setup'),
   row('lambda', 'lambda:AddPermission', 'function', 'setup'),
   row('lambda', 'lambda:RemovePermission', 'function', 'setup'),
   row('lambda', 'lambda:DeleteFunction', 'function', 'setup'),
-  // metrics on AWS; GetMetricData takes no resource.
+  // metrics on AWS and deploy --canary's per-version figures; GetMetricData takes no resource.
   row('cloudwatch', 'cloudwatch:GetMetricData', 'account', 'read'),
   row('logs', 'logs:DescribeLogGroups', 'logGroups', 'read'),
   row('logs', 'logs:ListTagsForResource', 'logGroup', 'read'),
@@ -113,7 +119,8 @@ export function resourceArns(names: ResourceNames, where: Where): Record<Resourc
     table: [`arn:${p}:dynamodb:${at}:table/${names.table}`],
     // Any path: a role taken over with --adopt may live under one (/service-role/).
     role: [`arn:${p}:iam::${where.accountId}:role/${names.role}`, `arn:${p}:iam::${where.accountId}:role/*/${names.role}`],
-    function: [`arn:${p}:lambda:${at}:function:${names.function}`],
+    // The function, and its versions and aliases (`productFunction:live`, `productFunction:3`).
+    function: [`arn:${p}:lambda:${at}:function:${names.function}`, `arn:${p}:lambda:${at}:function:${names.function}:*`],
     logGroup: [`arn:${p}:logs:${at}:log-group:${names.logGroup}`, `arn:${p}:logs:${at}:log-group:${names.logGroup}:*`],
     logGroups: [`arn:${p}:logs:${at}:log-group:*`],
     // A REST API's id is known only once it exists, so its paths are granted by prefix.

@@ -5,7 +5,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Context } from '../context.js';
 import { DEFAULT_AUTH } from '../contract/auth.js';
 import { DEFAULT_STAGE, DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_THROTTLE } from '../defaults.js';
-import { AppError, AwsError } from '../errors.js';
+import { AppError, AwsError, UsageError } from '../errors.js';
 import { ApiGatewayPacer } from '../aws/apigateway-pacer.js';
 import { createAwsClients, destroyAwsClients, resolveRegion, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../aws/clock.js';
@@ -78,6 +78,15 @@ async function readBundle(): Promise<Uint8Array> {
     return await readFile(HANDLER_ZIP);
   } catch (error) {
     throw new AppError(`the Lambda bundle ${HANDLER_ZIP} is missing; run npm run build`, undefined, { cause: error });
+  }
+}
+
+/** A bundle given by `--zip FILE`, or a usage error naming the file. */
+export async function readZipFile(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new UsageError(`--zip ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); give a zip such as dist/handler.zip`, { cause: error });
   }
 }
 

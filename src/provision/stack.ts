@@ -15,7 +15,8 @@ import { describeStack } from './description.js';
 import { ensureFunction, inspectFunction, removeFunction } from './function.js';
 import { ensureLogGroup, inspectLogGroup, removeLogGroup } from './log-group.js';
 import { isOurs, STACK_TAG } from './names.js';
-import { inspectPermission, ensurePermission, permissionName } from './permission.js';
+import { inspectPermission, ensurePermission, permissionName, removeUnqualifiedPermission } from './permission.js';
+import { ensureLiveAlias, inspectLiveAlias } from './alias.js';
 import type { Progress } from './progress.js';
 import { ensureRole, ensureRolePolicy, inspectRole, removeRole } from './role.js';
 import { describeTable, ensureTable, pointInTimeRecovery, removeTable, tableDrift, tableTags } from './table.js';
@@ -58,22 +59,37 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   const role = progress.step(`role ${stack.role.name}`, () => ensureRole(ctx));
   const rolePolicy = role.then((r) => progress.step(`role policy ${stack.role.inlinePolicy.name}`, () => ensureRolePolicy(ctx, r.created)));
   const logGroup = progress.step(`log group ${stack.logGroup.name}`, () => ensureLogGroup(ctx));
-  const api = progress.step(`REST API ${stack.api.name}`, () => ensureRestApi(ctx));
+  // The API's id reaches the permission step as soon as it is known; the API waits for that step (the
+  // alias and its permission) only before it switches an existing integration to the alias.
+  let found: (apiId: string) => void = () => undefined;
+  let lost: (error: unknown) => void = () => undefined;
+  const apiIdKnown = new Promise<string>((resolve, reject) => {
+    found = resolve;
+    lost = reject;
+  });
+  let permission: Promise<StepResult> | undefined;
+  const api = progress.step(`REST API ${stack.api.name}`, () => ensureRestApi(ctx, { found, beforeSwitch: () => permission as Promise<StepResult> }));
+  api.catch(lost);
   // The function step starts now (its read needs no role) and creates the function as soon as the role exists.
   const roleArn = role.then((r) => r.arn);
   // The function step awaits this only after its own reads; a role failure meanwhile must not go unhandled
   // (Node would end the process). The failure is reported through the role step.
   roleArn.catch(() => undefined);
   const fn = progress.step(`function ${stack.function.name}`, () => ensureFunction(ctx, roleArn));
-  const permission = Promise.all([fn, api]).then(([, a]) => progress.step('invoke permission', () => ensurePermission(ctx, a.apiId)));
+  // What $LATEST holds goes out as a new version; the alias moves to it only once it is published.
+  const alias = fn.then(() => progress.step(`alias ${stack.function.alias.name}`, () => ensureLiveAlias(ctx)));
+  permission = Promise.all([alias, apiIdKnown]).then(([, id]) => progress.step('invoke permission', () => ensurePermission(ctx, id)));
   // CORS changes the API too, so it goes between the API and its deployment.
   const cors = api.then((a) => progress.step('CORS', () => ensureCors(ctx, a.apiId, a.outcome === 'created')));
   const stage = Promise.all([api, cors]).then(([a, c]) => progress.step(`stage ${stack.stage.name}`, () => ensureStage(ctx, a.apiId, a.changed || c.changed)));
   const key = stack.usagePlan.wanted ? Promise.all([api, stage]).then(([a]) => progress.step('API key', () => ensureApiKey(ctx, a.apiId))) : undefined;
-  const all: Array<Promise<StepResult>> = [table, role, rolePolicy, logGroup, api, cors, fn, permission, stage, ...(key ? [key] : [])];
+  // The statements an earlier products-cli granted on the unqualified function go once the stage invokes the alias.
+  const unqualified = Promise.all([api, stage, permission]).then(([a]) => progress.step('unqualified invoke permission', () => removeUnqualifiedPermission(ctx, a.apiId)));
+  const all: Array<Promise<StepResult>> = [table, role, rolePolicy, logGroup, api, cors, fn, alias, permission, stage, unqualified, ...(key ? [key] : [])];
   await settleAll([account, ...all]);
   // Without CORS, the step is reported only when it removed an earlier configuration.
-  const steps = (await settleAll(all)).filter((s) => !s.unreported);
+  // An unqualified permission is reported only when there was one to remove.
+  const steps = (await settleAll(all)).filter((s) => !s.unreported && !(s.resource === 'permission' && s.outcome === 'absent'));
   const { apiId } = await api;
   const url = invokeUrl(ctx.region, apiId, stack.stage.name);
   return { steps, apiId, url, adopted, ...(key ? { apiKey: (await key).value } : {}) };
@@ -104,8 +120,9 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
   const roleStep = inspectRole(ctx);
   // The role's own ARN carries its path (a console-made role lives under /service-role/).
   const functionStep = roleStep.then((r) => inspectFunction(ctx, r.role?.Arn ?? buildRoleArn(where, stack.function.role)));
-  const [table, role, logGroup, fn, api] = await Promise.all([tableStep, roleStep, inspectLogGroup(ctx), functionStep, apiStep]);
-  const steps: StepResult[] = [table, role, logGroup, fn, api];
+  const aliasStep = functionStep.then((f) => (f.outcome === 'missing' ? { resource: 'alias', name: `${stack.function.name}:${stack.function.alias.name}`, outcome: 'missing' as const } : inspectLiveAlias(ctx)));
+  const [table, role, logGroup, fn, alias, api] = await Promise.all([tableStep, roleStep, inspectLogGroup(ctx), functionStep, aliasStep, apiStep]);
+  const steps: StepResult[] = [table, role, logGroup, fn, alias, api];
   if (api.apiId && fn.outcome !== 'missing') steps.push(await inspectPermission(ctx, api.apiId));
   else steps.push({ resource: 'permission', name: permissionName(stack), outcome: 'missing' });
   if (api.apiId && stack.api.cors) steps.push(await inspectCors(ctx, api.apiId));

@@ -12,6 +12,7 @@ import { ARCHITECTURES, MEMORY_MB, RUNTIMES } from '../provision/context.js';
 import type { ApiResourceSpec, StackDescription } from '../provision/description.js';
 import { CLOUDFORMATION_MANAGER, MANAGED_BY_TAG, tagList } from '../provision/names.js';
 import { executionPolicy } from '../provision/policies.js';
+import { versionDescription } from '../provision/version-description.js';
 
 export type Intrinsic = { Ref: string } | { 'Fn::GetAtt': [string, string] } | { 'Fn::Sub': string };
 
@@ -42,6 +43,11 @@ export interface CfnTemplate {
 }
 
 
+/** What the template knows of the bundle beside it: its SHA-256, base64-encoded as Lambda reports `CodeSha256`. */
+export interface Bundle {
+  codeSha256: string;
+}
+
 /** The bundle's file name beside the template; `aws cloudformation package` uploads it and rewrites `Code`. */
 export const BUNDLE_FILE = 'handler.zip';
 
@@ -62,6 +68,7 @@ export const LOGICAL = {
   role: 'FunctionRole',
   logGroup: 'FunctionLogGroup',
   function: 'ProductFunction',
+  alias: 'ProductFunctionAlias',
   api: 'RestApi',
   stage: 'ApiStage',
   usagePlan: 'UsagePlan',
@@ -111,7 +118,7 @@ function templateTags(stack: StackDescription) {
 type Sections = { parameters?: Record<string, CfnParameter>; resources?: Record<string, CfnResource>; outputs?: CfnTemplate['Outputs'] };
 
 /** Each field of the description and what it adds to the template. */
-const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription) => Sections } = {
+const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bundle: Bundle) => Sections } = {
   // The stack's name and tags reach every resource through templateTags.
   stack: () => ({}),
   tags: () => ({}),
@@ -168,9 +175,50 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription) => S
       },
     },
   }),
-  function: (stack) => {
+  function: (stack, bundle) => {
     const fn = stack.function;
     const environment = Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, value === stack.table.name ? ref(LOGICAL.table) : value]));
+    const functionResource: CfnResource = {
+      Type: 'AWS::Lambda::Function',
+      Properties: {
+        FunctionName: fn.name,
+        Description: fn.description,
+        PackageType: fn.packageType,
+        // A path beside the template: `aws cloudformation package` uploads it and writes S3Bucket/S3Key here.
+        Code: BUNDLE_FILE,
+        Handler: fn.handler,
+        Runtime: ref(PARAMETER.runtime),
+        Architectures: [ref(PARAMETER.architecture)],
+        MemorySize: ref(PARAMETER.memory),
+        Timeout: ref(PARAMETER.timeout),
+        Role: getAtt(LOGICAL.role, 'Arn'),
+        Environment: { Variables: environment },
+        LoggingConfig: { LogFormat: fn.logging.format, LogGroup: ref(LOGICAL.logGroup) },
+        Tags: templateTags(stack),
+      },
+    };
+    // A version is immutable: every property of it requires a replacement, so a new code or setting must change
+    // it. The logical id follows the bundle and the fixed settings; the description names the bundle, as setup's
+    // versions do, and the parameters' values, so that a changed parameter publishes a new version too.
+    const settings = [PARAMETER.runtime, PARAMETER.architecture, PARAMETER.memory, PARAMETER.timeout].map((p) => `${p}=\${${p}}`).join(' ');
+    const version: CfnResource = {
+      Type: 'AWS::Lambda::Version',
+      Properties: {
+        FunctionName: ref(LOGICAL.function),
+        // Lambda refuses to publish when $LATEST holds other code than this bundle.
+        CodeSha256: bundle.codeSha256,
+        Description: { 'Fn::Sub': `${versionDescription(bundle.codeSha256)} ${settings}` },
+      },
+    };
+    const alias: CfnResource = {
+      Type: 'AWS::Lambda::Alias',
+      Properties: {
+        FunctionName: ref(LOGICAL.function),
+        FunctionVersion: getAtt(versionId(functionResource, bundle), 'Version'),
+        Name: fn.alias.name,
+        Description: fn.alias.description,
+      },
+    };
     return {
       parameters: {
         [PARAMETER.runtime]: { Type: 'String', Default: fn.runtime, AllowedValues: RUNTIMES, Description: 'The Lambda runtime' },
@@ -184,28 +232,11 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription) => S
           Description: "The function's timeout, in seconds (API Gateway gives up after 29)",
         },
       },
-      resources: {
-        [LOGICAL.function]: {
-          Type: 'AWS::Lambda::Function',
-          Properties: {
-            FunctionName: fn.name,
-            Description: fn.description,
-            PackageType: fn.packageType,
-            // A path beside the template: `aws cloudformation package` uploads it and writes S3Bucket/S3Key here.
-            Code: BUNDLE_FILE,
-            Handler: fn.handler,
-            Runtime: ref(PARAMETER.runtime),
-            Architectures: [ref(PARAMETER.architecture)],
-            MemorySize: ref(PARAMETER.memory),
-            Timeout: ref(PARAMETER.timeout),
-            Role: getAtt(LOGICAL.role, 'Arn'),
-            Environment: { Variables: environment },
-            LoggingConfig: { LogFormat: fn.logging.format, LogGroup: ref(LOGICAL.logGroup) },
-            Tags: templateTags(stack),
-          },
-        },
+      resources: { [LOGICAL.function]: functionResource, [versionId(functionResource, bundle)]: version, [LOGICAL.alias]: alias },
+      outputs: {
+        FunctionName: { Description: 'The Lambda function', Value: ref(LOGICAL.function) },
+        LiveVersion: { Description: `The version alias ${fn.alias.name} runs`, Value: getAtt(versionId(functionResource, bundle), 'Version') },
       },
-      outputs: { FunctionName: { Description: 'The Lambda function', Value: ref(LOGICAL.function) } },
     };
   },
   api: (stack) => {
@@ -246,7 +277,7 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription) => S
             Integration: {
               Type: spec.integration.type,
               IntegrationHttpMethod: spec.integration.httpMethod,
-              Uri: subArn(({ region }) => integrationUri(region, `\${${LOGICAL.function}.Arn}`)),
+              Uri: subArn(({ region }) => integrationUri(region, `\${${aliasOf(stack, spec.integration.qualifier)}}`)),
             },
           },
         };
@@ -319,7 +350,7 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription) => S
         const resource: CfnResource = {
           Type: 'AWS::Lambda::Permission',
           Properties: {
-            FunctionName: ref(LOGICAL.function),
+            FunctionName: ref(aliasOf(stack, stack.permission.qualifier)),
             Action: stack.permission.action,
             Principal: stack.permission.principal,
             SourceArn: subArn((where) => executeApiArn(where, `\${${LOGICAL.api}}`, stage, '*', source.resource)),
@@ -358,9 +389,18 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription) => S
   },
 };
 
+/** The API's resources do not depend on the bundle. */
+const NO_BUNDLE: Bundle = { codeSha256: '' };
+
+/** The logical id of the alias a qualifier names (the ARN is the alias's Ref); the description has one alias. */
+function aliasOf(stack: StackDescription, qualifier: string): string {
+  if (qualifier !== stack.function.alias.name) throw new Error(`the stack has no alias ${qualifier}`);
+  return LOGICAL.alias;
+}
+
 /** The logical ids of every method and gateway response, which a deployment must follow. */
 function apiParts(stack: StackDescription): string[] {
-  const resources = RENDERERS.api(stack).resources ?? {};
+  const resources = RENDERERS.api(stack, NO_BUNDLE).resources ?? {};
   return Object.keys(resources).filter((id) => ['AWS::ApiGateway::Method', 'AWS::ApiGateway::GatewayResponse'].includes(resources[id]!.Type));
 }
 
@@ -369,13 +409,19 @@ function apiParts(stack: StackDescription): string[] {
  * new deployment only for a new logical id, so a changed method gets one, as setup deploys after a change.
  */
 export function deploymentId(stack: StackDescription): string {
-  const api = RENDERERS.api(stack).resources ?? {};
+  const api = RENDERERS.api(stack, NO_BUNDLE).resources ?? {};
   const hash = createHash('sha256').update(JSON.stringify(api)).digest('hex').slice(0, 10);
   return `ApiDeployment${hash}`;
 }
 
-/** The template of the stack this description makes. */
-export function buildTemplate(stack: StackDescription): CfnTemplate {
+/** The logical id of the version of this function and bundle: a new bundle or setting gets a new version. */
+function versionId(functionResource: CfnResource, bundle: Bundle): string {
+  const hash = createHash('sha256').update(JSON.stringify([functionResource, bundle.codeSha256])).digest('hex').slice(0, 10);
+  return `${LOGICAL.function}Version${hash}`;
+}
+
+/** The template of the stack this description makes, for this bundle. */
+export function buildTemplate(stack: StackDescription, bundle: Bundle): CfnTemplate {
   const template: CfnTemplate = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `${stack.api.description}: stack ${stack.stack}`,
@@ -384,7 +430,7 @@ export function buildTemplate(stack: StackDescription): CfnTemplate {
     Outputs: {},
   };
   for (const render of Object.values(RENDERERS)) {
-    const sections = render(stack);
+    const sections = render(stack, bundle);
     Object.assign(template.Parameters, sections.parameters);
     Object.assign(template.Resources, sections.resources);
     Object.assign(template.Outputs, sections.outputs);

@@ -20,6 +20,8 @@ export interface LiveIdentifiers {
   deploymentId: string;
   usagePlanId?: string;
   apiKeyId?: string;
+  /** The alias the API invokes, and the version it runs, as ARNs. */
+  alias?: { arn: string; versionArn: string };
 }
 
 export interface ResourceToImport {
@@ -79,6 +81,9 @@ export const IMPORT_IDENTIFIERS: Record<string, Identify> = {
   'AWS::IAM::Role': (r) => ({ RoleName: prop(r, 'RoleName') }),
   'AWS::Logs::LogGroup': (r) => ({ LogGroupName: prop(r, 'LogGroupName') }),
   'AWS::Lambda::Function': (r) => ({ FunctionName: prop(r, 'FunctionName') }),
+  // The version live runs and the alias itself: both on the list, named by their ARNs.
+  'AWS::Lambda::Version': (_r, _id, { live }) => ({ FunctionArn: required(live.alias?.versionArn, 'version behind alias live') }),
+  'AWS::Lambda::Alias': (_r, _id, { live }) => ({ AliasArn: required(live.alias?.arn, 'alias live') }),
   'AWS::ApiGateway::RestApi': (_r, _id, { live }) => ({ RestApiId: live.restApiId }),
   'AWS::ApiGateway::Resource': (_r, id, context) => ({ RestApiId: context.live.restApiId, ResourceId: liveResourceId(context, id) }),
   'AWS::ApiGateway::Method': (r, _id, context) => ({
@@ -139,7 +144,7 @@ export function importPlan(template: CfnTemplate, stack: StackDescription, live:
     .filter((n) => n.type === 'AWS::Lambda::Permission')
     .forEach((n, index) => {
       const source = stack.permission.sources[index];
-      if (source) n.commands = [`aws lambda remove-permission --function-name ${stack.permission.function} --statement-id ${statementId(source.stage, source.resource)}`];
+      if (source) n.commands = [`aws lambda remove-permission --function-name ${stack.permission.function} --qualifier ${stack.permission.qualifier} --statement-id ${statementId(source.stage, source.resource)}`];
     });
   // A dependency on what is not imported (the deployment follows the gateway responses) waits for the deploy.
   for (const resource of Object.values(kept)) {

@@ -38,7 +38,7 @@ const EMULATOR = '<moto>';
 const WHERE = ['--endpoint-url', EMULATOR, '--region', 'us-east-1', '--stack', 'quiet'];
 
 /** The stack's commands on AWS, against moto (which has no data plane, hence --no-verify). */
-const AWS_SESSION: string[][] = [['setup', ...WHERE, '--no-verify'], ['deploy', ...WHERE], ['status', ...WHERE, '--no-verify'], ['logs', ...WHERE], ['metrics', ...WHERE], ['teardown', ...WHERE, '--yes'], ['policy', ...WHERE]];
+const AWS_SESSION: string[][] = [['setup', ...WHERE, '--no-verify'], ['deploy', ...WHERE], ['rollback', ...WHERE, '--to', '1'], ['versions', ...WHERE], ['status', ...WHERE, '--no-verify'], ['logs', ...WHERE], ['metrics', ...WHERE], ['teardown', ...WHERE, '--yes'], ['policy', ...WHERE]];
 
 /** The commands neither session runs, and why. */
 const NOT_RUN: Record<string, string> = {

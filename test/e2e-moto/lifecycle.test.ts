@@ -7,15 +7,18 @@ import { GetResourcesCommand, GetRestApisCommand, GetStageCommand } from '@aws-s
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
-import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { deploy } from '../../src/commands/deploy.js';
+import { rollback } from '../../src/commands/rollback.js';
+import { listFunctionVersions } from '../../src/commands/versions.js';
 import { setupAws } from '../../src/commands/setup/aws.js';
 import { statusAws } from '../../src/commands/status/aws.js';
 import { teardownAws } from '../../src/commands/teardown/aws.js';
 import { HANDLER_ZIP } from '../../src/provision/session.js';
+import { codeSha256 } from '../../src/provision/version-description.js';
 import { readState } from '../../src/state/state-file.js';
 import { testContext } from '../aws/fake/harness.js';
 import { motoAvailable, useEmulator, type Emulator } from './moto-server.js';
@@ -61,7 +64,10 @@ describe.runIf(motoAvailable)('the AWS stack against moto', () => {
     const methods = resources.flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${m} ${r.path}`)).sort();
     expect(methods).toEqual(['DELETE /product/{id}', 'GET /product', 'GET /product/{id}', 'PATCH /product/{id}', 'POST /product']);
     await expect(clients.apigateway.send(new GetStageCommand({ restApiId: apiId, stageName: 'prod' }))).resolves.toMatchObject({ stageName: 'prod' });
-    const statements = (JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: 'productFunction' }))).Policy ?? '{}') as { Statement: Array<{ Sid: string }> }).Statement;
+    const statements = (JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: 'productFunction' }))).Policy ?? '{}') as { Statement: Array<{ Sid: string; Resource: string }> }).Statement;
+    // moto keeps an alias's statements in the function's one policy; their Resource is the alias.
+    expect(statements.every((s) => s.Resource.endsWith(':productFunction:live'))).toBe(true);
+    expect(await clients.lambda.send(new GetAliasCommand({ FunctionName: 'productFunction', Name: 'live' }))).toMatchObject({ FunctionVersion: '1' });
     expect(statements.map((s) => s.Sid).sort()).toEqual(['apigateway-prod-product', 'apigateway-prod-product-id', 'apigateway-test-invoke-stage-product', 'apigateway-test-invoke-stage-product-id']);
     expect((await readState(cwd)).aws?.url).toBe(`https://${apiId}.execute-api.${REGION}.amazonaws.com/prod`);
 
@@ -98,6 +104,32 @@ describe.runIf(motoAvailable)('the AWS stack against moto', () => {
     expect(second.uploaded).toBe(false);
     expect((await clients.lambda.send(new GetFunctionCommand({ FunctionName: 'deploy-productFunction' }))).Configuration?.CodeSha256).toBe(first.sha256);
     await teardownAws({ ...target(), stack: 'deploy', yes: true }, testContext(stackCwd), {});
+  });
+
+  it('setup, deploy, versions, rollback and teardown: live moves to the new version and back, and goes with the function', async () => {
+    // Prepare
+    const stackCwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-'));
+    const where = { ...target(), stack: 'roll' };
+    await setupAws({ ...where, verify: false }, testContext(stackCwd), { readCode: code });
+    const changed = zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => ({ statusCode: 202 });') });
+    const liveVersion = async () => (await clients.lambda.send(new GetAliasCommand({ FunctionName: 'roll-productFunction', Name: 'live' }))).FunctionVersion;
+
+    // Act and assess: deploy publishes and moves live; rollback moves it back without an upload
+    const deployed = await deploy(where, testContext(stackCwd), { readCode: async () => changed });
+    expect(deployed).toMatchObject({ uploaded: true, version: '2', replacedVersion: '1' });
+    expect(await liveVersion()).toBe('2');
+    const listed = await listFunctionVersions(where, testContext(stackCwd), {});
+    expect(listed.versions.map((v) => [v.version, v.codeSha256, v.live])).toEqual([['1', codeSha256(await code()), false], ['2', deployed.sha256, true]]);
+    const back = await rollback(where, testContext(stackCwd), {});
+    expect(back).toMatchObject({ version: '1', replacedVersion: '2', moved: true });
+    expect(await liveVersion()).toBe('1');
+    expect((await clients.lambda.send(new GetFunctionCommand({ FunctionName: 'roll-productFunction' }))).Configuration?.CodeSha256).toBe(deployed.sha256);
+    await expect(rollback({ ...where, to: 7 }, testContext(stackCwd), {})).rejects.toThrow('version 7 does not exist or was not published by this stack; versions it can use: 2');
+
+    // teardown takes the versions and the alias with the function
+    await teardownAws({ ...where, yes: true }, testContext(stackCwd), {});
+    await expect(clients.lambda.send(new GetFunctionCommand({ FunctionName: 'roll-productFunction', Qualifier: '1' }))).rejects.toThrow(/not found/i);
+    await expect(liveVersion()).rejects.toThrow(/not found|cannot find/i);
   });
 
   it('--api-key creates a usage plan and key that teardown removes', async () => {

@@ -103,8 +103,8 @@ describe('CORS on AWS', () => {
       });
     }
     expect(world.fake.functions.get('productFunction')?.config.Environment.Variables).toMatchObject({ CORS_ALLOWED_ORIGINS: 'https://shop.example.com' });
-    expect(world.fake.functions.get('productFunction')?.statements.size).toBeGreaterThan(0);
-    const permissionsBefore = JSON.stringify([...(world.fake.functions.get('productFunction')?.statements.values() ?? [])]);
+    expect(world.fake.policy('productFunction', 'live').size).toBeGreaterThan(0);
+    const permissionsBefore = JSON.stringify([...(world.fake.policy('productFunction', 'live').values())]);
 
     // Act: a rerun with the same flags changes nothing
     const before = world.fake.calls.length;
@@ -129,7 +129,7 @@ describe('CORS on AWS', () => {
     expect(api?.gatewayResponses?.size ?? 0).toBe(0);
     expect(world.fake.functions.get('productFunction')?.config.Environment.Variables.CORS_ALLOWED_ORIGINS).toBeUndefined();
     expect(api?.deployments).toBe(deployments + 1);
-    expect(JSON.stringify([...(world.fake.functions.get('productFunction')?.statements.values() ?? [])])).toBe(permissionsBefore);
+    expect(JSON.stringify([...(world.fake.policy('productFunction', 'live').values())])).toBe(permissionsBefore);
 
     // Act: a stack that never asked for CORS hears nothing of it
     const without = testContext(world.cwd);

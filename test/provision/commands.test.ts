@@ -13,6 +13,7 @@ import { assertStackHealthy, renderStatus } from '../../src/commands/status/inde
 import { AwsError, CheckFailedError, UsageError } from '../../src/errors.js';
 import { createProgress } from '../../src/output/progress.js';
 import { codeSha256 } from '../../src/provision/function.js';
+import { versionDescription } from '../../src/provision/alias.js';
 import { fakeWorld, FAKE_ZIP, testContext } from '../aws/fake/harness.js';
 import { cliOptions } from '../cli/helpers/command-line.js';
 import { VirtualClock } from '../aws/fake/virtual-clock.js';
@@ -26,15 +27,31 @@ describe('deploy', () => {
     const same = await deploy({}, testContext(world.cwd), world.deps());
     expect(same).toMatchObject({ uploaded: false, sha256: codeSha256(FAKE_ZIP) });
     expect(world.fake.callsOf('UpdateFunctionCode')).toHaveLength(0);
-    expect(renderDeploy(same, plain)).toBe(`Nothing to deploy: productFunction already runs this bundle (${codeSha256(FAKE_ZIP)}).`);
+    expect(renderDeploy(same, plain)).toBe(`Nothing to deploy: productFunction:live already runs this bundle (${codeSha256(FAKE_ZIP)}), version 1.`);
+    expect(world.fake.callsOf('UpdateAlias')).toHaveLength(0);
 
     const next = new TextEncoder().encode('PK fake bundle v2');
     const changed = await deploy({}, testContext(world.cwd), world.deps({ readCode: async () => next }));
-    expect(changed).toMatchObject({ uploaded: true, sha256: codeSha256(next), previousSha256: codeSha256(FAKE_ZIP) });
+    expect(changed).toMatchObject({ uploaded: true, sha256: codeSha256(next), previousSha256: codeSha256(FAKE_ZIP), version: '2', replacedVersion: '1', pruned: [] });
+    expect(renderDeploy(changed, plain)).toMatch(/live runs version 2 \(code .*\), replacing version 1/);
+    // live moved once, in one call, to the version that records this bundle.
+    expect(world.fake.callsOf('UpdateAlias').map((c) => c.input.FunctionVersion)).toEqual(['2']);
+    expect(world.fake.functions.get('productFunction')?.versions?.at(-1)?.description).toBe(versionDescription(codeSha256(next)));
     expect(world.fake.functions.get('productFunction')?.config.CodeSha256).toBe(codeSha256(next));
     // The update was waited on: the last read saw it finished.
     const reads = world.fake.calls.filter((c) => c.op === 'GetFunctionConfiguration');
     expect(reads.at(-1)?.at).toBeGreaterThanOrEqual((world.fake.callsOf('UpdateFunctionCode')[0]?.at ?? 0) + world.fake.model.functionUpdateMs);
+  });
+
+  it('prunes old versions on deploy, keeping the newest few and the live one', async () => {
+    const world = fakeWorld();
+    await setupAws({ verify: false }, testContext(world.cwd), world.deps());
+    let last;
+    for (let n = 2; n <= 8; n += 1) last = await deploy({}, testContext(world.cwd), world.deps({ readCode: async () => new TextEncoder().encode(`PK bundle ${n}`) }));
+    const kept = world.fake.functions.get('productFunction')?.versions?.map((v) => v.version);
+    expect(kept).toEqual(['3', '4', '5', '6', '7', '8']);
+    expect(last).toMatchObject({ version: '8', replacedVersion: '7', pruned: ['2'] });
+    expect(world.fake.functions.get('productFunction')?.aliases?.get('live')?.version).toBe('8');
   });
 
   it('says to run setup when there is no function', async () => {

@@ -44,6 +44,7 @@ describe('describeStack', () => {
       role: 'productFunctionRole',
       logging: { format: 'JSON', logGroup: '/aws/lambda/productFunction' },
       packageType: 'Zip',
+      alias: { name: 'live', description: 'The version the API invokes (products-cli)', keepVersions: 5 },
     });
     expect(stack.logGroup).toEqual({ name: '/aws/lambda/productFunction', retentionDays: 14 });
     expect(stack.stage).toEqual({ name: 'prod', throttle: { rateLimit: 100, burstLimit: 200 }, deploymentDescription: 'products-cli setup' });
@@ -69,6 +70,7 @@ describe('describeStack', () => {
     expect(stack.stage.name).toBe('beta');
     expect(stack.permission).toEqual({
       function: 'shop-productFunction',
+      qualifier: 'live',
       action: 'lambda:InvokeFunction',
       principal: 'apigateway.amazonaws.com',
       sources: [
@@ -94,7 +96,7 @@ describe('describeStack', () => {
   it("has the contract's routes, each method a Lambda proxy integration", () => {
     const { resources } = describeWith().api;
     expect(resources.map((r) => ({ resource: r.path, methods: r.methods.map((m) => m.method) }))).toEqual(ROUTES.map((r) => ({ resource: r.resource, methods: [...r.methods] })));
-    expect(resources.flatMap((r) => r.methods.map((m) => m.integration))).toEqual(Array(5).fill({ type: 'AWS_PROXY', httpMethod: 'POST', function: 'productFunction' }));
+    expect(resources.flatMap((r) => r.methods.map((m) => m.integration))).toEqual(Array(5).fill({ type: 'AWS_PROXY', httpMethod: 'POST', function: 'productFunction', qualifier: 'live' }));
   });
 
   it.each([

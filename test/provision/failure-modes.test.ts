@@ -113,7 +113,7 @@ describe('Lambda update windows', () => {
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     const adds = world.fake.calls.filter((c) => c.op === 'AddPermission');
     expect(adds.some((c) => c.error === 'ResourceConflictException')).toBe(true);
-    expect([...(world.fake.functions.get('productFunction')?.statements.keys() ?? [])].sort()).toEqual([
+    expect([...(world.fake.policy('productFunction', 'live').keys())].sort()).toEqual([
       'apigateway-prod-product',
       'apigateway-prod-product-id',
       'apigateway-test-invoke-stage-product',
@@ -124,14 +124,13 @@ describe('Lambda update windows', () => {
   it('an AddPermission whose statement a concurrent run added is done, not a failure', async () => {
     const world = fakeWorld();
     world.fake.intercept = (call) => {
-      const fn = world.fake.functions.get('productFunction');
-      if (call.op !== 'AddPermission' || !fn || fn.statements.has(call.input.StatementId)) return undefined;
+      if (call.op !== 'AddPermission' || world.fake.policy('productFunction', 'live').has(call.input.StatementId)) return undefined;
       // The other run's statement lands first; ours then meets it.
       world.fake.lambda_AddPermission(call.input);
       return new ResourceConflictException({ message: `The statement id (${call.input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`, $metadata: { httpStatusCode: 409 } });
     };
     await setupAws(noVerify, testContext(world.cwd), world.deps());
-    expect(world.fake.functions.get('productFunction')?.statements.size).toBe(4);
+    expect(world.fake.policy('productFunction', 'live').size).toBe(4);
   });
 });
 

@@ -2,6 +2,7 @@
 import { readFileSync, statSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { OPERATIONS } from '../../src/contract/operations.js';
 import { setupAws } from '../../src/commands/setup/aws.js';
 import { teardownAws } from '../../src/commands/teardown/aws.js';
 import { statusAws } from '../../src/commands/status/aws.js';
@@ -93,6 +94,7 @@ describe('setup → rerun → teardown on the fake', () => {
       ['role', 'create'],
       ['log group', 'create'],
       ['function', 'create'],
+      ['alias', 'create'],
       ['REST API', 'create'],
       ['permission', 'create'],
     ]);
@@ -264,7 +266,7 @@ describe('ownership, confirmation and backups', () => {
     expect(plan?.apiStages).toEqual([{ apiId: api?.api.id, stage: 'prod' }]);
     expect([...(world.fake.planKeys.get(plan?.id) ?? [])]).toEqual([key?.id]);
     const methods = [...(api?.resources.values() ?? [])].flatMap((r) => Object.values((r.resourceMethods ?? {}) as Record<string, { httpMethod: string; apiKeyRequired: boolean; authorizationType: string }>));
-    expect(methods).toHaveLength(5);
+    expect(methods).toHaveLength(OPERATIONS.length);
     // The key guards the writes; anyone may read the catalogue (--private-reads puts GET behind it too).
     expect(methods.filter((m) => m.apiKeyRequired).map((m) => m.httpMethod).sort()).toEqual(['DELETE', 'PATCH', 'POST']);
     expect(methods.every((m) => m.authorizationType === 'NONE')).toBe(true);

@@ -71,10 +71,10 @@ describe('the policy document', () => {
     expect(policy.Statement.filter((s) => s.Resource.includes('*')).flatMap((s) => s.Action).sort()).toEqual(['cloudwatch:GetMetricData', 'lambda:GetAccountSettings']);
   });
 
-  it('narrows with the use: read has no change, operate adds only the code upload', () => {
+  it('narrows with the use: read has no change, operate adds only the code upload and its version behind live', () => {
     const actions = (use: PolicyUse) => callerPolicy(names, where, use).Statement.flatMap((s) => s.Action);
     expect(actions('read').filter((a) => !/:(Get|Describe|List|Filter)|apigateway:GET/.test(a))).toEqual([]);
-    expect(actions('operate').filter((a) => !actions('read').includes(a))).toEqual(['lambda:UpdateFunctionCode']);
+    expect(actions('operate').filter((a) => !actions('read').includes(a))).toEqual(['lambda:PublishVersion', 'lambda:UpdateAlias', 'lambda:UpdateFunctionCode']);
     expect(actions('setup')).toEqual(expect.arrayContaining(['dynamodb:CreateTable', 'logs:TagResource', 'apigateway:DELETE']));
   });
 });
@@ -83,7 +83,7 @@ describe('products-cli policy', () => {
   it("prints the document for the recorded stack and the caller's account", async () => {
     const world = fakeWorld();
     const document = await policy({ stack: 'alice', for: 'operate' }, testContext(world.cwd), world.deps());
-    expect(document.Statement.find((s) => s.Sid === 'Function')?.Resource).toEqual(['arn:aws:lambda:us-east-1:123456789012:function:alice-productFunction']);
+    expect(document.Statement.find((s) => s.Sid === 'Function')?.Resource).toEqual(['arn:aws:lambda:us-east-1:123456789012:function:alice-productFunction', 'arn:aws:lambda:us-east-1:123456789012:function:alice-productFunction:*']);
     expect(document.Statement.flatMap((s) => s.Action)).toContain('lambda:UpdateFunctionCode');
     expect(document.Statement.flatMap((s) => s.Action)).not.toContain('lambda:CreateFunction');
   });

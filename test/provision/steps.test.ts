@@ -30,6 +30,7 @@ import {
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OPERATIONS } from '../../src/contract/operations.js';
 import { ApiGatewayPacer } from '../../src/aws/apigateway-pacer.js';
 import { DEFAULT_WAITS, type ProvisionContext } from '../../src/provision/context.js';
 import { codeSha256, ensureFunction } from '../../src/provision/function.js';
@@ -300,9 +301,9 @@ describe('REST API, stage and permission', () => {
       'DELETE res-id': 'AWS_IAM',
     });
     expect(methods.every((m) => m.apiKeyRequired === false)).toBe(true);
-    const uri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:${ACCOUNT}:function:productFunction/invocations`;
+    const uri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:${ACCOUNT}:function:productFunction:live/invocations`;
     const integrations = mocks.apigateway.commandCalls(PutIntegrationCommand).map((c) => c.args[0].input);
-    expect(integrations).toHaveLength(5);
+    expect(integrations).toHaveLength(OPERATIONS.length);
     for (const integration of integrations) expect(integration).toMatchObject({ restApiId: 'abc123', type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri });
     // Order: each integration after its method.
     const order = mocks.apigateway.calls().map((c) => `${c.args[0].constructor.name}:${(c.args[0].input as { httpMethod?: string; resourceId?: string }).httpMethod ?? ''}:${(c.args[0].input as { resourceId?: string }).resourceId ?? ''}`);
@@ -331,10 +332,10 @@ describe('REST API, stage and permission', () => {
     mocks.lambda.on(AddPermissionCommand).resolves({});
     expect((await ensurePermission(ctx, 'abc123')).outcome).toBe('created');
     expect(mocks.lambda.commandCalls(AddPermissionCommand).map((c) => c.args[0].input)).toEqual([
-      { FunctionName: 'productFunction', StatementId: 'apigateway-prod-product', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/prod/*/product` },
-      { FunctionName: 'productFunction', StatementId: 'apigateway-prod-product-id', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/prod/*/product/*` },
-      { FunctionName: 'productFunction', StatementId: 'apigateway-test-invoke-stage-product', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/test-invoke-stage/*/product` },
-      { FunctionName: 'productFunction', StatementId: 'apigateway-test-invoke-stage-product-id', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/test-invoke-stage/*/product/*` },
+      { FunctionName: 'productFunction', Qualifier: 'live', StatementId: 'apigateway-prod-product', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/prod/*/product` },
+      { FunctionName: 'productFunction', Qualifier: 'live', StatementId: 'apigateway-prod-product-id', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/prod/*/product/*` },
+      { FunctionName: 'productFunction', Qualifier: 'live', StatementId: 'apigateway-test-invoke-stage-product', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/test-invoke-stage/*/product` },
+      { FunctionName: 'productFunction', Qualifier: 'live', StatementId: 'apigateway-test-invoke-stage-product-id', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/test-invoke-stage/*/product/*` },
     ]);
   });
 

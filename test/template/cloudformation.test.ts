@@ -6,13 +6,17 @@ import { describeStack, methodAuth } from '../../src/provision/description.js';
 import { resourceNames, stackTags, STACK_TAG } from '../../src/provision/names.js';
 import { DEFAULT_SETTINGS } from '../../src/provision/session.js';
 import type { ProvisionSettings } from '../../src/provision/context.js';
-import { buildTemplate, deploymentId, LOGICAL, methodId, resourceId, type CfnTemplate } from '../../src/template/cloudformation.js';
+import { PRODUCT_VERSION } from '../../src/defaults.js';
+import { readVersionDescription } from '../../src/provision/version-description.js';
+import { buildTemplate, deploymentId, LOGICAL, methodId, resourceId, type CfnResource, type CfnTemplate } from '../../src/template/cloudformation.js';
 import { capabilities, deployCommands, renderDocument } from '../../src/template/files.js';
 
-function templateFor(settings: Partial<ProvisionSettings> = {}, stack?: string, stage?: string): { template: CfnTemplate; stack: ReturnType<typeof describeStack> } {
+const BUNDLE = { codeSha256: 'c2hhMjU2LW9mLXRoZS1idW5kbGU=' };
+
+function templateFor(settings: Partial<ProvisionSettings> = {}, stack?: string, stage?: string, bundle = BUNDLE): { template: CfnTemplate; stack: ReturnType<typeof describeStack> } {
   const names = resourceNames(stack, stage);
   const description = describeStack({ names, tags: stackTags(names), settings: { ...DEFAULT_SETTINGS, ...settings } });
-  return { template: buildTemplate(description), stack: description };
+  return { template: buildTemplate(description, bundle), stack: description };
 }
 
 const ofType = (template: CfnTemplate, type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
@@ -79,6 +83,38 @@ describe('the CloudFormation template', () => {
     expect(deploymentId(a.stack)).toBe(deploymentId(b.stack));
     expect(deploymentId(a.stack)).not.toBe(deploymentId(c.stack));
     expect(a.template.Resources[LOGICAL.stage]!.Properties.DeploymentId).toEqual({ Ref: deploymentId(a.stack) });
+  });
+
+  it('has the API invoke alias live, granted on the alias, which runs the version published from the bundle', () => {
+    const { template, stack } = templateFor();
+    const [[versionId, version]] = ofType(template, 'AWS::Lambda::Version') as [[string, CfnResource]];
+    expect(template.Resources[LOGICAL.alias]).toMatchObject({
+      Type: 'AWS::Lambda::Alias',
+      Properties: { FunctionName: { Ref: LOGICAL.function }, Name: stack.function.alias.name, FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] } },
+    });
+    expect(version.Properties).toMatchObject({ FunctionName: { Ref: LOGICAL.function }, CodeSha256: BUNDLE.codeSha256 });
+    const methods = ofType(template, 'AWS::ApiGateway::Method').filter(([, m]) => (m.Properties.Integration as { Type: string }).Type === 'AWS_PROXY');
+    expect(methods).toHaveLength(OPERATIONS.length);
+    for (const [, method] of methods) {
+      expect((method.Properties.Integration as { Uri: { 'Fn::Sub': string } }).Uri['Fn::Sub']).toMatch(new RegExp(`/functions/\\$\\{${LOGICAL.alias}\\}/invocations$`));
+    }
+    const permissions = ofType(template, 'AWS::Lambda::Permission');
+    expect(permissions).toHaveLength(stack.permission.sources.length);
+    for (const [, permission] of permissions) expect(permission.Properties.FunctionName).toEqual({ Ref: LOGICAL.alias });
+  });
+
+  it('records the bundle and products-cli in the version, and publishes a new one for a new bundle or setting only', () => {
+    const versionOf = (t: CfnTemplate) => ofType(t, 'AWS::Lambda::Version')[0]!;
+    const [id] = versionOf(templateFor().template);
+    expect(versionOf(templateFor().template)[0]).toBe(id);
+    expect(versionOf(templateFor({}, undefined, undefined, { codeSha256: 'b3RoZXItYnVuZGxl' }).template)[0]).not.toBe(id);
+    expect(versionOf(templateFor({ corsOrigins: ['https://shop.example.com'] }).template)[0]).not.toBe(id);
+    // The parameters' values are in the description: a changed parameter replaces the version.
+    const { template } = templateFor();
+    const description = (versionOf(template)[1].Properties.Description as { 'Fn::Sub': string })['Fn::Sub'];
+    const resolved = description.replace(/\$\{(\w+)\}/g, (_m, name: string) => String(template.Parameters[name]!.Default));
+    expect(readVersionDescription(resolved)).toEqual({ productVersion: PRODUCT_VERSION, codeSha256: BUNDLE.codeSha256 });
+    for (const name of ['Runtime', 'Architecture', 'MemorySize', 'FunctionTimeout']) expect(description).toContain(`\${${name}}`);
   });
 
   it('asks deploy for CAPABILITY_NAMED_IAM, since the role has a name', () => {

@@ -8,13 +8,14 @@ import { checkTemplate, packaged, resourceSpec } from './spec-check.js';
 
 const names = resourceNames('hand');
 const stack = describeStack({ names, tags: stackTags(names), settings: { ...DEFAULT_SETTINGS, auth: { mode: 'api-key', privateReads: false }, apiKey: true, corsOrigins: ['https://shop.example.com'] } });
-const template = buildTemplate(stack);
+const template = buildTemplate(stack, { codeSha256: 'c2hhMjU2LW9mLXRoZS1idW5kbGU=' });
 const live = {
   restApiId: 'api123',
   resourceIds: Object.fromEntries(resourcePaths(stack.api.resources).map((path, i) => [path, `res${i}`])),
   deploymentId: 'dep1',
   usagePlanId: 'plan1',
   apiKeyId: 'key1',
+  alias: { arn: 'arn:aws:lambda:us-east-1:123456789012:function:hand-productFunction:live', versionArn: 'arn:aws:lambda:us-east-1:123456789012:function:hand-productFunction:4' },
 };
 
 describe('the import plan', () => {
@@ -31,10 +32,10 @@ describe('the import plan', () => {
     expect(plan.resources.length + plan.notImported.length).toBe(Object.keys(template.Resources).length);
     expect([...new Set(plan.notImported.map((n) => n.type))].sort()).toEqual(['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::UsagePlanKey', 'AWS::Lambda::Permission']);
     expect(plan.notImported.flatMap((n) => n.commands ?? []).sort()).toEqual([
-      'aws lambda remove-permission --function-name hand-productFunction --statement-id apigateway-prod-product',
-      'aws lambda remove-permission --function-name hand-productFunction --statement-id apigateway-prod-product-id',
-      'aws lambda remove-permission --function-name hand-productFunction --statement-id apigateway-test-invoke-stage-product',
-      'aws lambda remove-permission --function-name hand-productFunction --statement-id apigateway-test-invoke-stage-product-id',
+      'aws lambda remove-permission --function-name hand-productFunction --qualifier live --statement-id apigateway-prod-product',
+      'aws lambda remove-permission --function-name hand-productFunction --qualifier live --statement-id apigateway-prod-product-id',
+      'aws lambda remove-permission --function-name hand-productFunction --qualifier live --statement-id apigateway-test-invoke-stage-product',
+      'aws lambda remove-permission --function-name hand-productFunction --qualifier live --statement-id apigateway-test-invoke-stage-product-id',
       'aws apigateway delete-usage-plan-key --usage-plan-id plan1 --key-id key1',
     ].sort());
     expect(plan.notImported.find((n) => n.type === 'AWS::ApiGateway::UsagePlanKey')?.beforeDeploy).toBe(true);

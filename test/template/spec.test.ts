@@ -24,9 +24,11 @@ const OTHERS: Array<[string, Partial<ProvisionSettings>, string?, string?]> = [
   ['--rate-limit 0.5 --burst-limit 1', { throttle: { rateLimit: 0.5, burstLimit: 1 } }],
 ];
 
+const BUNDLE = { codeSha256: 'c2hhMjU2LW9mLXRoZS1idW5kbGU=' };
+
 function templateOf(settings: Partial<ProvisionSettings>, stack?: string, stage?: string): CfnTemplate {
   const names = resourceNames(stack, stage);
-  const template = buildTemplate(describeStack({ names, tags: stackTags(names), settings: { ...DEFAULT_SETTINGS, ...settings } }));
+  const template = buildTemplate(describeStack({ names, tags: stackTags(names), settings: { ...DEFAULT_SETTINGS, ...settings } }), BUNDLE);
   // What `deploy` receives is the packaged template, whose code is an S3 object.
   return packaged(template, 'bucket', 'handler.zip');
 }
@@ -51,14 +53,14 @@ describe('the template against the CloudFormation resource specification', () =>
     expect([...types].sort()).toEqual([
       'AWS::ApiGateway::ApiKey', 'AWS::ApiGateway::Deployment', 'AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Method', 'AWS::ApiGateway::Resource',
       'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage', 'AWS::ApiGateway::UsagePlan', 'AWS::ApiGateway::UsagePlanKey', 'AWS::DynamoDB::Table',
-      'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup',
+      'AWS::IAM::Role', 'AWS::Lambda::Alias', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Lambda::Version', 'AWS::Logs::LogGroup',
     ]);
     for (const type of types) expect(resourceSpec(type), type).toBeDefined();
   });
 
   it('refuses the template before packaging: Code is then a path, not the S3 object CloudFormation takes', () => {
     const names = resourceNames();
-    const raw = buildTemplate(describeStack({ names, tags: stackTags(names), settings: DEFAULT_SETTINGS }));
+    const raw = buildTemplate(describeStack({ names, tags: stackTags(names), settings: DEFAULT_SETTINGS }), BUNDLE);
     expect(checkTemplate(raw).join('\n')).toMatch(/ProductFunction.*Code: "handler.zip" is not a Code/);
   });
 

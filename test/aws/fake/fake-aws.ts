@@ -23,6 +23,7 @@ import { DeleteConflictException, EntityAlreadyExistsException, IAMClient, NoSuc
 import {
   InvalidParameterValueException,
   LambdaClient,
+  PreconditionFailedException,
   ResourceConflictException,
   ResourceNotFoundException as LambdaNotFound,
   TooManyRequestsException as LambdaTooManyRequests,
@@ -119,7 +120,22 @@ const READ = /^(Get|Describe|List|Filter|Scan)/;
 
 interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean; tagsVisibleAt?: number }
 interface RoleRecord { name: string; path?: string; boundary?: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
-interface FunctionRecord { config: Record<string, any>; tags: Record<string, string>; createdAt: number; updateDoneAt: number; statements: Map<string, any>; inactive?: boolean; lastUpdateFailed?: string }
+interface VersionRecord { version: string; config: Record<string, any>; description: string; publishedAt: number }
+interface AliasRecord { name: string; version: string; description: string; weights: Record<string, number>; revisionId: string }
+interface FunctionRecord {
+  config: Record<string, any>;
+  tags: Record<string, string>;
+  createdAt: number;
+  updateDoneAt: number;
+  /** The unqualified function's policy. */
+  statements: Map<string, any>;
+  /** Each alias's or version's own policy, by qualifier. */
+  qualifiedStatements?: Map<string, Map<string, any>>;
+  versions?: VersionRecord[];
+  aliases?: Map<string, AliasRecord>;
+  inactive?: boolean;
+  lastUpdateFailed?: string;
+}
 interface ApiRecord { api: Record<string, any>; resources: Map<string, any>; stages: Map<string, any>; deployments: number; gatewayResponses?: Map<string, any> }
 
 export class FakeAws {
@@ -131,6 +147,8 @@ export class FakeAws {
   roles = new Map<string, RoleRecord>();
   functions = new Map<string, FunctionRecord>();
   logGroups = new Map<string, { name: string; retention?: number; tags: Record<string, string>; events: any[] }>();
+  /** CloudWatch's data points, as PutMetricData wrote them (a test makes a version's metrics bad this way). */
+  metricPoints: Array<{ namespace: string; metric: string; dimensions: Record<string, string>; at: number; value: number }> = [];
   apis = new Map<string, ApiRecord>();
   usagePlans = new Map<string, Record<string, any>>();
   apiKeys = new Map<string, Record<string, any>>();
@@ -197,6 +215,36 @@ export class FakeAws {
       ...[...this.usagePlans.values()].map((p) => `usage plan ${p.name}`),
       ...[...this.apiKeys.values()].map((k) => `api key ${k.name}`),
     ];
+  }
+
+  /** The statements of a function's policy, or of one alias's or version's (empty when there is none). */
+  policy(fn: string, qualifier?: string): Map<string, any> {
+    const record = this.functions.get(fn);
+    return (qualifier ? record?.qualifiedStatements?.get(qualifier) : record?.statements) ?? new Map();
+  }
+
+  /**
+   * Why a request to a deployed route of this stage would fail now: its integration's function or alias is
+   * missing, or no statement of that alias's (or the unqualified function's) policy lets this stage invoke it.
+   */
+  invokeProblems(apiId: string, stageName: string): string[] {
+    const stage = this.apis.get(apiId)?.stages.get(stageName) as { deployed?: Array<{ route: string; uri?: string }> } | undefined;
+    const problems: string[] = [];
+    for (const { route, uri } of stage?.deployed ?? []) {
+      const match = /functions\/arn:aws:lambda:[^:]+:\d+:function:([^:/]+)(?::([^/]+))?\/invocations$/.exec(uri ?? '');
+      if (!match) continue; // a mock integration (OPTIONS)
+      const [, name, qualifier] = match as unknown as [string, string, string | undefined];
+      const fn = this.functions.get(name);
+      if (!fn || (qualifier && !fn.aliases?.has(qualifier) && !fn.versions?.some((v) => v.version === qualifier))) {
+        problems.push(`${route}: ${name}${qualifier ? `:${qualifier}` : ''} does not exist`);
+        continue;
+      }
+      const path = route.split(' ')[1]?.replace(/^\//, '').replace(/\{[^}]+\}/g, '*');
+      const wanted = new RegExp(`:${apiId}/(\\*|${stageName})/(\\*|${route.split(' ')[0]})/${(path ?? '').replace(/\*/g, '\\*')}$`);
+      const allowed = [...this.policy(name, qualifier).values()].some((st) => wanted.test(st.Condition?.ArnLike?.['AWS:SourceArn'] ?? ''));
+      if (!allowed) problems.push(`${route}: API Gateway may not invoke ${name}${qualifier ? `:${qualifier}` : ''}`);
+    }
+    return problems;
   }
 
   /** Calls of one operation (e.g. 'CreateRole'). */
@@ -577,7 +625,13 @@ export class FakeAws {
   }
 
   lambda_GetFunctionConfiguration(input: any) {
-    return this.fnConfig(this.fnOrThrow(input.FunctionName));
+    const fn = this.fnOrThrow(input.FunctionName);
+    const qualifier: string | undefined = input.Qualifier;
+    if (!qualifier || qualifier === '$LATEST') return this.fnConfig(fn);
+    const version = fn.aliases?.get(qualifier)?.version ?? qualifier;
+    const record = fn.versions?.find((v) => v.version === version);
+    if (!record) throw new LambdaNotFound({ message: `Function not found: ${fn.config.FunctionArn}:${qualifier}`, ...meta });
+    return this.versionView(fn, record);
   }
 
   private assertUpdatable(fn: FunctionRecord) {
@@ -620,30 +674,195 @@ export class FakeAws {
   }
 
   lambda_DeleteFunction(input: any) {
-    this.fnOrThrow(input.FunctionName);
+    const fn = this.fnOrThrow(input.FunctionName);
+    if (input.Qualifier) return this.deleteVersion(fn, input.Qualifier);
     this.functions.delete(input.FunctionName);
+  }
+
+  /** The policy of the function, or of one alias or version (`Qualifier`): each has its own. */
+  private policyOf(fn: FunctionRecord, qualifier: string | undefined, create = false): Map<string, any> | undefined {
+    if (!qualifier || qualifier === '$LATEST') return fn.statements;
+    this.qualifierOrThrow(fn, qualifier);
+    fn.qualifiedStatements ??= new Map();
+    if (create && !fn.qualifiedStatements.has(qualifier)) fn.qualifiedStatements.set(qualifier, new Map());
+    return fn.qualifiedStatements.get(qualifier);
+  }
+
+  private qualifierOrThrow(fn: FunctionRecord, qualifier: string): void {
+    if (/^\d+$/.test(qualifier) ? fn.versions?.some((v) => v.version === qualifier) : fn.aliases?.has(qualifier)) return;
+    throw new LambdaNotFound({ message: `Function not found: ${fn.config.FunctionArn}:${qualifier}`, ...meta });
   }
 
   lambda_AddPermission(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
     // The same exception name as for an existing statement id: only the message differs.
     this.assertUpdatable(fn);
-    if (fn.statements.has(input.StatementId)) throw new ResourceConflictException({ message: `The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`, ...meta });
-    const statement = { Sid: input.StatementId, Effect: 'Allow', Principal: { Service: input.Principal }, Action: input.Action, Resource: fn.config.FunctionArn, Condition: { ArnLike: { 'AWS:SourceArn': input.SourceArn } } };
-    fn.statements.set(input.StatementId, statement);
+    const policy = this.policyOf(fn, input.Qualifier, true) as Map<string, any>;
+    if (policy.has(input.StatementId)) throw new ResourceConflictException({ message: `The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`, ...meta });
+    const resource = input.Qualifier ? `${fn.config.FunctionArn}:${input.Qualifier}` : fn.config.FunctionArn;
+    const statement = { Sid: input.StatementId, Effect: 'Allow', Principal: { Service: input.Principal }, Action: input.Action, Resource: resource, Condition: { ArnLike: { 'AWS:SourceArn': input.SourceArn } } };
+    policy.set(input.StatementId, statement);
     return { Statement: JSON.stringify(statement) };
   }
 
   lambda_RemovePermission(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
     this.assertUpdatable(fn);
-    if (!fn.statements.delete(input.StatementId)) throw new LambdaNotFound({ message: 'No policy is associated with the given resource.', ...meta });
+    if (!this.policyOf(fn, input.Qualifier)?.delete(input.StatementId)) throw new LambdaNotFound({ message: 'No policy is associated with the given resource.', ...meta });
   }
 
   lambda_GetPolicy(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
-    if (fn.statements.size === 0) throw new LambdaNotFound({ message: 'The resource you requested does not exist.', ...meta });
-    return { Policy: JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: [...fn.statements.values()] }) };
+    const policy = this.policyOf(fn, input.Qualifier);
+    if (!policy || policy.size === 0) throw new LambdaNotFound({ message: 'The resource you requested does not exist.', ...meta });
+    return { Policy: JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: [...policy.values()] }) };
+  }
+
+  /** What a version freezes: code and configuration, without state or identity. */
+  private publishable(config: Record<string, any>): string {
+    const { FunctionArn: _arn, Version: _v, State: _s, LastUpdateStatus: _l, ...rest } = config;
+    return JSON.stringify(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  private versionView(fn: FunctionRecord, v: VersionRecord) {
+    return { ...v.config, FunctionArn: `${fn.config.FunctionArn}:${v.version}`, Version: v.version, Description: v.description, LastModified: new Date(v.publishedAt).toISOString(), State: 'Active', LastUpdateStatus: 'Successful' };
+  }
+
+  /**
+   * PublishVersion: refused while an update is in progress; with CodeSha256, refused when $LATEST's code is
+   * another; and when neither code nor configuration changed since the last version, Lambda publishes
+   * nothing and answers that version.
+   */
+  lambda_PublishVersion(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    this.assertUpdatable(fn);
+    if (input.CodeSha256 && input.CodeSha256 !== fn.config.CodeSha256) {
+      throw new InvalidParameterValueException({ message: `CodeSha256 (${input.CodeSha256}) is different from current CodeSha256 in $LATEST (${fn.config.CodeSha256}). Please try again with the CodeSha256 in $LATEST.`, ...meta });
+    }
+    fn.versions ??= [];
+    const last = fn.versions.at(-1);
+    if (last && this.publishable(last.config) === this.publishable(fn.config)) return this.versionView(fn, last);
+    const number = String(Number(last?.version ?? 0) + 1);
+    const record: VersionRecord = { version: number, config: structuredClone(fn.config), description: input.Description ?? '', publishedAt: this.clock.now() };
+    fn.versions.push(record);
+    return this.versionView(fn, record);
+  }
+
+  lambda_ListVersionsByFunction(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    return { Versions: [{ ...this.fnConfig(fn), Version: '$LATEST' }, ...(fn.versions ?? []).map((v) => this.versionView(fn, v))] };
+  }
+
+  private aliasView(fn: FunctionRecord, a: AliasRecord) {
+    return {
+      AliasArn: `${fn.config.FunctionArn}:${a.name}`,
+      Name: a.name,
+      FunctionVersion: a.version,
+      Description: a.description,
+      RevisionId: a.revisionId,
+      ...(Object.keys(a.weights).length ? { RoutingConfig: { AdditionalVersionWeights: { ...a.weights } } } : {}),
+    };
+  }
+
+  /** Lambda's routing limits: at most one additional version, published, not the alias's own, weight 0–1. */
+  private routingOf(fn: FunctionRecord, version: string, routing: any): Record<string, number> {
+    const weights: Record<string, number> = { ...(routing?.AdditionalVersionWeights ?? {}) };
+    const entries = Object.entries(weights);
+    if (entries.length > 1) throw new InvalidParameterValueException({ message: 'Number of items in AdditionalVersionWeights cannot be greater than 1', ...meta });
+    for (const [v, w] of entries) {
+      if (!(w >= 0 && w <= 1)) throw new InvalidParameterValueException({ message: `1 validation error detected: Value '${w}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Member must have value less than or equal to 1.0`, ...meta });
+      if (v === version) throw new InvalidParameterValueException({ message: `Invalid function version ${v}. Function version ${v} is already included in routing configuration.`, ...meta });
+      this.qualifierOrThrow(fn, v);
+    }
+    return weights;
+  }
+
+  private checkAliasVersion(fn: FunctionRecord, version: string): void {
+    if (version === '$LATEST' || fn.versions?.some((v) => v.version === version)) return;
+    throw new LambdaNotFound({ message: `Function not found: ${fn.config.FunctionArn}:${version}`, ...meta });
+  }
+
+  lambda_CreateAlias(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    fn.aliases ??= new Map();
+    if (fn.aliases.has(input.Name)) throw new ResourceConflictException({ message: `Alias already exists: ${fn.config.FunctionArn}:${input.Name}`, ...meta });
+    this.checkAliasVersion(fn, input.FunctionVersion);
+    const alias: AliasRecord = { name: input.Name, version: input.FunctionVersion, description: input.Description ?? '', weights: this.routingOf(fn, input.FunctionVersion, input.RoutingConfig), revisionId: this.id() };
+    fn.aliases.set(input.Name, alias);
+    return this.aliasView(fn, alias);
+  }
+
+  lambda_GetAlias(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    const alias = fn.aliases?.get(input.Name);
+    if (!alias) throw new LambdaNotFound({ message: `Cannot find alias arn: ${fn.config.FunctionArn}:${input.Name}`, ...meta });
+    return this.aliasView(fn, alias);
+  }
+
+  lambda_ListAliases(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    return { Aliases: [...(fn.aliases?.values() ?? [])].map((a) => this.aliasView(fn, a)) };
+  }
+
+  /** UpdateAlias: refused while an update of the function is in progress, and on a stale RevisionId. */
+  lambda_UpdateAlias(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    this.assertUpdatable(fn);
+    const alias = fn.aliases?.get(input.Name);
+    if (!alias) throw new LambdaNotFound({ message: `Cannot find alias arn: ${fn.config.FunctionArn}:${input.Name}`, ...meta });
+    if (input.RevisionId && input.RevisionId !== alias.revisionId) throw new PreconditionFailedException({ message: 'The Revision Id provided does not match the latest Revision Id. Call the GetAlias API to retrieve the latest Revision Id', ...meta, $metadata: { httpStatusCode: 412 } });
+    const version = input.FunctionVersion ?? alias.version;
+    this.checkAliasVersion(fn, version);
+    const weights = input.RoutingConfig !== undefined ? this.routingOf(fn, version, input.RoutingConfig) : alias.weights;
+    Object.assign(alias, { version, weights, revisionId: this.id(), ...(input.Description !== undefined ? { description: input.Description } : {}) });
+    return this.aliasView(fn, alias);
+  }
+
+  lambda_DeleteAlias(input: any) {
+    const fn = this.fnOrThrow(input.FunctionName);
+    fn.aliases?.delete(input.Name);
+    fn.qualifiedStatements?.delete(input.Name);
+  }
+
+  /** DeleteFunction with a version as Qualifier deletes that version; one an alias points at is refused. */
+  private deleteVersion(fn: FunctionRecord, version: string): void {
+    const user = [...(fn.aliases?.values() ?? [])].find((a) => a.version === version || a.weights[version] !== undefined);
+    if (user) throw new ResourceConflictException({ message: `Unable to delete version because the following aliases reference it: [${user.name}]`, ...meta });
+    fn.versions = (fn.versions ?? []).filter((v) => v.version !== version);
+    fn.qualifiedStatements?.delete(version);
+  }
+
+  // ---- CloudWatch metrics
+  cloudwatch_PutMetricData(input: any) {
+    for (const datum of input.MetricData ?? []) {
+      const dimensions = Object.fromEntries((datum.Dimensions ?? []).map((d: any) => [d.Name, d.Value]));
+      const at = datum.Timestamp ? new Date(datum.Timestamp).getTime() : this.clock.now();
+      this.metricPoints.push({ namespace: input.Namespace, metric: datum.MetricName, dimensions, at, value: datum.Value ?? 0 });
+    }
+  }
+
+  /**
+   * GetMetricData for MetricStat queries: the points of exactly that namespace, name and set of dimensions (as
+   * CloudWatch matches them), from StartTime (inclusive) to EndTime (exclusive), in periods from StartTime.
+   */
+  cloudwatch_GetMetricData(input: any) {
+    const start = new Date(input.StartTime).getTime();
+    const end = new Date(input.EndTime).getTime();
+    const results = (input.MetricDataQueries ?? []).map((query: any) => {
+      const { Metric, Period, Stat } = query.MetricStat;
+      const wanted = Object.fromEntries((Metric.Dimensions ?? []).map((d: any) => [d.Name, d.Value]));
+      const same = (dims: Record<string, string>) => JSON.stringify(Object.entries(dims).sort()) === JSON.stringify(Object.entries(wanted).sort());
+      const buckets = new Map<number, number[]>();
+      for (const p of this.metricPoints) {
+        if (p.namespace !== Metric.Namespace || p.metric !== Metric.MetricName || !same(p.dimensions) || p.at < start || p.at >= end) continue;
+        const bucket = start + Math.floor((p.at - start) / (Period * 1000)) * Period * 1000;
+        buckets.set(bucket, [...(buckets.get(bucket) ?? []), p.value]);
+      }
+      const sorted = [...buckets].sort(([a], [b]) => a - b);
+      const stat = (values: number[]) => (Stat === 'Sum' ? values.reduce((a, b) => a + b, 0) : Stat === 'Maximum' ? Math.max(...values) : values.reduce((a, b) => a + b, 0) / values.length);
+      return { Id: query.Id, Label: query.Label ?? query.Id, StatusCode: 'Complete', Timestamps: sorted.map(([at]) => new Date(at)), Values: sorted.map(([, values]) => stat(values)) };
+    });
+    return { MetricDataResults: results };
   }
 
   // ---- CloudWatch Logs
@@ -812,6 +1031,8 @@ export class FakeAws {
     if (input.stageName) {
       const stage = api.stages.get(input.stageName) ?? { stageName: input.stageName, methodSettings: {} };
       stage.deploymentId = deploymentId;
+      // A deployment freezes the integrations: the stage invokes these until the next one.
+      Object.defineProperty(stage, 'deployed', { value: [...api.resources.values()].flatMap((r) => Object.entries(r.resourceMethods ?? {}).map(([m, def]: [string, any]) => ({ route: `${m} ${r.path}`, uri: def.methodIntegration?.uri as string | undefined }))), enumerable: false, configurable: true });
       api.stages.set(input.stageName, stage);
     }
     return { id: deploymentId };
