@@ -120,6 +120,19 @@ describe('setup --alarm-email', () => {
     expect(world.fake.summary()).toHaveLength(1);
   });
 
+  it('leaves a stack set up without --alarm-email alone: no alarm calls, no alarm lines, whatever bears the names', async () => {
+    const world = fakeWorld();
+    world.fake.sns_CreateTopic({ Name: 'productApi-alarms' });
+    await setupAws(noVerify, testContext(world.cwd), world.deps());
+    const before = world.fake.calls.length;
+
+    const status = await statusAws({ verify: false }, testContext(world.cwd), world.deps());
+
+    expect(status.overall).toBe('present');
+    expect(status.resources.filter((r) => r.resource.startsWith('alarm') || r.resource === 'subscription')).toEqual([]);
+    expect(world.fake.calls.slice(before).filter((c) => c.service === 'sns' || c.op === 'DescribeAlarms')).toEqual([]);
+  });
+
   it('names the missing permission when the caller may not create alarms', async () => {
     const world = fakeWorld();
     world.fake.denied.add('cloudwatch:PutMetricAlarm');
