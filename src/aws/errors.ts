@@ -38,6 +38,8 @@ export const TAG_ACTIONS: Record<string, string> = {
   'iam:CreateRole': 'iam:TagRole',
   'lambda:CreateFunction': 'lambda:TagResource',
   'logs:CreateLogGroup': 'logs:TagResource',
+  'cloudwatch:PutMetricAlarm': 'cloudwatch:TagResource',
+  'sns:CreateTopic': 'sns:TagResource',
   'apigateway:POST': 'apigateway:POST on /tags/*',
 };
 

@@ -6,6 +6,7 @@ import type { AccessFlags } from './access-flags.js';
 import { AUTH_MODES } from '../contract/auth.js';
 import { checkCorsOrigin } from '../contract/cors.js';
 import { DEFAULT_INTEGRATION_TIMEOUT_MS, RETENTION_DAYS } from '../defaults.js';
+import { DEFAULT_ALARM_THRESHOLDS } from '../provision/alarm-spec.js';
 import { ARCHITECTURES, MEMORY_MB, RUNTIMES } from '../provision/context.js';
 import { UsageError } from '../errors.js';
 import { checkStackName } from '../provision/names.js';
@@ -145,6 +146,12 @@ export const SETUP_FLAG = {
   rolePath: checkedText((path: string) => {
     if (!/^\/([\x21-\x7e]{0,510}\/)?$/.test(path)) throw new UsageError(`--role-path ${JSON.stringify(path)} is not an IAM path: it starts and ends with / (such as /service-role/)`);
   }),
+  alarmEmail: checkedText((address: string) => {
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) throw new UsageError(`--alarm-email ${JSON.stringify(address)} is not an email address`);
+  }),
+  alarmPercent: (flag: string) => numberFlag(flag, 'a percentage above 0 and at most 100', (n) => n > 0 && n <= 100),
+  alarmCount: (flag: string) => numberFlag(flag, 'a whole number, at least 1', (n) => Number.isInteger(n) && n >= 1),
+  alarmMs: numberFlag('--alarm-p99', 'a number of milliseconds above 0', (n) => n > 0),
   permissionsBoundary: checkedText((arn: string) => {
     if (!/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/.+/.test(arn)) throw new UsageError(`--permissions-boundary ${JSON.stringify(arn)} is not the ARN of a managed policy (arn:aws:iam::ACCOUNT:policy/NAME)`);
   }),
@@ -159,5 +166,11 @@ export const STACK_SETTINGS_OPTIONS: OptionSpec[] = [
   { flags: '--api-key', description: 'AWS: the same as --auth api-key (a usage plan and key are created; the key is kept in the state file)' },
   { flags: '--no-pitr', description: 'AWS: leave point-in-time recovery of the table off (it is turned on by default)' },
   { flags: '--role-path <path>', description: "AWS: the IAM path of the function's role, such as /service-role/ (default: /)", parse: SETUP_FLAG.rolePath },
+  { flags: '--alarm-email <address>', description: 'AWS: mail this address when an alarm fires (repeatable); makes an SNS topic and CloudWatch alarms, see the README', repeatable: true, parse: SETUP_FLAG.alarmEmail },
+  { flags: '--alarm-5xx <percent>', description: `AWS: alarm when more than this % of requests answer 5XX in 3 of 5 minutes (default: ${DEFAULT_ALARM_THRESHOLDS.serverErrorPercent})`, parse: SETUP_FLAG.alarmPercent('--alarm-5xx') },
+  { flags: '--alarm-4xx <percent>', description: `AWS: alarm when more than this % of requests answer 4XX, throttled 429s among them, in 3 of 5 minutes (default: ${DEFAULT_ALARM_THRESHOLDS.clientErrorPercent})`, parse: SETUP_FLAG.alarmPercent('--alarm-4xx') },
+  { flags: '--alarm-p99 <ms>', description: `AWS: alarm when the API's p99 latency is above this in 3 of 5 minutes (default: ${DEFAULT_ALARM_THRESHOLDS.p99LatencyMs})`, parse: SETUP_FLAG.alarmMs },
+  { flags: '--alarm-errors <n>', description: `AWS: alarm at this many function errors in 5 minutes (default: ${DEFAULT_ALARM_THRESHOLDS.functionErrors})`, parse: SETUP_FLAG.alarmCount('--alarm-errors') },
+  { flags: '--alarm-throttles <n>', description: `AWS: alarm at this many throttled invocations, or table reads and writes, in 5 minutes (default: ${DEFAULT_ALARM_THRESHOLDS.throttles})`, parse: SETUP_FLAG.alarmCount('--alarm-throttles') },
   { flags: '--permissions-boundary <arn>', description: "AWS: the permissions boundary of the function's role, when the organisation requires one", parse: SETUP_FLAG.permissionsBoundary },
 ];

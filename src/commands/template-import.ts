@@ -56,6 +56,11 @@ async function readLive(pctx: Parameters<typeof findRestApis>[0], stack: StackDe
     if (plan?.id) live.usagePlanId = plan.id;
     if (key?.id) live.apiKeyId = key.id;
   }
+  if (stack.alarms.wanted) {
+    const { getTopic } = await import('../provision/alarm-topic.js');
+    const topic = await getTopic(pctx);
+    if (topic && isOurs(topic.tags, stack)) live.alarmTopicArn = topic.arn;
+  }
   return live;
 }
 

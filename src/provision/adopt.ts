@@ -3,6 +3,8 @@
  * clash stops setup with nothing made (or, with `--adopt`, so that setup says what it takes over).
  */
 import { AwsError } from '../errors.js';
+import { getTopic } from './alarm-topic.js';
+import { findAlarms } from './alarms.js';
 import { findApiKeys, findUsagePlans } from './api-key.js';
 import { findRestApis } from './api.js';
 import type { ProvisionContext } from './context.js';
@@ -54,7 +56,15 @@ export async function findForeign(ctx: ProvisionContext, seen?: TagReader): Prom
         ...(keys.length && !keys.some((k) => k.tags?.[STACK_TAG] === stack) ? [{ resource: 'API key', name: wanted.usagePlan.key.name, problem: 'setup does not take over API keys' }] : []),
       ])
     : Promise.resolve([]);
-  const found = await Promise.allSettled([table, role, fn, logGroup, api, usage]);
+  // Alarms and topics are never taken over: one of our names made by someone else stops setup.
+  const notTaken = (resource: string, name: string, tags: Record<string, string>): ForeignResource[] => (tags[STACK_TAG] === stack ? [] : [{ resource, name, problem: `setup does not take over ${resource === 'alarm' ? 'alarms' : 'topics'}` }]);
+  const alarms = wanted.alarms.wanted
+    ? Promise.all([getTopic(ctx), findAlarms(ctx)]).then(([topic, found]) => [
+        ...(topic ? notTaken('alarm topic', wanted.alarms.topic.name, topic.tags) : []),
+        ...found.flatMap((a) => notTaken('alarm', a.alarm.AlarmName ?? '', a.tags)),
+      ])
+    : Promise.resolve([]);
+  const found = await Promise.allSettled([table, role, fn, logGroup, api, usage, alarms]);
   const failed = found.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return found.flatMap((r) => (r as PromiseFulfilledResult<ForeignResource[]>).value);
@@ -73,9 +83,11 @@ export async function checkNamesFree(ctx: ProvisionContext, seen?: TagReader): P
   const found = await findForeign(ctx, seen);
   if (found.length === 0) return [];
   if (!ctx.settings.adopt) {
-    throw new AwsError(
-      `${listResources(found)} already ${found.length === 1 ? 'exists' : 'exist'} and ${found.length === 1 ? 'is' : 'are'} not this stack's (no ${STACK_TAG}=${describeStack(ctx).stack} tag); run setup --adopt to take ${found.length === 1 ? 'it' : 'them'} over (setup --adopt --dry-run shows how), or pick other names with --stack NAME`,
-    );
+    // --adopt is offered only where it helps: what it cannot take over says why instead.
+    const adoptable = found.some((f) => !f.problem);
+    const named = found.map((f) => `${f.resource} ${f.name}${f.problem && !adoptable ? ` (${f.problem})` : ''}`).join(', ');
+    const way = adoptable ? `run setup --adopt to take ${found.length === 1 ? 'it' : 'them'} over (setup --adopt --dry-run shows how), or pick` : 'delete it or pick';
+    throw new AwsError(`${named} already ${found.length === 1 ? 'exists' : 'exist'} and ${found.length === 1 ? 'is' : 'are'} not this stack's (no ${STACK_TAG}=${describeStack(ctx).stack} tag); ${way} other names with --stack NAME`);
   }
   const blocked = found.filter((f) => f.problem);
   if (blocked.length > 0) {

@@ -58,3 +58,13 @@ export function invokeUrl(region: string, apiId: string, stage: string): string 
 export function restApiArn(region: string, apiId: string): string {
   return `arn:${partitionOf(region)}:apigateway:${region}::/restapis/${apiId}`;
 }
+
+/** The ARN of an SNS topic, known from its name. */
+export function topicArn(where: Where, topic: string): string {
+  return `arn:${partitionOf(where.region)}:sns:${where.region}:${where.accountId}:${topic}`;
+}
+
+/** The ARN of a CloudWatch alarm, known from its name. */
+export function alarmArn(where: Where, alarm: string): string {
+  return `arn:${partitionOf(where.region)}:cloudwatch:${where.region}:${where.accountId}:alarm:${alarm}`;
+}

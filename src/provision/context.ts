@@ -3,6 +3,7 @@ import type { AwsClients } from '../aws/clients.js';
 import type { AuthSettings } from '../contract/auth.js';
 import type { ApiGatewayPacer } from '../aws/apigateway-pacer.js';
 import type { Clock } from '../aws/clock.js';
+import type { AlarmSettings } from './alarm-spec.js';
 import type { Where } from './arns.js';
 import type { ResourceNames } from './names.js';
 
@@ -36,6 +37,8 @@ export interface ProvisionSettings {
   rolePath?: string;
   /** The permissions boundary the function's role gets (`--permissions-boundary ARN`). */
   permissionsBoundary?: string;
+  /** `--alarm-email` and the alarms' thresholds; without an address, no alarms. */
+  alarms: AlarmSettings;
 }
 
 /** Bounds and polling intervals of every wait, in milliseconds; tests and the bench shorten nothing but the clock. */

@@ -9,6 +9,7 @@ import { CORS_ORIGINS_ENV } from '../contract/cors.js';
 import type { HttpMethod } from '../contract/operations.js';
 import { ROUTES } from '../contract/routes.js';
 import { PRODUCT_TABLE, type TableDefinition } from '../stack/table-definition.js';
+import { describeAlarms, type AlarmsSpec } from './alarm-spec.js';
 import type { Architecture, ProvisionSettings, Runtime } from './context.js';
 import { gatewayResponseConfigs, preflightConfig, type GatewayResponseConfig, type PreflightConfig } from './cors-config.js';
 import { CONSOLE_TEST_STAGE } from '../stack/stage-name.js';
@@ -154,6 +155,8 @@ export interface StackDescription {
   stage: StageSpec;
   permission: PermissionSpec;
   usagePlan: UsagePlanSpec;
+  /** The alarm topic, its subscriptions and the alarms (`--alarm-email`). */
+  alarms: AlarmsSpec;
 }
 
 const DESCRIPTION = 'Product catalogue REST API (products-cli)';
@@ -212,6 +215,7 @@ export function describeStack({ names, tags, settings }: StackInput): StackDescr
       throttle: { ...settings.throttle },
       key: { name: names.apiKey, description: 'products-cli API key', enabled: true },
     },
+    alarms: describeAlarms(names, settings.alarms),
   };
 }
 

@@ -11,11 +11,11 @@ export type PolicyUse = 'read' | 'operate' | 'setup';
 export const POLICY_USES: readonly PolicyUse[] = ['read', 'operate', 'setup'];
 
 /** What a call acts on; each kind becomes one statement of the policy. */
-export type ResourceKind = 'account' | 'table' | 'role' | 'function' | 'logGroup' | 'logGroups' | 'apigateway';
+export type ResourceKind = 'account' | 'table' | 'role' | 'function' | 'logGroup' | 'logGroups' | 'apigateway' | 'alarms' | 'topic';
 
 export interface CallPermission {
   /** The client the call is sent with, as in `AwsClients`. */
-  service: 'sts' | 'dynamodb' | 'iam' | 'lambda' | 'logs' | 'apigateway' | 'cloudwatch';
+  service: 'sts' | 'dynamodb' | 'iam' | 'lambda' | 'logs' | 'apigateway' | 'cloudwatch' | 'sns';
   /** The SDK operations (the command's name without `Command`). */
   operations: readonly string[];
   action: string;
@@ -72,6 +72,21 @@ export const CALL_PERMISSIONS: readonly CallPermission[] = [
   row('lambda', 'lambda:DeleteFunction', 'function', 'setup'),
   // metrics on AWS and deploy --canary's per-version figures; GetMetricData takes no resource.
   row('cloudwatch', 'cloudwatch:GetMetricData', 'account', 'read'),
+  // The alarms (setup --alarm-email): status reads them, setup and teardown make and delete them.
+  row('cloudwatch', 'cloudwatch:DescribeAlarms', 'alarms', 'read'),
+  row('cloudwatch', 'cloudwatch:ListTagsForResource', 'alarms', 'read'),
+  row('cloudwatch', 'cloudwatch:PutMetricAlarm', 'alarms', 'setup'),
+  // PutMetricAlarm with Tags is authorised against TagResource as well.
+  row('cloudwatch', 'cloudwatch:TagResource', 'alarms', 'setup', ['PutMetricAlarm']),
+  row('cloudwatch', 'cloudwatch:DeleteAlarms', 'alarms', 'setup'),
+  row('sns', 'sns:GetTopicAttributes', 'topic', 'read'),
+  row('sns', 'sns:ListTagsForResource', 'topic', 'read'),
+  row('sns', 'sns:ListSubscriptionsByTopic', 'topic', 'read'),
+  row('sns', 'sns:CreateTopic', 'topic', 'setup'),
+  row('sns', 'sns:TagResource', 'topic', 'setup', ['CreateTopic']),
+  row('sns', 'sns:Subscribe', 'topic', 'setup'),
+  row('sns', 'sns:Unsubscribe', 'topic', 'setup'),
+  row('sns', 'sns:DeleteTopic', 'topic', 'setup'),
   row('logs', 'logs:DescribeLogGroups', 'logGroups', 'read'),
   row('logs', 'logs:ListTagsForResource', 'logGroup', 'read'),
   row('logs', 'logs:FilterLogEvents', 'logGroup', 'read'),
@@ -124,11 +139,15 @@ export function resourceArns(names: ResourceNames, where: Where): Record<Resourc
     logGroup: [`arn:${p}:logs:${at}:log-group:${names.logGroup}`, `arn:${p}:logs:${at}:log-group:${names.logGroup}:*`],
     logGroups: [`arn:${p}:logs:${at}:log-group:*`],
     // A REST API's id is known only once it exists, so its paths are granted by prefix.
+    // Alarm names start with the API's, the function's or the table's name (alarm-spec.ts).
+    alarms: [names.api, names.function, names.table].map((name) => `arn:${p}:cloudwatch:${at}:alarm:${name}-*`),
+    // A subscription's ARN is its topic's, followed by its id.
+    topic: [`arn:${p}:sns:${at}:${names.api}-alarms`, `arn:${p}:sns:${at}:${names.api}-alarms:*`],
     apigateway: ['/restapis', '/restapis/*', '/usageplans', '/usageplans/*', '/apikeys', '/apikeys/*', '/tags/*'].map(api),
   };
 }
 
-const SIDS: Record<ResourceKind, string> = { account: 'Caller', table: 'Table', role: 'FunctionRole', function: 'Function', logGroup: 'LogGroup', logGroups: 'FindLogGroup', apigateway: 'RestApi' };
+const SIDS: Record<ResourceKind, string> = { account: 'Caller', table: 'Table', role: 'FunctionRole', function: 'Function', logGroup: 'LogGroup', logGroups: 'FindLogGroup', apigateway: 'RestApi', alarms: 'Alarms', topic: 'AlarmTopic' };
 
 /** The policy a caller needs for `use` on the stack of these names, one statement per kind of resource. */
 export function callerPolicy(names: ResourceNames, where: Where, use: PolicyUse, omit: readonly string[] = []): CallerPolicy {

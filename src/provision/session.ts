@@ -11,6 +11,7 @@ import { createAwsClients, destroyAwsClients, resolveRegion, type AwsClients } f
 import { systemClock, type Clock } from '../aws/clock.js';
 import { isRejectedCredentials, OPT_IN_REGIONS, translateAwsError } from '../aws/errors.js';
 import type { AwsState } from '../state/state-file.js';
+import { DEFAULT_ALARM_THRESHOLDS } from './alarm-spec.js';
 import { DEFAULT_WAITS, type ProvisionContext, type ProvisionSettings, type WaitSettings } from './context.js';
 import { DEFAULT_STACK, resourceNames, stackTags } from './names.js';
 import { trackProgress, type Progress } from './progress.js';
@@ -61,6 +62,7 @@ export const DEFAULT_SETTINGS: ProvisionSettings = {
   adopt: false,
   auth: { ...DEFAULT_AUTH },
   corsOrigins: [],
+  alarms: { emails: [], thresholds: { ...DEFAULT_ALARM_THRESHOLDS } },
 };
 
 export interface Session {

@@ -3,6 +3,7 @@
  * concurrently; each dependency is an explicit `await` of the step it needs.
  */
 import { settleAll } from '../aws/retry.js';
+import { ensureAlarms, inspectAlarms, removeAlarms } from './alarms.js';
 import { checkNamesFree, listResources, type ForeignResource } from './adopt.js';
 import { ownerOf, refuseCloudFormationStack, type CloudFormationOwner } from './cloudformation-owner.js';
 import { roleArn as buildRoleArn, invokeUrl, tableArn } from './arns.js';
@@ -85,11 +86,13 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   const key = stack.usagePlan.wanted ? Promise.all([api, stage]).then(([a]) => progress.step('API key', () => ensureApiKey(ctx, a.apiId))) : undefined;
   // The statements an earlier products-cli granted on the unqualified function go once the stage invokes the alias.
   const unqualified = Promise.all([api, stage, permission]).then(([a]) => progress.step('unqualified invoke permission', () => removeUnqualifiedPermission(ctx, a.apiId)));
+  // The alarms watch metrics by the resources' names, so they need none of the resources to exist.
+  const alarms = ensureAlarms(ctx, (label, run) => progress.step(label, run));
   const all: Array<Promise<StepResult>> = [table, role, rolePolicy, logGroup, api, cors, fn, alias, permission, stage, unqualified, ...(key ? [key] : [])];
-  await settleAll([account, ...all]);
+  await settleAll([account, alarms, ...all]);
   // Without CORS, the step is reported only when it removed an earlier configuration.
   // An unqualified permission is reported only when there was one to remove.
-  const steps = (await settleAll(all)).filter((s) => !s.unreported && !(s.resource === 'permission' && s.outcome === 'absent'));
+  const steps = [...(await settleAll(all)), ...(await alarms)].filter((s) => !s.unreported && !(s.resource === 'permission' && s.outcome === 'absent'));
   const { apiId } = await api;
   const url = invokeUrl(ctx.region, apiId, stack.stage.name);
   return { steps, apiId, url, adopted, ...(key ? { apiKey: (await key).value } : {}) };
@@ -134,6 +137,7 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
     const detail = drift.map((op) => (op.path === '/apiStages' ? `usage plan not on stage ${stack.stage.name}` : `usage plan ${op.path.slice('/throttle/'.length)} not ${op.value}`)).join('; ');
     steps.push({ resource: 'API key', name: stack.usagePlan.key.name, outcome: !ours ? 'missing' : detail ? 'drifted' : 'present', ...(ours && detail ? { detail } : {}) });
   }
+  steps.push(...(await inspectAlarms(ctx)));
   return { steps, ...(api.apiId ? { apiId: api.apiId, url: invokeUrl(ctx.region, api.apiId, stack.stage.name) } : {}) };
 }
 
@@ -155,5 +159,11 @@ export async function removeStack(ctx: ProvisionContext, progress: Progress, kno
     if (result.outcome === 'removed' || result.outcome === 'absent') await ctx.record('tableArn', undefined);
     return { resource: 'table', name: stack.table.name, ...result };
   });
-  return settleAll<StepResult[]>([api, fn, logGroup, role, key, table]);
+  const alarms = progress.step('alarms', async () => {
+    const steps = await removeAlarms(ctx);
+    const removed = steps.filter((s) => s.outcome === 'removed').length;
+    return { resource: 'alarms', name: stack.alarms.topic.name, outcome: removed ? 'removed' : 'absent', steps, unreported: steps.every((s) => s.outcome === 'absent') } as const;
+  });
+  const [rest, alarmSteps] = await Promise.all([settleAll<StepResult[]>([api, fn, logGroup, role, key, table]), alarms.then((a) => a.steps.filter((s) => s.outcome !== 'absent'))]);
+  return [...rest, ...alarmSteps];
 }

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { RETENTION_DAYS, DEFAULT_INTEGRATION_TIMEOUT_MS } from '../defaults.js';
 import { executeApiArn, integrationUri, logGroupStreamsArn } from '../provision/arns.js';
+import { alarmInput } from '../provision/alarm-spec.js';
 import { ARCHITECTURES, MEMORY_MB, RUNTIMES } from '../provision/context.js';
 import type { ApiResourceSpec, StackDescription } from '../provision/description.js';
 import { CLOUDFORMATION_MANAGER, MANAGED_BY_TAG, tagList } from '../provision/names.js';
@@ -74,6 +75,7 @@ export const LOGICAL = {
   usagePlan: 'UsagePlan',
   apiKey: 'ApiKey',
   usagePlanKey: 'UsagePlanKey',
+  alarmTopic: 'AlarmTopic',
 } as const;
 
 export const PARAMETER = {
@@ -386,6 +388,36 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bund
       },
       outputs: { ApiKeyId: { Description: 'The API key (aws apigateway get-api-key --include-value --api-key ID)', Value: ref(LOGICAL.apiKey) } },
     };
+  },
+  alarms: (stack) => {
+    const { alarms } = stack;
+    if (!alarms.wanted) return {};
+    const topic = ref(LOGICAL.alarmTopic);
+    // The API's alarms follow the StageName parameter, in their names and in their Stage dimension.
+    const stageSegment = `${stack.api.name}-${stack.stage.name}-`;
+    const resources: Record<string, CfnResource> = {
+      [LOGICAL.alarmTopic]: {
+        Type: 'AWS::SNS::Topic',
+        Properties: { TopicName: alarms.topic.name, DisplayName: alarms.topic.displayName, Tags: templateTags(stack) },
+      },
+    };
+    alarms.topic.emails.forEach((email, index) => {
+      resources[`AlarmSubscription${index + 1}`] = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: topic, Protocol: 'email', Endpoint: email } };
+    });
+    for (const spec of alarms.alarms) {
+      const input = alarmInput(spec, '');
+      const metrics = (input.Metrics ?? []).map((m) => {
+        if (!m.MetricStat?.Metric) return m;
+        const dimensions = (m.MetricStat.Metric.Dimensions ?? []).map((d) => (d.Name === 'Stage' ? { Name: 'Stage', Value: ref(PARAMETER.stage) } : d));
+        return { ...m, MetricStat: { ...m.MetricStat, Metric: { ...m.MetricStat.Metric, Dimensions: dimensions } } };
+      });
+      const name = spec.name.startsWith(stageSegment) ? { 'Fn::Sub': `${stack.api.name}-\${${PARAMETER.stage}}-${spec.name.slice(stageSegment.length)}` } : spec.name;
+      resources[`Alarm${spec.key}`] = {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: { ...input, AlarmName: name, Metrics: metrics, AlarmActions: [topic], OKActions: [topic], Tags: templateTags(stack) },
+      };
+    }
+    return { resources, outputs: { AlarmTopicArn: { Description: 'The topic the alarms notify', Value: topic } } };
   },
 };
 

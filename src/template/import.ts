@@ -22,6 +22,8 @@ export interface LiveIdentifiers {
   apiKeyId?: string;
   /** The alias the API invokes, and the version it runs, as ARNs. */
   alias?: { arn: string; versionArn: string };
+  /** The alarm topic's ARN (with --alarm-email). */
+  alarmTopicArn?: string;
 }
 
 export interface ResourceToImport {
@@ -95,6 +97,13 @@ export const IMPORT_IDENTIFIERS: Record<string, Identify> = {
   'AWS::ApiGateway::Stage': (r, _id, { template, live }) => ({ RestApiId: live.restApiId, StageName: String(template.Parameters[(r.Properties.StageName as { Ref: string }).Ref]?.Default) }),
   'AWS::ApiGateway::UsagePlan': (_r, _id, { live }) => ({ Id: required(live.usagePlanId, 'usage plan') }),
   'AWS::ApiGateway::ApiKey': (_r, _id, { live }) => ({ APIKeyId: required(live.apiKeyId, 'API key') }),
+  // An API alarm's name follows the StageName parameter: the live one carries its default.
+  'AWS::CloudWatch::Alarm': (r, _id, { template }) => {
+    const name = r.Properties.AlarmName as string | { 'Fn::Sub': string };
+    if (typeof name === 'string') return { AlarmName: name };
+    return { AlarmName: name['Fn::Sub'].replace(/\$\{(\w+)\}/g, (_m, parameter: string) => String(template.Parameters[parameter]?.Default)) };
+  },
+  'AWS::SNS::Topic': (_r, _id, { live }) => ({ TopicArn: required(live.alarmTopicArn, 'alarm topic') }),
 };
 
 /** Why a resource type cannot be imported, and what becomes of it. */
@@ -119,6 +128,13 @@ function notImportable(id: string, resource: CfnResource, live: LiveIdentifiers)
       then: 'take the key out of the plan just before the deploy, which puts it back (writes get 403 in between)',
       commands: [`aws apigateway delete-usage-plan-key --usage-plan-id ${planId} --key-id ${keyId}`],
       beforeDeploy: true,
+    };
+  }
+  if (resource.Type === 'AWS::SNS::Subscription') {
+    return {
+      ...base,
+      why: 'its identifier is the subscription ARN, which an email subscription has only once someone confirms it',
+      then: 'the deploy after the import subscribes the address again; SNS answers a subscribed address with its subscription, and mails an unconfirmed one a fresh link',
     };
   }
   return { ...base, why: 'CloudFormation cannot import this type', then: 'the deploy after the import makes it' };

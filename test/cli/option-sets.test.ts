@@ -25,6 +25,14 @@ describe('the flag parsers', () => {
     expect(() => FLAG.stage(stage)).toThrow(new UsageError(message));
   });
 
+  it('hand setup the alarm flags as typed values, every address kept, and refuse a bad one naming the flag', async () => {
+    const { opts } = await parseCommandLine('setup', ['--alarm-email', 'a@example.com', '--alarm-email', 'b@example.com', '--alarm-5xx', '2.5', '--alarm-p99', '400', '--alarm-throttles', '3']);
+    expect(opts).toMatchObject({ alarmEmail: ['a@example.com', 'b@example.com'], alarm5xx: 2.5, alarmP99: 400, alarmThrottles: 3 });
+    await expect(parseCommandLine('setup', ['--alarm-email', 'nobody'])).rejects.toThrow('--alarm-email "nobody" is not an email address');
+    await expect(parseCommandLine('setup', ['--alarm-4xx', '101'])).rejects.toThrow('--alarm-4xx must be a percentage above 0 and at most 100, not "101"');
+    await expect(parseCommandLine('template', ['--alarm-errors', '0.5'])).rejects.toThrow('--alarm-errors must be a whole number, at least 1, not "0.5"');
+  });
+
   it('accept the longest stage that fits', () => {
     expect(FLAG.stage('s'.repeat(78))).toHaveLength(78);
   });

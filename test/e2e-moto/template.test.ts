@@ -2,7 +2,8 @@
 // another moto, compared field by field. moto 5.2.1's CloudFormation implements AWS::DynamoDB::Table,
 // AWS::IAM::Role (with inline Policies), AWS::Logs::LogGroup, AWS::Lambda::Function, AWS::Lambda::Permission,
 // AWS::ApiGateway::RestApi, ::Resource, ::Method (with a URI: not the MOCK preflights) and ::Deployment; it skips
-// AWS::ApiGateway::Stage, ::UsagePlan, ::ApiKey, ::UsagePlanKey and ::GatewayResponse, and of a function it reads
+// AWS::ApiGateway::Stage, ::UsagePlan, ::ApiKey, ::UsagePlanKey and ::GatewayResponse (and of the alarms it makes
+// AWS::SNS::Topic but neither AWS::SNS::Subscription nor AWS::CloudWatch::Alarm), and of a function it reads
 // neither Architectures nor LoggingConfig nor Tags, and of a table not PointInTimeRecoverySpecification. Those are checked against the specification
 // (test/template/spec.test.ts), and the stage's name and throttle against setup's stage here. It makes
 // AWS::Lambda::Version but not AWS::Lambda::Alias (it answers 500): the template goes to moto without the alias, its
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { GetIntegrationCommand, GetMethodCommand, GetResourcesCommand, GetRestApisCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, CreateStackCommand, DescribeStackResourceCommand, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, GetRolePolicyCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, GetAliasCommand, GetFunctionConfigurationCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
@@ -91,6 +93,7 @@ async function snapshot(emulator: Emulator, names: ResourceNames, permissionsOf?
   }
   const alias = await clients.lambda.send(new GetAliasCommand({ FunctionName: names.function, Name: 'live' }));
   const version = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: names.function, Qualifier: alias.FunctionVersion }));
+  const topics = ((await clients.sns.send(new ListTopicsCommand({}))).Topics ?? []).map((t) => t.TopicArn?.split(':').at(-1)).sort();
   const statements = permissionsOf ? [] : (JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: names.function, Qualifier: 'live' }))).Policy ?? '{}') as { Statement: Array<{ Principal: unknown; Action: unknown; Resource?: string; Condition?: { ArnLike?: Record<string, string> } }> }).Statement;
   return {
     table: { name: table.TableName, keySchema: table.KeySchema, attributes: table.AttributeDefinitions, billing: table.BillingModeSummary?.BillingMode },
@@ -102,6 +105,7 @@ async function snapshot(emulator: Emulator, names: ResourceNames, permissionsOf?
     permissions: ((permissionsOf?.(restApiId) ?? statements
       .map((s) => ({ principal: s.Principal, action: s.Action, resource: s.Resource, source: s.Condition?.ArnLike?.['AWS:SourceArn']?.replace(`:${restApiId}/`, ':{api}/') }))) as Array<{ source?: string }>)
       .sort((a, b) => String(a.source).localeCompare(String(b.source))),
+    topics,
     restApiId,
   };
 }
@@ -208,6 +212,7 @@ describe.runIf(motoAvailable)('the template on moto against setup on another mot
       stack: 'alice', stage: 'dev', auth: 'api-key', privateReads: true, memory: 512, functionTimeout: 20_000, logRetention: 30, runtime: 'nodejs22.x', rateLimit: 50, burstLimit: 70,
     }],
     ['--stack open --auth none --no-pitr --arch x86_64', { stack: 'open', auth: 'none', pitr: false, arch: 'x86_64' }],
+    ['--stack watch --stage live --alarm-email ops@example.com --alarm-5xx 2 --alarm-p99 700', { stack: 'watch', stage: 'live', alarmEmail: ['ops@example.com'], alarm5xx: 2, alarmP99: 700 }],
   ])('%s: the same table, role and policy, function, log group, API, methods, integrations and permissions', async (_flags, flags) => {
     // Prepare: the same flags for both
     const names = resourceNames(flags.stack, flags.stage);

@@ -37,8 +37,8 @@ describe('the table of calls', () => {
   it('covers every call setup, a rerun, deploy, status, logs and teardown send, each at the use of its command', async () => {
     const world = fakeWorld();
     const runs: Array<[PolicyUse, () => Promise<unknown>]> = [
-      ['setup', () => setupAws({ ...noVerify, apiKey: true, corsOrigin: ['https://shop.example'] } as Parameters<typeof setupAws>[0], testContext(world.cwd), world.deps())],
-      ['setup', () => setupAws({ ...noVerify, memory: 512 }, testContext(world.cwd), world.deps())],
+      ['setup', () => setupAws({ ...noVerify, apiKey: true, corsOrigin: ['https://shop.example'], alarmEmail: ['ops@example.com'] } as Parameters<typeof setupAws>[0], testContext(world.cwd), world.deps())],
+      ['setup', () => setupAws({ ...noVerify, memory: 512, alarmEmail: ['ops@example.com', 'dev@example.com'] }, testContext(world.cwd), world.deps())],
       ['operate', () => deploy({}, testContext(world.cwd), world.deps({ readCode: async () => new TextEncoder().encode('PK v2') }))],
       ['read', () => statusAws(noVerify, testContext(world.cwd), world.deps())],
       ['read', () => logsAws({}, testContext(world.cwd), () => undefined, world.deps())],

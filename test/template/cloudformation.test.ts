@@ -22,6 +22,23 @@ function templateFor(settings: Partial<ProvisionSettings> = {}, stack?: string, 
 const ofType = (template: CfnTemplate, type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
 describe('the CloudFormation template', () => {
+  it('makes the alarms setup makes with --alarm-email: the topic, one subscription per address, each alarm on the StageName parameter', () => {
+    const alarms = { emails: ['a@example.com', 'b@example.com'], thresholds: { ...DEFAULT_SETTINGS.alarms.thresholds, serverErrorPercent: 3 } };
+    const { template, stack } = templateFor({ alarms }, 'shop', 'live');
+    expect(ofType(template, 'AWS::SNS::Subscription').map(([, r]) => r.Properties)).toEqual([
+      { TopicArn: { Ref: LOGICAL.alarmTopic }, Protocol: 'email', Endpoint: 'a@example.com' },
+      { TopicArn: { Ref: LOGICAL.alarmTopic }, Protocol: 'email', Endpoint: 'b@example.com' },
+    ]);
+    expect(ofType(template, 'AWS::CloudWatch::Alarm')).toHaveLength(stack.alarms.alarms.length);
+    const rate = template.Resources.AlarmServerErrors?.Properties as Record<string, any>;
+    expect(rate.AlarmName).toEqual({ 'Fn::Sub': 'shop-productApi-${StageName}-5xx-rate' });
+    expect(rate.Threshold).toBe(3);
+    expect(rate.AlarmActions).toEqual([{ Ref: LOGICAL.alarmTopic }]);
+    expect(rate.Metrics[0].MetricStat.Metric.Dimensions).toEqual([{ Name: 'ApiName', Value: 'shop-productApi' }, { Name: 'Stage', Value: { Ref: 'StageName' } }]);
+    expect(rate.Metrics.filter((m: { ReturnData: boolean }) => m.ReturnData).map((m: { Expression?: string }) => m.Expression)).toEqual(['100 * failed / requests']);
+    expect(ofType(templateFor().template, 'AWS::CloudWatch::Alarm')).toEqual([]);
+  });
+
   it('has a method for every operation, with the authorization setup gives it', () => {
     for (const auth of [{ mode: 'iam', privateReads: false }, { mode: 'iam', privateReads: true }, { mode: 'api-key', privateReads: false }, { mode: 'none', privateReads: false }] as const) {
       const { template } = templateFor({ auth, apiKey: auth.mode === 'api-key' });

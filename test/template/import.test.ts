@@ -48,6 +48,19 @@ describe('the import plan', () => {
     expect(checkTemplate(packaged(plan.template, 'bucket', 'handler.zip'))).toEqual([]);
   });
 
+  it('imports the alarms by their live names and the topic by its ARN; leaves the email subscriptions to the deploy', () => {
+    const withAlarms = describeStack({ names, tags: stackTags(names), settings: { ...DEFAULT_SETTINGS, alarms: { emails: ['ops@example.com'], thresholds: DEFAULT_SETTINGS.alarms.thresholds } } });
+    const topicArn = 'arn:aws:sns:us-east-1:123456789012:hand-productApi-alarms';
+    const plan = importPlan(buildTemplate(withAlarms, { codeSha256: 'c2hhMjU2LW9mLXRoZS1idW5kbGU=' }), withAlarms, { ...live, alarmTopicArn: topicArn });
+    for (const resource of plan.resources) {
+      expect(Object.keys(resource.ResourceIdentifier).sort(), resource.ResourceType).toEqual([...(resourceSpec(resource.ResourceType)?.primaryIdentifier ?? [])].sort());
+    }
+    const alarms = plan.resources.filter((r) => r.ResourceType === 'AWS::CloudWatch::Alarm').map((r) => r.ResourceIdentifier.AlarmName);
+    expect(alarms.sort()).toEqual(withAlarms.alarms.alarms.map((a) => a.name).sort());
+    expect(plan.resources.find((r) => r.ResourceType === 'AWS::SNS::Topic')?.ResourceIdentifier).toEqual({ TopicArn: topicArn });
+    expect(plan.notImported.find((n) => n.type === 'AWS::SNS::Subscription')?.why).toMatch(/confirms/);
+  });
+
   it('refuses when the live API lacks a resource the template names', () => {
     expect(() => importPlan(template, stack, { ...live, resourceIds: {} })).toThrow(/has no resource \/product/);
   });

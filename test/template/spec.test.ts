@@ -22,6 +22,8 @@ const OTHERS: Array<[string, Partial<ProvisionSettings>, string?, string?]> = [
   ['--log-retention 3653 --memory 10240 --function-timeout 29', { logRetentionDays: 3653, memoryMb: 10240, timeoutSeconds: 29 }],
   ['--arch x86_64 --runtime nodejs22.x', { architecture: 'x86_64', runtime: 'nodejs22.x' }],
   ['--rate-limit 0.5 --burst-limit 1', { throttle: { rateLimit: 0.5, burstLimit: 1 } }],
+  ['--alarm-email a@example.com --alarm-email b@example.com --alarm-p99 500', { alarms: { emails: ['a@example.com', 'b@example.com'], thresholds: { ...DEFAULT_SETTINGS.alarms.thresholds, p99LatencyMs: 500 } } }],
+  ['--stack alice --stage dev --alarm-email a@example.com', { alarms: { emails: ['a@example.com'], thresholds: DEFAULT_SETTINGS.alarms.thresholds } }, 'alice', 'dev'],
 ];
 
 const BUNDLE = { codeSha256: 'c2hhMjU2LW9mLXRoZS1idW5kbGU=' };
@@ -52,8 +54,9 @@ describe('the template against the CloudFormation resource specification', () =>
     const types = new Set(COMBINATIONS.flatMap(([, t]) => Object.values(t.Resources).map((r) => r.Type)));
     expect([...types].sort()).toEqual([
       'AWS::ApiGateway::ApiKey', 'AWS::ApiGateway::Deployment', 'AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Method', 'AWS::ApiGateway::Resource',
-      'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage', 'AWS::ApiGateway::UsagePlan', 'AWS::ApiGateway::UsagePlanKey', 'AWS::DynamoDB::Table',
-      'AWS::IAM::Role', 'AWS::Lambda::Alias', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Lambda::Version', 'AWS::Logs::LogGroup',
+      'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage', 'AWS::ApiGateway::UsagePlan', 'AWS::ApiGateway::UsagePlanKey', 'AWS::CloudWatch::Alarm',
+      'AWS::DynamoDB::Table', 'AWS::IAM::Role', 'AWS::Lambda::Alias', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Lambda::Version',
+      'AWS::Logs::LogGroup', 'AWS::SNS::Subscription', 'AWS::SNS::Topic',
     ]);
     for (const type of types) expect(resourceSpec(type), type).toBeDefined();
   });

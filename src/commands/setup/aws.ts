@@ -5,6 +5,7 @@ import type { AuthSettings } from '../../contract/auth.js';
 import type { Context } from '../../context.js';
 import { withTerminalProgress } from '../../output/progress.js';
 import { DEFAULT_THROTTLE } from '../../defaults.js';
+import { DEFAULT_ALARM_THRESHOLDS } from '../../provision/alarm-spec.js';
 import { CheckFailedError, UsageError } from '../../errors.js';
 import type { Architecture, ProvisionSettings, Runtime, StepResult } from '../../provision/context.js';
 import { formatDuration } from '../../output/format.js';
@@ -41,6 +42,15 @@ export interface SetupAwsOptions extends AwsTargetOptions, AccessFlags {
   pitr?: boolean;
   /** Take over untagged resources of our names. */
   adopt?: boolean;
+  /** `--alarm-email`, repeatable. */
+  alarmEmail?: string[];
+  /** Percent of requests. */
+  alarm5xx?: number;
+  alarm4xx?: number;
+  /** ms. */
+  alarmP99?: number;
+  alarmErrors?: number;
+  alarmThrottles?: number;
 }
 
 export type PlanAction = 'create' | 'update' | 'leave' | 'conflict' | 'adopt';
@@ -85,6 +95,16 @@ export function setupSettings(opts: SetupAwsOptions): ProvisionSettings {
     adopt: Boolean(opts.adopt),
     ...(opts.rolePath ? { rolePath: opts.rolePath } : {}),
     ...(opts.permissionsBoundary ? { permissionsBoundary: opts.permissionsBoundary } : {}),
+    alarms: {
+      emails: [...new Set(opts.alarmEmail ?? [])],
+      thresholds: {
+        serverErrorPercent: opts.alarm5xx ?? DEFAULT_ALARM_THRESHOLDS.serverErrorPercent,
+        clientErrorPercent: opts.alarm4xx ?? DEFAULT_ALARM_THRESHOLDS.clientErrorPercent,
+        p99LatencyMs: opts.alarmP99 ?? DEFAULT_ALARM_THRESHOLDS.p99LatencyMs,
+        functionErrors: opts.alarmErrors ?? DEFAULT_ALARM_THRESHOLDS.functionErrors,
+        throttles: opts.alarmThrottles ?? DEFAULT_ALARM_THRESHOLDS.throttles,
+      },
+    },
     ...access(opts),
   };
 }

@@ -7,6 +7,7 @@ import { jsonOption } from '../../cli/target-options.js';
 import type { Style } from '../../output/style.js';
 import { formatDuration, labelledRows } from '../../output/format.js';
 import type { SetupAwsOptions, SetupAwsResult } from './aws.js';
+import { UsageError } from '../../errors.js';
 import type { SetupLocalOptions, SetupLocalResult } from './local.js';
 
 export type SetupOptions = { local?: boolean } & SetupLocalOptions & SetupAwsOptions;
@@ -15,6 +16,7 @@ export type SetupOptions = { local?: boolean } & SetupLocalOptions & SetupAwsOpt
 
 export async function setup(opts: SetupOptions, ctx: Context): Promise<SetupLocalResult | SetupAwsResult> {
   if (opts.local) {
+    if (opts.alarmEmail?.length) throw new UsageError('--alarm-email applies to setup on AWS; the local stack sends no mail (watch it with products-cli metrics --local --watch)');
     const { setupLocal } = await import('./local.js');
     return setupLocal(opts, ctx);
   }
@@ -62,6 +64,8 @@ export function renderSetupAws(result: SetupAwsResult, style: Style): string {
   lines.push(`Access: ${describeAuth(result.auth)}${result.auth.mode === 'iam' ? ' (the product commands sign with your AWS credentials)' : ''}.`);
   if (result.corsOrigins.length) lines.push(`CORS: browsers on ${result.corsOrigins.join(', ')} may call the API.`);
   if (result.apiKeyStoredIn) lines.push(`API key: stored in ${result.apiKeyStoredIn} (sent by the product commands as x-api-key)`);
+  const topic = result.steps.find((s) => s.resource === 'alarm topic');
+  if (topic) lines.push(`Alarms: ${result.steps.filter((s) => s.resource === 'alarm').length} notify topic ${topic.name}${/pending confirmation/.test(topic.detail ?? '') ? style.yellow('; each address must click the link in the mail from AWS Notifications before it gets any') : ''}.`);
   if (result.verify?.ok) lines.push(`Live check: GET /product answered ${result.verify.status}.`);
   else if (!result.verify) lines.push(style.dim('Live check skipped (--no-verify).'));
   lines.push(style.dim('Try: products-cli add --title IPhone --price 900 && products-cli list'));
@@ -99,6 +103,7 @@ On AWS:
   $ products-cli setup --private-reads --cors-origin https://shop.example.com   # reads signed too; a browser app's origin
   $ products-cli setup --auth none              # the tutorial's open API: anyone may write
   $ products-cli setup --memory 512 --function-timeout 20
+  $ products-cli setup --alarm-email ops@example.com --alarm-p99 500   # SNS topic + CloudWatch alarms; confirm the mail
   $ products-cli setup --endpoint-url http://127.0.0.1:5000 --no-verify   # an emulator such as moto
   $ products-cli setup --adopt --dry-run        # which hand-made resources (product, productFunction, …) it would take over
   $ products-cli setup --adopt                  # take them over: tag, correct, keep the table's items

@@ -39,7 +39,9 @@ export function renderStatus(result: StatusResult, style: Style): string {
   const mark = (outcome: string) => (outcome === 'present' ? style.green('present') : outcome === 'missing' ? style.red('missing') : style.yellow('drifted'));
   const width = Math.max(...result.resources.map((r) => `${r.resource} ${r.name}`.length));
   const lines = [`Stack ${result.stack} in ${result.region} (account ${result.accountId}): ${result.overall}`];
-  for (const r of result.resources) lines.push(`  ${`${r.resource} ${r.name}`.padEnd(width)}  ${mark(r.outcome)}${r.detail ? style.dim(`  ${r.detail}`) : ''}`);
+  // An alarm that fires, or an address that has not confirmed, is worth more than a dim note.
+  const note = (r: StatusResult['resources'][number]) => (/^ALARM\b/.test(r.detail ?? '') ? style.red : /^pending confirmation/.test(r.detail ?? '') ? style.yellow : style.dim);
+  for (const r of result.resources) lines.push(`  ${`${r.resource} ${r.name}`.padEnd(width)}  ${mark(r.outcome)}${r.detail ? note(r)(`  ${r.detail}`) : ''}`);
   if (result.url) lines.push(`Invoke URL: ${result.url}`);
   if (result.verify) lines.push(result.verify.ok ? `Live check: GET /product answered ${result.verify.status}.` : style.red(`Live check failed: ${result.verify.detail}`));
   if (result.concurrency) lines.push(result.concurrency.warning ? style.yellow(`Lambda concurrency: ${result.concurrency.warning}`) : `Lambda concurrency: ${result.concurrency.unreserved} unreserved of ${result.concurrency.accountLimit}, above the stage's burst limit ${result.concurrency.burstLimit}.`);
@@ -85,6 +87,9 @@ export const command = defineCommand({
   $ products-cli status
   $ products-cli status --stack alice --json | jq '.resources[] | select(.outcome != "present")'
   $ products-cli status --local                # the stack of setup --local: URL, pid, uptime, data, items, requests
+
+With alarms (setup --alarm-email), each alarm's state (OK, ALARM, INSUFFICIENT_DATA) and each subscription's:
+an email address stays "pending confirmation" until someone clicks the link in the mail from AWS Notifications.
 
 Read calls only. \`products-cli setup\` creates what is missing and corrects what drifted.
 Exits 0 when every resource is present and the live check passes, 1 otherwise. With only a local stack

@@ -15,8 +15,8 @@ import {
   NotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-api-gateway';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { SNSClient } from '@aws-sdk/client-sns';
+import { CloudWatchClient, InvalidParameterValueException as CloudWatchInvalidValue, LimitExceededFault, ResourceNotFound as AlarmNotFound } from '@aws-sdk/client-cloudwatch';
+import { InvalidParameterException as SnsInvalidParameter, NotFoundException as SnsNotFound, SNSClient } from '@aws-sdk/client-sns';
 import { CloudWatchLogsClient, ResourceAlreadyExistsException, ResourceNotFoundException as LogsNotFound } from '@aws-sdk/client-cloudwatch-logs';
 import { ContinuousBackupsUnavailableException, DynamoDBClient, ResourceInUseException, ResourceNotFoundException as DynamoNotFound } from '@aws-sdk/client-dynamodb';
 import { DeleteConflictException, EntityAlreadyExistsException, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
@@ -115,7 +115,7 @@ export class CrashError extends Error {
 }
 
 const meta = { $metadata: { httpStatusCode: 400 } };
-const TAG_ACTION_OF: Record<string, string> = { dynamodb: 'dynamodb:TagResource', iam: 'iam:TagRole', lambda: 'lambda:TagResource', logs: 'logs:TagResource', apigateway: 'apigateway:TagResource' };
+const TAG_ACTION_OF: Record<string, string> = { cloudwatch: 'cloudwatch:TagResource', sns: 'sns:TagResource', dynamodb: 'dynamodb:TagResource', iam: 'iam:TagRole', lambda: 'lambda:TagResource', logs: 'logs:TagResource', apigateway: 'apigateway:TagResource' };
 const READ = /^(Get|Describe|List|Filter|Scan)/;
 
 interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean; tagsVisibleAt?: number }
@@ -153,6 +153,10 @@ export class FakeAws {
   usagePlans = new Map<string, Record<string, any>>();
   apiKeys = new Map<string, Record<string, any>>();
   planKeys = new Map<string, Set<string>>();
+  alarms = new Map<string, Record<string, any>>();
+  topics = new Map<string, { arn: string; name: string; attributes: Record<string, string>; tags: Record<string, string>; subscriptions: Array<{ arn?: string; protocol: string; endpoint: string }> }>();
+  /** CloudWatch's quota of alarms per account and region (PutMetricAlarm answers LimitExceededFault past it). */
+  alarmQuota = 5000;
   private quotaLog = new Map<string, number[]>();
   /** Mutations of each REST API now in flight. */
   private apiBusy = new Map<string, number>();
@@ -214,6 +218,8 @@ export class FakeAws {
       ...[...this.apis.values()].map((a) => `api ${a.api.name} ${a.api.id}`),
       ...[...this.usagePlans.values()].map((p) => `usage plan ${p.name}`),
       ...[...this.apiKeys.values()].map((k) => `api key ${k.name}`),
+      ...[...this.alarms.keys()].map((a) => `alarm ${a}`),
+      ...[...this.topics.values()].map((t) => `topic ${t.name}`),
     ];
   }
 
@@ -302,7 +308,7 @@ export class FakeAws {
       if (injected) throw injected;
       if (this.denied.has(`${service}:${op}`)) throw this.accessDenied(`${service}:${op}`);
       // A create with tags is authorised against the service's tagging action as well.
-      const tagAction = op.startsWith('Create') && (input.Tags ?? input.tags) !== undefined ? TAG_ACTION_OF[service] : undefined;
+      const tagAction = (op.startsWith('Create') || op === 'PutMetricAlarm') && (input.Tags ?? input.tags) !== undefined ? TAG_ACTION_OF[service] : undefined;
       if (tagAction && this.denied.has(tagAction)) throw this.accessDenied(tagAction);
       if (throttled) throw throttled;
       if (overlapping) throw new ApiConflictException({ message: 'Unable to complete operation due to concurrent modification. Please try again later.', ...meta, $metadata: { httpStatusCode: 409 } });
@@ -1180,6 +1186,146 @@ export class FakeAws {
   apigateway_DeleteGatewayResponse(input: any) {
     const api = this.apiOrThrow(input.restApiId);
     if (!api.gatewayResponses?.delete(input.responseType)) throw new NotFoundException({ message: 'Invalid Gateway Response identifier specified', ...meta });
+  }
+
+  // ---- CloudWatch alarms (PutMetricAlarm's rules as the API reference states them)
+  cloudwatch_PutMetricAlarm(input: any) {
+    const invalid = (message: string) => new CloudWatchInvalidValue({ message, ...meta });
+    const metrics: any[] | undefined = input.Metrics;
+    if (metrics && (input.MetricName || input.Namespace || input.Dimensions || input.Period || input.Statistic || input.ExtendedStatistic)) {
+      throw invalid('Metrics cannot be combined with MetricName, Namespace, Dimensions, Period, Statistic or ExtendedStatistic');
+    }
+    if (!metrics && !input.MetricName) throw invalid('Either MetricName or Metrics must be given');
+    const periodOk = (p: number) => [10, 20, 30].includes(p) || (p >= 60 && p % 60 === 0);
+    if (metrics) {
+      if (metrics.length > 20) throw invalid('At most 20 items in Metrics');
+      const stats = metrics.filter((m) => m.MetricStat);
+      const expressions = metrics.filter((m) => m.Expression);
+      if (stats.length > 10 || expressions.length > 10) throw invalid('At most 10 MetricStat and 10 Expression items in Metrics');
+      if (metrics.some((m) => Boolean(m.MetricStat) === Boolean(m.Expression))) throw invalid('Each item of Metrics has either MetricStat or Expression');
+      const returning = metrics.filter((m) => m.ReturnData !== false);
+      if (returning.length !== 1) throw invalid('Exactly one element of the metrics list should return data.');
+      if (metrics.some((m) => !/^[a-z][a-zA-Z0-9_]*$/.test(m.Id))) throw invalid('Metric ids start with a lower-case letter');
+      const ids = new Set(metrics.map((m) => m.Id));
+      for (const e of expressions) {
+        const used = String(e.Expression).match(/\b[a-z][a-zA-Z0-9_]*\b/g)?.filter((w) => !/^(fill|if|max|min|sum|avg)$/i.test(w)) ?? [];
+        if (used.some((id) => !ids.has(id))) throw invalid(`Expression ${e.Expression} uses an id that is not in Metrics`);
+      }
+      for (const m of stats) {
+        if (!periodOk(m.MetricStat.Period)) throw invalid('The period must be 10, 20, 30 or a multiple of 60 seconds');
+        if (m.MetricStat.Period * input.EvaluationPeriods > 86_400) throw invalid('Metrics cannot be checked across more than a day (EvaluationPeriods * Period must be <= 86400)');
+      }
+    } else if (!periodOk(input.Period)) throw invalid('The period must be 10, 20, 30 or a multiple of 60 seconds');
+    if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > input.EvaluationPeriods) throw invalid('DatapointsToAlarm must be at most EvaluationPeriods');
+    const existing = this.alarms.get(input.AlarmName);
+    if (!existing && this.alarms.size >= this.alarmQuota) throw new LimitExceededFault({ message: 'The maximum number of alarms for this account has been reached', ...meta });
+    const { Tags, ...config } = input;
+    const alarmArn = `arn:aws:cloudwatch:${this.region}:${this.accountId}:alarm:${input.AlarmName}`;
+    // An update overwrites the whole configuration but keeps the state, and ignores the tags.
+    this.alarms.set(input.AlarmName, {
+      ...config,
+      AlarmArn: alarmArn,
+      StateValue: existing?.StateValue ?? 'INSUFFICIENT_DATA',
+      StateReason: existing?.StateReason ?? 'Unchecked: Initial alarm creation',
+      Tags: existing?.Tags ?? [...(Tags ?? [])],
+    });
+  }
+
+  cloudwatch_DescribeAlarms(input: any) {
+    const names: string[] | undefined = input.AlarmNames;
+    if (names && names.length > 100) throw new CloudWatchInvalidValue({ message: 'At most 100 alarm names', ...meta });
+    const alarms = [...this.alarms.values()].filter((a) => !names || names.includes(a.AlarmName));
+    return { MetricAlarms: alarms.map(({ Tags: _tags, ...a }) => a), CompositeAlarms: [] };
+  }
+
+  cloudwatch_ListTagsForResource(input: any) {
+    const alarm = [...this.alarms.values()].find((a) => a.AlarmArn === input.ResourceARN);
+    if (!alarm) throw new AlarmNotFound({ message: `Alarm ${input.ResourceARN} does not exist`, ...meta });
+    return { Tags: alarm.Tags };
+  }
+
+  cloudwatch_DeleteAlarms(input: any) {
+    // One unknown name fails the whole call and deletes nothing.
+    const missing = (input.AlarmNames as string[]).filter((n) => !this.alarms.has(n));
+    if (missing.length) throw new AlarmNotFound({ message: `${missing.join(', ')} not found`, ...meta });
+    for (const name of input.AlarmNames) this.alarms.delete(name);
+  }
+
+  /** Moves an alarm to a state, as CloudWatch does when it evaluates (SetAlarmState does the same). */
+  setAlarmState(name: string, state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', reason: string): void {
+    const alarm = this.alarms.get(name);
+    if (!alarm) throw new Error(`no alarm ${name}`);
+    Object.assign(alarm, { StateValue: state, StateReason: reason });
+  }
+
+  // ---- SNS
+  private topicOrThrow(arn: string) {
+    const topic = [...this.topics.values()].find((t) => t.arn === arn);
+    if (!topic) throw new SnsNotFound({ message: 'Topic does not exist', ...meta });
+    return topic;
+  }
+
+  sns_CreateTopic(input: any) {
+    const existing = this.topics.get(input.Name);
+    const tags = Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value]));
+    if (existing) {
+      // CreateTopic is idempotent for the same name, but not with other tags.
+      if (input.Tags && JSON.stringify(existing.tags) !== JSON.stringify(tags)) throw new SnsInvalidParameter({ message: 'Invalid parameter: Tags Reason: Topic already exists with different tags', ...meta });
+      return { TopicArn: existing.arn };
+    }
+    const arn = `arn:aws:sns:${this.region}:${this.accountId}:${input.Name}`;
+    this.topics.set(input.Name, { arn, name: input.Name, attributes: { ...(input.Attributes ?? {}) }, tags, subscriptions: [] });
+    return { TopicArn: arn };
+  }
+
+  sns_GetTopicAttributes(input: any) {
+    const topic = this.topicOrThrow(input.TopicArn);
+    return { Attributes: { ...topic.attributes, TopicArn: topic.arn, SubscriptionsConfirmed: String(topic.subscriptions.filter((s) => s.arn).length), SubscriptionsPending: String(topic.subscriptions.filter((s) => !s.arn).length) } };
+  }
+
+  sns_ListTagsForResource(input: any) {
+    return { Tags: Object.entries(this.topicOrThrow(input.ResourceArn).tags).map(([Key, Value]) => ({ Key, Value })) };
+  }
+
+  sns_Subscribe(input: any) {
+    const topic = this.topicOrThrow(input.TopicArn);
+    let sub = topic.subscriptions.find((s) => s.protocol === input.Protocol && s.endpoint === input.Endpoint);
+    if (!sub) {
+      sub = { protocol: input.Protocol, endpoint: input.Endpoint };
+      topic.subscriptions.push(sub);
+    }
+    // An email subscription has no ARN until the address confirms it (SubscribeResponse in the API reference).
+    if (sub.arn) return { SubscriptionArn: sub.arn };
+    return { SubscriptionArn: input.ReturnSubscriptionArn ? `${topic.arn}:pending-${topic.subscriptions.indexOf(sub)}` : 'pending confirmation' };
+  }
+
+  /** What the person's click on the link in AWS's email does. */
+  confirmSubscription(email: string): void {
+    for (const topic of this.topics.values()) {
+      for (const sub of topic.subscriptions) if (sub.endpoint === email && !sub.arn) sub.arn = `${topic.arn}:${createHash('sha256').update(email).digest('hex').slice(0, 8)}`;
+    }
+  }
+
+  sns_ListSubscriptionsByTopic(input: any) {
+    const topic = this.topicOrThrow(input.TopicArn);
+    return { Subscriptions: topic.subscriptions.map((s) => ({ SubscriptionArn: s.arn ?? 'PendingConfirmation', Protocol: s.protocol, Endpoint: s.endpoint, TopicArn: topic.arn, Owner: this.accountId })) };
+  }
+
+  sns_Unsubscribe(input: any) {
+    for (const topic of this.topics.values()) {
+      const index = topic.subscriptions.findIndex((s) => s.arn === input.SubscriptionArn);
+      if (index >= 0) {
+        topic.subscriptions.splice(index, 1);
+        return;
+      }
+    }
+    throw new SnsNotFound({ message: 'Subscription does not exist', ...meta });
+  }
+
+  sns_DeleteTopic(input: any) {
+    // Deleting a topic that does not exist succeeds; its subscriptions go with it.
+    const topic = [...this.topics.values()].find((t) => t.arn === input.TopicArn);
+    if (topic) this.topics.delete(topic.name);
   }
 
 }
