@@ -1,7 +1,8 @@
 // The console in a real browser (Debian's chromium, headless, through playwright-core), served by the real bin
 // against a local stack seeded with 10,000 products: scrolling, search, create with a field error then fixed,
 // edit, a conflict made by a concurrent CLI update, delete of several, import of a file with a bad row, export,
-// Swagger UI's try-it-out; the refusals (no token, a foreign Origin, a foreign Host); axe-core on each view. The
+// Swagger UI's try-it-out, Health's charts of a known mix of requests; the refusals (no token, a foreign Origin, a
+// foreign Host); axe-core on each view. The
 // stack requires signed writes: the console signs them with the key pair the state file records.
 // Screenshots go to test-results/console/ (git-ignored).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,8 +15,9 @@ import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, localAwsEnv, type LocalStack } from '../../src/local/stack.js';
-import { DEFAULT_TABLE_NAME } from '../../src/defaults.js';
+import { DEFAULT_FUNCTION_NAME, DEFAULT_TABLE_NAME } from '../../src/defaults.js';
 import { EXIT } from '../../src/errors.js';
+import type { MetricsReport } from '../../src/output/render-metrics.js';
 import { binPath, packageRoot, requireBuild, runCli } from '../commands/helpers/run-cli.js';
 import { CHROMIUM, FLAGS, missingBrowser } from './chromium.js';
 
@@ -81,7 +83,7 @@ async function axe(view: string): Promise<void> {
   expect(found.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `axe on ${view}`).toEqual([]);
 }
 
-const shot = (name: string) => tab.screenshot({ path: join(SHOTS, `${name}.png`) });
+const shot = (name: string, fullPage = false) => tab.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 
 beforeAll(async () => {
   if (lack) return;
@@ -92,7 +94,7 @@ beforeAll(async () => {
   const auth = { mode: 'iam' as const, privateReads: false };
   stack = await startLocalStack({ port: 0, access: { auth, credentials: [KEY], region: 'us-east-1', corsOrigins: [] } });
   mkdirSync(join(cwd, '.products-cli'), { mode: 0o700 });
-  const local = { url: stack.url, port: stack.port, stage: 'prod', pid: process.pid, dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: stack.startedAt, auth, region: 'us-east-1', credentials: KEY };
+  const local = { url: stack.url, port: stack.port, stage: 'prod', pid: process.pid, dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: stack.startedAt, secret: stack.secret, auth, region: 'us-east-1', credentials: KEY };
   writeFileSync(join(cwd, '.products-cli', 'state.json'), JSON.stringify({ version: 1, current: 'local', local }), { mode: 0o600 });
   await seed(stack.dynamodbEndpoint);
   consoleProcess = spawn(process.execPath, [binPath, 'console', '--url', stack.url, '--port', '0', '--json'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
@@ -280,6 +282,68 @@ describe('the console', () => {
     await tab.mouse.wheel(0, -100_000);
     await shot('api');
     expect(violations).toEqual([]);
+  }, 60_000);
+
+  it('charts the metrics of a known mix of requests, refreshes while visible only, and picks the period from the keyboard', async (ctx) => {
+    if (lack) return ctx.skip(lack);
+    // Prepare: the figures so far, then 30 answered 200 and 10 answered 404 straight from the stack.
+    const metrics = async (since: string) => JSON.parse((await raw(`/console/metrics?since=${since}`, { host: new URL(base).host, cookie: await cookieHeader() })).text) as MetricsReport;
+    const total = (report: MetricsReport, id: string) => report.series.find((s) => s.id === id)?.values.reduce((sum, v) => sum + v, 0) ?? 0;
+    const before = await metrics('1h');
+    const statuses = [];
+    for (let i = 0; i < 40; i++) statuses.push((await fetch(i % 4 === 3 ? `${stack.url}/product/missing-${i}` : `${stack.url}/product?limit=1`)).status);
+    expect(statuses.filter((s) => s === 404)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(30);
+    const requests = before.summary.requests + 40;
+    const errors4xx = total(before, 'api.4xx') + 10;
+
+    // Act: Health in a tab whose timers the test moves on.
+    tab = await browser.newPage();
+    await tab.clock.install();
+    const asked: string[] = [];
+    tab.on('request', (r) => r.url().includes('/console/metrics') && asked.push(new URL(r.url()).search));
+    await tab.goto(`${base}/#health`);
+
+    // Assess
+    const grouped = new Intl.NumberFormat('en-US');
+    await expect.poll(() => tab.locator('.summary-line').textContent()).toMatch(new RegExp(`^${grouped.format(requests).replace(',', '\\,?')} requests, 0% 5XX, p99 [\\d.]+ ms, (no throttles|[\\d,]+ throttled)$`));
+    expect(await tab.locator('.tile', { hasText: 'Requests' }).locator('.tile-value').textContent()).toBe(grouped.format(requests));
+    expect(await tab.locator('.tile', { hasText: '5XX rate' }).locator('.tile-value').textContent()).toBe('0%');
+    const chart = (id: string) => tab.locator(`figure[data-series="${id}"] svg[role="img"]`);
+    expect(await chart('api.count').getAttribute('aria-label')).toMatch(new RegExp(`^requests: ${grouped.format(requests)} \\([\\d.,]+/min\\), peak [\\d,]+, \\d+ of \\d+ periods with data$`));
+    expect(await chart('api.4xx').getAttribute('aria-label')).toMatch(new RegExp(`^4XX errors: ${grouped.format(errors4xx)} \\(`));
+    expect(await chart('api.count').locator('rect.bar').count()).toBeGreaterThan(0);
+    expect(await chart('api.latency.p99').locator('polyline').count()).toBeGreaterThan(0);
+    expect(await tab.locator('figure.chart').count()).toBe(before.series.length);
+    expect(await tab.locator('.chart-group h2').allTextContents()).toEqual(['API local gateway / prod', `function ${DEFAULT_FUNCTION_NAME}`, `table ${DEFAULT_TABLE_NAME}`]);
+    await axe('health');
+    await shot('health', true);
+
+    // Every 10 s while visible; none while hidden; at once when visible again.
+    expect(asked).toEqual(['?since=1h']);
+    await tab.clock.runFor(10_000);
+    await expect.poll(() => asked.length).toBe(2);
+    const setVisibility = (state: string) =>
+      tab.evaluate((value) => {
+        const doc = (globalThis as unknown as { document: { dispatchEvent(e: unknown): void } }).document;
+        Object.defineProperty(doc, 'visibilityState', { configurable: true, get: () => value });
+        doc.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    await tab.clock.runFor(60_000);
+    await tab.waitForTimeout(200);
+    expect(asked).toHaveLength(2);
+    await setVisibility('visible');
+    await expect.poll(() => asked.length).toBe(3);
+
+    // The period from the keyboard: Tab reaches the chosen one, an arrow key picks the next.
+    await tab.locator('#main').focus();
+    for (let i = 0; i < 10 && !(await tab.evaluate(() => (globalThis as unknown as { document: { activeElement: { name?: string } | null } }).document.activeElement?.name === 'since')); i++) await tab.keyboard.press('Tab');
+    expect(await tab.evaluate(() => (globalThis as unknown as { document: { activeElement: { value?: string } | null } }).document.activeElement?.value)).toBe('1h');
+    await tab.keyboard.press('ArrowRight');
+    await expect.poll(() => asked.at(-1)).toBe('?since=3h');
+    await expect.poll(() => tab.locator('.toolbar .muted').textContent()).toMatch(/^local stack · 3m periods/);
+    expect((await metrics('soon')) as unknown).toMatchObject({ message: expect.stringMatching(/^--since must be/) });
   }, 60_000);
 
   it('stops on Ctrl-C', async (ctx) => {
