@@ -18,6 +18,8 @@ const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFrac
 /** Time labels: the hour alone within a day, the date too beyond. */
 const at = (iso: string, report: MetricsReport) => (Date.parse(report.end) - Date.parse(report.start) > 86_400_000 ? dated : clock).format(new Date(iso));
 
+type Point = { x: number; y: number };
+
 /** The chart's shapes: one bar a period for a count, else the line through consecutive points (a gap breaks it). */
 function shapes(values: (number | undefined)[], bars: boolean) {
   const peak = Math.max(0, ...values.filter((v): v is number => v !== undefined));
@@ -29,20 +31,27 @@ function shapes(values: (number | undefined)[], bars: boolean) {
       v === undefined ? null : <rect class={v === 0 ? 'bar zero' : 'bar'} x={i * step + step * 0.15} width={step * 0.7} y={Math.min(y(v), HEIGHT - 2)} height={Math.max(2, HEIGHT - y(v))} />,
     );
   }
-  const runs: string[] = [];
-  let run: string[] = [];
+  // Runs of consecutive points, at the middle of their periods; a lone point is a level stroke across its period.
+  const runs: Point[][] = [];
+  let run: Point[] = [];
   values.forEach((v, i) => {
-    if (v === undefined) {
-      if (run.length) runs.push(run.join(' '));
-      run = [];
-      return;
-    }
-    // A lone point is drawn across its period, so it shows as a short level line.
-    run.push(`${(i * step).toFixed(1)},${y(v).toFixed(1)}`);
-    if (values[i - 1] === undefined && values[i + 1] === undefined) run.push(`${((i + 1) * step).toFixed(1)},${y(v).toFixed(1)}`);
+    if (v === undefined) return void (run = []);
+    if (run.length === 0) runs.push(run);
+    run.push({ x: (i + 0.5) * step, y: y(v) });
   });
-  if (run.length) runs.push(run.join(' '));
-  return runs.map((points) => <polyline class="line" points={points} vector-effect="non-scaling-stroke" />);
+  const half = Math.max(2, step / 2);
+  return runs.map((points) => {
+    const [only] = points as [Point];
+    const drawn = points.length > 1 ? points : [{ x: only.x - half, y: only.y }, { x: only.x + half, y: only.y }];
+    const line = drawn.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
+    const [first, last] = [drawn[0] as Point, drawn[drawn.length - 1] as Point];
+    return (
+      <g>
+        <polygon class="area" points={`${first.x.toFixed(1)},${HEIGHT} ${line} ${last.x.toFixed(1)},${HEIGHT}`} />
+        <polyline class="line" points={line} vector-effect="non-scaling-stroke" />
+      </g>
+    );
+  });
 }
 
 function Chart({ series, report }: { series: ReportSeries; report: MetricsReport }) {
