@@ -5,7 +5,7 @@
 // foreign Host); axe-core on each view. The
 // stack requires signed writes: the console signs them with the key pair the state file records.
 // Screenshots go to test-results/console/ (git-ignored).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
@@ -18,7 +18,8 @@ import { startLocalStack, localAwsEnv, type LocalStack } from '../../src/local/s
 import { DEFAULT_FUNCTION_NAME, DEFAULT_TABLE_NAME } from '../../src/defaults.js';
 import { EXIT } from '../../src/errors.js';
 import type { MetricsReport } from '../../src/output/render-metrics.js';
-import { binPath, packageRoot, requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { packageRoot, requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { startConsoleCli } from '../commands/helpers/console-cli.js';
 import { CHROMIUM, FLAGS, missingBrowser } from './chromium.js';
 
 const SEEDED = 10_000;
@@ -33,7 +34,7 @@ const lack = missing();
 let stack: LocalStack;
 let consoleProcess: ChildProcess;
 let consoleUrl: string;
-let consoleStderr = '';
+let consoleStderr: () => string;
 let base: string;
 let browser: import('playwright-core').BrowserContext;
 let tab: import('playwright-core').Page;
@@ -110,17 +111,8 @@ beforeAll(async () => {
   const local = { url: stack.url, port: stack.port, stage: 'prod', pid: process.pid, dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: stack.startedAt, secret: stack.secret, auth, region: 'us-east-1', credentials: KEY };
   writeFileSync(join(cwd, '.products-cli', 'state.json'), JSON.stringify({ version: 1, current: 'local', local }), { mode: 0o600 });
   await seed(stack.dynamodbEndpoint);
-  consoleProcess = spawn(process.execPath, [binPath, 'console', '--url', stack.url, '--port', '0', '--json'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-  consoleProcess.stderr?.setEncoding('utf8').on('data', (chunk: string) => (consoleStderr += chunk));
-  consoleUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    consoleProcess.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const line = out.split('\n').find((l) => l.includes('"listening"'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    consoleProcess.on('exit', (code) => reject(new Error(`console exited with ${code}`)));
-  });
+  const running = await startConsoleCli(['--url', stack.url, '--port', '0'], { cwd });
+  [consoleProcess, consoleUrl, consoleStderr] = [running.process, running.url, running.stderr];
   base = new URL(consoleUrl).origin;
   const { chromium } = await import('playwright-core');
   browser = await chromium.launchPersistentContext(join(cwd, 'profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1360, height: 820 }, acceptDownloads: true });
@@ -383,7 +375,7 @@ describe('the console', () => {
     if (lack) return ctx.skip(lack);
     const exited = new Promise<number | null>((resolve) => consoleProcess.once('exit', (code) => resolve(code)));
     consoleProcess.kill('SIGINT');
-    expect(await exited, consoleStderr).toBe(EXIT.interrupted);
+    expect(await exited, consoleStderr()).toBe(EXIT.interrupted);
     await expect(fetch(consoleUrl)).rejects.toThrow();
   });
 });
