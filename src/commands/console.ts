@@ -115,9 +115,10 @@ export const command = defineCommand({
 
 The page lists the products (loaded page by page as you scroll), searches and sorts them, creates, edits
 (with If-Match: a change made meanwhile is shown, never overwritten silently) and deletes them, imports a
-JSON, NDJSON or CSV file at the pace of \`import\`, exports NDJSON or CSV, and renders the OpenAPI document
-with try-it-out, and Health charts the figures of \`metrics\` for the period chosen. The console signs the requests; the page never sees a credential. It listens on 127.0.0.1
-only, and only a browser that opened the printed URL (its token then kept in a cookie) may use it.
+JSON, NDJSON or CSV file at the pace of \`import\`, exports NDJSON or CSV, renders the OpenAPI document with
+try-it-out, and charts the figures of \`metrics\` (Health) for the period chosen. The console signs the
+requests; the page never sees a credential. It listens on 127.0.0.1 only, and only a browser that opened the
+printed URL (its token then kept in a cookie) may use it.
 
 ${CLIENT_FLAGS_HELP}`,
   run: (_args: [], opts: ConsoleOptions, ctx: RunContext<ConsoleListening>) => runConsole(opts, ctx, ctx.emit),

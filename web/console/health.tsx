@@ -161,7 +161,7 @@ export function HealthView() {
       )}
       {report && summary && (
         <>
-          <p class="summary-line" role="status">
+          <p class="summary-line">
             {summaryLine(summary, report)}
           </p>
           <div class="tiles">
