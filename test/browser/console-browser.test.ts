@@ -399,6 +399,12 @@ describe('the console', () => {
     await tab.keyboard.press('ArrowRight');
     await expect.poll(() => asked.at(-1)).toBe('?since=3h');
     await expect.poll(() => tab.locator('.toolbar .muted').textContent()).toMatch(/^local stack · 3m periods/);
+    await tab.keyboard.press('ArrowLeft');
+    await tab.keyboard.press('ArrowLeft');
+    await expect.poll(() => asked.at(-1)).toBe('?since=15m');
+    await expect.poll(() => tab.locator('.periods label.on').textContent()).toBe('last 15m');
+    await expect.poll(() => tab.locator('.toolbar .muted').textContent()).toMatch(/^local stack · 1m periods/);
+    await shot('health-15m', true);
     expect((await metrics('soon')) as unknown).toMatchObject({ message: expect.stringMatching(/^--since must be/) });
   }, 60_000);
 

@@ -130,6 +130,11 @@ export function HealthView() {
     };
   }, [load]);
 
+  // Another period's charts are not shown under this one's name while it loads.
+  const choose = (choice: string) => {
+    setSince(choice);
+    setReport(undefined);
+  };
   const groups = report ? ([...new Set(report.series.map((s) => s.group))] as MetricGroup[]) : [];
   const summary = report?.summary;
   return (
@@ -140,7 +145,7 @@ export function HealthView() {
           <legend class="sr-only">Period</legend>
           {SINCE_CHOICES.map((choice) => (
             <label class={choice === since ? 'on' : undefined}>
-              <input type="radio" name="since" value={choice} checked={choice === since} onChange={() => setSince(choice)} />
+              <input type="radio" name="since" value={choice} checked={choice === since} onChange={() => choose(choice)} />
               <span>last {choice}</span>
             </label>
           ))}
