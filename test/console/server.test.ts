@@ -7,6 +7,8 @@ import { buildOpenApiDocument } from '../../src/openapi/document.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { readMetricsSince, readReport } from '../../src/commands/metrics/index.js';
 import type { MetricsReport } from '../../src/output/render-metrics.js';
+import { SINCE_CHOICES } from '../../src/stack/metric-since.js';
+import type { MetricsWindow } from '../../src/stack/metric-series.js';
 
 let stack: LocalStack;
 let api: ProductApi;
@@ -19,7 +21,7 @@ beforeAll(async () => {
   api = new ProductApi({ baseUrl: stack.url, transport: 'node' });
   await api.create({ id: 's1', title: 'Stool', price: 40 });
   const names = { api: 'local gateway', stage: 'prod', function: 'f', table: 't' };
-  const source = { target: 'local' as const, names, queries: 1, read: async (window: Parameters<LocalStack['metrics']['read']>[0]) => stack.metrics.read(window), close() {} };
+  const source = { target: 'local' as const, names, queries: 1, read: async (window: MetricsWindow) => stack.metrics.read(window), close() {} };
   const metrics = (since: string) => readReport(source, readMetricsSince(since));
   server = await startConsole({ api, transfer: { api, concurrency: 2 }, document: buildOpenApiDocument({ version: '1.0.0', serverUrl: '/api' }), metrics, token: 'test-token' });
   base = `http://127.0.0.1:${server.port}`;
@@ -84,5 +86,13 @@ describe('the console server', () => {
     expect(((await bad.json()) as { message: string }).message).toMatch(/^--since must be a length of time/);
     expect((await send('/console/metrics?since=500d')).status).toBe(400);
     expect((await fetch(`${base}/console/metrics`)).status).toBe(401);
+  });
+
+  it.each(SINCE_CHOICES)('answers the period %s that Health offers', async (since) => {
+    const answer = await send(`/console/metrics?since=${since}`);
+
+    expect(answer.status).toBe(200);
+    const report = (await answer.json()) as MetricsReport;
+    expect(Date.parse(report.end) - Date.parse(report.start)).toBeGreaterThanOrEqual(readMetricsSince(since));
   });
 });
