@@ -16,6 +16,8 @@ export interface Target {
   authSettings?: AuthSettings;
   /** Where the URL came from, for messages. */
   source: 'flag' | 'env' | 'state:local' | 'state:aws';
+  /** The stack setup recorded here that the URL is, whichever way it was given. */
+  recorded?: 'local' | 'aws';
 }
 
 export interface TargetInputs {
@@ -64,6 +66,7 @@ export async function resolveTarget(inputs: TargetInputs): Promise<Target> {
 
 /** The target with the recorded stack's authorization, when it has one that needs signing. */
 function withAuth(target: Target, state: State, name: 'local' | 'aws'): Target {
+  target = { ...target, recorded: name };
   const auth = state[name]?.auth;
   const cors = state[name]?.corsOrigins;
   if (cors?.length) target = { ...target, corsOrigins: cors };

@@ -26,7 +26,15 @@ describe('resolveTarget', () => {
 
     expect(await resolveTarget({ url: 'http://flag.example/prod/', env, cwd })).toEqual({ url: 'http://flag.example/prod', source: 'flag' });
     expect(await resolveTarget({ env, cwd })).toEqual({ url: 'http://env.example/stage', source: 'env' });
-    expect(await resolveTarget({ env: {}, cwd })).toEqual({ url: local.url, source: 'state:local' });
+    expect(await resolveTarget({ env: {}, cwd })).toEqual({ url: local.url, source: 'state:local', recorded: 'local' });
+  });
+
+  it('says which recorded stack a given URL is', async () => {
+    await writeState(cwd, { version: 1, current: 'local', local, aws });
+
+    expect((await resolveTarget({ url: `${aws.url}/`, env: {}, cwd })).recorded).toBe('aws');
+    expect((await resolveTarget({ url: local.url, env: {}, cwd })).recorded).toBe('local');
+    expect((await resolveTarget({ url: 'http://elsewhere.example/prod', env: {}, cwd })).recorded).toBeUndefined();
   });
 
   it.each<[string, State, string, string | undefined]>([

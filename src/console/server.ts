@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { matchResource } from '../contract/index.js';
+import { AppError, UsageError } from '../errors.js';
+import { DEFAULT_SINCE } from '../stack/metric-since.js';
 import type { ProductApi } from '../http/api-client.js';
 import type { OpenApiDocument } from '../openapi/document.js';
 import { checkSource, cookieName, readCookie, sameSecret, SECURITY_HEADERS, tokenCookie } from './guard.js';
@@ -23,6 +25,8 @@ export interface ConsoleOptions {
   transfer: Omit<TransferSettings, 'signal'>;
   /** The document, its server the console's `/api`. */
   document: OpenApiDocument;
+  /** The metrics report of the stack over `since` (as `--since` reads it); absent = the console has none. */
+  metrics?: (since: string) => Promise<unknown>;
   /** 0 = any free port. */
   port?: number;
   /** Default a new random one. */
@@ -79,6 +83,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     if (path === '/openapi.json' && req.method === 'GET') return sendJson(res, 200, options.document);
     if (path === '/console/import' && req.method === 'POST') return handleImport(req, res, url, { ...options.transfer, signal: stopping.signal });
     if (path === '/console/export' && req.method === 'GET') return handleExport(res, url, options.api);
+    if (path === '/console/metrics' && req.method === 'GET') return sendMetrics(res, url, options.metrics);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, `${req.method} is not allowed here`);
     const page = PAGES[path];
     if (page) return sendFile(res, join(webDir, page));
@@ -129,6 +134,17 @@ async function proxy(req: IncomingMessage, res: ServerResponse, url: URL, api: P
   }
   res.writeHead(answer.status, passed);
   res.end(answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+}
+
+/** `/console/metrics?since=1h`: the report as JSON; 400 for a period `--since` would refuse, 503 when it cannot be read now. */
+async function sendMetrics(res: ServerResponse, url: URL, metrics: ConsoleOptions['metrics']): Promise<void> {
+  if (!metrics) return sendJson(res, 404, { message: 'this console reads no metrics' });
+  try {
+    return sendJson(res, 200, await metrics(url.searchParams.get('since') ?? DEFAULT_SINCE));
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return sendJson(res, error instanceof UsageError ? 400 : 503, { message: error.message });
+  }
 }
 
 /** The body as text; undefined when it is larger than MAX_BODY_BYTES. */

@@ -75,8 +75,8 @@ export function formatPeriod(seconds: number): string {
 
 const perMinute = (total: number, window: Pick<MetricsReport, 'start' | 'end'>) => total / ((Date.parse(window.end) - Date.parse(window.start)) / 60_000);
 
-/** The figures beside a sparkline: a count's total and rate, a latency's last value; the peak of either. */
-function figures(series: ReportSeries, report: MetricsReport): { main: string; peak: string } {
+/** The figures beside a sparkline (and the console's charts): a count's total and rate, a latency's last value; the peak of either. */
+export function seriesFigures(series: ReportSeries, report: MetricsReport): { main: string; peak: string } {
   if (series.values.length === 0) return { main: 'no data', peak: '' };
   const peak = `peak ${formatFigure(Math.max(...series.values), series.unit)}`;
   if (series.stat === 'Sum') {
@@ -86,7 +86,8 @@ function figures(series: ReportSeries, report: MetricsReport): { main: string; p
   return { main: `last ${formatFigure(series.values[series.values.length - 1] as number, series.unit)}`, peak };
 }
 
-const GROUP_TITLES: Record<MetricGroup, (names: MetricsReport['names']) => string> = {
+/** The heading of each group of series, from the names they are kept under. */
+export const GROUP_TITLES: Record<MetricGroup, (names: MetricsReport['names']) => string> = {
   api: (names) => `API ${names.api} / ${names.stage}`,
   function: (names) => `function ${names.function}`,
   table: (names) => `table ${names.table}`,
@@ -118,7 +119,7 @@ export function summarize(series: readonly Pick<ReportSeries, 'id' | 'values'>[]
 /** The whole report: heading, summary line, then each group's series, the columns aligned. */
 export function renderMetrics(report: MetricsReport, style: Style): string {
   const labelWidth = Math.max(...report.series.map((series) => series.label.length));
-  const rows = report.series.map((series) => ({ series, line: sparkline(onTimeline(series, report)), ...figures(series, report) }));
+  const rows = report.series.map((series) => ({ series, line: sparkline(onTimeline(series, report)), ...seriesFigures(series, report) }));
   const mainWidth = Math.max(...rows.map((row) => row.main.length));
   const lines = [
     style.dim(`${report.target === 'local' ? 'local stack' : 'CloudWatch'} · ${report.start.replace('T', ' ').slice(0, 16)} – ${report.end.replace('T', ' ').slice(0, 16)} UTC · ${formatPeriod(report.periodSeconds)} periods`),

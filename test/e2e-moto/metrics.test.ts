@@ -1,12 +1,14 @@
 // `metrics` against moto: data points written with PutMetricData under the namespaces and dimensions AWS
-// publishes them with come back from one GetMetricData call per refresh, exactly, and render as sparklines.
-import { mkdtempSync } from 'node:fs';
+// publishes them with come back from one GetMetricData call per refresh, exactly, and render as sparklines; the
+// console's Health route answers the same report for the AWS stack that setup recorded.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsReport } from '../../src/output/render-metrics.js';
 import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { consoleCookie, startConsoleCli } from '../commands/helpers/console-cli.js';
 import { motoAvailable, startEmulator, type Emulator } from './moto-server.js';
 
 let emulator: Emulator;
@@ -86,5 +88,30 @@ describe.runIf(motoAvailable)('metrics against moto', () => {
     expect(requests).toContain('█    ▆');
     expect(requests).toMatch(/200 \(3\.\d\/min\)\s+peak 120$/);
     expect(lines.find((line) => line.trimStart().startsWith('write units'))).toMatch(/no data$/);
+  });
+
+  it('is what the console\'s Health route answers for the AWS stack setup recorded, read through GetMetricData', async () => {
+    // Prepare: a directory whose state file records the stack shop on AWS (reached at the emulator).
+    const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-console-'));
+    const aws = { url: 'https://abc123.execute-api.us-east-1.amazonaws.com/prod', region: REGION, stack: 'shop', stage: 'prod', resources: {}, updatedAt: new Date().toISOString() };
+    mkdirSync(join(cwd, '.products-cli'), { mode: 0o700 });
+    writeFileSync(join(cwd, '.products-cli', 'state.json'), JSON.stringify({ version: 1, current: 'aws', aws }), { mode: 0o600 });
+    const running = await startConsoleCli(['--port', '0'], { cwd, env: { AWS_ENDPOINT_URL: emulator.url } });
+    try {
+      const cookie = await consoleCookie(running.url);
+      const base = new URL(running.url).origin;
+
+      // Act
+      const answer = await fetch(`${base}/console/metrics?since=1h`, { headers: { cookie } });
+
+      // Assess
+      expect(answer.status, running.stderr()).toBe(200);
+      const report = (await answer.json()) as MetricsReport;
+      expect(report).toMatchObject({ target: 'aws', periodSeconds: 60, names: { api: 'shop-productApi', stage: 'prod' }, summary: { requests: 200, serverErrorRate: 0.01, throttles: 3 } });
+      expect(report.series.find((s) => s.id === 'api.count')?.values).toEqual([120, 80]);
+      expect((await fetch(`${base}/console/metrics?since=500d`, { headers: { cookie } })).status).toBe(400);
+    } finally {
+      running.process.kill('SIGINT');
+    }
   });
 });

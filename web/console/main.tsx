@@ -1,12 +1,16 @@
-/** The console's page: the products view and the import and export view, chosen by the address's #fragment. */
+/** The console's page: the products, import and export, and health views, chosen by the address's #fragment. */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ProductsView } from './products.js';
 import { TransferView } from './transfer.js';
+import { HealthView } from './health.js';
 
-type View = 'products' | 'transfer';
-const viewOf = (): View => (location.hash === '#transfer' ? 'transfer' : 'products');
-const TITLES: Record<View, string> = { products: 'Products', transfer: 'Import & export' };
+type View = 'products' | 'transfer' | 'health';
+const TITLES: Record<View, string> = { products: 'Products', transfer: 'Import & export', health: 'Health' };
+const viewOf = (): View => {
+  const named = location.hash.slice(1);
+  return named in TITLES ? (named as View) : 'products';
+};
 
 function App() {
   const [view, setView] = useState<View>(viewOf());
@@ -32,11 +36,14 @@ function App() {
           <a href="#transfer" aria-current={view === 'transfer' ? 'page' : undefined}>
             Import &amp; export
           </a>
+          <a href="#health" aria-current={view === 'health' ? 'page' : undefined}>
+            Health
+          </a>
           <a href="/api.html">API</a>
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
-        {view === 'products' ? <ProductsView /> : <TransferView />}
+        {view === 'products' ? <ProductsView /> : view === 'transfer' ? <TransferView /> : <HealthView />}
       </main>
     </>
   );

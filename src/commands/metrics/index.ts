@@ -12,7 +12,8 @@ import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { printResult } from '../../output/print.js';
 import { renderMetrics, renderRefreshLine, summarize, type MetricsReport, type ReportSeries } from '../../output/render-metrics.js';
-import type { MetricSeries, MetricsWindow } from '../../stack/metric-series.js';
+import { DEFAULT_SINCE, SINCE_CHOICES } from '../../stack/metric-since.js';
+import { chooseWindow, UnservableWindowError, type MetricSeries, type MetricsWindow } from '../../stack/metric-series.js';
 import type { AwsDeps } from '../../provision/session.js';
 
 export interface MetricsOptions extends AwsTargetOptions {
@@ -24,7 +25,7 @@ export interface MetricsOptions extends AwsTargetOptions {
   every?: number;
 }
 
-export const DEFAULT_SINCE_MS = 3_600_000;
+export const DEFAULT_SINCE_MS = readDuration(DEFAULT_SINCE, null) as number;
 
 /** Reads `--since`: a length of time back from now, with its unit (`15m`, `3h`, `7d`). */
 export function readMetricsSince(text: string): number {
@@ -73,28 +74,33 @@ export interface MetricsRefresh {
   toJSON(): MetricsReport;
 }
 
+/** The side a report is read from: the local stack's own records with `local` (or when only it is recorded), else CloudWatch. */
+export async function openMetricsSource(opts: MetricsOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<MetricsSource> {
+  if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) {
+    const { localMetricsSource } = await import('./local.js');
+    return localMetricsSource(ctx);
+  }
+  const { awsMetricsSource } = await import('./aws.js');
+  return awsMetricsSource(opts, ctx, deps);
+}
+
+/** One report of the source over the window `sinceMs` asks for, ending now; a UsageError for a window CloudWatch cannot serve. */
+export async function readReport(source: MetricsSource, sinceMs: number): Promise<MetricsReport> {
+  let window: MetricsWindow;
+  try {
+    window = chooseWindow(sinceMs, Date.now(), source.queries);
+  } catch (error) {
+    if (error instanceof UnservableWindowError) throw new UsageError(error.message);
+    throw error;
+  }
+  return toReport(source, window, await source.read(window));
+}
+
 /** Reads the report once, or with `watch` every `every` ms (default: the period, at most a minute) until the signal aborts. */
 export async function metrics(opts: MetricsOptions, ctx: Context, emit: (refresh: MetricsRefresh) => void, deps: Partial<AwsDeps> = {}): Promise<MetricsResult> {
   const sinceMs = opts.since ?? DEFAULT_SINCE_MS;
-  let source: MetricsSource;
-  if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) {
-    const { localMetricsSource } = await import('./local.js');
-    source = await localMetricsSource(ctx);
-  } else {
-    const { awsMetricsSource } = await import('./aws.js');
-    source = await awsMetricsSource(opts, ctx, deps);
-  }
-  const { chooseWindow, UnservableWindowError } = await import('../../stack/metric-series.js');
-  const once = async (): Promise<MetricsReport> => {
-    let window: MetricsWindow;
-    try {
-      window = chooseWindow(sinceMs, Date.now(), source.queries);
-    } catch (error) {
-      if (error instanceof UnservableWindowError) throw new UsageError(error.message);
-      throw error;
-    }
-    return toReport(source, window, await source.read(window));
-  };
+  const source = await openMetricsSource(opts, ctx, deps);
+  const once = () => readReport(source, sinceMs);
   try {
     if (!opts.watch) return await once();
     const inPlace = Boolean(ctx.stdout.isTTY) && !ctx.json;
@@ -128,7 +134,7 @@ export const command = defineCommand({
     { flags: '--local', description: "the local stack's own records (the default when only a local stack is recorded)" },
     ...awsOptions(),
     { flags: '--stage <name>', description: 'the stage (default: the one setup recorded, then prod)', parse: FLAG.stage },
-    { flags: '--since <time>', description: 'how far back: 15m, 1h, 3h, 1d, 7d (default: 1h; at least 1m, at most 455d)', parse: readMetricsSince },
+    { flags: '--since <time>', description: `how far back: ${SINCE_CHOICES.join(', ')} (default: ${DEFAULT_SINCE}; at least 1m, at most 455d)`, parse: readMetricsSince },
     { flags: '--watch', description: 'refresh until Ctrl-C: in place on a terminal, one summary line per refresh otherwise' },
     { flags: '--every <time>', description: 'how often --watch refreshes (default: each period, at most 1m)', parse: readEvery },
     jsonOption('print the raw series (with --watch, one JSON report per line)'),
