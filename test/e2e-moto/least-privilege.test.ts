@@ -8,8 +8,12 @@
 //   scoped Resource matches; every statement's Resource becomes "*". Only the actions are proven here.
 // - moto names an API Gateway action by its operation (apigateway:CreateRestApi), AWS by its HTTP method
 //   (apigateway:POST); each method becomes the operations it authorises (CALL_PERMISSIONS).
-// - moto never checks iam:PassRole (CreateFunction is checked as lambda:CreateFunction alone) and always allows
-//   sts:GetCallerIdentity, so neither can be proven missing here.
+// - moto checks each request once, as its own operation, so these are never checked and cannot be proven
+//   missing here: iam:PassRole (CreateFunction is lambda:CreateFunction alone), the tag permissions of a create
+//   with tags (dynamodb:TagResource, iam:TagRole, lambda:TagResource, logs:TagResource), lambda:ListTags
+//   (moto's GetFunction always carries the tags) and sts:GetCallerIdentity (always allowed). moto 5.2.1 has no
+//   GetAccountSettings, so setup and status run without the concurrency check. Calls a run does not make
+//   (UpdateTable, PutRolePermissionsBoundary, usage plans and API keys) are not exercised either.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
