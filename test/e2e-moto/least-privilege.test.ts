@@ -79,7 +79,7 @@ function inMotoTerms(document: CallerPolicy, without: readonly string[] = []): o
   };
   return {
     Version: document.Version,
-    Statement: document.Statement.map((s) => ({ ...s, Action: s.Action.filter((a) => !without.includes(a)).flatMap(motoActions), Resource: '*' })),
+    Statement: document.Statement.map((s) => ({ ...s, Action: s.Action.filter((a) => !without.includes(a)).flatMap(motoActions), Resource: '*' })).filter((s) => s.Action.length > 0),
   };
 }
 
@@ -176,4 +176,26 @@ describe.runIf(motoStartable)('products-cli as a caller allowed only what `polic
     },
     60_000,
   );
+
+  // One read per service, on one stack: a refused read must not make status call a resource absent or drifted.
+  describe('on a stack that is set up', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'products-cli-lp-'));
+    const stack = 'reads';
+    beforeAll(async () => {
+      expect((await cliAs(await userWith(inMotoTerms(await printedPolicy(stack))), cwd, ['setup', '--stack', stack, '--no-verify'])).code).toBe(0);
+    }, 60_000);
+
+    it.each(['dynamodb:DescribeContinuousBackups', 'iam:GetRolePolicy', 'lambda:GetPolicy', 'logs:DescribeLogGroups', 'apigateway:GET'])(
+      'without %s, status fails with a message that names it',
+      async (action) => {
+        const reader = await userWith(inMotoTerms(await printedPolicy(stack, 'read'), [action]));
+
+        const status = await cliAs(reader, cwd, ['status', '--no-verify']);
+
+        expect(status.code).toBe(6);
+        expect(status.stderr).toMatch(new RegExp(`^products-cli: AWS denied ${action}[: ]`, 'm'));
+      },
+      60_000,
+    );
+  });
 });
