@@ -1,6 +1,6 @@
 // The built CLI as an IAM user whose only permissions are what `products-cli policy` prints, against a moto that
 // enforces IAM (INITIAL_NO_AUTH_ACTION_COUNT): setup, a rerun, deploy, status, logs and teardown all pass, and
-// with one action taken out setup fails naming that action.
+// with one action taken out setup (for a read: status) fails naming that action.
 //
 // moto authorises less than AWS (moto/core/authorization.py, moto/iam/access_control.py), so the document is
 // given to moto in moto's terms, each change below derived from the printed document:
