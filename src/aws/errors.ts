@@ -70,12 +70,14 @@ export function translateAwsError(error: unknown, action: string): unknown {
   if (INVALID_CREDENTIAL_ERRORS.includes(name)) {
     return new AwsError(`AWS rejected the credentials (${name}): refresh them (aws sso login, aws configure) or pick another AWS_PROFILE`, { cause: error });
   }
-  if (DENIED_ERRORS.includes(name) || /not authorized to perform/i.test(message)) {
+  const unreadableDenial = isUnreadableDenial(error);
+  if (DENIED_ERRORS.includes(name) || /not authorized to perform/i.test(message) || unreadableDenial) {
     // AWS's message names the action it refused, which may be another than the call's own (a create's tags).
     const refused = /not authorized to perform: ([\w-]+:[\w*-]+)/.exec(message)?.[1] ?? action;
     const tagAction = TAG_ACTIONS[action];
     const tagNote = tagAction && refused === action ? `; it creates with tags, which also needs ${tagAction}` : '';
-    return new AwsError(`AWS denied ${refused}${refused === action ? '' : ` (for ${action})`}: grant that permission to the caller (${firstLine(message)})${tagNote}`, { cause: error });
+    const said = unreadableDenial ? 'HTTP 403, in a body the SDK could not read' : firstLine(message);
+    return new AwsError(`AWS denied ${refused}${refused === action ? '' : ` (for ${action})`}: grant that permission to the caller (${said})${tagNote}`, { cause: error });
   }
   if (name === 'TimeoutError' || (error as NodeJS.ErrnoException)?.code === 'ECONNREFUSED' || (error as NodeJS.ErrnoException)?.code === 'ENOTFOUND') {
     return new AwsError(`could not reach AWS for ${action} (${firstLine(message)}); check the network, --region and --endpoint-url`, { cause: error });
@@ -84,6 +86,15 @@ export function translateAwsError(error: unknown, action: string): unknown {
     return new AwsError(`${action} failed: ${name}: ${firstLine(message)}`, { cause: error });
   }
   return error;
+}
+
+/**
+ * A 403 whose error body the SDK could not parse (an XML error page where the protocol is JSON, as a proxy or an
+ * emulator may send): with no error code to go by, the status says the call was refused.
+ */
+export function isUnreadableDenial(error: unknown): boolean {
+  const shape = error as SdkErrorShape | undefined;
+  return shape?.$metadata?.httpStatusCode === 403 && /Deserialization error/.test(shape.message ?? '');
 }
 
 function firstLine(text: string): string {

@@ -18,7 +18,7 @@ import {
   type RestApi,
   type Stage,
 } from '@aws-sdk/client-api-gateway';
-import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
+import { errorName, isNotFound, isUnreadableDenial, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { functionArn, integrationUri, restApiArn, type Where } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
@@ -118,7 +118,7 @@ export async function ensureRestApi(ctx: ProvisionContext, gate?: IntegrationGat
     } catch (error) {
       // An emulator without TagResource for REST APIs (moto tags only stages) answers a page, not JSON; the
       // state file then marks the API as taken over, so that rerun, status and teardown know it.
-      if (errorName(error) !== 'SyntaxError') throw translateAwsError(error, 'apigateway:PUT');
+      if (errorName(error) !== 'SyntaxError' || isUnreadableDenial(error)) throw translateAwsError(error, 'apigateway:PUT');
       await ctx.record('apiAdopted', handMade.id);
       ctx.note(`this endpoint cannot tag REST API ${handMade.id}; the state file records it as this stack's`);
     }

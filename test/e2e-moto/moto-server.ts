@@ -10,6 +10,8 @@ import type { MotoTarget } from '../global-setup.js';
 
 /** Whether this run has moto; the global setup has said in one line what is skipped when it has not. */
 export const motoAvailable = inject('moto') !== null;
+/** Whether this run starts moto itself (and so may start it with settings of its own). */
+export const motoStartable = motoAvailable && !('url' in (inject('moto') ?? {}));
 
 export interface Emulator {
   url: string;
@@ -42,10 +44,14 @@ async function waitUntilUp(url: string, child: ChildProcess | undefined, output:
   }
 }
 
-/** Starts moto with the python the run's global setup found, or uses the emulator running at its URL. */
-export async function startEmulator(target: MotoTarget = inject('moto')): Promise<Emulator> {
+/**
+ * Starts moto with the python the run's global setup found, or uses the emulator running at its URL. `env` is
+ * added to a started moto's environment (moto's own settings, such as INITIAL_NO_AUTH_ACTION_COUNT).
+ */
+export async function startEmulator(target: MotoTarget = inject('moto'), env: Record<string, string> = {}): Promise<Emulator> {
   if (!target) throw new Error('no moto: the global setup (test/global-setup.ts) found none, so this suite should have been skipped');
   if ('url' in target) {
+    if (Object.keys(env).length > 0) throw new Error(`the emulator at ${target.url} runs with its own settings; this suite starts moto with ${Object.keys(env).join(', ')}`);
     await waitUntilUp(target.url, undefined, () => '');
     return { url: target.url, stop: async () => undefined };
   }
@@ -53,7 +59,7 @@ export async function startEmulator(target: MotoTarget = inject('moto')): Promis
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   child.stdout?.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
   child.stderr?.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
   try {
