@@ -8,6 +8,8 @@
 //   scoped Resource matches; every statement's Resource becomes "*". Only the actions are proven here.
 // - moto names an API Gateway action by its operation (apigateway:CreateRestApi), AWS by its HTTP method
 //   (apigateway:POST); each method becomes the operations it authorises (CALL_PERMISSIONS).
+// - moto prefixes an action with the signing name of the request, `monitoring` for CloudWatch, where IAM says
+//   `cloudwatch`; each cloudwatch: action is given as monitoring:.
 // - moto checks each request once, as its own operation, so these are never checked and cannot be proven
 //   missing here: iam:PassRole (CreateFunction is lambda:CreateFunction alone), the tag permissions of a create
 //   with tags (dynamodb:TagResource, iam:TagRole, lambda:TagResource, logs:TagResource), lambda:ListTags
@@ -74,6 +76,7 @@ async function printedPolicy(stack: string, use: 'setup' | 'operate' | 'read' = 
 /** The printed document in moto's terms (see the top of this file), less the actions in `without`. */
 function inMotoTerms(document: CallerPolicy, without: readonly string[] = []): object {
   const motoActions = (action: string): string[] => {
+    if (action.startsWith('cloudwatch:')) return [action.replace('cloudwatch:', 'monitoring:')];
     if (!action.startsWith('apigateway:')) return [action];
     return CALL_PERMISSIONS.filter((p) => p.action === action).flatMap((p) => p.operations.map((operation) => `apigateway:${operation}`));
   };
