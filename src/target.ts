@@ -71,7 +71,7 @@ function withAuth(target: Target, state: State, name: 'local' | 'aws'): Target {
   const cors = state[name]?.corsOrigins;
   if (cors?.length) target = { ...target, corsOrigins: cors };
   if (auth) target = { ...target, authSettings: auth };
-  if (!auth || auth.mode !== 'iam') return target;
+  if (auth?.mode !== 'iam') return target;
   if (name === 'local') {
     const local = state.local;
     return { ...target, auth: { ...auth, region: local?.region ?? 'us-east-1', local: true, ...(local?.credentials ? { credentials: local.credentials } : {}) } };

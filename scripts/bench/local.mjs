@@ -165,7 +165,7 @@ async function inProcess(duration = seconds) {
 const paths = { gateway: viaGateway, single: viaSingle, raw: direct, client: directClient, clientPool: directClientAsPool, handler: inProcess };
 const rates = Object.fromEntries(Object.keys(paths).map((name) => [name, []]));
 const answers = Object.fromEntries(Object.keys(paths).map((name) => [name, tally()]));
-let samples = {};
+const samples = {};
 let rows;
 try {
   // A short warm-up of every path, then alternating rounds so that none profits from running later.

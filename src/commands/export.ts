@@ -1,7 +1,7 @@
 /** `export`: every product as NDJSON or CSV, page by page, to a file or stdout, so a large table never sits in memory. */
 import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import { LIST_LIMIT_MAX, type Product } from '../contract/index.js';
+import { LIST_LIMIT_MAX } from '../contract/index.js';
 import { defineCommand } from '../cli/command.js';
 import { CLIENT_FLAGS_HELP, jsonOption, targetOptions } from '../cli/target-options.js';
 import { oneOf } from '../cli/parsers.js';

@@ -263,7 +263,7 @@ export class ProductApi {
   }
 
   /** A success's JSON body; NotProductApiError when there is none, as when the URL is some other server. */
-  private json<T>(method: string, path: string, response: ApiResponse): T {
+  private json<T>(_method: string, path: string, response: ApiResponse): T {
     if (typeof response.body === 'object' && response.body !== null) return response.body as T;
     throw notProductApi(`${this.baseUrl}${path}`, response.status, response.headers);
   }

@@ -50,7 +50,7 @@ export const CLOCK_SKEW_LIMIT_MS = 5 * 60_000;
 
 /** The signing of requests to a target, or undefined when none of its methods needs a signature. */
 export function signingFor(auth: TargetAuth | undefined): RequestSigning | undefined {
-  if (!auth || auth.mode !== 'iam') return undefined;
+  if (auth?.mode !== 'iam') return undefined;
   let signer: Promise<(request: SignInput) => Promise<Record<string, string>>> | undefined;
   let offsetMs = 0;
   return {

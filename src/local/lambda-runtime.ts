@@ -290,7 +290,7 @@ export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise
     while (free?.lost) free = idle.pop();
     if (free) return void free.start(job);
     if (all.size < limit) return void spawn().start(job);
-    for (const sandbox of all) if (!sandbox.lost && sandbox.running && !sandbox.offered) return sandbox.offerNext(job);
+    for (const sandbox of all) if (!sandbox.lost && sandbox.running && !sandbox.offered) return void sandbox.offerNext(job);
     waiting.push(job);
   };
 

@@ -30,7 +30,7 @@ interface Minute {
 
 const newMinute = (): Minute => ({ counts: new Map(), maxima: new Map(), samples: new Map() });
 const bucketOf = (value: number) => Math.round(Math.log(Math.max(value, FLOOR_MS) / FLOOR_MS) / GROWTH);
-const valueOf = (bucket: number) => FLOOR_MS * Math.exp(bucket * GROWTH);
+const bucketValue = (bucket: number) => FLOOR_MS * Math.exp(bucket * GROWTH);
 
 /** The sample a series is read from: `api.latency.p99` and `api.latency.p50` both read `api.latency`. */
 const sampleName = (definition: SeriesDefinition) => (definition.stat === 'p50' || definition.stat === 'p99' ? definition.id.replace(/\.p\d+$/, '') : definition.id);
@@ -51,7 +51,7 @@ function percentile(samples: Samples, fraction: number): number {
   let seen = 0;
   for (const bucket of [...samples.buckets.keys()].sort((a, b) => a - b)) {
     seen += samples.buckets.get(bucket) as number;
-    if (seen >= rank) return valueOf(bucket);
+    if (seen >= rank) return bucketValue(bucket);
   }
   return 0;
 }

@@ -1,5 +1,5 @@
 /** The figures a running stack reports about its data: items in the table and bytes on disk. */
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 

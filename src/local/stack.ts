@@ -15,13 +15,11 @@ import type { AccessOptions } from './gateway-access.js';
 import { startDynamoEngine, type DynamoEngine } from './dynamo-engine.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { defaultHandlerZip, unpackHandler } from './handler-code.js';
-import { createHealthAnswer, STACK_SERVICE_NAME, type StackStats } from './health.js';
+import { createHealthAnswer, type StackStats } from './health.js';
 import { startLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
 import { newStackSecret } from './stack-proof.js';
 import { countItems, directorySize } from './stack-stats.js';
 import { createMetricsRecorder, recordAnswer, recordEngineRequests, runtimeObserver, type MetricsRecorder } from './metrics-recorder.js';
-
-export { STACK_SERVICE_NAME };
 
 export interface LocalStackOptions {
   /** 0 = any free port (tests); the CLI's default is 3000. */

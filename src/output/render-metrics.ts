@@ -1,5 +1,5 @@
 /** The `metrics` report for people: a summary line, then each series as a sparkline with its unit, total or rate, and peak. */
-import type { MetricGroup, MetricSeries, MetricsWindow } from '../stack/metric-series.js';
+import type { MetricGroup, MetricSeries } from '../stack/metric-series.js';
 import type { Style } from './style.js';
 import { padToWidth } from './width.js';
 

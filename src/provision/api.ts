@@ -10,7 +10,6 @@ import {
   PutIntegrationCommand,
   PutMethodCommand,
   TagResourceCommand,
-  UpdateMethodCommand,
   UpdateRestApiCommand,
   type Integration,
   type Method,

@@ -15,8 +15,6 @@ import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { describeStack } from './description.js';
 import { isOurs, notOursDetail, STACK_TAG } from './names.js';
 
-export { RETENTION_DAYS } from '../defaults.js';
-
 /** The log group, or undefined when there is none. */
 export async function getLogGroup(ctx: ProvisionContext): Promise<LogGroup | undefined> {
   const { name } = describeStack(ctx).logGroup;

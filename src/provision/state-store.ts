@@ -40,7 +40,7 @@ export function fileStateStore(cwd: string, base: () => Omit<AwsState, 'resource
   };
 }
 
-/** An in-memory store, for tests and the bench. */
+/** An in-memory store, for the setup bench (scripts/bench/setup.mjs bundles it by name). @public */
 export function memoryStateStore(initial?: AwsState): StateStore & { current(): AwsState | undefined; writes: number } {
   let aws = initial ? structuredClone(initial) : undefined;
   const store = {

@@ -17,7 +17,7 @@ import { keySchemaOf, PRODUCT_TABLE } from '../stack/table-definition.js';
 import { createTable, currentTable, describeTable, waitForTable, type TableTarget } from '../stack/table.js';
 import { notOursDetail, STACK_TAG, tagList, tagMap } from './names.js';
 
-export { describeTable, waitForTable } from '../stack/table.js';
+export { describeTable } from '../stack/table.js';
 
 export interface TableContext extends TableTarget {
   /** When set, an existing table must carry this stack tag value to be changed or deleted. */

@@ -117,8 +117,7 @@ export const RETENTION: readonly { maxAgeMs: number; stepSeconds: number }[] = [
   { maxAgeMs: 455 * DAY_MS, stepSeconds: 3600 },
 ];
 
-/** GetMetricData's limits: 500 queries and 100,800 data points a call. */
-export const MAX_QUERIES = 500;
+/** GetMetricData's limit of data points a call (it also takes at most 500 queries, more than the metrics ask). */
 export const MAX_DATAPOINTS = 100_800;
 
 /** Why CloudWatch cannot serve a window; the message says what would work. */

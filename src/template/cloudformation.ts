@@ -107,7 +107,7 @@ export function resourcePaths(resources: readonly ApiResourceSpec[]): string[] {
   const paths = new Set<string>();
   for (const { path } of resources) {
     const parts = path.split('/').filter(Boolean);
-    parts.forEach((_, index) => paths.add(`/${parts.slice(0, index + 1).join('/')}`));
+    for (let end = 1; end <= parts.length; end++) paths.add(`/${parts.slice(0, end).join('/')}`);
   }
   return [...paths];
 }

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import type { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupAws } from '../../src/commands/setup/aws.js';
 import { teardownAws } from '../../src/commands/teardown/aws.js';

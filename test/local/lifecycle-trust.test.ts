@@ -84,7 +84,7 @@ describe('a server that answers the health path in the stack\'s place', () => {
   it('is neither reported as the running stack nor has the recorded pid signalled', async () => {
     const victim = stranger();
     // It echoes what a stack would say, with the recorded pid and port, but cannot prove the secret.
-    const server = createServer((req, res) => {
+    const server = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ service: 'products-cli-local', pid: victim.pid, port: (server.address() as AddressInfo).port, stage: 'prod', url: 'x', startedAt: 'x', proof: '0'.repeat(64) }));
     });

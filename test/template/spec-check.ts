@@ -121,7 +121,7 @@ class Checker {
         return;
       case 'array':
         if (!Array.isArray(value)) return void this.problems.push(`${where}: ${JSON.stringify(value)} is not a list`);
-        value.forEach((element, index) => this.value(element, type.element as PropertyType, `${where}[${index}]`));
+        for (const [index, element] of value.entries()) this.value(element, type.element as PropertyType, `${where}[${index}]`);
         return;
       case 'map':
         if (!value || typeof value !== 'object' || Array.isArray(value)) return void this.problems.push(`${where}: ${JSON.stringify(value)} is not a map`);
@@ -159,7 +159,7 @@ class Checker {
   /** JSON values (policy documents) may hold intrinsic functions anywhere. */
   walkIntrinsics(value: unknown, where: string): void {
     if (this.intrinsic(value, where)) return;
-    if (Array.isArray(value)) value.forEach((v, i) => this.walkIntrinsics(v, `${where}[${i}]`));
+    if (Array.isArray(value)) for (const [i, v] of value.entries()) this.walkIntrinsics(v, `${where}[${i}]`);
     else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) this.walkIntrinsics(v, `${where}.${k}`);
   }
 

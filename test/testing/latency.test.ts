@@ -52,7 +52,7 @@ describe('renderHistogram', () => {
 describe('formatMs', () => {
   it.each([
     [0.25, '250 µs'],
-    [3.14159, '3.14 ms'],
+    [Math.PI, '3.14 ms'],
     [42.42, '42.4 ms'],
     [420.4, '420 ms'],
     [1234, '1.23 s'],

@@ -49,7 +49,7 @@ export function ProductsView() {
   const [notice, setNotice] = useState('');
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
-  const scroller = useRef<HTMLDivElement>(null);
+  const scroller = useRef<HTMLElement>(null);
   const busy = useRef(false);
   const done = cursor === null;
 
@@ -153,7 +153,7 @@ export function ProductsView() {
           {notice}
         </p>
       )}
-      <div class="table-scroll" ref={scroller} tabIndex={0} aria-label="Products table, scroll for more" onScroll={(event) => setScrollTop((event.target as HTMLElement).scrollTop)}>
+      <section class="table-scroll" ref={scroller} tabIndex={0} aria-label="Products table, scroll for more" onScroll={(event) => setScrollTop((event.target as HTMLElement).scrollTop)}>
         <table aria-rowcount={shown.length + 1} aria-labelledby="products-title">
           <thead>
             <tr aria-rowindex={1}>
@@ -205,7 +205,7 @@ export function ProductsView() {
           </tbody>
         </table>
         {done && shown.length === 0 && <p class="empty">{query.trim() ? 'No product matches the search.' : 'No products yet: create one, or import a file.'}</p>}
-      </div>
+      </section>
       {editing && (
         <ProductForm
           product={editing === 'new' ? undefined : editing}

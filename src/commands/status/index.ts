@@ -6,7 +6,6 @@ import { defineCommand } from '../../cli/command.js';
 import { awsOptions, FLAG, type AwsTargetOptions } from '../../cli/option-sets.js';
 import { jsonOption } from '../../cli/target-options.js';
 import { nothingRecordedForAws, onlyLocalRecorded, renderNothingHere, type NothingHere } from '../../cli/local-default.js';
-import type { Context } from '../../context.js';
 import { CheckFailedError } from '../../errors.js';
 import { count, formatBytes, formatUptime, labelledRows } from '../../output/format.js';
 import type { Style } from '../../output/style.js';

@@ -80,9 +80,6 @@ export const DEFAULT_MODEL: LatencyModel = {
   tableTagsVisibleMs: 0,
 };
 
-/** The kind model: fixed 80 ms calls, no throttling or conflicts beyond the quotas. */
-export const KIND_MODEL: Partial<LatencyModel> = { opMs: {}, jitter: 0, lambdaThrottleRate: 0, apiConflicts: false, backupsUnavailableMs: 0 };
-
 /** A small seeded PRNG (mulberry32): the same seed gives the same latencies. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
