@@ -34,11 +34,14 @@ function shapes(values: (number | undefined)[], bars: boolean) {
   // Runs of consecutive points, at the middle of their periods; a lone point is a level stroke across its period.
   const runs: Point[][] = [];
   let run: Point[] = [];
-  values.forEach((v, i) => {
-    if (v === undefined) return void (run = []);
+  for (const [i, v] of values.entries()) {
+    if (v === undefined) {
+      run = [];
+      continue;
+    }
     if (run.length === 0) runs.push(run);
     run.push({ x: (i + 0.5) * step, y: y(v) });
-  });
+  }
   const half = Math.max(2, step / 2);
   return runs.map((points) => {
     const [only] = points as [Point];
