@@ -15,7 +15,7 @@ import type { AccessOptions } from './gateway-access.js';
 import { startDynamoEngine, type DynamoEngine } from './dynamo-engine.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { defaultHandlerZip, unpackHandler } from './handler-code.js';
-import { createHealthAnswer, STACK_SERVICE_NAME, type StackStats } from './health.js';
+import { createControlAnswer, createHealthAnswer, STACK_SERVICE_NAME, type StackStats } from './health.js';
 import { startLambdaRuntime } from './lambda-runtime.js';
 import { startLocalVersions, type LocalVersions } from './versions.js';
 import { newStackSecret } from './stack-proof.js';
@@ -203,6 +203,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log: options.log,
       onAnswered: (status, latencyMs, integrationMs) => recordAnswer(metrics, status, latencyMs, integrationMs),
       health: createHealthAnswer({ secret, pid: process.pid, port: () => (gateway as Gateway).port, stage, url: () => url, startedAt, stats, metrics: (window) => metrics.read(window) }),
+      control: createControlAnswer({ secret, versions: started }),
       invoke: (event, requestId) => started.invoke(event, requestId),
     });
     const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
