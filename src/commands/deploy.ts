@@ -153,7 +153,7 @@ export function renderCanaryCheck(check: CanaryCheck): string {
 }
 
 /** Ends a canary that was rolled back with exit 1, and one stopped by a signal as interrupted. */
-export function checkDeploy(result: DeployResult): void {
+export function checkDeploy(result: Pick<DeployResult, 'canary'>): void {
   if (result.canary?.outcome === 'rolled-back') throw new CheckFailedError(`the canary of version ${result.canary.version} was rolled back: ${result.canary.reason}`);
   if (result.canary?.outcome === 'interrupted') throw new AppError(`deploy was stopped during the canary of version ${result.canary.version}; live runs version ${result.canary.stableVersion} alone`, EXIT.interrupted);
 }
@@ -190,11 +190,15 @@ invocations, not 4xx answers, so the version in service normally has none) and e
 rolls the canary back. A canary left by a killed deploy is taken out by the next deploy or rollback.`,
   run: async (_args: [], opts: DeployOptions, ctx): Promise<DeployResult | LocalSwitchResult> => {
     if (!opts.local) return deploy(opts, ctx);
-    if (opts.canary !== undefined || opts.for !== undefined || opts.maxErrorRate !== undefined) throw new UsageError('--canary goes to AWS; deploy --local switches all requests at once');
-    const { deployLocal } = await import('./versions-local.js');
-    return deployLocal(opts.zip, ctx);
+    const local = await import('./versions-local.js');
+    if (opts.canary === undefined) {
+      if (opts.for !== undefined || opts.maxErrorRate !== undefined) throw new UsageError('--for and --max-error-rate go with --canary PERCENT');
+      return local.deployLocal(opts.zip, ctx);
+    }
+    const canary = { weight: opts.canary / 100, durationMs: opts.for ?? DEFAULT_CANARY_MS, maxErrorRate: (opts.maxErrorRate ?? DEFAULT_MAX_ERROR_PERCENT) / 100 };
+    return local.deployLocalCanary({ ...canary, ...(opts.zip ? { zip: opts.zip } : {}) }, ctx, (check) => ctx.emit(check));
   },
   render: (result: DeployResult | LocalSwitchResult, style: Style) => (result.target === 'local' ? renderLocalSwitch(result, style, 'Deployed') : renderDeploy(result, style)),
   live: { render: (check: CanaryCheck) => renderCanaryCheck(check) },
-  check: (result: DeployResult | LocalSwitchResult) => (result.target === 'local' ? undefined : checkDeploy(result)),
+  check: checkDeploy,
 });

@@ -153,7 +153,17 @@ export async function stopProcess(pid: number, graceMs = 20_000): Promise<boolea
 /** What the stack answered a control request: its status and JSON body. */
 export interface ControlAnswer {
   status: number;
-  body: { message?: string; exitCode?: number; version?: string; replacedVersion?: string; moved?: boolean; live?: string; versions?: Array<{ version: string; codeSha256: string; publishedAt: string }> };
+  body: {
+    message?: string;
+    exitCode?: number;
+    version?: string;
+    replacedVersion?: string;
+    stable?: string;
+    moved?: boolean;
+    live?: string;
+    versions?: Array<{ version: string; codeSha256: string; publishedAt: string }>;
+    figures?: Record<string, { invocations: number; errors: number }>;
+  };
 }
 
 /** Sends a control request to the stack on `port`, proving `secret`; a deploy may take as long as a cold start. */

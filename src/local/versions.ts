@@ -31,6 +31,13 @@ export interface LocalVersions {
   deploy(zipPath: string): Promise<VersionSwitch>;
   /** Moves live to `to`, or to the version before it. */
   rollback(to?: string): VersionSwitch;
+  /** Loads the bundle as a new version and sends it `weight` (0–1) of the requests; live keeps the rest. */
+  startCanary(zipPath: string, weight: number): Promise<{ version: string; stable: string }>;
+  /** Each version's invocations and failed invocations (an error or a timeout) since the canary began. */
+  figures(): Record<string, { invocations: number; errors: number }>;
+  /** Ends the canary: live moves to its version (`promote`), or keeps its own. */
+  endCanary(promote: boolean): VersionSwitch;
+  canary(): { version: string; weight: number } | undefined;
   environments(): { active: number; coldStarts: number };
   stop(): Promise<void>;
 }
@@ -47,6 +54,14 @@ export async function startLocalVersions(zipPath: string, start: (zipPath: strin
   const versions: LocalVersion[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let live = '';
+  let canary: { version: string; weight: number } | undefined;
+  let counts = new Map<string, { invocations: number; errors: number }>();
+  const count = (version: string, outcome: InvokeOutcome) => {
+    const figures = counts.get(version) ?? { invocations: 0, errors: 0 };
+    figures.invocations += 1;
+    if (outcome.kind !== 'result') figures.errors += 1;
+    counts.set(version, figures);
+  };
   const load = async (path: string): Promise<LocalVersion> => {
     const codeSha256 = createHash('sha256').update(await readBundle(path)).digest('base64');
     const pool = await start(path);
@@ -56,7 +71,7 @@ export async function startLocalVersions(zipPath: string, start: (zipPath: strin
     return version;
   };
   const retire = () => {
-    const running = versions.filter((v) => pools.has(v.version) && v.version !== live);
+    const running = versions.filter((v) => pools.has(v.version) && v.version !== live && v.version !== canary?.version);
     for (const old of running.slice(0, Math.max(0, running.length - KEEP_RUNNING))) {
       const pool = pools.get(old.version) as LambdaRuntime;
       pools.delete(old.version);
@@ -70,10 +85,34 @@ export async function startLocalVersions(zipPath: string, start: (zipPath: strin
   };
   live = (await load(zipPath)).version;
   return {
-    invoke: (event, requestId) => (pools.get(live) as LambdaRuntime).invoke(event, requestId),
+    async invoke(event, requestId) {
+      // Weighted routing, as an alias's AdditionalVersionWeights: each request goes to the canary with its weight.
+      const version = canary && Math.random() < canary.weight ? canary.version : live;
+      const outcome = await (pools.get(version) as LambdaRuntime).invoke(event, requestId);
+      count(version, outcome);
+      return outcome;
+    },
+    async startCanary(path, weight) {
+      canary = undefined;
+      const version = (await load(path)).version;
+      counts = new Map();
+      canary = { version, weight };
+      return { version, stable: live };
+    },
+    figures: () => Object.fromEntries([...counts].map(([v, f]) => [v, { ...f }])),
+    endCanary(promote) {
+      const replaced = live;
+      const ended = canary;
+      canary = undefined;
+      if (promote && ended) live = ended.version;
+      retire();
+      return { version: live, replacedVersion: replaced, moved: Boolean(ended) };
+    },
+    canary: () => (canary ? { ...canary } : undefined),
     list: () => versions.map((v) => ({ ...v })),
     live: () => live,
     async deploy(path) {
+      canary = undefined;
       const replaced = live;
       const sha = createHash('sha256').update(await readBundle(path)).digest('base64');
       if (versions.find((v) => v.version === live)?.codeSha256 === sha) return { version: live, replacedVersion: replaced, moved: false };
@@ -82,6 +121,12 @@ export async function startLocalVersions(zipPath: string, start: (zipPath: strin
       return { version: live, replacedVersion: replaced, moved: true };
     },
     rollback(to) {
+      // With a canary, taking it out is the rollback, as on AWS.
+      if (canary && to === undefined) {
+        canary = undefined;
+        return { version: live, replacedVersion: live, moved: true };
+      }
+      canary = undefined;
       const replaced = live;
       const running = versions.filter((v) => pools.has(v.version) && v.version !== live).map((v) => v.version);
       const choices = running.length ? `versions it can use: ${running.join(', ')}` : 'there is no other version running to go back to';

@@ -44,7 +44,7 @@ describe('deploy --local and rollback --local', () => {
     const again = await cli(cwd, ['deploy', '--local', '--zip', 'next.zip', '--json']);
     const back = await cli(cwd, ['rollback', '--local']);
     const refused = await cli(cwd, ['rollback', '--local', '--to', '7']);
-    const canary = await cli(cwd, ['deploy', '--local', '--canary', '10']);
+    const lone = await cli(cwd, ['deploy', '--local', '--for', '2m']);
     stop = true;
     await Promise.all(clients);
 
@@ -56,7 +56,8 @@ describe('deploy --local and rollback --local', () => {
     expect(back.stdout).toMatch(/live runs version 1 \(code \S+\), replacing version 2\./);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('version 7 is not running in the local stack; versions it can use: 2');
-    expect(canary.code).toBe(2);
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toContain('--for and --max-error-rate go with --canary PERCENT');
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     const non2xx = [...statuses].filter(([status]) => status < 200 || status >= 300).reduce((a, [, n]) => a + n, 0);
     expect(Object.fromEntries(statuses)).toEqual({ 200: total });
