@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHandlerZip } from '../../src/local/handler-code.js';
+import { sendControl } from '../../src/local/control.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 
 /** The bundle with one more line: other bytes, the same behaviour. */
@@ -80,5 +81,35 @@ describe('the local stack\'s versions', () => {
     expect(total).toBeGreaterThanOrEqual(100);
     // The figure, printed only from a run whose every answer was 2xx.
     console.log(`local deploy/rollback under load: ${total} requests by 8 clients across 3 deploys and 2 rollbacks, ${failed} non-2xx`);
+  }, 60_000);
+
+  it('weights requests between two versions\' pools during a canary, counts each version\'s failures, and answers control only to the secret', async () => {
+    // Prepare: a bundle whose function throws
+    const dir = await mkdtemp(join(tmpdir(), 'products-cli-versions-'));
+    const broken = join(dir, 'broken.zip');
+    writeFileSync(broken, zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => { throw new Error("broken"); };') }));
+    const before = stack.versions.live();
+
+    // Act
+    const refused = await fetch(`${stack.url.replace(/\/prod$/, '')}/.products-cli/health?nonce=${'ab'.repeat(16)}`, { method: 'POST', body: JSON.stringify({ action: 'rollback' }) });
+    const started = await sendControl(stack.port, stack.secret, { action: 'canary', zip: broken, weight: 0.5 });
+    const answers = await Promise.all(Array.from({ length: 40 }, () => fetch(`${stack.url}/product?limit=1`).then(async (r) => (await r.arrayBuffer(), r.status))));
+    const figures = await sendControl(stack.port, stack.secret, { action: 'figures' });
+    const ended = await sendControl(stack.port, stack.secret, { action: 'end-canary', promote: false });
+
+    // Assess
+    expect(refused.status).toBe(403);
+    const canary = started.body.version as string;
+    expect(started.body).toEqual({ version: canary, stable: before });
+    const counted = figures.body.figures ?? {};
+    expect((counted[canary]?.invocations ?? 0) + (counted[before]?.invocations ?? 0)).toBe(40);
+    expect(counted[canary]?.errors).toBe(counted[canary]?.invocations);
+    expect(counted[before]?.errors ?? 0).toBe(0);
+    expect(answers.filter((s) => s === 502)).toHaveLength(counted[canary]?.invocations ?? -1);
+    // Both pools served: with even odds, 40 requests all to one side would be a 1 in 2^39 run.
+    expect(counted[canary]?.invocations).toBeGreaterThan(0);
+    expect(counted[before]?.invocations).toBeGreaterThan(0);
+    expect(ended.body).toMatchObject({ version: before, moved: true, live: before });
+    expect(ended.body).not.toHaveProperty('canary');
   }, 60_000);
 });
