@@ -15,6 +15,7 @@ import type { Style } from '../output/style.js';
 import { formatDuration } from '../output/format.js';
 import type { CanaryCheck } from '../provision/canary.js';
 import type { AwsDeps } from '../provision/session.js';
+import { renderLocalSwitch, type LocalSwitchResult } from './versions-local.js';
 
 export interface DeployOptions extends AwsTargetOptions {
   force?: boolean;
@@ -26,6 +27,8 @@ export interface DeployOptions extends AwsTargetOptions {
   maxErrorRate?: number;
   /** The bundle to deploy instead of dist/handler.zip. */
   zip?: string;
+  /** Into the running local stack instead of AWS. */
+  local?: boolean;
 }
 
 /** The canary's run: its share, length and limit, each minute's figures, and how it ended. */
@@ -150,7 +153,7 @@ export function renderCanaryCheck(check: CanaryCheck): string {
 }
 
 /** Ends a canary that was rolled back with exit 1, and one stopped by a signal as interrupted. */
-export function checkDeploy(result: DeployResult): void {
+export function checkDeploy(result: Pick<DeployResult, 'canary'>): void {
   if (result.canary?.outcome === 'rolled-back') throw new CheckFailedError(`the canary of version ${result.canary.version} was rolled back: ${result.canary.reason}`);
   if (result.canary?.outcome === 'interrupted') throw new AppError(`deploy was stopped during the canary of version ${result.canary.version}; live runs version ${result.canary.stableVersion} alone`, EXIT.interrupted);
 }
@@ -163,6 +166,7 @@ export const command = defineCommand({
     ...awsOptions(),
     { flags: '--force', description: 'deploy even to a function that lacks our stack tag' },
     { flags: '--zip <file>', description: 'the bundle to deploy (default: dist/handler.zip)' },
+    { flags: '--local', description: 'into the local stack running here: a new version that live moves to once it runs' },
     { flags: '--canary <percent>', description: 'first send this percentage of requests to the new version (e.g. 10), then promote it or roll it back', parse: numberFlag('--canary', 'a percentage above 0 and below 100', (n) => n > 0 && n < 100) },
     { flags: '--for <duration>', description: 'how long the canary runs (default: 5m), checked each minute', parse: duration('--for', 24 * 3_600_000, 'a time from 1m to 24h such as 5m', 60_000) },
     { flags: '--max-error-rate <percent>', description: `the new version's error rate that rolls the canary back (default: ${DEFAULT_MAX_ERROR_PERCENT})`, parse: numberFlag('--max-error-rate', 'a percentage from 0 to 100', (n) => n >= 0 && n <= 100) },
@@ -173,6 +177,7 @@ export const command = defineCommand({
   $ products-cli deploy --stack alice --json
   $ products-cli deploy --canary 10 --for 5m                 # 10% of requests for 5 minutes, then all or none
   $ products-cli deploy --zip build/other.zip --canary 25 --for 10m --max-error-rate 0.5
+  $ products-cli deploy --local --zip build/other.zip        # the local stack: a new version, no request dropped
 
 Compares the bundle's SHA-256 with the function's CodeSha256: an unchanged bundle is not uploaded. The
 bundle goes out as a new version; alias live (which the API invokes) moves to it in one call, and the
@@ -183,8 +188,17 @@ both versions' invocations and errors from CloudWatch each minute, and then prom
 rolls it back as soon as its error rate passes --max-error-rate (default 1%: Errors counts failed
 invocations, not 4xx answers, so the version in service normally has none) and exits 1. Ctrl-C or SIGTERM
 rolls the canary back. A canary left by a killed deploy is taken out by the next deploy or rollback.`,
-  run: (_args: [], opts: DeployOptions, ctx) => deploy(opts, ctx),
-  render: renderDeploy,
+  run: async (_args: [], opts: DeployOptions, ctx): Promise<DeployResult | LocalSwitchResult> => {
+    if (!opts.local) return deploy(opts, ctx);
+    const local = await import('./versions-local.js');
+    if (opts.canary === undefined) {
+      if (opts.for !== undefined || opts.maxErrorRate !== undefined) throw new UsageError('--for and --max-error-rate go with --canary PERCENT');
+      return local.deployLocal(opts.zip, ctx);
+    }
+    const canary = { weight: opts.canary / 100, durationMs: opts.for ?? DEFAULT_CANARY_MS, maxErrorRate: (opts.maxErrorRate ?? DEFAULT_MAX_ERROR_PERCENT) / 100 };
+    return local.deployLocalCanary({ ...canary, ...(opts.zip ? { zip: opts.zip } : {}) }, ctx, (check) => ctx.emit(check));
+  },
+  render: (result: DeployResult | LocalSwitchResult, style: Style) => (result.target === 'local' ? renderLocalSwitch(result, style, 'Deployed') : renderDeploy(result, style)),
   live: { render: (check: CanaryCheck) => renderCanaryCheck(check) },
   check: checkDeploy,
 });

@@ -13,9 +13,11 @@ import { formatDuration } from '../output/format.js';
 import type { Style } from '../output/style.js';
 import type { VersionInfo } from '../provision/alias.js';
 import type { AwsDeps } from '../provision/session.js';
+import { renderLocalSwitch, type LocalSwitchResult } from './versions-local.js';
 
 export interface RollbackOptions extends AwsTargetOptions {
   to?: number;
+  local?: boolean;
 }
 
 export interface RollbackResult {
@@ -98,15 +100,21 @@ export const command = defineCommand({
   options: [
     ...awsOptions(),
     { flags: '--to <version>', description: 'the version to go back to (default: the one before live; see products-cli versions)', parse: wholeNumber('--to', 1, 1_000_000) },
+    { flags: '--local', description: 'the local stack running here: live back to a version it still runs' },
     jsonOption('print the result as JSON'),
   ],
   help: `Examples:
   $ products-cli rollback
   $ products-cli rollback --to 3 --json
+  $ products-cli rollback --local                # the local stack: live back to the version before
 
 Moves alias live, which the API invokes, in one UpdateAlias call: no upload, no rebuild. With a canary in
 progress, takes the canary out (live keeps its version). Refuses a version that does not exist or was not
 published by this stack, listing the ones it can use.`,
-  run: (_args: [], opts: RollbackOptions, ctx) => rollback(opts, ctx),
-  render: renderRollback,
+  run: async (_args: [], opts: RollbackOptions, ctx): Promise<RollbackResult | LocalSwitchResult> => {
+    if (!opts.local) return rollback(opts, ctx);
+    const { rollbackLocal } = await import('./versions-local.js');
+    return rollbackLocal(opts.to, ctx);
+  },
+  render: (result: RollbackResult | LocalSwitchResult, style: Style) => (result.target === 'local' ? renderLocalSwitch(result, style, 'Rolled back') : renderRollback(result, style)),
 });

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { readDataOwner, type DataOwner } from '../state/data-lock.js';
 import { stateDir, type LocalState } from '../state/state-file.js';
-import { AUTH_HEADER, HEALTH_PATH, metricsQuery, STACK_SERVICE_NAME, type HealthAnswer, type StackStats } from './health.js';
+import { AUTH_HEADER, HEALTH_PATH, metricsQuery, STACK_SERVICE_NAME, type ControlRequest, type HealthAnswer, type StackStats } from './health.js';
 import type { MetricSeries, MetricsWindow } from '../stack/metric-series.js';
 import { holdsPort } from './port-owner.js';
 import { isProcessAlive } from '../state/process-alive.js';
@@ -148,4 +148,44 @@ export async function stopProcess(pid: number, graceMs = 20_000): Promise<boolea
   }
   await new Promise((resolve) => setTimeout(resolve, 100));
   return !isProcessAlive(pid);
+}
+
+/** What the stack answered a control request: its status and JSON body. */
+export interface ControlAnswer {
+  status: number;
+  body: {
+    message?: string;
+    exitCode?: number;
+    version?: string;
+    replacedVersion?: string;
+    stable?: string;
+    moved?: boolean;
+    live?: string;
+    versions?: Array<{ version: string; codeSha256: string; publishedAt: string }>;
+    figures?: Record<string, { invocations: number; errors: number }>;
+  };
+}
+
+/** Sends a control request to the stack on `port`, proving `secret`; a deploy may take as long as a cold start. */
+export function sendControl(port: number, secret: string, control: ControlRequest, timeoutMs = 60_000): Promise<ControlAnswer> {
+  const nonce = newNonce();
+  const payload = Buffer.from(JSON.stringify(control));
+  return new Promise((resolve, reject) => {
+    const headers = { [AUTH_HEADER]: clientProof(secret, nonce, Date.now()), 'content-type': 'application/json', 'content-length': String(payload.length) };
+    const req = request({ host: '127.0.0.1', port, path: `${HEALTH_PATH}?nonce=${nonce}`, method: 'POST', headers, timeout: timeoutMs, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ControlAnswer['body'] });
+        } catch (error) {
+          reject(new Error(`the local stack on port ${port} did not answer in JSON`, { cause: error }));
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`the local stack on port ${port} did not answer within ${timeoutMs / 1000} s`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
 }

@@ -30,6 +30,8 @@ export interface GatewayOptions {
   routes?: readonly RouteDefinition[];
   /** Answers HEALTH_PATH (query without `?`, the client's proof header), so a caller can check whose stack this is. */
   health: (query: string, auth: string | undefined) => Promise<HttpResponse>;
+  /** Answers a POST to HEALTH_PATH: the CLI's control of the function's versions, with the client's proof. */
+  control?: (query: string, auth: string | undefined, body: Buffer) => Promise<HttpResponse>;
   /** Default DEFAULT_BODY_TIMEOUT_MS: past it a body still arriving is answered 408 and its connection closed. */
   bodyTimeoutMs?: number;
   /** One JSON line per request the gateway answered itself (the function logs the requests it answers). */
@@ -161,6 +163,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     if (pathname === HEALTH_PATH && req.method === 'GET') {
       send(res, await options.health(query, req.headers[AUTH_HEADER] as string | undefined), requestId);
+      return undefined;
+    }
+    if (pathname === HEALTH_PATH && req.method === 'POST' && options.control) {
+      send(res, await options.control(query, req.headers[AUTH_HEADER] as string | undefined, read.body), requestId);
       return undefined;
     }
     const match = path === undefined ? undefined : matchResource(path, routes);

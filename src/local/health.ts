@@ -101,3 +101,63 @@ export function createHealthAnswer(source: HealthSource): (query: string, authHe
     return json(200, answer);
   };
 }
+
+/** What the CLI asks a running stack to do with its versions. */
+export type ControlRequest =
+  | { action: 'deploy'; zip: string }
+  | { action: 'rollback'; to?: string }
+  | { action: 'versions' }
+  | { action: 'canary'; zip: string; weight: number }
+  | { action: 'figures' }
+  | { action: 'end-canary'; promote: boolean };
+
+/** What the stack's versions offer the control answer. */
+export interface ControlSource {
+  secret: string;
+  versions: {
+    deploy(zip: string): Promise<{ version: string; replacedVersion: string; moved: boolean }>;
+    rollback(to?: string): { version: string; replacedVersion: string; moved: boolean };
+    list(): Array<{ version: string; codeSha256: string; publishedAt: string }>;
+    live(): string;
+    startCanary(zip: string, weight: number): Promise<{ version: string; stable: string }>;
+    figures(): Record<string, { invocations: number; errors: number }>;
+    endCanary(promote: boolean): { version: string; replacedVersion: string; moved: boolean };
+    canary(): { version: string; weight: number } | undefined;
+  };
+}
+
+/**
+ * Answers a control request (POST to the health path with `?nonce=` and the client's proof): deploys a bundle
+ * from a path on this machine, rolls back, or lists the versions. Anything without a valid proof gets 403.
+ */
+export function createControlAnswer(source: ControlSource): (query: string, authHeader: string | undefined, body: Buffer) => Promise<HttpResponse> {
+  const seen = new Map<string, number>();
+  return async (query, authHeader, body) => {
+    const nonce = new URLSearchParams(query).get('nonce') ?? '';
+    if (!NONCE_PATTERN.test(nonce) || !checkClientProof(source.secret, nonce, authHeader, Date.now(), seen)) return json(403, { message: 'no valid proof of the stack secret' });
+    let request: ControlRequest;
+    try {
+      request = JSON.parse(body.toString('utf8')) as ControlRequest;
+    } catch {
+      return json(400, { message: 'the body must be JSON' });
+    }
+    try {
+      const listed = () => {
+        const canary = source.versions.canary();
+        return { live: source.versions.live(), versions: source.versions.list(), ...(canary ? { canary } : {}) };
+      };
+      if (request.action === 'deploy' && typeof request.zip === 'string') return json(200, { ...(await source.versions.deploy(request.zip)), ...listed() });
+      if (request.action === 'rollback') return json(200, { ...source.versions.rollback(request.to === undefined ? undefined : String(request.to)), ...listed() });
+      if (request.action === 'versions') return json(200, listed());
+      const { versions } = source;
+      if (request.action === 'canary' && typeof request.zip === 'string' && request.weight > 0 && request.weight < 1) {
+        return json(200, await versions.startCanary(request.zip, request.weight));
+      }
+      if (request.action === 'figures') return json(200, { figures: versions.figures(), ...listed() });
+      if (request.action === 'end-canary') return json(200, { ...versions.endCanary(Boolean(request.promote)), ...listed() });
+      return json(400, { message: 'action must be deploy (with zip), rollback, versions, canary (zip, weight), figures or end-canary' });
+    } catch (error) {
+      return json(409, { message: (error as Error).message, exitCode: (error as { exitCode?: number }).exitCode });
+    }
+  };
+}

@@ -15,8 +15,9 @@ import type { AccessOptions } from './gateway-access.js';
 import { startDynamoEngine, type DynamoEngine } from './dynamo-engine.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { defaultHandlerZip, unpackHandler } from './handler-code.js';
-import { createHealthAnswer, type StackStats } from './health.js';
-import { startLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
+import { createControlAnswer, createHealthAnswer, type StackStats } from './health.js';
+import { startLambdaRuntime } from './lambda-runtime.js';
+import { startLocalVersions, type LocalVersions } from './versions.js';
 import { newStackSecret } from './stack-proof.js';
 import { countItems, directorySize } from './stack-stats.js';
 import { createMetricsRecorder, recordAnswer, recordEngineRequests, runtimeObserver, type MetricsRecorder } from './metrics-recorder.js';
@@ -64,6 +65,8 @@ export interface LocalStack {
   stats(): Promise<StackStats>;
   /** What its gateway, function and engine did, minute by minute, for `metrics --local`. */
   metrics: MetricsRecorder;
+  /** The function's versions: deploy loads a bundle as a new one and moves live to it; rollback moves it back. */
+  versions: Pick<LocalVersions, 'list' | 'live' | 'deploy' | 'rollback'>;
   /** Refuses new connections, answers the requests in flight (waiting at most `drainMs`), then stops everything. */
   stop(drainMs?: number): Promise<void>;
 }
@@ -123,7 +126,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const metrics = createMetricsRecorder();
 
   let engine: DynamoEngine | undefined;
-  let runtime: LambdaRuntime | undefined;
+  let runtime: LocalVersions | undefined;
   let gateway: Gateway | undefined;
   let statsClient: DynamoDBClient | undefined;
   const stopAll = async (drainMs?: number) => {
@@ -142,30 +145,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (startedEngine.status === 'fulfilled') engine = startedEngine.value;
     if (unpacked.status === 'rejected') throw unpacked.reason;
     if (startedEngine.status === 'rejected') throw startedEngine.reason;
-    const code = unpacked.value;
     const dynamodbEndpoint = options.dynamodbEndpoint ?? (engine as DynamoEngine).endpoint;
     await createTable(dynamodbEndpoint, awsEnv);
-    runtime = await startLambdaRuntime({
-      entry: code.entry,
-      exportName: code.exportName,
-      functionName: DEFAULT_FUNCTION_NAME,
-      timeoutMs: functionTimeoutMs,
-      log: options.log,
-      observer: runtimeObserver(metrics),
-      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      env: {
-        ...awsEnv,
-        TABLE_NAME: DEFAULT_TABLE_NAME,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
-        AWS_LAMBDA_FUNCTION_NAME: DEFAULT_FUNCTION_NAME,
-        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...(options.access?.corsOrigins.length ? { [CORS_ORIGINS_ENV]: options.access.corsOrigins.join(',') } : {}),
-        ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
-      },
-    });
+    // Each version's pool: its bundle unpacked (once per content) and run with the stack's settings.
+    const startPool = async (zipPath: string) => {
+      const code = await unpackHandler(zipPath);
+      return startLambdaRuntime({
+        entry: code.entry,
+        exportName: code.exportName,
+        functionName: DEFAULT_FUNCTION_NAME,
+        timeoutMs: functionTimeoutMs,
+        log: options.log,
+        observer: runtimeObserver(metrics),
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        env: {
+          ...awsEnv,
+          TABLE_NAME: DEFAULT_TABLE_NAME,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+          AWS_LAMBDA_FUNCTION_NAME: DEFAULT_FUNCTION_NAME,
+          AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          ...(options.access?.corsOrigins.length ? { [CORS_ORIGINS_ENV]: options.access.corsOrigins.join(',') } : {}),
+          ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
+        },
+      });
+    };
+    runtime = await startLocalVersions(options.handlerZip ?? defaultHandlerZip(), startPool, timeoutMs);
     const started = runtime;
     statsClient = dynamoClient(dynamodbEndpoint, awsEnv);
     const client = statsClient;
@@ -194,6 +201,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log: options.log,
       onAnswered: (status, latencyMs, integrationMs) => recordAnswer(metrics, status, latencyMs, integrationMs),
       health: createHealthAnswer({ secret, pid: process.pid, port: () => (gateway as Gateway).port, stage, url: () => url, startedAt, stats, metrics: (window) => metrics.read(window) }),
+      control: createControlAnswer({ secret, versions: started }),
       invoke: (event, requestId) => started.invoke(event, requestId),
     });
     const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -208,6 +216,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startedAt,
       stats,
       metrics,
+      versions: started,
       stop: (drainMs?: number) => (stopping ??= stopAll(drainMs)),
     };
   } catch (error) {
