@@ -15,8 +15,8 @@ import type { AccessOptions } from './gateway-access.js';
 import { startDynamoEngine, type DynamoEngine } from './dynamo-engine.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { defaultHandlerZip, unpackHandler } from './handler-code.js';
-import { createHealthAnswer, STACK_SERVICE_NAME, type StackStats } from './health.js';
-import { startLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
+import { createHealthAnswer, STACK_SERVICE_NAME, type StackSettings, type StackStats } from './health.js';
+import { defaultConcurrency, startLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
 import { newStackSecret } from './stack-proof.js';
 import { countItems, directorySize } from './stack-stats.js';
 import { createMetricsRecorder, recordAnswer, recordEngineRequests, runtimeObserver, type MetricsRecorder } from './metrics-recorder.js';
@@ -108,6 +108,19 @@ async function createTable(endpoint: string, awsEnv: Record<string, string>): Pr
   }
 }
 
+/** The settings the stack reports at its health path. */
+function reportedSettings(options: LocalStackOptions, throttle: StackSettings['throttle'], integrationTimeoutMs: number, functionTimeoutMs: number): StackSettings {
+  return {
+    throttle,
+    auth: options.access?.auth ?? { mode: 'none', privateReads: false },
+    corsOrigins: [...(options.access?.corsOrigins ?? [])],
+    integrationTimeoutMs,
+    functionTimeoutMs,
+    concurrency: Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency())),
+    ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
+  };
+}
+
 /** Starts the stack and resolves once it answers; on any failure, whatever had started is stopped again. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
@@ -195,7 +208,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.access ? { access: options.access } : {}),
       log: options.log,
       onAnswered: (status, latencyMs, integrationMs) => recordAnswer(metrics, status, latencyMs, integrationMs),
-      health: createHealthAnswer({ secret, pid: process.pid, port: () => (gateway as Gateway).port, stage, url: () => url, startedAt, stats, metrics: (window) => metrics.read(window) }),
+      health: createHealthAnswer({
+        secret,
+        pid: process.pid,
+        port: () => (gateway as Gateway).port,
+        stage,
+        url: () => url,
+        startedAt,
+        settings: reportedSettings(options, throttle, timeoutMs, functionTimeoutMs),
+        stats,
+        metrics: (window) => metrics.read(window),
+      }),
       invoke: (event, requestId) => started.invoke(event, requestId),
     });
     const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;

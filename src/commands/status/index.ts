@@ -7,6 +7,8 @@ import { awsOptions, FLAG, type AwsTargetOptions } from '../../cli/option-sets.j
 import { jsonOption } from '../../cli/target-options.js';
 import { nothingRecordedForAws, onlyLocalRecorded, renderNothingHere, type NothingHere } from '../../cli/local-default.js';
 import type { Context } from '../../context.js';
+import { describeAuth } from '../../contract/auth.js';
+import type { StackSettings } from '../../local/health.js';
 import { CheckFailedError } from '../../errors.js';
 import { count, formatBytes, formatUptime, labelledRows } from '../../output/format.js';
 import type { Style } from '../../output/style.js';
@@ -53,6 +55,17 @@ export function assertLocalHealthy(result: LocalStatusResult): void {
   if (result.live && !result.live.ok) throw new CheckFailedError(`the live check of ${result.url} failed: ${result.live.detail}`);
 }
 
+/** The throttle, auth and CORS rows, when the stack reports its settings. */
+function settingRows(settings: StackSettings | undefined): [string, string][] {
+  if (!settings) return [];
+  const { throttle } = settings;
+  return [
+    ['throttle', throttle ? `${throttle.rateLimit} requests/s, bursts of ${throttle.burstLimit}` : 'off'],
+    ['auth', describeAuth(settings.auth)],
+    ...(settings.corsOrigins.length ? [['CORS', settings.corsOrigins.join(', ')] as [string, string]] : []),
+  ];
+}
+
 /** The status for people. */
 export function renderLocalStatus(result: LocalStatusResult, style: Style): string {
   if (!result.running) return [`Local stack: ${style.red('not running')} (${result.detail})`, style.dim(`State: ${result.stateFile}`)].join('\n');
@@ -66,6 +79,7 @@ export function renderLocalStatus(result: LocalStatusResult, style: Style): stri
     ['items', stats?.items === undefined ? '?' : String(stats.items)],
     ['requests', stats ? `${stats.requests}${statuses ? ` (${statuses})` : ''}${stats.inFlight > 1 ? `, ${stats.inFlight - 1} in flight` : ''}` : '?'],
     ['functions', stats ? `${count(stats.environments.active, 'environment')}, ${count(stats.environments.coldStarts, 'cold start')}` : '?'],
+    ...settingRows(result.settings),
   ];
   const lines = [`Local stack: ${style.green('running')}`, ...labelledRows(rows, style.dim)];
   if (result.live) lines.push(result.live.ok ? `Live check: GET /product answered ${result.live.status}.` : style.red(`Live check failed: ${result.live.detail}`));
