@@ -75,7 +75,7 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   // Without CORS, the step is reported only when it removed an earlier configuration.
   const steps = (await settleAll(all)).filter((s) => !s.unreported);
   const { apiId } = await api;
-  const url = invokeUrl(ctx.region, apiId, stack.stage.name);
+  const url = invokeUrl(ctx.region, apiId, stack.stage.name, ctx.endpointUrl);
   return { steps, apiId, url, adopted, ...(key ? { apiKey: (await key).value } : {}) };
 }
 
@@ -117,7 +117,7 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
     const detail = drift.map((op) => (op.path === '/apiStages' ? `usage plan not on stage ${stack.stage.name}` : `usage plan ${op.path.slice('/throttle/'.length)} not ${op.value}`)).join('; ');
     steps.push({ resource: 'API key', name: stack.usagePlan.key.name, outcome: !ours ? 'missing' : detail ? 'drifted' : 'present', ...(ours && detail ? { detail } : {}) });
   }
-  return { steps, ...(api.apiId ? { apiId: api.apiId, url: invokeUrl(ctx.region, api.apiId, stack.stage.name) } : {}) };
+  return { steps, ...(api.apiId ? { apiId: api.apiId, url: invokeUrl(ctx.region, api.apiId, stack.stage.name, ctx.endpointUrl) } : {}) };
 }
 
 /**

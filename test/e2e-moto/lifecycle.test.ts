@@ -63,7 +63,7 @@ describe.runIf(motoAvailable)('the AWS stack against moto', () => {
     await expect(clients.apigateway.send(new GetStageCommand({ restApiId: apiId, stageName: 'prod' }))).resolves.toMatchObject({ stageName: 'prod' });
     const statements = (JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: 'productFunction' }))).Policy ?? '{}') as { Statement: Array<{ Sid: string }> }).Statement;
     expect(statements.map((s) => s.Sid).sort()).toEqual(['apigateway-prod-product', 'apigateway-prod-product-id', 'apigateway-test-invoke-stage-product', 'apigateway-test-invoke-stage-product-id']);
-    expect((await readState(cwd)).aws?.url).toBe(`https://${apiId}.execute-api.${REGION}.amazonaws.com/prod`);
+    expect((await readState(cwd)).aws?.url).toBe(`${emulator.url}/restapis/${apiId}/prod/_user_request_`);
 
     // Act: rerun, status, deploy
     const rerun = await setupAws({ ...target(), verify: false }, testContext(cwd), { readCode: code });

@@ -40,7 +40,8 @@ export function assertStackHealthy(result: StatusResult): void {
 export function renderStatus(result: StatusResult, style: Style): string {
   const mark = (outcome: string) => (outcome === 'present' ? style.green('present') : outcome === 'missing' ? style.red('missing') : style.yellow('drifted'));
   const width = Math.max(...result.resources.map((r) => `${r.resource} ${r.name}`.length));
-  const lines = [`Stack ${result.stack} in ${result.region} (account ${result.accountId}): ${result.overall}`];
+  const where = `${result.region}${result.endpointUrl ? ` of the emulator at ${result.endpointUrl}` : ''}`;
+  const lines = [`Stack ${result.stack} in ${where} (account ${result.accountId}): ${result.overall}`];
   for (const r of result.resources) lines.push(`  ${`${r.resource} ${r.name}`.padEnd(width)}  ${mark(r.outcome)}${r.detail ? style.dim(`  ${r.detail}`) : ''}`);
   if (result.url) lines.push(`Invoke URL: ${result.url}`);
   if (result.verify) lines.push(result.verify.ok ? `Live check: GET /product answered ${result.verify.status}.` : style.red(`Live check failed: ${result.verify.detail}`));
