@@ -5,7 +5,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Context } from '../context.js';
 import { DEFAULT_AUTH } from '../contract/auth.js';
 import { DEFAULT_STAGE, DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_THROTTLE } from '../defaults.js';
-import { AppError, AwsError, UsageError } from '../errors.js';
+import { AppError, AwsError, EXIT, UsageError } from '../errors.js';
 import { ApiGatewayPacer } from '../aws/apigateway-pacer.js';
 import { createAwsClients, destroyAwsClients, resolveRegion, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../aws/clock.js';
@@ -81,6 +81,19 @@ async function readBundle(): Promise<Uint8Array> {
   }
 }
 
+/** An emulator accepts any key pair, but the SDK signs every call and so needs one: say which variables to set. */
+async function requireEmulatorCredentials(clients: AwsClients, endpointUrl: string): Promise<void> {
+  try {
+    await clients.sts.config.credentials();
+  } catch (error) {
+    throw new AppError(
+      `no AWS credentials found for the emulator at ${endpointUrl}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any value, such as test, for an emulator), or AWS_PROFILE`,
+      EXIT.aws,
+      { cause: error },
+    );
+  }
+}
+
 /** Where AWS calls go: to the emulator the state records, unless the flag names another, which is refused. */
 function endpointOf(flag: string | undefined, recorded: AwsState | undefined): string | undefined {
   const normal = (url: string | undefined) => url?.replace(/\/+$/, '');
@@ -114,6 +127,7 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
   const endpointUrl = endpointOf(options.endpointUrl, recordedState);
   const clients = injected.clients ?? createAwsClients({ ...(region ? { region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpointUrl ? { endpointUrl } : {}) });
   region ??= await resolveRegion(clients);
+  if (endpointUrl && !injected.clients) await requireEmulatorCredentials(clients, endpointUrl);
   const names = resourceNames(stack, stage ?? DEFAULT_STAGE);
   const previous = recordedState && recordedState.region === region && (recordedState.stack ?? DEFAULT_STACK) === names.stack ? recordedState : undefined;
   const progress = trackProgress(ctx, clock);
