@@ -52,6 +52,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Authorization and CORS, as `setup` configures them on AWS; absent = an open API without CORS. */
   access?: AccessOptions;
+  /** Told as each part starts (`creating table product`, …), for someone waiting at a terminal. */
+  onProgress?: (part: string) => void;
 }
 
 export interface LocalStack {
@@ -150,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     // The engine's thread starts while the artifact is unpacked; whichever fails, the other is stopped below.
+    options.onProgress?.(options.dynamodbEndpoint ? 'unpacking the function' : 'starting the DynamoDB engine, unpacking the function');
     const [unpacked, startedEngine] = await Promise.allSettled([
       unpackHandler(options.handlerZip ?? defaultHandlerZip()),
       options.dynamodbEndpoint ? undefined : startDynamoEngine({ dataDir: options.dataDir, host: '127.0.0.1', onRequests: (requests) => recordEngineRequests(metrics, requests) }),
@@ -159,7 +162,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (startedEngine.status === 'rejected') throw startedEngine.reason;
     const code = unpacked.value;
     const dynamodbEndpoint = options.dynamodbEndpoint ?? (engine as DynamoEngine).endpoint;
+    options.onProgress?.(`creating table ${DEFAULT_TABLE_NAME}`);
     await createTable(dynamodbEndpoint, awsEnv);
+    options.onProgress?.(`starting function ${DEFAULT_FUNCTION_NAME}`);
     runtime = await startLambdaRuntime({
       entry: code.entry,
       exportName: code.exportName,
@@ -198,6 +203,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(options.dataDir ? { dataDir: options.dataDir, dataBytes: await directorySize(options.dataDir) } : {}),
       };
     };
+    options.onProgress?.('starting the API gateway');
     gateway = await startGateway({
       port: options.port ?? DEFAULT_LOCAL_PORT,
       host,
