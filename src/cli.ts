@@ -6,6 +6,8 @@ import { escapeControl } from './output/escape.js';
 import { printPolicy } from './output/print-policy.js';
 import { runCommand } from './cli/run-command.js';
 import { buildProgram } from './cli/program.js';
+import { hintRewriter, invocationName } from './cli/invocation.js';
+import { hinted } from './output/print.js';
 import { commandIn, hoistGlobalOptions, type GlobalFlags } from './cli/global-options.js';
 
 /** Runs the CLI with argv and returns the exit code; only the entry point exits. */
@@ -69,7 +71,8 @@ export async function main(given: string[]): Promise<number> {
 
 /** The run's global flags applied to a context. */
 function withFlags(ctx: Context, flags: GlobalFlags): Context {
-  return { ...ctx, color: ctx.color && !flags.noColor, quiet: flags.quiet };
+  const hint = hintRewriter(invocationName(process.argv[1], ctx.env, ctx.cwd));
+  return { ...ctx, color: ctx.color && !flags.noColor, quiet: flags.quiet, hint };
 }
 
 /** One error on stderr: a JSON document with --json, else `products-cli: message` and an optional hint line. */
@@ -79,7 +82,8 @@ function writeError(ctx: Context, error: { name: string; message: string; exitCo
     return;
   }
   // Messages carry text from the command line, files and answers (ids, problem details): shown, never obeyed, by the terminal.
-  ctx.stderr.write(`products-cli: ${error.message.split('\n').map(escapeControl).join('\n')}\n${hint ? `${hint}\n` : ''}`);
+  const text = `${error.message.split('\n').map(escapeControl).join('\n')}\n${hint ? `${hint}\n` : ''}`;
+  ctx.stderr.write(`products-cli: ${hinted(ctx, text)}`);
 }
 
 /** Commander's complaints in the CLI's own words, where commander's read as its internals. */

@@ -13,6 +13,8 @@ export interface Context {
   color: boolean;
   /** `--quiet`: no progress, notes or waiting notices on stderr. */
   quiet?: boolean;
+  /** Names the CLI in a hint as the user started it (`npx products-cli`, `node bin/products-cli.js`); as is by default. */
+  hint?: (text: string) => string;
   /** Aborted on Ctrl-C, so long commands stop cleanly. */
   signal: AbortSignal;
 }

@@ -3,6 +3,7 @@ import { Argument, Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { CommandDefinition, OptionSpec } from './command.js';
 import { GLOBAL_OPTIONS_HELP, MOVED_GLOBAL_FLAGS } from './global-options.js';
+import { hintRewriter, invocationName } from './invocation.js';
 import { COMMAND_GROUPS, COMMANDS } from './registry.js';
 
 const EXIT_CODES_HELP = `
@@ -108,13 +109,15 @@ function attach(command: Command, definition: CommandDefinition, argumentCount: 
  * module, with its options, help and action. The others stay summaries, for the top-level help and suggestions.
  */
 export async function buildProgram(argv: string[], invoke: Invoke): Promise<Command> {
+  // The examples in --help name the CLI as the user started it.
+  const hint = hintRewriter(invocationName(argv[1], process.env, process.cwd()));
   const program = new Command('products-cli')
     .description('Stand up, exercise and tear down a serverless product-catalogue REST API (DynamoDB, Lambda, API Gateway), on AWS or offline.')
     .version(process.env.npm_package_version ?? '0.1.0')
     .showSuggestionAfterError()
     .exitOverride()
     // Errors about argv are reported by cli.ts, in the CLI's own format (JSON with --json).
-    .configureOutput({ outputError: () => undefined })
+    .configureOutput({ outputError: () => undefined, writeOut: (text) => process.stdout.write(hint(text)) })
     // The commands not requested are not loaded, so their options are unknown here; every command has some.
     .configureHelp({ subcommandTerm: (command) => [command.name(), ...(command.name() === 'help' ? [] : ['[options]']), ...command.registeredArguments.map(usageOf)].join(' ') })
     .addHelpText('after', `${GLOBAL_OPTIONS_HELP}\n${EXIT_CODES_HELP}`);

@@ -1,6 +1,6 @@
 /** Runs one command's definition: live events as they come, then the result (JSON or text), then its check. */
 import type { Context } from '../context.js';
-import { printResult, streamWriter } from '../output/print.js';
+import { hinted, printResult, streamWriter } from '../output/print.js';
 import { printPolicy } from '../output/print-policy.js';
 import { styleOf } from '../output/style.js';
 import type { CommandDefinition } from './command.js';
@@ -16,7 +16,7 @@ async function liveWriter(definition: CommandDefinition, ctx: Context): Promise<
   // A reader that goes away (| head) must not end a command that has to clean up: it runs on, printing nothing.
   const write = live.outlivesReader ? streamWriter(ctx.stdout) : (text: string) => ctx.stdout.write(text);
   let index = 0;
-  return (event) => void write(line(live.render(event, style, index++)));
+  return (event) => void write(hinted(ctx, line(live.render(event, style, index++))));
 }
 
 /** Runs `definition` with parsed arguments and options, and prints what it returns. */

@@ -7,9 +7,11 @@ import type { Context } from '../context.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
 import { openProductApi, type TargetOptions } from './open-product-api.js';
 import { note } from '../output/print.js';
+import { printPolicy } from '../output/print-policy.js';
+import { ProgressBar, type ProgressState } from '../output/progress-bar.js';
 import type { Style } from '../output/style.js';
 import { deleteProducts, seedProducts } from '../testing/bench-data.js';
-import { DEFAULT_MIX, formatMix, parseMix, runLoad, type Mix } from '../testing/load.js';
+import { DEFAULT_MIX, formatMix, parseMix, runLoad, type LoadProgress, type Mix } from '../testing/load.js';
 import { formatMs, renderHistogram, type HistogramBar, type LatencySummary } from '../testing/latency.js';
 
 export interface BenchOptions extends TargetOptions {
@@ -34,6 +36,16 @@ const parseMixFlag = (text: string | Mix): Mix => {
   if (typeof mixed === 'string') throw new UsageError(`--mix: ${mixed}`);
   return mixed;
 };
+
+/** The progress line of a running bench: elapsed time, requests, rate and answers by status so far. */
+export function benchProgress(progress: LoadProgress, requests: number | undefined, durationMs: number): ProgressState {
+  const seconds = progress.elapsedMs / 1000;
+  const rate = seconds > 0 ? Math.round(progress.requests / seconds) : 0;
+  const statuses = Object.entries(progress.statusCounts).sort(([a], [b]) => a.localeCompare(b)).map(([status, n]) => `${status}: ${n}`);
+  if (progress.errors > 0) statuses.push(`no answer: ${progress.errors}`);
+  const detail = `${seconds.toFixed(1)} s  ${progress.requests} requests  ${rate}/s${statuses.length ? `  ${statuses.join(', ')}` : ''}`;
+  return requests !== undefined ? { done: progress.requests, total: requests, detail } : { done: progress.elapsedMs, total: durationMs, detail };
+}
 
 export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchReport> {
   if (opts.duration !== undefined && opts.requests !== undefined) throw new UsageError('give --duration or --requests, not both');
@@ -63,6 +75,7 @@ export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchRepo
       throw new AppError(`interrupted while seeding; the ${cleaned.deleted} seeded products were deleted`, EXIT.interrupted);
     }
     const seeded = [...made];
+    const bar = new ProgressBar(ctx.stderr, 'bench', printPolicy(ctx).liveProgress);
     note(ctx, `running ${requests !== undefined ? `${requests} requests` : `for ${durationMs / 1000} s`} over ${connections} connections…`);
     const result = await runLoad({
       api: loadApi,
@@ -74,7 +87,9 @@ export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchRepo
       ids: seeded,
       idPrefix: `${runId}-a`,
       signal: ctx.signal,
+      onAnswer: (progress) => bar.update(benchProgress(progress, requests, durationMs)),
     });
+    bar.clear();
     // What the load tracked: the seeded and added products still there, and those whose fate is unknown.
     made.clear();
     for (const id of result.liveIds) made.add(id);

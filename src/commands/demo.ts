@@ -27,7 +27,7 @@ export interface DemoStack {
 }
 
 export interface DemoDeps {
-  startStack: (port: number) => Promise<DemoStack>;
+  startStack: (port: number, onProgress?: (part: string) => void) => Promise<DemoStack>;
 }
 
 export interface DemoStep {
@@ -137,9 +137,9 @@ export async function runDemoSteps(api: ProductApi, onStep: (step: DemoStep) => 
   return steps;
 }
 
-async function startEmbeddedStack(port: number): Promise<DemoStack> {
+async function startEmbeddedStack(port: number, onProgress?: (part: string) => void): Promise<DemoStack> {
   const { startLocalStack } = await import('../local/stack.js');
-  return startLocalStack({ port });
+  return startLocalStack({ port, ...(onProgress ? { onProgress } : {}) });
 }
 
 /** Starts a fresh local stack, runs the steps against it and stops it, whatever happened. */
@@ -152,7 +152,7 @@ export async function demo(
   const port = opts.port ?? 0;
   const started = performance.now();
   note(ctx, 'starting a fresh local stack (in memory)…');
-  const stack = await deps.startStack(port);
+  const stack = await deps.startStack(port, (part) => note(ctx, `  ${part}…`));
   const api = new ProductApi({ baseUrl: stack.url, signal: ctx.signal, retries: 0 });
   try {
     const steps = await runDemoSteps(api, onStep);

@@ -4,6 +4,7 @@
  * the state file that makes it the current target.
  */
 import type { LocalStackFlags } from '../cli/option-sets.js';
+import type { AuthMode } from '../contract/auth.js';
 import type { Context } from '../context.js';
 import { AppError, UsageError } from '../errors.js';
 import type { AccessOptions } from '../local/gateway-access.js';
@@ -17,6 +18,8 @@ import { localSettings, toStackOptions, type LocalSettings } from './local-optio
 export interface LaunchFlags extends LocalStackFlags {
   /** Keep the data in memory only, leaving `.products-cli/local` alone. */
   inMemory?: boolean;
+  /** The secrets of the stack this one replaces, kept where its auth mode still uses them. */
+  keepSecrets?: LocalSecrets;
 }
 
 /** What a started stack reports, wherever it runs. */
@@ -57,6 +60,13 @@ export function startFailure(code: 'port-in-use' | 'data-in-use', message: strin
   return new AppError(message, undefined, options);
 }
 
+/** The secrets to keep for a new stack of this auth mode, when the old one had them. */
+function keptSecrets(old: LocalSecrets | undefined, mode: AuthMode): LocalSecrets | undefined {
+  if (mode === 'iam' && old?.credentials) return { credentials: old.credentials };
+  if (mode === 'api-key' && old?.apiKey) return { apiKey: old.apiKey };
+  return undefined;
+}
+
 /** Records `local` in the state file as the current target. */
 export async function recordLocalStack(cwd: string, local: LocalState): Promise<void> {
   await updateState(cwd, (s) => {
@@ -78,7 +88,7 @@ export async function launchLocalStack<S extends StartedStack>(opts: LaunchFlags
     throw new AppError(`the data in ${found.dataDir} is held by process ${found.owner.pid}, which does not answer as a local stack; stop that process, then start the local stack again`);
   }
   const region = localAwsEnv().AWS_REGION as string;
-  const secrets = newLocalSecrets(settings.access);
+  const secrets = keptSecrets(opts.keepSecrets, settings.access.auth.mode) ?? newLocalSecrets(settings.access);
   if (!opts.inMemory) await preparePrivateDirs(ctx.cwd);
   const stack = await start({
     options: { ...toStackOptions(settings, dataDir), access: toAccessOptions(settings.access, {}, region) },

@@ -35,3 +35,8 @@ export function renderLogEvent(event: LogEvent, style: Style): string {
   }
   return `${time} ${event.message}`;
 }
+
+/** What `logs --follow` says, once, when nothing has come yet: that it waits for new events. */
+export function waitingNotice(source: string, since: number, filter: string | undefined): string {
+  return `no events in ${source} since ${new Date(since).toISOString()}${filter ? ` matching ${filter}` : ''} yet; waiting for new ones (Ctrl-C to stop)…`;
+}

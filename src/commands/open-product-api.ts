@@ -33,19 +33,24 @@ export async function openProductApi(opts: TargetOptions, ctx: Context, extra: P
       if (policy.notices) ctx.stderr.write(`${message}\n`);
     },
     onSlow: policy.liveProgress ? slowNotice(ctx) : undefined,
+    onRetry: policy.liveProgress ? (message) => ctx.stderr.write(`${message}\n`) : undefined,
     ...settings,
     ...extra,
     onExchange: trace && onExchange ? (exchange) => (trace(exchange), onExchange(exchange)) : (trace ?? onExchange),
   });
 }
 
-/** On a terminal, once per client, what a request that has not been answered after a moment is waiting for. */
+/**
+ * On a terminal, what a request that has not been answered after a moment is waiting for, on one line that is
+ * cleared once no request is waiting any more.
+ */
 function slowNotice(ctx: Context): ProductApiOptions['onSlow'] {
-  let told = false;
+  let waiting = 0;
   return ({ method, url, timeoutMs }) => {
-    if (told) return;
-    told = true;
-    ctx.stderr.write(`waiting for ${method} ${url} to answer (up to ${timeoutMs / 1000} s an attempt; --timeout to change)…\n`);
+    if (waiting++ === 0) ctx.stderr.write(`waiting for ${method} ${url} to answer (up to ${timeoutMs / 1000} s an attempt; --timeout to change)…`);
+    return () => {
+      if (--waiting === 0) ctx.stderr.write('\r\x1b[2K');
+    };
   };
 }
 

@@ -36,6 +36,8 @@ export class ProductApi {
   private readonly basePath: string;
   private readonly options: ProductApiOptions & typeof DEFAULTS;
   private openTransport: Transport | undefined;
+  /** A request could not be sent (connection refused) and is tried again: said once per client, so the wait is not silent. */
+  private toldRetry = false;
 
   constructor(options: ProductApiOptions) {
     const url = new URL(options.baseUrl);
@@ -172,7 +174,8 @@ export class ProductApi {
       const signing = this.options.signing;
       const sent = signing?.needed(upperMethod) ? { ...headers, ...(await signing.sign({ method: upperMethod, url, headers, body: payload })) } : headers;
       const onSlow = this.options.onSlow;
-      const slow = onSlow && setTimeout(() => onSlow({ method: upperMethod, url, timeoutMs: timeout, attempt }), this.options.slowNoticeMs);
+      const wait: { end?: (() => void) | void } = {};
+      const slow = onSlow && setTimeout(() => (wait.end = onSlow({ method: upperMethod, url, timeoutMs: timeout, attempt })), this.options.slowNoticeMs);
       slow?.unref?.();
       try {
         const answer = await transport.send({ method: upperMethod, path: requestPath, headers: sent, body: payload, signal, timeoutMs: timeout });
@@ -184,6 +187,7 @@ export class ProductApi {
         failure = error;
       } finally {
         clearTimeout(slow);
+        wait.end?.();
       }
 
       // A signature refused for a skewed clock: sign again once, on the server's time (as the SDK does).
@@ -211,6 +215,11 @@ export class ProductApi {
       if (retryInMs === null) {
         if (failure !== undefined) throw errorFromNetwork(upperMethod, url, failure, attempt);
         return { status: status as number, headers: responseHeaders, body: body as T, attempts: attempt, ambiguous, durationMs: performance.now() - started };
+      }
+      if (failure !== undefined && isNotSent(failure) && !this.toldRetry) {
+        this.toldRetry = true;
+        const reason = errorFromNetwork(upperMethod, url, failure, 1).message.replace(/;.*$/, '');
+        this.options.onRetry?.(`${reason}; trying again (up to ${this.options.retries - attempt + 1} more attempts)…`);
       }
       const actedOnMaybe = failure !== undefined ? !isNotSent(failure) : !NOT_ACTED_ON_STATUSES.has(status as number);
       ambiguous ||= actedOnMaybe;

@@ -18,8 +18,13 @@ export interface ProductApiOptions {
    * off, gets ThrottledError at once and decides when to send again.
    */
   retryThrottled?: boolean;
-  /** Told once per request that has had no answer for `slowNoticeMs` (default 1.5 s), to say what is waited for. */
-  onSlow?: (request: { method: string; url: string; timeoutMs: number; attempt: number }) => void;
+  /** Told, once per client, that a request could not be sent (connection refused) and is being tried again. */
+  onRetry?: (message: string) => void;
+  /**
+   * Told once per request that has had no answer for `slowNoticeMs` (default 1.5 s), to say what is waited for;
+   * the function it may return is called when the wait ends, to take the notice back.
+   */
+  onSlow?: (request: { method: string; url: string; timeoutMs: number; attempt: number }) => (() => void) | void;
   slowNoticeMs?: number;
   /** Longest wait for a connection (default 5 s). */
   connectTimeoutMs?: number;

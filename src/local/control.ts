@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { readDataOwner, type DataOwner } from '../state/data-lock.js';
 import { stateDir, type LocalState } from '../state/state-file.js';
-import { AUTH_HEADER, HEALTH_PATH, metricsQuery, STACK_SERVICE_NAME, type ControlRequest, type HealthAnswer, type StackStats } from './health.js';
+import { AUTH_HEADER, HEALTH_PATH, metricsQuery, STACK_SERVICE_NAME, type ControlRequest, type HealthAnswer, type StackSettings, type StackStats } from './health.js';
 import type { MetricSeries, MetricsWindow } from '../stack/metric-series.js';
 import { holdsPort } from './port-owner.js';
 import { isProcessAlive } from '../state/process-alive.js';
@@ -16,6 +16,8 @@ export interface StackIdentity {
   stage: string;
   url: string;
   startedAt: string;
+  /** What it runs with; absent from a stack of an older version. */
+  settings?: StackSettings;
   stats?: StackStats;
   metrics?: MetricSeries[];
   /** How the pid was matched to the port: `socket` (this system says who listens) or `proof` (it could not tell). */
@@ -107,6 +109,7 @@ export async function identifyRecordedStack(record: StackRecord, options: Pick<P
     stage: answer.stage,
     url: answer.url,
     startedAt: answer.startedAt,
+    ...(answer.settings ? { settings: answer.settings } : {}),
     ...(answer.stats ? { stats: answer.stats } : {}),
     ...(answer.metrics ? { metrics: answer.metrics } : {}),
     portCheck: holds ? 'socket' : 'proof',

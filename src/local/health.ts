@@ -2,6 +2,7 @@
 import { checkClientProof, NONCE_PATTERN, stackProof } from './stack-proof.js';
 import type { HttpResponse } from './proxy-result.js';
 import type { MetricSeries, MetricsWindow } from '../stack/metric-series.js';
+import type { AuthSettings } from '../contract/auth.js';
 
 /** What a stack calls itself at its health path. */
 export const STACK_SERVICE_NAME = 'products-cli-local';
@@ -28,6 +29,20 @@ export interface StackStats {
   dataDir?: string;
 }
 
+/** The settings a stack runs with, as it reports them, so that a new setup can tell what it would change. */
+export interface StackSettings {
+  /** Null when the stage is not throttled. */
+  throttle: { rateLimit: number; burstLimit: number } | null;
+  auth: AuthSettings;
+  corsOrigins: string[];
+  integrationTimeoutMs: number;
+  functionTimeoutMs: number;
+  /** The most execution environments at once. */
+  concurrency: number;
+  /** The external engine it uses; absent for the embedded one. */
+  dynamodbEndpoint?: string;
+}
+
 /** What a proved health answer says. */
 export interface HealthAnswer {
   service: string;
@@ -37,6 +52,7 @@ export interface HealthAnswer {
   url: string;
   startedAt: string;
   proof: string;
+  settings?: StackSettings;
   stats?: StackStats;
   /** The series over the window asked for with `metrics=START,END,PERIOD` (ms, ms, seconds). */
   metrics?: MetricSeries[];
@@ -49,6 +65,7 @@ export interface HealthSource {
   stage: string;
   url: () => string;
   startedAt: string;
+  settings: StackSettings;
   stats: () => Promise<StackStats>;
   metrics?: (window: MetricsWindow) => MetricSeries[];
 }
@@ -91,6 +108,7 @@ export function createHealthAnswer(source: HealthSource): (query: string, authHe
       stage: source.stage,
       url: source.url(),
       startedAt: source.startedAt,
+      settings: source.settings,
       proof: stackProof(source.secret, nonce, source.pid, port),
     };
     if (checkClientProof(source.secret, nonce, authHeader, Date.now(), seen)) {

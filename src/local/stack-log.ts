@@ -38,6 +38,8 @@ export interface ReadStackLogOptions {
   signal: AbortSignal;
   pollMs?: number;
   keep?: number;
+  /** With `follow`: called once the lines already written are read, with their count, before waiting for more. */
+  onCaughtUp?: (count: number) => void;
 }
 
 /**
@@ -128,6 +130,7 @@ export async function readStackLog(path: string, options: ReadStackLogOptions, o
   let current = await readWhole(path, cursor, options, onLine, matches);
   flush(cursor, onLine);
   if (!options.follow) return cursor.count;
+  options.onCaughtUp?.(cursor.count);
   let partial = '';
   // What arrives while following is shown at once, each poll's lines in time order.
   const take = (text: string) => {

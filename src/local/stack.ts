@@ -15,8 +15,8 @@ import type { AccessOptions } from './gateway-access.js';
 import { startDynamoEngine, type DynamoEngine } from './dynamo-engine.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { defaultHandlerZip, unpackHandler } from './handler-code.js';
-import { createControlAnswer, createHealthAnswer, type StackStats } from './health.js';
-import { startLambdaRuntime } from './lambda-runtime.js';
+import { createControlAnswer, createHealthAnswer, type StackSettings, type StackStats } from './health.js';
+import { defaultConcurrency, startLambdaRuntime } from './lambda-runtime.js';
 import { startLocalVersions, type LocalVersions } from './versions.js';
 import { newStackSecret } from './stack-proof.js';
 import { countItems, directorySize } from './stack-stats.js';
@@ -51,6 +51,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Authorization and CORS, as `setup` configures them on AWS; absent = an open API without CORS. */
   access?: AccessOptions;
+  /** Told as each part starts (`creating table product`, …), for someone waiting at a terminal. */
+  onProgress?: (part: string) => void;
 }
 
 export interface LocalStack {
@@ -109,6 +111,19 @@ async function createTable(endpoint: string, awsEnv: Record<string, string>): Pr
   }
 }
 
+/** The settings the stack reports at its health path. */
+function reportedSettings(options: LocalStackOptions, throttle: StackSettings['throttle'], integrationTimeoutMs: number, functionTimeoutMs: number): StackSettings {
+  return {
+    throttle,
+    auth: options.access?.auth ?? { mode: 'none', privateReads: false },
+    corsOrigins: [...(options.access?.corsOrigins ?? [])],
+    integrationTimeoutMs,
+    functionTimeoutMs,
+    concurrency: Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency())),
+    ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
+  };
+}
+
 /** Starts the stack and resolves once it answers; on any failure, whatever had started is stopped again. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
@@ -138,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     // The engine's thread starts while the artifact is unpacked; whichever fails, the other is stopped below.
+    options.onProgress?.(options.dynamodbEndpoint ? 'unpacking the function' : 'starting the DynamoDB engine, unpacking the function');
     const [unpacked, startedEngine] = await Promise.allSettled([
       unpackHandler(options.handlerZip ?? defaultHandlerZip()),
       options.dynamodbEndpoint ? undefined : startDynamoEngine({ dataDir: options.dataDir, host: '127.0.0.1', onRequests: (requests) => recordEngineRequests(metrics, requests) }),
@@ -146,7 +162,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (unpacked.status === 'rejected') throw unpacked.reason;
     if (startedEngine.status === 'rejected') throw startedEngine.reason;
     const dynamodbEndpoint = options.dynamodbEndpoint ?? (engine as DynamoEngine).endpoint;
+    options.onProgress?.(`creating table ${DEFAULT_TABLE_NAME}`);
     await createTable(dynamodbEndpoint, awsEnv);
+    options.onProgress?.(`starting function ${DEFAULT_FUNCTION_NAME}`);
     // Each version's pool: its bundle unpacked (once per content) and run with the stack's settings.
     const startPool = async (zipPath: string) => {
       const code = await unpackHandler(zipPath);
@@ -190,6 +208,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(options.dataDir ? { dataDir: options.dataDir, dataBytes: await directorySize(options.dataDir) } : {}),
       };
     };
+    options.onProgress?.('starting the API gateway');
     gateway = await startGateway({
       port: options.port ?? DEFAULT_LOCAL_PORT,
       host,
@@ -200,7 +219,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.access ? { access: options.access } : {}),
       log: options.log,
       onAnswered: (status, latencyMs, integrationMs) => recordAnswer(metrics, status, latencyMs, integrationMs),
-      health: createHealthAnswer({ secret, pid: process.pid, port: () => (gateway as Gateway).port, stage, url: () => url, startedAt, stats, metrics: (window) => metrics.read(window) }),
+      health: createHealthAnswer({
+        secret,
+        pid: process.pid,
+        port: () => (gateway as Gateway).port,
+        stage,
+        url: () => url,
+        startedAt,
+        settings: reportedSettings(options, throttle, timeoutMs, functionTimeoutMs),
+        stats,
+        metrics: (window) => metrics.read(window),
+      }),
       control: createControlAnswer({ secret, versions: started }),
       invoke: (event, requestId) => started.invoke(event, requestId),
     });

@@ -9,13 +9,18 @@ export async function printResult<T>(ctx: Context, data: T, render: (data: T, st
     ctx.stdout.write(`${JSON.stringify(data)}\n`);
     return;
   }
-  const text = render(data, await styleOf(ctx));
+  const text = hinted(ctx, render(data, await styleOf(ctx)));
   if (text !== '') ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 /** A progress or status line for people, on stderr so that stdout stays clean for pipes; silent with --json or --quiet. */
 export function note(ctx: Context, text: string): void {
-  if (printPolicy(ctx).progress) ctx.stderr.write(`${text}\n`);
+  if (printPolicy(ctx).progress) ctx.stderr.write(`${hinted(ctx, text)}\n`);
+}
+
+/** Text for people with each command it mentions named as the user started the CLI. */
+export function hinted(ctx: Context, text: string): string {
+  return ctx.hint ? ctx.hint(text) : text;
 }
 
 /**

@@ -48,8 +48,12 @@ export function executeApiArn(where: Where, apiId: string, stage: string, method
   return `arn:${partitionOf(where.region)}:execute-api:${where.region}:${where.accountId}:${apiId}/${stage}/${method}/${path}`;
 }
 
-/** The invoke URL of a REST API stage. */
-export function invokeUrl(region: string, apiId: string, stage: string): string {
+/**
+ * The invoke URL of a REST API stage; in an emulator at `endpointUrl`, its path form there
+ * (`/restapis/{id}/{stage}/_user_request_`), so that calls to the stack never leave the emulator.
+ */
+export function invokeUrl(region: string, apiId: string, stage: string, endpointUrl?: string): string {
+  if (endpointUrl) return `${endpointUrl.replace(/\/+$/, '')}/restapis/${apiId}/${stage}/_user_request_`;
   const domain = partitionOf(region) === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
   return `https://${apiId}.execute-api.${region}.${domain}/${stage}`;
 }

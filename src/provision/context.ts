@@ -77,6 +77,8 @@ export interface StepResult {
 }
 
 export interface ProvisionContext {
+  /** The AWS-compatible emulator every call goes to, when the stack lives in one. */
+  endpointUrl?: string;
   clients: AwsClients;
   apigateway: ApiGatewayPacer;
   region: string;

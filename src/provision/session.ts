@@ -5,7 +5,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Context } from '../context.js';
 import { DEFAULT_AUTH } from '../contract/auth.js';
 import { DEFAULT_STAGE, DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_THROTTLE } from '../defaults.js';
-import { AppError, AwsError, UsageError } from '../errors.js';
+import { AppError, AwsError, EXIT, UsageError } from '../errors.js';
 import { ApiGatewayPacer } from '../aws/apigateway-pacer.js';
 import { createAwsClients, destroyAwsClients, resolveRegion, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../aws/clock.js';
@@ -92,6 +92,32 @@ export async function readZipFile(file: string): Promise<Uint8Array> {
   }
 }
 
+/** An emulator accepts any key pair, but the SDK signs every call and so needs one: say which variables to set. */
+async function requireEmulatorCredentials(clients: AwsClients, endpointUrl: string): Promise<void> {
+  try {
+    await clients.sts.config.credentials();
+  } catch (error) {
+    throw new AppError(
+      `no AWS credentials found for the emulator at ${endpointUrl}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any value, such as test, for an emulator), or AWS_PROFILE`,
+      EXIT.aws,
+      { cause: error },
+    );
+  }
+}
+
+/** Where AWS calls go: to the emulator the state records, unless the flag names another, which is refused. */
+function endpointOf(flag: string | undefined, recorded: AwsState | undefined): string | undefined {
+  const normal = (url: string | undefined) => url?.replace(/\/+$/, '');
+  if (!recorded || Object.values(recorded.resources).every((id) => id === undefined)) return normal(flag);
+  const kept = normal(recorded.endpointUrl);
+  if (flag !== undefined && normal(flag) !== kept) {
+    const where = kept ? `in the emulator at ${kept}` : 'on AWS itself';
+    const fix = kept ? `pass --endpoint-url ${kept} or none` : 'leave out --endpoint-url';
+    throw new UsageError(`--endpoint-url ${flag} contradicts the recorded stack ${recorded.stack ?? DEFAULT_STACK}, which is ${where}; ${fix}, or tear it down first`);
+  }
+  return kept;
+}
+
 /** Opens a session: clients, region, account (lazily), names, tags, pacer, progress and the state store. */
 export async function openSession(options: SessionOptions, ctx: Context, injected: Partial<AwsDeps> = {}): Promise<Session> {
   const clock = injected.clock ?? systemClock;
@@ -109,8 +135,10 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
     stage ??= recordedState.stage;
     region ??= recordedState.region !== 'unknown' ? recordedState.region : undefined;
   }
-  const clients = injected.clients ?? createAwsClients({ ...(region ? { region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}) });
+  const endpointUrl = endpointOf(options.endpointUrl, recordedState);
+  const clients = injected.clients ?? createAwsClients({ ...(region ? { region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpointUrl ? { endpointUrl } : {}) });
   region ??= await resolveRegion(clients);
+  if (endpointUrl && !injected.clients) await requireEmulatorCredentials(clients, endpointUrl);
   const names = resourceNames(stack, stage ?? DEFAULT_STAGE);
   const previous = recordedState && recordedState.region === region && (recordedState.stack ?? DEFAULT_STACK) === names.stack ? recordedState : undefined;
   const progress = trackProgress(ctx, clock);
@@ -134,6 +162,7 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     }),
     region,
+    ...(endpointUrl ? { endpointUrl } : {}),
     accountId: () =>
       (account ??= clients.sts.send(new GetCallerIdentityCommand({})).then(
         (out) => {
@@ -169,6 +198,8 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
           delete aws.accountId;
         }
         aws.region = region as string;
+        if (endpointUrl) aws.endpointUrl = endpointUrl;
+        else delete aws.endpointUrl;
         if (accountId) aws.accountId = accountId;
         aws.stack = names.stack;
         aws.stage = names.stage;

@@ -94,7 +94,7 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   // An unqualified permission is reported only when there was one to remove.
   const steps = [...(await settleAll(all)), ...(await alarms)].filter((s) => !s.unreported && !(s.resource === 'permission' && s.outcome === 'absent'));
   const { apiId } = await api;
-  const url = invokeUrl(ctx.region, apiId, stack.stage.name);
+  const url = invokeUrl(ctx.region, apiId, stack.stage.name, ctx.endpointUrl);
   return { steps, apiId, url, adopted, ...(key ? { apiKey: (await key).value } : {}) };
 }
 
@@ -138,7 +138,7 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
     steps.push({ resource: 'API key', name: stack.usagePlan.key.name, outcome: !ours ? 'missing' : detail ? 'drifted' : 'present', ...(ours && detail ? { detail } : {}) });
   }
   steps.push(...(await inspectAlarms(ctx)));
-  return { steps, ...(api.apiId ? { apiId: api.apiId, url: invokeUrl(ctx.region, api.apiId, stack.stage.name) } : {}) };
+  return { steps, ...(api.apiId ? { apiId: api.apiId, url: invokeUrl(ctx.region, api.apiId, stack.stage.name, ctx.endpointUrl) } : {}) };
 }
 
 /**

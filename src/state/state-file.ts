@@ -32,6 +32,8 @@ export interface LocalState {
 export interface AwsState {
   url?: string;
   region: string;
+  /** The AWS-compatible emulator the stack was set up in; absent for AWS itself. */
+  endpointUrl?: string;
   accountId?: string;
   stack?: string;
   stage: string;

@@ -66,6 +66,16 @@ export interface LoadOptions {
   idPrefix: string;
   signal?: AbortSignal;
   random?: () => number;
+  /** Called after each request is answered or fails, with the counts so far (for a progress line). */
+  onAnswer?: (progress: LoadProgress) => void;
+}
+
+/** How far a load has got. */
+export interface LoadProgress {
+  requests: number;
+  elapsedMs: number;
+  statusCounts: Record<string, number>;
+  errors: number;
 }
 
 export interface LoadResult {
@@ -202,6 +212,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         errors++;
         if (errorSamples.length < 5) errorSamples.push((error as Error)?.message ?? String(error));
       }
+      options.onAnswer?.({ requests: latency.count, elapsedMs: elapsedMs(started), statusCounts, errors });
     }
   };
 

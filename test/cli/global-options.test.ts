@@ -8,7 +8,7 @@ import { hoistGlobalOptions } from '../../src/cli/global-options.js';
 import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { cliName, requireBuild, runCli } from '../commands/helpers/run-cli.js';
 
 let stack: LocalStack;
 let cwd: string;
@@ -69,13 +69,13 @@ describe('argv errors', () => {
   it('without it, have the one prefix and say where to read more', async () => {
     const run = await runCli(['get', 'g1', '--bogus'], { cwd });
     expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toBe("products-cli: unknown option '--bogus'\nsee `products-cli get --help`\n");
+    expect(run.stderr).toBe(`products-cli: unknown option '--bogus'\nsee \`${cliName} get --help\`\n`);
   });
 
   it('an unknown command points at the top-level help', async () => {
     const run = await runCli(['lsit'], { cwd });
     expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toBe("products-cli: unknown command 'lsit'\n(Did you mean list?)\nsee `products-cli --help`\n");
+    expect(run.stderr).toBe(`products-cli: unknown command 'lsit'\n(Did you mean list?)\nsee \`${cliName} --help\`\n`);
   });
 });
 
@@ -83,7 +83,7 @@ describe('--help', () => {
   it.each([
     ['import', ['--rate <r>', '--dry-run', '--timeout <seconds>', '--retries <n>', '--debug', 'import products.csv --dry-run', 'import products.ndjson --rate 50', '--timeout 30 --retries 0 --debug']],
     ['export', ['--format <format>', 'export --format csv --output products.csv', 'export | head -3']],
-    ['update', ['--file <path>', 'update 1 --file change.json', 'products-cli update 1 -']],
+    ['update', ['--file <path>', 'update 1 --file change.json', `${cliName} update 1 -`]],
     ['delete', ['delete 1 2 3']],
   ])('of %s shows each new flag with an example', async (command, texts) => {
     const run = await runCli([command, '--help'], { cwd });

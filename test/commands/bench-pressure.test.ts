@@ -11,7 +11,7 @@ import type { BenchReport } from '../../src/commands/bench.js';
 import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { binPath, requireBuild, runCli } from './helpers/run-cli.js';
+import { binPath, cliName, requireBuild, runCli } from './helpers/run-cli.js';
 
 let stack: LocalStack;
 // A stage throttled far below what this machine serves even when busy, for the run that reads the report's text.
@@ -79,7 +79,7 @@ describe('bench against the default stage throttle', () => {
     expect(report.leftBehind).toBe(0);
     expect(text.code, text.stderr).toBe(EXIT.ok);
     expect(text.stdout).toMatch(/most answers \([\d.]+%\) were 429: this run measured the stage throttle, not the API\./);
-    expect(text.stdout).toContain('products-cli setup --local --rate-limit 100000 --burst-limit 100000');
+    expect(text.stdout).toContain(`${cliName} setup --local --rate-limit 100000 --burst-limit 100000`);
     expect(text.stdout).toMatch(/^ {2}2xx +p50 .*\(\d+ answers\)$/m);
     expect(text.stdout).toMatch(/^ {2}429 +p50 .*\(\d+ answers\)$/m);
     expect(await benchLeftovers()).toEqual([]);

@@ -33,7 +33,9 @@ describe('products-cli demo', () => {
     expect(run.stdout).toContain('> {"id":"1","title":"IPhone","description":"This is an IPhone","price":900}');
     expect(run.stdout).toMatch(/^ {2}GET http:\/\/127\.0\.0\.1:\d+\/prod\/product\/1 {2}→ {2}404 Not Found/m);
     expect(run.stdout).toMatch(/demo passed: 6 steps/);
-    expect(run.stderr).toBe('starting a fresh local stack (in memory)…\n');
+    expect(run.stderr).toBe(
+      'starting a fresh local stack (in memory)…\n  starting the DynamoDB engine, unpacking the function…\n  creating table product…\n  starting function productFunction…\n  starting the API gateway…\n',
+    );
   });
 
   it('gives the steps as data with --json', async () => {

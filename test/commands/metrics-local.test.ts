@@ -7,7 +7,7 @@ import { EXIT } from '../../src/errors.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import type { MetricsReport } from '../../src/output/render-metrics.js';
 import { writeState } from '../../src/state/state-file.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
+import { cliName, requireBuild, runCli } from './helpers/run-cli.js';
 
 let stack: LocalStack;
 let cwd: string;
@@ -103,7 +103,7 @@ describe('metrics --local', () => {
     try {
       const run = await runCli(['metrics', '--local'], { cwd: empty });
       expect(run.code).toBe(EXIT.failure);
-      expect(run.stderr).toContain('products-cli setup --local');
+      expect(run.stderr).toContain(`${cliName} setup --local`);
     } finally {
       await rm(empty, { recursive: true, force: true });
     }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { writeState } from '../../src/state/state-file.js';
-import { binPath, parseNdjson, requireBuild, runCli, type CliRun } from './helpers/run-cli.js';
+import { binPath, cliName, parseNdjson, requireBuild, runCli, type CliRun } from './helpers/run-cli.js';
 
 let stack: LocalStack;
 let cwd: string;
@@ -344,7 +344,7 @@ describe('targets and failures', () => {
   it('exits 2 with what to do when there is no target', async () => {
     const run = await runCli(['get', '1'], { cwd });
 
-    expectOneLineError(run, EXIT.usage, 'no API target: run `products-cli setup --local` or pass --url');
+    expectOneLineError(run, EXIT.usage, `no API target: run \`${cliName} setup --local\` or pass --url`);
   });
 
   it('exits 2 for a --url that is not a URL', async () => {
@@ -410,6 +410,6 @@ describe('targets and failures', () => {
 
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).toContain('Examples:');
-    expect(run.stdout).toContain(`$ products-cli ${command}`);
+    expect(run.stdout).toContain(`$ ${cliName} ${command}`);
   });
 });

@@ -1,5 +1,5 @@
 // The built CLI against moto: setup, status and teardown as a user runs them, with --json for scripts.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,29 @@ describe.runIf(motoAvailable)('products-cli against moto', () => {
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('- table cli-product');
     expect(existsSync(join(cwd, '.products-cli', 'state.json'))).toBe(false);
+  });
+
+  it('keeps the emulator in the state file: later commands use it, and a contradicting --endpoint-url is refused', async () => {
+    // Prepare
+    const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-cli-'));
+    const setup = await cli(['setup', '--endpoint-url', emulator.url, '--region', 'us-east-1', '--stack', 'ep', '--no-verify', '--json'], cwd);
+    expect(setup.code).toBe(0);
+    const state = JSON.parse(readFileSync(join(cwd, '.products-cli', 'state.json'), 'utf8')) as { aws: { endpointUrl?: string; url?: string } };
+
+    // Act
+    const status = await cli(['status', '--no-verify', '--json'], cwd);
+    const contradicted = await cli(['teardown', '--yes', '--endpoint-url', 'http://127.0.0.1:9'], cwd);
+    const down = await cli(['teardown', '--yes'], cwd);
+
+    // Assess
+    expect(state.aws.endpointUrl).toBe(emulator.url);
+    expect(state.aws.url).toMatch(new RegExp(`^${emulator.url}/restapis/[a-z0-9]+/prod/_user_request_$`));
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ overall: 'present', endpointUrl: emulator.url, url: state.aws.url });
+    expect(contradicted.code).toBe(2);
+    expect(contradicted.stderr).toMatch(/^products-cli: --endpoint-url http:\/\/127\.0\.0\.1:9 contradicts the recorded stack ep, which is in the emulator at /);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain('- table ep-product');
   });
 
   it('exits 6 with a one-line message when AWS cannot be reached', async () => {

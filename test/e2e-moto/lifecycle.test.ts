@@ -69,7 +69,7 @@ describe.runIf(motoAvailable)('the AWS stack against moto', () => {
     expect(statements.every((s) => s.Resource.endsWith(':productFunction:live'))).toBe(true);
     expect(await clients.lambda.send(new GetAliasCommand({ FunctionName: 'productFunction', Name: 'live' }))).toMatchObject({ FunctionVersion: '1' });
     expect(statements.map((s) => s.Sid).sort()).toEqual(['apigateway-prod-product', 'apigateway-prod-product-id', 'apigateway-test-invoke-stage-product', 'apigateway-test-invoke-stage-product-id']);
-    expect((await readState(cwd)).aws?.url).toBe(`https://${apiId}.execute-api.${REGION}.amazonaws.com/prod`);
+    expect((await readState(cwd)).aws?.url).toBe(`${emulator.url}/restapis/${apiId}/prod/_user_request_`);
 
     // Act: rerun, status, deploy
     const rerun = await setupAws({ ...target(), verify: false }, testContext(cwd), { readCode: code });

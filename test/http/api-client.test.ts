@@ -251,11 +251,13 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
       await server.stop();
       server = undefined;
       const exchanges: Exchange[] = [];
-      api = new ProductApi({ baseUrl: url, baseDelayMs: 1, retries: 2, transport, onExchange: (exchange) => exchanges.push(exchange) });
+      const notices: string[] = [];
+      api = new ProductApi({ baseUrl: url, baseDelayMs: 1, retries: 2, transport, onExchange: (exchange) => exchanges.push(exchange), onRetry: (text) => notices.push(text) });
 
       const error = await api.get('1').catch((caught: unknown) => caught);
 
       expect(exchanges).toHaveLength(3);
+      expect(notices).toEqual([`cannot reach ${url}/product/1 for GET: connection refused; trying again (up to 2 more attempts)…`]);
       expect(error).toBeInstanceOf(ApiError);
       expect((error as ApiError).message).toBe(`cannot reach ${url}/product/1 for GET: connection refused (3 attempts); is the API running? \`products-cli setup --local\` starts one`);
     });

@@ -131,7 +131,7 @@ describe('--debug', () => {
 });
 
 describe('on a terminal', () => {
-  it('says what is being waited for when an answer is slow', async () => {
+  it('says what is being waited for when an answer is slow, and clears it when the wait ends', async () => {
     const { url } = await serve(() => undefined);
     const stderr = Object.assign(new PassThrough(), { isTTY: true });
     let told = '';
@@ -141,6 +141,6 @@ describe('on a terminal', () => {
     const error = await get('1', { url, timeout: '2.5', retries: '0' }, ctx).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(Error);
-    expect(told).toBe(`waiting for GET ${url}/product/1 to answer (up to 2.5 s an attempt; --timeout to change)…\n`);
+    expect(told).toBe(`waiting for GET ${url}/product/1 to answer (up to 2.5 s an attempt; --timeout to change)…\r\x1b[2K`);
   });
 });

@@ -64,6 +64,30 @@ describe('setup --local', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ status: 'running', pid: first.pid, url: first.url });
   });
 
+  it('restarts the running stack with new throttle and auth flags, keeping its data, and status shows them', async () => {
+    // Prepare
+    const first = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
+    await signedFetch(`${first.url}/product`, { method: 'POST', body: '{"id":"kept","title":"Kept","price":1}' }, first.credentials);
+
+    // Act
+    const changed = await cli(cwd, ['setup', '--local', '--rate-limit', '100000', '--burst-limit', '100000', '--auth', 'none', '--json']);
+    const again = await cli(cwd, ['setup', '--local', '--rate-limit', '100000', '--auth', 'none', '--json']);
+    const status = await cli(cwd, ['status', '--local']);
+
+    // Assess
+    expect(changed.code).toBe(0);
+    const result = JSON.parse(changed.stdout);
+    expect(result).toMatchObject({ status: 'restarted', port: first.port, auth: { mode: 'none' } });
+    expect(result.changed).toEqual(['rate limit 100 → 100000', 'burst limit 200 → 100000', 'auth iam → none']);
+    expect(result.pid).not.toBe(first.pid);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'running', pid: result.pid });
+    expect((await fetch(`${result.url}/product/kept`)).status).toBe(200);
+    const unsigned = await fetch(`${result.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"id":"2","title":"Open","price":2}' });
+    expect(unsigned.status).toBe(201);
+    expect(status.stdout).toMatch(/throttle\s+100000 requests\/s, bursts of 100000/);
+    expect(status.stdout).toMatch(/auth\s+none: anyone/);
+  });
+
   it('prints a readable summary without --json', async () => {
     const run = await cli(cwd, ['setup', '--local', '--port', '0']);
 

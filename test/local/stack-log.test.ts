@@ -60,3 +60,19 @@ describe('the stack log', () => {
     expect(termMatcher('/product/a')(request(1, 200, 'r'))).toBe(true);
   });
 });
+
+describe('following', () => {
+  it('says once when the lines already written are read, before waiting for more', async () => {
+    const path = join(dir, 'follow.log');
+    await writeFile(path, `${request(1, 200, 'r1')}\n`);
+    const abort = new AbortController();
+    const caughtUp: number[] = [];
+
+    const reading = readStackLog(path, { since: 0, follow: true, pollMs: 20, signal: abort.signal, onCaughtUp: (count) => caughtUp.push(count) }, () => {});
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    abort.abort();
+    await reading.catch(() => undefined);
+
+    expect(caughtUp).toEqual([1]);
+  });
+});

@@ -192,6 +192,26 @@ describe('logs', () => {
     expect(followed).toEqual(['2', '3', '4']);
   });
 
+  it('says once, with --follow and no events yet, that it waits for new ones', async () => {
+    const world = fakeWorld();
+    await setupAws({ verify: false }, testContext(world.cwd), world.deps());
+    const abort = new AbortController();
+    const ctx = testContext(world.cwd, { signal: abort.signal });
+    let polls = 0;
+    const deps = world.deps();
+    const client = deps.clients?.logs as NonNullable<typeof deps.clients>['logs'];
+    const send = client.send.bind(client);
+    client.send = ((command: never) => {
+      if (++polls === 3) abort.abort();
+      return send(command);
+    }) as typeof client.send;
+
+    await logs({ follow: true, pollMs: 1_000 }, ctx, () => undefined, deps);
+
+    expect(ctx.stderr.text().match(/waiting for new ones/g)).toHaveLength(1);
+    expect(ctx.stderr.text()).toMatch(/no events in \/aws\/lambda\/productFunction since \S+ yet; waiting for new ones \(Ctrl-C to stop\)…/);
+  });
+
   it('says to run setup when the log group does not exist', async () => {
     const world = fakeWorld();
     await expect(logs({}, testContext(world.cwd), () => undefined, world.deps())).rejects.toThrow('log group /aws/lambda/productFunction does not exist in us-east-1; run products-cli setup first');

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProductApi } from '../../src/http/api-client.js';
-import { formatMix, parseMix, pickOperation, runLoad } from '../../src/testing/load.js';
+import { benchProgress } from '../../src/commands/bench.js';
+import { formatMix, parseMix, pickOperation, runLoad, type LoadProgress } from '../../src/testing/load.js';
 
 describe('parseMix', () => {
   it('reads op=weight pairs', () => {
@@ -84,6 +85,18 @@ describe('runLoad', () => {
     expect(result.errors).toBe(0);
     // What is left to clean up is exactly what exists: refused adds and deletes are accounted for.
     expect(new Set(result.liveIds)).toEqual(stored);
+  });
+
+  it('reports its progress after each request, and the bench renders it as one line', async () => {
+    const api = new ProductApi({ baseUrl: 'http://127.0.0.1:9/prod', retries: 0 });
+    const seen: LoadProgress[] = [];
+    await runLoad({ api, connections: 2, mix: { get: 1 }, requests: 6, ids: ['a'], idPrefix: 'x-', onAnswer: (p) => seen.push(structuredClone(p)) });
+    await api.close();
+
+    expect(seen.map((p) => p.requests)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(seen.at(-1)?.errors).toBe(6);
+    const line = benchProgress({ requests: 250, elapsedMs: 2_500, statusCounts: { 200: 200, 429: 50 }, errors: 0 }, undefined, 10_000);
+    expect(line).toEqual({ done: 2_500, total: 10_000, detail: '2.5 s  250 requests  100/s  200: 200, 429: 50' });
   });
 
   it('counts requests that get no answer as errors', async () => {

@@ -6,7 +6,7 @@ import { errorName, isNotFound, translateAwsError } from '../../aws/errors.js';
 import { AwsError } from '../../errors.js';
 import { note } from '../../output/print.js';
 import type { AwsDeps } from '../../provision/session.js';
-import type { LogEvent } from '../log-event.js';
+import { waitingNotice, type LogEvent } from '../log-event.js';
 import type { LogsOptions } from './index.js';
 import { DEFAULT_SINCE, sinceStart } from './since.js';
 
@@ -105,6 +105,7 @@ export async function logsAws(opts: LogsOptions, ctx: Context, onEvent: (event: 
         nextToken = page.nextToken;
       } while (nextToken);
       if (!opts.follow || ctx.signal.aborted) break;
+      if (poll === 0 && events === 0) note(ctx, waitingNotice(logGroupName, since, opts.filter));
       if (!(await pause(pctx.clock, pollMs, ctx.signal))) break;
       const lookback = (poll + 1) % FOLLOW_FULL_EVERY === 0 ? FOLLOW_LOOKBACK_MS : FOLLOW_RECENT_MS;
       startTime = Math.max(since, pctx.clock.now() - lookback);

@@ -2,7 +2,7 @@
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { note } from '../../output/print.js';
-import type { LogEvent } from '../log-event.js';
+import { waitingNotice, type LogEvent } from '../log-event.js';
 import type { LogsOptions } from './index.js';
 
 export interface LogsLocalResult {
@@ -18,9 +18,12 @@ export async function logsLocal(opts: LogsOptions, ctx: Context, onEvent: (event
   }
   const [{ localLogPath }, { readStackLog }] = await Promise.all([import('../../local/control.js'), import('../../local/stack-log.js')]);
   const log = localLogPath(ctx.cwd);
+  const onCaughtUp = (count: number) => {
+    if (count === 0) note(ctx, waitingNotice(log, since, opts.filter));
+  };
   const events = await readStackLog(
     log,
-    { since, follow: Boolean(opts.follow), signal: ctx.signal, ...(opts.filter ? { filter: opts.filter } : {}), ...(opts.pollMs ? { pollMs: opts.pollMs } : {}) },
+    { since, follow: Boolean(opts.follow), onCaughtUp, signal: ctx.signal, ...(opts.filter ? { filter: opts.filter } : {}), ...(opts.pollMs ? { pollMs: opts.pollMs } : {}) },
     (line) => onEvent({ timestamp: line.timestamp, message: line.message, ...(line.data ? { data: line.data } : {}) }),
   );
   if (events === 0 && !opts.follow) note(ctx, `no lines in ${log} since ${new Date(since).toISOString()}${opts.filter ? ` matching ${opts.filter}` : ''}`);

@@ -26,7 +26,12 @@ export async function setup(opts: SetupOptions, ctx: Context): Promise<SetupLoca
 
 /** The local result for people. */
 export function renderSetupLocal(result: SetupLocalResult, style: Style): string {
-  const headline = result.status === 'started' ? style.green('Local stack started.') : style.green('Local stack already running.');
+  const headlines = {
+    started: 'Local stack started.',
+    running: 'Local stack already running with these settings.',
+    restarted: `Local stack restarted with ${result.changed?.join(', ')}; its data was kept.`,
+  };
+  const headline = style.green(headlines[result.status]);
   const rows: [string, string][] = [
     ['invoke URL', style.bold(result.url)],
     ['pid', String(result.pid)],
@@ -94,7 +99,8 @@ export const command = defineCommand({
   $ products-cli setup --local --cors-origin http://localhost:5173 --auth none
   $ products-cli setup --local --dynamodb-endpoint http://127.0.0.1:8000   # AWS's DynamoDB Local, Alternator, LocalStack
 
-Run again while the stack is up, it reports the running stack. Stop it with \`products-cli teardown --local\`.
+Run again while the stack is up, it reports the running stack; with settings other than those it runs with
+(such as --rate-limit 100000 --burst-limit 100000, or --auth none), it restarts it with them, keeping its data. Stop it with \`products-cli teardown --local\`.
 
 On AWS:
   $ products-cli setup --dry-run                # what would be created, read calls only

@@ -5,19 +5,22 @@ import type { LocalStackFlags } from '../../cli/option-sets.js';
 import type { AuthSettings } from '../../contract/auth.js';
 import type { Context } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { localLogPath, identifyRecordedStack, type StackIdentity } from '../../local/control.js';
+import { localLogPath, identifyRecordedStack, stopProcess, type StackIdentity } from '../../local/control.js';
 import { LOCAL_SECRETS_ENV, type LocalSecrets } from '../../local/stack-secrets.js';
 import type { ServeMessage, ServeOptions } from '../../local/serve.js';
 import { note } from '../../output/print.js';
 import { statePath, type LocalState } from '../../state/state-file.js';
+import { flagsOfRunning, givenSettingFlags, mergeFlags, settingChanges } from './local-changes.js';
 import { launchLocalStack, recordLocalStack, startFailure, type StartedStack, type StartPlan } from '../local-launch.js';
 
 export type SetupLocalOptions = LocalStackFlags;
 
 export interface SetupLocalResult {
   target: 'local';
-  /** `started` now, or was already `running`. */
-  status: 'started' | 'running';
+  /** `started` now, was already `running` as asked, or `restarted` with the settings that changed (its data kept). */
+  status: 'started' | 'running' | 'restarted';
+  /** What a restart changed, as `label from → to`. */
+  changed?: string[];
   url: string;
   port: number;
   stage: string;
@@ -35,10 +38,11 @@ export interface SetupLocalResult {
 
 const START_TIMEOUT_MS = 60_000;
 
-function resultOf(status: SetupLocalResult['status'], local: LocalState, cwd: string): SetupLocalResult {
+function resultOf(status: SetupLocalResult['status'], local: LocalState, cwd: string, changed?: string[]): SetupLocalResult {
   return {
     target: 'local',
     status,
+    ...(changed ? { changed } : {}),
     url: local.url,
     port: local.port,
     stage: local.stage,
@@ -103,16 +107,37 @@ async function startAndVerify(plan: StartPlan, ctx: Context): Promise<StartedSta
   return { ...ready, startedAt: identity.startedAt };
 }
 
-/** Starts the local stack (or finds it running), records it as the current target and returns where it is. */
+/**
+ * Starts the local stack, or finds it running; when the flags given ask for settings other than those it
+ * runs with, it is restarted with them, keeping its data. Records it as the current target.
+ */
 export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise<SetupLocalResult> {
-  const launch = await launchLocalStack(opts, ctx, (plan) => startAndVerify(plan, ctx));
+  const start = (plan: StartPlan) => startAndVerify(plan, ctx);
+  const launch = await launchLocalStack(opts, ctx, start);
   if (launch.kind === 'started') return resultOf('started', launch.local, ctx.cwd);
-  const { found, settings } = launch;
+  const { found } = launch;
   const local = found.record;
   if (found.source === 'lock') note(ctx, `Found the local stack that holds ${local.dataDir} (pid ${local.pid}); recorded it again in ${statePath(ctx.cwd)}.`);
-  if (opts.port !== undefined && settings.port !== 0 && settings.port !== local.port) {
-    note(ctx, `A local stack is already running on port ${local.port}; run \`products-cli teardown --local --keep-data\` first to move it.`);
+  const given = givenSettingFlags(opts);
+  const settings = found.identity.settings;
+  if (!settings) {
+    if (Object.keys(given).length === 0) {
+      await recordLocalStack(ctx.cwd, local);
+      return resultOf('running', local, ctx.cwd);
+    }
+    throw new AppError('the running local stack does not say which settings it runs with (an older version started it); run `products-cli teardown --local --keep-data`, then this setup again');
   }
-  await recordLocalStack(ctx.cwd, local);
-  return resultOf('running', local, ctx.cwd);
+  const running = flagsOfRunning(settings, local.port, local.stage);
+  const wanted = mergeFlags(running, given);
+  const changed = settingChanges(running, wanted);
+  if (changed.length === 0) {
+    await recordLocalStack(ctx.cwd, local);
+    return resultOf('running', local, ctx.cwd);
+  }
+  note(ctx, `Restarting the local stack (pid ${local.pid}) to change ${changed.join(', ')}; its data is kept.`);
+  if (!(await stopProcess(local.pid))) throw new AppError(`the local stack (pid ${local.pid}) did not stop; stop it yourself, then run setup --local again`);
+  const secrets = { ...(local.credentials ? { credentials: local.credentials } : {}), ...(local.apiKey ? { apiKey: local.apiKey } : {}) };
+  const restarted = await launchLocalStack({ ...wanted, keepSecrets: secrets }, ctx, start);
+  if (restarted.kind !== 'started') throw new AppError(`another local stack (pid ${restarted.found.record.pid}) started here meanwhile; run setup --local again`);
+  return resultOf('restarted', restarted.local, ctx.cwd, changed);
 }

@@ -10,6 +10,8 @@ import type { StatusOptions } from './index.js';
 export interface StatusResult {
   target: 'aws';
   region: string;
+  /** The emulator the stack lives in; absent on AWS itself. */
+  endpointUrl?: string;
   accountId: string;
   stack: string;
   resources: StepResult[];
@@ -50,7 +52,7 @@ export async function statusAws(opts: StatusOptions, ctx: Context, deps: Partial
       const sign = await liveCheckSigner({ ...pctx.settings.auth, region: pctx.region, ...(opts.profile ? { profile: opts.profile } : {}) });
       verify = await waitForApi(url, { fetch: session.deps.fetch, clock: pctx.clock, timeoutMs: 10_000, intervalMs: 2_000, ...(recordedKey ? { apiKey: recordedKey } : {}), ...(sign ? { sign } : {}) });
     }
-    return { target: 'aws', region: pctx.region, accountId, stack: pctx.names.stack, resources: steps, overall, ...(url ? { url } : {}), ...(verify ? { verify } : {}), ...(concurrency ? { concurrency } : {}) };
+    return { target: 'aws', region: pctx.region, ...(pctx.endpointUrl ? { endpointUrl: pctx.endpointUrl } : {}), accountId, stack: pctx.names.stack, resources: steps, overall, ...(url ? { url } : {}), ...(verify ? { verify } : {}), ...(concurrency ? { concurrency } : {}) };
   } finally {
     session.close();
   }

@@ -6,6 +6,8 @@ import { defineCommand } from '../../cli/command.js';
 import { awsOptions, FLAG, type AwsTargetOptions } from '../../cli/option-sets.js';
 import { jsonOption } from '../../cli/target-options.js';
 import { nothingRecordedForAws, onlyLocalRecorded, renderNothingHere, type NothingHere } from '../../cli/local-default.js';
+import { describeAuth } from '../../contract/auth.js';
+import type { StackSettings } from '../../local/health.js';
 import { CheckFailedError } from '../../errors.js';
 import { count, formatBytes, formatUptime, labelledRows } from '../../output/format.js';
 import type { Style } from '../../output/style.js';
@@ -37,7 +39,8 @@ export function assertStackHealthy(result: StatusResult): void {
 export function renderStatus(result: StatusResult, style: Style): string {
   const mark = (outcome: string) => (outcome === 'present' ? style.green('present') : outcome === 'missing' ? style.red('missing') : style.yellow('drifted'));
   const width = Math.max(...result.resources.map((r) => `${r.resource} ${r.name}`.length));
-  const lines = [`Stack ${result.stack} in ${result.region} (account ${result.accountId}): ${result.overall}`];
+  const where = `${result.region}${result.endpointUrl ? ` of the emulator at ${result.endpointUrl}` : ''}`;
+  const lines = [`Stack ${result.stack} in ${where} (account ${result.accountId}): ${result.overall}`];
   // An alarm that fires, or an address that has not confirmed, is worth more than a dim note.
   const note = (r: StatusResult['resources'][number]) => (/^ALARM\b/.test(r.detail ?? '') ? style.red : /^pending confirmation/.test(r.detail ?? '') ? style.yellow : style.dim);
   for (const r of result.resources) lines.push(`  ${`${r.resource} ${r.name}`.padEnd(width)}  ${mark(r.outcome)}${r.detail ? note(r)(`  ${r.detail}`) : ''}`);
@@ -54,6 +57,17 @@ export function assertLocalHealthy(result: LocalStatusResult): void {
   if (result.live && !result.live.ok) throw new CheckFailedError(`the live check of ${result.url} failed: ${result.live.detail}`);
 }
 
+/** The throttle, auth and CORS rows, when the stack reports its settings. */
+function settingRows(settings: StackSettings | undefined): [string, string][] {
+  if (!settings) return [];
+  const { throttle } = settings;
+  return [
+    ['throttle', throttle ? `${throttle.rateLimit} requests/s, bursts of ${throttle.burstLimit}` : 'off'],
+    ['auth', describeAuth(settings.auth)],
+    ...(settings.corsOrigins.length ? [['CORS', settings.corsOrigins.join(', ')] as [string, string]] : []),
+  ];
+}
+
 /** The status for people. */
 export function renderLocalStatus(result: LocalStatusResult, style: Style): string {
   if (!result.running) return [`Local stack: ${style.red('not running')} (${result.detail})`, style.dim(`State: ${result.stateFile}`)].join('\n');
@@ -67,6 +81,7 @@ export function renderLocalStatus(result: LocalStatusResult, style: Style): stri
     ['items', stats?.items === undefined ? '?' : String(stats.items)],
     ['requests', stats ? `${stats.requests}${statuses ? ` (${statuses})` : ''}${stats.inFlight > 1 ? `, ${stats.inFlight - 1} in flight` : ''}` : '?'],
     ['functions', stats ? `${count(stats.environments.active, 'environment')}, ${count(stats.environments.coldStarts, 'cold start')}` : '?'],
+    ...settingRows(result.settings),
   ];
   const lines = [`Local stack: ${style.green('running')}`, ...labelledRows(rows, style.dim)];
   if (result.live) lines.push(result.live.ok ? `Live check: GET /product answered ${result.live.status}.` : style.red(`Live check failed: ${result.live.detail}`));

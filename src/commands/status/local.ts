@@ -1,6 +1,6 @@
 /** `status --local`: the local stack's URL, process, data and figures, and a live check through its API. */
 import type { Context } from '../../context.js';
-import type { StackStats } from '../../local/health.js';
+import type { StackSettings, StackStats } from '../../local/health.js';
 
 export interface LocalStatusResult {
   target: 'local';
@@ -13,6 +13,8 @@ export interface LocalStatusResult {
   url?: string;
   pid?: number;
   startedAt?: string;
+  /** What it runs with: throttle, auth, CORS, timeouts. */
+  settings?: StackSettings;
   stats?: StackStats;
   live?: { ok: boolean; status?: number; detail?: string };
   /** Why it is not running, for people. */
@@ -52,6 +54,7 @@ export async function statusLocal(ctx: Context): Promise<LocalStatusResult> {
     url: identity.url,
     pid: identity.pid,
     startedAt: identity.startedAt,
+    ...(identity.settings ? { settings: identity.settings } : {}),
     ...(identity.stats ? { stats: identity.stats } : {}),
     live,
   };

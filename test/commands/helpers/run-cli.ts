@@ -29,9 +29,12 @@ export function requireBuild(): void {
   }
 }
 
-/** Runs the CLI with `args`; colour off, no PRODUCTS_API_URL unless given. */
+/** How the CLI's hints name it when run by runCli: as started, with node and the bin's path (never npx's name). */
+export const cliName = `node ${binPath}`;
+
+/** Runs the CLI with `args`; colour off, no PRODUCTS_API_URL unless given, not under npx whatever ran the tests. */
 export function runCli(args: string[], options: CliOptions): Promise<CliRun> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', PRODUCTS_API_URL: undefined, PRODUCTS_API_KEY: undefined, ...options.env };
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', PRODUCTS_API_URL: undefined, PRODUCTS_API_KEY: undefined, npm_command: undefined, ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), binPath, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv });
