@@ -92,6 +92,7 @@ export async function importFile(api: ProductApi | undefined, options: ImportFil
       dryRun: options.dryRun,
       signal: ctx.signal,
       isFatal,
+      createMany: (inputs) => (api as ProductApi).createMany(inputs),
       async create(input) {
         try {
           await (api as ProductApi).create(input);

@@ -3,6 +3,7 @@
  * table and the problem kinds that the handler itself validates and answers with.
  */
 import {
+  batchSchemas,
   CREATE_FIELDS,
   FIELD_NAMES,
   LIST_LIMIT_DEFAULT,
@@ -157,6 +158,7 @@ function schemas(): Record<string, unknown> {
       properties: { message: { type: 'string' } },
       required: ['message'],
     },
+    ...batchSchemas((name) => ref('schemas', name)),
   };
 }
 
@@ -243,7 +245,7 @@ function operation(spec: Operation): OperationObject {
   if (spec.body) {
     result.requestBody = {
       required: true,
-      description: `JSON, at most ${MAX_BODY_BYTES} bytes.`,
+      description: `JSON, at most ${spec.maxBodyBytes ?? MAX_BODY_BYTES} bytes.`,
       content: { 'application/json': { schema: ref('schemas', spec.body) } },
     };
   }

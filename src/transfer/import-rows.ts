@@ -5,12 +5,13 @@
  * that cannot be read further stops the reading, and what was read before it is still sent.
  */
 import { setMaxListeners } from 'node:events';
-import { SERVER_FIELDS, validateProductInput, type ProductInput, type Validated } from '../contract/index.js';
+import { SERVER_FIELDS, validateProductInput, type BatchCreateAnswer, type ProductInput, type Validated } from '../contract/index.js';
 import { ApiError, UsageError } from '../errors.js';
 import { NotProductApiError, ThrottledError } from '../http/response-error.js';
 import { Pacer, THROTTLE_STALL_MS } from './pacer.js';
 import type { SourceRow } from './read-rows.js';
 import { elapsedMs } from '../elapsed.js';
+import { sleep as sleepFor } from '../http/retry.js';
 
 export type RowOutcome = 'created' | 'skipped' | 'failed';
 
@@ -50,6 +51,14 @@ export interface ImportSummary {
 export interface ImportDeps {
   /** Creates one product: 'created', or 'skipped' when its id exists; throws with a readable message otherwise. */
   create(input: ProductInput): Promise<'created' | 'skipped'>;
+  /**
+   * Creates many in one request: each row's outcome, or undefined when the API has no batch route (then every
+   * row is sent with create() from there on). Without it, every row is sent with create().
+   */
+  createMany?(inputs: ProductInput[]): Promise<BatchCreateAnswer | undefined>;
+  /** Rows per batch request, and bytes of their JSON (defaults: 500 and 1 MiB, well inside the route's limits). */
+  batchItems?: number;
+  batchBytes?: number;
   /** Most requests in flight at once; fewer while the API throttles. */
   concurrency: number;
   /** At most this many requests per second (`--rate`). */
@@ -135,6 +144,16 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
     stop.abort();
   };
 
+  /** A 429: the request gives its place back and waits out Retry-After; the import gives up when nothing gets through. */
+  const throttledBy = (error: ThrottledError) => {
+    pacer.release('throttled', error.retryAfterMs);
+    summary.throttled++;
+    deps.onThrottled?.();
+    if (performance.now() - lastAnswer > stallMs) {
+      stopWith(new ApiError(`the API throttled every request for ${Math.round(stallMs / 1000)} s; try again later or with a lower --rate`, error.status, { cause: error }));
+    }
+  };
+
   /** Sends one row until it is answered; a throttled attempt waits its turn and goes again. */
   const send = async (line: number, input: ProductInput) => {
     for (let first = true; ; first = false) {
@@ -155,12 +174,7 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
         return;
       } catch (error) {
         if (error instanceof ThrottledError) {
-          pacer.release('throttled', error.retryAfterMs);
-          summary.throttled++;
-          deps.onThrottled?.();
-          if (performance.now() - lastAnswer > stallMs) {
-            stopWith(new ApiError(`the API throttled every request for ${Math.round(stallMs / 1000)} s; try again later or with a lower --rate`, error.status, { cause: error }));
-          }
+          throttledBy(error);
           continue;
         }
         pacer.release(error instanceof ApiError && error.status === undefined ? 'lost' : 'answered');
@@ -177,6 +191,104 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
         return;
       }
     }
+  };
+
+  type Held = { line: number; input: ProductInput };
+  let batching = deps.createMany !== undefined;
+  const batchItems = deps.batchItems ?? 500;
+  const batchBytes = deps.batchBytes ?? 1024 * 1024;
+  let batch: Held[] = [];
+  let batchSize = 0;
+
+  /** Rows of a batch the API could not take as a batch: each sent on its own, under the same pacer. */
+  const sendEach = async (rows: Held[]) => {
+    await Promise.all(
+      rows.map(async (row) => {
+        try {
+          await pacer.acquire(stop.signal);
+        } catch {
+          summary.notSent++;
+          return;
+        }
+        await send(row.line, row.input);
+      }),
+    );
+  };
+
+  /** Sends one batch (its first turn already taken) until every row has an outcome; throttled rows go again. */
+  const sendBatch = async (rows: Held[]) => {
+    for (let first = true, tableBusy = 0; rows.length > 0; first = false) {
+      if (!first) {
+        try {
+          if (tableBusy > 0) await sleepFor(Math.min(2_000, 100 * 2 ** tableBusy), stop.signal);
+          await pacer.acquire(stop.signal);
+        } catch {
+          summary.notSent += rows.length;
+          return;
+        }
+      }
+      let answer: BatchCreateAnswer | undefined;
+      try {
+        answer = await (deps.createMany as NonNullable<ImportDeps['createMany']>)(rows.map((row) => row.input));
+      } catch (error) {
+        if (error instanceof ThrottledError) {
+          throttledBy(error);
+          continue;
+        }
+        pacer.release(error instanceof ApiError && error.status === undefined ? 'lost' : 'answered');
+        if (deps.signal?.aborted || stop.signal.aborted || error instanceof NotProductApiError || deps.isFatal?.(error)) {
+          summary.notSent += rows.length;
+          if (!deps.signal?.aborted) stopWith(error);
+          return;
+        }
+        for (const row of rows) fail({ line: row.line, ...(row.input.id !== undefined ? { id: row.input.id } : {}), reason: (error as Error)?.message ?? String(error) });
+        return;
+      }
+      pacer.release('answered');
+      lastAnswer = performance.now();
+      if (answer === undefined) {
+        // The API has no batch route: this batch and every row after it go one request each.
+        batching = false;
+        return sendEach(rows);
+      }
+      const again: Held[] = [];
+      for (const result of answer.results) {
+        const row = rows[result.index] as Held;
+        if (result.outcome === 'throttled') again.push(row);
+        else if (result.outcome === 'invalid') fail({ line: row.line, ...(result.id !== undefined ? { id: result.id } : {}), reason: (result.errors ?? []).map((e) => `${e.field} ${e.message}`).join('; ') });
+        else {
+          const outcome = result.outcome === 'created' ? 'created' : 'skipped';
+          summary[outcome]++;
+          deps.onRow?.(outcome);
+        }
+      }
+      if (again.length > 0) {
+        tableBusy++;
+        summary.throttled++;
+        deps.onThrottled?.();
+      } else tableBusy = 0;
+      rows = again;
+    }
+  };
+
+  /** Hands the batch held so far to a request of its own, once there is room for it. */
+  const dispatch = async (): Promise<boolean> => {
+    if (batch.length === 0) return true;
+    const rows = batch;
+    batch = [];
+    batchSize = 0;
+    while (inFlight.size >= deps.concurrency) await Promise.race(inFlight);
+    if (batching) {
+      try {
+        await pacer.acquire(stop.signal);
+      } catch {
+        summary.notSent += rows.length;
+        return false;
+      }
+    }
+    const task: Promise<void> = (batching ? sendBatch(rows) : sendEach(rows)).finally(() => inFlight.delete(task));
+    inFlight.add(task);
+    return true;
   };
 
   let lastLine = 0;
@@ -198,6 +310,12 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
       summary.valid++;
       if (checked.value.id === undefined) summary.withoutId++;
       if (deps.dryRun) continue;
+      if (batching) {
+        batch.push({ line: row.line, input: checked.value });
+        batchSize += Buffer.byteLength(JSON.stringify(checked.value)) + 1;
+        if ((batch.length >= batchItems || batchSize >= batchBytes) && !(await dispatch())) break;
+        continue;
+      }
       // A throttled row gives its place back and waits for another: without this bound the loop would take new
       // rows into that place, and the rows held (each listening on `stop`) would grow for as long as the throttle lasts.
       while (inFlight.size >= deps.concurrency) await Promise.race(inFlight);
@@ -210,7 +328,10 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
       const task: Promise<void> = send(row.line, checked.value).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
+    if (!stop.signal.aborted) await dispatch();
+    else summary.notSent += batch.length;
   } catch (error) {
+    if (!stop.signal.aborted) await dispatch();
     // The file cannot be read further: what was read is still sent, then the import reports where it stopped.
     const { line, reason } = error as { line?: unknown; reason?: unknown };
     summary.stoppedAt = {

@@ -19,6 +19,9 @@ import { HANDLER_ZIP } from '../../src/provision/session.js';
 import { readState } from '../../src/state/state-file.js';
 import { testContext } from '../aws/fake/harness.js';
 import { motoAvailable, useEmulator, type Emulator } from './moto-server.js';
+import { statementId } from '../../src/stack/stage-name.js';
+import { invokeSources } from '../../src/provision/description.js';
+import { ROUTES } from '../../src/contract/routes.js';
 
 const REGION = 'us-east-1';
 let emulator: Emulator;
@@ -59,10 +62,10 @@ describe.runIf(motoAvailable)('the AWS stack against moto', () => {
     expect(result.apiId).toBe(apiId);
     const resources = (await clients.apigateway.send(new GetResourcesCommand({ restApiId: apiId, embed: ['methods'] }))).items ?? [];
     const methods = resources.flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${m} ${r.path}`)).sort();
-    expect(methods).toEqual(['DELETE /product/{id}', 'GET /product', 'GET /product/{id}', 'PATCH /product/{id}', 'POST /product']);
+    expect(methods).toEqual(ROUTES.flatMap((r) => r.methods.map((m) => `${m} ${r.resource}`)).sort());
     await expect(clients.apigateway.send(new GetStageCommand({ restApiId: apiId, stageName: 'prod' }))).resolves.toMatchObject({ stageName: 'prod' });
     const statements = (JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: 'productFunction' }))).Policy ?? '{}') as { Statement: Array<{ Sid: string }> }).Statement;
-    expect(statements.map((s) => s.Sid).sort()).toEqual(['apigateway-prod-product', 'apigateway-prod-product-id', 'apigateway-test-invoke-stage-product', 'apigateway-test-invoke-stage-product-id']);
+    expect(statements.map((s) => s.Sid).sort()).toEqual(invokeSources('prod').map((s) => statementId(s.stage, s.resource)).sort());
     expect((await readState(cwd)).aws?.url).toBe(`https://${apiId}.execute-api.${REGION}.amazonaws.com/prod`);
 
     // Act: rerun, status, deploy

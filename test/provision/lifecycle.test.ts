@@ -9,6 +9,7 @@ import { AwsError, EXIT, UsageError } from '../../src/errors.js';
 import { readState, statePath } from '../../src/state/state-file.js';
 import { CrashError } from '../aws/fake/fake-aws.js';
 import { fakeWorld, mutatingCalls, testContext } from '../aws/fake/harness.js';
+import { OPERATIONS } from '../../src/contract/operations.js';
 
 const noVerify = { verify: false } as const;
 
@@ -264,9 +265,11 @@ describe('ownership, confirmation and backups', () => {
     expect(plan?.apiStages).toEqual([{ apiId: api?.api.id, stage: 'prod' }]);
     expect([...(world.fake.planKeys.get(plan?.id) ?? [])]).toEqual([key?.id]);
     const methods = [...(api?.resources.values() ?? [])].flatMap((r) => Object.values((r.resourceMethods ?? {}) as Record<string, { httpMethod: string; apiKeyRequired: boolean; authorizationType: string }>));
-    expect(methods).toHaveLength(5);
+    expect(methods).toHaveLength(OPERATIONS.length);
     // The key guards the writes; anyone may read the catalogue (--private-reads puts GET behind it too).
-    expect(methods.filter((m) => m.apiKeyRequired).map((m) => m.httpMethod).sort()).toEqual(['DELETE', 'PATCH', 'POST']);
+    const writes = OPERATIONS.filter((op) => op.access === 'write').map((op) => op.method);
+    expect(methods.filter((m) => m.apiKeyRequired).map((m) => m.httpMethod).sort()).toEqual(writes.sort());
+    expect(methods.filter((m) => !m.apiKeyRequired).every((m) => m.httpMethod === 'GET')).toBe(true);
     expect(methods.every((m) => m.authorizationType === 'NONE')).toBe(true);
     const state = await readState(world.cwd);
     expect(state.aws?.apiKey).toBe(key?.value);
