@@ -274,3 +274,64 @@ describe('importRows in batches', () => {
     expect(summary).toMatchObject({ created: 2, throttled: 1 });
   });
 });
+
+describe('importRows resumed from a mark', () => {
+  it('moves the mark only past rows that all have an answer, in file order, whatever order answers come in', async () => {
+    // Prepare: row 2 fails here; the answer for the first batch comes after the one for the second.
+    const marks: { rows: number; failed: number[] }[] = [];
+    let first = true;
+    const rows = [good(1, 'a'), { line: 2, value: { id: 'b', title: '', price: 1 } }, good(3, 'c'), good(4, 'd'), good(5, 'e')] as SourceRow[];
+
+    // Act
+    await importRows(rowsOf(rows), {
+      concurrency: 4,
+      batchItems: 2,
+      async createMany(inputs) {
+        if (first) (first = false), await new Promise((resolve) => setTimeout(resolve, 30));
+        return { results: inputs.map((input, index) => ({ index, id: input.id, outcome: 'created' as const })), counts: { created: inputs.length, exists: 0, invalid: 0, throttled: 0 } };
+      },
+      create: async () => 'created',
+      onMark: (mark) => marks.push(structuredClone(mark)),
+    });
+
+    // Assess: batches are rows 1-3 (a, c; b failed here) and 4-5; the second is answered first, and marks nothing.
+    expect(marks).toEqual([{ rows: 5, failed: [2] }]);
+  });
+
+  it('sends only the rows after the mark and those that had failed, counting the rest as done already', async () => {
+    const sent: string[] = [];
+    const rows = Array.from({ length: 6 }, (_, index) => good(index + 1, `r${index + 1}`));
+
+    const summary = await importRows(rowsOf(rows), {
+      concurrency: 2,
+      resume: { rows: 4, failed: [2] },
+      async create(input) {
+        sent.push(input.id as string);
+        return 'created';
+      },
+    });
+
+    expect(sent.sort()).toEqual(['r2', 'r5', 'r6']);
+    expect(summary).toMatchObject({ rows: 6, alreadyDone: 3, skipped: 3, created: 3, failed: 0 });
+  });
+
+  it('does not mark rows that were not sent when the import stops', async () => {
+    const stop = new AbortController();
+    const marks: number[] = [];
+    const rows = Array.from({ length: 50 }, (_, index) => good(index + 1, `s${index + 1}`));
+
+    const summary = await importRows(rowsOf(rows), {
+      concurrency: 1,
+      signal: stop.signal,
+      async create(input) {
+        if (input.id === 's10') stop.abort();
+        return 'created';
+      },
+      onMark: (mark) => marks.push(mark.rows),
+    });
+
+    expect(summary.interrupted).toBe(true);
+    expect(Math.max(...marks)).toBeLessThanOrEqual(summary.created);
+    expect(Math.max(...marks)).toBeGreaterThan(0);
+  });
+});
