@@ -93,7 +93,7 @@ export class ProductApi {
       const items = page.items.length > remaining ? page.items.slice(0, remaining) : page.items;
       remaining -= items.length;
       cursor = page.nextCursor;
-      yield { items, nextCursor: cursor };
+      yield { items, nextCursor: cursor, ...(page.skipped && page.skipped.length > 0 ? { skipped: page.skipped } : {}) };
     } while (cursor && remaining > 0);
   }
 

@@ -128,6 +128,11 @@ function schemas(): Record<string, unknown> {
       properties: {
         items: { type: 'array', items: ref('schemas', 'Product'), maxItems: LIST_LIMIT_MAX },
         nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page.' },
+        skipped: {
+          type: 'array',
+          description: 'Present when stored items of this page do not read as products (written by another tool): each id and the fields at fault. The page still answers 200 with every readable product; GET /product/{id} of such an id answers 500 naming the fields.',
+          items: { type: 'object', properties: { id: { type: 'string' }, errors: { type: 'array', items: ref('schemas', 'FieldError') } }, required: ['id', 'errors'], additionalProperties: false },
+        },
       },
       required: ['items', 'nextCursor'],
       additionalProperties: false,
