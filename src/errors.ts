@@ -13,6 +13,8 @@ export const EXIT = {
   api: 5,
   /** AWS refused or failed a provisioning call (credentials, permissions, quotas). */
   aws: 6,
+  /** list and export wrote every readable product, but some stored items do not read as products. */
+  unreadable: 7,
   /** Ctrl-C (SIGINT): 128 + 2, as shells report it. */
   interrupted: 130,
   /** Stopped by SIGTERM (kill, a service manager, a CI timeout): 128 + 15, after cleaning up as for Ctrl-C. */

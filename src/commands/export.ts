@@ -14,6 +14,7 @@ import { printPolicy } from '../output/print-policy.js';
 import { CSV_HEADER, csvLines } from '../transfer/csv-lines.js';
 import { checkOutputPath, openPartial, removeStalePartials } from '../transfer/export-output.js';
 import { ProgressBar } from '../output/progress-bar.js';
+import { SkippedItems } from '../output/skipped-items.js';
 import { ndjsonLines, writeBatches } from '../transfer/write-ndjson.js';
 
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
@@ -52,9 +53,12 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
   let outputError: Error | undefined;
   const onError = (error: Error) => (outputError ??= error);
   out.on('error', onError);
+  const skipped = new SkippedItems(ctx.stderr);
   const pages = async function* () {
     for await (const page of api.pages({ pageSize: LIST_LIMIT_MAX })) {
       if (outputError) return;
+      bar.clear();
+      skipped.note(page.skipped);
       yield page.items;
     }
   };
@@ -72,6 +76,7 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
     }
     if (outputError) throw outputError;
     if (file && opts.output !== undefined) await rename(file.partial, opts.output);
+    skipped.check(`${exported} products were exported${opts.output !== undefined ? ` to ${opts.output}` : ''}`);
     return { exported, ...(opts.output !== undefined ? { output: opts.output } : {}), format, durationMs: elapsedMs(started) };
   } catch (error) {
     bar.clear();
@@ -112,7 +117,9 @@ export const command = defineCommand({
 
 Memory stays flat however large the table: products are written as each page arrives. With --output the
 file appears only once complete; Ctrl-C or SIGTERM leave no partial file, and a later export removes those
-of exports that were killed.
+of exports that were killed. Products come in the table's scan order, which is not meaningful: sort the
+output (e.g. by id) to compare two exports. A stored item that does not read as a product (written by another
+tool) is left out with one "skipped product ID: ..." line on stderr; the export then completes and exits 7.
 
 ${CLIENT_FLAGS_HELP}`,
   run: (_args: [], opts: ExportOptions, ctx) => exportProducts(opts, ctx),

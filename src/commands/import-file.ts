@@ -12,6 +12,7 @@ import { escapeControl } from '../output/escape.js';
 import { printPolicy } from '../output/print-policy.js';
 import type { Style } from '../output/style.js';
 import { importRows, type ImportFailure, type ImportSummary } from '../transfer/import-rows.js';
+import { ImportCheckpoint, type ImportMark } from '../transfer/import-checkpoint.js';
 import { ProgressBar, rateAndEta } from '../output/progress-bar.js';
 import { formatFromContent, formatFromName, peekText, readRows, textChunks, type ImportFormat, type SourceRow } from '../transfer/read-rows.js';
 
@@ -67,6 +68,10 @@ export async function importFile(api: ProductApi | undefined, options: ImportFil
   // Every request in flight listens on the Ctrl-C signal.
   setMaxListeners(Math.max(getMaxListeners(ctx.signal), concurrency * 4 + 10), ctx.signal);
   const { stream, size } = await openSource(file, ctx);
+  // A file (not stdin) imported for real keeps a checkpoint, so that a rerun goes on where this one stops.
+  const checkpoint = api !== undefined && !options.dryRun && size !== undefined ? await ImportCheckpoint.open(ctx.cwd, file, api.baseUrl) : undefined;
+  let mark: ImportMark | undefined;
+  let complete = false;
   const policy = printPolicy(ctx);
   const bar = new ProgressBar(ctx.stderr, options.dryRun ? 'checking' : 'importing', policy.liveProgress);
   const started = performance.now();
@@ -92,6 +97,12 @@ export async function importFile(api: ProductApi | undefined, options: ImportFil
       dryRun: options.dryRun,
       signal: ctx.signal,
       isFatal,
+      resume: checkpoint?.resumed,
+      onMark(now) {
+        mark = now;
+        void checkpoint?.save(now);
+      },
+      createMany: (inputs) => (api as ProductApi).createMany(inputs),
       async create(input) {
         try {
           await (api as ProductApi).create(input);
@@ -111,6 +122,7 @@ export async function importFile(api: ProductApi | undefined, options: ImportFil
         draw(failure !== undefined); // a message took the bar's line: put the bar back at once
       },
     });
+    complete = !summary.interrupted && summary.notSent === 0 && summary.failed === 0;
     return { file, format, ...summary };
   } catch (error) {
     if (isFatal(error)) {
@@ -119,6 +131,8 @@ export async function importFile(api: ProductApi | undefined, options: ImportFil
     }
     throw error;
   } finally {
+    if (complete) await checkpoint?.clear();
+    else if (mark !== undefined) await checkpoint?.save(mark, true);
     clearInterval(ticker);
     bar.clear();
     (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();

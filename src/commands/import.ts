@@ -56,6 +56,7 @@ export function renderImportSummary(result: ImportResult, style: Style): string 
   if (result.dryRun) return `${head}: ${style.green(`${result.valid} valid`)}, ${failed}; nothing was sent (--dry-run)`;
   const notSent = result.notSent > 0 ? `, ${style.yellow(`${result.notSent} not sent`)}` : '';
   const lines = [`${head}: ${style.green(`${result.created} created`)}, ${result.skipped} skipped (id exists), ${failed}${notSent}`];
+  if (result.alreadyDone > 0) lines.push(style.dim(`${result.alreadyDone} of the skipped rows were done by an earlier run of this import (its checkpoint) and not sent again`));
   if (result.throttled > 0) lines.push(style.dim(`the API throttled ${count(result.throttled, 'request')} (429); each was sent again at a pace it accepts`));
   if (result.withoutId > 0) lines.push(style.yellow(`${count(result.withoutId, 'row')} had no id: the API chose one, so importing the file again would create ${result.withoutId === 1 ? 'it' : 'them'} again`));
   if (result.failuresOmitted > 0) lines.push(style.dim(`(${result.failuresOmitted} more failures not listed in --json output)`));
@@ -79,7 +80,9 @@ export const command = defineCommand({
   $ cat products.json | products-cli import - --json
 
 Rows that fail are reported with their line and reason; the rest still go in. Ids that exist already are
-skipped, so an interrupted import is simply run again. createdAt, updatedAt and version are set by the
+skipped, so an interrupted import is simply run again: a checkpoint in .products-cli/imports/ (per file and
+API) says how far the last run got, and the rerun sends only the rows after it and those that had failed.
+A file changed since is imported from its start; a complete import removes its checkpoint. createdAt, updatedAt and version are set by the
 server: import ignores them, so an export imports as is (id, title, description and price are restored).
 Throttled requests (429) are sent again at the pace the API accepts, never counted as failed.
 A file that cannot be read to its end (a broken CSV quote, binary data) stops the import where it breaks:

@@ -9,6 +9,7 @@ import type { ProductPage } from '../http/api-client.js';
 import { interrupted, openProductApi, type TargetOptions } from './open-product-api.js';
 import { printProductPages } from '../output/render-list.js';
 import { API_KEY_HELP } from './product-input.js';
+import { SkippedItems } from '../output/skipped-items.js';
 
 export interface ListOptions extends TargetOptions {
   limit?: number;
@@ -34,7 +35,12 @@ export async function* list(opts: ListOptions, ctx: Context): AsyncGenerator<Pro
   const api = await openProductApi(opts, ctx, { transport: 'node' });
   try {
     const { limit } = effectiveLimit(opts, ctx);
-    yield* api.pages({ pageSize: Math.min(opts.pageSize ?? LIST_LIMIT_MAX, limit ?? LIST_LIMIT_MAX), max: limit });
+    const skipped = new SkippedItems(ctx.stderr);
+    for await (const page of api.pages({ pageSize: Math.min(opts.pageSize ?? LIST_LIMIT_MAX, limit ?? LIST_LIMIT_MAX), max: limit })) {
+      skipped.note(page.skipped);
+      yield page;
+    }
+    skipped.check('every readable product was listed');
   } catch (error) {
     throw ctx.signal.aborted ? interrupted(error) : error;
   } finally {
@@ -57,7 +63,9 @@ export const command = defineCommand({
   $ products-cli list --json | jq -r .id
 
 On a terminal, list shows the first ${TERMINAL_LIST_LIMIT} products and says whether more remain; piped, or with
---all or --json, it writes every one.
+--all or --json, it writes every one. Products come in the table's scan order, which is not meaningful.
+A stored item that does not read as a product (written by another tool) is left out with one
+"skipped product ID: ..." line on stderr; list then ends with exit 7 after every other product.
 
 ${API_KEY_HELP}`,
   run: async (_args: [], opts: ListOptions, ctx) => list(opts, ctx),

@@ -4,3 +4,4 @@ export * from './operations.js';
 export * from './routes.js';
 export * from './auth.js';
 export * from './cors.js';
+export * from './batch.js';

@@ -4,6 +4,7 @@
  * OpenAPI document and the authorization of each method are derived from it.
  */
 import type { ProblemKind } from './problem.js';
+import { BATCH_MAX_BODY_BYTES, BATCH_MAX_ITEMS } from './batch.js';
 import { PATCH_FIELDS } from './product.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -16,7 +17,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** The parameters an operation may take, by their name in the OpenAPI document's components. */
 export type ParameterName = 'id' | 'limit' | 'cursor' | 'IfMatch';
 /** The shapes of bodies and answers, by their name in the OpenAPI document's components. */
-export type ShapeName = 'Product' | 'ProductInput' | 'ProductPatch' | 'ProductPage';
+export type ShapeName = 'Product' | 'ProductInput' | 'ProductPatch' | 'ProductPage' | 'ProductBatch' | 'ProductBatchAnswer' | 'IdBatch' | 'IdBatchAnswer';
 export type AnswerHeader = 'Location' | 'ETag';
 
 export interface Operation {
@@ -28,12 +29,17 @@ export interface Operation {
   description: string;
   parameters: readonly ParameterName[];
   body?: ShapeName;
+  /** The largest body it takes, in bytes, when not MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
   success: { status: number; description: string; shape?: ShapeName; headers?: readonly AnswerHeader[] };
   /** Every problem the function can answer this operation with. */
   problems: readonly ProblemKind[];
   /** `write` operations need the stack's credential; `read` ones only with --private-reads. */
   access: 'read' | 'write';
 }
+
+/** What a batch answers with as a whole; each item's own outcome is in the 200 answer. */
+const BATCH_PROBLEMS = ['validation', 'malformedJson', 'tooLarge', 'unsupportedMediaType', 'internal', 'unavailable'] as const;
 
 export const OPERATIONS = [
   {
@@ -91,6 +97,32 @@ export const OPERATIONS = [
     parameters: ['id', 'IfMatch'],
     success: { status: 204, description: 'Deleted; no body.' },
     problems: ['validation', 'badHeader', 'notFound', 'preconditionFailed', 'internal', 'unavailable'],
+    access: 'write',
+  },
+  {
+    operationId: 'createProducts',
+    method: 'POST',
+    resource: '/products',
+    summary: 'Create many products',
+    description: `Creates up to ${BATCH_MAX_ITEMS} products (a body of at most ${BATCH_MAX_BODY_BYTES} bytes), each validated and created as POST /product creates one, and answers each item on its own: \`created\`, \`exists\` (never overwritten), \`invalid\` with its field errors, or \`throttled\` (the table was busy; send that item again). One bad item never fails the others.`,
+    parameters: [],
+    body: 'ProductBatch',
+    maxBodyBytes: BATCH_MAX_BODY_BYTES,
+    success: { status: 200, description: 'Each item’s outcome, in request order.', shape: 'ProductBatchAnswer' },
+    problems: BATCH_PROBLEMS,
+    access: 'write',
+  },
+  {
+    operationId: 'deleteProducts',
+    method: 'DELETE',
+    resource: '/products',
+    summary: 'Delete many products',
+    description: `Deletes up to ${BATCH_MAX_ITEMS} products by id (the body \`{"ids": [...]}\`), each answered on its own: \`deleted\`, \`notFound\`, \`invalid\` or \`throttled\` (send it again). Safe to repeat.`,
+    parameters: [],
+    body: 'IdBatch',
+    maxBodyBytes: BATCH_MAX_BODY_BYTES,
+    success: { status: 200, description: 'Each id’s outcome, in request order.', shape: 'IdBatchAnswer' },
+    problems: BATCH_PROBLEMS,
     access: 'write',
   },
 ] as const satisfies readonly Operation[];

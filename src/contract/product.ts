@@ -21,6 +21,12 @@ export interface FieldError {
   message: string;
 }
 
+/** A stored item of a list page that does not read as a product (written by another tool): its id and fields at fault. */
+export interface SkippedItem {
+  id: string;
+  errors: FieldError[];
+}
+
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 export const ID_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';

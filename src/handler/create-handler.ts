@@ -2,17 +2,26 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { DynamoClient } from './dynamo-client/client.js';
 import {
+  BATCH_CREATE_OUTCOMES,
+  BATCH_DELETE_OUTCOMES,
+  BATCH_MAX_BODY_BYTES,
   checkId,
+  countOutcomes,
   findOperation,
   matchResource,
   problem,
   PROBLEM_CONTENT_TYPE,
   productPath,
+  readBatchEnvelope,
   validateProductInput,
   validateProductPatch,
+  type BatchCreateOutcome,
+  type BatchDeleteOutcome,
+  type BatchItemResult,
   type OperationId,
   type Product,
 } from '../contract/index.js';
+import { BatchStore } from './batch-store.js';
 import { withCors } from './response-cors.js';
 import { HttpError } from './http-error.js';
 import { ProductStore } from './product-store.js';
@@ -27,6 +36,8 @@ export interface HandlerDeps {
   newId: () => string;
   /** Origins whose browsers may read the answers (CORS); empty or absent = no CORS headers. */
   corsOrigins?: readonly string[];
+  /** How long a batch keeps resending what the table left undone before answering it `throttled` (default 5 s). */
+  batchBudgetMs?: number;
 }
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Partial<Context>) => Promise<APIGatewayProxyResult>;
@@ -69,9 +80,68 @@ function locationOf(event: APIGatewayProxyEvent, id: string): string {
   return `${prefix}${productPath(id)}`;
 }
 
+/**
+ * The answer to a batch: each result still at `pending` (the first mention of an id sent to the table) takes the
+ * table's outcome for that id; an id the table did not answer for is `throttled`, to be sent again.
+ */
+function batchReply<Outcome extends string>(results: BatchItemResult<Outcome>[], pending: Outcome, outcomes: ReadonlyMap<string, Outcome>, all: readonly Outcome[]): Reply {
+  for (const result of results) {
+    if (result.outcome === pending && result.id !== undefined) result.outcome = outcomes.get(result.id) ?? ('throttled' as Outcome);
+  }
+  return { status: 200, body: { results, counts: countOutcomes(results, all) } };
+}
+
 /** Builds the handler around its dependencies, so tests and the local stack inject their own. */
 export function createHandler(deps: HandlerDeps): ProxyHandler {
   const store = new ProductStore(deps.client, deps.tableName);
+  const batches = new BatchStore(deps.client, deps.tableName, deps.batchBudgetMs);
+
+  /** The list of a batch body (`items` or `ids`); 400 naming the field when the envelope is wrong. */
+  function readBatch(event: APIGatewayProxyEvent, key: 'items' | 'ids'): unknown[] {
+    const envelope = readBatchEnvelope(readJsonBody(event, BATCH_MAX_BODY_BYTES), key);
+    if (!envelope.ok) throw new HttpError('validation', `the batch is not valid; see errors`, { errors: envelope.errors });
+    return envelope.list;
+  }
+
+  async function createProducts(event: APIGatewayProxyEvent): Promise<Reply> {
+    const now = deps.now().toISOString();
+    const results: BatchItemResult<BatchCreateOutcome>[] = [];
+    const products = new Map<string, Product>();
+    readBatch(event, 'items').forEach((item, index) => {
+      const input = validateProductInput(item);
+      if (!input.ok) {
+        const id = typeof (item as { id?: unknown } | null)?.id === 'string' ? (item as { id: string }).id : undefined;
+        results.push({ index, ...(id === undefined ? {} : { id }), outcome: 'invalid', errors: input.errors });
+        return;
+      }
+      const product = { id: input.value.id ?? deps.newId(), ...input.value, createdAt: now, updatedAt: now, version: 1 } as Product;
+      // A second item with an id the batch already creates is answered as a second POST would be.
+      if (products.has(product.id)) results.push({ index, id: product.id, outcome: 'exists' });
+      else {
+        products.set(product.id, product);
+        results.push({ index, id: product.id, outcome: 'created' });
+      }
+    });
+    const outcomes = await batches.createMany([...products.values()]);
+    return batchReply(results, 'created', outcomes, BATCH_CREATE_OUTCOMES);
+  }
+
+  async function deleteProducts(event: APIGatewayProxyEvent): Promise<Reply> {
+    const results: BatchItemResult<BatchDeleteOutcome>[] = [];
+    const ids = new Set<string>();
+    readBatch(event, 'ids').forEach((id, index) => {
+      const rule = checkId(id);
+      if (rule) results.push({ index, ...(typeof id === 'string' ? { id } : {}), outcome: 'invalid', errors: [{ field: `ids[${index}]`, message: rule }] });
+      // A second mention of an id is answered as a second DELETE would be.
+      else if (ids.has(id as string)) results.push({ index, id: id as string, outcome: 'notFound' });
+      else {
+        ids.add(id as string);
+        results.push({ index, id: id as string, outcome: 'deleted' });
+      }
+    });
+    const outcomes = await batches.deleteMany([...ids]);
+    return batchReply(results, 'deleted', outcomes, BATCH_DELETE_OUTCOMES);
+  }
 
   async function createProduct(event: APIGatewayProxyEvent): Promise<Reply> {
     const input = validateProductInput(readJsonBody(event));
@@ -116,6 +186,8 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
     getProduct,
     updateProduct,
     deleteProduct,
+    createProducts,
+    deleteProducts,
   };
 
   async function route(event: APIGatewayProxyEvent): Promise<{ resource: string; reply: Reply }> {

@@ -1,14 +1,16 @@
 /** Product persistence in DynamoDB: conditional writes, paged scans, and SDK errors translated where they arise. */
 import type { DynamoClient } from './dynamo-client/client.js';
-import type { Product, ProductPatch } from '../contract/index.js';
+import type { Product, ProductPatch, SkippedItem } from '../contract/index.js';
 import { encodeCursor, type ProductKey } from './cursor.js';
 import { HttpError } from './http-error.js';
 import { isAmbiguous } from './dynamo-client/errors.js';
-import { toProduct } from './stored-item.js';
+import { readStoredItem, toProduct } from './stored-item.js';
 
 export interface ProductPage {
   items: Product[];
   nextCursor: string | null;
+  /** The page's stored items that do not read as products; present only when there are some. */
+  skipped?: SkippedItem[];
 }
 
 const THROTTLING_ERRORS = new Set([
@@ -98,7 +100,14 @@ export class ProductStore {
     try {
       const result = await this.client.scan({ TableName: this.tableName, Limit: limit, ...(startKey ? { ExclusiveStartKey: startKey } : {}) });
       const lastKey = result.LastEvaluatedKey as ProductKey | undefined;
-      return { items: (result.Items ?? []).map((item) => toProduct(item)), nextCursor: lastKey ? encodeCursor(lastKey) : null };
+      const items: Product[] = [];
+      const skipped: SkippedItem[] = [];
+      for (const item of result.Items ?? []) {
+        const read = readStoredItem(item);
+        if (read.ok) items.push(read.product);
+        else skipped.push({ id: typeof item.id === 'string' ? item.id : JSON.stringify(item.id), errors: read.errors });
+      }
+      return { items, nextCursor: lastKey ? encodeCursor(lastKey) : null, ...(skipped.length > 0 ? { skipped } : {}) };
     } catch (error) {
       return translate(error);
     }

@@ -31,9 +31,9 @@ function charsetOf(contentType: string): string | undefined {
 
 /**
  * Parses the JSON body of a write: 415 for a non-JSON content type or a charset other than UTF-8, 413 past
- * 64 KiB, 400 when not UTF-8 or not JSON.
+ * 64 KiB (or `maxBytes`), 400 when not UTF-8 or not JSON.
  */
-export function readJsonBody(event: APIGatewayProxyEvent): unknown {
+export function readJsonBody(event: APIGatewayProxyEvent, maxBytes = MAX_BODY_BYTES): unknown {
   const contentType = header(event, 'content-type');
   if (contentType !== undefined && !isJsonMediaType(contentType)) {
     throw new HttpError('unsupportedMediaType', `Content-Type ${contentType} is not supported; send application/json`);
@@ -44,8 +44,8 @@ export function readJsonBody(event: APIGatewayProxyEvent): unknown {
   }
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > MAX_BODY_BYTES) {
-    throw new HttpError('tooLarge', `body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}`);
+  if (bytes.length > maxBytes) {
+    throw new HttpError('tooLarge', `body is ${bytes.length} bytes; the limit is ${maxBytes}`);
   }
   let text: string;
   try {

@@ -1,5 +1,5 @@
 /** The product API's client: one connection pool per base URL, timeouts, safe retries and errors people can read. */
-import { normalizeField, operationRequest, type FieldName, type OperationId, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
+import { normalizeField, operationRequest, type BatchCreateAnswer, type BatchDeleteAnswer, type FieldName, type OperationId, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
 import { errorFromNetwork, errorFromResponse, notProductApi } from './response-error.js';
 import {
   backoffDelay,
@@ -95,7 +95,7 @@ export class ProductApi {
       const items = page.items.length > remaining ? page.items.slice(0, remaining) : page.items;
       remaining -= items.length;
       cursor = page.nextCursor;
-      yield { items, nextCursor: cursor };
+      yield { items, nextCursor: cursor, ...(page.skipped && page.skipped.length > 0 ? { skipped: page.skipped } : {}) };
     } while (cursor && remaining > 0);
   }
 
@@ -130,6 +130,29 @@ export class ProductApi {
       this.options.onNotice?.(`product ${id} is gone; an earlier attempt, whose answer was lost, probably deleted it`);
       return;
     }
+    throw this.fail(method, path, response);
+  }
+
+  /**
+   * Creates many products in one request (each answered on its own; ids never overwritten, so it is safe to
+   * retry); undefined when the API has no batch route (API Gateway's 403 `Missing Authentication Token`, or 404).
+   */
+  async createMany(inputs: readonly ProductInput[]): Promise<BatchCreateAnswer | undefined> {
+    return this.batch<BatchCreateAnswer>('createProducts', { items: inputs });
+  }
+
+  /** Deletes many products in one request; undefined when the API has no batch route. */
+  async deleteMany(ids: readonly string[]): Promise<BatchDeleteAnswer | undefined> {
+    return this.batch<BatchDeleteAnswer>('deleteProducts', { ids });
+  }
+
+  private async batch<T>(operationId: 'createProducts' | 'deleteProducts', body: unknown): Promise<T | undefined> {
+    const { method, path } = operationRequest(operationId);
+    const response = await this.request(method, path, { body, idempotent: true });
+    if (response.status === 200) return this.json<T>(method, path, response);
+    const message = (response.body as { message?: unknown } | undefined)?.message;
+    // API Gateway answers a resource it does not have with 403 Missing Authentication Token, signed or not.
+    if ((response.status === 403 && message === 'Missing Authentication Token') || (response.status === 404 && typeof message === 'string')) return undefined;
     throw this.fail(method, path, response);
   }
 

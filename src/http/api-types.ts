@@ -1,6 +1,6 @@
 /** The shapes the product API's client takes and gives: its options, a request's options, answers and pages. */
 import type { Dispatcher } from 'undici';
-import type { Product } from '../contract/index.js';
+import type { Product, SkippedItem } from '../contract/index.js';
 import type { RequestSigning } from './request-auth.js';
 import type { Transport } from './transport.js';
 
@@ -102,6 +102,8 @@ export interface Exchange {
 export interface ProductPage {
   items: Product[];
   nextCursor: string | null;
+  /** Stored items of the page that do not read as products, with the fields at fault. */
+  skipped?: SkippedItem[];
 }
 
 export interface ListOptions {

@@ -3,6 +3,7 @@
  * table and the problem kinds that the handler itself validates and answers with.
  */
 import {
+  batchSchemas,
   CREATE_FIELDS,
   FIELD_NAMES,
   LIST_LIMIT_DEFAULT,
@@ -127,6 +128,11 @@ function schemas(): Record<string, unknown> {
       properties: {
         items: { type: 'array', items: ref('schemas', 'Product'), maxItems: LIST_LIMIT_MAX },
         nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page.' },
+        skipped: {
+          type: 'array',
+          description: 'Present when stored items of this page do not read as products (written by another tool): each id and the fields at fault. The page still answers 200 with every readable product; GET /product/{id} of such an id answers 500 naming the fields.',
+          items: { type: 'object', properties: { id: { type: 'string' }, errors: { type: 'array', items: ref('schemas', 'FieldError') } }, required: ['id', 'errors'], additionalProperties: false },
+        },
       },
       required: ['items', 'nextCursor'],
       additionalProperties: false,
@@ -157,6 +163,7 @@ function schemas(): Record<string, unknown> {
       properties: { message: { type: 'string' } },
       required: ['message'],
     },
+    ...batchSchemas((name) => ref('schemas', name)),
   };
 }
 
@@ -243,7 +250,7 @@ function operation(spec: Operation): OperationObject {
   if (spec.body) {
     result.requestBody = {
       required: true,
-      description: `JSON, at most ${MAX_BODY_BYTES} bytes.`,
+      description: `JSON, at most ${spec.maxBodyBytes ?? MAX_BODY_BYTES} bytes.`,
       content: { 'application/json': { schema: ref('schemas', spec.body) } },
     };
   }

@@ -21,7 +21,7 @@ export function trustPolicy(): PolicyDocument {
 }
 
 /** The item actions of the console's "Simple microservice permissions" template. */
-export const TABLE_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'] as const;
+export const TABLE_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'] as const;
 
 /** One statement of the function's inline policy: actions on one resource of the stack, named by the ARN it needs. */
 export interface Grant {

@@ -103,6 +103,13 @@ function expectProduct(response: ApiResponse, wanted: Record<string, unknown>, v
   return body as unknown as Product;
 }
 
+/** A batch answer whose items have these outcomes, in order. */
+function expectOutcomes(response: ApiResponse, wanted: string[]): void {
+  const results = (response.body as { results?: Array<{ outcome?: unknown }> } | undefined)?.results;
+  const outcomes = Array.isArray(results) ? results.map((result) => result?.outcome) : undefined;
+  if (JSON.stringify(outcomes) !== JSON.stringify(wanted)) throw new CheckFailure(`outcomes ${wanted.join(', ')}`, outcomes ? `outcomes ${outcomes.join(', ')}` : describeResponse(response));
+}
+
 export interface SmokeOptions {
   /** The client the checks use. */
   api: ProductApi;
@@ -228,6 +235,25 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
       created.add(`${id}-bad`); // a broken API might store it
       const response = await api.call('createProduct', { body: { id: `${id}-bad`, title: '', price: 'free' }, idempotent: true });
       expectProblem(response, 400, ['title', 'price']);
+    });
+
+    const batchId = `${id}-batch`;
+    await check('batch create answers each item', [], async () => {
+      created.add(batchId);
+      const items = [smokeProduct(batchId), smokeProduct(batchId), { title: '', price: 'free' }];
+      const response = await api.call('createProducts', { body: { items }, idempotent: true });
+      expectStatus(response, 200);
+      expectOutcomes(response, ['created', 'exists', 'invalid']);
+      const after = await api.call('getProduct', { params: { id: batchId } });
+      expectStatus(after, 200, 'on reading the created item');
+      expectProduct(after, smokeProduct(batchId), 1);
+    });
+
+    await check('batch delete answers each id', ['batch create answers each item'], async () => {
+      const response = await api.call('deleteProducts', { body: { ids: [batchId, `${batchId}-absent`] } });
+      expectStatus(response, 200);
+      expectOutcomes(response, ['deleted', 'notFound']);
+      gone.add(batchId);
     });
 
     const anonymous = options.anonymousApi;

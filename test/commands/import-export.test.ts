@@ -131,7 +131,7 @@ describe('import', () => {
     const run = await runCli(['import', 'one.ndjson', '--url', 'http://127.0.0.1:9/prod'], { cwd });
 
     expect(run.code).toBe(EXIT.api);
-    expect(run.stderr).toMatch(/^products-cli: cannot reach http:\/\/127\.0\.0\.1:9\/prod\/product for POST: connection refused/);
+    expect(run.stderr).toMatch(/^products-cli: cannot reach http:\/\/127\.0\.0\.1:9\/prod\/products for POST: connection refused/);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 

@@ -81,10 +81,10 @@ describe('smoke', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(EXIT.ok);
     const lines = run.stdout.split('\n').filter((line) => /^(PASS|FAIL|SKIP) /.test(line));
-    expect(lines).toHaveLength(9);
+    expect(lines).toHaveLength(11);
     expect(lines.every((line) => /^PASS  .+  \d+(\.\d)? ms$/.test(line))).toBe(true);
     expect(run.stdout).toContain("PASS  unknown route gives API Gateway's 403");
-    expect(run.stdout).toMatch(/9 passed, 0 failed in .* against http:\/\/127\.0\.0\.1/);
+    expect(run.stdout).toMatch(/11 passed, 0 failed in .* against http:\/\/127\.0\.0\.1/);
     expect((await productIds(stack.url)).filter((id) => id.startsWith('smoke-'))).toEqual([]);
   });
 
@@ -108,7 +108,7 @@ describe('smoke', () => {
 
     expect(first.code).toBe(EXIT.ok);
     const report = JSON.parse(first.stdout) as SmokeReport;
-    expect(report).toMatchObject({ target: stack.url, passed: 9, failed: 0, skipped: 0, cleanup: { leftBehind: [] } });
+    expect(report).toMatchObject({ target: stack.url, passed: 11, failed: 0, skipped: 0, cleanup: { leftBehind: [] } });
     expect(report.checks.map((check) => check.name)).toContain('stale If-Match gives 412');
     // Durations to 0.1 ms, not 103.90287400000001.
     for (const ms of [report.durationMs, ...report.checks.map((check) => check.durationMs)]) expect(String(ms)).toMatch(/^\d+(\.\d)?$/);
@@ -123,8 +123,8 @@ describe('smoke', () => {
     expect(run.code).toBe(EXIT.ok);
     const xml = await readFile(file, 'utf8');
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
-    expect(xml).toMatch(/<testsuite name="products-cli smoke" tests="9" failures="0" errors="0" skipped="0"/);
-    expect(xml.match(/<testcase /g)).toHaveLength(9);
+    expect(xml).toMatch(/<testsuite name="products-cli smoke" tests="11" failures="0" errors="0" skipped="0"/);
+    expect(xml.match(/<testcase /g)).toHaveLength(11);
     expect(xml).toContain('name="unknown route gives API Gateway&apos;s 403"');
   });
 
@@ -139,8 +139,8 @@ describe('smoke', () => {
     expect(run.code).toBe(EXIT.failure);
     expect(run.stdout).toContain('PASS  update product (If-Match)');
     expect(run.stdout).toMatch(/FAIL  stale If-Match gives 412 .*\n +expected: HTTP 412 with a problem body\n +actual: +HTTP 200 \{/);
-    expect(run.stdout).toMatch(/8 passed, 1 failed/);
-    expect(run.stderr).toBe('products-cli: 1 of 9 smoke checks failed: stale If-Match gives 412\n');
+    expect(run.stdout).toMatch(/10 passed, 1 failed/);
+    expect(run.stderr).toBe('products-cli: 1 of 11 smoke checks failed: stale If-Match gives 412\n');
     expect((await productIds(stack.url)).filter((id) => id.startsWith('smoke-'))).toEqual([]);
   });
 
@@ -152,7 +152,7 @@ describe('smoke', () => {
 
     expect(run.code).toBe(EXIT.failure);
     const xml = await readFile(file, 'utf8');
-    expect(xml).toMatch(/tests="9" failures="1"/);
+    expect(xml).toMatch(/tests="11" failures="1"/);
     expect(xml).toMatch(/<testcase classname="products-cli.smoke" name="stale If-Match gives 412" time="[\d.]+">\n +<failure message="expected HTTP 412 with a problem body" type="CheckFailed">expected: HTTP 412/);
   });
 
@@ -173,8 +173,9 @@ describe('smoke', () => {
       expect(byName['create product']?.actual).toMatch(/^HTTP 502 .*Internal server error/);
       expect(byName['get product']).toMatchObject({ status: 'skip', reason: 'needs "create product" to pass' });
       expect(byName['bad body gives 400 with field errors']?.status).toBe('fail');
+      expect(byName['batch delete answers each id']).toMatchObject({ status: 'skip', reason: 'needs "batch create answers each item" to pass' });
       expect(byName["unknown route gives API Gateway's 403"]?.status).toBe('pass');
-      expect(JSON.parse(run.stderr).error.message).toMatch(/^2 of 9 smoke checks failed: create product, bad body gives 400 with field errors$/);
+      expect(JSON.parse(run.stderr).error.message).toMatch(/^3 of 11 smoke checks failed: create product, bad body gives 400 with field errors, batch create answers each item$/);
     } finally {
       await broken.stop();
     }

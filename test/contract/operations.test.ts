@@ -35,6 +35,8 @@ const tableKeys = () => TABLE.map((op) => key(op.method, op.resource)).sort();
 /** A body the operation accepts, built from the field table's examples. */
 function exampleBody(op: Operation, id: string): Record<string, unknown> | undefined {
   if (op.body === undefined) return undefined;
+  if (op.body === 'IdBatch') return { ids: [id] };
+  if (op.body === 'ProductBatch') return { items: [exampleBody({ ...op, body: 'ProductInput' }, id)] };
   const fields = op.body === 'ProductPatch' ? PATCH_FIELDS : CREATE_FIELDS;
   return Object.fromEntries(fields.map((field) => [field, field === 'id' ? id : PRODUCT_FIELDS[field].example]));
 }
@@ -53,7 +55,7 @@ describe('the local stack, running dist/handler.zip, answers every operation of 
     await stack?.stop();
   });
 
-  it('with its success status, in the table order (list, create, get, update, delete)', async () => {
+  it('with its success status, in the table order (list, create, get, update, delete, create many, delete many)', async () => {
     const id = `agreement-${Date.now()}`;
     const answers: string[] = [];
     for (const op of TABLE) {

@@ -22,6 +22,9 @@ import { codeSha256 } from '../../src/provision/version-description.js';
 import { readState } from '../../src/state/state-file.js';
 import { testContext } from '../aws/fake/harness.js';
 import { motoAvailable, useEmulator, type Emulator } from './moto-server.js';
+import { statementId } from '../../src/stack/stage-name.js';
+import { invokeSources } from '../../src/provision/description.js';
+import { ROUTES } from '../../src/contract/routes.js';
 
 const REGION = 'us-east-1';
 let emulator: Emulator;
@@ -62,13 +65,13 @@ describe.runIf(motoAvailable)('the AWS stack against moto', () => {
     expect(result.apiId).toBe(apiId);
     const resources = (await clients.apigateway.send(new GetResourcesCommand({ restApiId: apiId, embed: ['methods'] }))).items ?? [];
     const methods = resources.flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${m} ${r.path}`)).sort();
-    expect(methods).toEqual(['DELETE /product/{id}', 'GET /product', 'GET /product/{id}', 'PATCH /product/{id}', 'POST /product']);
+    expect(methods).toEqual(ROUTES.flatMap((r) => r.methods.map((m) => `${m} ${r.resource}`)).sort());
     await expect(clients.apigateway.send(new GetStageCommand({ restApiId: apiId, stageName: 'prod' }))).resolves.toMatchObject({ stageName: 'prod' });
     const statements = (JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: 'productFunction' }))).Policy ?? '{}') as { Statement: Array<{ Sid: string; Resource: string }> }).Statement;
     // moto keeps an alias's statements in the function's one policy; their Resource is the alias.
     expect(statements.every((s) => s.Resource.endsWith(':productFunction:live'))).toBe(true);
     expect(await clients.lambda.send(new GetAliasCommand({ FunctionName: 'productFunction', Name: 'live' }))).toMatchObject({ FunctionVersion: '1' });
-    expect(statements.map((s) => s.Sid).sort()).toEqual(['apigateway-prod-product', 'apigateway-prod-product-id', 'apigateway-test-invoke-stage-product', 'apigateway-test-invoke-stage-product-id']);
+    expect(statements.map((s) => s.Sid).sort()).toEqual(invokeSources('prod').map((s) => statementId(s.stage, s.resource)).sort());
     expect((await readState(cwd)).aws?.url).toBe(`${emulator.url}/restapis/${apiId}/prod/_user_request_`);
 
     // Act: rerun, status, deploy

@@ -16,6 +16,7 @@ import { readState } from '../../src/state/state-file.js';
 import type { ResourceToImport } from '../../src/template/import.js';
 import { testContext } from '../aws/fake/harness.js';
 import { motoAvailable, useEmulator, type Emulator } from './moto-server.js';
+import { invokeSources } from '../../src/provision/description.js';
 
 const REGION = 'us-east-1';
 let emulator: Emulator;
@@ -61,7 +62,7 @@ describe.runIf(motoAvailable)('template --import against moto', () => {
     expect(byType('AWS::ApiGateway::ApiKey')).toEqual([{ APIKeyId: recorded?.apiKeyId }]);
     expect(result.handOver?.notImported.map((n) => n.type).sort()).toEqual([
       'AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::UsagePlanKey',
-      'AWS::Lambda::Permission', 'AWS::Lambda::Permission', 'AWS::Lambda::Permission', 'AWS::Lambda::Permission',
+      ...invokeSources('prod').map(() => 'AWS::Lambda::Permission'),
     ]);
     expect(result.commands[0]).toMatch(/^aws cloudformation create-change-set --stack-name products-hand --region us-east-1 --change-set-name \S+ --change-set-type IMPORT --resources-to-import file:\/\/resources-to-import.json --template-body file:\/\/import-template.yaml --capabilities CAPABILITY_NAMED_IAM$/);
     expect(result.commands.some((c) => c.startsWith('aws cloudformation execute-change-set --stack-name products-hand'))).toBe(true);

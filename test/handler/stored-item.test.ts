@@ -117,6 +117,20 @@ describe('an item of wrong types written by another tool', () => {
     expect(JSON.parse(h.logs.at(-1) ?? '{}')).toMatchObject({ status: 500 });
   });
 
+  it('GET /product answers 200 with every readable product and names the skipped id and its fields', async () => {
+    const result = await h.handler(proxyEvent('GET', '/product', { query: { limit: '100' } }));
+
+    expect(result.statusCode).toBe(200);
+    const page = bodyOf<{ items: { id: string }[]; skipped: { id: string; errors: { field: string; message: string }[] }[] }>(result);
+    expect(page.items.map((item) => item.id)).toEqual(expect.arrayContaining(['t1', 't2']));
+    expect(page.items.map((item) => item.id)).not.toContain('bad');
+    expect(page.skipped).toEqual([{ id: 'bad', errors: [
+      { field: 'title', message: 'is a number, not a string' },
+      { field: 'price', message: 'is a string, not a number' },
+      { field: 'version', message: 'is a string, not a whole number' },
+    ] }]);
+  });
+
   it('PATCH leaves the item as it was', async () => {
     await patch('bad', { price: 10 });
     const { Item } = await engine.documentClient.send(new GetCommand({ TableName: engine.tableName, Key: { id: 'bad' } }));

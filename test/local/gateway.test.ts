@@ -41,7 +41,8 @@ afterAll(async () => {
 
 describe('routing', () => {
   it.each([
-    ['an unknown resource', 'GET', '/prod/products'],
+    ['an unknown resource', 'GET', '/prod/productz'],
+    ['a method the batch resource lacks', 'GET', '/prod/products'],
     ['a path below a product', 'GET', '/prod/product/1/extra'],
     ['a method the resource lacks', 'PUT', '/prod/product/1'],
     ['POST on a product', 'POST', '/prod/product/1'],

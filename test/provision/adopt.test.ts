@@ -7,6 +7,7 @@ import { AwsError } from '../../src/errors.js';
 import { CrashError } from '../aws/fake/fake-aws.js';
 import { fakeWorld, mutatingCalls, testContext } from '../aws/fake/harness.js';
 import { makeTutorialStack, TUTORIAL_ITEMS } from '../aws/fake/tutorial.js';
+import { ROUTES } from '../../src/contract/routes.js';
 
 const noVerify = { verify: false } as const;
 const ALL = 'table product, role productFunctionRole, function productFunction, log group /aws/lambda/productFunction, REST API productApi';
@@ -62,7 +63,7 @@ describe('a stack made by hand', () => {
     const api = fake.apis.get(apiId)!;
     expect(api.api.tags['products-cli:stack']).toBe('default');
     const methods = [...api.resources.values()].flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${m} ${r.path}`)).sort();
-    expect(methods).toEqual(['DELETE /product/{id}', 'GET /product', 'GET /product/{id}', 'PATCH /product/{id}', 'POST /product']);
+    expect(methods).toEqual(ROUTES.flatMap((r) => r.methods.map((m) => `${m} ${r.resource}`)).sort());
     expect(api.stages.get('prod')?.methodSettings['*/*']).toEqual({ throttlingRateLimit: 100, throttlingBurstLimit: 200 });
     expect((await statusAws(noVerify, testContext(world.cwd), world.deps())).overall).toBe('present');
 

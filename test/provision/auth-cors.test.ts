@@ -23,6 +23,7 @@ import type { ProvisionContext } from '../../src/provision/context.js';
 import { DEFAULT_SETTINGS } from '../../src/provision/session.js';
 import { readState } from '../../src/state/state-file.js';
 import { fakeWorld, mutatingCalls, testContext } from '../aws/fake/harness.js';
+import { OPERATIONS } from '../../src/contract/operations.js';
 
 const noVerify = { verify: false } as const;
 type Methods = Record<string, { httpMethod: string; authorizationType: string; apiKeyRequired: boolean; methodIntegration?: any; methodResponses?: any }>;
@@ -43,7 +44,8 @@ describe('authorization on AWS', () => {
     const world = fakeWorld();
     const first = await setupAws(noVerify, testContext(world.cwd), world.deps());
 
-    expect(authOf(world)).toEqual({ 'GET /product': 'NONE', 'POST /product': 'AWS_IAM', 'GET /product/{id}': 'NONE', 'PATCH /product/{id}': 'AWS_IAM', 'DELETE /product/{id}': 'AWS_IAM' });
+    expect(authOf(world)).toEqual(Object.fromEntries(OPERATIONS.map((op) => [`${op.method} ${op.resource}`, op.access === 'write' ? 'AWS_IAM' : 'NONE'])));
+    expect(authOf(world)).toMatchObject({ 'GET /product': 'NONE', 'POST /product': 'AWS_IAM', 'DELETE /product/{id}': 'AWS_IAM' });
     expect(first.auth).toEqual({ mode: 'iam', privateReads: false });
     expect((await readState(world.cwd)).aws?.auth).toEqual({ mode: 'iam', privateReads: false });
 
@@ -53,8 +55,9 @@ describe('authorization on AWS', () => {
     const before = world.fake.calls.length;
     const ctx = testContext(world.cwd);
     await setupAws({ ...noVerify, privateReads: true }, ctx, world.deps());
-    expect(Object.values(authOf(world))).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
-    expect(mutatingCalls(world.fake, before).filter((c) => c === 'apigateway:UpdateMethod')).toHaveLength(2);
+    expect(Object.values(authOf(world))).toEqual(OPERATIONS.map(() => 'AWS_IAM'));
+    const reads = OPERATIONS.filter((op) => op.access === 'read');
+    expect(mutatingCalls(world.fake, before).filter((c) => c === 'apigateway:UpdateMethod')).toHaveLength(reads.length);
     expect(api?.deployments).toBe(deployments + 1);
 
     await setupAws({ ...noVerify, auth: 'none' }, testContext(world.cwd), world.deps());

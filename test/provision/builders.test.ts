@@ -35,8 +35,10 @@ describe('ARNs and URLs', () => {
     expect(permissionStatements(where, 'a1', 'prod')).toEqual([
       { StatementId: 'apigateway-prod-product', SourceArn: 'arn:aws:execute-api:eu-west-1:111122223333:a1/prod/*/product' },
       { StatementId: 'apigateway-prod-product-id', SourceArn: 'arn:aws:execute-api:eu-west-1:111122223333:a1/prod/*/product/*' },
+      { StatementId: 'apigateway-prod-products', SourceArn: 'arn:aws:execute-api:eu-west-1:111122223333:a1/prod/*/products' },
       { StatementId: 'apigateway-test-invoke-stage-product', SourceArn: 'arn:aws:execute-api:eu-west-1:111122223333:a1/test-invoke-stage/*/product' },
       { StatementId: 'apigateway-test-invoke-stage-product-id', SourceArn: 'arn:aws:execute-api:eu-west-1:111122223333:a1/test-invoke-stage/*/product/*' },
+      { StatementId: 'apigateway-test-invoke-stage-products', SourceArn: 'arn:aws:execute-api:eu-west-1:111122223333:a1/test-invoke-stage/*/products' },
     ]);
   });
 
@@ -51,7 +53,7 @@ describe('ARNs and URLs', () => {
 describe('policies', () => {
   it('grants the five item actions on one table and log writing on one log group, nothing else', () => {
     const policy = executionPolicy({ table: 'arn:table', logGroupStreams: 'arn:logs:*' });
-    expect(policy.Statement.flatMap((s) => s.Action)).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(policy.Statement.flatMap((s) => s.Action)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents']);
     expect(policy.Statement.map((s) => s.Resource)).toEqual(['arn:table', 'arn:logs:*']);
     expect(JSON.stringify(policy)).not.toContain('table/*');
   });

@@ -25,7 +25,7 @@ describe('describeStack', () => {
       inlinePolicy: {
         name: 'productFunctionPolicy',
         grants: [
-          { Sid: 'ProductTableItems', Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'], on: 'table' },
+          { Sid: 'ProductTableItems', Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'], on: 'table' },
           { Sid: 'OwnLogGroup', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], on: 'logGroupStreams' },
         ],
       },
@@ -66,7 +66,7 @@ describe('describeStack', () => {
     expect(stack.function.logging.logGroup).toBe('/aws/lambda/shop-productFunction');
     expect(stack.logGroup.name).toBe('/aws/lambda/shop-productFunction');
     expect(stack.api.name).toBe('shop-productApi');
-    expect(stack.api.resources.flatMap((r) => r.methods.map((m) => m.integration.function))).toEqual(Array(5).fill('shop-productFunction'));
+    expect(stack.api.resources.flatMap((r) => r.methods.map((m) => m.integration.function))).toEqual(Array(7).fill('shop-productFunction'));
     expect(stack.stage.name).toBe('beta');
     expect(stack.permission).toEqual({
       function: 'shop-productFunction',
@@ -76,8 +76,10 @@ describe('describeStack', () => {
       sources: [
         { stage: 'beta', resource: '/product' },
         { stage: 'beta', resource: '/product/{id}' },
+        { stage: 'beta', resource: '/products' },
         { stage: 'test-invoke-stage', resource: '/product' },
         { stage: 'test-invoke-stage', resource: '/product/{id}' },
+        { stage: 'test-invoke-stage', resource: '/products' },
       ],
     });
     expect(stack.usagePlan.name).toBe('shop-productApi-plan');
@@ -96,7 +98,7 @@ describe('describeStack', () => {
   it("has the contract's routes, each method a Lambda proxy integration", () => {
     const { resources } = describeWith().api;
     expect(resources.map((r) => ({ resource: r.path, methods: r.methods.map((m) => m.method) }))).toEqual(ROUTES.map((r) => ({ resource: r.resource, methods: [...r.methods] })));
-    expect(resources.flatMap((r) => r.methods.map((m) => m.integration))).toEqual(Array(5).fill({ type: 'AWS_PROXY', httpMethod: 'POST', function: 'productFunction', qualifier: 'live' }));
+    expect(resources.flatMap((r) => r.methods.map((m) => m.integration))).toEqual(Array(ROUTES.flatMap((r) => r.methods).length).fill({ type: 'AWS_PROXY', httpMethod: 'POST', function: 'productFunction', qualifier: 'live' }));
   });
 
   it.each([

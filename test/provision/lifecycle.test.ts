@@ -268,7 +268,9 @@ describe('ownership, confirmation and backups', () => {
     const methods = [...(api?.resources.values() ?? [])].flatMap((r) => Object.values((r.resourceMethods ?? {}) as Record<string, { httpMethod: string; apiKeyRequired: boolean; authorizationType: string }>));
     expect(methods).toHaveLength(OPERATIONS.length);
     // The key guards the writes; anyone may read the catalogue (--private-reads puts GET behind it too).
-    expect(methods.filter((m) => m.apiKeyRequired).map((m) => m.httpMethod).sort()).toEqual(['DELETE', 'PATCH', 'POST']);
+    const writes = OPERATIONS.filter((op) => op.access === 'write').map((op) => op.method);
+    expect(methods.filter((m) => m.apiKeyRequired).map((m) => m.httpMethod).sort()).toEqual(writes.sort());
+    expect(methods.filter((m) => !m.apiKeyRequired).every((m) => m.httpMethod === 'GET')).toBe(true);
     expect(methods.every((m) => m.authorizationType === 'NONE')).toBe(true);
     const state = await readState(world.cwd);
     expect(state.aws?.apiKey).toBe(key?.value);

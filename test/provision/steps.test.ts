@@ -32,6 +32,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../../src/contract/operations.js';
 import { ApiGatewayPacer } from '../../src/aws/apigateway-pacer.js';
+import { ROUTES } from '../../src/contract/routes.js';
 import { DEFAULT_WAITS, type ProvisionContext } from '../../src/provision/context.js';
 import { codeSha256, ensureFunction } from '../../src/provision/function.js';
 import { ensureLogGroup } from '../../src/provision/log-group.js';
@@ -159,7 +160,7 @@ describe('role', () => {
     expect(JSON.parse(put?.PolicyDocument ?? '')).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ProductTableItems', Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'], Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/product` },
+        { Sid: 'ProductTableItems', Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'], Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/product` },
         { Sid: 'OwnLogGroup', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/productFunction:*` },
       ],
     });
@@ -267,12 +268,13 @@ describe('function', () => {
 });
 
 describe('REST API, stage and permission', () => {
-  it('creates a REGIONAL API, /product then /product/{id}, five proxy methods, then deploys with throttling', async () => {
+  it('creates a REGIONAL API, /product then /product/{id} and /products, a proxy method per route method, then deploys with throttling', async () => {
     const ctx = context();
     mocks.apigateway.on(GetRestApisCommand).resolves({ items: [] });
     mocks.apigateway.on(CreateRestApiCommand).resolves({ id: 'abc123', rootResourceId: 'root' });
     mocks.apigateway.on(CreateResourceCommand, { pathPart: 'product' }).resolves({ id: 'res-product', path: '/product' });
     mocks.apigateway.on(CreateResourceCommand, { pathPart: '{id}' }).resolves({ id: 'res-id', path: '/product/{id}' });
+    mocks.apigateway.on(CreateResourceCommand, { pathPart: 'products' }).resolves({ id: 'res-products', path: '/products' });
     mocks.apigateway.on(PutMethodCommand).resolves({});
     mocks.apigateway.on(PutIntegrationCommand).resolves({});
     const api = await ensureRestApi(ctx);
@@ -289,9 +291,10 @@ describe('REST API, stage and permission', () => {
     expect(resources).toEqual([
       { restApiId: 'abc123', parentId: 'root', pathPart: 'product' },
       { restApiId: 'abc123', parentId: 'res-product', pathPart: '{id}' },
+      { restApiId: 'abc123', parentId: 'root', pathPart: 'products' },
     ]);
     const methods = mocks.apigateway.commandCalls(PutMethodCommand).map((c) => c.args[0].input);
-    expect(methods.map((m) => `${m.httpMethod} ${m.resourceId}`).sort()).toEqual(['DELETE res-id', 'GET res-id', 'GET res-product', 'PATCH res-id', 'POST res-product']);
+    expect(methods.map((m) => `${m.httpMethod} ${m.resourceId}`).sort()).toEqual(['DELETE res-id', 'DELETE res-products', 'GET res-id', 'GET res-product', 'PATCH res-id', 'POST res-product', 'POST res-products']);
     // IAM by default: the writes need SigV4, reads are public.
     expect(Object.fromEntries(methods.map((m) => [`${m.httpMethod} ${m.resourceId}`, m.authorizationType]))).toEqual({
       'GET res-product': 'NONE',
@@ -299,11 +302,13 @@ describe('REST API, stage and permission', () => {
       'GET res-id': 'NONE',
       'PATCH res-id': 'AWS_IAM',
       'DELETE res-id': 'AWS_IAM',
+      'POST res-products': 'AWS_IAM',
+      'DELETE res-products': 'AWS_IAM',
     });
     expect(methods.every((m) => m.apiKeyRequired === false)).toBe(true);
     const uri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:${ACCOUNT}:function:productFunction:live/invocations`;
     const integrations = mocks.apigateway.commandCalls(PutIntegrationCommand).map((c) => c.args[0].input);
-    expect(integrations).toHaveLength(OPERATIONS.length);
+    expect(integrations).toHaveLength(ROUTES.flatMap((r) => r.methods).length);
     for (const integration of integrations) expect(integration).toMatchObject({ restApiId: 'abc123', type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri });
     // Order: each integration after its method.
     const order = mocks.apigateway.calls().map((c) => `${c.args[0].constructor.name}:${(c.args[0].input as { httpMethod?: string; resourceId?: string }).httpMethod ?? ''}:${(c.args[0].input as { resourceId?: string }).resourceId ?? ''}`);
@@ -334,8 +339,10 @@ describe('REST API, stage and permission', () => {
     expect(mocks.lambda.commandCalls(AddPermissionCommand).map((c) => c.args[0].input)).toEqual([
       { FunctionName: 'productFunction', Qualifier: 'live', StatementId: 'apigateway-prod-product', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/prod/*/product` },
       { FunctionName: 'productFunction', Qualifier: 'live', StatementId: 'apigateway-prod-product-id', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/prod/*/product/*` },
+      { FunctionName: 'productFunction', Qualifier: 'live', StatementId: 'apigateway-prod-products', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/prod/*/products` },
       { FunctionName: 'productFunction', Qualifier: 'live', StatementId: 'apigateway-test-invoke-stage-product', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/test-invoke-stage/*/product` },
       { FunctionName: 'productFunction', Qualifier: 'live', StatementId: 'apigateway-test-invoke-stage-product-id', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/test-invoke-stage/*/product/*` },
+      { FunctionName: 'productFunction', Qualifier: 'live', StatementId: 'apigateway-test-invoke-stage-products', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/test-invoke-stage/*/products` },
     ]);
   });
 
@@ -347,6 +354,7 @@ describe('REST API, stage and permission', () => {
         Statement: ['prod', 'test-invoke-stage'].flatMap((stage) => [
           statement(`apigateway-${stage}-product`, `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/${stage}/*/product`),
           statement(`apigateway-${stage}-product-id`, `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/${stage}/*/product/*`),
+          statement(`apigateway-${stage}-products`, `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/${stage}/*/products`),
         ]),
       }),
     });

@@ -1,5 +1,5 @@
 /**
- * A DynamoDB client for the five item calls the handler makes, in the document client's terms (plain values in,
+ * A DynamoDB client for the item calls the handler makes, in the document client's terms (plain values in,
  * plain values out), assembled from the SDK's own parts: @smithy/signature-v4 signs, @aws-sdk/util-dynamodb
  * marshals, and @smithy/core's StandardRetryStrategy decides retries and backoff exactly as the SDK does
  * (throttling with its longer backoff, timeouts and 5xx as transient). What it leaves out is the per-call
@@ -47,6 +47,20 @@ export interface ScanInput {
   ExclusiveStartKey?: Item;
 }
 
+export interface BatchGetItemInput {
+  TableName: string;
+  /** At most 100 (DynamoDB's limit for one BatchGetItem). */
+  Keys: Item[];
+  ConsistentRead?: boolean;
+  ProjectionExpression?: string;
+}
+export type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
+export interface BatchWriteItemInput {
+  TableName: string;
+  /** At most 25 (DynamoDB's limit for one BatchWriteItem), no two on one key. */
+  Requests: WriteRequest[];
+}
+
 /** The calls the product store makes. */
 export interface DynamoClient {
   getItem(input: GetItemInput): Promise<{ Item?: Item }>;
@@ -55,6 +69,10 @@ export interface DynamoClient {
   updateItem(input: UpdateItemInput, options?: { retryAmbiguous?: boolean }): Promise<{ Attributes?: Item }>;
   deleteItem(input: DeleteItemInput): Promise<Record<string, never>>;
   scan(input: ScanInput): Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>;
+  /** One table's items by key; the keys DynamoDB left unread (throttled, or past 16 MB) come back in `UnprocessedKeys`. */
+  batchGetItem(input: BatchGetItemInput): Promise<{ Items: Item[]; UnprocessedKeys: Item[] }>;
+  /** Unconditional puts and deletes on one table; what DynamoDB left undone comes back in `UnprocessedItems`. */
+  batchWriteItem(input: BatchWriteItemInput): Promise<{ UnprocessedItems: WriteRequest[] }>;
   destroy(): void;
 }
 
@@ -182,6 +200,29 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
       return {
         Items: (output.Items ?? []).map((item) => unmarshall(item as never)),
         ...(output.LastEvaluatedKey ? { LastEvaluatedKey: unmarshall(output.LastEvaluatedKey as never) } : {}),
+      };
+    },
+    async batchGetItem(input) {
+      const { TableName, Keys, ...rest } = input;
+      const output = await call<{ Responses?: Record<string, Record<string, unknown>[]>; UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }> }>('BatchGetItem', {
+        RequestItems: { [TableName]: { ...rest, Keys: Keys.map((key) => marshall(key, MARSHALL)) } },
+      });
+      return {
+        Items: (output.Responses?.[TableName] ?? []).map((item) => unmarshall(item as never)),
+        UnprocessedKeys: (output.UnprocessedKeys?.[TableName]?.Keys ?? []).map((key) => unmarshall(key as never)),
+      };
+    },
+    async batchWriteItem(input) {
+      const requests = input.Requests.map((request) =>
+        'PutRequest' in request ? { PutRequest: { Item: marshall(request.PutRequest.Item, MARSHALL) } } : { DeleteRequest: { Key: marshall(request.DeleteRequest.Key, MARSHALL) } },
+      );
+      const output = await call<{ UnprocessedItems?: Record<string, Array<{ PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }>> }>('BatchWriteItem', {
+        RequestItems: { [input.TableName]: requests },
+      });
+      return {
+        UnprocessedItems: (output.UnprocessedItems?.[input.TableName] ?? []).map((request) =>
+          request.PutRequest ? { PutRequest: { Item: unmarshall(request.PutRequest.Item as never) } } : { DeleteRequest: { Key: unmarshall(request.DeleteRequest?.Key as never) } },
+        ),
       };
     },
     destroy() {

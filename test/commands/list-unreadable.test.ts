@@ -1,0 +1,66 @@
+// A stored item that does not read as a product (written by another tool) never blocks list or export of the others.
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/errors.js';
+import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
+import { requireBuild, runCli } from './helpers/run-cli.js';
+
+let stack: LocalStack;
+let cwd: string;
+const ids = Array.from({ length: 250 }, (_, index) => `ok-${String(index).padStart(3, '0')}`);
+
+beforeAll(async () => {
+  requireBuild();
+  stack = await startLocalStack({ port: 0 });
+  cwd = await mkdtemp(join(tmpdir(), 'products-cli-unreadable-'));
+  const client = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  for (const id of ids) {
+    const now = '2026-01-01T00:00:00.000Z';
+    await client.send(new PutItemCommand({ TableName: 'product', Item: { id: { S: id }, title: { S: id }, description: { S: '' }, price: { N: '1' }, version: { N: '1' }, createdAt: { S: now }, updatedAt: { S: now } } }));
+  }
+  await client.send(new PutItemCommand({ TableName: 'product', Item: { id: { S: 'odd-1' }, title: { N: '42' }, price: { S: 'cheap' } } }));
+  client.destroy();
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  if (cwd) await rm(cwd, { recursive: true, force: true });
+});
+
+const SKIPPED_LINE = 'skipped product odd-1: title is a number, not a string; price is a string, not a number\n';
+
+describe('a stored item that does not read as a product', () => {
+  it('list writes every other product, names the skipped id on stderr and exits 7', async () => {
+    const run = await runCli(['list', '--json', '--url', stack.url], { cwd });
+
+    expect(run.code).toBe(EXIT.unreadable);
+    expect(run.stdout.trim().split('\n').map((line) => JSON.parse(line).id).sort()).toEqual(ids);
+    expect(run.stderr).toContain(SKIPPED_LINE);
+    expect(run.stderr.split('\n').filter((line) => line.startsWith('skipped product'))).toHaveLength(1);
+    expect(JSON.parse(run.stderr.trim().split('\n').at(-1) as string).error).toEqual({
+      name: 'AppError',
+      message: 'every readable product was listed; 1 stored item does not read as a product and was skipped (listed above): correct or delete it in the table',
+      exitCode: EXIT.unreadable,
+    });
+  });
+
+  it('export writes the complete file of the others, names the skipped id and exits 7', async () => {
+    const run = await runCli(['export', '--output', 'all.ndjson', '--url', stack.url], { cwd });
+
+    expect(run.code).toBe(EXIT.unreadable);
+    const lines = (await readFile(join(cwd, 'all.ndjson'), 'utf8')).trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).id).sort()).toEqual(ids);
+    expect(run.stderr).toContain(SKIPPED_LINE);
+    expect(run.stderr).toMatch(/250 products were exported to all\.ndjson; 1 stored item does not read/);
+  });
+
+  it('get of that id stays a problem naming the fields', async () => {
+    const run = await runCli(['get', 'odd-1', '--url', stack.url], { cwd });
+
+    expect(run.code).toBe(EXIT.api);
+    expect(run.stderr).toMatch(/^products-cli: Internal error: title is a number, not a string; price is a string, not a number \(HTTP 500 from GET .*\/product\/odd-1\)\n$/);
+  });
+});
