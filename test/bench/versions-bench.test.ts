@@ -24,18 +24,24 @@ async function bench(args: string[]): Promise<{ code: number; report: Report }> 
 beforeAll(() => requireBuild());
 
 describe('bench:versions', () => {
-  it('counts requests and non-2xx answers across a deploy and a rollback, and MISSes below its minimum', async () => {
-    // Act
-    const [passed, short] = await Promise.all([bench(['--clients', '4', '--min', '20']), bench(['--clients', '2', '--min', '1000000'])]);
+  it('counts requests and non-2xx answers across deploys and rollbacks, and MISSes below its minimum', async () => {
+    // Act: one run as it is meant to be, one asking for more requests than it can send, one throttled to 2 a second
+    const [passed, short, throttled] = await Promise.all([
+      bench(['--clients', '4', '--cycles', '2', '--min', '20']),
+      bench(['--clients', '2', '--cycles', '1', '--min', '1000000']),
+      bench(['--clients', '4', '--cycles', '1', '--min', '1', '--rate-limit', '2']),
+    ]);
 
     // Assess
     expect(passed.code).toBe(0);
     const [requests, non2xx] = passed.report.rows;
-    expect(requests).toMatchObject({ name: expect.stringContaining('GET+PATCH load (4 clients): requests'), goal: '>= 20', met: true });
+    expect(requests).toMatchObject({ name: expect.stringContaining('2x deploy --local, rollback --local under GET+PATCH load (4 clients): requests'), goal: '>= 20', met: true });
     expect(Number(requests?.value)).toBeGreaterThanOrEqual(20);
     expect(non2xx).toMatchObject({ name: expect.stringContaining('non-2xx'), value: '0', goal: '0', met: true });
     expect(short.code).toBe(1);
     expect(short.report.rows.map((r) => r.value)).toEqual(['MISS', 'MISS']);
     expect(short.report.rows[0]?.problem).toMatch(/^only \d+ requests answered, at least 1000000 needed$/);
+    expect(throttled.code).toBe(1);
+    expect(throttled.report.rows[1]).toMatchObject({ value: expect.stringMatching(/^[1-9]\d* \([1-9]\d*x 429\)$/), goal: '0', met: false });
   }, 120_000);
 });
