@@ -10,6 +10,7 @@
 //   setup       scripts/bench/setup.mjs     (setup and teardown against the fake AWS, virtual clock)
 //   transfer    scripts/bench/transfer.mjs  (import vs sequential adds; list/export at two table sizes, peak RSS)
 //   throttled   scripts/bench/import-throttled.mjs (3,000 rows into the default-throttled stack, and the rerun)
+//   versions    scripts/bench/versions.mjs  (deploy --local and rollback --local under GET+PATCH load: 0 non-2xx)
 // A section whose script fails without figures is one MISS row; any MISS makes the exit code 1.
 //
 //   npm run bench [-- --json] [-- --quick]
@@ -57,6 +58,7 @@ const sections = [
   ['peers', 'peers.mjs', ['--seconds', '5', '--rounds', '3'], 'the local stack beside serverless-offline and a bare gateway'],
   ['setup', 'setup.mjs', [], 'setup and teardown against the fake AWS'],
   ['transfer', 'transfer.mjs', quick ? ['--quick'] : [], 'import, sequential adds, list and export'],
+  ['versions', 'versions.mjs', [], 'deploy --local and rollback --local under GET and PATCH load'],
   ['throttled', 'import-throttled.mjs', quick ? ['--rows', '1000'] : [], 'import of 3,000 rows against the default stage throttle, then the rerun'],
 ];
 const reports = [];

@@ -112,6 +112,22 @@ export function rollbackLocal(to: number | undefined, ctx: Context): Promise<Loc
   return controlLocal(ctx, { action: 'rollback', ...(to === undefined ? {} : { to: String(to) }) });
 }
 
+/** The versions the local stack runs, which one live runs and the canary's share. */
+export interface LocalVersionsResult {
+  target: 'local';
+  url: string;
+  live: string;
+  canary?: { version: string; weight: number };
+  versions: Array<{ version: string; codeSha256: string; publishedAt: string }>;
+}
+
+/** Asks the local stack running here for its versions. */
+export async function listLocalVersions(ctx: Context): Promise<LocalVersionsResult> {
+  const stack = await connectLocal(ctx);
+  const { live = '', canary, versions = [] } = await stack.send({ action: 'versions' });
+  return { target: 'local', url: stack.url, live, ...(canary ? { canary } : {}), versions };
+}
+
 /** The local switch for people. */
 export function renderLocalSwitch(result: LocalSwitchResult, style: Style, verb: 'Deployed' | 'Rolled back'): string {
   const canary = result.canary;

@@ -165,6 +165,8 @@ export interface ControlAnswer {
     moved?: boolean;
     live?: string;
     versions?: Array<{ version: string; codeSha256: string; publishedAt: string }>;
+    /** The canary in progress: its version and share (0–1). */
+    canary?: { version: string; weight: number };
     figures?: Record<string, { invocations: number; errors: number }>;
   };
 }

@@ -1,6 +1,7 @@
 // deploy --local --canary through the real CLI, two local stacks at once: the stack routes the share to the new
 // version's pool and counts each version's failed invocations itself. A bundle that throws is rolled back with
-// exit 1; a clean one is promoted.
+// exit 1; a clean one is promoted. Ctrl-C (SIGINT) or SIGTERM takes the canary out, exit 130 or 143.
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { strFromU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHandlerZip } from '../../src/local/handler-code.js';
 import { requireBuild } from '../commands/helpers/run-cli.js';
-import { cli } from './cli-run.js';
+import { bin, cli, type Run } from './cli-run.js';
 
 const dirs: string[] = [];
 beforeAll(() => requireBuild());
@@ -39,12 +40,46 @@ async function stackWith(bundle: Record<string, Uint8Array>) {
   return { cwd, statuses, finish: () => ((stop = true), reader) };
 }
 
+/** The default bundle with one more line, so that its SHA-256 differs. */
+function cleanBundle(): Record<string, Uint8Array> {
+  const files = unzipSync(readFileSync(defaultHandlerZip()));
+  const entry = Object.keys(files).find((name) => /^index\.(mjs|js|cjs)$/.test(name)) as string;
+  return { ...files, [entry]: new TextEncoder().encode(`${strFromU8(files[entry] as Uint8Array)}\n// next\n`) };
+}
+
+interface Listed {
+  live: string;
+  canary?: { version: string; weight: number };
+}
+
+/** A canary of a clean bundle under a reader, sent `signal` once the stack routes to it; what versions said meanwhile. */
+async function canaryStoppedBy(signal: NodeJS.Signals) {
+  const stack = await stackWith(cleanBundle());
+  const child = spawn(process.execPath, [bin, 'deploy', '--local', '--zip', 'next.zip', '--canary', '30', '--for', '5m'], {
+    cwd: stack.cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const run: Run = { code: null, stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk) => (run.stdout += chunk));
+  child.stderr.on('data', (chunk) => (run.stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.on('close', (code) => ((run.code = code), resolve())));
+  let during: Listed = { live: '' };
+  for (let tries = 0; tries < 100 && !during.canary; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    during = JSON.parse((await cli(stack.cwd, ['versions', '--local', '--json'])).stdout) as Listed;
+  }
+  child.kill(signal);
+  await exited;
+  const after = JSON.parse((await cli(stack.cwd, ['versions', '--local', '--json'])).stdout) as Listed;
+  await stack.finish();
+  return { run, during, after, statuses: stack.statuses };
+}
+
 describe('deploy --local --canary', () => {
   it('rolls back a new version that fails (exit 1) and promotes a clean one, from the stack\'s own counts', async () => {
     // Prepare
-    const files = unzipSync(readFileSync(defaultHandlerZip()));
-    const entry = Object.keys(files).find((name) => /^index\.(mjs|js|cjs)$/.test(name)) as string;
-    const clean = { ...files, [entry]: new TextEncoder().encode(`${strFromU8(files[entry] as Uint8Array)}\n// next\n`) };
+    const clean = cleanBundle();
     const broken = { 'index.mjs': new TextEncoder().encode('export const handler = async () => { throw new Error("broken"); };') };
     const [bad, good] = await Promise.all([stackWith(broken), stackWith(clean)]);
 
@@ -66,4 +101,20 @@ describe('deploy --local --canary', () => {
     expect(Object.keys(Object.fromEntries(good.statuses))).toEqual(['200']);
     expect(good.statuses.get(200)).toBeGreaterThanOrEqual(50);
   }, 180_000);
+
+  it('takes the canary out on SIGINT (exit 130) and on SIGTERM (exit 143), and says so', async () => {
+    // Act
+    const [interrupted, terminated] = await Promise.all([canaryStoppedBy('SIGINT'), canaryStoppedBy('SIGTERM')]);
+
+    // Assess
+    for (const [{ run, during, after, statuses }, code] of [[interrupted, 130], [terminated, 143]] as const) {
+      expect(during).toMatchObject({ live: '1', canary: { version: '2', weight: 0.3 } });
+      expect(run.code, run.stderr).toBe(code);
+      expect(run.stdout).toContain("Stopped: took out the canary of version 2; the local stack's live runs version 1 alone.");
+      expect(run.stderr).toContain('products-cli: deploy was stopped during the canary of version 2; live runs version 1 alone');
+      expect(after.live).toBe('1');
+      expect(after.canary).toBeUndefined();
+      expect(Object.keys(Object.fromEntries(statuses))).toEqual(['200']);
+    }
+  }, 120_000);
 });

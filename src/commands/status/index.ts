@@ -68,6 +68,15 @@ function settingRows(settings: StackSettings | undefined): [string, string][] {
   ];
 }
 
+/** The version live runs, and the canary beside it; `?` when the stack did not say. */
+function liveVersion(version: LocalStatusResult['version'], style: Style): string {
+  if (!version) return '?';
+  const share = (weight: number) => `${Math.round(weight * 1000) / 10}%`;
+  const live = `version ${style.bold(version.live)} (code ${version.codeSha256})`;
+  if (!version.canary) return live;
+  return `${live} with ${share(1 - version.canary.weight)}, ${style.yellow(`canary version ${version.canary.version} with ${share(version.canary.weight)}`)}`;
+}
+
 /** The status for people. */
 export function renderLocalStatus(result: LocalStatusResult, style: Style): string {
   if (!result.running) return [`Local stack: ${style.red('not running')} (${result.detail})`, style.dim(`State: ${result.stateFile}`)].join('\n');
@@ -81,6 +90,7 @@ export function renderLocalStatus(result: LocalStatusResult, style: Style): stri
     ['items', stats?.items === undefined ? '?' : String(stats.items)],
     ['requests', stats ? `${stats.requests}${statuses ? ` (${statuses})` : ''}${stats.inFlight > 1 ? `, ${stats.inFlight - 1} in flight` : ''}` : '?'],
     ['functions', stats ? `${count(stats.environments.active, 'environment')}, ${count(stats.environments.coldStarts, 'cold start')}` : '?'],
+    ['live', liveVersion(result.version, style)],
     ...settingRows(result.settings),
   ];
   const lines = [`Local stack: ${style.green('running')}`, ...labelledRows(rows, style.dim)];
@@ -91,7 +101,7 @@ export function renderLocalStatus(result: LocalStatusResult, style: Style): stri
 
 export const command = defineCommand({
   options: [
-    { flags: '--local', description: 'the local stack: URL, pid, uptime, data, items, requests by status, and a live check (the default when only a local stack is recorded)' },
+    { flags: '--local', description: 'the local stack: URL, pid, uptime, data, items, requests by status, live version and canary, and a live check (the default when only a local stack is recorded)' },
     ...awsOptions(),
     { flags: '--stage <name>', description: 'the stage (default: the one setup recorded, then prod)', parse: FLAG.stage },
     { flags: '--no-verify', description: 'skip the live check through the invoke URL' },
@@ -100,7 +110,8 @@ export const command = defineCommand({
   help: `Examples:
   $ products-cli status
   $ products-cli status --stack alice --json | jq '.resources[] | select(.outcome != "present")'
-  $ products-cli status --local                # the stack of setup --local: URL, pid, uptime, data, items, requests
+  $ products-cli status --local                # the stack of setup --local: URL, pid, uptime, data, items, requests,
+                                               # the version live runs and any canary
 
 With alarms (setup --alarm-email), each alarm's state (OK, ALARM, INSUFFICIENT_DATA) and each subscription's:
 an email address stays "pending confirmation" until someone clicks the link in the mail from AWS Notifications.

@@ -17,13 +17,19 @@ export interface LocalStatusResult {
   settings?: StackSettings;
   stats?: StackStats;
   live?: { ok: boolean; status?: number; detail?: string };
+  /** The version live runs (with its bundle's SHA-256) and the canary in progress with its share (0–1). */
+  version?: { live: string; codeSha256: string; canary?: { version: string; weight: number } };
   /** Why it is not running, for people. */
   detail?: string;
 }
 
 /** Looks for the stack, asks it for its figures with the secret, and checks `GET /product` through its URL. */
 export async function statusLocal(ctx: Context): Promise<LocalStatusResult> {
-  const [{ readState, statePath }, { locateStack }] = await Promise.all([import('../../state/state-file.js'), import('../../local/locate.js')]);
+  const [{ readState, statePath }, { locateStack }, { sendControl }] = await Promise.all([
+    import('../../state/state-file.js'),
+    import('../../local/locate.js'),
+    import('../../local/control.js'),
+  ]);
   const state = await readState(ctx.cwd);
   const stateFile = statePath(ctx.cwd);
   const found = await locateStack(ctx.cwd, state, { withStats: true });
@@ -45,6 +51,14 @@ export async function statusLocal(ctx: Context): Promise<LocalStatusResult> {
   } catch (error) {
     live = { ok: false, detail: `GET /product failed: ${(error as Error).message}` };
   }
+  // The versions come from the stack's control answer, which needs the secret; a stack found without one has none.
+  let version: LocalStatusResult['version'];
+  if (found.record.secret) {
+    const answer = await sendControl(identity.port, found.record.secret, { action: 'versions' }, 5_000).catch(() => undefined);
+    const { live, canary, versions = [] } = answer?.status === 200 ? answer.body : {};
+    const codeSha256 = versions.find((v) => v.version === live)?.codeSha256 ?? '';
+    if (live) version = { live, codeSha256, ...(canary ? { canary } : {}) };
+  }
   return {
     target: 'local',
     stateFile,
@@ -56,6 +70,7 @@ export async function statusLocal(ctx: Context): Promise<LocalStatusResult> {
     startedAt: identity.startedAt,
     ...(identity.settings ? { settings: identity.settings } : {}),
     ...(identity.stats ? { stats: identity.stats } : {}),
+    ...(version ? { version } : {}),
     live,
   };
 }
