@@ -112,7 +112,7 @@ export function createMetricsRecorder(now: () => number = Date.now): MetricsReco
     },
     read(window) {
       const periodMs = window.periodSeconds * 1000;
-      const series = SERIES.filter((definition) => definition.local).map(emptySeries);
+      const series = SERIES.filter((definition) => definition.local).map((definition) => emptySeries(definition));
       const definitions = SERIES.filter((definition) => definition.local);
       for (let start = window.start; start < window.end; start += periodMs) {
         const inPeriod: Minute[] = [];
