@@ -1,6 +1,7 @@
 // `metrics` against moto: data points written with PutMetricData under the namespaces and dimensions AWS
 // publishes them with (per executed version of alias live during a canary too) come back from one GetMetricData
-// call per refresh, exactly, and render as sparklines; the console's Health route answers the same report for the AWS stack that setup recorded.
+// call per refresh, exactly, and render as sparklines; the console's Health route answers the same report for the
+// AWS stack that setup recorded.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
