@@ -5,7 +5,16 @@
  */
 import type { EngineRequest } from './dynamo-engine.js';
 import type { RuntimeObserver } from './lambda-runtime.js';
-import { emptySeries, SERIES, type MetricSeries, type MetricsWindow, type SeriesDefinition } from '../stack/metric-series.js';
+import type { LocalVersions } from './versions.js';
+import {
+  emptySeries,
+  SERIES,
+  VERSION_SERIES,
+  type MetricSeries,
+  type MetricsWindow,
+  type RoutedVersion,
+  type SeriesDefinition,
+} from '../stack/metric-series.js';
 
 const MINUTE_MS = 60_000;
 /** Minutes kept: 15 days, as long as CloudWatch keeps 1-minute points. */
@@ -42,8 +51,11 @@ export interface MetricsRecorder {
   max(id: string, value: number): void;
   /** Adds one timing, in ms (`api.latency`, `function.duration`, `table.latency.GetItem`). */
   sample(name: string, valueMs: number): void;
-  /** Every local series over the window, one value per period that saw activity. */
-  read(window: MetricsWindow): MetricSeries[];
+  /**
+   * Every local series over the window, one value per period that saw activity; with two routed versions (a
+   * canary), each one's invocations, errors and duration p99 as well.
+   */
+  read(window: MetricsWindow, routed?: readonly RoutedVersion[]): MetricSeries[];
 }
 
 function percentile(samples: Samples, fraction: number): number {
@@ -56,13 +68,17 @@ function percentile(samples: Samples, fraction: number): number {
   return 0;
 }
 
-/** The value of one series over the minutes of a period, or undefined when it has none. */
-function valueOver(definition: SeriesDefinition, minutes: Minute[]): number | undefined {
-  if (definition.stat === 'Sum') return minutes.reduce((total, minute) => total + (minute.counts.get(definition.id) ?? 0), 0);
-  if (definition.stat === 'Maximum') return Math.max(0, ...minutes.map((minute) => minute.maxima.get(definition.id) ?? 0));
+/** What one version's figures are kept under: `function.invocations@2`; the function's own without a version. */
+const ofVersion = (name: string, version?: string) => (version === undefined ? name : `${name}@${version}`);
+
+/** The value of one series (of one executed version) over the minutes of a period, or undefined when it has none. */
+function valueOver(definition: SeriesDefinition, minutes: Minute[], version?: string): number | undefined {
+  const id = ofVersion(definition.id, version);
+  if (definition.stat === 'Sum') return minutes.reduce((total, minute) => total + (minute.counts.get(id) ?? 0), 0);
+  if (definition.stat === 'Maximum') return Math.max(0, ...minutes.map((minute) => minute.maxima.get(id) ?? 0));
   const merged: Samples = { count: 0, sum: 0, buckets: new Map() };
   for (const minute of minutes) {
-    const samples = minute.samples.get(sampleName(definition));
+    const samples = minute.samples.get(ofVersion(sampleName(definition), version));
     if (!samples) continue;
     merged.count += samples.count;
     merged.sum += samples.sum;
@@ -110,10 +126,13 @@ export function createMetricsRecorder(now: () => number = Date.now): MetricsReco
       const bucket = bucketOf(valueMs);
       samples.buckets.set(bucket, (samples.buckets.get(bucket) ?? 0) + 1);
     },
-    read(window) {
+    read(window, routed = []) {
       const periodMs = window.periodSeconds * 1000;
-      const series = SERIES.filter((definition) => definition.local).map(emptySeries);
-      const definitions = SERIES.filter((definition) => definition.local);
+      const read = [
+        ...SERIES.filter((definition) => definition.local).map((definition) => ({ definition, routed: undefined as RoutedVersion | undefined })),
+        ...(routed.length > 1 ? routed.flatMap((version) => VERSION_SERIES.map((definition) => ({ definition, routed: version }))) : []),
+      ];
+      const series = read.map(({ definition, routed: version }) => emptySeries(definition, version));
       for (let start = window.start; start < window.end; start += periodMs) {
         const inPeriod: Minute[] = [];
         for (let key = Math.ceil(start / MINUTE_MS) * MINUTE_MS; key < start + periodMs; key += MINUTE_MS) {
@@ -121,8 +140,8 @@ export function createMetricsRecorder(now: () => number = Date.now): MetricsReco
           if (minute) inPeriod.push(minute);
         }
         if (inPeriod.length === 0) continue;
-        definitions.forEach((definition, index) => {
-          const value = valueOver(definition, inPeriod);
+        read.forEach(({ definition, routed: version }, index) => {
+          const value = valueOver(definition, inPeriod, version?.version);
           if (value === undefined) return;
           const target = series[index] as MetricSeries;
           target.timestamps.push(start);
@@ -145,17 +164,27 @@ export function recordAnswer(recorder: MetricsRecorder, status: number, latencyM
 }
 
 /** The function pool's reports as Lambda's Invocations, Errors, Duration and ConcurrentExecutions, and cold starts. */
-export function runtimeObserver(recorder: MetricsRecorder): RuntimeObserver {
+export function runtimeObserver(recorder: MetricsRecorder, version?: string): RuntimeObserver {
   return {
     coldStart: () => recorder.count('function.coldStarts'),
     started: (concurrent) => recorder.max('function.concurrent', concurrent),
     finished(durationMs, outcome) {
-      recorder.count('function.invocations');
-      // Errors counts invocations that failed (an exception, a timeout), not the error answers the function gave.
-      if (outcome.kind !== 'result') recorder.count('function.errors');
-      recorder.sample('function.duration', durationMs);
+      // The function's figures, and (as Lambda's ExecutedVersion dimension) those of the version whose pool ran.
+      for (const key of version === undefined ? [undefined] : [undefined, version]) {
+        recorder.count(ofVersion('function.invocations', key));
+        // Errors counts invocations that failed (an exception, a timeout), not the error answers the function gave.
+        if (outcome.kind !== 'result') recorder.count(ofVersion('function.errors', key));
+        recorder.sample(ofVersion('function.duration', key), durationMs);
+      }
     },
   };
+}
+
+/** The versions live routes to while a canary runs (each with its share), else none. */
+export function routedVersions(versions: Pick<LocalVersions, 'live' | 'canary'>): RoutedVersion[] {
+  const canary = versions.canary();
+  if (!canary) return [];
+  return [{ version: versions.live(), share: 1 - canary.weight }, { version: canary.version, share: canary.weight }];
 }
 
 /** The engine's requests: how many, and the latency of the successful ones by operation (as SuccessfulRequestLatency). */

@@ -20,7 +20,7 @@ import { defaultConcurrency, startLambdaRuntime } from './lambda-runtime.js';
 import { startLocalVersions, type LocalVersions } from './versions.js';
 import { newStackSecret } from './stack-proof.js';
 import { countItems, directorySize } from './stack-stats.js';
-import { createMetricsRecorder, recordAnswer, recordEngineRequests, runtimeObserver, type MetricsRecorder } from './metrics-recorder.js';
+import { createMetricsRecorder, recordAnswer, recordEngineRequests, routedVersions, runtimeObserver, type MetricsRecorder } from './metrics-recorder.js';
 
 export interface LocalStackOptions {
   /** 0 = any free port (tests); the CLI's default is 3000. */
@@ -166,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await createTable(dynamodbEndpoint, awsEnv);
     options.onProgress?.(`starting function ${DEFAULT_FUNCTION_NAME}`);
     // Each version's pool: its bundle unpacked (once per content) and run with the stack's settings.
-    const startPool = async (zipPath: string) => {
+    const startPool = async (zipPath: string, version: string) => {
       const code = await unpackHandler(zipPath);
       return startLambdaRuntime({
         entry: code.entry,
@@ -174,7 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         functionName: DEFAULT_FUNCTION_NAME,
         timeoutMs: functionTimeoutMs,
         log: options.log,
-        observer: runtimeObserver(metrics),
+        observer: runtimeObserver(metrics, version),
         ...(options.concurrency ? { concurrency: options.concurrency } : {}),
         env: {
           ...awsEnv,
@@ -228,7 +228,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         startedAt,
         settings: reportedSettings(options, throttle, timeoutMs, functionTimeoutMs),
         stats,
-        metrics: (window) => metrics.read(window),
+        metrics: (window) => metrics.read(window, routedVersions(started)),
       }),
       control: createControlAnswer({ secret, versions: started }),
       invoke: (event, requestId) => started.invoke(event, requestId),

@@ -46,10 +46,10 @@ export interface LocalVersions {
 const KEEP_RUNNING = 4;
 
 /**
- * The versions of a function whose pools `start` makes from a bundle; the first is `zipPath`. `drainMs` is how
+ * The versions of a function whose pools `start` makes from a bundle (and the version it becomes); the first is `zipPath`. `drainMs` is how
  * long a replaced pool may still be answering when it is stopped (the integration timeout).
  */
-export async function startLocalVersions(zipPath: string, start: (zipPath: string) => Promise<LambdaRuntime>, drainMs: number): Promise<LocalVersions> {
+export async function startLocalVersions(zipPath: string, start: (zipPath: string, version: string) => Promise<LambdaRuntime>, drainMs: number): Promise<LocalVersions> {
   const pools = new Map<string, LambdaRuntime>();
   const versions: LocalVersion[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -64,8 +64,8 @@ export async function startLocalVersions(zipPath: string, start: (zipPath: strin
   };
   const load = async (path: string): Promise<LocalVersion> => {
     const codeSha256 = createHash('sha256').update(await readBundle(path)).digest('base64');
-    const pool = await start(path);
     const version: LocalVersion = { version: String(versions.length + 1), codeSha256, publishedAt: new Date().toISOString() };
+    const pool = await start(path, version.version);
     versions.push(version);
     pools.set(version.version, pool);
     return version;

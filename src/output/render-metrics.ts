@@ -93,6 +93,15 @@ export const GROUP_TITLES: Record<MetricGroup, (names: MetricsReport['names']) =
   table: (names) => `table ${names.table}`,
 };
 
+const percent = (share: number) => `${grouping.format(share * 100)}%`;
+
+/** The heading of a series' group; one executed version's series have their own, with the share it is routed. */
+function groupTitle(series: ReportSeries, names: MetricsReport['names']): string {
+  const title = GROUP_TITLES[series.group](names);
+  if (series.version === undefined) return title;
+  return `${title}, executed version ${series.version}${series.share === undefined ? '' : ` (${percent(series.share)} of the alias)`}`;
+}
+
 /** The one line a person reads first: `1,204 requests, 0.4% 5XX, p99 182 ms, no throttles`. */
 export function summaryLine(summary: MetricsSummary, report: Pick<MetricsReport, 'start'>): string {
   if (summary.requests === 0) return `no requests since ${report.start.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC')}`;
@@ -125,11 +134,11 @@ export function renderMetrics(report: MetricsReport, style: Style): string {
     style.dim(`${report.target === 'local' ? 'local stack' : 'CloudWatch'} · ${report.start.replace('T', ' ').slice(0, 16)} – ${report.end.replace('T', ' ').slice(0, 16)} UTC · ${formatPeriod(report.periodSeconds)} periods`),
     style.bold(summaryLine(report.summary, report)),
   ];
-  let group: MetricGroup | undefined;
+  let title: string | undefined;
   for (const row of rows) {
-    if (row.series.group !== group) {
-      group = row.series.group;
-      lines.push('', style.cyan(GROUP_TITLES[group](report.names)));
+    if (groupTitle(row.series, report.names) !== title) {
+      title = groupTitle(row.series, report.names);
+      lines.push('', style.cyan(title));
     }
     const unit = row.series.unit === 'count' ? '' : row.series.unit;
     lines.push(`  ${row.series.label.padEnd(labelWidth)}  ${row.line}  ${unit.padEnd(5)}  ${padToWidth(row.main, mainWidth, 'right')}  ${style.dim(row.peak)}`.trimEnd());

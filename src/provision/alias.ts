@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
+import type { RoutedVersion } from '../stack/metric-series.js';
 import type { ProvisionContext, StepResult } from './context.js';
 import { describeStack } from './description.js';
 import { updateFunction, waitForFunctionReady } from './function.js';
@@ -38,6 +39,21 @@ export async function getLiveAlias(ctx: ProvisionContext): Promise<AliasConfigur
     if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'lambda:GetAlias');
   }
+}
+
+/** The alias the API invokes and the versions it routes to, each with its share of the alias's invocations. */
+export interface AliasRouting {
+  alias: string;
+  versions: RoutedVersion[];
+}
+
+/** The versions live routes to: the one it names, and the canary's while there is one; undefined without the alias. */
+export async function liveRouting(ctx: ProvisionContext): Promise<AliasRouting | undefined> {
+  const config = await getLiveAlias(ctx);
+  if (!config?.FunctionVersion) return undefined;
+  const canary = canaryOf(config);
+  const main = { version: config.FunctionVersion, share: 1 - (canary?.weight ?? 0) };
+  return { alias: describeStack(ctx).function.alias.name, versions: canary ? [main, { version: canary.version, share: canary.weight }] : [main] };
 }
 
 /** The configuration of one version (or $LATEST without a qualifier). */

@@ -13,6 +13,7 @@ import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { translateAwsError } from '../aws/errors.js';
 import { retryThrottled } from '../aws/retry.js';
 import { AwsError } from '../errors.js';
+import { executedVersionDimensions } from '../stack/metric-series.js';
 import { moveLiveAlias } from './alias.js';
 import type { ProvisionContext } from './context.js';
 import { describeStack } from './description.js';
@@ -86,11 +87,7 @@ export function canaryQueries(fn: string, alias: string, versions: readonly stri
         Metric: {
           Namespace: 'AWS/Lambda',
           MetricName: metric,
-          Dimensions: [
-            { Name: 'FunctionName', Value: fn },
-            { Name: 'Resource', Value: `${fn}:${alias}` },
-            { Name: 'ExecutedVersion', Value: version },
-          ],
+          Dimensions: executedVersionDimensions(fn, alias, version),
         },
         Period: CHECK_INTERVAL_MS / 1000,
         Stat: 'Sum',

@@ -75,6 +75,29 @@ export const SERIES: readonly SeriesDefinition[] = [
   })),
 ];
 
+/**
+ * The dimensions Lambda publishes an invocation through an alias under, per version that ran it (Lambda Developer
+ * Guide, "Using CloudWatch metrics with Lambda": FunctionName, Resource `function:alias`, ExecutedVersion).
+ */
+export function executedVersionDimensions(fn: string, alias: string, version: string): { Name: string; Value: string }[] {
+  return [
+    { Name: 'FunctionName', Value: fn },
+    { Name: 'Resource', Value: `${fn}:${alias}` },
+    { Name: 'ExecutedVersion', Value: version },
+  ];
+}
+
+/** The function's series `metrics` also shows per executed version while the alias routes to two versions. */
+export const VERSION_SERIES: readonly SeriesDefinition[] = SERIES.filter((definition) =>
+  ['function.invocations', 'function.errors', 'function.duration.p99'].includes(definition.id),
+);
+
+/** One version the alias routes to and its share of the alias's invocations (0–1). */
+export interface RoutedVersion {
+  version: string;
+  share: number;
+}
+
 /** One series over the report's window: the periods that have a value (a period without one is a gap, not a zero). */
 export interface MetricSeries {
   id: string;
@@ -82,6 +105,9 @@ export interface MetricSeries {
   label: string;
   unit: MetricUnit;
   stat: MetricStat;
+  /** For a series of one executed version through the alias: that version and its routed share (0–1). */
+  version?: string;
+  share?: number;
   /** Period starts, ms since the epoch, ascending; `values[i]` belongs to `timestamps[i]`. */
   timestamps: number[];
   values: number[];
@@ -95,10 +121,11 @@ export interface MetricsWindow {
   periodSeconds: number;
 }
 
-/** A series with no points yet, from its definition. */
-export function emptySeries(definition: SeriesDefinition): MetricSeries {
+/** A series with no points yet, from its definition (and the executed version it is read for, `id@version`). */
+export function emptySeries(definition: SeriesDefinition, routed?: RoutedVersion): MetricSeries {
   const { id, group, label, unit, stat } = definition;
-  return { id, group, label, unit, stat, timestamps: [], values: [] };
+  if (!routed) return { id, group, label, unit, stat, timestamps: [], values: [] };
+  return { id: `${id}@${routed.version}`, group, label, unit, stat, version: routed.version, share: routed.share, timestamps: [], values: [] };
 }
 
 /** How many points a report aims at: a sparkline that fits a terminal line beside its label and figures. */

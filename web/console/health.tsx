@@ -61,11 +61,13 @@ function Chart({ series, report }: { series: ReportSeries; report: MetricsReport
   const { main, peak } = seriesFigures(series, report);
   const values = onTimeline(series, report);
   const unit = series.unit === 'count' ? '' : ` (${series.unit}, ${series.stat})`;
-  const described = series.values.length === 0 ? `${series.label}: no data in this period` : `${series.label}${unit}: ${main}, ${peak}, ${series.values.length} of ${values.length} periods with data`;
+  // One executed version's series (during a canary) carry their version beside the function's own.
+  const label = series.version === undefined ? series.label : `${series.label}, version ${series.version}`;
+  const described = series.values.length === 0 ? `${label}: no data in this period` : `${label}${unit}: ${main}, ${peak}, ${series.values.length} of ${values.length} periods with data`;
   return (
     <figure class={`chart${series.values.length === 0 ? ' nodata' : ''}`} data-series={series.id}>
       <figcaption>
-        <span class="label">{series.label}</span>
+        <span class="label">{label}</span>
         <span class="figure">{main}</span>
       </figcaption>
       <svg role="img" aria-label={described} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none">
