@@ -13,7 +13,7 @@ import { getFunction } from './function.js';
 import { getLogGroup, logGroupTags } from './log-group.js';
 import { STACK_TAG, tagMap } from './names.js';
 import { getRole } from './role.js';
-import { describeTable, tableTags } from './table.js';
+import { describeTableOnce, tableTags } from './table.js';
 import { tableContext } from './stack-context.js';
 
 export interface ForeignResource {
@@ -38,7 +38,7 @@ export async function findForeign(ctx: ProvisionContext, seen?: TagReader): Prom
   };
   const table = (async () => {
     const tctx = tableContext(ctx);
-    const found = await describeTable(tctx);
+    const found = await describeTableOnce(tctx);
     return found?.TableArn ? check('table', wanted.table.name, await tableTags(tctx, found.TableArn)) : [];
   })();
   const role = getRole(ctx).then((r) => (r ? check('role', wanted.role.name, tagMap(r.Tags)) : []));

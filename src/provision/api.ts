@@ -26,6 +26,7 @@ import { describeStack, type MethodSpec } from './description.js';
 import { methodAuthDrift, methodAuthPatch, updateMethodAuth } from './method-auth.js';
 import { isOurs, STACK_TAG } from './names.js';
 import { getStage, stageThrottle } from './stage.js';
+import { readOnce } from './read-once.js';
 
 /** The PutIntegration input of one method: its Lambda proxy integration, with the function's invocation URI. */
 export function proxyIntegration(where: Where, integration: MethodSpec['integration']) {
@@ -33,7 +34,11 @@ export function proxyIntegration(where: Where, integration: MethodSpec['integrat
 }
 
 /** The REST APIs named like ours: this stack's (tagged) and others'. */
-export async function findRestApis(ctx: ProvisionContext): Promise<{ ours: RestApi[]; others: RestApi[] }> {
+export function findRestApis(ctx: ProvisionContext): Promise<{ ours: RestApi[]; others: RestApi[] }> {
+  return readOnce(ctx.firstReads, 'REST API', () => readRestApis(ctx));
+}
+
+async function readRestApis(ctx: ProvisionContext): Promise<{ ours: RestApi[]; others: RestApi[] }> {
   const stack = describeStack(ctx);
   const recorded = ctx.recorded.apiId;
   if (recorded) {

@@ -1,4 +1,5 @@
 /** What every provisioning step receives: clients, names, settings, clock and a way to record progress. */
+import type { FirstReads } from './read-once.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { AuthSettings } from '../contract/auth.js';
 import type { ApiGatewayPacer } from '../aws/apigateway-pacer.js';
@@ -77,6 +78,8 @@ export interface StepResult {
 }
 
 export interface ProvisionContext {
+  /** During setup: the name check's answers, for each step's first read (see read-once.ts). */
+  firstReads?: FirstReads;
   /** The AWS-compatible emulator every call goes to, when the stack lives in one. */
   endpointUrl?: string;
   clients: AwsClients;

@@ -19,6 +19,7 @@ import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { describeStack, type StackInput } from './description.js';
 import { isOurs, notOursDetail, STACK_TAG } from './names.js';
 import { CORS_ORIGINS_ENV } from '../contract/cors.js';
+import { readOnce } from './read-once.js';
 import { codeSha256 } from './version-description.js';
 
 export { codeSha256 };
@@ -60,7 +61,11 @@ export function configurationDrift(config: FunctionConfiguration, wanted: Return
  * allowed lambda:ListTags, and a TagsError instead otherwise: then the tags are read with ListTags, and a
  * refusal names that action, rather than taking our own function for a foreign one.
  */
-export async function getFunction(ctx: ProvisionContext): Promise<GetFunctionCommandOutput | undefined> {
+export function getFunction(ctx: ProvisionContext): Promise<GetFunctionCommandOutput | undefined> {
+  return readOnce(ctx.firstReads, 'function', () => readFunction(ctx));
+}
+
+async function readFunction(ctx: ProvisionContext): Promise<GetFunctionCommandOutput | undefined> {
   let out: GetFunctionCommandOutput;
   try {
     out = await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: describeStack(ctx).function.name }));

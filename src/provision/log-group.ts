@@ -14,9 +14,14 @@ import { logGroupArn } from './arns.js';
 import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { describeStack } from './description.js';
 import { isOurs, notOursDetail, STACK_TAG } from './names.js';
+import { readOnce } from './read-once.js';
 
 /** The log group, or undefined when there is none. */
-export async function getLogGroup(ctx: ProvisionContext): Promise<LogGroup | undefined> {
+export function getLogGroup(ctx: ProvisionContext): Promise<LogGroup | undefined> {
+  return readOnce(ctx.firstReads, 'log group', () => readLogGroup(ctx));
+}
+
+async function readLogGroup(ctx: ProvisionContext): Promise<LogGroup | undefined> {
   const { name } = describeStack(ctx).logGroup;
   try {
     const out = await ctx.clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
@@ -27,7 +32,11 @@ export async function getLogGroup(ctx: ProvisionContext): Promise<LogGroup | und
 }
 
 /** The log group's tags (empty when it has none or is gone). */
-export async function logGroupTags(ctx: ProvisionContext): Promise<Record<string, string>> {
+export function logGroupTags(ctx: ProvisionContext): Promise<Record<string, string>> {
+  return readOnce(ctx.firstReads, 'log group tags', () => readLogGroupTags(ctx));
+}
+
+async function readLogGroupTags(ctx: ProvisionContext): Promise<Record<string, string>> {
   try {
     const out = await ctx.clients.logs.send(new ListTagsForResourceCommand({ resourceArn: logGroupArn(await whereOf(ctx), describeStack(ctx).logGroup.name) }));
     return out.tags ?? {};

@@ -21,9 +21,14 @@ import { whereOf, type ProvisionContext, type StepResult } from './context.js';
 import { describeStack } from './description.js';
 import { isOurs, notOursDetail, STACK_TAG, tagList, tagMap } from './names.js';
 import { executionPolicy, parsePolicyDocument, samePolicy, type PolicyDocument } from './policies.js';
+import { readOnce } from './read-once.js';
 
 /** The role, or undefined when there is none. */
-export async function getRole(ctx: ProvisionContext): Promise<Role | undefined> {
+export function getRole(ctx: ProvisionContext): Promise<Role | undefined> {
+  return readOnce(ctx.firstReads, 'role', () => readRole(ctx));
+}
+
+async function readRole(ctx: ProvisionContext): Promise<Role | undefined> {
   try {
     return (await ctx.clients.iam.send(new GetRoleCommand({ RoleName: describeStack(ctx).role.name }))).Role;
   } catch (error) {
@@ -67,6 +72,10 @@ export async function inspectRole(ctx: ProvisionContext): Promise<StepResult & {
   return { ...base, outcome: drift.length ? 'drifted' : 'present', role, ...(role.Arn ? { id: role.Arn } : {}), ...(drift.length ? { detail: drift.join('; ') } : {}) };
 }
 
+function foreignRole(name: string, stack: string): AwsError {
+  return new AwsError(`an IAM role named ${name} already exists and is not this stack's (no ${STACK_TAG}=${stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
+}
+
 /**
  * Creates the role with Lambda's trust policy, or brings ours in line; returns its ARN. The inline policy is
  * a separate step (ensureRolePolicy), so that the function need not wait for it.
@@ -96,13 +105,15 @@ export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { 
       created = true;
     } catch (error) {
       if (errorName(error) !== 'EntityAlreadyExistsException') throw translateAwsError(error, 'iam:CreateRole');
+      // Another process made a role of our name since it was read: it is ours only if it carries our tag.
       role = await getRole(ctx);
+      if (role && !isOurs(tagMap(role.Tags), stack)) throw foreignRole(name, stack.stack);
     }
     if (!role?.Arn) throw new AwsError(`IAM did not return the role ${name}; run setup again`);
     await ctx.record('roleArn', role.Arn);
   } else {
     if (!isOurs(tagMap(role.Tags), stack) && !(ctx.settings.adopt && tagMap(role.Tags)[STACK_TAG] === undefined)) {
-      throw new AwsError(`an IAM role named ${name} already exists and is not this stack's (no ${STACK_TAG}=${stack.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
+      throw foreignRole(name, stack.stack);
     }
     if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), stack.role.trustPolicy)) {
       await send(ctx, new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trust }), 'iam:UpdateAssumeRolePolicy');

@@ -17,6 +17,7 @@ export function tableContext(ctx: ProvisionContext): TableContext {
     pollMs: ctx.waits.tablePollMs,
     pitr: stack.table.pointInTimeRecovery,
     adopt: ctx.settings.adopt,
+    ...(ctx.firstReads ? { firstReads: ctx.firstReads } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
 }

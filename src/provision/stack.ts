@@ -43,7 +43,10 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   // Every name is checked before the first change, so a clash never leaves half a stack behind.
   // A stack that CloudFormation owns is refused, from the tags the same reads give.
   let owner: CloudFormationOwner | undefined;
+  // The check's answers are kept for each step's first read, so that setup reads every resource once.
+  ctx.firstReads = { keeping: true, answers: new Map() };
   const adopted = await checkNamesFree(ctx, (resource, name, tags) => (owner ??= ownerOf(resource, name, tags)));
+  ctx.firstReads.keeping = false;
   if (owner) await refuseCloudFormationStack(ctx, 'setup', owner);
   if (adopted.length > 0) ctx.note(`taking over ${listResources(adopted)} (made without products-cli; tagging and correcting them, keeping the table's items)`);
   const account = ctx.accountId();

@@ -14,8 +14,9 @@ import { systemClock } from '../aws/clock.js';
 import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { AwsError } from '../errors.js';
 import { keySchemaOf, PRODUCT_TABLE } from '../stack/table-definition.js';
-import { createTable, currentTable, describeTable, waitForTable, type TableTarget } from '../stack/table.js';
+import { createTable, describeTable, waitForTable, type TableTarget } from '../stack/table.js';
 import { notOursDetail, STACK_TAG, tagList, tagMap } from './names.js';
+import { readOnce, type FirstReads } from './read-once.js';
 
 export { describeTable } from '../stack/table.js';
 
@@ -28,6 +29,13 @@ export interface TableContext extends TableTarget {
   pitr?: boolean;
   /** Take over a table of this name that lacks our tag (setup --adopt). */
   adopt?: boolean;
+  /** During setup: the name check's answers (see read-once.ts). */
+  firstReads?: FirstReads;
+}
+
+/** The table as `describeTable` gives it, read once per setup (see read-once.ts). */
+export function describeTableOnce(ctx: TableContext): Promise<TableDescription | undefined> {
+  return readOnce(ctx.firstReads, 'table', () => describeTable(ctx));
 }
 
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
@@ -41,7 +49,11 @@ export const TAGS_SETTLE_MS = 6_000;
 const TAGS_POLL_MS = 1_000;
 
 /** The table's tags (empty when the table has none, after TAGS_SETTLE_MS of empty answers). */
-export async function tableTags(ctx: TableContext, arn: string): Promise<Record<string, string>> {
+export function tableTags(ctx: TableContext, arn: string): Promise<Record<string, string>> {
+  return readOnce(ctx.firstReads, `table tags ${arn}`, () => readTableTags(ctx, arn));
+}
+
+async function readTableTags(ctx: TableContext, arn: string): Promise<Record<string, string>> {
   const clock = ctx.clock ?? systemClock;
   const started = clock.now();
   for (;;) {
@@ -91,7 +103,8 @@ function keyText(key: ReadonlyArray<{ AttributeName?: string; KeyType?: string }
 export async function ensureTable(ctx: TableContext): Promise<{ outcome: EnsureOutcome; table: TableDescription; detail?: string }> {
   let outcome: EnsureOutcome = 'unchanged';
   let detail: string | undefined;
-  const existing = await currentTable(ctx);
+  const described = await describeTableOnce(ctx);
+  const existing = described?.TableStatus === 'DELETING' ? await waitForTable(ctx, 'gone').then(() => undefined) : described;
   if (!existing) {
     if (await createTable(ctx)) outcome = 'created';
   } else if (ctx.stack !== undefined && existing.TableArn) {

@@ -54,6 +54,7 @@ const VARYING: Array<[RegExp, string]> = [
   [/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, '<request id>'],
   [/AKIA[A-Z0-9]{16}/g, '<access key>'],
   [/[a-z0-9]+(?=\.execute-api\.)/g, '<rest api id>'],
+  [/(?<=\/restapis\/)[a-z0-9]+/g, '<rest api id>'],
   [/\d+(?:\.\d+)? ?(?:µs|ms|s|m|h|d)\b/g, '<time>'],
   [/\d+(?:\.\d+)? (?:B|KiB|MiB|GiB)\b/g, '<size>'],
   [/\d+(?:\.\d+)?/g, '#'],

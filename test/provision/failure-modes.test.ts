@@ -162,7 +162,8 @@ describe('status', () => {
     const world = fakeWorld({ opMs: { GetFunction: 2_000 } });
     let reads = 0;
     world.fake.intercept = (call) => {
-      if (call.op === 'GetRole' && ++reads === 2) world.fake.iam_CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' });
+      // Setup reads the role once (the name check's answer serves the role step), so the other role comes just before ours.
+      if (call.op === 'CreateRole' && ++reads === 1) world.fake.iam_CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' });
       return undefined;
     };
     const unhandled: unknown[] = [];
