@@ -11,6 +11,7 @@
 //   transfer    scripts/bench/transfer.mjs  (import vs sequential adds; list/export at two table sizes, peak RSS)
 //   throttled   scripts/bench/import-throttled.mjs (3,000 rows into the default-throttled stack, and the rerun)
 //   versions    scripts/bench/versions.mjs  (deploy --local and rollback --local under GET+PATCH load: 0 non-2xx)
+//   bulk        scripts/bench/bulk.mjs      (100,000 products: import, rerun, killed and resumed, export, batch delete)
 // A section whose script fails without figures is one MISS row; any MISS makes the exit code 1.
 //
 //   npm run bench [-- --json] [-- --quick]
@@ -60,6 +61,7 @@ const sections = [
   ['transfer', 'transfer.mjs', quick ? ['--quick'] : [], 'import, sequential adds, list and export'],
   ['versions', 'versions.mjs', [], 'deploy --local and rollback --local under GET and PATCH load'],
   ['throttled', 'import-throttled.mjs', quick ? ['--rows', '1000'] : [], 'import of 3,000 rows against the default stage throttle, then the rerun'],
+  ['bulk', 'bulk.mjs', quick ? ['--rows', '10000'] : [], '100,000 products: import, rerun, kills and resume, export, batch delete'],
 ];
 const reports = [];
 for (const [section, script, args, what] of sections) {

@@ -19,7 +19,7 @@ const THROTTLE = { rateLimit: 100, burstLimit: 200 };
 const RATIO_GOAL = 1.15;
 
 /** The local stack in its own process, with the default stage throttle. */
-function startThrottledStack() {
+export function startThrottledStack() {
   const child = spawn(process.execPath, [join(root, 'build', 'local', 'serve.js'), JSON.stringify({ port: 0, quiet: true })], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -33,9 +33,9 @@ function startThrottledStack() {
 }
 
 /** One `import FILE --json` as a fresh process: its exit code, wall time and summary. */
-function importOnce(file, url, cwd) {
+export function importOnce(file, url, cwd, extraEnv = {}) {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1' };
+    const env = { ...process.env, NO_COLOR: '1', ...extraEnv };
     delete env.PRODUCTS_API_URL;
     const started = performance.now();
     const child = spawn(process.execPath, [bin, 'import', file, '--url', url, '--json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

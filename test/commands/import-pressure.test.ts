@@ -81,10 +81,11 @@ describe('an import killed and run again', () => {
     for (let kill = 0; kill < 3; kill++) {
       const before = await marked();
       const child = spawn(process.execPath, [binPath, 'import', 'killed.ndjson', '--url', stack.url, '--json'], { cwd, stdio: 'ignore' });
+      const closed = new Promise((resolve) => child.on('close', resolve));
       while ((await marked()) <= before && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 500));
       child.kill('SIGKILL');
-      await new Promise((resolve) => child.on('close', resolve));
+      await closed;
     }
     const last = await runCli(['import', 'killed.ndjson', '--url', stack.url, '--json'], { cwd });
     const again = await runCli(['import', 'killed.ndjson', '--url', stack.url, '--json'], { cwd });
