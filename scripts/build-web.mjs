@@ -25,5 +25,7 @@ await build({
 const files = ['index.html', 'api.html', 'console.css'];
 await Promise.all(files.map((file) => copyFile(join(source, file), join(out, file))));
 let total = 0;
-for (const file of ['index.html', 'console.css', 'console.js']) total += gzipSync(await readFile(join(out, file))).length;
-if (!process.argv.includes('--quiet')) console.log(`build/web: the products page is ${(total / 1024).toFixed(1)} KB gzipped (HTML, CSS and script)`);
+for (const file of ['index.html', 'console.css', 'console.js'])
+  total += gzipSync(await readFile(join(out, file))).length;
+if (!process.argv.includes('--quiet'))
+  console.log(`build/web: the products page is ${(total / 1024).toFixed(1)} KB gzipped (HTML, CSS and script)`);

@@ -57,11 +57,13 @@ export async function main(given: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.ok;
       // Help shown because no command was given: commander printed it; anything else is a usage error to report.
-      if (error.code !== 'commander.help' && error.code !== 'commander.helpDisplayed') reportUsageError(error, context, commandIn(argv));
+      if (error.code !== 'commander.help' && error.code !== 'commander.helpDisplayed')
+        reportUsageError(error, context, commandIn(argv));
       return EXIT.usage;
     }
     reportError(error, context);
-    if (abort.signal.aborted && (!(error instanceof AppError) || error.exitCode === EXIT.interrupted)) return stoppedCode();
+    if (abort.signal.aborted && (!(error instanceof AppError) || error.exitCode === EXIT.interrupted))
+      return stoppedCode();
     return exitCodeOf(error);
   } finally {
     process.off('SIGINT', onSigint);
@@ -89,11 +91,18 @@ function writeError(ctx: Context, error: { name: string; message: string; exitCo
 /** Commander's complaints in the CLI's own words, where commander's read as its internals. */
 const USAGE_WORDING: Record<string, (message: string, command: string) => string> = {
   // option '--price <price>' argument missing
-  'commander.optionMissingArgument': (message) => message.replace(/^option '(--?[\w-]+)(?:, --?[\w-]+)? (<[^>]+>)' argument missing$/, '$1 needs a value: $1 $2'),
+  'commander.optionMissingArgument': (message) =>
+    message.replace(/^option '(--?[\w-]+)(?:, --?[\w-]+)? (<[^>]+>)' argument missing$/, '$1 needs a value: $1 $2'),
   // missing required argument 'id'
-  'commander.missingArgument': (message, command) => message.replace(/^missing required argument '([^']+)'$/, `${command} needs <$1>`),
+  'commander.missingArgument': (message, command) =>
+    message.replace(/^missing required argument '([^']+)'$/, `${command} needs <$1>`),
   // too many arguments for 'get'. Expected 1 argument but got 2.
-  'commander.excessArguments': (message) => message.replace(/^too many arguments for '([^']+)'\. Expected (\d+) arguments? but got (\d+)\.$/, (_all, name: string, expected: string, got: string) => `${name} takes ${expected === '0' ? 'no' : `at most ${expected}`} argument${expected === '1' ? '' : 's'}, not ${got}`),
+  'commander.excessArguments': (message) =>
+    message.replace(
+      /^too many arguments for '([^']+)'\. Expected (\d+) arguments? but got (\d+)\.$/,
+      (_all, name: string, expected: string, got: string) =>
+        `${name} takes ${expected === '0' ? 'no' : `at most ${expected}`} argument${expected === '1' ? '' : 's'}, not ${got}`,
+    ),
 };
 
 /** Commander's complaint about argv, as the CLI's other errors look: one prefix, and where to read more. */
@@ -101,11 +110,16 @@ function reportUsageError(error: CommanderError, ctx: Context, command: string |
   const known = command !== undefined && error.code !== 'commander.unknownCommand';
   const message = error.message.replace(/^error: /, '');
   const worded = USAGE_WORDING[error.code]?.(message, command ?? 'the command') ?? message;
-  writeError(ctx, { name: 'UsageError', message: worded, exitCode: EXIT.usage }, `see \`products-cli ${known ? `${command} ` : ''}--help\``);
+  writeError(
+    ctx,
+    { name: 'UsageError', message: worded, exitCode: EXIT.usage },
+    `see \`products-cli ${known ? `${command} ` : ''}--help\``,
+  );
 }
 
 function reportError(error: unknown, ctx: Context): void {
-  const message = error instanceof AppError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
+  const message =
+    error instanceof AppError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
   writeError(ctx, { name: error instanceof AppError ? error.name : 'Error', message, exitCode: exitCodeOf(error) });
   if (process.env.PRODUCTS_CLI_DEBUG && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
 }

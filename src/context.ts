@@ -23,5 +23,14 @@ export interface Context {
 export function processContext(json: boolean, signal: AbortSignal): Context {
   const env = process.env;
   const color = Boolean(process.stdout.isTTY) && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env, cwd: process.cwd(), json, color, signal };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env,
+    cwd: process.cwd(),
+    json,
+    color,
+    signal,
+  };
 }

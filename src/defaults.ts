@@ -7,7 +7,9 @@ export const DEFAULT_API_NAME = 'productApi';
 export const DEFAULT_STAGE = 'prod';
 
 /** Log retention values CloudWatch Logs accepts, in days. */
-export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /**
  * Stage throttling, set on AWS with UpdateStage and enforced by the local gateway's token bucket. A public,
@@ -26,4 +28,12 @@ export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
 export const STATE_DIR = '.products-cli';
 
 /** products-cli's own version, from its package.json (one folder above both src/ and build/). */
-export const PRODUCT_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+export const PRODUCT_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string })
+  .version;
+
+/**
+ * Above this share of failed invocations the canary is rolled back: Errors counts invocations that failed in the
+ * function (an exception, a timeout, running out of memory), not the 4xx answers the handler returns, so the
+ * version in service normally has none; 1% leaves room for a rare timeout of a slow dependency, and no more.
+ */
+export const DEFAULT_MAX_ERROR_RATE = 0.01;

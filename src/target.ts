@@ -38,7 +38,8 @@ export function normalizeApiUrl(raw: string, from: string): string {
     throw new UsageError(`${from} must be an http or https URL, not ${url.protocol}//…`);
   }
   if (url.search || url.hash) throw new UsageError(`${from} must not have a query or fragment: ${raw}`);
-  if (url.username || url.password) throw new UsageError(`${from} must not carry credentials; use PRODUCTS_API_KEY for an API key`);
+  if (url.username || url.password)
+    throw new UsageError(`${from} must not carry credentials; use PRODUCTS_API_KEY for an API key`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
@@ -46,11 +47,18 @@ export function normalizeApiUrl(raw: string, from: string): string {
 export async function resolveTarget(inputs: TargetInputs): Promise<Target> {
   const envKey = inputs.env.PRODUCTS_API_KEY || undefined;
   const { readState } = await import('./state/state-file.js');
-  const given = inputs.url !== undefined ? { url: normalizeApiUrl(inputs.url, '--url'), source: 'flag' as const } : inputs.env.PRODUCTS_API_URL ? { url: normalizeApiUrl(inputs.env.PRODUCTS_API_URL, 'PRODUCTS_API_URL'), source: 'env' as const } : undefined;
+  const given =
+    inputs.url !== undefined
+      ? { url: normalizeApiUrl(inputs.url, '--url'), source: 'flag' as const }
+      : inputs.env.PRODUCTS_API_URL
+        ? { url: normalizeApiUrl(inputs.env.PRODUCTS_API_URL, 'PRODUCTS_API_URL'), source: 'env' as const }
+        : undefined;
   if (given) {
     // A URL that setup recorded is that stack, and is signed as it requires; any other goes unsigned.
     const state = await readState(inputs.cwd).catch(() => ({ version: 1 }) as State);
-    const name = (['local', 'aws'] as const).find((n) => state[n]?.url && normalizeApiUrl(state[n]?.url as string, 'the state file') === given.url);
+    const name = (['local', 'aws'] as const).find(
+      (n) => state[n]?.url && normalizeApiUrl(state[n]?.url as string, 'the state file') === given.url,
+    );
     return withKey(name ? withAuth(given, state, name) : given, envKey ?? (name ? state[name]?.apiKey : undefined));
   }
   const state = await readState(inputs.cwd);
@@ -58,7 +66,11 @@ export async function resolveTarget(inputs: TargetInputs): Promise<Target> {
   for (const name of order) {
     const recorded = state[name]?.url;
     if (!recorded) continue;
-    const target: Target = withAuth({ url: normalizeApiUrl(recorded, `the ${name} URL in .products-cli/state.json`), source: `state:${name}` }, state, name);
+    const target: Target = withAuth(
+      { url: normalizeApiUrl(recorded, `the ${name} URL in .products-cli/state.json`), source: `state:${name}` },
+      state,
+      name,
+    );
     return withKey(target, envKey ?? state[name]?.apiKey);
   }
   throw new UsageError('no API target: run `products-cli setup --local` or pass --url');
@@ -74,7 +86,15 @@ function withAuth(target: Target, state: State, name: 'local' | 'aws'): Target {
   if (auth?.mode !== 'iam') return target;
   if (name === 'local') {
     const local = state.local;
-    return { ...target, auth: { ...auth, region: local?.region ?? 'us-east-1', local: true, ...(local?.credentials ? { credentials: local.credentials } : {}) } };
+    return {
+      ...target,
+      auth: {
+        ...auth,
+        region: local?.region ?? 'us-east-1',
+        local: true,
+        ...(local?.credentials ? { credentials: local.credentials } : {}),
+      },
+    };
   }
   return { ...target, auth: { ...auth, region: state.aws?.region as string } };
 }

@@ -17,10 +17,13 @@ function runIntoClosedPipe(args: string[]): Promise<{ code: number | null; stder
 }
 
 describe('products-cli', () => {
-  it.each([[['--help']], [['setup', '--help']], [['--version']]])('ends quietly when the reader of %j goes away', async (args) => {
-    const { code, stderr } = await runIntoClosedPipe(args);
+  it.each([[['--help']], [['setup', '--help']], [['--version']]])(
+    'ends quietly when the reader of %j goes away',
+    async (args) => {
+      const { code, stderr } = await runIntoClosedPipe(args);
 
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-  });
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    },
+  );
 });

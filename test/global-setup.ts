@@ -28,7 +28,10 @@ function findMoto(ci: boolean): MotoTarget {
   if (url) return { url: url.replace(/\/$/, '') };
   const found = locateMoto();
   if ('python' in found && found.python) return { python: found.python };
-  if (ci) throw new Error(`CI runs the AWS emulator suite (test/e2e-moto), but ${found.missing}; install it with: ${MOTO_INSTALL}`);
+  if (ci)
+    throw new Error(
+      `CI runs the AWS emulator suite (test/e2e-moto), but ${found.missing}; install it with: ${MOTO_INSTALL}`,
+    );
   skipped('the AWS emulator suite (test/e2e-moto)', found.missing ?? 'no moto', MOTO_INSTALL);
   return null;
 }
@@ -51,9 +54,15 @@ function findRic(ci: boolean): string | null {
   const ric = cachedRic();
   if (ric) return ric;
   const missing = missingBuildTools();
-  const why = missing.length > 0 ? `building aws-lambda-ric needs ${missing.join(', ')}` : 'aws-lambda-ric is not built yet';
-  if (ci && missing.length === 0) throw new Error(`CI runs dist/handler.zip under aws-lambda-ric, but it is not built; run: ${RIC_BUILD_COMMAND}`);
-  skipped("dist/handler.zip under Lambda's runtime interface client", why, missing.length > 0 ? `installing ${missing.join(', ')}, then ${RIC_BUILD_COMMAND}` : RIC_BUILD_COMMAND);
+  const why =
+    missing.length > 0 ? `building aws-lambda-ric needs ${missing.join(', ')}` : 'aws-lambda-ric is not built yet';
+  if (ci && missing.length === 0)
+    throw new Error(`CI runs dist/handler.zip under aws-lambda-ric, but it is not built; run: ${RIC_BUILD_COMMAND}`);
+  skipped(
+    "dist/handler.zip under Lambda's runtime interface client",
+    why,
+    missing.length > 0 ? `installing ${missing.join(', ')}, then ${RIC_BUILD_COMMAND}` : RIC_BUILD_COMMAND,
+  );
   return null;
 }
 

@@ -47,7 +47,9 @@ function imports(): { file: string; from: string; to: string }[] {
 
 describe('the layers of src/', () => {
   it('name every folder of src/', () => {
-    const folders = readdirSync(SRC, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect(folders.filter((folder) => layerOf(folder) === -1)).toEqual([]);
   });
 
@@ -62,6 +64,10 @@ describe('the layers of src/', () => {
   });
 
   it('keep the function free of everything but the contract', () => {
-    expect(imports().filter(({ from, to }) => from === 'handler' && to !== 'handler' && to !== 'contract').map(({ file, to }) => `${file} imports ${to}`)).toEqual([]);
+    expect(
+      imports()
+        .filter(({ from, to }) => from === 'handler' && to !== 'handler' && to !== 'contract')
+        .map(({ file, to }) => `${file} imports ${to}`),
+    ).toEqual([]);
   });
 });

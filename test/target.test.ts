@@ -16,15 +16,32 @@ afterEach(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
-const local = { url: 'http://127.0.0.1:3000/prod', port: 3000, stage: 'prod', pid: 1, dynamodbEndpoint: 'http://127.0.0.1:8000', startedAt: '2026-01-01T00:00:00Z' };
-const aws = { url: 'https://abc.execute-api.us-east-1.amazonaws.com/prod', region: 'us-east-1', stage: 'prod', resources: {}, apiKey: 'k-1', updatedAt: '2026-01-01T00:00:00Z' };
+const local = {
+  url: 'http://127.0.0.1:3000/prod',
+  port: 3000,
+  stage: 'prod',
+  pid: 1,
+  dynamodbEndpoint: 'http://127.0.0.1:8000',
+  startedAt: '2026-01-01T00:00:00Z',
+};
+const aws = {
+  url: 'https://abc.execute-api.us-east-1.amazonaws.com/prod',
+  region: 'us-east-1',
+  stage: 'prod',
+  resources: {},
+  apiKey: 'k-1',
+  updatedAt: '2026-01-01T00:00:00Z',
+};
 
 describe('resolveTarget', () => {
   it('prefers --url over PRODUCTS_API_URL over the state file', async () => {
     await writeState(cwd, { version: 1, current: 'local', local });
     const env = { PRODUCTS_API_URL: 'http://env.example/stage' };
 
-    expect(await resolveTarget({ url: 'http://flag.example/prod/', env, cwd })).toEqual({ url: 'http://flag.example/prod', source: 'flag' });
+    expect(await resolveTarget({ url: 'http://flag.example/prod/', env, cwd })).toEqual({
+      url: 'http://flag.example/prod',
+      source: 'flag',
+    });
     expect(await resolveTarget({ env, cwd })).toEqual({ url: 'http://env.example/stage', source: 'env' });
     expect(await resolveTarget({ env: {}, cwd })).toEqual({ url: local.url, source: 'state:local', recorded: 'local' });
   });

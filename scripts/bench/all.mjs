@@ -26,12 +26,16 @@ const json = process.argv.includes('--json');
 // --quick: smaller sizes, for trying the bench out; the figures of record come from a run without it.
 const quick = process.argv.includes('--quick');
 const started = performance.now();
-const log = (line) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+const log = (line) =>
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 
 /** Runs a bench script with --json; resolves with its rows, or one MISS row when it printed none. */
 function runScript(section, script, args) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'scripts', 'bench', script), '--json', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'scripts', 'bench', script), '--json', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
@@ -56,12 +60,27 @@ const sections = [
   ['handler', 'handler.mjs', [], 'zip size, cold import, CPU per request beside the floor'],
   ['cli', 'cli.mjs', ['--runs', '10', '--warmup', '2'], 'products-cli get against node:http'],
   ['local', 'local.mjs', ['--seconds', '2', '--rounds', '3'], 'the gateway beside the engine and the handler'],
-  ['peers', 'peers.mjs', ['--seconds', '5', '--rounds', '3'], 'the local stack beside serverless-offline and a bare gateway'],
+  [
+    'peers',
+    'peers.mjs',
+    ['--seconds', '5', '--rounds', '3'],
+    'the local stack beside serverless-offline and a bare gateway',
+  ],
   ['setup', 'setup.mjs', [], 'setup and teardown against the fake AWS'],
   ['transfer', 'transfer.mjs', quick ? ['--quick'] : [], 'import, sequential adds, list and export'],
   ['versions', 'versions.mjs', [], 'deploy --local and rollback --local under GET and PATCH load'],
-  ['throttled', 'import-throttled.mjs', quick ? ['--rows', '1000'] : [], 'import of 3,000 rows against the default stage throttle, then the rerun'],
-  ['bulk', 'bulk.mjs', quick ? ['--rows', '10000'] : [], '100,000 products: import, rerun, kills and resume, export, batch delete'],
+  [
+    'throttled',
+    'import-throttled.mjs',
+    quick ? ['--rows', '1000'] : [],
+    'import of 3,000 rows against the default stage throttle, then the rerun',
+  ],
+  [
+    'bulk',
+    'bulk.mjs',
+    quick ? ['--rows', '10000'] : [],
+    '100,000 products: import, rerun, kills and resume, export, batch delete',
+  ],
 ];
 const reports = [];
 for (const [section, script, args, what] of sections) {
@@ -69,15 +88,26 @@ for (const [section, script, args, what] of sections) {
   reports.push(await runScript(section, script, args));
 }
 
-const rows = reports.flatMap((report) => [{ name: `[${report.section}]`, value: '', goal: '', met: true, heading: true }, ...report.rows]);
+const rows = reports.flatMap((report) => [
+  { name: `[${report.section}]`, value: '', goal: '', met: true, heading: true },
+  ...report.rows,
+]);
 const elapsed = (performance.now() - started) / 1000;
 const figures = rows.filter((r) => !r.heading);
 const allMet = figures.every((r) => r.met);
 if (json) {
-  console.log(JSON.stringify({ node: process.version, cores: cpus().length, seconds: elapsed, quick, reports, met: allMet }));
+  console.log(
+    JSON.stringify({ node: process.version, cores: cpus().length, seconds: elapsed, quick, reports, met: allMet }),
+  );
 } else {
   const title = `products-cli benchmarks (node ${process.version}, ${cpus().length} cores, ${elapsed.toFixed(0)} s${quick ? ', --quick sizes' : ''})`;
-  printRows(title, rows.map((r) => (r.heading ? { ...r, name: r.name, value: '', goal: '', met: true } : r)), (line) => console.log(line.replace(/^(\s+\[\w+\]\s+)ok$/, '$1').trimEnd()));
-  console.log('  (sequential adds: a sample of fresh `products-cli add` processes, times the count; running them all would take hours)');
+  printRows(
+    title,
+    rows.map((r) => (r.heading ? { ...r, name: r.name, value: '', goal: '', met: true } : r)),
+    (line) => console.log(line.replace(/^(\s+\[\w+\]\s+)ok$/, '$1').trimEnd()),
+  );
+  console.log(
+    '  (sequential adds: a sample of fresh `products-cli add` processes, times the count; running them all would take hours)',
+  );
 }
 if (!allMet) process.exitCode = 1;

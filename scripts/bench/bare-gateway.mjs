@@ -10,8 +10,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [endpoint, stage] = process.argv.slice(2);
-const { createDynamoClient } = await import(pathToFileURL(join(root, 'build', 'handler', 'dynamo-client', 'client.js')).href);
-const client = createDynamoClient({ target: { url: new URL(endpoint), region: 'us-east-1' }, credentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) });
+const { createDynamoClient } = await import(
+  pathToFileURL(join(root, 'build', 'handler', 'dynamo-client', 'client.js')).href
+);
+const client = createDynamoClient({
+  target: { url: new URL(endpoint), region: 'us-east-1' },
+  credentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }),
+});
 const prefix = `/${stage}/product/`;
 
 const server = createServer((req, res) => {

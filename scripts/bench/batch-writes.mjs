@@ -6,7 +6,13 @@
 // interleaved, each on fresh ids, and the median of the rounds is quoted.
 //
 //   node scripts/bench/batch-writes.mjs [--items 5000] [--rounds 3] [--json]
-import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { finish, median, reason, row } from './figures.mjs';
 import { startEngineProcess } from './engine-process.mjs';
 
@@ -27,14 +33,17 @@ const item = (id) => ({
   updatedAt: { S: '2026-01-01T00:00:00.000Z' },
   version: { N: '1' },
 });
-const chunk = (list, size) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+const chunk = (list, size) =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
 /** Runs `work` over `tasks` with at most `limit` in flight. */
 async function pool(tasks, limit, work) {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < tasks.length) await work(tasks[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < tasks.length) await work(tasks[next++]);
+    }),
+  );
 }
 
 /** BatchWriteItem of `requests` (at most 25), sent again with what came back unprocessed. */
@@ -51,37 +60,68 @@ const variants = {
   'conditional PutItem, 16 in flight': async (client, ids) => {
     let written = 0;
     await pool(ids, 16, async (id) => {
-      await client.send(new PutItemCommand({ TableName: TABLE, Item: item(id), ConditionExpression: 'attribute_not_exists(id)' }));
+      await client.send(
+        new PutItemCommand({ TableName: TABLE, Item: item(id), ConditionExpression: 'attribute_not_exists(id)' }),
+      );
       written += 1;
     });
     return written;
   },
   'BatchWriteItem of 25, 4 in flight': async (client, ids) => {
-    await pool(chunk(ids, 25), 4, (ids25) => batchWrite(client, ids25.map((id) => ({ PutRequest: { Item: item(id) } }))));
+    await pool(chunk(ids, 25), 4, (ids25) =>
+      batchWrite(
+        client,
+        ids25.map((id) => ({ PutRequest: { Item: item(id) } })),
+      ),
+    );
     return ids.length;
   },
   'BatchGetItem of 100 then BatchWriteItem of the missing': async (client, ids) => {
     let written = 0;
     await pool(chunk(ids, 100), 4, async (ids100) => {
-      const out = await client.send(new BatchGetItemCommand({ RequestItems: { [TABLE]: { Keys: ids100.map((id) => ({ id: { S: id } })), ConsistentRead: true, ProjectionExpression: 'id' } } }));
+      const out = await client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [TABLE]: {
+              Keys: ids100.map((id) => ({ id: { S: id } })),
+              ConsistentRead: true,
+              ProjectionExpression: 'id',
+            },
+          },
+        }),
+      );
       if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) throw new Error('unprocessed keys');
       const found = new Set((out.Responses?.[TABLE] ?? []).map((it) => it.id.S));
       const missing = ids100.filter((id) => !found.has(id));
-      for (const ids25 of chunk(missing, 25)) await batchWrite(client, ids25.map((id) => ({ PutRequest: { Item: item(id) } })));
+      for (const ids25 of chunk(missing, 25))
+        await batchWrite(
+          client,
+          ids25.map((id) => ({ PutRequest: { Item: item(id) } })),
+        );
       written += missing.length;
     });
     return written;
   },
   'TransactWriteItems of 25 conditional puts, 4 in flight': async (client, ids) => {
     await pool(chunk(ids, 25), 4, (ids25) =>
-      client.send(new TransactWriteItemsCommand({ TransactItems: ids25.map((id) => ({ Put: { TableName: TABLE, Item: item(id), ConditionExpression: 'attribute_not_exists(id)' } })) })),
+      client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: ids25.map((id) => ({
+            Put: { TableName: TABLE, Item: item(id), ConditionExpression: 'attribute_not_exists(id)' },
+          })),
+        }),
+      ),
     );
     return ids.length;
   },
 };
 
 const engine = await startEngineProcess();
-const client = new DynamoDBClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const client = new DynamoDBClient({
+  endpoint: engine.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
 const rates = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
 const problems = {};
 try {
@@ -97,7 +137,9 @@ try {
       } catch (error) {
         problems[name] = reason(error);
       }
-      process.stderr.write(`round ${round + 1} ${name}: ${problems[name] ?? `${Math.round(rates[name].at(-1))} rows/s`}\n`);
+      process.stderr.write(
+        `round ${round + 1} ${name}: ${problems[name] ?? `${Math.round(rates[name].at(-1))} rows/s`}\n`,
+      );
     }
   }
 } finally {
@@ -109,8 +151,12 @@ const putRate = median(rates['conditional PutItem, 16 in flight'] ?? [0]);
 const rows = Object.keys(variants).map((name) => {
   const rate = rates[name].length ? median(rates[name]) : 0;
   const figure = `${Math.round(rate).toLocaleString('en-US')} rows/s`;
-  if (name.startsWith('TransactWriteItems') && problems[name]) return row(name, 'not served', 'measured where the engine serves it', true);
+  if (name.startsWith('TransactWriteItems') && problems[name])
+    return row(name, 'not served', 'measured where the engine serves it', true);
   if (name.startsWith('conditional')) return row(name, figure, 'the baseline', rate > 0, problems[name]);
   return row(name, figure, `beside the baseline (${(rate / putRate).toFixed(1)}x)`, rate > 0, problems[name]);
 });
-finish(`batch writes: ${ITEMS.toLocaleString('en-US')} new items per variant, median of ${ROUNDS} rounds, on dynalite`, rows);
+finish(
+  `batch writes: ${ITEMS.toLocaleString('en-US')} new items per variant, median of ${ROUNDS} rounds, on dynalite`,
+  rows,
+);

@@ -91,7 +91,12 @@ try {
     for (const which of order) {
       const run = await timed(which === 'cli' ? cli : plain);
       // Both print the product: the CLI as a record, the script as the JSON body.
-      const verdict = run.code !== 0 ? `exit ${run.code}: ${run.stderr.trim().split('\n')[0]}` : run.stdout.includes('IPhone') ? true : 'no product printed';
+      const verdict =
+        run.code !== 0
+          ? `exit ${run.code}: ${run.stderr.trim().split('\n')[0]}`
+          : run.stdout.includes('IPhone')
+            ? true
+            : 'no product printed';
       if (which === 'cli') sample ||= run.stdout.trim();
       if (round >= warmup) {
         answers[which].record(verdict);
@@ -105,9 +110,27 @@ try {
   const asserted = `${runs} of ${runs} exit 0 with the product`;
   const spread = (list) => ` (min ${fixed(Math.min(...list))}, max ${fixed(Math.max(...list))})`;
   rows = [
-    row(`products-cli get <id>, fresh process (median of ${runs})`, fixed(cliMedian), asserted, true, answers.cli.problem(runs)),
-    row(`node:http script, same GET (median of ${runs})`, fixed(plainMedian), asserted, true, answers.plain.problem(runs)),
-    row('products-cli get / node:http', `${ratio.toFixed(2)}x`, '< 1.5x', ratio < 1.5, answers.cli.problem(runs) ?? answers.plain.problem(runs)),
+    row(
+      `products-cli get <id>, fresh process (median of ${runs})`,
+      fixed(cliMedian),
+      asserted,
+      true,
+      answers.cli.problem(runs),
+    ),
+    row(
+      `node:http script, same GET (median of ${runs})`,
+      fixed(plainMedian),
+      asserted,
+      true,
+      answers.plain.problem(runs),
+    ),
+    row(
+      'products-cli get / node:http',
+      `${ratio.toFixed(2)}x`,
+      '< 1.5x',
+      ratio < 1.5,
+      answers.cli.problem(runs) ?? answers.plain.problem(runs),
+    ),
   ];
   if (!values.json) {
     console.log(`sample products-cli get output: ${sample.split('\n').join(' | ')}`);

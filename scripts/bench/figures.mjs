@@ -28,7 +28,8 @@ export function tally() {
     reasons: () => [...reasons],
     /** null when every answer was as expected and there were at least `min`; else why not. */
     problem(min) {
-      if (this.failed > 0) return `${this.failed} of ${this.ok + this.failed} unexpected: ${[...reasons].map(([r, n]) => `${n}x ${r}`).join(', ')}`;
+      if (this.failed > 0)
+        return `${this.failed} of ${this.ok + this.failed} unexpected: ${[...reasons].map(([r, n]) => `${n}x ${r}`).join(', ')}`;
       if (this.ok < min) return `only ${this.ok} succeeded, at least ${min} needed`;
       return null;
     },
@@ -40,7 +41,9 @@ export function tally() {
  * asserts), `met` whether it did. `problem` (from tally().problem or a caught error) replaces the value by MISS.
  */
 export function row(name, figure, goal, met, problem = null) {
-  return problem ? { name, value: 'MISS', goal, met: false, problem } : { name, value: figure, goal, met: Boolean(met) };
+  return problem
+    ? { name, value: 'MISS', goal, met: false, problem }
+    : { name, value: figure, goal, met: Boolean(met) };
 }
 
 /** Prints the rows as a table with goal and verdict; returns true when every row was met. */
@@ -51,7 +54,9 @@ export function printRows(title, rows, write = (line) => console.log(line)) {
   write(title);
   write(`  ${'figure'.padEnd(width)}  ${'value'.padStart(valueWidth)}  ${'goal'.padEnd(goalWidth)}  verdict`);
   for (const r of rows) {
-    write(`  ${r.name.padEnd(width)}  ${r.value.padStart(valueWidth)}  ${r.goal.padEnd(goalWidth)}  ${r.met ? 'ok' : 'MISS'}${r.problem ? `  (${r.problem})` : ''}`);
+    write(
+      `  ${r.name.padEnd(width)}  ${r.value.padStart(valueWidth)}  ${r.goal.padEnd(goalWidth)}  ${r.met ? 'ok' : 'MISS'}${r.problem ? `  (${r.problem})` : ''}`,
+    );
   }
   const missed = rows.filter((r) => !r.met).length;
   if (missed) write(`  ${missed} of ${rows.length} figures MISS`);
@@ -60,10 +65,15 @@ export function printRows(title, rows, write = (line) => console.log(line)) {
 
 /** The end of a bench script: its rows as JSON (--json) or as a table, and exit code 1 when any row missed. */
 export function finish(title, rows, extra = {}) {
-  const ok = process.argv.includes('--json') ? (console.log(JSON.stringify({ title, rows, ...extra })), rows.every((r) => r.met)) : printRows(title, rows);
+  const ok = process.argv.includes('--json')
+    ? (console.log(JSON.stringify({ title, rows, ...extra })), rows.every((r) => r.met))
+    : printRows(title, rows);
   if (!ok) process.exitCode = 1;
   return ok;
 }
 
 /** The message of a caught error, on one line, for a MISS row. */
-export const reason = (error) => String(error?.message ?? error).split('\n')[0].slice(0, 200);
+export const reason = (error) =>
+  String(error?.message ?? error)
+    .split('\n')[0]
+    .slice(0, 200);

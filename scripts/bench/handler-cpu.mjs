@@ -47,16 +47,26 @@ export function signedCaller(endpoint) {
       port: Number(url.port),
       path: '/',
       query: {},
-      headers: { host: url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${target}`, 'content-length': String(Buffer.byteLength(body)) },
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `DynamoDB_20120810.${target}`,
+        'content-length': String(Buffer.byteLength(body)),
+      },
       body,
     });
     return new Promise((resolve, reject) => {
-      const req = request({ agent, host: url.hostname, port: url.port, method: 'POST', path: '/', headers: signed.headers }, (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
-        res.on('error', reject);
-      });
+      const req = request(
+        { agent, host: url.hostname, port: url.port, method: 'POST', path: '/', headers: signed.headers },
+        (res) => {
+          const chunks = [];
+          res.on('data', (chunk) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -78,7 +88,13 @@ export function proxyEvent(method, resource, { id, body, query } = {}) {
     multiValueQueryStringParameters: query ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]])) : null,
     pathParameters: id ? { id } : null,
     stageVariables: null,
-    requestContext: { stage: 'prod', requestId: 'bench', path: `/prod${path}`, resourcePath: resource, httpMethod: method },
+    requestContext: {
+      stage: 'prod',
+      requestId: 'bench',
+      path: `/prod${path}`,
+      resourcePath: resource,
+      httpMethod: method,
+    },
     body: body ? JSON.stringify(body) : null,
     isBase64Encoded: false,
   };
@@ -87,7 +103,15 @@ export function proxyEvent(method, resource, { id, body, query } = {}) {
 export const SEEDED = 100;
 export const PAGE = 50;
 const seededId = (i) => `p${i % SEEDED}`;
-const item = (i) => ({ id: { S: seededId(i) }, title: { S: `Product ${i}` }, description: { S: `Seeded product ${i}` }, price: { N: String(i) }, createdAt: { S: '2026-01-01T00:00:00.000Z' }, updatedAt: { S: '2026-01-01T00:00:00.000Z' }, version: { N: '1' } });
+const item = (i) => ({
+  id: { S: seededId(i) },
+  title: { S: `Product ${i}` },
+  description: { S: `Seeded product ${i}` },
+  price: { N: String(i) },
+  createdAt: { S: '2026-01-01T00:00:00.000Z' },
+  updatedAt: { S: '2026-01-01T00:00:00.000Z' },
+  version: { N: '1' },
+});
 
 /** Puts `count` seeded products (ids p0…, default the SEEDED used by the calls) into the engine's table with the floor's caller. */
 export async function seed(caller, count = SEEDED) {
@@ -101,8 +125,19 @@ export async function seed(caller, count = SEEDED) {
 export function floorCalls(caller, run) {
   const ok200 = (r) => r.status === 200 || `HTTP ${r.status} ${r.body?.__type ?? ''}`;
   return {
-    GetItem: [(i) => caller('GetItem', { TableName: 'product', Key: { id: { S: seededId(i) } }, ConsistentRead: true }), (r) => (ok200(r) === true ? (r.body.Item ? true : 'no Item') : ok200(r))],
-    PutItem: [(i) => caller('PutItem', { TableName: 'product', Item: { ...item(i), id: { S: `f${run}-${i}` } }, ConditionExpression: 'attribute_not_exists(id)' }), ok200],
+    GetItem: [
+      (i) => caller('GetItem', { TableName: 'product', Key: { id: { S: seededId(i) } }, ConsistentRead: true }),
+      (r) => (ok200(r) === true ? (r.body.Item ? true : 'no Item') : ok200(r)),
+    ],
+    PutItem: [
+      (i) =>
+        caller('PutItem', {
+          TableName: 'product',
+          Item: { ...item(i), id: { S: `f${run}-${i}` } },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      ok200,
+    ],
     UpdateItem: [
       (i) =>
         caller('UpdateItem', {
@@ -111,23 +146,43 @@ export function floorCalls(caller, run) {
           UpdateExpression: 'SET #version = #version + :one, #updatedAt = :updatedAt, #price = :price',
           ConditionExpression: 'attribute_exists(id)',
           ExpressionAttributeNames: { '#version': 'version', '#updatedAt': 'updatedAt', '#price': 'price' },
-          ExpressionAttributeValues: { ':one': { N: '1' }, ':updatedAt': { S: new Date().toISOString() }, ':price': { N: String(i) } },
+          ExpressionAttributeValues: {
+            ':one': { N: '1' },
+            ':updatedAt': { S: new Date().toISOString() },
+            ':price': { N: String(i) },
+          },
           ReturnValues: 'ALL_NEW',
         }),
       (r) => (ok200(r) === true ? (r.body.Attributes ? true : 'no Attributes') : ok200(r)),
     ],
-    Scan: [() => caller('Scan', { TableName: 'product', Limit: PAGE }), (r) => (ok200(r) === true ? (r.body.Items?.length === PAGE ? true : `${r.body.Items?.length} items`) : ok200(r))],
+    Scan: [
+      () => caller('Scan', { TableName: 'product', Limit: PAGE }),
+      (r) => (ok200(r) === true ? (r.body.Items?.length === PAGE ? true : `${r.body.Items?.length} items`) : ok200(r)),
+    ],
   };
 }
 
 /** The handler's four routes, each checked for the status and body it must answer. */
 export function handlerCalls(handler, run) {
-  const want = (status, test) => (r) => (r.statusCode !== status ? `status ${r.statusCode}` : test(JSON.parse(r.body)) ? true : 'unexpected body');
+  const want = (status, test) => (r) =>
+    r.statusCode !== status ? `status ${r.statusCode}` : test(JSON.parse(r.body)) ? true : 'unexpected body';
   return {
-    GET: [(i) => handler(proxyEvent('GET', '/product/{id}', { id: seededId(i) })), want(200, (b) => b.id?.startsWith('p'))],
-    POST: [(i) => handler(proxyEvent('POST', '/product', { body: { id: `h${run}-${i}`, title: `New ${i}`, price: i } })), want(201, (b) => b.version === 1)],
-    PATCH: [(i) => handler(proxyEvent('PATCH', '/product/{id}', { id: seededId(i), body: { price: i } })), want(200, (b) => b.version >= 2)],
-    'list page': [() => handler(proxyEvent('GET', '/product', { query: { limit: String(PAGE) } })), want(200, (b) => b.items?.length === PAGE)],
+    GET: [
+      (i) => handler(proxyEvent('GET', '/product/{id}', { id: seededId(i) })),
+      want(200, (b) => b.id?.startsWith('p')),
+    ],
+    POST: [
+      (i) => handler(proxyEvent('POST', '/product', { body: { id: `h${run}-${i}`, title: `New ${i}`, price: i } })),
+      want(201, (b) => b.version === 1),
+    ],
+    PATCH: [
+      (i) => handler(proxyEvent('PATCH', '/product/{id}', { id: seededId(i), body: { price: i } })),
+      want(200, (b) => b.version >= 2),
+    ],
+    'list page': [
+      () => handler(proxyEvent('GET', '/product', { query: { limit: String(PAGE) } })),
+      want(200, (b) => b.items?.length === PAGE),
+    ],
   };
 }
 
@@ -167,11 +222,13 @@ export async function measureHandlerCpu({ entry, startEngine, rounds = 5, count 
       const measured = [];
       process.stdout.write = () => true; // the handler's request log lines
       try {
-        for (const [name, [call, check]] of Object.entries(handlerCalls(handler, run))) measured.push([name, await cpuPerCall(call, check, { count, concurrency })]);
+        for (const [name, [call, check]] of Object.entries(handlerCalls(handler, run)))
+          measured.push([name, await cpuPerCall(call, check, { count, concurrency })]);
       } finally {
         process.stdout.write = writeStdout;
       }
-      for (const [name, [call, check]] of Object.entries(floorCalls(caller, run))) measured.push([name, await cpuPerCall(call, check, { count, concurrency })]);
+      for (const [name, [call, check]] of Object.entries(floorCalls(caller, run)))
+        measured.push([name, await cpuPerCall(call, check, { count, concurrency })]);
       for (const [name, result] of measured) {
         const figure = (figures[name] ??= { micros: [], perSecond: [], answers: tally(), sample: undefined });
         figure.answers.merge(result.answers);
@@ -183,7 +240,16 @@ export async function measureHandlerCpu({ entry, startEngine, rounds = 5, count 
     }
     const minimum = (rounds + 1) * count;
     return Object.fromEntries(
-      Object.entries(figures).map(([name, f]) => [name, { micros: median(f.micros), perSecond: median(f.perSecond), rounds: f.micros, problem: f.answers.problem(minimum), sample: f.sample }]),
+      Object.entries(figures).map(([name, f]) => [
+        name,
+        {
+          micros: median(f.micros),
+          perSecond: median(f.perSecond),
+          rounds: f.micros,
+          problem: f.answers.problem(minimum),
+          sample: f.sample,
+        },
+      ]),
     );
   } finally {
     process.stdout.write = writeStdout;

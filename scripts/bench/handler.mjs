@@ -25,7 +25,9 @@ export function timeProcess(args, env = process.env) {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  return result.status === 0 ? { ms, ok: true } : { ms, ok: `exit ${result.status}: ${String(result.stderr).trim().split('\n')[0]}` };
+  return result.status === 0
+    ? { ms, ok: true }
+    : { ms, ok: `exit ${result.status}: ${String(result.stderr).trim().split('\n')[0]}` };
 }
 
 function unpack() {
@@ -38,7 +40,12 @@ function unpack() {
 export async function measureHandler({ runs = 20, rounds = 5, count = 1500, concurrency = 16 } = {}) {
   if (!existsSync(zipPath)) throw new Error('run `npm run build` first (no dist/handler.zip)');
   const entry = unpack();
-  const env = { ...process.env, TABLE_NAME: 'product', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const env = {
+    ...process.env,
+    TABLE_NAME: 'product',
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
   // The import must yield the handler, or the time is not of a working artifact.
   const importScript = `const m = await import(${JSON.stringify(pathToFileURL(entry).href)}); if (typeof m.handler !== 'function') process.exit(3);`;
   const baseline = [];
@@ -55,7 +62,13 @@ export async function measureHandler({ runs = 20, rounds = 5, count = 1500, conc
   let cpu;
   let cpuProblem = null;
   try {
-    cpu = await measureHandlerCpu({ entry: pathToFileURL(entry).href, startEngine: startEngineProcess, rounds, count, concurrency });
+    cpu = await measureHandlerCpu({
+      entry: pathToFileURL(entry).href,
+      startEngine: startEngineProcess,
+      rounds,
+      count,
+      concurrency,
+    });
   } catch (error) {
     cpuProblem = reason(error);
   }
@@ -81,7 +94,13 @@ export function handlerRows(m) {
   const asserted = `${m.runs} of ${m.runs} exit 0`;
   const rows = [
     row('handler zip size', `${(m.zipBytes / 1024).toFixed(1)} KiB`, '< 200 KB', m.zipBytes < 200_000),
-    row(`handler cold import (median of ${m.runs})`, `${m.coldImportMs.toFixed(1)} ms`, `${asserted}, handler exported`, true, m.importProblem),
+    row(
+      `handler cold import (median of ${m.runs})`,
+      `${m.coldImportMs.toFixed(1)} ms`,
+      `${asserted}, handler exported`,
+      true,
+      m.importProblem,
+    ),
     row(`node -e 0 (median of ${m.runs})`, `${m.nodeBaselineMs.toFixed(1)} ms`, asserted, true, m.importProblem),
     row('cold import / node -e 0', `${ratio.toFixed(2)}x`, '<= 1.5x', ratio <= 1.5, m.importProblem),
   ];
@@ -89,27 +108,70 @@ export function handlerRows(m) {
   for (const [route, call] of PAIRS) {
     const handler = m.cpu?.[route];
     const floor = m.cpu?.[call];
-    const label = route === 'list page' ? 'GET /product (a page of 50)' : route === 'POST' ? 'POST /product' : `${route} /product/{id}`;
+    const label =
+      route === 'list page'
+        ? 'GET /product (a page of 50)'
+        : route === 'POST'
+          ? 'POST /product'
+          : `${route} /product/{id}`;
     const status = route === 'POST' ? 201 : 200;
-    rows.push(row(`floor: signed node:http ${call}, CPU per call`, floor ? micros(floor.micros) : '', `${all} (HTTP 200)`, true, m.cpuProblem ?? floor?.problem));
-    rows.push(row(`handler ${label}, CPU per request`, handler ? micros(handler.micros) : '', `${all} (${status})`, true, m.cpuProblem ?? handler?.problem));
+    rows.push(
+      row(
+        `floor: signed node:http ${call}, CPU per call`,
+        floor ? micros(floor.micros) : '',
+        `${all} (HTTP 200)`,
+        true,
+        m.cpuProblem ?? floor?.problem,
+      ),
+    );
+    rows.push(
+      row(
+        `handler ${label}, CPU per request`,
+        handler ? micros(handler.micros) : '',
+        `${all} (${status})`,
+        true,
+        m.cpuProblem ?? handler?.problem,
+      ),
+    );
     const times = handler && floor ? handler.micros / floor.micros : Number.NaN;
-    rows.push(row(`  handler ${route} / floor ${call}`, `${times.toFixed(2)}x`, '<= 3x', times <= 3, m.cpuProblem ?? handler?.problem ?? floor?.problem));
+    rows.push(
+      row(
+        `  handler ${route} / floor ${call}`,
+        `${times.toFixed(2)}x`,
+        '<= 3x',
+        times <= 3,
+        m.cpuProblem ?? handler?.problem ?? floor?.problem,
+      ),
+    );
   }
   const get = m.cpu?.GET;
-  rows.push(row(`handler GET in-process (${m.concurrency} concurrent)`, get ? `${Math.round(get.perSecond)} req/s` : '', `${all} (200)`, true, m.cpuProblem ?? get?.problem));
+  rows.push(
+    row(
+      `handler GET in-process (${m.concurrency} concurrent)`,
+      get ? `${Math.round(get.perSecond)} req/s` : '',
+      `${all} (200)`,
+      true,
+      m.cpuProblem ?? get?.problem,
+    ),
+  );
   return rows;
 }
 
 /** One answer of the handler, to see what was measured. */
 export function sampleLine(m) {
   const sample = m.cpu?.GET?.sample;
-  return sample ? `sample GET answer: ${sample.statusCode} ${JSON.stringify(sample.headers)} ${sample.body}` : 'no GET answered 200';
+  return sample
+    ? `sample GET answer: ${sample.statusCode} ${JSON.stringify(sample.headers)} ${sample.body}`
+    : 'no GET answered 200';
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const figures = await measureHandler();
   const rows = handlerRows(figures);
   if (!process.argv.includes('--json')) console.log(sampleLine(figures));
-  finish(`products-cli handler benchmark (node ${process.version}; CPU per request: engine in its own process, ${figures.rounds} rounds of ${figures.count} at ${figures.concurrency} concurrent, medians)`, rows, { figures });
+  finish(
+    `products-cli handler benchmark (node ${process.version}; CPU per request: engine in its own process, ${figures.rounds} rounds of ${figures.count} at ${figures.concurrency} concurrent, medians)`,
+    rows,
+    { figures },
+  );
 }

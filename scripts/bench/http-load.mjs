@@ -56,10 +56,14 @@ export function stopLoad() {
 // Asynchronous, so that the bench's signal handlers run while wrk does.
 function wrkLoad(base, { seconds, connections, items }) {
   const url = new URL(base);
-  const child = spawn('wrk', [`-t2`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', wrkScriptFile(), url.origin], {
-    env: { ...process.env, PEERS_ITEMS: String(items), PEERS_PATH: url.pathname },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'wrk',
+    [`-t2`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', wrkScriptFile(), url.origin],
+    {
+      env: { ...process.env, PEERS_ITEMS: String(items), PEERS_PATH: url.pathname },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running = child;
   let stdout = '';
   let stderr = '';
@@ -89,7 +93,11 @@ function wrkLoad(base, { seconds, connections, items }) {
 export async function undiciLoad(origin, { seconds, connections, request, check }) {
   const require = createRequire(import.meta.url);
   const hdr = require('hdr-histogram-js');
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   const pool = new Pool(origin, { connections, pipelining: 1 });
   const answers = tally();
   let sample;
@@ -113,13 +121,20 @@ export async function undiciLoad(origin, { seconds, connections, request, check 
   await Promise.all(Array.from({ length: connections }, loop));
   const elapsed = (performance.now() - started) / 1000;
   await pool.close();
-  return { rate: answers.ok / elapsed, p50ms: histogram.getValueAtPercentile(50) / 1000, p99ms: histogram.getValueAtPercentile(99) / 1000, answers, sample };
+  return {
+    rate: answers.ok / elapsed,
+    p50ms: histogram.getValueAtPercentile(50) / 1000,
+    p99ms: histogram.getValueAtPercentile(99) / 1000,
+    answers,
+    sample,
+  };
 }
 
 function productLoad(base, { seconds, connections, items }) {
   const url = new URL(base);
   const request = () => ({ method: 'GET', path: `${url.pathname}/product/p${Math.floor(Math.random() * items)}` });
-  const check = (status, text) => (status !== 200 ? `status ${status}` : text.includes('"id":"p') ? true : 'not a product');
+  const check = (status, text) =>
+    status !== 200 ? `status ${status}` : text.includes('"id":"p') ? true : 'not a product';
   return undiciLoad(url.origin, { seconds, connections, request, check });
 }
 

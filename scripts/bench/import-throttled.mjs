@@ -20,13 +20,20 @@ const RATIO_GOAL = 1.15;
 
 /** The local stack in its own process, with the default stage throttle. */
 export function startThrottledStack() {
-  const child = spawn(process.execPath, [join(root, 'build', 'local', 'serve.js'), JSON.stringify({ port: 0, quiet: true })], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'build', 'local', 'serve.js'), JSON.stringify({ port: 0, quiet: true })],
+    {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.once('message', (message) => {
       if (message.type !== 'ready') return reject(new Error(message.message));
-      resolve({ url: message.url, stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))) });
+      resolve({
+        url: message.url,
+        stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))),
+      });
     });
     child.once('exit', (code) => reject(new Error(`the local stack exited with code ${code}`)));
   });
@@ -38,7 +45,11 @@ export function importOnce(file, url, cwd, extraEnv = {}) {
     const env = { ...process.env, NO_COLOR: '1', ...extraEnv };
     delete env.PRODUCTS_API_URL;
     const started = performance.now();
-    const child = spawn(process.execPath, [bin, 'import', file, '--url', url, '--json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'import', file, '--url', url, '--json'], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
@@ -73,7 +84,12 @@ export async function measureImportThrottled({ rows = 3_000, log = () => {} } = 
   try {
     const file = join(dir, 'products.ndjson');
     const run = Date.now().toString(36);
-    writeFileSync(file, Array.from({ length: rows }, (_, i) => JSON.stringify({ id: `thr-${run}-${i}`, title: `Product ${i}`, price: (i % 1000) + 0.99 })).join('\n') + '\n');
+    writeFileSync(
+      file,
+      Array.from({ length: rows }, (_, i) =>
+        JSON.stringify({ id: `thr-${run}-${i}`, title: `Product ${i}`, price: (i % 1000) + 0.99 }),
+      ).join('\n') + '\n',
+    );
     const goal = (Math.max(0, rows - THROTTLE.burstLimit) / THROTTLE.rateLimit) * RATIO_GOAL;
     log(`import of ${rows} rows into the throttled stack…`);
     const first = await importOnce(file, stack.url, dir);
@@ -81,9 +97,22 @@ export async function measureImportThrottled({ rows = 3_000, log = () => {} } = 
     const again = await importOnce(file, stack.url, dir);
     const result = (name, r, expect) => {
       const why = miss(r, rows, expect);
-      return { name, ok: why === undefined, why, seconds: r.seconds, throttled: r.summary?.throttled, goal, withinGoal: why === undefined && r.seconds <= goal };
+      return {
+        name,
+        ok: why === undefined,
+        why,
+        seconds: r.seconds,
+        throttled: r.summary?.throttled,
+        goal,
+        withinGoal: why === undefined && r.seconds <= goal,
+      };
     };
-    return { rows, throttle: THROTTLE, goalSeconds: goal, runs: [result('first import', first, 'created'), result('rerun (all skipped)', again, 'skipped')] };
+    return {
+      rows,
+      throttle: THROTTLE,
+      goalSeconds: goal,
+      runs: [result('first import', first, 'created'), result('rerun (all skipped)', again, 'skipped')],
+    };
   } finally {
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -110,6 +139,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const measured = await measureImportThrottled({ rows, log: (line) => process.stderr.write(`${line}\n`) });
     finish('products-cli import against the stage throttle', importThrottledRows(measured), { measured });
   } catch (error) {
-    finish('products-cli import against the stage throttle', [row(`import ${rows} rows into the throttled stack`, '', 'completes', false, reason(error))]);
+    finish('products-cli import against the stage throttle', [
+      row(`import ${rows} rows into the throttled stack`, '', 'completes', false, reason(error)),
+    ]);
   }
 }

@@ -55,7 +55,9 @@ const environments = functionConcurrency ?? defaultConcurrency();
 /** Starts the stack in a child process with throttling off (the bench measures capacity, not the stage limit). */
 function startStack(concurrency = functionConcurrency) {
   const options = { port: 0, throttle: null, quiet: !values.logs, ...(concurrency ? { concurrency } : {}) };
-  const child = spawn(process.execPath, [serveJs, JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, [serveJs, JSON.stringify(options)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (message) => {
       if (message.type === 'ready') resolve({ child, ...message });
@@ -66,9 +68,11 @@ function startStack(concurrency = functionConcurrency) {
 }
 
 /** Sends `request` over `connections` keep-alive connections for `duration` s; returns the rate and a tally. */
-const load = (origin, request, check, duration = seconds) => undiciLoad(origin, { seconds: duration, connections, request: () => request, check });
+const load = (origin, request, check, duration = seconds) =>
+  undiciLoad(origin, { seconds: duration, connections, request: () => request, check });
 
-const isProduct = (status, text) => (status !== 200 ? `status ${status}` : text.includes('"IPhone"') ? true : 'not the product');
+const isProduct = (status, text) =>
+  status !== 200 ? `status ${status}` : text.includes('"IPhone"') ? true : 'not the product';
 
 const stack = await startStack();
 // The same stack with a single execution environment, beside it: what the function pool adds on this machine.
@@ -85,12 +89,7 @@ for (const each of [stack, single]) {
 }
 
 const viaGatewayOf = (url) => (duration) =>
-  load(
-    url.origin,
-    { method: 'GET', path: `${url.pathname}/product/${id}` },
-    isProduct,
-    duration,
-  );
+  load(url.origin, { method: 'GET', path: `${url.pathname}/product/${id}` }, isProduct, duration);
 const viaGateway = viaGatewayOf(new URL(stack.url));
 const viaSingle = viaGatewayOf(new URL(single.url));
 const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
@@ -114,8 +113,13 @@ const direct = (duration) =>
   );
 
 // The same GetItem the function sends (its own client, consistent read), from this process.
-const { createDynamoClient } = await import(pathToFileURL(join(root, 'build', 'handler', 'dynamo-client', 'client.js')).href);
-const client = createDynamoClient({ target: { url: new URL(stack.dynamodbEndpoint), region: 'us-east-1' }, credentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) });
+const { createDynamoClient } = await import(
+  pathToFileURL(join(root, 'build', 'handler', 'dynamo-client', 'client.js')).href
+);
+const client = createDynamoClient({
+  target: { url: new URL(stack.dynamodbEndpoint), region: 'us-east-1' },
+  credentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }),
+});
 async function directClient(duration = seconds, inFlight = connections) {
   const deadline = performance.now() + duration * 1000;
   const answers = tally();
@@ -136,7 +140,13 @@ const directClientAsPool = (duration) => directClient(duration, environments);
 
 // The artifact's handler, called in this process against the stack's engine: the function's cost alone.
 const { unpackHandler } = await import(pathToFileURL(join(root, 'build', 'local', 'handler-code.js')).href);
-Object.assign(process.env, { TABLE_NAME: 'product', AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+Object.assign(process.env, {
+  TABLE_NAME: 'product',
+  AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+});
 delete process.env.AWS_SESSION_TOKEN;
 const code = await unpackHandler(join(root, 'dist', 'handler.zip'));
 const { handler } = await import(pathToFileURL(code.entry).href);
@@ -162,7 +172,14 @@ async function inProcess(duration = seconds) {
   }
 }
 
-const paths = { gateway: viaGateway, single: viaSingle, raw: direct, client: directClient, clientPool: directClientAsPool, handler: inProcess };
+const paths = {
+  gateway: viaGateway,
+  single: viaSingle,
+  raw: direct,
+  client: directClient,
+  clientPool: directClientAsPool,
+  handler: inProcess,
+};
 const rates = Object.fromEntries(Object.keys(paths).map((name) => [name, []]));
 const answers = Object.fromEntries(Object.keys(paths).map((name) => [name, tally()]));
 const samples = {};
@@ -184,24 +201,85 @@ try {
   const asserted = `all 200 with the product, >= ${least}`;
   const share = (a, b) => (median(rates[a]) / median(rates[b])) * 100;
   rows = [
-    row(`GET /product/{id} via the local gateway (${connections} conn)`, rate('gateway'), asserted, true, problems.gateway),
-    row(`GET /product/{id} via the local gateway, 1 function environment`, rate('single'), asserted, true, problems.single),
+    row(
+      `GET /product/{id} via the local gateway (${connections} conn)`,
+      rate('gateway'),
+      asserted,
+      true,
+      problems.gateway,
+    ),
+    row(
+      `GET /product/{id} via the local gateway, 1 function environment`,
+      rate('single'),
+      asserted,
+      true,
+      problems.single,
+    ),
     row(`GetItem straight to the engine, raw HTTP: the engine's floor`, rate('raw'), asserted, true, problems.raw),
-    row(`GetItem straight to the engine, the function's client (${connections} in flight)`, rate('client'), asserted, true, problems.client),
-    row(`GetItem straight to the engine, the function's client (${environments} in flight, one per environment)`, rate('clientPool'), asserted, true, problems.clientPool),
-    row(`handler in this process, GET /product/{id} (${connections} concurrent)`, rate('handler'), asserted, true, problems.handler),
-    row(`  function pool (${functionConcurrency ?? 'default'}) / 1 environment`, `${share('gateway', 'single').toFixed(1)}%`, 'none: whether the pool helps here', true, problems.gateway ?? problems.single),
+    row(
+      `GetItem straight to the engine, the function's client (${connections} in flight)`,
+      rate('client'),
+      asserted,
+      true,
+      problems.client,
+    ),
+    row(
+      `GetItem straight to the engine, the function's client (${environments} in flight, one per environment)`,
+      rate('clientPool'),
+      asserted,
+      true,
+      problems.clientPool,
+    ),
+    row(
+      `handler in this process, GET /product/{id} (${connections} concurrent)`,
+      rate('handler'),
+      asserted,
+      true,
+      problems.handler,
+    ),
+    row(
+      `  function pool (${functionConcurrency ?? 'default'}) / 1 environment`,
+      `${share('gateway', 'single').toFixed(1)}%`,
+      'none: whether the pool helps here',
+      true,
+      problems.gateway ?? problems.single,
+    ),
     // Not a floor for the gateway: these GetItems share one thread and its event-loop turns, while each
     // environment runs its event alone in its own thread and pays every wake-up itself (the handler alone costs
     // about twice the CPU per request at one in flight as at 16). The peers bench holds the gateway to a goal.
-    row(`  gateway / the function's GetItem at ${environments} in flight`, `${share('gateway', 'clientPool').toFixed(1)}%`, 'none: where the time goes', true, problems.gateway ?? problems.clientPool),
-    row(`  gateway / the function's GetItem at ${connections} in flight`, `${share('gateway', 'client').toFixed(1)}%`, 'none: what the pool leaves of the engine', true, problems.gateway ?? problems.client),
-    row('  gateway / handler in-process', `${share('gateway', 'handler').toFixed(1)}%`, 'none: where the time goes', true, problems.gateway ?? problems.handler),
-    row('  gateway / engine floor', `${share('gateway', 'raw').toFixed(1)}%`, 'none: where the time goes', true, problems.gateway ?? problems.raw),
+    row(
+      `  gateway / the function's GetItem at ${environments} in flight`,
+      `${share('gateway', 'clientPool').toFixed(1)}%`,
+      'none: where the time goes',
+      true,
+      problems.gateway ?? problems.clientPool,
+    ),
+    row(
+      `  gateway / the function's GetItem at ${connections} in flight`,
+      `${share('gateway', 'client').toFixed(1)}%`,
+      'none: what the pool leaves of the engine',
+      true,
+      problems.gateway ?? problems.client,
+    ),
+    row(
+      '  gateway / handler in-process',
+      `${share('gateway', 'handler').toFixed(1)}%`,
+      'none: where the time goes',
+      true,
+      problems.gateway ?? problems.handler,
+    ),
+    row(
+      '  gateway / engine floor',
+      `${share('gateway', 'raw').toFixed(1)}%`,
+      'none: where the time goes',
+      true,
+      problems.gateway ?? problems.raw,
+    ),
   ];
   if (!values.json) {
     console.log(`sample answer via the gateway: ${samples.gateway}`);
-    for (const [name, list] of Object.entries(rates)) console.log(`rounds, ${name}: ${list.map((r) => r.toFixed(0)).join(', ')} req/s`);
+    for (const [name, list] of Object.entries(rates))
+      console.log(`rounds, ${name}: ${list.map((r) => r.toFixed(0)).join(', ')} req/s`);
   }
 } catch (error) {
   rows = [row('GET /product/{id} via the local gateway', '', 'a run that completes', false, reason(error))];
@@ -210,4 +288,8 @@ try {
   stack.child.kill('SIGTERM');
   single.child.kill('SIGTERM');
 }
-finish(`local stack, ${connections} concurrent connections, ${environments} function environments${functionConcurrency ? '' : ' (the default)'}, ${rounds} rounds of ${seconds} s, medians`, rows, { rates });
+finish(
+  `local stack, ${connections} concurrent connections, ${environments} function environments${functionConcurrency ? '' : ' (the default)'}, ${rounds} rounds of ${seconds} s, medians`,
+  rows,
+  { rates },
+);

@@ -14,12 +14,22 @@ const folderName = () => `serverless-${PEER_VERSIONS.serverless}-offline-${PEER_
 export async function ensurePeers({ install, log }) {
   const dir = join(cacheRoot(), 'peers', folderName());
   if (existsSync(join(dir, 'node_modules', 'serverless-offline', 'package.json'))) return dir;
-  if (!install) throw new Error(`serverless-offline is not installed in ${dir}; run without --no-install to install it`);
-  log(`installing serverless ${PEER_VERSIONS.serverless} and serverless-offline ${PEER_VERSIONS['serverless-offline']} into ${dir} (once; about 280 MB)`);
+  if (!install)
+    throw new Error(`serverless-offline is not installed in ${dir}; run without --no-install to install it`);
+  log(
+    `installing serverless ${PEER_VERSIONS.serverless} and serverless-offline ${PEER_VERSIONS['serverless-offline']} into ${dir} (once; about 280 MB)`,
+  );
   return fillAtomically(dir, (tmp) => {
-    writeFileSync(join(tmp, 'package.json'), JSON.stringify({ name: 'products-cli-peers', private: true, dependencies: PEER_VERSIONS }, null, 2));
+    writeFileSync(
+      join(tmp, 'package.json'),
+      JSON.stringify({ name: 'products-cli-peers', private: true, dependencies: PEER_VERSIONS }, null, 2),
+    );
     // serverless's only install script prints a welcome; nothing needs building.
-    const npm = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: tmp, encoding: 'utf8' });
-    if (npm.status !== 0) throw new Error(`npm install of the peers failed: ${(npm.stderr || npm.stdout).trim().split('\n').slice(-1)[0]}`);
+    const npm = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: tmp,
+      encoding: 'utf8',
+    });
+    if (npm.status !== 0)
+      throw new Error(`npm install of the peers failed: ${(npm.stderr || npm.stdout).trim().split('\n').slice(-1)[0]}`);
   });
 }

@@ -80,7 +80,12 @@ function childReady(child, pick) {
   });
 }
 
-const fakeCredentials = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const fakeCredentials = {
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 const children = [];
 let runDir;
 let engine;
@@ -100,13 +105,18 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 async function startOurs(endpoint) {
   const options = { port: 0, throttle: null, quiet: true, dynamodbEndpoint: endpoint, handlerZip };
-  const child = spawn(process.execPath, [serveJs, JSON.stringify(options)], { env: { ...process.env, ...fakeCredentials }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, [serveJs, JSON.stringify(options)], {
+    env: { ...process.env, ...fakeCredentials },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   children.push(() => child.kill('SIGTERM'));
   return childReady(child, (m) => m.type === 'ready' && m.url);
 }
 
 async function startBare(endpoint) {
-  const child = spawn(process.execPath, [join(root, 'scripts', 'bench', 'bare-gateway.mjs'), endpoint, STAGE], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, [join(root, 'scripts', 'bench', 'bare-gateway.mjs'), endpoint, STAGE], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   children.push(() => child.kill('SIGTERM'));
   return childReady(child, (m) => m.url);
 }
@@ -115,8 +125,23 @@ async function startBare(endpoint) {
 async function startOffline(peersDir, endpoint, extraFlags) {
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   const bin = join(peersDir, 'node_modules', '.bin', 'serverless');
-  const flags = ['offline', 'start', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort), '--noTimeout', ...extraFlags];
-  const env = { ...process.env, ...fakeCredentials, ENGINE: endpoint, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
+  const flags = [
+    'offline',
+    'start',
+    '--httpPort',
+    String(httpPort),
+    '--lambdaPort',
+    String(lambdaPort),
+    '--noTimeout',
+    ...extraFlags,
+  ];
+  const env = {
+    ...process.env,
+    ...fakeCredentials,
+    ENGINE: endpoint,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+  };
   const child = spawn(bin, flags, { cwd: runDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.push(() => {
     try {
@@ -127,7 +152,11 @@ async function startOffline(peersDir, endpoint, extraFlags) {
   });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serverless-offline did not start within 60 s: ${output.trim().split('\n').slice(-1)[0]}`)), 60_000);
+    const timer = setTimeout(
+      () =>
+        reject(new Error(`serverless-offline did not start within 60 s: ${output.trim().split('\n').slice(-1)[0]}`)),
+      60_000,
+    );
     const onData = (chunk) => {
       output += chunk;
       if (/Server ready/.test(output)) {
@@ -210,7 +239,8 @@ try {
   for (const [name, url] of Object.entries(targets)) {
     const answer = await fetch(`${url}/product/p7`);
     const text = await answer.text();
-    if (answer.status !== 200 || !text.includes('"id":"p7"')) throw new Error(`${NAMES[name]} answered GET /product/p7 with ${answer.status} ${text.slice(0, 120)}`);
+    if (answer.status !== 200 || !text.includes('"id":"p7"'))
+      throw new Error(`${NAMES[name]} answered GET /product/p7 with ${answer.status} ${text.slice(0, 120)}`);
   }
   const options = { seconds, connections, items, wrk };
   for (const url of Object.values(targets)) await load(url, { ...options, seconds: 2 });
@@ -220,7 +250,13 @@ try {
     for (const [name, url] of Object.entries(targets)) {
       const result = await load(url, options);
       answers[name].merge(result.answers);
-      perRound[name].push({ rate: result.rate, p50ms: result.p50ms, p99ms: result.p99ms, ok: result.answers.ok, failed: result.answers.failed });
+      perRound[name].push({
+        rate: result.rate,
+        p50ms: result.p50ms,
+        p99ms: result.p99ms,
+        ok: result.answers.ok,
+        failed: result.answers.failed,
+      });
       log(`round ${round + 1}, ${NAMES[name]}: ${result.rate.toFixed(0)} req/s, p99 ${result.p99ms.toFixed(2)} ms`);
     }
   }
@@ -237,12 +273,48 @@ try {
   }
   const fastest = 'offlineInProcess';
   rows.push(
-    row('  ours / serverless-offline in-process, rate', `${(rate('ours') / rate(fastest)).toFixed(2)}x`, '>= 5x', rate('ours') / rate(fastest) >= 5, pair('ours', fastest)),
-    row('  ours / serverless-offline in-process, p99', `${(p99('ours') / p99(fastest)).toFixed(2)}`, '<= 0.2', p99('ours') / p99(fastest) <= 0.2, pair('ours', fastest)),
-    row('  ours / serverless-offline default, rate', `${(rate('ours') / rate('offlineWorkers')).toFixed(2)}x`, 'none: beside its default', true, pair('ours', 'offlineWorkers')),
-    row('  bare gateway / serverless-offline in-process, rate', `${(rate('bare') / rate(fastest)).toFixed(2)}x`, 'none: the most any Node gateway gets here', true, pair('bare', fastest)),
-    row('  bare gateway / serverless-offline in-process, p99', `${(p99('bare') / p99(fastest)).toFixed(2)}`, 'none: the least any Node gateway gets here', true, pair('bare', fastest)),
-    row('  ours / bare gateway, rate', `${((rate('ours') / rate('bare')) * 100).toFixed(1)}%`, 'none: what the handler and the pool cost', true, pair('ours', 'bare')),
+    row(
+      '  ours / serverless-offline in-process, rate',
+      `${(rate('ours') / rate(fastest)).toFixed(2)}x`,
+      '>= 5x',
+      rate('ours') / rate(fastest) >= 5,
+      pair('ours', fastest),
+    ),
+    row(
+      '  ours / serverless-offline in-process, p99',
+      `${(p99('ours') / p99(fastest)).toFixed(2)}`,
+      '<= 0.2',
+      p99('ours') / p99(fastest) <= 0.2,
+      pair('ours', fastest),
+    ),
+    row(
+      '  ours / serverless-offline default, rate',
+      `${(rate('ours') / rate('offlineWorkers')).toFixed(2)}x`,
+      'none: beside its default',
+      true,
+      pair('ours', 'offlineWorkers'),
+    ),
+    row(
+      '  bare gateway / serverless-offline in-process, rate',
+      `${(rate('bare') / rate(fastest)).toFixed(2)}x`,
+      'none: the most any Node gateway gets here',
+      true,
+      pair('bare', fastest),
+    ),
+    row(
+      '  bare gateway / serverless-offline in-process, p99',
+      `${(p99('bare') / p99(fastest)).toFixed(2)}`,
+      'none: the least any Node gateway gets here',
+      true,
+      pair('bare', fastest),
+    ),
+    row(
+      '  ours / bare gateway, rate',
+      `${((rate('ours') / rate('bare')) * 100).toFixed(1)}%`,
+      'none: what the handler and the pool cost',
+      true,
+      pair('ours', 'bare'),
+    ),
   );
 } catch (error) {
   rows = [row('our local stack beside serverless-offline', '', 'a run that completes', false, reason(error))];
@@ -251,4 +323,8 @@ try {
   await engine?.stop();
 }
 const loader = wrk ? 'wrk -t2' : 'undici in this process (wrk not found: gaps narrowed by the load generator)';
-finish(`peers: GET /product/{id}${values.zip ? ` (handler ${values.zip})` : ''}, ${connections} connections from ${loader}, ${items} items, ${rounds} rounds of ${seconds} s each, medians`, rows, { rounds: perRound });
+finish(
+  `peers: GET /product/{id}${values.zip ? ` (handler ${values.zip})` : ''}, ${connections} connections from ${loader}, ${items} items, ${rounds} rounds of ${seconds} s each, medians`,
+  rows,
+  { rounds: perRound },
+);

@@ -50,7 +50,16 @@ const print = json ? () => {} : (line) => console.log(line);
 
 const { Writable, PassThrough } = await import('node:stream');
 const sink = () => Object.assign(new Writable({ write: (_c, _e, done) => done() }), { isTTY: false });
-const context = () => ({ stdout: sink(), stderr: sink(), stdin: Object.assign(new PassThrough(), { isTTY: false }), env: {}, cwd: outDir, json: true, color: false, signal: new AbortController().signal });
+const context = () => ({
+  stdout: sink(),
+  stderr: sink(),
+  stdin: Object.assign(new PassThrough(), { isTTY: false }),
+  env: {},
+  cwd: outDir,
+  json: true,
+  color: false,
+  signal: new AbortController().signal,
+});
 
 const seedAt = process.argv.indexOf('--seed');
 const seed = seedAt > 0 ? Number(process.argv[seedAt + 1]) : m.DEFAULT_MODEL.seed;
@@ -70,9 +79,18 @@ const deps = {
 };
 
 // Which step waits for which, as provisionStack and removeStack await them.
-const SETUP_DEPENDS = { function: ['role'], 'role policy': ['role'], 'invoke permission': ['function', 'REST API'], stage: ['REST API'], 'API key': ['stage'] };
+const SETUP_DEPENDS = {
+  function: ['role'],
+  'role policy': ['role'],
+  'invoke permission': ['function', 'REST API'],
+  stage: ['REST API'],
+  'API key': ['stage'],
+};
 const TEARDOWN_DEPENDS = { 'REST API': ['API key'], 'log group': ['function'], role: ['function'] };
-const kind = (step) => Object.keys({ ...SETUP_DEPENDS, ...TEARDOWN_DEPENDS, table: 1, 'REST API': 1, role: 1, 'log group': 1, function: 1 }).sort((a, b) => b.length - a.length).find((k) => step.startsWith(k)) ?? step;
+const kind = (step) =>
+  Object.keys({ ...SETUP_DEPENDS, ...TEARDOWN_DEPENDS, table: 1, 'REST API': 1, role: 1, 'log group': 1, function: 1 })
+    .sort((a, b) => b.length - a.length)
+    .find((k) => step.startsWith(k)) ?? step;
 
 function criticalPath(timeline, depends) {
   const byKind = new Map(timeline.map((t) => [kind(t.step), t]));
@@ -99,16 +117,35 @@ function report(title, ms, bound, boundText, timeline, depends, calls) {
   const ratio = ms / bound;
   print(`\n${title}`);
   print(`  total (virtual)      ${(ms / 1000).toFixed(2)} s`);
-  print(`  calls                ${calls.total} (${calls.mutating} mutating, ${calls.failed} answered with an error${calls.failed ? `: ${Object.entries(calls.reasons).map(([k, v]) => `${v}× ${k}`).join(', ')}` : ''})`);
+  print(
+    `  calls                ${calls.total} (${calls.mutating} mutating, ${calls.failed} answered with an error${
+      calls.failed
+        ? `: ${Object.entries(calls.reasons)
+            .map(([k, v]) => `${v}× ${k}`)
+            .join(', ')}`
+        : ''
+    })`,
+  );
   print(`  critical path        ${criticalPath(timeline, depends)}`);
   print(`  unavoidable chain    ${(bound / 1000).toFixed(2)} s = ${boundText}`);
   print(`  ratio                ${ratio.toFixed(3)}× (goal ≤ 1.2×: ${ratio <= 1.2 ? 'met' : 'NOT met'})`);
   print('  steps');
-  for (const t of [...timeline].sort((a, b) => a.startMs - b.startMs)) print(`    ${t.step.padEnd(42)} ${t.outcome.padEnd(9)} ${(t.startMs / 1000).toFixed(2).padStart(6)} → ${(t.endMs / 1000).toFixed(2).padStart(6)} s`);
+  for (const t of [...timeline].sort((a, b) => a.startMs - b.startMs))
+    print(
+      `    ${t.step.padEnd(42)} ${t.outcome.padEnd(9)} ${(t.startMs / 1000).toFixed(2).padStart(6)} → ${(t.endMs / 1000).toFixed(2).padStart(6)} s`,
+    );
   return ratio;
 }
 
-print(`latency model (seed ${model.seed}): calls ${model.callMs} ms median ±${model.jitter * 100}% (${Object.entries(model.opMs).map(([op, ms]) => `${op} ${ms}`).join(', ')}), 1 in 20 3× as long; table ACTIVE after ${model.tableActiveMs / 1000} s, backups after ${model.backupsUnavailableMs / 1000} s more; role usable after ${model.roleUsableMs / 1000} s (${model.lambdaThrottleRate * 100}% of CreateFunction throttled meanwhile); function Active after ${model.functionActiveMs / 1000} s; table gone ${model.tableDeleteMs / 1000} s after DeleteTable; 409 for overlapping changes of one REST API; API Gateway quotas enforced`);
+print(
+  `latency model (seed ${model.seed}): calls ${model.callMs} ms median ±${model.jitter * 100}% (${Object.entries(
+    model.opMs,
+  )
+    .map(([op, ms]) => `${op} ${ms}`)
+    .join(
+      ', ',
+    )}), 1 in 20 3× as long; table ACTIVE after ${model.tableActiveMs / 1000} s, backups after ${model.backupsUnavailableMs / 1000} s more; role usable after ${model.roleUsableMs / 1000} s (${model.lambdaThrottleRate * 100}% of CreateFunction throttled meanwhile); function Active after ${model.functionActiveMs / 1000} s; table gone ${model.tableDeleteMs / 1000} s after DeleteTable; 409 for overlapping changes of one REST API; API Gateway quotas enforced`,
+);
 
 /** How long the first successful call of `op` from index `from` on took, and when AWS answered it. */
 function took(op, from) {
@@ -128,7 +165,10 @@ const ms = (n) => `${Math.round(n)} ms`;
  */
 function setupChain(from) {
   const role = took('CreateRole', from);
-  const adds = fake.calls.slice(from).filter((c) => c.op === 'AddPermission' && !c.error).reduce((sum, c) => sum + c.at - c.startedAt, 0);
+  const adds = fake.calls
+    .slice(from)
+    .filter((c) => c.op === 'AddPermission' && !c.error)
+    .reduce((sum, c) => sum + c.at - c.startedAt, 0);
   const roleChain = role.ms + model.roleUsableMs + model.functionActiveMs + adds;
   const table = took('CreateTable', from);
   const pitr = took('UpdateContinuousBackups', from);
@@ -141,7 +181,10 @@ function setupChain(from) {
 function teardownChain(from) {
   const parts = ['DescribeTable', 'ListTagsOfResource', 'Scan', 'DeleteTable'].map((op) => [op, took(op, from).ms]);
   const bound = parts.reduce((sum, [, n]) => sum + n, 0) + model.tableDeleteMs;
-  return { bound, text: `${parts.map(([op, n]) => `${op} ${ms(n)}`).join(' → ')} (items are counted before anything is deleted) → gone ${model.tableDeleteMs / 1000} s` };
+  return {
+    bound,
+    text: `${parts.map(([op, n]) => `${op} ${ms(n)}`).join(' → ')} (items are counted before anything is deleted) → gone ${model.tableDeleteMs / 1000} s`,
+  };
 }
 
 const rows = [];
@@ -175,8 +218,12 @@ try {
   const rerun = await m.setupAws({ verify: false }, context(), deps);
   const rerunCalls = callSummary(from);
   print(`\nrerun on the complete stack (${Math.round(performance.now() - wall)} ms real)`);
-  print(`  total (virtual)      ${((clock.now() - t0) / 1000).toFixed(2)} s, ${rerunCalls.total} calls, ${rerunCalls.mutating} mutating; every step unchanged: ${rerun.unchanged}`);
-  rows.push(row('rerun on the complete stack: mutating calls', String(rerunCalls.mutating), '0', rerunCalls.mutating === 0));
+  print(
+    `  total (virtual)      ${((clock.now() - t0) / 1000).toFixed(2)} s, ${rerunCalls.total} calls, ${rerunCalls.mutating} mutating; every step unchanged: ${rerun.unchanged}`,
+  );
+  rows.push(
+    row('rerun on the complete stack: mutating calls', String(rerunCalls.mutating), '0', rerunCalls.mutating === 0),
+  );
 } catch (error) {
   rows.push(row('rerun on the complete stack: mutating calls', '', '0', false, reason(error)));
 }
@@ -198,11 +245,20 @@ try {
     callSummary(from),
   );
   rows.push(row('teardown against the fake (virtual time)', seconds(teardownMs), 'completes', true));
-  rows.push(row('  teardown / longest unavoidable chain', `${teardownRatio.toFixed(3)}x`, '<= 1.2x', teardownRatio <= 1.2));
+  rows.push(
+    row('  teardown / longest unavoidable chain', `${teardownRatio.toFixed(3)}x`, '<= 1.2x', teardownRatio <= 1.2),
+  );
 } catch (error) {
   rows.push(row('teardown against the fake (virtual time)', '', 'completes', false, reason(error)));
 }
 const left = fake.summary();
-rows.push(row('left in the fake account after teardown', left.length === 0 ? 'nothing' : left.join(', '), 'nothing', left.length === 0));
+rows.push(
+  row(
+    'left in the fake account after teardown',
+    left.length === 0 ? 'nothing' : left.join(', '),
+    'nothing',
+    left.length === 0,
+  ),
+);
 print('');
 finish('setup and teardown against the fake AWS (virtual clock)', rows);

@@ -52,7 +52,11 @@ export function runCli(args, { cwd, capture = false, count, nodeArgs = [] } = {}
     const env = { ...process.env, NO_COLOR: '1', PEAK_RSS_FILE: rssFile };
     delete env.PRODUCTS_API_URL;
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...nodeArgs, '--import', peakRssPreload, bin, ...args], { cwd, env, stdio: ['ignore', capture || count ? 'pipe' : 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, '--import', peakRssPreload, bin, ...args], {
+      cwd,
+      env,
+      stdio: ['ignore', capture || count ? 'pipe' : 'ignore', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let matches = 0;
@@ -78,21 +82,37 @@ export function runCli(args, { cwd, capture = false, count, nodeArgs = [] } = {}
 }
 
 function product(index, now) {
-  return { id: `p${String(index).padStart(7, '0')}`, title: `Product ${index}`, description: `Seeded product number ${index}`, price: (index % 100_000) / 100, createdAt: now, updatedAt: now, version: 1 };
+  return {
+    id: `p${String(index).padStart(7, '0')}`,
+    title: `Product ${index}`,
+    description: `Seeded product number ${index}`,
+    price: (index % 100_000) / 100,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
 }
 
 /** Puts products straight into the engine with BatchWriteItem (25 a request, 8 requests in flight). */
 export async function seedEngine(endpoint, from, to) {
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const { DynamoDBDocumentClient, BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
   const now = new Date().toISOString();
   let next = from;
   const worker = async () => {
     while (next < to) {
       const start = next;
       next = Math.min(to, next + 25);
-      let requests = Array.from({ length: next - start }, (_, offset) => ({ PutRequest: { Item: product(start + offset, now) } }));
+      let requests = Array.from({ length: next - start }, (_, offset) => ({
+        PutRequest: { Item: product(start + offset, now) },
+      }));
       while (requests.length > 0) {
         const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { product: requests } }));
         requests = UnprocessedItems?.product ?? [];
@@ -116,33 +136,48 @@ const thousands = (n) => n.toLocaleString('en-US');
  * Measures import against sequential adds (`importCount` products; `addSample` add processes timed and
  * extrapolated), then list and export at each of `sizes`.
  */
-export async function measureTransfer({ importCount = 10_000, addSample = 20, sizes = [10_000, 100_000], log = () => {} } = {}) {
+export async function measureTransfer({
+  importCount = 10_000,
+  addSample = 20,
+  sizes = [10_000, 100_000],
+  log = () => {},
+} = {}) {
   const work = mkdtempSync(join(tmpdir(), 'bench-transfer-'));
   const figures = { importCount, addSample, sizes: [] };
   try {
     // Import against sequential adds, on a fresh stack.
     let stack = await startStackProcess();
     try {
-     try {
-      const file = join(work, 'import.ndjson');
-      const now = new Date().toISOString();
-      writeFileSync(file, Array.from({ length: importCount }, (_, index) => `${JSON.stringify(product(index, now))}\n`).join(''));
-      log(`import of ${importCount} products…`);
-      const imported = await runCli(['import', file, '--url', stack.url, '--json'], { cwd: work, capture: true });
-      const summary = JSON.parse(imported.stdout);
-      if (summary.created !== importCount) throw new Error(`import created ${summary.created} of ${importCount}`);
-      figures.importMs = imported.ms;
-      figures.importPeakRss = imported.peakRss;
-      log(`${addSample} sequential add processes…`);
-      const adds = [];
-      for (let index = 0; index < addSample; index++) {
-        adds.push((await runCli(['add', '--id', `a${index}`, '--title', `Added ${index}`, '--price', '1', '--url', stack.url], { cwd: work })).ms);
+      try {
+        const file = join(work, 'import.ndjson');
+        const now = new Date().toISOString();
+        writeFileSync(
+          file,
+          Array.from({ length: importCount }, (_, index) => `${JSON.stringify(product(index, now))}\n`).join(''),
+        );
+        log(`import of ${importCount} products…`);
+        const imported = await runCli(['import', file, '--url', stack.url, '--json'], { cwd: work, capture: true });
+        const summary = JSON.parse(imported.stdout);
+        if (summary.created !== importCount) throw new Error(`import created ${summary.created} of ${importCount}`);
+        figures.importMs = imported.ms;
+        figures.importPeakRss = imported.peakRss;
+        log(`${addSample} sequential add processes…`);
+        const adds = [];
+        for (let index = 0; index < addSample; index++) {
+          adds.push(
+            (
+              await runCli(
+                ['add', '--id', `a${index}`, '--title', `Added ${index}`, '--price', '1', '--url', stack.url],
+                { cwd: work },
+              )
+            ).ms,
+          );
+        }
+        figures.addMedianMs = median(adds);
+        figures.addsExtrapolatedMs = median(adds) * importCount;
+      } catch (error) {
+        figures.importProblem = reason(error);
       }
-      figures.addMedianMs = median(adds);
-      figures.addsExtrapolatedMs = median(adds) * importCount;
-     } catch (error) {
-      figures.importProblem = reason(error);
-     }
     } finally {
       await stack.stop();
     }
@@ -150,47 +185,57 @@ export async function measureTransfer({ importCount = 10_000, addSample = 20, si
     // List and export at growing sizes, on a second fresh stack seeded straight into its engine.
     stack = await startStackProcess();
     try {
-     try {
-      let seeded = 0;
-      for (const size of sizes) {
-        log(`seeding ${size} products…`);
-        const seedStarted = performance.now();
-        await seedEngine(stack.dynamodbEndpoint, seeded, size);
-        const seedMs = performance.now() - seedStarted;
-        seeded = size;
-        log(`export and list of ${size} products…`);
-        const output = join(work, `export-${size}.ndjson`);
-        const exported = await runCli(['export', '--url', stack.url, '--output', output], { cwd: work });
-        const lines = readFileSync(output, 'utf8').split('\n').length - 1;
-        if (lines !== size) throw new Error(`export wrote ${lines} products of ${size}`);
-        const listed = await runCli(['list', '--json', '--url', stack.url], { cwd: work, count: '"id":"p' });
-        if (listed.matches !== size) throw new Error(`list --json printed ${listed.matches} products of ${size}`);
-        figures.sizes.push({ size, seedMs, exportMs: exported.ms, exportPeakRss: exported.peakRss, exportBytes: statSync(output).size, listMs: listed.ms, listPeakRss: listed.peakRss });
-        rmSync(output, { force: true });
-      }
-      // The proof that nothing accumulates: the largest table again, in a heap far smaller than its data.
-      const size = sizes[sizes.length - 1];
-      const heapArgs = [`--max-old-space-size=${SMALL_HEAP_MIB}`];
-      const output = join(work, 'export-small-heap.ndjson');
-      log(`export and list of ${size} products in a ${SMALL_HEAP_MIB} MiB heap…`);
-      const completes = async (args) => {
-        try {
-          await runCli(args, { cwd: work, nodeArgs: heapArgs });
-          return true;
-        } catch {
-          return false;
+      try {
+        let seeded = 0;
+        for (const size of sizes) {
+          log(`seeding ${size} products…`);
+          const seedStarted = performance.now();
+          await seedEngine(stack.dynamodbEndpoint, seeded, size);
+          const seedMs = performance.now() - seedStarted;
+          seeded = size;
+          log(`export and list of ${size} products…`);
+          const output = join(work, `export-${size}.ndjson`);
+          const exported = await runCli(['export', '--url', stack.url, '--output', output], { cwd: work });
+          const lines = readFileSync(output, 'utf8').split('\n').length - 1;
+          if (lines !== size) throw new Error(`export wrote ${lines} products of ${size}`);
+          const listed = await runCli(['list', '--json', '--url', stack.url], { cwd: work, count: '"id":"p' });
+          if (listed.matches !== size) throw new Error(`list --json printed ${listed.matches} products of ${size}`);
+          figures.sizes.push({
+            size,
+            seedMs,
+            exportMs: exported.ms,
+            exportPeakRss: exported.peakRss,
+            exportBytes: statSync(output).size,
+            listMs: listed.ms,
+            listPeakRss: listed.peakRss,
+          });
+          rmSync(output, { force: true });
         }
-      };
-      figures.smallHeap = {
-        mib: SMALL_HEAP_MIB,
-        size,
-        export: (await completes(['export', '--url', stack.url, '--output', output])) && readFileSync(output, 'utf8').split('\n').length - 1 === size,
-        list: await completes(['list', '--json', '--url', stack.url]),
-      };
-      rmSync(output, { force: true });
-     } catch (error) {
-      figures.sizesProblem = reason(error);
-     }
+        // The proof that nothing accumulates: the largest table again, in a heap far smaller than its data.
+        const size = sizes[sizes.length - 1];
+        const heapArgs = [`--max-old-space-size=${SMALL_HEAP_MIB}`];
+        const output = join(work, 'export-small-heap.ndjson');
+        log(`export and list of ${size} products in a ${SMALL_HEAP_MIB} MiB heap…`);
+        const completes = async (args) => {
+          try {
+            await runCli(args, { cwd: work, nodeArgs: heapArgs });
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        figures.smallHeap = {
+          mib: SMALL_HEAP_MIB,
+          size,
+          export:
+            (await completes(['export', '--url', stack.url, '--output', output])) &&
+            readFileSync(output, 'utf8').split('\n').length - 1 === size,
+          list: await completes(['list', '--json', '--url', stack.url]),
+        };
+        rmSync(output, { force: true });
+      } catch (error) {
+        figures.sizesProblem = reason(error);
+      }
     } finally {
       await stack.stop();
     }
@@ -208,9 +253,27 @@ export function transferRows(f) {
     row(`import ${thousands(f.importCount)} products (one process)`, p ? '' : secs(f.importMs), counted, true, p),
     row(`  = products per second`, p ? '' : `${Math.round(f.importCount / (f.importMs / 1000))} /s`, counted, true, p),
     row(`  import peak RSS`, p ? '' : mib(f.importPeakRss), counted, true, p),
-    row(`add, one process per product (median of ${f.addSample})`, p ? '' : `${f.addMedianMs.toFixed(1)} ms`, `${f.addSample} of ${f.addSample} exit 0`, true, p),
-    row(`${thousands(f.importCount)} sequential adds (extrapolated from ${f.addSample})`, p ? '' : secs(f.addsExtrapolatedMs), `${f.addSample} of ${f.addSample} exit 0`, true, p),
-    row('import / sequential adds', p ? '' : `${(f.addsExtrapolatedMs / f.importMs).toFixed(1)}x faster`, '> 10x', !p && f.addsExtrapolatedMs / f.importMs > 10, p),
+    row(
+      `add, one process per product (median of ${f.addSample})`,
+      p ? '' : `${f.addMedianMs.toFixed(1)} ms`,
+      `${f.addSample} of ${f.addSample} exit 0`,
+      true,
+      p,
+    ),
+    row(
+      `${thousands(f.importCount)} sequential adds (extrapolated from ${f.addSample})`,
+      p ? '' : secs(f.addsExtrapolatedMs),
+      `${f.addSample} of ${f.addSample} exit 0`,
+      true,
+      p,
+    ),
+    row(
+      'import / sequential adds',
+      p ? '' : `${(f.addsExtrapolatedMs / f.importMs).toFixed(1)}x faster`,
+      '> 10x',
+      !p && f.addsExtrapolatedMs / f.importMs > 10,
+      p,
+    ),
   ];
   const q = f.sizesProblem ?? null;
   if (q && f.sizes.length === 0) rows.push(row('export and list', '', 'every product, exit 0', false, q));
@@ -221,19 +284,48 @@ export function transferRows(f) {
     rows.push(row(`list --json ${thousands(s.size)} products`, secs(s.listMs), every, true));
     rows.push(row(`  list peak RSS at ${thousands(s.size)}`, mib(s.listPeakRss), every, true));
   }
-  if (q && f.sizes.length > 0) rows.push(row(`export and list of ${thousands(f.sizes.length)} sizes`, '', 'every size', false, q));
+  if (q && f.sizes.length > 0)
+    rows.push(row(`export and list of ${thousands(f.sizes.length)} sizes`, '', 'every size', false, q));
   if (f.sizes.length >= 2) {
     const small = f.sizes[0];
     const large = f.sizes[f.sizes.length - 1];
     const label = `${thousands(small.size)} -> ${thousands(large.size)}`;
-    rows.push(row(`export peak RSS growth ${label}`, `${(large.exportPeakRss / small.exportPeakRss).toFixed(2)}x`, 'both sizes complete', true));
-    rows.push(row(`list peak RSS growth ${label}`, `${(large.listPeakRss / small.listPeakRss).toFixed(2)}x`, 'both sizes complete', true));
+    rows.push(
+      row(
+        `export peak RSS growth ${label}`,
+        `${(large.exportPeakRss / small.exportPeakRss).toFixed(2)}x`,
+        'both sizes complete',
+        true,
+      ),
+    );
+    rows.push(
+      row(
+        `list peak RSS growth ${label}`,
+        `${(large.listPeakRss / small.listPeakRss).toFixed(2)}x`,
+        'both sizes complete',
+        true,
+      ),
+    );
   }
   if (f.smallHeap) {
     const h = f.smallHeap;
     const data = f.sizes[f.sizes.length - 1]?.exportBytes ?? 0;
-    rows.push(row(`export ${thousands(h.size)} (${mib(data)} of NDJSON) in a ${h.mib} MiB heap`, h.export ? 'completes' : 'fails', 'completes', h.export));
-    rows.push(row(`list --json ${thousands(h.size)} in a ${h.mib} MiB heap`, h.list ? 'completes' : 'fails', 'completes', h.list));
+    rows.push(
+      row(
+        `export ${thousands(h.size)} (${mib(data)} of NDJSON) in a ${h.mib} MiB heap`,
+        h.export ? 'completes' : 'fails',
+        'completes',
+        h.export,
+      ),
+    );
+    rows.push(
+      row(
+        `list --json ${thousands(h.size)} in a ${h.mib} MiB heap`,
+        h.list ? 'completes' : 'fails',
+        'completes',
+        h.list,
+      ),
+    );
   }
   return rows;
 }

@@ -42,7 +42,11 @@ if (!existsSync(join(root, 'build', 'cli.js')) || !existsSync(zip)) {
 /** Runs the built CLI in `cwd`; resolves with its exit code and output. */
 function cli(cwd, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
@@ -63,7 +67,11 @@ async function client(url, id, running, statuses) {
     const etag = read?.headers.get('etag');
     if (!etag || !running()) continue;
     const headers = { 'content-type': 'application/json', 'if-match': etag };
-    const edited = await fetch(`${url}/product/${id}`, { method: 'PATCH', headers, body: JSON.stringify({ price: price++ }) }).catch(() => undefined);
+    const edited = await fetch(`${url}/product/${id}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ price: price++ }),
+    }).catch(() => undefined);
     await edited?.arrayBuffer();
     count(edited?.status ?? 0);
   }
@@ -73,7 +81,19 @@ const cwd = mkdtempSync(join(tmpdir(), 'products-cli-bench-versions-'));
 const name = `${cycles}x deploy --local, rollback --local under GET+PATCH load (${clients} clients)`;
 const rows = [];
 try {
-  const setup = await cli(cwd, ['setup', '--local', '--auth', 'none', '--port', '0', '--rate-limit', limit, '--burst-limit', limit, '--json']);
+  const setup = await cli(cwd, [
+    'setup',
+    '--local',
+    '--auth',
+    'none',
+    '--port',
+    '0',
+    '--rate-limit',
+    limit,
+    '--burst-limit',
+    limit,
+    '--json',
+  ]);
   if (setup.code !== 0) throw new Error(`setup --local exited ${setup.code}: ${setup.stderr.trim()}`);
   const { url } = JSON.parse(setup.stdout);
   // A bundle a cycle: the same code with one more line, so that each one's SHA-256 differs.
@@ -90,7 +110,11 @@ try {
     // A low --rate-limit throttles the seeding too: a 429 is sent again a second later.
     for (let tries = 0; tries < 10 && created?.status !== 201; tries++) {
       if (created) await new Promise((resolve) => setTimeout(resolve, 1000));
-      created = await fetch(`${url}/product`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      created = await fetch(`${url}/product`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       await created.arrayBuffer();
       if (created.status !== 201 && created.status !== 429) break;
     }
@@ -114,8 +138,13 @@ try {
     if (run.code !== 0) return `${what} exited ${run.code}: ${run.stderr.trim().split('\n').pop()}`;
     return JSON.parse(run.stdout).moved ? null : `${what} did not move live`;
   };
-  const problem = switches.map(([what, run]) => moved(run, what)).find(Boolean) ?? (requests < minimum ? `only ${requests} requests answered, at least ${minimum} needed` : null);
-  const others = [...statuses].filter(([status]) => status < 200 || status >= 300).map(([status, n]) => `${n}x ${status || 'no answer'}`).join(', ');
+  const problem =
+    switches.map(([what, run]) => moved(run, what)).find(Boolean) ??
+    (requests < minimum ? `only ${requests} requests answered, at least ${minimum} needed` : null);
+  const others = [...statuses]
+    .filter(([status]) => status < 200 || status >= 300)
+    .map(([status, n]) => `${n}x ${status || 'no answer'}`)
+    .join(', ');
   rows.push(row(`${name}: requests`, String(requests), `>= ${minimum}`, requests >= minimum, problem));
   rows.push(row(`${name}: non-2xx`, `${non2xx}${others ? ` (${others})` : ''}`, '0', non2xx === 0, problem));
 } catch (error) {

@@ -39,18 +39,39 @@ export async function ensureRic({ env = process.env, nodeVersion = NODE_VERSIONS
   const cached = cachedRic(env);
   if (cached) return cached;
   const missing = missingBuildTools(env);
-  if (missing.length > 0) throw Object.assign(new Error(`building aws-lambda-ric needs ${missing.join(', ')}`), { code: 'ENOBUILDTOOLS' });
+  if (missing.length > 0)
+    throw Object.assign(new Error(`building aws-lambda-ric needs ${missing.join(', ')}`), { code: 'ENOBUILDTOOLS' });
   const node = await ensureNode(nodeVersion, { env });
   await fillAtomically(ricHome(env), async (tmp) => {
-    const manifest = { private: true, dependencies: { 'aws-lambda-ric': RIC_VERSION }, allowScripts: { [`aws-lambda-ric@${RIC_VERSION}`]: true } };
+    const manifest = {
+      private: true,
+      dependencies: { 'aws-lambda-ric': RIC_VERSION },
+      allowScripts: { [`aws-lambda-ric@${RIC_VERSION}`]: true },
+    };
     writeFileSync(join(tmp, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    const buildEnv = { ...env, PATH: `${join(node, '..')}:${env.PATH}`, npm_config_nodedir: nodeHome(nodeVersion, env) };
+    const buildEnv = {
+      ...env,
+      PATH: `${join(node, '..')}:${env.PATH}`,
+      npm_config_nodedir: nodeHome(nodeVersion, env),
+    };
     try {
-      await run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: tmp, env: buildEnv, timeout: 900_000, maxBuffer: 64 * 1024 * 1024 });
+      await run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts'], {
+        cwd: tmp,
+        env: buildEnv,
+        timeout: 900_000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
     } catch (error) {
-      throw new Error(`npm install aws-lambda-ric@${RIC_VERSION} failed:\n${String(error.stderr || error.stdout || error.message).trim().split('\n').slice(-15).join('\n')}`);
+      throw new Error(
+        `npm install aws-lambda-ric@${RIC_VERSION} failed:\n${String(error.stderr || error.stdout || error.message)
+          .trim()
+          .split('\n')
+          .slice(-15)
+          .join('\n')}`,
+      );
     }
-    if (!existsSync(join(tmp, 'node_modules', 'aws-lambda-ric', 'rapid-client.node'))) throw new Error('aws-lambda-ric installed without its native client');
+    if (!existsSync(join(tmp, 'node_modules', 'aws-lambda-ric', 'rapid-client.node')))
+      throw new Error('aws-lambda-ric installed without its native client');
   });
   return cachedRic(env);
 }

@@ -17,12 +17,18 @@ export function motoVenv(env = process.env) {
 }
 
 function lastLine(text) {
-  return String(text ?? '').trim().split('\n').pop() ?? '';
+  return (
+    String(text ?? '')
+      .trim()
+      .split('\n')
+      .pop() ?? ''
+  );
 }
 
 function probe(python, env) {
   const result = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', env, timeout: 60_000 });
-  if (result.error) return { ok: false, reason: result.error.code === 'ENOENT' ? `${python} was not found` : result.error.message };
+  if (result.error)
+    return { ok: false, reason: result.error.code === 'ENOENT' ? `${python} was not found` : result.error.message };
   if (result.status !== 0) return { ok: false, reason: `${python} has no moto (${lastLine(result.stderr)})` };
   return { ok: true };
 }
@@ -32,14 +38,27 @@ function makeVenv(python, venv, env) {
   rmSync(partial, { recursive: true, force: true });
   try {
     const created = spawnSync(python, ['-m', 'venv', partial], { encoding: 'utf8', env, timeout: 120_000 });
-    if (created.status !== 0) return { ok: false, reason: `${python} -m venv failed (${lastLine(created.stderr) || created.error?.message})` };
+    if (created.status !== 0)
+      return { ok: false, reason: `${python} -m venv failed (${lastLine(created.stderr) || created.error?.message})` };
     // A short socket timeout and no retries: where no index is reachable this fails in seconds.
     const pip = spawnSync(
       join(partial, 'bin', 'python'),
-      ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--timeout', '5', '--retries', '0', `moto[server]==${MOTO_VERSION}`],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--disable-pip-version-check',
+        '--no-input',
+        '--timeout',
+        '5',
+        '--retries',
+        '0',
+        `moto[server]==${MOTO_VERSION}`,
+      ],
       { encoding: 'utf8', env, timeout: 600_000 },
     );
-    if (pip.status !== 0) return { ok: false, reason: `pip could not install it (${lastLine(pip.stderr) || pip.error?.message})` };
+    if (pip.status !== 0)
+      return { ok: false, reason: `pip could not install it (${lastLine(pip.stderr) || pip.error?.message})` };
     renameSync(partial, venv);
     return { ok: true };
   } finally {

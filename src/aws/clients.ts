@@ -32,7 +32,9 @@ export interface ClientOptions {
 /** Builds the clients from the standard credential chain and the given overrides. */
 export function createAwsClients(options: ClientOptions = {}): AwsClients {
   if (options.endpointUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.endpointUrl)) {
-    throw new AwsError(`--endpoint-url ${options.endpointUrl} is not an http(s) URL; give one such as http://127.0.0.1:5000`);
+    throw new AwsError(
+      `--endpoint-url ${options.endpointUrl} is not an http(s) URL; give one such as http://127.0.0.1:5000`,
+    );
   }
   const config = {
     ...(options.region ? { region: options.region } : {}),

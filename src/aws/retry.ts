@@ -32,7 +32,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
  * Waits for every promise, then rethrows the first failure. Unlike Promise.all, no branch is left running
  * in the background after a sibling failed, so a command never returns while its calls are still under way.
  */
-export async function settleAll<T extends readonly unknown[]>(promises: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+export async function settleAll<T extends readonly unknown[]>(
+  promises: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
   const results = await Promise.allSettled(promises);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
@@ -40,12 +42,21 @@ export async function settleAll<T extends readonly unknown[]>(promises: readonly
 }
 
 /** The names AWS services give a throttled call (CloudWatch `Throttling`, SNS `Throttled`, Lambda `TooManyRequestsException`). */
-const THROTTLE_NAMES = new Set(['Throttling', 'ThrottlingException', 'Throttled', 'TooManyRequestsException', 'RequestLimitExceeded']);
+const THROTTLE_NAMES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'Throttled',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+]);
 
 /** Whether AWS refused the call for its rate. */
 export function isThrottled(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name ?? '';
-  return THROTTLE_NAMES.has(name) || (error as { $retryable?: { throttling?: boolean } } | undefined)?.$retryable?.throttling === true;
+  return (
+    THROTTLE_NAMES.has(name) ||
+    (error as { $retryable?: { throttling?: boolean } } | undefined)?.$retryable?.throttling === true
+  );
 }
 
 export interface ThrottleRetryOptions {

@@ -13,16 +13,18 @@ export interface AccessFlags {
   apiKey?: boolean;
 }
 
-
 /** Checks that the flags agree with each other; `--auth` defaults to iam (writes need SigV4-signed requests). */
 export function checkAccessFlags(flags: AccessFlags): AccessSettings {
   let mode = flags.auth ?? DEFAULT_AUTH.mode;
   if (flags.apiKey) {
-    if (flags.auth !== undefined && mode !== 'api-key') throw new UsageError(`--api-key and --auth ${mode} contradict each other; use --auth api-key`);
+    if (flags.auth !== undefined && mode !== 'api-key')
+      throw new UsageError(`--api-key and --auth ${mode} contradict each other; use --auth api-key`);
     mode = 'api-key';
   }
-  if (flags.privateReads && mode === 'none') throw new UsageError('--private-reads needs --auth iam or --auth api-key: with --auth none nothing is private');
-  const values = flags.corsOrigin === undefined ? [] : Array.isArray(flags.corsOrigin) ? flags.corsOrigin : [flags.corsOrigin];
+  if (flags.privateReads && mode === 'none')
+    throw new UsageError('--private-reads needs --auth iam or --auth api-key: with --auth none nothing is private');
+  const values =
+    flags.corsOrigin === undefined ? [] : Array.isArray(flags.corsOrigin) ? flags.corsOrigin : [flags.corsOrigin];
   let corsOrigins: string[];
   try {
     corsOrigins = normalizeCorsOrigins(values);

@@ -59,7 +59,9 @@ export interface CommandDefinition<A extends (string | undefined)[] = string[], 
 }
 
 /** Declares a command; only for type inference. */
-export function defineCommand<A extends (string | undefined)[], O, D, E = unknown>(definition: CommandDefinition<A, O, D, E>): CommandDefinition<A, O, D, E> {
+export function defineCommand<A extends (string | undefined)[], O, D, E = unknown>(
+  definition: CommandDefinition<A, O, D, E>,
+): CommandDefinition<A, O, D, E> {
   return definition;
 }
 

@@ -21,7 +21,8 @@ export function parseFlags(flags: string): { flag: string; takesValue: boolean }
   return match ? { flag: match[1] as string, takesValue: match[2] !== undefined } : undefined;
 }
 
-const words = (command: CompletionCommand) => [...new Set([...command.options.map((option) => option.flag), ...GLOBALS])].join(' ');
+const words = (command: CompletionCommand) =>
+  [...new Set([...command.options.map((option) => option.flag), ...GLOBALS])].join(' ');
 
 function bash(commands: CompletionCommand[]): string {
   const cases = commands.map((command) => `    ${command.name}) opts="${words(command)}" ;;`).join('\n');
@@ -51,7 +52,9 @@ complete -o default -o bashdefault -F _products_cli products-cli
 const zshQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
 
 function zsh(commands: CompletionCommand[]): string {
-  const described = commands.map((command) => `    ${zshQuote(`${command.name}:${command.summary.replace(/:/g, '\\:')}`)}`).join('\n');
+  const described = commands
+    .map((command) => `    ${zshQuote(`${command.name}:${command.summary.replace(/:/g, '\\:')}`)}`)
+    .join('\n');
   const cases = commands.map((command) => `    ${command.name}) compadd -- ${words(command)} ;;`).join('\n');
   return `#compdef products-cli
 # products-cli completion for zsh: save as _products-cli in a directory on $fpath, such as
@@ -94,10 +97,14 @@ function fish(commands: CompletionCommand[]): string {
     `complete -c products-cli -n __fish_use_subcommand -l debug -d 'trace HTTP requests'`,
   ];
   for (const command of commands) {
-    lines.push(`complete -c products-cli -f -n __fish_use_subcommand -a ${command.name} -d ${fishQuote(command.summary)}`);
+    lines.push(
+      `complete -c products-cli -f -n __fish_use_subcommand -a ${command.name} -d ${fishQuote(command.summary)}`,
+    );
     for (const option of command.options) {
       const value = option.takesValue ? ' -r' : '';
-      lines.push(`complete -c products-cli -n '__fish_seen_subcommand_from ${command.name}' -l ${option.flag.slice(2)}${value} -d ${fishQuote(option.description)}`);
+      lines.push(
+        `complete -c products-cli -n '__fish_seen_subcommand_from ${command.name}' -l ${option.flag.slice(2)}${value} -d ${fishQuote(option.description)}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -36,7 +36,10 @@ export function hoistGlobalOptions(argv: string[]): { argv: string[]; flags: Glo
   const before = kept.slice(0, command);
   const moved = before.filter((arg) => MOVED.has(arg));
   const stay = before.filter((arg) => !MOVED.has(arg));
-  return { argv: [node, script, ...stay, kept[command] as string, ...moved, ...kept.slice(command + 1), ...after], flags };
+  return {
+    argv: [node, script, ...stay, kept[command] as string, ...moved, ...kept.slice(command + 1), ...after],
+    flags,
+  };
 }
 
 /** The command named in argv, for the hint after a usage error. */

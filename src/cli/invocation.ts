@@ -17,7 +17,10 @@ function realpath(path: string): string | undefined {
 /** True when `products-cli` on the PATH is this very script. */
 function isOnPath(script: string, env: NodeJS.ProcessEnv): boolean {
   const self = realpath(script);
-  return self !== undefined && (env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && realpath(join(dir, BIN_NAME)) === self);
+  return (
+    self !== undefined &&
+    (env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && realpath(join(dir, BIN_NAME)) === self)
+  );
 }
 
 /**

@@ -11,7 +11,12 @@ const DECIMAL = /^\s*[0-9]+(\.[0-9]+)?\s*$/;
 const WHOLE = /^\s*\d{1,15}\s*$/;
 
 /** A number matching `pattern` for which `check` holds; `rule` completes "FLAG must be …". */
-export function numberFlag(flag: string, rule: string, check: (n: number) => boolean, pattern = DECIMAL): Parser<number> {
+export function numberFlag(
+  flag: string,
+  rule: string,
+  check: (n: number) => boolean,
+  pattern = DECIMAL,
+): Parser<number> {
   return (value) => {
     const parsed = typeof value === 'number' ? value : pattern.test(value) ? Number(value) : Number.NaN;
     if (!Number.isFinite(parsed) || !check(parsed)) throw new UsageError(`${flag} must be ${rule}, not "${value}"`);
@@ -26,10 +31,15 @@ export function wholeNumber(flag: string, min: number, max: number, rule?: strin
 }
 
 /** One of `values`; `rule` replaces "one of a, b, c" in the message. */
-export function oneOf<T extends string>(flag: string, values: readonly T[], options: { rule?: string; ignoreCase?: boolean } = {}): Parser<T> {
+export function oneOf<T extends string>(
+  flag: string,
+  values: readonly T[],
+  options: { rule?: string; ignoreCase?: boolean } = {},
+): Parser<T> {
   return (value) => {
     const text = options.ignoreCase ? value.toLowerCase() : value;
-    if (!(values as readonly string[]).includes(text)) throw new UsageError(`${flag} must be ${options.rule ?? `one of ${values.join(', ')}`}, not "${value}"`);
+    if (!(values as readonly string[]).includes(text))
+      throw new UsageError(`${flag} must be ${options.rule ?? `one of ${values.join(', ')}`}, not "${value}"`);
     return text as T;
   };
 }
@@ -51,7 +61,8 @@ export function httpUrl(flag: string, example: string): Parser<string> {
     } catch {
       throw new UsageError(`${flag} must be a URL such as ${example}, not "${value}"`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag} must be an http:// or https:// URL, not "${value}"`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new UsageError(`${flag} must be an http:// or https:// URL, not "${value}"`);
     return url.toString().replace(/\/$/, '');
   };
 }

@@ -22,7 +22,12 @@ Exit codes:
  * What the program calls when a command's action runs: its definition, the parsed arguments and options, and
  * one-line notices for stderr (a deprecated flag was used).
  */
-export type Invoke = (definition: CommandDefinition, args: string[], opts: Record<string, unknown>, notices: string[]) => Promise<void>;
+export type Invoke = (
+  definition: CommandDefinition,
+  args: string[],
+  opts: Record<string, unknown>,
+  notices: string[],
+) => Promise<void>;
 
 function usageOf(argument: Argument): string {
   const name = `${argument.name()}${argument.variadic ? '...' : ''}`;
@@ -47,7 +52,8 @@ function applyRenames(command: string, renames: Rename[], opts: Record<string, u
   for (const { from, to } of renames) {
     const value = opts[from.attributeName()];
     if (value === undefined) continue;
-    if (opts[to.attributeName()] !== undefined) throw new UsageError(`${to.long} and ${from.long} are the same flag; give ${to.long} only`);
+    if (opts[to.attributeName()] !== undefined)
+      throw new UsageError(`${to.long} and ${from.long} are the same flag; give ${to.long} only`);
     delete opts[from.attributeName()];
     opts[to.attributeName()] = value;
     notices.push(`${from.long} is deprecated for ${command}: use ${to.long} (the same value)`);
@@ -65,7 +71,9 @@ const SIDE_GROUPS: ReadonlyArray<[prefix: string, heading: string]> = [
 function placeOf(spec: OptionSpec): { group?: string; description: string } {
   if (spec.group) return { group: spec.group, description: spec.description };
   const side = SIDE_GROUPS.find(([prefix]) => spec.description.startsWith(prefix));
-  return side ? { group: side[1], description: spec.description.slice(side[0].length) } : { description: spec.description };
+  return side
+    ? { group: side[1], description: spec.description.slice(side[0].length) }
+    : { description: spec.description };
 }
 
 /** Adds a definition's options, help and action to `command`: its own flags first, then each group's. */
@@ -82,17 +90,22 @@ function attach(command: Command, definition: CommandDefinition, argumentCount: 
     }
     if (spec.repeatable) {
       const parse = spec.parse ?? ((text: string) => text);
-      option.argParser((text: string, previous: unknown) => [...((previous as unknown[] | undefined) ?? []), parse(text)]);
+      option.argParser((text: string, previous: unknown) => [
+        ...((previous as unknown[] | undefined) ?? []),
+        parse(text),
+      ]);
     } else if (spec.parse) {
       const parse = spec.parse;
       option.argParser((text: string) => parse(text));
     }
-    if (spec.default !== undefined) option.default(spec.parse ? spec.parse(spec.default) : spec.default, JSON.stringify(spec.default));
+    if (spec.default !== undefined)
+      option.default(spec.parse ? spec.parse(spec.default) : spec.default, JSON.stringify(spec.default));
     command.addOption(option);
   }
   // The global options may come before any command; a command that has no use for one still accepts it.
   for (const flag of MOVED_GLOBAL_FLAGS) {
-    if (!definition.options.some((spec) => spec.flags.split(/[ ,|]+/).includes(flag))) command.addOption(new Option(flag).hideHelp());
+    if (!definition.options.some((spec) => spec.flags.split(/[ ,|]+/).includes(flag)))
+      command.addOption(new Option(flag).hideHelp());
   }
   command.addHelpText('after', `\n${definition.help}`);
   command.action(async (...params: unknown[]) => {
@@ -112,14 +125,23 @@ export async function buildProgram(argv: string[], invoke: Invoke): Promise<Comm
   // The examples in --help name the CLI as the user started it.
   const hint = hintRewriter(invocationName(argv[1], process.env, process.cwd()));
   const program = new Command('products-cli')
-    .description('Stand up, exercise and tear down a serverless product-catalogue REST API (DynamoDB, Lambda, API Gateway), on AWS or offline.')
+    .description(
+      'Stand up, exercise and tear down a serverless product-catalogue REST API (DynamoDB, Lambda, API Gateway), on AWS or offline.',
+    )
     .version(process.env.npm_package_version ?? '0.1.0')
     .showSuggestionAfterError()
     .exitOverride()
     // Errors about argv are reported by cli.ts, in the CLI's own format (JSON with --json).
     .configureOutput({ outputError: () => undefined, writeOut: (text) => process.stdout.write(hint(text)) })
     // The commands not requested are not loaded, so their options are unknown here; every command has some.
-    .configureHelp({ subcommandTerm: (command) => [command.name(), ...(command.name() === 'help' ? [] : ['[options]']), ...command.registeredArguments.map(usageOf)].join(' ') })
+    .configureHelp({
+      subcommandTerm: (command) =>
+        [
+          command.name(),
+          ...(command.name() === 'help' ? [] : ['[options]']),
+          ...command.registeredArguments.map(usageOf),
+        ].join(' '),
+    })
     .addHelpText('after', `${GLOBAL_OPTIONS_HELP}\n${EXIT_CODES_HELP}`);
   const requested = requestedCommand(argv.slice(2));
   // Listed group by group, in COMMAND_GROUPS' order: commander lists the groups in the order first seen.
@@ -127,7 +149,8 @@ export async function buildProgram(argv: string[], invoke: Invoke): Promise<Comm
   const listed = [...COMMANDS].sort((a, b) => groupOrder.indexOf(a.group) - groupOrder.indexOf(b.group));
   for (const entry of listed) {
     const command = program.command(entry.name).description(entry.summary).helpGroup(COMMAND_GROUPS[entry.group]);
-    for (const argument of entry.arguments ?? []) command.addArgument(new Argument(argument.name, argument.description));
+    for (const argument of entry.arguments ?? [])
+      command.addArgument(new Argument(argument.name, argument.description));
     if (entry.name === requested) attach(command, (await entry.load()).command, entry.arguments?.length ?? 0, invoke);
   }
   return program;

@@ -11,7 +11,8 @@ const line = (text: string) => (text === '' || text.endsWith('\n') ? text : `${t
 async function liveWriter(definition: CommandDefinition, ctx: Context): Promise<(event: unknown) => void> {
   const live = definition.live;
   if (!live) return () => {};
-  if (printPolicy(ctx).json) return live.json ? (event) => void ctx.stdout.write(`${JSON.stringify(event)}\n`) : () => {};
+  if (printPolicy(ctx).json)
+    return live.json ? (event) => void ctx.stdout.write(`${JSON.stringify(event)}\n`) : () => {};
   const style = await styleOf(ctx);
   // A reader that goes away (| head) must not end a command that has to clean up: it runs on, printing nothing.
   const write = live.outlivesReader ? streamWriter(ctx.stdout) : (text: string) => ctx.stdout.write(text);
@@ -20,7 +21,12 @@ async function liveWriter(definition: CommandDefinition, ctx: Context): Promise<
 }
 
 /** Runs `definition` with parsed arguments and options, and prints what it returns. */
-export async function runCommand(definition: CommandDefinition, args: string[], opts: Record<string, unknown>, ctx: Context): Promise<void> {
+export async function runCommand(
+  definition: CommandDefinition,
+  args: string[],
+  opts: Record<string, unknown>,
+  ctx: Context,
+): Promise<void> {
   const emit = await liveWriter(definition, ctx);
   const data = await definition.run(args, opts, { ...ctx, emit });
   if (definition.print) await definition.print(data, ctx, opts);

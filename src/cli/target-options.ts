@@ -22,13 +22,30 @@ export function parseUrl(text: string): string {
 export const CONNECTION_GROUP = 'Connection options:';
 
 export function targetOptions(description = URL_HELP): OptionSpec[] {
-  return ([
-    { flags: '--url <url>', description, parse: parseUrl },
-    { flags: '--timeout <seconds>', description: 'wait this long for each answer, such as 30 or 500ms (default: $PRODUCTS_CLI_TIMEOUT, then 10)' },
-    { flags: '--retries <n>', description: 'attempts after the first for a failure worth retrying, 0-10 (default: $PRODUCTS_CLI_RETRIES, then 4)' },
-    { flags: '--debug', description: 'print each HTTP request and answer (method, URL, status, time, headers; secrets masked) on stderr; also PRODUCTS_CLI_DEBUG=1' },
-    { flags: '--profile <name>', description: 'the AWS credentials profile that signs requests to a stack that requires it (default: AWS_PROFILE, then default)' },
-  ] as OptionSpec[]).map((spec) => ({ ...spec, group: CONNECTION_GROUP }));
+  return (
+    [
+      { flags: '--url <url>', description, parse: parseUrl },
+      {
+        flags: '--timeout <seconds>',
+        description: 'wait this long for each answer, such as 30 or 500ms (default: $PRODUCTS_CLI_TIMEOUT, then 10)',
+      },
+      {
+        flags: '--retries <n>',
+        description:
+          'attempts after the first for a failure worth retrying, 0-10 (default: $PRODUCTS_CLI_RETRIES, then 4)',
+      },
+      {
+        flags: '--debug',
+        description:
+          'print each HTTP request and answer (method, URL, status, time, headers; secrets masked) on stderr; also PRODUCTS_CLI_DEBUG=1',
+      },
+      {
+        flags: '--profile <name>',
+        description:
+          'the AWS credentials profile that signs requests to a stack that requires it (default: AWS_PROFILE, then default)',
+      },
+    ] as OptionSpec[]
+  ).map((spec) => ({ ...spec, group: CONNECTION_GROUP }));
 }
 
 /** The help note on the client's flags, with an example, for every command that talks to the API. */

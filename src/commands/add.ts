@@ -23,7 +23,11 @@ export const command = defineCommand({
   options: [
     ...targetOptions(),
     ...fieldOptions('add'),
-    { flags: '--file <path>', description: 'a JSON file holding the product (- for stdin); flags override its fields, and createdAt, updatedAt and version are ignored' },
+    {
+      flags: '--file <path>',
+      description:
+        'a JSON file holding the product (- for stdin); flags override its fields, and createdAt, updatedAt and version are ignored',
+    },
     jsonOption('print the created product as JSON'),
   ],
   help: `Examples:
@@ -34,8 +38,10 @@ export const command = defineCommand({
 
 ${API_KEY_HELP}`,
   async run([source]: [string?], opts: AddOptions, ctx) {
-    if (source !== undefined && source !== '-') throw new UsageError(`unexpected argument "${source}": pass a file with --file, or - for stdin`);
-    if (source === '-' && opts.file !== undefined) throw new UsageError('give the product either on stdin (-) or with --file, not both');
+    if (source !== undefined && source !== '-')
+      throw new UsageError(`unexpected argument "${source}": pass a file with --file, or - for stdin`);
+    if (source === '-' && opts.file !== undefined)
+      throw new UsageError('give the product either on stdin (-) or with --file, not both');
     return add(source === '-' ? { ...opts, file: '-' } : opts, ctx);
   },
   render: renderWritten('created'),

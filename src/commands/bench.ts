@@ -41,14 +41,19 @@ const parseMixFlag = (text: string | Mix): Mix => {
 export function benchProgress(progress: LoadProgress, requests: number | undefined, durationMs: number): ProgressState {
   const seconds = progress.elapsedMs / 1000;
   const rate = seconds > 0 ? Math.round(progress.requests / seconds) : 0;
-  const statuses = Object.entries(progress.statusCounts).sort(([a], [b]) => a.localeCompare(b)).map(([status, n]) => `${status}: ${n}`);
+  const statuses = Object.entries(progress.statusCounts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([status, n]) => `${status}: ${n}`);
   if (progress.errors > 0) statuses.push(`no answer: ${progress.errors}`);
   const detail = `${seconds.toFixed(1)} s  ${progress.requests} requests  ${rate}/s${statuses.length ? `  ${statuses.join(', ')}` : ''}`;
-  return requests !== undefined ? { done: progress.requests, total: requests, detail } : { done: progress.elapsedMs, total: durationMs, detail };
+  return requests !== undefined
+    ? { done: progress.requests, total: requests, detail }
+    : { done: progress.elapsedMs, total: durationMs, detail };
 }
 
 export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchReport> {
-  if (opts.duration !== undefined && opts.requests !== undefined) throw new UsageError('give --duration or --requests, not both');
+  if (opts.duration !== undefined && opts.requests !== undefined)
+    throw new UsageError('give --duration or --requests, not both');
   const requests = opts.requests;
   // --requests alone still has a time limit, so that a stalled API cannot keep the bench running.
   const durationMs = opts.duration ?? (requests === undefined ? DEFAULT_DURATION_MS : BENCH_LIMITS.durationMs);
@@ -62,21 +67,38 @@ export async function bench(opts: BenchOptions, ctx: Context): Promise<BenchRepo
   const runId = `bench-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
   // Seeding and clean-up are paced to the throttle and not aborted by Ctrl-C or SIGTERM (the requests in flight
   // finish, so it is known what exists); the load itself retries nothing.
-  const helper = await openProductApi(opts, ctx, { connections, signal: undefined, retryThrottled: false, onSlow: undefined });
+  const helper = await openProductApi(opts, ctx, {
+    connections,
+    signal: undefined,
+    retryThrottled: false,
+    onSlow: undefined,
+  });
   const loadApi = await openProductApi(opts, ctx, { connections, retries: 0, onSlow: undefined });
   // Every product that may exist because of this run, until it is deleted: on every way out, these go.
   const made = new Set<string>();
   let cleaned: { deleted: number; left: number } | undefined;
   try {
     note(ctx, `seeding ${seedCount} products…`);
-    await seedProducts(helper, Array.from({ length: seedCount }, (_, index) => `${runId}-s${index}`), connections, made, ctx.signal);
+    await seedProducts(
+      helper,
+      Array.from({ length: seedCount }, (_, index) => `${runId}-s${index}`),
+      connections,
+      made,
+      ctx.signal,
+    );
     if (ctx.signal.aborted) {
       cleaned = await deleteProducts(helper, made, connections);
-      throw new AppError(`interrupted while seeding; the ${cleaned.deleted} seeded products were deleted`, EXIT.interrupted);
+      throw new AppError(
+        `interrupted while seeding; the ${cleaned.deleted} seeded products were deleted`,
+        EXIT.interrupted,
+      );
     }
     const seeded = [...made];
     const bar = new ProgressBar(ctx.stderr, 'bench', printPolicy(ctx).liveProgress);
-    note(ctx, `running ${requests !== undefined ? `${requests} requests` : `for ${durationMs / 1000} s`} over ${connections} connections…`);
+    note(
+      ctx,
+      `running ${requests !== undefined ? `${requests} requests` : `for ${durationMs / 1000} s`} over ${connections} connections…`,
+    );
     const result = await runLoad({
       api: loadApi,
       connections,
@@ -177,39 +199,78 @@ export function renderBench(report: BenchReport, style: Style): string {
     `${style.bold('requests')}    ${report.requests} in ${(report.durationMs / 1000).toFixed(2)} s = ${style.bold(`${report.throughput.toFixed(1)} req/s`)}${report.interrupted ? style.yellow('  (interrupted)') : ''}`,
     `${style.bold('operations')}  ${ops || 'none'}`,
     `${style.bold('latency')}     ${percentiles(l)}`,
-    ...(report.latency2xxMs ? [`${style.bold('  2xx')}       ${percentiles(report.latency2xxMs)}  (${report.latency2xxMs.count} answers)`] : []),
-    ...(report.latency429Ms ? [`${style.bold('  429')}       ${percentiles(report.latency429Ms)}  (${report.latency429Ms.count} answers)`] : []),
+    ...(report.latency2xxMs
+      ? [`${style.bold('  2xx')}       ${percentiles(report.latency2xxMs)}  (${report.latency2xxMs.count} answers)`]
+      : []),
+    ...(report.latency429Ms
+      ? [`${style.bold('  429')}       ${percentiles(report.latency429Ms)}  (${report.latency429Ms.count} answers)`]
+      : []),
     `${style.bold('status')}      ${statuses.join('  ') || 'none'}`,
     `${style.bold('errors')}      ${report.errors === 0 ? '0' : style.red(`${report.errors}: ${report.errorSamples[0] ?? ''}`)}`,
   ];
   const share = report.throttled / Math.max(1, report.requests);
   if (share > 0.5) {
     lines.push(
-      style.yellow(`throttled   most answers (${(share * 100).toFixed(1)}%) were 429: this run measured the stage throttle, not the API.`),
-      style.yellow(`            For the API's own figures raise it: locally \`products-cli setup --local --rate-limit 100000 --burst-limit 100000\`, or bench at --rate below it.`),
+      style.yellow(
+        `throttled   most answers (${(share * 100).toFixed(1)}%) were 429: this run measured the stage throttle, not the API.`,
+      ),
+      style.yellow(
+        `            For the API's own figures raise it: locally \`products-cli setup --local --rate-limit 100000 --burst-limit 100000\`, or bench at --rate below it.`,
+      ),
     );
   } else if (report.throttled > 0) {
-    lines.push(style.yellow(`throttled   ${report.throttled} requests (${(share * 100).toFixed(1)}%) got 429 Too Many Requests from the stage throttle; lower --connections or --rate, or raise the stage's limits`));
+    lines.push(
+      style.yellow(
+        `throttled   ${report.throttled} requests (${(share * 100).toFixed(1)}%) got 429 Too Many Requests from the stage throttle; lower --connections or --rate, or raise the stage's limits`,
+      ),
+    );
   }
   const chart = renderHistogram(report.histogram);
   if (chart.length > 0) lines.push('', style.bold('latency histogram'), ...chart.map((line) => `  ${line}`));
-  lines.push('', style.dim(`seeded ${report.seeded} products; deleted ${report.cleanedUp} afterwards${report.leftBehind > 0 ? `; ${report.leftBehind} could not be deleted` : ''}`));
+  lines.push(
+    '',
+    style.dim(
+      `seeded ${report.seeded} products; deleted ${report.cleanedUp} afterwards${report.leftBehind > 0 ? `; ${report.leftBehind} could not be deleted` : ''}`,
+    ),
+  );
   return lines.join('\n');
 }
 
 export const command = defineCommand({
   options: [
     ...targetOptions(),
-    { flags: '--duration <time>', description: 'how long to run, such as 10s, 500ms or 2m (default: 10s; at most 10m)', parse: duration('--duration', BENCH_LIMITS.durationMs, 'a time such as 10s, 500ms or 2m, up to 10m') },
-    { flags: '--requests <n>', description: 'send exactly n requests instead of running for a time', parse: wholeNumber('--requests', 1, BENCH_LIMITS.requests) },
-    { flags: '--connections <n>', description: 'concurrent connections, each with one request in flight', default: String(DEFAULT_CONNECTIONS), parse: wholeNumber('--connections', 1, BENCH_LIMITS.connections) },
+    {
+      flags: '--duration <time>',
+      description: 'how long to run, such as 10s, 500ms or 2m (default: 10s; at most 10m)',
+      parse: duration('--duration', BENCH_LIMITS.durationMs, 'a time such as 10s, 500ms or 2m, up to 10m'),
+    },
+    {
+      flags: '--requests <n>',
+      description: 'send exactly n requests instead of running for a time',
+      parse: wholeNumber('--requests', 1, BENCH_LIMITS.requests),
+    },
+    {
+      flags: '--connections <n>',
+      description: 'concurrent connections, each with one request in flight',
+      default: String(DEFAULT_CONNECTIONS),
+      parse: wholeNumber('--connections', 1, BENCH_LIMITS.connections),
+    },
     {
       flags: '--rate <r>',
       description: 'send at most r requests per second in all (latency counts from when each was due)',
       parse: numberFlag('--rate', 'a number of requests per second above 0', (n) => n > 0 && n <= 1_000_000, /[\s\S]*/),
     },
-    { flags: '--mix <ops>', description: 'weights of get, list, add, update, delete', default: 'get=80,add=10,update=5,delete=5', parse: parseMixFlag },
-    { flags: '--seed <n>', description: 'products to create before the run (default: 2 per connection, at least 50)', parse: wholeNumber('--seed', 1, BENCH_LIMITS.seed) },
+    {
+      flags: '--mix <ops>',
+      description: 'weights of get, list, add, update, delete',
+      default: 'get=80,add=10,update=5,delete=5',
+      parse: parseMixFlag,
+    },
+    {
+      flags: '--seed <n>',
+      description: 'products to create before the run (default: 2 per connection, at least 50)',
+      parse: wholeNumber('--seed', 1, BENCH_LIMITS.seed),
+    },
     jsonOption('print the report as one JSON document'),
   ],
   help: `Examples:

@@ -10,17 +10,20 @@ async function tableForCompletion(): Promise<CompletionCommand[]> {
     COMMANDS.map(async (entry) => {
       const definition = (await entry.load()).command;
       // Deprecated spellings are hidden from completion as from --help.
-      const options = definition.options.filter((spec) => !spec.replacedBy).flatMap((spec) => {
-        const parsed = parseFlags(spec.flags);
-        return parsed ? [{ ...parsed, description: spec.description }] : [];
-      });
+      const options = definition.options
+        .filter((spec) => !spec.replacedBy)
+        .flatMap((spec) => {
+          const parsed = parseFlags(spec.flags);
+          return parsed ? [{ ...parsed, description: spec.description }] : [];
+        });
       return { name: entry.name, summary: entry.summary, options };
     }),
   );
 }
 
 export async function completion(shell: string): Promise<string> {
-  if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`the shell must be one of ${SHELLS.join(', ')}, not "${shell}"`);
+  if (!(SHELLS as readonly string[]).includes(shell))
+    throw new UsageError(`the shell must be one of ${SHELLS.join(', ')}, not "${shell}"`);
   return completionScript(shell as Shell, await tableForCompletion());
 }
 

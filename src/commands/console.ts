@@ -31,8 +31,18 @@ export interface ConsoleResult {
 }
 
 /** Serves the console until Ctrl-C (or SIGTERM). */
-export async function runConsole(opts: ConsoleOptions, ctx: Context, onListening: (running: ConsoleListening) => void): Promise<ConsoleResult> {
-  const [{ startConsole }, { buildOpenApiDocument }, { IMPORT_CONCURRENCY_DEFAULT }, { packageVersion }, { resolveTarget }] = await Promise.all([
+export async function runConsole(
+  opts: ConsoleOptions,
+  ctx: Context,
+  onListening: (running: ConsoleListening) => void,
+): Promise<ConsoleResult> {
+  const [
+    { startConsole },
+    { buildOpenApiDocument },
+    { IMPORT_CONCURRENCY_DEFAULT },
+    { packageVersion },
+    { resolveTarget },
+  ] = await Promise.all([
     import('../console/server.js'),
     import('../openapi/document.js'),
     import('./import.js'),
@@ -40,16 +50,32 @@ export async function runConsole(opts: ConsoleOptions, ctx: Context, onListening
     import('../target.js'),
   ]);
   const api = await openProductApi(opts, ctx, { onSlow: undefined });
-  const importApi = await openProductApi(opts, ctx, { connections: IMPORT_CONCURRENCY_DEFAULT, retryThrottled: false, onSlow: undefined });
+  const importApi = await openProductApi(opts, ctx, {
+    connections: IMPORT_CONCURRENCY_DEFAULT,
+    retryThrottled: false,
+    onSlow: undefined,
+  });
   // Try-it-out goes through the console, which signs: the page sees no security scheme to fill in.
-  const document = buildOpenApiDocument({ version: await packageVersion(), serverUrl: '/api', serverDescription: `${api.baseUrl}, through the console`, auth: { mode: 'none', privateReads: false } });
+  const document = buildOpenApiDocument({
+    version: await packageVersion(),
+    serverUrl: '/api',
+    serverDescription: `${api.baseUrl}, through the console`,
+    auth: { mode: 'none', privateReads: false },
+  });
   const health = stackMetrics(await resolveTarget({ url: opts.url, env: ctx.env, cwd: ctx.cwd }), opts, ctx);
   let server: Awaited<ReturnType<typeof startConsole>>;
   try {
-    server = await startConsole({ api, transfer: { api: importApi, concurrency: IMPORT_CONCURRENCY_DEFAULT }, document, metrics: health.read, port: opts.port });
+    server = await startConsole({
+      api,
+      transfer: { api: importApi, concurrency: IMPORT_CONCURRENCY_DEFAULT },
+      document,
+      metrics: health.read,
+      port: opts.port,
+    });
   } catch (error) {
     await Promise.all([api.close(), importApi.close()]);
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${opts.port} is in use; choose another with --port, or --port 0 for any free one`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new UsageError(`port ${opts.port} is in use; choose another with --port, or --port 0 for any free one`);
     throw error;
   }
   try {
@@ -73,7 +99,10 @@ function stackMetrics(target: Target, opts: ConsoleOptions, ctx: Context) {
     async read(since: string): Promise<unknown> {
       const { openMetricsSource, readMetricsSince, readReport } = await import('./metrics/index.js');
       const sinceMs = readMetricsSince(since);
-      if (!target.recorded) throw new AppError(`no metrics: ${target.url} is not a stack that setup recorded here; run the console where setup ran`);
+      if (!target.recorded)
+        throw new AppError(
+          `no metrics: ${target.url} is not a stack that setup recorded here; run the console where setup ran`,
+        );
       opened ??= openMetricsSource(target.recorded === 'local' ? { local: true } : { profile: opts.profile }, ctx);
       const source = await opened.catch((error: unknown) => {
         opened = undefined;
@@ -89,7 +118,12 @@ function stackMetrics(target: Target, opts: ConsoleOptions, ctx: Context) {
 
 /** The system's way to open a URL; a failure only means the user opens it by hand. */
 function openBrowser(url: string): void {
-  const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
   const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true });
   child.on('error', () => {});
   child.unref();

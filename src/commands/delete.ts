@@ -31,7 +31,8 @@ export async function deleteProduct(id: string, opts: DeleteOptions, ctx: Contex
  */
 export async function deleteProducts(ids: string[], opts: DeleteOptions, ctx: Context): Promise<DeleteResult[]> {
   for (const id of ids) requireId(id);
-  if (ids.length > 1 && opts.ifVersion !== undefined) throw new UsageError('--if-version applies to one product; give one id with it');
+  if (ids.length > 1 && opts.ifVersion !== undefined)
+    throw new UsageError('--if-version applies to one product; give one id with it');
   const deleted: DeleteResult[] = [];
   const missing: string[] = [];
   const before = () => (deleted.length > 0 ? `; deleted ${deleted.map((d) => d.id).join(', ')}` : '');
@@ -49,7 +50,8 @@ export async function deleteProducts(ids: string[], opts: DeleteOptions, ctx: Co
         deleted.push({ id, deleted: true });
       } catch (error) {
         if (error instanceof NotFoundError && ids.length > 1) missing.push(id);
-        else if (deleted.length > 0 && error instanceof AppError) throw new AppError(`${error.message}${before()}`, error.exitCode, { cause: error });
+        else if (deleted.length > 0 && error instanceof AppError)
+          throw new AppError(`${error.message}${before()}`, error.exitCode, { cause: error });
         else throw error;
       }
     }
@@ -61,7 +63,11 @@ export async function deleteProducts(ids: string[], opts: DeleteOptions, ctx: Co
 export const command = defineCommand({
   options: [
     ...targetOptions(),
-    { flags: '--if-version <n>', description: 'delete it only if it is still at version n (exit 4 otherwise)', parse: parseVersion },
+    {
+      flags: '--if-version <n>',
+      description: 'delete it only if it is still at version n (exit 4 otherwise)',
+      parse: parseVersion,
+    },
     jsonOption('print {"id","deleted"} as JSON (an array of them for several ids)'),
   ],
   help: `Examples:
@@ -75,5 +81,6 @@ ${API_KEY_HELP}`,
     const list = ([] as string[]).concat((ids as unknown as string[] | string | undefined) ?? []);
     return list.length === 1 ? deleteProduct(list[0] as string, opts, ctx) : deleteProducts(list, opts, ctx);
   },
-  render: (result: DeleteResult | DeleteResult[], style) => (Array.isArray(result) ? result : [result]).map((one) => renderDeleted(one, style)).join('\n'),
+  render: (result: DeleteResult | DeleteResult[], style) =>
+    (Array.isArray(result) ? result : [result]).map((one) => renderDeleted(one, style)).join('\n'),
 });

@@ -74,12 +74,21 @@ const PLAN: Plan[] = [
     expectedStatus: 201,
     check: (body) => differs(body, { ...IPHONE, version: 1 }),
   },
-  { name: 'get it', operation: 'getProduct', id: IPHONE.id, expectedStatus: 200, check: (body) => differs(body, { ...IPHONE, version: 1 }) },
+  {
+    name: 'get it',
+    operation: 'getProduct',
+    id: IPHONE.id,
+    expectedStatus: 200,
+    check: (body) => differs(body, { ...IPHONE, version: 1 }),
+  },
   {
     name: 'list the products',
     operation: 'listProducts',
     expectedStatus: 200,
-    check: (body) => (Array.isArray(body?.items) && body.items.some((item: any) => item?.id === IPHONE.id) ? undefined : 'the list does not hold product 1'),
+    check: (body) =>
+      Array.isArray(body?.items) && body.items.some((item: any) => item?.id === IPHONE.id)
+        ? undefined
+        : 'the list does not hold product 1',
   },
   {
     name: 'change its price',
@@ -95,7 +104,8 @@ const PLAN: Plan[] = [
     operation: 'getProduct',
     id: IPHONE.id,
     expectedStatus: 404,
-    check: (body) => (body?.status === 404 && typeof body?.title === 'string' ? undefined : 'the answer is not a 404 problem body'),
+    check: (body) =>
+      body?.status === 404 && typeof body?.title === 'string' ? undefined : 'the answer is not a 404 problem body',
   },
 ];
 
@@ -113,7 +123,14 @@ export async function runDemoSteps(api: ProductApi, onStep: (step: DemoStep) => 
   for (const plan of PLAN) {
     const params: Record<string, string> = plan.id === undefined ? {} : { id: plan.id };
     const { method, path } = operationRequest(plan.operation, params);
-    const step: DemoStep = { name: plan.name, method, url: `${api.baseUrl}${path}`, expectedStatus: plan.expectedStatus, durationMs: 0, ok: false };
+    const step: DemoStep = {
+      name: plan.name,
+      method,
+      url: `${api.baseUrl}${path}`,
+      expectedStatus: plan.expectedStatus,
+      durationMs: 0,
+      ok: false,
+    };
     if (plan.body !== undefined) step.requestBody = plan.body;
     const started = performance.now();
     try {
@@ -168,7 +185,9 @@ export async function demo(
 export function assertDemoPassed(result: DemoResult): void {
   if (result.ok) return;
   const failed = result.steps.find((step) => !step.ok);
-  throw new CheckFailedError(failed ? `demo step "${failed.name}" failed: ${failed.problem}` : 'the demo did not finish');
+  throw new CheckFailedError(
+    failed ? `demo step "${failed.name}" failed: ${failed.problem}` : 'the demo did not finish',
+  );
 }
 
 function body(value: unknown): string {
@@ -178,7 +197,8 @@ function body(value: unknown): string {
 /** One step: its name and verdict, the request line, the status and duration, and both bodies. */
 export function renderDemoStep(step: DemoStep, index: number, style: Style): string {
   const mark = step.ok ? style.green('✓') : style.red('✗');
-  const status = step.status === undefined ? style.red('no answer') : `${step.status} ${STATUS_CODES[step.status] ?? ''}`.trim();
+  const status =
+    step.status === undefined ? style.red('no answer') : `${step.status} ${STATUS_CODES[step.status] ?? ''}`.trim();
   const lines = [
     `${mark} ${style.bold(`${index + 1}. ${step.name}`)}`,
     `  ${style.cyan(step.method)} ${step.url}  ${style.dim('→')}  ${step.ok ? status : style.red(status)}  ${style.dim(`${step.durationMs} ms`)}`,
@@ -193,9 +213,13 @@ export function renderDemoStep(step: DemoStep, index: number, style: Style): str
 export function renderDemoSummary(result: DemoResult, style: Style): string {
   const passed = result.steps.filter((step) => step.ok).length;
   if (result.ok) {
-    return style.green(`demo passed: ${passed} steps in ${result.durationMs} ms on a local stack at ${result.url}, now stopped`);
+    return style.green(
+      `demo passed: ${passed} steps in ${result.durationMs} ms on a local stack at ${result.url}, now stopped`,
+    );
   }
-  return style.red(`demo failed after ${passed} good steps of ${result.steps.length} tried; the local stack is stopped`);
+  return style.red(
+    `demo failed after ${passed} good steps of ${result.steps.length} tried; the local stack is stopped`,
+  );
 }
 
 export const command = defineCommand({

@@ -14,6 +14,7 @@ import { AppError, CheckFailedError, EXIT, UsageError } from '../errors.js';
 import type { Style } from '../output/style.js';
 import { formatDuration } from '../output/format.js';
 import type { CanaryCheck } from '../provision/canary.js';
+import { DEFAULT_MAX_ERROR_RATE } from '../defaults.js';
 import type { AwsDeps } from '../provision/session.js';
 import { renderLocalSwitch, type LocalSwitchResult } from './versions-local.js';
 
@@ -62,26 +63,30 @@ export interface DeployResult {
 }
 
 /** The default --max-error-rate, in percent. */
-const DEFAULT_MAX_ERROR_PERCENT = 1;
-
+const DEFAULT_MAX_ERROR_PERCENT = DEFAULT_MAX_ERROR_RATE * 100;
 
 /** Deploys the bundle to the stack's function. */
-export async function deploy(opts: DeployOptions, ctx: Context & Partial<Pick<RunContext<CanaryCheck>, 'emit'>>, deps: Partial<AwsDeps> = {}): Promise<DeployResult> {
-  if (opts.canary === undefined && (opts.for !== undefined || opts.maxErrorRate !== undefined)) throw new UsageError('--for and --max-error-rate go with --canary PERCENT');
+export async function deploy(
+  opts: DeployOptions,
+  ctx: Context & Partial<Pick<RunContext<CanaryCheck>, 'emit'>>,
+  deps: Partial<AwsDeps> = {},
+): Promise<DeployResult> {
+  if (opts.canary === undefined && (opts.for !== undefined || opts.maxErrorRate !== undefined))
+    throw new UsageError('--for and --max-error-rate go with --canary PERCENT');
   // Loaded here, so that `deploy --help` does not load the AWS SDK.
-  const [{ awsTarget, openSession, readZipFile }, { withTerminalProgress }, { deployCode }, alias, canaries] = await Promise.all([
-    import('../provision/session.js'),
-    import('../output/progress.js'),
-    import('../provision/function.js'),
-    import('../provision/alias.js'),
-    import('../provision/canary.js'),
-  ]);
+  const [{ awsTarget, openSession, readZipFile }, { withTerminalProgress }, { deployCode }, alias, canaries] =
+    await Promise.all([
+      import('../provision/session.js'),
+      import('../output/progress.js'),
+      import('../provision/function.js'),
+      import('../provision/alias.js'),
+      import('../provision/canary.js'),
+    ]);
   const zip = opts.zip;
-  const session = await openSession(
-    { ...awsTarget(opts), force: Boolean(opts.force) },
-    withTerminalProgress(ctx),
-    { ...(zip ? { readCode: () => readZipFile(resolve(ctx.cwd, zip)) } : {}), ...deps },
-  );
+  const session = await openSession({ ...awsTarget(opts), force: Boolean(opts.force) }, withTerminalProgress(ctx), {
+    ...(zip ? { readCode: () => readZipFile(resolve(ctx.cwd, zip)) } : {}),
+    ...deps,
+  });
   const { pctx, progress } = session;
   const started = pctx.clock.now();
   try {
@@ -89,25 +94,50 @@ export async function deploy(opts: DeployOptions, ctx: Context & Partial<Pick<Ru
     // A canary still on the alias was left by a deploy that was killed: live goes back to its own version first.
     const foundCanary = alias.canaryOf(current);
     if (current && foundCanary) {
-      progress.note(`found a canary of version ${foundCanary.version} (${percent(foundCanary.weight)}) left by an earlier deploy; taking it out`);
+      progress.note(
+        `found a canary of version ${foundCanary.version} (${percent(foundCanary.weight)}) left by an earlier deploy; taking it out`,
+      );
       current = await alias.moveLiveAlias(pctx, current, current.FunctionVersion ?? '');
     }
     const result = await progress.step(`code of ${pctx.names.function}`, () => deployCode(pctx));
-    const published = await progress.step('version', async () => ({ resource: 'version', name: pctx.names.function, outcome: 'created' as const, config: await alias.publishVersion(pctx) }));
+    const published = await progress.step('version', async () => ({
+      resource: 'version',
+      name: pctx.names.function,
+      outcome: 'created' as const,
+      config: await alias.publishVersion(pctx),
+    }));
     const version = published.config.Version ?? '';
     const moved = current?.FunctionVersion !== version;
     let canary: CanaryReport | undefined;
     if (moved && current?.FunctionVersion && opts.canary !== undefined) {
-      const plan = { version, stableVersion: current.FunctionVersion, weight: opts.canary / 100, durationMs: opts.for ?? DEFAULT_CANARY_MS, maxErrorRate: (opts.maxErrorRate ?? DEFAULT_MAX_ERROR_PERCENT) / 100 };
-      progress.note(`canary: version ${version} gets ${percent(plan.weight)} of requests for ${minutes(plan.durationMs)}; rolled back above ${percent(plan.maxErrorRate)} errors`);
+      const plan = {
+        version,
+        stableVersion: current.FunctionVersion,
+        weight: opts.canary / 100,
+        durationMs: opts.for ?? DEFAULT_CANARY_MS,
+        maxErrorRate: (opts.maxErrorRate ?? DEFAULT_MAX_ERROR_PERCENT) / 100,
+      };
+      progress.note(
+        `canary: version ${version} gets ${percent(plan.weight)} of requests for ${minutes(plan.durationMs)}; rolled back above ${percent(plan.maxErrorRate)} errors`,
+      );
       const ran = await canaries.runCanary(pctx, {
-        alias: current, stable: plan.stableVersion, candidate: version, weight: plan.weight, durationMs: plan.durationMs, maxErrorRate: plan.maxErrorRate,
+        alias: current,
+        stable: plan.stableVersion,
+        candidate: version,
+        weight: plan.weight,
+        durationMs: plan.durationMs,
+        maxErrorRate: plan.maxErrorRate,
         signal: ctx.signal,
         onCheck: (check) => ctx.emit?.(check),
       });
       canary = { ...plan, ...ran };
     } else if (moved) {
-      await progress.step('alias live', async () => ({ resource: 'alias', name: 'live', outcome: 'updated' as const, config: await alias.moveLiveAlias(pctx, current, version) }));
+      await progress.step('alias live', async () => ({
+        resource: 'alias',
+        name: 'live',
+        outcome: 'updated' as const,
+        config: await alias.moveLiveAlias(pctx, current, version),
+      }));
     }
     const pruned = await alias.pruneVersions(pctx, await alias.listVersions(pctx, await alias.getLiveAlias(pctx)));
     return {
@@ -118,7 +148,9 @@ export async function deploy(opts: DeployOptions, ctx: Context & Partial<Pick<Ru
       sha256: result.sha256,
       ...(result.previousSha256 ? { previousSha256: result.previousSha256 } : {}),
       version: canary && canary.outcome !== 'promoted' ? canary.stableVersion : version,
-      ...(moved && current?.FunctionVersion && (!canary || canary.outcome === 'promoted') ? { replacedVersion: current.FunctionVersion } : {}),
+      ...(moved && current?.FunctionVersion && (!canary || canary.outcome === 'promoted')
+        ? { replacedVersion: current.FunctionVersion }
+        : {}),
       pruned,
       ...(foundCanary ? { foundCanary } : {}),
       ...(canary ? { canary } : {}),
@@ -131,31 +163,52 @@ export async function deploy(opts: DeployOptions, ctx: Context & Partial<Pick<Ru
 
 /** The deploy result for people. */
 export function renderDeploy(result: DeployResult, style: Style): string {
-  const pruned = result.pruned.length ? ` Deleted old version${result.pruned.length === 1 ? '' : 's'} ${result.pruned.join(', ')}.` : '';
-  const found = result.foundCanary ? `Took out the canary of version ${result.foundCanary.version} (${percent(result.foundCanary.weight)}) an earlier deploy left on live.\n` : '';
+  const pruned = result.pruned.length
+    ? ` Deleted old version${result.pruned.length === 1 ? '' : 's'} ${result.pruned.join(', ')}.`
+    : '';
+  const found = result.foundCanary
+    ? `Took out the canary of version ${result.foundCanary.version} (${percent(result.foundCanary.weight)}) an earlier deploy left on live.\n`
+    : '';
   const canary = result.canary;
-  if (canary && canary.outcome === 'rolled-back') return style.red(`${found}Rolled back the canary of version ${canary.version}: ${canary.reason}. live runs version ${canary.stableVersion} alone.${pruned}`);
-  if (canary && canary.outcome === 'interrupted') return style.yellow(`${found}Stopped: took out the canary of version ${canary.version}; live runs version ${canary.stableVersion} alone.${pruned}`);
-  if (canary) return `${found}Promoted version ${style.bold(canary.version)} after ${minutes(canary.durationMs)} at ${percent(canary.weight)}: ${figures(canary.checks.at(-1)?.canary)}. live runs it alone, replacing version ${canary.stableVersion}.${pruned}`;
+  if (canary && canary.outcome === 'rolled-back')
+    return style.red(
+      `${found}Rolled back the canary of version ${canary.version}: ${canary.reason}. live runs version ${canary.stableVersion} alone.${pruned}`,
+    );
+  if (canary && canary.outcome === 'interrupted')
+    return style.yellow(
+      `${found}Stopped: took out the canary of version ${canary.version}; live runs version ${canary.stableVersion} alone.${pruned}`,
+    );
+  if (canary)
+    return `${found}Promoted version ${style.bold(canary.version)} after ${minutes(canary.durationMs)} at ${percent(canary.weight)}: ${figures(canary.checks.at(-1)?.canary)}. live runs it alone, replacing version ${canary.stableVersion}.${pruned}`;
   if (found) return `${found}${renderDeploy({ ...result, foundCanary: undefined } as DeployResult, style)}`;
-  if (result.replacedVersion === undefined && !result.uploaded) return `Nothing to deploy: ${result.function}:live already runs this bundle (${result.sha256}), version ${result.version}.${pruned}`;
+  if (result.replacedVersion === undefined && !result.uploaded)
+    return `Nothing to deploy: ${result.function}:live already runs this bundle (${result.sha256}), version ${result.version}.${pruned}`;
   return `Deployed ${result.function} in ${result.region}: live runs version ${style.bold(result.version)} (code ${result.sha256}), replacing version ${result.replacedVersion ?? 'none'}, ${formatDuration(result.ms)}.${pruned}`;
 }
 
 const percent = (weight: number) => `${Math.round(weight * 1000) / 10}%`;
 const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
-const figures = (t: CanaryCheck['canary'] | undefined) => (t ? `${t.invocations} invocations, ${t.errors} errors` : 'no figures yet');
+const figures = (t: CanaryCheck['canary'] | undefined) =>
+  t ? `${t.invocations} invocations, ${t.errors} errors` : 'no figures yet';
 
 /** One minute's figures of both versions, as the canary goes. */
 export function renderCanaryCheck(check: CanaryCheck): string {
-  const side = (t: CanaryCheck['canary'], role: string) => `${role} version ${t.version} (${percent(t.share)}): ${figures(t)}`;
+  const side = (t: CanaryCheck['canary'], role: string) =>
+    `${role} version ${t.version} (${percent(t.share)}): ${figures(t)}`;
   return `canary minute ${Math.max(1, Math.round(check.elapsedMs / 60_000))}: ${side(check.canary, 'new')} · ${side(check.live, 'live')}`;
 }
 
 /** Ends a canary that was rolled back with exit 1, and one stopped by a signal as interrupted. */
 export function checkDeploy(result: Pick<DeployResult, 'canary'>): void {
-  if (result.canary?.outcome === 'rolled-back') throw new CheckFailedError(`the canary of version ${result.canary.version} was rolled back: ${result.canary.reason}`);
-  if (result.canary?.outcome === 'interrupted') throw new AppError(`deploy was stopped during the canary of version ${result.canary.version}; live runs version ${result.canary.stableVersion} alone`, EXIT.interrupted);
+  if (result.canary?.outcome === 'rolled-back')
+    throw new CheckFailedError(
+      `the canary of version ${result.canary.version} was rolled back: ${result.canary.reason}`,
+    );
+  if (result.canary?.outcome === 'interrupted')
+    throw new AppError(
+      `deploy was stopped during the canary of version ${result.canary.version}; live runs version ${result.canary.stableVersion} alone`,
+      EXIT.interrupted,
+    );
 }
 
 /** The canary's length when --for is not given. */
@@ -166,10 +219,26 @@ export const command = defineCommand({
     ...awsOptions(),
     { flags: '--force', description: 'deploy even to a function that lacks our stack tag' },
     { flags: '--zip <file>', description: 'the bundle to deploy (default: dist/handler.zip)' },
-    { flags: '--local', description: 'into the local stack running here: a new version that live moves to once it runs' },
-    { flags: '--canary <percent>', description: 'first send this percentage of requests to the new version (e.g. 10), then promote it or roll it back', parse: numberFlag('--canary', 'a percentage above 0 and below 100', (n) => n > 0 && n < 100) },
-    { flags: '--for <duration>', description: 'how long the canary runs (default: 5m), checked each minute', parse: duration('--for', 24 * 3_600_000, 'a time from 1m to 24h such as 5m', 60_000) },
-    { flags: '--max-error-rate <percent>', description: `the new version's error rate that rolls the canary back (default: ${DEFAULT_MAX_ERROR_PERCENT})`, parse: numberFlag('--max-error-rate', 'a percentage from 0 to 100', (n) => n >= 0 && n <= 100) },
+    {
+      flags: '--local',
+      description: 'into the local stack running here: a new version that live moves to once it runs',
+    },
+    {
+      flags: '--canary <percent>',
+      description:
+        'first send this percentage of requests to the new version (e.g. 10), then promote it or roll it back',
+      parse: numberFlag('--canary', 'a percentage above 0 and below 100', (n) => n > 0 && n < 100),
+    },
+    {
+      flags: '--for <duration>',
+      description: 'how long the canary runs (default: 5m), checked each minute',
+      parse: duration('--for', 24 * 3_600_000, 'a time from 1m to 24h such as 5m', 60_000),
+    },
+    {
+      flags: '--max-error-rate <percent>',
+      description: `the new version's error rate that rolls the canary back (default: ${DEFAULT_MAX_ERROR_PERCENT})`,
+      parse: numberFlag('--max-error-rate', 'a percentage from 0 to 100', (n) => n >= 0 && n <= 100),
+    },
     jsonOption('print the result as JSON'),
   ],
   help: `Examples:
@@ -192,13 +261,21 @@ rolls the canary back. A canary left by a killed deploy is taken out by the next
     if (!opts.local) return deploy(opts, ctx);
     const local = await import('./versions-local.js');
     if (opts.canary === undefined) {
-      if (opts.for !== undefined || opts.maxErrorRate !== undefined) throw new UsageError('--for and --max-error-rate go with --canary PERCENT');
+      if (opts.for !== undefined || opts.maxErrorRate !== undefined)
+        throw new UsageError('--for and --max-error-rate go with --canary PERCENT');
       return local.deployLocal(opts.zip, ctx);
     }
-    const canary = { weight: opts.canary / 100, durationMs: opts.for ?? DEFAULT_CANARY_MS, maxErrorRate: (opts.maxErrorRate ?? DEFAULT_MAX_ERROR_PERCENT) / 100 };
-    return local.deployLocalCanary({ ...canary, ...(opts.zip ? { zip: opts.zip } : {}) }, ctx, (check) => ctx.emit(check));
+    const canary = {
+      weight: opts.canary / 100,
+      durationMs: opts.for ?? DEFAULT_CANARY_MS,
+      maxErrorRate: (opts.maxErrorRate ?? DEFAULT_MAX_ERROR_PERCENT) / 100,
+    };
+    return local.deployLocalCanary({ ...canary, ...(opts.zip ? { zip: opts.zip } : {}) }, ctx, (check) =>
+      ctx.emit(check),
+    );
   },
-  render: (result: DeployResult | LocalSwitchResult, style: Style) => (result.target === 'local' ? renderLocalSwitch(result, style, 'Deployed') : renderDeploy(result, style)),
+  render: (result: DeployResult | LocalSwitchResult, style: Style) =>
+    result.target === 'local' ? renderLocalSwitch(result, style, 'Deployed') : renderDeploy(result, style),
   live: { render: (check: CanaryCheck) => renderCanaryCheck(check) },
   check: checkDeploy,
 });

@@ -64,7 +64,9 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
   };
   try {
     if (format === 'csv') out.write(CSV_HEADER);
-    const exported = await writeBatches(pages(), out, format === 'csv' ? csvLines : ndjsonLines, (written) => bar.update({ done: written, detail: `${written} products` }));
+    const exported = await writeBatches(pages(), out, format === 'csv' ? csvLines : ndjsonLines, (written) =>
+      bar.update({ done: written, detail: `${written} products` }),
+    );
     bar.clear();
     // A reader that stopped reading (`export | head`) is done with the data: that is a success, said nowhere.
     if (!file && (outputError as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') {
@@ -77,7 +79,12 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
     if (outputError) throw outputError;
     if (file && opts.output !== undefined) await rename(file.partial, opts.output);
     skipped.check(`${exported} products were exported${opts.output !== undefined ? ` to ${opts.output}` : ''}`);
-    return { exported, ...(opts.output !== undefined ? { output: opts.output } : {}), format, durationMs: elapsedMs(started) };
+    return {
+      exported,
+      ...(opts.output !== undefined ? { output: opts.output } : {}),
+      format,
+      durationMs: elapsedMs(started),
+    };
   } catch (error) {
     bar.clear();
     if (file) {
@@ -85,9 +92,14 @@ export async function exportProducts(opts: ExportOptions, ctx: Context): Promise
       await rm(file.partial, { force: true });
     }
     if (ctx.signal.aborted) {
-      throw new AppError(`interrupted${opts.output !== undefined ? `; ${opts.output} was not written` : ''}`, EXIT.interrupted, { cause: error });
+      throw new AppError(
+        `interrupted${opts.output !== undefined ? `; ${opts.output} was not written` : ''}`,
+        EXIT.interrupted,
+        { cause: error },
+      );
     }
-    if (error === outputError) throw new UsageError(`cannot write ${opts.output ?? 'stdout'}: ${(error as Error).message}`, { cause: error });
+    if (error === outputError)
+      throw new UsageError(`cannot write ${opts.output ?? 'stdout'}: ${(error as Error).message}`, { cause: error });
     throw error;
   } finally {
     out.off('error', onError);
@@ -105,8 +117,16 @@ export function renderExportSummary(result: ExportResult): string {
 export const command = defineCommand({
   options: [
     ...targetOptions(),
-    { flags: '--output <file>', description: 'write to this file (replaced only once the export is complete) instead of stdout' },
-    { flags: '--format <format>', description: 'ndjson, or csv with the header import reads (id,title,description,price,createdAt,updatedAt,version)', parse: oneOf('--format', EXPORT_FORMATS, { ignoreCase: true }) },
+    {
+      flags: '--output <file>',
+      description: 'write to this file (replaced only once the export is complete) instead of stdout',
+    },
+    {
+      flags: '--format <format>',
+      description:
+        'ndjson, or csv with the header import reads (id,title,description,price,createdAt,updatedAt,version)',
+      parse: oneOf('--format', EXPORT_FORMATS, { ignoreCase: true }),
+    },
     jsonOption('with --output: print the summary as JSON'),
   ],
   help: `Examples:

@@ -14,7 +14,15 @@ import type { Style } from '../output/style.js';
 import { importRows, type ImportFailure, type ImportSummary } from '../transfer/import-rows.js';
 import { ImportCheckpoint, type ImportMark } from '../transfer/import-checkpoint.js';
 import { ProgressBar, rateAndEta } from '../output/progress-bar.js';
-import { formatFromContent, formatFromName, peekText, readRows, textChunks, type ImportFormat, type SourceRow } from '../transfer/read-rows.js';
+import {
+  formatFromContent,
+  formatFromName,
+  peekText,
+  readRows,
+  textChunks,
+  type ImportFormat,
+  type SourceRow,
+} from '../transfer/read-rows.js';
 
 export interface ImportFileOptions {
   file: string;
@@ -39,7 +47,9 @@ async function openSource(file: string, ctx: Context): Promise<{ stream: NodeJS.
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file}: ${(error as Error).message}`);
+    throw new UsageError(
+      code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file}: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -50,7 +60,10 @@ function isFatal(error: unknown): boolean {
 }
 
 /** The rows, noting the byte offset of each as it is handed over, for the progress bar. */
-async function* tracked(rows: AsyncIterable<SourceRow>, onRow: (end: number | undefined) => void): AsyncGenerator<SourceRow> {
+async function* tracked(
+  rows: AsyncIterable<SourceRow>,
+  onRow: (end: number | undefined) => void,
+): AsyncGenerator<SourceRow> {
   for await (const row of rows) {
     onRow(row.end);
     yield row;
@@ -62,14 +75,22 @@ function failureLine(failure: ImportFailure, style: Style): string {
 }
 
 /** Imports the file through `api` (none for a dry run); failed rows are told on stderr as they come. */
-export async function importFile(api: ProductApi | undefined, options: ImportFileOptions, ctx: Context, style: Style): Promise<ImportResult> {
+export async function importFile(
+  api: ProductApi | undefined,
+  options: ImportFileOptions,
+  ctx: Context,
+  style: Style,
+): Promise<ImportResult> {
   const { file, concurrency } = options;
   let format = options.format ?? (file === '-' ? undefined : formatFromName(file));
   // Every request in flight listens on the Ctrl-C signal.
   setMaxListeners(Math.max(getMaxListeners(ctx.signal), concurrency * 4 + 10), ctx.signal);
   const { stream, size } = await openSource(file, ctx);
   // A file (not stdin) imported for real keeps a checkpoint, so that a rerun goes on where this one stops.
-  const checkpoint = api !== undefined && !options.dryRun && size !== undefined ? await ImportCheckpoint.open(ctx.cwd, file, api.baseUrl) : undefined;
+  const checkpoint =
+    api !== undefined && !options.dryRun && size !== undefined
+      ? await ImportCheckpoint.open(ctx.cwd, file, api.baseUrl)
+      : undefined;
   let mark: ImportMark | undefined;
   let complete = false;
   const policy = printPolicy(ctx);
@@ -77,8 +98,15 @@ export async function importFile(api: ProductApi | undefined, options: ImportFil
   const started = performance.now();
   const counts = { offset: 0, rows: 0, created: 0, skipped: 0, failed: 0, throttled: 0 };
   const detail = () => {
-    const done = options.dryRun ? `${counts.rows - counts.failed} valid` : `${counts.created} created  ${counts.skipped} skipped`;
-    const pace = rateAndEta(counts.rows, performance.now() - started, size !== undefined ? counts.offset : undefined, size);
+    const done = options.dryRun
+      ? `${counts.rows - counts.failed} valid`
+      : `${counts.created} created  ${counts.skipped} skipped`;
+    const pace = rateAndEta(
+      counts.rows,
+      performance.now() - started,
+      size !== undefined ? counts.offset : undefined,
+      size,
+    );
     return `${counts.rows} rows  ${done}  ${counts.failed} failed${counts.throttled > 0 ? `  ${counts.throttled} throttled` : ''}${pace ? `  ${pace}` : ''}`;
   };
   const draw = (force = false) => bar.update({ done: counts.offset, total: size, detail: detail() }, force);
@@ -126,7 +154,10 @@ export async function importFile(api: ProductApi | undefined, options: ImportFil
     return { file, format, ...summary };
   } catch (error) {
     if (isFatal(error)) {
-      const done = counts.created + counts.skipped > 0 ? ` (${counts.created} created, ${counts.skipped} skipped before it stopped; run the same import again to go on)` : '';
+      const done =
+        counts.created + counts.skipped > 0
+          ? ` (${counts.created} created, ${counts.skipped} skipped before it stopped; run the same import again to go on)`
+          : '';
       throw new ApiError(`${(error as Error).message}${done}`, (error as ApiError).status, { cause: error });
     }
     throw error;

@@ -28,7 +28,9 @@ export async function importProducts(file: string, opts: ImportOptions, ctx: Con
   const style = await styleOf(ctx);
   const options = { file, format: opts.format, concurrency, rate: opts.rate, dryRun: opts.dryRun };
   // A dry run sends nothing, so it needs no API; throttling is paced by the import itself, not retried by the client.
-  const api = opts.dryRun ? undefined : await openProductApi(opts, ctx, { connections: concurrency, retryThrottled: false, onSlow: undefined });
+  const api = opts.dryRun
+    ? undefined
+    : await openProductApi(opts, ctx, { connections: concurrency, retryThrottled: false, onSlow: undefined });
   try {
     return await importFile(api, options, ctx, style);
   } finally {
@@ -39,10 +41,15 @@ export async function importProducts(file: string, opts: ImportOptions, ctx: Con
 /** Ends an import that was interrupted with exit 130, and one that had a failed row with exit 1. */
 export function assertImportPassed(result: ImportResult): void {
   if (result.interrupted) {
-    throw new AppError(`interrupted with ${result.notSent} rows not sent; run the same import again to go on (existing ids are skipped)`, EXIT.interrupted);
+    throw new AppError(
+      `interrupted with ${result.notSent} rows not sent; run the same import again to go on (existing ids are skipped)`,
+      EXIT.interrupted,
+    );
   }
   if (result.failed === 0) return;
-  const what = result.dryRun ? 'fix them before importing' : 'fix them and run the import again (ids already imported are skipped)';
+  const what = result.dryRun
+    ? 'fix them before importing'
+    : 'fix them and run the import again (ids already imported are skipped)';
   throw new CheckFailedError(`${result.failed} of ${result.rows} rows failed; ${what}`);
 }
 
@@ -55,21 +62,55 @@ export function renderImportSummary(result: ImportResult, style: Style): string 
   const head = `${count(result.rows, 'row')} from ${from} (${result.format}) in ${seconds(result.durationMs)}`;
   if (result.dryRun) return `${head}: ${style.green(`${result.valid} valid`)}, ${failed}; nothing was sent (--dry-run)`;
   const notSent = result.notSent > 0 ? `, ${style.yellow(`${result.notSent} not sent`)}` : '';
-  const lines = [`${head}: ${style.green(`${result.created} created`)}, ${result.skipped} skipped (id exists), ${failed}${notSent}`];
-  if (result.alreadyDone > 0) lines.push(style.dim(`${result.alreadyDone} of the skipped rows were done by an earlier run of this import (its checkpoint) and not sent again`));
-  if (result.throttled > 0) lines.push(style.dim(`the API throttled ${count(result.throttled, 'request')} (429); each was sent again at a pace it accepts`));
-  if (result.withoutId > 0) lines.push(style.yellow(`${count(result.withoutId, 'row')} had no id: the API chose one, so importing the file again would create ${result.withoutId === 1 ? 'it' : 'them'} again`));
-  if (result.failuresOmitted > 0) lines.push(style.dim(`(${result.failuresOmitted} more failures not listed in --json output)`));
+  const lines = [
+    `${head}: ${style.green(`${result.created} created`)}, ${result.skipped} skipped (id exists), ${failed}${notSent}`,
+  ];
+  if (result.alreadyDone > 0)
+    lines.push(
+      style.dim(
+        `${result.alreadyDone} of the skipped rows were done by an earlier run of this import (its checkpoint) and not sent again`,
+      ),
+    );
+  if (result.throttled > 0)
+    lines.push(
+      style.dim(
+        `the API throttled ${count(result.throttled, 'request')} (429); each was sent again at a pace it accepts`,
+      ),
+    );
+  if (result.withoutId > 0)
+    lines.push(
+      style.yellow(
+        `${count(result.withoutId, 'row')} had no id: the API chose one, so importing the file again would create ${result.withoutId === 1 ? 'it' : 'them'} again`,
+      ),
+    );
+  if (result.failuresOmitted > 0)
+    lines.push(style.dim(`(${result.failuresOmitted} more failures not listed in --json output)`));
   return lines.join('\n');
 }
 
 export const command = defineCommand({
   options: [
     ...targetOptions(),
-    { flags: '--format <format>', description: 'json, ndjson or csv (default: from the file name, else from its first character)', parse: oneOf('--format', IMPORT_FORMATS, { ignoreCase: true }) },
-    { flags: '--concurrency <n>', description: 'most requests in flight at once, 1-64 (fewer while the API throttles)', default: String(IMPORT_CONCURRENCY_DEFAULT), parse: wholeNumber('--concurrency', 1, CONCURRENCY_MAX) },
-    { flags: '--rate <r>', description: 'send at most r requests per second (default: as fast as the API accepts)', parse: numberFlag('--rate', 'a number of requests per second above 0', (n) => n > 0) },
-    { flags: '--dry-run', description: 'check every row against the API contract and report each bad one; send nothing' },
+    {
+      flags: '--format <format>',
+      description: 'json, ndjson or csv (default: from the file name, else from its first character)',
+      parse: oneOf('--format', IMPORT_FORMATS, { ignoreCase: true }),
+    },
+    {
+      flags: '--concurrency <n>',
+      description: 'most requests in flight at once, 1-64 (fewer while the API throttles)',
+      default: String(IMPORT_CONCURRENCY_DEFAULT),
+      parse: wholeNumber('--concurrency', 1, CONCURRENCY_MAX),
+    },
+    {
+      flags: '--rate <r>',
+      description: 'send at most r requests per second (default: as fast as the API accepts)',
+      parse: numberFlag('--rate', 'a number of requests per second above 0', (n) => n > 0),
+    },
+    {
+      flags: '--dry-run',
+      description: 'check every row against the API contract and report each bad one; send nothing',
+    },
     jsonOption('print the summary as one JSON document'),
   ],
   help: `Examples:

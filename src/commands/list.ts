@@ -24,8 +24,10 @@ export const TERMINAL_LIST_LIMIT = 100;
 
 /** The --limit in force: the one given, or on a terminal (and not --json, not --all) TERMINAL_LIST_LIMIT. */
 export function effectiveLimit(opts: ListOptions, ctx: Pick<Context, 'stdout'>): { limit?: number; terminal: boolean } {
-  if (opts.all && opts.limit !== undefined) throw new UsageError('--all and --limit ask for different things; give one');
-  if (opts.limit !== undefined || opts.all || opts.json || !ctx.stdout.isTTY) return opts.limit !== undefined ? { limit: opts.limit, terminal: false } : { terminal: false };
+  if (opts.all && opts.limit !== undefined)
+    throw new UsageError('--all and --limit ask for different things; give one');
+  if (opts.limit !== undefined || opts.all || opts.json || !ctx.stdout.isTTY)
+    return opts.limit !== undefined ? { limit: opts.limit, terminal: false } : { terminal: false };
   return { limit: TERMINAL_LIST_LIMIT, terminal: true };
 }
 
@@ -36,7 +38,10 @@ export async function* list(opts: ListOptions, ctx: Context): AsyncGenerator<Pro
   try {
     const { limit } = effectiveLimit(opts, ctx);
     const skipped = new SkippedItems(ctx.stderr);
-    for await (const page of api.pages({ pageSize: Math.min(opts.pageSize ?? LIST_LIMIT_MAX, limit ?? LIST_LIMIT_MAX), max: limit })) {
+    for await (const page of api.pages({
+      pageSize: Math.min(opts.pageSize ?? LIST_LIMIT_MAX, limit ?? LIST_LIMIT_MAX),
+      max: limit,
+    })) {
       skipped.note(page.skipped);
       yield page;
     }
@@ -51,9 +56,18 @@ export async function* list(opts: ListOptions, ctx: Context): AsyncGenerator<Pro
 export const command = defineCommand({
   options: [
     ...targetOptions(),
-    { flags: '--limit <n>', description: `stop after n products (default: all; on a terminal the first ${TERMINAL_LIST_LIMIT})`, parse: wholeNumber('--limit', 1, Number.MAX_SAFE_INTEGER, 'a whole number from 1') },
+    {
+      flags: '--limit <n>',
+      description: `stop after n products (default: all; on a terminal the first ${TERMINAL_LIST_LIMIT})`,
+      parse: wholeNumber('--limit', 1, Number.MAX_SAFE_INTEGER, 'a whole number from 1'),
+    },
     { flags: '--all', description: 'every product, on a terminal too' },
-    { flags: '--page-size <n>', description: 'products per request, 1-100', default: String(LIST_LIMIT_MAX), parse: wholeNumber('--page-size', 1, LIST_LIMIT_MAX) },
+    {
+      flags: '--page-size <n>',
+      description: 'products per request, 1-100',
+      default: String(LIST_LIMIT_MAX),
+      parse: wholeNumber('--page-size', 1, LIST_LIMIT_MAX),
+    },
     jsonOption('print one JSON product per line (NDJSON)'),
   ],
   help: `Examples:
@@ -72,6 +86,12 @@ ${API_KEY_HELP}`,
   // Each page is written as it arrives; the pages stop being fetched once the reader has gone.
   print: async (pages, ctx, opts) => {
     const { terminal } = effectiveLimit(opts, ctx);
-    await printProductPages(ctx, pages, terminal ? `the first ${TERMINAL_LIST_LIMIT} are shown; more may remain: --all for every one, or --limit N` : undefined);
+    await printProductPages(
+      ctx,
+      pages,
+      terminal
+        ? `the first ${TERMINAL_LIST_LIMIT} are shown; more may remain: --all for every one, or --limit N`
+        : undefined,
+    );
   },
 });

@@ -54,9 +54,15 @@ export async function preparePrivateDirs(cwd: string): Promise<void> {
 }
 
 /** Why a start failed, as the stack said: a busy port is a usage error naming --port; data in use says who holds it. */
-export function startFailure(code: 'port-in-use' | 'data-in-use', message: string, port: number | undefined, cause?: unknown): AppError {
+export function startFailure(
+  code: 'port-in-use' | 'data-in-use',
+  message: string,
+  port: number | undefined,
+  cause?: unknown,
+): AppError {
   const options = cause === undefined ? undefined : { cause };
-  if (code === 'port-in-use') return new UsageError(`port ${port} is already in use; choose another with --port`, options);
+  if (code === 'port-in-use')
+    return new UsageError(`port ${port} is already in use; choose another with --port`, options);
   return new AppError(message, undefined, options);
 }
 
@@ -79,13 +85,19 @@ export async function recordLocalStack(cwd: string, local: LocalState): Promise<
  * Starts the local stack with `start` and records it, unless one already runs here (it is handed back, not
  * recorded). Data that another process holds is never opened.
  */
-export async function launchLocalStack<S extends StartedStack>(opts: LaunchFlags, ctx: Context, start: (plan: StartPlan) => Promise<S>): Promise<Launch<S>> {
+export async function launchLocalStack<S extends StartedStack>(
+  opts: LaunchFlags,
+  ctx: Context,
+  start: (plan: StartPlan) => Promise<S>,
+): Promise<Launch<S>> {
   const settings = localSettings(opts);
   const found = await locateStack(ctx.cwd, await readState(ctx.cwd));
   if (found.kind === 'running') return { kind: 'running', found, settings };
   const dataDir = settings.dynamodbEndpoint || opts.inMemory ? undefined : localDataDir(ctx.cwd);
   if (found.kind === 'held' && dataDir) {
-    throw new AppError(`the data in ${found.dataDir} is held by process ${found.owner.pid}, which does not answer as a local stack; stop that process, then start the local stack again`);
+    throw new AppError(
+      `the data in ${found.dataDir} is held by process ${found.owner.pid}, which does not answer as a local stack; stop that process, then start the local stack again`,
+    );
   }
   const region = localAwsEnv().AWS_REGION as string;
   const secrets = keptSecrets(opts.keepSecrets, settings.access.auth.mode) ?? newLocalSecrets(settings.access);

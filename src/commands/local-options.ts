@@ -2,7 +2,12 @@
 import { checkAccessFlags } from '../cli/access-flags.js';
 import type { AccessSettings } from '../contract/auth.js';
 import type { LocalStackFlags } from '../cli/option-sets.js';
-import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_INTEGRATION_TIMEOUT_MS, DEFAULT_STAGE, DEFAULT_THROTTLE } from '../defaults.js';
+import {
+  DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  DEFAULT_INTEGRATION_TIMEOUT_MS,
+  DEFAULT_STAGE,
+  DEFAULT_THROTTLE,
+} from '../defaults.js';
 import { DEFAULT_LOCAL_PORT, type LocalStackOptions } from '../local/stack.js';
 
 export type LocalSettings = Required<Pick<LocalStackOptions, 'port' | 'stage' | 'timeoutMs' | 'functionTimeoutMs'>> & {

@@ -30,9 +30,20 @@ export interface LocalResult {
 }
 
 /** Runs the stack until the context's signal aborts or SIGTERM arrives; records it in the state meanwhile. */
-export async function local(opts: LocalOptions, ctx: Context, onListening: (running: LocalRunning) => void = () => {}): Promise<LocalResult> {
+export async function local(
+  opts: LocalOptions,
+  ctx: Context,
+  onListening: (running: LocalRunning) => void = () => {},
+): Promise<LocalResult> {
   // Loaded here, so that `local --help` does not load the stack (and the AWS SDK's DynamoDB client with it).
-  const [{ launchLocalStack, startFailure }, { localLogPath }, { DataDirInUseError }, { PortInUseError }, { startLocalStack }, { openRotatingLog }] = await Promise.all([
+  const [
+    { launchLocalStack, startFailure },
+    { localLogPath },
+    { DataDirInUseError },
+    { PortInUseError },
+    { startLocalStack },
+    { openRotatingLog },
+  ] = await Promise.all([
     import('./local-launch.js'),
     import('../local/control.js'),
     import('../local/dynamo-engine.js'),
@@ -56,13 +67,16 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
     } catch (error) {
       await file?.close();
       if (error instanceof PortInUseError) throw startFailure('port-in-use', error.message, plan.options.port, error);
-      if (error instanceof DataDirInUseError) throw startFailure('data-in-use', error.message, plan.options.port, error);
+      if (error instanceof DataDirInUseError)
+        throw startFailure('data-in-use', error.message, plan.options.port, error);
       throw error;
     }
   });
   if (launch.kind === 'running') {
     const { record } = launch.found;
-    throw new UsageError(`a local stack is already running at ${record.url} (pid ${record.pid}); use it, or stop it with \`products-cli teardown --local --keep-data\``);
+    throw new UsageError(
+      `a local stack is already running at ${record.url} (pid ${record.pid}); use it, or stop it with \`products-cli teardown --local --keep-data\``,
+    );
   }
   const { stack, local: recorded } = launch;
   const running: LocalRunning = {
@@ -89,7 +103,11 @@ export async function local(opts: LocalOptions, ctx: Context, onListening: (runn
 
 /** Renders each log line as `logs` does, onto stderr. */
 async function stderrRenderer(ctx: Context): Promise<(line: string) => void> {
-  const [{ renderLogEvent }, { parseLogLine }, { styleFor }] = await Promise.all([import('./log-event.js'), import('../local/stack-log.js'), import('../output/chalk-style.js')]);
+  const [{ renderLogEvent }, { parseLogLine }, { styleFor }] = await Promise.all([
+    import('./log-event.js'),
+    import('../local/stack-log.js'),
+    import('../output/chalk-style.js'),
+  ]);
   const style = styleFor(ctx);
   let previous = Date.now();
   return (line) => {

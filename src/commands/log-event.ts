@@ -17,11 +17,17 @@ export function renderLogEvent(event: LogEvent, style: Style): string {
   if (d && d.message === 'request' && typeof d.method === 'string') {
     const status = Number(d.status);
     const colour = status >= 500 ? style.red : status >= 400 ? style.yellow : style.green;
-    const error = d.error && typeof d.error === 'object' ? ` ${style.red(`${(d.error as { name?: string }).name ?? 'Error'}: ${(d.error as { message?: string }).message ?? ''}`)}` : '';
+    const error =
+      d.error && typeof d.error === 'object'
+        ? ` ${style.red(`${(d.error as { name?: string }).name ?? 'Error'}: ${(d.error as { message?: string }).message ?? ''}`)}`
+        : '';
     return `${time} ${String(d.method).padEnd(6)} ${String(d.path ?? d.resource ?? '')} ${colour(String(status))} ${style.dim(`${d.durationMs ?? '?'} ms`)} ${style.dim(String(d.requestId ?? ''))}${error}`;
   }
   if (d && typeof d.type === 'string' && d.type.startsWith('platform.')) {
-    const record = (d.record ?? {}) as { requestId?: string; metrics?: { durationMs?: number; billedDurationMs?: number; maxMemoryUsedMB?: number; initDurationMs?: number } };
+    const record = (d.record ?? {}) as {
+      requestId?: string;
+      metrics?: { durationMs?: number; billedDurationMs?: number; maxMemoryUsedMB?: number; initDurationMs?: number };
+    };
     if (d.type === 'platform.report' && record.metrics) {
       const m = record.metrics;
       return `${time} ${style.dim(`REPORT ${record.requestId ?? ''} ${m.durationMs ?? '?'} ms (billed ${m.billedDurationMs ?? '?'} ms), ${m.maxMemoryUsedMB ?? '?'} MB${m.initDurationMs ? `, init ${m.initDurationMs} ms` : ''}`)}`;
@@ -30,7 +36,8 @@ export function renderLogEvent(event: LogEvent, style: Style): string {
     return `${time} ${style.dim(`${d.type.slice('platform.'.length).toUpperCase()}${record.requestId ? ` ${record.requestId}` : ''}${took}`)}`;
   }
   if (d && typeof d.level === 'string' && typeof d.message === 'string') {
-    const level = d.level === 'ERROR' ? style.red(d.level) : d.level === 'WARN' ? style.yellow(d.level) : style.dim(d.level);
+    const level =
+      d.level === 'ERROR' ? style.red(d.level) : d.level === 'WARN' ? style.yellow(d.level) : style.dim(d.level);
     return `${time} ${level} ${d.message}`;
   }
   return `${time} ${event.message}`;

@@ -17,7 +17,11 @@ export interface TargetOptions extends ClientSettingOptions {
 }
 
 /** Resolves the target from --url, PRODUCTS_API_URL or the state file, and opens a client to it. */
-export async function openProductApi(opts: TargetOptions, ctx: Context, extra: Partial<ProductApiOptions> = {}): Promise<ProductApi> {
+export async function openProductApi(
+  opts: TargetOptions,
+  ctx: Context,
+  extra: Partial<ProductApiOptions> = {},
+): Promise<ProductApi> {
   const settings = readClientSettings(opts, ctx.env);
   const target = await resolveTarget({ url: opts.url, env: ctx.env, cwd: ctx.cwd });
   const trace = opts.debug || debugFromEnv(ctx.env) ? traceExchanges((text) => ctx.stderr.write(text)) : undefined;
@@ -26,7 +30,9 @@ export async function openProductApi(opts: TargetOptions, ctx: Context, extra: P
   return new ProductApi({
     baseUrl: target.url,
     apiKey: target.apiKey,
-    signing: signingFor(target.auth && opts.profile !== undefined ? { ...target.auth, profile: opts.profile } : target.auth),
+    signing: signingFor(
+      target.auth && opts.profile !== undefined ? { ...target.auth, profile: opts.profile } : target.auth,
+    ),
     signal: ctx.signal,
     // Not note(): a notice qualifies the result, so --quiet keeps it.
     onNotice: (message) => {
@@ -47,7 +53,10 @@ export async function openProductApi(opts: TargetOptions, ctx: Context, extra: P
 function slowNotice(ctx: Context): ProductApiOptions['onSlow'] {
   let waiting = 0;
   return ({ method, url, timeoutMs }) => {
-    if (waiting++ === 0) ctx.stderr.write(`waiting for ${method} ${url} to answer (up to ${timeoutMs / 1000} s an attempt; --timeout to change)…`);
+    if (waiting++ === 0)
+      ctx.stderr.write(
+        `waiting for ${method} ${url} to answer (up to ${timeoutMs / 1000} s an attempt; --timeout to change)…`,
+      );
     return () => {
       if (--waiting === 0) ctx.stderr.write('\r\x1b[2K');
     };

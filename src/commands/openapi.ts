@@ -58,7 +58,11 @@ export async function openapi(opts: OpenApiOptions, ctx: Context): Promise<OpenA
     version: await packageVersion(),
     serverUrl: target?.url,
     serverDescription: target ? SOURCES[target.source] : undefined,
-    ...(target?.authSettings ? { auth: target.authSettings } : target?.apiKey ? { auth: { mode: 'api-key' as const, privateReads: false } } : {}),
+    ...(target?.authSettings
+      ? { auth: target.authSettings }
+      : target?.apiKey
+        ? { auth: { mode: 'api-key' as const, privateReads: false } }
+        : {}),
   });
   if (opts.output !== undefined) {
     try {
@@ -73,7 +77,10 @@ export async function openapi(opts: OpenApiOptions, ctx: Context): Promise<OpenA
 
 export const command = defineCommand({
   options: [
-    { flags: '--url <url>', description: 'the server URL to put in the document (default: $PRODUCTS_API_URL, then the one setup recorded)' },
+    {
+      flags: '--url <url>',
+      description: 'the server URL to put in the document (default: $PRODUCTS_API_URL, then the one setup recorded)',
+    },
     { flags: '--output <file>', description: 'write the document to this file instead of stdout' },
   ],
   help: `Examples:
@@ -83,7 +90,11 @@ export const command = defineCommand({
 Generated from the same contract the function validates with: every route, schema, status and problem body.`,
   run: (_args: [], opts: OpenApiOptions, ctx) => openapi(opts, ctx),
   print: async (result, ctx) => {
-    if (result.output !== undefined) note(ctx, `wrote ${result.output}${result.serverUrl ? ` (server ${result.serverUrl})` : ' (no server URL: no target is known)'}`);
+    if (result.output !== undefined)
+      note(
+        ctx,
+        `wrote ${result.output}${result.serverUrl ? ` (server ${result.serverUrl})` : ' (no server URL: no target is known)'}`,
+      );
     else ctx.stdout.write(`${JSON.stringify(result.document, null, 2)}\n`);
   },
 });

@@ -16,7 +16,8 @@ export interface PolicyOptions extends AwsTargetOptions {
 
 /** The policy document for the stack in the target account and region. */
 export async function policy(opts: PolicyOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<CallerPolicy> {
-  if (opts.account !== undefined && !/^\d{12}$/.test(opts.account)) throw new UsageError(`--account ${JSON.stringify(opts.account)} is not an AWS account id (12 digits)`);
+  if (opts.account !== undefined && !/^\d{12}$/.test(opts.account))
+    throw new UsageError(`--account ${JSON.stringify(opts.account)} is not an AWS account id (12 digits)`);
   const { awsTarget, openSession } = await import('../provision/session.js');
   const session = await openSession(awsTarget(opts), ctx, deps);
   try {
@@ -31,7 +32,12 @@ export async function policy(opts: PolicyOptions, ctx: Context, deps: Partial<Aw
 export const command = defineCommand({
   options: [
     ...awsOptions(),
-    { flags: '--for <use>', description: 'setup (everything: setup, teardown and the rest), operate (deploy, status, logs) or read (status, logs); default setup', parse: oneOf('--for', POLICY_USES, { rule: 'setup, operate or read' }) },
+    {
+      flags: '--for <use>',
+      description:
+        'setup (everything: setup, teardown and the rest), operate (deploy, status, logs) or read (status, logs); default setup',
+      parse: oneOf('--for', POLICY_USES, { rule: 'setup, operate or read' }),
+    },
     { flags: '--account <id>', description: 'the account id (default: the account of the credentials, from STS)' },
     jsonOption('print the document as JSON (it always is)'),
   ],

@@ -24,8 +24,7 @@ import type { OptionSpec } from '../cli/command.js';
 import { CLIENT_FLAGS_HELP } from '../cli/target-options.js';
 
 /** The closing line of the product commands' --help. */
-export const API_KEY_HELP =
-  `The API key, if the API needs one, is read from $PRODUCTS_API_KEY or the state file. Writes to a stack that setup made with
+export const API_KEY_HELP = `The API key, if the API needs one, is read from $PRODUCTS_API_KEY or the state file. Writes to a stack that setup made with
 --auth iam (the default) are signed with SigV4: on AWS with your AWS credentials (AWS_PROFILE, env, SSO), locally with the
 stack's own key pair.
 
@@ -43,7 +42,8 @@ export function fieldFlag(field: FieldName): string {
 function numberFlag(field: FieldName): (text: string | number) => number {
   return (text) => {
     if (typeof text === 'number') return text;
-    if (!/^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/.test(text)) throw new UsageError(`${fieldFlag(field)} must be a number, such as 900 or 19.99, not "${text}"`);
+    if (!/^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/.test(text))
+      throw new UsageError(`${fieldFlag(field)} must be a number, such as 900 or 19.99, not "${text}"`);
     return Number(text);
   };
 }
@@ -89,12 +89,15 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export async function readJsonSource(path: string, ctx: Context): Promise<Record<string, unknown>> {
   const from = path === '-' ? 'stdin' : path;
   let text: string;
-  if (path === '-' && ctx.stdin.isTTY && printPolicy(ctx).notices) ctx.stderr.write('reading the product as JSON from stdin; end with Ctrl-D\n');
+  if (path === '-' && ctx.stdin.isTTY && printPolicy(ctx).notices)
+    ctx.stderr.write('reading the product as JSON from stdin; end with Ctrl-D\n');
   try {
     text = path === '-' ? await readAll(ctx.stdin) : await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `${from} does not exist` : `cannot read ${from}: ${(error as Error).message}`);
+    throw new UsageError(
+      code === 'ENOENT' ? `${from} does not exist` : `cannot read ${from}: ${(error as Error).message}`,
+    );
   }
   let value: unknown;
   try {
@@ -102,7 +105,8 @@ export async function readJsonSource(path: string, ctx: Context): Promise<Record
   } catch (error) {
     throw new UsageError(`${from} is not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${from} must hold one JSON object, such as {"title":"IPhone","price":900}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new UsageError(`${from} must hold one JSON object, such as {"title":"IPhone","price":900}`);
   return value as Record<string, unknown>;
 }
 
@@ -117,7 +121,9 @@ function flagFields(flags: ProductFlags): Record<string, unknown> {
 
 /** One line naming each field, as a flag when it came from one. */
 function describeErrors(errors: FieldError[], fromFlags: Set<string>, what: string): string {
-  const parts = errors.map((error) => `${fromFlags.has(error.field) ? fieldFlag(error.field as FieldName) : error.field} ${error.message}`);
+  const parts = errors.map(
+    (error) => `${fromFlags.has(error.field) ? fieldFlag(error.field as FieldName) : error.field} ${error.message}`,
+  );
   return `${what}: ${parts.join('; ')}`;
 }
 
@@ -126,7 +132,9 @@ function describeErrors(errors: FieldError[], fromFlags: Set<string>, what: stri
  * of `get --json` can be fed back to `add`.
  */
 function withoutServerFields(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([field]) => !(SERVER_FIELDS as readonly string[]).includes(field)));
+  return Object.fromEntries(
+    Object.entries(fields).filter(([field]) => !(SERVER_FIELDS as readonly string[]).includes(field)),
+  );
 }
 
 /** The product to create, from a file or stdin overlaid with flags; UsageError naming each bad field. */
@@ -135,11 +143,16 @@ export async function readProductInput(flags: ProductFlags & { file?: string }, 
   const fromFlags = flagFields(flags);
   if (flags.file === undefined && Object.keys(fromFlags).length === 0) {
     const required = REQUIRED_CREATE_FIELDS.map(fieldFlag).join(' and ');
-    const optional = CREATE_FIELDS.filter((field) => !REQUIRED_CREATE_FIELDS.includes(field)).map(fieldFlag).join(', ');
-    throw new UsageError(`nothing to add: pass ${required} (and optionally ${optional}), or --file product.json, or - for stdin`);
+    const optional = CREATE_FIELDS.filter((field) => !REQUIRED_CREATE_FIELDS.includes(field))
+      .map(fieldFlag)
+      .join(', ');
+    throw new UsageError(
+      `nothing to add: pass ${required} (and optionally ${optional}), or --file product.json, or - for stdin`,
+    );
   }
   const result = validateProductInput({ ...base, ...fromFlags });
-  if (!result.ok) throw new UsageError(describeErrors(result.errors, new Set(Object.keys(fromFlags)), 'invalid product'));
+  if (!result.ok)
+    throw new UsageError(describeErrors(result.errors, new Set(Object.keys(fromFlags)), 'invalid product'));
   return result.value;
 }
 
@@ -148,10 +161,17 @@ export async function readProductInput(flags: ProductFlags & { file?: string }, 
  * From a file, what the server sets is dropped and an `id` must be the product's own, so that
  * `get 1 --json | jq '.price = 850' | update 1 -` works.
  */
-export async function readProductPatchFrom(id: string, flags: Omit<ProductFlags, 'id'> & { file?: string }, ctx: Context): Promise<ProductPatch> {
+export async function readProductPatchFrom(
+  id: string,
+  flags: Omit<ProductFlags, 'id'> & { file?: string },
+  ctx: Context,
+): Promise<ProductPatch> {
   if (flags.file === undefined) return readProductPatch(flags);
   const { id: fileId, ...base } = withoutServerFields(await readJsonSource(flags.file, ctx));
-  if (fileId !== undefined && fileId !== id) throw new UsageError(`the change read from ${flags.file === '-' ? 'stdin' : flags.file} is for product ${JSON.stringify(fileId)}, not ${id}`);
+  if (fileId !== undefined && fileId !== id)
+    throw new UsageError(
+      `the change read from ${flags.file === '-' ? 'stdin' : flags.file} is for product ${JSON.stringify(fileId)}, not ${id}`,
+    );
   return readProductPatch(flags, base);
 }
 
@@ -159,8 +179,12 @@ export async function readProductPatchFrom(id: string, flags: Omit<ProductFlags,
 export function readProductPatch(flags: Omit<ProductFlags, 'id'>, base: Record<string, unknown> = {}): ProductPatch {
   const fromFlags = flagFields(flags);
   const fields = { ...base, ...fromFlags };
-  if (Object.keys(fields).length === 0) throw new UsageError(`nothing to change: pass at least one of ${PATCH_FIELDS.map(fieldFlag).join(', ')}, or the change as JSON with --file or -`);
+  if (Object.keys(fields).length === 0)
+    throw new UsageError(
+      `nothing to change: pass at least one of ${PATCH_FIELDS.map(fieldFlag).join(', ')}, or the change as JSON with --file or -`,
+    );
   const result = validateProductPatch(fields);
-  if (!result.ok) throw new UsageError(describeErrors(result.errors, new Set(Object.keys(fromFlags)), 'invalid change'));
+  if (!result.ok)
+    throw new UsageError(describeErrors(result.errors, new Set(Object.keys(fromFlags)), 'invalid change'));
   return result.value;
 }

@@ -9,6 +9,8 @@ export async function readSigner(auth: TargetAuth): Promise<(url: string) => Pro
 }
 
 /** The signer the live check needs for this access, or undefined when reads are public. */
-export async function liveCheckSigner(auth: TargetAuth & { mode: string; privateReads?: boolean }): Promise<((url: string) => Promise<Record<string, string>>) | undefined> {
+export async function liveCheckSigner(
+  auth: TargetAuth & { mode: string; privateReads?: boolean },
+): Promise<((url: string) => Promise<Record<string, string>>) | undefined> {
   return auth.mode === 'iam' && auth.privateReads ? readSigner(auth) : undefined;
 }

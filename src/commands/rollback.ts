@@ -36,7 +36,9 @@ export interface RollbackResult {
 /** The versions rollback may use, as words for an error. */
 function choicesOf(versions: readonly VersionInfo[]): string {
   const usable = versions.filter((v) => v.productVersion !== undefined && !v.live).map((v) => v.version);
-  return usable.length ? `versions it can use: ${usable.join(', ')}` : 'there is no other version of this stack to go back to';
+  return usable.length
+    ? `versions it can use: ${usable.join(', ')}`
+    : 'there is no other version of this stack to go back to';
 }
 
 /**
@@ -47,16 +49,26 @@ export function rollbackTarget(versions: readonly VersionInfo[], to?: number): s
   const ours = versions.filter((v) => v.productVersion !== undefined);
   const live = versions.find((v) => v.live);
   if (to !== undefined) {
-    if (!ours.some((v) => v.version === String(to))) throw new NotFoundError(`version ${to} does not exist or was not published by this stack; ${choicesOf(versions)}`);
+    if (!ours.some((v) => v.version === String(to)))
+      throw new NotFoundError(
+        `version ${to} does not exist or was not published by this stack; ${choicesOf(versions)}`,
+      );
     return String(to);
   }
   const previous = ours.filter((v) => !v.live && Number(v.version) < Number(live?.version ?? Infinity)).at(-1);
-  if (!previous) throw new NotFoundError(`live runs version ${live?.version ?? 'none'} and no earlier version of this stack remains; ${choicesOf(versions)}`);
+  if (!previous)
+    throw new NotFoundError(
+      `live runs version ${live?.version ?? 'none'} and no earlier version of this stack remains; ${choicesOf(versions)}`,
+    );
   return previous.version;
 }
 
 /** Moves live back, or takes a canary out. */
-export async function rollback(opts: RollbackOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<RollbackResult> {
+export async function rollback(
+  opts: RollbackOptions,
+  ctx: Context,
+  deps: Partial<AwsDeps> = {},
+): Promise<RollbackResult> {
   // Loaded here, so that `rollback --help` does not load the AWS SDK.
   const [{ awsTarget, openSession }, { withTerminalProgress }, alias] = await Promise.all([
     import('../provision/session.js'),
@@ -68,10 +80,14 @@ export async function rollback(opts: RollbackOptions, ctx: Context, deps: Partia
   const started = pctx.clock.now();
   try {
     const current = await alias.getLiveAlias(pctx);
-    if (!current?.FunctionVersion) throw new NotFoundError(`function ${pctx.names.function} has no alias live; run products-cli setup first`);
+    if (!current?.FunctionVersion)
+      throw new NotFoundError(`function ${pctx.names.function} has no alias live; run products-cli setup first`);
     const canary = alias.canaryOf(current);
     // With a canary and no --to, undoing the canary is the rollback: live keeps the version it ran.
-    const version = canary && opts.to === undefined ? current.FunctionVersion : rollbackTarget(await alias.listVersions(pctx, current), opts.to);
+    const version =
+      canary && opts.to === undefined
+        ? current.FunctionVersion
+        : rollbackTarget(await alias.listVersions(pctx, current), opts.to);
     const moved = version !== current.FunctionVersion || canary !== undefined;
     if (moved) await alias.moveLiveAlias(pctx, current, version);
     return {
@@ -90,8 +106,11 @@ export async function rollback(opts: RollbackOptions, ctx: Context, deps: Partia
 
 /** The rollback result for people. */
 export function renderRollback(result: RollbackResult, style: Style): string {
-  if (!result.moved) return `Nothing to roll back: ${result.function}:live already runs version ${result.version}, with no canary.`;
-  const canary = result.canaryRemoved ? `; took out the canary of version ${result.canaryRemoved.version} (${Math.round(result.canaryRemoved.weight * 1000) / 10}% of requests)` : '';
+  if (!result.moved)
+    return `Nothing to roll back: ${result.function}:live already runs version ${result.version}, with no canary.`;
+  const canary = result.canaryRemoved
+    ? `; took out the canary of version ${result.canaryRemoved.version} (${Math.round(result.canaryRemoved.weight * 1000) / 10}% of requests)`
+    : '';
   const replacing = result.version === result.replacedVersion ? '' : `, replacing version ${result.replacedVersion}`;
   return `Rolled back ${result.function}: live runs version ${style.bold(result.version)}${replacing}${canary}, ${formatDuration(result.ms)}.`;
 }
@@ -99,7 +118,11 @@ export function renderRollback(result: RollbackResult, style: Style): string {
 export const command = defineCommand({
   options: [
     ...awsOptions(),
-    { flags: '--to <version>', description: 'the version to go back to (default: the one before live; see products-cli versions)', parse: wholeNumber('--to', 1, 1_000_000) },
+    {
+      flags: '--to <version>',
+      description: 'the version to go back to (default: the one before live; see products-cli versions)',
+      parse: wholeNumber('--to', 1, 1_000_000),
+    },
     { flags: '--local', description: 'the local stack running here: live back to a version it still runs' },
     jsonOption('print the result as JSON'),
   ],
@@ -116,5 +139,6 @@ published by this stack, listing the ones it can use.`,
     const { rollbackLocal } = await import('./versions-local.js');
     return rollbackLocal(opts.to, ctx);
   },
-  render: (result: RollbackResult | LocalSwitchResult, style: Style) => (result.target === 'local' ? renderLocalSwitch(result, style, 'Rolled back') : renderRollback(result, style)),
+  render: (result: RollbackResult | LocalSwitchResult, style: Style) =>
+    result.target === 'local' ? renderLocalSwitch(result, style, 'Rolled back') : renderRollback(result, style),
 });

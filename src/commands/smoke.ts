@@ -23,7 +23,11 @@ export interface SmokeOptions extends TargetOptions {
 const parseReporter = oneOf('--reporter', REPORTERS);
 
 /** Runs the checks, handing each to `onCheck` as it finishes (text reporter); writes the JUnit file if asked. */
-export async function smoke(opts: SmokeOptions, ctx: Context, onCheck: (result: CheckResult) => void = () => {}): Promise<SmokeReport> {
+export async function smoke(
+  opts: SmokeOptions,
+  ctx: Context,
+  onCheck: (result: CheckResult) => void = () => {},
+): Promise<SmokeReport> {
   const reporter = parseReporter(opts.reporter ?? 'text');
   if (opts.output !== undefined && reporter !== 'junit') throw new UsageError('--output goes with --reporter junit');
   // A failing API should fail its checks in seconds, not after a long series of retries.
@@ -32,14 +36,20 @@ export async function smoke(opts: SmokeOptions, ctx: Context, onCheck: (result: 
   const target = await resolveTarget({ url: opts.url, env: ctx.env, cwd: ctx.cwd });
   // When writes need credentials, one client goes without them: its write must be refused.
   const guarded = target.auth?.mode === 'iam' || target.apiKey !== undefined;
-  const anonymousApi = guarded ? await openProductApi(opts, ctx, { retries: 0, timeoutMs: 10_000, signing: undefined, apiKey: undefined }) : undefined;
+  const anonymousApi = guarded
+    ? await openProductApi(opts, ctx, { retries: 0, timeoutMs: 10_000, signing: undefined, apiKey: undefined })
+    : undefined;
   try {
     const report = await runSmoke({
       api,
       cleanupApi,
       signal: ctx.signal,
-      ...(anonymousApi ? { anonymousApi, refusal: target.auth?.mode === 'iam' ? 'Missing Authentication Token' : 'Forbidden' } : {}),
-      ...(target.corsOrigins?.length ? { corsOrigin: target.corsOrigins[0] === '*' ? 'https://example.com' : target.corsOrigins[0] } : {}),
+      ...(anonymousApi
+        ? { anonymousApi, refusal: target.auth?.mode === 'iam' ? 'Missing Authentication Token' : 'Forbidden' }
+        : {}),
+      ...(target.corsOrigins?.length
+        ? { corsOrigin: target.corsOrigins[0] === '*' ? 'https://example.com' : target.corsOrigins[0] }
+        : {}),
       onCheck: (result) => {
         if (reporter === 'text') onCheck(result);
       },
@@ -77,11 +87,21 @@ export function renderCheck(result: CheckResult, style: Style): string {
 
 /** The closing lines: counts, time, target and the clean-up. */
 export function renderSmokeSummary(report: SmokeReport, style: Style): string {
-  const counts = [`${report.passed} passed`, `${report.failed} failed`, ...(report.skipped > 0 ? [`${report.skipped} skipped`] : [])].join(', ');
+  const counts = [
+    `${report.passed} passed`,
+    `${report.failed} failed`,
+    ...(report.skipped > 0 ? [`${report.skipped} skipped`] : []),
+  ].join(', ');
   const verdict = report.failed > 0 ? style.red(counts) : style.green(counts);
-  const lines = [`\n${verdict} in ${ms(report.durationMs)} against ${report.target}${report.interrupted ? style.yellow(' (interrupted)') : ''}`];
-  if (report.cleanup.deleted.length > 0) lines.push(style.dim(`cleaned up: deleted ${report.cleanup.deleted.join(', ')}`));
-  if (report.cleanup.leftBehind.length > 0) lines.push(style.yellow(`could not delete ${report.cleanup.leftBehind.join(', ')}; remove with products-cli delete <id>`));
+  const lines = [
+    `\n${verdict} in ${ms(report.durationMs)} against ${report.target}${report.interrupted ? style.yellow(' (interrupted)') : ''}`,
+  ];
+  if (report.cleanup.deleted.length > 0)
+    lines.push(style.dim(`cleaned up: deleted ${report.cleanup.deleted.join(', ')}`));
+  if (report.cleanup.leftBehind.length > 0)
+    lines.push(
+      style.yellow(`could not delete ${report.cleanup.leftBehind.join(', ')}; remove with products-cli delete <id>`),
+    );
   return lines.join('\n');
 }
 
@@ -106,7 +126,12 @@ export function smokeJUnit(report: SmokeReport): string {
 export const command = defineCommand({
   options: [
     ...targetOptions(),
-    { flags: '--reporter <name>', description: 'text, or junit for CI systems (JUnit XML)', default: 'text', parse: parseReporter },
+    {
+      flags: '--reporter <name>',
+      description: 'text, or junit for CI systems (JUnit XML)',
+      default: 'text',
+      parse: parseReporter,
+    },
     { flags: '--output <file>', description: 'with --reporter junit: write the XML here instead of stdout' },
     jsonOption('print the report as one JSON document'),
   ],
@@ -122,6 +147,7 @@ If-Match (412), delete, get after delete (404), a bad body (400 with field error
   // A reader that goes away (`smoke | head -1`) must not end the run before it deletes what it created.
   live: { render: renderCheck, outlivesReader: true },
   // JUnit without --output is the report itself, on stdout.
-  render: (report, style, opts) => (opts.reporter === 'junit' && opts.output === undefined ? smokeJUnit(report) : renderSmokeSummary(report, style)),
+  render: (report, style, opts) =>
+    opts.reporter === 'junit' && opts.output === undefined ? smokeJUnit(report) : renderSmokeSummary(report, style),
   check: assertSmokePassed,
 });

@@ -14,7 +14,15 @@ import { awsTarget, openSession } from '../provision/session.js';
 import { getStage } from '../provision/stage.js';
 import { inspectStack } from '../provision/stack.js';
 import type { CfnTemplate } from '../template/cloudformation.js';
-import { capabilities, cloudFormationStackName, deployCommands, renderDocument, templateFileName, type TemplateFile, type TemplateFormat } from '../template/files.js';
+import {
+  capabilities,
+  cloudFormationStackName,
+  deployCommands,
+  renderDocument,
+  templateFileName,
+  type TemplateFile,
+  type TemplateFormat,
+} from '../template/files.js';
 import { importPlan, type LiveIdentifiers, type NotImported, type ResourceToImport } from '../template/import.js';
 import type { TemplateOptions } from './template.js';
 
@@ -37,17 +45,26 @@ const CHANGE_SET = 'products-cli-handover';
 /** Reads the identifiers only a live read knows: the REST API's, its resources', the stage's deployment, the key's. */
 async function readLive(pctx: Parameters<typeof findRestApis>[0], stack: StackDescription): Promise<LiveIdentifiers> {
   const api = (await findRestApis(pctx)).ours[0];
-  if (!api?.id) throw new AwsError(`stack ${stack.stack} has no REST API ${stack.api.name} in ${pctx.region}; run products-cli setup first`);
+  if (!api?.id)
+    throw new AwsError(
+      `stack ${stack.stack} has no REST API ${stack.api.name} in ${pctx.region}; run products-cli setup first`,
+    );
   const [resources, stage] = await Promise.all([getResources(pctx, api.id), getStage(pctx, api.id)]);
-  if (!stage?.deploymentId) throw new AwsError(`REST API ${api.id} has no stage ${stack.stage.name}; run products-cli setup first`);
+  if (!stage?.deploymentId)
+    throw new AwsError(`REST API ${api.id} has no stage ${stack.stage.name}; run products-cli setup first`);
   const live: LiveIdentifiers = {
     restApiId: api.id,
-    resourceIds: Object.fromEntries(resources.filter((r) => r.path && r.id).map((r) => [r.path as string, r.id as string])),
+    resourceIds: Object.fromEntries(
+      resources.filter((r) => r.path && r.id).map((r) => [r.path as string, r.id as string]),
+    ),
     deploymentId: stage.deploymentId,
   };
   const alias = await getLiveAlias(pctx);
   if (alias?.AliasArn && alias.FunctionVersion) {
-    live.alias = { arn: alias.AliasArn, versionArn: `${alias.AliasArn.slice(0, alias.AliasArn.lastIndexOf(':'))}:${alias.FunctionVersion}` };
+    live.alias = {
+      arn: alias.AliasArn,
+      versionArn: `${alias.AliasArn.slice(0, alias.AliasArn.lastIndexOf(':'))}:${alias.FunctionVersion}`,
+    };
   }
   if (stack.usagePlan.wanted) {
     const [plans, keys] = await Promise.all([findUsagePlans(pctx), findApiKeys(pctx)]);
@@ -65,16 +82,28 @@ async function readLive(pctx: Parameters<typeof findRestApis>[0], stack: StackDe
 }
 
 /** The hand-over: read the live stack, then the files and commands. */
-export async function planHandOver(opts: TemplateOptions, stack: StackDescription, template: CfnTemplate, format: TemplateFormat, ctx: Context): Promise<HandOver> {
+export async function planHandOver(
+  opts: TemplateOptions,
+  stack: StackDescription,
+  template: CfnTemplate,
+  format: TemplateFormat,
+  ctx: Context,
+): Promise<HandOver> {
   // The same stack, stage and settings as the template: the flags, else what setup recorded.
   const session = await openSession({ ...awsTarget(opts), settings: await settingsOf(opts) }, ctx);
   try {
     const { pctx } = session;
-    if (pctx.names.stack !== stack.stack) throw new AwsError(`the state file names stack ${pctx.names.stack}, not ${stack.stack}; pass --stack`);
+    if (pctx.names.stack !== stack.stack)
+      throw new AwsError(`the state file names stack ${pctx.names.stack}, not ${stack.stack}; pass --stack`);
     const inspected = await inspectStack(pctx);
     const missing = inspected.steps.filter((s) => s.outcome === 'missing').map((s) => `${s.resource} ${s.name}`);
-    if (missing.length) throw new AwsError(`stack ${stack.stack} in ${pctx.region} lacks ${missing.join(', ')}; run products-cli setup with the same flags, then template --import`);
-    const drift = inspected.steps.filter((s) => s.outcome === 'drifted').map((s) => `${s.resource} ${s.name}: ${s.detail ?? 'differs'}`);
+    if (missing.length)
+      throw new AwsError(
+        `stack ${stack.stack} in ${pctx.region} lacks ${missing.join(', ')}; run products-cli setup with the same flags, then template --import`,
+      );
+    const drift = inspected.steps
+      .filter((s) => s.outcome === 'drifted')
+      .map((s) => `${s.resource} ${s.name}: ${s.detail ?? 'differs'}`);
     let plan;
     try {
       plan = importPlan(template, stack, await readLive(pctx, stack));
@@ -107,7 +136,14 @@ function versionsNote(resources: readonly ResourceToImport[]): string[] {
   ];
 }
 
-function handOverOf(plan: ReturnType<typeof importPlan>, stack: StackDescription, template: CfnTemplate, format: TemplateFormat, region: string, drift: string[]): HandOver {
+function handOverOf(
+  plan: ReturnType<typeof importPlan>,
+  stack: StackDescription,
+  template: CfnTemplate,
+  format: TemplateFormat,
+  region: string,
+  drift: string[],
+): HandOver {
   const name = cloudFormationStackName(stack);
   const importFile = templateFileName(format, 'import-template');
   const caps = capabilities(template);
@@ -126,7 +162,12 @@ function handOverOf(plan: ReturnType<typeof importPlan>, stack: StackDescription
     `${deploy as string} --region ${region}`,
     ...after,
   ];
-  const imported = plan.resources.map((r) => `- \`${r.LogicalResourceId}\` (${r.ResourceType}): ${Object.entries(r.ResourceIdentifier).map(([k, v]) => `${k} \`${v}\``).join(', ')}`);
+  const imported = plan.resources.map(
+    (r) =>
+      `- \`${r.LogicalResourceId}\` (${r.ResourceType}): ${Object.entries(r.ResourceIdentifier)
+        .map(([k, v]) => `${k} \`${v}\``)
+        .join(', ')}`,
+  );
   const left = plan.notImported.map((n) => `- \`${n.logicalId}\` (${n.type}) is not imported: ${n.why}; ${n.then}.`);
   const readme = [
     '',
@@ -145,7 +186,14 @@ function handOverOf(plan: ReturnType<typeof importPlan>, stack: StackDescription
     '',
     ...versionsNote(plan.resources),
     ...left,
-    ...(drift.length ? ['', 'The live stack differs from these flags (CloudFormation will show it as drift until the deploy):', '', ...drift.map((d) => `- ${d}`)] : []),
+    ...(drift.length
+      ? [
+          '',
+          'The live stack differs from these flags (CloudFormation will show it as drift until the deploy):',
+          '',
+          ...drift.map((d) => `- ${d}`),
+        ]
+      : []),
     '',
     'Once the deploy is done, `products-cli setup` and `teardown` refuse the stack (CloudFormation owns it); the product commands, smoke, bench and logs work as before.',
   ];

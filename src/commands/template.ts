@@ -14,7 +14,13 @@ import { describeStack, type StackDescription } from '../provision/description.j
 import { codeSha256 } from '../provision/version-description.js';
 import { readState } from '../state/state-file.js';
 import { BUNDLE_FILE, buildTemplate } from '../template/cloudformation.js';
-import { deployCommands, readmeText, renderDocument, templateFileName, type TemplateFormat } from '../template/files.js';
+import {
+  deployCommands,
+  readmeText,
+  renderDocument,
+  templateFileName,
+  type TemplateFormat,
+} from '../template/files.js';
 import type { Style } from '../output/style.js';
 import type { SetupAwsOptions } from './setup/aws.js';
 import type { HandOver } from './template-import.js';
@@ -96,7 +102,8 @@ export async function writeTemplateFolder(opts: TemplateOptions, ctx: Context): 
 
 export function renderTemplate(result: TemplateResult, style: Style): string {
   const lines = [
-    style.green(`Wrote the CloudFormation template of stack ${result.stack} to ${result.output}`) + style.dim(` (${result.resources} resources: ${result.files.join(', ')})`),
+    style.green(`Wrote the CloudFormation template of stack ${result.stack} to ${result.output}`) +
+      style.dim(` (${result.resources} resources: ${result.files.join(', ')})`),
     ...(result.handOver?.summary ?? []),
     '',
     result.handOver ? 'Hand the live stack over with:' : 'Deploy it with:',
@@ -107,9 +114,20 @@ export function renderTemplate(result: TemplateResult, style: Style): string {
 
 export const command = defineCommand({
   options: [
-    { flags: '--output <dir>', description: 'the folder to write the template, the bundle and README.md to (made if missing)' },
-    { flags: '--format <format>', description: 'yaml or json (default: yaml)', parse: oneOf('--format', ['yaml', 'json'] as const, { rule: 'yaml or json' }) },
-    { flags: '--import', description: 'also write what hands the live stack over to CloudFormation in place (identifiers read from AWS; the table keeps its items)' },
+    {
+      flags: '--output <dir>',
+      description: 'the folder to write the template, the bundle and README.md to (made if missing)',
+    },
+    {
+      flags: '--format <format>',
+      description: 'yaml or json (default: yaml)',
+      parse: oneOf('--format', ['yaml', 'json'] as const, { rule: 'yaml or json' }),
+    },
+    {
+      flags: '--import',
+      description:
+        'also write what hands the live stack over to CloudFormation in place (identifiers read from AWS; the table keeps its items)',
+    },
     jsonOption('print the result as JSON'),
     ...LOCAL_STACK_OPTIONS,
     ...awsOptions('AWS: ', { stack: 'the stack whose resources the template names (default: the one setup recorded)' }),

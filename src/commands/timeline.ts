@@ -9,6 +9,14 @@ export interface TimelineEntry {
 }
 
 /** The progress timings relative to `started`. */
-export function timelineOf(timings: Array<{ label: string; outcome: string; startedAt: number; endedAt: number }>, started: number): TimelineEntry[] {
-  return timings.map((t) => ({ step: t.label, outcome: t.outcome, startMs: t.startedAt - started, endMs: t.endedAt - started }));
+export function timelineOf(
+  timings: Array<{ label: string; outcome: string; startedAt: number; endedAt: number }>,
+  started: number,
+): TimelineEntry[] {
+  return timings.map((t) => ({
+    step: t.label,
+    outcome: t.outcome,
+    startMs: t.startedAt - started,
+    endMs: t.endedAt - started,
+  }));
 }

@@ -6,7 +6,14 @@ import type { Context } from '../context.js';
 import { withApi, type TargetOptions } from './open-product-api.js';
 import { renderWritten } from '../output/render-product.js';
 import { UsageError } from '../errors.js';
-import { API_KEY_HELP, fieldOptions, parseVersion, readProductPatchFrom, requireId, type ProductFlags } from './product-input.js';
+import {
+  API_KEY_HELP,
+  fieldOptions,
+  parseVersion,
+  readProductPatchFrom,
+  requireId,
+  type ProductFlags,
+} from './product-input.js';
 
 export interface UpdateOptions extends Omit<ProductFlags, 'id'>, TargetOptions {
   /** A JSON file holding the change, or `-` for stdin. */
@@ -26,8 +33,16 @@ export const command = defineCommand({
   options: [
     ...targetOptions(),
     ...fieldOptions('update'),
-    { flags: '--if-version <n>', description: 'change it only if it is still at version n (exit 4 otherwise)', parse: parseVersion },
-    { flags: '--file <path>', description: 'a JSON file holding the change (- for stdin); flags override its fields, and id, createdAt, updatedAt and version are ignored' },
+    {
+      flags: '--if-version <n>',
+      description: 'change it only if it is still at version n (exit 4 otherwise)',
+      parse: parseVersion,
+    },
+    {
+      flags: '--file <path>',
+      description:
+        'a JSON file holding the change (- for stdin); flags override its fields, and id, createdAt, updatedAt and version are ignored',
+    },
     jsonOption('print the changed product as JSON'),
   ],
   help: `Examples:
@@ -38,8 +53,10 @@ export const command = defineCommand({
 
 ${API_KEY_HELP}`,
   async run([id, source]: [string, string?], opts: UpdateOptions, ctx) {
-    if (source !== undefined && source !== '-') throw new UsageError(`unexpected argument "${source}": pass a file with --file, or - for stdin`);
-    if (source === '-' && opts.file !== undefined) throw new UsageError('give the change either on stdin (-) or with --file, not both');
+    if (source !== undefined && source !== '-')
+      throw new UsageError(`unexpected argument "${source}": pass a file with --file, or - for stdin`);
+    if (source === '-' && opts.file !== undefined)
+      throw new UsageError('give the change either on stdin (-) or with --file, not both');
     return update(id, source === '-' ? { ...opts, file: '-' } : opts, ctx);
   },
   render: renderWritten('updated'),

@@ -16,7 +16,16 @@ export interface LocalSwitchResult {
   /** Every version the stack has loaded since it started, oldest first. */
   versions: Array<{ version: string; codeSha256: string; publishedAt: string }>;
   /** With --canary: how it went, checked against the stack's own counts of each version's invocations. */
-  canary?: { version: string; stableVersion: string; weight: number; durationMs: number; maxErrorRate: number; outcome: 'promoted' | 'rolled-back' | 'interrupted'; reason?: string; checks: CanaryCheck[] };
+  canary?: {
+    version: string;
+    stableVersion: string;
+    weight: number;
+    durationMs: number;
+    maxErrorRate: number;
+    outcome: 'promoted' | 'rolled-back' | 'interrupted';
+    reason?: string;
+    checks: CanaryCheck[];
+  };
 }
 
 export interface LocalCanaryOptions {
@@ -28,17 +37,28 @@ export interface LocalCanaryOptions {
 }
 
 /** The local stack this directory runs, and a way to send it requests with its secret. */
-async function connectLocal(ctx: Context): Promise<{ url: string; send: (control: ControlRequest) => Promise<ControlAnswer['body']> }> {
-  const [{ readState }, { locateStack }, { sendControl }] = await Promise.all([import('../state/state-file.js'), import('../local/locate.js'), import('../local/control.js')]);
+async function connectLocal(
+  ctx: Context,
+): Promise<{ url: string; send: (control: ControlRequest) => Promise<ControlAnswer['body']> }> {
+  const [{ readState }, { locateStack }, { sendControl }] = await Promise.all([
+    import('../state/state-file.js'),
+    import('../local/locate.js'),
+    import('../local/control.js'),
+  ]);
   const found = await locateStack(ctx.cwd, await readState(ctx.cwd));
-  if (found.kind !== 'running' || !found.record.secret) throw new NotFoundError('no local stack runs here; start it with products-cli setup --local');
+  if (found.kind !== 'running' || !found.record.secret)
+    throw new NotFoundError('no local stack runs here; start it with products-cli setup --local');
   const { port } = found.identity;
   const secret = found.record.secret;
   return {
     url: found.identity.url,
     send: async (control) => {
       const answer = await sendControl(port, secret, control);
-      if (answer.status !== 200) throw new AppError(answer.body.message ?? `the local stack answered ${answer.status}`, (answer.body.exitCode ?? EXIT.failure) as ExitCode);
+      if (answer.status !== 200)
+        throw new AppError(
+          answer.body.message ?? `the local stack answered ${answer.status}`,
+          (answer.body.exitCode ?? EXIT.failure) as ExitCode,
+        );
       return answer.body;
     },
   };
@@ -59,19 +79,34 @@ async function controlLocal(ctx: Context, control: ControlRequest): Promise<Loca
  * `deploy --local --canary`: the stack sends `weight` of the requests to the new version, its own counts of each
  * version's invocations and failures are read each minute, and the canary is promoted or rolled back as on AWS.
  */
-export async function deployLocalCanary(options: LocalCanaryOptions, ctx: Context, onCheck: (check: CanaryCheck) => void): Promise<LocalSwitchResult> {
+export async function deployLocalCanary(
+  options: LocalCanaryOptions,
+  ctx: Context,
+  onCheck: (check: CanaryCheck) => void,
+): Promise<LocalSwitchResult> {
   const [{ defaultHandlerZip }, { canaryVerdict, CHECK_INTERVAL_MS }, { systemClock }] = await Promise.all([
     import('../local/handler-code.js'),
     import('../provision/canary.js'),
     import('../aws/clock.js'),
   ]);
   const stack = await connectLocal(ctx);
-  const started = await stack.send({ action: 'canary', zip: options.zip ? resolve(ctx.cwd, options.zip) : defaultHandlerZip(), weight: options.weight });
+  const started = await stack.send({
+    action: 'canary',
+    zip: options.zip ? resolve(ctx.cwd, options.zip) : defaultHandlerZip(),
+    weight: options.weight,
+  });
   const version = started.version ?? '';
   const stableVersion = started.stable ?? '';
   const begun = Date.now();
   const checks: CanaryCheck[] = [];
-  const report = { version, stableVersion, weight: options.weight, durationMs: options.durationMs, maxErrorRate: options.maxErrorRate, checks };
+  const report = {
+    version,
+    stableVersion,
+    weight: options.weight,
+    durationMs: options.durationMs,
+    maxErrorRate: options.maxErrorRate,
+    checks,
+  };
   const end = async (promote: boolean, outcome: 'promoted' | 'rolled-back' | 'interrupted', reason?: string) => ({
     ...switchOf(stack.url, await stack.send({ action: 'end-canary', promote })),
     canary: { ...report, outcome, ...(reason ? { reason } : {}) },
@@ -132,13 +167,20 @@ export async function listLocalVersions(ctx: Context): Promise<LocalVersionsResu
 export function renderLocalSwitch(result: LocalSwitchResult, style: Style, verb: 'Deployed' | 'Rolled back'): string {
   const canary = result.canary;
   const percent = (n: number) => `${Math.round(n * 1000) / 10}%`;
-  if (canary?.outcome === 'rolled-back') return style.red(`Rolled back the canary of version ${canary.version} in the local stack: ${canary.reason}. live runs version ${canary.stableVersion} alone.`);
-  if (canary?.outcome === 'interrupted') return style.yellow(`Stopped: took out the canary of version ${canary.version}; the local stack's live runs version ${canary.stableVersion} alone.`);
+  if (canary?.outcome === 'rolled-back')
+    return style.red(
+      `Rolled back the canary of version ${canary.version} in the local stack: ${canary.reason}. live runs version ${canary.stableVersion} alone.`,
+    );
+  if (canary?.outcome === 'interrupted')
+    return style.yellow(
+      `Stopped: took out the canary of version ${canary.version}; the local stack's live runs version ${canary.stableVersion} alone.`,
+    );
   if (canary) {
     const last = canary.checks.at(-1)?.canary;
     return `Promoted version ${style.bold(canary.version)} in the local stack after ${percent(canary.weight)} of requests (${last?.invocations ?? 0} invocations, ${last?.errors ?? 0} errors); live runs it alone, replacing version ${canary.stableVersion}.`;
   }
   const sha = result.versions.find((v) => v.version === result.version)?.codeSha256 ?? '';
-  if (!result.moved) return `Nothing to ${verb === 'Deployed' ? 'deploy' : 'roll back'}: the local stack at ${result.url} already runs version ${result.version} (code ${sha}).`;
+  if (!result.moved)
+    return `Nothing to ${verb === 'Deployed' ? 'deploy' : 'roll back'}: the local stack at ${result.url} already runs version ${result.version} (code ${sha}).`;
   return `${verb} the local stack at ${result.url}: live runs version ${style.bold(result.version)} (code ${sha}), replacing version ${result.replacedVersion}.`;
 }

@@ -69,7 +69,11 @@ export function checkSource(req: Pick<IncomingMessage, 'headers' | 'method'>, po
   const origins = ownOrigins(port);
   const host = req.headers.host;
   if (!host || !origins.includes(`http://${host.toLowerCase()}`)) {
-    return { ok: false, status: 421, reason: `refused: the Host header must be 127.0.0.1:${port} or localhost:${port}` };
+    return {
+      ok: false,
+      status: 421,
+      reason: `refused: the Host header must be 127.0.0.1:${port} or localhost:${port}`,
+    };
   }
   const origin = req.headers.origin;
   if (origin !== undefined ? !origins.includes(origin) : UNSAFE.has(req.method ?? '')) {

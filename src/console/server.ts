@@ -43,9 +43,21 @@ export interface ConsoleServer {
 }
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
 /** The page's files, by URL path. */
-const PAGES: Record<string, string> = { '/': 'index.html', '/api.html': 'api.html', '/console.js': 'console.js', '/console.css': 'console.css', '/api.js': 'api.js' };
+const PAGES: Record<string, string> = {
+  '/': 'index.html',
+  '/api.html': 'api.html',
+  '/console.js': 'console.js',
+  '/console.css': 'console.css',
+  '/api.js': 'api.js',
+};
 /** The files of swagger-ui-dist that the API page loads. */
 const SWAGGER_FILES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -69,19 +81,25 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const given = url.searchParams.get('token');
     if (given !== null && req.method === 'GET') {
-      if (!sameSecret(given, token)) return refuse(res, 401, 'refused: that token is not this console\'s; open the URL products-cli console printed');
+      if (!sameSecret(given, token))
+        return refuse(res, 401, "refused: that token is not this console's; open the URL products-cli console printed");
       // The token leaves the address bar (and the history) at once; the cookie carries it from now on.
       url.searchParams.delete('token');
       res.writeHead(303, { 'set-cookie': tokenCookie(port, token), location: `${url.pathname}${url.search}` });
       return void res.end();
     }
     if (!sameSecret(readCookie(req.headers.cookie, cookieName(port)), token)) {
-      return refuse(res, 401, 'refused: open the console through the URL products-cli console printed (it holds the token)');
+      return refuse(
+        res,
+        401,
+        'refused: open the console through the URL products-cli console printed (it holds the token)',
+      );
     }
     const path = url.pathname;
     if (path.startsWith('/api/')) return proxy(req, res, url, options.api);
     if (path === '/openapi.json' && req.method === 'GET') return sendJson(res, 200, options.document);
-    if (path === '/console/import' && req.method === 'POST') return handleImport(req, res, url, { ...options.transfer, signal: stopping.signal });
+    if (path === '/console/import' && req.method === 'POST')
+      return handleImport(req, res, url, { ...options.transfer, signal: stopping.signal });
     if (path === '/console/export' && req.method === 'GET') return handleExport(res, url, options.api);
     if (path === '/console/metrics' && req.method === 'GET') return sendMetrics(res, url, options.metrics);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, `${req.method} is not allowed here`);
@@ -120,13 +138,18 @@ async function proxy(req: IncomingMessage, res: ServerResponse, url: URL, api: P
   const route = matchResource(path);
   const method = (req.method ?? 'GET').toUpperCase();
   if (!route) return sendJson(res, 404, { message: `no operation of the product API at ${path}` });
-  if (!(route.methods as readonly string[]).includes(method)) return sendJson(res, 405, { message: `${method} ${route.resource} is not an operation of the product API` });
+  if (!(route.methods as readonly string[]).includes(method))
+    return sendJson(res, 405, { message: `${method} ${route.resource} is not an operation of the product API` });
   const body = await readBody(req);
   if (body === undefined) return sendJson(res, 413, { message: `the body is larger than ${MAX_BODY_BYTES} bytes` });
   const headers: Record<string, string> = {};
   const ifMatch = req.headers['if-match'];
   if (typeof ifMatch === 'string') headers['if-match'] = ifMatch;
-  const answer = await api.request(method, path, { query: Object.fromEntries(url.searchParams), body: body === '' ? undefined : body, headers });
+  const answer = await api.request(method, path, {
+    query: Object.fromEntries(url.searchParams),
+    body: body === '' ? undefined : body,
+    headers,
+  });
   const passed: Record<string, string> = {};
   for (const name of ['content-type', 'etag', 'retry-after']) {
     const value = answer.headers[name];
@@ -166,7 +189,10 @@ async function sendFile(res: ServerResponse, file: string): Promise<void> {
   } catch {
     return refuse(res, 500, `${file} is missing: run npm run build`);
   }
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': content.length });
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': content.length,
+  });
   res.end(content);
 }
 

@@ -7,7 +7,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, ConflictError, NotFoundError } from '../errors.js';
 import type { ProductApi } from '../http/api-client.js';
 import { importRows, type ImportSummary } from '../transfer/import-rows.js';
-import { formatFromContent, formatFromName, IMPORT_FORMATS, peekText, readRows, textChunks, type ImportFormat } from '../transfer/read-rows.js';
+import {
+  formatFromContent,
+  formatFromName,
+  IMPORT_FORMATS,
+  peekText,
+  readRows,
+  textChunks,
+  type ImportFormat,
+} from '../transfer/read-rows.js';
 import { CSV_HEADER, csvLines } from '../transfer/csv-lines.js';
 import { ndjsonLines } from '../transfer/write-ndjson.js';
 import { LIST_LIMIT_MAX } from '../contract/index.js';
@@ -23,7 +31,15 @@ export interface TransferSettings {
 
 /** What the page is told as an import goes: counts, then the summary. */
 export type ImportEvent =
-  | { type: 'progress'; rows: number; created: number; skipped: number; failed: number; throttled: number; elapsedMs: number }
+  | {
+      type: 'progress';
+      rows: number;
+      created: number;
+      skipped: number;
+      failed: number;
+      throttled: number;
+      elapsedMs: number;
+    }
   | { type: 'done'; format: ImportFormat; summary: ImportSummary }
   | { type: 'error'; message: string };
 
@@ -44,13 +60,20 @@ function formatOf(url: URL, head: string): ImportFormat {
  * POST /console/import?name=FILE[&check]: with `check`, every row checked and nothing sent (one JSON summary);
  * without, the rows sent at the API's pace, one NDJSON event every quarter second and a last one with the summary.
  */
-export async function handleImport(req: IncomingMessage, res: ServerResponse, url: URL, settings: TransferSettings): Promise<void> {
+export async function handleImport(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  settings: TransferSettings,
+): Promise<void> {
   const dryRun = url.searchParams.has('check');
   const counts = { rows: 0, created: 0, skipped: 0, failed: 0, throttled: 0 };
   const started = performance.now();
   const send = (event: ImportEvent) => res.write(`${JSON.stringify(event)}\n`);
   res.writeHead(200, { 'content-type': dryRun ? 'application/json' : 'application/x-ndjson' });
-  const ticker = dryRun ? undefined : setInterval(() => send({ type: 'progress', ...counts, elapsedMs: performance.now() - started }), 250);
+  const ticker = dryRun
+    ? undefined
+    : setInterval(() => send({ type: 'progress', ...counts, elapsedMs: performance.now() - started }), 250);
   const stop = new AbortController();
   const onStop = () => stop.abort();
   settings.signal.addEventListener('abort', onStop, { once: true });
@@ -86,7 +109,11 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ur
   } catch (error) {
     clearInterval(ticker);
     const message = (error as Error).message;
-    res.end(dryRun ? JSON.stringify({ error: message }) : `${JSON.stringify({ type: 'error', message } satisfies ImportEvent)}\n`);
+    res.end(
+      dryRun
+        ? JSON.stringify({ error: message })
+        : `${JSON.stringify({ type: 'error', message } satisfies ImportEvent)}\n`,
+    );
   } finally {
     settings.signal.removeEventListener('abort', onStop);
   }
@@ -103,7 +130,8 @@ export async function handleExport(res: ServerResponse, url: URL, api: ProductAp
   try {
     if (csv) res.write(CSV_HEADER);
     for await (const page of api.pages({ pageSize: LIST_LIMIT_MAX })) {
-      if (!res.write(csv ? csvLines(page.items) : ndjsonLines(page.items))) await new Promise((resolve) => res.once('drain', resolve));
+      if (!res.write(csv ? csvLines(page.items) : ndjsonLines(page.items)))
+        await new Promise((resolve) => res.once('drain', resolve));
     }
     res.end();
   } catch (error) {

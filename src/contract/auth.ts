@@ -24,7 +24,12 @@ export const DEFAULT_AUTH: AuthSettings = { mode: 'iam', privateReads: false };
 export const SIGV4_SERVICE = 'execute-api';
 
 /** Methods whose every operation only reads (HEAD reads as GET does); any other method writes. */
-const READ_METHODS = new Set(['HEAD', ...OPERATIONS.map((op) => op.method).filter((method) => OPERATIONS.every((op) => op.method !== method || op.access === 'read'))]);
+const READ_METHODS = new Set([
+  'HEAD',
+  ...OPERATIONS.map((op) => op.method).filter((method) =>
+    OPERATIONS.every((op) => op.method !== method || op.access === 'read'),
+  ),
+]);
 
 /** True when a request with this method must carry the mode's credential (a preflight never does). */
 export function isProtected(auth: AuthSettings, method: string): boolean {
@@ -36,8 +41,8 @@ export function isProtected(auth: AuthSettings, method: string): boolean {
 /** One line saying who may write (and read) and how. */
 export function describeAuth(auth: AuthSettings): string {
   const scope = auth.privateReads ? 'reads and writes' : 'writes (POST, PATCH, DELETE; anyone may read)';
-  if (auth.mode === 'iam') return `IAM: ${scope} need SigV4-signed requests from a caller with execute-api:Invoke on this API`;
+  if (auth.mode === 'iam')
+    return `IAM: ${scope} need SigV4-signed requests from a caller with execute-api:Invoke on this API`;
   if (auth.mode === 'api-key') return `API key: ${scope} need the x-api-key header`;
   return 'none: anyone who knows the URL may read, create, change and delete products';
 }
-

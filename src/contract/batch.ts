@@ -37,19 +37,30 @@ export type BatchCreateAnswer = BatchAnswer<BatchCreateOutcome>;
 export type BatchDeleteAnswer = BatchAnswer<BatchDeleteOutcome>;
 
 /** Counts each outcome of `results`, every outcome of `outcomes` present (0 when none). */
-export function countOutcomes<Outcome extends string>(results: readonly BatchItemResult<Outcome>[], outcomes: readonly Outcome[]): Record<Outcome, number> {
+export function countOutcomes<Outcome extends string>(
+  results: readonly BatchItemResult<Outcome>[],
+  outcomes: readonly Outcome[],
+): Record<Outcome, number> {
   const counts = Object.fromEntries(outcomes.map((outcome) => [outcome, 0])) as Record<Outcome, number>;
   for (const result of results) counts[result.outcome] += 1;
   return counts;
 }
 
 /** The request bodies' envelope: `{"items": [...]}` for a create, `{"ids": [...]}` for a delete. */
-export function readBatchEnvelope(body: unknown, key: 'items' | 'ids'): { ok: true; list: unknown[] } | { ok: false; errors: FieldError[] } {
-  const list = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[key] : undefined;
+export function readBatchEnvelope(
+  body: unknown,
+  key: 'items' | 'ids',
+): { ok: true; list: unknown[] } | { ok: false; errors: FieldError[] } {
+  const list =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)[key]
+      : undefined;
   if (!Array.isArray(list)) return { ok: false, errors: [{ field: key, message: 'must be an array' }] };
-  if (list.length < 1 || list.length > BATCH_MAX_ITEMS) return { ok: false, errors: [{ field: key, message: `must hold 1 to ${BATCH_MAX_ITEMS} entries` }] };
+  if (list.length < 1 || list.length > BATCH_MAX_ITEMS)
+    return { ok: false, errors: [{ field: key, message: `must hold 1 to ${BATCH_MAX_ITEMS} entries` }] };
   const extra = Object.keys(body as object).filter((field) => field !== key);
-  if (extra.length > 0) return { ok: false, errors: extra.map((field) => ({ field, message: `is not a known field (allowed: ${key})` })) };
+  if (extra.length > 0)
+    return { ok: false, errors: extra.map((field) => ({ field, message: `is not a known field (allowed: ${key})` })) };
   return { ok: true, list };
 }
 
@@ -67,12 +78,20 @@ export function batchSchemas(ref: (name: string) => unknown): Record<string, unk
             index: { type: 'integer', minimum: 0, description: 'The item’s place in the request, from 0.' },
             id: { type: 'string' },
             outcome: { type: 'string', enum: outcomes },
-            errors: { type: 'array', items: ref('FieldError'), description: 'For `invalid`: each field and the rule it breaks.' },
+            errors: {
+              type: 'array',
+              items: ref('FieldError'),
+              description: 'For `invalid`: each field and the rule it breaks.',
+            },
           },
           required: ['index', 'outcome'],
         },
       },
-      counts: { type: 'object', properties: Object.fromEntries(outcomes.map((outcome) => [outcome, { type: 'integer', minimum: 0 }])), required: outcomes },
+      counts: {
+        type: 'object',
+        properties: Object.fromEntries(outcomes.map((outcome) => [outcome, { type: 'integer', minimum: 0 }])),
+        required: outcomes,
+      },
     },
     required: ['results', 'counts'],
   });
@@ -84,7 +103,10 @@ export function batchSchemas(ref: (name: string) => unknown): Record<string, unk
       required: ['items'],
       additionalProperties: false,
     },
-    ProductBatchAnswer: answer(BATCH_CREATE_OUTCOMES, '`created`; `exists` (the id was taken, nothing was written); `invalid` with the field errors; `throttled` (the table was busy: send it again).'),
+    ProductBatchAnswer: answer(
+      BATCH_CREATE_OUTCOMES,
+      '`created`; `exists` (the id was taken, nothing was written); `invalid` with the field errors; `throttled` (the table was busy: send it again).',
+    ),
     IdBatch: {
       type: 'object',
       description: `Up to ${BATCH_MAX_ITEMS} product ids to delete.`,
@@ -92,6 +114,9 @@ export function batchSchemas(ref: (name: string) => unknown): Record<string, unk
       required: ['ids'],
       additionalProperties: false,
     },
-    IdBatchAnswer: answer(BATCH_DELETE_OUTCOMES, '`deleted`; `notFound`; `invalid` (not an id); `throttled` (the table was busy: send it again).'),
+    IdBatchAnswer: answer(
+      BATCH_DELETE_OUTCOMES,
+      '`deleted`; `notFound`; `invalid` (not an id); `throttled` (the table was busy: send it again).',
+    ),
   };
 }

@@ -34,7 +34,8 @@ export function checkCorsOrigin(value: string): string | undefined {
     return 'must be an origin such as https://shop.example.com or http://localhost:5173, or *';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// origin';
-  if (url.origin !== value) return `must be an origin alone (scheme, host and port, no path or trailing slash): ${url.origin}`;
+  if (url.origin !== value)
+    return `must be an origin alone (scheme, host and port, no path or trailing slash): ${url.origin}`;
   return undefined;
 }
 
@@ -45,13 +46,17 @@ export function normalizeCorsOrigins(values: readonly string[]): string[] {
     const rule = checkCorsOrigin(origin);
     if (rule) throw new Error(`--cors-origin ${rule}, not "${origin}"`);
   }
-  if (origins.includes('*') && origins.length > 1) throw new Error('--cors-origin * allows every origin: give it alone');
+  if (origins.includes('*') && origins.length > 1)
+    throw new Error('--cors-origin * allows every origin: give it alone');
   return origins;
 }
 
 /** Reads the origins from the function's environment variable. */
 export function corsOriginsFromEnv(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
 }
 
 /** The value of Access-Control-Allow-Origin for a request from `origin`, or undefined when it is not allowed. */
@@ -80,7 +85,11 @@ export function responseCorsHeaders(origins: readonly string[], origin: string |
 }
 
 /** The preflight's headers for a resource; Allow-Origin only for an allowed origin, as the MOCK integration answers. */
-export function preflightHeaders(origins: readonly string[], origin: string | undefined, resource: string): Record<string, string> {
+export function preflightHeaders(
+  origins: readonly string[],
+  origin: string | undefined,
+  resource: string,
+): Record<string, string> {
   const headers: Record<string, string> = {
     'Access-Control-Allow-Methods': corsMethods(resource),
     'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS.join(', '),

@@ -17,7 +17,15 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** The parameters an operation may take, by their name in the OpenAPI document's components. */
 export type ParameterName = 'id' | 'limit' | 'cursor' | 'IfMatch';
 /** The shapes of bodies and answers, by their name in the OpenAPI document's components. */
-export type ShapeName = 'Product' | 'ProductInput' | 'ProductPatch' | 'ProductPage' | 'ProductBatch' | 'ProductBatchAnswer' | 'IdBatch' | 'IdBatchAnswer';
+export type ShapeName =
+  | 'Product'
+  | 'ProductInput'
+  | 'ProductPatch'
+  | 'ProductPage'
+  | 'ProductBatch'
+  | 'ProductBatchAnswer'
+  | 'IdBatch'
+  | 'IdBatchAnswer';
 export type AnswerHeader = 'Location' | 'ETag';
 
 export interface Operation {
@@ -39,7 +47,14 @@ export interface Operation {
 }
 
 /** What a batch answers with as a whole; each item's own outcome is in the 200 answer. */
-const BATCH_PROBLEMS = ['validation', 'malformedJson', 'tooLarge', 'unsupportedMediaType', 'internal', 'unavailable'] as const;
+const BATCH_PROBLEMS = [
+  'validation',
+  'malformedJson',
+  'tooLarge',
+  'unsupportedMediaType',
+  'internal',
+  'unavailable',
+] as const;
 
 export const OPERATIONS = [
   {
@@ -58,11 +73,25 @@ export const OPERATIONS = [
     method: 'POST',
     resource: '/product',
     summary: 'Create a product',
-    description: 'Creates a product; the id is generated when none is sent. Never overwrites: an existing id answers 409, so a create with an id is safe to retry.',
+    description:
+      'Creates a product; the id is generated when none is sent. Never overwrites: an existing id answers 409, so a create with an id is safe to retry.',
     parameters: [],
     body: 'ProductInput',
-    success: { status: 201, description: 'Created; the stored product.', shape: 'Product', headers: ['Location', 'ETag'] },
-    problems: ['validation', 'malformedJson', 'conflict', 'tooLarge', 'unsupportedMediaType', 'internal', 'unavailable'],
+    success: {
+      status: 201,
+      description: 'Created; the stored product.',
+      shape: 'Product',
+      headers: ['Location', 'ETag'],
+    },
+    problems: [
+      'validation',
+      'malformedJson',
+      'conflict',
+      'tooLarge',
+      'unsupportedMediaType',
+      'internal',
+      'unavailable',
+    ],
     access: 'write',
   },
   {
@@ -85,7 +114,17 @@ export const OPERATIONS = [
     parameters: ['id', 'IfMatch'],
     body: 'ProductPatch',
     success: { status: 200, description: 'Changed; the stored product.', shape: 'Product', headers: ['ETag'] },
-    problems: ['validation', 'malformedJson', 'badHeader', 'notFound', 'preconditionFailed', 'tooLarge', 'unsupportedMediaType', 'internal', 'unavailable'],
+    problems: [
+      'validation',
+      'malformedJson',
+      'badHeader',
+      'notFound',
+      'preconditionFailed',
+      'tooLarge',
+      'unsupportedMediaType',
+      'internal',
+      'unavailable',
+    ],
     access: 'write',
   },
   {

@@ -116,7 +116,13 @@ export interface FieldSpec {
  */
 export const PRODUCT_FIELDS = {
   id: {
-    schema: { type: 'string', pattern: ID_PATTERN, minLength: 1, maxLength: ID_MAX_LENGTH, description: 'Unique id: 1-128 characters of A-Z a-z 0-9 _ - . :' },
+    schema: {
+      type: 'string',
+      pattern: ID_PATTERN,
+      minLength: 1,
+      maxLength: ID_MAX_LENGTH,
+      description: 'Unique id: 1-128 characters of A-Z a-z 0-9 _ - . :',
+    },
     check: checkId,
     create: 'optional',
     alwaysStored: true,
@@ -124,7 +130,12 @@ export const PRODUCT_FIELDS = {
     flag: { value: 'id', add: 'the id (1-128 of A-Z a-z 0-9 _ - . :); the API makes one when absent' },
   },
   title: {
-    schema: { type: 'string', minLength: 1, maxLength: TITLE_MAX_LENGTH, description: 'Title: 1-200 characters after trimming; stored trimmed.' },
+    schema: {
+      type: 'string',
+      minLength: 1,
+      maxLength: TITLE_MAX_LENGTH,
+      description: 'Title: 1-200 characters after trimming; stored trimmed.',
+    },
     check: checkTitle,
     create: 'required',
     patch: true,
@@ -134,7 +145,12 @@ export const PRODUCT_FIELDS = {
     flag: { value: 'title', add: 'the title (1-200 characters)', update: 'the new title' },
   },
   description: {
-    schema: { type: 'string', maxLength: DESCRIPTION_MAX_LENGTH, default: '', description: 'Free text, up to 4000 characters.' },
+    schema: {
+      type: 'string',
+      maxLength: DESCRIPTION_MAX_LENGTH,
+      default: '',
+      description: 'Free text, up to 4000 characters.',
+    },
     check: checkDescription,
     create: 'optional',
     patch: true,
@@ -144,7 +160,13 @@ export const PRODUCT_FIELDS = {
     flag: { value: 'text', add: 'the description (up to 4000 characters)', update: 'the new description' },
   },
   price: {
-    schema: { type: 'number', minimum: 0, maximum: PRICE_MAX, multipleOf: 0.01, description: 'Price: 0 to 1,000,000,000 with at most 2 decimal places.' },
+    schema: {
+      type: 'number',
+      minimum: 0,
+      maximum: PRICE_MAX,
+      multipleOf: 0.01,
+      description: 'Price: 0 to 1,000,000,000 with at most 2 decimal places.',
+    },
     check: checkPrice,
     create: 'required',
     patch: true,
@@ -169,7 +191,8 @@ export const PRODUCT_FIELDS = {
       type: 'integer',
       minimum: 0,
       readOnly: true,
-      description: 'Starts at 1 and grows by 1 on every change; send it in If-Match for a conditional write. 0 for an item written by another tool and never changed through the API.',
+      description:
+        'Starts at 1 and grows by 1 on every change; send it in If-Match for a conditional write. 0 for an item written by another tool and never changed through the API.',
     },
     check: checkVersion,
     alwaysStored: true,
@@ -198,11 +221,15 @@ const spec = (field: FieldName): FieldSpec => PRODUCT_FIELDS[field];
 export const FIELD_NAMES: readonly FieldName[] = fieldNames;
 /** What a client sends on create. */
 export const CREATE_FIELDS = fieldNames.filter((field) => spec(field).create !== undefined) as readonly CreateField[];
-export const REQUIRED_CREATE_FIELDS = fieldNames.filter((field) => spec(field).create === 'required') as readonly CreateField[];
+export const REQUIRED_CREATE_FIELDS = fieldNames.filter(
+  (field) => spec(field).create === 'required',
+) as readonly CreateField[];
 /** What a PATCH may change. */
 export const PATCH_FIELDS = fieldNames.filter((field) => spec(field).patch) as readonly PatchField[];
 /** What only the server sets: refused on create and patch, dropped from what the CLI reads from a file. */
-export const SERVER_FIELDS = fieldNames.filter((field) => spec(field).create === undefined && !spec(field).patch) as readonly ServerField[];
+export const SERVER_FIELDS = fieldNames.filter(
+  (field) => spec(field).create === undefined && !spec(field).patch,
+) as readonly ServerField[];
 
 /** The JSON Schemas of the fields, by name: the single description from which the OpenAPI document is built. */
 export const productFieldSchemas = Object.fromEntries(fieldNames.map((field) => [field, spec(field).schema])) as {
@@ -218,7 +245,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkFields(body: Record<string, unknown>, allowed: readonly FieldName[], required: readonly FieldName[]): FieldError[] {
+function checkFields(
+  body: Record<string, unknown>,
+  allowed: readonly FieldName[],
+  required: readonly FieldName[],
+): FieldError[] {
   const errors: FieldError[] = [];
   for (const field of Object.keys(body)) {
     if ((SERVER_FIELDS as readonly string[]).includes(field)) {
@@ -239,7 +270,11 @@ function checkFields(body: Record<string, unknown>, allowed: readonly FieldName[
 }
 
 /** The fields of `body` that `fields` names, normalized, with the schema's default for an absent one. */
-function pick(body: Record<string, unknown>, fields: readonly FieldName[], withDefaults: boolean): Record<string, unknown> {
+function pick(
+  body: Record<string, unknown>,
+  fields: readonly FieldName[],
+  withDefaults: boolean,
+): Record<string, unknown> {
   const value: Record<string, unknown> = {};
   for (const field of fields) {
     const fallback = (spec(field).schema as { default?: unknown }).default;
@@ -263,7 +298,9 @@ export function validateProductPatch(body: unknown): Validated<ProductPatch> {
   const errors: FieldError[] = [];
   const fixed = CREATE_FIELDS.filter((field) => !(PATCH_FIELDS as readonly string[]).includes(field));
   for (const field of fixed) if (field in body) errors.push({ field, message: 'cannot be changed' });
-  const rest = Object.fromEntries(Object.entries(body).filter(([field]) => !(fixed as readonly string[]).includes(field)));
+  const rest = Object.fromEntries(
+    Object.entries(body).filter(([field]) => !(fixed as readonly string[]).includes(field)),
+  );
   errors.push(...checkFields(rest, PATCH_FIELDS, []));
   if (errors.length === 0 && !PATCH_FIELDS.some((field) => body[field] !== undefined)) {
     errors.push({ field: '(body)', message: `must change at least one of ${PATCH_FIELDS.join(', ')}` });
@@ -277,6 +314,8 @@ export function isValidProduct(item: unknown): item is Product {
   if (!isPlainObject(item)) return false;
   if (Object.keys(item).some((key) => !(fieldNames as readonly string[]).includes(key))) return false;
   return fieldNames.every((field) =>
-    item[field] === undefined ? !spec(field).alwaysStored : spec(field).check(item[field]) === undefined && normalizeField(field, item[field]) === item[field],
+    item[field] === undefined
+      ? !spec(field).alwaysStored
+      : spec(field).check(item[field]) === undefined && normalizeField(field, item[field]) === item[field],
   );
 }

@@ -64,7 +64,10 @@ function splitPath(path: string): string[] | undefined {
  * The method and path of one operation, its resource's `{param}` placeholders filled with `params`, each
  * percent-encoded where a path segment needs it (`:` is allowed as is).
  */
-export function operationRequest(operationId: OperationId, params: Readonly<Record<string, string>> = {}): { method: HttpMethod; path: string } {
+export function operationRequest(
+  operationId: OperationId,
+  params: Readonly<Record<string, string>> = {},
+): { method: HttpMethod; path: string } {
   const { method, resource } = operation(operationId);
   const path = resource.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];

@@ -27,7 +27,14 @@ const IN_FLIGHT = 8;
 /** How long one batch may keep resending what DynamoDB left undone: well inside the function's 10 s. */
 const BATCH_BUDGET_MS = 5_000;
 
-const RETRYABLE_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TimeoutError', 'InternalServerError', 'ServiceUnavailable']);
+const RETRYABLE_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TimeoutError',
+  'InternalServerError',
+  'ServiceUnavailable',
+]);
 
 /** True for a failure that leaves the call's items undone but worth sending again. */
 function isRetryable(error: unknown): boolean {
@@ -35,7 +42,9 @@ function isRetryable(error: unknown): boolean {
 }
 
 function chunk<T>(list: readonly T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(list.length / size) }, (_, index) => list.slice(index * size, (index + 1) * size));
+  return Array.from({ length: Math.ceil(list.length / size) }, (_, index) =>
+    list.slice(index * size, (index + 1) * size),
+  );
 }
 
 /** Runs `work` on each task with at most IN_FLIGHT at once. */
@@ -83,7 +92,12 @@ export class BatchStore {
           await sleep(backoff(round));
         }
         try {
-          const answer = await this.client.batchGetItem({ TableName: this.tableName, Keys: pending, ConsistentRead: true, ProjectionExpression: 'id' });
+          const answer = await this.client.batchGetItem({
+            TableName: this.tableName,
+            Keys: pending,
+            ConsistentRead: true,
+            ProjectionExpression: 'id',
+          });
           for (const item of answer.Items) found.add(item.id as string);
           pending = answer.UnprocessedKeys;
         } catch (error) {
@@ -99,7 +113,8 @@ export class BatchStore {
   async writeAll(requests: readonly WriteRequest[], deadline = Date.now() + this.budgetMs): Promise<BatchWriteOutcome> {
     const done = new Set<string>();
     const undone = new Set<string>();
-    const idOf = (request: WriteRequest) => ('PutRequest' in request ? request.PutRequest.Item.id : request.DeleteRequest.Key.id) as string;
+    const idOf = (request: WriteRequest) =>
+      ('PutRequest' in request ? request.PutRequest.Item.id : request.DeleteRequest.Key.id) as string;
     await inPool(chunk(requests, BATCH_WRITE_ITEMS), async (group) => {
       let pending = group;
       for (let round = 0; pending.length > 0; round++) {
@@ -108,7 +123,10 @@ export class BatchStore {
           await sleep(backoff(round));
         }
         try {
-          const { UnprocessedItems } = await this.client.batchWriteItem({ TableName: this.tableName, Requests: pending });
+          const { UnprocessedItems } = await this.client.batchWriteItem({
+            TableName: this.tableName,
+            Requests: pending,
+          });
           const left = new Set(UnprocessedItems.map(idOf));
           for (const request of pending) if (!left.has(idOf(request))) done.add(idOf(request));
           pending = pending.filter((request) => left.has(idOf(request)));

@@ -76,7 +76,10 @@ function requirePathId(event: APIGatewayProxyEvent): string {
 /** The URL path of the created product as the client sees it, stage included when API Gateway reports one. */
 function locationOf(event: APIGatewayProxyEvent, id: string): string {
   const clientPath = event.requestContext?.path;
-  const prefix = clientPath && event.path && clientPath.endsWith(event.path) ? clientPath.slice(0, clientPath.length - event.path.length) : '';
+  const prefix =
+    clientPath && event.path && clientPath.endsWith(event.path)
+      ? clientPath.slice(0, clientPath.length - event.path.length)
+      : '';
   return `${prefix}${productPath(id)}`;
 }
 
@@ -84,9 +87,15 @@ function locationOf(event: APIGatewayProxyEvent, id: string): string {
  * The answer to a batch: each result still at `pending` (the first mention of an id sent to the table) takes the
  * table's outcome for that id; an id the table did not answer for is `throttled`, to be sent again.
  */
-function batchReply<Outcome extends string>(results: BatchItemResult<Outcome>[], pending: Outcome, outcomes: ReadonlyMap<string, Outcome>, all: readonly Outcome[]): Reply {
+function batchReply<Outcome extends string>(
+  results: BatchItemResult<Outcome>[],
+  pending: Outcome,
+  outcomes: ReadonlyMap<string, Outcome>,
+  all: readonly Outcome[],
+): Reply {
   for (const result of results) {
-    if (result.outcome === pending && result.id !== undefined) result.outcome = outcomes.get(result.id) ?? ('throttled' as Outcome);
+    if (result.outcome === pending && result.id !== undefined)
+      result.outcome = outcomes.get(result.id) ?? ('throttled' as Outcome);
   }
   return { status: 200, body: { results, counts: countOutcomes(results, all) } };
 }
@@ -99,7 +108,8 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
   /** The list of a batch body (`items` or `ids`); 400 naming the field when the envelope is wrong. */
   function readBatch(event: APIGatewayProxyEvent, key: 'items' | 'ids'): unknown[] {
     const envelope = readBatchEnvelope(readJsonBody(event, BATCH_MAX_BODY_BYTES), key);
-    if (!envelope.ok) throw new HttpError('validation', `the batch is not valid; see errors`, { errors: envelope.errors });
+    if (!envelope.ok)
+      throw new HttpError('validation', `the batch is not valid; see errors`, { errors: envelope.errors });
     return envelope.list;
   }
 
@@ -114,7 +124,13 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
         results.push({ index, ...(id === undefined ? {} : { id }), outcome: 'invalid', errors: input.errors });
         return;
       }
-      const product = { id: input.value.id ?? deps.newId(), ...input.value, createdAt: now, updatedAt: now, version: 1 } as Product;
+      const product = {
+        id: input.value.id ?? deps.newId(),
+        ...input.value,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      } as Product;
       // A second item with an id the batch already creates is answered as a second POST would be.
       if (products.has(product.id)) results.push({ index, id: product.id, outcome: 'exists' });
       else {
@@ -131,7 +147,13 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
     const ids = new Set<string>();
     readBatch(event, 'ids').forEach((id, index) => {
       const rule = checkId(id);
-      if (rule) results.push({ index, ...(typeof id === 'string' ? { id } : {}), outcome: 'invalid', errors: [{ field: `ids[${index}]`, message: rule }] });
+      if (rule)
+        results.push({
+          index,
+          ...(typeof id === 'string' ? { id } : {}),
+          outcome: 'invalid',
+          errors: [{ field: `ids[${index}]`, message: rule }],
+        });
       // A second mention of an id is answered as a second DELETE would be.
       else if (ids.has(id as string)) results.push({ index, id: id as string, outcome: 'notFound' });
       else {
@@ -147,7 +169,13 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
     const input = validateProductInput(readJsonBody(event));
     if (!input.ok) throw new HttpError('validation', 'the product is not valid; see errors', { errors: input.errors });
     const now = deps.now().toISOString();
-    const product = { id: input.value.id ?? deps.newId(), ...input.value, createdAt: now, updatedAt: now, version: 1 } as Product;
+    const product = {
+      id: input.value.id ?? deps.newId(),
+      ...input.value,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    } as Product;
     await store.create(product);
     return { status: 201, body: product, headers: { Location: locationOf(event, product.id), ...etag(product) } };
   }
@@ -216,7 +244,11 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
       response = json(routed.reply);
     } catch (error) {
       if (error instanceof HttpError) {
-        response = json({ status: error.status, body: error.problem, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...error.headers } });
+        response = json({
+          status: error.status,
+          body: error.problem,
+          headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...error.headers },
+        });
       } else {
         failure = error;
         response = json({
@@ -237,7 +269,12 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
       status: response.statusCode,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     };
-    if (failure) line.error = { name: (failure as Error).name, message: (failure as Error).message, stack: (failure as Error).stack };
+    if (failure)
+      line.error = {
+        name: (failure as Error).name,
+        message: (failure as Error).message,
+        stack: (failure as Error).stack,
+      };
     deps.log(JSON.stringify(line));
     return withCors(response, event, deps.corsOrigins ?? []);
   };

@@ -11,9 +11,10 @@ export function encodeCursor(key: ProductKey): string {
 
 /** Decodes a cursor, or throws a 400 for one that this API did not hand out. */
 export function decodeCursor(cursor: string): ProductKey {
-  const invalid = () => new HttpError('badQuery', 'cursor is not one this API returned; start the list again without it', {
-    errors: [{ field: 'cursor', message: 'is not a valid cursor' }],
-  });
+  const invalid = () =>
+    new HttpError('badQuery', 'cursor is not one this API returned; start the list again without it', {
+      errors: [{ field: 'cursor', message: 'is not a valid cursor' }],
+    });
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   let parsed: unknown;
   try {

@@ -5,7 +5,11 @@ export class HttpError extends Error {
   readonly problem: Problem;
   readonly headers: Record<string, string>;
 
-  constructor(kind: ProblemKind, detail: string, options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {}) {
+  constructor(
+    kind: ProblemKind,
+    detail: string,
+    options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
     super(detail, { cause: options.cause });
     this.name = 'HttpError';
     this.problem = problem(kind, detail, options.errors);

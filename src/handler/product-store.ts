@@ -46,7 +46,9 @@ const MAX_UNCONDITIONED_TRIES = 3;
 
 /** The condition that the item is at `expected`; an item without a version, or with a NULL one, is at version 0. */
 function versionIs(expected: number): string {
-  return expected === 0 ? '(attribute_not_exists(#version) OR attribute_type(#version, :null) OR #version = :expected)' : '#version = :expected';
+  return expected === 0
+    ? '(attribute_not_exists(#version) OR attribute_type(#version, :null) OR #version = :expected)'
+    : '#version = :expected';
 }
 
 /** The values versionIs() names. */
@@ -98,7 +100,11 @@ export class ProductStore {
   /** One page of a scan, at most `limit` items, so no response nears Lambda's 6 MB limit. */
   async list(limit: number, startKey: ProductKey | undefined): Promise<ProductPage> {
     try {
-      const result = await this.client.scan({ TableName: this.tableName, Limit: limit, ...(startKey ? { ExclusiveStartKey: startKey } : {}) });
+      const result = await this.client.scan({
+        TableName: this.tableName,
+        Limit: limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      });
       const lastKey = result.LastEvaluatedKey as ProductKey | undefined;
       const items: Product[] = [];
       const skipped: SkippedItem[] = [];
@@ -129,7 +135,10 @@ export class ProductStore {
         if (applied) return applied;
       }
       // Without If-Match the patch applies to whatever version is stored; it is held to one only to be sent safely.
-      const again = expectedVersion === undefined && tries < MAX_UNCONDITIONED_TRIES && (outcome.ambiguous || expected !== undefined);
+      const again =
+        expectedVersion === undefined &&
+        tries < MAX_UNCONDITIONED_TRIES &&
+        (outcome.ambiguous || expected !== undefined);
       if (!again) return outcome.error ? translate(outcome.error) : this.explainConditionFailure(id, expectedVersion);
       const current = await this.get(id);
       if (current === undefined) throw new HttpError('notFound', `no product has id ${id}`);
@@ -138,7 +147,12 @@ export class ProductStore {
   }
 
   /** One conditional write of the patch at `expected` (any version when undefined). */
-  private async tryUpdate(id: string, patch: ProductPatch, updatedAt: string, expected: number | undefined): Promise<{ product: Product } | { ambiguous: boolean; error?: unknown }> {
+  private async tryUpdate(
+    id: string,
+    patch: ProductPatch,
+    updatedAt: string,
+    expected: number | undefined,
+  ): Promise<{ product: Product } | { ambiguous: boolean; error?: unknown }> {
     const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':updatedAt': updatedAt };
     const sets = ['#updatedAt = :updatedAt'];
@@ -167,14 +181,23 @@ export class ProductStore {
     let ambiguous = false;
     // Items written by other tools may have no version (read as 0) or one of another type (refused by the
     // condition, so that DynamoDB never answers a ValidationException for the arithmetic).
-    const atVersion = expected === undefined ? '' : expected === 0 ? ' AND (attribute_not_exists(#version) OR #version = :expected)' : ' AND #version = :expected';
+    const atVersion =
+      expected === undefined
+        ? ''
+        : expected === 0
+          ? ' AND (attribute_not_exists(#version) OR #version = :expected)'
+          : ' AND #version = :expected';
     try {
-      return await write('#version = if_not_exists(#version, :zero) + :one', `(attribute_not_exists(#version) OR attribute_type(#version, :number))${atVersion}`, {
-        ':zero': 0,
-        ':one': 1,
-        ':number': 'N',
-        ...(expected === undefined ? {} : { ':expected': expected }),
-      });
+      return await write(
+        '#version = if_not_exists(#version, :zero) + :one',
+        `(attribute_not_exists(#version) OR attribute_type(#version, :number))${atVersion}`,
+        {
+          ':zero': 0,
+          ':one': 1,
+          ':number': 'N',
+          ...(expected === undefined ? {} : { ':expected': expected }),
+        },
+      );
     } catch (error) {
       ambiguous = isAmbiguous(error);
       if (!isConditionFailure(error)) {
@@ -201,10 +224,16 @@ export class ProductStore {
       await this.client.deleteItem({
         TableName: this.tableName,
         Key: { id },
-        ConditionExpression: expectedVersion === undefined ? 'attribute_exists(id)' : `attribute_exists(id) AND ${versionIs(expectedVersion)}`,
+        ConditionExpression:
+          expectedVersion === undefined
+            ? 'attribute_exists(id)'
+            : `attribute_exists(id) AND ${versionIs(expectedVersion)}`,
         ...(expectedVersion === undefined
           ? {}
-          : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: versionValues(expectedVersion) }),
+          : {
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: versionValues(expectedVersion),
+            }),
       });
     } catch (error) {
       // An attempt whose answer was lost most likely deleted it: gone is what was asked.
@@ -215,7 +244,11 @@ export class ProductStore {
   }
 
   /** A failed condition means absent or a different version; one consistent read tells which. */
-  private async explainConditionFailure(id: string, expectedVersion: number | undefined, cause?: unknown): Promise<never> {
+  private async explainConditionFailure(
+    id: string,
+    expectedVersion: number | undefined,
+    cause?: unknown,
+  ): Promise<never> {
     const current = await this.get(id);
     if (current === undefined) throw new HttpError('notFound', `no product has id ${id}`, { cause });
     throw new HttpError(

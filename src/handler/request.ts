@@ -23,7 +23,11 @@ function charsetOf(contentType: string): string | undefined {
   for (const parameter of contentType.split(';').slice(1)) {
     const equals = parameter.indexOf('=');
     if (equals !== -1 && parameter.slice(0, equals).trim().toLowerCase() === 'charset') {
-      return parameter.slice(equals + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+      return parameter
+        .slice(equals + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase();
     }
   }
   return undefined;
@@ -40,7 +44,10 @@ export function readJsonBody(event: APIGatewayProxyEvent, maxBytes = MAX_BODY_BY
   }
   const charset = contentType === undefined ? undefined : charsetOf(contentType);
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new HttpError('unsupportedMediaType', `charset ${charset} is not supported; send JSON in UTF-8 (charset=utf-8 or none)`);
+    throw new HttpError(
+      'unsupportedMediaType',
+      `charset ${charset} is not supported; send JSON in UTF-8 (charset=utf-8 or none)`,
+    );
   }
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
@@ -70,7 +77,9 @@ export function readJsonBody(event: APIGatewayProxyEvent, maxBytes = MAX_BODY_BY
 function singleQueryValue(event: APIGatewayProxyEvent, name: string): string | undefined {
   const values = event.multiValueQueryStringParameters?.[name];
   if (values && values.length > 1) {
-    throw new HttpError('badQuery', `${name} may be given once`, { errors: [{ field: name, message: 'must appear at most once' }] });
+    throw new HttpError('badQuery', `${name} may be given once`, {
+      errors: [{ field: name, message: 'must appear at most once' }],
+    });
   }
   return values?.[0] ?? event.queryStringParameters?.[name] ?? undefined;
 }

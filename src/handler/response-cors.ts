@@ -10,7 +10,11 @@ function originOf(event: APIGatewayProxyEvent): string | undefined {
 }
 
 /** Adds Access-Control-Allow-Origin (for an allowed origin), Vary and Expose-Headers; nothing without origins. */
-export function withCors(response: APIGatewayProxyResult, event: APIGatewayProxyEvent, origins: readonly string[]): APIGatewayProxyResult {
+export function withCors(
+  response: APIGatewayProxyResult,
+  event: APIGatewayProxyEvent,
+  origins: readonly string[],
+): APIGatewayProxyResult {
   if (origins.length === 0) return response;
   const cors = responseCorsHeaders(origins, originOf(event));
   return { ...response, headers: { ...response.headers, ...cors } };

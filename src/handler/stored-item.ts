@@ -24,7 +24,10 @@ export function readStoredItem(item: Record<string, unknown>): StoredItem {
   for (const field of FIELD_NAMES) {
     const spec: FieldSpec = PRODUCT_FIELDS[field];
     // A DynamoDB NULL counts as missing where the field has a value for missing.
-    const value = item[field] === undefined || (item[field] === null && spec.missingAs !== undefined) ? spec.missingAs : item[field];
+    const value =
+      item[field] === undefined || (item[field] === null && spec.missingAs !== undefined)
+        ? spec.missingAs
+        : item[field];
     if (value === undefined) {
       if (spec.alwaysStored) errors.push({ field, message: 'is missing' });
       continue;

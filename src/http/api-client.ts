@@ -1,5 +1,15 @@
 /** The product API's client: one connection pool per base URL, timeouts, safe retries and errors people can read. */
-import { normalizeField, operationRequest, type BatchCreateAnswer, type BatchDeleteAnswer, type FieldName, type OperationId, type Product, type ProductInput, type ProductPatch } from '../contract/index.js';
+import {
+  normalizeField,
+  operationRequest,
+  type BatchCreateAnswer,
+  type BatchDeleteAnswer,
+  type FieldName,
+  type OperationId,
+  type Product,
+  type ProductInput,
+  type ProductPatch,
+} from '../contract/index.js';
 import { errorFromNetwork, errorFromResponse, notProductApi } from './response-error.js';
 import {
   backoffDelay,
@@ -13,8 +23,14 @@ import {
 import type { ApiResponse, ListOptions, ProductApiOptions, ProductPage, RequestOptions } from './api-types.js';
 import type { Transport } from './transport.js';
 
-export type { ApiResponse, Exchange, ListOptions, ProductApiOptions, ProductPage, RequestOptions } from './api-types.js';
-
+export type {
+  ApiResponse,
+  Exchange,
+  ListOptions,
+  ProductApiOptions,
+  ProductPage,
+  RequestOptions,
+} from './api-types.js';
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const DEFAULTS = {
@@ -95,7 +111,11 @@ export class ProductApi {
       const items = page.items.length > remaining ? page.items.slice(0, remaining) : page.items;
       remaining -= items.length;
       cursor = page.nextCursor;
-      yield { items, nextCursor: cursor, ...(page.skipped && page.skipped.length > 0 ? { skipped: page.skipped } : {}) };
+      yield {
+        items,
+        nextCursor: cursor,
+        ...(page.skipped && page.skipped.length > 0 ? { skipped: page.skipped } : {}),
+      };
     } while (cursor && remaining > 0);
   }
 
@@ -108,7 +128,11 @@ export class ProductApi {
   async update(id: string, patch: ProductPatch, options: { ifVersion?: number } = {}): Promise<Product> {
     const { method, path } = operationRequest('updateProduct', { id });
     const headers = ifMatch(options.ifVersion);
-    const response = await this.request(method, path, { body: patch, headers, idempotent: options.ifVersion !== undefined });
+    const response = await this.request(method, path, {
+      body: patch,
+      headers,
+      idempotent: options.ifVersion !== undefined,
+    });
     if (response.status === 200) return this.json<Product>(method, path, response);
     if (response.status === 412 && response.ambiguous && options.ifVersion !== undefined) {
       const current = await this.find(id);
@@ -152,12 +176,19 @@ export class ProductApi {
     if (response.status === 200) return this.json<T>(method, path, response);
     const message = (response.body as { message?: unknown } | undefined)?.message;
     // API Gateway answers a resource it does not have with 403 Missing Authentication Token, signed or not.
-    if ((response.status === 403 && message === 'Missing Authentication Token') || (response.status === 404 && typeof message === 'string')) return undefined;
+    if (
+      (response.status === 403 && message === 'Missing Authentication Token') ||
+      (response.status === 404 && typeof message === 'string')
+    )
+      return undefined;
     throw this.fail(method, path, response);
   }
 
   /** Sends one operation of the contract's table, its path parameters filled from `params`; see request(). */
-  call<T = unknown>(operationId: OperationId, options: RequestOptions & { params?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  call<T = unknown>(
+    operationId: OperationId,
+    options: RequestOptions & { params?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
     const { params, ...request } = options;
     const { method, path } = operationRequest(operationId, params);
     return this.request<T>(method, path, request);
@@ -173,7 +204,10 @@ export class ProductApi {
     const requestPath = this.pathWithQuery(path, options.query);
     const url = `${this.origin}${requestPath}`;
     const idempotent = options.idempotent ?? IDEMPOTENT_METHODS.has(upperMethod);
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.options.userAgent ?? 'products-cli' };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.options.userAgent ?? 'products-cli',
+    };
     if (this.options.apiKey) headers['x-api-key'] = this.options.apiKey;
     let payload: string | undefined;
     if (options.body !== undefined) {
@@ -195,13 +229,27 @@ export class ProductApi {
       let failure: unknown;
       // Before the slow notice and outside the try: a signing failure (no credentials) is the caller's to see.
       const signing = this.options.signing;
-      const sent = signing?.needed(upperMethod) ? { ...headers, ...(await signing.sign({ method: upperMethod, url, headers, body: payload })) } : headers;
+      const sent = signing?.needed(upperMethod)
+        ? { ...headers, ...(await signing.sign({ method: upperMethod, url, headers, body: payload })) }
+        : headers;
       const onSlow = this.options.onSlow;
       const wait: { end?: (() => void) | void } = {};
-      const slow = onSlow && setTimeout(() => (wait.end = onSlow({ method: upperMethod, url, timeoutMs: timeout, attempt })), this.options.slowNoticeMs);
+      const slow =
+        onSlow &&
+        setTimeout(
+          () => (wait.end = onSlow({ method: upperMethod, url, timeoutMs: timeout, attempt })),
+          this.options.slowNoticeMs,
+        );
       slow?.unref?.();
       try {
-        const answer = await transport.send({ method: upperMethod, path: requestPath, headers: sent, body: payload, signal, timeoutMs: timeout });
+        const answer = await transport.send({
+          method: upperMethod,
+          path: requestPath,
+          headers: sent,
+          body: payload,
+          signal,
+          timeoutMs: timeout,
+        });
         status = answer.status;
         responseHeaders = answer.headers;
         body = parseBody(answer.text, responseHeaders['content-type']);
@@ -214,7 +262,10 @@ export class ProductApi {
       }
 
       // A signature refused for a skewed clock: sign again once, on the server's time (as the SDK does).
-      const signing403 = status === 403 && signing?.needed(upperMethod) && /signature expired|signature not yet current/i.test((body as { message?: string } | undefined)?.message ?? '');
+      const signing403 =
+        status === 403 &&
+        signing?.needed(upperMethod) &&
+        /signature expired|signature not yet current/i.test((body as { message?: string } | undefined)?.message ?? '');
       if (signing403 && !clockCorrected && signing?.correctClock([responseHeaders.date].flat()[0])) {
         clockCorrected = true;
         continue;
@@ -237,7 +288,14 @@ export class ProductApi {
 
       if (retryInMs === null) {
         if (failure !== undefined) throw errorFromNetwork(upperMethod, url, failure, attempt);
-        return { status: status as number, headers: responseHeaders, body: body as T, attempts: attempt, ambiguous, durationMs: performance.now() - started };
+        return {
+          status: status as number,
+          headers: responseHeaders,
+          body: body as T,
+          attempts: attempt,
+          ambiguous,
+          durationMs: performance.now() - started,
+        };
       }
       if (failure !== undefined && isNotSent(failure) && !this.toldRetry) {
         this.toldRetry = true;
@@ -302,9 +360,20 @@ export class ProductApi {
 
   private fail(method: string, path: string, response: ApiResponse, suffix = ''): Error {
     const url = `${this.origin}${this.basePath}${path}`;
-    const error = errorFromResponse({ method, url, status: response.status, body: response.body, attempts: response.attempts, headers: response.headers });
+    const error = errorFromResponse({
+      method,
+      url,
+      status: response.status,
+      body: response.body,
+      attempts: response.attempts,
+      headers: response.headers,
+    });
     if (response.status === 403 && this.options.signing?.needed(method)) {
-      error.message = this.options.signing.refused(method, url, (response.body as { message?: string } | undefined)?.message);
+      error.message = this.options.signing.refused(
+        method,
+        url,
+        (response.body as { message?: string } | undefined)?.message,
+      );
     }
     if (suffix) error.message += suffix;
     return error;
@@ -339,7 +408,10 @@ function parseBody(text: string, contentType: string | string[] | undefined): un
 
 /** True when the product holds every value the input or patch asked for, as the API stores it. */
 function sameContent(product: Product, fields: ProductInput | ProductPatch): boolean {
-  return Object.entries(fields).every(([field, wanted]) => wanted === undefined || product[field as FieldName] === normalizeField(field as FieldName, wanted));
+  return Object.entries(fields).every(
+    ([field, wanted]) =>
+      wanted === undefined || product[field as FieldName] === normalizeField(field as FieldName, wanted),
+  );
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

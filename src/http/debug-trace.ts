@@ -2,7 +2,14 @@
 import type { Exchange } from './api-client.js';
 
 /** Headers whose values are credentials: never printed. */
-const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'x-amz-security-token', 'cookie', 'set-cookie', 'proxy-authorization']);
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'x-api-key',
+  'x-amz-security-token',
+  'cookie',
+  'set-cookie',
+  'proxy-authorization',
+]);
 
 /** A header's value as printed: `[redacted]` for a secret. */
 function shown(name: string, value: string | string[] | undefined): string {
@@ -18,7 +25,8 @@ export function renderExchange(exchange: Exchange): string[] {
   if (exchange.status === undefined) lines.push(`< no answer after ${took}: ${exchange.error ?? 'unknown error'}`);
   else {
     lines.push(`< ${exchange.status} in ${took}`);
-    for (const [name, value] of Object.entries(exchange.responseHeaders ?? {})) if (value !== undefined) lines.push(`< ${name}: ${shown(name, value)}`);
+    for (const [name, value] of Object.entries(exchange.responseHeaders ?? {}))
+      if (value !== undefined) lines.push(`< ${name}: ${shown(name, value)}`);
   }
   if (exchange.retryInMs !== undefined) lines.push(`  retrying in ${exchange.retryInMs} ms`);
   return lines;
@@ -26,7 +34,12 @@ export function renderExchange(exchange: Exchange): string[] {
 
 /** An `onExchange` hook that writes each attempt to `write`, every line prefixed with `debug: `. */
 export function traceExchanges(write: (text: string) => void): (exchange: Exchange) => void {
-  return (exchange) => write(renderExchange(exchange).map((line) => `debug: ${line}\n`).join(''));
+  return (exchange) =>
+    write(
+      renderExchange(exchange)
+        .map((line) => `debug: ${line}\n`)
+        .join(''),
+    );
 }
 
 /** True when PRODUCTS_CLI_DEBUG asks for tracing (set, and not empty or 0). */

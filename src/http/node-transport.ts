@@ -24,7 +24,9 @@ export function nodeTransport(origin: string, options: NodeTransportOptions): Tr
   let client: { http: HttpModule; agent: Agent } | undefined;
   const open = async () => {
     if (!client) {
-      const http = (url.protocol === 'https:' ? await import('node:https') : await import('node:http')) as unknown as HttpModule;
+      const http = (url.protocol === 'https:'
+        ? await import('node:https')
+        : await import('node:http')) as unknown as HttpModule;
       client = { http, agent: new http.Agent({ keepAlive: true, maxSockets: options.connections }) };
     }
     return client;
@@ -41,14 +43,18 @@ export function nodeTransport(origin: string, options: NodeTransportOptions): Tr
           port: url.port || undefined,
           method: request.method,
           path: request.path,
-          headers: request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
+          headers:
+            request.body === undefined
+              ? request.headers
+              : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
           agent,
           signal: request.signal,
         });
         outgoing.on('socket', (socket) => {
           if (!socket.connecting) return;
           const timer = setTimeout(
-            () => outgoing.destroy(networkError('CONNECT_TIMEOUT', `no connection within ${options.connectTimeoutMs} ms`)),
+            () =>
+              outgoing.destroy(networkError('CONNECT_TIMEOUT', `no connection within ${options.connectTimeoutMs} ms`)),
             options.connectTimeoutMs,
           );
           socket.once('connect', () => clearTimeout(timer));
@@ -67,8 +73,13 @@ export function nodeTransport(origin: string, options: NodeTransportOptions): Tr
           response.on('error', reject);
           response.on('aborted', () => reject(networkError('ECONNRESET', 'the connection closed inside the answer')));
           response.on('end', () => {
-            if (!response.complete) return reject(networkError('ECONNRESET', 'the connection closed inside the answer'));
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
+            if (!response.complete)
+              return reject(networkError('ECONNRESET', 'the connection closed inside the answer'));
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            });
           });
         });
         outgoing.end(request.body);

@@ -67,7 +67,8 @@ export function signingFor(auth: TargetAuth | undefined): RequestSigning | undef
     },
     refused: (method, url, message) => {
       const what = `${method} ${url} was refused (403 ${message ?? 'Forbidden'})`;
-      if (auth.local) return `${what}; the local stack does not accept the key recorded in .products-cli/state.json: run products-cli setup --local again`;
+      if (auth.local)
+        return `${what}; the local stack does not accept the key recorded in .products-cli/state.json: run products-cli setup --local again`;
       const api = /^https:\/\/([a-z0-9]+)\.execute-api\./.exec(url)?.[1] ?? '*';
       return `${what}; check that the signing identity (AWS_PROFILE or the default credentials) is allowed execute-api:Invoke on arn:${partitionOf(auth.region)}:execute-api:${auth.region}:*:${api}/*`;
     },

@@ -60,7 +60,10 @@ export function looksLikeProductApi(status: number, body: unknown): boolean {
 export function notProductApi(url: string, status: number, headers: ErrorContext['headers']): NotProductApiError {
   const type = header(headers, 'content-type')?.split(';')[0]?.trim() || 'no content type';
   const base = url.replace(/\/product(\/.*)?(\?.*)?$/, '');
-  return new NotProductApiError(`${base} does not look like the product API (got ${status} ${type}); check --url, PRODUCTS_API_URL or the stack that setup recorded`, status);
+  return new NotProductApiError(
+    `${base} does not look like the product API (got ${status} ${type}); check --url, PRODUCTS_API_URL or the stack that setup recorded`,
+    status,
+  );
 }
 
 function problemText(problem: Problem): string {
@@ -84,9 +87,16 @@ export function errorFromResponse(context: ErrorContext): AppError {
     if (status === 400 || status === 413 || status === 415) return new UsageError(problemText(problem));
     if (status === 503) {
       // The function refused the request because DynamoDB throttled it: nothing was written.
-      return new ThrottledError(`${problemText(problem)} (HTTP 503 from ${method} ${url})${afterAttempts(attempts)}`, status, parseRetryAfter(context.headers?.['retry-after']));
+      return new ThrottledError(
+        `${problemText(problem)} (HTTP 503 from ${method} ${url})${afterAttempts(attempts)}`,
+        status,
+        parseRetryAfter(context.headers?.['retry-after']),
+      );
     }
-    return new ApiError(`${problemText(problem)} (HTTP ${status} from ${method} ${url})${afterAttempts(attempts)}`, status);
+    return new ApiError(
+      `${problemText(problem)} (HTTP ${status} from ${method} ${url})${afterAttempts(attempts)}`,
+      status,
+    );
   }
   const message = gatewayMessage(body);
   if (status === 403 && message === 'Missing Authentication Token') {
@@ -97,16 +107,27 @@ export function errorFromResponse(context: ErrorContext): AppError {
     );
   }
   if (status === 403) {
-    return new ApiError(`${method} ${url} was refused (403 ${message ?? 'Forbidden'}); if the API needs a key, set PRODUCTS_API_KEY`, status);
+    return new ApiError(
+      `${method} ${url} was refused (403 ${message ?? 'Forbidden'}); if the API needs a key, set PRODUCTS_API_KEY`,
+      status,
+    );
   }
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(context.headers?.['retry-after']);
-    return new ThrottledError(`the API is throttling requests (429 ${message ?? 'Too Many Requests'})${afterAttempts(attempts)}; wait a moment and retry`, status, retryAfterMs);
+    return new ThrottledError(
+      `the API is throttling requests (429 ${message ?? 'Too Many Requests'})${afterAttempts(attempts)}; wait a moment and retry`,
+      status,
+      retryAfterMs,
+    );
   }
   if (status === 404) return new NotFoundError(`${method} ${url} answered 404${message ? ` ${message}` : ''}`);
-  if (status === 409 || status === 412) return new ConflictError(`${method} ${url} answered ${status}${message ? ` ${message}` : ''}`);
+  if (status === 409 || status === 412)
+    return new ConflictError(`${method} ${url} answered ${status}${message ? ` ${message}` : ''}`);
   const detail = message ?? (typeof body === 'string' && body.trim() !== '' ? oneLine(body) : undefined);
-  return new ApiError(`${method} ${url} answered ${status}${detail ? ` ${detail}` : ''}${afterAttempts(attempts)}`, status);
+  return new ApiError(
+    `${method} ${url} answered ${status}${detail ? ` ${detail}` : ''}${afterAttempts(attempts)}`,
+    status,
+  );
 }
 
 function oneLine(text: string): string {
@@ -136,7 +157,8 @@ const NETWORK_REASONS: Record<string, string> = {
 /** The error for a request that got no answer: one line naming the URL and the reason. */
 export function errorFromNetwork(method: string, url: string, error: unknown, attempts: number): ApiError {
   const code = networkCode(error);
-  const reason = (code && NETWORK_REASONS[code]) ?? `${(error as Error)?.message ?? String(error)}${code ? ` (${code})` : ''}`;
+  const reason =
+    (code && NETWORK_REASONS[code]) ?? `${(error as Error)?.message ?? String(error)}${code ? ` (${code})` : ''}`;
   const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
   const hint = code === 'ECONNREFUSED' ? '; is the API running? `products-cli setup --local` starts one' : '';
   return new ApiError(`cannot reach ${url} for ${method}: ${reason}${tries}${hint}`, undefined, { cause: error });

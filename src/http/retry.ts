@@ -11,14 +11,29 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 5
 export const NOT_ACTED_ON_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
 /** Network failures that happen before a request leaves the machine, so that it cannot have been acted on. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * Network failures not worth another attempt: a request the client itself got wrong, and a host name that does
  * not resolve (a typo in the URL, or no network): the resolver has already retried, and waiting seconds more
  * to say "no such host" helps nobody.
  */
-const FATAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_URL', 'UND_ERR_NOT_SUPPORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH', 'ENOTFOUND', 'EAI_AGAIN']);
+const FATAL_CODES = new Set([
+  'UND_ERR_INVALID_ARG',
+  'ERR_INVALID_URL',
+  'UND_ERR_NOT_SUPPORTED',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** The error code of a network failure, looking through causes (undici wraps the socket's error). */
 export function networkCode(error: unknown): string | undefined {

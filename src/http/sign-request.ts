@@ -15,13 +15,19 @@ async function chainProvider(profile: string | undefined): Promise<CredentialPro
     try {
       return await chain();
     } catch (error) {
-      throw new AwsError(`no AWS credentials to sign the request with (${(error as Error).message}); set AWS_PROFILE or run aws configure`, { cause: error });
+      throw new AwsError(
+        `no AWS credentials to sign the request with (${(error as Error).message}); set AWS_PROFILE or run aws configure`,
+        { cause: error },
+      );
     }
   };
 }
 
 /** A function that returns the signature headers for a request. */
-export async function createSigner(auth: TargetAuth, clockOffsetMs: () => number = () => 0): Promise<(request: SignInput) => Promise<Record<string, string>>> {
+export async function createSigner(
+  auth: TargetAuth,
+  clockOffsetMs: () => number = () => 0,
+): Promise<(request: SignInput) => Promise<Record<string, string>>> {
   const fixed = auth.credentials;
   const credentials: CredentialProvider = fixed ? async () => fixed : await chainProvider(auth.profile);
   const signer = new SignatureV4({
@@ -38,15 +44,18 @@ export async function createSigner(auth: TargetAuth, clockOffsetMs: () => number
       query[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
     }
     // The transports send Host as url.host does (the port only when it is not the scheme's default).
-    const signed = await signer.sign({
-      method: request.method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      path: url.pathname,
-      query,
-      headers: { ...request.headers, host: url.host },
-      ...(request.body !== undefined ? { body: request.body } : {}),
-    }, { signingDate: new Date(Date.now() + clockOffsetMs()) });
+    const signed = await signer.sign(
+      {
+        method: request.method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        path: url.pathname,
+        query,
+        headers: { ...request.headers, host: url.host },
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      },
+      { signingDate: new Date(Date.now() + clockOffsetMs()) },
+    );
     const added: Record<string, string> = {};
     for (const [name, value] of Object.entries(signed.headers)) {
       if (name !== 'host' && request.headers[name] === undefined) added[name] = String(value);

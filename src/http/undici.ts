@@ -26,7 +26,8 @@ export function loadUndici(): UndiciParts {
       Pool: require('undici/lib/dispatcher/pool.js') as typeof Pool,
       request: require('undici/lib/api/api-request.js') as Dispatcher['request'],
     };
-    if (typeof parts.Pool !== 'function' || typeof parts.request !== 'function') throw new Error('unexpected undici layout');
+    if (typeof parts.Pool !== 'function' || typeof parts.request !== 'function')
+      throw new Error('unexpected undici layout');
   } catch {
     const undici = require('undici') as typeof import('undici');
     parts = { Pool: undici.Pool, request: undici.Dispatcher.prototype.request };

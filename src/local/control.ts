@@ -3,7 +3,16 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { readDataOwner, type DataOwner } from '../state/data-lock.js';
 import { stateDir, type LocalState } from '../state/state-file.js';
-import { AUTH_HEADER, HEALTH_PATH, metricsQuery, STACK_SERVICE_NAME, type ControlRequest, type HealthAnswer, type StackSettings, type StackStats } from './health.js';
+import {
+  AUTH_HEADER,
+  HEALTH_PATH,
+  metricsQuery,
+  STACK_SERVICE_NAME,
+  type ControlRequest,
+  type HealthAnswer,
+  type StackSettings,
+  type StackStats,
+} from './health.js';
 import type { MetricSeries, MetricsWindow } from '../stack/metric-series.js';
 import { holdsPort } from './port-owner.js';
 import { isProcessAlive } from '../state/process-alive.js';
@@ -53,7 +62,11 @@ export interface ProbeOptions {
  * Asks whatever listens on 127.0.0.1:port to prove it knows `secret`; with `withStats` it also proves the
  * secret to the stack and gets its figures. Undefined when nothing answers, or not with a valid proof.
  */
-export function probeStack(port: number, secret: string, options: ProbeOptions = {}): Promise<HealthAnswer | undefined> {
+export function probeStack(
+  port: number,
+  secret: string,
+  options: ProbeOptions = {},
+): Promise<HealthAnswer | undefined> {
   const nonce = newNonce();
   const proved = options.withStats || options.metrics;
   const headers: Record<string, string> = proved ? { [AUTH_HEADER]: clientProof(secret, nonce, Date.now()) } : {};
@@ -61,32 +74,35 @@ export function probeStack(port: number, secret: string, options: ProbeOptions =
   const maxBytes = options.metrics ? 4 * 1024 * 1024 : 64 * 1024;
   return new Promise((resolve) => {
     const path = `${HEALTH_PATH}?nonce=${nonce}${options.metrics ? `&metrics=${metricsQuery(options.metrics)}` : ''}`;
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers, timeout: options.timeoutMs ?? 3_000, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        // Whatever listens there may not be ours: it gets no more than a health answer's worth of memory.
-        if (size > maxBytes) req.destroy();
-        else chunks.push(chunk);
-      });
-      res.on('end', () => {
-        try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as HealthAnswer;
-          const valid =
-            res.statusCode === 200 &&
-            body.service === STACK_SERVICE_NAME &&
-            Number.isInteger(body.pid) &&
-            body.port === port &&
-            typeof body.proof === 'string' &&
-            sameHex(body.proof, stackProof(secret, nonce, body.pid, port));
-          resolve(valid ? body : undefined);
-        } catch {
-          resolve(undefined);
-        }
-      });
-      res.on('error', () => resolve(undefined));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'GET', headers, timeout: options.timeoutMs ?? 3_000, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          // Whatever listens there may not be ours: it gets no more than a health answer's worth of memory.
+          if (size > maxBytes) req.destroy();
+          else chunks.push(chunk);
+        });
+        res.on('end', () => {
+          try {
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as HealthAnswer;
+            const valid =
+              res.statusCode === 200 &&
+              body.service === STACK_SERVICE_NAME &&
+              Number.isInteger(body.pid) &&
+              body.port === port &&
+              typeof body.proof === 'string' &&
+              sameHex(body.proof, stackProof(secret, nonce, body.pid, port));
+            resolve(valid ? body : undefined);
+          } catch {
+            resolve(undefined);
+          }
+        });
+        res.on('error', () => resolve(undefined));
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(undefined));
     req.end();
@@ -97,7 +113,10 @@ export function probeStack(port: number, secret: string, options: ProbeOptions =
  * The recorded stack when it is up and is the very process recorded: the pid runs, the stack on the port
  * proves the secret and names that pid, and the pid holds the port (where the system can tell).
  */
-export async function identifyRecordedStack(record: StackRecord, options: Pick<ProbeOptions, 'withStats' | 'metrics'> = {}): Promise<StackIdentity | undefined> {
+export async function identifyRecordedStack(
+  record: StackRecord,
+  options: Pick<ProbeOptions, 'withStats' | 'metrics'> = {},
+): Promise<StackIdentity | undefined> {
   if (!record.secret || !isProcessAlive(record.pid)) return undefined;
   const answer = await probeStack(record.port, record.secret, options);
   if (!answer || answer.pid !== record.pid) return undefined;
@@ -117,7 +136,9 @@ export async function identifyRecordedStack(record: StackRecord, options: Pick<P
 }
 
 /** What holds the CLI's data directory, when a lock names a process: the stack found through the lock, or a live process that cannot be identified. */
-export type DataHolder = { kind: 'stack'; owner: DataOwner; identity: StackIdentity } | { kind: 'unknown'; owner: DataOwner };
+export type DataHolder =
+  | { kind: 'stack'; owner: DataOwner; identity: StackIdentity }
+  | { kind: 'unknown'; owner: DataOwner };
 
 /** The process that holds `dataDir` by its lock, if one is alive; undefined when the data is free. */
 export async function findDataHolder(dataDir: string): Promise<DataHolder | undefined> {
@@ -172,24 +193,49 @@ export interface ControlAnswer {
 }
 
 /** Sends a control request to the stack on `port`, proving `secret`; a deploy may take as long as a cold start. */
-export function sendControl(port: number, secret: string, control: ControlRequest, timeoutMs = 60_000): Promise<ControlAnswer> {
+export function sendControl(
+  port: number,
+  secret: string,
+  control: ControlRequest,
+  timeoutMs = 60_000,
+): Promise<ControlAnswer> {
   const nonce = newNonce();
   const payload = Buffer.from(JSON.stringify(control));
   return new Promise((resolve, reject) => {
-    const headers = { [AUTH_HEADER]: clientProof(secret, nonce, Date.now()), 'content-type': 'application/json', 'content-length': String(payload.length) };
-    const req = request({ host: '127.0.0.1', port, path: `${HEALTH_PATH}?nonce=${nonce}`, method: 'POST', headers, timeout: timeoutMs, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ControlAnswer['body'] });
-        } catch (error) {
-          reject(new Error(`the local stack on port ${port} did not answer in JSON`, { cause: error }));
-        }
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`the local stack on port ${port} did not answer within ${timeoutMs / 1000} s`)));
+    const headers = {
+      [AUTH_HEADER]: clientProof(secret, nonce, Date.now()),
+      'content-type': 'application/json',
+      'content-length': String(payload.length),
+    };
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: `${HEALTH_PATH}?nonce=${nonce}`,
+        method: 'POST',
+        headers,
+        timeout: timeoutMs,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          try {
+            resolve({
+              status: res.statusCode ?? 0,
+              body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ControlAnswer['body'],
+            });
+          } catch (error) {
+            reject(new Error(`the local stack on port ${port} did not answer in JSON`, { cause: error }));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(new Error(`the local stack on port ${port} did not answer within ${timeoutMs / 1000} s`)),
+    );
     req.on('error', reject);
     req.end(payload);
   });

@@ -96,18 +96,33 @@ export async function startDynamoEngine(options: DynamoEngineOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const worker = new Worker(ENGINE_SOURCE, {
     eval: true,
-    workerData: { dynalite: createRequire(import.meta.url).resolve('dynalite'), path: options.dataDir, port: options.port ?? 0, host, timed: Boolean(options.onRequests) },
+    workerData: {
+      dynalite: createRequire(import.meta.url).resolve('dynalite'),
+      path: options.dataDir,
+      port: options.port ?? 0,
+      host,
+      timed: Boolean(options.onRequests),
+    },
   });
   const { onRequests } = options;
-  if (onRequests) worker.on('message', (message: EngineMessage) => message.type === 'requests' && onRequests(message.requests ?? []));
+  if (onRequests)
+    worker.on('message', (message: EngineMessage) => message.type === 'requests' && onRequests(message.requests ?? []));
   let onError: ((error: Error) => void) | undefined;
-  const started = await Promise.race([nextMessage(worker), new Promise<EngineMessage>((resolve) => worker.once('error', (onError = (error) => resolve({ type: 'error', message: error.message }))))]);
+  const started = await Promise.race([
+    nextMessage(worker),
+    new Promise<EngineMessage>((resolve) =>
+      worker.once('error', (onError = (error) => resolve({ type: 'error', message: error.message }))),
+    ),
+  ]);
   // From here on an error in the engine is unhandled, as it was when dynalite ran on the stack's own thread.
   if (onError) worker.off('error', onError);
   if (started.type !== 'listening') {
     await worker.terminate();
     await unlock();
-    throw Object.assign(new Error(`the DynamoDB engine did not start: ${started.message}`), started.code ? { code: started.code } : {});
+    throw Object.assign(
+      new Error(`the DynamoDB engine did not start: ${started.message}`),
+      started.code ? { code: started.code } : {},
+    );
   }
   // Created now, so that stopping an engine whose thread has already died does not wait for an 'exit' gone by.
   const exited = new Promise<EngineMessage>((resolve) => worker.once('exit', () => resolve({ type: 'stopped' })));

@@ -57,13 +57,18 @@ export function createAccess(options: AccessOptions): Access {
       }
       // Loaded only for a stack that verifies signatures: the signer is the heaviest part of the gateway.
       const { verifySigV4 } = await import('./verify-sigv4.js');
-      const verdict = await verifySigV4({ method, path, query, rawHeaders: req.rawHeaders, body }, options.credentials ?? [], options.region);
+      const verdict = await verifySigV4(
+        { method, path, query, rawHeaders: req.rawHeaders, body },
+        options.credentials ?? [],
+        options.region,
+      );
       if (verdict.ok) return undefined;
       return forbidden(verdict.message, verdict.errorType);
     },
 
     preflight: (req, resource) => preflightResponse(options.corsOrigins, requestOrigin(req.rawHeaders), resource),
 
-    decorate: (req, response) => (cors ? withGatewayCors(response, options.corsOrigins, requestOrigin(req.rawHeaders)) : response),
+    decorate: (req, response) =>
+      cors ? withGatewayCors(response, options.corsOrigins, requestOrigin(req.rawHeaders)) : response,
   };
 }

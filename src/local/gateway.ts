@@ -57,7 +57,11 @@ export interface Gateway {
 }
 
 export class PortInUseError extends Error {
-  constructor(readonly port: number, readonly host: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    options?: { cause?: unknown },
+  ) {
     super(`port ${port} on ${host} is already in use; choose another with --port`, options);
     this.name = 'PortInUseError';
   }
@@ -84,7 +88,11 @@ function send(res: ServerResponse, response: HttpResponse, requestId: string): v
 }
 
 /** Invokes the function, or gives up waiting after the integration timeout. */
-async function invokeWithin(options: GatewayOptions, event: unknown, requestId: string): Promise<InvokeOutcome | { kind: 'integrationTimeout' }> {
+async function invokeWithin(
+  options: GatewayOptions,
+  event: unknown,
+  requestId: string,
+): Promise<InvokeOutcome | { kind: 'integrationTimeout' }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ kind: 'integrationTimeout' }>((resolve) => {
     timer = setTimeout(() => resolve({ kind: 'integrationTimeout' }), options.integrationTimeoutMs);
@@ -97,12 +105,18 @@ async function invokeWithin(options: GatewayOptions, event: unknown, requestId: 
 }
 
 /** The HTTP answer for an invocation's outcome, and whether the function itself answered (and so logged it). */
-function fromOutcome(outcome: InvokeOutcome | { kind: 'integrationTimeout' }): { response: HttpResponse; byFunction: boolean } {
+function fromOutcome(outcome: InvokeOutcome | { kind: 'integrationTimeout' }): {
+  response: HttpResponse;
+  byFunction: boolean;
+} {
   if (outcome.kind === 'integrationTimeout') return { response: gatewayResponse('endpointTimeout'), byFunction: false };
   // A function that runs past its own timeout fails its invocation, which API Gateway answers with 502.
-  if (outcome.kind === 'timeout' || outcome.kind === 'error') return { response: gatewayResponse('internalServerError'), byFunction: false };
+  if (outcome.kind === 'timeout' || outcome.kind === 'error')
+    return { response: gatewayResponse('internalServerError'), byFunction: false };
   const checked = toHttpResponse(outcome.payload);
-  return checked.ok ? { response: checked.response, byFunction: true } : { response: gatewayResponse('internalServerError'), byFunction: false };
+  return checked.ok
+    ? { response: checked.response, byFunction: true }
+    : { response: gatewayResponse('internalServerError'), byFunction: false };
 }
 
 /** How long a connection refused mid-body keeps draining, so the client reads its answer instead of a reset. */
@@ -154,7 +168,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const pathname = queryAt === -1 ? url : url.slice(0, queryAt);
     const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
     const path = pathname.startsWith(`${stagePrefix}/`) ? pathname.slice(stagePrefix.length) : undefined;
-    const read = await readBody(req, { maxBytes: MAX_REQUEST_BYTES, timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS });
+    const read = await readBody(req, {
+      maxBytes: MAX_REQUEST_BYTES,
+      timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    });
     if (read.kind === 'aborted') return undefined;
     if (read.kind !== 'body') {
       closeAfter(req, res);
@@ -176,8 +193,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const refused = access && (await access.authorize(req, pathname, query, read.body));
     if (refused) return { response: refused, path: path as string, byFunction: false };
-    if (bucket && !bucket.take()) return { response: gatewayResponse('tooManyRequests'), path: path as string, byFunction: false };
-    if (access && req.method === 'OPTIONS') return { response: access.preflight(req, match.resource), path: path as string, byFunction: false, preflight: true };
+    if (bucket && !bucket.take())
+      return { response: gatewayResponse('tooManyRequests'), path: path as string, byFunction: false };
+    if (access && req.method === 'OPTIONS')
+      return {
+        response: access.preflight(req, match.resource),
+        path: path as string,
+        byFunction: false,
+        preflight: true,
+      };
     const event = toProxyEvent(
       {
         method: req.method as string,
@@ -224,7 +248,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const { count } = throttled;
     throttled = undefined;
     if (count > 0) {
-      options.log?.(JSON.stringify({ timestamp: new Date().toISOString(), level: 'INFO', message: `throttled ${count} more ${count === 1 ? 'request' : 'requests'} (429) after the one logged before`, source: 'gateway', status: 429, count }));
+      options.log?.(
+        JSON.stringify({
+          timestamp: new Date().toISOString(),
+          level: 'INFO',
+          message: `throttled ${count} more ${count === 1 ? 'request' : 'requests'} (429) after the one logged before`,
+          source: 'gateway',
+          status: 429,
+          count,
+        }),
+      );
     }
   };
   const logThrottled = (req: IncomingMessage, requestId: string, path: string, started: number) => {
@@ -260,7 +293,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       (handled) => {
         if (!handled) return;
         // API Gateway's own answers carry the CORS headers of its gateway responses; the function sets its own.
-        if (access && !handled.byFunction && !handled.preflight) handled.response = access.decorate(req, handled.response);
+        if (access && !handled.byFunction && !handled.preflight)
+          handled.response = access.decorate(req, handled.response);
         send(res, handled.response, requestId);
         stats.requests += 1;
         const status = String(handled.response.statusCode);
@@ -271,7 +305,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         else logRequest(req, requestId, handled.path, handled.response.statusCode, started);
       },
       (error: Error) => {
-        options.log?.(JSON.stringify({ timestamp: new Date().toISOString(), level: 'ERROR', message: `gateway failure: ${error.message}`, requestId }));
+        options.log?.(
+          JSON.stringify({
+            timestamp: new Date().toISOString(),
+            level: 'ERROR',
+            message: `gateway failure: ${error.message}`,
+            requestId,
+          }),
+        );
         if (!res.headersSent) send(res, gatewayResponse('internalServerError'), requestId);
         else res.destroy();
       },

@@ -36,7 +36,9 @@ export async function unpackHandler(zipPath: string, baseDir: string = tmpdir())
     zip = await readFile(zipPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new AppError(`the handler bundle ${zipPath} does not exist; run \`npm run build\` first`, undefined, { cause: error });
+      throw new AppError(`the handler bundle ${zipPath} does not exist; run \`npm run build\` first`, undefined, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -47,13 +49,18 @@ export async function unpackHandler(zipPath: string, baseDir: string = tmpdir())
     try {
       files = unzipSync(zip);
     } catch (error) {
-      throw new AppError(`the handler bundle ${zipPath} is not a valid zip (${(error as Error).message}); run \`npm run build\` again`, undefined, { cause: error });
+      throw new AppError(
+        `the handler bundle ${zipPath} is not a valid zip (${(error as Error).message}); run \`npm run build\` again`,
+        undefined,
+        { cause: error },
+      );
     }
     const staging = `${dir}.${process.pid}.${Date.now()}.tmp`;
     for (const [name, bytes] of Object.entries(files)) {
       if (name.endsWith('/')) continue;
       const target = normalize(join(staging, name));
-      if (!target.startsWith(staging + sep)) throw new AppError(`the handler bundle ${zipPath} holds an unsafe path: ${name}`);
+      if (!target.startsWith(staging + sep))
+        throw new AppError(`the handler bundle ${zipPath} holds an unsafe path: ${name}`);
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, bytes);
     }

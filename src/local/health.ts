@@ -86,14 +86,23 @@ export function readMetricsQuery(text: string | null): MetricsWindow | undefined
 }
 
 function json(statusCode: number, body: unknown): HttpResponse {
-  return { statusCode, headers: [['Content-Type', 'application/json'], ['Cache-Control', 'no-store']], body: Buffer.from(JSON.stringify(body)) };
+  return {
+    statusCode,
+    headers: [
+      ['Content-Type', 'application/json'],
+      ['Cache-Control', 'no-store'],
+    ],
+    body: Buffer.from(JSON.stringify(body)),
+  };
 }
 
 /**
  * Answers a health request. Without a nonce it only names the service; with `?nonce=` it proves the secret
  * for that nonce; with a valid client proof as well it adds the statistics. It never tells the engine's port.
  */
-export function createHealthAnswer(source: HealthSource): (query: string, authHeader: string | undefined) => Promise<HttpResponse> {
+export function createHealthAnswer(
+  source: HealthSource,
+): (query: string, authHeader: string | undefined) => Promise<HttpResponse> {
   const seen = new Map<string, number>();
   return async (query, authHeader) => {
     const params = new URLSearchParams(query);
@@ -148,11 +157,14 @@ export interface ControlSource {
  * Answers a control request (POST to the health path with `?nonce=` and the client's proof): deploys a bundle
  * from a path on this machine, rolls back, or lists the versions. Anything without a valid proof gets 403.
  */
-export function createControlAnswer(source: ControlSource): (query: string, authHeader: string | undefined, body: Buffer) => Promise<HttpResponse> {
+export function createControlAnswer(
+  source: ControlSource,
+): (query: string, authHeader: string | undefined, body: Buffer) => Promise<HttpResponse> {
   const seen = new Map<string, number>();
   return async (query, authHeader, body) => {
     const nonce = new URLSearchParams(query).get('nonce') ?? '';
-    if (!NONCE_PATTERN.test(nonce) || !checkClientProof(source.secret, nonce, authHeader, Date.now(), seen)) return json(403, { message: 'no valid proof of the stack secret' });
+    if (!NONCE_PATTERN.test(nonce) || !checkClientProof(source.secret, nonce, authHeader, Date.now(), seen))
+      return json(403, { message: 'no valid proof of the stack secret' });
     let request: ControlRequest;
     try {
       request = JSON.parse(body.toString('utf8')) as ControlRequest;
@@ -164,16 +176,24 @@ export function createControlAnswer(source: ControlSource): (query: string, auth
         const canary = source.versions.canary();
         return { live: source.versions.live(), versions: source.versions.list(), ...(canary ? { canary } : {}) };
       };
-      if (request.action === 'deploy' && typeof request.zip === 'string') return json(200, { ...(await source.versions.deploy(request.zip)), ...listed() });
-      if (request.action === 'rollback') return json(200, { ...source.versions.rollback(request.to === undefined ? undefined : String(request.to)), ...listed() });
+      if (request.action === 'deploy' && typeof request.zip === 'string')
+        return json(200, { ...(await source.versions.deploy(request.zip)), ...listed() });
+      if (request.action === 'rollback')
+        return json(200, {
+          ...source.versions.rollback(request.to === undefined ? undefined : String(request.to)),
+          ...listed(),
+        });
       if (request.action === 'versions') return json(200, listed());
       const { versions } = source;
       if (request.action === 'canary' && typeof request.zip === 'string' && request.weight > 0 && request.weight < 1) {
         return json(200, await versions.startCanary(request.zip, request.weight));
       }
       if (request.action === 'figures') return json(200, { figures: versions.figures(), ...listed() });
-      if (request.action === 'end-canary') return json(200, { ...versions.endCanary(Boolean(request.promote)), ...listed() });
-      return json(400, { message: 'action must be deploy (with zip), rollback, versions, canary (zip, weight), figures or end-canary' });
+      if (request.action === 'end-canary')
+        return json(200, { ...versions.endCanary(Boolean(request.promote)), ...listed() });
+      return json(400, {
+        message: 'action must be deploy (with zip), rollback, versions, canary (zip, weight), figures or end-canary',
+      });
     } catch (error) {
       return json(409, { message: (error as Error).message, exitCode: (error as { exitCode?: number }).exitCode });
     }

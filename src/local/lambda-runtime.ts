@@ -144,11 +144,18 @@ class Sandbox {
         if (text) this.emitLogs(text);
         if (message.type === 'ready') resolve(undefined);
         else if (message.type === 'init-error') resolve(message.error);
-        else if (message.type === 'result') this.settle(message.id as number, { kind: 'result', payload: JSON.parse(message.json as string) as unknown });
+        else if (message.type === 'result')
+          this.settle(message.id as number, { kind: 'result', payload: JSON.parse(message.json as string) as unknown });
         else if (message.type === 'error') {
           const error = message.error as WorkerError;
-          this.options.log?.(JSON.stringify({ level: 'ERROR', requestId: this.running?.requestId, message: 'Invoke Error', ...error }));
-          this.settle(message.id as number, { kind: 'error', errorType: error.errorType ?? 'Error', errorMessage: error.errorMessage ?? '' });
+          this.options.log?.(
+            JSON.stringify({ level: 'ERROR', requestId: this.running?.requestId, message: 'Invoke Error', ...error }),
+          );
+          this.settle(message.id as number, {
+            kind: 'error',
+            errorType: error.errorType ?? 'Error',
+            errorMessage: error.errorMessage ?? '',
+          });
         }
       });
       // An exception outside the handler's promise, or the module calling process.exit: the sandbox is lost.
@@ -191,7 +198,8 @@ class Sandbox {
   /** Takes the offered job back, unless the worker has started it. */
   withdraw(): Job | undefined {
     const offered = this.offered;
-    if (!offered || Atomics.compareExchange(this.offer, offered.cell, offered.id, OFFER_WITHDRAWN) !== offered.id) return undefined;
+    if (!offered || Atomics.compareExchange(this.offer, offered.cell, offered.id, OFFER_WITHDRAWN) !== offered.id)
+      return undefined;
     this.offered = undefined;
     // The job alone: its id and cell were this environment's.
     const { event, requestId, resolve } = offered;
@@ -217,7 +225,13 @@ class Sandbox {
     this.inUse.count -= 1;
     this.options.observer?.finished(performance.now() - running.startedAt, outcome);
     if (outcome.kind === 'timeout') {
-      this.options.log?.(JSON.stringify({ level: 'ERROR', requestId: running.requestId, message: `Task timed out after ${(this.options.timeoutMs / 1000).toFixed(2)} seconds` }));
+      this.options.log?.(
+        JSON.stringify({
+          level: 'ERROR',
+          requestId: running.requestId,
+          message: `Task timed out after ${(this.options.timeoutMs / 1000).toFixed(2)} seconds`,
+        }),
+      );
       // The function may be stuck in a loop: the environment is recycled.
       this.lost = true;
       void this.worker.terminate();
@@ -276,7 +290,14 @@ export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise
         JSON.stringify({
           time: new Date().toISOString(),
           type: 'platform.initReport',
-          record: { initializationType: 'on-demand', phase: 'init', status: 'success', environment: number, environments: all.size, metrics: { durationMs: Math.round((performance.now() - started) * 100) / 100 } },
+          record: {
+            initializationType: 'on-demand',
+            phase: 'init',
+            status: 'success',
+            environment: number,
+            environments: all.size,
+            metrics: { durationMs: Math.round((performance.now() - started) * 100) / 100 },
+          },
         }),
       );
     });
@@ -290,7 +311,8 @@ export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise
     while (free?.lost) free = idle.pop();
     if (free) return void free.start(job);
     if (all.size < limit) return void spawn().start(job);
-    for (const sandbox of all) if (!sandbox.lost && sandbox.running && !sandbox.offered) return void sandbox.offerNext(job);
+    for (const sandbox of all)
+      if (!sandbox.lost && sandbox.running && !sandbox.offered) return void sandbox.offerNext(job);
     waiting.push(job);
   };
 
@@ -343,4 +365,8 @@ export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise
   };
 }
 
-const stoppedOutcome: InvokeOutcome = { kind: 'error', errorType: 'Runtime.Stopped', errorMessage: 'the local stack is stopping' };
+const stoppedOutcome: InvokeOutcome = {
+  kind: 'error',
+  errorType: 'Runtime.Stopped',
+  errorMessage: 'the local stack is stopping',
+};

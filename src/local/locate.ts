@@ -4,7 +4,13 @@
  */
 import type { DataOwner } from '../state/data-lock.js';
 import type { LocalState, State } from '../state/state-file.js';
-import { findDataHolder, localDataDir, identifyRecordedStack, type ProbeOptions, type StackIdentity } from './control.js';
+import {
+  findDataHolder,
+  localDataDir,
+  identifyRecordedStack,
+  type ProbeOptions,
+  type StackIdentity,
+} from './control.js';
 
 export type LocatedStack =
   /** A stack that proved itself; `record` is what to keep in the state file for it. */
@@ -28,7 +34,11 @@ function fromOwner(owner: DataOwner, dataDir: string, identity: StackIdentity): 
 }
 
 /** Looks for the stack of `cwd`'s state directory; `withStats` also fetches its figures, `metrics` its series over a window. */
-export async function locateStack(cwd: string, state: State, options: Pick<ProbeOptions, 'withStats' | 'metrics'> = {}): Promise<LocatedStack> {
+export async function locateStack(
+  cwd: string,
+  state: State,
+  options: Pick<ProbeOptions, 'withStats' | 'metrics'> = {},
+): Promise<LocatedStack> {
   const recorded = state.local;
   if (recorded) {
     const identity = await identifyRecordedStack(recorded, options);
@@ -37,9 +47,13 @@ export async function locateStack(cwd: string, state: State, options: Pick<Probe
   const dataDir = recorded?.dataDir ?? localDataDir(cwd);
   const holder = await findDataHolder(dataDir);
   if (holder?.kind === 'stack') {
-    const identity = options.withStats || options.metrics ? ((await identifyRecordedStack({ ...holder.owner, port: holder.identity.port }, options)) ?? holder.identity) : holder.identity;
+    const identity =
+      options.withStats || options.metrics
+        ? ((await identifyRecordedStack({ ...holder.owner, port: holder.identity.port }, options)) ?? holder.identity)
+        : holder.identity;
     return { kind: 'running', identity, record: fromOwner(holder.owner, dataDir, identity), source: 'lock' };
   }
-  if (holder?.kind === 'unknown') return { kind: 'held', owner: holder.owner, dataDir, ...(recorded ? { stale: recorded } : {}) };
+  if (holder?.kind === 'unknown')
+    return { kind: 'held', owner: holder.owner, dataDir, ...(recorded ? { stale: recorded } : {}) };
   return { kind: 'none', ...(recorded ? { stale: recorded } : {}) };
 }

@@ -42,7 +42,8 @@ const bucketOf = (value: number) => Math.round(Math.log(Math.max(value, FLOOR_MS
 const bucketValue = (bucket: number) => FLOOR_MS * Math.exp(bucket * GROWTH);
 
 /** The sample a series is read from: `api.latency.p99` and `api.latency.p50` both read `api.latency`. */
-const sampleName = (definition: SeriesDefinition) => (definition.stat === 'p50' || definition.stat === 'p99' ? definition.id.replace(/\.p\d+$/, '') : definition.id);
+const sampleName = (definition: SeriesDefinition) =>
+  definition.stat === 'p50' || definition.stat === 'p99' ? definition.id.replace(/\.p\d+$/, '') : definition.id;
 
 export interface MetricsRecorder {
   /** Adds `n` to a counted series (`api.count`, `function.errors`). */
@@ -129,8 +130,13 @@ export function createMetricsRecorder(now: () => number = Date.now): MetricsReco
     read(window, routed = []) {
       const periodMs = window.periodSeconds * 1000;
       const read = [
-        ...SERIES.filter((definition) => definition.local).map((definition) => ({ definition, routed: undefined as RoutedVersion | undefined })),
-        ...(routed.length > 1 ? routed.flatMap((version) => VERSION_SERIES.map((definition) => ({ definition, routed: version }))) : []),
+        ...SERIES.filter((definition) => definition.local).map((definition) => ({
+          definition,
+          routed: undefined as RoutedVersion | undefined,
+        })),
+        ...(routed.length > 1
+          ? routed.flatMap((version) => VERSION_SERIES.map((definition) => ({ definition, routed: version })))
+          : []),
       ];
       const series = read.map(({ definition, routed: version }) => emptySeries(definition, version));
       for (let start = window.start; start < window.end; start += periodMs) {
@@ -154,7 +160,12 @@ export function createMetricsRecorder(now: () => number = Date.now): MetricsReco
 }
 
 /** Records one answer of the gateway as API Gateway's Count, 4XXError, 5XXError, Latency and IntegrationLatency. */
-export function recordAnswer(recorder: MetricsRecorder, status: number, latencyMs: number, integrationMs: number | undefined): void {
+export function recordAnswer(
+  recorder: MetricsRecorder,
+  status: number,
+  latencyMs: number,
+  integrationMs: number | undefined,
+): void {
   recorder.count('api.count');
   if (status >= 400 && status < 500) recorder.count('api.4xx');
   if (status >= 500) recorder.count('api.5xx');
@@ -184,11 +195,15 @@ export function runtimeObserver(recorder: MetricsRecorder, version?: string): Ru
 export function routedVersions(versions: Pick<LocalVersions, 'live' | 'canary'>): RoutedVersion[] {
   const canary = versions.canary();
   if (!canary) return [];
-  return [{ version: versions.live(), share: 1 - canary.weight }, { version: canary.version, share: canary.weight }];
+  return [
+    { version: versions.live(), share: 1 - canary.weight },
+    { version: canary.version, share: canary.weight },
+  ];
 }
 
 /** The engine's requests: how many, and the latency of the successful ones by operation (as SuccessfulRequestLatency). */
 export function recordEngineRequests(recorder: MetricsRecorder, requests: readonly EngineRequest[]): void {
   recorder.count('table.requests', requests.length);
-  for (const request of requests) if (request.status === 200) recorder.sample(`table.latency.${request.operation}`, request.durationMs);
+  for (const request of requests)
+    if (request.status === 200) recorder.sample(`table.latency.${request.operation}`, request.durationMs);
 }

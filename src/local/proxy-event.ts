@@ -113,7 +113,8 @@ function headerValue(rawHeaders: readonly string[], name: string): string | unde
   return found;
 }
 
-const TEXT_MEDIA_TYPE = /^(text\/.*|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript|ecmascript))$/;
+const TEXT_MEDIA_TYPE =
+  /^(text\/.*|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript|ecmascript))$/;
 
 /**
  * True when a body travels to the function base64-encoded. The local API behaves as a REST API whose
@@ -139,8 +140,7 @@ export function toProxyEvent(request: GatewayRequest, match: ResourceMatch): API
   const { headers, multiValueHeaders } = toHeaderMaps(rawHeaders);
   const { queryStringParameters, multiValueQueryStringParameters } = toQueryMaps(request.query);
   const binary = request.body.length > 0 && isBinaryBody(headerValue(rawHeaders, 'content-type'), request.body);
-  const body =
-    request.body.length === 0 ? null : Buffer.from(request.body).toString(binary ? 'base64' : 'utf8');
+  const body = request.body.length === 0 ? null : Buffer.from(request.body).toString(binary ? 'base64' : 'utf8');
   const host = headerValue(rawHeaders, 'host') ?? 'localhost';
   const domainName = host.replace(/:\d+$/, '');
   return {
@@ -200,7 +200,8 @@ function withForwardedHeaders(request: GatewayRequest): string[] {
     const name = request.rawHeaders[index] as string;
     const lower = name.toLowerCase();
     if (lower === 'x-forwarded-for') forwardedFor = request.rawHeaders[index + 1];
-    else if (lower !== 'x-forwarded-port' && lower !== 'x-forwarded-proto') raw.push(name, request.rawHeaders[index + 1] as string);
+    else if (lower !== 'x-forwarded-port' && lower !== 'x-forwarded-proto')
+      raw.push(name, request.rawHeaders[index + 1] as string);
   }
   raw.push('X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${request.sourceIp}` : request.sourceIp);
   raw.push('X-Forwarded-Port', String(request.localPort), 'X-Forwarded-Proto', 'http');

@@ -29,33 +29,48 @@ function isScalar(value: unknown): value is Scalar {
  * `isBase64Encoded` a boolean.
  */
 export function toHttpResponse(result: unknown): ResultCheck {
-  if (!isRecord(result)) return { ok: false, reason: `the result is ${result === null ? 'null' : Array.isArray(result) ? 'an array' : typeof result}, not an object` };
+  if (!isRecord(result))
+    return {
+      ok: false,
+      reason: `the result is ${result === null ? 'null' : Array.isArray(result) ? 'an array' : typeof result}, not an object`,
+    };
   const unknownKeys = Object.keys(result).filter((key) => !RESULT_KEYS.has(key));
   if (unknownKeys.length > 0) return { ok: false, reason: `the result has unknown keys: ${unknownKeys.join(', ')}` };
   const { statusCode, headers, multiValueHeaders, body, isBase64Encoded } = result;
   if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
     return { ok: false, reason: `statusCode must be an integer from 100 to 599, not ${JSON.stringify(statusCode)}` };
   }
-  if (body !== undefined && body !== null && typeof body !== 'string') return { ok: false, reason: `body must be a string, not ${typeof body}` };
-  if (isBase64Encoded !== undefined && typeof isBase64Encoded !== 'boolean') return { ok: false, reason: 'isBase64Encoded must be a boolean' };
+  if (body !== undefined && body !== null && typeof body !== 'string')
+    return { ok: false, reason: `body must be a string, not ${typeof body}` };
+  if (isBase64Encoded !== undefined && typeof isBase64Encoded !== 'boolean')
+    return { ok: false, reason: 'isBase64Encoded must be a boolean' };
   if (headers !== undefined && headers !== null && (!isRecord(headers) || !Object.values(headers).every(isScalar))) {
     return { ok: false, reason: 'headers must map names to strings' };
   }
   if (
     multiValueHeaders !== undefined &&
     multiValueHeaders !== null &&
-    (!isRecord(multiValueHeaders) || !Object.values(multiValueHeaders).every((values) => Array.isArray(values) && values.every(isScalar)))
+    (!isRecord(multiValueHeaders) ||
+      !Object.values(multiValueHeaders).every((values) => Array.isArray(values) && values.every(isScalar)))
   ) {
     return { ok: false, reason: 'multiValueHeaders must map names to arrays of strings' };
   }
 
-  const merged = mergeHeaders((headers ?? undefined) as Record<string, Scalar> | undefined, (multiValueHeaders ?? undefined) as Record<string, Scalar[]> | undefined);
+  const merged = mergeHeaders(
+    (headers ?? undefined) as Record<string, Scalar> | undefined,
+    (multiValueHeaders ?? undefined) as Record<string, Scalar[]> | undefined,
+  );
   // A REST API answers application/json when the function names no content type.
-  if (!merged.some(([name]) => name.toLowerCase() === 'content-type')) merged.push(['Content-Type', 'application/json']);
+  if (!merged.some(([name]) => name.toLowerCase() === 'content-type'))
+    merged.push(['Content-Type', 'application/json']);
   const text = (body ?? '') as string;
   return {
     ok: true,
-    response: { statusCode, headers: merged, body: isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8') },
+    response: {
+      statusCode,
+      headers: merged,
+      body: isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8'),
+    },
   };
 }
 
@@ -63,7 +78,10 @@ export function toHttpResponse(result: unknown): ResultCheck {
  * Merges `headers` into `multiValueHeaders` as API Gateway does: a name given in both keeps only the
  * multi-value list.
  */
-export function mergeHeaders(headers: Record<string, Scalar> | undefined, multiValueHeaders: Record<string, Scalar[]> | undefined): Array<[string, string]> {
+export function mergeHeaders(
+  headers: Record<string, Scalar> | undefined,
+  multiValueHeaders: Record<string, Scalar[]> | undefined,
+): Array<[string, string]> {
   const merged: Array<[string, string]> = [];
   const seen = new Set<string>();
   for (const [name, values] of Object.entries(multiValueHeaders ?? {})) {

@@ -36,7 +36,8 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
       if (size > limits.maxBytes) finish({ kind: 'tooLarge' });
       else chunks.push(chunk);
     };
-    const onEnd = () => finish({ kind: 'body', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) });
+    const onEnd = () =>
+      finish({ kind: 'body', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) });
     const onClose = () => {
       if (!req.complete) finish({ kind: 'aborted' });
     };

@@ -39,7 +39,8 @@ export async function openRotatingLog(path: string, options: RotatingLogOptions 
   const rotate = async () => {
     await handle.close();
     await rm(rotatedPath(path, keep), { force: true });
-    for (let n = keep - 1; n >= 1; n -= 1) await rename(rotatedPath(path, n), rotatedPath(path, n + 1)).catch(() => undefined);
+    for (let n = keep - 1; n >= 1; n -= 1)
+      await rename(rotatedPath(path, n), rotatedPath(path, n + 1)).catch(() => undefined);
     await rename(path, rotatedPath(path, 1)).catch(() => undefined);
     handle = await openPrivateAppend(path);
     size = 0;

@@ -19,7 +19,15 @@ export type ServeOptions = Omit<LocalStackOptions, 'log' | 'secret'> & {
 };
 
 export type ServeMessage =
-  | { type: 'ready'; url: string; port: number; dynamodbEndpoint: string; pid: number; secret: string; startedAt: string }
+  | {
+      type: 'ready';
+      url: string;
+      port: number;
+      dynamodbEndpoint: string;
+      pid: number;
+      secret: string;
+      startedAt: string;
+    }
   | { type: 'error'; code: 'port-in-use' | 'data-in-use' | 'failed'; message: string };
 
 /** Past the drain, the time stopping the function and the engine may take before the process exits anyway. */
@@ -28,7 +36,8 @@ const EXIT_GRACE_MS = 5_000;
 function tell(message: ServeMessage): void {
   // The secret travels only over the private IPC channel, never on argv or stdout.
   if (process.send) process.send(message);
-  else process.stdout.write(`${JSON.stringify(message.type === 'ready' ? { ...message, secret: undefined } : message)}\n`);
+  else
+    process.stdout.write(`${JSON.stringify(message.type === 'ready' ? { ...message, secret: undefined } : message)}\n`);
 }
 
 async function serve(): Promise<void> {
@@ -37,7 +46,11 @@ async function serve(): Promise<void> {
   // The key pair arrives in the environment, which other users cannot read, unlike argv.
   const secrets = takeLocalSecrets(process.env);
   if (stackOptions.access) {
-    stackOptions.access = { ...stackOptions.access, ...(secrets.credentials ? { credentials: [secrets.credentials] } : {}), ...(secrets.apiKey ? { apiKey: secrets.apiKey } : {}) };
+    stackOptions.access = {
+      ...stackOptions.access,
+      ...(secrets.credentials ? { credentials: [secrets.credentials] } : {}),
+      ...(secrets.apiKey ? { apiKey: secrets.apiKey } : {}),
+    };
   }
   let log: RotatingLog | undefined;
   let write: ((line: string) => void) | undefined;
@@ -46,7 +59,13 @@ async function serve(): Promise<void> {
     write = log ? (line) => log?.write(line) : (line) => process.stdout.write(`${line}\n`);
   }
   process.on('uncaughtException', (error) => {
-    write?.(JSON.stringify({ timestamp: new Date().toISOString(), level: 'ERROR', message: `the local stack failed: ${error.stack ?? error.message}` }));
+    write?.(
+      JSON.stringify({
+        timestamp: new Date().toISOString(),
+        level: 'ERROR',
+        message: `the local stack failed: ${error.stack ?? error.message}`,
+      }),
+    );
     void (log?.close() ?? Promise.resolve()).finally(() => process.exit(1));
   });
   let stack: LocalStack;
@@ -54,7 +73,8 @@ async function serve(): Promise<void> {
     stack = await startLocalStack({ ...stackOptions, ...(write ? { log: write } : {}) });
   } catch (error) {
     const name = (error as Error).name;
-    const code = error instanceof PortInUseError ? 'port-in-use' : name === 'DataDirInUseError' ? 'data-in-use' : 'failed';
+    const code =
+      error instanceof PortInUseError ? 'port-in-use' : name === 'DataDirInUseError' ? 'data-in-use' : 'failed';
     tell({ type: 'error', code, message: (error as Error).message });
     await log?.close();
     process.exitCode = 1;
@@ -75,7 +95,13 @@ async function serve(): Promise<void> {
         process.exit(0);
       },
       async (error: Error) => {
-        write?.(JSON.stringify({ timestamp: new Date().toISOString(), level: 'ERROR', message: `stopping failed: ${error.message}` }));
+        write?.(
+          JSON.stringify({
+            timestamp: new Date().toISOString(),
+            level: 'ERROR',
+            message: `stopping failed: ${error.message}`,
+          }),
+        );
         await log?.close();
         process.exit(1);
       },
@@ -85,8 +111,23 @@ async function serve(): Promise<void> {
   const onInt = () => stop('SIGINT');
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
-  write?.(JSON.stringify({ timestamp: running.startedAt, level: 'INFO', message: `listening on ${running.url}`, pid: process.pid }));
-  tell({ type: 'ready', url: running.url, port: running.port, dynamodbEndpoint: running.dynamodbEndpoint, pid: process.pid, secret: running.secret, startedAt: running.startedAt });
+  write?.(
+    JSON.stringify({
+      timestamp: running.startedAt,
+      level: 'INFO',
+      message: `listening on ${running.url}`,
+      pid: process.pid,
+    }),
+  );
+  tell({
+    type: 'ready',
+    url: running.url,
+    port: running.port,
+    dynamodbEndpoint: running.dynamodbEndpoint,
+    pid: process.pid,
+    secret: running.secret,
+    startedAt: running.startedAt,
+  });
   process.disconnect?.();
 }
 

@@ -48,8 +48,15 @@ export interface ReadStackLogOptions {
  */
 export function termMatcher(filter: string): (line: string) => boolean {
   const phrase = /^"(.*)"$/.exec(filter.trim());
-  const terms = phrase ? [phrase[1] as string] : filter.trim().split(/\s+/).filter((term) => term !== '');
-  const patterns = terms.map((term) => new RegExp(`(?<![\\p{L}\\p{N}_])${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}_])`, 'u'));
+  const terms = phrase
+    ? [phrase[1] as string]
+    : filter
+        .trim()
+        .split(/\s+/)
+        .filter((term) => term !== '');
+  const patterns = terms.map(
+    (term) => new RegExp(`(?<![\\p{L}\\p{N}_])${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}_])`, 'u'),
+  );
   return (line) => patterns.every((pattern) => pattern.test(line));
 }
 
@@ -66,7 +73,13 @@ interface Cursor {
   waiting: StackLogLine[];
 }
 
-function emit(line: string, cursor: Cursor, options: ReadStackLogOptions, onLine: (line: StackLogLine) => void, matches?: (line: string) => boolean): void {
+function emit(
+  line: string,
+  cursor: Cursor,
+  options: ReadStackLogOptions,
+  onLine: (line: StackLogLine) => void,
+  matches?: (line: string) => boolean,
+): void {
   if (line === '') return;
   const parsed = parseLogLine(line, cursor.previousTime);
   cursor.previousTime = parsed.timestamp;
@@ -86,14 +99,23 @@ function flush(cursor: Cursor, onLine: (line: StackLogLine) => void, n = cursor.
   }
 }
 
-async function readWhole(path: string, cursor: Cursor, options: ReadStackLogOptions, onLine: (line: StackLogLine) => void, matches?: (line: string) => boolean): Promise<{ ino: number; size: number } | undefined> {
+async function readWhole(
+  path: string,
+  cursor: Cursor,
+  options: ReadStackLogOptions,
+  onLine: (line: StackLogLine) => void,
+  matches?: (line: string) => boolean,
+): Promise<{ ino: number; size: number } | undefined> {
   let info;
   try {
     info = await stat(path);
   } catch {
     return undefined;
   }
-  const lines = createInterface({ input: createReadStream(path, { start: 0, end: Math.max(0, info.size - 1) }), crlfDelay: Infinity });
+  const lines = createInterface({
+    input: createReadStream(path, { start: 0, end: Math.max(0, info.size - 1) }),
+    crlfDelay: Infinity,
+  });
   if (info.size > 0) for await (const line of lines) emit(line, cursor, options, onLine, matches);
   return { ino: info.ino, size: info.size };
 }
@@ -122,7 +144,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /** Hands every matching line to `onLine`, oldest first; with `follow`, goes on until the signal aborts. Returns the count. */
-export async function readStackLog(path: string, options: ReadStackLogOptions, onLine: (line: StackLogLine) => void): Promise<number> {
+export async function readStackLog(
+  path: string,
+  options: ReadStackLogOptions,
+  onLine: (line: StackLogLine) => void,
+): Promise<number> {
   const cursor: Cursor = { previousTime: 0, count: 0, waiting: [] };
   const matches = options.filter !== undefined ? termMatcher(options.filter) : undefined;
   const keep = options.keep ?? DEFAULT_LOG_KEEP;

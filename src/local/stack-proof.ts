@@ -46,7 +46,13 @@ export const CLIENT_PROOF_WINDOW_MS = 60_000;
  * Checks a client proof; `seen` remembers nonces already used within the window, so a captured request
  * cannot be replayed.
  */
-export function checkClientProof(secret: string, nonce: string, proof: string | undefined, now: number, seen: Map<string, number>): boolean {
+export function checkClientProof(
+  secret: string,
+  nonce: string,
+  proof: string | undefined,
+  now: number,
+  seen: Map<string, number>,
+): boolean {
   if (!proof) return false;
   const dot = proof.indexOf('.');
   const timeMs = Number(proof.slice(0, dot));

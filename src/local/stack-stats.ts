@@ -26,7 +26,9 @@ export async function countItems(dynamodb: DynamoDBClient, tableName: string): P
   let startKey: Record<string, never> | undefined;
   try {
     do {
-      const page = await dynamodb.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: startKey }));
+      const page = await dynamodb.send(
+        new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: startKey }),
+      );
       count += page.Count ?? 0;
       startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
     } while (startKey);

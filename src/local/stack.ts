@@ -20,7 +20,14 @@ import { defaultConcurrency, startLambdaRuntime } from './lambda-runtime.js';
 import { startLocalVersions, type LocalVersions } from './versions.js';
 import { newStackSecret } from './stack-proof.js';
 import { countItems, directorySize } from './stack-stats.js';
-import { createMetricsRecorder, recordAnswer, recordEngineRequests, routedVersions, runtimeObserver, type MetricsRecorder } from './metrics-recorder.js';
+import {
+  createMetricsRecorder,
+  recordAnswer,
+  recordEngineRequests,
+  routedVersions,
+  runtimeObserver,
+  type MetricsRecorder,
+} from './metrics-recorder.js';
 
 export interface LocalStackOptions {
   /** 0 = any free port (tests); the CLI's default is 3000. */
@@ -112,7 +119,12 @@ async function createTable(endpoint: string, awsEnv: Record<string, string>): Pr
 }
 
 /** The settings the stack reports at its health path. */
-function reportedSettings(options: LocalStackOptions, throttle: StackSettings['throttle'], integrationTimeoutMs: number, functionTimeoutMs: number): StackSettings {
+function reportedSettings(
+  options: LocalStackOptions,
+  throttle: StackSettings['throttle'],
+  integrationTimeoutMs: number,
+  functionTimeoutMs: number,
+): StackSettings {
   return {
     throttle,
     auth: options.access?.auth ?? { mode: 'none', privateReads: false },
@@ -153,10 +165,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     // The engine's thread starts while the artifact is unpacked; whichever fails, the other is stopped below.
-    options.onProgress?.(options.dynamodbEndpoint ? 'unpacking the function' : 'starting the DynamoDB engine, unpacking the function');
+    options.onProgress?.(
+      options.dynamodbEndpoint ? 'unpacking the function' : 'starting the DynamoDB engine, unpacking the function',
+    );
     const [unpacked, startedEngine] = await Promise.allSettled([
       unpackHandler(options.handlerZip ?? defaultHandlerZip()),
-      options.dynamodbEndpoint ? undefined : startDynamoEngine({ dataDir: options.dataDir, host: '127.0.0.1', onRequests: (requests) => recordEngineRequests(metrics, requests) }),
+      options.dynamodbEndpoint
+        ? undefined
+        : startDynamoEngine({
+            dataDir: options.dataDir,
+            host: '127.0.0.1',
+            onRequests: (requests) => recordEngineRequests(metrics, requests),
+          }),
     ]);
     if (startedEngine.status === 'fulfilled') engine = startedEngine.value;
     if (unpacked.status === 'rejected') throw unpacked.reason;

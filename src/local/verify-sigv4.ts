@@ -62,22 +62,39 @@ function parseAmzDate(value: string | undefined): Date | undefined {
 }
 
 function amzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
-function parseAuthorization(header: string): { accessKeyId: string; date: string; region: string; service: string; signedHeaders: string[]; signature: string } | string {
+function parseAuthorization(
+  header: string,
+):
+  | { accessKeyId: string; date: string; region: string; service: string; signedHeaders: string[]; signature: string }
+  | string {
   const rest = header.replace(/^AWS4-HMAC-SHA256\s+/, '');
-  const fields = new Map(rest.split(/\s*,\s*/).map((part) => {
-    const at = part.indexOf('=');
-    return [part.slice(0, at).trim(), part.slice(at + 1).trim()] as const;
-  }));
+  const fields = new Map(
+    rest.split(/\s*,\s*/).map((part) => {
+      const at = part.indexOf('=');
+      return [part.slice(0, at).trim(), part.slice(at + 1).trim()] as const;
+    }),
+  );
   const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((name) => !fields.get(name));
   if (!header.startsWith('AWS4-HMAC-SHA256 ') || missing.length > 0) {
     return `${missing.map((name) => `Authorization header requires '${name}' parameter.`).join(' ') || 'Authorization header requires the AWS4-HMAC-SHA256 algorithm.'} Authorization=${header}`;
   }
   const [accessKeyId, date, region, service, terminator] = (fields.get('Credential') as string).split('/');
-  if (!accessKeyId || !date || !region || !service || terminator !== 'aws4_request') return `Credential should be scoped to a valid region. Authorization=${header}`;
-  return { accessKeyId, date, region, service, signedHeaders: (fields.get('SignedHeaders') as string).split(';'), signature: fields.get('Signature') as string };
+  if (!accessKeyId || !date || !region || !service || terminator !== 'aws4_request')
+    return `Credential should be scoped to a valid region. Authorization=${header}`;
+  return {
+    accessKeyId,
+    date,
+    region,
+    service,
+    signedHeaders: (fields.get('SignedHeaders') as string).split(';'),
+    signature: fields.get('Signature') as string,
+  };
 }
 
 function queryObject(query: string): Record<string, string | string[]> {
@@ -96,7 +113,12 @@ function sameSignature(a: string, b: string): boolean {
 }
 
 /** Checks a request's SigV4 signature against the stack's credentials and region, at time `now`. */
-export async function verifySigV4(request: SignedRequest, keys: readonly LocalCredentials[], region: string, now: Date = new Date()): Promise<Verdict> {
+export async function verifySigV4(
+  request: SignedRequest,
+  keys: readonly LocalCredentials[],
+  region: string,
+  now: Date = new Date(),
+): Promise<Verdict> {
   const headers = headerMap(request.rawHeaders);
   const authorization = headers.get('authorization');
   if (!authorization) return refuse(MESSAGES.missing, 'MissingAuthenticationTokenException');
@@ -104,15 +126,30 @@ export async function verifySigV4(request: SignedRequest, keys: readonly LocalCr
   if (typeof parsed === 'string') return refuse(parsed, 'IncompleteSignatureException');
 
   const signedAt = parseAmzDate(headers.get('x-amz-date'));
-  if (!signedAt) return refuse(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${authorization}`, 'IncompleteSignatureException');
+  if (!signedAt)
+    return refuse(
+      `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${authorization}`,
+      'IncompleteSignatureException',
+    );
   if (signedAt.getTime() < now.getTime() - MAX_SKEW_MS) {
-    return refuse(`Signature expired: ${amzDate(signedAt)} is now earlier than ${amzDate(new Date(now.getTime() - MAX_SKEW_MS))} (${amzDate(now)} - 5 min.)`, 'InvalidSignatureException');
+    return refuse(
+      `Signature expired: ${amzDate(signedAt)} is now earlier than ${amzDate(new Date(now.getTime() - MAX_SKEW_MS))} (${amzDate(now)} - 5 min.)`,
+      'InvalidSignatureException',
+    );
   }
   if (signedAt.getTime() > now.getTime() + MAX_SKEW_MS) {
-    return refuse(`Signature not yet current: ${amzDate(signedAt)} is still later than ${amzDate(new Date(now.getTime() + MAX_SKEW_MS))} (${amzDate(now)} + 5 min.)`, 'InvalidSignatureException');
+    return refuse(
+      `Signature not yet current: ${amzDate(signedAt)} is still later than ${amzDate(new Date(now.getTime() + MAX_SKEW_MS))} (${amzDate(now)} + 5 min.)`,
+      'InvalidSignatureException',
+    );
   }
-  if (parsed.service !== SIGV4_SERVICE) return refuse(`Credential should be scoped to correct service: '${SIGV4_SERVICE}'. `, 'InvalidSignatureException');
-  if (parsed.region !== region) return refuse(`Credential should be scoped to a valid region, not '${parsed.region}'. `, 'InvalidSignatureException');
+  if (parsed.service !== SIGV4_SERVICE)
+    return refuse(`Credential should be scoped to correct service: '${SIGV4_SERVICE}'. `, 'InvalidSignatureException');
+  if (parsed.region !== region)
+    return refuse(
+      `Credential should be scoped to a valid region, not '${parsed.region}'. `,
+      'InvalidSignatureException',
+    );
 
   const key = keys.find((k) => k.accessKeyId === parsed.accessKeyId);
   if (!key) return refuse(MESSAGES.invalidToken, 'UnrecognizedClientException');
@@ -129,7 +166,11 @@ export async function verifySigV4(request: SignedRequest, keys: readonly LocalCr
     sha256: Sha256,
     // The client decides whether it hashed the payload into a header; the verifier adds nothing.
     applyChecksum: false,
-    credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+    credentials: {
+      accessKeyId: key.accessKeyId,
+      secretAccessKey: key.secretAccessKey,
+      ...(sessionToken ? { sessionToken } : {}),
+    },
   });
   const recomputed = await signer.sign(
     {
@@ -144,5 +185,7 @@ export async function verifySigV4(request: SignedRequest, keys: readonly LocalCr
     { signingDate: signedAt, signableHeaders: new Set(parsed.signedHeaders) },
   );
   const expected = /Signature=([0-9a-f]+)/.exec(String(recomputed.headers.authorization ?? ''))?.[1] ?? '';
-  return sameSignature(expected, parsed.signature) ? { ok: true, accessKeyId: key.accessKeyId } : refuse(MESSAGES.mismatch, 'InvalidSignatureException');
+  return sameSignature(expected, parsed.signature)
+    ? { ok: true, accessKeyId: key.accessKeyId }
+    : refuse(MESSAGES.mismatch, 'InvalidSignatureException');
 }

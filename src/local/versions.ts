@@ -49,7 +49,11 @@ const KEEP_RUNNING = 4;
  * The versions of a function whose pools `start` makes from a bundle (and the version it becomes); the first is `zipPath`. `drainMs` is how
  * long a replaced pool may still be answering when it is stopped (the integration timeout).
  */
-export async function startLocalVersions(zipPath: string, start: (zipPath: string, version: string) => Promise<LambdaRuntime>, drainMs: number): Promise<LocalVersions> {
+export async function startLocalVersions(
+  zipPath: string,
+  start: (zipPath: string, version: string) => Promise<LambdaRuntime>,
+  drainMs: number,
+): Promise<LocalVersions> {
   const pools = new Map<string, LambdaRuntime>();
   const versions: LocalVersion[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -63,8 +67,14 @@ export async function startLocalVersions(zipPath: string, start: (zipPath: strin
     counts.set(version, figures);
   };
   const load = async (path: string): Promise<LocalVersion> => {
-    const codeSha256 = createHash('sha256').update(await readBundle(path)).digest('base64');
-    const version: LocalVersion = { version: String(versions.length + 1), codeSha256, publishedAt: new Date().toISOString() };
+    const codeSha256 = createHash('sha256')
+      .update(await readBundle(path))
+      .digest('base64');
+    const version: LocalVersion = {
+      version: String(versions.length + 1),
+      codeSha256,
+      publishedAt: new Date().toISOString(),
+    };
     const pool = await start(path, version.version);
     versions.push(version);
     pools.set(version.version, pool);
@@ -114,8 +124,11 @@ export async function startLocalVersions(zipPath: string, start: (zipPath: strin
     async deploy(path) {
       canary = undefined;
       const replaced = live;
-      const sha = createHash('sha256').update(await readBundle(path)).digest('base64');
-      if (versions.find((v) => v.version === live)?.codeSha256 === sha) return { version: live, replacedVersion: replaced, moved: false };
+      const sha = createHash('sha256')
+        .update(await readBundle(path))
+        .digest('base64');
+      if (versions.find((v) => v.version === live)?.codeSha256 === sha)
+        return { version: live, replacedVersion: replaced, moved: false };
       live = (await load(path)).version;
       retire();
       return { version: live, replacedVersion: replaced, moved: true };
@@ -129,15 +142,25 @@ export async function startLocalVersions(zipPath: string, start: (zipPath: strin
       canary = undefined;
       const replaced = live;
       const running = versions.filter((v) => pools.has(v.version) && v.version !== live).map((v) => v.version);
-      const choices = running.length ? `versions it can use: ${running.join(', ')}` : 'there is no other version running to go back to';
+      const choices = running.length
+        ? `versions it can use: ${running.join(', ')}`
+        : 'there is no other version running to go back to';
       const target = to ?? running.filter((v) => Number(v) < Number(live)).at(-1);
       if (target === live) return { version: live, replacedVersion: replaced, moved: false };
-      if (!target || !pools.has(target)) throw new NotFoundError(`${to ? `version ${to} is not running in the local stack` : `no version before ${live} is running`}; ${choices}`);
+      if (!target || !pools.has(target))
+        throw new NotFoundError(
+          `${to ? `version ${to} is not running in the local stack` : `no version before ${live} is running`}; ${choices}`,
+        );
       live = target;
       return { version: live, replacedVersion: replaced, moved: true };
     },
     environments: () =>
-      [...pools.values()].map((p) => p.environments()).reduce((a, b) => ({ active: a.active + b.active, coldStarts: a.coldStarts + b.coldStarts }), { active: 0, coldStarts: 0 }),
+      [...pools.values()]
+        .map((p) => p.environments())
+        .reduce((a, b) => ({ active: a.active + b.active, coldStarts: a.coldStarts + b.coldStarts }), {
+          active: 0,
+          coldStarts: 0,
+        }),
     async stop() {
       for (const timer of timers) clearTimeout(timer);
       await Promise.all([...pools.values()].map((p) => p.stop()));
@@ -149,6 +172,8 @@ async function readBundle(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw new UsageError(`the bundle ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw new UsageError(`the bundle ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+    });
   }
 }

@@ -61,12 +61,22 @@ function securityOf(auth: AuthSettings, method: string): Array<Record<string, st
 /** What API Gateway answers by itself, before or instead of the function, with its `{"message"}` body. */
 export const GATEWAY_RESPONSES: Readonly<Record<string, { description: string; message: string }>> = {
   '403': {
-    description: 'API Gateway: no such resource or method (often a URL without its stage), or a missing or wrong API key.',
+    description:
+      'API Gateway: no such resource or method (often a URL without its stage), or a missing or wrong API key.',
     message: 'Missing Authentication Token',
   },
-  '429': { description: 'API Gateway: the stage or account throttle refused the request; retry after a pause.', message: 'Too Many Requests' },
-  '502': { description: 'API Gateway: the function failed or answered with a malformed result.', message: 'Internal server error' },
-  '504': { description: 'API Gateway: the function did not answer within the integration timeout.', message: 'Endpoint request timed out' },
+  '429': {
+    description: 'API Gateway: the stage or account throttle refused the request; retry after a pause.',
+    message: 'Too Many Requests',
+  },
+  '502': {
+    description: 'API Gateway: the function failed or answered with a malformed result.',
+    message: 'Internal server error',
+  },
+  '504': {
+    description: 'API Gateway: the function did not answer within the integration timeout.',
+    message: 'Endpoint request timed out',
+  },
 };
 
 /** An example `detail` for each problem kind, as the handler words it. */
@@ -79,8 +89,14 @@ const PROBLEM_EXAMPLES: Record<ProblemKind, { detail: string; errors?: { field: 
     ],
   },
   malformedJson: { detail: 'body is not valid JSON: Unexpected end of JSON input' },
-  badQuery: { detail: `limit must be a whole number from 1 to ${LIST_LIMIT_MAX}`, errors: [{ field: 'limit', message: `must be a whole number from 1 to ${LIST_LIMIT_MAX}` }] },
-  badHeader: { detail: 'If-Match must be a product version, such as If-Match: 3', errors: [{ field: 'If-Match', message: 'must be a version number' }] },
+  badQuery: {
+    detail: `limit must be a whole number from 1 to ${LIST_LIMIT_MAX}`,
+    errors: [{ field: 'limit', message: `must be a whole number from 1 to ${LIST_LIMIT_MAX}` }],
+  },
+  badHeader: {
+    detail: 'If-Match must be a product version, such as If-Match: 3',
+    errors: [{ field: 'If-Match', message: 'must be a version number' }],
+  },
   notFound: { detail: 'no product has id 1' },
   conflict: { detail: 'a product with id 1 already exists' },
   preconditionFailed: { detail: 'product 1 is at version 3, not 2; get it again and retry' },
@@ -91,10 +107,14 @@ const PROBLEM_EXAMPLES: Record<ProblemKind, { detail: string; errors?: { field: 
   unavailable: { detail: 'the product table is busy; retry after a moment' },
 };
 
-const ref = (kind: 'schemas' | 'parameters' | 'headers' | 'responses', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+const ref = (kind: 'schemas' | 'parameters' | 'headers' | 'responses', name: string) => ({
+  $ref: `#/components/${kind}/${name}`,
+});
 
-const schemasOf = (fields: readonly FieldName[]) => Object.fromEntries(fields.map((field) => [field, productFieldSchemas[field]]));
-const exampleOf = (fields: readonly FieldName[]) => Object.fromEntries(fields.map((field) => [field, PRODUCT_FIELDS[field].example]));
+const schemasOf = (fields: readonly FieldName[]) =>
+  Object.fromEntries(fields.map((field) => [field, productFieldSchemas[field]]));
+const exampleOf = (fields: readonly FieldName[]) =>
+  Object.fromEntries(fields.map((field) => [field, PRODUCT_FIELDS[field].example]));
 
 function schemas(): Record<string, unknown> {
   return {
@@ -127,11 +147,20 @@ function schemas(): Record<string, unknown> {
       type: 'object',
       properties: {
         items: { type: 'array', items: ref('schemas', 'Product'), maxItems: LIST_LIMIT_MAX },
-        nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page.' },
+        nextCursor: {
+          type: ['string', 'null'],
+          description: 'Pass as `cursor` for the next page; null on the last page.',
+        },
         skipped: {
           type: 'array',
-          description: 'Present when stored items of this page do not read as products (written by another tool): each id and the fields at fault. The page still answers 200 with every readable product; GET /product/{id} of such an id answers 500 naming the fields.',
-          items: { type: 'object', properties: { id: { type: 'string' }, errors: { type: 'array', items: ref('schemas', 'FieldError') } }, required: ['id', 'errors'], additionalProperties: false },
+          description:
+            'Present when stored items of this page do not read as products (written by another tool): each id and the fields at fault. The page still answers 200 with every readable product; GET /product/{id} of such an id answers 500 naming the fields.',
+          items: {
+            type: 'object',
+            properties: { id: { type: 'string' }, errors: { type: 'array', items: ref('schemas', 'FieldError') } },
+            required: ['id', 'errors'],
+            additionalProperties: false,
+          },
         },
       },
       required: ['items', 'nextCursor'],
@@ -140,7 +169,10 @@ function schemas(): Record<string, unknown> {
     FieldError: {
       type: 'object',
       properties: {
-        field: { type: 'string', description: 'The field, query parameter or header at fault; `(body)` for the whole body.' },
+        field: {
+          type: 'string',
+          description: 'The field, query parameter or header at fault; `(body)` for the whole body.',
+        },
         message: { type: 'string', description: 'The rule it breaks.' },
       },
       required: ['field', 'message'],
@@ -151,7 +183,10 @@ function schemas(): Record<string, unknown> {
       properties: {
         type: { type: 'string', enum: (Object.keys(PROBLEM_TYPES) as ProblemKind[]).map((kind) => problemType(kind)) },
         title: { type: 'string' },
-        status: { type: 'integer', enum: [...new Set(Object.values(PROBLEM_TYPES).map((kind) => kind.status))].sort((a, b) => a - b) },
+        status: {
+          type: 'integer',
+          enum: [...new Set(Object.values(PROBLEM_TYPES).map((kind) => kind.status))].sort((a, b) => a - b),
+        },
         detail: { type: 'string' },
         errors: { type: 'array', items: ref('schemas', 'FieldError'), minItems: 1 },
       },
@@ -169,7 +204,13 @@ function schemas(): Record<string, unknown> {
 
 function parameters(): Record<string, unknown> {
   return {
-    id: { name: 'id', in: 'path', required: true, description: 'The product id, percent-encoded.', schema: productFieldSchemas.id },
+    id: {
+      name: 'id',
+      in: 'path',
+      required: true,
+      description: 'The product id, percent-encoded.',
+      schema: productFieldSchemas.id,
+    },
     limit: {
       name: 'limit',
       in: 'query',
@@ -177,7 +218,13 @@ function parameters(): Record<string, unknown> {
       description: 'Products per page.',
       schema: { type: 'integer', minimum: 1, maximum: LIST_LIMIT_MAX, default: LIST_LIMIT_DEFAULT },
     },
-    cursor: { name: 'cursor', in: 'query', required: false, description: 'The `nextCursor` of the previous page.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' } },
+    cursor: {
+      name: 'cursor',
+      in: 'query',
+      required: false,
+      description: 'The `nextCursor` of the previous page.',
+      schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
+    },
     IfMatch: {
       name: 'If-Match',
       in: 'header',
@@ -190,7 +237,10 @@ function parameters(): Record<string, unknown> {
 
 function headers(): Record<string, unknown> {
   return {
-    ETag: { description: 'The product version, quoted: send it back in If-Match.', schema: { type: 'string', pattern: '^"[0-9]+"$' } },
+    ETag: {
+      description: 'The product version, quoted: send it back in If-Match.',
+      schema: { type: 'string', pattern: '^"[0-9]+"$' },
+    },
     Location: { description: 'The path of the created product, stage included.', schema: { type: 'string' } },
     Allow: { description: 'The methods the resource has.', schema: { type: 'string' } },
     'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } },
@@ -218,7 +268,9 @@ function gatewayResponse(status: string): Record<string, unknown> {
   const gateway = GATEWAY_RESPONSES[status] as { description: string; message: string };
   return {
     description: gateway.description,
-    content: { 'application/json': { schema: ref('schemas', 'GatewayMessage'), example: { message: gateway.message } } },
+    content: {
+      'application/json': { schema: ref('schemas', 'GatewayMessage'), example: { message: gateway.message } },
+    },
   };
 }
 
@@ -234,9 +286,11 @@ function byStatus(kinds: readonly ProblemKind[]): Map<number, ProblemKind[]> {
 function operation(spec: Operation): OperationObject {
   const success: Record<string, unknown> = { description: spec.success.description };
   if (spec.success.shape) success.content = { 'application/json': { schema: ref('schemas', spec.success.shape) } };
-  if (spec.success.headers) success.headers = Object.fromEntries(spec.success.headers.map((name) => [name, ref('headers', name)]));
+  if (spec.success.headers)
+    success.headers = Object.fromEntries(spec.success.headers.map((name) => [name, ref('headers', name)]));
   const responses: Record<string, unknown> = { [String(spec.success.status)]: success };
-  for (const [status, kinds] of [...byStatus(spec.problems)].sort(([a], [b]) => a - b)) responses[String(status)] = problemResponse(status, kinds);
+  for (const [status, kinds] of [...byStatus(spec.problems)].sort(([a], [b]) => a - b))
+    responses[String(status)] = problemResponse(status, kinds);
   for (const status of Object.keys(GATEWAY_RESPONSES)) responses[status] ??= ref('responses', `Gateway${status}`);
   const sorted = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
   const result: OperationObject = {
@@ -262,7 +316,10 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
   const paths: Record<string, Record<string, OperationObject>> = {};
   for (const spec of OPERATIONS as readonly Operation[]) {
     const item = (paths[spec.resource] ??= {});
-    item[spec.method.toLowerCase() as Lowercase<HttpMethod>] = { ...operation(spec), security: securityOf(options.auth ?? DEFAULT_AUTH, spec.method) };
+    item[spec.method.toLowerCase() as Lowercase<HttpMethod>] = {
+      ...operation(spec),
+      security: securityOf(options.auth ?? DEFAULT_AUTH, spec.method),
+    };
   }
   const allKinds = Object.keys(PROBLEM_TYPES) as ProblemKind[];
   const document: OpenApiDocument = {
@@ -277,7 +334,14 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     ...(options.serverUrl
-      ? { servers: [{ url: options.serverUrl, ...(options.serverDescription ? { description: options.serverDescription } : {}) }] }
+      ? {
+          servers: [
+            {
+              url: options.serverUrl,
+              ...(options.serverDescription ? { description: options.serverDescription } : {}),
+            },
+          ],
+        }
       : {}),
     tags: [{ name: 'products', description: 'The product catalogue.' }],
     paths,
@@ -286,9 +350,14 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
       parameters: parameters(),
       headers: headers(),
       responses: {
-        ...Object.fromEntries(Object.keys(GATEWAY_RESPONSES).map((status) => [`Gateway${status}`, gatewayResponse(status)])),
+        ...Object.fromEntries(
+          Object.keys(GATEWAY_RESPONSES).map((status) => [`Gateway${status}`, gatewayResponse(status)]),
+        ),
         // Through API Gateway an undefined method is a 403; the function answers 405 only when invoked directly.
-        MethodNotAllowed: problemResponse(405, allKinds.filter((kind) => PROBLEM_TYPES[kind].status === 405)),
+        MethodNotAllowed: problemResponse(
+          405,
+          allKinds.filter((kind) => PROBLEM_TYPES[kind].status === 405),
+        ),
       },
       // SigV4 as API Gateway exports an AWS_IAM method (x-amazon-apigateway-authtype awsSigv4), so that
       // Postman's AWS Signature auth and API Gateway's own import recognise it.
@@ -298,7 +367,8 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
           in: 'header',
           name: 'Authorization',
           'x-amazon-apigateway-authtype': 'awsSigv4',
-          description: 'AWS Signature Version 4 for the service execute-api in the stack\'s region, by a caller allowed execute-api:Invoke on the API (setup --auth iam; locally, the key pair setup --local --json shows).',
+          description:
+            "AWS Signature Version 4 for the service execute-api in the stack's region, by a caller allowed execute-api:Invoke on the API (setup --auth iam; locally, the key pair setup --local --json shows).",
         },
         apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The API key (setup --auth api-key).' },
       },

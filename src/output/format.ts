@@ -33,7 +33,10 @@ export function count(n: number, noun: string, plural = `${noun}s`): string {
 }
 
 /** `label  value` lines indented by two, the values aligned after the longest label; `key` styles the label. */
-export function labelledRows(rows: readonly (readonly [string, string])[], key: (label: string) => string = (label) => label): string[] {
+export function labelledRows(
+  rows: readonly (readonly [string, string])[],
+  key: (label: string) => string = (label) => label,
+): string[] {
   const width = Math.max(0, ...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `  ${key(label.padEnd(width))}  ${value}`);
 }

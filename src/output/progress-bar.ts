@@ -17,7 +17,9 @@ function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   const hms = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
   const [h, m, sec] = hms as [number, number, number];
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`
+    : `${m}:${String(sec).padStart(2, '0')}`;
 }
 
 /**

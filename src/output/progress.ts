@@ -18,7 +18,12 @@ export function terminalProgressView(ctx: Context): ProgressView {
   const clear = () => live && ctx.stderr.write('\r\x1b[2K');
   const draw = () => {
     if (!live || labels.length === 0) return;
-    ctx.stderr.write(`\r\x1b[2K${style.cyan(FRAMES[frame % FRAMES.length] as string)} ${labels.join(', ')}`.slice(0, ((ctx.stderr as { columns?: number }).columns ?? 100) + 12));
+    ctx.stderr.write(
+      `\r\x1b[2K${style.cyan(FRAMES[frame % FRAMES.length] as string)} ${labels.join(', ')}`.slice(
+        0,
+        ((ctx.stderr as { columns?: number }).columns ?? 100) + 12,
+      ),
+    );
   };
   const line = (text: string) => {
     if (!progress) return;
@@ -32,7 +37,14 @@ export function terminalProgressView(ctx: Context): ProgressView {
     clear();
   };
   const mark = (outcome: string) =>
-    ({ created: style.green('+'), updated: style.yellow('~'), removed: style.red('-'), unchanged: style.dim('='), absent: style.dim('='), kept: style.yellow('!') })[outcome] ?? style.dim('·');
+    ({
+      created: style.green('+'),
+      updated: style.yellow('~'),
+      removed: style.red('-'),
+      unchanged: style.dim('='),
+      absent: style.dim('='),
+      kept: style.yellow('!'),
+    })[outcome] ?? style.dim('·');
   return {
     started(_label, running) {
       labels = running;
@@ -48,7 +60,12 @@ export function terminalProgressView(ctx: Context): ProgressView {
     ended(step, running) {
       labels = running;
       const took = style.dim(formatDuration(step.ms));
-      if (!step.unreported) line(step.outcome === 'failed' ? `${style.red('✗')} ${step.label}: failed ${took}` : `${mark(step.outcome)} ${step.label}: ${step.outcome}${step.detail ? ` (${step.detail})` : ''} ${took}`);
+      if (!step.unreported)
+        line(
+          step.outcome === 'failed'
+            ? `${style.red('✗')} ${step.label}: failed ${took}`
+            : `${mark(step.outcome)} ${step.label}: ${step.outcome}${step.detail ? ` (${step.detail})` : ''} ${took}`,
+        );
       if (running.length === 0 && timer) stop();
     },
     note(text) {

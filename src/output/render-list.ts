@@ -27,7 +27,11 @@ const COLUMNS: Column[] = [
   { header: 'TITLE', cell: (p) => textField(field(p, 'title')), align: 'left', max: TITLE_MAX },
   { header: 'PRICE', cell: (p) => numberField(field(p, 'price'), formatPrice), align: 'right' },
   { header: 'VERSION', cell: (p) => numberField(field(p, 'version')), align: 'right' },
-  { header: 'UPDATED', cell: (p) => (field(p, 'updatedAt') === undefined ? '-' : textField(field(p, 'updatedAt'))), align: 'left' },
+  {
+    header: 'UPDATED',
+    cell: (p) => (field(p, 'updatedAt') === undefined ? '-' : textField(field(p, 'updatedAt'))),
+    align: 'left',
+  },
 ];
 
 /** A cell on one line, cut to `max` columns. */
@@ -47,7 +51,9 @@ export class ProductTable {
     const cells = items.map((product) => COLUMNS.map((column) => cut(column.cell(product), column.max)));
     let header = '';
     if (!this.widths) {
-      this.widths = COLUMNS.map((column, index) => Math.max(column.header.length, ...cells.map((row) => displayWidth(row[index] as string))));
+      this.widths = COLUMNS.map((column, index) =>
+        Math.max(column.header.length, ...cells.map((row) => displayWidth(row[index] as string))),
+      );
       header = `${this.style.bold(this.line(COLUMNS.map((column) => column.header)))}\n`;
     }
     return header + cells.map((row) => this.line(row)).join('\n') + '\n';
@@ -65,7 +71,11 @@ export class ProductTable {
 }
 
 /** Writes each page as it arrives; ends with a count on stderr for people. Returns how many were written. */
-export async function printProductPages(ctx: Context, pages: AsyncIterable<ProductPage>, stoppedEarly = 'stopped at --limit; more may remain'): Promise<number> {
+export async function printProductPages(
+  ctx: Context,
+  pages: AsyncIterable<ProductPage>,
+  stoppedEarly = 'stopped at --limit; more may remain',
+): Promise<number> {
   const style = await styleOf(ctx);
   const policy = printPolicy(ctx);
   const table = new ProductTable(style);
@@ -73,13 +83,17 @@ export async function printProductPages(ctx: Context, pages: AsyncIterable<Produ
   let written = 0;
   let more = false;
   for await (const page of pages) {
-    const text = policy.json ? page.items.map((product) => `${JSON.stringify(product)}\n`).join('') : table.page(page.items);
+    const text = policy.json
+      ? page.items.map((product) => `${JSON.stringify(product)}\n`).join('')
+      : table.page(page.items);
     if (!(await write(text))) return written;
     written += page.items.length;
     more = page.nextCursor !== null;
   }
   if (policy.progress) {
-    ctx.stderr.write(style.dim(written === 0 ? 'no products\n' : `${count(written, 'product')}${more ? ` (${stoppedEarly})` : ''}\n`));
+    ctx.stderr.write(
+      style.dim(written === 0 ? 'no products\n' : `${count(written, 'product')}${more ? ` (${stoppedEarly})` : ''}\n`),
+    );
   }
   return written;
 }

@@ -45,7 +45,10 @@ export function sparkline(values: readonly (number | undefined)[]): string {
 }
 
 /** The series' values on the window's timeline, `undefined` for a period without a point. */
-export function onTimeline(series: Pick<ReportSeries, 'timestamps' | 'values'>, window: Pick<MetricsReport, 'start' | 'end' | 'periodSeconds'>): (number | undefined)[] {
+export function onTimeline(
+  series: Pick<ReportSeries, 'timestamps' | 'values'>,
+  window: Pick<MetricsReport, 'start' | 'end' | 'periodSeconds'>,
+): (number | undefined)[] {
   const start = Date.parse(window.start);
   const periodMs = window.periodSeconds * 1000;
   const periods = Math.max(0, Math.round((Date.parse(window.end) - start) / periodMs));
@@ -73,7 +76,8 @@ export function formatPeriod(seconds: number): string {
   return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 }
 
-const perMinute = (total: number, window: Pick<MetricsReport, 'start' | 'end'>) => total / ((Date.parse(window.end) - Date.parse(window.start)) / 60_000);
+const perMinute = (total: number, window: Pick<MetricsReport, 'start' | 'end'>) =>
+  total / ((Date.parse(window.end) - Date.parse(window.start)) / 60_000);
 
 /** The figures beside a sparkline (and the console's charts): a count's total and rate, a latency's last value; the peak of either. */
 export function seriesFigures(series: ReportSeries, report: MetricsReport): { main: string; peak: string } {
@@ -104,7 +108,8 @@ function groupTitle(series: ReportSeries, names: MetricsReport['names']): string
 
 /** The one line a person reads first: `1,204 requests, 0.4% 5XX, p99 182 ms, no throttles`. */
 export function summaryLine(summary: MetricsSummary, report: Pick<MetricsReport, 'start'>): string {
-  if (summary.requests === 0) return `no requests since ${report.start.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC')}`;
+  if (summary.requests === 0)
+    return `no requests since ${report.start.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC')}`;
   const parts = [`${grouping.format(summary.requests)} ${summary.requests === 1 ? 'request' : 'requests'}`];
   if (summary.serverErrorRate !== undefined) parts.push(`${grouping.format(summary.serverErrorRate * 100)}% 5XX`);
   if (summary.p99Ms !== undefined) parts.push(`p99 ${formatFigure(summary.p99Ms, 'ms')}`);
@@ -121,17 +126,27 @@ export function summarize(series: readonly Pick<ReportSeries, 'id' | 'values'>[]
     requests,
     ...(requests > 0 ? { serverErrorRate: total('api.5xx') / requests } : {}),
     ...(p99.length > 0 ? { p99Ms: Math.max(...p99) } : {}),
-    throttles: total('api.throttled') + total('function.throttles') + total('table.readThrottles') + total('table.writeThrottles'),
+    throttles:
+      total('api.throttled') +
+      total('function.throttles') +
+      total('table.readThrottles') +
+      total('table.writeThrottles'),
   };
 }
 
 /** The whole report: heading, summary line, then each group's series, the columns aligned. */
 export function renderMetrics(report: MetricsReport, style: Style): string {
   const labelWidth = Math.max(...report.series.map((series) => series.label.length));
-  const rows = report.series.map((series) => ({ series, line: sparkline(onTimeline(series, report)), ...seriesFigures(series, report) }));
+  const rows = report.series.map((series) => ({
+    series,
+    line: sparkline(onTimeline(series, report)),
+    ...seriesFigures(series, report),
+  }));
   const mainWidth = Math.max(...rows.map((row) => row.main.length));
   const lines = [
-    style.dim(`${report.target === 'local' ? 'local stack' : 'CloudWatch'} · ${report.start.replace('T', ' ').slice(0, 16)} – ${report.end.replace('T', ' ').slice(0, 16)} UTC · ${formatPeriod(report.periodSeconds)} periods`),
+    style.dim(
+      `${report.target === 'local' ? 'local stack' : 'CloudWatch'} · ${report.start.replace('T', ' ').slice(0, 16)} – ${report.end.replace('T', ' ').slice(0, 16)} UTC · ${formatPeriod(report.periodSeconds)} periods`,
+    ),
     style.bold(summaryLine(report.summary, report)),
   ];
   let title: string | undefined;
@@ -141,7 +156,9 @@ export function renderMetrics(report: MetricsReport, style: Style): string {
       lines.push('', style.cyan(title));
     }
     const unit = row.series.unit === 'count' ? '' : row.series.unit;
-    lines.push(`  ${row.series.label.padEnd(labelWidth)}  ${row.line}  ${unit.padEnd(5)}  ${padToWidth(row.main, mainWidth, 'right')}  ${style.dim(row.peak)}`.trimEnd());
+    lines.push(
+      `  ${row.series.label.padEnd(labelWidth)}  ${row.line}  ${unit.padEnd(5)}  ${padToWidth(row.main, mainWidth, 'right')}  ${style.dim(row.peak)}`.trimEnd(),
+    );
   }
   return lines.join('\n');
 }

@@ -21,11 +21,22 @@ type View = [label: string, show: (item: Item, style: Style) => string];
 const VIEWS: Partial<Record<FieldName, View>> = {
   id: ['id', (item, style) => style.bold(textField(item.id))],
   title: ['title', (item) => textField(item.title)],
-  description: ['description', (item, style) => (item.description === '' ? style.dim('(none)') : textField(item.description))],
+  description: [
+    'description',
+    (item, style) => (item.description === '' ? style.dim('(none)') : textField(item.description)),
+  ],
   price: ['price', (item) => numberField(item.price, formatPrice)],
   version: ['version', (item) => numberField(item.version)],
-  createdAt: ['created', (item, style) => (item.createdAt === undefined ? style.dim('(unknown: not made through the API)') : textField(item.createdAt))],
-  updatedAt: ['updated', (item, style) => (item.updatedAt === undefined ? style.dim('(never changed through the API)') : textField(item.updatedAt))],
+  createdAt: [
+    'created',
+    (item, style) =>
+      item.createdAt === undefined ? style.dim('(unknown: not made through the API)') : textField(item.createdAt),
+  ],
+  updatedAt: [
+    'updated',
+    (item, style) =>
+      item.updatedAt === undefined ? style.dim('(never changed through the API)') : textField(item.updatedAt),
+  ],
 };
 
 /** A field without a view of its own: its value, or `(none)`. */

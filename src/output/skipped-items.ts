@@ -24,7 +24,12 @@ export class SkippedItems {
   check(done: string): void {
     if (this.count === 0) return;
     const one = this.count === 1;
-    const what = one ? '1 stored item does not read as a product and was' : `${this.count} stored items do not read as products and were`;
-    throw new AppError(`${done}; ${what} skipped (listed above): correct or delete ${one ? 'it' : 'them'} in the table`, EXIT.unreadable);
+    const what = one
+      ? '1 stored item does not read as a product and was'
+      : `${this.count} stored items do not read as products and were`;
+    throw new AppError(
+      `${done}; ${what} skipped (listed above): correct or delete ${one ? 'it' : 'them'} in the table`,
+      EXIT.unreadable,
+    );
   }
 }

@@ -43,21 +43,34 @@ export async function findForeign(ctx: ProvisionContext, seen?: TagReader): Prom
   })();
   const role = getRole(ctx).then((r) => (r ? check('role', wanted.role.name, tagMap(r.Tags)) : []));
   const fn = getFunction(ctx).then((f) => (f?.Configuration ? check('function', wanted.function.name, f.Tags) : []));
-  const logGroup = getLogGroup(ctx).then(async (g) => (g ? check('log group', wanted.logGroup.name, await logGroupTags(ctx)) : []));
+  const logGroup = getLogGroup(ctx).then(async (g) =>
+    g ? check('log group', wanted.logGroup.name, await logGroupTags(ctx)) : [],
+  );
   const api = findRestApis(ctx).then(({ ours, others }) => {
     if (ours.length > 0 || others.length === 0) return [];
     const found = others.flatMap((a) => check('REST API', `${wanted.api.name} (${a.id})`, a.tags));
-    if (others.length > 1) return found.map((f) => ({ ...f, problem: f.problem ?? `${others.length} REST APIs are named ${wanted.api.name}; delete all but one` }));
+    if (others.length > 1)
+      return found.map((f) => ({
+        ...f,
+        problem: f.problem ?? `${others.length} REST APIs are named ${wanted.api.name}; delete all but one`,
+      }));
     return found;
   });
   const usage = wanted.usagePlan.wanted
     ? Promise.all([findUsagePlans(ctx), findApiKeys(ctx)]).then(([plans, keys]) => [
-        ...(plans.length && !plans.some((p) => p.tags?.[STACK_TAG] === stack) ? [{ resource: 'usage plan', name: wanted.usagePlan.name, problem: 'setup does not take over usage plans' }] : []),
-        ...(keys.length && !keys.some((k) => k.tags?.[STACK_TAG] === stack) ? [{ resource: 'API key', name: wanted.usagePlan.key.name, problem: 'setup does not take over API keys' }] : []),
+        ...(plans.length && !plans.some((p) => p.tags?.[STACK_TAG] === stack)
+          ? [{ resource: 'usage plan', name: wanted.usagePlan.name, problem: 'setup does not take over usage plans' }]
+          : []),
+        ...(keys.length && !keys.some((k) => k.tags?.[STACK_TAG] === stack)
+          ? [{ resource: 'API key', name: wanted.usagePlan.key.name, problem: 'setup does not take over API keys' }]
+          : []),
       ])
     : Promise.resolve([]);
   // Alarms and topics are never taken over: one of our names made by someone else stops setup.
-  const notTaken = (resource: string, name: string, tags: Record<string, string>): ForeignResource[] => (tags[STACK_TAG] === stack ? [] : [{ resource, name, problem: `setup does not take over ${resource === 'alarm' ? 'alarms' : 'topics'}` }]);
+  const notTaken = (resource: string, name: string, tags: Record<string, string>): ForeignResource[] =>
+    tags[STACK_TAG] === stack
+      ? []
+      : [{ resource, name, problem: `setup does not take over ${resource === 'alarm' ? 'alarms' : 'topics'}` }];
   const alarms = wanted.alarms.wanted
     ? Promise.all([getTopic(ctx), findAlarms(ctx)]).then(([topic, found]) => [
         ...(topic ? notTaken('alarm topic', wanted.alarms.topic.name, topic.tags) : []),
@@ -85,13 +98,21 @@ export async function checkNamesFree(ctx: ProvisionContext, seen?: TagReader): P
   if (!ctx.settings.adopt) {
     // --adopt is offered only where it helps: what it cannot take over says why instead.
     const adoptable = found.some((f) => !f.problem);
-    const named = found.map((f) => `${f.resource} ${f.name}${f.problem && !adoptable ? ` (${f.problem})` : ''}`).join(', ');
-    const way = adoptable ? `run setup --adopt to take ${found.length === 1 ? 'it' : 'them'} over (setup --adopt --dry-run shows how), or pick` : 'delete it or pick';
-    throw new AwsError(`${named} already ${found.length === 1 ? 'exists' : 'exist'} and ${found.length === 1 ? 'is' : 'are'} not this stack's (no ${STACK_TAG}=${describeStack(ctx).stack} tag); ${way} other names with --stack NAME`);
+    const named = found
+      .map((f) => `${f.resource} ${f.name}${f.problem && !adoptable ? ` (${f.problem})` : ''}`)
+      .join(', ');
+    const way = adoptable
+      ? `run setup --adopt to take ${found.length === 1 ? 'it' : 'them'} over (setup --adopt --dry-run shows how), or pick`
+      : 'delete it or pick';
+    throw new AwsError(
+      `${named} already ${found.length === 1 ? 'exists' : 'exist'} and ${found.length === 1 ? 'is' : 'are'} not this stack's (no ${STACK_TAG}=${describeStack(ctx).stack} tag); ${way} other names with --stack NAME`,
+    );
   }
   const blocked = found.filter((f) => f.problem);
   if (blocked.length > 0) {
-    throw new AwsError(`setup --adopt cannot take over ${blocked.map((f) => `${f.resource} ${f.name} (${f.problem})`).join(', ')}; nothing was changed`);
+    throw new AwsError(
+      `setup --adopt cannot take over ${blocked.map((f) => `${f.resource} ${f.name} (${f.problem})`).join(', ')}; nothing was changed`,
+    );
   }
   return found;
 }

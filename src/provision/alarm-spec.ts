@@ -84,11 +84,22 @@ const FIVE_MINUTES = 300;
 export function describeAlarms(names: ResourceNames, settings: AlarmSettings): AlarmsSpec {
   const t = settings.thresholds;
   const api = { ApiName: names.api, Stage: names.stage };
-  const query = (id: string, namespace: string, metric: string, dimensions: Record<string, string>, stat: AlarmMetricQuery['stat'], periodSeconds: number, returnData = false): AlarmMetricQuery => ({ id, namespace, metric, dimensions, stat, periodSeconds, returnData });
+  const query = (
+    id: string,
+    namespace: string,
+    metric: string,
+    dimensions: Record<string, string>,
+    stat: AlarmMetricQuery['stat'],
+    periodSeconds: number,
+    returnData = false,
+  ): AlarmMetricQuery => ({ id, namespace, metric, dimensions, stat, periodSeconds, returnData });
   const threeOfFive = { evaluationPeriods: 5, datapointsToAlarm: 3, treatMissingData: 'notBreaching' } as const;
   const once = { evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: 'notBreaching' } as const;
   const rate = (metric: string, label: string) => ({
-    metrics: [query('failed', 'AWS/ApiGateway', metric, api, 'Sum', MINUTE), query('requests', 'AWS/ApiGateway', 'Count', api, 'Sum', MINUTE)],
+    metrics: [
+      query('failed', 'AWS/ApiGateway', metric, api, 'Sum', MINUTE),
+      query('requests', 'AWS/ApiGateway', 'Count', api, 'Sum', MINUTE),
+    ],
     // A minute without requests divides by zero and gives no point: missing data, not a breach.
     expression: { id: 'rate', expression: '100 * failed / requests', label },
   });
@@ -98,7 +109,9 @@ export function describeAlarms(names: ResourceNames, settings: AlarmSettings): A
     key,
     name: `${names.function}-${metric.toLowerCase()}`,
     description: `${threshold} or more ${what} of function ${names.function} in 5 minutes (products-cli)`,
-    metrics: [query(metric.toLowerCase(), 'AWS/Lambda', metric, { FunctionName: names.function }, 'Sum', FIVE_MINUTES, true)],
+    metrics: [
+      query(metric.toLowerCase(), 'AWS/Lambda', metric, { FunctionName: names.function }, 'Sum', FIVE_MINUTES, true),
+    ],
     comparison: 'GreaterThanOrEqualToThreshold',
     threshold,
     ...once,
@@ -167,12 +180,25 @@ export function alarmInput(spec: AlarmSpec, topic: string): Omit<PutMetricAlarmC
         Id: m.id,
         ReturnData: m.returnData,
         MetricStat: {
-          Metric: { Namespace: m.namespace, MetricName: m.metric, Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })) },
+          Metric: {
+            Namespace: m.namespace,
+            MetricName: m.metric,
+            Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })),
+          },
           Period: m.periodSeconds,
           Stat: m.stat,
         },
       })),
-      ...(spec.expression ? [{ Id: spec.expression.id, Expression: spec.expression.expression, Label: spec.expression.label, ReturnData: true }] : []),
+      ...(spec.expression
+        ? [
+            {
+              Id: spec.expression.id,
+              Expression: spec.expression.expression,
+              Label: spec.expression.label,
+              ReturnData: true,
+            },
+          ]
+        : []),
     ],
     ComparisonOperator: spec.comparison,
     Threshold: spec.threshold,
@@ -181,4 +207,3 @@ export function alarmInput(spec: AlarmSpec, topic: string): Omit<PutMetricAlarmC
     TreatMissingData: spec.treatMissingData,
   };
 }
-

@@ -34,7 +34,9 @@ export function canaryOf(alias: AliasConfiguration | undefined): { version: stri
 export async function getLiveAlias(ctx: ProvisionContext): Promise<AliasConfiguration | undefined> {
   const stack = describeStack(ctx);
   try {
-    return await ctx.clients.lambda.send(new GetAliasCommand({ FunctionName: stack.function.name, Name: stack.function.alias.name }));
+    return await ctx.clients.lambda.send(
+      new GetAliasCommand({ FunctionName: stack.function.name, Name: stack.function.alias.name }),
+    );
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'lambda:GetAlias');
@@ -53,13 +55,21 @@ export async function liveRouting(ctx: ProvisionContext): Promise<AliasRouting |
   if (!config?.FunctionVersion) return undefined;
   const canary = canaryOf(config);
   const main = { version: config.FunctionVersion, share: 1 - (canary?.weight ?? 0) };
-  return { alias: describeStack(ctx).function.alias.name, versions: canary ? [main, { version: canary.version, share: canary.weight }] : [main] };
+  return {
+    alias: describeStack(ctx).function.alias.name,
+    versions: canary ? [main, { version: canary.version, share: canary.weight }] : [main],
+  };
 }
 
 /** The configuration of one version (or $LATEST without a qualifier). */
 export async function versionConfiguration(ctx: ProvisionContext, qualifier?: string): Promise<FunctionConfiguration> {
   try {
-    return await ctx.clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: describeStack(ctx).function.name, ...(qualifier ? { Qualifier: qualifier } : {}) }));
+    return await ctx.clients.lambda.send(
+      new GetFunctionConfigurationCommand({
+        FunctionName: describeStack(ctx).function.name,
+        ...(qualifier ? { Qualifier: qualifier } : {}),
+      }),
+    );
   } catch (error) {
     throw translateAwsError(error, 'lambda:GetFunctionConfiguration');
   }
@@ -67,7 +77,18 @@ export async function versionConfiguration(ctx: ProvisionContext, qualifier?: st
 
 /** The fields a version freezes that setup sets, so that a version can be compared with $LATEST. */
 function frozen(config: FunctionConfiguration): string {
-  return JSON.stringify([config.CodeSha256, config.Runtime, config.Handler, config.Role, config.MemorySize, config.Timeout, config.Environment?.Variables ?? {}, config.Architectures ?? [], config.LoggingConfig?.LogGroup, config.LoggingConfig?.LogFormat]);
+  return JSON.stringify([
+    config.CodeSha256,
+    config.Runtime,
+    config.Handler,
+    config.Role,
+    config.MemorySize,
+    config.Timeout,
+    config.Environment?.Variables ?? {},
+    config.Architectures ?? [],
+    config.LoggingConfig?.LogGroup,
+    config.LoggingConfig?.LogFormat,
+  ]);
 }
 
 /**
@@ -82,7 +103,11 @@ export async function publishVersion(ctx: ProvisionContext): Promise<FunctionCon
   const sha = latest.CodeSha256 ?? '';
   return updateFunction<FunctionConfiguration>(
     ctx,
-    new PublishVersionCommand({ FunctionName: describeStack(ctx).function.name, CodeSha256: sha, Description: versionDescription(sha) }),
+    new PublishVersionCommand({
+      FunctionName: describeStack(ctx).function.name,
+      CodeSha256: sha,
+      Description: versionDescription(sha),
+    }),
     'lambda:PublishVersion',
   );
 }
@@ -91,21 +116,46 @@ export async function publishVersion(ctx: ProvisionContext): Promise<FunctionCon
  * Points the alias at one version, with or without a canary, in one UpdateAlias call (created when missing).
  * RevisionId refuses the move when another process changed the alias since it was read.
  */
-export async function moveLiveAlias(ctx: ProvisionContext, current: AliasConfiguration | undefined, version: string, canary?: { version: string; weight: number }): Promise<AliasConfiguration> {
+export async function moveLiveAlias(
+  ctx: ProvisionContext,
+  current: AliasConfiguration | undefined,
+  version: string,
+  canary?: { version: string; weight: number },
+): Promise<AliasConfiguration> {
   const { name, alias } = describeStack(ctx).function;
   const RoutingConfig = { AdditionalVersionWeights: canary ? { [canary.version]: canary.weight } : {} };
   if (!current) {
     try {
-      return await ctx.clients.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias.name, FunctionVersion: version, Description: alias.description, RoutingConfig }));
+      return await ctx.clients.lambda.send(
+        new CreateAliasCommand({
+          FunctionName: name,
+          Name: alias.name,
+          FunctionVersion: version,
+          Description: alias.description,
+          RoutingConfig,
+        }),
+      );
     } catch (error) {
       throw translateAwsError(error, 'lambda:CreateAlias');
     }
   }
   try {
-    return await updateFunction<AliasConfiguration>(ctx, new UpdateAliasCommand({ FunctionName: name, Name: alias.name, FunctionVersion: version, RoutingConfig, ...(current.RevisionId ? { RevisionId: current.RevisionId } : {}) }), 'lambda:UpdateAlias');
+    return await updateFunction<AliasConfiguration>(
+      ctx,
+      new UpdateAliasCommand({
+        FunctionName: name,
+        Name: alias.name,
+        FunctionVersion: version,
+        RoutingConfig,
+        ...(current.RevisionId ? { RevisionId: current.RevisionId } : {}),
+      }),
+      'lambda:UpdateAlias',
+    );
   } catch (error) {
     if ((error as { cause?: { name?: string } }).cause?.name === 'PreconditionFailedException') {
-      throw new AwsError(`another process moved alias ${alias.name} of ${name} meanwhile; run the command again`, { cause: error });
+      throw new AwsError(`another process moved alias ${alias.name} of ${name} meanwhile; run the command again`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -118,27 +168,54 @@ export async function moveLiveAlias(ctx: ProvisionContext, current: AliasConfigu
 export async function ensureLiveAlias(ctx: ProvisionContext): Promise<StepResult & { version: string }> {
   const stack = describeStack(ctx);
   const base = { resource: 'alias', name: `${stack.function.name}:${stack.function.alias.name}` };
-  const [alias, latest] = await Promise.all([getLiveAlias(ctx), waitForFunctionReady(ctx, { earlierUpdateFailed: 'accept' })]);
+  const [alias, latest] = await Promise.all([
+    getLiveAlias(ctx),
+    waitForFunctionReady(ctx, { earlierUpdateFailed: 'accept' }),
+  ]);
   if (alias?.FunctionVersion && alias.FunctionVersion !== '$LATEST') {
     const running = await versionConfiguration(ctx, alias.FunctionVersion);
-    if (frozen(running) === frozen(latest)) return { ...base, outcome: 'unchanged', version: alias.FunctionVersion, id: alias.AliasArn ?? '', ...(canaryOf(alias) ? { detail: `canary on version ${canaryOf(alias)?.version}` } : {}) };
+    if (frozen(running) === frozen(latest))
+      return {
+        ...base,
+        outcome: 'unchanged',
+        version: alias.FunctionVersion,
+        id: alias.AliasArn ?? '',
+        ...(canaryOf(alias) ? { detail: `canary on version ${canaryOf(alias)?.version}` } : {}),
+      };
   }
   const published = await publishVersion(ctx);
   const version = published.Version ?? '';
   const moved = await moveLiveAlias(ctx, alias, version);
-  return { ...base, outcome: alias ? 'updated' : 'created', version, id: moved.AliasArn ?? '', detail: alias ? `version ${alias.FunctionVersion} → ${version}` : `version ${version}` };
+  return {
+    ...base,
+    outcome: alias ? 'updated' : 'created',
+    version,
+    id: moved.AliasArn ?? '',
+    detail: alias ? `version ${alias.FunctionVersion} → ${version}` : `version ${version}`,
+  };
 }
 
 /** Compares the alias with $LATEST (read calls only). */
-export async function inspectLiveAlias(ctx: ProvisionContext): Promise<StepResult & { version?: string; canary?: { version: string; weight: number } }> {
+export async function inspectLiveAlias(
+  ctx: ProvisionContext,
+): Promise<StepResult & { version?: string; canary?: { version: string; weight: number } }> {
   const stack = describeStack(ctx);
   const base = { resource: 'alias', name: `${stack.function.name}:${stack.function.alias.name}` };
   const alias = await getLiveAlias(ctx);
   if (!alias?.FunctionVersion) return { ...base, outcome: 'missing' };
   const canary = canaryOf(alias);
   // Status cannot tell a canary in progress from one a killed deploy left: it says what takes one out.
-  const share = canary ? `; canary version ${canary.version} at ${Math.round(canary.weight * 1000) / 10}% (a deploy --canary running, or left by one that was killed: rollback or deploy takes it out)` : '';
-  return { ...base, outcome: 'present', id: alias.AliasArn ?? '', version: alias.FunctionVersion, ...(canary ? { canary } : {}), detail: `version ${alias.FunctionVersion}${share}` };
+  const share = canary
+    ? `; canary version ${canary.version} at ${Math.round(canary.weight * 1000) / 10}% (a deploy --canary running, or left by one that was killed: rollback or deploy takes it out)`
+    : '';
+  return {
+    ...base,
+    outcome: 'present',
+    id: alias.AliasArn ?? '',
+    version: alias.FunctionVersion,
+    ...(canary ? { canary } : {}),
+    detail: `version ${alias.FunctionVersion}${share}`,
+  };
 }
 
 /** One published version, as `versions` shows it. */
@@ -160,7 +237,9 @@ export async function listVersions(ctx: ProvisionContext, alias?: AliasConfigura
   let Marker: string | undefined;
   try {
     do {
-      const page = await ctx.clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name, ...(Marker ? { Marker } : {}) }));
+      const page = await ctx.clients.lambda.send(
+        new ListVersionsByFunctionCommand({ FunctionName: name, ...(Marker ? { Marker } : {}) }),
+      );
       found.push(...(page.Versions ?? []));
       Marker = page.NextMarker;
     } while (Marker);

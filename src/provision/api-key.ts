@@ -25,7 +25,11 @@ export async function findUsagePlans(ctx: ProvisionContext): Promise<UsagePlan[]
   const plans: UsagePlan[] = [];
   let position: string | undefined;
   do {
-    const page = await apigw<{ items?: UsagePlan[]; position?: string }>(ctx, new GetUsagePlansCommand({ limit: 500, position }), 'apigateway:GET');
+    const page = await apigw<{ items?: UsagePlan[]; position?: string }>(
+      ctx,
+      new GetUsagePlansCommand({ limit: 500, position }),
+      'apigateway:GET',
+    );
     plans.push(...(page.items ?? []).filter((plan) => plan.name === name));
     position = page.position;
   } while (position);
@@ -38,7 +42,11 @@ export async function findApiKeys(ctx: ProvisionContext): Promise<ApiKey[]> {
   const keys: ApiKey[] = [];
   let position: string | undefined;
   do {
-    const page = await apigw<{ items?: ApiKey[]; position?: string }>(ctx, new GetApiKeysCommand({ nameQuery: name, includeValues: true, limit: 500, position }), 'apigateway:GET');
+    const page = await apigw<{ items?: ApiKey[]; position?: string }>(
+      ctx,
+      new GetApiKeysCommand({ nameQuery: name, includeValues: true, limit: 500, position }),
+      'apigateway:GET',
+    );
     keys.push(...(page.items ?? []).filter((key) => key.name === name));
     position = page.position;
   } while (position);
@@ -50,11 +58,19 @@ export async function findApiKeys(ctx: ProvisionContext): Promise<ApiKey[]> {
  * without this, a later `--rate-limit` or `--burst-limit` would change the stage but not the plan, whose
  * limits apply to each key.
  */
-export function usagePlanPatch(plan: UsagePlan, restApiId: string, stage: string, throttle: Throttle): Array<{ op: 'add' | 'replace'; path: string; value: string }> {
+export function usagePlanPatch(
+  plan: UsagePlan,
+  restApiId: string,
+  stage: string,
+  throttle: Throttle,
+): Array<{ op: 'add' | 'replace'; path: string; value: string }> {
   const patch: Array<{ op: 'add' | 'replace'; path: string; value: string }> = [];
-  if (!plan.apiStages?.some((s) => s.apiId === restApiId && s.stage === stage)) patch.push({ op: 'add', path: '/apiStages', value: `${restApiId}:${stage}` });
-  if (plan.throttle?.rateLimit !== throttle.rateLimit) patch.push({ op: 'replace', path: '/throttle/rateLimit', value: String(throttle.rateLimit) });
-  if (plan.throttle?.burstLimit !== throttle.burstLimit) patch.push({ op: 'replace', path: '/throttle/burstLimit', value: String(throttle.burstLimit) });
+  if (!plan.apiStages?.some((s) => s.apiId === restApiId && s.stage === stage))
+    patch.push({ op: 'add', path: '/apiStages', value: `${restApiId}:${stage}` });
+  if (plan.throttle?.rateLimit !== throttle.rateLimit)
+    patch.push({ op: 'replace', path: '/throttle/rateLimit', value: String(throttle.rateLimit) });
+  if (plan.throttle?.burstLimit !== throttle.burstLimit)
+    patch.push({ op: 'replace', path: '/throttle/burstLimit', value: String(throttle.burstLimit) });
   return patch;
 }
 
@@ -69,13 +85,21 @@ export async function ensureApiKey(ctx: ProvisionContext, restApiId: string): Pr
   const plans = await findUsagePlans(ctx);
   let plan = plans.find((p) => isOurs(p.tags, stack));
   if (!plan && plans.length > 0) {
-    throw new AwsError(`a usage plan named ${usagePlan.name} exists and is not this stack's (no ${STACK_TAG}=${stack.stack} tag); pick other names with --stack NAME`);
+    throw new AwsError(
+      `a usage plan named ${usagePlan.name} exists and is not this stack's (no ${STACK_TAG}=${stack.stack} tag); pick other names with --stack NAME`,
+    );
   }
   const stageRef = { apiId: restApiId, stage: stageName };
   if (!plan) {
     plan = await apigw<UsagePlan>(
       ctx,
-      new CreateUsagePlanCommand({ name: usagePlan.name, description: usagePlan.description, apiStages: [stageRef], throttle: { ...usagePlan.throttle }, tags: stack.tags }),
+      new CreateUsagePlanCommand({
+        name: usagePlan.name,
+        description: usagePlan.description,
+        apiStages: [stageRef],
+        throttle: { ...usagePlan.throttle },
+        tags: stack.tags,
+      }),
       'apigateway:POST',
     );
     created = true;
@@ -83,8 +107,16 @@ export async function ensureApiKey(ctx: ProvisionContext, restApiId: string): Pr
     const patch = usagePlanPatch(plan, restApiId, stageName, usagePlan.throttle);
     // UpdateUsagePlan is limited to one call per 20 s per account: every change goes in one call.
     if (patch.length > 0) {
-      await apigw(ctx, new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: patch }), 'apigateway:PATCH');
-      changes.push(...patch.map((op) => (op.path === '/apiStages' ? `stage ${stageName}` : `${op.path.slice('/throttle/'.length)} ${op.value}`)));
+      await apigw(
+        ctx,
+        new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: patch }),
+        'apigateway:PATCH',
+      );
+      changes.push(
+        ...patch.map((op) =>
+          op.path === '/apiStages' ? `stage ${stageName}` : `${op.path.slice('/throttle/'.length)} ${op.value}`,
+        ),
+      );
     }
   }
   if (!plan.id) throw new AwsError('API Gateway did not return the usage plan id; run setup again');
@@ -97,16 +129,28 @@ export async function ensureApiKey(ctx: ProvisionContext, restApiId: string): Pr
   }
   if (!key.id || !key.value) throw new AwsError('API Gateway did not return the API key; run setup again');
   await ctx.record('apiKeyId', key.id);
-  const members = await apigw<{ items?: Array<{ id?: string }> }>(ctx, new GetUsagePlanKeysCommand({ usagePlanId: plan.id, limit: 500 }), 'apigateway:GET');
+  const members = await apigw<{ items?: Array<{ id?: string }> }>(
+    ctx,
+    new GetUsagePlanKeysCommand({ usagePlanId: plan.id, limit: 500 }),
+    'apigateway:GET',
+  );
   if (!members.items?.some((m) => m.id === key.id)) {
     try {
-      await ctx.apigateway.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: 'API_KEY' }));
+      await ctx.apigateway.send(
+        new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: 'API_KEY' }),
+      );
     } catch (error) {
       if (errorName(error) !== 'ConflictException') throw translateAwsError(error, 'apigateway:POST');
     }
   }
   const outcome = created ? 'created' : changes.length ? 'updated' : 'unchanged';
-  return { ...base, outcome, id: key.id, value: key.value, ...(changes.length && !created ? { detail: `usage plan ${changes.join(', ')}` } : {}) };
+  return {
+    ...base,
+    outcome,
+    id: key.id,
+    value: key.value,
+    ...(changes.length && !created ? { detail: `usage plan ${changes.join(', ')}` } : {}),
+  };
 }
 
 /** Detaches the usage plan from its stages and deletes it, then deletes the key (both only when ours). */
@@ -120,9 +164,15 @@ export async function removeApiKey(ctx: ProvisionContext): Promise<StepResult> {
     // DeleteUsagePlan refuses while API stages are associated; detach them first.
     for (const stage of plan.apiStages ?? []) {
       try {
-        await ctx.apigateway.send(new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: [{ op: 'remove', path: '/apiStages', value: `${stage.apiId}:${stage.stage}` }] }));
+        await ctx.apigateway.send(
+          new UpdateUsagePlanCommand({
+            usagePlanId: plan.id,
+            patchOperations: [{ op: 'remove', path: '/apiStages', value: `${stage.apiId}:${stage.stage}` }],
+          }),
+        );
       } catch (error) {
-        if (!isNotFound(error) && errorName(error) !== 'BadRequestException') throw translateAwsError(error, 'apigateway:PATCH');
+        if (!isNotFound(error) && errorName(error) !== 'BadRequestException')
+          throw translateAwsError(error, 'apigateway:PATCH');
       }
     }
     try {

@@ -43,7 +43,13 @@ export function integrationUri(region: string, fnArn: string): string {
  * The execute-api ARN that a permission's SourceArn matches: `{apiId}/{stage}/{METHOD}/{path}`, where a
  * `{param}` segment becomes `*` (API Gateway matches the ARN against the resource path with wildcards).
  */
-export function executeApiArn(where: Where, apiId: string, stage: string, method: string, resourcePath: string): string {
+export function executeApiArn(
+  where: Where,
+  apiId: string,
+  stage: string,
+  method: string,
+  resourcePath: string,
+): string {
   const path = resourcePath.replace(/^\//, '').replace(/\{[^}]+\}/g, '*');
   return `arn:${partitionOf(where.region)}:execute-api:${where.region}:${where.accountId}:${apiId}/${stage}/${method}/${path}`;
 }
@@ -66,9 +72,4 @@ export function restApiArn(region: string, apiId: string): string {
 /** The ARN of an SNS topic, known from its name. */
 export function topicArn(where: Where, topic: string): string {
   return `arn:${partitionOf(where.region)}:sns:${where.region}:${where.accountId}:${topic}`;
-}
-
-/** The ARN of a CloudWatch alarm, known from its name. */
-export function alarmArn(where: Where, alarm: string): string {
-  return `arn:${partitionOf(where.region)}:cloudwatch:${where.region}:${where.accountId}:alarm:${alarm}`;
 }

@@ -18,13 +18,6 @@ import { moveLiveAlias } from './alias.js';
 import type { ProvisionContext } from './context.js';
 import { describeStack } from './description.js';
 
-/**
- * Above this share of failed invocations the canary is rolled back: Errors counts invocations that failed in the
- * function (an exception, a timeout, running out of memory), not the 4xx answers the handler returns, so the
- * version in service normally has none; 1% leaves room for a rare timeout of a slow dependency, and no more.
- */
-export const DEFAULT_MAX_ERROR_RATE = 0.01;
-
 /** How often the canary's figures are read: Lambda sends its metrics to CloudWatch each minute. */
 export const CHECK_INTERVAL_MS = 60_000;
 
@@ -97,23 +90,40 @@ export function canaryQueries(fn: string, alias: string, versions: readonly stri
 }
 
 /** Each version's invocations and errors through the alias from `start` until now. */
-export async function readVersionFigures(ctx: ProvisionContext, versions: readonly string[], start: number, signal?: AbortSignal): Promise<Array<{ invocations: number; errors: number }>> {
+export async function readVersionFigures(
+  ctx: ProvisionContext,
+  versions: readonly string[],
+  start: number,
+  signal?: AbortSignal,
+): Promise<Array<{ invocations: number; errors: number }>> {
   const { function: fn } = describeStack(ctx);
   const queries = canaryQueries(fn.name, fn.alias.name, versions);
   const sums = new Map<string, number>();
   let NextToken: string | undefined;
   do {
-    const input = { MetricDataQueries: queries, StartTime: new Date(start), EndTime: new Date(ctx.clock.now()), ...(NextToken ? { NextToken } : {}) };
+    const input = {
+      MetricDataQueries: queries,
+      StartTime: new Date(start),
+      EndTime: new Date(ctx.clock.now()),
+      ...(NextToken ? { NextToken } : {}),
+    };
     let page;
     try {
-      page = await retryThrottled(() => ctx.clients.cloudwatch.send(new GetMetricDataCommand(input)), { clock: ctx.clock, ...(signal ? { signal } : {}) });
+      page = await retryThrottled(() => ctx.clients.cloudwatch.send(new GetMetricDataCommand(input)), {
+        clock: ctx.clock,
+        ...(signal ? { signal } : {}),
+      });
     } catch (error) {
       throw translateAwsError(error, 'cloudwatch:GetMetricData');
     }
-    for (const result of page.MetricDataResults ?? []) sums.set(result.Id ?? '', (sums.get(result.Id ?? '') ?? 0) + (result.Values ?? []).reduce((a, b) => a + b, 0));
+    for (const result of page.MetricDataResults ?? [])
+      sums.set(result.Id ?? '', (sums.get(result.Id ?? '') ?? 0) + (result.Values ?? []).reduce((a, b) => a + b, 0));
     NextToken = page.NextToken;
   } while (NextToken);
-  return versions.map((_v, index) => ({ invocations: sums.get(`inv${index}`) ?? 0, errors: sums.get(`err${index}`) ?? 0 }));
+  return versions.map((_v, index) => ({
+    invocations: sums.get(`inv${index}`) ?? 0,
+    errors: sums.get(`err${index}`) ?? 0,
+  }));
 }
 
 /**
@@ -153,7 +163,10 @@ export async function runCanary(ctx: ProvisionContext, plan: CanaryPlan): Promis
     // Whatever stopped the canary (Ctrl-C, or CloudWatch failing to answer), live goes back to the stable version.
     await back();
     if (plan.signal?.aborted) return { outcome: 'interrupted', checks };
-    throw new AwsError(`the canary of version ${candidate} stopped (${(error as Error).message}); live runs version ${stable} alone again`, { cause: error });
+    throw new AwsError(
+      `the canary of version ${candidate} stopped (${(error as Error).message}); live runs version ${stable} alone again`,
+      { cause: error },
+    );
   }
   await moveLiveAlias(ctx, alias, candidate);
   return { outcome: 'promoted', checks };

@@ -22,9 +22,12 @@ export interface CloudFormationOwner {
   cloudFormationStack?: string;
 }
 
-
 /** The resource as CloudFormation's, when its tags say so. */
-export function ownerOf(resource: string, name: string, tags: Record<string, string> | undefined): CloudFormationOwner | undefined {
+export function ownerOf(
+  resource: string,
+  name: string,
+  tags: Record<string, string> | undefined,
+): CloudFormationOwner | undefined {
   const stack = tags?.[CLOUDFORMATION_STACK_TAG];
   if (stack !== undefined) return { resource, name, cloudFormationStack: stack };
   return tags?.[MANAGED_BY_TAG] === CLOUDFORMATION_MANAGER ? { resource, name } : undefined;
@@ -38,18 +41,31 @@ export async function findCloudFormationOwner(ctx: ProvisionContext): Promise<Cl
   const stack = describeStack(ctx);
   const tctx = tableContext(ctx);
   const found = await Promise.all([
-    describeTable(tctx).then(async (t) => (t?.TableArn ? ownerOf('table', stack.table.name, await tableTags(tctx, t.TableArn)) : undefined)),
+    describeTable(tctx).then(async (t) =>
+      t?.TableArn ? ownerOf('table', stack.table.name, await tableTags(tctx, t.TableArn)) : undefined,
+    ),
     getFunction(ctx).then((f) => (f?.Configuration ? ownerOf('function', stack.function.name, f.Tags) : undefined)),
-    getLogGroup(ctx).then(async (g) => (g ? ownerOf('log group', stack.logGroup.name, await logGroupTags(ctx)) : undefined)),
+    getLogGroup(ctx).then(async (g) =>
+      g ? ownerOf('log group', stack.logGroup.name, await logGroupTags(ctx)) : undefined,
+    ),
   ]);
   return found.find((owner) => owner !== undefined);
 }
 
 /** Refuses to change a stack that CloudFormation owns, saying why and what to do instead. */
-export async function refuseCloudFormationStack(ctx: ProvisionContext, command: 'setup' | 'teardown', owner?: CloudFormationOwner): Promise<void> {
+export async function refuseCloudFormationStack(
+  ctx: ProvisionContext,
+  command: 'setup' | 'teardown',
+  owner?: CloudFormationOwner,
+): Promise<void> {
   const found = owner ?? (await findCloudFormationOwner(ctx));
   if (!found) return;
   const by = found.cloudFormationStack ? `CloudFormation stack ${found.cloudFormationStack}` : 'CloudFormation';
-  const instead = command === 'setup' ? 'change the template and run aws cloudformation deploy' : 'delete it with aws cloudformation delete-stack (the table is kept: its DeletionPolicy is Retain)';
-  throw new AwsError(`${command} leaves stack ${ctx.names.stack} alone: its ${found.resource} ${found.name} is managed by ${by}, and a change made beside it would be drift; ${instead}`);
+  const instead =
+    command === 'setup'
+      ? 'change the template and run aws cloudformation deploy'
+      : 'delete it with aws cloudformation delete-stack (the table is kept: its DeletionPolicy is Retain)';
+  throw new AwsError(
+    `${command} leaves stack ${ctx.names.stack} alone: its ${found.resource} ${found.name} is managed by ${by}, and a change made beside it would be drift; ${instead}`,
+  );
 }

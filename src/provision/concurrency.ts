@@ -23,7 +23,10 @@ export interface ConcurrencyCheck {
 export function compareConcurrency(accountLimit: number, unreserved: number, burstLimit: number): ConcurrencyCheck {
   const check = { accountLimit, unreserved, burstLimit };
   if (unreserved >= burstLimit) return check;
-  return { ...check, warning: `the account's Lambda concurrency (${unreserved} unreserved of ${accountLimit}) is below the stage's burst limit ${burstLimit}: requests beyond ${unreserved} at once are throttled by Lambda and answer 5xx; ask for a higher Lambda concurrency quota or lower --burst-limit` };
+  return {
+    ...check,
+    warning: `the account's Lambda concurrency (${unreserved} unreserved of ${accountLimit}) is below the stage's burst limit ${burstLimit}: requests beyond ${unreserved} at once are throttled by Lambda and answer 5xx; ask for a higher Lambda concurrency quota or lower --burst-limit`,
+  };
 }
 
 /** Reads the account's Lambda settings and compares them with the stage's throttle. */

@@ -62,7 +62,16 @@ export const DEFAULT_WAITS: WaitSettings = {
   functionPollMs: 250,
 };
 
-export type Outcome = 'created' | 'updated' | 'unchanged' | 'removed' | 'absent' | 'kept' | 'missing' | 'present' | 'drifted';
+export type Outcome =
+  | 'created'
+  | 'updated'
+  | 'unchanged'
+  | 'removed'
+  | 'absent'
+  | 'kept'
+  | 'missing'
+  | 'present'
+  | 'drifted';
 
 /** What one step did (setup, teardown) or found (status, dry run). */
 export interface StepResult {

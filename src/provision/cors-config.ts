@@ -7,7 +7,11 @@
 import { CORS_EXPOSE_HEADERS, preflightHeaders } from '../contract/cors.js';
 
 /** The preflight's integration: API Gateway answers it itself. */
-export const PREFLIGHT_INTEGRATION = { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' }, passthroughBehavior: 'WHEN_NO_MATCH' } as const;
+export const PREFLIGHT_INTEGRATION = {
+  type: 'MOCK',
+  requestTemplates: { 'application/json': '{"statusCode": 200}' },
+  passthroughBehavior: 'WHEN_NO_MATCH',
+} as const;
 
 export interface PreflightConfig {
   /** A preflight carries no credentials, so it can never be authorized. */
@@ -41,7 +45,9 @@ export function preflightConfig(origins: readonly string[], resource: string): P
   const single = origins.length === 1;
   // Every header the preflight may carry, Allow-Origin included even when the template sets it.
   const headers = preflightHeaders(origins, origins[0], resource);
-  const names = [...new Set([...Object.keys(headers), 'Access-Control-Allow-Origin', ...(origins[0] === '*' ? [] : ['Vary'])])];
+  const names = [
+    ...new Set([...Object.keys(headers), 'Access-Control-Allow-Origin', ...(origins[0] === '*' ? [] : ['Vary'])]),
+  ];
   const integration: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (name === 'Access-Control-Allow-Origin' && !single) continue;
@@ -79,7 +85,8 @@ export interface GatewayResponseConfig {
  */
 export function gatewayResponseParameters(origins: readonly string[]): Record<string, string> {
   const parameters: Record<string, string> = {
-    'gatewayresponse.header.Access-Control-Allow-Origin': origins.length === 1 ? `'${origins[0]}'` : 'method.request.header.Origin',
+    'gatewayresponse.header.Access-Control-Allow-Origin':
+      origins.length === 1 ? `'${origins[0]}'` : 'method.request.header.Origin',
     'gatewayresponse.header.Access-Control-Expose-Headers': `'${CORS_EXPOSE_HEADERS.join(', ')}'`,
   };
   if (origins[0] !== '*') parameters['gatewayresponse.header.Vary'] = "'Origin'";
@@ -89,5 +96,9 @@ export function gatewayResponseParameters(origins: readonly string[]): Record<st
 /** Each CORS gateway response with its headers and the default body. */
 export function gatewayResponseConfigs(origins: readonly string[]): GatewayResponseConfig[] {
   const responseParameters = gatewayResponseParameters(origins);
-  return CORS_RESPONSE_TYPES.map((responseType) => ({ responseType, responseParameters, responseTemplates: { 'application/json': DEFAULT_TEMPLATE } }));
+  return CORS_RESPONSE_TYPES.map((responseType) => ({
+    responseType,
+    responseParameters,
+    responseTemplates: { 'application/json': DEFAULT_TEMPLATE },
+  }));
 }

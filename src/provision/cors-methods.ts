@@ -19,7 +19,9 @@ import { ensureGatewayResponses, inspectGatewayResponses } from './gateway-respo
 
 async function getMethod(ctx: ProvisionContext, restApiId: string, resourceId: string): Promise<Method | undefined> {
   try {
-    return (await ctx.apigateway.send(new GetMethodCommand({ restApiId, resourceId, httpMethod: 'OPTIONS' }) as never)) as Method;
+    return (await ctx.apigateway.send(
+      new GetMethodCommand({ restApiId, resourceId, httpMethod: 'OPTIONS' }) as never,
+    )) as Method;
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'apigateway:GET');
@@ -28,24 +30,34 @@ async function getMethod(ctx: ProvisionContext, restApiId: string, resourceId: s
 
 function sameMap(a: Record<string, unknown> | undefined, b: Record<string, unknown>): boolean {
   const left = a ?? {};
-  return Object.keys(left).length === Object.keys(b).length && Object.entries(b).every(([key, value]) => left[key] === value);
+  return (
+    Object.keys(left).length === Object.keys(b).length && Object.entries(b).every(([key, value]) => left[key] === value)
+  );
 }
 
 /** What differs between an OPTIONS method and the wanted preflight; undefined when it is as wanted. */
 export function preflightDrift(method: Method, wanted: PreflightConfig): string | undefined {
   const integration = method.methodIntegration;
-  if (integration?.type !== wanted.integration.type) return `integration ${integration?.type ?? 'missing'}, not ${wanted.integration.type}`;
-  if ((method.authorizationType ?? 'NONE') !== wanted.authorizationType) return `authorization ${method.authorizationType}`;
+  if (integration?.type !== wanted.integration.type)
+    return `integration ${integration?.type ?? 'missing'}, not ${wanted.integration.type}`;
+  if ((method.authorizationType ?? 'NONE') !== wanted.authorizationType)
+    return `authorization ${method.authorizationType}`;
   const response = integration.integrationResponses?.[wanted.statusCode];
   if (!response) return `no ${wanted.statusCode} integration response`;
   if (!sameMap(response.responseParameters, wanted.integrationResponseParameters)) return 'headers differ';
   const template = response.responseTemplates?.['application/json'] ?? '';
   if (template !== (wanted.integrationResponseTemplates['application/json'] ?? '')) return 'origin template differs';
-  if (!sameMap(method.methodResponses?.[wanted.statusCode]?.responseParameters, wanted.methodResponseParameters)) return 'declared headers differ';
+  if (!sameMap(method.methodResponses?.[wanted.statusCode]?.responseParameters, wanted.methodResponseParameters))
+    return 'declared headers differ';
   return undefined;
 }
 
-async function putPreflight(ctx: ProvisionContext, restApiId: string, resourceId: string, wanted: PreflightConfig): Promise<void> {
+async function putPreflight(
+  ctx: ProvisionContext,
+  restApiId: string,
+  resourceId: string,
+  wanted: PreflightConfig,
+): Promise<void> {
   const send = async (command: unknown, action: string) => {
     try {
       await ctx.apigateway.send(command as never);
@@ -54,15 +66,32 @@ async function putPreflight(ctx: ProvisionContext, restApiId: string, resourceId
     }
   };
   const key = { restApiId, resourceId, httpMethod: 'OPTIONS' };
-  await send(new PutMethodCommand({ ...key, authorizationType: wanted.authorizationType, apiKeyRequired: wanted.apiKeyRequired }), 'apigateway:PUT');
+  await send(
+    new PutMethodCommand({
+      ...key,
+      authorizationType: wanted.authorizationType,
+      apiKeyRequired: wanted.apiKeyRequired,
+    }),
+    'apigateway:PUT',
+  );
   await send(new PutIntegrationCommand({ ...key, ...wanted.integration }), 'apigateway:PUT');
-  await send(new PutMethodResponseCommand({ ...key, statusCode: wanted.statusCode, responseParameters: wanted.methodResponseParameters, responseModels: wanted.responseModels }), 'apigateway:PUT');
+  await send(
+    new PutMethodResponseCommand({
+      ...key,
+      statusCode: wanted.statusCode,
+      responseParameters: wanted.methodResponseParameters,
+      responseModels: wanted.responseModels,
+    }),
+    'apigateway:PUT',
+  );
   await send(
     new PutIntegrationResponseCommand({
       ...key,
       statusCode: wanted.statusCode,
       responseParameters: wanted.integrationResponseParameters,
-      ...(Object.keys(wanted.integrationResponseTemplates).length ? { responseTemplates: wanted.integrationResponseTemplates } : {}),
+      ...(Object.keys(wanted.integrationResponseTemplates).length
+        ? { responseTemplates: wanted.integrationResponseTemplates }
+        : {}),
     }),
     'apigateway:PUT',
   );
@@ -87,16 +116,22 @@ async function* preflightsOf(ctx: ProvisionContext, restApiId: string, known?: R
 }
 
 async function deletePreflight(ctx: ProvisionContext, restApiId: string, resourceId: string): Promise<void> {
-  await ctx.apigateway.send(new DeleteMethodCommand({ restApiId, resourceId, httpMethod: 'OPTIONS' }) as never).catch((error: unknown) => {
-    if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
-  });
+  await ctx.apigateway
+    .send(new DeleteMethodCommand({ restApiId, resourceId, httpMethod: 'OPTIONS' }) as never)
+    .catch((error: unknown) => {
+      if (!isNotFound(error)) throw translateAwsError(error, 'apigateway:DELETE');
+    });
 }
 
 /**
  * Makes the OPTIONS methods match `corsOrigins`: created or replaced when they differ, deleted when CORS is off
  * (only a MOCK OPTIONS method, which is the kind setup makes).
  */
-export async function ensurePreflights(ctx: ProvisionContext, restApiId: string, known?: Resource[]): Promise<CorsResult> {
+export async function ensurePreflights(
+  ctx: ProvisionContext,
+  restApiId: string,
+  known?: Resource[],
+): Promise<CorsResult> {
   const changes: string[] = [];
   // One at a time: changes to one REST API conflict with each other.
   for await (const { resource, resourceId, existing, wanted } of preflightsOf(ctx, restApiId, known)) {
@@ -121,7 +156,8 @@ export async function inspectPreflights(ctx: ProvisionContext, restApiId: string
   const drift: string[] = [];
   for await (const { resource, existing, wanted } of preflightsOf(ctx, restApiId)) {
     if (!wanted) {
-      if (existing?.methodIntegration?.type === PREFLIGHT_INTEGRATION.type) drift.push(`OPTIONS ${resource} present without --cors-origin`);
+      if (existing?.methodIntegration?.type === PREFLIGHT_INTEGRATION.type)
+        drift.push(`OPTIONS ${resource} present without --cors-origin`);
       continue;
     }
     const why = existing ? preflightDrift(existing, wanted) : 'missing';
@@ -136,19 +172,35 @@ function corsName(ctx: ProvisionContext): string {
 }
 
 /** The CORS step of setup: the preflights, then the gateway responses; records a pending deployment on change. */
-export async function ensureCors(ctx: ProvisionContext, restApiId: string, apiCreated = false): Promise<StepResult & { changed: boolean }> {
+export async function ensureCors(
+  ctx: ProvisionContext,
+  restApiId: string,
+  apiCreated = false,
+): Promise<StepResult & { changed: boolean }> {
   const preflights = await ensurePreflights(ctx, restApiId);
   const responses = await ensureGatewayResponses(ctx, restApiId);
   const changes = [...preflights.changes, ...responses.changes];
   if (changes.length > 0) await ctx.record('apiPendingDeployment', 'yes');
   const name = corsName(ctx);
   const unreported = changes.length === 0 && describeCors(ctx.settings) === undefined;
-  return { resource: 'CORS', name, outcome: changes.length ? (apiCreated ? 'created' : 'updated') : 'unchanged', changed: changes.length > 0, ...(changes.length ? { detail: changes.join(', ') } : {}), ...(unreported ? { unreported } : {}) };
+  return {
+    resource: 'CORS',
+    name,
+    outcome: changes.length ? (apiCreated ? 'created' : 'updated') : 'unchanged',
+    changed: changes.length > 0,
+    ...(changes.length ? { detail: changes.join(', ') } : {}),
+    ...(unreported ? { unreported } : {}),
+  };
 }
 
 /** The CORS configuration as it is, for status and the dry run. */
 export async function inspectCors(ctx: ProvisionContext, restApiId: string): Promise<StepResult> {
   const drift = [...(await inspectPreflights(ctx, restApiId)), ...(await inspectGatewayResponses(ctx, restApiId))];
   const name = corsName(ctx);
-  return { resource: 'CORS', name, outcome: drift.length ? 'drifted' : 'present', ...(drift.length ? { detail: drift.join('; ') } : {}) };
+  return {
+    resource: 'CORS',
+    name,
+    outcome: drift.length ? 'drifted' : 'present',
+    ...(drift.length ? { detail: drift.join('; ') } : {}),
+  };
 }

@@ -11,7 +11,12 @@ import { ROUTES } from '../contract/routes.js';
 import { PRODUCT_TABLE, type TableDefinition } from '../stack/table-definition.js';
 import { describeAlarms, type AlarmsSpec } from './alarm-spec.js';
 import type { Architecture, ProvisionSettings, Runtime } from './context.js';
-import { gatewayResponseConfigs, preflightConfig, type GatewayResponseConfig, type PreflightConfig } from './cors-config.js';
+import {
+  gatewayResponseConfigs,
+  preflightConfig,
+  type GatewayResponseConfig,
+  type PreflightConfig,
+} from './cors-config.js';
 import { CONSOLE_TEST_STAGE } from '../stack/stage-name.js';
 import type { ResourceNames } from './names.js';
 import { EXECUTION_GRANTS, trustPolicy, type Grant, type PolicyDocument } from './policies.js';
@@ -202,12 +207,22 @@ export function describeStack({ names, tags, settings }: StackInput): StackDescr
       apiKeySource: 'HEADER',
       resources: ROUTES.map((route) => ({
         path: route.resource,
-        methods: route.methods.map((method) => ({ method, ...methodAuth(settings.auth, method), integration: { type: 'AWS_PROXY', httpMethod: 'POST', function: names.function, qualifier: LIVE_ALIAS } })),
+        methods: route.methods.map((method) => ({
+          method,
+          ...methodAuth(settings.auth, method),
+          integration: { type: 'AWS_PROXY', httpMethod: 'POST', function: names.function, qualifier: LIVE_ALIAS },
+        })),
       })),
       ...(cors ? { cors } : {}),
     },
     stage: { name: names.stage, throttle: { ...settings.throttle }, deploymentDescription: 'products-cli setup' },
-    permission: { function: names.function, qualifier: LIVE_ALIAS, action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', sources: invokeSources(names.stage) },
+    permission: {
+      function: names.function,
+      qualifier: LIVE_ALIAS,
+      action: 'lambda:InvokeFunction',
+      principal: 'apigateway.amazonaws.com',
+      sources: invokeSources(names.stage),
+    },
     usagePlan: {
       wanted: settings.apiKey,
       name: names.usagePlan,

@@ -40,7 +40,10 @@ export function wantedConfiguration(input: StackInput, roleArn: string) {
 }
 
 /** The fields of the function's configuration that differ from what setup makes. */
-export function configurationDrift(config: FunctionConfiguration, wanted: ReturnType<typeof wantedConfiguration>): string[] {
+export function configurationDrift(
+  config: FunctionConfiguration,
+  wanted: ReturnType<typeof wantedConfiguration>,
+): string[] {
   const drift: string[] = [];
   if (config.Runtime !== wanted.Runtime) drift.push(`runtime ${config.Runtime}`);
   if (config.Handler !== wanted.Handler) drift.push(`handler ${config.Handler}`);
@@ -48,9 +51,16 @@ export function configurationDrift(config: FunctionConfiguration, wanted: Return
   if (config.MemorySize !== wanted.MemorySize) drift.push(`memory ${config.MemorySize} MB`);
   if (config.Timeout !== wanted.Timeout) drift.push(`timeout ${config.Timeout} s`);
   if (config.Environment?.Variables?.TABLE_NAME !== wanted.Environment.Variables.TABLE_NAME) drift.push('TABLE_NAME');
-  if ((config.Environment?.Variables?.[CORS_ORIGINS_ENV] ?? '') !== (wanted.Environment.Variables[CORS_ORIGINS_ENV] ?? '')) drift.push(CORS_ORIGINS_ENV);
+  if (
+    (config.Environment?.Variables?.[CORS_ORIGINS_ENV] ?? '') !== (wanted.Environment.Variables[CORS_ORIGINS_ENV] ?? '')
+  )
+    drift.push(CORS_ORIGINS_ENV);
   // Emulators may not report LoggingConfig; only a reported, different value is drift.
-  if (config.LoggingConfig && (config.LoggingConfig.LogFormat !== wanted.LoggingConfig.LogFormat || (config.LoggingConfig.LogGroup && config.LoggingConfig.LogGroup !== wanted.LoggingConfig.LogGroup))) {
+  if (
+    config.LoggingConfig &&
+    (config.LoggingConfig.LogFormat !== wanted.LoggingConfig.LogFormat ||
+      (config.LoggingConfig.LogGroup && config.LoggingConfig.LogGroup !== wanted.LoggingConfig.LogGroup))
+  ) {
     drift.push('logging config');
   }
   return drift;
@@ -92,18 +102,29 @@ export async function inspectFunction(ctx: ProvisionContext, roleArn: string): P
   const drift: string[] = [];
   if (!isOurs(fn.Tags, stack)) drift.push(`not tagged ${STACK_TAG}=${stack.stack}`);
   drift.push(...configurationDrift(fn.Configuration, wantedConfiguration(ctx, roleArn)));
-  if (!fn.Configuration.Architectures?.includes(stack.function.architecture)) drift.push(`architecture ${fn.Configuration.Architectures?.join(',')}`);
-  if (fn.Configuration.CodeSha256 !== codeSha256(await ctx.code())) drift.push('code differs from dist/handler.zip (run deploy)');
+  if (!fn.Configuration.Architectures?.includes(stack.function.architecture))
+    drift.push(`architecture ${fn.Configuration.Architectures?.join(',')}`);
+  if (fn.Configuration.CodeSha256 !== codeSha256(await ctx.code()))
+    drift.push('code differs from dist/handler.zip (run deploy)');
   // Inactive is an idle function whose resources Lambda reclaimed; the next invoke wakes it, and setup accepts it.
-  if (fn.Configuration.State && fn.Configuration.State !== 'Active' && fn.Configuration.State !== 'Inactive') drift.push(`state ${fn.Configuration.State}`);
-  return { ...base, outcome: drift.length ? 'drifted' : 'present', id: fn.Configuration.FunctionArn ?? '', ...(drift.length ? { detail: drift.join('; ') } : {}) };
+  if (fn.Configuration.State && fn.Configuration.State !== 'Active' && fn.Configuration.State !== 'Inactive')
+    drift.push(`state ${fn.Configuration.State}`);
+  return {
+    ...base,
+    outcome: drift.length ? 'drifted' : 'present',
+    id: fn.Configuration.FunctionArn ?? '',
+    ...(drift.length ? { detail: drift.join('; ') } : {}),
+  };
 }
 
 /** The error Lambda gives while a new role has not yet propagated through IAM. */
 function isRoleNotReady(error: unknown): boolean {
   // AWS gives no dedicated error code for this; InvalidParameterValueException covers many mistakes, so the
   // message is the only way to tell propagation apart.
-  return errorName(error) === 'InvalidParameterValueException' && /role defined for the function cannot be assumed/i.test((error as Error).message ?? '');
+  return (
+    errorName(error) === 'InvalidParameterValueException' &&
+    /role defined for the function cannot be assumed/i.test((error as Error).message ?? '')
+  );
 }
 
 /**
@@ -124,12 +145,18 @@ export async function ensureFunction(ctx: ProvisionContext, role: string | Promi
     await ctx.record('functionArn', functionArn(await whereOf(ctx), stack.function.name));
   } else {
     if (!isOurs(existing.Tags, stack) && !(ctx.settings.adopt && existing.Tags?.[STACK_TAG] === undefined)) {
-      throw new AwsError(`a Lambda function named ${stack.function.name} already exists and is not this stack's (no ${STACK_TAG}=${stack.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
+      throw new AwsError(
+        `a Lambda function named ${stack.function.name} already exists and is not this stack's (no ${STACK_TAG}=${stack.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`,
+      );
     }
     const config = existing.Configuration;
     // Each update waits for the one before: Lambda refuses a change while LastUpdateStatus is InProgress.
     if (Object.entries(stack.tags).some(([k, v]) => existing.Tags?.[k] !== v) && config.FunctionArn) {
-      await updateFunction(ctx, new TagResourceCommand({ Resource: config.FunctionArn, Tags: stack.tags }), 'lambda:TagResource');
+      await updateFunction(
+        ctx,
+        new TagResourceCommand({ Resource: config.FunctionArn, Tags: stack.tags }),
+        'lambda:TagResource',
+      );
       changes.push('tags');
     }
     const drift = configurationDrift(config, wanted);
@@ -139,14 +166,28 @@ export async function ensureFunction(ctx: ProvisionContext, role: string | Promi
     }
     const archDiffers = !config.Architectures?.includes(stack.function.architecture);
     if (config.CodeSha256 !== codeSha256(zip) || archDiffers) {
-      await updateFunction(ctx, new UpdateFunctionCodeCommand({ FunctionName: stack.function.name, ZipFile: zip, Architectures: [stack.function.architecture] }), 'lambda:UpdateFunctionCode');
+      await updateFunction(
+        ctx,
+        new UpdateFunctionCodeCommand({
+          FunctionName: stack.function.name,
+          ZipFile: zip,
+          Architectures: [stack.function.architecture],
+        }),
+        'lambda:UpdateFunctionCode',
+      );
       changes.push(archDiffers ? 'architecture' : 'code');
     }
     if (changes.length) outcome = 'updated';
-    if (ctx.recorded.functionArn !== config.FunctionArn && config.FunctionArn) await ctx.record('functionArn', config.FunctionArn);
+    if (ctx.recorded.functionArn !== config.FunctionArn && config.FunctionArn)
+      await ctx.record('functionArn', config.FunctionArn);
   }
   const ready = await waitForFunctionReady(ctx, outcome === 'unchanged' ? { earlierUpdateFailed: 'accept' } : {});
-  return { ...base, outcome, id: ready.FunctionArn ?? '', ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}) };
+  return {
+    ...base,
+    outcome,
+    id: ready.FunctionArn ?? '',
+    ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}),
+  };
 }
 
 /**
@@ -166,7 +207,11 @@ export function retryAfterMs(error: unknown, fallbackMs: number): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : fallbackMs;
 }
 
-async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typeof wantedConfiguration>, zip: Uint8Array): Promise<void> {
+async function createWithRoleRetry(
+  ctx: ProvisionContext,
+  wanted: ReturnType<typeof wantedConfiguration>,
+  zip: Uint8Array,
+): Promise<void> {
   const stack = describeStack(ctx);
   const started = ctx.clock.now();
   let told = false;
@@ -189,7 +234,8 @@ async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typ
       const waited = ctx.clock.now() - started;
       // Lambda throttles the control plane per account; while we are waiting for IAM anyway, that is a
       // reason to wait as long as it asks, not to give up.
-      if (errorName(error) === 'TooManyRequestsException') wait = Math.max(retryAfterMs(error, 1_000), rolePropagationDelay(waited));
+      if (errorName(error) === 'TooManyRequestsException')
+        wait = Math.max(retryAfterMs(error, 1_000), rolePropagationDelay(waited));
       else if (isRoleNotReady(error)) wait = rolePropagationDelay(waited);
       else throw translateAwsError(error, 'lambda:CreateFunction');
       if (waited + wait > ctx.waits.rolePropagationMs) {
@@ -210,7 +256,10 @@ async function createWithRoleRetry(ctx: ProvisionContext, wanted: ReturnType<typ
  * update that failed does not block the next one (Lambda accepts it, keeping the last good configuration), so
  * before an update, and when nothing was changed, `earlierUpdateFailed: 'accept'` lets it pass.
  */
-export async function waitForFunctionReady(ctx: ProvisionContext, options: { earlierUpdateFailed?: 'accept' } = {}): Promise<FunctionConfiguration> {
+export async function waitForFunctionReady(
+  ctx: ProvisionContext,
+  options: { earlierUpdateFailed?: 'accept' } = {},
+): Promise<FunctionConfiguration> {
   const name = describeStack(ctx).function.name;
   return waitFor(
     `function ${name} to become Active`,
@@ -221,29 +270,61 @@ export async function waitForFunctionReady(ctx: ProvisionContext, options: { ear
       } catch (error) {
         throw translateAwsError(error, 'lambda:GetFunctionConfiguration');
       }
-      if (config.State === 'Failed') throw new AwsError(`function ${name} failed to start: ${config.StateReason ?? 'no reason given'}`);
-      if (config.LastUpdateStatus === 'Failed' && options.earlierUpdateFailed !== 'accept') throw new AwsError(`the last update of function ${name} failed: ${config.LastUpdateStatusReason ?? 'no reason given'}`);
+      if (config.State === 'Failed')
+        throw new AwsError(`function ${name} failed to start: ${config.StateReason ?? 'no reason given'}`);
+      if (config.LastUpdateStatus === 'Failed' && options.earlierUpdateFailed !== 'accept')
+        throw new AwsError(
+          `the last update of function ${name} failed: ${config.LastUpdateStatusReason ?? 'no reason given'}`,
+        );
       const active = config.State === undefined || config.State === 'Active' || config.State === 'Inactive';
       return active && config.LastUpdateStatus !== 'InProgress' ? config : undefined;
     },
-    { clock: ctx.clock, timeoutMs: ctx.waits.functionActiveMs, intervalMs: ctx.waits.functionPollMs, hint: 'check the function in the Lambda console', ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    {
+      clock: ctx.clock,
+      timeoutMs: ctx.waits.functionActiveMs,
+      intervalMs: ctx.waits.functionPollMs,
+      hint: 'check the function in the Lambda console',
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    },
   );
 }
 
 /** Uploads the bundle when its SHA-256 differs from the function's CodeSha256, then waits for the update. */
-export async function deployCode(ctx: ProvisionContext): Promise<StepResult & { sha256: string; previousSha256?: string }> {
+export async function deployCode(
+  ctx: ProvisionContext,
+): Promise<StepResult & { sha256: string; previousSha256?: string }> {
   const stack = describeStack(ctx);
   const base = { resource: 'function', name: stack.function.name };
   const zip = await ctx.code();
   const sha256 = codeSha256(zip);
   const fn = await getFunction(ctx);
-  if (!fn?.Configuration) throw new AwsError(`function ${stack.function.name} does not exist; run products-cli setup first`);
+  if (!fn?.Configuration)
+    throw new AwsError(`function ${stack.function.name} does not exist; run products-cli setup first`);
   if (!isOurs(fn.Tags, stack) && !ctx.force) {
-    throw new AwsError(`function ${stack.function.name} is not this stack's (no ${STACK_TAG}=${stack.stack} tag); --force deploys to it anyway`);
+    throw new AwsError(
+      `function ${stack.function.name} is not this stack's (no ${STACK_TAG}=${stack.stack} tag); --force deploys to it anyway`,
+    );
   }
   const previousSha256 = fn.Configuration.CodeSha256;
-  if (previousSha256 === sha256) return { ...base, outcome: 'unchanged', sha256, ...(previousSha256 ? { previousSha256 } : {}), detail: 'code is already up to date' };
-  await updateFunction(ctx, new UpdateFunctionCodeCommand({ FunctionName: stack.function.name, ZipFile: zip, Architectures: fn.Configuration.Architectures?.length ? fn.Configuration.Architectures : [stack.function.architecture] }), 'lambda:UpdateFunctionCode');
+  if (previousSha256 === sha256)
+    return {
+      ...base,
+      outcome: 'unchanged',
+      sha256,
+      ...(previousSha256 ? { previousSha256 } : {}),
+      detail: 'code is already up to date',
+    };
+  await updateFunction(
+    ctx,
+    new UpdateFunctionCodeCommand({
+      FunctionName: stack.function.name,
+      ZipFile: zip,
+      Architectures: fn.Configuration.Architectures?.length
+        ? fn.Configuration.Architectures
+        : [stack.function.architecture],
+    }),
+    'lambda:UpdateFunctionCode',
+  );
   await waitForFunctionReady(ctx);
   return { ...base, outcome: 'updated', sha256, ...(previousSha256 ? { previousSha256 } : {}) };
 }
@@ -273,7 +354,10 @@ export async function removeFunction(ctx: ProvisionContext): Promise<StepResult>
  * ResourceConflictException with "already exists" answers, so only the message tells them apart.
  */
 export function isUpdateInProgress(error: unknown): boolean {
-  return errorName(error) === 'ResourceConflictException' && /update is in progress|cannot be performed at this time/i.test((error as Error).message ?? '');
+  return (
+    errorName(error) === 'ResourceConflictException' &&
+    /update is in progress|cannot be performed at this time/i.test((error as Error).message ?? '')
+  );
 }
 
 /**
@@ -292,7 +376,8 @@ export async function updateFunction<T = unknown>(ctx: ProvisionContext, command
       const waited = ctx.clock.now() - started;
       // A configuration that switches to a role just made meets IAM propagation, as CreateFunction does.
       if (isRoleNotReady(error) && waited < ctx.waits.rolePropagationMs) wait = rolePropagationDelay(waited);
-      else if (!isUpdateInProgress(error) || waited > ctx.waits.functionActiveMs) throw translateAwsError(error, action);
+      else if (!isUpdateInProgress(error) || waited > ctx.waits.functionActiveMs)
+        throw translateAwsError(error, action);
     }
     await ctx.clock.sleep(wait, ctx.signal);
   }

@@ -2,15 +2,26 @@
  * API Gateway's own answers (DEFAULT_4XX: 403, 429, …; DEFAULT_5XX: 502, 504) with the CORS headers, so that a
  * browser can read a throttle or an auth error instead of seeing a CORS failure.
  */
-import { DeleteGatewayResponseCommand, GetGatewayResponseCommand, PutGatewayResponseCommand, type GatewayResponse } from '@aws-sdk/client-api-gateway';
+import {
+  DeleteGatewayResponseCommand,
+  GetGatewayResponseCommand,
+  PutGatewayResponseCommand,
+  type GatewayResponse,
+} from '@aws-sdk/client-api-gateway';
 import { isNotFound, translateAwsError } from '../aws/errors.js';
 import type { ProvisionContext } from './context.js';
 import { CORS_RESPONSE_TYPES } from './cors-config.js';
 import { describeCors } from './description.js';
 
-async function getResponse(ctx: ProvisionContext, restApiId: string, responseType: string): Promise<GatewayResponse | undefined> {
+async function getResponse(
+  ctx: ProvisionContext,
+  restApiId: string,
+  responseType: string,
+): Promise<GatewayResponse | undefined> {
   try {
-    return (await ctx.apigateway.send(new GetGatewayResponseCommand({ restApiId, responseType: responseType as never }) as never)) as GatewayResponse;
+    return (await ctx.apigateway.send(
+      new GetGatewayResponseCommand({ restApiId, responseType: responseType as never }) as never,
+    )) as GatewayResponse;
   } catch (error) {
     // AWS answers an uncustomised type with its default; emulators may answer NotFound instead.
     if (isNotFound(error)) return undefined;
@@ -19,16 +30,26 @@ async function getResponse(ctx: ProvisionContext, restApiId: string, responseTyp
 }
 
 function isOurs(response: GatewayResponse | undefined): boolean {
-  return Boolean(response && !response.defaultResponse && response.responseParameters?.['gatewayresponse.header.Access-Control-Allow-Origin']);
+  return Boolean(
+    response &&
+      !response.defaultResponse &&
+      response.responseParameters?.['gatewayresponse.header.Access-Control-Allow-Origin'],
+  );
 }
 
 function differs(response: GatewayResponse | undefined, wanted: Record<string, string>): boolean {
   const current = response?.responseParameters ?? {};
-  return Object.keys(current).length !== Object.keys(wanted).length || Object.entries(wanted).some(([key, value]) => current[key] !== value);
+  return (
+    Object.keys(current).length !== Object.keys(wanted).length ||
+    Object.entries(wanted).some(([key, value]) => current[key] !== value)
+  );
 }
 
 /** Puts the CORS headers on DEFAULT_4XX and DEFAULT_5XX, or resets ours to the defaults when CORS is off. */
-export async function ensureGatewayResponses(ctx: ProvisionContext, restApiId: string): Promise<{ changed: boolean; changes: string[] }> {
+export async function ensureGatewayResponses(
+  ctx: ProvisionContext,
+  restApiId: string,
+): Promise<{ changed: boolean; changes: string[] }> {
   const cors = describeCors(ctx.settings);
   const changes: string[] = [];
   for (const responseType of CORS_RESPONSE_TYPES) {

@@ -38,7 +38,11 @@ export function logGroupTags(ctx: ProvisionContext): Promise<Record<string, stri
 
 async function readLogGroupTags(ctx: ProvisionContext): Promise<Record<string, string>> {
   try {
-    const out = await ctx.clients.logs.send(new ListTagsForResourceCommand({ resourceArn: logGroupArn(await whereOf(ctx), describeStack(ctx).logGroup.name) }));
+    const out = await ctx.clients.logs.send(
+      new ListTagsForResourceCommand({
+        resourceArn: logGroupArn(await whereOf(ctx), describeStack(ctx).logGroup.name),
+      }),
+    );
     return out.tags ?? {};
   } catch (error) {
     if (isNotFound(error)) return {};
@@ -55,8 +59,13 @@ export async function inspectLogGroup(ctx: ProvisionContext): Promise<StepResult
   if (!group) return { ...base, outcome: 'missing' };
   const drift: string[] = [];
   if (!isOurs(await logGroupTags(ctx), stack)) drift.push(`not tagged ${STACK_TAG}=${stack.stack}`);
-  if (group.retentionInDays !== retentionDays) drift.push(`retention ${group.retentionInDays ?? 'never expires'}, not ${retentionDays} days`);
-  return { ...base, outcome: drift.length ? 'drifted' : 'present', ...(drift.length ? { detail: drift.join('; ') } : {}) };
+  if (group.retentionInDays !== retentionDays)
+    drift.push(`retention ${group.retentionInDays ?? 'never expires'}, not ${retentionDays} days`);
+  return {
+    ...base,
+    outcome: drift.length ? 'drifted' : 'present',
+    ...(drift.length ? { detail: drift.join('; ') } : {}),
+  };
 }
 
 /** Creates the log group with our tags and retention, or brings ours in line. */
@@ -78,11 +87,15 @@ export async function ensureLogGroup(ctx: ProvisionContext): Promise<StepResult>
     const tags = await logGroupTags(ctx);
     // The console's first invocation of a hand-made function creates this group untagged; --adopt takes it.
     if (!isOurs(tags, stack) && !(ctx.settings.adopt && tags[STACK_TAG] === undefined)) {
-      throw new AwsError(`a log group named ${name} already exists and is not this stack's (no ${STACK_TAG}=${stack.stack} tag); run setup --adopt to take it over, delete it, or pick other names with --stack NAME`);
+      throw new AwsError(
+        `a log group named ${name} already exists and is not this stack's (no ${STACK_TAG}=${stack.stack} tag); run setup --adopt to take it over, delete it, or pick other names with --stack NAME`,
+      );
     }
     if (Object.entries(stack.tags).some(([k, v]) => tags[k] !== v)) {
       try {
-        await ctx.clients.logs.send(new TagResourceCommand({ resourceArn: logGroupArn(await whereOf(ctx), name), tags: stack.tags }));
+        await ctx.clients.logs.send(
+          new TagResourceCommand({ resourceArn: logGroupArn(await whereOf(ctx), name), tags: stack.tags }),
+        );
       } catch (error) {
         throw translateAwsError(error, 'logs:TagResource');
       }
@@ -91,14 +104,20 @@ export async function ensureLogGroup(ctx: ProvisionContext): Promise<StepResult>
   }
   if (created || group?.retentionInDays !== retentionDays) {
     try {
-      await ctx.clients.logs.send(new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: retentionDays }));
+      await ctx.clients.logs.send(
+        new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: retentionDays }),
+      );
     } catch (error) {
       throw translateAwsError(error, 'logs:PutRetentionPolicy');
     }
     if (!created) changes.push(`retention ${retentionDays} days`);
   }
   if (created) await ctx.record('logGroup', name);
-  return { ...base, outcome: created ? 'created' : changes.length ? 'updated' : 'unchanged', ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}) };
+  return {
+    ...base,
+    outcome: created ? 'created' : changes.length ? 'updated' : 'unchanged',
+    ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}),
+  };
 }
 
 /** Deletes the log group (and every log in it). */

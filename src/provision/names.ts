@@ -30,23 +30,38 @@ const STACK_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,19}$/;
 /** Checks a `--stack` value: a letter, then letters, digits and hyphens, 20 characters at most. */
 export function checkStackName(stack: string): void {
   if (!STACK_PATTERN.test(stack)) {
-    throw new UsageError(`--stack ${JSON.stringify(stack)} is not a valid stack name: use a letter, then letters, digits or hyphens (20 at most)`);
+    throw new UsageError(
+      `--stack ${JSON.stringify(stack)} is not a valid stack name: use a letter, then letters, digits or hyphens (20 at most)`,
+    );
   }
 }
 
 /** AWS's limits on each name, so that a name that would fail is refused before the first call. */
 const LIMITS: Array<{ key: keyof ResourceNames; what: string; pattern: RegExp; rule: string }> = [
-  { key: 'table', what: 'table name', pattern: /^[A-Za-z0-9_.-]{3,255}$/, rule: '3-255 characters of A-Z a-z 0-9 _ . -' },
+  {
+    key: 'table',
+    what: 'table name',
+    pattern: /^[A-Za-z0-9_.-]{3,255}$/,
+    rule: '3-255 characters of A-Z a-z 0-9 _ . -',
+  },
   { key: 'role', what: 'IAM role name', pattern: /^[\w+=,.@-]{1,64}$/, rule: 'at most 64 characters' },
   { key: 'rolePolicy', what: 'IAM policy name', pattern: /^[\w+=,.@-]{1,128}$/, rule: 'at most 128 characters' },
-  { key: 'function', what: 'Lambda function name', pattern: /^[A-Za-z0-9_-]{1,64}$/, rule: 'at most 64 characters of A-Z a-z 0-9 _ -' },
+  {
+    key: 'function',
+    what: 'Lambda function name',
+    pattern: /^[A-Za-z0-9_-]{1,64}$/,
+    rule: 'at most 64 characters of A-Z a-z 0-9 _ -',
+  },
   { key: 'logGroup', what: 'log group name', pattern: /^[.\-_/#A-Za-z0-9]{1,512}$/, rule: 'at most 512 characters' },
 ];
 
 /** Checks every derived name against AWS's limits; the error names the flag that made it. */
 export function checkResourceNames(names: ResourceNames): void {
   for (const { key, what, pattern, rule } of LIMITS) {
-    if (!pattern.test(names[key])) throw new UsageError(`--stack ${JSON.stringify(names.stack)} makes the ${what} ${JSON.stringify(names[key])}, which AWS refuses (${rule})`);
+    if (!pattern.test(names[key]))
+      throw new UsageError(
+        `--stack ${JSON.stringify(names.stack)} makes the ${what} ${JSON.stringify(names[key])}, which AWS refuses (${rule})`,
+      );
   }
 }
 

@@ -18,7 +18,10 @@ export interface PermissionStatement {
  * stage and for the console's `test-invoke-stage` (as SAM does), each pinned to this API's id.
  */
 export function permissionStatements(where: Where, apiId: string, stage: string): PermissionStatement[] {
-  return invokeSources(stage).map((source) => ({ StatementId: statementId(source.stage, source.resource), SourceArn: executeApiArn(where, apiId, source.stage, '*', source.resource) }));
+  return invokeSources(stage).map((source) => ({
+    StatementId: statementId(source.stage, source.resource),
+    SourceArn: executeApiArn(where, apiId, source.stage, '*', source.resource),
+  }));
 }
 
 /** The permission step's name: the function and the API that may invoke it. */
@@ -30,16 +33,28 @@ export function permissionName(stack: StackDescription): string {
  * The statements of the alias's policy (or, with `qualifier` null, of the unqualified function's, where an
  * earlier products-cli granted them): Sid → SourceArn, empty when there is no policy.
  */
-export async function currentStatements(ctx: ProvisionContext, qualifier: string | null = describeStack(ctx).permission.qualifier): Promise<Map<string, string | undefined>> {
+export async function currentStatements(
+  ctx: ProvisionContext,
+  qualifier: string | null = describeStack(ctx).permission.qualifier,
+): Promise<Map<string, string | undefined>> {
   const found = new Map<string, string | undefined>();
   let text: string | undefined;
   try {
-    text = (await ctx.clients.lambda.send(new GetPolicyCommand({ FunctionName: describeStack(ctx).permission.function, ...(qualifier ? { Qualifier: qualifier } : {}) }))).Policy;
+    text = (
+      await ctx.clients.lambda.send(
+        new GetPolicyCommand({
+          FunctionName: describeStack(ctx).permission.function,
+          ...(qualifier ? { Qualifier: qualifier } : {}),
+        }),
+      )
+    ).Policy;
   } catch (error) {
     if (isNotFound(error)) return found;
     throw translateAwsError(error, 'lambda:GetPolicy');
   }
-  const policy = JSON.parse(text ?? '{}') as { Statement?: Array<{ Sid?: string; Resource?: string; Condition?: { ArnLike?: Record<string, string> } }> };
+  const policy = JSON.parse(text ?? '{}') as {
+    Statement?: Array<{ Sid?: string; Resource?: string; Condition?: { ArnLike?: Record<string, string> } }>;
+  };
   for (const statement of policy.Statement ?? []) {
     // An emulator (moto) may answer the alias's statements for the unqualified function; their Resource says whose they are.
     if (qualifier === null && statement.Resource?.endsWith(`:${describeStack(ctx).permission.qualifier}`)) continue;
@@ -57,8 +72,15 @@ export async function inspectPermission(ctx: ProvisionContext, apiId: string): P
   const missing = wanted.filter((w) => !current.has(w.StatementId));
   const differing = wanted.filter((w) => current.has(w.StatementId) && current.get(w.StatementId) !== w.SourceArn);
   if (missing.length === wanted.length) return { ...base, outcome: 'missing' };
-  const drift = [...missing.map((w) => `${w.StatementId} missing`), ...differing.map((w) => `${w.StatementId} has another SourceArn`)];
-  return { ...base, outcome: drift.length ? 'drifted' : 'present', ...(drift.length ? { detail: drift.join('; ') } : {}) };
+  const drift = [
+    ...missing.map((w) => `${w.StatementId} missing`),
+    ...differing.map((w) => `${w.StatementId} has another SourceArn`),
+  ];
+  return {
+    ...base,
+    outcome: drift.length ? 'drifted' : 'present',
+    ...(drift.length ? { detail: drift.join('; ') } : {}),
+  };
 }
 
 /** Adds the missing statements and replaces those whose SourceArn differs (one at a time: one policy). */
@@ -91,14 +113,34 @@ export async function removeUnqualifiedPermission(ctx: ProvisionContext, apiId: 
   const stack = describeStack(ctx);
   const base = { resource: 'permission', name: `${stack.permission.function} (unqualified) ← ${stack.api.name}` };
   const current = await currentStatements(ctx, null);
-  const ours = permissionStatements(await whereOf(ctx), apiId, stack.stage.name).filter((w) => current.has(w.StatementId));
+  const ours = permissionStatements(await whereOf(ctx), apiId, stack.stage.name).filter((w) =>
+    current.has(w.StatementId),
+  );
   for (const statement of ours) await removeStatement(ctx, statement.StatementId, null);
-  return { ...base, outcome: ours.length ? 'removed' : 'absent', ...(ours.length ? { detail: `${ours.length} statements; the API invokes alias ${stack.permission.qualifier}` } : {}) };
+  return {
+    ...base,
+    outcome: ours.length ? 'removed' : 'absent',
+    ...(ours.length
+      ? { detail: `${ours.length} statements; the API invokes alias ${stack.permission.qualifier}` }
+      : {}),
+  };
 }
 
-async function removeStatement(ctx: ProvisionContext, StatementId: string, qualifier: string | null = describeStack(ctx).permission.qualifier): Promise<void> {
+async function removeStatement(
+  ctx: ProvisionContext,
+  StatementId: string,
+  qualifier: string | null = describeStack(ctx).permission.qualifier,
+): Promise<void> {
   try {
-    await updateFunction(ctx, new RemovePermissionCommand({ FunctionName: describeStack(ctx).permission.function, StatementId, ...(qualifier ? { Qualifier: qualifier } : {}) }), 'lambda:RemovePermission');
+    await updateFunction(
+      ctx,
+      new RemovePermissionCommand({
+        FunctionName: describeStack(ctx).permission.function,
+        StatementId,
+        ...(qualifier ? { Qualifier: qualifier } : {}),
+      }),
+      'lambda:RemovePermission',
+    );
   } catch (error) {
     if (!isNotFound((error as { cause?: unknown }).cause ?? error)) throw error;
   }
@@ -130,9 +172,13 @@ async function addStatement(ctx: ProvisionContext, statement: PermissionStatemen
       const now = await currentStatements(ctx);
       if (now.get(statement.StatementId) === statement.SourceArn) return;
       if (now.has(statement.StatementId)) {
-        throw new AwsError(`another process changed the permission ${statement.StatementId} of function ${permission.function} meanwhile; run setup again`, { cause: error });
+        throw new AwsError(
+          `another process changed the permission ${statement.StatementId} of function ${permission.function} meanwhile; run setup again`,
+          { cause: error },
+        );
       }
-      if (ctx.clock.now() - started > ctx.waits.functionActiveMs) throw translateAwsError(error, 'lambda:AddPermission');
+      if (ctx.clock.now() - started > ctx.waits.functionActiveMs)
+        throw translateAwsError(error, 'lambda:AddPermission');
     }
     await ctx.clock.sleep(ctx.waits.functionPollMs, ctx.signal);
     await waitForFunctionReady(ctx);

@@ -11,7 +11,16 @@ export type PolicyUse = 'read' | 'operate' | 'setup';
 export const POLICY_USES: readonly PolicyUse[] = ['read', 'operate', 'setup'];
 
 /** What a call acts on; each kind becomes one statement of the policy. */
-export type ResourceKind = 'account' | 'table' | 'role' | 'function' | 'logGroup' | 'logGroups' | 'apigateway' | 'alarms' | 'topic';
+export type ResourceKind =
+  | 'account'
+  | 'table'
+  | 'role'
+  | 'function'
+  | 'logGroup'
+  | 'logGroups'
+  | 'apigateway'
+  | 'alarms'
+  | 'topic';
 
 export interface CallPermission {
   /** The client the call is sent with, as in `AwsClients`. */
@@ -23,7 +32,13 @@ export interface CallPermission {
   use: PolicyUse;
 }
 
-const row = (service: CallPermission['service'], action: string, resource: ResourceKind, use: PolicyUse, operations: readonly string[] = [action.split(':')[1] as string]): CallPermission => ({ service, operations, action, resource, use });
+const row = (
+  service: CallPermission['service'],
+  action: string,
+  resource: ResourceKind,
+  use: PolicyUse,
+  operations: readonly string[] = [action.split(':')[1] as string],
+): CallPermission => ({ service, operations, action, resource, use });
 
 export const CALL_PERMISSIONS: readonly CallPermission[] = [
   // GetCallerIdentity needs no permission; it is listed so that every call has its row.
@@ -95,11 +110,47 @@ export const CALL_PERMISSIONS: readonly CallPermission[] = [
   row('logs', 'logs:PutRetentionPolicy', 'logGroup', 'setup'),
   row('logs', 'logs:DeleteLogGroup', 'logGroup', 'setup'),
   // API Gateway authorises by HTTP method on the resource path.
-  row('apigateway', 'apigateway:GET', 'apigateway', 'read', ['GetRestApis', 'GetRestApi', 'GetResources', 'GetStage', 'GetIntegration', 'GetMethod', 'GetGatewayResponse', 'GetUsagePlans', 'GetApiKeys', 'GetUsagePlanKeys']),
-  row('apigateway', 'apigateway:POST', 'apigateway', 'setup', ['CreateRestApi', 'CreateResource', 'CreateDeployment', 'CreateUsagePlan', 'CreateApiKey', 'CreateUsagePlanKey']),
-  row('apigateway', 'apigateway:PUT', 'apigateway', 'setup', ['PutMethod', 'PutIntegration', 'PutMethodResponse', 'PutIntegrationResponse', 'PutGatewayResponse', 'TagResource']),
-  row('apigateway', 'apigateway:PATCH', 'apigateway', 'setup', ['UpdateRestApi', 'UpdateStage', 'UpdateMethod', 'UpdateUsagePlan']),
-  row('apigateway', 'apigateway:DELETE', 'apigateway', 'setup', ['DeleteRestApi', 'DeleteMethod', 'DeleteGatewayResponse', 'DeleteUsagePlan', 'DeleteApiKey']),
+  row('apigateway', 'apigateway:GET', 'apigateway', 'read', [
+    'GetRestApis',
+    'GetRestApi',
+    'GetResources',
+    'GetStage',
+    'GetIntegration',
+    'GetMethod',
+    'GetGatewayResponse',
+    'GetUsagePlans',
+    'GetApiKeys',
+    'GetUsagePlanKeys',
+  ]),
+  row('apigateway', 'apigateway:POST', 'apigateway', 'setup', [
+    'CreateRestApi',
+    'CreateResource',
+    'CreateDeployment',
+    'CreateUsagePlan',
+    'CreateApiKey',
+    'CreateUsagePlanKey',
+  ]),
+  row('apigateway', 'apigateway:PUT', 'apigateway', 'setup', [
+    'PutMethod',
+    'PutIntegration',
+    'PutMethodResponse',
+    'PutIntegrationResponse',
+    'PutGatewayResponse',
+    'TagResource',
+  ]),
+  row('apigateway', 'apigateway:PATCH', 'apigateway', 'setup', [
+    'UpdateRestApi',
+    'UpdateStage',
+    'UpdateMethod',
+    'UpdateUsagePlan',
+  ]),
+  row('apigateway', 'apigateway:DELETE', 'apigateway', 'setup', [
+    'DeleteRestApi',
+    'DeleteMethod',
+    'DeleteGatewayResponse',
+    'DeleteUsagePlan',
+    'DeleteApiKey',
+  ]),
 ];
 
 /** True when a role for `use` may make calls that need `needed`. */
@@ -133,9 +184,15 @@ export function resourceArns(names: ResourceNames, where: Where): Record<Resourc
     account: ['*'],
     table: [`arn:${p}:dynamodb:${at}:table/${names.table}`],
     // Any path: a role taken over with --adopt may live under one (/service-role/).
-    role: [`arn:${p}:iam::${where.accountId}:role/${names.role}`, `arn:${p}:iam::${where.accountId}:role/*/${names.role}`],
+    role: [
+      `arn:${p}:iam::${where.accountId}:role/${names.role}`,
+      `arn:${p}:iam::${where.accountId}:role/*/${names.role}`,
+    ],
     // The function, and its versions and aliases (`productFunction:live`, `productFunction:3`).
-    function: [`arn:${p}:lambda:${at}:function:${names.function}`, `arn:${p}:lambda:${at}:function:${names.function}:*`],
+    function: [
+      `arn:${p}:lambda:${at}:function:${names.function}`,
+      `arn:${p}:lambda:${at}:function:${names.function}:*`,
+    ],
     logGroup: [`arn:${p}:logs:${at}:log-group:${names.logGroup}`, `arn:${p}:logs:${at}:log-group:${names.logGroup}:*`],
     logGroups: [`arn:${p}:logs:${at}:log-group:*`],
     // A REST API's id is known only once it exists, so its paths are granted by prefix.
@@ -143,19 +200,43 @@ export function resourceArns(names: ResourceNames, where: Where): Record<Resourc
     alarms: [names.api, names.function, names.table].map((name) => `arn:${p}:cloudwatch:${at}:alarm:${name}-*`),
     // A subscription's ARN is its topic's, followed by its id.
     topic: [`arn:${p}:sns:${at}:${names.api}-alarms`, `arn:${p}:sns:${at}:${names.api}-alarms:*`],
-    apigateway: ['/restapis', '/restapis/*', '/usageplans', '/usageplans/*', '/apikeys', '/apikeys/*', '/tags/*'].map(api),
+    apigateway: ['/restapis', '/restapis/*', '/usageplans', '/usageplans/*', '/apikeys', '/apikeys/*', '/tags/*'].map(
+      api,
+    ),
   };
 }
 
-const SIDS: Record<ResourceKind, string> = { account: 'Caller', table: 'Table', role: 'FunctionRole', function: 'Function', logGroup: 'LogGroup', logGroups: 'FindLogGroup', apigateway: 'RestApi', alarms: 'Alarms', topic: 'AlarmTopic' };
+const SIDS: Record<ResourceKind, string> = {
+  account: 'Caller',
+  table: 'Table',
+  role: 'FunctionRole',
+  function: 'Function',
+  logGroup: 'LogGroup',
+  logGroups: 'FindLogGroup',
+  apigateway: 'RestApi',
+  alarms: 'Alarms',
+  topic: 'AlarmTopic',
+};
 
 /** The policy a caller needs for `use` on the stack of these names, one statement per kind of resource. */
-export function callerPolicy(names: ResourceNames, where: Where, use: PolicyUse, omit: readonly string[] = []): CallerPolicy {
+export function callerPolicy(
+  names: ResourceNames,
+  where: Where,
+  use: PolicyUse,
+  omit: readonly string[] = [],
+): CallerPolicy {
   const arns = resourceArns(names, where);
-  const rows = CALL_PERMISSIONS.filter((p) => usesCover(use, p.use) && p.action !== 'sts:GetCallerIdentity' && !omit.includes(p.action));
+  const rows = CALL_PERMISSIONS.filter(
+    (p) => usesCover(use, p.use) && p.action !== 'sts:GetCallerIdentity' && !omit.includes(p.action),
+  );
   const kinds = [...new Set(rows.map((p) => p.resource))];
   return {
     Version: '2012-10-17',
-    Statement: kinds.map((kind) => ({ Sid: SIDS[kind], Effect: 'Allow', Action: [...new Set(rows.filter((p) => p.resource === kind).map((p) => p.action))].sort(), Resource: arns[kind] })),
+    Statement: kinds.map((kind) => ({
+      Sid: SIDS[kind],
+      Effect: 'Allow',
+      Action: [...new Set(rows.filter((p) => p.resource === kind).map((p) => p.action))].sort(),
+      Resource: arns[kind],
+    })),
   };
 }

@@ -21,7 +21,15 @@ export function trustPolicy(): PolicyDocument {
 }
 
 /** The item actions of the console's "Simple microservice permissions" template. */
-export const TABLE_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'] as const;
+export const TABLE_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+] as const;
 
 /** One statement of the function's inline policy: actions on one resource of the stack, named by the ARN it needs. */
 export interface Grant {
@@ -40,7 +48,10 @@ export const EXECUTION_GRANTS: readonly Grant[] = [
 ];
 
 /** The function's inline policy: each grant on its resource's ARN. */
-export function executionPolicy<R = string>(arns: Record<Grant['on'], R>, grants: readonly Grant[] = EXECUTION_GRANTS): PolicyDocument<R> {
+export function executionPolicy<R = string>(
+  arns: Record<Grant['on'], R>,
+  grants: readonly Grant[] = EXECUTION_GRANTS,
+): PolicyDocument<R> {
   return {
     Version: '2012-10-17',
     Statement: grants.map(({ Sid, Action, on }) => ({ Sid, Effect: 'Allow', Action: [...Action], Resource: arns[on] })),

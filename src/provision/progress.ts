@@ -8,7 +8,10 @@ import type { StepResult } from './context.js';
 
 export interface Progress {
   /** Runs one step, shows it as running, then reports its outcome and duration. */
-  step<T extends Pick<StepResult, 'outcome' | 'detail' | 'unreported'>>(label: string, run: () => Promise<T>): Promise<T>;
+  step<T extends Pick<StepResult, 'outcome' | 'detail' | 'unreported'>>(
+    label: string,
+    run: () => Promise<T>,
+  ): Promise<T>;
   /** A message between steps ("waiting for IAM…"). */
   note(text: string): void;
   /** Stops showing the steps in progress. */
@@ -53,7 +56,16 @@ export function trackProgress(ctx: ProgressContext, clock: Clock): Progress {
     const ms = clock.now() - started;
     timings.push({ label, outcome, ms, startedAt: started, endedAt: started + ms });
     running.delete(label);
-    view.ended({ label, outcome, ...(result?.detail ? { detail: result.detail } : {}), ms, ...(result?.unreported ? { unreported: true } : {}) }, [...running]);
+    view.ended(
+      {
+        label,
+        outcome,
+        ...(result?.detail ? { detail: result.detail } : {}),
+        ms,
+        ...(result?.unreported ? { unreported: true } : {}),
+      },
+      [...running],
+    );
   };
   return {
     timings,

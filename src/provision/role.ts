@@ -41,7 +41,9 @@ async function readRole(ctx: ProvisionContext): Promise<Role | undefined> {
 export async function getInlinePolicy(ctx: ProvisionContext): Promise<unknown> {
   const { role } = describeStack(ctx);
   try {
-    const out = await ctx.clients.iam.send(new GetRolePolicyCommand({ RoleName: role.name, PolicyName: role.inlinePolicy.name }));
+    const out = await ctx.clients.iam.send(
+      new GetRolePolicyCommand({ RoleName: role.name, PolicyName: role.inlinePolicy.name }),
+    );
     return parsePolicyDocument(out.PolicyDocument);
   } catch (error) {
     if (isNotFound(error)) return undefined;
@@ -53,7 +55,10 @@ export async function getInlinePolicy(ctx: ProvisionContext): Promise<unknown> {
 export async function wantedPolicy(ctx: ProvisionContext): Promise<PolicyDocument> {
   const stack = describeStack(ctx);
   const where = await whereOf(ctx);
-  return executionPolicy({ table: tableArn(where, stack.table.name), logGroupStreams: logGroupStreamsArn(where, stack.logGroup.name) }, stack.role.inlinePolicy.grants);
+  return executionPolicy(
+    { table: tableArn(where, stack.table.name), logGroupStreams: logGroupStreamsArn(where, stack.logGroup.name) },
+    stack.role.inlinePolicy.grants,
+  );
 }
 
 /** Compares the role with what setup makes. */
@@ -64,16 +69,25 @@ export async function inspectRole(ctx: ProvisionContext): Promise<StepResult & {
   if (!role) return { ...base, outcome: 'missing' };
   const drift: string[] = [];
   if (!isOurs(tagMap(role.Tags), stack)) drift.push(`not tagged ${STACK_TAG}=${stack.stack}`);
-  if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), stack.role.trustPolicy)) drift.push('trust policy differs');
+  if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), stack.role.trustPolicy))
+    drift.push('trust policy differs');
   const inline = await getInlinePolicy(ctx);
   const policyName = stack.role.inlinePolicy.name;
   if (inline === undefined) drift.push(`inline policy ${policyName} missing`);
   else if (!samePolicy(inline, await wantedPolicy(ctx))) drift.push(`inline policy ${policyName} differs`);
-  return { ...base, outcome: drift.length ? 'drifted' : 'present', role, ...(role.Arn ? { id: role.Arn } : {}), ...(drift.length ? { detail: drift.join('; ') } : {}) };
+  return {
+    ...base,
+    outcome: drift.length ? 'drifted' : 'present',
+    role,
+    ...(role.Arn ? { id: role.Arn } : {}),
+    ...(drift.length ? { detail: drift.join('; ') } : {}),
+  };
 }
 
 function foreignRole(name: string, stack: string): AwsError {
-  return new AwsError(`an IAM role named ${name} already exists and is not this stack's (no ${STACK_TAG}=${stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
+  return new AwsError(
+    `an IAM role named ${name} already exists and is not this stack's (no ${STACK_TAG}=${stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`,
+  );
 }
 
 /**
@@ -116,12 +130,20 @@ export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { 
       throw foreignRole(name, stack.stack);
     }
     if (!samePolicy(parsePolicyDocument(role.AssumeRolePolicyDocument), stack.role.trustPolicy)) {
-      await send(ctx, new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trust }), 'iam:UpdateAssumeRolePolicy');
+      await send(
+        ctx,
+        new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trust }),
+        'iam:UpdateAssumeRolePolicy',
+      );
       changes.push('trust policy');
     }
     const boundary = stack.role.permissionsBoundary;
     if (boundary && role.PermissionsBoundary?.PermissionsBoundaryArn !== boundary) {
-      await send(ctx, new PutRolePermissionsBoundaryCommand({ RoleName: name, PermissionsBoundary: boundary }), 'iam:PutRolePermissionsBoundary');
+      await send(
+        ctx,
+        new PutRolePermissionsBoundaryCommand({ RoleName: name, PermissionsBoundary: boundary }),
+        'iam:PutRolePermissionsBoundary',
+      );
       changes.push('permissions boundary');
     }
     const tags = tagMap(role.Tags);
@@ -133,7 +155,14 @@ export async function ensureRole(ctx: ProvisionContext): Promise<StepResult & { 
   if (!role.Arn) throw new AwsError(`IAM did not return the ARN of role ${name}; run setup again`);
   if (!created && ctx.recorded.roleArn !== role.Arn) await ctx.record('roleArn', role.Arn);
   const outcome = created ? 'created' : changes.length ? 'updated' : 'unchanged';
-  return { ...base, outcome, arn: role.Arn, id: role.Arn, created, ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}) };
+  return {
+    ...base,
+    outcome,
+    arn: role.Arn,
+    id: role.Arn,
+    created,
+    ...(changes.length ? { detail: `updated ${changes.join(', ')}` } : {}),
+  };
 }
 
 /**
@@ -148,7 +177,15 @@ export async function ensureRolePolicy(ctx: ProvisionContext, roleCreated = fals
   const current = roleCreated ? undefined : await getInlinePolicy(ctx);
   const changes: string[] = [];
   if (!samePolicy(current, wanted)) {
-    await send(ctx, new PutRolePolicyCommand({ RoleName: role.name, PolicyName: role.inlinePolicy.name, PolicyDocument: JSON.stringify(wanted) }), 'iam:PutRolePolicy');
+    await send(
+      ctx,
+      new PutRolePolicyCommand({
+        RoleName: role.name,
+        PolicyName: role.inlinePolicy.name,
+        PolicyDocument: JSON.stringify(wanted),
+      }),
+      'iam:PutRolePolicy',
+    );
     if (current !== undefined) changes.push('updated');
   }
   if (!roleCreated) changes.push(...(await removeOtherPolicies(ctx)));
@@ -171,12 +208,18 @@ async function removeOtherPolicies(ctx: ProvisionContext): Promise<string[]> {
   ]);
   for (const PolicyName of inline.PolicyNames ?? []) {
     if (PolicyName === role.inlinePolicy.name) continue;
-    await ignoreMissing(ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: role.name, PolicyName })), 'iam:DeleteRolePolicy');
+    await ignoreMissing(
+      ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: role.name, PolicyName })),
+      'iam:DeleteRolePolicy',
+    );
     removed.push(`inline policy ${PolicyName}`);
   }
   for (const policy of attached.AttachedPolicies ?? []) {
     if (policy.PolicyArn !== undefined && role.managedPolicyArns.includes(policy.PolicyArn)) continue;
-    await ignoreMissing(ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName: role.name, PolicyArn: policy.PolicyArn })), 'iam:DetachRolePolicy');
+    await ignoreMissing(
+      ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName: role.name, PolicyArn: policy.PolicyArn })),
+      'iam:DetachRolePolicy',
+    );
     removed.push(`attached policy ${policy.PolicyName ?? policy.PolicyArn}`);
   }
   return removed;
@@ -195,11 +238,17 @@ export async function removeRole(ctx: ProvisionContext): Promise<StepResult> {
   try {
     const inline = await ctx.clients.iam.send(new ListRolePoliciesCommand({ RoleName }));
     for (const PolicyName of inline.PolicyNames ?? []) {
-      await ignoreMissing(ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })), 'iam:DeleteRolePolicy');
+      await ignoreMissing(
+        ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })),
+        'iam:DeleteRolePolicy',
+      );
     }
     const attached = await ctx.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName }));
     for (const policy of attached.AttachedPolicies ?? []) {
-      await ignoreMissing(ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: policy.PolicyArn })), 'iam:DetachRolePolicy');
+      await ignoreMissing(
+        ctx.clients.iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: policy.PolicyArn })),
+        'iam:DetachRolePolicy',
+      );
     }
   } catch (error) {
     if (isNotFound(error)) return { ...base, outcome: 'absent' };

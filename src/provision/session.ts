@@ -41,7 +41,13 @@ export interface SessionOptions {
 }
 
 /** The account, region, endpoint and names a command's flags point at: the flags that were given, and no others. */
-export function awsTarget(opts: { region?: string; profile?: string; endpointUrl?: string; stack?: string; stage?: string }): SessionOptions {
+export function awsTarget(opts: {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  stack?: string;
+  stage?: string;
+}): SessionOptions {
   const target: SessionOptions = {};
   for (const key of ['region', 'profile', 'endpointUrl', 'stack', 'stage'] as const) {
     const value = opts[key];
@@ -88,7 +94,10 @@ export async function readZipFile(file: string): Promise<Uint8Array> {
   try {
     return await readFile(file);
   } catch (error) {
-    throw new UsageError(`--zip ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); give a zip such as dist/handler.zip`, { cause: error });
+    throw new UsageError(
+      `--zip ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); give a zip such as dist/handler.zip`,
+      { cause: error },
+    );
   }
 }
 
@@ -113,13 +122,19 @@ function endpointOf(flag: string | undefined, recorded: AwsState | undefined): s
   if (flag !== undefined && normal(flag) !== kept) {
     const where = kept ? `in the emulator at ${kept}` : 'on AWS itself';
     const fix = kept ? `pass --endpoint-url ${kept} or none` : 'leave out --endpoint-url';
-    throw new UsageError(`--endpoint-url ${flag} contradicts the recorded stack ${recorded.stack ?? DEFAULT_STACK}, which is ${where}; ${fix}, or tear it down first`);
+    throw new UsageError(
+      `--endpoint-url ${flag} contradicts the recorded stack ${recorded.stack ?? DEFAULT_STACK}, which is ${where}; ${fix}, or tear it down first`,
+    );
   }
   return kept;
 }
 
 /** Opens a session: clients, region, account (lazily), names, tags, pacer, progress and the state store. */
-export async function openSession(options: SessionOptions, ctx: Context, injected: Partial<AwsDeps> = {}): Promise<Session> {
+export async function openSession(
+  options: SessionOptions,
+  ctx: Context,
+  injected: Partial<AwsDeps> = {},
+): Promise<Session> {
   const clock = injected.clock ?? systemClock;
   let region = options.region;
   let accountId: string | undefined;
@@ -127,7 +142,12 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
   let stage = options.stage;
   const store =
     injected.store ??
-    fileStateStore(ctx.cwd, () => ({ region: region ?? 'unknown', ...(accountId ? { accountId } : {}), stack: resourceNames(stack).stack, stage: stage ?? DEFAULT_STAGE }));
+    fileStateStore(ctx.cwd, () => ({
+      region: region ?? 'unknown',
+      ...(accountId ? { accountId } : {}),
+      stack: resourceNames(stack).stack,
+      stage: stage ?? DEFAULT_STAGE,
+    }));
   const recordedState = await store.read();
   // Flags win; otherwise the stack and stage that setup recorded.
   if (recordedState) {
@@ -136,11 +156,20 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
     region ??= recordedState.region !== 'unknown' ? recordedState.region : undefined;
   }
   const endpointUrl = endpointOf(options.endpointUrl, recordedState);
-  const clients = injected.clients ?? createAwsClients({ ...(region ? { region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpointUrl ? { endpointUrl } : {}) });
+  const clients =
+    injected.clients ??
+    createAwsClients({
+      ...(region ? { region } : {}),
+      ...(options.profile ? { profile: options.profile } : {}),
+      ...(endpointUrl ? { endpointUrl } : {}),
+    });
   region ??= await resolveRegion(clients);
   if (endpointUrl && !injected.clients) await requireEmulatorCredentials(clients, endpointUrl);
   const names = resourceNames(stack, stage ?? DEFAULT_STAGE);
-  const previous = recordedState && recordedState.region === region && (recordedState.stack ?? DEFAULT_STACK) === names.stack ? recordedState : undefined;
+  const previous =
+    recordedState && recordedState.region === region && (recordedState.stack ?? DEFAULT_STACK) === names.stack
+      ? recordedState
+      : undefined;
   const progress = trackProgress(ctx, clock);
   let account: Promise<string> | undefined;
   const deps: AwsDeps = {
@@ -157,8 +186,14 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
     clients,
     apigateway: new ApiGatewayPacer(clients.apigateway, {
       clock,
-      onThrottle: (operation, ms) => progress.note(`API Gateway throttled ${operation} (an account-wide quota); retrying in ${Math.ceil(ms / 1000)} s`),
-      onConflict: (operation, ms) => progress.note(`API Gateway refused ${operation}: another change to the REST API is under way; retrying in ${(ms / 1000).toFixed(1)} s`),
+      onThrottle: (operation, ms) =>
+        progress.note(
+          `API Gateway throttled ${operation} (an account-wide quota); retrying in ${Math.ceil(ms / 1000)} s`,
+        ),
+      onConflict: (operation, ms) =>
+        progress.note(
+          `API Gateway refused ${operation}: another change to the REST API is under way; retrying in ${(ms / 1000).toFixed(1)} s`,
+        ),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     }),
     region,
@@ -171,7 +206,10 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
         },
         (error: unknown) => {
           if (isRejectedCredentials(error) && OPT_IN_REGIONS.includes(region as string)) {
-            throw new AwsError(`AWS refused the call in ${region}, a region each account must enable first: enable it (Account settings, AWS Regions) or pick another --region`, { cause: error });
+            throw new AwsError(
+              `AWS refused the call in ${region}, a region each account must enable first: enable it (Account settings, AWS Regions) or pick another --region`,
+              { cause: error },
+            );
           }
           throw translateAwsError(error, 'sts:GetCallerIdentity');
         },
@@ -179,7 +217,12 @@ export async function openSession(options: SessionOptions, ctx: Context, injecte
     names,
     tags: stackTags(names),
     // Commands that do not set them (status, deploy) compare against what setup recorded.
-    settings: { ...DEFAULT_SETTINGS, ...(previous?.auth ? { auth: previous.auth, apiKey: previous.auth.mode === 'api-key' } : {}), ...(previous?.corsOrigins ? { corsOrigins: previous.corsOrigins } : {}), ...options.settings },
+    settings: {
+      ...DEFAULT_SETTINGS,
+      ...(previous?.auth ? { auth: previous.auth, apiKey: previous.auth.mode === 'api-key' } : {}),
+      ...(previous?.corsOrigins ? { corsOrigins: previous.corsOrigins } : {}),
+      ...options.settings,
+    },
     waits: deps.waits,
     clock,
     note: (text) => progress.note(text),

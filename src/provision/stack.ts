@@ -48,7 +48,10 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   const adopted = await checkNamesFree(ctx, (resource, name, tags) => (owner ??= ownerOf(resource, name, tags)));
   ctx.firstReads.keeping = false;
   if (owner) await refuseCloudFormationStack(ctx, 'setup', owner);
-  if (adopted.length > 0) ctx.note(`taking over ${listResources(adopted)} (made without products-cli; tagging and correcting them, keeping the table's items)`);
+  if (adopted.length > 0)
+    ctx.note(
+      `taking over ${listResources(adopted)} (made without products-cli; tagging and correcting them, keeping the table's items)`,
+    );
   const account = ctx.accountId();
   const stack = describeStack(ctx);
   const table = progress.step(`table ${stack.table.name}`, async () => {
@@ -58,10 +61,18 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
     // Status reads the choice back, so that a table set up with --no-pitr does not read as drifted.
     const pitr = stack.table.pointInTimeRecovery;
     if (pitr === (ctx.recorded.pitr === 'off')) await ctx.record('pitr', pitr ? undefined : 'off');
-    return { resource: 'table', name: stack.table.name, outcome, id: arn, ...(detail ? { detail } : {}) } satisfies StepResult;
+    return {
+      resource: 'table',
+      name: stack.table.name,
+      outcome,
+      id: arn,
+      ...(detail ? { detail } : {}),
+    } satisfies StepResult;
   });
   const role = progress.step(`role ${stack.role.name}`, () => ensureRole(ctx));
-  const rolePolicy = role.then((r) => progress.step(`role policy ${stack.role.inlinePolicy.name}`, () => ensureRolePolicy(ctx, r.created)));
+  const rolePolicy = role.then((r) =>
+    progress.step(`role policy ${stack.role.inlinePolicy.name}`, () => ensureRolePolicy(ctx, r.created)),
+  );
   const logGroup = progress.step(`log group ${stack.logGroup.name}`, () => ensureLogGroup(ctx));
   // The API's id reaches the permission step as soon as it is known; the API waits for that step (the
   // alias and its permission) only before it switches an existing integration to the alias.
@@ -72,7 +83,9 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
     lost = reject;
   });
   let permission: Promise<StepResult> | undefined;
-  const api = progress.step(`REST API ${stack.api.name}`, () => ensureRestApi(ctx, { found, beforeSwitch: () => permission as Promise<StepResult> }));
+  const api = progress.step(`REST API ${stack.api.name}`, () =>
+    ensureRestApi(ctx, { found, beforeSwitch: () => permission as Promise<StepResult> }),
+  );
   api.catch(lost);
   // The function step starts now (its read needs no role) and creates the function as soon as the role exists.
   const roleArn = role.then((r) => r.arn);
@@ -82,27 +95,52 @@ export async function provisionStack(ctx: ProvisionContext, progress: Progress):
   const fn = progress.step(`function ${stack.function.name}`, () => ensureFunction(ctx, roleArn));
   // What $LATEST holds goes out as a new version; the alias moves to it only once it is published.
   const alias = fn.then(() => progress.step(`alias ${stack.function.alias.name}`, () => ensureLiveAlias(ctx)));
-  permission = Promise.all([alias, apiIdKnown]).then(([, id]) => progress.step('invoke permission', () => ensurePermission(ctx, id)));
+  permission = Promise.all([alias, apiIdKnown]).then(([, id]) =>
+    progress.step('invoke permission', () => ensurePermission(ctx, id)),
+  );
   // CORS changes the API too, so it goes between the API and its deployment.
   const cors = api.then((a) => progress.step('CORS', () => ensureCors(ctx, a.apiId, a.outcome === 'created')));
-  const stage = Promise.all([api, cors]).then(([a, c]) => progress.step(`stage ${stack.stage.name}`, () => ensureStage(ctx, a.apiId, a.changed || c.changed)));
-  const key = stack.usagePlan.wanted ? Promise.all([api, stage]).then(([a]) => progress.step('API key', () => ensureApiKey(ctx, a.apiId))) : undefined;
+  const stage = Promise.all([api, cors]).then(([a, c]) =>
+    progress.step(`stage ${stack.stage.name}`, () => ensureStage(ctx, a.apiId, a.changed || c.changed)),
+  );
+  const key = stack.usagePlan.wanted
+    ? Promise.all([api, stage]).then(([a]) => progress.step('API key', () => ensureApiKey(ctx, a.apiId)))
+    : undefined;
   // The statements an earlier products-cli granted on the unqualified function go once the stage invokes the alias.
-  const unqualified = Promise.all([api, stage, permission]).then(([a]) => progress.step('unqualified invoke permission', () => removeUnqualifiedPermission(ctx, a.apiId)));
+  const unqualified = Promise.all([api, stage, permission]).then(([a]) =>
+    progress.step('unqualified invoke permission', () => removeUnqualifiedPermission(ctx, a.apiId)),
+  );
   // The alarms watch metrics by the resources' names, so they need none of the resources to exist.
   const alarms = ensureAlarms(ctx, (label, run) => progress.step(label, run));
-  const all: Array<Promise<StepResult>> = [table, role, rolePolicy, logGroup, api, cors, fn, alias, permission, stage, unqualified, ...(key ? [key] : [])];
+  const all: Array<Promise<StepResult>> = [
+    table,
+    role,
+    rolePolicy,
+    logGroup,
+    api,
+    cors,
+    fn,
+    alias,
+    permission,
+    stage,
+    unqualified,
+    ...(key ? [key] : []),
+  ];
   await settleAll([account, alarms, ...all]);
   // Without CORS, the step is reported only when it removed an earlier configuration.
   // An unqualified permission is reported only when there was one to remove.
-  const steps = [...(await settleAll(all)), ...(await alarms)].filter((s) => !s.unreported && !(s.resource === 'permission' && s.outcome === 'absent'));
+  const steps = [...(await settleAll(all)), ...(await alarms)].filter(
+    (s) => !s.unreported && !(s.resource === 'permission' && s.outcome === 'absent'),
+  );
   const { apiId } = await api;
   const url = invokeUrl(ctx.region, apiId, stack.stage.name, ctx.endpointUrl);
   return { steps, apiId, url, adopted, ...(key ? { apiKey: (await key).value } : {}) };
 }
 
 /** Each resource as it is now: present, missing or drifted (read calls only; the dry run and status use it). */
-export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: StepResult[]; apiId?: string; url?: string }> {
+export async function inspectStack(
+  ctx: ProvisionContext,
+): Promise<{ steps: StepResult[]; apiId?: string; url?: string }> {
   const where = await whereOf(ctx);
   const stack = describeStack(ctx);
   const tableStep = (async (): Promise<StepResult> => {
@@ -118,16 +156,34 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
     const pitr = table.TableStatus === 'ACTIVE' ? await pointInTimeRecovery(tctx) : undefined;
     const pitrWanted = ctx.recorded.pitr !== 'off';
     if (pitrWanted && pitr !== undefined && pitr !== 'ENABLED') problems.push('point-in-time recovery off');
-    const note = pitr === 'ENABLED' ? 'point-in-time recovery on' : pitr && !pitrWanted ? 'point-in-time recovery off (--no-pitr)' : undefined;
+    const note =
+      pitr === 'ENABLED'
+        ? 'point-in-time recovery on'
+        : pitr && !pitrWanted
+          ? 'point-in-time recovery off (--no-pitr)'
+          : undefined;
     const detail = problems.length ? problems.join('; ') : note;
     return { ...base, outcome: problems.length ? 'drifted' : 'present', ...(detail ? { detail } : {}) };
   })();
   const apiStep = inspectRestApi(ctx);
   const roleStep = inspectRole(ctx);
   // The role's own ARN carries its path (a console-made role lives under /service-role/).
-  const functionStep = roleStep.then((r) => inspectFunction(ctx, r.role?.Arn ?? buildRoleArn(where, stack.function.role)));
-  const aliasStep = functionStep.then((f) => (f.outcome === 'missing' ? { resource: 'alias', name: `${stack.function.name}:${stack.function.alias.name}`, outcome: 'missing' as const } : inspectLiveAlias(ctx)));
-  const [table, role, logGroup, fn, alias, api] = await Promise.all([tableStep, roleStep, inspectLogGroup(ctx), functionStep, aliasStep, apiStep]);
+  const functionStep = roleStep.then((r) =>
+    inspectFunction(ctx, r.role?.Arn ?? buildRoleArn(where, stack.function.role)),
+  );
+  const aliasStep = functionStep.then((f) =>
+    f.outcome === 'missing'
+      ? { resource: 'alias', name: `${stack.function.name}:${stack.function.alias.name}`, outcome: 'missing' as const }
+      : inspectLiveAlias(ctx),
+  );
+  const [table, role, logGroup, fn, alias, api] = await Promise.all([
+    tableStep,
+    roleStep,
+    inspectLogGroup(ctx),
+    functionStep,
+    aliasStep,
+    apiStep,
+  ]);
   const steps: StepResult[] = [table, role, logGroup, fn, alias, api];
   if (api.apiId && fn.outcome !== 'missing') steps.push(await inspectPermission(ctx, api.apiId));
   else steps.push({ resource: 'permission', name: permissionName(stack), outcome: 'missing' });
@@ -137,11 +193,27 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
     const plan = plans.find((p) => isOurs(p.tags, stack));
     const ours = Boolean(plan) && keys.some((k) => isOurs(k.tags, stack));
     const drift = plan && api.apiId ? usagePlanPatch(plan, api.apiId, stack.stage.name, stack.usagePlan.throttle) : [];
-    const detail = drift.map((op) => (op.path === '/apiStages' ? `usage plan not on stage ${stack.stage.name}` : `usage plan ${op.path.slice('/throttle/'.length)} not ${op.value}`)).join('; ');
-    steps.push({ resource: 'API key', name: stack.usagePlan.key.name, outcome: !ours ? 'missing' : detail ? 'drifted' : 'present', ...(ours && detail ? { detail } : {}) });
+    const detail = drift
+      .map((op) =>
+        op.path === '/apiStages'
+          ? `usage plan not on stage ${stack.stage.name}`
+          : `usage plan ${op.path.slice('/throttle/'.length)} not ${op.value}`,
+      )
+      .join('; ');
+    steps.push({
+      resource: 'API key',
+      name: stack.usagePlan.key.name,
+      outcome: !ours ? 'missing' : detail ? 'drifted' : 'present',
+      ...(ours && detail ? { detail } : {}),
+    });
   }
   steps.push(...(await inspectAlarms(ctx)));
-  return { steps, ...(api.apiId ? { apiId: api.apiId, url: invokeUrl(ctx.region, api.apiId, stack.stage.name, ctx.endpointUrl) } : {}) };
+  return {
+    steps,
+    ...(api.apiId
+      ? { apiId: api.apiId, url: invokeUrl(ctx.region, api.apiId, stack.stage.name, ctx.endpointUrl) }
+      : {}),
+  };
 }
 
 /**
@@ -149,14 +221,29 @@ export async function inspectStack(ctx: ProvisionContext): Promise<{ steps: Step
  * function before its role and its log group (an invocation in between would recreate the group). The
  * table does not depend on anything and goes meanwhile.
  */
-export async function removeStack(ctx: ProvisionContext, progress: Progress, knownTable?: Parameters<typeof removeTable>[1]): Promise<StepResult[]> {
+export async function removeStack(
+  ctx: ProvisionContext,
+  progress: Progress,
+  knownTable?: Parameters<typeof removeTable>[1],
+): Promise<StepResult[]> {
   const stack = describeStack(ctx);
   const key = progress.step('API key', () => removeApiKey(ctx));
   const api = key.then(() => progress.step(`REST API ${stack.api.name}`, () => removeRestApi(ctx)));
   const fn = progress.step(`function ${stack.function.name}`, () => removeFunction(ctx));
   const logGroup = fn.then(() => progress.step(`log group ${stack.logGroup.name}`, () => removeLogGroup(ctx)));
   // A function that stays keeps its role: without it, the function could no longer run.
-  const role = fn.then((f) => progress.step(`role ${stack.role.name}`, async () => (f.outcome === 'kept' ? { resource: 'role', name: stack.role.name, outcome: 'kept', detail: `function ${stack.function.name} is kept and runs as this role` } satisfies StepResult : removeRole(ctx))));
+  const role = fn.then((f) =>
+    progress.step(`role ${stack.role.name}`, async () =>
+      f.outcome === 'kept'
+        ? ({
+            resource: 'role',
+            name: stack.role.name,
+            outcome: 'kept',
+            detail: `function ${stack.function.name} is kept and runs as this role`,
+          } satisfies StepResult)
+        : removeRole(ctx),
+    ),
+  );
   const table = progress.step(`table ${stack.table.name}`, async (): Promise<StepResult> => {
     const result = await removeTable(tableContext(ctx), knownTable);
     if (result.outcome === 'removed' || result.outcome === 'absent') await ctx.record('tableArn', undefined);
@@ -165,8 +252,17 @@ export async function removeStack(ctx: ProvisionContext, progress: Progress, kno
   const alarms = progress.step('alarms', async () => {
     const steps = await removeAlarms(ctx);
     const removed = steps.filter((s) => s.outcome === 'removed').length;
-    return { resource: 'alarms', name: stack.alarms.topic.name, outcome: removed ? 'removed' : 'absent', steps, unreported: steps.every((s) => s.outcome === 'absent') } as const;
+    return {
+      resource: 'alarms',
+      name: stack.alarms.topic.name,
+      outcome: removed ? 'removed' : 'absent',
+      steps,
+      unreported: steps.every((s) => s.outcome === 'absent'),
+    } as const;
   });
-  const [rest, alarmSteps] = await Promise.all([settleAll<StepResult[]>([api, fn, logGroup, role, key, table]), alarms.then((a) => a.steps.filter((s) => s.outcome !== 'absent'))]);
+  const [rest, alarmSteps] = await Promise.all([
+    settleAll<StepResult[]>([api, fn, logGroup, role, key, table]),
+    alarms.then((a) => a.steps.filter((s) => s.outcome !== 'absent')),
+  ]);
   return [...rest, ...alarmSteps];
 }

@@ -16,7 +16,9 @@ export function throttlePatch(throttle: Throttle) {
 /** The stage, or undefined when it does not exist. */
 export async function getStage(ctx: ProvisionContext, restApiId: string): Promise<Stage | undefined> {
   try {
-    return (await ctx.apigateway.send(new GetStageCommand({ restApiId, stageName: describeStack(ctx).stage.name }))) as Stage;
+    return (await ctx.apigateway.send(
+      new GetStageCommand({ restApiId, stageName: describeStack(ctx).stage.name }),
+    )) as Stage;
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw translateAwsError(error, 'apigateway:GET');
@@ -26,7 +28,10 @@ export async function getStage(ctx: ProvisionContext, restApiId: string): Promis
 /** The stage's throttling of all methods, as API Gateway reports it. */
 export function stageThrottle(stage: Stage): { rateLimit?: number; burstLimit?: number } {
   const all = stage.methodSettings?.['*/*'];
-  return { ...(all?.throttlingRateLimit !== undefined ? { rateLimit: all.throttlingRateLimit } : {}), ...(all?.throttlingBurstLimit !== undefined ? { burstLimit: all.throttlingBurstLimit } : {}) };
+  return {
+    ...(all?.throttlingRateLimit !== undefined ? { rateLimit: all.throttlingRateLimit } : {}),
+    ...(all?.throttlingBurstLimit !== undefined ? { burstLimit: all.throttlingBurstLimit } : {}),
+  };
 }
 
 /** Deploys the API to the stage when it changed (or has no stage yet), then sets the stage's throttling. */
@@ -37,7 +42,11 @@ export async function ensureStage(ctx: ProvisionContext, restApiId: string, apiC
   let outcome: StepResult['outcome'] = 'unchanged';
   const changes: string[] = [];
   if (!stage || apiChanged || ctx.recorded.apiPendingDeployment) {
-    await apigw(ctx, new CreateDeploymentCommand({ restApiId, stageName: name, description: deploymentDescription }), 'apigateway:POST');
+    await apigw(
+      ctx,
+      new CreateDeploymentCommand({ restApiId, stageName: name, description: deploymentDescription }),
+      'apigateway:POST',
+    );
     await ctx.record('apiPendingDeployment', undefined);
     outcome = stage ? 'updated' : 'created';
     if (stage) changes.push('new deployment');
@@ -45,7 +54,11 @@ export async function ensureStage(ctx: ProvisionContext, restApiId: string, apiC
   }
   const throttle = stage ? stageThrottle(stage) : {};
   if (throttle.rateLimit !== wanted.rateLimit || throttle.burstLimit !== wanted.burstLimit) {
-    await apigw(ctx, new UpdateStageCommand({ restApiId, stageName: name, patchOperations: throttlePatch(wanted) }), 'apigateway:PATCH');
+    await apigw(
+      ctx,
+      new UpdateStageCommand({ restApiId, stageName: name, patchOperations: throttlePatch(wanted) }),
+      'apigateway:PATCH',
+    );
     if (stage) {
       changes.push(`throttling ${wanted.rateLimit}/s, burst ${wanted.burstLimit}`);
       outcome = 'updated';

@@ -79,7 +79,11 @@ async function listTableTags(ctx: TableContext, arn: string): Promise<Record<str
 }
 
 /** What differs between the table and what setup makes: key schema, billing mode, tags. */
-export function tableDrift(table: TableDescription, tags: Record<string, string>, wanted: Record<string, string>): { fixable: string[]; fatal: string[] } {
+export function tableDrift(
+  table: TableDescription,
+  tags: Record<string, string>,
+  wanted: Record<string, string>,
+): { fixable: string[]; fatal: string[] } {
   const fixable: string[] = [];
   const fatal: string[] = [];
   const key = keyText(table.KeySchema ?? []);
@@ -100,40 +104,57 @@ function keyText(key: ReadonlyArray<{ AttributeName?: string; KeyType?: string }
 }
 
 /** Creates the table when it is missing, brings an existing one of ours in line, then waits until it is ACTIVE. */
-export async function ensureTable(ctx: TableContext): Promise<{ outcome: EnsureOutcome; table: TableDescription; detail?: string }> {
+export async function ensureTable(
+  ctx: TableContext,
+): Promise<{ outcome: EnsureOutcome; table: TableDescription; detail?: string }> {
   let outcome: EnsureOutcome = 'unchanged';
   let detail: string | undefined;
   const described = await describeTableOnce(ctx);
-  const existing = described?.TableStatus === 'DELETING' ? await waitForTable(ctx, 'gone').then(() => undefined) : described;
+  const existing =
+    described?.TableStatus === 'DELETING' ? await waitForTable(ctx, 'gone').then(() => undefined) : described;
   if (!existing) {
     if (await createTable(ctx)) outcome = 'created';
   } else if (ctx.stack !== undefined && existing.TableArn) {
     const tags = await tableTags(ctx, existing.TableArn);
     // A table made by hand carries no stack tag; --adopt takes it over (tags it, keeps its items).
     if (tags[STACK_TAG] !== ctx.stack && !(ctx.adopt && tags[STACK_TAG] === undefined)) {
-      throw new AwsError(`a table named ${ctx.tableName} already exists and is not this stack's (no ${STACK_TAG}=${ctx.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`);
+      throw new AwsError(
+        `a table named ${ctx.tableName} already exists and is not this stack's (no ${STACK_TAG}=${ctx.stack} tag); run setup --adopt to take it over, or pick other names with --stack NAME`,
+      );
     }
     const drift = tableDrift(existing, tags, ctx.tags ?? {});
     if (drift.fatal.length > 0) {
-      throw new AwsError(`table ${ctx.tableName} cannot be used: its ${drift.fatal.join('; ')}; run teardown (with --backup FILE) and setup again`);
+      throw new AwsError(
+        `table ${ctx.tableName} cannot be used: its ${drift.fatal.join('; ')}; run teardown (with --backup FILE) and setup again`,
+      );
     }
     if (drift.fixable.length > 0) {
       await waitForTable(ctx, 'ACTIVE');
       try {
         if (drift.fixable.some((d) => d.startsWith('billing'))) {
-          await ctx.dynamodb.send(new UpdateTableCommand({ TableName: ctx.tableName, BillingMode: PRODUCT_TABLE.billingMode }));
+          await ctx.dynamodb.send(
+            new UpdateTableCommand({ TableName: ctx.tableName, BillingMode: PRODUCT_TABLE.billingMode }),
+          );
         }
         if (drift.fixable.some((d) => d.startsWith('tags'))) {
-          await ctx.dynamodb.send(new TagResourceCommand({ ResourceArn: existing.TableArn, Tags: tagList(ctx.tags ?? {}) }));
+          await ctx.dynamodb.send(
+            new TagResourceCommand({ ResourceArn: existing.TableArn, Tags: tagList(ctx.tags ?? {}) }),
+          );
         }
       } catch (error) {
-        throw translateAwsError(error, errorName(error) === 'AccessDeniedException' ? 'dynamodb:UpdateTable or dynamodb:TagResource' : 'dynamodb:UpdateTable');
+        throw translateAwsError(
+          error,
+          errorName(error) === 'AccessDeniedException'
+            ? 'dynamodb:UpdateTable or dynamodb:TagResource'
+            : 'dynamodb:UpdateTable',
+        );
       }
       outcome = 'updated';
       detail = drift.fixable.join('; ');
     }
   }
-  const table = existing?.TableStatus === 'ACTIVE' && outcome === 'unchanged' ? existing : await waitForTable(ctx, 'ACTIVE');
+  const table =
+    existing?.TableStatus === 'ACTIVE' && outcome === 'unchanged' ? existing : await waitForTable(ctx, 'ACTIVE');
   if (ctx.pitr && (await pointInTimeRecovery(ctx)) !== 'ENABLED') {
     await enablePointInTimeRecovery(ctx);
     if (outcome === 'unchanged') {
@@ -165,10 +186,18 @@ async function enablePointInTimeRecovery(ctx: TableContext): Promise<void> {
   const started = clock.now();
   for (;;) {
     try {
-      await ctx.dynamodb.send(new UpdateContinuousBackupsCommand({ TableName: ctx.tableName, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+      await ctx.dynamodb.send(
+        new UpdateContinuousBackupsCommand({
+          TableName: ctx.tableName,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      );
       return;
     } catch (error) {
-      if (errorName(error) !== 'ContinuousBackupsUnavailableException' || clock.now() - started > (ctx.maxWaitSeconds ?? 300) * 1000) {
+      if (
+        errorName(error) !== 'ContinuousBackupsUnavailableException' ||
+        clock.now() - started > (ctx.maxWaitSeconds ?? 300) * 1000
+      ) {
         throw translateAwsError(error, 'dynamodb:UpdateContinuousBackups');
       }
     }
@@ -182,7 +211,9 @@ export async function countTableItems(ctx: TableContext): Promise<number | undef
   let ExclusiveStartKey: Record<string, never> | undefined;
   try {
     do {
-      const page = await ctx.dynamodb.send(new ScanCommand({ TableName: ctx.tableName, Select: 'COUNT', ExclusiveStartKey }));
+      const page = await ctx.dynamodb.send(
+        new ScanCommand({ TableName: ctx.tableName, Select: 'COUNT', ExclusiveStartKey }),
+      );
       count += page.Count ?? 0;
       ExclusiveStartKey = page.LastEvaluatedKey as never;
     } while (ExclusiveStartKey);
@@ -214,7 +245,10 @@ export type RemoveOutcome = { outcome: 'removed' | 'absent' | 'kept'; detail?: s
  * Deletes the table and waits until it is gone. A missing table is already done; a table without our tag is
  * kept unless `force`; a table still CREATING or UPDATING (ResourceInUseException) is waited on, then deleted.
  */
-export async function removeTable(ctx: TableContext, known?: { table: TableDescription | undefined; tags?: Record<string, string> }): Promise<RemoveOutcome> {
+export async function removeTable(
+  ctx: TableContext,
+  known?: { table: TableDescription | undefined; tags?: Record<string, string> },
+): Promise<RemoveOutcome> {
   const table = known ? known.table : await describeTable(ctx);
   if (!table) return { outcome: 'absent' };
   if (ctx.stack !== undefined && !ctx.force && table.TableArn) {
@@ -222,7 +256,11 @@ export async function removeTable(ctx: TableContext, known?: { table: TableDescr
     if (tags[STACK_TAG] !== ctx.stack) return { outcome: 'kept', detail: notOursDetail(ctx.stack) };
   }
   if (table.DeletionProtectionEnabled) {
-    return { outcome: 'kept', detail: 'deletion protection is on; turn it off in the console or with aws dynamodb update-table, then run teardown again' };
+    return {
+      outcome: 'kept',
+      detail:
+        'deletion protection is on; turn it off in the console or with aws dynamodb update-table, then run teardown again',
+    };
   }
   const clock = ctx.clock ?? systemClock;
   const started = clock.now();
@@ -235,7 +273,10 @@ export async function removeTable(ctx: TableContext, known?: { table: TableDescr
       if (errorName(error) !== 'ResourceInUseException') throw translateAwsError(error, 'dynamodb:DeleteTable');
       // CREATING, UPDATING or already DELETING: wait for ACTIVE (or gone) and try again.
       if (clock.now() - started > (ctx.maxWaitSeconds ?? 300) * 1000) {
-        throw new AwsError(`table ${ctx.tableName} stayed in use for ${ctx.maxWaitSeconds ?? 300} s; run teardown again later`, { cause: error });
+        throw new AwsError(
+          `table ${ctx.tableName} stayed in use for ${ctx.maxWaitSeconds ?? 300} s; run teardown again later`,
+          { cause: error },
+        );
       }
       const current = await describeTable(ctx);
       if (!current) return { outcome: 'removed' };

@@ -16,7 +16,9 @@ export function versionDescription(codeSha256: string, productVersion = PRODUCT_
  * The products-cli version and bundle SHA-256 a version's description records, or undefined for a version made
  * otherwise. Words after the SHA (the template's settings) are allowed.
  */
-export function readVersionDescription(description: string | undefined): { productVersion: string; codeSha256: string } | undefined {
+export function readVersionDescription(
+  description: string | undefined,
+): { productVersion: string; codeSha256: string } | undefined {
   const match = /^products-cli (\S+) code-sha256 (\S+)(?: .*)?$/.exec(description ?? '');
   return match ? { productVersion: match[1] as string, codeSha256: match[2] as string } : undefined;
 }

@@ -41,12 +41,17 @@ export async function waitForApi(url: string, options: VerifyOptions): Promise<V
     try {
       const target = `${url.replace(/\/$/, '')}${LIVE_CHECK.path}?limit=1`;
       const response = await options.fetch(target, {
-        headers: { accept: 'application/json', ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}), ...(options.sign ? await options.sign(target) : {}) },
+        headers: {
+          accept: 'application/json',
+          ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}),
+          ...(options.sign ? await options.sign(target) : {}),
+        },
         signal: AbortSignal.timeout(10_000),
       });
       status = response.status;
       const text = await response.text();
-      if (response.status === 200 && text.includes('"items"')) return { ok: true, status, attempts, ms: clock.now() - started };
+      if (response.status === 200 && text.includes('"items"'))
+        return { ok: true, status, attempts, ms: clock.now() - started };
       detail = `${response.status} ${text.slice(0, 120)}`;
       // A client error other than the propagation ones will not go away by waiting.
       if (response.status >= 400 && response.status < 500 && ![403, 404, 429].includes(response.status)) break;

@@ -41,45 +41,187 @@ export const TABLE_OPERATIONS = ['GetItem', 'Scan', 'PutItem', 'UpdateItem', 'De
 
 /** Every series, in the order the report shows them. */
 export const SERIES: readonly SeriesDefinition[] = [
-  { id: 'api.count', group: 'api', label: 'requests', unit: 'count', stat: 'Sum', cloudwatch: api('Count'), local: true },
-  { id: 'api.4xx', group: 'api', label: '4XX errors', unit: 'count', stat: 'Sum', cloudwatch: api('4XXError'), local: true },
-  { id: 'api.5xx', group: 'api', label: '5XX errors', unit: 'count', stat: 'Sum', cloudwatch: api('5XXError'), local: true },
+  {
+    id: 'api.count',
+    group: 'api',
+    label: 'requests',
+    unit: 'count',
+    stat: 'Sum',
+    cloudwatch: api('Count'),
+    local: true,
+  },
+  {
+    id: 'api.4xx',
+    group: 'api',
+    label: '4XX errors',
+    unit: 'count',
+    stat: 'Sum',
+    cloudwatch: api('4XXError'),
+    local: true,
+  },
+  {
+    id: 'api.5xx',
+    group: 'api',
+    label: '5XX errors',
+    unit: 'count',
+    stat: 'Sum',
+    cloudwatch: api('5XXError'),
+    local: true,
+  },
   // API Gateway counts its 429s among the 4XX errors and publishes no metric of its own for them.
   { id: 'api.throttled', group: 'api', label: 'throttled (429)', unit: 'count', stat: 'Sum', local: true },
-  { id: 'api.latency.p50', group: 'api', label: 'latency p50', unit: 'ms', stat: 'p50', cloudwatch: api('Latency'), local: true },
-  { id: 'api.latency.p99', group: 'api', label: 'latency p99', unit: 'ms', stat: 'p99', cloudwatch: api('Latency'), local: true },
-  { id: 'api.integration.p50', group: 'api', label: 'integration p50', unit: 'ms', stat: 'p50', cloudwatch: api('IntegrationLatency'), local: true },
-  { id: 'api.integration.p99', group: 'api', label: 'integration p99', unit: 'ms', stat: 'p99', cloudwatch: api('IntegrationLatency'), local: true },
-  { id: 'function.invocations', group: 'function', label: 'invocations', unit: 'count', stat: 'Sum', cloudwatch: fn('Invocations'), local: true },
-  { id: 'function.errors', group: 'function', label: 'errors', unit: 'count', stat: 'Sum', cloudwatch: fn('Errors'), local: true },
-  { id: 'function.throttles', group: 'function', label: 'throttles', unit: 'count', stat: 'Sum', cloudwatch: fn('Throttles'), local: false },
-  { id: 'function.duration.p50', group: 'function', label: 'duration p50', unit: 'ms', stat: 'p50', cloudwatch: fn('Duration'), local: true },
-  { id: 'function.duration.p99', group: 'function', label: 'duration p99', unit: 'ms', stat: 'p99', cloudwatch: fn('Duration'), local: true },
-  { id: 'function.concurrent', group: 'function', label: 'concurrent', unit: 'count', stat: 'Maximum', cloudwatch: fn('ConcurrentExecutions'), local: true },
+  {
+    id: 'api.latency.p50',
+    group: 'api',
+    label: 'latency p50',
+    unit: 'ms',
+    stat: 'p50',
+    cloudwatch: api('Latency'),
+    local: true,
+  },
+  {
+    id: 'api.latency.p99',
+    group: 'api',
+    label: 'latency p99',
+    unit: 'ms',
+    stat: 'p99',
+    cloudwatch: api('Latency'),
+    local: true,
+  },
+  {
+    id: 'api.integration.p50',
+    group: 'api',
+    label: 'integration p50',
+    unit: 'ms',
+    stat: 'p50',
+    cloudwatch: api('IntegrationLatency'),
+    local: true,
+  },
+  {
+    id: 'api.integration.p99',
+    group: 'api',
+    label: 'integration p99',
+    unit: 'ms',
+    stat: 'p99',
+    cloudwatch: api('IntegrationLatency'),
+    local: true,
+  },
+  {
+    id: 'function.invocations',
+    group: 'function',
+    label: 'invocations',
+    unit: 'count',
+    stat: 'Sum',
+    cloudwatch: fn('Invocations'),
+    local: true,
+  },
+  {
+    id: 'function.errors',
+    group: 'function',
+    label: 'errors',
+    unit: 'count',
+    stat: 'Sum',
+    cloudwatch: fn('Errors'),
+    local: true,
+  },
+  {
+    id: 'function.throttles',
+    group: 'function',
+    label: 'throttles',
+    unit: 'count',
+    stat: 'Sum',
+    cloudwatch: fn('Throttles'),
+    local: false,
+  },
+  {
+    id: 'function.duration.p50',
+    group: 'function',
+    label: 'duration p50',
+    unit: 'ms',
+    stat: 'p50',
+    cloudwatch: fn('Duration'),
+    local: true,
+  },
+  {
+    id: 'function.duration.p99',
+    group: 'function',
+    label: 'duration p99',
+    unit: 'ms',
+    stat: 'p99',
+    cloudwatch: fn('Duration'),
+    local: true,
+  },
+  {
+    id: 'function.concurrent',
+    group: 'function',
+    label: 'concurrent',
+    unit: 'count',
+    stat: 'Maximum',
+    cloudwatch: fn('ConcurrentExecutions'),
+    local: true,
+  },
   // Lambda publishes no cold-start metric (only each environment's init report in the log).
   { id: 'function.coldStarts', group: 'function', label: 'cold starts', unit: 'count', stat: 'Sum', local: true },
-  { id: 'table.reads', group: 'table', label: 'read units', unit: 'units', stat: 'Sum', cloudwatch: table('ConsumedReadCapacityUnits'), local: false },
-  { id: 'table.writes', group: 'table', label: 'write units', unit: 'units', stat: 'Sum', cloudwatch: table('ConsumedWriteCapacityUnits'), local: false },
-  { id: 'table.readThrottles', group: 'table', label: 'read throttles', unit: 'count', stat: 'Sum', cloudwatch: table('ReadThrottleEvents'), local: false },
-  { id: 'table.writeThrottles', group: 'table', label: 'write throttles', unit: 'count', stat: 'Sum', cloudwatch: table('WriteThrottleEvents'), local: false },
+  {
+    id: 'table.reads',
+    group: 'table',
+    label: 'read units',
+    unit: 'units',
+    stat: 'Sum',
+    cloudwatch: table('ConsumedReadCapacityUnits'),
+    local: false,
+  },
+  {
+    id: 'table.writes',
+    group: 'table',
+    label: 'write units',
+    unit: 'units',
+    stat: 'Sum',
+    cloudwatch: table('ConsumedWriteCapacityUnits'),
+    local: false,
+  },
+  {
+    id: 'table.readThrottles',
+    group: 'table',
+    label: 'read throttles',
+    unit: 'count',
+    stat: 'Sum',
+    cloudwatch: table('ReadThrottleEvents'),
+    local: false,
+  },
+  {
+    id: 'table.writeThrottles',
+    group: 'table',
+    label: 'write throttles',
+    unit: 'count',
+    stat: 'Sum',
+    cloudwatch: table('WriteThrottleEvents'),
+    local: false,
+  },
   // The embedded engine counts requests, not capacity units, and never throttles.
   { id: 'table.requests', group: 'table', label: 'engine requests', unit: 'count', stat: 'Sum', local: true },
-  ...TABLE_OPERATIONS.map((operation): SeriesDefinition => ({
-    id: `table.latency.${operation}`,
-    group: 'table',
-    label: `${operation} latency`,
-    unit: 'ms',
-    stat: 'Average',
-    cloudwatch: table('SuccessfulRequestLatency', operation),
-    local: true,
-  })),
+  ...TABLE_OPERATIONS.map(
+    (operation): SeriesDefinition => ({
+      id: `table.latency.${operation}`,
+      group: 'table',
+      label: `${operation} latency`,
+      unit: 'ms',
+      stat: 'Average',
+      cloudwatch: table('SuccessfulRequestLatency', operation),
+      local: true,
+    }),
+  ),
 ];
 
 /**
  * The dimensions Lambda publishes an invocation through an alias under, per version that ran it (Lambda Developer
  * Guide, "Using CloudWatch metrics with Lambda": FunctionName, Resource `function:alias`, ExecutedVersion).
  */
-export function executedVersionDimensions(fn: string, alias: string, version: string): { Name: string; Value: string }[] {
+export function executedVersionDimensions(
+  fn: string,
+  alias: string,
+  version: string,
+): { Name: string; Value: string }[] {
   return [
     { Name: 'FunctionName', Value: fn },
     { Name: 'Resource', Value: `${fn}:${alias}` },
@@ -125,7 +267,17 @@ export interface MetricsWindow {
 export function emptySeries(definition: SeriesDefinition, routed?: RoutedVersion): MetricSeries {
   const { id, group, label, unit, stat } = definition;
   if (!routed) return { id, group, label, unit, stat, timestamps: [], values: [] };
-  return { id: `${id}@${routed.version}`, group, label, unit, stat, version: routed.version, share: routed.share, timestamps: [], values: [] };
+  return {
+    id: `${id}@${routed.version}`,
+    group,
+    label,
+    unit,
+    stat,
+    version: routed.version,
+    share: routed.share,
+    timestamps: [],
+    values: [],
+  };
 }
 
 /** How many points a report aims at: a sparkline that fits a terminal line beside its label and figures. */
@@ -161,14 +313,19 @@ export class UnservableWindowError extends Error {
  * end aligned to it.
  */
 export function chooseWindow(sinceMs: number, now: number, queries = 1): MetricsWindow {
-  if (sinceMs < MINUTE_S * 1000) throw new UnservableWindowError('--since must be at least 1m: AWS services publish their metrics once a minute');
+  if (sinceMs < MINUTE_S * 1000)
+    throw new UnservableWindowError('--since must be at least 1m: AWS services publish their metrics once a minute');
   const rule = RETENTION.find((r) => sinceMs <= r.maxAgeMs);
-  if (!rule) throw new UnservableWindowError('--since must be at most 455d: CloudWatch keeps metrics for 15 months (455 days)');
+  if (!rule)
+    throw new UnservableWindowError('--since must be at most 455d: CloudWatch keeps metrics for 15 months (455 days)');
   const step = rule.stepSeconds;
   let periodSeconds = Math.max(step, Math.ceil(sinceMs / 1000 / TARGET_POINTS / step) * step);
   const periodMs = () => periodSeconds * 1000;
   // Ends at the start of the next period, so the current, filling period is the last point.
-  const bounds = () => ({ start: Math.floor((now - sinceMs) / periodMs()) * periodMs(), end: Math.ceil(now / periodMs()) * periodMs() });
+  const bounds = () => ({
+    start: Math.floor((now - sinceMs) / periodMs()) * periodMs(),
+    end: Math.ceil(now / periodMs()) * periodMs(),
+  });
   while (((bounds().end - bounds().start) / periodMs()) * queries > MAX_DATAPOINTS) periodSeconds += step;
   return { ...bounds(), periodSeconds };
 }

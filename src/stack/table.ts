@@ -2,7 +2,12 @@
  * The product table on any DynamoDB engine (AWS, the local stack's dynalite, DynamoDB Local): read, created
  * when missing and waited on until ACTIVE.
  */
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../aws/clock.js';
 import { errorName, isNotFound, translateAwsError } from '../aws/errors.js';
 import { waitFor } from '../aws/retry.js';
@@ -49,7 +54,9 @@ export async function createTable(target: TableTarget): Promise<boolean> {
         TableName: target.tableName,
         ...keySchemaOf(PRODUCT_TABLE),
         BillingMode: PRODUCT_TABLE.billingMode,
-        ...(target.tags && Object.keys(target.tags).length > 0 ? { Tags: Object.entries(target.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+        ...(target.tags && Object.keys(target.tags).length > 0
+          ? { Tags: Object.entries(target.tags).map(([Key, Value]) => ({ Key, Value })) }
+          : {}),
       }),
     );
     return true;
@@ -78,9 +85,16 @@ export async function waitForTable(target: TableTarget, status: 'ACTIVE' | 'gone
     async () => {
       const table = await describeTable(target);
       if (status === 'gone') return table ? undefined : true;
-      if (!table) throw new AwsError(`table ${target.tableName} disappeared while it was being created; run the command again`);
+      if (!table)
+        throw new AwsError(`table ${target.tableName} disappeared while it was being created; run the command again`);
       return table.TableStatus === 'ACTIVE' ? table : undefined;
     },
-    { clock, timeoutMs, intervalMs: target.pollMs ?? 500, hint: 'the table may still finish; run the command again later', ...(target.signal ? { signal: target.signal } : {}) },
+    {
+      clock,
+      timeoutMs,
+      intervalMs: target.pollMs ?? 500,
+      hint: 'the table may still finish; run the command again later',
+      ...(target.signal ? { signal: target.signal } : {}),
+    },
   );
 }

@@ -26,7 +26,10 @@ export interface DataLock {
 }
 
 export class DataDirInUseError extends AppError {
-  constructor(readonly dataDir: string, readonly owner: DataOwner) {
+  constructor(
+    readonly dataDir: string,
+    readonly owner: DataOwner,
+  ) {
     super(
       `the data in ${dataDir} is in use by another local stack (pid ${owner.pid}${owner.url ? ` at ${owner.url}` : ''}); stop it first with \`products-cli teardown --local --keep-data\``,
     );

@@ -8,7 +8,10 @@ import { chmod, lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 
 export class UnsafePathError extends AppError {
-  constructor(readonly path: string, reason: string) {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
     super(`${path} ${reason}; products-cli refuses to use it: remove it or move it aside`);
     this.name = 'UnsafePathError';
   }
@@ -53,7 +56,11 @@ export async function tightenFile(path: string): Promise<void> {
 /** Opens a private file for appending; O_NOFOLLOW makes a link planted at the last moment fail rather than be followed. */
 export async function openPrivateAppend(path: string): Promise<FileHandle> {
   await tightenFile(path);
-  const handle = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  const handle = await open(
+    path,
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+    0o600,
+  );
   await handle.chmod(0o600);
   return handle;
 }

@@ -61,7 +61,12 @@ export interface State {
  */
 export function findStateRoot(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
   const start = resolve(cwd);
-  const ceilings = new Set((env.PRODUCTS_CLI_CEILING_DIRECTORIES ?? '').split(delimiter).filter(Boolean).map((dir) => resolve(dir)));
+  const ceilings = new Set(
+    (env.PRODUCTS_CLI_CEILING_DIRECTORIES ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => resolve(dir)),
+  );
   const uid = process.getuid?.();
   for (let dir = start; ; dir = dirname(dir)) {
     if (dir !== start && ceilings.has(dir)) break;
@@ -101,7 +106,11 @@ export async function readState(cwd: string): Promise<State> {
     if (state.version !== 1) throw new Error(`unknown version ${String(state.version)}`);
     return state;
   } catch (error) {
-    throw new AppError(`${statePath(cwd)} is not a state file this version understands (${(error as Error).message}); move it aside and run setup again`, undefined, { cause: error });
+    throw new AppError(
+      `${statePath(cwd)} is not a state file this version understands (${(error as Error).message}); move it aside and run setup again`,
+      undefined,
+      { cause: error },
+    );
   }
 }
 

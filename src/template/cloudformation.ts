@@ -43,7 +43,6 @@ export interface CfnTemplate {
   Outputs: Record<string, { Description: string; Value: unknown }>;
 }
 
-
 /** What the template knows of the bundle beside it: its SHA-256, base64-encoded as Lambda reports `CodeSha256`. */
 export interface Bundle {
   codeSha256: string;
@@ -60,7 +59,12 @@ const getAtt = (name: string, attribute: string): Intrinsic => ({ 'Fn::GetAtt': 
  * parameters, and the partition the builder derives from the region becomes `${AWS::Partition}`.
  */
 function subArn(build: (where: { region: string; accountId: string }) => string): Intrinsic {
-  return { 'Fn::Sub': build({ region: '${AWS::Region}', accountId: '${AWS::AccountId}' }).replace(/^arn:aws:/, 'arn:${AWS::Partition}:') };
+  return {
+    'Fn::Sub': build({ region: '${AWS::Region}', accountId: '${AWS::AccountId}' }).replace(
+      /^arn:aws:/,
+      'arn:${AWS::Partition}:',
+    ),
+  };
 }
 
 /** The logical ids of the template's resources and parameters. */
@@ -100,7 +104,8 @@ function pascal(path: string): string {
 
 /** The logical id of an API resource (a path) and of one of its methods. */
 export const resourceId = (path: string): string => `ApiResource${pascal(path)}`;
-export const methodId = (path: string, method: string): string => `Method${pascal(path)}${pascal(method.toLowerCase())}`;
+export const methodId = (path: string, method: string): string =>
+  `Method${pascal(path)}${pascal(method.toLowerCase())}`;
 
 /** Every path a route needs, parents first: `/product/{id}` needs `/product`. */
 export function resourcePaths(resources: readonly ApiResourceSpec[]): string[] {
@@ -117,7 +122,11 @@ function templateTags(stack: StackDescription) {
   return tagList({ ...stack.tags, [MANAGED_BY_TAG]: CLOUDFORMATION_MANAGER });
 }
 
-type Sections = { parameters?: Record<string, CfnParameter>; resources?: Record<string, CfnResource>; outputs?: CfnTemplate['Outputs'] };
+type Sections = {
+  parameters?: Record<string, CfnParameter>;
+  resources?: Record<string, CfnResource>;
+  outputs?: CfnTemplate['Outputs'];
+};
 
 /** Each field of the description and what it adds to the template. */
 const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bundle: Bundle) => Sections } = {
@@ -155,7 +164,10 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bund
             {
               PolicyName: stack.role.inlinePolicy.name,
               PolicyDocument: executionPolicy(
-                { table: getAtt(LOGICAL.table, 'Arn'), logGroupStreams: subArn((where) => logGroupStreamsArn(where, `\${${LOGICAL.logGroup}}`)) },
+                {
+                  table: getAtt(LOGICAL.table, 'Arn'),
+                  logGroupStreams: subArn((where) => logGroupStreamsArn(where, `\${${LOGICAL.logGroup}}`)),
+                },
                 stack.role.inlinePolicy.grants,
               ),
             },
@@ -168,18 +180,32 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bund
   }),
   logGroup: (stack) => ({
     parameters: {
-      [PARAMETER.retention]: { Type: 'Number', Default: stack.logGroup.retentionDays, AllowedValues: RETENTION_DAYS, Description: "Days to keep the function's logs" },
+      [PARAMETER.retention]: {
+        Type: 'Number',
+        Default: stack.logGroup.retentionDays,
+        AllowedValues: RETENTION_DAYS,
+        Description: "Days to keep the function's logs",
+      },
     },
     resources: {
       [LOGICAL.logGroup]: {
         Type: 'AWS::Logs::LogGroup',
-        Properties: { LogGroupName: stack.logGroup.name, RetentionInDays: ref(PARAMETER.retention), Tags: templateTags(stack) },
+        Properties: {
+          LogGroupName: stack.logGroup.name,
+          RetentionInDays: ref(PARAMETER.retention),
+          Tags: templateTags(stack),
+        },
       },
     },
   }),
   function: (stack, bundle) => {
     const fn = stack.function;
-    const environment = Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, value === stack.table.name ? ref(LOGICAL.table) : value]));
+    const environment = Object.fromEntries(
+      Object.entries(fn.environment).map(([key, value]) => [
+        key,
+        value === stack.table.name ? ref(LOGICAL.table) : value,
+      ]),
+    );
     const functionResource: CfnResource = {
       Type: 'AWS::Lambda::Function',
       Properties: {
@@ -202,7 +228,9 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bund
     // A version is immutable: every property of it requires a replacement, so a new code or setting must change
     // it. The logical id follows the bundle and the fixed settings; the description names the bundle, as setup's
     // versions do, and the parameters' values, so that a changed parameter publishes a new version too.
-    const settings = [PARAMETER.runtime, PARAMETER.architecture, PARAMETER.memory, PARAMETER.timeout].map((p) => `${p}=\${${p}}`).join(' ');
+    const settings = [PARAMETER.runtime, PARAMETER.architecture, PARAMETER.memory, PARAMETER.timeout]
+      .map((p) => `${p}=\${${p}}`)
+      .join(' ');
     const version: CfnResource = {
       Type: 'AWS::Lambda::Version',
       Properties: {
@@ -223,9 +251,25 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bund
     };
     return {
       parameters: {
-        [PARAMETER.runtime]: { Type: 'String', Default: fn.runtime, AllowedValues: RUNTIMES, Description: 'The Lambda runtime' },
-        [PARAMETER.architecture]: { Type: 'String', Default: fn.architecture, AllowedValues: ARCHITECTURES, Description: "The function's instruction set" },
-        [PARAMETER.memory]: { Type: 'Number', Default: fn.memoryMb, MinValue: MEMORY_MB.min, MaxValue: MEMORY_MB.max, Description: "The function's memory, in MB" },
+        [PARAMETER.runtime]: {
+          Type: 'String',
+          Default: fn.runtime,
+          AllowedValues: RUNTIMES,
+          Description: 'The Lambda runtime',
+        },
+        [PARAMETER.architecture]: {
+          Type: 'String',
+          Default: fn.architecture,
+          AllowedValues: ARCHITECTURES,
+          Description: "The function's instruction set",
+        },
+        [PARAMETER.memory]: {
+          Type: 'Number',
+          Default: fn.memoryMb,
+          MinValue: MEMORY_MB.min,
+          MaxValue: MEMORY_MB.max,
+          Description: "The function's memory, in MB",
+        },
         [PARAMETER.timeout]: {
           Type: 'Number',
           Default: fn.timeoutSeconds,
@@ -234,10 +278,17 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bund
           Description: "The function's timeout, in seconds (API Gateway gives up after 29)",
         },
       },
-      resources: { [LOGICAL.function]: functionResource, [versionId(functionResource, bundle)]: version, [LOGICAL.alias]: alias },
+      resources: {
+        [LOGICAL.function]: functionResource,
+        [versionId(functionResource, bundle)]: version,
+        [LOGICAL.alias]: alias,
+      },
       outputs: {
         FunctionName: { Description: 'The Lambda function', Value: ref(LOGICAL.function) },
-        LiveVersion: { Description: `The version alias ${fn.alias.name} runs`, Value: getAtt(versionId(functionResource, bundle), 'Version') },
+        LiveVersion: {
+          Description: `The version alias ${fn.alias.name} runs`,
+          Value: getAtt(versionId(functionResource, bundle), 'Version'),
+        },
       },
     };
   },
@@ -300,26 +351,56 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bund
             RequestTemplates: { ...preflight.integration.requestTemplates },
             PassthroughBehavior: preflight.integration.passthroughBehavior,
             IntegrationResponses: [
-              { StatusCode: preflight.statusCode, ResponseParameters: preflight.integrationResponseParameters, ...(Object.keys(templates).length ? { ResponseTemplates: templates } : {}) },
+              {
+                StatusCode: preflight.statusCode,
+                ResponseParameters: preflight.integrationResponseParameters,
+                ...(Object.keys(templates).length ? { ResponseTemplates: templates } : {}),
+              },
             ],
           },
-          MethodResponses: [{ StatusCode: preflight.statusCode, ResponseParameters: preflight.methodResponseParameters, ResponseModels: preflight.responseModels }],
+          MethodResponses: [
+            {
+              StatusCode: preflight.statusCode,
+              ResponseParameters: preflight.methodResponseParameters,
+              ResponseModels: preflight.responseModels,
+            },
+          ],
         },
       };
     }
     for (const response of api.cors?.gatewayResponses ?? []) {
       resources[`GatewayResponse${pascal(response.responseType.toLowerCase())}`] = {
         Type: 'AWS::ApiGateway::GatewayResponse',
-        Properties: { RestApiId: ref(LOGICAL.api), ResponseType: response.responseType, ResponseParameters: response.responseParameters, ResponseTemplates: response.responseTemplates },
+        Properties: {
+          RestApiId: ref(LOGICAL.api),
+          ResponseType: response.responseType,
+          ResponseParameters: response.responseParameters,
+          ResponseTemplates: response.responseTemplates,
+        },
       };
     }
     return { resources, outputs: { ApiId: { Description: 'The REST API', Value: ref(LOGICAL.api) } } };
   },
   stage: (stack) => ({
     parameters: {
-      [PARAMETER.stage]: { Type: 'String', Default: stack.stage.name, AllowedPattern: '[A-Za-z0-9_-]+', Description: 'The stage, the first segment of the invoke URL path' },
-      [PARAMETER.rateLimit]: { Type: 'Number', Default: stack.stage.throttle.rateLimit, MinValue: 0, Description: 'Stage throttle: steady requests per second before 429' },
-      [PARAMETER.burstLimit]: { Type: 'Number', Default: stack.stage.throttle.burstLimit, MinValue: 1, Description: 'Stage throttle: requests allowed in a burst' },
+      [PARAMETER.stage]: {
+        Type: 'String',
+        Default: stack.stage.name,
+        AllowedPattern: '[A-Za-z0-9_-]+',
+        Description: 'The stage, the first segment of the invoke URL path',
+      },
+      [PARAMETER.rateLimit]: {
+        Type: 'Number',
+        Default: stack.stage.throttle.rateLimit,
+        MinValue: 0,
+        Description: 'Stage throttle: steady requests per second before 429',
+      },
+      [PARAMETER.burstLimit]: {
+        Type: 'Number',
+        Default: stack.stage.throttle.burstLimit,
+        MinValue: 1,
+        Description: 'Stage throttle: requests allowed in a burst',
+      },
     },
     resources: {
       // The stage with its deployment (setup's CreateDeployment) and its throttle of every method (setup's UpdateStage).
@@ -329,7 +410,14 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bund
           RestApiId: ref(LOGICAL.api),
           StageName: ref(PARAMETER.stage),
           DeploymentId: ref(deploymentId(stack)),
-          MethodSettings: [{ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: ref(PARAMETER.rateLimit), ThrottlingBurstLimit: ref(PARAMETER.burstLimit) }],
+          MethodSettings: [
+            {
+              ResourcePath: '/*',
+              HttpMethod: '*',
+              ThrottlingRateLimit: ref(PARAMETER.rateLimit),
+              ThrottlingBurstLimit: ref(PARAMETER.burstLimit),
+            },
+          ],
         },
       },
       [deploymentId(stack)]: {
@@ -340,7 +428,12 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bund
       },
     },
     outputs: {
-      InvokeUrl: { Description: "The API's invoke URL, with its stage", Value: { 'Fn::Sub': `https://\${${LOGICAL.api}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/\${${LOGICAL.stage}}` } },
+      InvokeUrl: {
+        Description: "The API's invoke URL, with its stage",
+        Value: {
+          'Fn::Sub': `https://\${${LOGICAL.api}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/\${${LOGICAL.stage}}`,
+        },
+      },
     },
   }),
   permission: (stack) => ({
@@ -379,14 +472,24 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bund
         },
         [LOGICAL.apiKey]: {
           Type: 'AWS::ApiGateway::ApiKey',
-          Properties: { Name: plan.key.name, Description: plan.key.description, Enabled: plan.key.enabled, Tags: templateTags(stack) },
+          Properties: {
+            Name: plan.key.name,
+            Description: plan.key.description,
+            Enabled: plan.key.enabled,
+            Tags: templateTags(stack),
+          },
         },
         [LOGICAL.usagePlanKey]: {
           Type: 'AWS::ApiGateway::UsagePlanKey',
           Properties: { KeyId: ref(LOGICAL.apiKey), KeyType: 'API_KEY', UsagePlanId: ref(LOGICAL.usagePlan) },
         },
       },
-      outputs: { ApiKeyId: { Description: 'The API key (aws apigateway get-api-key --include-value --api-key ID)', Value: ref(LOGICAL.apiKey) } },
+      outputs: {
+        ApiKeyId: {
+          Description: 'The API key (aws apigateway get-api-key --include-value --api-key ID)',
+          Value: ref(LOGICAL.apiKey),
+        },
+      },
     };
   },
   alarms: (stack) => {
@@ -402,19 +505,33 @@ const RENDERERS: { [K in keyof StackDescription]: (stack: StackDescription, bund
       },
     };
     alarms.topic.emails.forEach((email, index) => {
-      resources[`AlarmSubscription${index + 1}`] = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: topic, Protocol: 'email', Endpoint: email } };
+      resources[`AlarmSubscription${index + 1}`] = {
+        Type: 'AWS::SNS::Subscription',
+        Properties: { TopicArn: topic, Protocol: 'email', Endpoint: email },
+      };
     });
     for (const spec of alarms.alarms) {
       const input = alarmInput(spec, '');
       const metrics = (input.Metrics ?? []).map((m) => {
         if (!m.MetricStat?.Metric) return m;
-        const dimensions = (m.MetricStat.Metric.Dimensions ?? []).map((d) => (d.Name === 'Stage' ? { Name: 'Stage', Value: ref(PARAMETER.stage) } : d));
+        const dimensions = (m.MetricStat.Metric.Dimensions ?? []).map((d) =>
+          d.Name === 'Stage' ? { Name: 'Stage', Value: ref(PARAMETER.stage) } : d,
+        );
         return { ...m, MetricStat: { ...m.MetricStat, Metric: { ...m.MetricStat.Metric, Dimensions: dimensions } } };
       });
-      const name = spec.name.startsWith(stageSegment) ? { 'Fn::Sub': `${stack.api.name}-\${${PARAMETER.stage}}-${spec.name.slice(stageSegment.length)}` } : spec.name;
+      const name = spec.name.startsWith(stageSegment)
+        ? { 'Fn::Sub': `${stack.api.name}-\${${PARAMETER.stage}}-${spec.name.slice(stageSegment.length)}` }
+        : spec.name;
       resources[`Alarm${spec.key}`] = {
         Type: 'AWS::CloudWatch::Alarm',
-        Properties: { ...input, AlarmName: name, Metrics: metrics, AlarmActions: [topic], OKActions: [topic], Tags: templateTags(stack) },
+        Properties: {
+          ...input,
+          AlarmName: name,
+          Metrics: metrics,
+          AlarmActions: [topic],
+          OKActions: [topic],
+          Tags: templateTags(stack),
+        },
       };
     }
     return { resources, outputs: { AlarmTopicArn: { Description: 'The topic the alarms notify', Value: topic } } };
@@ -433,7 +550,9 @@ function aliasOf(stack: StackDescription, qualifier: string): string {
 /** The logical ids of every method and gateway response, which a deployment must follow. */
 function apiParts(stack: StackDescription): string[] {
   const resources = RENDERERS.api(stack, NO_BUNDLE).resources ?? {};
-  return Object.keys(resources).filter((id) => ['AWS::ApiGateway::Method', 'AWS::ApiGateway::GatewayResponse'].includes(resources[id]!.Type));
+  return Object.keys(resources).filter((id) =>
+    ['AWS::ApiGateway::Method', 'AWS::ApiGateway::GatewayResponse'].includes(resources[id]!.Type),
+  );
 }
 
 /**
@@ -448,7 +567,10 @@ export function deploymentId(stack: StackDescription): string {
 
 /** The logical id of the version of this function and bundle: a new bundle or setting gets a new version. */
 function versionId(functionResource: CfnResource, bundle: Bundle): string {
-  const hash = createHash('sha256').update(JSON.stringify([functionResource, bundle.codeSha256])).digest('hex').slice(0, 10);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([functionResource, bundle.codeSha256]))
+    .digest('hex')
+    .slice(0, 10);
   return `${LOGICAL.function}Version${hash}`;
 }
 

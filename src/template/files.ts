@@ -51,11 +51,18 @@ export function deployCommands(template: CfnTemplate, stack: StackDescription, f
 
 /** The parameters as `deploy --parameter-overrides` takes them, with their defaults (what setup's flags gave). */
 function parameterTable(template: CfnTemplate): string[] {
-  return Object.entries(template.Parameters).map(([name, p]) => `| \`${name}\` | \`${p.Default}\` | ${p.Description} |`);
+  return Object.entries(template.Parameters).map(
+    ([name, p]) => `| \`${name}\` | \`${p.Default}\` | ${p.Description} |`,
+  );
 }
 
 /** The folder's README: what is in it, and the commands that deploy it. */
-export function readmeText(template: CfnTemplate, stack: StackDescription, format: TemplateFormat, extra: string[] = []): string {
+export function readmeText(
+  template: CfnTemplate,
+  stack: StackDescription,
+  format: TemplateFormat,
+  extra: string[] = [],
+): string {
   const [pkg, deploy] = deployCommands(template, stack, format);
   return [
     `# CloudFormation template of products-cli stack \`${stack.stack}\``,

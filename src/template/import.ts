@@ -50,7 +50,11 @@ export interface ImportPlan {
   notImported: NotImported[];
 }
 
-type Identify = (resource: CfnResource, id: string, context: { template: CfnTemplate; live: LiveIdentifiers }) => Record<string, string>;
+type Identify = (
+  resource: CfnResource,
+  id: string,
+  context: { template: CfnTemplate; live: LiveIdentifiers },
+) => Record<string, string>;
 
 const prop = (resource: CfnResource, name: string): string => String(resource.Properties[name]);
 
@@ -65,7 +69,8 @@ function pathOf(template: CfnTemplate, logicalId: string): string {
 function liveResourceId(context: { template: CfnTemplate; live: LiveIdentifiers }, logicalId: string): string {
   const path = pathOf(context.template, logicalId);
   const id = context.live.resourceIds[path];
-  if (!id) throw new Error(`the live REST API has no resource ${path}; run products-cli setup with the same flags first`);
+  if (!id)
+    throw new Error(`the live REST API has no resource ${path}; run products-cli setup with the same flags first`);
   return id;
 }
 
@@ -84,24 +89,39 @@ export const IMPORT_IDENTIFIERS: Record<string, Identify> = {
   'AWS::Logs::LogGroup': (r) => ({ LogGroupName: prop(r, 'LogGroupName') }),
   'AWS::Lambda::Function': (r) => ({ FunctionName: prop(r, 'FunctionName') }),
   // The version live runs and the alias itself: both on the list, named by their ARNs.
-  'AWS::Lambda::Version': (_r, _id, { live }) => ({ FunctionArn: required(live.alias?.versionArn, 'version behind alias live') }),
+  'AWS::Lambda::Version': (_r, _id, { live }) => ({
+    FunctionArn: required(live.alias?.versionArn, 'version behind alias live'),
+  }),
   'AWS::Lambda::Alias': (_r, _id, { live }) => ({ AliasArn: required(live.alias?.arn, 'alias live') }),
   'AWS::ApiGateway::RestApi': (_r, _id, { live }) => ({ RestApiId: live.restApiId }),
-  'AWS::ApiGateway::Resource': (_r, id, context) => ({ RestApiId: context.live.restApiId, ResourceId: liveResourceId(context, id) }),
+  'AWS::ApiGateway::Resource': (_r, id, context) => ({
+    RestApiId: context.live.restApiId,
+    ResourceId: liveResourceId(context, id),
+  }),
   'AWS::ApiGateway::Method': (r, _id, context) => ({
     RestApiId: context.live.restApiId,
     ResourceId: liveResourceId(context, (r.Properties.ResourceId as { Ref: string }).Ref),
     HttpMethod: prop(r, 'HttpMethod'),
   }),
-  'AWS::ApiGateway::Deployment': (_r, _id, { live }) => ({ RestApiId: live.restApiId, DeploymentId: live.deploymentId }),
-  'AWS::ApiGateway::Stage': (r, _id, { template, live }) => ({ RestApiId: live.restApiId, StageName: String(template.Parameters[(r.Properties.StageName as { Ref: string }).Ref]?.Default) }),
+  'AWS::ApiGateway::Deployment': (_r, _id, { live }) => ({
+    RestApiId: live.restApiId,
+    DeploymentId: live.deploymentId,
+  }),
+  'AWS::ApiGateway::Stage': (r, _id, { template, live }) => ({
+    RestApiId: live.restApiId,
+    StageName: String(template.Parameters[(r.Properties.StageName as { Ref: string }).Ref]?.Default),
+  }),
   'AWS::ApiGateway::UsagePlan': (_r, _id, { live }) => ({ Id: required(live.usagePlanId, 'usage plan') }),
   'AWS::ApiGateway::ApiKey': (_r, _id, { live }) => ({ APIKeyId: required(live.apiKeyId, 'API key') }),
   // An API alarm's name follows the StageName parameter: the live one carries its default.
   'AWS::CloudWatch::Alarm': (r, _id, { template }) => {
     const name = r.Properties.AlarmName as string | { 'Fn::Sub': string };
     if (typeof name === 'string') return { AlarmName: name };
-    return { AlarmName: name['Fn::Sub'].replace(/\$\{(\w+)\}/g, (_m, parameter: string) => String(template.Parameters[parameter]?.Default)) };
+    return {
+      AlarmName: name['Fn::Sub'].replace(/\$\{(\w+)\}/g, (_m, parameter: string) =>
+        String(template.Parameters[parameter]?.Default),
+      ),
+    };
   },
   'AWS::SNS::Topic': (_r, _id, { live }) => ({ TopicArn: required(live.alarmTopicArn, 'alarm topic') }),
 };
@@ -117,7 +137,11 @@ function notImportable(id: string, resource: CfnResource, live: LiveIdentifiers)
     };
   }
   if (resource.Type === 'AWS::ApiGateway::GatewayResponse') {
-    return { ...base, why: 'its identifier is made by CloudFormation', then: 'the deploy after the import puts it again, with the same headers, in place (nothing to do)' };
+    return {
+      ...base,
+      why: 'its identifier is made by CloudFormation',
+      then: 'the deploy after the import puts it again, with the same headers, in place (nothing to do)',
+    };
   }
   if (resource.Type === 'AWS::ApiGateway::UsagePlanKey') {
     const keyId = required(live.apiKeyId, 'API key');
@@ -148,7 +172,11 @@ export function importPlan(template: CfnTemplate, stack: StackDescription, live:
   for (const [id, resource] of Object.entries(template.Resources)) {
     const identify = IMPORT_IDENTIFIERS[resource.Type];
     if (identify) {
-      resources.push({ ResourceType: resource.Type, LogicalResourceId: id, ResourceIdentifier: identify(resource, id, { template, live }) });
+      resources.push({
+        ResourceType: resource.Type,
+        LogicalResourceId: id,
+        ResourceIdentifier: identify(resource, id, { template, live }),
+      });
       kept[id] = structuredClone(resource);
     } else {
       notImported.push(notImportable(id, resource, live));
@@ -160,7 +188,10 @@ export function importPlan(template: CfnTemplate, stack: StackDescription, live:
     .filter((n) => n.type === 'AWS::Lambda::Permission')
     .forEach((n, index) => {
       const source = stack.permission.sources[index];
-      if (source) n.commands = [`aws lambda remove-permission --function-name ${stack.permission.function} --qualifier ${stack.permission.qualifier} --statement-id ${statementId(source.stage, source.resource)}`];
+      if (source)
+        n.commands = [
+          `aws lambda remove-permission --function-name ${stack.permission.function} --qualifier ${stack.permission.qualifier} --statement-id ${statementId(source.stage, source.resource)}`,
+        ];
     });
   // A dependency on what is not imported (the deployment follows the gateway responses) waits for the deploy.
   for (const resource of Object.values(kept)) {

@@ -10,7 +10,13 @@ import { deleteMany } from '../transfer/delete-many.js';
  * Creates the products; each id goes into `sent` before its request, so that whatever happens the caller can
  * delete every product that may exist. Stops taking new ids when `signal` aborts; rejects with the first error.
  */
-export async function seedProducts(api: ProductApi, ids: string[], concurrency: number, sent: Set<string>, signal: AbortSignal): Promise<void> {
+export async function seedProducts(
+  api: ProductApi,
+  ids: string[],
+  concurrency: number,
+  sent: Set<string>,
+  signal: AbortSignal,
+): Promise<void> {
   await pacedEach(ids, { concurrency, signal }, async (id) => {
     sent.add(id);
     try {
@@ -26,7 +32,12 @@ export async function seedProducts(api: ProductApi, ids: string[], concurrency: 
  * Deletes the products, in batch requests where the API has the route (a missing one is already done); counts those deleted and those that could not be,
  * including those never tried when the API throttled every request for too long.
  */
-export async function deleteProducts(api: ProductApi, ids: Iterable<string>, concurrency: number, stall: { stallMs?: number; now?: () => number } = {}): Promise<{ deleted: number; left: number }> {
+export async function deleteProducts(
+  api: ProductApi,
+  ids: Iterable<string>,
+  concurrency: number,
+  stall: { stallMs?: number; now?: () => number } = {},
+): Promise<{ deleted: number; left: number }> {
   const all = [...ids];
   try {
     const batched = await deleteMany(api, all, { concurrency, ...stall });
@@ -42,7 +53,8 @@ export async function deleteProducts(api: ProductApi, ids: Iterable<string>, con
     await pacedEach(all, { concurrency, ...stall }, async (id) => {
       try {
         const response = await api.call('deleteProduct', { params: { id } });
-        if (response.status === 429 || response.status === 503) return { throttled: true, retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
+        if (response.status === 429 || response.status === 503)
+          return { throttled: true, retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
         if (response.status === 204 || response.status === 200) deleted++;
         else if (response.status === 404) gone++;
         else left++;

@@ -45,7 +45,8 @@ export function toJUnitXml(suite: JUnitSuite): string {
   const properties = Object.entries(suite.properties ?? {});
   if (properties.length > 0) {
     lines.push('    <properties>');
-    for (const [name, value] of properties) lines.push(`      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`);
+    for (const [name, value] of properties)
+      lines.push(`      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`);
     lines.push('    </properties>');
   }
   for (const testCase of suite.cases) {

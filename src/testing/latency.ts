@@ -5,7 +5,8 @@ import type { Histogram } from 'hdr-histogram-js';
 /** Bucket upper edges in milliseconds: 0.1, 0.2, 0.5, 1, 2, 5, … 100,000. */
 export const BUCKET_EDGES_MS: readonly number[] = (() => {
   const edges: number[] = [];
-  for (let decade = 0.1; decade <= 100_000; decade *= 10) for (const step of [1, 2, 5]) edges.push(Number((decade * step).toPrecision(1)));
+  for (let decade = 0.1; decade <= 100_000; decade *= 10)
+    for (const step of [1, 2, 5]) edges.push(Number((decade * step).toPrecision(1)));
   return edges.filter((edge) => edge <= 100_000);
 })();
 
@@ -33,7 +34,12 @@ function buildHistogram(): Histogram {
   // hdr-histogram-js is CommonJS; its JS build (not WebAssembly) needs no initialisation.
   const require = createRequire(import.meta.url);
   const hdr = require('hdr-histogram-js') as typeof import('hdr-histogram-js');
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, autoResize: false });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 3,
+    autoResize: false,
+  });
 }
 
 /** Records latencies in microseconds and answers in milliseconds. */
@@ -56,7 +62,8 @@ export class LatencyRecorder {
   summary(): LatencySummary {
     const h = this.histogram;
     // HDR reports a percentile as the highest value equivalent to it, which can lie just above the true max.
-    const at = (percentile: number) => (h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(percentile), h.maxValue) / 1000);
+    const at = (percentile: number) =>
+      h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(percentile), h.maxValue) / 1000;
     return {
       count: h.totalCount,
       min: h.totalCount === 0 ? 0 : h.minNonZeroValue / 1000,

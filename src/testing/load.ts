@@ -19,7 +19,10 @@ export const DEFAULT_MIX: Mix = { get: 80, add: 10, update: 5, delete: 5 };
 /** Parses `get=80,add=10,update=5,delete=5`; returns an error message instead when it is not one. */
 export function parseMix(text: string): Mix | string {
   const mix: Partial<Record<Operation, number>> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const match = /^([a-z]+)\s*=\s*(\d{1,6})$/.exec(part);
     if (!match) return `"${part}" is not op=weight, such as get=80`;
     const op = match[1] as Operation;
@@ -139,7 +142,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const { params, ...options } = request;
     const { method, path } = operationRequest(operationId, params);
     const response = await api.request(method, path, options);
-    if (!looksLikeProductApi(response.status, response.body)) notApi ??= notProductApi(`${api.baseUrl}${path}`, response.status, response.headers);
+    if (!looksLikeProductApi(response.status, response.body))
+      notApi ??= notProductApi(`${api.baseUrl}${path}`, response.status, response.headers);
     return response.status;
   };
 
@@ -147,7 +151,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     if (op === 'add') {
       const id = `${options.idPrefix}${added++}`;
       uncertain.add(id);
-      return { status: await send('createProduct', { body: { id, title: `Bench product ${id}`, price: 10 }, idempotent: true }), id, op };
+      return {
+        status: await send('createProduct', {
+          body: { id, title: `Bench product ${id}`, price: 10 },
+          idempotent: true,
+        }),
+        id,
+        op,
+      };
     }
     if (op === 'list') return { status: await send('listProducts', { query: { limit: 20 } }), op };
     const id = takeRandom(op === 'delete') as string;

@@ -23,7 +23,11 @@ export interface PacedOptions {
  * with the first error) once every send in flight has settled, so that the caller knows which items may have
  * been acted on.
  */
-export async function pacedEach<T>(items: Iterable<T>, options: PacedOptions, send: (item: T) => Promise<PacedOutcome>): Promise<void> {
+export async function pacedEach<T>(
+  items: Iterable<T>,
+  options: PacedOptions,
+  send: (item: T) => Promise<PacedOutcome>,
+): Promise<void> {
   const now = options.now ?? (() => performance.now());
   const stallMs = options.stallMs ?? THROTTLE_STALL_MS;
   const pacer = new Pacer({ maxConcurrency: options.concurrency, now });
@@ -55,7 +59,12 @@ export async function pacedEach<T>(items: Iterable<T>, options: PacedOptions, se
         if (outcome?.throttled) {
           pacer.release('throttled', outcome.retryAfterMs);
           if (now() - lastDone > stallMs) {
-            failure ??= { error: new ApiError(`the API throttled every request for ${Math.round(stallMs / 1000)} s; try again later`, 429) };
+            failure ??= {
+              error: new ApiError(
+                `the API throttled every request for ${Math.round(stallMs / 1000)} s; try again later`,
+                429,
+              ),
+            };
             stop.abort();
             return;
           }

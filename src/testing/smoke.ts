@@ -53,14 +53,21 @@ export function smokeProduct(id: string) {
 
 /** A unique id for one run, so that runs against the same API never collide. */
 export function smokeId(now: number = Date.now(), random: () => number = Math.random): string {
-  return `smoke-${now.toString(36)}-${Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0')}`;
+  return `smoke-${now.toString(36)}-${Math.floor(random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0')}`;
 }
 
 const MAX_ACTUAL = 300;
 
 /** An answer in one line: `HTTP 500 {"message":"..."}`, cut to a readable length. */
 export function describeResponse(response: ApiResponse): string {
-  const body = response.body === undefined ? '(no body)' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+  const body =
+    response.body === undefined
+      ? '(no body)'
+      : typeof response.body === 'string'
+        ? response.body
+        : JSON.stringify(response.body);
   const text = `HTTP ${response.status} ${body}`.replace(/\s+/g, ' ');
   return text.length > MAX_ACTUAL ? `${text.slice(0, MAX_ACTUAL - 1)}…` : text;
 }
@@ -71,22 +78,29 @@ function header(response: ApiResponse, name: string): string | undefined {
 }
 
 function expectStatus(response: ApiResponse, status: number, what = ''): void {
-  if (response.status !== status) throw new CheckFailure(`HTTP ${status}${what ? ` ${what}` : ''}`, describeResponse(response));
+  if (response.status !== status)
+    throw new CheckFailure(`HTTP ${status}${what ? ` ${what}` : ''}`, describeResponse(response));
 }
 
 function expectProblem(response: ApiResponse, status: number, fields: string[] = []): void {
   expectStatus(response, status, `with a problem body${fields.length > 0 ? ` naming ${fields.join(' and ')}` : ''}`);
   const type = header(response, 'content-type') ?? '';
-  if (!type.startsWith(PROBLEM_CONTENT_TYPE)) throw new CheckFailure(`Content-Type ${PROBLEM_CONTENT_TYPE}`, `Content-Type ${type || '(none)'}`);
+  if (!type.startsWith(PROBLEM_CONTENT_TYPE))
+    throw new CheckFailure(`Content-Type ${PROBLEM_CONTENT_TYPE}`, `Content-Type ${type || '(none)'}`);
   if (!isProblem(response.body) || response.body.status !== status) {
     throw new CheckFailure(`a problem body {type, title, status: ${status}, detail}`, describeResponse(response));
   }
   const named = new Set((response.body.errors ?? []).map((error) => error.field));
   const missing = fields.filter((field) => !named.has(field));
-  if (missing.length > 0) throw new CheckFailure(`field errors for ${fields.join(' and ')}`, `errors for ${[...named].join(', ') || 'no field'}`);
+  if (missing.length > 0)
+    throw new CheckFailure(
+      `field errors for ${fields.join(' and ')}`,
+      `errors for ${[...named].join(', ') || 'no field'}`,
+    );
 }
 
-const isIsoDate = (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+const isIsoDate = (value: unknown) =>
+  typeof value === 'string' && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
 
 function expectProduct(response: ApiResponse, wanted: Record<string, unknown>, version: number): Product {
   const body = response.body as Record<string, unknown> | undefined;
@@ -94,9 +108,13 @@ function expectProduct(response: ApiResponse, wanted: Record<string, unknown>, v
   for (const [field, value] of Object.entries({ ...wanted, version })) {
     if (body?.[field] !== value) differences.push(`${field} ${JSON.stringify(body?.[field])}`);
   }
-  for (const field of ['createdAt', 'updatedAt']) if (!isIsoDate(body?.[field])) differences.push(`${field} ${JSON.stringify(body?.[field])}`);
+  for (const field of ['createdAt', 'updatedAt'])
+    if (!isIsoDate(body?.[field])) differences.push(`${field} ${JSON.stringify(body?.[field])}`);
   if (differences.length > 0) {
-    throw new CheckFailure(`${JSON.stringify({ ...wanted, version })} with ISO createdAt and updatedAt`, `${differences.join(', ')} in ${describeResponse(response)}`);
+    throw new CheckFailure(
+      `${JSON.stringify({ ...wanted, version })} with ISO createdAt and updatedAt`,
+      `${differences.join(', ')} in ${describeResponse(response)}`,
+    );
   }
   const etag = header(response, 'etag');
   if (etag !== `"${version}"`) throw new CheckFailure(`ETag "${version}"`, `ETag ${etag ?? '(none)'}`);
@@ -107,7 +125,11 @@ function expectProduct(response: ApiResponse, wanted: Record<string, unknown>, v
 function expectOutcomes(response: ApiResponse, wanted: string[]): void {
   const results = (response.body as { results?: Array<{ outcome?: unknown }> } | undefined)?.results;
   const outcomes = Array.isArray(results) ? results.map((result) => result?.outcome) : undefined;
-  if (JSON.stringify(outcomes) !== JSON.stringify(wanted)) throw new CheckFailure(`outcomes ${wanted.join(', ')}`, outcomes ? `outcomes ${outcomes.join(', ')}` : describeResponse(response));
+  if (JSON.stringify(outcomes) !== JSON.stringify(wanted))
+    throw new CheckFailure(
+      `outcomes ${wanted.join(', ')}`,
+      outcomes ? `outcomes ${outcomes.join(', ')}` : describeResponse(response),
+    );
 }
 
 export interface SmokeOptions {
@@ -162,7 +184,13 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
         result =
           error instanceof CheckFailure
             ? { name, status: 'fail', durationMs, expected: error.expected, actual: error.actual }
-            : { name, status: 'fail', durationMs, expected: 'an answer', actual: (error as Error)?.message ?? String(error) };
+            : {
+                name,
+                status: 'fail',
+                durationMs,
+                expected: 'an answer',
+                actual: (error as Error)?.message ?? String(error),
+              };
       }
     }
     checks.push(result);
@@ -176,7 +204,8 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
       expectStatus(response, 201);
       current = expectProduct(response, product, 1);
       const location = header(response, 'location') ?? '';
-      if (!location.endsWith(productPath(id))) throw new CheckFailure(`Location ending in ${productPath(id)}`, `Location ${location || '(none)'}`);
+      if (!location.endsWith(productPath(id)))
+        throw new CheckFailure(`Location ending in ${productPath(id)}`, `Location ${location || '(none)'}`);
     });
 
     await check('get product', ['create product'], async () => {
@@ -197,10 +226,12 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
         }
         const found = (body.items as Product[]).find((item) => item?.id === id);
         if (found) {
-          if (found.title !== product.title || found.price !== product.price) throw new CheckFailure(JSON.stringify(product), JSON.stringify(found));
+          if (found.title !== product.title || found.price !== product.price)
+            throw new CheckFailure(JSON.stringify(product), JSON.stringify(found));
           return;
         }
-        if (body.nextCursor === null) throw new CheckFailure(`product ${id} on one of the pages`, `${page + 1} pages without it`);
+        if (body.nextCursor === null)
+          throw new CheckFailure(`product ${id} on one of the pages`, `${page + 1} pages without it`);
         cursor = body.nextCursor as string;
       }
       throw new CheckFailure(`product ${id} within ${maxPages} pages`, 'not found there');
@@ -208,13 +239,23 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
 
     const change = { title: 'IPhone 15', price: 850 };
     await check('update product (If-Match)', ['create product'], async () => {
-      const response = await api.call('updateProduct', { params: { id }, body: change, headers: { 'if-match': '"1"' }, idempotent: true });
+      const response = await api.call('updateProduct', {
+        params: { id },
+        body: change,
+        headers: { 'if-match': '"1"' },
+        idempotent: true,
+      });
       expectStatus(response, 200);
       current = expectProduct(response, { ...product, ...change }, 2);
     });
 
     await check('stale If-Match gives 412', ['update product (If-Match)'], async () => {
-      const response = await api.call('updateProduct', { params: { id }, body: { price: 1 }, headers: { 'if-match': '"1"' }, idempotent: true });
+      const response = await api.call('updateProduct', {
+        params: { id },
+        body: { price: 1 },
+        headers: { 'if-match': '"1"' },
+        idempotent: true,
+      });
       expectProblem(response, 412);
       const after = await api.call('getProduct', { params: { id } });
       expectStatus(after, 200, 'on reading it again');
@@ -233,7 +274,10 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
 
     await check('bad body gives 400 with field errors', [], async () => {
       created.add(`${id}-bad`); // a broken API might store it
-      const response = await api.call('createProduct', { body: { id: `${id}-bad`, title: '', price: 'free' }, idempotent: true });
+      const response = await api.call('createProduct', {
+        body: { id: `${id}-bad`, title: '', price: 'free' },
+        idempotent: true,
+      });
       expectProblem(response, 400, ['title', 'price']);
     });
 
@@ -260,7 +304,10 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
     if (anonymous) {
       await check('write without credentials is refused (403)', [], async () => {
         created.add(`${id}-anonymous`); // an API that lets it through stores it
-        const response = await anonymous.call('createProduct', { body: smokeProduct(`${id}-anonymous`), idempotent: true });
+        const response = await anonymous.call('createProduct', {
+          body: smokeProduct(`${id}-anonymous`),
+          idempotent: true,
+        });
         expectStatus(response, 403);
         const message = (response.body as { message?: unknown } | undefined)?.message;
         const wanted = options.refusal ?? 'Missing Authentication Token';
@@ -272,14 +319,25 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
     if (corsOrigin) {
       await check('CORS preflight allows a signed PATCH with If-Match', [], async () => {
         const response = await api.request('OPTIONS', productPath(id), {
-          headers: { origin: corsOrigin, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization,content-type,if-match,x-amz-date' },
+          headers: {
+            origin: corsOrigin,
+            'access-control-request-method': 'PATCH',
+            'access-control-request-headers': 'authorization,content-type,if-match,x-amz-date',
+          },
         });
         expectStatus(response, 200);
         const allowOrigin = header(response, 'access-control-allow-origin');
         const methods = (header(response, 'access-control-allow-methods') ?? '').toLowerCase();
         const headers = (header(response, 'access-control-allow-headers') ?? '').toLowerCase();
-        const ok = (allowOrigin === corsOrigin || allowOrigin === '*') && methods.includes('patch') && ['authorization', 'if-match', 'x-amz-date', 'content-type'].every((h) => headers.includes(h));
-        if (!ok) throw new CheckFailure(`Access-Control-Allow-Origin ${corsOrigin}, -Methods with PATCH, -Headers with Authorization, If-Match, X-Amz-Date, Content-Type`, `Allow-Origin ${allowOrigin ?? '(none)'}, Allow-Methods ${methods || '(none)'}, Allow-Headers ${headers || '(none)'}`);
+        const ok =
+          (allowOrigin === corsOrigin || allowOrigin === '*') &&
+          methods.includes('patch') &&
+          ['authorization', 'if-match', 'x-amz-date', 'content-type'].every((h) => headers.includes(h));
+        if (!ok)
+          throw new CheckFailure(
+            `Access-Control-Allow-Origin ${corsOrigin}, -Methods with PATCH, -Headers with Authorization, If-Match, X-Amz-Date, Content-Type`,
+            `Allow-Origin ${allowOrigin ?? '(none)'}, Allow-Methods ${methods || '(none)'}, Allow-Headers ${headers || '(none)'}`,
+          );
       });
     }
 
@@ -287,7 +345,8 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
       const response = await api.request('GET', `/no-such-route-${id}`);
       expectStatus(response, 403);
       const message = (response.body as { message?: unknown } | undefined)?.message;
-      if (message !== 'Missing Authentication Token') throw new CheckFailure('{"message":"Missing Authentication Token"}', describeResponse(response));
+      if (message !== 'Missing Authentication Token')
+        throw new CheckFailure('{"message":"Missing Authentication Token"}', describeResponse(response));
     });
   } finally {
     // Runs after a failure and after Ctrl-C alike, with the client that the signal does not abort.

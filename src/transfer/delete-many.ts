@@ -16,7 +16,11 @@ export interface DeleteManyResult {
 }
 
 /** Deletes every id (each mentioned once); rejects with the first error that is not a throttle. */
-export async function deleteMany(api: ProductApi, ids: readonly string[], options: { concurrency: number; signal?: AbortSignal; stallMs?: number; now?: () => number }): Promise<DeleteManyResult | undefined> {
+export async function deleteMany(
+  api: ProductApi,
+  ids: readonly string[],
+  options: { concurrency: number; signal?: AbortSignal; stallMs?: number; now?: () => number },
+): Promise<DeleteManyResult | undefined> {
   const unique = [...new Set(ids)];
   const pacer = new Pacer({ maxConcurrency: options.concurrency });
   const result: DeleteManyResult = { deleted: [], notFound: [] };
@@ -24,7 +28,9 @@ export async function deleteMany(api: ProductApi, ids: readonly string[], option
   const now = options.now ?? (() => performance.now());
   const stallMs = options.stallMs ?? THROTTLE_STALL_MS;
   let lastAnswer = now();
-  const chunks = Array.from({ length: Math.ceil(unique.length / BATCH_MAX_ITEMS) }, (_, i) => unique.slice(i * BATCH_MAX_ITEMS, (i + 1) * BATCH_MAX_ITEMS));
+  const chunks = Array.from({ length: Math.ceil(unique.length / BATCH_MAX_ITEMS) }, (_, i) =>
+    unique.slice(i * BATCH_MAX_ITEMS, (i + 1) * BATCH_MAX_ITEMS),
+  );
 
   const sendChunk = async (chunk: string[]) => {
     for (let busy = 0; chunk.length > 0 && !unsupported; ) {
@@ -39,7 +45,10 @@ export async function deleteMany(api: ProductApi, ids: readonly string[], option
           throw error;
         }
         pacer.release('throttled', error.retryAfterMs);
-        if (now() - lastAnswer > stallMs) throw new ApiError(`the API throttled every request for ${Math.round(stallMs / 1000)} s`, error.status, { cause: error });
+        if (now() - lastAnswer > stallMs)
+          throw new ApiError(`the API throttled every request for ${Math.round(stallMs / 1000)} s`, error.status, {
+            cause: error,
+          });
         continue;
       }
       pacer.release('answered');

@@ -17,7 +17,8 @@ import { isProcessAlive } from '../state/process-alive.js';
  */
 export async function checkOutputPath(path: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
-  if (info?.isDirectory()) throw new UsageError(`--output ${path} is a directory; give a file name, such as ${join(path, 'products.ndjson')}`);
+  if (info?.isDirectory())
+    throw new UsageError(`--output ${path} is a directory; give a file name, such as ${join(path, 'products.ndjson')}`);
   const dir = dirname(path);
   const folder = await stat(dir).catch(() => undefined);
   if (!folder?.isDirectory()) throw new UsageError(`--output ${path}: the folder ${dir} does not exist`);

@@ -55,7 +55,8 @@ export class ImportCheckpoint {
     try {
       const stored = JSON.parse(await readFile(path, 'utf8')) as Partial<CheckpointFile>;
       const same = stored.file === identity.file && stored.api === identity.api && stored.sha256 === identity.sha256;
-      if (same && Number.isInteger(stored.rows) && Array.isArray(stored.failed)) resumed = { rows: stored.rows as number, failed: stored.failed };
+      if (same && Number.isInteger(stored.rows) && Array.isArray(stored.failed))
+        resumed = { rows: stored.rows as number, failed: stored.failed };
     } catch {
       // None yet, or unreadable: the import starts from the first row.
     }

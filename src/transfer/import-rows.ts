@@ -5,7 +5,13 @@
  * that cannot be read further stops the reading, and what was read before it is still sent.
  */
 import { setMaxListeners } from 'node:events';
-import { SERVER_FIELDS, validateProductInput, type BatchCreateAnswer, type ProductInput, type Validated } from '../contract/index.js';
+import {
+  SERVER_FIELDS,
+  validateProductInput,
+  type BatchCreateAnswer,
+  type ProductInput,
+  type Validated,
+} from '../contract/index.js';
 import { ApiError, UsageError } from '../errors.js';
 import { NotProductApiError, ThrottledError } from '../http/response-error.js';
 import { Pacer, THROTTLE_STALL_MS } from './pacer.js';
@@ -91,10 +97,15 @@ export interface ImportDeps {
 
 /** Reading stopped before the end of the file (a malformed CSV, a cut JSON array): carries what was done. */
 export class ImportStoppedError extends UsageError {
-  constructor(readonly summary: ImportSummary, options?: { cause?: unknown }) {
+  constructor(
+    readonly summary: ImportSummary,
+    options?: { cause?: unknown },
+  ) {
     const { line, reason } = summary.stoppedAt as { line: number; reason: string };
     const notSent = summary.notSent > 0 ? `, ${summary.notSent} not sent` : '';
-    const done = summary.dryRun ? `${summary.valid} valid, ${summary.failed} failed` : `${summary.created} created, ${summary.skipped} skipped, ${summary.failed} failed${notSent}`;
+    const done = summary.dryRun
+      ? `${summary.valid} valid, ${summary.failed} failed`
+      : `${summary.created} created, ${summary.skipped} skipped, ${summary.failed} failed${notSent}`;
     const before = summary.rows === 0 ? 'no rows before it' : `the ${summary.rows} rows before it: ${done}`;
     super(`reading stopped at line ${line}: ${reason}; ${before}`, options);
     this.name = 'ImportStoppedError';
@@ -125,8 +136,20 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
   const maxFailures = deps.maxFailures ?? 1000;
   const stallMs = deps.stallMs ?? THROTTLE_STALL_MS;
   const summary: ImportSummary = {
-    rows: 0, valid: 0, created: 0, skipped: 0, failed: 0, notSent: 0, throttled: 0, alreadyDone: 0, withoutId: 0,
-    failures: [], failuresOmitted: 0, dryRun: Boolean(deps.dryRun), durationMs: 0, interrupted: false,
+    rows: 0,
+    valid: 0,
+    created: 0,
+    skipped: 0,
+    failed: 0,
+    notSent: 0,
+    throttled: 0,
+    alreadyDone: 0,
+    withoutId: 0,
+    failures: [],
+    failuresOmitted: 0,
+    dryRun: Boolean(deps.dryRun),
+    durationMs: 0,
+    interrupted: false,
   };
   const pacer = deps.pacer ?? new Pacer({ maxConcurrency: deps.concurrency, rate: deps.rate });
   // Aborted on Ctrl-C and on a fatal error: rows still waiting for their turn are then not sent.
@@ -203,7 +226,13 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
     summary.throttled++;
     deps.onThrottled?.();
     if (performance.now() - lastAnswer > stallMs) {
-      stopWith(new ApiError(`the API throttled every request for ${Math.round(stallMs / 1000)} s; try again later or with a lower --rate`, error.status, { cause: error }));
+      stopWith(
+        new ApiError(
+          `the API throttled every request for ${Math.round(stallMs / 1000)} s; try again later or with a lower --rate`,
+          error.status,
+          { cause: error },
+        ),
+      );
     }
   };
 
@@ -288,7 +317,12 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
           continue;
         }
         pacer.release(error instanceof ApiError && error.status === undefined ? 'lost' : 'answered');
-        if (deps.signal?.aborted || stop.signal.aborted || error instanceof NotProductApiError || deps.isFatal?.(error)) {
+        if (
+          deps.signal?.aborted ||
+          stop.signal.aborted ||
+          error instanceof NotProductApiError ||
+          deps.isFatal?.(error)
+        ) {
           summary.notSent += rows.length;
           if (!deps.signal?.aborted) stopWith(error);
           return;
@@ -307,7 +341,8 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
       for (const result of answer.results) {
         const row = rows[result.index] as Held;
         if (result.outcome === 'throttled') again.push(row);
-        else if (result.outcome === 'invalid') failRow(row, (result.errors ?? []).map((e) => `${e.field} ${e.message}`).join('; '));
+        else if (result.outcome === 'invalid')
+          failRow(row, (result.errors ?? []).map((e) => `${e.field} ${e.message}`).join('; '));
         else succeed(row, result.outcome === 'created' ? 'created' : 'skipped');
       }
       if (again.length > 0) {
@@ -370,7 +405,11 @@ export async function importRows(rows: AsyncIterable<SourceRow>, deps: ImportDep
       const checked = rowToInput(row.value);
       if (!checked.ok) {
         const id = idOf(row.value);
-        local(ordinal, { line: row.line, ...(id !== undefined ? { id } : {}), reason: checked.errors.map((e) => `${e.field} ${e.message}`).join('; ') });
+        local(ordinal, {
+          line: row.line,
+          ...(id !== undefined ? { id } : {}),
+          reason: checked.errors.map((e) => `${e.field} ${e.message}`).join('; '),
+        });
         continue;
       }
       summary.valid++;

@@ -87,7 +87,8 @@ export class Pacer {
       this.window = Math.min(this.options.maxConcurrency, this.window + 1 / Math.floor(this.window));
       if (this.rate < this.maxRate) this.rate = Math.min(this.maxRate, this.rate + RATE_STEP);
     } else if (outcome === 'throttled') {
-      if (retryAfterMs !== undefined && retryAfterMs > 0) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+      if (retryAfterMs !== undefined && retryAfterMs > 0)
+        this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
       if (now - this.lastCut >= CUT_EVERY_MS) {
         this.lastCut = now;
         this.window = Math.max(1, Math.floor(this.window / 2));

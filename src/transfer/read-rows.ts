@@ -11,7 +11,11 @@ import { UsageError } from '../errors.js';
 
 /** The file cannot be read past `line`. */
 export class ReadError extends UsageError {
-  constructor(readonly line: number, readonly reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`line ${line}: ${reason}`, options);
     this.name = 'ReadError';
   }
@@ -22,7 +26,10 @@ export type ImportFormat = 'json' | 'ndjson' | 'csv';
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['json', 'ndjson', 'csv'];
 
 /** One record of the file: a parsed value, or why it could not be parsed; `end` is the byte just past it, for progress. */
-export type SourceRow = ({ line: number; value: unknown; error?: undefined } | { line: number; value?: undefined; error: string }) & { end?: number };
+export type SourceRow = (
+  | { line: number; value: unknown; error?: undefined }
+  | { line: number; value?: undefined; error: string }
+) & { end?: number };
 
 /** The format a file name says, or undefined when it says none. */
 export function formatFromName(name: string): ImportFormat | undefined {
@@ -51,7 +58,11 @@ export async function* textChunks(source: AsyncIterable<Buffer | string | Uint8A
   let line = 1;
   const check = (text: string) => {
     const nul = text.indexOf('\u0000');
-    if (nul >= 0) throw new ReadError(line + count(text.slice(0, nul), '\n'), 'the file holds binary data (a NUL byte), not JSON, NDJSON or CSV text');
+    if (nul >= 0)
+      throw new ReadError(
+        line + count(text.slice(0, nul), '\n'),
+        'the file holds binary data (a NUL byte), not JSON, NDJSON or CSV text',
+      );
     line += count(text, '\n');
     return text;
   };
@@ -59,7 +70,9 @@ export async function* textChunks(source: AsyncIterable<Buffer | string | Uint8A
     try {
       return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
     } catch (error) {
-      throw new ReadError(line, 'the file is not UTF-8 text (binary data, or another encoding); save it as UTF-8', { cause: error });
+      throw new ReadError(line, 'the file is not UTF-8 text (binary data, or another encoding); save it as UTF-8', {
+        cause: error,
+      });
     }
   };
   for await (const chunk of source) {
@@ -157,7 +170,11 @@ export async function* readJsonArray(chunks: AsyncIterable<string>): AsyncGenera
       }
       if (depth === 0) {
         if (/\s/.test(char)) continue;
-        if (char !== '[') throw new ReadError(line, `a JSON file must hold an array of products, [ {...}, {...} ]; it starts with ${JSON.stringify(char)}`);
+        if (char !== '[')
+          throw new ReadError(
+            line,
+            `a JSON file must hold an array of products, [ {...}, {...} ]; it starts with ${JSON.stringify(char)}`,
+          );
         depth = 1;
         continue;
       }
@@ -216,7 +233,13 @@ export async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<So
   const source = Readable.from(chunks);
   // A parse error is taken as a 'skip' rather than as the stream's error, which would discard the records parsed
   // before it but not yet read: every row before the broken one is yielded, then reading stops there.
-  const parser = parseCsv({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true });
+  const parser = parseCsv({
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+  });
   let broken: { error: Error; records: number } | undefined;
   parser.on('skip', (error: Error) => {
     broken ??= { error, records: (parser as unknown as { info: { records: number } }).info.records };
@@ -226,7 +249,10 @@ export async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<So
   source.pipe(parser);
   let header: string[] | undefined;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number; records: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number; bytes: number; records: number };
+    }>) {
       if (broken && info.records > broken.records) throw broken.error;
       if (!header) {
         header = record.map((name) => name.trim());
@@ -236,7 +262,11 @@ export async function* readCsv(chunks: AsyncIterable<string>): AsyncGenerator<So
         continue;
       }
       if (record.length !== header.length) {
-        yield { line: info.lines, error: `has ${record.length} fields; the header has ${header.length}`, end: info.bytes };
+        yield {
+          line: info.lines,
+          error: `has ${record.length} fields; the header has ${header.length}`,
+          end: info.bytes,
+        };
         continue;
       }
       const value: Record<string, unknown> = {};

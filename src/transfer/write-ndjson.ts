@@ -2,7 +2,12 @@
 import type { Writable } from 'node:stream';
 
 /** Writes each batch as the lines `toText` makes of it, honouring back-pressure; returns how many items were written. */
-export async function writeBatches<T>(batches: AsyncIterable<readonly T[]>, out: Writable, toText: (batch: readonly T[]) => string, onBatch?: (written: number) => void): Promise<number> {
+export async function writeBatches<T>(
+  batches: AsyncIterable<readonly T[]>,
+  out: Writable,
+  toText: (batch: readonly T[]) => string,
+  onBatch?: (written: number) => void,
+): Promise<number> {
   let written = 0;
   for await (const batch of batches) {
     if (batch.length === 0) continue;
@@ -15,10 +20,15 @@ export async function writeBatches<T>(batches: AsyncIterable<readonly T[]>, out:
 }
 
 /** A batch as NDJSON text: one JSON line per item. */
-export const ndjsonLines = <T>(batch: readonly T[]): string => batch.map((item) => `${JSON.stringify(item)}\n`).join('');
+export const ndjsonLines = <T>(batch: readonly T[]): string =>
+  batch.map((item) => `${JSON.stringify(item)}\n`).join('');
 
 /** Writes each batch as NDJSON lines, honouring back-pressure; returns how many items were written. */
-export function writeNdjson<T>(batches: AsyncIterable<readonly T[]>, out: Writable, onBatch?: (written: number) => void): Promise<number> {
+export function writeNdjson<T>(
+  batches: AsyncIterable<readonly T[]>,
+  out: Writable,
+  onBatch?: (written: number) => void,
+): Promise<number> {
   return writeBatches(batches, out, ndjsonLines, onBatch);
 }
 

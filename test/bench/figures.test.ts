@@ -19,24 +19,55 @@ describe('bench figures', () => {
     answers.record('status 500');
 
     expect(answers.problem(3)).toBe('1 of 4 unexpected: 1x status 500');
-    expect(row('GET', '120 µs', '<= 3x', true, answers.problem(3))).toEqual({ name: 'GET', value: 'MISS', goal: '<= 3x', met: false, problem: '1 of 4 unexpected: 1x status 500' });
+    expect(row('GET', '120 µs', '<= 3x', true, answers.problem(3))).toEqual({
+      name: 'GET',
+      value: 'MISS',
+      goal: '<= 3x',
+      met: false,
+      problem: '1 of 4 unexpected: 1x status 500',
+    });
     const few = tally();
     few.record(true);
     expect(few.problem(2)).toBe('only 1 succeeded, at least 2 needed');
-    expect(row('GET', '120 µs', '<= 3x', true, few.problem(1))).toEqual({ name: 'GET', value: '120 µs', goal: '<= 3x', met: true });
+    expect(row('GET', '120 µs', '<= 3x', true, few.problem(1))).toEqual({
+      name: 'GET',
+      value: '120 µs',
+      goal: '<= 3x',
+      met: true,
+    });
   });
 
   it('reports no CPU figure for a handler that answers 500, as one without credentials did', async () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'bench-miss-'));
-    writeFileSync(join(dir, 'index.mjs'), "export const handler = async () => ({ statusCode: 500, headers: {}, body: '{}' });");
+    writeFileSync(
+      join(dir, 'index.mjs'),
+      "export const handler = async () => ({ statusCode: 500, headers: {}, body: '{}' });",
+    );
     const { measureHandlerCpu } = await import(script('handler-cpu.mjs'));
     const { startEngineProcess } = await import(script('engine-process.mjs'));
     const { handlerRows } = await import(script('handler.mjs'));
 
     // Act
-    const cpu = await measureHandlerCpu({ entry: pathToFileURL(join(dir, 'index.mjs')).href, startEngine: startEngineProcess, rounds: 1, count: 20, concurrency: 4 });
-    const rows = handlerRows({ zipBytes: 1, runs: 1, coldImportMs: 1, nodeBaselineMs: 1, importProblem: null, rounds: 1, count: 20, concurrency: 4, cpu, cpuProblem: null });
+    const cpu = await measureHandlerCpu({
+      entry: pathToFileURL(join(dir, 'index.mjs')).href,
+      startEngine: startEngineProcess,
+      rounds: 1,
+      count: 20,
+      concurrency: 4,
+    });
+    const rows = handlerRows({
+      zipBytes: 1,
+      runs: 1,
+      coldImportMs: 1,
+      nodeBaselineMs: 1,
+      importProblem: null,
+      rounds: 1,
+      count: 20,
+      concurrency: 4,
+      cpu,
+      cpuProblem: null,
+    });
 
     // Assess
     const byName = (name: string) => rows.find((r: { name: string }) => r.name.startsWith(name));
@@ -57,10 +88,16 @@ describe('bench figures', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { undiciLoad } = await import(script('http-load.mjs'));
-    const check = (status: number, text: string) => (status !== 200 ? `status ${status}` : text.includes('"id":"p') ? true : 'not a product');
+    const check = (status: number, text: string) =>
+      status !== 200 ? `status ${status}` : text.includes('"id":"p') ? true : 'not a product';
 
     // Act
-    const result = await undiciLoad(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { seconds: 0.3, connections: 2, request: () => ({ method: 'GET', path: '/prod/product/p1' }), check });
+    const result = await undiciLoad(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
+      seconds: 0.3,
+      connections: 2,
+      request: () => ({ method: 'GET', path: '/prod/product/p1' }),
+      check,
+    });
     await new Promise((resolve) => server.close(resolve));
 
     // Assess
@@ -77,8 +114,11 @@ describe('bench figures', () => {
 
     // Act
     const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = execFile(process.execPath, [join(packageRoot, 'scripts', 'bench', 'peers.mjs'), '--no-install', '--json'], { env: { ...process.env, XDG_CACHE_HOME: cache } }, (_error, stdout) =>
-        resolve({ code: child.exitCode, stdout }),
+      const child = execFile(
+        process.execPath,
+        [join(packageRoot, 'scripts', 'bench', 'peers.mjs'), '--no-install', '--json'],
+        { env: { ...process.env, XDG_CACHE_HOME: cache } },
+        (_error, stdout) => resolve({ code: child.exitCode, stdout }),
       );
     });
     rmSync(cache, { recursive: true, force: true });
@@ -86,6 +126,14 @@ describe('bench figures', () => {
     // Assess
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout.trim().split('\n').pop() as string);
-    expect(report.rows).toEqual([{ name: 'our local stack beside serverless-offline', value: 'MISS', goal: 'a run that completes', met: false, problem: expect.stringContaining('serverless-offline is not installed in') }]);
+    expect(report.rows).toEqual([
+      {
+        name: 'our local stack beside serverless-offline',
+        value: 'MISS',
+        goal: 'a run that completes',
+        met: false,
+        problem: expect.stringContaining('serverless-offline is not installed in'),
+      },
+    ]);
   });
 });

@@ -35,13 +35,21 @@ describe('bench:versions', () => {
     // Assess
     expect(passed.code).toBe(0);
     const [requests, non2xx] = passed.report.rows;
-    expect(requests).toMatchObject({ name: expect.stringContaining('2x deploy --local, rollback --local under GET+PATCH load (4 clients): requests'), goal: '>= 20', met: true });
+    expect(requests).toMatchObject({
+      name: expect.stringContaining('2x deploy --local, rollback --local under GET+PATCH load (4 clients): requests'),
+      goal: '>= 20',
+      met: true,
+    });
     expect(Number(requests?.value)).toBeGreaterThanOrEqual(20);
     expect(non2xx).toMatchObject({ name: expect.stringContaining('non-2xx'), value: '0', goal: '0', met: true });
     expect(short.code).toBe(1);
     expect(short.report.rows.map((r) => r.value)).toEqual(['MISS', 'MISS']);
     expect(short.report.rows[0]?.problem).toMatch(/^only \d+ requests answered, at least 1000000 needed$/);
     expect(throttled.code).toBe(1);
-    expect(throttled.report.rows[1]).toMatchObject({ value: expect.stringMatching(/^[1-9]\d* \([1-9]\d*x 429\)$/), goal: '0', met: false });
+    expect(throttled.report.rows[1]).toMatchObject({
+      value: expect.stringMatching(/^[1-9]\d* \([1-9]\d*x 429\)$/),
+      goal: '0',
+      met: false,
+    });
   }, 120_000);
 });

@@ -3,7 +3,16 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** What this machine lacks to run a browser test, in one line; undefined when it has everything. */
 export function missingBrowser(): string | undefined {

@@ -27,7 +27,10 @@ const KEY = { accessKeyId: 'AKIACONSOLETESTKEY01', secretAccessKey: 'console-tes
 const SHOTS = join(packageRoot, 'test-results', 'console');
 
 function missing(): string | undefined {
-  return missingBrowser() ?? (existsSync(join(packageRoot, 'build', 'web', 'console.js')) ? undefined : 'needs the built page: npm run build');
+  return (
+    missingBrowser() ??
+    (existsSync(join(packageRoot, 'build', 'web', 'console.js')) ? undefined : 'needs the built page: npm run build')
+  );
 }
 
 const lack = missing();
@@ -46,23 +49,48 @@ const offsite: string[] = [];
 /** 10,000 products written straight into the table, 25 an item batch, as the API would have stored them. */
 async function seed(endpoint: string): Promise<void> {
   const env = localAwsEnv();
-  const dynamodb = new DynamoDBClient({ endpoint, region: env.AWS_REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID as string, secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string } });
+  const dynamodb = new DynamoDBClient({
+    endpoint,
+    region: env.AWS_REGION,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID as string, secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string },
+  });
   const now = new Date('2026-01-01T00:00:00.000Z').toISOString();
   const batches = Array.from({ length: SEEDED / 25 }, (_, b) =>
     Array.from({ length: 25 }, (_, i) => {
       const n = b * 25 + i;
       const id = `p${String(n).padStart(5, '0')}`;
-      return { PutRequest: { Item: marshall({ id, title: `Product ${n}`, description: `Seeded item number ${n}`, price: (n % 500) + 0.99, createdAt: now, updatedAt: now, version: 1 }) } };
+      return {
+        PutRequest: {
+          Item: marshall({
+            id,
+            title: `Product ${n}`,
+            description: `Seeded item number ${n}`,
+            price: (n % 500) + 0.99,
+            createdAt: now,
+            updatedAt: now,
+            version: 1,
+          }),
+        },
+      };
     }),
   );
   for (let i = 0; i < batches.length; i += 8) {
-    await Promise.all(batches.slice(i, i + 8).map((items) => dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [DEFAULT_TABLE_NAME]: items } }))));
+    await Promise.all(
+      batches
+        .slice(i, i + 8)
+        .map((items) => dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [DEFAULT_TABLE_NAME]: items } }))),
+    );
   }
   dynamodb.destroy();
 }
 
 /** A raw request, so that Host and Origin can be anything. */
-function raw(path: string, headers: Record<string, string>, method = 'GET', body?: string): Promise<{ status: number; text: string }> {
+function raw(
+  path: string,
+  headers: Record<string, string>,
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; text: string }> {
   const { port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: Number(port), path, method, headers }, (res) => {
@@ -80,10 +108,21 @@ async function axe(view: string): Promise<void> {
   // Through the DevTools protocol, as an extension would: the page's CSP forbids inline script, rightly.
   await tab.evaluate(source);
   const found = (await tab.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: (v.nodes as { target: string[] }[]).slice(0, 4).map((n) => n.target.join(' ')) }));
+    const result = await (
+      globalThis as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe.run();
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: (v.nodes as { target: string[] }[]).slice(0, 4).map((n) => n.target.join(' ')),
+    }));
   })) as { id: string; impact: string }[];
-  expect(found.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `axe on ${view}`).toEqual([]);
+  expect(
+    found.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
+    `axe on ${view}`,
+  ).toEqual([]);
 }
 
 type Focused = { document: { activeElement: { matches(selector: string): boolean } | null } };
@@ -91,7 +130,13 @@ type Focused = { document: { activeElement: { matches(selector: string): boolean
 /** Presses Tab (Shift+Tab with `back`) until the selector's element has the focus, as the keyboard alone reaches it. */
 async function tabTo(selector: string, { back = false, limit = 80 } = {}): Promise<void> {
   for (let i = 0; i < limit; i++) {
-    if (await tab.evaluate((s) => (globalThis as unknown as Focused).document.activeElement?.matches(s) ?? false, selector)) return;
+    if (
+      await tab.evaluate(
+        (s) => (globalThis as unknown as Focused).document.activeElement?.matches(s) ?? false,
+        selector,
+      )
+    )
+      return;
     await tab.keyboard.press(back ? 'Shift+Tab' : 'Tab');
   }
   throw new Error(`${limit} presses of ${back ? 'Shift+Tab' : 'Tab'} never reached ${selector}`);
@@ -117,16 +162,38 @@ beforeAll(async () => {
   cwd = mkdtempSync(join(tmpdir(), 'products-cli-console-'));
   // Writes must be signed: the console (and the CLI's update) sign with the key pair the state file records.
   const auth = { mode: 'iam' as const, privateReads: false };
-  stack = await startLocalStack({ port: 0, access: { auth, credentials: [KEY], region: 'us-east-1', corsOrigins: [] } });
+  stack = await startLocalStack({
+    port: 0,
+    access: { auth, credentials: [KEY], region: 'us-east-1', corsOrigins: [] },
+  });
   mkdirSync(join(cwd, '.products-cli'), { mode: 0o700 });
-  const local = { url: stack.url, port: stack.port, stage: 'prod', pid: process.pid, dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: stack.startedAt, secret: stack.secret, auth, region: 'us-east-1', credentials: KEY };
-  writeFileSync(join(cwd, '.products-cli', 'state.json'), JSON.stringify({ version: 1, current: 'local', local }), { mode: 0o600 });
+  const local = {
+    url: stack.url,
+    port: stack.port,
+    stage: 'prod',
+    pid: process.pid,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    startedAt: stack.startedAt,
+    secret: stack.secret,
+    auth,
+    region: 'us-east-1',
+    credentials: KEY,
+  };
+  writeFileSync(join(cwd, '.products-cli', 'state.json'), JSON.stringify({ version: 1, current: 'local', local }), {
+    mode: 0o600,
+  });
   await seed(stack.dynamodbEndpoint);
   const running = await startConsoleCli(['--url', stack.url, '--port', '0'], { cwd });
   [consoleProcess, consoleUrl, consoleStderr] = [running.process, running.url, running.stderr];
   base = new URL(consoleUrl).origin;
   const { chromium } = await import('playwright-core');
-  browser = await chromium.launchPersistentContext(join(cwd, 'profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1360, height: 820 }, acceptDownloads: true });
+  browser = await chromium.launchPersistentContext(join(cwd, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1360, height: 820 },
+    acceptDownloads: true,
+  });
   browser.on('request', (r) => {
     const { protocol, hostname } = new URL(r.url());
     if (protocol !== 'data:' && hostname !== '127.0.0.1' && hostname !== 'localhost') offsite.push(r.url());
@@ -157,13 +224,20 @@ describe('the console', () => {
     expect((await raw('/api/product', { host: `127.0.0.1:${port}` })).status).toBe(401);
     expect((await raw('/api/product?token=wrong', { host: `127.0.0.1:${port}` })).status).toBe(401);
     expect((await raw('/api/product', { host: `evil.example:${port}`, cookie })).status).toBe(421);
-    const foreign = await raw('/api/product', { host: `127.0.0.1:${port}`, cookie, origin: 'http://127.0.0.1:9', 'content-type': 'application/json' }, 'POST', body);
+    const foreign = await raw(
+      '/api/product',
+      { host: `127.0.0.1:${port}`, cookie, origin: 'http://127.0.0.1:9', 'content-type': 'application/json' },
+      'POST',
+      body,
+    );
     expect(foreign.status).toBe(403);
     expect((await raw('/api/product/intruder', { host: `127.0.0.1:${port}`, cookie })).status).toBe(404);
     expect((await raw('/api/product?limit=1', { host: `localhost:${port}`, cookie })).status).toBe(200);
     expect((await raw('/console/metrics', { host: `127.0.0.1:${port}` })).status).toBe(401);
     expect((await raw('/console/metrics', { host: `evil.example:${port}`, cookie })).status).toBe(421);
-    expect((await raw('/console/metrics', { host: `127.0.0.1:${port}`, cookie, origin: 'http://evil.example' })).status).toBe(403);
+    expect(
+      (await raw('/console/metrics', { host: `127.0.0.1:${port}`, cookie, origin: 'http://evil.example' })).status,
+    ).toBe(403);
     // The stack refuses an unsigned write: what the console sends later, it signs itself.
     expect((await fetch(`${stack.url}/product`, { method: 'POST', body })).status).toBe(403);
   });
@@ -172,7 +246,9 @@ describe('the console', () => {
     if (lack) return ctx.skip(lack);
     await tab.goto(consoleUrl);
     expect(new URL(tab.url()).search).toBe(''); // the token left the address bar for the cookie
-    expect(await tab.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).toBe(''); // HttpOnly
+    expect(await tab.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).toBe(
+      '',
+    ); // HttpOnly
     await tab.waitForSelector('tbody tr[aria-rowindex]');
     await axe('products');
     const scroller = tab.locator('.table-scroll');
@@ -184,12 +260,16 @@ describe('the console', () => {
     }
     await expect.poll(() => tab.locator('.count').textContent()).toMatch(/[3-9]\d\d loaded|\d,\d{3} loaded/);
     await searchFor('Product 9999');
-    await expect.poll(() => tab.locator('.count').textContent(), { timeout: 60_000 }).toBe('1 found in 10,000 loaded (all)');
+    await expect
+      .poll(() => tab.locator('.count').textContent(), { timeout: 60_000 })
+      .toBe('1 found in 10,000 loaded (all)');
     expect(await tab.locator('tbody tr[aria-rowindex] .c-id').allTextContents()).toEqual(['p09999']);
     await searchFor('');
     await tabTo('.table-scroll');
     await tab.keyboard.press('End');
-    await expect.poll(() => tab.locator('tbody tr[aria-rowindex]').last().getAttribute('aria-rowindex')).toBe(String(SEEDED + 1));
+    await expect
+      .poll(() => tab.locator('tbody tr[aria-rowindex]').last().getAttribute('aria-rowindex'))
+      .toBe(String(SEEDED + 1));
     expect(await tab.locator('tbody tr[aria-rowindex]').count()).toBeLessThan(60);
     await tab.keyboard.press('Home');
     await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBe(0);
@@ -204,11 +284,19 @@ describe('the console', () => {
     await shot('products');
   }, 120_000);
 
-  it('creates from the keyboard alone, showing the contract\'s and the API\'s field errors beside the fields', async (ctx) => {
+  it("creates from the keyboard alone, showing the contract's and the API's field errors beside the fields", async (ctx) => {
     if (lack) return ctx.skip(lack);
     await tabTo('.toolbar button.primary', { back: true });
     await tab.keyboard.press('Enter');
-    await expect.poll(() => tab.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('field-id');
+    await expect
+      .poll(() =>
+        tab.evaluate(
+          () =>
+            (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement
+              ?.id,
+        ),
+      )
+      .toBe('field-id');
     await tab.keyboard.type('lamp-1');
     await tab.keyboard.press('Tab');
     await tab.keyboard.type('Desk lamp');
@@ -217,7 +305,9 @@ describe('the console', () => {
     await tab.keyboard.press('Tab');
     await tab.keyboard.type('12.345');
     await tab.keyboard.press('Enter');
-    await expect.poll(() => tab.locator('#field-price-error').textContent()).toBe('Price must have at most 2 decimal places');
+    await expect
+      .poll(() => tab.locator('#field-price-error').textContent())
+      .toBe('Price must have at most 2 decimal places');
     expect(await tab.getAttribute('#field-price', 'aria-invalid')).toBe('true');
     await axe('product form');
     await shot('create-field-error');
@@ -253,14 +343,20 @@ describe('the console', () => {
     await typeInto('#field-title', 'Desk lamp, brass');
     await tab.keyboard.press('Enter');
     await tab.getByRole('heading', { name: 'lamp-1 was changed meanwhile' }).waitFor();
-    expect(await tab.locator('.compare tbody tr').allInnerTexts()).toEqual(['Title\tDesk lamp, brass\tDesk lamp', 'Description\tunchanged\tBrass, with a linen shade', 'Price\tunchanged\t20']);
+    expect(await tab.locator('.compare tbody tr').allInnerTexts()).toEqual([
+      'Title\tDesk lamp, brass\tDesk lamp',
+      'Description\tunchanged\tBrass, with a linen shade',
+      'Price\tunchanged\t20',
+    ]);
     await axe('conflict');
     await shot('conflict');
     await tabTo('dialog[open] button.primary');
     expect(await tab.locator('dialog[open] button.primary').textContent()).toBe('Apply mine to version 3');
     await tab.keyboard.press('Enter');
     await expect.poll(() => tab.locator('.banner.ok').textContent()).toBe('Saved lamp-1 (version 4).');
-    const stored = JSON.parse((await raw('/api/product/lamp-1', { host: new URL(base).host, cookie: await cookieHeader() })).text) as { title: string; price: number };
+    const stored = JSON.parse(
+      (await raw('/api/product/lamp-1', { host: new URL(base).host, cookie: await cookieHeader() })).text,
+    ) as { title: string; price: number };
     expect(stored).toMatchObject({ title: 'Desk lamp, brass', price: 20 });
   });
 
@@ -275,7 +371,9 @@ describe('the console', () => {
     }
     await searchFor('p0000');
     await expect.poll(() => tab.locator('.count').textContent()).toMatch(/^10 found/);
-    expect(await tab.locator('tbody tr.selected .c-id').allTextContents()).toEqual(expect.arrayContaining(['p00001', 'p00002']));
+    expect(await tab.locator('tbody tr.selected .c-id').allTextContents()).toEqual(
+      expect.arrayContaining(['p00001', 'p00002']),
+    );
     await tabTo('button.danger', { back: true });
     expect(await tab.locator('.toolbar button.danger').textContent()).toBe('Delete 2');
     await tab.keyboard.press('Enter');
@@ -287,7 +385,10 @@ describe('the console', () => {
     await tab.keyboard.press('Enter');
     await expect.poll(() => tab.locator('.banner.ok').textContent()).toBe('Deleted 2 products.');
     expect(await tab.locator('.count').textContent()).toMatch(/^8 found/);
-    for (const id of ['p00001', 'p00002']) expect((await raw(`/api/product/${id}`, { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(404);
+    for (const id of ['p00001', 'p00002'])
+      expect((await raw(`/api/product/${id}`, { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(
+        404,
+      );
   });
 
   it('checks an import before sending it, then imports the valid rows with counts; exports CSV', async (ctx) => {
@@ -298,26 +399,49 @@ describe('the console', () => {
     await tab.goto(`${base}/#transfer`);
     await tab.getByRole('heading', { name: 'Import' }).waitFor();
     await axe('import and export');
-    const file = ['{"id":"imp-1","title":"Imported one","price":3}', '{"id":"imp-2","title":"Imported two","price":-1}', '{"id":"imp-3","title":"Imported three","price":4.5}'].join('\n');
+    const file = [
+      '{"id":"imp-1","title":"Imported one","price":3}',
+      '{"id":"imp-2","title":"Imported two","price":-1}',
+      '{"id":"imp-3","title":"Imported three","price":4.5}',
+    ].join('\n');
     // The file picker opened from the keyboard: Tab to it, Space.
     await tabTo('#import-file');
     const [chooser] = await Promise.all([tab.waitForEvent('filechooser'), tab.keyboard.press('Space')]);
     await chooser.setFiles({ name: 'new.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(file) });
     tab.off('filechooser', chooserListener);
-    await expect.poll(() => tab.locator('.summary').textContent()).toBe('new.ndjson (ndjson): 3 rows, 2 valid, 1 with errors. Nothing has been sent yet.');
-    expect(await tab.locator('.failures tbody tr').allInnerTexts()).toEqual(['2\timp-2\tprice must be between 0 and 1000000000']);
-    expect((await raw('/api/product/imp-1', { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(404);
+    await expect
+      .poll(() => tab.locator('.summary').textContent())
+      .toBe('new.ndjson (ndjson): 3 rows, 2 valid, 1 with errors. Nothing has been sent yet.');
+    expect(await tab.locator('.failures tbody tr').allInnerTexts()).toEqual([
+      '2\timp-2\tprice must be between 0 and 1000000000',
+    ]);
+    expect((await raw('/api/product/imp-1', { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(
+      404,
+    );
     await shot('import-checked');
     await tabTo('button.primary');
-    expect(await tab.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('Import 2 valid rows');
+    expect(
+      await tab.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement
+            .textContent,
+      ),
+    ).toBe('Import 2 valid rows');
     await tab.keyboard.press('Enter');
-    await expect.poll(() => tab.locator('.summary').textContent()).toMatch(/^Imported new\.ndjson in [\d.]+ s: 2 created, 0 skipped \(id exists\), 1 failed\.$/);
+    await expect
+      .poll(() => tab.locator('.summary').textContent())
+      .toMatch(/^Imported new\.ndjson in [\d.]+ s: 2 created, 0 skipped \(id exists\), 1 failed\.$/);
     await shot('import-done');
-    for (const id of ['imp-1', 'imp-3']) expect((await raw(`/api/product/${id}`, { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(200);
+    for (const id of ['imp-1', 'imp-3'])
+      expect((await raw(`/api/product/${id}`, { host: new URL(base).host, cookie: await cookieHeader() })).status).toBe(
+        200,
+      );
 
     await tabTo('a[href="/console/export?format=csv"]');
     const [download] = await Promise.all([tab.waitForEvent('download'), tab.keyboard.press('Enter')]);
-    const lines = readFileSync(await download.path(), 'utf8').trimEnd().split('\n');
+    const lines = readFileSync(await download.path(), 'utf8')
+      .trimEnd()
+      .split('\n');
     expect(download.suggestedFilename()).toMatch(/^products-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(lines[0]).toBe('id,title,description,price,createdAt,updatedAt,version');
     expect(lines.length - 1).toBe(SEEDED - 2 + 1 + 2); // seeded, less two deleted, plus lamp-1 and two imported
@@ -335,7 +459,9 @@ describe('the console', () => {
     await tabTo('#operations-products-getProduct button.execute');
     await tab.keyboard.press('Enter');
     const answer = operation.locator('.live-responses-table .response-col_description pre').first();
-    await expect.poll(async () => ((await answer.count()) > 0 ? answer.textContent() : ''), { timeout: 20_000 }).toMatch(/"title": "Desk lamp, brass"/);
+    await expect
+      .poll(async () => ((await answer.count()) > 0 ? answer.textContent() : ''), { timeout: 20_000 })
+      .toMatch(/"title": "Desk lamp, brass"/);
     await axe('API');
     await operation.scrollIntoViewIfNeeded();
     await shot('api');
@@ -344,11 +470,18 @@ describe('the console', () => {
   it('charts the metrics of a known mix of requests, refreshes while visible only, and picks the period from the keyboard', async (ctx) => {
     if (lack) return ctx.skip(lack);
     // Prepare: the figures so far, then 30 answered 200 and 10 answered 404 straight from the stack.
-    const metrics = async (since: string) => JSON.parse((await raw(`/console/metrics?since=${since}`, { host: new URL(base).host, cookie: await cookieHeader() })).text) as MetricsReport;
-    const total = (report: MetricsReport, id: string) => report.series.find((s) => s.id === id)?.values.reduce((sum, v) => sum + v, 0) ?? 0;
+    const metrics = async (since: string) =>
+      JSON.parse(
+        (await raw(`/console/metrics?since=${since}`, { host: new URL(base).host, cookie: await cookieHeader() })).text,
+      ) as MetricsReport;
+    const total = (report: MetricsReport, id: string) =>
+      report.series.find((s) => s.id === id)?.values.reduce((sum, v) => sum + v, 0) ?? 0;
     const before = await metrics('1h');
     const statuses = [];
-    for (let i = 0; i < 40; i++) statuses.push((await fetch(i % 4 === 3 ? `${stack.url}/product/missing-${i}` : `${stack.url}/product?limit=1`)).status);
+    for (let i = 0; i < 40; i++)
+      statuses.push(
+        (await fetch(i % 4 === 3 ? `${stack.url}/product/missing-${i}` : `${stack.url}/product?limit=1`)).status,
+      );
     expect(statuses.filter((s) => s === 404)).toHaveLength(10);
     expect(statuses.filter((s) => s === 200)).toHaveLength(30);
     const requests = before.summary.requests + 40;
@@ -363,16 +496,34 @@ describe('the console', () => {
 
     // Assess
     const grouped = new Intl.NumberFormat('en-US');
-    await expect.poll(() => tab.locator('.summary-line').textContent()).toMatch(new RegExp(`^${grouped.format(requests).replace(',', '\\,?')} requests, 0% 5XX, p99 [\\d.]+ ms, (no throttles|[\\d,]+ throttled)$`));
-    expect(await tab.locator('.tile', { hasText: 'Requests' }).locator('.tile-value').textContent()).toBe(grouped.format(requests));
+    await expect
+      .poll(() => tab.locator('.summary-line').textContent())
+      .toMatch(
+        new RegExp(
+          `^${grouped.format(requests).replace(',', '\\,?')} requests, 0% 5XX, p99 [\\d.]+ ms, (no throttles|[\\d,]+ throttled)$`,
+        ),
+      );
+    expect(await tab.locator('.tile', { hasText: 'Requests' }).locator('.tile-value').textContent()).toBe(
+      grouped.format(requests),
+    );
     expect(await tab.locator('.tile', { hasText: '5XX rate' }).locator('.tile-value').textContent()).toBe('0%');
     const chart = (id: string) => tab.locator(`figure[data-series="${id}"] svg[role="img"]`);
-    expect(await chart('api.count').getAttribute('aria-label')).toMatch(new RegExp(`^requests: ${grouped.format(requests)} \\([\\d.,]+/min\\), peak [\\d,]+, \\d+ of \\d+ periods with data$`));
-    expect(await chart('api.4xx').getAttribute('aria-label')).toMatch(new RegExp(`^4XX errors: ${grouped.format(errors4xx)} \\(`));
+    expect(await chart('api.count').getAttribute('aria-label')).toMatch(
+      new RegExp(
+        `^requests: ${grouped.format(requests)} \\([\\d.,]+/min\\), peak [\\d,]+, \\d+ of \\d+ periods with data$`,
+      ),
+    );
+    expect(await chart('api.4xx').getAttribute('aria-label')).toMatch(
+      new RegExp(`^4XX errors: ${grouped.format(errors4xx)} \\(`),
+    );
     expect(await chart('api.count').locator('rect.bar').count()).toBeGreaterThan(0);
     expect(await chart('api.latency.p99').locator('polyline').count()).toBeGreaterThan(0);
     expect(await tab.locator('figure.chart').count()).toBe(before.series.length);
-    expect(await tab.locator('.chart-group h2').allTextContents()).toEqual(['API local gateway / prod', `function ${DEFAULT_FUNCTION_NAME}`, `table ${DEFAULT_TABLE_NAME}`]);
+    expect(await tab.locator('.chart-group h2').allTextContents()).toEqual([
+      'API local gateway / prod',
+      `function ${DEFAULT_FUNCTION_NAME}`,
+      `table ${DEFAULT_TABLE_NAME}`,
+    ]);
     await axe('health');
     await shot('health', true);
 
@@ -395,7 +546,13 @@ describe('the console', () => {
 
     // The period from the keyboard: Tab reaches the chosen one, an arrow key picks the next.
     await tabTo('input[name="since"]');
-    expect(await tab.evaluate(() => (globalThis as unknown as { document: { activeElement: { value?: string } | null } }).document.activeElement?.value)).toBe('1h');
+    expect(
+      await tab.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { value?: string } | null } }).document.activeElement
+            ?.value,
+      ),
+    ).toBe('1h');
     await tab.keyboard.press('ArrowRight');
     await expect.poll(() => asked.at(-1)).toBe('?since=3h');
     await expect.poll(() => tab.locator('.toolbar .muted').textContent()).toMatch(/^local stack · 3m periods/);

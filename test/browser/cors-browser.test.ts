@@ -31,13 +31,22 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', () => resolve()));
   origin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
-  const access = (corsOrigins: string[]) => ({ auth: { mode: 'iam' as const, privateReads: false }, credentials: [key], region: 'us-east-1', corsOrigins });
+  const access = (corsOrigins: string[]) => ({
+    auth: { mode: 'iam' as const, privateReads: false },
+    credentials: [key],
+    region: 'us-east-1',
+    corsOrigins,
+  });
   [withCors, withoutCors] = await Promise.all([
     startLocalStack({ port: 0, throttle: { rateLimit: 5, burstLimit: 10 }, access: access([origin]) }),
     startLocalStack({ port: 0, throttle: null, access: access([]) }),
   ]);
   for (const stack of [withCors, withoutCors]) {
-    const created = await signedFetch(`${stack.url}/product`, { method: 'POST', body: JSON.stringify({ id: 'b1', title: 'IPhone', price: 900 }) }, key);
+    const created = await signedFetch(
+      `${stack.url}/product`,
+      { method: 'POST', body: JSON.stringify({ id: 'b1', title: 'IPhone', price: 900 }) },
+      key,
+    );
     expect(created.status).toBe(201);
   }
   const { chromium } = await import('playwright-core');
@@ -62,8 +71,23 @@ async function openPage() {
 /** The signature headers a browser app would get from its SigV4 library, for a PATCH of product b1. */
 function signedPatch(stack: LocalStack, body: string): Record<string, string> {
   const url = new URL(`${stack.url}/product/b1`);
-  const signed = aws4.sign({ host: url.host, method: 'PATCH', path: url.pathname, service: 'execute-api', region: 'us-east-1', headers: { 'content-type': 'application/json' }, body }, key);
-  return Object.fromEntries(Object.entries(signed.headers as Record<string, string>).filter(([name]) => !['host', 'content-length'].includes(name.toLowerCase())));
+  const signed = aws4.sign(
+    {
+      host: url.host,
+      method: 'PATCH',
+      path: url.pathname,
+      service: 'execute-api',
+      region: 'us-east-1',
+      headers: { 'content-type': 'application/json' },
+      body,
+    },
+    key,
+  );
+  return Object.fromEntries(
+    Object.entries(signed.headers as Record<string, string>).filter(
+      ([name]) => !['host', 'content-length'].includes(name.toLowerCase()),
+    ),
+  );
 }
 
 describe('a browser on another origin', () => {
@@ -76,12 +100,33 @@ describe('a browser on another origin', () => {
         const read = await fetch(`${api}/product/b1`);
         const etag = read.headers.get('ETag');
         const product = (await read.json()) as { price: number };
-        const changed = await fetch(`${api}/product/b1`, { method: 'PATCH', headers: { ...headers, 'If-Match': etag ?? '' }, body });
-        const after = { status: changed.status, etag: changed.headers.get('ETag'), price: ((await changed.json()) as { price: number }).price };
-        const refused = await fetch(`${api}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"title":"x","price":1}' });
+        const changed = await fetch(`${api}/product/b1`, {
+          method: 'PATCH',
+          headers: { ...headers, 'If-Match': etag ?? '' },
+          body,
+        });
+        const after = {
+          status: changed.status,
+          etag: changed.headers.get('ETag'),
+          price: ((await changed.json()) as { price: number }).price,
+        };
+        const refused = await fetch(`${api}/product`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"title":"x","price":1}',
+        });
         const forbidden = { status: refused.status, body: await refused.json() };
-        const burst = await Promise.all(Array.from({ length: 25 }, () => fetch(`${api}/product?limit=1`).then(async (r) => ({ status: r.status, body: await r.text() }))));
-        return { read: { status: read.status, etag, price: product.price }, after, forbidden, throttled: burst.find((r) => r.status === 429) };
+        const burst = await Promise.all(
+          Array.from({ length: 25 }, () =>
+            fetch(`${api}/product?limit=1`).then(async (r) => ({ status: r.status, body: await r.text() })),
+          ),
+        );
+        return {
+          read: { status: read.status, etag, price: product.price },
+          after,
+          forbidden,
+          throttled: burst.find((r) => r.status === 429),
+        };
       },
       { api: withCors.url, headers: signedPatch(withCors, body), body },
     );
@@ -106,7 +151,9 @@ describe('a browser on another origin', () => {
     }, withoutCors.url);
 
     expect(outcome).toBe('TypeError: Failed to fetch');
-    await expect.poll(() => consoleLines.join('\n')).toMatch(/has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present/);
+    await expect
+      .poll(() => consoleLines.join('\n'))
+      .toMatch(/has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present/);
     await tab.close();
   });
 });

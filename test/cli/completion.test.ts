@@ -59,7 +59,9 @@ describe.each(['zsh', 'fish'])('completion %s', (shell) => {
 
     expect(run.code, run.stderr).toBe(EXIT.ok);
     for (const entry of COMMANDS) expect(run.stdout).toContain(entry.name);
-    expect(run.stdout).toMatch(shell === 'zsh' ? /import\) compadd -- .*--dry-run/ : /__fish_seen_subcommand_from import' -l rate -r/);
+    expect(run.stdout).toMatch(
+      shell === 'zsh' ? /import\) compadd -- .*--dry-run/ : /__fish_seen_subcommand_from import' -l rate -r/,
+    );
   });
 });
 

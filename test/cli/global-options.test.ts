@@ -32,7 +32,11 @@ describe('hoistGlobalOptions', () => {
     [['--json', 'get', '1'], ['get', '--json', '1'], { noColor: false, quiet: false }],
     [['--no-color', '--quiet', 'list', '--limit', '2'], ['list', '--limit', '2'], { noColor: true, quiet: true }],
     [['get', '1', '--no-color'], ['get', '1'], { noColor: true, quiet: false }],
-    [['--debug', '--json', 'get', '1', '--', '--quiet'], ['get', '--debug', '--json', '1', '--', '--quiet'], { noColor: false, quiet: false }],
+    [
+      ['--debug', '--json', 'get', '1', '--', '--quiet'],
+      ['get', '--debug', '--json', '1', '--', '--quiet'],
+      { noColor: false, quiet: false },
+    ],
   ])('%j becomes %j', (given, expected, flags) => {
     expect(hoistGlobalOptions(['node', 'cli', ...given])).toEqual({ argv: ['node', 'cli', ...expected], flags });
   });
@@ -63,7 +67,9 @@ describe('argv errors', () => {
   it('with --json are the documented JSON error', async () => {
     const run = await runCli(['--json', 'get'], { cwd });
     expect(run.code).toBe(EXIT.usage);
-    expect(JSON.parse(run.stderr)).toEqual({ error: { name: 'UsageError', message: 'get needs <id>', exitCode: EXIT.usage } });
+    expect(JSON.parse(run.stderr)).toEqual({
+      error: { name: 'UsageError', message: 'get needs <id>', exitCode: EXIT.usage },
+    });
   });
 
   it('without it, have the one prefix and say where to read more', async () => {
@@ -81,7 +87,19 @@ describe('argv errors', () => {
 
 describe('--help', () => {
   it.each([
-    ['import', ['--rate <r>', '--dry-run', '--timeout <seconds>', '--retries <n>', '--debug', 'import products.csv --dry-run', 'import products.ndjson --rate 50', '--timeout 30 --retries 0 --debug']],
+    [
+      'import',
+      [
+        '--rate <r>',
+        '--dry-run',
+        '--timeout <seconds>',
+        '--retries <n>',
+        '--debug',
+        'import products.csv --dry-run',
+        'import products.ndjson --rate 50',
+        '--timeout 30 --retries 0 --debug',
+      ],
+    ],
     ['export', ['--format <format>', 'export --format csv --output products.csv', 'export | head -3']],
     ['update', ['--file <path>', 'update 1 --file change.json', `${cliName} update 1 -`]],
     ['delete', ['delete 1 2 3']],

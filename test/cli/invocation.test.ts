@@ -20,7 +20,9 @@ describe('invocationName', () => {
 
   it('rewrites mentions of commands only', () => {
     const hint = hintRewriter('npx products-cli');
-    expect(hint('Try: products-cli add --id 1 && products-cli list; see `products-cli --help`; the products-cli stack')).toBe(
+    expect(
+      hint('Try: products-cli add --id 1 && products-cli list; see `products-cli --help`; the products-cli stack'),
+    ).toBe(
       'Try: npx products-cli add --id 1 && npx products-cli list; see `npx products-cli --help`; the products-cli stack',
     );
   });
@@ -28,7 +30,12 @@ describe('invocationName', () => {
 
 describe('the hints of a CLI started with node', () => {
   it('name `node bin/products-cli.js` in help examples and in errors', async () => {
-    const env = { PATH: process.env.PATH?.split(':').filter((dir) => !dir.includes('node_modules')).join(':'), npm_command: undefined };
+    const env = {
+      PATH: process.env.PATH?.split(':')
+        .filter((dir) => !dir.includes('node_modules'))
+        .join(':'),
+      npm_command: undefined,
+    };
     const help = await runCli(['setup', '--help'], { cwd: packageRoot, env });
     const error = await runCli(['status', '--local'], { cwd: mkdtempSync(join(tmpdir(), 'products-cli-hint-')), env });
 

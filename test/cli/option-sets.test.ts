@@ -18,19 +18,47 @@ describe('the flag parsers', () => {
   });
 
   it.each([
-    ['s'.repeat(79), "--stage is 79 characters; at most 78 fit in the function's permission statement ids (Lambda allows 100)"],
+    [
+      's'.repeat(79),
+      "--stage is 79 characters; at most 78 fit in the function's permission statement ids (Lambda allows 100)",
+    ],
     ['no/slash', '--stage "no/slash" is not a valid stage name: use letters, digits, hyphens or underscores'],
-    ['test-invoke-stage', "--stage test-invoke-stage is the stage of the API Gateway console's Test button; pick another name"],
+    [
+      'test-invoke-stage',
+      "--stage test-invoke-stage is the stage of the API Gateway console's Test button; pick another name",
+    ],
   ])('refuse the stage %j with the rule setup applies on AWS', (stage, message) => {
     expect(() => FLAG.stage(stage)).toThrow(new UsageError(message));
   });
 
   it('hand setup the alarm flags as typed values, every address kept, and refuse a bad one naming the flag', async () => {
-    const { opts } = await parseCommandLine('setup', ['--alarm-email', 'a@example.com', '--alarm-email', 'b@example.com', '--alarm-5xx', '2.5', '--alarm-p99', '400', '--alarm-throttles', '3']);
-    expect(opts).toMatchObject({ alarmEmail: ['a@example.com', 'b@example.com'], alarm5xx: 2.5, alarmP99: 400, alarmThrottles: 3 });
-    await expect(parseCommandLine('setup', ['--alarm-email', 'nobody'])).rejects.toThrow('--alarm-email "nobody" is not an email address');
-    await expect(parseCommandLine('setup', ['--alarm-4xx', '101'])).rejects.toThrow('--alarm-4xx must be a percentage above 0 and at most 100, not "101"');
-    await expect(parseCommandLine('template', ['--alarm-errors', '0.5'])).rejects.toThrow('--alarm-errors must be a whole number, at least 1, not "0.5"');
+    const { opts } = await parseCommandLine('setup', [
+      '--alarm-email',
+      'a@example.com',
+      '--alarm-email',
+      'b@example.com',
+      '--alarm-5xx',
+      '2.5',
+      '--alarm-p99',
+      '400',
+      '--alarm-throttles',
+      '3',
+    ]);
+    expect(opts).toMatchObject({
+      alarmEmail: ['a@example.com', 'b@example.com'],
+      alarm5xx: 2.5,
+      alarmP99: 400,
+      alarmThrottles: 3,
+    });
+    await expect(parseCommandLine('setup', ['--alarm-email', 'nobody'])).rejects.toThrow(
+      '--alarm-email "nobody" is not an email address',
+    );
+    await expect(parseCommandLine('setup', ['--alarm-4xx', '101'])).rejects.toThrow(
+      '--alarm-4xx must be a percentage above 0 and at most 100, not "101"',
+    );
+    await expect(parseCommandLine('template', ['--alarm-errors', '0.5'])).rejects.toThrow(
+      '--alarm-errors must be a whole number, at least 1, not "0.5"',
+    );
   });
 
   it('accept the longest stage that fits', () => {
@@ -61,12 +89,18 @@ describe('renamed flags of setup and local', () => {
   });
 
   it('name the old spelling when its value is bad', async () => {
-    await expect(parseCommandLine('setup', ['--timeout', '30'])).rejects.toThrow('--timeout must be a whole number of seconds from 1 to 29 (API Gateway gives up after 29 s), not "30"');
-    await expect(parseCommandLine('local', ['--concurrency', '0'])).rejects.toThrow('--concurrency must be a whole number of execution environments from 1 to 64, not "0"');
+    await expect(parseCommandLine('setup', ['--timeout', '30'])).rejects.toThrow(
+      '--timeout must be a whole number of seconds from 1 to 29 (API Gateway gives up after 29 s), not "30"',
+    );
+    await expect(parseCommandLine('local', ['--concurrency', '0'])).rejects.toThrow(
+      '--concurrency must be a whole number of execution environments from 1 to 64, not "0"',
+    );
   });
 
   it('refuse both spellings at once', async () => {
-    await expect(parseCommandLine('local', ['--function-timeout', '5', '--timeout', '6'])).rejects.toThrow(new UsageError('--function-timeout and --timeout are the same flag; give --function-timeout only'));
+    await expect(parseCommandLine('local', ['--function-timeout', '5', '--timeout', '6'])).rejects.toThrow(
+      new UsageError('--function-timeout and --timeout are the same flag; give --function-timeout only'),
+    );
   });
 
   it('leave --timeout and --concurrency of the other commands as they were', async () => {

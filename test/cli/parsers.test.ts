@@ -15,11 +15,15 @@ describe('wholeNumber', () => {
   });
 
   it.each(['0', '101', '2.5', '-3', 'ten', ''])('refuses %j, naming the flag and the range', (text) => {
-    expect(() => pageSize(text)).toThrow(new UsageError(`--page-size must be a whole number from 1 to 100, not "${text}"`));
+    expect(() => pageSize(text)).toThrow(
+      new UsageError(`--page-size must be a whole number from 1 to 100, not "${text}"`),
+    );
   });
 
   it('leaves out the upper bound when there is none', () => {
-    expect(() => wholeNumber('--limit', 1, Number.POSITIVE_INFINITY)('0')).toThrow('--limit must be a whole number from 1, not "0"');
+    expect(() => wholeNumber('--limit', 1, Number.POSITIVE_INFINITY)('0')).toThrow(
+      '--limit must be a whole number from 1, not "0"',
+    );
   });
 });
 
@@ -42,11 +46,15 @@ describe('oneOf', () => {
   it('takes one of the values, ignoring case only when asked', () => {
     const format = oneOf('--format', ['json', 'csv'] as const, { ignoreCase: true });
     expect(format('CSV')).toBe('csv');
-    expect(() => oneOf('--reporter', ['text', 'junit'] as const)('JUnit')).toThrow('--reporter must be one of text, junit, not "JUnit"');
+    expect(() => oneOf('--reporter', ['text', 'junit'] as const)('JUnit')).toThrow(
+      '--reporter must be one of text, junit, not "JUnit"',
+    );
   });
 
   it('says the rule given instead of the list', () => {
-    expect(() => oneOf('--arch', ['arm64', 'x86_64'] as const, { rule: 'arm64 or x86_64' })('ppc')).toThrow('--arch must be arm64 or x86_64, not "ppc"');
+    expect(() => oneOf('--arch', ['arm64', 'x86_64'] as const, { rule: 'arm64 or x86_64' })('ppc')).toThrow(
+      '--arch must be arm64 or x86_64, not "ppc"',
+    );
   });
 });
 

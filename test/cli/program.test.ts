@@ -20,14 +20,26 @@ afterAll(async () => {
   if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
-async function helpOf(args: string[], name: string): Promise<{ code: number | null; stdout: string; commandModules: string[]; sdk: string[] }> {
+async function helpOf(
+  args: string[],
+  name: string,
+): Promise<{ code: number | null; stdout: string; commandModules: string[]; sdk: string[] }> {
   const file = join(cwd, `${name}.txt`);
-  const run = await runCli(args, { cwd, env: { RECORD_MODULES_FILE: file }, nodeArgs: ['--import', recordModulesPath] });
+  const run = await runCli(args, {
+    cwd,
+    env: { RECORD_MODULES_FILE: file },
+    nodeArgs: ['--import', recordModulesPath],
+  });
   const modules = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
   // A command is `commands/<name>.js`, or `commands/<name>/index.js` beside its sides (`commands/<name>/aws.js`).
   const moduleName = (module: string) => /[\\/]build[\\/]commands[\\/](.+?)(?:[\\/]index)?\.js$/.exec(module)?.[1];
   const commandModules = [...new Set(modules.map(moduleName).filter((m): m is string => m !== undefined))];
-  return { code: run.code, stdout: run.stdout, commandModules, sdk: modules.filter((module) => /[\\/]node_modules[\\/]@(aws-sdk|smithy)[\\/]/.test(module)) };
+  return {
+    code: run.code,
+    stdout: run.stdout,
+    commandModules,
+    sdk: modules.filter((module) => /[\\/]node_modules[\\/]@(aws-sdk|smithy)[\\/]/.test(module)),
+  };
 }
 
 describe('the command table', () => {
@@ -47,15 +59,20 @@ describe('the command table', () => {
     for (const format of EXPORT_FORMATS) expect(summary.toLowerCase()).toContain(format);
   });
 
-  it.each(COMMANDS.map((entry) => [entry.name]))('loads only its own command module, and no AWS SDK, for `%s --help`', async (name) => {
-    const help = await helpOf([name, '--help'], name);
+  it.each(COMMANDS.map((entry) => [entry.name]))(
+    'loads only its own command module, and no AWS SDK, for `%s --help`',
+    async (name) => {
+      const help = await helpOf([name, '--help'], name);
 
-    expect(help.code).toBe(EXIT.ok);
-    expect(help.stdout).toMatch(/\nExamples:\n {2}\$ /);
-    expect(help.commandModules).toContain(name);
-    expect(help.commandModules.filter((module) => module !== name && COMMANDS.some((entry) => entry.name === module))).toEqual([]);
-    expect(help.sdk).toEqual([]);
-  });
+      expect(help.code).toBe(EXIT.ok);
+      expect(help.stdout).toMatch(/\nExamples:\n {2}\$ /);
+      expect(help.commandModules).toContain(name);
+      expect(
+        help.commandModules.filter((module) => module !== name && COMMANDS.some((entry) => entry.name === module)),
+      ).toEqual([]);
+      expect(help.sdk).toEqual([]);
+    },
+  );
 });
 
 describe('flag values', () => {
@@ -71,7 +88,13 @@ describe('flag values', () => {
     const run = await runCli(['setup', '--json', '--memory', '64'], { cwd });
 
     expect(run.code).toBe(EXIT.usage);
-    expect(JSON.parse(run.stderr)).toEqual({ error: { name: 'UsageError', message: '--memory must be a whole number of MB from 128 to 10240, not "64"', exitCode: EXIT.usage } });
+    expect(JSON.parse(run.stderr)).toEqual({
+      error: {
+        name: 'UsageError',
+        message: '--memory must be a whole number of MB from 128 to 10240, not "64"',
+        exitCode: EXIT.usage,
+      },
+    });
     expect(run.stdout).toBe('');
   });
 });
@@ -85,7 +108,9 @@ describe('renamed flags', () => {
     expect(run.stdout).toBe('');
     const [notice, error] = run.stderr.split('\n');
     expect(notice).toBe('products-cli: --timeout is deprecated for setup: use --function-timeout (the same value)');
-    expect(JSON.parse(error as string)).toEqual({ error: { name: 'UsageError', message: '--port applies to setup --local only', exitCode: EXIT.usage } });
+    expect(JSON.parse(error as string)).toEqual({
+      error: { name: 'UsageError', message: '--port applies to setup --local only', exitCode: EXIT.usage },
+    });
   });
 
   it.each(['setup', 'local'])('show only the new names in `%s --help`', async (name) => {
@@ -99,12 +124,17 @@ describe('renamed flags', () => {
 });
 
 describe('global options before the command', () => {
-  it.each(COMMANDS.map((entry) => [entry.name]))('`--json --debug %s` accepts both and reports the next bad flag', async (name) => {
-    const run = await runCli(['--json', '--debug', name, '--no-such-flag'], { cwd });
+  it.each(COMMANDS.map((entry) => [entry.name]))(
+    '`--json --debug %s` accepts both and reports the next bad flag',
+    async (name) => {
+      const run = await runCli(['--json', '--debug', name, '--no-such-flag'], { cwd });
 
-    expect(run.code).toBe(EXIT.usage);
-    expect(JSON.parse(run.stderr)).toEqual({ error: { name: 'UsageError', message: "unknown option '--no-such-flag'", exitCode: EXIT.usage } });
-  });
+      expect(run.code).toBe(EXIT.usage);
+      expect(JSON.parse(run.stderr)).toEqual({
+        error: { name: 'UsageError', message: "unknown option '--no-such-flag'", exitCode: EXIT.usage },
+      });
+    },
+  );
 });
 
 describe('help that scans', () => {

@@ -38,7 +38,17 @@ const EMULATOR = '<moto>';
 const WHERE = ['--endpoint-url', EMULATOR, '--region', 'us-east-1', '--stack', 'quiet'];
 
 /** The stack's commands on AWS, against moto (which has no data plane, hence --no-verify). */
-const AWS_SESSION: string[][] = [['setup', ...WHERE, '--no-verify'], ['deploy', ...WHERE], ['rollback', ...WHERE, '--to', '1'], ['versions', ...WHERE], ['status', ...WHERE, '--no-verify'], ['logs', ...WHERE], ['metrics', ...WHERE], ['teardown', ...WHERE, '--yes'], ['policy', ...WHERE]];
+const AWS_SESSION: string[][] = [
+  ['setup', ...WHERE, '--no-verify'],
+  ['deploy', ...WHERE],
+  ['rollback', ...WHERE, '--to', '1'],
+  ['versions', ...WHERE],
+  ['status', ...WHERE, '--no-verify'],
+  ['logs', ...WHERE],
+  ['metrics', ...WHERE],
+  ['teardown', ...WHERE, '--yes'],
+  ['policy', ...WHERE],
+];
 
 /** The commands neither session runs, and why. */
 const NOT_RUN: Record<string, string> = {
@@ -47,7 +57,9 @@ const NOT_RUN: Record<string, string> = {
   console: 'serves its page in the foreground until Ctrl-C; test/browser/console-browser.test.ts drives it',
 };
 
-const PRODUCTS = ['{"id":"i1","title":"Imported one","price":3}', '{"id":"i2","title":"Imported two","price":4}'].join('\n');
+const PRODUCTS = ['{"id":"i1","title":"Imported one","price":3}', '{"id":"i2","title":"Imported two","price":4}'].join(
+  '\n',
+);
 
 /** What differs in stdout from one run to the next whatever the flags, and what it is replaced with. */
 const VARYING: Array<[RegExp, string]> = [
@@ -64,7 +76,10 @@ const VARYING: Array<[RegExp, string]> = [
 
 /** stdout with what varies from run to run masked, and repeated lines (a histogram's rows, once masked) once. */
 function comparable(run: SessionRun): string {
-  const masked = VARYING.reduce((text, [pattern, mask]) => text.replace(pattern, mask), run.stdout.replaceAll(run.cwd, '<cwd>'));
+  const masked = VARYING.reduce(
+    (text, [pattern, mask]) => text.replace(pattern, mask),
+    run.stdout.replaceAll(run.cwd, '<cwd>'),
+  );
   return masked
     .split('\n')
     .filter((line, index, lines) => index === 0 || line !== lines[index - 1])
@@ -84,13 +99,21 @@ interface SessionOptions {
 }
 
 /** Runs `steps` in a fresh directory, each with `extra` after its arguments. */
-async function runSession(steps: string[][], extra: string[], { env = {}, emulator = '' }: SessionOptions): Promise<SessionRun[]> {
+async function runSession(
+  steps: string[][],
+  extra: string[],
+  { env = {}, emulator = '' }: SessionOptions,
+): Promise<SessionRun[]> {
   const cwd = await mkdtemp(join(tmpdir(), 'products-cli-quiet-'));
   cwds.push(cwd);
   await writeFile(join(cwd, 'products.ndjson'), `${PRODUCTS}\n`);
   const runs: SessionRun[] = [];
   for (const args of steps) {
-    const run = await runCli([...args.map((arg) => (arg === EMULATOR ? emulator : arg)), ...extra], { cwd, env, nodeArgs: ['--import', terminalStderr] });
+    const run = await runCli([...args.map((arg) => (arg === EMULATOR ? emulator : arg)), ...extra], {
+      cwd,
+      env,
+      nodeArgs: ['--import', terminalStderr],
+    });
     runs.push({ ...run, cwd });
   }
   return runs;
@@ -100,7 +123,10 @@ async function runSession(steps: string[][], extra: string[], { env = {}, emulat
  * In the describe block it is called in: runs the session without --quiet, then again with it from nothing, and
  * tests each step's quiet run against its loud one. Returns the runs, filled in before the block's tests.
  */
-function compareLoudAndQuiet(steps: string[][], prepare: () => Promise<SessionOptions>): { loud: SessionRun[]; quiet: SessionRun[] } {
+function compareLoudAndQuiet(
+  steps: string[][],
+  prepare: () => Promise<SessionOptions>,
+): { loud: SessionRun[]; quiet: SessionRun[] } {
   const runs = { loud: [] as SessionRun[], quiet: [] as SessionRun[] };
   beforeAll(async () => {
     requireBuild();
@@ -120,7 +146,8 @@ function compareLoudAndQuiet(steps: string[][], prepare: () => Promise<SessionOp
 }
 
 /** The commands of `steps` that wrote to stderr. */
-const reporting = (steps: string[][], runs: SessionRun[]) => steps.filter((_args, index) => runs[index]?.stderr !== '').map(([name]) => name);
+const reporting = (steps: string[][], runs: SessionRun[]) =>
+  steps.filter((_args, index) => runs[index]?.stderr !== '').map(([name]) => name);
 
 afterAll(async () => {
   // A session that failed half-way may have left its stack running in the background.
@@ -139,7 +166,9 @@ describe('--quiet on the local stack', () => {
   const runs = compareLoudAndQuiet(LOCAL_SESSION, async () => ({}));
 
   it('is needed: without it, the commands that report progress do so on stderr', () => {
-    expect(reporting(LOCAL_SESSION, runs.loud)).toEqual(expect.arrayContaining(['setup', 'list', 'import', 'export', 'bench', 'demo', 'teardown']));
+    expect(reporting(LOCAL_SESSION, runs.loud)).toEqual(
+      expect.arrayContaining(['setup', 'list', 'import', 'export', 'bench', 'demo', 'teardown']),
+    );
   });
 });
 
@@ -147,7 +176,10 @@ describe.runIf(motoAvailable)('--quiet on AWS (moto)', () => {
   let emulator: Emulator | undefined;
   const runs = compareLoudAndQuiet(AWS_SESSION, async () => {
     emulator = await startEmulator();
-    return { env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' }, emulator: emulator.url };
+    return {
+      env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' },
+      emulator: emulator.url,
+    };
   });
   afterAll(async () => emulator?.stop());
 

@@ -44,8 +44,16 @@ async function benchLeftovers(on: LocalStack = stack): Promise<string[]> {
 }
 
 /** Runs bench as a child and sends `signal` once stderr shows `when`; resolves with how it ended. */
-async function benchUntil(args: string[], when: RegExp, signal: NodeJS.Signals, delayMs = 0): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [binPath, 'bench', '--url', stack.url, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+async function benchUntil(
+  args: string[],
+  when: RegExp,
+  signal: NodeJS.Signals,
+  delayMs = 0,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [binPath, 'bench', '--url', stack.url, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -63,7 +71,7 @@ async function benchUntil(args: string[], when: RegExp, signal: NodeJS.Signals, 
 }
 
 describe('bench against the default stage throttle', () => {
-  it('seeds at the throttle\'s pace, says the run measured the throttle, gives 2xx and 429 latency apart, and leaves nothing', async () => {
+  it("seeds at the throttle's pace, says the run measured the throttle, gives 2xx and 429 latency apart, and leaves nothing", async () => {
     // Act
     const json = await runCli(['bench', '--url', stack.url, '--duration', '2s', '--seed', '300', '--json'], { cwd });
     const text = await runCli(['bench', '--url', tight.url, '--duration', '1s', '--seed', '50'], { cwd });
@@ -72,13 +80,17 @@ describe('bench against the default stage throttle', () => {
     expect(json.code, json.stderr).toBe(EXIT.ok);
     const report = JSON.parse(json.stdout) as BenchReport;
     expect(report.seeded).toBe(300); // 300 is past the burst of 200: seeding waited for the throttle
-    const twoHundreds = Object.entries(report.statusCounts).filter(([status]) => status.startsWith('2')).reduce((sum, [, n]) => sum + n, 0);
+    const twoHundreds = Object.entries(report.statusCounts)
+      .filter(([status]) => status.startsWith('2'))
+      .reduce((sum, [, n]) => sum + n, 0);
     expect(report.latency2xxMs?.count).toBe(twoHundreds);
     expect(report.latency429Ms?.count).toBe(report.statusCounts['429']);
     expect(report.throttled / report.requests).toBeGreaterThan(0.5);
     expect(report.leftBehind).toBe(0);
     expect(text.code, text.stderr).toBe(EXIT.ok);
-    expect(text.stdout).toMatch(/most answers \([\d.]+%\) were 429: this run measured the stage throttle, not the API\./);
+    expect(text.stdout).toMatch(
+      /most answers \([\d.]+%\) were 429: this run measured the stage throttle, not the API\./,
+    );
     expect(text.stdout).toContain(`${cliName} setup --local --rate-limit 100000 --burst-limit 100000`);
     expect(text.stdout).toMatch(/^ {2}2xx +p50 .*\(\d+ answers\)$/m);
     expect(text.stdout).toMatch(/^ {2}429 +p50 .*\(\d+ answers\)$/m);
@@ -109,7 +121,9 @@ describe('bench against a server that is not the product API', () => {
   let url: string;
 
   beforeAll(async () => {
-    other = createServer((_req, res) => void res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>'));
+    other = createServer(
+      (_req, res) => void res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>'),
+    );
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(other.address() as AddressInfo).port}/prod`;
   });

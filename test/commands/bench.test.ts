@@ -44,7 +44,21 @@ const sum = (values: number[]) => values.reduce((total, value) => total + value,
 describe('bench', () => {
   it('sends exactly --requests requests, and every figure adds up to that count', async () => {
     // Act
-    const run = await runCli(['bench', '--url', open.url, '--requests', '400', '--connections', '4', '--mix', 'get=60,list=10,add=10,update=10,delete=10', '--json'], { cwd });
+    const run = await runCli(
+      [
+        'bench',
+        '--url',
+        open.url,
+        '--requests',
+        '400',
+        '--connections',
+        '4',
+        '--mix',
+        'get=60,list=10,add=10,update=10,delete=10',
+        '--json',
+      ],
+      { cwd },
+    );
 
     // Assess
     expect(run.code).toBe(EXIT.ok);
@@ -66,7 +80,23 @@ describe('bench', () => {
   });
 
   it('deletes what it seeded and added', async () => {
-    const run = await runCli(['bench', '--url', open.url, '--requests', '200', '--connections', '8', '--mix', 'add=50,get=50', '--seed', '20', '--json'], { cwd });
+    const run = await runCli(
+      [
+        'bench',
+        '--url',
+        open.url,
+        '--requests',
+        '200',
+        '--connections',
+        '8',
+        '--mix',
+        'add=50,get=50',
+        '--seed',
+        '20',
+        '--json',
+      ],
+      { cwd },
+    );
 
     expect(run.code).toBe(EXIT.ok);
     const report = JSON.parse(run.stdout) as BenchReport;
@@ -77,7 +107,10 @@ describe('bench', () => {
 
   it('counts and reports 429s from the stage throttle instead of hiding them', async () => {
     // Act: far more requests than the 10-request burst, at once.
-    const run = await runCli(['bench', '--url', throttled.url, '--requests', '150', '--connections', '8', '--mix', 'get=1', '--seed', '5'], { cwd });
+    const run = await runCli(
+      ['bench', '--url', throttled.url, '--requests', '150', '--connections', '8', '--mix', 'get=1', '--seed', '5'],
+      { cwd },
+    );
 
     // Assess
     expect(run.code).toBe(EXIT.ok);
@@ -87,7 +120,9 @@ describe('bench', () => {
     expect(count200 + count429).toBe(150);
     // Most of them: the report says the run measured the throttle.
     expect(count429 / 150).toBeGreaterThan(0.5);
-    expect(run.stdout).toMatch(/^throttled +most answers \([\d.]+%\) were 429: this run measured the stage throttle, not the API\.$/m);
+    expect(run.stdout).toMatch(
+      /^throttled +most answers \([\d.]+%\) were 429: this run measured the stage throttle, not the API\.$/m,
+    );
     expect(run.stdout).toMatch(/^latency +p50 .* p90 .* p99 .* p99\.9 .* max /m);
     expect(run.stdout).toMatch(/^latency histogram$/m);
     expect(run.stdout).toMatch(/│█/);
@@ -95,10 +130,14 @@ describe('bench', () => {
 
   it('stops on Ctrl-C, cleans up and prints what it measured', async () => {
     // Prepare
-    const child = spawn(process.execPath, [binPath, 'bench', '--url', open.url, '--duration', '60s', '--connections', '2'], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [binPath, 'bench', '--url', open.url, '--duration', '60s', '--connections', '2'],
+      {
+        cwd,
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

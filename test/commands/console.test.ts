@@ -20,7 +20,9 @@ afterEach(async () => {
 
 async function healthAnswer(args: string[]): Promise<{ status: number; message: string }> {
   running = await startConsoleCli([...args, '--port', '0'], { cwd });
-  const answer = await fetch(`${new URL(running.url).origin}/console/metrics?since=15m`, { headers: { cookie: await consoleCookie(running.url) } });
+  const answer = await fetch(`${new URL(running.url).origin}/console/metrics?since=15m`, {
+    headers: { cookie: await consoleCookie(running.url) },
+  });
   return { status: answer.status, message: ((await answer.json()) as { message: string }).message };
 }
 
@@ -30,13 +32,22 @@ describe('console: Health without metrics', () => {
 
     expect(await healthAnswer(['--url', 'http://127.0.0.1:9/prod'])).toEqual({
       status: 503,
-      message: 'no metrics: http://127.0.0.1:9/prod is not a stack that setup recorded here; run the console where setup ran',
+      message:
+        'no metrics: http://127.0.0.1:9/prod is not a stack that setup recorded here; run the console where setup ran',
     });
   });
 
   it('says how to start the recorded local stack when it is not running', async () => {
     cwd = await mkdtemp(join(tmpdir(), 'products-cli-console-'));
-    const local = { url: 'http://127.0.0.1:9/prod', port: 9, stage: 'prod', pid: 999_999, dynamodbEndpoint: 'http://127.0.0.1:8', startedAt: '2026-01-01T00:00:00Z', secret: 'gone' };
+    const local = {
+      url: 'http://127.0.0.1:9/prod',
+      port: 9,
+      stage: 'prod',
+      pid: 999_999,
+      dynamodbEndpoint: 'http://127.0.0.1:8',
+      startedAt: '2026-01-01T00:00:00Z',
+      secret: 'gone',
+    };
     await writeState(cwd, { version: 1, current: 'local', local });
 
     const answer = await healthAnswer([]);

@@ -20,7 +20,14 @@ afterAll(async () => {
   if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
-const STEP_NAMES = ['add the IPhone', 'get it', 'list the products', 'change its price', 'delete it', 'check that it is gone'];
+const STEP_NAMES = [
+  'add the IPhone',
+  'get it',
+  'list the products',
+  'change its price',
+  'delete it',
+  'check that it is gone',
+];
 
 describe('products-cli demo', () => {
   it('runs the whole tutorial on a fresh local stack and passes', async () => {
@@ -65,11 +72,28 @@ describe('a demo that misbehaves', () => {
   });
 
   function quietContext(): Context {
-    return { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd, json: true, color: false, signal: new AbortController().signal };
+    return {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      stdin: new PassThrough(),
+      env: {},
+      cwd,
+      json: true,
+      color: false,
+      signal: new AbortController().signal,
+    };
   }
 
   it('stops at the first wrong answer, stops the stack, and fails with exit 1', async () => {
-    const created = { id: '1', title: 'IPhone', description: 'This is an IPhone', price: 900, createdAt: 'x', updatedAt: 'x', version: 1 };
+    const created = {
+      id: '1',
+      title: 'IPhone',
+      description: 'This is an IPhone',
+      price: 900,
+      createdAt: 'x',
+      updatedAt: 'x',
+      version: 1,
+    };
     // The product is created, but reading it back gives a different price.
     server = await startScriptedServer([reply(201, created), reply(200, { ...created, price: 1 })]);
     let stopped = false;

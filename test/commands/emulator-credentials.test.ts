@@ -22,7 +22,10 @@ it('names the variables an emulator needs when no credentials are found', async 
   };
 
   // Act
-  const run = await runCli(['status', '--endpoint-url', 'http://127.0.0.1:9', '--region', 'us-east-1'], { cwd: home, env });
+  const run = await runCli(['status', '--endpoint-url', 'http://127.0.0.1:9', '--region', 'us-east-1'], {
+    cwd: home,
+    env,
+  });
 
   // Assess
   expect(run.code).toBe(6);

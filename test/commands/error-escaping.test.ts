@@ -14,7 +14,14 @@ beforeAll(async () => {
   // A problem whose text carries terminal escapes, as anything that writes to the table could make it do.
   server = await startScriptedServer((_request, response) => {
     response.writeHead(409, { 'content-type': 'application/problem+json' });
-    response.end(JSON.stringify({ type: 'urn:products-cli:problem:conflict', title: 'Conflict \u001b[31mred', status: 409, detail: 'id \u001b]0;owned\u0007 exists' }));
+    response.end(
+      JSON.stringify({
+        type: 'urn:products-cli:problem:conflict',
+        title: 'Conflict \u001b[31mred',
+        status: 409,
+        detail: 'id \u001b]0;owned\u0007 exists',
+      }),
+    );
   });
 });
 afterAll(async () => {
@@ -24,7 +31,9 @@ afterAll(async () => {
 
 describe('error messages on a terminal', () => {
   it('show control characters from the answer as escapes, never as terminal commands', async () => {
-    const run = await runCli(['add', '--id', 'x1', '--title', 'IPhone', '--price', '900', '--url', server.url], { cwd });
+    const run = await runCli(['add', '--id', 'x1', '--title', 'IPhone', '--price', '900', '--url', server.url], {
+      cwd,
+    });
 
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/^products-cli: /);
@@ -33,7 +42,10 @@ describe('error messages on a terminal', () => {
   });
 
   it('keep the exact text in --json, where JSON escapes it', async () => {
-    const run = await runCli(['add', '--id', 'x1', '--title', 'IPhone', '--price', '900', '--url', server.url, '--json'], { cwd });
+    const run = await runCli(
+      ['add', '--id', 'x1', '--title', 'IPhone', '--price', '900', '--url', server.url, '--json'],
+      { cwd },
+    );
 
     expect(run.code).toBe(4);
     expect(JSON.parse(run.stderr).error.message).toContain('\u001b');

@@ -26,7 +26,11 @@ beforeAll(async () => {
   const api = new ProductApi({ baseUrl: stack.url, retries: 10 });
   const description = 'd'.repeat(3000);
   for (let start = 0; start < SEEDED; start += 20) {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => api.create({ id: `exp-${start + i}`, title: `Product, "${start + i}"`, description, price: start + i + 0.25 })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        api.create({ id: `exp-${start + i}`, title: `Product, "${start + i}"`, description, price: start + i + 0.25 }),
+      ),
+    );
   }
   await api.close();
 }, 60_000);
@@ -39,7 +43,14 @@ afterAll(async () => {
 describe('export to a reader that goes away', () => {
   it('exits 0 with no message when `| head -2` stops reading', async () => {
     // Not spawnSync: the stack runs in this process and must go on answering.
-    const shell = spawn('bash', ['-c', `"${process.execPath}" "${binPath}" export --url ${stack.url} 2>stderr.txt | head -2 >/dev/null; echo "\${PIPESTATUS[0]}"`], { cwd });
+    const shell = spawn(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${binPath}" export --url ${stack.url} 2>stderr.txt | head -2 >/dev/null; echo "\${PIPESTATUS[0]}"`,
+      ],
+      { cwd },
+    );
     let stdout = '';
     shell.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     await new Promise((resolve) => shell.on('close', resolve));
@@ -56,11 +67,15 @@ describe('export --output', () => {
     const run = await runCli(['export', '--url', stack.url, '--output', 'somedir'], { cwd });
 
     expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toBe(`products-cli: --output somedir is a directory; give a file name, such as ${join('somedir', 'products.ndjson')}\n`);
+    expect(run.stderr).toBe(
+      `products-cli: --output somedir is a directory; give a file name, such as ${join('somedir', 'products.ndjson')}\n`,
+    );
   });
 
   it('writes CSV with the header import reads, which imports back row for row', async () => {
-    const run = await runCli(['export', '--url', stack.url, '--format', 'csv', '--output', 'products.csv', '--json'], { cwd });
+    const run = await runCli(['export', '--url', stack.url, '--format', 'csv', '--output', 'products.csv', '--json'], {
+      cwd,
+    });
     const check = await runCli(['import', 'products.csv', '--dry-run', '--json'], { cwd });
 
     expect(run.code, run.stderr).toBe(EXIT.ok);
@@ -73,7 +88,9 @@ describe('export --output', () => {
   });
 
   it('removes the temporary files of exports whose process is gone', async () => {
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    }).stdout;
     await writeFile(join(cwd, `backup.ndjson.partial-${dead}`), '{"half":');
 
     const run = await runCli(['export', '--url', stack.url, '--output', 'backup.ndjson'], { cwd });
@@ -91,7 +108,15 @@ describe('export stopped by SIGTERM', () => {
     // An API whose pages never end and come slowly, so that the signal surely comes mid-export.
     slow = createServer((_req, res) => {
       setTimeout(() => {
-        const items = Array.from({ length: 100 }, (_, i) => ({ id: `s${i}`, title: 'Slow', description: '', price: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 1 }));
+        const items = Array.from({ length: 100 }, (_, i) => ({
+          id: `s${i}`,
+          title: 'Slow',
+          description: '',
+          price: 1,
+          createdAt: '2026-01-01T00:00:00.000Z',
+          updatedAt: '2026-01-01T00:00:00.000Z',
+          version: 1,
+        }));
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items, nextCursor: 'more' }));
       }, 100);
     });
@@ -105,12 +130,16 @@ describe('export stopped by SIGTERM', () => {
   });
 
   it('removes its partial file as Ctrl-C does, and exits 143', async () => {
-    const child = spawn(process.execPath, [binPath, 'export', '--url', url, '--output', 'stopped.ndjson'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [binPath, 'export', '--url', url, '--output', 'stopped.ndjson'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const partial = join(cwd, `stopped.ndjson.partial-${child.pid}`);
-    for (let waited = 0; !existsSync(partial) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; !existsSync(partial) && waited < 10_000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 400));
 
     child.kill('SIGTERM');

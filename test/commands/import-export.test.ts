@@ -59,7 +59,11 @@ const writers: Record<string, { ext: string; write: (rows: Row[]) => string; lin
     write: (rows) =>
       'id,title,description,price\n' +
       rows
-        .map((row) => (typeof row === 'string' ? row : ['id', 'title', 'description', 'price'].map((field) => csvCell(row[field] ?? '')).join(',')))
+        .map((row) =>
+          typeof row === 'string'
+            ? row
+            : ['id', 'title', 'description', 'price'].map((field) => csvCell(row[field] ?? '')).join(','),
+        )
         .join('\n') +
       '\n',
     lineOf: (index) => index + 2,
@@ -76,7 +80,11 @@ describe.each(Object.keys(writers))('import of a %s file', (format) => {
     { id: `${prefix}-1`, title: 'IPhone again', description: 'duplicate id', price: 1 },
     { id: `${prefix}-4`, title: 'Too precise', description: 'x', price: 1.234 },
     // A row that cannot be parsed; in a JSON array it must keep its brackets balanced, or the array itself is broken.
-    { csv: `${prefix}-5,Broken`, json: `{"id": "${prefix}-5", "title": }`, ndjson: `{"id": "${prefix}-5", "title": "Broken",` }[format] as string,
+    {
+      csv: `${prefix}-5,Broken`,
+      json: `{"id": "${prefix}-5", "title": }`,
+      ndjson: `{"id": "${prefix}-5", "title": "Broken",`,
+    }[format] as string,
     { id: `${prefix}-6`, title: 'Cable', description: 'line one', price: 12 },
   ];
   let file: string;
@@ -99,7 +107,12 @@ describe.each(Object.keys(writers))('import of a %s file', (format) => {
     expect(result.failures[0]?.reason).toMatch(/^title (must not be empty|is required)$/);
     expect(result.failures[1]).toMatchObject({ id: `${prefix}-4`, reason: 'price must have at most 2 decimal places' });
     expect(result.failures[2]?.reason).toMatch(format === 'csv' ? /has 2 fields; the header has 4/ : /not valid JSON/);
-    expect(await fetchProduct(stack.url, `${prefix}-1`)).toMatchObject({ title: 'IPhone', description: 'This is an IPhone, "quoted"', price: 900, version: 1 });
+    expect(await fetchProduct(stack.url, `${prefix}-1`)).toMatchObject({
+      title: 'IPhone',
+      description: 'This is an IPhone, "quoted"',
+      price: 900,
+      version: 1,
+    });
     expect(await fetchProduct(stack.url, `${prefix}-2`)).toMatchObject({ title: 'Café crème ☕', price: 3.5 });
     expect(await fetchProduct(stack.url, `${prefix}-3`)).toBeUndefined();
   });
@@ -108,8 +121,15 @@ describe.each(Object.keys(writers))('import of a %s file', (format) => {
     const run = await runCli(['import', file, '--url', stack.url], { cwd });
 
     expect(run.code).toBe(EXIT.failure);
-    expect(run.stdout).toMatch(new RegExp(`^7 rows from .*\\.${writer.ext} \\(${format}\\) in [\\d.]+ s: 0 created, 4 skipped \\(id exists\\), 3 failed$`, 'm'));
-    expect(run.stderr).toContain(`failed line ${writer.lineOf(4)} (id ${prefix}-4): price must have at most 2 decimal places\n`);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^7 rows from .*\\.${writer.ext} \\(${format}\\) in [\\d.]+ s: 0 created, 4 skipped \\(id exists\\), 3 failed$`,
+        'm',
+      ),
+    );
+    expect(run.stderr).toContain(
+      `failed line ${writer.lineOf(4)} (id ${prefix}-4): price must have at most 2 decimal places\n`,
+    );
     expect(run.stderr).toMatch(/products-cli: 3 of 7 rows failed; fix them and run the import again/);
   });
 });
@@ -122,7 +142,14 @@ describe('import', () => {
     const run = await runCli(['import', '-', '--url', stack.url, '--json'], { cwd, stdin: input });
 
     expect(run.code).toBe(EXIT.ok);
-    expect(JSON.parse(run.stdout)).toMatchObject({ file: '-', format: 'ndjson', rows: 2, created: 2, skipped: 0, failed: 0 });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      file: '-',
+      format: 'ndjson',
+      rows: 2,
+      created: 2,
+      skipped: 0,
+      failed: 0,
+    });
   });
 
   it('stops with one clear error when the API cannot be reached', async () => {
@@ -131,7 +158,9 @@ describe('import', () => {
     const run = await runCli(['import', 'one.ndjson', '--url', 'http://127.0.0.1:9/prod'], { cwd });
 
     expect(run.code).toBe(EXIT.api);
-    expect(run.stderr).toMatch(/^products-cli: cannot reach http:\/\/127\.0\.0\.1:9\/prod\/products for POST: connection refused/);
+    expect(run.stderr).toMatch(
+      /^products-cli: cannot reach http:\/\/127\.0\.0\.1:9\/prod\/products for POST: connection refused/,
+    );
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
@@ -211,10 +240,14 @@ describe('export', () => {
   it('refuses an --output in a missing folder before any request, naming the path given', async () => {
     const output = join(cwd, 'no-such-folder', 'x.ndjson');
     // An unreachable URL: the refusal must come first, or this would be a network error after retries.
-    const run = await runCli(['export', '--url', 'http://127.0.0.1:9/prod', '--output', output, '--retries', '0'], { cwd });
+    const run = await runCli(['export', '--url', 'http://127.0.0.1:9/prod', '--output', output, '--retries', '0'], {
+      cwd,
+    });
 
     expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toBe(`products-cli: --output ${output}: the folder ${join(cwd, 'no-such-folder')} does not exist\n`);
+    expect(run.stderr).toBe(
+      `products-cli: --output ${output}: the folder ${join(cwd, 'no-such-folder')} does not exist\n`,
+    );
     expect(run.stderr).not.toContain('.partial-');
   });
 

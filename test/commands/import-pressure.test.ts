@@ -39,7 +39,9 @@ async function idsWith(prefix: string): Promise<string[]> {
 }
 
 const ndjson = (prefix: string, count: number) =>
-  Array.from({ length: count }, (_, index) => JSON.stringify({ id: `${prefix}-${index}`, title: `Product ${index}`, price: index + 0.5 })).join('\n') + '\n';
+  Array.from({ length: count }, (_, index) =>
+    JSON.stringify({ id: `${prefix}-${index}`, title: `Product ${index}`, price: index + 0.5 }),
+  ).join('\n') + '\n';
 
 /** Only printable text and line ends: no terminal escapes, no bytes of the file echoed back. */
 const PRINTABLE = /^[\x20-\x7e\n\u2026]*$/;
@@ -80,9 +82,13 @@ describe('an import killed and run again', () => {
     // Act: killed (SIGKILL: no clean-up) three times, each at a random point after its checkpoint moved on.
     for (let kill = 0; kill < 3; kill++) {
       const before = await marked();
-      const child = spawn(process.execPath, [binPath, 'import', 'killed.ndjson', '--url', stack.url, '--json'], { cwd, stdio: 'ignore' });
+      const child = spawn(process.execPath, [binPath, 'import', 'killed.ndjson', '--url', stack.url, '--json'], {
+        cwd,
+        stdio: 'ignore',
+      });
       const closed = new Promise((resolve) => child.on('close', resolve));
-      while ((await marked()) <= before && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+      while ((await marked()) <= before && child.exitCode === null)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 500));
       child.kill('SIGKILL');
       await closed;
@@ -111,7 +117,9 @@ describe('import of a file that cannot be read to its end', () => {
     const run = await runCli(['import', 'bad-quote.csv', '--url', stack.url], { cwd });
 
     expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toMatch(/^products-cli: reading stopped at line 2: the CSV cannot be read: Invalid Closing Quote.*; no rows before it\n$/);
+    expect(run.stderr).toMatch(
+      /^products-cli: reading stopped at line 2: the CSV cannot be read: Invalid Closing Quote.*; no rows before it\n$/,
+    );
     expect(run.stderr).not.toMatch(/ERR_STREAM|at .*\.js:\d+/);
   });
 
@@ -139,7 +147,9 @@ describe('import of a file that cannot be read to its end', () => {
 
     // Assess
     expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toMatch(/^products-cli: reading stopped at line 302: the CSV cannot be read: Quote Not Closed.*; the 300 rows before it: 300 created, 0 skipped, 0 failed\n$/);
+    expect(run.stderr).toMatch(
+      /^products-cli: reading stopped at line 302: the CSV cannot be read: Quote Not Closed.*; the 300 rows before it: 300 created, 0 skipped, 0 failed\n$/,
+    );
     expect(await idsWith(`${prefix}-`)).toHaveLength(300);
   }, 60_000);
 
@@ -173,7 +183,9 @@ describe('import --dry-run', () => {
     const run = await runCli(['import', 'dry.ndjson', '--dry-run'], { cwd });
 
     expect(run.code).toBe(EXIT.failure);
-    expect(run.stdout).toMatch(/^5 rows from dry\.ndjson \(ndjson\) in [\d.]+ s: 2 valid, 3 failed; nothing was sent \(--dry-run\)\n$/);
+    expect(run.stdout).toMatch(
+      /^5 rows from dry\.ndjson \(ndjson\) in [\d.]+ s: 2 valid, 3 failed; nothing was sent \(--dry-run\)\n$/,
+    );
     expect(run.stderr).toContain(`failed line 2 (id ${prefix}-2): title`);
     expect(run.stderr).toContain(`failed line 3 (id ${prefix}-3): price must have at most 2 decimal places`);
     expect(run.stderr).toContain('failed line 4: not valid JSON');
@@ -187,8 +199,14 @@ describe('an interrupted import', () => {
     // Prepare: a bad row first, then more rows than batches at the throttle's pace put in before Ctrl-C.
     const prefix = `int-${process.pid}`;
     const total = 200_000;
-    await writeFile(join(cwd, 'interrupt.ndjson'), `${JSON.stringify({ id: `${prefix}-bad`, title: '', price: 1 })}\n${ndjson(prefix, total)}`);
-    const child = spawn(process.execPath, [binPath, 'import', 'interrupt.ndjson', '--url', stack.url, '--json'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    await writeFile(
+      join(cwd, 'interrupt.ndjson'),
+      `${JSON.stringify({ id: `${prefix}-bad`, title: '', price: 1 })}\n${ndjson(prefix, total)}`,
+    );
+    const child = spawn(process.execPath, [binPath, 'import', 'interrupt.ndjson', '--url', stack.url, '--json'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -14,7 +14,8 @@ beforeAll(async () => {
   stack = await startLocalStack({ port: 0, throttle: null });
   const api = new ProductApi({ baseUrl: stack.url });
   try {
-    for (let index = 0; index < seeded; index += 1) await api.create({ id: `t-${index}`, title: `Product ${index}`, price: index + 1 });
+    for (let index = 0; index < seeded; index += 1)
+      await api.create({ id: `t-${index}`, title: `Product ${index}`, price: index + 1 });
   } finally {
     await api.close();
   }
@@ -29,7 +30,10 @@ async function listOn(terminal: boolean, opts: Partial<ListOptions> = {}) {
   ctx.stdout.isTTY = terminal;
   const options: ListOptions = { url: stack.url, ...opts };
   await command.print?.(await command.run([], options, { ...ctx, emit: () => {} }), ctx, options);
-  const rows = ctx.stdout.text().split('\n').filter((line) => /^t-\d+ /.test(line) || line.startsWith('{'));
+  const rows = ctx.stdout
+    .text()
+    .split('\n')
+    .filter((line) => /^t-\d+ /.test(line) || line.startsWith('{'));
   return { rows: rows.length, stderr: ctx.stderr.text() };
 }
 
@@ -38,7 +42,9 @@ describe('list on a terminal', () => {
     const shown = await listOn(true);
 
     expect(shown.rows).toBe(TERMINAL_LIST_LIMIT);
-    expect(shown.stderr).toContain(`${TERMINAL_LIST_LIMIT} products (the first ${TERMINAL_LIST_LIMIT} are shown; more may remain: --all for every one, or --limit N)`);
+    expect(shown.stderr).toContain(
+      `${TERMINAL_LIST_LIMIT} products (the first ${TERMINAL_LIST_LIMIT} are shown; more may remain: --all for every one, or --limit N)`,
+    );
   });
 
   it.each([

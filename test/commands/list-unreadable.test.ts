@@ -16,12 +16,34 @@ beforeAll(async () => {
   requireBuild();
   stack = await startLocalStack({ port: 0 });
   cwd = await mkdtemp(join(tmpdir(), 'products-cli-unreadable-'));
-  const client = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const client = new DynamoDBClient({
+    endpoint: stack.dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
   for (const id of ids) {
     const now = '2026-01-01T00:00:00.000Z';
-    await client.send(new PutItemCommand({ TableName: 'product', Item: { id: { S: id }, title: { S: id }, description: { S: '' }, price: { N: '1' }, version: { N: '1' }, createdAt: { S: now }, updatedAt: { S: now } } }));
+    await client.send(
+      new PutItemCommand({
+        TableName: 'product',
+        Item: {
+          id: { S: id },
+          title: { S: id },
+          description: { S: '' },
+          price: { N: '1' },
+          version: { N: '1' },
+          createdAt: { S: now },
+          updatedAt: { S: now },
+        },
+      }),
+    );
   }
-  await client.send(new PutItemCommand({ TableName: 'product', Item: { id: { S: 'odd-1' }, title: { N: '42' }, price: { S: 'cheap' } } }));
+  await client.send(
+    new PutItemCommand({
+      TableName: 'product',
+      Item: { id: { S: 'odd-1' }, title: { N: '42' }, price: { S: 'cheap' } },
+    }),
+  );
   client.destroy();
 }, 60_000);
 
@@ -37,12 +59,19 @@ describe('a stored item that does not read as a product', () => {
     const run = await runCli(['list', '--json', '--url', stack.url], { cwd });
 
     expect(run.code).toBe(EXIT.unreadable);
-    expect(run.stdout.trim().split('\n').map((line) => JSON.parse(line).id).sort()).toEqual(ids);
+    expect(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id)
+        .sort(),
+    ).toEqual(ids);
     expect(run.stderr).toContain(SKIPPED_LINE);
     expect(run.stderr.split('\n').filter((line) => line.startsWith('skipped product'))).toHaveLength(1);
     expect(JSON.parse(run.stderr.trim().split('\n').at(-1) as string).error).toEqual({
       name: 'AppError',
-      message: 'every readable product was listed; 1 stored item does not read as a product and was skipped (listed above): correct or delete it in the table',
+      message:
+        'every readable product was listed; 1 stored item does not read as a product and was skipped (listed above): correct or delete it in the table',
       exitCode: EXIT.unreadable,
     });
   });
@@ -61,6 +90,8 @@ describe('a stored item that does not read as a product', () => {
     const run = await runCli(['get', 'odd-1', '--url', stack.url], { cwd });
 
     expect(run.code).toBe(EXIT.api);
-    expect(run.stderr).toMatch(/^products-cli: Internal error: title is a number, not a string; price is a string, not a number \(HTTP 500 from GET .*\/product\/odd-1\)\n$/);
+    expect(run.stderr).toMatch(
+      /^products-cli: Internal error: title is a number, not a string; price is a string, not a number \(HTTP 500 from GET .*\/product\/odd-1\)\n$/,
+    );
   });
 });

@@ -20,7 +20,15 @@ beforeAll(async () => {
   await writeState(cwd, {
     version: 1,
     current: 'local',
-    local: { url: stack.url, port: stack.port, stage: 'prod', pid: process.pid, dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: stack.startedAt, secret: stack.secret },
+    local: {
+      url: stack.url,
+      port: stack.port,
+      stage: 'prod',
+      pid: process.pid,
+      dynamodbEndpoint: stack.dynamodbEndpoint,
+      startedAt: stack.startedAt,
+      secret: stack.secret,
+    },
   });
 });
 
@@ -29,7 +37,8 @@ afterAll(async () => {
   if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
-const total = (report: MetricsReport, id: string) => report.series.find((s) => s.id === id)?.values.reduce((sum, v) => sum + v, 0);
+const total = (report: MetricsReport, id: string) =>
+  report.series.find((s) => s.id === id)?.values.reduce((sum, v) => sum + v, 0);
 
 describe('metrics --local', () => {
   it('counts a known mix: 100 requests, 10 of them 404, 5 throttled', async () => {
@@ -78,13 +87,19 @@ describe('metrics --local', () => {
     expect(run.code).toBe(EXIT.ok);
     const lines = run.stdout.split('\n');
     expect(lines[1]).toMatch(/^100 requests, 0% 5XX, p99 [\d.]+ ms, 5 throttled$/);
-    expect(lines.find((line) => line.trimStart().startsWith('requests'))).toMatch(/requests\s+ *[▁▂▃▄▅▆▇█]+ +100 \([\d.]+\/min\)\s+peak 100/);
+    expect(lines.find((line) => line.trimStart().startsWith('requests'))).toMatch(
+      /requests\s+ *[▁▂▃▄▅▆▇█]+ +100 \([\d.]+\/min\)\s+peak 100/,
+    );
   });
 
   it('prints one summary line per refresh with --watch when piped, until stopped', async () => {
     const { spawn } = await import('node:child_process');
     const { binPath } = await import('./helpers/run-cli.js');
-    const child = spawn(process.execPath, [binPath, 'metrics', '--local', '--since', '15m', '--watch', '--every', '1s'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(
+      process.execPath,
+      [binPath, 'metrics', '--local', '--since', '15m', '--watch', '--every', '1s'],
+      { cwd, env: { ...process.env, NO_COLOR: '1' } },
+    );
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     while (stdout.split('\n').filter(Boolean).length < 2) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -25,7 +25,11 @@ afterAll(async () => {
 /** Runs the CLI with every loaded module recorded, and returns the exit code and the module URLs. */
 async function loadedModules(args: string[], name: string): Promise<{ code: number | null; modules: string[] }> {
   const file = join(cwd, `${name}.txt`);
-  const run = await runCli(args, { cwd, env: { RECORD_MODULES_FILE: file }, nodeArgs: ['--import', recordModulesPath] });
+  const run = await runCli(args, {
+    cwd,
+    env: { RECORD_MODULES_FILE: file },
+    nodeArgs: ['--import', recordModulesPath],
+  });
   const modules = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
   return { code: run.code, modules };
 }

@@ -25,7 +25,9 @@ describe('openapi', () => {
     expect(run.code).toBe(EXIT.ok);
     expect(run.stderr).toBe('');
     const document = JSON.parse(run.stdout) as { servers: unknown; paths: Record<string, unknown> };
-    expect(document.servers).toEqual([{ url: 'https://abc123.execute-api.us-east-1.amazonaws.com/prod', description: 'given with --url' }]);
+    expect(document.servers).toEqual([
+      { url: 'https://abc123.execute-api.us-east-1.amazonaws.com/prod', description: 'given with --url' },
+    ]);
     await expect(SwaggerParser.validate(document as never)).resolves.toBeDefined();
   });
 
@@ -33,7 +35,9 @@ describe('openapi', () => {
     const fromEnv = await runCli(['openapi'], { cwd, env: { PRODUCTS_API_URL: 'http://127.0.0.1:3000/prod' } });
     const none = await runCli(['openapi'], { cwd });
 
-    expect(JSON.parse(fromEnv.stdout).servers).toEqual([{ url: 'http://127.0.0.1:3000/prod', description: 'from PRODUCTS_API_URL' }]);
+    expect(JSON.parse(fromEnv.stdout).servers).toEqual([
+      { url: 'http://127.0.0.1:3000/prod', description: 'from PRODUCTS_API_URL' },
+    ]);
     expect(none.code).toBe(EXIT.ok);
     expect(JSON.parse(none.stdout).servers).toBeUndefined();
   });

@@ -47,7 +47,17 @@ describe('add', () => {
   it('creates a product from flags and shows it', async () => {
     const id = freshId('add');
 
-    const run = await cli(['add', '--id', id, '--title', 'IPhone', '--description', 'This is an IPhone', '--price', '900']);
+    const run = await cli([
+      'add',
+      '--id',
+      id,
+      '--title',
+      'IPhone',
+      '--description',
+      'This is an IPhone',
+      '--price',
+      '900',
+    ]);
 
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout.split('\n')[0]).toBe(`created product ${id}`);
@@ -86,7 +96,13 @@ describe('add', () => {
     const copy = await cli(['add', '-', '--id', `${id}-copy`, '--json'], original.stdout);
 
     expect(copy.code).toBe(EXIT.ok);
-    expect(JSON.parse(copy.stdout)).toMatchObject({ id: `${id}-copy`, title: 'Original', description: 'to copy', price: 10, version: 1 });
+    expect(JSON.parse(copy.stdout)).toMatchObject({
+      id: `${id}-copy`,
+      title: 'Original',
+      description: 'to copy',
+      price: 10,
+      version: 1,
+    });
   });
 
   it('refuses an id that exists with exit 4', async () => {
@@ -117,7 +133,11 @@ describe('add', () => {
     await writeFile(file, '[1, 2]');
 
     expectOneLineError(await cli(['add', '--file', file]), EXIT.usage, /must hold one JSON object/);
-    expectOneLineError(await cli(['add', '--file', join(cwd, 'missing.json')]), EXIT.usage, /missing\.json does not exist/);
+    expectOneLineError(
+      await cli(['add', '--file', join(cwd, 'missing.json')]),
+      EXIT.usage,
+      /missing\.json does not exist/,
+    );
     expectOneLineError(await cli(['add', '-'], '{not json'), EXIT.usage, /stdin is not valid JSON/);
   });
 });
@@ -146,7 +166,9 @@ describe('get', () => {
 
     expect(run.code).toBe(EXIT.notFound);
     expect(run.stdout).toBe('');
-    expect(JSON.parse(run.stderr)).toEqual({ error: { name: 'NotFoundError', message: 'no product has id no-such-product', exitCode: EXIT.notFound } });
+    expect(JSON.parse(run.stderr)).toEqual({
+      error: { name: 'NotFoundError', message: 'no product has id no-such-product', exitCode: EXIT.notFound },
+    });
   });
 
   it('rejects an id that cannot exist with exit 2', async () => {
@@ -159,7 +181,15 @@ describe('list', () => {
 
   beforeAll(async () => {
     for (const [index, id] of ids.entries()) {
-      await cli(['add', '--id', id, '--title', `Listed product ${index} with a title long enough to be cut in the table`, '--price', `${index + 1}000.5`]);
+      await cli([
+        'add',
+        '--id',
+        id,
+        '--title',
+        `Listed product ${index} with a title long enough to be cut in the table`,
+        '--price',
+        `${index + 1}000.5`,
+      ]);
     }
   });
 
@@ -200,7 +230,15 @@ describe('list', () => {
 
   it('prints each page before the next one arrives', async () => {
     const { startScriptedServer, reply } = await import('../http/helpers/scripted-server.js');
-    const item = (id: string) => ({ id, title: id, description: '', price: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 1 });
+    const item = (id: string) => ({
+      id,
+      title: id,
+      description: '',
+      price: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      version: 1,
+    });
     let firstLineSeen: () => void = () => {};
     const firstLine = new Promise<void>((resolve) => (firstLineSeen = resolve));
     // The second page is held back until the first page's row has reached the CLI's stdout.
@@ -211,7 +249,10 @@ describe('list', () => {
         reply(200, { items: [item('second')], nextCursor: null })(request, response, index);
       },
     ]);
-    const child = spawn(process.execPath, [binPath, 'list', '--json', '--page-size', '1', '--url', server.url], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [binPath, 'list', '--json', '--page-size', '1', '--url', server.url], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
@@ -226,7 +267,10 @@ describe('list', () => {
   });
 
   it('stops quietly, exit 0, when the reader of its output goes away (| head -1)', async () => {
-    const child = spawn(process.execPath, [binPath, 'list', '--json', '--page-size', '1', '--url', stack.url], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [binPath, 'list', '--json', '--page-size', '1', '--url', stack.url], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     // Read the first line, then close the pipe as `head -1` does.
@@ -279,7 +323,11 @@ describe('update', () => {
   });
 
   it('exits 3 for a product that does not exist', async () => {
-    expectOneLineError(await cli(['update', 'no-such-product', '--price', '1']), EXIT.notFound, 'no product has id no-such-product');
+    expectOneLineError(
+      await cli(['update', 'no-such-product', '--price', '1']),
+      EXIT.notFound,
+      'no product has id no-such-product',
+    );
   });
 });
 
@@ -331,7 +379,14 @@ describe('targets and failures', () => {
     await writeState(stateCwd, {
       version: 1,
       current: 'local',
-      local: { url: stack.url, port: stack.port, stage: 'prod', pid: process.pid, dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: new Date().toISOString() },
+      local: {
+        url: stack.url,
+        port: stack.port,
+        stage: 'prod',
+        pid: process.pid,
+        dynamodbEndpoint: stack.dynamodbEndpoint,
+        startedAt: new Date().toISOString(),
+      },
     });
 
     const run = await runCli(['get', id, '--json'], { cwd: stateCwd });
@@ -348,7 +403,11 @@ describe('targets and failures', () => {
   });
 
   it('exits 2 for a --url that is not a URL', async () => {
-    expectOneLineError(await runCli(['get', '1', '--url', 'localhost:3000'], { cwd }), EXIT.usage, /--url must be an http or https URL/);
+    expectOneLineError(
+      await runCli(['get', '1', '--url', 'localhost:3000'], { cwd }),
+      EXIT.usage,
+      /--url must be an http or https URL/,
+    );
   });
 
   it('exits 5 naming the URL when the API cannot be reached', async () => {
@@ -362,7 +421,11 @@ describe('targets and failures', () => {
 
     const run = await runCli(['get', '1', '--url', url], { cwd });
 
-    expectOneLineError(run, EXIT.api, `cannot reach ${url}/product/1 for GET: connection refused (5 attempts); is the API running?`);
+    expectOneLineError(
+      run,
+      EXIT.api,
+      `cannot reach ${url}/product/1 for GET: connection refused (5 attempts); is the API running?`,
+    );
   });
 
   it('exits 5 and hints at the stage when the URL lacks it', async () => {
@@ -381,7 +444,10 @@ describe('targets and failures', () => {
       arrived();
       await hang(...args);
     });
-    const child = spawn(process.execPath, [binPath, 'get', '1', '--url', server.url], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [binPath, 'get', '1', '--url', server.url], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 

@@ -78,7 +78,10 @@ describe('delete of several ids', () => {
     const run = await cli(['delete', `${p}-d3`, `${p}-d4`, '--json']);
 
     expect(run.code, run.stderr).toBe(EXIT.ok);
-    expect(JSON.parse(run.stdout)).toEqual([{ id: `${p}-d3`, deleted: true }, { id: `${p}-d4`, deleted: true }]);
+    expect(JSON.parse(run.stdout)).toEqual([
+      { id: `${p}-d3`, deleted: true },
+      { id: `${p}-d4`, deleted: true },
+    ]);
   });
 });
 
@@ -93,7 +96,12 @@ describe('add - --file', () => {
 
 describe('text output of titles that hold control and wide characters', () => {
   it('get shows an escape and a newline visibly, and --json keeps them as they are', async () => {
-    await api.create({ id: `${p}-esc`, title: 'Red \x1b[31malert\x1b[0m', description: 'line one\nline two', price: 1 });
+    await api.create({
+      id: `${p}-esc`,
+      title: 'Red \x1b[31malert\x1b[0m',
+      description: 'line one\nline two',
+      price: 1,
+    });
 
     const text = await cli(['get', `${p}-esc`]);
     const json = await cli(['get', `${p}-esc`, '--json']);

@@ -15,7 +15,11 @@ let env: Record<string, string | undefined>;
 beforeAll(async () => {
   requireBuild();
   // The stack accepts only the key of the profile `catalogue`; the default profile holds another.
-  stack = await startLocalStack({ port: 0, throttle: null, access: { auth, credentials: [accepted], region: 'eu-west-1', corsOrigins: [] } });
+  stack = await startLocalStack({
+    port: 0,
+    throttle: null,
+    access: { auth, credentials: [accepted], region: 'eu-west-1', corsOrigins: [] },
+  });
   cwd = await mkdtemp(join(tmpdir(), 'products-profile-'));
   const credentials = join(cwd, 'credentials');
   await writeFile(
@@ -24,7 +28,18 @@ beforeAll(async () => {
       `[catalogue]\naws_access_key_id = ${accepted.accessKeyId}\naws_secret_access_key = ${accepted.secretAccessKey}\n`,
   );
   // An AWS stack as setup records it, whose writes need a signature from the standard credential chain.
-  await writeState(cwd, { version: 1, current: 'aws', aws: { url: stack.url, region: 'eu-west-1', stage: 'prod', resources: {}, auth, updatedAt: new Date().toISOString() } });
+  await writeState(cwd, {
+    version: 1,
+    current: 'aws',
+    aws: {
+      url: stack.url,
+      region: 'eu-west-1',
+      stage: 'prod',
+      resources: {},
+      auth,
+      updatedAt: new Date().toISOString(),
+    },
+  });
   env = {
     AWS_SHARED_CREDENTIALS_FILE: credentials,
     AWS_CONFIG_FILE: join(cwd, 'no-config'),
@@ -45,7 +60,10 @@ describe('--profile on the commands that talk to the API', () => {
     expect(refused.code).toBe(5);
     expect(refused.stderr).toMatch(/refused \(403 .*execute-api:Invoke/);
 
-    const added = await runCli(['add', '--id', 'p1', '--title', 'IPhone', '--price', '900', '--profile', 'catalogue', '--json'], { cwd, env });
+    const added = await runCli(
+      ['add', '--id', 'p1', '--title', 'IPhone', '--price', '900', '--profile', 'catalogue', '--json'],
+      { cwd, env },
+    );
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     expect(JSON.parse(added.stdout)).toMatchObject({ id: 'p1', price: 900 });

@@ -18,7 +18,10 @@ let cwd: string;
 beforeAll(async () => {
   requireBuild();
   [stack, open] = await Promise.all([
-    startLocalStack({ port: 0, access: { auth, credentials: [key], region: 'us-east-1', corsOrigins: ['http://shop.example.test'] } }),
+    startLocalStack({
+      port: 0,
+      access: { auth, credentials: [key], region: 'us-east-1', corsOrigins: ['http://shop.example.test'] },
+    }),
     // Claims IAM in the state file, but lets anyone write: the check must catch it.
     startLocalStack({ port: 0 }),
   ]);
@@ -34,7 +37,18 @@ async function recordAs(target: LocalStack, corsOrigins?: string[]): Promise<voi
   await writeState(cwd, {
     version: 1,
     current: 'local',
-    local: { url: target.url, port: target.port, stage: 'prod', pid: process.pid, dynamodbEndpoint: target.dynamodbEndpoint, startedAt: new Date().toISOString(), auth, region: 'us-east-1', credentials: key, ...(corsOrigins ? { corsOrigins } : {}) },
+    local: {
+      url: target.url,
+      port: target.port,
+      stage: 'prod',
+      pid: process.pid,
+      dynamodbEndpoint: target.dynamodbEndpoint,
+      startedAt: new Date().toISOString(),
+      auth,
+      region: 'us-east-1',
+      credentials: key,
+      ...(corsOrigins ? { corsOrigins } : {}),
+    },
   });
 }
 
@@ -46,7 +60,12 @@ describe('smoke against a stack with IAM and CORS', () => {
 
     const report = JSON.parse(run.stdout) as SmokeReport;
     expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
-    expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['write without credentials is refused (403)', 'CORS preflight allows a signed PATCH with If-Match']));
+    expect(report.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'write without credentials is refused (403)',
+        'CORS preflight allows a signed PATCH with If-Match',
+      ]),
+    );
     expect(run.code).toBe(0);
   });
 

@@ -51,10 +51,13 @@ async function startHeaderDroppingProxy(target: string, stallList = false): Prom
     }
     const headers = { ...req.headers };
     if (!stallList) delete headers['if-match'];
-    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     forward.on('error', () => res.writeHead(502).end());
     req.pipe(forward);
   });
@@ -89,7 +92,10 @@ describe('smoke', () => {
   });
 
   it('runs to its end and cleans up when the reader of its output goes away (| head -1)', async () => {
-    const child = spawn(process.execPath, [binPath, 'smoke', '--url', stack.url], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [binPath, 'smoke', '--url', stack.url], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     // Read the first line, then close the pipe as `head -1` does.
@@ -111,7 +117,8 @@ describe('smoke', () => {
     expect(report).toMatchObject({ target: stack.url, passed: 11, failed: 0, skipped: 0, cleanup: { leftBehind: [] } });
     expect(report.checks.map((check) => check.name)).toContain('stale If-Match gives 412');
     // Durations to 0.1 ms, not 103.90287400000001.
-    for (const ms of [report.durationMs, ...report.checks.map((check) => check.durationMs)]) expect(String(ms)).toMatch(/^\d+(\.\d)?$/);
+    for (const ms of [report.durationMs, ...report.checks.map((check) => check.durationMs)])
+      expect(String(ms)).toMatch(/^\d+(\.\d)?$/);
     expect((JSON.parse(second.stdout) as SmokeReport).productId).not.toBe(report.productId);
   });
 
@@ -138,7 +145,9 @@ describe('smoke', () => {
     // Assess
     expect(run.code).toBe(EXIT.failure);
     expect(run.stdout).toContain('PASS  update product (If-Match)');
-    expect(run.stdout).toMatch(/FAIL  stale If-Match gives 412 .*\n +expected: HTTP 412 with a problem body\n +actual: +HTTP 200 \{/);
+    expect(run.stdout).toMatch(
+      /FAIL  stale If-Match gives 412 .*\n +expected: HTTP 412 with a problem body\n +actual: +HTTP 200 \{/,
+    );
     expect(run.stdout).toMatch(/10 passed, 1 failed/);
     expect(run.stderr).toBe('products-cli: 1 of 11 smoke checks failed: stale If-Match gives 412\n');
     expect((await productIds(stack.url)).filter((id) => id.startsWith('smoke-'))).toEqual([]);
@@ -153,13 +162,20 @@ describe('smoke', () => {
     expect(run.code).toBe(EXIT.failure);
     const xml = await readFile(file, 'utf8');
     expect(xml).toMatch(/tests="11" failures="1"/);
-    expect(xml).toMatch(/<testcase classname="products-cli.smoke" name="stale If-Match gives 412" time="[\d.]+">\n +<failure message="expected HTTP 412 with a problem body" type="CheckFailed">expected: HTTP 412/);
+    expect(xml).toMatch(
+      /<testcase classname="products-cli.smoke" name="stale If-Match gives 412" time="[\d.]+">\n +<failure message="expected HTTP 412 with a problem body" type="CheckFailed">expected: HTTP 412/,
+    );
   });
 
   it('fails create and skips what needs it on a stack whose function is broken', async () => {
     // Prepare: a handler bundle whose function throws, which API Gateway turns into 502.
     const zip = join(cwd, 'broken-handler.zip');
-    await writeFile(zip, zipSync({ 'index.mjs': strToU8('export const handler = async () => { throw new Error("broken on purpose"); };\n') }));
+    await writeFile(
+      zip,
+      zipSync({
+        'index.mjs': strToU8('export const handler = async () => { throw new Error("broken on purpose"); };\n'),
+      }),
+    );
     const broken = await startLocalStack({ port: 0, handlerZip: zip });
     try {
       // Act
@@ -173,16 +189,23 @@ describe('smoke', () => {
       expect(byName['create product']?.actual).toMatch(/^HTTP 502 .*Internal server error/);
       expect(byName['get product']).toMatchObject({ status: 'skip', reason: 'needs "create product" to pass' });
       expect(byName['bad body gives 400 with field errors']?.status).toBe('fail');
-      expect(byName['batch delete answers each id']).toMatchObject({ status: 'skip', reason: 'needs "batch create answers each item" to pass' });
+      expect(byName['batch delete answers each id']).toMatchObject({
+        status: 'skip',
+        reason: 'needs "batch create answers each item" to pass',
+      });
       expect(byName["unknown route gives API Gateway's 403"]?.status).toBe('pass');
-      expect(JSON.parse(run.stderr).error.message).toMatch(/^3 of 11 smoke checks failed: create product, bad body gives 400 with field errors, batch create answers each item$/);
+      expect(JSON.parse(run.stderr).error.message).toMatch(
+        /^3 of 11 smoke checks failed: create product, bad body gives 400 with field errors, batch create answers each item$/,
+      );
     } finally {
       await broken.stop();
     }
   });
 
   it('fails on a server that is not the product API', async () => {
-    const url = await listen(createServer((_, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')));
+    const url = await listen(
+      createServer((_, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')),
+    );
 
     const run = await runCli(['smoke', '--url', `${url}/prod`], { cwd });
 
@@ -195,7 +218,10 @@ describe('smoke', () => {
   it('stops on Ctrl-C, deletes what it created and says it was interrupted', async () => {
     // Prepare: the list request hangs, so that the suite is mid-way when Ctrl-C comes.
     const proxy = await startHeaderDroppingProxy(stack.url, true);
-    const child = spawn(process.execPath, [binPath, 'smoke', '--url', proxy], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [binPath, 'smoke', '--url', proxy], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));

@@ -19,18 +19,20 @@ function bareEnv(): Record<string, string | undefined> {
 describe('with nothing set up here', () => {
   beforeAll(() => requireBuild());
 
-  it.each([
-    ['teardown', '--yes'],
-    ['status'],
-  ])('%s says so and exits 0, with no AWS region or credentials needed', async (...args) => {
-    const cwd = mkdtempSync(join(tmpdir(), 'products-cli-nothing-'));
+  it.each([['teardown', '--yes'], ['status']])(
+    '%s says so and exits 0, with no AWS region or credentials needed',
+    async (...args) => {
+      const cwd = mkdtempSync(join(tmpdir(), 'products-cli-nothing-'));
 
-    const run = await runCli(args, { cwd, env: bareEnv() });
+      const run = await runCli(args, { cwd, env: bareEnv() });
 
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Nothing is set up here: ${join(cwd, '.products-cli', 'state.json')} records no AWS stack`);
-  });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(
+        `Nothing is set up here: ${join(cwd, '.products-cli', 'state.json')} records no AWS stack`,
+      );
+    },
+  );
 
   it('teardown --json gives the same as data', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'products-cli-nothing-'));
@@ -38,7 +40,11 @@ describe('with nothing set up here', () => {
     const run = await runCli(['teardown', '--yes', '--json'], { cwd, env: bareEnv() });
 
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ target: 'none', stateFile: join(cwd, '.products-cli', 'state.json'), localRecorded: false });
+    expect(JSON.parse(run.stdout)).toEqual({
+      target: 'none',
+      stateFile: join(cwd, '.products-cli', 'state.json'),
+      localRecorded: false,
+    });
   });
 });
 

@@ -18,20 +18,32 @@ describe('products-cli template', () => {
     const run = await runCli(['template', '--output', 'cfn', '--stack', 'alice', '--memory', '512', '--json'], { cwd });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const result = JSON.parse(run.stdout) as { files: string[]; parameters: Record<string, unknown>; commands: string[] };
+    const result = JSON.parse(run.stdout) as {
+      files: string[];
+      parameters: Record<string, unknown>;
+      commands: string[];
+    };
     expect((await readdir(join(cwd, 'cfn'))).sort()).toEqual(['README.md', 'handler.zip', 'template.yaml']);
-    expect(await readFile(join(cwd, 'cfn', 'handler.zip'))).toEqual(await readFile(join(packageRoot, 'dist', 'handler.zip')));
-    const template = parse(await readFile(join(cwd, 'cfn', 'template.yaml'), 'utf8')) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+    expect(await readFile(join(cwd, 'cfn', 'handler.zip'))).toEqual(
+      await readFile(join(packageRoot, 'dist', 'handler.zip')),
+    );
+    const template = parse(await readFile(join(cwd, 'cfn', 'template.yaml'), 'utf8')) as {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
     expect(template.Resources.ProductTable?.Properties.TableName).toBe('alice-product');
     expect(result.parameters.MemorySize).toBe(512);
-    expect(result.commands.join('\n')).toMatch(/aws cloudformation package .*\naws cloudformation deploy .*--stack-name products-alice --capabilities CAPABILITY_NAMED_IAM/);
+    expect(result.commands.join('\n')).toMatch(
+      /aws cloudformation package .*\naws cloudformation deploy .*--stack-name products-alice --capabilities CAPABILITY_NAMED_IAM/,
+    );
     expect(await readFile(join(cwd, 'cfn', 'README.md'), 'utf8')).toContain(result.commands[1]);
   });
 
   it('writes JSON with --format json', async () => {
     const run = await runCli(['template', '--output', 'cfn-json', '--format', 'json', '--auth', 'api-key'], { cwd });
     expect(run.code).toBe(0);
-    const template = JSON.parse(await readFile(join(cwd, 'cfn-json', 'template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    const template = JSON.parse(await readFile(join(cwd, 'cfn-json', 'template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
     expect(Object.values(template.Resources).map((r) => r.Type)).toContain('AWS::ApiGateway::UsagePlan');
   });
 

@@ -12,7 +12,8 @@ const BUDGET_BYTES = 24 * 1024;
 
 beforeAll(() => {
   requireBuild();
-  if (!existsSync(join(WEB, 'console.js'))) throw new Error('build/web is missing: run npm run build before these tests');
+  if (!existsSync(join(WEB, 'console.js')))
+    throw new Error('build/web is missing: run npm run build before these tests');
 });
 
 describe('the built console page', () => {

@@ -21,9 +21,21 @@ beforeAll(async () => {
   api = new ProductApi({ baseUrl: stack.url, transport: 'node' });
   await api.create({ id: 's1', title: 'Stool', price: 40 });
   const names = { api: 'local gateway', stage: 'prod', function: 'f', table: 't' };
-  const source = { target: 'local' as const, names, queries: 1, read: async (window: MetricsWindow) => stack.metrics.read(window), close() {} };
+  const source = {
+    target: 'local' as const,
+    names,
+    queries: 1,
+    read: async (window: MetricsWindow) => stack.metrics.read(window),
+    close() {},
+  };
   const metrics = (since: string) => readReport(source, readMetricsSince(since));
-  server = await startConsole({ api, transfer: { api, concurrency: 2 }, document: buildOpenApiDocument({ version: '1.0.0', serverUrl: '/api' }), metrics, token: 'test-token' });
+  server = await startConsole({
+    api,
+    transfer: { api, concurrency: 2 },
+    document: buildOpenApiDocument({ version: '1.0.0', serverUrl: '/api' }),
+    metrics,
+    token: 'test-token',
+  });
   base = `http://127.0.0.1:${server.port}`;
   const opened = await fetch(server.url, { redirect: 'manual' });
   expect(opened.status).toBe(303);
@@ -37,22 +49,33 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const send = (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, { ...init, headers: { cookie, origin: base, ...init.headers } });
+const send = (path: string, init: RequestInit = {}) =>
+  fetch(`${base}${path}`, { ...init, headers: { cookie, origin: base, ...init.headers } });
 
 describe('the console server', () => {
   it('serves the page with a strict CSP and no caching', async () => {
     const page = await send('/');
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self'; style-src 'self'/);
+    expect(page.headers.get('content-security-policy')).toMatch(
+      /default-src 'none'; script-src 'self'; style-src 'self'/,
+    );
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('x-frame-options')).toBe('DENY');
     expect(await page.text()).toMatch(/<script defer src="\/console.js"><\/script>/);
   });
 
-  it('forwards the contract\'s operations with If-Match, and refuses anything else', async () => {
-    const stale = await send('/api/product/s1', { method: 'PATCH', headers: { 'content-type': 'application/json', 'if-match': '"7"' }, body: '{"price":41}' });
+  it("forwards the contract's operations with If-Match, and refuses anything else", async () => {
+    const stale = await send('/api/product/s1', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'if-match': '"7"' },
+      body: '{"price":41}',
+    });
     expect(stale.status).toBe(412);
-    const fresh = await send('/api/product/s1', { method: 'PATCH', headers: { 'content-type': 'application/json', 'if-match': '"1"' }, body: '{"price":41}' });
+    const fresh = await send('/api/product/s1', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'if-match': '"1"' },
+      body: '{"price":41}',
+    });
     expect(fresh.status).toBe(200);
     expect(fresh.headers.get('etag')).toBe('"2"');
     expect((await send('/api/admin')).status).toBe(404);
@@ -62,7 +85,9 @@ describe('the console server', () => {
 
   it('exports every product as CSV', async () => {
     const answer = await send('/console/export?format=csv');
-    expect(answer.headers.get('content-disposition')).toMatch(/^attachment; filename="products-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(answer.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="products-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const lines = (await answer.text()).trimEnd().split('\n');
     expect(lines[0]).toBe('id,title,description,price,createdAt,updatedAt,version');
     expect(lines.slice(1).map((line) => line.split(',').slice(0, 4).join(','))).toEqual(['s1,Stool,,41']);
@@ -74,7 +99,8 @@ describe('the console server', () => {
 
     const answer = await send('/console/metrics?since=15m');
     const report = (await answer.json()) as MetricsReport;
-    const total = (r: MetricsReport, id: string) => r.series.find((s) => s.id === id)?.values.reduce((sum, v) => sum + v, 0) ?? 0;
+    const total = (r: MetricsReport, id: string) =>
+      r.series.find((s) => s.id === id)?.values.reduce((sum, v) => sum + v, 0) ?? 0;
 
     expect(answer.status).toBe(200);
     expect(report).toMatchObject({ target: 'local', periodSeconds: 60 });

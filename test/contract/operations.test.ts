@@ -96,14 +96,17 @@ describe('the handler', () => {
     await engine?.stop();
   });
 
-  it.each(ROUTES.map((route) => [route.resource, route.methods] as const))('answers a method %s lacks with 405 and the table’s methods in Allow', async (resource, methods) => {
-    const { handler } = harness(engine);
-    const pathParameters = resource.includes('{id}') ? { id: 'x' } : undefined;
-    const result = await handler(proxyEvent('PUT', resource, { pathParameters }), {} as never);
-    expect(result.statusCode).toBe(405);
-    expect(result.headers?.Allow).toBe(methods.join(', '));
-    expect(bodyOf(result).status).toBe(405);
-  });
+  it.each(ROUTES.map((route) => [route.resource, route.methods] as const))(
+    'answers a method %s lacks with 405 and the table’s methods in Allow',
+    async (resource, methods) => {
+      const { handler } = harness(engine);
+      const pathParameters = resource.includes('{id}') ? { id: 'x' } : undefined;
+      const result = await handler(proxyEvent('PUT', resource, { pathParameters }), {} as never);
+      expect(result.statusCode).toBe(405);
+      expect(result.headers?.Allow).toBe(methods.join(', '));
+      expect(bodyOf(result).status).toBe(405);
+    },
+  );
 });
 
 describe('the OpenAPI document', () => {
@@ -116,7 +119,8 @@ describe('the OpenAPI document', () => {
 
   it('has exactly the table’s operations, under their ids', () => {
     expect(documented.map(({ method, resource }) => key(method, resource)).sort()).toEqual(tableKeys());
-    for (const { method, resource, operation } of documented) expect(operation.operationId).toBe(findOperation(method, resource)?.operationId);
+    for (const { method, resource, operation } of documented)
+      expect(operation.operationId).toBe(findOperation(method, resource)?.operationId);
   });
 
   it('gives each operation the table’s parameters, success status and problem statuses', () => {
@@ -131,7 +135,10 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes the product with the field table’s fields', () => {
-    const schemas = document.components.schemas as Record<string, { properties: Record<string, unknown>; required?: string[] }>;
+    const schemas = document.components.schemas as Record<
+      string,
+      { properties: Record<string, unknown>; required?: string[] }
+    >;
     expect(Object.keys(schemas.Product?.properties ?? {})).toEqual([...FIELD_NAMES]);
     expect(Object.keys(schemas.ProductInput?.properties ?? {})).toEqual([...CREATE_FIELDS]);
     expect(schemas.ProductInput?.required).toEqual([...REQUIRED_CREATE_FIELDS]);
@@ -150,7 +157,9 @@ describe('the command line', () => {
     expect(await optionsOf('add')).toEqual(expect.arrayContaining(CREATE_FIELDS.map(fieldFlag)));
     expect(await optionsOf('update')).toEqual(expect.arrayContaining(PATCH_FIELDS.map(fieldFlag)));
     const fieldFlags = new Set(FIELD_NAMES.map(fieldFlag));
-    expect((await optionsOf('update')).filter((flag) => fieldFlags.has(flag)).sort()).toEqual(PATCH_FIELDS.map(fieldFlag).sort());
+    expect((await optionsOf('update')).filter((flag) => fieldFlags.has(flag)).sort()).toEqual(
+      PATCH_FIELDS.map(fieldFlag).sort(),
+    );
   });
 
   it('import and export read and write a CSV column for each field', () => {

@@ -3,16 +3,22 @@ import { isValidProduct, validateProductInput, validateProductPatch } from '../.
 
 describe('validateProductInput', () => {
   it('trims the title and defaults the description', () => {
-    expect(validateProductInput({ title: '  IPhone ', price: 900 })).toEqual({ ok: true, value: { title: 'IPhone', description: '', price: 900 } });
+    expect(validateProductInput({ title: '  IPhone ', price: 900 })).toEqual({
+      ok: true,
+      value: { title: 'IPhone', description: '', price: 900 },
+    });
   });
 
   it.each([0, 0.01, 19.99, 1_000_000_000, 1.1, 2.67, 1234567.89])('accepts the price %s', (price) => {
     expect(validateProductInput({ title: 't', price }).ok).toBe(true);
   });
 
-  it.each([-0.01, 0.001, 1.005, Number.NaN, Number.POSITIVE_INFINITY, 1_000_000_000.01])('rejects the price %s', (price) => {
-    expect(validateProductInput({ title: 't', price })).toMatchObject({ ok: false, errors: [{ field: 'price' }] });
-  });
+  it.each([-0.01, 0.001, 1.005, Number.NaN, Number.POSITIVE_INFINITY, 1_000_000_000.01])(
+    'rejects the price %s',
+    (price) => {
+      expect(validateProductInput({ title: 't', price })).toMatchObject({ ok: false, errors: [{ field: 'price' }] });
+    },
+  );
 
   it('counts title length in characters, not UTF-16 units', () => {
     expect(validateProductInput({ title: '😀'.repeat(200), price: 1 }).ok).toBe(true);
@@ -46,7 +52,15 @@ describe('validateProductPatch', () => {
 });
 
 describe('isValidProduct', () => {
-  const product = { id: '1', title: 'IPhone', description: '', price: 900, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 1 };
+  const product = {
+    id: '1',
+    title: 'IPhone',
+    description: '',
+    price: 900,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    version: 1,
+  };
 
   it('accepts a stored product and rejects one with a broken or missing field', () => {
     expect(isValidProduct(product)).toBe(true);

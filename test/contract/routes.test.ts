@@ -12,9 +12,12 @@ describe('matchResource', () => {
     expect(matchResource(path)).toMatchObject({ resource, pathParameters: params });
   });
 
-  it.each(['/', '/productz', '/products/1', '/product/1/2', '/product/%E0%A4%A', '/other/1'])('matches nothing at %s', (path) => {
-    expect(matchResource(path)).toBeUndefined();
-  });
+  it.each(['/', '/productz', '/products/1', '/product/1/2', '/product/%E0%A4%A', '/other/1'])(
+    'matches nothing at %s',
+    (path) => {
+      expect(matchResource(path)).toBeUndefined();
+    },
+  );
 
   it('round-trips an id through productPath', () => {
     expect(matchResource(productPath('a:b.c'))?.pathParameters).toEqual({ id: 'a:b.c' });

@@ -19,7 +19,9 @@ const REGION = 'us-east-1';
 let emulator: Emulator;
 let clients: AwsClients;
 const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-alarms-'));
-const bundle = existsSync(HANDLER_ZIP) ? new Uint8Array(readFileSync(HANDLER_ZIP)) : zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => ({ statusCode: 200 });') });
+const bundle = existsSync(HANDLER_ZIP)
+  ? new Uint8Array(readFileSync(HANDLER_ZIP))
+  : zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => ({ statusCode: 200 });') });
 const code = async () => bundle;
 const target = () => ({ region: REGION, endpointUrl: emulator.url, stack: 'watch' });
 
@@ -31,11 +33,23 @@ describe.runIf(motoAvailable)('alarms against moto', () => {
 
   it('makes the topic, the subscription and every alarm; status shows them; a rerun changes none; teardown leaves nothing', async () => {
     // Act
-    const result = await setupAws({ ...target(), verify: false, alarmEmail: ['ops@example.com'], alarmP99: 800 }, testContext(cwd), { readCode: code });
+    const result = await setupAws(
+      { ...target(), verify: false, alarmEmail: ['ops@example.com'], alarmP99: 800 },
+      testContext(cwd),
+      { readCode: code },
+    );
 
     // Assess: read back with CloudWatch's and SNS's own calls
-    const alarms = (await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'watch-' }))).MetricAlarms ?? [];
-    expect(alarms.map((a) => a.AlarmName).sort()).toEqual(['watch-product-throttles', 'watch-productApi-prod-4xx-rate', 'watch-productApi-prod-5xx-rate', 'watch-productApi-prod-p99-latency', 'watch-productFunction-errors', 'watch-productFunction-throttles']);
+    const alarms =
+      (await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'watch-' }))).MetricAlarms ?? [];
+    expect(alarms.map((a) => a.AlarmName).sort()).toEqual([
+      'watch-product-throttles',
+      'watch-productApi-prod-4xx-rate',
+      'watch-productApi-prod-5xx-rate',
+      'watch-productApi-prod-p99-latency',
+      'watch-productFunction-errors',
+      'watch-productFunction-throttles',
+    ]);
     const topics = (await clients.sns.send(new ListTopicsCommand({}))).Topics ?? [];
     const topicArn = topics.find((t) => t.TopicArn?.endsWith(':watch-productApi-alarms'))?.TopicArn;
     expect(topicArn).toBeDefined();
@@ -60,14 +74,22 @@ describe.runIf(motoAvailable)('alarms against moto', () => {
     for (const state of states) expect(['OK', 'ALARM', 'INSUFFICIENT_DATA']).toContain(state);
 
     // Act: a rerun with the same flags
-    const again = await setupAws({ ...target(), verify: false, alarmEmail: ['ops@example.com'], alarmP99: 800 }, testContext(cwd), { readCode: code });
+    const again = await setupAws(
+      { ...target(), verify: false, alarmEmail: ['ops@example.com'], alarmP99: 800 },
+      testContext(cwd),
+      { readCode: code },
+    );
     expect(again.steps.filter((s) => s.resource === 'alarm').map((s) => s.outcome)).toEqual(Array(6).fill('unchanged'));
 
     // Act
     await teardownAws({ ...target(), yes: true }, testContext(cwd), {});
 
     // Assess
-    expect((await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'watch-' }))).MetricAlarms).toEqual([]);
-    expect(((await clients.sns.send(new ListTopicsCommand({}))).Topics ?? []).filter((t) => t.TopicArn?.includes('watch-'))).toEqual([]);
+    expect(
+      (await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'watch-' }))).MetricAlarms,
+    ).toEqual([]);
+    expect(
+      ((await clients.sns.send(new ListTopicsCommand({}))).Topics ?? []).filter((t) => t.TopicArn?.includes('watch-')),
+    ).toEqual([]);
   });
 });

@@ -5,7 +5,12 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetGatewayResponseCommand, GetMethodCommand, GetResourcesCommand, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
+import {
+  GetGatewayResponseCommand,
+  GetMethodCommand,
+  GetResourcesCommand,
+  GetRestApisCommand,
+} from '@aws-sdk/client-api-gateway';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +24,9 @@ import { motoAvailable, useEmulator, type Emulator } from './moto-server.js';
 const REGION = 'us-east-1';
 let emulator: Emulator;
 let clients: AwsClients;
-const bundle = existsSync(HANDLER_ZIP) ? new Uint8Array(readFileSync(HANDLER_ZIP)) : zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => ({ statusCode: 200 });') });
+const bundle = existsSync(HANDLER_ZIP)
+  ? new Uint8Array(readFileSync(HANDLER_ZIP))
+  : zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => ({ statusCode: 200 });') });
 const code = async () => bundle;
 
 describe.runIf(motoAvailable)('authorization and CORS against moto', () => {
@@ -33,10 +40,13 @@ describe.runIf(motoAvailable)('authorization and CORS against moto', () => {
     const target = { region: REGION, endpointUrl: emulator.url, stack: 'cors', verify: false };
     await setupAws({ ...target, corsOrigin: ['https://shop.example.com'] }, testContext(cwd), { readCode: code });
 
-    const apiId = (await clients.apigateway.send(new GetRestApisCommand({}))).items?.find((a) => a.name === 'cors-productApi')?.id as string;
+    const apiId = (await clients.apigateway.send(new GetRestApisCommand({}))).items?.find(
+      (a) => a.name === 'cors-productApi',
+    )?.id as string;
     const resources = (await clients.apigateway.send(new GetResourcesCommand({ restApiId: apiId }))).items ?? [];
     const id = (path: string) => resources.find((r) => r.path === path)?.id as string;
-    const method = (path: string, httpMethod: string) => clients.apigateway.send(new GetMethodCommand({ restApiId: apiId, resourceId: id(path), httpMethod }));
+    const method = (path: string, httpMethod: string) =>
+      clients.apigateway.send(new GetMethodCommand({ restApiId: apiId, resourceId: id(path), httpMethod }));
     expect((await method('/product', 'GET')).authorizationType).toBe('NONE');
     expect((await method('/product', 'POST')).authorizationType).toBe('AWS_IAM');
     expect((await method('/product/{id}', 'PATCH')).authorizationType).toBe('AWS_IAM');
@@ -48,18 +58,28 @@ describe.runIf(motoAvailable)('authorization and CORS against moto', () => {
       'method.response.header.Access-Control-Allow-Origin': "'https://shop.example.com'",
       'method.response.header.Access-Control-Allow-Methods': "'GET, PATCH, DELETE, OPTIONS'",
     });
-    expect(Object.keys(options.methodResponses?.['200']?.responseParameters ?? {})).toContain('method.response.header.Access-Control-Allow-Headers');
-    const four = await clients.apigateway.send(new GetGatewayResponseCommand({ restApiId: apiId, responseType: 'DEFAULT_4XX' }));
-    expect(four.responseParameters).toMatchObject({ 'gatewayresponse.header.Access-Control-Allow-Origin': "'https://shop.example.com'" });
+    expect(Object.keys(options.methodResponses?.['200']?.responseParameters ?? {})).toContain(
+      'method.response.header.Access-Control-Allow-Headers',
+    );
+    const four = await clients.apigateway.send(
+      new GetGatewayResponseCommand({ restApiId: apiId, responseType: 'DEFAULT_4XX' }),
+    );
+    expect(four.responseParameters).toMatchObject({
+      'gatewayresponse.header.Access-Control-Allow-Origin': "'https://shop.example.com'",
+    });
     const fn = await clients.lambda.send(new GetFunctionCommand({ FunctionName: 'cors-productFunction' }));
     expect(fn.Configuration?.Environment?.Variables?.CORS_ALLOWED_ORIGINS).toBe('https://shop.example.com');
 
     // A rerun with the same flags converges without changes; one without --cors-origin removes the preflights.
-    const rerun = await setupAws({ ...target, corsOrigin: ['https://shop.example.com'] }, testContext(cwd), { readCode: code });
+    const rerun = await setupAws({ ...target, corsOrigin: ['https://shop.example.com'] }, testContext(cwd), {
+      readCode: code,
+    });
     expect(rerun.steps.filter((s) => s.outcome !== 'unchanged')).toEqual([]);
     await setupAws(target, testContext(cwd), { readCode: code });
     await expect(method('/product/{id}', 'OPTIONS')).rejects.toMatchObject({ name: 'NotFoundException' });
-    const after = await clients.apigateway.send(new GetGatewayResponseCommand({ restApiId: apiId, responseType: 'DEFAULT_4XX' })).catch((error: Error) => error);
+    const after = await clients.apigateway
+      .send(new GetGatewayResponseCommand({ restApiId: apiId, responseType: 'DEFAULT_4XX' }))
+      .catch((error: Error) => error);
     // Reset to the default: moto then answers NotFound, AWS the default response without our headers.
     if (after instanceof Error) expect(after.name).toBe('NotFoundException');
     else expect(after.responseParameters?.['gatewayresponse.header.Access-Control-Allow-Origin']).toBeUndefined();

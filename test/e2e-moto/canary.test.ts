@@ -28,21 +28,43 @@ describe.runIf(motoAvailable)('deploy --canary against moto', () => {
     const cloudwatch = new CloudWatchClient({ region: REGION, endpoint: emulator.url, credentials });
     const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-canary-'));
     const zip = join(cwd, 'next.zip');
-    writeFileSync(zip, zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => ({ statusCode: 200, body: "[]" });') }));
+    writeFileSync(
+      zip,
+      zipSync({
+        'index.mjs': new TextEncoder().encode('export const handler = async () => ({ statusCode: 200, body: "[]" });'),
+      }),
+    );
     const where = (stack: string) => ['--endpoint-url', emulator.url, '--region', REGION, '--stack', stack];
     for (const stack of ['bad', 'good']) {
       const dir = join(cwd, stack);
       mkdirSync(dir);
-      await runCli(['setup', ...where(stack), '--no-verify'], { cwd: dir }).then((r) => expect(r.code, r.stderr).toBe(0));
+      await runCli(['setup', ...where(stack), '--no-verify'], { cwd: dir }).then((r) =>
+        expect(r.code, r.stderr).toBe(0),
+      );
     }
-    const alias = (stack: string) => lambda.send(new GetAliasCommand({ FunctionName: `${stack}-productFunction`, Name: 'live' }));
+    const alias = (stack: string) =>
+      lambda.send(new GetAliasCommand({ FunctionName: `${stack}-productFunction`, Name: 'live' }));
     const figures = (stack: string, version: string, invocations: number, errors: number) => {
-      const Dimensions = [{ Name: 'FunctionName', Value: `${stack}-productFunction` }, { Name: 'Resource', Value: `${stack}-productFunction:live` }, { Name: 'ExecutedVersion', Value: version }];
-      return cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: [{ MetricName: 'Invocations', Dimensions, Value: invocations }, { MetricName: 'Errors', Dimensions, Value: errors }] }));
+      const Dimensions = [
+        { Name: 'FunctionName', Value: `${stack}-productFunction` },
+        { Name: 'Resource', Value: `${stack}-productFunction:live` },
+        { Name: 'ExecutedVersion', Value: version },
+      ];
+      return cloudwatch.send(
+        new PutMetricDataCommand({
+          Namespace: 'AWS/Lambda',
+          MetricData: [
+            { MetricName: 'Invocations', Dimensions, Value: invocations },
+            { MetricName: 'Errors', Dimensions, Value: errors },
+          ],
+        }),
+      );
     };
 
     // Act: both canaries at once, a minute each
-    const runs = ['bad', 'good'].map((stack) => runCli(['deploy', ...where(stack), '--zip', zip, '--canary', '10', '--for', '1m'], { cwd: join(cwd, stack) }));
+    const runs = ['bad', 'good'].map((stack) =>
+      runCli(['deploy', ...where(stack), '--zip', zip, '--canary', '10', '--for', '1m'], { cwd: join(cwd, stack) }),
+    );
     for (const stack of ['bad', 'good']) {
       for (let i = 0; !(await alias(stack)).RoutingConfig?.AdditionalVersionWeights?.['2']; i += 1) {
         if (i > 100) throw new Error(`no canary on ${stack}'s alias`);
@@ -58,13 +80,19 @@ describe.runIf(motoAvailable)('deploy --canary against moto', () => {
 
     // Assess
     expect(bad!.code).toBe(1);
-    expect(bad!.stdout).toContain('Rolled back the canary of version 2: version 2 failed 4 of 12 invocations (33.3%, above 1%); version 1 failed 0 of 100');
+    expect(bad!.stdout).toContain(
+      'Rolled back the canary of version 2: version 2 failed 4 of 12 invocations (33.3%, above 1%); version 1 failed 0 of 100',
+    );
     expect(bad!.stderr).toContain('products-cli: the canary of version 2 was rolled back');
     expect(await alias('bad')).toMatchObject({ FunctionVersion: '1' });
     expect((await alias('bad')).RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
     expect(good!.code, good!.stderr).toBe(0);
-    expect(good!.stdout).toContain('canary minute 1: new version 2 (10%): 12 invocations, 0 errors · live version 1 (90%): 100 invocations, 0 errors');
-    expect(good!.stdout).toMatch(/\nPromoted version 2 after 1 min at 10%: 12 invocations, 0 errors\. live runs it alone, replacing version 1\./);
+    expect(good!.stdout).toContain(
+      'canary minute 1: new version 2 (10%): 12 invocations, 0 errors · live version 1 (90%): 100 invocations, 0 errors',
+    );
+    expect(good!.stdout).toMatch(
+      /\nPromoted version 2 after 1 min at 10%: 12 invocations, 0 errors\. live runs it alone, replacing version 1\./,
+    );
     expect(await alias('good')).toMatchObject({ FunctionVersion: '2' });
     lambda.destroy();
     cloudwatch.destroy();

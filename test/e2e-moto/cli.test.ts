@@ -38,7 +38,9 @@ describe.runIf(motoAvailable)('products-cli against moto', () => {
 
     const refused = await cli(['teardown', '--endpoint-url', emulator.url], cwd);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^products-cli: teardown deletes stack cli in us-east-1; run it again with --yes to confirm/);
+    expect(refused.stderr).toMatch(
+      /^products-cli: teardown deletes stack cli in us-east-1; run it again with --yes to confirm/,
+    );
 
     const down = await cli(['teardown', '--endpoint-url', emulator.url, '--yes'], cwd);
     expect(down.code).toBe(0);
@@ -49,9 +51,14 @@ describe.runIf(motoAvailable)('products-cli against moto', () => {
   it('keeps the emulator in the state file: later commands use it, and a contradicting --endpoint-url is refused', async () => {
     // Prepare
     const cwd = mkdtempSync(join(tmpdir(), 'products-cli-moto-cli-'));
-    const setup = await cli(['setup', '--endpoint-url', emulator.url, '--region', 'us-east-1', '--stack', 'ep', '--no-verify', '--json'], cwd);
+    const setup = await cli(
+      ['setup', '--endpoint-url', emulator.url, '--region', 'us-east-1', '--stack', 'ep', '--no-verify', '--json'],
+      cwd,
+    );
     expect(setup.code).toBe(0);
-    const state = JSON.parse(readFileSync(join(cwd, '.products-cli', 'state.json'), 'utf8')) as { aws: { endpointUrl?: string; url?: string } };
+    const state = JSON.parse(readFileSync(join(cwd, '.products-cli', 'state.json'), 'utf8')) as {
+      aws: { endpointUrl?: string; url?: string };
+    };
 
     // Act
     const status = await cli(['status', '--no-verify', '--json'], cwd);
@@ -62,9 +69,15 @@ describe.runIf(motoAvailable)('products-cli against moto', () => {
     expect(state.aws.endpointUrl).toBe(emulator.url);
     expect(state.aws.url).toMatch(new RegExp(`^${emulator.url}/restapis/[a-z0-9]+/prod/_user_request_$`));
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ overall: 'present', endpointUrl: emulator.url, url: state.aws.url });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      overall: 'present',
+      endpointUrl: emulator.url,
+      url: state.aws.url,
+    });
     expect(contradicted.code).toBe(2);
-    expect(contradicted.stderr).toMatch(/^products-cli: --endpoint-url http:\/\/127\.0\.0\.1:9 contradicts the recorded stack ep, which is in the emulator at /);
+    expect(contradicted.stderr).toMatch(
+      /^products-cli: --endpoint-url http:\/\/127\.0\.0\.1:9 contradicts the recorded stack ep, which is in the emulator at /,
+    );
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('- table ep-product');
   });

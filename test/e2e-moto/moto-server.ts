@@ -24,7 +24,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -32,7 +34,8 @@ async function freePort(): Promise<number> {
 async function waitUntilUp(url: string, child: ChildProcess | undefined, output: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`moto exited with code ${child.exitCode} before it was up:\n${output()}`);
+    if (child && child.exitCode !== null)
+      throw new Error(`moto exited with code ${child.exitCode} before it was up:\n${output()}`);
     try {
       const response = await fetch(`${url}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
       if (response.status < 500) return;
@@ -48,10 +51,19 @@ async function waitUntilUp(url: string, child: ChildProcess | undefined, output:
  * Starts moto with the python the run's global setup found, or uses the emulator running at its URL. `env` is
  * added to a started moto's environment (moto's own settings, such as INITIAL_NO_AUTH_ACTION_COUNT).
  */
-export async function startEmulator(target: MotoTarget = inject('moto'), env: Record<string, string> = {}): Promise<Emulator> {
-  if (!target) throw new Error('no moto: the global setup (test/global-setup.ts) found none, so this suite should have been skipped');
+export async function startEmulator(
+  target: MotoTarget = inject('moto'),
+  env: Record<string, string> = {},
+): Promise<Emulator> {
+  if (!target)
+    throw new Error(
+      'no moto: the global setup (test/global-setup.ts) found none, so this suite should have been skipped',
+    );
   if ('url' in target) {
-    if (Object.keys(env).length > 0) throw new Error(`the emulator at ${target.url} runs with its own settings; this suite starts moto with ${Object.keys(env).join(', ')}`);
+    if (Object.keys(env).length > 0)
+      throw new Error(
+        `the emulator at ${target.url} runs with its own settings; this suite starts moto with ${Object.keys(env).join(', ')}`,
+      );
     await waitUntilUp(target.url, undefined, () => '');
     return { url: target.url, stop: async () => undefined };
   }
@@ -59,7 +71,10 @@ export async function startEmulator(target: MotoTarget = inject('moto'), env: Re
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   child.stdout?.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
   child.stderr?.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
   try {

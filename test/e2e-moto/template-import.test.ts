@@ -31,7 +31,11 @@ describe.runIf(motoAvailable)('template --import against moto', () => {
   it('names exactly the live resources, and setup and teardown then refuse the stack CloudFormation owns', async () => {
     // Prepare: a stack made by setup, with a usage plan and key and CORS
     const cwd = mkdtempSync(join(tmpdir(), 'products-cli-import-'));
-    const flags: SetupAwsOptions = { stack: 'hand', auth: 'api-key', corsOrigin: ['https://shop.example.com'] } as SetupAwsOptions;
+    const flags: SetupAwsOptions = {
+      stack: 'hand',
+      auth: 'api-key',
+      corsOrigin: ['https://shop.example.com'],
+    } as SetupAwsOptions;
     const target = { region: REGION, endpointUrl: emulator.url };
     const made = await setupAws({ ...flags, ...target, verify: false }, testContext(cwd), {});
 
@@ -39,7 +43,9 @@ describe.runIf(motoAvailable)('template --import against moto', () => {
     const result = await writeTemplateFolder({ ...flags, ...target, output: 'cfn', import: true }, testContext(cwd));
 
     // Assess: each identifier is a live resource's
-    const file = JSON.parse(readFileSync(join(result.output, 'resources-to-import.json'), 'utf8')) as ResourceToImport[];
+    const file = JSON.parse(
+      readFileSync(join(result.output, 'resources-to-import.json'), 'utf8'),
+    ) as ResourceToImport[];
     const byType = (type: string) => file.filter((r) => r.ResourceType === type).map((r) => r.ResourceIdentifier);
     expect(byType('AWS::DynamoDB::Table')).toEqual([{ TableName: 'hand-product' }]);
     expect(byType('AWS::IAM::Role')).toEqual([{ RoleName: 'hand-productFunctionRole' }]);
@@ -47,13 +53,28 @@ describe.runIf(motoAvailable)('template --import against moto', () => {
     expect(byType('AWS::Logs::LogGroup')).toEqual([{ LogGroupName: '/aws/lambda/hand-productFunction' }]);
     expect(byType('AWS::ApiGateway::RestApi')).toEqual([{ RestApiId: made.apiId }]);
     const restApiId = made.apiId as string;
-    const resources = (await clients.apigateway.send(new GetResourcesCommand({ restApiId, embed: ['methods'] }))).items ?? [];
+    const resources =
+      (await clients.apigateway.send(new GetResourcesCommand({ restApiId, embed: ['methods'] }))).items ?? [];
     expect(byType('AWS::ApiGateway::Resource').sort((a, b) => a.ResourceId!.localeCompare(b.ResourceId!))).toEqual(
-      resources.filter((r) => r.path !== '/').map((r) => ({ RestApiId: restApiId, ResourceId: r.id })).sort((a, b) => a.ResourceId!.localeCompare(b.ResourceId!)),
+      resources
+        .filter((r) => r.path !== '/')
+        .map((r) => ({ RestApiId: restApiId, ResourceId: r.id }))
+        .sort((a, b) => a.ResourceId!.localeCompare(b.ResourceId!)),
     );
-    const liveMethods = resources.flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${r.id} ${m}`)).sort();
-    expect(byType('AWS::ApiGateway::Method').map((m) => `${m.ResourceId} ${m.HttpMethod}`).sort()).toEqual(liveMethods);
-    for (const m of byType('AWS::ApiGateway::Method')) await expect(clients.apigateway.send(new GetMethodCommand({ restApiId, resourceId: m.ResourceId, httpMethod: m.HttpMethod }))).resolves.toBeDefined();
+    const liveMethods = resources
+      .flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${r.id} ${m}`))
+      .sort();
+    expect(
+      byType('AWS::ApiGateway::Method')
+        .map((m) => `${m.ResourceId} ${m.HttpMethod}`)
+        .sort(),
+    ).toEqual(liveMethods);
+    for (const m of byType('AWS::ApiGateway::Method'))
+      await expect(
+        clients.apigateway.send(
+          new GetMethodCommand({ restApiId, resourceId: m.ResourceId, httpMethod: m.HttpMethod }),
+        ),
+      ).resolves.toBeDefined();
     const stage = await clients.apigateway.send(new GetStageCommand({ restApiId, stageName: 'prod' }));
     expect(byType('AWS::ApiGateway::Deployment')).toEqual([{ RestApiId: restApiId, DeploymentId: stage.deploymentId }]);
     expect(byType('AWS::ApiGateway::Stage')).toEqual([{ RestApiId: restApiId, StageName: 'prod' }]);
@@ -61,12 +82,24 @@ describe.runIf(motoAvailable)('template --import against moto', () => {
     expect(byType('AWS::ApiGateway::UsagePlan')).toEqual([{ Id: recorded?.usagePlanId }]);
     expect(byType('AWS::ApiGateway::ApiKey')).toEqual([{ APIKeyId: recorded?.apiKeyId }]);
     expect(result.handOver?.notImported.map((n) => n.type).sort()).toEqual([
-      'AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::UsagePlanKey',
+      'AWS::ApiGateway::GatewayResponse',
+      'AWS::ApiGateway::GatewayResponse',
+      'AWS::ApiGateway::UsagePlanKey',
       ...invokeSources('prod').map(() => 'AWS::Lambda::Permission'),
     ]);
-    expect(result.commands[0]).toMatch(/^aws cloudformation create-change-set --stack-name products-hand --region us-east-1 --change-set-name \S+ --change-set-type IMPORT --resources-to-import file:\/\/resources-to-import.json --template-body file:\/\/import-template.yaml --capabilities CAPABILITY_NAMED_IAM$/);
-    expect(result.commands.some((c) => c.startsWith('aws cloudformation execute-change-set --stack-name products-hand'))).toBe(true);
-    expect(result.files).toEqual(['template.yaml', 'README.md', 'import-template.yaml', 'resources-to-import.json', 'handler.zip']);
+    expect(result.commands[0]).toMatch(
+      /^aws cloudformation create-change-set --stack-name products-hand --region us-east-1 --change-set-name \S+ --change-set-type IMPORT --resources-to-import file:\/\/resources-to-import.json --template-body file:\/\/import-template.yaml --capabilities CAPABILITY_NAMED_IAM$/,
+    );
+    expect(
+      result.commands.some((c) => c.startsWith('aws cloudformation execute-change-set --stack-name products-hand')),
+    ).toBe(true);
+    expect(result.files).toEqual([
+      'template.yaml',
+      'README.md',
+      'import-template.yaml',
+      'resources-to-import.json',
+      'handler.zip',
+    ]);
 
     // Act: what the deploy after the import does to the tags; then setup and teardown
     const fn = made.steps.find((s) => s.resource === 'function')?.id as string;
@@ -74,17 +107,29 @@ describe.runIf(motoAvailable)('template --import against moto', () => {
     const setupAgain = setupAws({ ...flags, ...target, verify: false }, testContext(cwd), {});
 
     // Assess
-    await expect(setupAgain).rejects.toThrow(/setup leaves stack hand alone: its function hand-productFunction is managed by CloudFormation.*aws cloudformation deploy/);
-    await expect(teardownAws({ ...flags, ...target, yes: true }, testContext(cwd), {})).rejects.toThrow(/teardown leaves stack hand alone: .*delete-stack/);
+    await expect(setupAgain).rejects.toThrow(
+      /setup leaves stack hand alone: its function hand-productFunction is managed by CloudFormation.*aws cloudformation deploy/,
+    );
+    await expect(teardownAws({ ...flags, ...target, yes: true }, testContext(cwd), {})).rejects.toThrow(
+      /teardown leaves stack hand alone: .*delete-stack/,
+    );
     await expect(clients.dynamodb.send(new DescribeTableCommand({ TableName: 'hand-product' }))).resolves.toBeDefined();
   }, 120_000);
 
-  it('refuses a stack whose table carries CloudFormation\'s stack tag', async () => {
+  it("refuses a stack whose table carries CloudFormation's stack tag", async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'products-cli-import-'));
     const target = { region: REGION, endpointUrl: emulator.url, stack: 'owned' };
     await setupAws({ ...target, verify: false }, testContext(cwd), {});
-    const table = (await clients.dynamodb.send(new DescribeTableCommand({ TableName: 'owned-product' }))).Table?.TableArn;
-    await clients.dynamodb.send(new TagTableCommand({ ResourceArn: table, Tags: [{ Key: 'aws:cloudformation:stack-name', Value: 'products-owned' }] }));
-    await expect(teardownAws({ ...target, yes: true }, testContext(cwd), {})).rejects.toThrow(/its table owned-product is managed by CloudFormation stack products-owned/);
+    const table = (await clients.dynamodb.send(new DescribeTableCommand({ TableName: 'owned-product' }))).Table
+      ?.TableArn;
+    await clients.dynamodb.send(
+      new TagTableCommand({
+        ResourceArn: table,
+        Tags: [{ Key: 'aws:cloudformation:stack-name', Value: 'products-owned' }],
+      }),
+    );
+    await expect(teardownAws({ ...target, yes: true }, testContext(cwd), {})).rejects.toThrow(
+      /its table owned-product is managed by CloudFormation stack products-owned/,
+    );
   }, 60_000);
 });

@@ -12,13 +12,30 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetIntegrationCommand, GetMethodCommand, GetResourcesCommand, GetRestApisCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
-import { CloudFormationClient, CreateStackCommand, DescribeStackResourceCommand, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import {
+  GetIntegrationCommand,
+  GetMethodCommand,
+  GetResourcesCommand,
+  GetRestApisCommand,
+  GetStageCommand,
+} from '@aws-sdk/client-api-gateway';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackResourceCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+} from '@aws-sdk/client-cloudformation';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, GetRolePolicyCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { CreateAliasCommand, GetAliasCommand, GetFunctionConfigurationCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateAliasCommand,
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  GetPolicyCommand,
+} from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../../src/contract/operations.js';
@@ -61,29 +78,48 @@ function readPolicy(text: string | undefined): unknown {
 async function endpointTypes(emulator: Emulator, restApiId: string): Promise<unknown> {
   // moto's server picks the service from the credential scope of the Authorization header.
   const authorization = `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/apigateway/aws4_request, SignedHeaders=host, Signature=0`;
-  const api = (await (await fetch(`${emulator.url}/restapis/${restApiId}`, { headers: { authorization } })).json()) as { endpointConfiguration?: { Types?: unknown; types?: unknown } };
+  const api = (await (await fetch(`${emulator.url}/restapis/${restApiId}`, { headers: { authorization } })).json()) as {
+    endpointConfiguration?: { Types?: unknown; types?: unknown };
+  };
   return api.endpointConfiguration?.types ?? api.endpointConfiguration?.Types;
 }
 
 /** What the live stack is, field by field, with the ids that differ between two emulators taken out. */
-async function snapshot(emulator: Emulator, names: ResourceNames, permissionsOf?: (restApiId: string) => Array<{ source?: unknown }>) {
+async function snapshot(
+  emulator: Emulator,
+  names: ResourceNames,
+  permissionsOf?: (restApiId: string) => Array<{ source?: unknown }>,
+) {
   const clients = clientsOf(emulator);
   const table = (await clients.dynamodb.send(new DescribeTableCommand({ TableName: names.table }))).Table!;
   const role = (await clients.iam.send(new GetRoleCommand({ RoleName: names.role }))).Role!;
   const policyNames = (await clients.iam.send(new ListRolePoliciesCommand({ RoleName: names.role }))).PolicyNames ?? [];
   const policies = Object.fromEntries(
-    await Promise.all(policyNames.map(async (name) => [name, readPolicy((await clients.iam.send(new GetRolePolicyCommand({ RoleName: names.role, PolicyName: name }))).PolicyDocument)])),
+    await Promise.all(
+      policyNames.map(async (name) => [
+        name,
+        readPolicy(
+          (await clients.iam.send(new GetRolePolicyCommand({ RoleName: names.role, PolicyName: name }))).PolicyDocument,
+        ),
+      ]),
+    ),
   );
   const fn = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: names.function }));
-  const group = (await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: names.logGroup }))).logGroups?.find((g) => g.logGroupName === names.logGroup);
+  const group = (
+    await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: names.logGroup }))
+  ).logGroups?.find((g) => g.logGroupName === names.logGroup);
   const api = (await clients.apigateway.send(new GetRestApisCommand({}))).items?.find((a) => a.name === names.api);
   const restApiId = api!.id!;
   const resources = (await clients.apigateway.send(new GetResourcesCommand({ restApiId, limit: 500 }))).items ?? [];
   const methods: Record<string, unknown> = {};
   for (const resource of resources) {
     for (const httpMethod of Object.keys(resource.resourceMethods ?? {})) {
-      const method = await clients.apigateway.send(new GetMethodCommand({ restApiId, resourceId: resource.id, httpMethod }));
-      const integration = await clients.apigateway.send(new GetIntegrationCommand({ restApiId, resourceId: resource.id, httpMethod }));
+      const method = await clients.apigateway.send(
+        new GetMethodCommand({ restApiId, resourceId: resource.id, httpMethod }),
+      );
+      const integration = await clients.apigateway.send(
+        new GetIntegrationCommand({ restApiId, resourceId: resource.id, httpMethod }),
+      );
       methods[`${httpMethod} ${resource.path}`] = {
         authorizationType: method.authorizationType,
         apiKeyRequired: Boolean(method.apiKeyRequired),
@@ -92,19 +128,73 @@ async function snapshot(emulator: Emulator, names: ResourceNames, permissionsOf?
     }
   }
   const alias = await clients.lambda.send(new GetAliasCommand({ FunctionName: names.function, Name: 'live' }));
-  const version = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: names.function, Qualifier: alias.FunctionVersion }));
-  const topics = ((await clients.sns.send(new ListTopicsCommand({}))).Topics ?? []).map((t) => t.TopicArn?.split(':').at(-1)).sort();
-  const statements = permissionsOf ? [] : (JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: names.function, Qualifier: 'live' }))).Policy ?? '{}') as { Statement: Array<{ Principal: unknown; Action: unknown; Resource?: string; Condition?: { ArnLike?: Record<string, string> } }> }).Statement;
+  const version = await clients.lambda.send(
+    new GetFunctionConfigurationCommand({ FunctionName: names.function, Qualifier: alias.FunctionVersion }),
+  );
+  const topics = ((await clients.sns.send(new ListTopicsCommand({}))).Topics ?? [])
+    .map((t) => t.TopicArn?.split(':').at(-1))
+    .sort();
+  const statements = permissionsOf
+    ? []
+    : (
+        JSON.parse(
+          (await clients.lambda.send(new GetPolicyCommand({ FunctionName: names.function, Qualifier: 'live' })))
+            .Policy ?? '{}',
+        ) as {
+          Statement: Array<{
+            Principal: unknown;
+            Action: unknown;
+            Resource?: string;
+            Condition?: { ArnLike?: Record<string, string> };
+          }>;
+        }
+      ).Statement;
   return {
-    table: { name: table.TableName, keySchema: table.KeySchema, attributes: table.AttributeDefinitions, billing: table.BillingModeSummary?.BillingMode },
-    role: { name: role.RoleName, trust: parsePolicyDocument(role.AssumeRolePolicyDocument), description: role.Description, policies },
-    function: { name: fn.FunctionName, runtime: fn.Runtime, handler: fn.Handler, memory: fn.MemorySize, timeout: fn.Timeout, environment: fn.Environment?.Variables, role: fn.Role, description: fn.Description },
-    alias: { name: alias.Name, description: alias.Description, arn: alias.AliasArn, version: { codeSha256: version.CodeSha256, memory: version.MemorySize, runtime: version.Runtime } },
+    table: {
+      name: table.TableName,
+      keySchema: table.KeySchema,
+      attributes: table.AttributeDefinitions,
+      billing: table.BillingModeSummary?.BillingMode,
+    },
+    role: {
+      name: role.RoleName,
+      trust: parsePolicyDocument(role.AssumeRolePolicyDocument),
+      description: role.Description,
+      policies,
+    },
+    function: {
+      name: fn.FunctionName,
+      runtime: fn.Runtime,
+      handler: fn.Handler,
+      memory: fn.MemorySize,
+      timeout: fn.Timeout,
+      environment: fn.Environment?.Variables,
+      role: fn.Role,
+      description: fn.Description,
+    },
+    alias: {
+      name: alias.Name,
+      description: alias.Description,
+      arn: alias.AliasArn,
+      version: { codeSha256: version.CodeSha256, memory: version.MemorySize, runtime: version.Runtime },
+    },
     logGroup: { name: group?.logGroupName, retentionDays: group?.retentionInDays },
-    api: { name: api?.name, description: api?.description, endpoint: api?.endpointConfiguration?.types ?? (await endpointTypes(emulator, restApiId)), paths: resources.map((r) => r.path).sort(), methods },
-    permissions: ((permissionsOf?.(restApiId) ?? statements
-      .map((s) => ({ principal: s.Principal, action: s.Action, resource: s.Resource, source: s.Condition?.ArnLike?.['AWS:SourceArn']?.replace(`:${restApiId}/`, ':{api}/') }))) as Array<{ source?: string }>)
-      .sort((a, b) => String(a.source).localeCompare(String(b.source))),
+    api: {
+      name: api?.name,
+      description: api?.description,
+      endpoint: api?.endpointConfiguration?.types ?? (await endpointTypes(emulator, restApiId)),
+      paths: resources.map((r) => r.path).sort(),
+      methods,
+    },
+    permissions: (
+      (permissionsOf?.(restApiId) ??
+        statements.map((s) => ({
+          principal: s.Principal,
+          action: s.Action,
+          resource: s.Resource,
+          source: s.Condition?.ArnLike?.['AWS:SourceArn']?.replace(`:${restApiId}/`, ':{api}/'),
+        }))) as Array<{ source?: string }>
+    ).sort((a, b) => String(a.source).localeCompare(String(b.source))),
     topics,
     restApiId,
   };
@@ -124,17 +214,23 @@ interface MotoPlan {
 /** The template in the two deploys moto can take, and the resources left for the test to make. */
 function motoPlan(template: CfnTemplate): MotoPlan {
   const left = Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => NOT_IN_MOTO.includes(r.Type)));
-  const needsLeft = (resource: CfnResource) => Object.keys(left).some((id) => JSON.stringify(resource).includes(JSON.stringify({ Ref: id })));
+  const needsLeft = (resource: CfnResource) =>
+    Object.keys(left).some((id) => JSON.stringify(resource).includes(JSON.stringify({ Ref: id })));
   const rest = Object.fromEntries(Object.entries(template.Resources).filter(([id]) => !(id in left)));
   let text = JSON.stringify({ ...template, Resources: rest });
   for (const [id, resource] of Object.entries(left)) {
     const arn = `\${${LOGICAL.function}.Arn}:${String(resource.Properties.Name)}`;
-    text = text.replaceAll(JSON.stringify({ Ref: id }), JSON.stringify({ 'Fn::Sub': arn })).replaceAll(`\${${id}}`, arn);
+    text = text
+      .replaceAll(JSON.stringify({ Ref: id }), JSON.stringify({ 'Fn::Sub': arn }))
+      .replaceAll(`\${${id}}`, arn);
   }
   const then = JSON.parse(text) as CfnTemplate;
   const held = Object.keys(rest).filter((id) => needsLeft(rest[id]!));
   expect(held.length).toBeGreaterThan(0);
-  const first = { ...then, Resources: Object.fromEntries(Object.entries(then.Resources).filter(([id]) => !held.includes(id))) };
+  const first = {
+    ...then,
+    Resources: Object.fromEntries(Object.entries(then.Resources).filter(([id]) => !held.includes(id))),
+  };
   return { first, then, left };
 }
 
@@ -145,27 +241,58 @@ function motoPlan(template: CfnTemplate): MotoPlan {
  */
 function templateStatements(template: CfnTemplate, names: ResourceNames): Array<Record<string, unknown>> {
   const values: Record<string, string> = {
-    'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': '123456789012', [LOGICAL.api]: '{api}',
+    'AWS::Partition': 'aws',
+    'AWS::Region': REGION,
+    'AWS::AccountId': '123456789012',
+    [LOGICAL.api]: '{api}',
     [`${LOGICAL.function}.Arn`]: `arn:aws:lambda:${REGION}:123456789012:function:${names.function}`,
     ...Object.fromEntries(Object.entries(template.Parameters).map(([name, p]) => [name, String(p.Default)])),
   };
-  const resolve = (value: unknown) => (value as { 'Fn::Sub': string })['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_m, name: string) => values[name] ?? `?${name}`);
+  const resolve = (value: unknown) =>
+    (value as { 'Fn::Sub': string })['Fn::Sub'].replace(
+      /\$\{([^}]+)\}/g,
+      (_m, name: string) => values[name] ?? `?${name}`,
+    );
   return Object.values(template.Resources)
     .filter((r) => r.Type === 'AWS::Lambda::Permission')
-    .map((r) => ({ principal: { Service: r.Properties.Principal }, action: r.Properties.Action, resource: resolve(r.Properties.FunctionName), source: resolve(r.Properties.SourceArn) }));
+    .map((r) => ({
+      principal: { Service: r.Properties.Principal },
+      action: r.Properties.Action,
+      resource: resolve(r.Properties.FunctionName),
+      source: resolve(r.Properties.SourceArn),
+    }));
 }
 
 /** Makes the aliases moto's CloudFormation cannot, from the template's properties and the stack's resources. */
-async function createLeftOut(emulator: Emulator, template: CfnTemplate, left: Record<string, CfnResource>, name: string): Promise<void> {
+async function createLeftOut(
+  emulator: Emulator,
+  template: CfnTemplate,
+  left: Record<string, CfnResource>,
+  name: string,
+): Promise<void> {
   const cfn = new CloudFormationClient({ region: REGION, endpoint: emulator.url, credentials });
   try {
-    const physical = async (logicalId: string) => (await cfn.send(new DescribeStackResourceCommand({ StackName: name, LogicalResourceId: logicalId }))).StackResourceDetail?.PhysicalResourceId;
+    const physical = async (logicalId: string) =>
+      (await cfn.send(new DescribeStackResourceCommand({ StackName: name, LogicalResourceId: logicalId })))
+        .StackResourceDetail?.PhysicalResourceId;
     for (const resource of Object.values(left)) {
-      const p = resource.Properties as { FunctionName: { Ref: string }; FunctionVersion: { 'Fn::GetAtt': [string, string] }; Name: string; Description: string };
+      const p = resource.Properties as {
+        FunctionName: { Ref: string };
+        FunctionVersion: { 'Fn::GetAtt': [string, string] };
+        Name: string;
+        Description: string;
+      };
       const [versionId] = p.FunctionVersion['Fn::GetAtt'];
       expect(template.Resources[versionId]?.Type).toBe('AWS::Lambda::Version');
       const versionArn = await physical(versionId);
-      await clientsOf(emulator).lambda.send(new CreateAliasCommand({ FunctionName: await physical(p.FunctionName.Ref), Name: p.Name, Description: p.Description, FunctionVersion: versionArn?.split(':').at(-1) }));
+      await clientsOf(emulator).lambda.send(
+        new CreateAliasCommand({
+          FunctionName: await physical(p.FunctionName.Ref),
+          Name: p.Name,
+          Description: p.Description,
+          FunctionVersion: versionArn?.split(':').at(-1),
+        }),
+      );
     }
   } finally {
     cfn.destroy();
@@ -188,7 +315,8 @@ async function deployTemplate(emulator: Emulator, template: CfnTemplate, name: s
     for (let i = 0; ; i += 1) {
       const stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
       if (stack?.StackStatus === done) return;
-      if (!stack?.StackStatus?.endsWith('IN_PROGRESS') || i > 100) throw new Error(`stack ${name}: ${stack?.StackStatus} ${stack?.StackStatusReason ?? ''}`);
+      if (!stack?.StackStatus?.endsWith('IN_PROGRESS') || i > 100)
+        throw new Error(`stack ${name}: ${stack?.StackStatus} ${stack?.StackStatusReason ?? ''}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } finally {
@@ -208,44 +336,75 @@ describe.runIf(motoAvailable)('the template on moto against setup on another mot
 
   it.each<[string, SetupAwsOptions]>([
     ['the defaults', {}],
-    ['--stack alice --stage dev --auth api-key --private-reads --memory 512 --function-timeout 20 --log-retention 30 --runtime nodejs22.x --rate-limit 50 --burst-limit 70', {
-      stack: 'alice', stage: 'dev', auth: 'api-key', privateReads: true, memory: 512, functionTimeout: 20_000, logRetention: 30, runtime: 'nodejs22.x', rateLimit: 50, burstLimit: 70,
-    }],
+    [
+      '--stack alice --stage dev --auth api-key --private-reads --memory 512 --function-timeout 20 --log-retention 30 --runtime nodejs22.x --rate-limit 50 --burst-limit 70',
+      {
+        stack: 'alice',
+        stage: 'dev',
+        auth: 'api-key',
+        privateReads: true,
+        memory: 512,
+        functionTimeout: 20_000,
+        logRetention: 30,
+        runtime: 'nodejs22.x',
+        rateLimit: 50,
+        burstLimit: 70,
+      },
+    ],
     ['--stack open --auth none --no-pitr --arch x86_64', { stack: 'open', auth: 'none', pitr: false, arch: 'x86_64' }],
-    ['--stack watch --stage live --alarm-email ops@example.com --alarm-5xx 2 --alarm-p99 700', { stack: 'watch', stage: 'live', alarmEmail: ['ops@example.com'], alarm5xx: 2, alarmP99: 700 }],
-  ])('%s: the same table, role and policy, function, log group, API, methods, integrations and permissions', async (_flags, flags) => {
-    // Prepare: the same flags for both
-    const names = resourceNames(flags.stack, flags.stage);
-    const setupCwd = mkdtempSync(join(tmpdir(), 'products-cli-template-moto-'));
-    const templateCwd = mkdtempSync(join(tmpdir(), 'products-cli-template-moto-'));
+    [
+      '--stack watch --stage live --alarm-email ops@example.com --alarm-5xx 2 --alarm-p99 700',
+      { stack: 'watch', stage: 'live', alarmEmail: ['ops@example.com'], alarm5xx: 2, alarmP99: 700 },
+    ],
+  ])(
+    '%s: the same table, role and policy, function, log group, API, methods, integrations and permissions',
+    async (_flags, flags) => {
+      // Prepare: the same flags for both
+      const names = resourceNames(flags.stack, flags.stage);
+      const setupCwd = mkdtempSync(join(tmpdir(), 'products-cli-template-moto-'));
+      const templateCwd = mkdtempSync(join(tmpdir(), 'products-cli-template-moto-'));
 
-    // Act
-    await setupAws({ ...flags, region: REGION, endpointUrl: bySetup.url, verify: false }, testContext(setupCwd), {});
-    const written = await writeTemplateFolder({ ...flags, output: 'cfn', format: 'json' }, testContext(templateCwd));
-    const template = JSON.parse(readFileSync(join(written.output, 'template.json'), 'utf8')) as CfnTemplate;
-    const plan = motoPlan(template);
-    expect(Object.values(plan.left).map((r) => r.Type)).toEqual(NOT_IN_MOTO);
-    await deployTemplate(byTemplate, plan.first, `products-${names.stack}`);
-    await createLeftOut(byTemplate, template, plan.left, `products-${names.stack}`);
-    await deployTemplate(byTemplate, plan.then, `products-${names.stack}`, true);
+      // Act
+      await setupAws({ ...flags, region: REGION, endpointUrl: bySetup.url, verify: false }, testContext(setupCwd), {});
+      const written = await writeTemplateFolder({ ...flags, output: 'cfn', format: 'json' }, testContext(templateCwd));
+      const template = JSON.parse(readFileSync(join(written.output, 'template.json'), 'utf8')) as CfnTemplate;
+      const plan = motoPlan(template);
+      expect(Object.values(plan.left).map((r) => r.Type)).toEqual(NOT_IN_MOTO);
+      await deployTemplate(byTemplate, plan.first, `products-${names.stack}`);
+      await createLeftOut(byTemplate, template, plan.left, `products-${names.stack}`);
+      await deployTemplate(byTemplate, plan.then, `products-${names.stack}`, true);
 
-    // Assess: every field that both moto services report
-    const made = await snapshot(bySetup, names);
-    const deployed = await snapshot(byTemplate, names, () => templateStatements(plan.then, names));
-    const { restApiId: _a, ...setupFields } = made;
-    const { restApiId: _b, ...templateFields } = deployed;
-    expect(templateFields).toEqual(setupFields);
-    expect(Object.keys(setupFields.api.methods)).toHaveLength(OPERATIONS.length);
-    expect(Object.values(setupFields.api.methods).every((m) => String((m as { integration: { uri?: string } }).integration.uri).endsWith(':live/invocations'))).toBe(true);
+      // Assess: every field that both moto services report
+      const made = await snapshot(bySetup, names);
+      const deployed = await snapshot(byTemplate, names, () => templateStatements(plan.then, names));
+      const { restApiId: _a, ...setupFields } = made;
+      const { restApiId: _b, ...templateFields } = deployed;
+      expect(templateFields).toEqual(setupFields);
+      expect(Object.keys(setupFields.api.methods)).toHaveLength(OPERATIONS.length);
+      expect(
+        Object.values(setupFields.api.methods).every((m) =>
+          String((m as { integration: { uri?: string } }).integration.uri).endsWith(':live/invocations'),
+        ),
+      ).toBe(true);
 
-    // The stage (no AWS::ApiGateway::Stage in moto): the template's against setup's
-    const stage = await clientsOf(bySetup).apigateway.send(new GetStageCommand({ restApiId: made.restApiId, stageName: names.stage }));
-    const templateStage = template.Resources[LOGICAL.stage]!.Properties as { MethodSettings: Array<Record<string, { Ref: string }>> };
-    const parameter = (ref: { Ref: string } | undefined) => template.Parameters[ref!.Ref]!.Default;
-    expect({ name: stage.stageName, rate: stage.methodSettings?.['*/*']?.throttlingRateLimit, burst: stage.methodSettings?.['*/*']?.throttlingBurstLimit }).toEqual({
-      name: parameter({ Ref: 'StageName' }),
-      rate: parameter(templateStage.MethodSettings[0]?.ThrottlingRateLimit),
-      burst: parameter(templateStage.MethodSettings[0]?.ThrottlingBurstLimit),
-    });
-  }, 120_000);
+      // The stage (no AWS::ApiGateway::Stage in moto): the template's against setup's
+      const stage = await clientsOf(bySetup).apigateway.send(
+        new GetStageCommand({ restApiId: made.restApiId, stageName: names.stage }),
+      );
+      const templateStage = template.Resources[LOGICAL.stage]!.Properties as {
+        MethodSettings: Array<Record<string, { Ref: string }>>;
+      };
+      const parameter = (ref: { Ref: string } | undefined) => template.Parameters[ref!.Ref]!.Default;
+      expect({
+        name: stage.stageName,
+        rate: stage.methodSettings?.['*/*']?.throttlingRateLimit,
+        burst: stage.methodSettings?.['*/*']?.throttlingBurstLimit,
+      }).toEqual({
+        name: parameter({ Ref: 'StageName' }),
+        rate: parameter(templateStage.MethodSettings[0]?.ThrottlingRateLimit),
+        burst: parameter(templateStage.MethodSettings[0]?.ThrottlingBurstLimit),
+      });
+    },
+    120_000,
+  );
 });

@@ -49,7 +49,13 @@ function drive(node: string, major: string, dir: string, engine: TestEngine, eve
     child.stderr.on('data', (c) => (stderr += String(c)));
     child.on('error', reject);
     child.on('close', (code) => {
-      const out = code === 0 ? (JSON.parse(readFileSync(join(work, 'results.json'), 'utf8')) as { node: string; results: APIGatewayProxyResult[] }) : { node: '', results: [] };
+      const out =
+        code === 0
+          ? (JSON.parse(readFileSync(join(work, 'results.json'), 'utf8')) as {
+              node: string;
+              results: APIGatewayProxyResult[];
+            })
+          : { node: '', results: [] };
       resolve({ code, stdout, stderr, ...out });
     });
   });
@@ -70,7 +76,13 @@ for (const [major, version] of Object.entries(NODE_VERSIONS)) {
       const cycle = crudCycle(`n${major}`);
 
       // Act
-      const run = await drive(node!, major, unpackArtifact(), engine, cycle.map((step) => step.event));
+      const run = await drive(
+        node!,
+        major,
+        unpackArtifact(),
+        engine,
+        cycle.map((step) => step.event),
+      );
 
       // Assess
       expect(run.stderr).toBe('');
@@ -79,7 +91,10 @@ for (const [major, version] of Object.entries(NODE_VERSIONS)) {
       expect(run.results.map((r) => r.statusCode)).toEqual(cycle.map((step) => step.status));
       expect(JSON.parse(run.results[2]!.body).items.map((p: { id: string }) => p.id)).toEqual([`n${major}`]);
       expect(JSON.parse(run.results[3]!.body)).toMatchObject({ price: 899, version: 2 });
-      const lines = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { status: number; requestId: string });
+      const lines = run.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { status: number; requestId: string });
       expect(lines.map((line) => line.status)).toEqual(cycle.map((step) => step.status));
       expect(lines.map((line) => line.requestId)).toEqual(cycle.map((step) => step.event.requestContext.requestId));
     });

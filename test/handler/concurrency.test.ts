@@ -42,7 +42,9 @@ describe('two writers with If-Match', () => {
     const writers = Array.from({ length: 8 }, () => harness(engine));
 
     const results = await Promise.all(
-      writers.map((w, i) => w.handler(proxyEvent('POST', '/product', { body: { id: 'race-create', title: `t${i}`, price: i } }))),
+      writers.map((w, i) =>
+        w.handler(proxyEvent('POST', '/product', { body: { id: 'race-create', title: `t${i}`, price: i } })),
+      ),
     );
 
     expect(results.filter((r) => r.statusCode === 201)).toHaveLength(1);

@@ -34,7 +34,13 @@ describe('the handler against an engine that accepts the connection and never an
     // Prepare
     const { client } = await clientFor(['stall']);
     const logs: string[] = [];
-    const handler = createHandler({ client, tableName: 'product', log: (line) => logs.push(line), now: () => new Date(), newId: () => 'x' });
+    const handler = createHandler({
+      client,
+      tableName: 'product',
+      log: (line) => logs.push(line),
+      now: () => new Date(),
+      newId: () => 'x',
+    });
 
     // Act
     const started = Date.now();
@@ -44,7 +50,10 @@ describe('the handler against an engine that accepts the connection and never an
     // Assess
     expect(result.statusCode).toBe(503);
     expect(result.headers?.['Retry-After']).toBe('1');
-    expect(JSON.parse(result.body)).toMatchObject({ status: 503, detail: expect.stringMatching(/did not answer in time/) });
+    expect(JSON.parse(result.body)).toMatchObject({
+      status: 503,
+      detail: expect.stringMatching(/did not answer in time/),
+    });
     expect(logs.map((line) => JSON.parse(line))).toMatchObject([{ message: 'request', status: 503 }]);
     expect(elapsedMs).toBeGreaterThanOrEqual(DEFAULT_TIMEOUTS.requestMs - 50);
     expect(elapsedMs).toBeLessThan(DEFAULT_TIMEOUTS.callBudgetMs + 1_000);
@@ -57,7 +66,10 @@ describe('the handler against an engine that accepts the connection and never an
   });
 
   it('retries a timed-out attempt within the call budget', async () => {
-    const { client, fake } = await clientFor(['stall', { status: 200, body: item }], { requestMs: 200, callBudgetMs: 2_000 });
+    const { client, fake } = await clientFor(['stall', { status: 200, body: item }], {
+      requestMs: 200,
+      callBudgetMs: 2_000,
+    });
 
     const { Item } = await client.getItem({ TableName: 'product', Key: { id: '1' } });
 
@@ -68,7 +80,14 @@ describe('the handler against an engine that accepts the connection and never an
 
 describe('the DynamoDB client', () => {
   it('retries throttling with backoff and then succeeds', async () => {
-    const { client, fake } = await clientFor([dynamoError(400, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.'), { status: 200, body: item }]);
+    const { client, fake } = await clientFor([
+      dynamoError(
+        400,
+        'ProvisionedThroughputExceededException',
+        'The level of configured provisioned throughput for the table was exceeded.',
+      ),
+      { status: 200, body: item },
+    ]);
 
     const { Item } = await client.getItem({ TableName: 'product', Key: { id: '1' }, ConsistentRead: true });
 
@@ -78,8 +97,17 @@ describe('the DynamoDB client', () => {
   });
 
   it('gives up on throttling after its attempts and the handler answers 503 with Retry-After', async () => {
-    const { client, fake } = await clientFor([dynamoError(400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.')], { maxAttempts: 2 });
-    const handler = createHandler({ client, tableName: 'product', log: () => {}, now: () => new Date(), newId: () => 'x' });
+    const { client, fake } = await clientFor(
+      [dynamoError(400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.')],
+      { maxAttempts: 2 },
+    );
+    const handler = createHandler({
+      client,
+      tableName: 'product',
+      log: () => {},
+      now: () => new Date(),
+      newId: () => 'x',
+    });
 
     const result = await handler(proxyEvent('GET', '/product'));
 
@@ -89,7 +117,10 @@ describe('the DynamoDB client', () => {
   });
 
   it('retries a 500 from DynamoDB as transient', async () => {
-    const { client, fake } = await clientFor([dynamoError(500, 'InternalServerError', 'Internal server error'), { status: 200, body: {} }]);
+    const { client, fake } = await clientFor([
+      dynamoError(500, 'InternalServerError', 'Internal server error'),
+      { status: 200, body: {} },
+    ]);
 
     await client.putItem({ TableName: 'product', Item: { id: '1', title: 'IPhone', missing: undefined } });
 
@@ -98,11 +129,20 @@ describe('the DynamoDB client', () => {
   });
 
   it('does not retry a client error and names it as the SDK does', async () => {
-    const { client, fake } = await clientFor([dynamoError(400, 'ConditionalCheckFailedException', 'The conditional request failed')]);
+    const { client, fake } = await clientFor([
+      dynamoError(400, 'ConditionalCheckFailedException', 'The conditional request failed'),
+    ]);
 
-    const failure = await client.deleteItem({ TableName: 'product', Key: { id: '1' }, ConditionExpression: 'attribute_exists(id)' }).catch((e: unknown) => e);
+    const failure = await client
+      .deleteItem({ TableName: 'product', Key: { id: '1' }, ConditionExpression: 'attribute_exists(id)' })
+      .catch((e: unknown) => e);
 
-    expect(failure).toMatchObject({ name: 'ConditionalCheckFailedException', message: 'The conditional request failed', $fault: 'client', $metadata: { httpStatusCode: 400, requestId: 'req-1', attempts: 1 } });
+    expect(failure).toMatchObject({
+      name: 'ConditionalCheckFailedException',
+      message: 'The conditional request failed',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400, requestId: 'req-1', attempts: 1 },
+    });
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -113,7 +153,9 @@ describe('the DynamoDB client', () => {
 
     expect(page).toEqual({ Items: [] });
     const headers = fake.requests[0]?.headers ?? {};
-    expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=testing\/\d{8}\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=[^ ]*x-amz-security-token/);
+    expect(headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=testing\/\d{8}\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=[^ ]*x-amz-security-token/,
+    );
     expect(headers['x-amz-security-token']).toBe('testing');
   });
 });
@@ -122,16 +164,45 @@ describe('the DynamoDB client over https', () => {
   it('signs and sends over TLS, as to AWS', async () => {
     // Prepare: a self-signed certificate for 127.0.0.1, trusted for this test only.
     const dir = mkdtempSync(join(tmpdir(), 'dynamo-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const seen: string[] = [];
-    const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
-      seen.push(String(req.headers['x-amz-target']));
-      req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(item)));
-    });
+    const server = createHttpsServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      (req, res) => {
+        seen.push(String(req.headers['x-amz-target']));
+        req
+          .resume()
+          .on('end', () =>
+            res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(item)),
+          );
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const saved = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
-    const tlsClient = createDynamoClient({ target: { url: new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`), region: 'eu-west-1' } });
+    const tlsClient = createDynamoClient({
+      target: { url: new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`), region: 'eu-west-1' },
+    });
     try {
       // Act
       const { Item } = await tlsClient.getItem({ TableName: 'product', Key: { id: '1' } });
@@ -154,8 +225,22 @@ describe('resolveDynamoTarget', () => {
     [{ AWS_REGION: 'eu-west-1' }, 'https://dynamodb.eu-west-1.amazonaws.com/'],
     [{ AWS_REGION: 'cn-north-1' }, 'https://dynamodb.cn-north-1.amazonaws.com.cn/'],
     [{ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://localhost:4566' }, 'http://localhost:4566/'],
-    [{ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://localhost:4566', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' }, 'http://127.0.0.1:8000/'],
-    [{ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }, 'https://dynamodb.eu-west-1.amazonaws.com/'],
+    [
+      {
+        AWS_REGION: 'eu-west-1',
+        AWS_ENDPOINT_URL: 'http://localhost:4566',
+        AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
+      },
+      'http://127.0.0.1:8000/',
+    ],
+    [
+      {
+        AWS_REGION: 'eu-west-1',
+        AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
+        AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true',
+      },
+      'https://dynamodb.eu-west-1.amazonaws.com/',
+    ],
   ])('%j → %s', (env, url) => {
     expect(resolveDynamoTarget(env).url.href).toBe(url);
   });

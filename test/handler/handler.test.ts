@@ -20,7 +20,9 @@ afterAll(async () => {
 beforeEach(async () => {
   // Each test starts from an empty table.
   const { Items = [] } = await engine.documentClient.send(new ScanCommand({ TableName: 'product' }));
-  await Promise.all(Items.map((item) => engine.documentClient.send(new DeleteCommand({ TableName: 'product', Key: { id: item.id } }))));
+  await Promise.all(
+    Items.map((item) => engine.documentClient.send(new DeleteCommand({ TableName: 'product', Key: { id: item.id } }))),
+  );
   engine.tableName = 'product';
   h = harness(engine);
 });
@@ -52,7 +54,12 @@ describe('POST /product', () => {
     const result = await create({ title: '  Pixel  ', price: 499.99 });
 
     expect(result.statusCode).toBe(201);
-    expect(bodyOf(result)).toMatchObject({ id: expect.stringMatching(/^generated-/), title: 'Pixel', description: '', price: 499.99 });
+    expect(bodyOf(result)).toMatchObject({
+      id: expect.stringMatching(/^generated-/),
+      title: 'Pixel',
+      description: '',
+      price: 499.99,
+    });
   });
 
   it('answers 409 and keeps the stored product when the id exists', async () => {
@@ -102,7 +109,9 @@ describe('POST /product', () => {
     ['empty', ''],
     ['null', 'null'],
   ])('answers 400 when the body is %s', async (_, body) => {
-    const result = await h.handler(proxyEvent('POST', '/product', { body, headers: { 'content-type': 'application/json' } }));
+    const result = await h.handler(
+      proxyEvent('POST', '/product', { body, headers: { 'content-type': 'application/json' } }),
+    );
 
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result).status).toBe(400);
@@ -115,9 +124,14 @@ describe('POST /product', () => {
   });
 
   it('answers 415 for a declared content type that is not JSON, and accepts +json and charset', async () => {
-    const text = await h.handler(proxyEvent('POST', '/product', { body: JSON.stringify(iphone), headers: { 'Content-Type': 'text/plain' } }));
+    const text = await h.handler(
+      proxyEvent('POST', '/product', { body: JSON.stringify(iphone), headers: { 'Content-Type': 'text/plain' } }),
+    );
     const merge = await h.handler(
-      proxyEvent('POST', '/product', { body: JSON.stringify(iphone), headers: { 'content-type': 'application/merge-patch+json; charset=utf-8' } }),
+      proxyEvent('POST', '/product', {
+        body: JSON.stringify(iphone),
+        headers: { 'content-type': 'application/merge-patch+json; charset=utf-8' },
+      }),
     );
 
     expect(text.statusCode).toBe(415);
@@ -126,7 +140,9 @@ describe('POST /product', () => {
 
   it('decodes a base64-encoded body first', async () => {
     const body = Buffer.from(JSON.stringify(iphone)).toString('base64');
-    const result = await h.handler(proxyEvent('POST', '/product', { body, isBase64Encoded: true, headers: { 'Content-Type': 'application/json' } }));
+    const result = await h.handler(
+      proxyEvent('POST', '/product', { body, isBase64Encoded: true, headers: { 'Content-Type': 'application/json' } }),
+    );
 
     expect(result.statusCode).toBe(201);
     expect(bodyOf(result).title).toBe('IPhone');
@@ -217,7 +233,13 @@ describe('GET /product', () => {
 
 describe('PATCH /product/{id}', () => {
   const patch = (id: string, body: unknown, headers?: Record<string, string>) =>
-    h.handler(proxyEvent('PATCH', '/product/{id}', { pathParameters: { id }, body, headers: { 'Content-Type': 'application/json', ...headers } }));
+    h.handler(
+      proxyEvent('PATCH', '/product/{id}', {
+        pathParameters: { id },
+        body,
+        headers: { 'Content-Type': 'application/json', ...headers },
+      }),
+    );
 
   it('changes only the fields sent and bumps the version', async () => {
     const created = bodyOf(await create(iphone));
@@ -312,7 +334,11 @@ describe('failures and logging', () => {
 
     expect(result.statusCode).toBe(500);
     expect(result.body).not.toMatch(/ResourceNotFound|no-such-table|at /);
-    expect(JSON.parse(h.logs[0] as string)).toMatchObject({ level: 'ERROR', status: 500, error: { name: 'ResourceNotFoundException' } });
+    expect(JSON.parse(h.logs[0] as string)).toMatchObject({
+      level: 'ERROR',
+      status: 500,
+      error: { name: 'ResourceNotFoundException' },
+    });
   });
 
   it('answers 503 with Retry-After when DynamoDB throttles', async () => {

@@ -53,7 +53,13 @@ function startRuntime(api: RuntimeApi, taskRoot: string, engine: TestEngine, han
     TABLE_NAME: engine.tableName,
     AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint,
   };
-  const args = ['--expose-gc', `--max-semi-space-size=${Math.floor(memory * 0.05)}`, `--max-old-space-size=${Math.floor(memory * 0.9)}`, ric!, handler];
+  const args = [
+    '--expose-gc',
+    `--max-semi-space-size=${Math.floor(memory * 0.05)}`,
+    `--max-old-space-size=${Math.floor(memory * 0.9)}`,
+    ric!,
+    handler,
+  ];
   const child = spawn(node!, args, { cwd: taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   let partial = '';
@@ -116,7 +122,9 @@ describe.runIf(ric && node)(`dist/handler.zip under aws-lambda-ric on Node ${NOD
 
     // Assess: what the runtime posted back
     expect(outcomes.map((o) => o.kind)).toEqual(cycle.map(() => 'response'));
-    const responses = outcomes.map((o) => o.body as { statusCode: number; body: string; headers: Record<string, string> });
+    const responses = outcomes.map(
+      (o) => o.body as { statusCode: number; body: string; headers: Record<string, string> },
+    );
     expect(responses.map((r) => r.statusCode)).toEqual(cycle.map((step) => step.status));
     expect(JSON.parse(responses[0]!.body)).toMatchObject({ id: 'ric1', title: 'IPhone', price: 900, version: 1 });
     expect(JSON.parse(responses[2]!.body).items.map((p: { id: string }) => p.id)).toEqual(['ric1']);
@@ -126,7 +134,13 @@ describe.runIf(ric && node)(`dist/handler.zip under aws-lambda-ric on Node ${NOD
     expect(events.map((e) => e.data?.message)).toEqual(cycle.map(() => 'request'));
     expect(events.map((e) => e.data?.requestId)).toEqual(ids);
     expect(events.map((e) => renderLogEvent(e, plain))).toEqual(
-      cycle.map((step, i) => expect.stringMatching(new RegExp(`^2026-01-01 12:00:00\\.000 ${step.event.httpMethod} +${step.event.path.replace(/\//g, '\\/')} ${step.status} [\\d.]+ ms ${ids[i]}$`))),
+      cycle.map((step, i) =>
+        expect.stringMatching(
+          new RegExp(
+            `^2026-01-01 12:00:00\\.000 ${step.event.httpMethod} +${step.event.path.replace(/\//g, '\\/')} ${step.status} [\\d.]+ ms ${ids[i]}$`,
+          ),
+        ),
+      ),
     );
     expect(runtime.stderr()).toBe('');
   });
@@ -138,7 +152,10 @@ describe.runIf(ric && node)(`dist/handler.zip under aws-lambda-ric on Node ${NOD
 
     // Assess
     // The native client sends the error type in the body only; Lambda-Runtime-Function-Error-Type comes with init errors.
-    expect(failed).toMatchObject({ kind: 'error', body: { errorType: 'TypeError', errorMessage: expect.stringContaining('null') } });
+    expect(failed).toMatchObject({
+      kind: 'error',
+      body: { errorType: 'TypeError', errorMessage: expect.stringContaining('null') },
+    });
     expect(after).toMatchObject({ kind: 'response', body: { statusCode: 404 } });
     const lines = await runtime.lines(6 + 2);
     const logged = lines.slice(6).map((message) => toLogEvent({ timestamp: 0, message }).data);

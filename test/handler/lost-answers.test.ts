@@ -18,8 +18,19 @@ let counter = 0;
 beforeAll(async () => {
   engine = await startTestEngine('lost-answers');
   lossy = await startLossyDynamo(engine.endpoint);
-  client = createDynamoClient({ target: { url: lossy.url, region: 'us-east-1' }, credentials: async () => ({ accessKeyId: 'x', secretAccessKey: 'x' }), requestMs: 300, callBudgetMs: 3000 });
-  handler = createHandler({ client, tableName: engine.tableName, log: () => {}, now: () => new Date(), newId: () => `lost-${++counter}` });
+  client = createDynamoClient({
+    target: { url: lossy.url, region: 'us-east-1' },
+    credentials: async () => ({ accessKeyId: 'x', secretAccessKey: 'x' }),
+    requestMs: 300,
+    callBudgetMs: 3000,
+  });
+  handler = createHandler({
+    client,
+    tableName: engine.tableName,
+    log: () => {},
+    now: () => new Date(),
+    newId: () => `lost-${++counter}`,
+  });
 });
 afterAll(async () => {
   client?.destroy();
@@ -27,53 +38,63 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-const call = (method: string, resource: string, options: Parameters<typeof proxyEvent>[2] = {}) => handler(proxyEvent(method, resource, options), {} as never);
+const call = (method: string, resource: string, options: Parameters<typeof proxyEvent>[2] = {}) =>
+  handler(proxyEvent(method, resource, options), {} as never);
 const json = { 'Content-Type': 'application/json' };
-const stored = async (id: string) => (await engine.documentClient.send(new GetCommand({ TableName: engine.tableName, Key: { id } }))).Item;
+const stored = async (id: string) =>
+  (await engine.documentClient.send(new GetCommand({ TableName: engine.tableName, Key: { id } }))).Item;
 async function create(id: string) {
   const result = await call('POST', '/product', { body: { id, title: 'IPhone', price: 900 }, headers: json });
   expect(result.statusCode).toBe(201);
 }
 
-describe.each([
-  ['a 500 after it landed', 500] as const,
-  ['a timeout after it landed', { stallMs: 1000 }] as const,
-])('a write answered by %s', (_what, how) => {
-  it('POST answers 201 with the product, not 409 for its own product', async () => {
-    const id = `create-${++counter}`;
-    lossy.lose('PutItem', 1, how);
-    const result = await call('POST', '/product', { body: { id, title: 'IPhone', price: 900 }, headers: json });
-    expect(result.statusCode).toBe(201);
-    expect(bodyOf(result)).toMatchObject({ id, version: 1 });
-    expect(await stored(id)).toMatchObject({ id, version: 1 });
-  });
+describe.each([['a 500 after it landed', 500] as const, ['a timeout after it landed', { stallMs: 1000 }] as const])(
+  'a write answered by %s',
+  (_what, how) => {
+    it('POST answers 201 with the product, not 409 for its own product', async () => {
+      const id = `create-${++counter}`;
+      lossy.lose('PutItem', 1, how);
+      const result = await call('POST', '/product', { body: { id, title: 'IPhone', price: 900 }, headers: json });
+      expect(result.statusCode).toBe(201);
+      expect(bodyOf(result)).toMatchObject({ id, version: 1 });
+      expect(await stored(id)).toMatchObject({ id, version: 1 });
+    });
 
-  it('PATCH without If-Match adds 1 to the version, not 2', async () => {
-    const id = `patch-${++counter}`;
-    await create(id);
-    lossy.lose('UpdateItem', 1, how);
-    const result = await call('PATCH', '/product/{id}', { pathParameters: { id }, body: { price: 850 }, headers: json });
-    expect(result.statusCode).toBe(200);
-    expect(bodyOf(result)).toMatchObject({ price: 850, version: 2 });
-    expect(await stored(id)).toMatchObject({ price: 850, version: 2 });
-  });
+    it('PATCH without If-Match adds 1 to the version, not 2', async () => {
+      const id = `patch-${++counter}`;
+      await create(id);
+      lossy.lose('UpdateItem', 1, how);
+      const result = await call('PATCH', '/product/{id}', {
+        pathParameters: { id },
+        body: { price: 850 },
+        headers: json,
+      });
+      expect(result.statusCode).toBe(200);
+      expect(bodyOf(result)).toMatchObject({ price: 850, version: 2 });
+      expect(await stored(id)).toMatchObject({ price: 850, version: 2 });
+    });
 
-  it('PATCH with If-Match answers 200, not 412 for its own change', async () => {
-    const id = `ifmatch-${++counter}`;
-    await create(id);
-    lossy.lose('UpdateItem', 1, how);
-    const result = await call('PATCH', '/product/{id}', { pathParameters: { id }, body: { price: 800 }, headers: { ...json, 'If-Match': '"1"' } });
-    expect(result.statusCode).toBe(200);
-    expect(bodyOf(result)).toMatchObject({ price: 800, version: 2 });
-    expect(await stored(id)).toMatchObject({ version: 2 });
-  });
+    it('PATCH with If-Match answers 200, not 412 for its own change', async () => {
+      const id = `ifmatch-${++counter}`;
+      await create(id);
+      lossy.lose('UpdateItem', 1, how);
+      const result = await call('PATCH', '/product/{id}', {
+        pathParameters: { id },
+        body: { price: 800 },
+        headers: { ...json, 'If-Match': '"1"' },
+      });
+      expect(result.statusCode).toBe(200);
+      expect(bodyOf(result)).toMatchObject({ price: 800, version: 2 });
+      expect(await stored(id)).toMatchObject({ version: 2 });
+    });
 
-  it('DELETE answers 204, not 404 for the product it deleted', async () => {
-    const id = `delete-${++counter}`;
-    await create(id);
-    lossy.lose('DeleteItem', 1, how);
-    const result = await call('DELETE', '/product/{id}', { pathParameters: { id } });
-    expect(result.statusCode).toBe(204);
-    expect(await stored(id)).toBeUndefined();
-  });
-});
+    it('DELETE answers 204, not 404 for the product it deleted', async () => {
+      const id = `delete-${++counter}`;
+      await create(id);
+      lossy.lose('DeleteItem', 1, how);
+      const result = await call('DELETE', '/product/{id}', { pathParameters: { id } });
+      expect(result.statusCode).toBe(204);
+      expect(await stored(id)).toBeUndefined();
+    });
+  },
+);

@@ -30,7 +30,12 @@ const productish = fc.dictionary(
 /** A valid product with one field replaced by any value, or one field dropped, or one field added. */
 const nearlyValid = fc
   .tuple(
-    fc.record({ id: validId, title: fc.string({ minLength: 1, maxLength: 20 }), description: fc.string({ maxLength: 20 }), price: fc.integer({ min: 0, max: 100_000 }).map((c) => c / 100) }),
+    fc.record({
+      id: validId,
+      title: fc.string({ minLength: 1, maxLength: 20 }),
+      description: fc.string({ maxLength: 20 }),
+      price: fc.integer({ min: 0, max: 100_000 }).map((c) => c / 100),
+    }),
     fc.constantFrom('id', 'title', 'description', 'price', 'extra', 'version', 'none'),
     fieldValue,
     fc.boolean(),
@@ -46,7 +51,13 @@ const nearlyValid = fc
 const rawBody = fc.oneof(
   { weight: 4, arbitrary: nearlyValid.map((value) => JSON.stringify(value)) },
   productish.map((value) => JSON.stringify(value)),
-  fc.record({ id: validId, title: fc.string({ minLength: 1, maxLength: 20 }), price: fc.integer({ min: 0, max: 1000 }) }).map((v) => JSON.stringify(v)),
+  fc
+    .record({
+      id: validId,
+      title: fc.string({ minLength: 1, maxLength: 20 }),
+      price: fc.integer({ min: 0, max: 1000 }),
+    })
+    .map((v) => JSON.stringify(v)),
   fc.jsonValue().map((value) => JSON.stringify(value)),
   anyText,
   fc.constant(''),
@@ -55,9 +66,18 @@ const rawBody = fc.oneof(
 const route: fc.Arbitrary<[string, string]> = fc.oneof(
   {
     weight: 12,
-    arbitrary: fc.constantFrom<[string, string]>(['POST', '/product'], ['GET', '/product'], ['GET', '/product/{id}'], ['PATCH', '/product/{id}'], ['DELETE', '/product/{id}']),
+    arbitrary: fc.constantFrom<[string, string]>(
+      ['POST', '/product'],
+      ['GET', '/product'],
+      ['GET', '/product/{id}'],
+      ['PATCH', '/product/{id}'],
+      ['DELETE', '/product/{id}'],
+    ),
   },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('PUT', 'POST', 'HEAD'), fc.constantFrom('/product', '/product/{id}')) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom('PUT', 'POST', 'HEAD'), fc.constantFrom('/product', '/product/{id}')),
+  },
 );
 
 const request = fc.record({
@@ -65,10 +85,26 @@ const request = fc.record({
   id: idLike,
   body: fc.option(rawBody, { nil: undefined }),
   base64: fc.boolean(),
-  contentType: fc.option(fc.oneof(fc.constant('application/json'), fc.constantFrom('application/json', 'text/plain', 'application/x+json', 'application/json; charset=utf-8'), anyText), { nil: undefined }),
-  ifMatch: fc.option(fc.oneof(fc.constantFrom('1', '"2"', '*', 'W/"1"', '0', '-1', '99999999999999999999'), anyText), { nil: undefined }),
+  contentType: fc.option(
+    fc.oneof(
+      fc.constant('application/json'),
+      fc.constantFrom('application/json', 'text/plain', 'application/x+json', 'application/json; charset=utf-8'),
+      anyText,
+    ),
+    { nil: undefined },
+  ),
+  ifMatch: fc.option(fc.oneof(fc.constantFrom('1', '"2"', '*', 'W/"1"', '0', '-1', '99999999999999999999'), anyText), {
+    nil: undefined,
+  }),
   query: fc.option(
-    fc.dictionary(fc.constantFrom('limit', 'cursor', 'other'), fc.oneof(anyText, fc.integer({ min: -5, max: 200 }).map(String), fc.array(anyText, { minLength: 2, maxLength: 2 }))),
+    fc.dictionary(
+      fc.constantFrom('limit', 'cursor', 'other'),
+      fc.oneof(
+        anyText,
+        fc.integer({ min: -5, max: 200 }).map(String),
+        fc.array(anyText, { minLength: 2, maxLength: 2 }),
+      ),
+    ),
     { nil: undefined },
   ),
 });
@@ -91,7 +127,8 @@ describe('any request', () => {
         const headers: Record<string, string> = {};
         if (r.contentType !== undefined) headers['Content-Type'] = r.contentType;
         if (r.ifMatch !== undefined) headers['If-Match'] = r.ifMatch;
-        const body = r.body === undefined ? undefined : r.base64 ? Buffer.from(r.body, 'utf8').toString('base64') : r.body;
+        const body =
+          r.body === undefined ? undefined : r.base64 ? Buffer.from(r.body, 'utf8').toString('base64') : r.body;
         const event = proxyEvent(method, resource, {
           ...(resource === '/product/{id}' ? { pathParameters: { id: r.id } } : {}),
           ...(body === undefined ? {} : { body }),

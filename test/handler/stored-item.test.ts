@@ -15,7 +15,10 @@ const TUTORIAL = [
 ];
 
 const document = buildOpenApiDocument({ version: 'test' }) as unknown as {
-  components: { schemas: { Product: { properties: Record<string, { type: string; minimum?: number }>; required: string[] } }; headers: { ETag: { schema: { pattern: string } } } };
+  components: {
+    schemas: { Product: { properties: Record<string, { type: string; minimum?: number }>; required: string[] } };
+    headers: { ETag: { schema: { pattern: string } } };
+  };
 };
 
 /** Where a body breaks the OpenAPI document's Product schema (types, required fields, no others). */
@@ -25,8 +28,10 @@ function schemaProblems(body: Record<string, unknown>): string[] {
   for (const [field, value] of Object.entries(body)) {
     const schema = properties[field];
     if (!schema) problems.push(`${field} not in the schema`);
-    else if (schema.type === 'integer' ? !Number.isInteger(value) : typeof value !== schema.type) problems.push(`${field} is not ${schema.type}`);
-    else if (schema.minimum !== undefined && (value as number) < schema.minimum) problems.push(`${field} below ${schema.minimum}`);
+    else if (schema.type === 'integer' ? !Number.isInteger(value) : typeof value !== schema.type)
+      problems.push(`${field} is not ${schema.type}`);
+    else if (schema.minimum !== undefined && (value as number) < schema.minimum)
+      problems.push(`${field} below ${schema.minimum}`);
   }
   return problems;
 }
@@ -57,11 +62,20 @@ beforeEach(async () => {
 
 const get = (id: string) => h.handler(proxyEvent('GET', '/product/{id}', { pathParameters: { id } }));
 const patch = (id: string, body: unknown, version?: number) =>
-  h.handler(proxyEvent('PATCH', '/product/{id}', { pathParameters: { id }, body, headers: { 'Content-Type': 'application/json', ...(version !== undefined ? { 'If-Match': `"${version}"` } : {}) } }));
+  h.handler(
+    proxyEvent('PATCH', '/product/{id}', {
+      pathParameters: { id },
+      body,
+      headers: { 'Content-Type': 'application/json', ...(version !== undefined ? { 'If-Match': `"${version}"` } : {}) },
+    }),
+  );
 
 describe('the tutorial items', () => {
   it('reads a missing version as 0 and a missing description as empty, with no timestamps', () => {
-    expect(readStoredItem(TUTORIAL[1] as Record<string, unknown>)).toEqual({ ok: true, product: { id: 't2', title: 'IPad', description: '', price: 499, version: 0 } });
+    expect(readStoredItem(TUTORIAL[1] as Record<string, unknown>)).toEqual({
+      ok: true,
+      product: { id: 't2', title: 'IPad', description: '', price: 499, version: 0 },
+    });
   });
 
   it('GET answers each one as the OpenAPI document describes, with ETag "0"', async () => {
@@ -90,7 +104,9 @@ describe('the tutorial items', () => {
   });
 
   it('DELETE with If-Match: 0 deletes an item that has no version', async () => {
-    const result = await h.handler(proxyEvent('DELETE', '/product/{id}', { pathParameters: { id: 't1' }, headers: { 'If-Match': '0' } }));
+    const result = await h.handler(
+      proxyEvent('DELETE', '/product/{id}', { pathParameters: { id: 't1' }, headers: { 'If-Match': '0' } }),
+    );
     expect(result.statusCode).toBe(204);
     expect((await get('t1')).statusCode).toBe(404);
   });
@@ -98,7 +114,9 @@ describe('the tutorial items', () => {
 
 describe('an item of wrong types written by another tool', () => {
   beforeEach(async () => {
-    await engine.documentClient.send(new PutCommand({ TableName: engine.tableName, Item: { id: 'bad', title: 42, price: '900', version: 'seven' } }));
+    await engine.documentClient.send(
+      new PutCommand({ TableName: engine.tableName, Item: { id: 'bad', title: 42, price: '900', version: 'seven' } }),
+    );
   });
 
   it.each([
@@ -110,7 +128,9 @@ describe('an item of wrong types written by another tool', () => {
     expect(result.statusCode).toBe(500);
     expect(result.headers?.['Content-Type']).toBe(PROBLEM_CONTENT_TYPE);
     const body = bodyOf(result);
-    expect(body.detail).toBe('the stored product bad cannot be read (title is a number, not a string; price is a string, not a number; version is a string, not a whole number); it was written by another tool: correct or delete that item in the table');
+    expect(body.detail).toBe(
+      'the stored product bad cannot be read (title is a number, not a string; price is a string, not a number; version is a string, not a whole number); it was written by another tool: correct or delete that item in the table',
+    );
     expect(body.errors.map((e: { field: string }) => e.field)).toEqual(['title', 'price', 'version']);
     expect(result.body).not.toMatch(/ValidationException|stack|at .*\.js/);
     // The request log line is a handled problem, not a crash.
@@ -121,32 +141,52 @@ describe('an item of wrong types written by another tool', () => {
     const result = await h.handler(proxyEvent('GET', '/product', { query: { limit: '100' } }));
 
     expect(result.statusCode).toBe(200);
-    const page = bodyOf<{ items: { id: string }[]; skipped: { id: string; errors: { field: string; message: string }[] }[] }>(result);
+    const page = bodyOf<{
+      items: { id: string }[];
+      skipped: { id: string; errors: { field: string; message: string }[] }[];
+    }>(result);
     expect(page.items.map((item) => item.id)).toEqual(expect.arrayContaining(['t1', 't2']));
     expect(page.items.map((item) => item.id)).not.toContain('bad');
-    expect(page.skipped).toEqual([{ id: 'bad', errors: [
-      { field: 'title', message: 'is a number, not a string' },
-      { field: 'price', message: 'is a string, not a number' },
-      { field: 'version', message: 'is a string, not a whole number' },
-    ] }]);
+    expect(page.skipped).toEqual([
+      {
+        id: 'bad',
+        errors: [
+          { field: 'title', message: 'is a number, not a string' },
+          { field: 'price', message: 'is a string, not a number' },
+          { field: 'version', message: 'is a string, not a whole number' },
+        ],
+      },
+    ]);
   });
 
   it('PATCH leaves the item as it was', async () => {
     await patch('bad', { price: 10 });
-    const { Item } = await engine.documentClient.send(new GetCommand({ TableName: engine.tableName, Key: { id: 'bad' } }));
+    const { Item } = await engine.documentClient.send(
+      new GetCommand({ TableName: engine.tableName, Key: { id: 'bad' } }),
+    );
     expect(Item).toEqual({ id: 'bad', title: 42, price: '900', version: 'seven' });
   });
 });
 
 describe('an item whose version another tool wrote as NULL', () => {
   beforeEach(async () => {
-    await engine.documentClient.send(new PutCommand({ TableName: engine.tableName, Item: { id: 'nullv', title: 'IPod', description: '', price: 99, version: null } }));
+    await engine.documentClient.send(
+      new PutCommand({
+        TableName: engine.tableName,
+        Item: { id: 'nullv', title: 'IPod', description: '', price: 99, version: null },
+      }),
+    );
   });
 
   it('GET reads it as version 0, and PATCH, with or without If-Match: 0, makes it version 1', async () => {
     expectProduct(await get('nullv'), 0);
     expect(expectProduct(await patch('nullv', { price: 89 }), 1)).toMatchObject({ price: 89, version: 1 });
-    await engine.documentClient.send(new PutCommand({ TableName: engine.tableName, Item: { id: 'nullv', title: 'IPod', description: '', price: 99, version: null } }));
+    await engine.documentClient.send(
+      new PutCommand({
+        TableName: engine.tableName,
+        Item: { id: 'nullv', title: 'IPod', description: '', price: 99, version: null },
+      }),
+    );
     expect(expectProduct(await patch('nullv', { price: 79 }, 0), 1)).toMatchObject({ price: 79, version: 1 });
   });
 
@@ -158,7 +198,9 @@ describe('an item whose version another tool wrote as NULL', () => {
   });
 
   it('DELETE with If-Match: 0 deletes it', async () => {
-    const result = await h.handler(proxyEvent('DELETE', '/product/{id}', { pathParameters: { id: 'nullv' }, headers: { 'If-Match': '0' } }));
+    const result = await h.handler(
+      proxyEvent('DELETE', '/product/{id}', { pathParameters: { id: 'nullv' }, headers: { 'If-Match': '0' } }),
+    );
     expect(result.statusCode).toBe(204);
   });
 });

@@ -25,7 +25,11 @@ export async function startTestEngine(tableName = 'product'): Promise<TestEngine
   const server = external ? undefined : dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   if (server) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : (external as string);
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
   await createTableIfMissing({ dynamodb: client, tableName, maxWaitSeconds: 10 });
   const itemClient = createDynamoClient({ target: { url: new URL(endpoint), region: 'us-east-1' } });
   return {

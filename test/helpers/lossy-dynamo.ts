@@ -23,23 +23,33 @@ export async function startLossyDynamo(engineEndpoint: string): Promise<LossyDyn
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const operation =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
       received.push(operation);
       const loss = losses.findIndex((entry) => entry.operation === operation);
       const how = loss === -1 ? undefined : losses.splice(loss, 1)[0]?.how;
-      const forward = request({ host: engine.hostname, port: engine.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        const body: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => body.push(chunk));
-        answer.on('end', () => {
-          if (how === 500) {
-            res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end('{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"Internal server error"}');
-          } else if (how) {
-            setTimeout(() => res.destroy(), how.stallMs).unref();
-          } else {
-            res.writeHead(answer.statusCode ?? 500, answer.headers).end(Buffer.concat(body));
-          }
-        });
-      });
+      const forward = request(
+        { host: engine.hostname, port: engine.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          const body: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => body.push(chunk));
+          answer.on('end', () => {
+            if (how === 500) {
+              res
+                .writeHead(500, { 'content-type': 'application/x-amz-json-1.0' })
+                .end(
+                  '{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"Internal server error"}',
+                );
+            } else if (how) {
+              setTimeout(() => res.destroy(), how.stallMs).unref();
+            } else {
+              res.writeHead(answer.statusCode ?? 500, answer.headers).end(Buffer.concat(body));
+            }
+          });
+        },
+      );
       forward.on('error', () => res.destroy());
       forward.end(Buffer.concat(chunks));
     });

@@ -18,7 +18,8 @@ function fillPath(resource: string, params: Record<string, string> | undefined):
 export function proxyEvent(method: string, resource: string, options: EventOptions = {}): APIGatewayProxyEvent {
   const stage = options.stage ?? 'prod';
   const path = fillPath(resource, options.pathParameters);
-  const headers = options.body !== undefined && !options.headers ? { 'Content-Type': 'application/json' } : options.headers;
+  const headers =
+    options.body !== undefined && !options.headers ? { 'Content-Type': 'application/json' } : options.headers;
   const multiQuery = options.query
     ? Object.fromEntries(Object.entries(options.query).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]))
     : null;

@@ -8,7 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Outcome = { kind: 'response'; body: unknown } | { kind: 'error'; errorType: string | undefined; body: unknown };
+export type Outcome =
+  | { kind: 'response'; body: unknown }
+  | { kind: 'error'; errorType: string | undefined; body: unknown };
 
 export interface InitError {
   errorType: string | undefined;
@@ -72,16 +74,25 @@ export async function startRuntimeApi(): Promise<RuntimeApi> {
       return;
     }
     if (req.method === 'POST' && path === `${PREFIX}/init/error`) {
-      reportInitError({ errorType: req.headers['lambda-runtime-function-error-type'] as string | undefined, body: (await readJson(req)) as InitError['body'] });
+      reportInitError({
+        errorType: req.headers['lambda-runtime-function-error-type'] as string | undefined,
+        body: (await readJson(req)) as InitError['body'],
+      });
       return reply(res, 202, { status: 'OK' });
     }
-    const posted = req.method === 'POST' ? new RegExp(`^${PREFIX}/invocation/([^/]+)/(response|error)$`).exec(path) : null;
+    const posted =
+      req.method === 'POST' ? new RegExp(`^${PREFIX}/invocation/([^/]+)/(response|error)$`).exec(path) : null;
     if (posted) {
       const invocation = inFlight.get(decodeURIComponent(posted[1]!));
-      if (!invocation) return reply(res, 400, { errorType: 'InvalidRequestID', errorMessage: `no invocation ${posted[1]} in flight` });
+      if (!invocation)
+        return reply(res, 400, { errorType: 'InvalidRequestID', errorMessage: `no invocation ${posted[1]} in flight` });
       inFlight.delete(invocation.requestId);
       const body = await readJson(req);
-      invocation.settle(posted[2] === 'response' ? { kind: 'response', body } : { kind: 'error', errorType: req.headers['lambda-runtime-function-error-type'] as string | undefined, body });
+      invocation.settle(
+        posted[2] === 'response'
+          ? { kind: 'response', body }
+          : { kind: 'error', errorType: req.headers['lambda-runtime-function-error-type'] as string | undefined, body },
+      );
       return reply(res, 202, { status: 'OK' });
     }
     reply(res, 404, { errorType: 'NotFound', errorMessage: `${req.method} ${path}` });

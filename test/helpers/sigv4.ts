@@ -7,13 +7,34 @@ export interface KeyPair {
 }
 
 /** fetch() with a SigV4 signature for execute-api in `region` (default us-east-1). */
-export function signedFetch(url: string, init: { method?: string; body?: string; headers?: Record<string, string> }, credentials: KeyPair, region = 'us-east-1'): Promise<Response> {
+export function signedFetch(
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> },
+  credentials: KeyPair,
+  region = 'us-east-1',
+): Promise<Response> {
   const target = new URL(url);
   const headers = { ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...init.headers };
   const signed = aws4.sign(
-    { host: target.host, method: init.method ?? 'GET', path: `${target.pathname}${target.search}`, service: 'execute-api', region, headers, ...(init.body !== undefined ? { body: init.body } : {}) },
+    {
+      host: target.host,
+      method: init.method ?? 'GET',
+      path: `${target.pathname}${target.search}`,
+      service: 'execute-api',
+      region,
+      headers,
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    },
     credentials,
   );
-  const sent = Object.fromEntries(Object.entries(signed.headers as Record<string, string>).filter(([name]) => name.toLowerCase() !== 'host' && name.toLowerCase() !== 'content-length'));
-  return fetch(url, { method: init.method ?? 'GET', headers: sent, ...(init.body !== undefined ? { body: init.body } : {}) });
+  const sent = Object.fromEntries(
+    Object.entries(signed.headers as Record<string, string>).filter(
+      ([name]) => name.toLowerCase() !== 'host' && name.toLowerCase() !== 'content-length',
+    ),
+  );
+  return fetch(url, {
+    method: init.method ?? 'GET',
+    headers: sent,
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
 }

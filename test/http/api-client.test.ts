@@ -2,7 +2,14 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { problem, productPath, type Product } from '../../src/contract/index.js';
 import { ApiError, ConflictError, EXIT, NotFoundError, UsageError } from '../../src/errors.js';
 import { ProductApi, type Exchange, type ProductApiOptions } from '../../src/http/api-client.js';
-import { dropConnection, hang, reply, startScriptedServer, type Responder, type ScriptedServer } from './helpers/scripted-server.js';
+import {
+  dropConnection,
+  hang,
+  reply,
+  startScriptedServer,
+  type Responder,
+  type ScriptedServer,
+} from './helpers/scripted-server.js';
 
 const product: Product = {
   id: '1',
@@ -60,7 +67,12 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
       expect(seen?.url).toBe('/prod/product');
       expect(seen?.headers['x-api-key']).toBe('secret-key');
       expect(seen?.headers['content-type']).toBe('application/json');
-      expect(JSON.parse(seen?.body ?? '')).toEqual({ id: '1', title: 'IPhone', description: 'This is an IPhone', price: 900 });
+      expect(JSON.parse(seen?.body ?? '')).toEqual({
+        id: '1',
+        title: 'IPhone',
+        description: 'This is an IPhone',
+        price: 900,
+      });
     });
 
     it('puts the id in the path as the contract spells it and sends If-Match with the version', async () => {
@@ -96,7 +108,10 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
 
   describe('retries', () => {
     it('retries a GET on 503 with exponential backoff and full jitter', async () => {
-      const { api, server, exchanges } = await clientFor([reply(503, {}), reply(503, {}), reply(503, {}), reply(200, product)], { random: () => 0.5 });
+      const { api, server, exchanges } = await clientFor(
+        [reply(503, {}), reply(503, {}), reply(503, {}), reply(200, product)],
+        { random: () => 0.5 },
+      );
 
       const got = await api.get('1');
 
@@ -107,7 +122,10 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
     });
 
     it('caps the backoff at maxDelayMs', async () => {
-      const { api, exchanges } = await clientFor([reply(502), reply(502), reply(502), reply(200, product)], { baseDelayMs: 10, maxDelayMs: 25 });
+      const { api, exchanges } = await clientFor([reply(502), reply(502), reply(502), reply(200, product)], {
+        baseDelayMs: 10,
+        maxDelayMs: 25,
+      });
 
       await api.get('1');
 
@@ -120,7 +138,10 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
       ['an HTTP date', () => new Date(Date.now() + 2_000).toUTCString(), 500],
     ])('honours Retry-After given as %s', async (_form, value, atLeast) => {
       const header = typeof value === 'function' ? value() : value;
-      const { api, server, exchanges } = await clientFor([reply(429, { message: 'Too Many Requests' }, { 'retry-after': header }), reply(200, product)]);
+      const { api, server, exchanges } = await clientFor([
+        reply(429, { message: 'Too Many Requests' }, { 'retry-after': header }),
+        reply(200, product),
+      ]);
 
       await api.get('1');
 
@@ -140,7 +161,10 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
     });
 
     it('stops after the configured retries and says how many attempts it made', async () => {
-      const { api, server } = await clientFor(reply(503, problem('unavailable', 'the product table is busy; retry after a moment')), { retries: 2 });
+      const { api, server } = await clientFor(
+        reply(503, problem('unavailable', 'the product table is busy; retry after a moment')),
+        { retries: 2 },
+      );
 
       const error = await api.get('1').catch((caught: unknown) => caught);
 
@@ -221,7 +245,10 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
       await first.api.close();
       await first.server.stop();
 
-      const second = await clientFor([reply(504, { message: 'Endpoint request timed out' }), reply(200, { ...product, price: 1, version: 2 })]);
+      const second = await clientFor([
+        reply(504, { message: 'Endpoint request timed out' }),
+        reply(200, { ...product, price: 1, version: 2 }),
+      ]);
       await expect(second.api.update('1', { price: 1 }, { ifVersion: 1 })).resolves.toMatchObject({ version: 2 });
       expect(second.server.requests).toHaveLength(2);
     });
@@ -238,7 +265,10 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
     });
 
     it('treats a 404 after a lost DELETE as done, and says so', async () => {
-      const { api, server, notices } = await clientFor([dropConnection, reply(404, problem('notFound', 'no product has id 1'))]);
+      const { api, server, notices } = await clientFor([
+        dropConnection,
+        reply(404, problem('notFound', 'no product has id 1')),
+      ]);
 
       await expect(api.delete('1')).resolves.toBeUndefined();
       expect(server.requests).toHaveLength(2);
@@ -252,14 +282,25 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
       server = undefined;
       const exchanges: Exchange[] = [];
       const notices: string[] = [];
-      api = new ProductApi({ baseUrl: url, baseDelayMs: 1, retries: 2, transport, onExchange: (exchange) => exchanges.push(exchange), onRetry: (text) => notices.push(text) });
+      api = new ProductApi({
+        baseUrl: url,
+        baseDelayMs: 1,
+        retries: 2,
+        transport,
+        onExchange: (exchange) => exchanges.push(exchange),
+        onRetry: (text) => notices.push(text),
+      });
 
       const error = await api.get('1').catch((caught: unknown) => caught);
 
       expect(exchanges).toHaveLength(3);
-      expect(notices).toEqual([`cannot reach ${url}/product/1 for GET: connection refused; trying again (up to 2 more attempts)…`]);
+      expect(notices).toEqual([
+        `cannot reach ${url}/product/1 for GET: connection refused; trying again (up to 2 more attempts)…`,
+      ]);
       expect(error).toBeInstanceOf(ApiError);
-      expect((error as ApiError).message).toBe(`cannot reach ${url}/product/1 for GET: connection refused (3 attempts); is the API running? \`products-cli setup --local\` starts one`);
+      expect((error as ApiError).message).toBe(
+        `cannot reach ${url}/product/1 for GET: connection refused (3 attempts); is the API running? \`products-cli setup --local\` starts one`,
+      );
     });
   });
 
@@ -315,12 +356,44 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
   describe('errors from answers', () => {
     it.each([
       [404, problem('notFound', 'no product has id 9'), NotFoundError, 'no product has id 9'],
-      [409, problem('conflict', 'a product with id 1 already exists'), ConflictError, 'a product with id 1 already exists'],
-      [412, problem('preconditionFailed', 'product 1 is at version 3, not 2; get it again and retry'), ConflictError, 'product 1 is at version 3, not 2'],
-      [400, problem('validation', 'the product is not valid; see errors', [{ field: 'price', message: 'must be a number' }]), UsageError, 'Invalid request: price must be a number'],
-      [413, problem('tooLarge', 'body is 70000 bytes; the limit is 65536'), UsageError, 'Body too large: body is 70000 bytes'],
-      [415, problem('unsupportedMediaType', 'Content-Type text/plain is not supported'), UsageError, 'Unsupported media type'],
-      [500, problem('internal', 'quote request id r-1 when reporting it'), ApiError, 'Internal error: quote request id r-1 when reporting it (HTTP 500'],
+      [
+        409,
+        problem('conflict', 'a product with id 1 already exists'),
+        ConflictError,
+        'a product with id 1 already exists',
+      ],
+      [
+        412,
+        problem('preconditionFailed', 'product 1 is at version 3, not 2; get it again and retry'),
+        ConflictError,
+        'product 1 is at version 3, not 2',
+      ],
+      [
+        400,
+        problem('validation', 'the product is not valid; see errors', [
+          { field: 'price', message: 'must be a number' },
+        ]),
+        UsageError,
+        'Invalid request: price must be a number',
+      ],
+      [
+        413,
+        problem('tooLarge', 'body is 70000 bytes; the limit is 65536'),
+        UsageError,
+        'Body too large: body is 70000 bytes',
+      ],
+      [
+        415,
+        problem('unsupportedMediaType', 'Content-Type text/plain is not supported'),
+        UsageError,
+        'Unsupported media type',
+      ],
+      [
+        500,
+        problem('internal', 'quote request id r-1 when reporting it'),
+        ApiError,
+        'Internal error: quote request id r-1 when reporting it (HTTP 500',
+      ],
       [403, { message: 'Missing Authentication Token' }, ApiError, 'check that the URL ends with the stage'],
       [403, { message: 'Forbidden' }, ApiError, 'PRODUCTS_API_KEY'],
       [401, 'plain text failure', ApiError, 'does not look like the product API (got 401 application/json)'],
@@ -342,9 +415,14 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
         const url = new URL(request.url, 'http://x');
         const limit = Number(url.searchParams.get('limit') ?? 50);
         const start = Number(url.searchParams.get('cursor') ?? 0);
-        const items = Array.from({ length: Math.max(0, Math.min(limit, total - start)) }, (_, i) => ({ ...product, id: String(start + i) }));
+        const items = Array.from({ length: Math.max(0, Math.min(limit, total - start)) }, (_, i) => ({
+          ...product,
+          id: String(start + i),
+        }));
         const next = start + items.length < total ? String(start + items.length) : null;
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items, nextCursor: next }));
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ items, nextCursor: next }));
       };
     }
 
@@ -355,7 +433,11 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
       for await (const item of api.listAll({ pageSize: 3 })) ids.push(item.id);
 
       expect(ids).toEqual(['0', '1', '2', '3', '4', '5', '6']);
-      expect(server.requests.map((request) => request.url)).toEqual(['/prod/product?limit=3', '/prod/product?limit=3&cursor=3', '/prod/product?limit=3&cursor=6']);
+      expect(server.requests.map((request) => request.url)).toEqual([
+        '/prod/product?limit=3',
+        '/prod/product?limit=3&cursor=3',
+        '/prod/product?limit=3&cursor=6',
+      ]);
     });
 
     it('stops at max, asking only for what it still needs', async () => {
@@ -365,7 +447,10 @@ describe.each(['undici', 'node'] as const)('over %s', (name) => {
       for await (const item of api.listAll({ pageSize: 4, max: 6 })) ids.push(item.id);
 
       expect(ids).toEqual(['0', '1', '2', '3', '4', '5']);
-      expect(server.requests.map((request) => request.url)).toEqual(['/prod/product?limit=4', '/prod/product?limit=2&cursor=4']);
+      expect(server.requests.map((request) => request.url)).toEqual([
+        '/prod/product?limit=4',
+        '/prod/product?limit=2&cursor=4',
+      ]);
     });
 
     it('yields each page before asking for the next', async () => {

@@ -45,7 +45,10 @@ afterAll(async () => {
   if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
-const staticFiles = () => serve((_req, res) => void res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not Found</body></html>'));
+const staticFiles = () =>
+  serve(
+    (_req, res) => void res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not Found</body></html>'),
+  );
 
 describe('a server that is not the product API', () => {
   it('is named as such for get, exit 5, not "product not found"', async () => {
@@ -54,12 +57,17 @@ describe('a server that is not the product API', () => {
     const run = await runCli(['get', '1', '--url', url], { cwd });
 
     expect(run.code).toBe(EXIT.api);
-    expect(run.stderr).toBe(`products-cli: ${url} does not look like the product API (got 404 text/html); check --url, PRODUCTS_API_URL or the stack that setup recorded\n`);
+    expect(run.stderr).toBe(
+      `products-cli: ${url} does not look like the product API (got 404 text/html); check --url, PRODUCTS_API_URL or the stack that setup recorded\n`,
+    );
   });
 
   it('stops import at the first such answer instead of sending every row', async () => {
     const { url, requests } = await staticFiles();
-    await writeFile(join(cwd, 'rows.ndjson'), Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: `n${i}`, title: 'T', price: 1 })).join('\n'));
+    await writeFile(
+      join(cwd, 'rows.ndjson'),
+      Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: `n${i}`, title: 'T', price: 1 })).join('\n'),
+    );
 
     const run = await runCli(['import', 'rows.ndjson', '--url', url], { cwd });
 
@@ -85,7 +93,10 @@ describe('--timeout and --retries', () => {
   it('come from PRODUCTS_CLI_TIMEOUT and PRODUCTS_CLI_RETRIES too', async () => {
     const { url, requests } = await serve(() => undefined);
 
-    const run = await runCli(['get', '1', '--url', url], { cwd, env: { PRODUCTS_CLI_TIMEOUT: '300ms', PRODUCTS_CLI_RETRIES: '1' } });
+    const run = await runCli(['get', '1', '--url', url], {
+      cwd,
+      env: { PRODUCTS_CLI_TIMEOUT: '300ms', PRODUCTS_CLI_RETRIES: '1' },
+    });
 
     expect(run.code).toBe(EXIT.api);
     expect(run.stderr).toMatch(/no answer within the timeout \(2 attempts\)/);
@@ -93,9 +104,17 @@ describe('--timeout and --retries', () => {
   });
 
   it.each([
-    [['--timeout', 'soon'], {}, '--timeout must be a time from 0.1 to 600 seconds, such as 30, 2.5 or 500ms, not "soon"'],
+    [
+      ['--timeout', 'soon'],
+      {},
+      '--timeout must be a time from 0.1 to 600 seconds, such as 30, 2.5 or 500ms, not "soon"',
+    ],
     [['--retries', '11'], {}, '--retries must be a whole number from 0 to 10, not "11"'],
-    [[], { PRODUCTS_CLI_TIMEOUT: '-1' }, 'PRODUCTS_CLI_TIMEOUT must be a time from 0.1 to 600 seconds, such as 30, 2.5 or 500ms, not "-1"'],
+    [
+      [],
+      { PRODUCTS_CLI_TIMEOUT: '-1' },
+      'PRODUCTS_CLI_TIMEOUT must be a time from 0.1 to 600 seconds, such as 30, 2.5 or 500ms, not "-1"',
+    ],
   ])('refuse %j %j as a usage error', async (args, env, message) => {
     const run = await runCli(['get', '1', '--url', stack.url, ...args], { cwd, env });
     expect(run.code).toBe(EXIT.usage);
@@ -108,13 +127,18 @@ describe('a host name that does not resolve', () => {
     const run = await runCli(['get', '1', '--url', 'http://no-such-host.invalid/prod'], { cwd });
 
     expect(run.code).toBe(EXIT.api);
-    expect(run.stderr).toMatch(/^products-cli: cannot reach http:\/\/no-such-host\.invalid\/prod\/product\/1 for GET: (no such host|the host name could not be resolved right now)\n$/);
+    expect(run.stderr).toMatch(
+      /^products-cli: cannot reach http:\/\/no-such-host\.invalid\/prod\/product\/1 for GET: (no such host|the host name could not be resolved right now)\n$/,
+    );
   });
 });
 
 describe('--debug', () => {
   it('traces each request and answer on stderr, with the API key masked', async () => {
-    const run = await runCli(['get', 'missing-product', '--url', stack.url, '--debug'], { cwd, env: { PRODUCTS_API_KEY: 'very-secret-key' } });
+    const run = await runCli(['get', 'missing-product', '--url', stack.url, '--debug'], {
+      cwd,
+      env: { PRODUCTS_API_KEY: 'very-secret-key' },
+    });
 
     expect(run.code).toBe(EXIT.notFound);
     expect(run.stderr).toContain(`debug: > GET ${stack.url}/product/missing-product\n`);
@@ -136,11 +160,22 @@ describe('on a terminal', () => {
     const stderr = Object.assign(new PassThrough(), { isTTY: true });
     let told = '';
     stderr.on('data', (chunk) => (told += chunk));
-    const ctx: Context = { stdin: new PassThrough(), stdout: new PassThrough(), stderr, env: {}, cwd, json: false, color: false, signal: new AbortController().signal };
+    const ctx: Context = {
+      stdin: new PassThrough(),
+      stdout: new PassThrough(),
+      stderr,
+      env: {},
+      cwd,
+      json: false,
+      color: false,
+      signal: new AbortController().signal,
+    };
 
     const error = await get('1', { url, timeout: '2.5', retries: '0' }, ctx).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(Error);
-    expect(told).toBe(`waiting for GET ${url}/product/1 to answer (up to 2.5 s an attempt; --timeout to change)…\r\x1b[2K`);
+    expect(told).toBe(
+      `waiting for GET ${url}/product/1 to answer (up to 2.5 s an attempt; --timeout to change)…\r\x1b[2K`,
+    );
   });
 });

@@ -25,7 +25,11 @@ beforeAll(async () => {
     res.setHeader('date', new Date(now).toUTCString());
     res.setHeader('content-type', 'application/json');
     if (Math.abs(amzDate(stamp) - now) > 5 * 60_000) {
-      res.writeHead(403).end(JSON.stringify({ message: `Signature expired: ${stamp} is now earlier than ${new Date(now - 5 * 60_000).toISOString()}` }));
+      res.writeHead(403).end(
+        JSON.stringify({
+          message: `Signature expired: ${stamp} is now earlier than ${new Date(now - 5 * 60_000).toISOString()}`,
+        }),
+      );
       return;
     }
     res.writeHead(201).end(JSON.stringify({ id: 'p1', title: 'IPhone', price: 900, version: 1 }));
@@ -37,7 +41,12 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('clock skew', () => {
   it('reads the Date of a "Signature expired" answer and signs again once, with the offset', async () => {
-    const signing = signingFor({ mode: 'iam', privateReads: false, region: 'eu-west-1', credentials: { accessKeyId: 'AKIASKEWTEST', secretAccessKey: 'skew-secret' } });
+    const signing = signingFor({
+      mode: 'iam',
+      privateReads: false,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIASKEWTEST', secretAccessKey: 'skew-secret' },
+    });
     const api = new ProductApi({ baseUrl: url, retries: 0, ...(signing ? { signing } : {}) });
     const created = await api.create({ id: 'p1', title: 'IPhone', price: 900 });
     expect(created).toMatchObject({ id: 'p1' });

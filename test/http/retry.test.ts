@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isNotSent, isRetryableNetworkError, networkCode, parseRetryAfter } from '../../src/http/retry.js';
+import {
+  backoffDelay,
+  isNotSent,
+  isRetryableNetworkError,
+  networkCode,
+  parseRetryAfter,
+} from '../../src/http/retry.js';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-01-01T00:00:00.000Z');
@@ -24,7 +30,9 @@ describe('backoffDelay', () => {
   const options = { baseDelayMs: 100, maxDelayMs: 1000 };
 
   it('doubles the ceiling per retry up to the maximum', () => {
-    expect([1, 2, 3, 4, 5, 6].map((retry) => backoffDelay(retry, options, () => 1))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect([1, 2, 3, 4, 5, 6].map((retry) => backoffDelay(retry, options, () => 1))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
   });
 
   it('draws the wait between zero and the ceiling', () => {
@@ -34,7 +42,8 @@ describe('backoffDelay', () => {
 });
 
 describe('network failures', () => {
-  const socketError = (cause?: unknown) => Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', cause });
+  const socketError = (cause?: unknown) =>
+    Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', cause });
 
   it('reads the code through causes, preferring the socket error under undici', () => {
     expect(networkCode(socketError(Object.assign(new Error('reset'), { code: 'ECONNRESET' })))).toBe('ECONNRESET');

@@ -15,7 +15,11 @@ let stack: LocalStack;
 let cwd: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, throttle: null, access: { auth, credentials: [key], region: 'eu-west-1', corsOrigins: [] } });
+  stack = await startLocalStack({
+    port: 0,
+    throttle: null,
+    access: { auth, credentials: [key], region: 'eu-west-1', corsOrigins: [] },
+  });
   cwd = await mkdtemp(join(tmpdir(), 'products-signing-'));
 });
 afterAll(async () => {
@@ -28,10 +32,23 @@ describe('SigV4 signing in the client', () => {
     await writeState(cwd, {
       version: 1,
       current: 'local',
-      local: { url: stack.url, port: stack.port, stage: 'prod', pid: process.pid, dynamodbEndpoint: stack.dynamodbEndpoint, startedAt: new Date().toISOString(), auth, region: 'eu-west-1', credentials: key },
+      local: {
+        url: stack.url,
+        port: stack.port,
+        stage: 'prod',
+        pid: process.pid,
+        dynamodbEndpoint: stack.dynamodbEndpoint,
+        startedAt: new Date().toISOString(),
+        auth,
+        region: 'eu-west-1',
+        credentials: key,
+      },
     });
 
-    for (const target of [await resolveTarget({ env: {}, cwd }), await resolveTarget({ url: stack.url, env: {}, cwd })]) {
+    for (const target of [
+      await resolveTarget({ env: {}, cwd }),
+      await resolveTarget({ url: stack.url, env: {}, cwd }),
+    ]) {
       expect(target.auth).toMatchObject({ mode: 'iam', region: 'eu-west-1', credentials: key });
       const api = new ProductApi({ baseUrl: target.url, signing: signingFor(target.auth), retries: 0 });
       const id = `signed-${target.source}`;
@@ -51,13 +68,20 @@ describe('SigV4 signing in the client', () => {
   });
 
   it('says what to check, in one line, when a signed request is refused', async () => {
-    const wrong = signingFor({ ...auth, region: 'eu-west-1', credentials: { ...key, secretAccessKey: 'wrong' }, local: true });
+    const wrong = signingFor({
+      ...auth,
+      region: 'eu-west-1',
+      credentials: { ...key, secretAccessKey: 'wrong' },
+      local: true,
+    });
     const api = new ProductApi({ baseUrl: stack.url, signing: wrong, retries: 0 });
 
     const error = await api.create({ id: 'refused', title: 'IPhone', price: 900 }).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(ApiError);
-    expect((error as Error).message).toMatch(/^POST .*\/product was refused \(403 The request signature we calculated does not match .*\); the local stack does not accept the key/);
+    expect((error as Error).message).toMatch(
+      /^POST .*\/product was refused \(403 The request signature we calculated does not match .*\); the local stack does not accept the key/,
+    );
     expect((error as Error).message).not.toContain('\n');
     await api.close();
   });
@@ -65,7 +89,13 @@ describe('SigV4 signing in the client', () => {
   it('names execute-api:Invoke on the API for an AWS target', () => {
     const signing = signingFor({ ...auth, region: 'us-east-1' });
 
-    expect(signing?.refused('POST', 'https://abc123.execute-api.us-east-1.amazonaws.com/prod/product', 'User: arn:aws:iam::1:user/x is not authorized')).toBe(
+    expect(
+      signing?.refused(
+        'POST',
+        'https://abc123.execute-api.us-east-1.amazonaws.com/prod/product',
+        'User: arn:aws:iam::1:user/x is not authorized',
+      ),
+    ).toBe(
       'POST https://abc123.execute-api.us-east-1.amazonaws.com/prod/product was refused (403 User: arn:aws:iam::1:user/x is not authorized); check that the signing identity (AWS_PROFILE or the default credentials) is allowed execute-api:Invoke on arn:aws:execute-api:us-east-1:*:abc123/*',
     );
   });
@@ -75,6 +105,8 @@ describe('SigV4 signing in the client', () => {
     ['us-gov-west-1', 'arn:aws-us-gov:execute-api:us-gov-west-1:*:abc123/*'],
   ])("names the ARN in %s's partition", (region, arn) => {
     const signing = signingFor({ ...auth, region });
-    expect(signing?.refused('GET', `https://abc123.execute-api.${region}.amazonaws.com/prod/product`, 'Forbidden')).toMatch(new RegExp(`execute-api:Invoke on ${arn.replace(/[*]/g, '\\*')}$`));
+    expect(
+      signing?.refused('GET', `https://abc123.execute-api.${region}.amazonaws.com/prod/product`, 'Forbidden'),
+    ).toMatch(new RegExp(`execute-api:Invoke on ${arn.replace(/[*]/g, '\\*')}$`));
   });
 });

@@ -11,12 +11,17 @@ interface Reply {
   text: string;
 }
 
-function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -32,14 +37,32 @@ let host: string;
 /** Signs with aws4, a SigV4 implementation independent of the one the gateway verifies with. */
 function aws4Signed(method: string, path: string, body: string | undefined, credentials = key): Record<string, string> {
   const signed = aws4.sign(
-    { host, method, path, service: 'execute-api', region, headers: body === undefined ? {} : { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body }) },
+    {
+      host,
+      method,
+      path,
+      service: 'execute-api',
+      region,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body }),
+    },
     credentials,
   );
   return signed.headers as Record<string, string>;
 }
 
-async function smithySigned(method: string, path: string, body: string | undefined, signingDate = new Date()): Promise<Record<string, string>> {
-  const signer = new SignatureV4({ service: 'execute-api', region, credentials: key, sha256: Hash.bind(null, 'sha256') as never });
+async function smithySigned(
+  method: string,
+  path: string,
+  body: string | undefined,
+  signingDate = new Date(),
+): Promise<Record<string, string>> {
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region,
+    credentials: key,
+    sha256: Hash.bind(null, 'sha256') as never,
+  });
   const [pathname, query] = path.split('?');
   const signed = await signer.sign(
     {
@@ -76,7 +99,11 @@ describe('IAM authorization on the local gateway', () => {
     ['PATCH', '/prod/product/1', '{"price":1}'],
     ['DELETE', '/prod/product/1', undefined],
   ])('refuses an unsigned %s with 403 Missing Authentication Token', async (method, path, body) => {
-    const reply = await send(`http://${host}${path}`, { method, body, headers: body ? { 'content-type': 'application/json' } : {} });
+    const reply = await send(`http://${host}${path}`, {
+      method,
+      body,
+      headers: body ? { 'content-type': 'application/json' } : {},
+    });
 
     expect(reply.status).toBe(403);
     expect(JSON.parse(reply.text)).toEqual({ message: 'Missing Authentication Token' });
@@ -92,22 +119,33 @@ describe('IAM authorization on the local gateway', () => {
 
   it('accepts writes signed by aws4 and by @smithy/signature-v4, query strings included', async () => {
     const body = product('aws4-1');
-    const created = await send(`http://${host}/prod/product`, { method: 'POST', body, headers: aws4Signed('POST', '/prod/product', body) });
+    const created = await send(`http://${host}/prod/product`, {
+      method: 'POST',
+      body,
+      headers: aws4Signed('POST', '/prod/product', body),
+    });
     expect(created.status).toBe(201);
 
     const patch = '{"price":850}';
     const headers = await smithySigned('PATCH', '/prod/product/aws4-1', patch);
-    const updated = await send(`http://${host}/prod/product/aws4-1`, { method: 'PATCH', body: patch, headers: { ...headers, 'if-match': '"7"' } });
+    const updated = await send(`http://${host}/prod/product/aws4-1`, {
+      method: 'PATCH',
+      body: patch,
+      headers: { ...headers, 'if-match': '"7"' },
+    });
     expect(updated.status).toBe(412);
     const plain = await send(`http://${host}/prod/product/aws4-1`, { method: 'PATCH', body: patch, headers });
     expect(plain.status).toBe(200);
     expect(JSON.parse(plain.text).price).toBe(850);
 
-    const removed = await send(`http://${host}/prod/product/aws4-1`, { method: 'DELETE', headers: aws4Signed('DELETE', '/prod/product/aws4-1', undefined) });
+    const removed = await send(`http://${host}/prod/product/aws4-1`, {
+      method: 'DELETE',
+      headers: aws4Signed('DELETE', '/prod/product/aws4-1', undefined),
+    });
     expect(removed.status).toBe(204);
   });
 
-  it('refuses a signature made with the wrong secret, with API Gateway\'s mismatch message', async () => {
+  it("refuses a signature made with the wrong secret, with API Gateway's mismatch message", async () => {
     const body = product('wrong-secret');
     const headers = aws4Signed('POST', '/prod/product', body, { ...key, secretAccessKey: 'not-the-secret' });
 
@@ -135,12 +173,17 @@ describe('IAM authorization on the local gateway', () => {
     const reply = await send(`http://${host}/prod/product`, { method: 'POST', body, headers });
 
     expect(reply.status).toBe(403);
-    expect(JSON.parse(reply.text).message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/);
+    expect(JSON.parse(reply.text).message).toMatch(
+      /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/,
+    );
   });
 
   it('refuses an access key it does not know', async () => {
     const body = product('unknown-key');
-    const headers = aws4Signed('POST', '/prod/product', body, { accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: key.secretAccessKey });
+    const headers = aws4Signed('POST', '/prod/product', body, {
+      accessKeyId: 'AKIAUNKNOWNKEY000000',
+      secretAccessKey: key.secretAccessKey,
+    });
 
     const reply = await send(`http://${host}/prod/product`, { method: 'POST', body, headers });
 
@@ -151,7 +194,11 @@ describe('IAM authorization on the local gateway', () => {
 
 describe('private reads', () => {
   it('refuses an unsigned GET and accepts a signed one', async () => {
-    const priv = await startLocalStack({ port: 0, throttle: null, access: { auth: { mode: 'iam', privateReads: true }, credentials: [key], region, corsOrigins: [] } });
+    const priv = await startLocalStack({
+      port: 0,
+      throttle: null,
+      access: { auth: { mode: 'iam', privateReads: true }, credentials: [key], region, corsOrigins: [] },
+    });
     try {
       const url = `http://127.0.0.1:${priv.port}/prod/product?limit=1`;
       const unsigned = await send(url);

@@ -26,7 +26,10 @@ async function stackWith(bundle: Record<string, Uint8Array>) {
   const cwd = await mkdtemp(join(tmpdir(), 'products-cli-canary-local-'));
   dirs.push(cwd);
   writeFileSync(join(cwd, 'next.zip'), zipSync(bundle));
-  const setup = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--rate-limit', '5000', '--burst-limit', '5000', '--json'])).stdout) as { url: string };
+  const setup = JSON.parse(
+    (await cli(cwd, ['setup', '--local', '--port', '0', '--rate-limit', '5000', '--burst-limit', '5000', '--json']))
+      .stdout,
+  ) as { url: string };
   const statuses = new Map<number, number>();
   let stop = false;
   const reader = (async () => {
@@ -55,11 +58,15 @@ interface Listed {
 /** A canary of a clean bundle under a reader, sent `signal` once the stack routes to it; what versions said meanwhile. */
 async function canaryStoppedBy(signal: NodeJS.Signals) {
   const stack = await stackWith(cleanBundle());
-  const child = spawn(process.execPath, [bin, 'deploy', '--local', '--zip', 'next.zip', '--canary', '30', '--for', '5m'], {
-    cwd: stack.cwd,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [bin, 'deploy', '--local', '--zip', 'next.zip', '--canary', '30', '--for', '5m'],
+    {
+      cwd: stack.cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const run: Run = { code: null, stdout: '', stderr: '' };
   child.stdout.on('data', (chunk) => (run.stdout += chunk));
   child.stderr.on('data', (chunk) => (run.stderr += chunk));
@@ -77,10 +84,12 @@ async function canaryStoppedBy(signal: NodeJS.Signals) {
 }
 
 describe('deploy --local --canary', () => {
-  it('rolls back a new version that fails (exit 1) and promotes a clean one, from the stack\'s own counts', async () => {
+  it("rolls back a new version that fails (exit 1) and promotes a clean one, from the stack's own counts", async () => {
     // Prepare
     const clean = cleanBundle();
-    const broken = { 'index.mjs': new TextEncoder().encode('export const handler = async () => { throw new Error("broken"); };') };
+    const broken = {
+      'index.mjs': new TextEncoder().encode('export const handler = async () => { throw new Error("broken"); };'),
+    };
     const [bad, good] = await Promise.all([stackWith(broken), stackWith(clean)]);
 
     // Act: both canaries at once, a minute each
@@ -92,12 +101,18 @@ describe('deploy --local --canary', () => {
 
     // Assess
     expect(badRun.code, badRun.stderr).toBe(1);
-    expect(badRun.stdout).toMatch(/canary minute 1: new version 2 \(50%\): (\d+) invocations, \1 errors · live version 1 \(50%\): \d+ invocations, 0 errors/);
-    expect(badRun.stdout).toMatch(/Rolled back the canary of version 2 in the local stack: version 2 failed (\d+) of \1 invocations \(100%, above 1%\)/);
+    expect(badRun.stdout).toMatch(
+      /canary minute 1: new version 2 \(50%\): (\d+) invocations, \1 errors · live version 1 \(50%\): \d+ invocations, 0 errors/,
+    );
+    expect(badRun.stdout).toMatch(
+      /Rolled back the canary of version 2 in the local stack: version 2 failed (\d+) of \1 invocations \(100%, above 1%\)/,
+    );
     expect(badRun.stderr).toContain('products-cli: the canary of version 2 was rolled back');
     expect(bad.statuses.get(502)).toBeGreaterThan(0);
     expect(goodRun.code, goodRun.stderr).toBe(0);
-    expect(goodRun.stdout).toMatch(/Promoted version 2 in the local stack after 50% of requests \(\d+ invocations, 0 errors\); live runs it alone, replacing version 1\./);
+    expect(goodRun.stdout).toMatch(
+      /Promoted version 2 in the local stack after 50% of requests \(\d+ invocations, 0 errors\); live runs it alone, replacing version 1\./,
+    );
     expect(Object.keys(Object.fromEntries(good.statuses))).toEqual(['200']);
     expect(good.statuses.get(200)).toBeGreaterThanOrEqual(50);
   }, 180_000);
@@ -107,11 +122,18 @@ describe('deploy --local --canary', () => {
     const [interrupted, terminated] = await Promise.all([canaryStoppedBy('SIGINT'), canaryStoppedBy('SIGTERM')]);
 
     // Assess
-    for (const [{ run, during, after, statuses }, code] of [[interrupted, 130], [terminated, 143]] as const) {
+    for (const [{ run, during, after, statuses }, code] of [
+      [interrupted, 130],
+      [terminated, 143],
+    ] as const) {
       expect(during).toMatchObject({ live: '1', canary: { version: '2', weight: 0.3 } });
       expect(run.code, run.stderr).toBe(code);
-      expect(run.stdout).toContain("Stopped: took out the canary of version 2; the local stack's live runs version 1 alone.");
-      expect(run.stderr).toContain('products-cli: deploy was stopped during the canary of version 2; live runs version 1 alone');
+      expect(run.stdout).toContain(
+        "Stopped: took out the canary of version 2; the local stack's live runs version 1 alone.",
+      );
+      expect(run.stderr).toContain(
+        'products-cli: deploy was stopped during the canary of version 2; live runs version 1 alone',
+      );
       expect(after.live).toBe('1');
       expect(after.canary).toBeUndefined();
       expect(Object.keys(Object.fromEntries(statuses))).toEqual(['200']);

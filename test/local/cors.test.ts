@@ -8,12 +8,17 @@ interface Reply {
   text: string;
 }
 
-function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -28,7 +33,16 @@ let open: LocalStack;
 
 beforeAll(async () => {
   [stack, open] = await Promise.all([
-    startLocalStack({ port: 0, throttle: { rateLimit: 1, burstLimit: 1 }, access: { auth: { mode: 'iam', privateReads: false }, credentials: [], region: 'us-east-1', corsOrigins: [allowed] } }),
+    startLocalStack({
+      port: 0,
+      throttle: { rateLimit: 1, burstLimit: 1 },
+      access: {
+        auth: { mode: 'iam', privateReads: false },
+        credentials: [],
+        region: 'us-east-1',
+        corsOrigins: [allowed],
+      },
+    }),
     startLocalStack({ port: 0, throttle: null }),
   ]);
 });
@@ -36,7 +50,11 @@ afterAll(async () => {
   await Promise.all([stack?.stop(), open?.stop()]);
 });
 
-const preflight = (origin: string) => ({ Origin: origin, 'Access-Control-Request-Method': 'PATCH', 'Access-Control-Request-Headers': 'authorization,content-type,if-match,x-amz-date' });
+const preflight = (origin: string) => ({
+  Origin: origin,
+  'Access-Control-Request-Method': 'PATCH',
+  'Access-Control-Request-Headers': 'authorization,content-type,if-match,x-amz-date',
+});
 
 describe('CORS on the local gateway', () => {
   it('answers a preflight from an allowed origin as the MOCK integration does, without authorization', async () => {
@@ -46,13 +64,20 @@ describe('CORS on the local gateway', () => {
     expect(reply.headers['access-control-allow-origin']).toBe(allowed);
     expect(reply.headers['access-control-allow-methods']).toBe('GET, PATCH, DELETE, OPTIONS');
     expect(String(reply.headers['access-control-allow-headers']).split(', ')).toEqual(
-      expect.arrayContaining(['Authorization', 'X-Amz-Date', 'X-Amz-Security-Token', 'X-Api-Key', 'If-Match', 'Content-Type']),
+      expect.arrayContaining([
+        'Authorization',
+        'X-Amz-Date',
+        'X-Amz-Security-Token',
+        'X-Api-Key',
+        'If-Match',
+        'Content-Type',
+      ]),
     );
     expect(reply.headers['access-control-max-age']).toBe('600');
     expect(reply.headers.vary).toBe('Origin');
   });
 
-  it('gives a disallowed origin no Allow-Origin, on the preflight and on the function\'s answers', async () => {
+  it("gives a disallowed origin no Allow-Origin, on the preflight and on the function's answers", async () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const pre = await send(`${stack.url}/product`, { method: 'OPTIONS', headers: preflight(other) });
     expect(pre.status).toBe(200);
@@ -65,7 +90,7 @@ describe('CORS on the local gateway', () => {
     expect(get.headers.vary).toBe('Origin');
   });
 
-  it('adds Allow-Origin and Expose-Headers to the function\'s answers, errors included', async () => {
+  it("adds Allow-Origin and Expose-Headers to the function's answers, errors included", async () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const reply = await send(`${stack.url}/product/none`, { headers: { Origin: allowed } });
 
@@ -74,13 +99,19 @@ describe('CORS on the local gateway', () => {
     expect(reply.headers['access-control-expose-headers']).toBe('ETag, Location');
   });
 
-  it('puts the same headers on the gateway\'s own 403 and 429', async () => {
-    const forbidden = await send(`${stack.url}/product`, { method: 'POST', headers: { Origin: allowed, 'content-type': 'application/json' }, body: '{}' });
+  it("puts the same headers on the gateway's own 403 and 429", async () => {
+    const forbidden = await send(`${stack.url}/product`, {
+      method: 'POST',
+      headers: { Origin: allowed, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers['access-control-allow-origin']).toBe(allowed);
 
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const answers = await Promise.all([1, 2, 3].map(() => send(`${stack.url}/product?limit=1`, { headers: { Origin: allowed } })));
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => send(`${stack.url}/product?limit=1`, { headers: { Origin: allowed } })),
+    );
     const throttled = answers.find((a) => a.status === 429);
     expect(throttled?.text).toBe('{"message":"Too Many Requests"}');
     expect(throttled?.headers['access-control-allow-origin']).toBe(allowed);

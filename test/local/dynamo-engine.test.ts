@@ -59,7 +59,10 @@ describe('the embedded engine', () => {
     const starting = startDynamoEngine({ port: (taken.address() as AddressInfo).port });
 
     // Assess
-    await expect(starting).rejects.toMatchObject({ code: 'EADDRINUSE', message: expect.stringContaining('the DynamoDB engine did not start') });
+    await expect(starting).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+      message: expect.stringContaining('the DynamoDB engine did not start'),
+    });
     taken.close();
   });
 });

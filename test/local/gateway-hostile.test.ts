@@ -14,7 +14,12 @@ interface RawReply {
 }
 
 /** Writes `head` as given, then the body chunks returned by `nextChunk` until the server answers. */
-function raw(port: number, head: string, nextChunk?: () => Buffer | undefined, options: { waitCloseMs?: number } = {}): Promise<RawReply> {
+function raw(
+  port: number,
+  head: string,
+  nextChunk?: () => Buffer | undefined,
+  options: { waitCloseMs?: number } = {},
+): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(port, '127.0.0.1');
     let received = Buffer.alloc(0);
@@ -28,7 +33,13 @@ function raw(port: number, head: string, nextChunk?: () => Buffer | undefined, o
       const text = received.toString('latin1');
       const end = text.indexOf('\r\n\r\n');
       socket.destroy();
-      resolve({ status: Number(text.slice(9, 12)), head: text.slice(0, end), body: text.slice(end + 4), sentBeforeAnswer, closed });
+      resolve({
+        status: Number(text.slice(9, 12)),
+        head: text.slice(0, end),
+        body: text.slice(end + 4),
+        sentBeforeAnswer,
+        closed,
+      });
     };
     socket.on('error', (error: NodeJS.ErrnoException) => (received.length > 0 ? finish() : reject(error)));
     socket.on('data', (chunk: Buffer) => {
@@ -68,7 +79,13 @@ let stack: LocalStack;
 const logs: string[] = [];
 beforeAll(async () => {
   zip = await writeTestFunctionZip();
-  stack = await startLocalStack({ port: 0, handlerZip: zip, throttle: null, bodyTimeoutMs: 800, log: (line) => logs.push(line) });
+  stack = await startLocalStack({
+    port: 0,
+    handlerZip: zip,
+    throttle: null,
+    bodyTimeoutMs: 800,
+    log: (line) => logs.push(line),
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -77,16 +94,22 @@ afterAll(async () => {
 const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf'];
 
 describe('names a client chooses are data', () => {
-  it.each(PROTOTYPE_NAMES)('a header and a query parameter named %s reach the function as plain entries', async (name) => {
-    const reply = await raw(stack.port, `GET /prod/product?${name}=1&${name}=2 HTTP/1.1\r\nHost: x\r\n${name}: v\r\nConnection: close\r\n\r\n`);
+  it.each(PROTOTYPE_NAMES)(
+    'a header and a query parameter named %s reach the function as plain entries',
+    async (name) => {
+      const reply = await raw(
+        stack.port,
+        `GET /prod/product?${name}=1&${name}=2 HTTP/1.1\r\nHost: x\r\n${name}: v\r\nConnection: close\r\n\r\n`,
+      );
 
-    expect(reply.status).toBe(200);
-    const { event } = JSON.parse(reply.body);
-    expect(Object.getOwnPropertyDescriptor(event.headers, name)?.value).toBe('v');
-    expect(Object.getOwnPropertyDescriptor(event.multiValueHeaders, name)?.value).toEqual(['v']);
-    expect(Object.getOwnPropertyDescriptor(event.queryStringParameters, name)?.value).toBe('2');
-    expect(Object.getOwnPropertyDescriptor(event.multiValueQueryStringParameters, name)?.value).toEqual(['1', '2']);
-  });
+      expect(reply.status).toBe(200);
+      const { event } = JSON.parse(reply.body);
+      expect(Object.getOwnPropertyDescriptor(event.headers, name)?.value).toBe('v');
+      expect(Object.getOwnPropertyDescriptor(event.multiValueHeaders, name)?.value).toEqual(['v']);
+      expect(Object.getOwnPropertyDescriptor(event.queryStringParameters, name)?.value).toBe('2');
+      expect(Object.getOwnPropertyDescriptor(event.multiValueQueryStringParameters, name)?.value).toEqual(['1', '2']);
+    },
+  );
 
   it.each(PROTOTYPE_NAMES)('a path parameter %s is the id', async (name) => {
     const reply = await raw(stack.port, `GET /prod/product/${name} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
@@ -97,7 +120,10 @@ describe('names a client chooses are data', () => {
   });
 
   it('passes response headers the function names constructor, toString or __proto__', async () => {
-    const reply = await raw(stack.port, 'GET /prod/product/proto-headers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const reply = await raw(
+      stack.port,
+      'GET /prod/product/proto-headers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
 
     expect(reply.status).toBe(200);
     expect(reply.head).toMatch(/\r\nconstructor: c\r\n/);
@@ -111,8 +137,10 @@ describe('bodies past 10 MB', () => {
 
   it('are answered 413 from the Content-Length, before any of the body is sent, and the connection is closed', async () => {
     let chunks = 12;
-    const reply = await raw(stack.port, `POST /prod/product HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${12 * MB}\r\n\r\n`, () =>
-      chunks-- > 0 ? Buffer.alloc(MB, 0x20) : undefined,
+    const reply = await raw(
+      stack.port,
+      `POST /prod/product HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${12 * MB}\r\n\r\n`,
+      () => (chunks-- > 0 ? Buffer.alloc(MB, 0x20) : undefined),
     );
 
     expect(reply.status).toBe(413);
@@ -124,7 +152,11 @@ describe('bodies past 10 MB', () => {
   it('streamed without a length, are cut off at the limit: the answer comes while the client is still sending', async () => {
     // An endless chunked body; the server must stop it, or this test never ends.
     const chunk = Buffer.concat([Buffer.from(`${MB.toString(16)}\r\n`), Buffer.alloc(MB, 0x20), Buffer.from('\r\n')]);
-    const reply = await raw(stack.port, 'POST /prod/product HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n', () => chunk);
+    const reply = await raw(
+      stack.port,
+      'POST /prod/product HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+      () => chunk,
+    );
 
     expect(reply.status).toBe(413);
     // The limit, plus what socket buffers between the two ends hold.
@@ -137,7 +169,10 @@ describe('bodies past 10 MB', () => {
 describe('a body that trickles', () => {
   it('is answered 408 once the body deadline passes, and its connection closed', async () => {
     const started = Date.now();
-    const reply = await raw(stack.port, 'POST /prod/product HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ti');
+    const reply = await raw(
+      stack.port,
+      'POST /prod/product HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ti',
+    );
 
     expect(reply.status).toBe(408);
     expect(reply.closed).toBe(true);

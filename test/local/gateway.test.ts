@@ -11,7 +11,10 @@ interface Reply {
 }
 
 /** A request with node:http, so that repeated headers and raw bodies go out exactly as given. */
-function send(url: string, options: { method?: string; headers?: Record<string, string | string[]>; body?: Buffer | string } = {}): Promise<Reply> {
+function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string | string[]>; body?: Buffer | string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -85,7 +88,11 @@ describe('the proxy event over HTTP', () => {
     expect(event.multiValueQueryStringParameters).toEqual({ limit: ['5'], tag: ['a', 'b c'] });
     expect(event.pathParameters).toBeNull();
     expect(event.body).toBeNull();
-    expect(event.requestContext).toMatchObject({ stage: 'prod', path: '/prod/product', identity: { sourceIp: '127.0.0.1', userAgent: 'gateway-test' } });
+    expect(event.requestContext).toMatchObject({
+      stage: 'prod',
+      path: '/prod/product',
+      identity: { sourceIp: '127.0.0.1', userAgent: 'gateway-test' },
+    });
     expect(typeof event.requestContext.requestTimeEpoch).toBe('number');
     expect(remainingMs).toBeGreaterThan(0);
     expect(remainingMs).toBeLessThanOrEqual(29_000);
@@ -102,8 +109,24 @@ describe('the proxy event over HTTP', () => {
 
   it('passes a binary body as base64 and a JSON body as text', async () => {
     const bytes = Buffer.from([0, 1, 2, 253, 254, 255]);
-    const binary = JSON.parse((await send(`${stack.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes })).text);
-    const json = JSON.parse((await send(`${stack.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"title":"é"}' })).text);
+    const binary = JSON.parse(
+      (
+        await send(`${stack.url}/product`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/octet-stream' },
+          body: bytes,
+        })
+      ).text,
+    );
+    const json = JSON.parse(
+      (
+        await send(`${stack.url}/product`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"title":"é"}',
+        })
+      ).text,
+    );
 
     expect(binary.event.isBase64Encoded).toBe(true);
     expect(Buffer.from(binary.event.body, 'base64')).toEqual(bytes);
@@ -114,7 +137,12 @@ describe('the proxy event over HTTP', () => {
   it("gives the function its table, the engine's endpoint and credentials", async () => {
     const reply = await send(`${stack.url}/product/env`);
 
-    expect(JSON.parse(reply.text)).toEqual({ table: 'product', endpoint: stack.dynamodbEndpoint, region: expect.any(String), hasKey: true });
+    expect(JSON.parse(reply.text)).toEqual({
+      table: 'product',
+      endpoint: stack.dynamodbEndpoint,
+      region: expect.any(String),
+      hasKey: true,
+    });
   });
 
   it("passes the function's log lines on", async () => {
@@ -131,7 +159,14 @@ describe('the proxy event over HTTP', () => {
     await expect.poll(() => logs.some((line) => line.includes(refused))).toBe(true);
     expect(logs.filter((line) => line.includes(answered))).toEqual([`echo ${answered}`]);
     const line = JSON.parse(logs.find((entry) => entry.includes(refused)) as string);
-    expect(line).toMatchObject({ message: 'request', source: 'gateway', method: 'GET', path: '/nothing', status: 403, requestId: refused });
+    expect(line).toMatchObject({
+      message: 'request',
+      source: 'gateway',
+      method: 'GET',
+      path: '/nothing',
+      status: 403,
+      requestId: refused,
+    });
   });
 });
 
@@ -154,13 +189,16 @@ describe('the response', () => {
 });
 
 describe('502 Internal server error', () => {
-  it.each(['throw', 'object-body', 'no-status', 'undefined', 'extra-key', 'crash'])('when the function does %s', async (id) => {
-    const reply = await send(`${stack.url}/product/${id}`);
+  it.each(['throw', 'object-body', 'no-status', 'undefined', 'extra-key', 'crash'])(
+    'when the function does %s',
+    async (id) => {
+      const reply = await send(`${stack.url}/product/${id}`);
 
-    expect(reply.status).toBe(502);
-    expect(reply.text).toBe('{"message": "Internal server error"}');
-    expect(reply.headers['x-amzn-errortype']).toBe('InternalServerErrorException');
-  });
+      expect(reply.status).toBe(502);
+      expect(reply.text).toBe('{"message": "Internal server error"}');
+      expect(reply.headers['x-amzn-errortype']).toBe('InternalServerErrorException');
+    },
+  );
 
   it('logs the error of a function that throws', async () => {
     await send(`${stack.url}/product/throw`);
@@ -185,7 +223,13 @@ describe('504 past the integration timeout', () => {
   let short: LocalStack;
   beforeAll(async () => {
     // The function may run on past the gateway's wait, as on AWS; a loop is ended by its own timeout.
-    short = await startLocalStack({ port: 0, handlerZip: zip, timeoutMs: 1000, functionTimeoutMs: 2000, throttle: null });
+    short = await startLocalStack({
+      port: 0,
+      handlerZip: zip,
+      timeoutMs: 1000,
+      functionTimeoutMs: 2000,
+      throttle: null,
+    });
   });
   afterAll(async () => {
     await short?.stop();
@@ -205,7 +249,14 @@ describe('502 past the function timeout', () => {
   let short: LocalStack;
   const logs: string[] = [];
   beforeAll(async () => {
-    short = await startLocalStack({ port: 0, handlerZip: zip, timeoutMs: 5000, functionTimeoutMs: 500, throttle: null, log: (line) => logs.push(line) });
+    short = await startLocalStack({
+      port: 0,
+      handlerZip: zip,
+      timeoutMs: 5000,
+      functionTimeoutMs: 500,
+      throttle: null,
+      log: (line) => logs.push(line),
+    });
   });
   afterAll(async () => {
     await short?.stop();
@@ -225,7 +276,11 @@ describe('502 past the function timeout', () => {
 describe('413 past 10 MB', () => {
   it('refuses a body over 10 MB without calling the function, and accepts the next request', async () => {
     const big = Buffer.alloc(10 * 1024 * 1024 + 1, 0x61);
-    const reply = await send(`${stack.url}/product`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: big });
+    const reply = await send(`${stack.url}/product`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: big,
+    });
     const next = await send(`${stack.url}/product`);
 
     expect(reply.status).toBe(413);
@@ -237,7 +292,11 @@ describe('413 past 10 MB', () => {
 describe('429 past the stage throttle', () => {
   it('serves the burst, then answers Too Many Requests', async () => {
     // A rate so low that no token comes back during the test: exactly the burst is served.
-    const throttled = await startLocalStack({ port: 0, handlerZip: zip, throttle: { rateLimit: 0.001, burstLimit: 3 } });
+    const throttled = await startLocalStack({
+      port: 0,
+      handlerZip: zip,
+      throttle: { rateLimit: 0.001, burstLimit: 3 },
+    });
     try {
       const statuses: number[] = [];
       let last: Reply | undefined;
@@ -257,7 +316,12 @@ describe('429 past the stage throttle', () => {
 
   it('logs the first 429 of each second as a request and counts the rest in one line', async () => {
     const logs: string[] = [];
-    const throttled = await startLocalStack({ port: 0, handlerZip: zip, throttle: { rateLimit: 0.001, burstLimit: 1 }, log: (line) => logs.push(line) });
+    const throttled = await startLocalStack({
+      port: 0,
+      handlerZip: zip,
+      throttle: { rateLimit: 0.001, burstLimit: 1 },
+      log: (line) => logs.push(line),
+    });
     try {
       const statuses: number[] = [];
       for (let index = 0; index < 8; index += 1) statuses.push((await send(`${throttled.url}/product`)).status);
@@ -265,10 +329,17 @@ describe('429 past the stage throttle', () => {
     } finally {
       await throttled.stop();
     }
-    const gatewayLines = logs.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.source === 'gateway');
+    const gatewayLines = logs
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.source === 'gateway');
     expect(gatewayLines).toEqual([
       expect.objectContaining({ message: 'request', status: 429, path: '/product' }),
-      expect.objectContaining({ message: 'throttled 6 more requests (429) after the one logged before', status: 429, count: 6 }),
+      expect.objectContaining({
+        message: 'throttled 6 more requests (429) after the one logged before',
+        status: 429,
+        count: 6,
+      }),
     ]);
   });
 });

@@ -48,10 +48,17 @@ describe('the health answer', () => {
     await fetch(`${stack.url}/product`);
     await fetch(`${stack.url}/nothing`);
 
-    const identity = await identifyRecordedStack({ pid: process.pid, port: stack.port, secret: stack.secret }, { withStats: true });
+    const identity = await identifyRecordedStack(
+      { pid: process.pid, port: stack.port, secret: stack.secret },
+      { withStats: true },
+    );
 
     expect(identity?.portCheck).toBe('socket');
-    expect(identity?.stats).toMatchObject({ requests: expect.any(Number), items: 0, environments: { active: expect.any(Number) } });
+    expect(identity?.stats).toMatchObject({
+      requests: expect.any(Number),
+      items: 0,
+      environments: { active: expect.any(Number) },
+    });
     expect(identity?.stats?.statuses['403']).toBeGreaterThanOrEqual(1);
     expect(identity?.stats?.statuses['200']).toBeGreaterThanOrEqual(1);
   });
@@ -78,7 +85,9 @@ describe('a server that copies the health answer', () => {
   it('is not taken for the stack when the real stack names a pid other than the recorded one', async () => {
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
-      expect(await identifyRecordedStack({ pid: other.pid as number, port: stack.port, secret: stack.secret })).toBeUndefined();
+      expect(
+        await identifyRecordedStack({ pid: other.pid as number, port: stack.port, secret: stack.secret }),
+      ).toBeUndefined();
     } finally {
       other.kill('SIGKILL');
     }
@@ -119,7 +128,10 @@ describe('a data lock whose pid now belongs to another program', () => {
     const dir = await mkdtemp(join(tmpdir(), 'products-cli-lock-'));
     try {
       const dataDir = join(dir, 'data');
-      await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: process.pid, port: stack.port, secret: 'b'.repeat(64) }));
+      await writeFile(
+        `${dataDir}.lock`,
+        JSON.stringify({ pid: process.pid, port: stack.port, secret: 'b'.repeat(64) }),
+      );
 
       expect(await findDataHolder(dataDir)).toMatchObject({ kind: 'unknown', owner: { pid: process.pid } });
       await expect(takeDataLock(dataDir, isOwnerLive)).rejects.toThrow(/in use/);

@@ -9,7 +9,10 @@ afterEach(async () => {
   runtime = undefined;
 });
 
-async function start(source: string, extra: { concurrency?: number; timeoutMs?: number; log?: (line: string) => void } = {}) {
+async function start(
+  source: string,
+  extra: { concurrency?: number; timeoutMs?: number; log?: (line: string) => void } = {},
+) {
   const code = await unpackHandler(await writeTestFunctionZip(source));
   return startLambdaRuntime({
     entry: code.entry,
@@ -40,13 +43,19 @@ export const handler = async (event) => {
   return { threadId, at: Date.now() };
 };`;
 
-const sleeperPayload = (outcome: InvokeOutcome) => (outcome.kind === 'result' ? (outcome.payload as { threadId: number; at: number }) : { threadId: -1, at: NaN });
+const sleeperPayload = (outcome: InvokeOutcome) =>
+  outcome.kind === 'result' ? (outcome.payload as { threadId: number; at: number }) : { threadId: -1, at: NaN };
 
 describe('startLambdaRuntime', () => {
   it('passes the result through JSON, as Lambda does', async () => {
-    runtime = await start(`export const handler = async (event) => ({ when: new Date(0), none: undefined, echo: event.n, env: process.env.TABLE_NAME });`);
+    runtime = await start(
+      `export const handler = async (event) => ({ when: new Date(0), none: undefined, echo: event.n, env: process.env.TABLE_NAME });`,
+    );
 
-    expect(await runtime.invoke({ n: 7 }, 'r1')).toEqual({ kind: 'result', payload: { when: '1970-01-01T00:00:00.000Z', echo: 7, env: 'product' } });
+    expect(await runtime.invoke({ n: 7 }, 'r1')).toEqual({
+      kind: 'result',
+      payload: { when: '1970-01-01T00:00:00.000Z', echo: 7, env: 'product' },
+    });
   });
 
   it('gives null for a function that returns nothing', async () => {
@@ -58,11 +67,17 @@ describe('startLambdaRuntime', () => {
   it('reports the error of a function that throws', async () => {
     runtime = await start(`export const handler = async () => { throw new TypeError('bad input'); };`);
 
-    expect(await runtime.invoke({}, 'r1')).toEqual({ kind: 'error', errorType: 'TypeError', errorMessage: 'bad input' });
+    expect(await runtime.invoke({}, 'r1')).toEqual({
+      kind: 'error',
+      errorType: 'TypeError',
+      errorMessage: 'bad input',
+    });
   });
 
   it('refuses to start when the module does not load or lacks the handler', async () => {
-    await expect(start(`throw new Error('broken at import');`)).rejects.toThrow(/failed to load: Error: broken at import/);
+    await expect(start(`throw new Error('broken at import');`)).rejects.toThrow(
+      /failed to load: Error: broken at import/,
+    );
     await expect(start(`export const other = 1;`)).rejects.toThrow(/handler is not a function/);
   });
 
@@ -74,7 +89,10 @@ describe('startLambdaRuntime', () => {
   });
 
   it('spreads concurrent invocations over several environments', async () => {
-    runtime = await start(`import { threadId } from 'node:worker_threads'; export const handler = async () => { await new Promise((r) => setTimeout(r, 50)); return threadId; };`, { concurrency: 2 });
+    runtime = await start(
+      `import { threadId } from 'node:worker_threads'; export const handler = async () => { await new Promise((r) => setTimeout(r, 50)); return threadId; };`,
+      { concurrency: 2 },
+    );
 
     const outcomes = await Promise.all(Array.from({ length: 6 }, (_, index) => runtime!.invoke({}, `r${index}`)));
 
@@ -88,7 +106,9 @@ describe('startLambdaRuntime', () => {
 
     const outcomes = await Promise.all(Array.from({ length: 9 }, (_, index) => runtime!.invoke({}, `r${index}`)));
 
-    const payloads = outcomes.map((outcome) => (outcome.kind === 'result' ? (outcome.payload as { most: number; threadId: number }) : undefined));
+    const payloads = outcomes.map((outcome) =>
+      outcome.kind === 'result' ? (outcome.payload as { most: number; threadId: number }) : undefined,
+    );
     expect(payloads.every((payload) => payload?.most === 1)).toBe(true);
     expect(new Set(payloads.map((payload) => payload?.threadId)).size).toBe(3);
     expect(runtime.environments()).toEqual({ active: 3, coldStarts: 3 });
@@ -109,7 +129,9 @@ describe('startLambdaRuntime', () => {
 
     const outcomes = await Promise.all(Array.from({ length: 4 }, (_, index) => runtime!.invoke({}, `r${index}`)));
 
-    expect(outcomes.map((outcome) => outcome.kind === 'result' && (outcome.payload as { most: number }).most)).toEqual([1, 1, 1, 1]);
+    expect(outcomes.map((outcome) => outcome.kind === 'result' && (outcome.payload as { most: number }).most)).toEqual([
+      1, 1, 1, 1,
+    ]);
     expect(runtime.environments().coldStarts).toBe(1);
   });
 
@@ -158,7 +180,10 @@ describe('startLambdaRuntime', () => {
 
     // Act
     // A runs 1 and stays blocked after it until about 3.3 s; B runs 2 until about 0.5 s.
-    const answers = [pool.invoke({ n: 1, blockFor: 300, blockAfter: 3000 }, 'r1'), pool.invoke({ n: 2, ms: 400 }, 'r2')];
+    const answers = [
+      pool.invoke({ n: 1, blockFor: 300, blockAfter: 3000 }, 'r1'),
+      pool.invoke({ n: 2, ms: 400 }, 'r2'),
+    ];
     await at(100);
     // 3 is offered to A (promoted to running when 1 is answered, but not taken while A is blocked); 4 to B.
     answers.push(pool.invoke({ n: 3 }, 'r3'), pool.invoke({ n: 4 }, 'r4'));

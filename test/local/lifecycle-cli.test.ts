@@ -39,18 +39,36 @@ describe('setup --local', () => {
     // Assess
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result).toMatchObject({ target: 'local', status: 'started', stage: 'prod', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/prod$/) });
+    expect(result).toMatchObject({
+      target: 'local',
+      status: 'started',
+      stage: 'prod',
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/prod$/),
+    });
     const state = await readState(cwd);
     expect(state.current).toBe('local');
-    expect(state.local).toMatchObject({ url: result.url, port: result.port, pid: result.pid, dataDir: join(cwd, '.products-cli', 'local', 'data') });
+    expect(state.local).toMatchObject({
+      url: result.url,
+      port: result.port,
+      pid: result.pid,
+      dataDir: join(cwd, '.products-cli', 'local', 'data'),
+    });
     expect(alive(result.pid)).toBe(true);
     // Writes need a signature by default, with the key pair the JSON result and the state file carry.
     expect(result.auth).toEqual({ mode: 'iam', privateReads: false });
     expect(result.credentials).toEqual(state.local?.credentials);
     expect(result.credentials.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
-    const unsigned = await fetch(`${result.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"id":"1","title":"IPhone","price":900}' });
+    const unsigned = await fetch(`${result.url}/product`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"id":"1","title":"IPhone","price":900}',
+    });
     expect(unsigned.status).toBe(403);
-    const created = await signedFetch(`${result.url}/product`, { method: 'POST', body: '{"id":"1","title":"IPhone","price":900}' }, result.credentials);
+    const created = await signedFetch(
+      `${result.url}/product`,
+      { method: 'POST', body: '{"id":"1","title":"IPhone","price":900}' },
+      result.credentials,
+    );
     expect(created.status).toBe(201);
     expect((statSync(join(cwd, '.products-cli', 'state.json')).mode & 0o777).toString(8)).toBe('600');
   });
@@ -67,10 +85,24 @@ describe('setup --local', () => {
   it('restarts the running stack with new throttle and auth flags, keeping its data, and status shows them', async () => {
     // Prepare
     const first = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
-    await signedFetch(`${first.url}/product`, { method: 'POST', body: '{"id":"kept","title":"Kept","price":1}' }, first.credentials);
+    await signedFetch(
+      `${first.url}/product`,
+      { method: 'POST', body: '{"id":"kept","title":"Kept","price":1}' },
+      first.credentials,
+    );
 
     // Act
-    const changed = await cli(cwd, ['setup', '--local', '--rate-limit', '100000', '--burst-limit', '100000', '--auth', 'none', '--json']);
+    const changed = await cli(cwd, [
+      'setup',
+      '--local',
+      '--rate-limit',
+      '100000',
+      '--burst-limit',
+      '100000',
+      '--auth',
+      'none',
+      '--json',
+    ]);
     const again = await cli(cwd, ['setup', '--local', '--rate-limit', '100000', '--auth', 'none', '--json']);
     const status = await cli(cwd, ['status', '--local']);
 
@@ -82,7 +114,11 @@ describe('setup --local', () => {
     expect(result.pid).not.toBe(first.pid);
     expect(JSON.parse(again.stdout)).toMatchObject({ status: 'running', pid: result.pid });
     expect((await fetch(`${result.url}/product/kept`)).status).toBe(200);
-    const unsigned = await fetch(`${result.url}/product`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"id":"2","title":"Open","price":2}' });
+    const unsigned = await fetch(`${result.url}/product`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"id":"2","title":"Open","price":2}',
+    });
     expect(unsigned.status).toBe(201);
     expect(status.stdout).toMatch(/throttle\s+100000 requests\/s, bursts of 100000/);
     expect(status.stdout).toMatch(/auth\s+none: anyone/);
@@ -112,7 +148,9 @@ describe('setup --local', () => {
       const run = await cli(cwd, ['setup', '--local', '--port', String(port)]);
 
       expect(run.code).toBe(2);
-      expect(run.stderr.trim().split('\n').at(-1)).toBe(`products-cli: port ${port} is already in use; choose another with --port`);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        `products-cli: port ${port} is already in use; choose another with --port`,
+      );
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(existsSync(join(cwd, '.products-cli', 'state.json'))).toBe(false);
     });
@@ -123,7 +161,9 @@ describe('setup --local', () => {
       const run = await cli(cwd, ['local', '--port', String(port)]);
 
       expect(run.code).toBe(2);
-      expect(run.stderr.trim().split('\n').at(-1)).toBe(`products-cli: port ${port} is already in use; choose another with --port`);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        `products-cli: port ${port} is already in use; choose another with --port`,
+      );
       expect(existsSync(join(cwd, '.products-cli', 'state.json'))).toBe(false);
     });
   });
@@ -166,7 +206,12 @@ describe('teardown --local', () => {
     const run = await cli(cwd, ['teardown', '--local', '--yes', '--json']);
 
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'stopped', pid, url, deletedData: join(cwd, '.products-cli', 'local') });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      status: 'stopped',
+      pid,
+      url,
+      deletedData: join(cwd, '.products-cli', 'local'),
+    });
     expect(alive(pid)).toBe(false);
     expect(existsSync(join(cwd, '.products-cli'))).toBe(false);
   });
@@ -185,7 +230,11 @@ describe('teardown --local', () => {
 
   it('keeps the data with --keep-data, and the next setup serves it', async () => {
     const first = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
-    await signedFetch(`${first.url}/product`, { method: 'POST', body: '{"id":"kept","title":"Kept","price":1}' }, first.credentials);
+    await signedFetch(
+      `${first.url}/product`,
+      { method: 'POST', body: '{"id":"kept","title":"Kept","price":1}' },
+      first.credentials,
+    );
 
     const down = await cli(cwd, ['teardown', '--local', '--yes', '--keep-data']);
     const second = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
@@ -202,7 +251,16 @@ describe('teardown --local', () => {
     const first = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
     const ids = Array.from({ length: 20 }, (_, index) => `k${index}`);
     const statuses = await Promise.all(
-      ids.map(async (id) => (await signedFetch(`${first.url}/product`, { method: 'POST', body: JSON.stringify({ id, title: id, price: 1 }) }, first.credentials)).status),
+      ids.map(
+        async (id) =>
+          (
+            await signedFetch(
+              `${first.url}/product`,
+              { method: 'POST', body: JSON.stringify({ id, title: id, price: 1 }) },
+              first.credentials,
+            )
+          ).status,
+      ),
     );
     expect(statuses.every((status) => status === 201)).toBe(true);
 
@@ -222,7 +280,18 @@ describe('teardown --local', () => {
       await mkdir(join(cwd, '.products-cli'), { recursive: true });
       await writeFile(
         join(cwd, '.products-cli', 'state.json'),
-        JSON.stringify({ version: 1, current: 'local', local: { url: 'http://127.0.0.1:9/prod', port: 9, stage: 'prod', pid: stranger.pid, dynamodbEndpoint: 'http://127.0.0.1:9', startedAt: new Date().toISOString() } }),
+        JSON.stringify({
+          version: 1,
+          current: 'local',
+          local: {
+            url: 'http://127.0.0.1:9/prod',
+            port: 9,
+            stage: 'prod',
+            pid: stranger.pid,
+            dynamodbEndpoint: 'http://127.0.0.1:9',
+            startedAt: new Date().toISOString(),
+          },
+        }),
       );
 
       // Act
@@ -248,16 +317,24 @@ describe('teardown --local', () => {
 
 describe('local (foreground)', () => {
   /** Starts `products-cli local`, resolves with the child and its first JSON line. */
-  function startForeground(extra: string[] = []): Promise<{ child: ChildProcess; ready: { url: string; pid: number }; output: () => { stdout: string; stderr: string } }> {
+  function startForeground(extra: string[] = []): Promise<{
+    child: ChildProcess;
+    ready: { url: string; pid: number };
+    output: () => { stdout: string; stderr: string };
+  }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, 'local', '--port', '0', ...extra], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+      const child = spawn(process.execPath, [bin, 'local', '--port', '0', ...extra], {
+        cwd,
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       let stdout = '';
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += chunk));
       child.stdout.on('data', (chunk) => {
         stdout += chunk;
         const line = stdout.split('\n')[0];
-        if (stdout.includes('\n') && line) resolve({ child, ready: JSON.parse(line), output: () => ({ stdout, stderr }) });
+        if (stdout.includes('\n') && line)
+          resolve({ child, ready: JSON.parse(line), output: () => ({ stdout, stderr }) });
       });
       child.on('exit', (code) => reject(new Error(`local exited early with ${code}: ${stderr}`)));
     });
@@ -270,7 +347,11 @@ describe('local (foreground)', () => {
   it('serves until Ctrl-C, then stops cleanly and forgets itself', async () => {
     const { child, ready } = await startForeground(['--json', '--in-memory']);
     const state = await readState(cwd);
-    const created = await signedFetch(`${ready.url}/product`, { method: 'POST', body: '{"title":"X","price":1}' }, state.local?.credentials as KeyPair);
+    const created = await signedFetch(
+      `${ready.url}/product`,
+      { method: 'POST', body: '{"title":"X","price":1}' },
+      state.local?.credentials as KeyPair,
+    );
     child.removeAllListeners('exit');
 
     const code = exited(child);

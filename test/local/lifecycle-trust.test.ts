@@ -80,19 +80,37 @@ describe('a lost state file', () => {
   });
 });
 
-describe('a server that answers the health path in the stack\'s place', () => {
+describe("a server that answers the health path in the stack's place", () => {
   it('is neither reported as the running stack nor has the recorded pid signalled', async () => {
     const victim = stranger();
     // It echoes what a stack would say, with the recorded pid and port, but cannot prove the secret.
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ service: 'products-cli-local', pid: victim.pid, port: (server.address() as AddressInfo).port, stage: 'prod', url: 'x', startedAt: 'x', proof: '0'.repeat(64) }));
+      res.end(
+        JSON.stringify({
+          service: 'products-cli-local',
+          pid: victim.pid,
+          port: (server.address() as AddressInfo).port,
+          stage: 'prod',
+          url: 'x',
+          startedAt: 'x',
+          proof: '0'.repeat(64),
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const port = (server.address() as AddressInfo).port;
     try {
       await mkdir(join(cwd, '.products-cli'), { recursive: true });
-      const local = { url: `http://127.0.0.1:${port}/prod`, port, stage: 'prod', pid: victim.pid, dynamodbEndpoint: 'http://127.0.0.1:9', startedAt: new Date().toISOString(), secret: 'a'.repeat(64) };
+      const local = {
+        url: `http://127.0.0.1:${port}/prod`,
+        port,
+        stage: 'prod',
+        pid: victim.pid,
+        dynamodbEndpoint: 'http://127.0.0.1:9',
+        startedAt: new Date().toISOString(),
+        secret: 'a'.repeat(64),
+      };
       await writeFile(statePath(), JSON.stringify({ version: 1, current: 'local', local }), { mode: 0o600 });
 
       const teardown = await cli(cwd, ['teardown', '--local', '--yes', '--keep-data', '--json']);
@@ -124,7 +142,9 @@ describe('symbolic links and modes', () => {
       const run = await cli(cwd, ['teardown', '--local', '--yes']);
 
       expect(run.code).not.toBe(0);
-      expect(run.stderr.trim()).toMatch(/^products-cli: .*\.products-cli is a symbolic link; products-cli refuses to use it/);
+      expect(run.stderr.trim()).toMatch(
+        /^products-cli: .*\.products-cli is a symbolic link; products-cli refuses to use it/,
+      );
       expect(await readFile(join(elsewhere, 'local', 'precious.txt'), 'utf8')).toBe('keep');
     } finally {
       await rm(elsewhere, { recursive: true, force: true });
@@ -153,7 +173,11 @@ describe('from a subdirectory', () => {
     await mkdir(join(cwd, 'src', 'deep'), { recursive: true });
     const env = { PRODUCTS_CLI_CEILING_DIRECTORIES: tmpdir() };
 
-    const added = await cli(join(cwd, 'src', 'deep'), ['add', '--id', 'sub', '--title', 'From below', '--price', '1', '--json'], env);
+    const added = await cli(
+      join(cwd, 'src', 'deep'),
+      ['add', '--id', 'sub', '--title', 'From below', '--price', '1', '--json'],
+      env,
+    );
     const status = await cli(join(cwd, 'src', 'deep'), ['status', '--local', '--json'], env);
 
     expect(added.code).toBe(0);
@@ -178,7 +202,14 @@ describe('status --local', () => {
 
     expect(json.code).toBe(0);
     const result = JSON.parse(json.stdout);
-    expect(result).toMatchObject({ target: 'local', running: true, url: started.url, pid: started.pid, foundBy: 'state', live: { ok: true, status: 200 } });
+    expect(result).toMatchObject({
+      target: 'local',
+      running: true,
+      url: started.url,
+      pid: started.pid,
+      foundBy: 'state',
+      live: { ok: true, status: 200 },
+    });
     expect(result.stats).toMatchObject({ items: 1, statuses: { '201': 1, '200': 1, '403': 1 } });
     expect(result.stats.dataBytes).toBeGreaterThan(0);
     expect(result.stats.uptimeSeconds).toBeGreaterThanOrEqual(0);
@@ -201,19 +232,26 @@ describe('logs --local', () => {
 
     const all = await cli(cwd, ['logs', '--local', '--since', '5m']);
     const posts = await cli(cwd, ['logs', '--local', '--filter', 'POST', '--json']);
-    const follow = spawn(process.execPath, [bin, 'logs', '--local', '--follow', '--since', '1s'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const follow = spawn(process.execPath, [bin, 'logs', '--local', '--follow', '--since', '1s'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let followed = '';
     follow.stdout.on('data', (chunk) => (followed += chunk));
     await new Promise((resolve) => setTimeout(resolve, 800));
     await fetch(`${started.url}/product/followed`);
     const deadline = Date.now() + 10_000;
-    while (!followed.includes('/product/followed') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (!followed.includes('/product/followed') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     follow.kill('SIGINT');
 
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/ POST {3}\/product 201 [\d.]+ ms [0-9a-f-]{36}/);
     expect(all.stdout).toMatch(/ GET {4}\/product\/1 200 [\d.]+ ms /);
-    const lines = posts.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = posts.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(lines.every((line) => line.message.includes('POST'))).toBe(true);
     expect(followed).toMatch(/ GET {4}\/product\/followed 404 /);
@@ -222,14 +260,18 @@ describe('logs --local', () => {
 
 describe('local (foreground)', () => {
   it('logs each request once, rendered', async () => {
-    const child = spawn(process.execPath, [bin, 'local', '--port', '0'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [bin, 'local', '--port', '0'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     try {
       const deadline = Date.now() + 30_000;
-      while (!/http:\/\/127\.0\.0\.1:\d+\/prod/.test(stdout + stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (!/http:\/\/127\.0\.0\.1:\d+\/prod/.test(stdout + stderr) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       const url = (/http:\/\/127\.0\.0\.1:\d+\/prod/.exec(stdout + stderr) as RegExpExecArray)[0];
 
       const reply = await fetch(`${url}/product/once`);

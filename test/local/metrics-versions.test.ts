@@ -23,7 +23,9 @@ describe('local metrics per executed version', () => {
         async invoke() {
           const figures = ran.get(version) ?? { invocations: 0, errors: 0 };
           const fails = version === '2' && figures.invocations % 3 === 2;
-          const outcome: InvokeOutcome = fails ? { kind: 'error', errorType: 'Error', errorMessage: 'boom' } : { kind: 'result', payload: {} };
+          const outcome: InvokeOutcome = fails
+            ? { kind: 'error', errorType: 'Error', errorMessage: 'boom' }
+            : { kind: 'result', payload: {} };
           ran.set(version, { invocations: figures.invocations + 1, errors: figures.errors + (fails ? 1 : 0) });
           observer.finished(version === '2' ? 300 : 20, outcome);
           return outcome;

@@ -92,7 +92,11 @@ describe('toProxyEvent', () => {
   });
 
   it('passes a JSON body as a string and a binary body as base64', () => {
-    const json = eventFor({ method: 'POST', rawHeaders: ['Content-Type', 'application/json'], body: Buffer.from('{"title":"é"}') });
+    const json = eventFor({
+      method: 'POST',
+      rawHeaders: ['Content-Type', 'application/json'],
+      body: Buffer.from('{"title":"é"}'),
+    });
     const bytes = Uint8Array.from([0, 255, 1, 254]);
     const binary = eventFor({ method: 'POST', rawHeaders: ['Content-Type', 'application/octet-stream'], body: bytes });
 
@@ -105,7 +109,11 @@ describe('toProxyEvent', () => {
   it('adds the X-Forwarded headers when the gateway port is known', () => {
     const event = eventFor({ rawHeaders: ['X-Forwarded-For', '192.0.2.1'], localPort: 3000, sourceIp: '127.0.0.1' });
 
-    expect(event.headers).toEqual({ 'X-Forwarded-For': '192.0.2.1, 127.0.0.1', 'X-Forwarded-Port': '3000', 'X-Forwarded-Proto': 'http' });
+    expect(event.headers).toEqual({
+      'X-Forwarded-For': '192.0.2.1, 127.0.0.1',
+      'X-Forwarded-Port': '3000',
+      'X-Forwarded-Proto': 'http',
+    });
   });
 });
 
@@ -114,7 +122,11 @@ describe('toHeaderMaps', () => {
     const maps = toHeaderMaps(['Accept', 'text/html', 'X-Tag', 'a', 'x-tag', 'b', 'Content-Type', 'application/json']);
 
     expect(maps.headers).toEqual({ Accept: 'text/html', 'X-Tag': 'b', 'Content-Type': 'application/json' });
-    expect(maps.multiValueHeaders).toEqual({ Accept: ['text/html'], 'X-Tag': ['a', 'b'], 'Content-Type': ['application/json'] });
+    expect(maps.multiValueHeaders).toEqual({
+      Accept: ['text/html'],
+      'X-Tag': ['a', 'b'],
+      'Content-Type': ['application/json'],
+    });
   });
 });
 

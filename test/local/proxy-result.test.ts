@@ -7,7 +7,11 @@ function headerValues(headers: Array<[string, string]>, name: string): string[] 
 
 describe('toHttpResponse', () => {
   it('passes status, headers and a text body through', () => {
-    const checked = toHttpResponse({ statusCode: 201, headers: { 'Content-Type': 'application/json', ETag: '"1"' }, body: '{"id":"1"}' });
+    const checked = toHttpResponse({
+      statusCode: 201,
+      headers: { 'Content-Type': 'application/json', ETag: '"1"' },
+      body: '{"id":"1"}',
+    });
 
     expect(checked.ok).toBe(true);
     if (!checked.ok) return;
@@ -17,7 +21,12 @@ describe('toHttpResponse', () => {
   });
 
   it('decodes a base64 body', () => {
-    const checked = toHttpResponse({ statusCode: 200, headers: { 'Content-Type': 'image/png' }, body: Buffer.from([1, 2, 255]).toString('base64'), isBase64Encoded: true });
+    const checked = toHttpResponse({
+      statusCode: 200,
+      headers: { 'Content-Type': 'image/png' },
+      body: Buffer.from([1, 2, 255]).toString('base64'),
+      isBase64Encoded: true,
+    });
 
     expect(checked.ok && [...checked.response.body]).toEqual([1, 2, 255]);
   });

@@ -17,13 +17,26 @@ afterAll(async () => {
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
 const request = (second: number, status: number, requestId: string) =>
-  JSON.stringify({ timestamp: at(second), level: 'INFO', message: 'request', requestId, method: 'GET', path: '/product/a', status, durationMs: 3.2 });
+  JSON.stringify({
+    timestamp: at(second),
+    level: 'INFO',
+    message: 'request',
+    requestId,
+    method: 'GET',
+    path: '/product/a',
+    status,
+    durationMs: 3.2,
+  });
 
 async function read(lines: string[], filter?: string): Promise<StackLogLine[]> {
   const path = join(dir, `stack-${Math.random().toString(36).slice(2)}.log`);
   await writeFile(path, `${lines.join('\n')}\n`);
   const seen: StackLogLine[] = [];
-  const count = await readStackLog(path, { since: 0, signal: new AbortController().signal, ...(filter ? { filter } : {}) }, (line) => seen.push(line));
+  const count = await readStackLog(
+    path,
+    { since: 0, signal: new AbortController().signal, ...(filter ? { filter } : {}) },
+    (line) => seen.push(line),
+  );
   expect(count).toBe(seen.length);
   return seen;
 }
@@ -45,7 +58,12 @@ describe('the stack log', () => {
   });
 
   it('--filter 412 finds that status, not a request id or a longer number holding the digits', async () => {
-    const lines = [request(1, 412, 'b1c2-0000'), request(2, 200, '0412aa-99'), request(3, 200, 'x-4120'), request(4, 404, '412x')];
+    const lines = [
+      request(1, 412, 'b1c2-0000'),
+      request(2, 200, '0412aa-99'),
+      request(3, 200, 'x-4120'),
+      request(4, 404, '412x'),
+    ];
 
     const seen = await read(lines, '412');
 
@@ -68,7 +86,11 @@ describe('following', () => {
     const abort = new AbortController();
     const caughtUp: number[] = [];
 
-    const reading = readStackLog(path, { since: 0, follow: true, pollMs: 20, signal: abort.signal, onCaughtUp: (count) => caughtUp.push(count) }, () => {});
+    const reading = readStackLog(
+      path,
+      { since: 0, follow: true, pollMs: 20, signal: abort.signal, onCaughtUp: (count) => caughtUp.push(count) },
+      () => {},
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     abort.abort();
     await reading.catch(() => undefined);

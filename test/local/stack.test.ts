@@ -87,7 +87,9 @@ describe('persistence', () => {
     // Prepare
     stack = await startLocalStack({ port: 0, dataDir, throttle: null });
     const ids = Array.from({ length: 40 }, (_, index) => `p${index}`);
-    const answers = await Promise.all(ids.map((id) => call(`${stack!.url}/product`, 'POST', { id, title: `T ${id}`, price: 1 })));
+    const answers = await Promise.all(
+      ids.map((id) => call(`${stack!.url}/product`, 'POST', { id, title: `T ${id}`, price: 1 })),
+    );
     expect(answers.map((a) => a.status)).toEqual(ids.map(() => 201));
     await call(`${stack.url}/product/p0`, 'PATCH', { price: 2 });
     await call(`${stack.url}/product/p1`, 'DELETE');
@@ -143,6 +145,8 @@ describe('an external engine', () => {
   });
 
   it('fails with the endpoint named when the engine cannot be reached', async () => {
-    await expect(startLocalStack({ port: 0, dynamodbEndpoint: 'http://127.0.0.1:9' })).rejects.toThrow(/127\.0\.0\.1:9/);
+    await expect(startLocalStack({ port: 0, dynamodbEndpoint: 'http://127.0.0.1:9' })).rejects.toThrow(
+      /127\.0\.0\.1:9/,
+    );
   });
 });

@@ -19,7 +19,16 @@ function terminalContext(answer: string): { ctx: Context; prompt: () => string }
     prompt += chunk;
     if (prompt.includes('[y/N]')) stdin.write(`${answer}\n`);
   });
-  const ctx: Context = { stdin, stdout: new PassThrough(), stderr, env: {}, cwd, json: false, color: false, signal: new AbortController().signal };
+  const ctx: Context = {
+    stdin,
+    stdout: new PassThrough(),
+    stderr,
+    env: {},
+    cwd,
+    json: false,
+    color: false,
+    signal: new AbortController().signal,
+  };
   return { ctx, prompt: () => prompt };
 }
 
@@ -30,7 +39,15 @@ beforeEach(async () => {
   await writeState(cwd, {
     version: 1,
     current: 'local',
-    local: { url: 'http://127.0.0.1:9/prod', port: 9, stage: 'prod', pid: 2 ** 22 + 1, dataDir: join(cwd, '.products-cli', 'local', 'data'), dynamodbEndpoint: 'http://127.0.0.1:9', startedAt: new Date().toISOString() },
+    local: {
+      url: 'http://127.0.0.1:9/prod',
+      port: 9,
+      stage: 'prod',
+      pid: 2 ** 22 + 1,
+      dataDir: join(cwd, '.products-cli', 'local', 'data'),
+      dynamodbEndpoint: 'http://127.0.0.1:9',
+      startedAt: new Date().toISOString(),
+    },
   });
 });
 afterEach(async () => {

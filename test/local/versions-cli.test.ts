@@ -23,7 +23,10 @@ afterAll(async () => {
 describe('deploy --local and rollback --local', () => {
   it('switch the running stack to a new version and back with 0 non-2xx answers under load', async () => {
     // Prepare: the stack, a second bundle (one more line), and 6 clients reading all along
-    const setup = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--rate-limit', '5000', '--burst-limit', '5000', '--json'])).stdout) as { url: string };
+    const setup = JSON.parse(
+      (await cli(cwd, ['setup', '--local', '--port', '0', '--rate-limit', '5000', '--burst-limit', '5000', '--json']))
+        .stdout,
+    ) as { url: string };
     const files = unzipSync(readFileSync(defaultHandlerZip()));
     const entry = Object.keys(files).find((name) => /^index\.(mjs|js|cjs)$/.test(name)) as string;
     files[entry] = new TextEncoder().encode(`${strFromU8(files[entry] as Uint8Array)}\n// next\n`);
@@ -50,7 +53,9 @@ describe('deploy --local and rollback --local', () => {
 
     // Assess
     expect(deployed.code, deployed.stderr).toBe(0);
-    expect(deployed.stdout).toMatch(/^Deployed the local stack at http:\/\/127\.0\.0\.1:\d+\/prod: live runs version 2 \(code \S+\), replacing version 1\.$/m);
+    expect(deployed.stdout).toMatch(
+      /^Deployed the local stack at http:\/\/127\.0\.0\.1:\d+\/prod: live runs version 2 \(code \S+\), replacing version 1\.$/m,
+    );
     expect(JSON.parse(again.stdout)).toMatchObject({ target: 'local', version: '2', moved: false });
     expect(back.code, back.stderr).toBe(0);
     expect(back.stdout).toMatch(/live runs version 1 \(code \S+\), replacing version 2\./);
@@ -62,6 +67,8 @@ describe('deploy --local and rollback --local', () => {
     const non2xx = [...statuses].filter(([status]) => status < 200 || status >= 300).reduce((a, [, n]) => a + n, 0);
     expect(Object.fromEntries(statuses)).toEqual({ 200: total });
     expect(total).toBeGreaterThanOrEqual(50);
-    console.log(`deploy --local / rollback --local under load: ${total} GET /product by 6 clients, ${non2xx} non-2xx: PASS`);
+    console.log(
+      `deploy --local / rollback --local under load: ${total} GET /product by 6 clients, ${non2xx} non-2xx: PASS`,
+    );
   }, 120_000);
 });

@@ -37,7 +37,11 @@ describe('versions --local and status --local', () => {
     bundleWith('// three', 'three.zip');
     const first = await cli(cwd, ['versions', '--local', '--json']);
     const deployed = await cli(cwd, ['deploy', '--local', '--zip', 'two.zip']);
-    const canaryRun = spawn(process.execPath, [bin, 'deploy', '--local', '--zip', 'three.zip', '--canary', '25', '--for', '5m'], { cwd, stdio: 'ignore' });
+    const canaryRun = spawn(
+      process.execPath,
+      [bin, 'deploy', '--local', '--zip', 'three.zip', '--canary', '25', '--for', '5m'],
+      { cwd, stdio: 'ignore' },
+    );
     let listed: { live: string; canary?: { version: string; weight: number } } = { live: '' };
     for (let tries = 0; tries < 100 && !listed.canary; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -53,18 +57,28 @@ describe('versions --local and status --local', () => {
     const after = await cli(cwd, ['status', '--local']);
 
     // Assess
-    expect(JSON.parse(first.stdout)).toMatchObject({ target: 'local', live: '1', versions: [{ version: '1', codeSha256: expect.any(String) }] });
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      target: 'local',
+      live: '1',
+      versions: [{ version: '1', codeSha256: expect.any(String) }],
+    });
     expect(JSON.parse(first.stdout).canary).toBeUndefined();
     expect(deployed.code, deployed.stderr).toBe(0);
     expect(listed).toMatchObject({ live: '2', canary: { version: '3', weight: 0.25 } });
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/^Versions of the local stack at http:\/\/127\.0\.0\.1:\d+\/prod:\nversion\s+published\s+code SHA-256\n/);
+    expect(table.stdout).toMatch(
+      /^Versions of the local stack at http:\/\/127\.0\.0\.1:\d+\/prod:\nversion\s+published\s+code SHA-256\n/,
+    );
     expect(table.stdout).not.toContain('products-cli  ');
     expect(table.stdout).toMatch(/^1\s+\d{4}-\d\d-\d\dT\S+Z\s+\S+$/m);
     expect(table.stdout).toMatch(/^2\s+\S+\s+\S+\s+live \(75%\)$/m);
     expect(table.stdout).toMatch(/^3\s+\S+\s+\S+\s+canary \(25%\)$/m);
     expect(status.stdout).toMatch(/live\s+version 2 \(code \S+\) with 75%, canary version 3 with 25%/);
-    expect(statusJson.version).toEqual({ live: '2', codeSha256: expect.any(String), canary: { version: '3', weight: 0.25 } });
+    expect(statusJson.version).toEqual({
+      live: '2',
+      codeSha256: expect.any(String),
+      canary: { version: '3', weight: 0.25 },
+    });
     expect(back.code, back.stderr).toBe(0);
     expect(after.stdout).toMatch(/live\s+version 2 \(code \S+\)\n/);
     expect(after.stdout).not.toContain('canary');

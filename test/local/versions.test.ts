@@ -20,7 +20,7 @@ async function otherBundle(mark: string): Promise<string> {
   return path;
 }
 
-describe('the local stack\'s versions', () => {
+describe("the local stack's versions", () => {
   let stack: LocalStack;
   beforeAll(async () => {
     stack = await startLocalStack({ port: 0, throttle: null, concurrency: 2 });
@@ -37,9 +37,16 @@ describe('the local stack\'s versions', () => {
       while (!stop) {
         sent += 1;
         const write = sent % 4 === 0;
-        const response = await fetch(`${stack.url}/product${write ? '' : '?limit=5'}`, write
-          ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: `c${n}-${sent}`, title: 'Under load', price: 1 }) }
-          : {}).catch(() => undefined);
+        const response = await fetch(
+          `${stack.url}/product${write ? '' : '?limit=5'}`,
+          write
+            ? {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/json' },
+                body: JSON.stringify({ id: `c${n}-${sent}`, title: 'Under load', price: 1 }),
+              }
+            : {},
+        ).catch(() => undefined);
         const status = response?.status ?? 0;
         await response?.arrayBuffer();
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -74,26 +81,44 @@ describe('the local stack\'s versions', () => {
       { version: '1', replacedVersion: '2', moved: true },
     ]);
     expect(stack.versions.list().map((v) => v.version)).toEqual(['1', '2', '3']);
-    expect(() => stack.versions.rollback('9')).toThrow('version 9 is not running in the local stack; versions it can use: 2, 3');
+    expect(() => stack.versions.rollback('9')).toThrow(
+      'version 9 is not running in the local stack; versions it can use: 2, 3',
+    );
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     const failed = [...statuses].filter(([status]) => status < 200 || status >= 300).reduce((a, [, n]) => a + n, 0);
-    expect(Object.fromEntries(statuses)).toEqual(Object.fromEntries([...statuses].filter(([status]) => status === 200 || status === 201)));
+    expect(Object.fromEntries(statuses)).toEqual(
+      Object.fromEntries([...statuses].filter(([status]) => status === 200 || status === 201)),
+    );
     expect(total).toBeGreaterThanOrEqual(100);
     // The figure, printed only from a run whose every answer was 2xx.
-    console.log(`local deploy/rollback under load: ${total} requests by 8 clients across 3 deploys and 2 rollbacks, ${failed} non-2xx`);
+    console.log(
+      `local deploy/rollback under load: ${total} requests by 8 clients across 3 deploys and 2 rollbacks, ${failed} non-2xx`,
+    );
   }, 60_000);
 
-  it('weights requests between two versions\' pools during a canary, counts each version\'s failures, and answers control only to the secret', async () => {
+  it("weights requests between two versions' pools during a canary, counts each version's failures, and answers control only to the secret", async () => {
     // Prepare: a bundle whose function throws
     const dir = await mkdtemp(join(tmpdir(), 'products-cli-versions-'));
     const broken = join(dir, 'broken.zip');
-    writeFileSync(broken, zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => { throw new Error("broken"); };') }));
+    writeFileSync(
+      broken,
+      zipSync({
+        'index.mjs': new TextEncoder().encode('export const handler = async () => { throw new Error("broken"); };'),
+      }),
+    );
     const before = stack.versions.live();
 
     // Act
-    const refused = await fetch(`${stack.url.replace(/\/prod$/, '')}/.products-cli/health?nonce=${'ab'.repeat(16)}`, { method: 'POST', body: JSON.stringify({ action: 'rollback' }) });
+    const refused = await fetch(`${stack.url.replace(/\/prod$/, '')}/.products-cli/health?nonce=${'ab'.repeat(16)}`, {
+      method: 'POST',
+      body: JSON.stringify({ action: 'rollback' }),
+    });
     const started = await sendControl(stack.port, stack.secret, { action: 'canary', zip: broken, weight: 0.5 });
-    const answers = await Promise.all(Array.from({ length: 40 }, () => fetch(`${stack.url}/product?limit=1`).then(async (r) => (await r.arrayBuffer(), r.status))));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        fetch(`${stack.url}/product?limit=1`).then(async (r) => (await r.arrayBuffer(), r.status)),
+      ),
+    );
     const figures = await sendControl(stack.port, stack.secret, { action: 'figures' });
     const ended = await sendControl(stack.port, stack.secret, { action: 'end-canary', promote: false });
 

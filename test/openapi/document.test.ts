@@ -26,7 +26,10 @@ function resolvePointer(document: unknown, pointer: string): unknown {
   return pointer
     .replace(/^#\//, '')
     .split('/')
-    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], document);
+    .reduce<unknown>(
+      (node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')],
+      document,
+    );
 }
 
 /** All operations as [method, resource, operation]. */
@@ -60,7 +63,9 @@ describe('buildOpenApiDocument', () => {
 
   it('describes every route and method of the route table, and nothing else', () => {
     const document = build();
-    const fromDocument = operationsOf(document).map(([method, resource]) => `${method} ${resource}`).sort();
+    const fromDocument = operationsOf(document)
+      .map(([method, resource]) => `${method} ${resource}`)
+      .sort();
     const fromRoutes = ROUTES.flatMap((route) => route.methods.map((method) => `${method} ${route.resource}`)).sort();
     expect(fromDocument).toEqual(fromRoutes);
     const ids = operationsOf(document).map(([, , operation]) => operation.operationId);
@@ -72,7 +77,9 @@ describe('buildOpenApiDocument', () => {
     for (const [method, resource, operation] of operationsOf(document)) {
       const names = [...resource.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
       const declared = (operation.parameters ?? [])
-        .map((parameter) => resolvePointer(document, (parameter as { $ref: string }).$ref) as { name: string; in: string })
+        .map(
+          (parameter) => resolvePointer(document, (parameter as { $ref: string }).$ref) as { name: string; in: string },
+        )
         .filter((parameter) => parameter.in === 'path')
         .map((parameter) => parameter.name);
       expect(declared, `${method} ${resource}`).toEqual(names);
@@ -83,20 +90,30 @@ describe('buildOpenApiDocument', () => {
     const document = build();
     const seen = new Map<string, unknown>();
     const collect = (response: unknown) => {
-      const examples = (response as { content?: Record<string, { examples?: Record<string, { value: unknown }> }> }).content?.['application/problem+json']?.examples ?? {};
+      const examples =
+        (response as { content?: Record<string, { examples?: Record<string, { value: unknown }> }> }).content?.[
+          'application/problem+json'
+        ]?.examples ?? {};
       for (const [kind, example] of Object.entries(examples)) seen.set(kind, example.value);
     };
     for (const [, , operation] of operationsOf(document)) {
       for (const [status, response] of Object.entries(operation.responses)) {
         collect(response);
-        for (const value of Object.values((response as { content?: Record<string, { examples?: Record<string, { value: { status: number } }> }> }).content?.['application/problem+json']?.examples ?? {})) {
+        for (const value of Object.values(
+          (response as { content?: Record<string, { examples?: Record<string, { value: { status: number } }> }> })
+            .content?.['application/problem+json']?.examples ?? {},
+        )) {
           expect(String(value.value.status)).toBe(status);
         }
       }
     }
     for (const response of Object.values(document.components.responses as Record<string, unknown>)) collect(response);
     for (const kind of Object.keys(PROBLEM_TYPES) as ProblemKind[]) {
-      expect(seen.get(kind), kind).toMatchObject({ status: PROBLEM_TYPES[kind].status, title: PROBLEM_TYPES[kind].title, type: `urn:products-cli:problem:${kind}` });
+      expect(seen.get(kind), kind).toMatchObject({
+        status: PROBLEM_TYPES[kind].status,
+        title: PROBLEM_TYPES[kind].title,
+        type: `urn:products-cli:problem:${kind}`,
+      });
     }
   });
 
@@ -104,12 +121,17 @@ describe('buildOpenApiDocument', () => {
     const document = build();
     for (const [method, resource, operation] of operationsOf(document)) {
       const response = resolvePointer(document, (operation.responses['403'] as { $ref: string }).$ref);
-      expect(response, `${method} ${resource}`).toMatchObject({ content: { 'application/json': { example: { message: 'Missing Authentication Token' } } } });
+      expect(response, `${method} ${resource}`).toMatchObject({
+        content: { 'application/json': { example: { message: 'Missing Authentication Token' } } },
+      });
     }
   });
 
   it('takes the field schemas from the contract, and its examples pass the contract', () => {
-    const schemas = build().components.schemas as Record<string, { properties: Record<string, unknown>; examples: unknown[] }>;
+    const schemas = build().components.schemas as Record<
+      string,
+      { properties: Record<string, unknown>; examples: unknown[] }
+    >;
     expect(schemas.Product?.properties).toEqual(productFieldSchemas);
     expect(isValidProduct(schemas.Product?.examples[0])).toBe(true);
     expect(validateProductInput(schemas.ProductInput?.examples[0]).ok).toBe(true);
@@ -117,7 +139,9 @@ describe('buildOpenApiDocument', () => {
   });
 
   it('names the target as its server when one is known, and none otherwise', () => {
-    expect(build('https://abc.execute-api.us-east-1.amazonaws.com/prod').servers).toEqual([{ url: 'https://abc.execute-api.us-east-1.amazonaws.com/prod' }]);
+    expect(build('https://abc.execute-api.us-east-1.amazonaws.com/prod').servers).toEqual([
+      { url: 'https://abc.execute-api.us-east-1.amazonaws.com/prod' },
+    ]);
     expect(build().servers).toBeUndefined();
   });
 });

@@ -5,7 +5,10 @@ import { AppError, EXIT } from '../../src/errors.js';
 import { confirmOrCancel } from '../../src/output/confirm.js';
 
 /** A terminal: stdin and stderr are TTYs; `onPrompt` acts once the question is on screen. */
-function terminal(onPrompt: (stdin: PassThrough, abort: AbortController) => void): { ctx: Context; screen: () => string } {
+function terminal(onPrompt: (stdin: PassThrough, abort: AbortController) => void): {
+  ctx: Context;
+  screen: () => string;
+} {
   const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => stdin });
   const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 80 });
   const abort = new AbortController();
@@ -14,7 +17,16 @@ function terminal(onPrompt: (stdin: PassThrough, abort: AbortController) => void
     screen += chunk.toString();
     if (screen.includes('[y/N]')) setImmediate(() => onPrompt(stdin, abort));
   });
-  const ctx: Context = { stdin, stdout: new PassThrough(), stderr, env: {}, cwd: '.', json: false, color: false, signal: abort.signal };
+  const ctx: Context = {
+    stdin,
+    stdout: new PassThrough(),
+    stderr,
+    env: {},
+    cwd: '.',
+    json: false,
+    color: false,
+    signal: abort.signal,
+  };
   return { ctx, screen: () => screen };
 }
 

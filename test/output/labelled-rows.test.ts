@@ -8,7 +8,12 @@ const plain = new Chalk({ level: 0 });
 
 describe('labelledRows', () => {
   it('starts every value two spaces after the longest label', () => {
-    expect(labelledRows([['a', '1'], ['longer', '2']])).toEqual(['  a       1', '  longer  2']);
+    expect(
+      labelledRows([
+        ['a', '1'],
+        ['longer', '2'],
+      ]),
+    ).toEqual(['  a       1', '  longer  2']);
   });
 });
 
@@ -35,8 +40,19 @@ describe("setup --local's report", () => {
     );
     const rows = text.split('\n').slice(1, text.split('\n').indexOf(''));
 
-    expect(rows.map((row) => row.trim().split(/\s{2,}/)[0])).toEqual(['invoke URL', 'pid', 'DynamoDB', 'log', 'state', 'auth', 'credentials', 'CORS']);
+    expect(rows.map((row) => row.trim().split(/\s{2,}/)[0])).toEqual([
+      'invoke URL',
+      'pid',
+      'DynamoDB',
+      'log',
+      'state',
+      'auth',
+      'credentials',
+      'CORS',
+    ]);
     // Where each value starts: after the label and its run of two or more spaces.
-    expect(new Set(rows.map((row) => row.length - row.slice(2).replace(/^.*?\s{2,}/, '').length))).toEqual(new Set([2 + 'credentials'.length + 2]));
+    expect(new Set(rows.map((row) => row.length - row.slice(2).replace(/^.*?\s{2,}/, '').length))).toEqual(
+      new Set([2 + 'credentials'.length + 2]),
+    );
   });
 });

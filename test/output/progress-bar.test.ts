@@ -10,7 +10,9 @@ import { rateAndEta, renderProgress } from '../../src/output/progress-bar.js';
 
 describe('import progress', () => {
   it('draws the share done as a bar and a percentage', () => {
-    expect(renderProgress('importing', { done: 250, total: 1000, detail: 'x' })).toBe('importing [######------------------]  25%  x');
+    expect(renderProgress('importing', { done: 250, total: 1000, detail: 'x' })).toBe(
+      'importing [######------------------]  25%  x',
+    );
   });
 
   it('keeps every count on an 80-column line: the bar narrows, then goes', () => {
@@ -21,7 +23,9 @@ describe('import progress', () => {
     expect(narrow).toBe(`importing  50%  ${detail}`);
     expect(narrow.length).toBeLessThan(80);
     expect(roomy).toBe('importing [############------------]  50%  2400 rows  95 rows/s');
-    expect(renderProgress('importing', { done: 500, total: 1000, detail: 'x'.repeat(40) }, 80)).toMatch(/^importing \[#{10}-{10}\]  50%  x{40}$/);
+    expect(renderProgress('importing', { done: 500, total: 1000, detail: 'x'.repeat(40) }, 80)).toMatch(
+      /^importing \[#{10}-{10}\]  50%  x{40}$/,
+    );
   });
 
   it('gives rows/s and, for a file, the time left at that pace', () => {
@@ -40,15 +44,33 @@ describe('importFile progress on a terminal', () => {
   it('grows with the rows handed over, from well under 100% at the first frame', async () => {
     // Prepare: a file much larger than one read, with a bad row every 1,000 (each failure redraws the bar).
     const dir = await mkdtemp(join(tmpdir(), 'products-cli-progress-'));
-    const rows = Array.from({ length: 20_000 }, (_, i) => JSON.stringify(i % 1000 === 999 ? { id: `p${i}`, title: '', price: 1 } : { id: `p${i}`, title: `Product ${i}`, price: 1 }));
+    const rows = Array.from({ length: 20_000 }, (_, i) =>
+      JSON.stringify(
+        i % 1000 === 999 ? { id: `p${i}`, title: '', price: 1 } : { id: `p${i}`, title: `Product ${i}`, price: 1 },
+      ),
+    );
     await writeFile(join(dir, 'big.ndjson'), `${rows.join('\n')}\n`);
     const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 200 });
     let screen = '';
     stderr.on('data', (chunk: Buffer) => (screen += chunk.toString()));
-    const ctx: Context = { stdin: new PassThrough(), stdout: new PassThrough(), stderr, env: {}, cwd: dir, json: false, color: false, signal: new AbortController().signal };
+    const ctx: Context = {
+      stdin: new PassThrough(),
+      stdout: new PassThrough(),
+      stderr,
+      env: {},
+      cwd: dir,
+      json: false,
+      color: false,
+      signal: new AbortController().signal,
+    };
 
     // Act
-    const result = await importFile(undefined, { file: join(dir, 'big.ndjson'), concurrency: 8, dryRun: true }, ctx, plainStyle);
+    const result = await importFile(
+      undefined,
+      { file: join(dir, 'big.ndjson'), concurrency: 8, dryRun: true },
+      ctx,
+      plainStyle,
+    );
     await rm(dir, { recursive: true, force: true });
 
     // Assess

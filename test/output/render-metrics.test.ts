@@ -1,13 +1,39 @@
 // The metrics report for people: sparklines on the window's timeline (gaps where no point), units, figures, the summary line.
 import { describe, expect, it } from 'vitest';
-import { formatFigure, formatPeriod, onTimeline, renderMetrics, renderRefreshLine, sparkline, summarize, summaryLine, type MetricsReport, type ReportSeries } from '../../src/output/render-metrics.js';
+import {
+  formatFigure,
+  formatPeriod,
+  onTimeline,
+  renderMetrics,
+  renderRefreshLine,
+  sparkline,
+  summarize,
+  summaryLine,
+  type MetricsReport,
+  type ReportSeries,
+} from '../../src/output/render-metrics.js';
 import { plainStyle } from '../../src/output/style.js';
 
 const START = Date.parse('2026-12-07T07:00:00Z');
 const at = (minute: number) => new Date(START + minute * 60_000).toISOString();
 
-function series(id: string, label: string, unit: ReportSeries['unit'], stat: ReportSeries['stat'], points: [number, number][], group: ReportSeries['group'] = 'api'): ReportSeries {
-  return { id, group, label, unit, stat, timestamps: points.map(([minute]) => at(minute)), values: points.map(([, value]) => value) };
+function series(
+  id: string,
+  label: string,
+  unit: ReportSeries['unit'],
+  stat: ReportSeries['stat'],
+  points: [number, number][],
+  group: ReportSeries['group'] = 'api',
+): ReportSeries {
+  return {
+    id,
+    group,
+    label,
+    unit,
+    stat,
+    timestamps: points.map(([minute]) => at(minute)),
+    values: points.map(([, value]) => value),
+  };
 }
 
 function report(list: ReportSeries[], minutes = 6): MetricsReport {
@@ -59,9 +85,15 @@ describe('figures and units', () => {
 describe('the summary line', () => {
   it('gives requests, the 5XX share, the highest p99 and the throttles', () => {
     const list = [
-      series('api.count', 'requests', 'count', 'Sum', [[0, 1000], [1, 204]]),
+      series('api.count', 'requests', 'count', 'Sum', [
+        [0, 1000],
+        [1, 204],
+      ]),
       series('api.5xx', '5XX errors', 'count', 'Sum', [[1, 5]]),
-      series('api.latency.p99', 'latency p99', 'ms', 'p99', [[0, 120], [1, 182]]),
+      series('api.latency.p99', 'latency p99', 'ms', 'p99', [
+        [0, 120],
+        [1, 182],
+      ]),
       series('function.throttles', 'throttles', 'count', 'Sum', [[1, 0]], 'function'),
     ];
     expect(summaryLine(summarize(list), report(list))).toBe('1,204 requests, 0.4% 5XX, p99 182 ms, no throttles');
@@ -75,8 +107,15 @@ describe('the summary line', () => {
 describe('renderMetrics', () => {
   it('aligns the sparklines, units and figures of every series, and says "no data" for an empty one', () => {
     const list = [
-      series('api.count', 'requests', 'count', 'Sum', [[0, 10], [1, 40], [3, 0]]),
-      series('api.latency.p99', 'latency p99', 'ms', 'p99', [[0, 12.3], [1, 182.4]]),
+      series('api.count', 'requests', 'count', 'Sum', [
+        [0, 10],
+        [1, 40],
+        [3, 0],
+      ]),
+      series('api.latency.p99', 'latency p99', 'ms', 'p99', [
+        [0, 12.3],
+        [1, 182.4],
+      ]),
       series('function.errors', 'errors', 'count', 'Sum', [], 'function'),
     ];
     const lines = renderMetrics(report(list), plainStyle).split('\n');

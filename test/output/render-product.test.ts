@@ -53,7 +53,9 @@ describe('renderProduct', () => {
     fc.assert(
       fc.property(cents, (amount) => {
         const price = amount / 100;
-        expect(formatPrice(price)).toBe(price.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+        expect(formatPrice(price)).toBe(
+          price.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+        );
       }),
     );
   });

@@ -10,7 +10,8 @@ import { makeTutorialStack, TUTORIAL_ITEMS } from '../aws/fake/tutorial.js';
 import { ROUTES } from '../../src/contract/routes.js';
 
 const noVerify = { verify: false } as const;
-const ALL = 'table product, role productFunctionRole, function productFunction, log group /aws/lambda/productFunction, REST API productApi';
+const ALL =
+  'table product, role productFunctionRole, function productFunction, log group /aws/lambda/productFunction, REST API productApi';
 
 describe('a stack made by hand', () => {
   it('without --adopt, setup refuses before any change, naming every resource and the flag', async () => {
@@ -20,7 +21,11 @@ describe('a stack made by hand', () => {
     const error = await setupAws(noVerify, testContext(world.cwd), world.deps()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsError);
     expect((error as AwsError).exitCode).toBe(6);
-    expect((error as Error).message).toMatch(new RegExp(`^${ALL.replace(/[/]/g, '\\/')} \\(\\w+\\) already exist and are not this stack's .*run setup --adopt to take them over`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^${ALL.replace(/[/]/g, '\\/')} \\(\\w+\\) already exist and are not this stack's .*run setup --adopt to take them over`,
+      ),
+    );
     expect(mutatingCalls(world.fake, before)).toEqual([]);
     expect(world.fake.apis.size).toBe(1);
   });
@@ -32,7 +37,13 @@ describe('a stack made by hand', () => {
     const plan = await setupAws({ ...noVerify, adopt: true, dryRun: true }, testContext(world.cwd), world.deps());
     expect(mutatingCalls(world.fake, before)).toEqual([]);
     expect(plan.adopted?.map((f) => f.resource)).toEqual(['table', 'role', 'function', 'log group', 'REST API']);
-    expect(plan.steps.filter((s) => s.action === 'adopt').map((s) => s.resource)).toEqual(['table', 'role', 'log group', 'function', 'REST API']);
+    expect(plan.steps.filter((s) => s.action === 'adopt').map((s) => s.resource)).toEqual([
+      'table',
+      'role',
+      'log group',
+      'function',
+      'REST API',
+    ]);
   });
 
   it('--adopt tags each resource, brings it to our configuration, keeps the items, and teardown removes it all', async () => {
@@ -58,13 +69,27 @@ describe('a stack made by hand', () => {
     expect([...role.inline.keys()]).toEqual(['productFunctionPolicy']);
     const fn = fake.functions.get('productFunction')!;
     expect(fn.tags['products-cli:stack']).toBe('default');
-    expect(fn.config).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 256, Environment: { Variables: { TABLE_NAME: 'product' } }, LoggingConfig: { LogFormat: 'JSON', LogGroup: '/aws/lambda/productFunction' } });
-    expect(fake.logGroups.get('/aws/lambda/productFunction')).toMatchObject({ retention: 14, tags: { 'products-cli:stack': 'default' } });
+    expect(fn.config).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Environment: { Variables: { TABLE_NAME: 'product' } },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: '/aws/lambda/productFunction' },
+    });
+    expect(fake.logGroups.get('/aws/lambda/productFunction')).toMatchObject({
+      retention: 14,
+      tags: { 'products-cli:stack': 'default' },
+    });
     const api = fake.apis.get(apiId)!;
     expect(api.api.tags['products-cli:stack']).toBe('default');
-    const methods = [...api.resources.values()].flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${m} ${r.path}`)).sort();
+    const methods = [...api.resources.values()]
+      .flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${m} ${r.path}`))
+      .sort();
     expect(methods).toEqual(ROUTES.flatMap((r) => r.methods.map((m) => `${m} ${r.resource}`)).sort());
-    expect(api.stages.get('prod')?.methodSettings['*/*']).toEqual({ throttlingRateLimit: 100, throttlingBurstLimit: 200 });
+    expect(api.stages.get('prod')?.methodSettings['*/*']).toEqual({
+      throttlingRateLimit: 100,
+      throttlingBurstLimit: 200,
+    });
     expect((await statusAws(noVerify, testContext(world.cwd), world.deps())).overall).toBe('present');
 
     // A rerun needs no --adopt and changes nothing.
@@ -83,8 +108,12 @@ describe('a stack made by hand', () => {
     makeTutorialStack(world.fake);
     world.fake.apigateway_CreateRestApi({ name: 'productApi' });
     const before = world.fake.calls.length;
-    const error = await setupAws({ ...noVerify, adopt: true }, testContext(world.cwd), world.deps()).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/^setup --adopt cannot take over REST API productApi \(\w+\) \(2 REST APIs are named productApi; delete all but one\)/);
+    const error = await setupAws({ ...noVerify, adopt: true }, testContext(world.cwd), world.deps()).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(
+      /^setup --adopt cannot take over REST API productApi \(\w+\) \(2 REST APIs are named productApi; delete all but one\)/,
+    );
     expect(mutatingCalls(world.fake, before)).toEqual([]);
   });
 
@@ -99,12 +128,18 @@ describe('a stack made by hand', () => {
       const world = fakeWorld({ seed: k });
       makeTutorialStack(world.fake);
       world.fake.crashAfterMutations(k);
-      await expect(setupAws({ ...noVerify, adopt: true }, testContext(world.cwd), world.deps())).rejects.toBeInstanceOf(CrashError);
+      await expect(setupAws({ ...noVerify, adopt: true }, testContext(world.cwd), world.deps())).rejects.toBeInstanceOf(
+        CrashError,
+      );
       world.fake.crashAfterMutations(undefined);
       await setupAws({ ...noVerify, adopt: true }, testContext(world.cwd), world.deps());
       const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
       expect({ k, bad: seen.resources.filter((r) => r.outcome !== 'present') }).toEqual({ k, bad: [] });
-      expect({ k, items: world.fake.tables.get('product')?.items.size, apis: world.fake.apis.size }).toEqual({ k, items: 2, apis: 1 });
+      expect({ k, items: world.fake.tables.get('product')?.items.size, apis: world.fake.apis.size }).toEqual({
+        k,
+        items: 2,
+        apis: 1,
+      });
     }
   });
 });

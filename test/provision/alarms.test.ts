@@ -8,7 +8,14 @@ import { resourceNames } from '../../src/provision/names.js';
 import { fakeWorld, mutatingCalls, testContext } from '../aws/fake/harness.js';
 
 const noVerify = { verify: false } as const;
-const ALARMS = ['productApi-prod-5xx-rate', 'productApi-prod-4xx-rate', 'productApi-prod-p99-latency', 'productFunction-errors', 'productFunction-throttles', 'product-throttles'];
+const ALARMS = [
+  'productApi-prod-5xx-rate',
+  'productApi-prod-4xx-rate',
+  'productApi-prod-p99-latency',
+  'productFunction-errors',
+  'productFunction-throttles',
+  'product-throttles',
+];
 
 describe('setup --alarm-email', () => {
   it('makes the topic, a pending email subscription and every alarm; a rerun changes nothing; status and teardown follow', async () => {
@@ -17,7 +24,11 @@ describe('setup --alarm-email', () => {
     const { fake } = world;
 
     // Act
-    const first = await setupAws({ ...noVerify, alarmEmail: ['ops@example.com'] }, testContext(world.cwd), world.deps());
+    const first = await setupAws(
+      { ...noVerify, alarmEmail: ['ops@example.com'] },
+      testContext(world.cwd),
+      world.deps(),
+    );
 
     // Assess: the topic mails the address once it is confirmed; every alarm notifies the topic
     const topic = fake.topics.get('productApi-alarms');
@@ -34,15 +45,25 @@ describe('setup --alarm-email', () => {
     // The 5XX alarm is a rate: metric math over 5XXError and Count, one item returning data.
     const rate = fake.alarms.get('productApi-prod-5xx-rate');
     expect(rate?.MetricName).toBeUndefined();
-    expect(rate?.Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual(['5XXError', 'Count', '100 * failed / requests']);
+    expect(rate?.Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual([
+      '5XXError',
+      'Count',
+      '100 * failed / requests',
+    ]);
     expect(rate?.Metrics.filter((m: any) => m.ReturnData !== false)).toHaveLength(1);
     expect(rate?.Threshold).toBe(DEFAULT_ALARM_THRESHOLDS.serverErrorPercent);
     // The function's alarms name the function alone, so that they cover every version and alias.
-    expect(fake.alarms.get('productFunction-errors')?.Metrics[0].MetricStat.Metric.Dimensions).toEqual([{ Name: 'FunctionName', Value: 'productFunction' }]);
+    expect(fake.alarms.get('productFunction-errors')?.Metrics[0].MetricStat.Metric.Dimensions).toEqual([
+      { Name: 'FunctionName', Value: 'productFunction' },
+    ]);
 
     // Act: a rerun with the same flags
     const before = fake.calls.length;
-    const second = await setupAws({ ...noVerify, alarmEmail: ['ops@example.com'] }, testContext(world.cwd), world.deps());
+    const second = await setupAws(
+      { ...noVerify, alarmEmail: ['ops@example.com'] },
+      testContext(world.cwd),
+      world.deps(),
+    );
 
     // Assess: nothing but the pending address is asked again (SNS mails it a fresh link)
     expect(mutatingCalls(fake, before)).toEqual(['sns:Subscribe']);
@@ -50,12 +71,21 @@ describe('setup --alarm-email', () => {
 
     // Act: the person clicks the link; CloudWatch evaluates an alarm; status
     fake.confirmSubscription('ops@example.com');
-    fake.setAlarmState('productFunction-errors', 'ALARM', 'Threshold Crossed: 1 datapoint [7.0] was >= the threshold (5.0)');
+    fake.setAlarmState(
+      'productFunction-errors',
+      'ALARM',
+      'Threshold Crossed: 1 datapoint [7.0] was >= the threshold (5.0)',
+    );
     const status = await statusAws({ verify: false }, testContext(world.cwd), world.deps());
 
     // Assess
-    expect(status.resources.find((r) => r.resource === 'subscription')).toMatchObject({ name: 'email ops@example.com', detail: 'confirmed' });
-    expect(status.resources.find((r) => r.name === 'productFunction-errors')?.detail).toMatch(/^ALARM: Threshold Crossed/);
+    expect(status.resources.find((r) => r.resource === 'subscription')).toMatchObject({
+      name: 'email ops@example.com',
+      detail: 'confirmed',
+    });
+    expect(status.resources.find((r) => r.name === 'productFunction-errors')?.detail).toMatch(
+      /^ALARM: Threshold Crossed/,
+    );
     expect(status.resources.find((r) => r.name === 'productApi-prod-5xx-rate')?.detail).toMatch(/^INSUFFICIENT_DATA/);
     expect(status.overall).toBe('present');
 
@@ -64,18 +94,27 @@ describe('setup --alarm-email', () => {
 
     // Assess
     expect(fake.summary()).toEqual([]);
-    expect(down.removed).toEqual(expect.arrayContaining([...ALARMS.map((a) => `alarm ${a}`), 'alarm topic productApi-alarms']));
+    expect(down.removed).toEqual(
+      expect.arrayContaining([...ALARMS.map((a) => `alarm ${a}`), 'alarm topic productApi-alarms']),
+    );
   });
 
   it('shows an unconfirmed address as pending confirmation in status, saying what the person must do', async () => {
     const world = fakeWorld();
-    await setupAws({ ...noVerify, alarmEmail: ['a@example.com', 'b@example.com'] }, testContext(world.cwd), world.deps());
+    await setupAws(
+      { ...noVerify, alarmEmail: ['a@example.com', 'b@example.com'] },
+      testContext(world.cwd),
+      world.deps(),
+    );
     world.fake.confirmSubscription('b@example.com');
 
     const status = await statusAws({ verify: false }, testContext(world.cwd), world.deps());
 
     const subs = status.resources.filter((r) => r.resource === 'subscription');
-    expect(subs.map((s) => [s.name, s.detail?.split(':')[0]])).toEqual([['email a@example.com', 'pending confirmation'], ['email b@example.com', 'confirmed']]);
+    expect(subs.map((s) => [s.name, s.detail?.split(':')[0]])).toEqual([
+      ['email a@example.com', 'pending confirmation'],
+      ['email b@example.com', 'confirmed'],
+    ]);
     expect(subs[0]?.detail).toMatch(/clicks it/);
   });
 
@@ -84,16 +123,29 @@ describe('setup --alarm-email', () => {
     await setupAws({ ...noVerify, alarmEmail: ['ops@example.com'] }, testContext(world.cwd), world.deps());
     world.fake.setAlarmState('productApi-prod-p99-latency', 'OK', 'fine');
 
-    const again = await setupAws({ ...noVerify, alarmEmail: ['ops@example.com'], alarmP99: 250, alarm5xx: 1 }, testContext(world.cwd), world.deps());
+    const again = await setupAws(
+      { ...noVerify, alarmEmail: ['ops@example.com'], alarmP99: 250, alarm5xx: 1 },
+      testContext(world.cwd),
+      world.deps(),
+    );
 
-    expect(again.steps.filter((s) => s.outcome === 'updated').map((s) => s.name).sort()).toEqual(['productApi-prod-5xx-rate', 'productApi-prod-p99-latency']);
+    expect(
+      again.steps
+        .filter((s) => s.outcome === 'updated')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['productApi-prod-5xx-rate', 'productApi-prod-p99-latency']);
     expect(world.fake.alarms.get('productApi-prod-p99-latency')).toMatchObject({ Threshold: 250, StateValue: 'OK' });
     expect(world.fake.alarms.get('productApi-prod-5xx-rate')?.Threshold).toBe(1);
   });
 
   it('drops an address no longer given and, without --alarm-email, removes the alarms it made', async () => {
     const world = fakeWorld();
-    await setupAws({ ...noVerify, alarmEmail: ['a@example.com', 'b@example.com'] }, testContext(world.cwd), world.deps());
+    await setupAws(
+      { ...noVerify, alarmEmail: ['a@example.com', 'b@example.com'] },
+      testContext(world.cwd),
+      world.deps(),
+    );
     world.fake.confirmSubscription('a@example.com');
 
     await setupAws({ ...noVerify, alarmEmail: ['b@example.com'] }, testContext(world.cwd), world.deps());
@@ -106,19 +158,42 @@ describe('setup --alarm-email', () => {
   });
 
   it.each([
-    ['an alarm', (fake: ReturnType<typeof fakeWorld>['fake']) => fake.cloudwatch_PutMetricAlarm({ AlarmName: 'productFunction-errors', MetricName: 'Errors', Namespace: 'AWS/Lambda', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' }), /alarm productFunction-errors .*setup does not take over alarms/],
-    ['a topic', (fake: ReturnType<typeof fakeWorld>['fake']) => fake.sns_CreateTopic({ Name: 'productApi-alarms' }), /alarm topic productApi-alarms .*setup does not take over topics/],
-  ])('refuses %s of our name made by someone else, before any change, and teardown keeps it', async (_what, make, message) => {
-    const world = fakeWorld();
-    make(world.fake);
-    const before = world.fake.calls.length;
+    [
+      'an alarm',
+      (fake: ReturnType<typeof fakeWorld>['fake']) =>
+        fake.cloudwatch_PutMetricAlarm({
+          AlarmName: 'productFunction-errors',
+          MetricName: 'Errors',
+          Namespace: 'AWS/Lambda',
+          Statistic: 'Sum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
+      /alarm productFunction-errors .*setup does not take over alarms/,
+    ],
+    [
+      'a topic',
+      (fake: ReturnType<typeof fakeWorld>['fake']) => fake.sns_CreateTopic({ Name: 'productApi-alarms' }),
+      /alarm topic productApi-alarms .*setup does not take over topics/,
+    ],
+  ])(
+    'refuses %s of our name made by someone else, before any change, and teardown keeps it',
+    async (_what, make, message) => {
+      const world = fakeWorld();
+      make(world.fake);
+      const before = world.fake.calls.length;
 
-    await expect(setupAws({ ...noVerify, alarmEmail: ['ops@example.com'] }, testContext(world.cwd), world.deps())).rejects.toThrow(message);
-    expect(mutatingCalls(world.fake, before)).toEqual([]);
+      await expect(
+        setupAws({ ...noVerify, alarmEmail: ['ops@example.com'] }, testContext(world.cwd), world.deps()),
+      ).rejects.toThrow(message);
+      expect(mutatingCalls(world.fake, before)).toEqual([]);
 
-    await teardownAws({ yes: true }, testContext(world.cwd), world.deps());
-    expect(world.fake.summary()).toHaveLength(1);
-  });
+      await teardownAws({ yes: true }, testContext(world.cwd), world.deps());
+      expect(world.fake.summary()).toHaveLength(1);
+    },
+  );
 
   it('leaves a stack set up without --alarm-email alone: no alarm calls, no alarm lines, whatever bears the names', async () => {
     const world = fakeWorld();
@@ -136,26 +211,38 @@ describe('setup --alarm-email', () => {
   it('names the missing permission when the caller may not create alarms', async () => {
     const world = fakeWorld();
     world.fake.denied.add('cloudwatch:PutMetricAlarm');
-    await expect(setupAws({ ...noVerify, alarmEmail: ['ops@example.com'] }, testContext(world.cwd), world.deps())).rejects.toThrow(/AWS denied cloudwatch:PutMetricAlarm/);
+    await expect(
+      setupAws({ ...noVerify, alarmEmail: ['ops@example.com'] }, testContext(world.cwd), world.deps()),
+    ).rejects.toThrow(/AWS denied cloudwatch:PutMetricAlarm/);
   });
 
-  it('stops with CloudWatch\'s own answer when the account has no alarm left in its quota', async () => {
+  it("stops with CloudWatch's own answer when the account has no alarm left in its quota", async () => {
     const world = fakeWorld();
     world.fake.alarmQuota = 3;
-    await expect(setupAws({ ...noVerify, alarmEmail: ['ops@example.com'] }, testContext(world.cwd), world.deps())).rejects.toThrow(/maximum number of alarms/);
+    await expect(
+      setupAws({ ...noVerify, alarmEmail: ['ops@example.com'] }, testContext(world.cwd), world.deps()),
+    ).rejects.toThrow(/maximum number of alarms/);
   });
 });
 
 describe('the alarms as data', () => {
   it('gives every alarm inputs PutMetricAlarm accepts: one item returns data, periods and evaluation within a day', () => {
-    const spec = describeAlarms(resourceNames('shop', 'live'), { emails: ['x@example.com'], thresholds: DEFAULT_ALARM_THRESHOLDS });
+    const spec = describeAlarms(resourceNames('shop', 'live'), {
+      emails: ['x@example.com'],
+      thresholds: DEFAULT_ALARM_THRESHOLDS,
+    });
     expect(spec.topic.name).toBe('shop-productApi-alarms');
     for (const alarm of spec.alarms) {
       const input = alarmInput(alarm, 'arn:aws:sns:us-east-1:123456789012:t');
       expect(input.Metrics?.filter((m) => m.ReturnData)).toHaveLength(1);
-      for (const m of input.Metrics ?? []) if (m.MetricStat) expect((m.MetricStat.Period ?? 0) * (input.EvaluationPeriods ?? 0)).toBeLessThanOrEqual(86_400);
+      for (const m of input.Metrics ?? [])
+        if (m.MetricStat)
+          expect((m.MetricStat.Period ?? 0) * (input.EvaluationPeriods ?? 0)).toBeLessThanOrEqual(86_400);
       expect(input.DatapointsToAlarm).toBeLessThanOrEqual(input.EvaluationPeriods ?? 0);
     }
-    expect(spec.alarms.find((a) => a.key === 'ServerErrors')?.metrics[0]?.dimensions).toEqual({ ApiName: 'shop-productApi', Stage: 'live' });
+    expect(spec.alarms.find((a) => a.key === 'ServerErrors')?.metrics[0]?.dimensions).toEqual({
+      ApiName: 'shop-productApi',
+      Stage: 'live',
+    });
   });
 });

@@ -1,10 +1,24 @@
 // Versions and the `live` alias: setup publishes, the API invokes the alias, an old stack converges with
 // every deployed route invokable at every step, and the fake refuses what Lambda refuses.
-import { LambdaClient, PublishVersionCommand, GetFunctionConfigurationCommand, ResourceConflictException, GetAliasCommand, ResourceNotFoundException, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import {
+  LambdaClient,
+  PublishVersionCommand,
+  GetFunctionConfigurationCommand,
+  ResourceConflictException,
+  GetAliasCommand,
+  ResourceNotFoundException,
+  UpdateAliasCommand,
+} from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { setupAws } from '../../src/commands/setup/aws.js';
-import { readVersionDescription, versionDescription, versionsToPrune, publishVersion, moveLiveAlias } from '../../src/provision/alias.js';
+import {
+  readVersionDescription,
+  versionDescription,
+  versionsToPrune,
+  publishVersion,
+  moveLiveAlias,
+} from '../../src/provision/alias.js';
 import { DEFAULT_WAITS, type ProvisionContext } from '../../src/provision/context.js';
 import { resourceNames, stackTags } from '../../src/provision/names.js';
 import { DEFAULT_SETTINGS } from '../../src/provision/session.js';
@@ -17,7 +31,11 @@ const noVerify = { verify: false } as const;
 
 function integrationUris(fake: FakeAws): string[] {
   const [api] = [...fake.apis.values()];
-  return [...(api?.resources.values() ?? [])].flatMap((r) => Object.entries(r.resourceMethods ?? {}).filter(([m]) => m !== 'OPTIONS').map(([, def]: [string, any]) => def.methodIntegration?.uri as string));
+  return [...(api?.resources.values() ?? [])].flatMap((r) =>
+    Object.entries(r.resourceMethods ?? {})
+      .filter(([m]) => m !== 'OPTIONS')
+      .map(([, def]: [string, any]) => def.methodIntegration?.uri as string),
+  );
 }
 
 /** Turns a stack made by setup into one an earlier products-cli made: unqualified integrations and permission, no versions. */
@@ -27,10 +45,12 @@ function makeUnqualified(fake: FakeAws): string {
   if (!api || !fn) throw new Error('no stack');
   for (const r of api.resources.values()) {
     for (const [m, def] of Object.entries(r.resourceMethods ?? {}) as Array<[string, any]>) {
-      if (m !== 'OPTIONS' && def.methodIntegration) def.methodIntegration.uri = def.methodIntegration.uri.replace(':live/invocations', '/invocations');
+      if (m !== 'OPTIONS' && def.methodIntegration)
+        def.methodIntegration.uri = def.methodIntegration.uri.replace(':live/invocations', '/invocations');
     }
   }
-  for (const [sid, st] of fake.policy('productFunction', 'live')) fn.statements.set(sid, { ...st, Resource: fn.config.FunctionArn });
+  for (const [sid, st] of fake.policy('productFunction', 'live'))
+    fn.statements.set(sid, { ...st, Resource: fn.config.FunctionArn });
   fn.qualifiedStatements = undefined;
   fn.aliases = undefined;
   fn.versions = undefined;
@@ -45,10 +65,16 @@ describe('setup publishes a version and the API invokes alias live', () => {
     const fn = world.fake.functions.get('productFunction');
     expect(fn?.versions?.map((v) => v.version)).toEqual(['1']);
     expect(fn?.aliases?.get('live')).toMatchObject({ version: '1', weights: {} });
-    expect(readVersionDescription(fn?.versions?.[0]?.description)).toEqual({ productVersion: PRODUCT_VERSION, codeSha256: fn?.config.CodeSha256 });
+    expect(readVersionDescription(fn?.versions?.[0]?.description)).toEqual({
+      productVersion: PRODUCT_VERSION,
+      codeSha256: fn?.config.CodeSha256,
+    });
     const uris = integrationUris(world.fake);
     expect(uris).toHaveLength(5);
-    for (const uri of uris) expect(uri).toBe('arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:productFunction:live/invocations');
+    for (const uri of uris)
+      expect(uri).toBe(
+        'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:productFunction:live/invocations',
+      );
     expect(world.fake.policy('productFunction', 'live').size).toBe(4);
     expect(world.fake.policy('productFunction').size).toBe(0);
     expect(world.fake.invokeProblems(result.apiId ?? '', 'prod')).toEqual([]);
@@ -65,9 +91,15 @@ describe('setup publishes a version and the API invokes alias live', () => {
       return undefined;
     };
     const second = await setupAws({ ...noVerify, memory: 512 } as never, testContext(world.cwd), world.deps());
-    expect(fn?.versions?.map((v) => [v.version, v.config.MemorySize])).toEqual([['1', 256], ['2', 512]]);
+    expect(fn?.versions?.map((v) => [v.version, v.config.MemorySize])).toEqual([
+      ['1', 256],
+      ['2', 512],
+    ]);
     expect(fn?.aliases?.get('live')?.version).toBe('2');
-    expect(second.steps.find((s) => s.resource === 'alias')).toMatchObject({ outcome: 'updated', detail: 'version 1 → 2' });
+    expect(second.steps.find((s) => s.resource === 'alias')).toMatchObject({
+      outcome: 'updated',
+      detail: 'version 1 → 2',
+    });
     const third = await setupAws({ ...noVerify, memory: 512 } as never, testContext(world.cwd), world.deps());
     expect(third.unchanged).toBe(true);
     expect(fn?.versions).toHaveLength(2);
@@ -92,7 +124,10 @@ describe('setup publishes a version and the API invokes alias live', () => {
     // Assess: no moment at which a request could fail, and the order that guarantees it
     problems.push(...world.fake.invokeProblems(apiId, 'prod'));
     expect(problems).toEqual([]);
-    const ops = world.fake.calls.slice(from).filter((c) => !c.error).map((c) => `${c.op}${c.input.Qualifier ? `:${c.input.Qualifier}` : ''}`);
+    const ops = world.fake.calls
+      .slice(from)
+      .filter((c) => !c.error)
+      .map((c) => `${c.op}${c.input.Qualifier ? `:${c.input.Qualifier}` : ''}`);
     const first = (op: string) => ops.indexOf(op);
     const last = (op: string) => ops.lastIndexOf(op);
     expect(first('CreateAlias')).toBeGreaterThan(first('PublishVersion'));
@@ -116,7 +151,9 @@ describe('Lambda versions and aliases in the fake', () => {
     expect(fake.lambda_PublishVersion({ FunctionName: 'productFunction' }).Version).toBe('1');
     fn.updateDoneAt = world.clock.now() + 1_000;
     expect(() => fake.lambda_PublishVersion({ FunctionName: 'productFunction' })).toThrow(/update is in progress/);
-    expect(() => fake.lambda_UpdateAlias({ FunctionName: 'productFunction', Name: 'live', FunctionVersion: '1' })).toThrow(ResourceConflictException);
+    expect(() =>
+      fake.lambda_UpdateAlias({ FunctionName: 'productFunction', Name: 'live', FunctionVersion: '1' }),
+    ).toThrow(ResourceConflictException);
     expect(() => fake.lambda_PublishVersion({ FunctionName: 'productFunction', CodeSha256: 'other' })).toThrow();
   });
 
@@ -128,16 +165,38 @@ describe('Lambda versions and aliases in the fake', () => {
     const world = fakeWorld();
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     await setupAws({ ...noVerify, memory: 512 } as never, testContext(world.cwd), world.deps());
-    expect(() => world.fake.lambda_UpdateAlias({ FunctionName: 'productFunction', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: weights } })).toThrow(message);
-    expect(world.fake.lambda_UpdateAlias({ FunctionName: 'productFunction', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.25 } } })).toMatchObject({ RoutingConfig: { AdditionalVersionWeights: { '2': 0.25 } } });
+    expect(() =>
+      world.fake.lambda_UpdateAlias({
+        FunctionName: 'productFunction',
+        Name: 'live',
+        FunctionVersion: '1',
+        RoutingConfig: { AdditionalVersionWeights: weights },
+      }),
+    ).toThrow(message);
+    expect(
+      world.fake.lambda_UpdateAlias({
+        FunctionName: 'productFunction',
+        Name: 'live',
+        FunctionVersion: '1',
+        RoutingConfig: { AdditionalVersionWeights: { '2': 0.25 } },
+      }),
+    ).toMatchObject({ RoutingConfig: { AdditionalVersionWeights: { '2': 0.25 } } });
     // A version the alias routes to cannot be deleted.
-    expect(() => world.fake.lambda_DeleteFunction({ FunctionName: 'productFunction', Qualifier: '2' })).toThrow(/aliases reference it/);
+    expect(() => world.fake.lambda_DeleteFunction({ FunctionName: 'productFunction', Qualifier: '2' })).toThrow(
+      /aliases reference it/,
+    );
   });
 
   it('keeps a policy per qualifier', async () => {
     const world = fakeWorld();
     await setupAws(noVerify, testContext(world.cwd), world.deps());
-    const statement = { FunctionName: 'productFunction', StatementId: 's1', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: 'arn:aws:execute-api:us-east-1:123456789012:x/*/*/product' };
+    const statement = {
+      FunctionName: 'productFunction',
+      StatementId: 's1',
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: 'arn:aws:execute-api:us-east-1:123456789012:x/*/*/product',
+    };
     world.fake.lambda_AddPermission({ ...statement, Qualifier: '1' });
     expect(world.fake.policy('productFunction', '1').has('s1')).toBe(true);
     expect(world.fake.policy('productFunction', 'live').has('s1')).toBe(false);
@@ -169,12 +228,26 @@ describe('publishing and moving the alias (aws-sdk-client-mock)', () => {
   it('publishes with the checked CodeSha256 and its description, again after ResourceConflictException', async () => {
     const lambda = new LambdaClient({ region: 'us-east-1' });
     const mock = mockClient(lambda);
-    mock.on(GetFunctionConfigurationCommand).resolves({ State: 'Active', LastUpdateStatus: 'Successful', CodeSha256: 'abc=' });
-    mock.on(PublishVersionCommand).rejectsOnce(new ResourceConflictException({ message: 'The operation cannot be performed at this time. An update is in progress for resource: x', $metadata: {} })).resolves({ Version: '3' });
+    mock
+      .on(GetFunctionConfigurationCommand)
+      .resolves({ State: 'Active', LastUpdateStatus: 'Successful', CodeSha256: 'abc=' });
+    mock
+      .on(PublishVersionCommand)
+      .rejectsOnce(
+        new ResourceConflictException({
+          message: 'The operation cannot be performed at this time. An update is in progress for resource: x',
+          $metadata: {},
+        }),
+      )
+      .resolves({ Version: '3' });
     expect((await publishVersion(context(lambda))).Version).toBe('3');
     const calls = mock.commandCalls(PublishVersionCommand);
     expect(calls).toHaveLength(2);
-    expect(calls[1]?.args[0].input).toEqual({ FunctionName: 'productFunction', CodeSha256: 'abc=', Description: versionDescription('abc=') });
+    expect(calls[1]?.args[0].input).toEqual({
+      FunctionName: 'productFunction',
+      CodeSha256: 'abc=',
+      Description: versionDescription('abc='),
+    });
   });
 
   it('moves live in one UpdateAlias call with the RevisionId read, and says so when another process moved it', async () => {
@@ -183,13 +256,32 @@ describe('publishing and moving the alias (aws-sdk-client-mock)', () => {
     mock.on(GetFunctionConfigurationCommand).resolves({ State: 'Active', LastUpdateStatus: 'Successful' });
     mock.on(UpdateAliasCommand).resolves({ FunctionVersion: '4' });
     mock.on(GetAliasCommand).rejects(new ResourceNotFoundException({ message: 'x', $metadata: {} }));
-    await moveLiveAlias(context(lambda), { FunctionVersion: '3', RevisionId: 'r1' }, '4', { version: '5', weight: 0.1 });
-    expect(mock.commandCalls(UpdateAliasCommand).map((c) => c.args[0].input)).toEqual([{ FunctionName: 'productFunction', Name: 'live', FunctionVersion: '4', RoutingConfig: { AdditionalVersionWeights: { '5': 0.1 } }, RevisionId: 'r1' }]);
+    await moveLiveAlias(context(lambda), { FunctionVersion: '3', RevisionId: 'r1' }, '4', {
+      version: '5',
+      weight: 0.1,
+    });
+    expect(mock.commandCalls(UpdateAliasCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        FunctionName: 'productFunction',
+        Name: 'live',
+        FunctionVersion: '4',
+        RoutingConfig: { AdditionalVersionWeights: { '5': 0.1 } },
+        RevisionId: 'r1',
+      },
+    ]);
   });
 
   it('prunes the oldest of its own versions beyond the kept ones, never the live or canary one', () => {
     const v = (version: string, extra: object = {}) => ({ version, productVersion: '0.1.0', live: false, ...extra });
-    const versions = [{ version: '1', live: false }, v('2'), v('3', { live: true }), v('4'), v('5', { canaryWeight: 0.1 }), v('6'), v('7')];
+    const versions = [
+      { version: '1', live: false },
+      v('2'),
+      v('3', { live: true }),
+      v('4'),
+      v('5', { canaryWeight: 0.1 }),
+      v('6'),
+      v('7'),
+    ];
     expect(versionsToPrune(versions, 2)).toEqual(['2', '4']);
     expect(versionsToPrune(versions, 10)).toEqual([]);
   });

@@ -20,7 +20,15 @@ afterEach(() => {
 /** What the canary reads of a provisioning context: its clients, names and clock. */
 function canaryContext(clock = new VirtualClock(Date.UTC(2026, 0, 1))): ProvisionContext {
   const names = resourceNames('shop');
-  return { clients: { cloudwatch: new CloudWatchClient({}), lambda: new LambdaClient({}) }, names, tags: stackTags(names), settings: { ...DEFAULT_SETTINGS }, clock, waits: DEFAULT_WAITS, note: () => undefined } as unknown as ProvisionContext;
+  return {
+    clients: { cloudwatch: new CloudWatchClient({}), lambda: new LambdaClient({}) },
+    names,
+    tags: stackTags(names),
+    settings: { ...DEFAULT_SETTINGS },
+    clock,
+    waits: DEFAULT_WAITS,
+    note: () => undefined,
+  } as unknown as ProvisionContext;
 }
 
 const dimensions = (version: string) => [
@@ -35,16 +43,40 @@ describe('the canary against aws-sdk-client-mock', () => {
     const start = ctx.clock.now() - 120_000;
     cloudwatch
       .on(GetMetricDataCommand)
-      .resolvesOnce({ MetricDataResults: [{ Id: 'inv0', Values: [10, 5] }, { Id: 'err0', Values: [1] }], NextToken: 'more' })
-      .resolvesOnce({ MetricDataResults: [{ Id: 'inv0', Values: [5] }, { Id: 'inv1', Values: [200] }, { Id: 'err1', Values: [] }] });
+      .resolvesOnce({
+        MetricDataResults: [
+          { Id: 'inv0', Values: [10, 5] },
+          { Id: 'err0', Values: [1] },
+        ],
+        NextToken: 'more',
+      })
+      .resolvesOnce({
+        MetricDataResults: [
+          { Id: 'inv0', Values: [5] },
+          { Id: 'inv1', Values: [200] },
+          { Id: 'err1', Values: [] },
+        ],
+      });
 
     const figures = await readVersionFigures(ctx, ['3', '2'], start);
 
-    expect(figures).toEqual([{ invocations: 20, errors: 1 }, { invocations: 200, errors: 0 }]);
+    expect(figures).toEqual([
+      { invocations: 20, errors: 1 },
+      { invocations: 200, errors: 0 },
+    ]);
     const [first, second] = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
     expect(first?.StartTime).toEqual(new Date(start));
     expect(second?.NextToken).toBe('more');
-    expect(first?.MetricDataQueries?.map((q) => [q.Id, q.MetricStat?.Metric?.Namespace, q.MetricStat?.Metric?.MetricName, q.MetricStat?.Metric?.Dimensions, q.MetricStat?.Period, q.MetricStat?.Stat])).toEqual([
+    expect(
+      first?.MetricDataQueries?.map((q) => [
+        q.Id,
+        q.MetricStat?.Metric?.Namespace,
+        q.MetricStat?.Metric?.MetricName,
+        q.MetricStat?.Metric?.Dimensions,
+        q.MetricStat?.Period,
+        q.MetricStat?.Stat,
+      ]),
+    ).toEqual([
       ['inv0', 'AWS/Lambda', 'Invocations', dimensions('3'), 60, 'Sum'],
       ['err0', 'AWS/Lambda', 'Errors', dimensions('3'), 60, 'Sum'],
       ['inv1', 'AWS/Lambda', 'Invocations', dimensions('2'), 60, 'Sum'],
@@ -55,16 +87,43 @@ describe('the canary against aws-sdk-client-mock', () => {
   it('moves live to the canary routing and then to the new version, each with the RevisionId the last move returned', async () => {
     const ctx = canaryContext();
     lambda.on(GetFunctionConfigurationCommand).resolves({ State: 'Active', LastUpdateStatus: 'Successful' });
-    lambda.on(UpdateAliasCommand).resolvesOnce({ RevisionId: 'r2', FunctionVersion: '2' }).resolvesOnce({ RevisionId: 'r3', FunctionVersion: '3' });
-    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'inv0', Values: [30] }, { Id: 'inv1', Values: [270] }] });
+    lambda
+      .on(UpdateAliasCommand)
+      .resolvesOnce({ RevisionId: 'r2', FunctionVersion: '2' })
+      .resolvesOnce({ RevisionId: 'r3', FunctionVersion: '3' });
+    cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'inv0', Values: [30] },
+        { Id: 'inv1', Values: [270] },
+      ],
+    });
 
-    const ran = await runCanary(ctx, { alias: { RevisionId: 'r1', FunctionVersion: '2' }, stable: '2', candidate: '3', weight: 0.1, durationMs: 120_000, maxErrorRate: 0.01 });
+    const ran = await runCanary(ctx, {
+      alias: { RevisionId: 'r1', FunctionVersion: '2' },
+      stable: '2',
+      candidate: '3',
+      weight: 0.1,
+      durationMs: 120_000,
+      maxErrorRate: 0.01,
+    });
 
     expect(ran.outcome).toBe('promoted');
     expect(ran.checks).toHaveLength(2);
     expect(lambda.commandCalls(UpdateAliasCommand).map((c) => c.args[0].input)).toEqual([
-      { FunctionName: 'shop-productFunction', Name: 'live', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: { 3: 0.1 } }, RevisionId: 'r1' },
-      { FunctionName: 'shop-productFunction', Name: 'live', FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'r2' },
+      {
+        FunctionName: 'shop-productFunction',
+        Name: 'live',
+        FunctionVersion: '2',
+        RoutingConfig: { AdditionalVersionWeights: { 3: 0.1 } },
+        RevisionId: 'r1',
+      },
+      {
+        FunctionName: 'shop-productFunction',
+        Name: 'live',
+        FunctionVersion: '3',
+        RoutingConfig: { AdditionalVersionWeights: {} },
+        RevisionId: 'r2',
+      },
     ]);
   });
 });

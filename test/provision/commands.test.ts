@@ -27,27 +27,45 @@ describe('deploy', () => {
     const same = await deploy({}, testContext(world.cwd), world.deps());
     expect(same).toMatchObject({ uploaded: false, sha256: codeSha256(FAKE_ZIP) });
     expect(world.fake.callsOf('UpdateFunctionCode')).toHaveLength(0);
-    expect(renderDeploy(same, plain)).toBe(`Nothing to deploy: productFunction:live already runs this bundle (${codeSha256(FAKE_ZIP)}), version 1.`);
+    expect(renderDeploy(same, plain)).toBe(
+      `Nothing to deploy: productFunction:live already runs this bundle (${codeSha256(FAKE_ZIP)}), version 1.`,
+    );
     expect(world.fake.callsOf('UpdateAlias')).toHaveLength(0);
 
     const next = new TextEncoder().encode('PK fake bundle v2');
     const changed = await deploy({}, testContext(world.cwd), world.deps({ readCode: async () => next }));
-    expect(changed).toMatchObject({ uploaded: true, sha256: codeSha256(next), previousSha256: codeSha256(FAKE_ZIP), version: '2', replacedVersion: '1', pruned: [] });
+    expect(changed).toMatchObject({
+      uploaded: true,
+      sha256: codeSha256(next),
+      previousSha256: codeSha256(FAKE_ZIP),
+      version: '2',
+      replacedVersion: '1',
+      pruned: [],
+    });
     expect(renderDeploy(changed, plain)).toMatch(/live runs version 2 \(code .*\), replacing version 1/);
     // live moved once, in one call, to the version that records this bundle.
     expect(world.fake.callsOf('UpdateAlias').map((c) => c.input.FunctionVersion)).toEqual(['2']);
-    expect(world.fake.functions.get('productFunction')?.versions?.at(-1)?.description).toBe(versionDescription(codeSha256(next)));
+    expect(world.fake.functions.get('productFunction')?.versions?.at(-1)?.description).toBe(
+      versionDescription(codeSha256(next)),
+    );
     expect(world.fake.functions.get('productFunction')?.config.CodeSha256).toBe(codeSha256(next));
     // The update was waited on: the last read saw it finished.
     const reads = world.fake.calls.filter((c) => c.op === 'GetFunctionConfiguration');
-    expect(reads.at(-1)?.at).toBeGreaterThanOrEqual((world.fake.callsOf('UpdateFunctionCode')[0]?.at ?? 0) + world.fake.model.functionUpdateMs);
+    expect(reads.at(-1)?.at).toBeGreaterThanOrEqual(
+      (world.fake.callsOf('UpdateFunctionCode')[0]?.at ?? 0) + world.fake.model.functionUpdateMs,
+    );
   });
 
   it('prunes old versions on deploy, keeping the newest few and the live one', async () => {
     const world = fakeWorld();
     await setupAws({ verify: false }, testContext(world.cwd), world.deps());
     let last;
-    for (let n = 2; n <= 8; n += 1) last = await deploy({}, testContext(world.cwd), world.deps({ readCode: async () => new TextEncoder().encode(`PK bundle ${n}`) }));
+    for (let n = 2; n <= 8; n += 1)
+      last = await deploy(
+        {},
+        testContext(world.cwd),
+        world.deps({ readCode: async () => new TextEncoder().encode(`PK bundle ${n}`) }),
+      );
     const kept = world.fake.functions.get('productFunction')?.versions?.map((v) => v.version);
     expect(kept).toEqual(['3', '4', '5', '6', '7', '8']);
     expect(last).toMatchObject({ version: '8', replacedVersion: '7', pruned: ['2'] });
@@ -56,7 +74,9 @@ describe('deploy', () => {
 
   it('says to run setup when there is no function', async () => {
     const world = fakeWorld();
-    await expect(deploy({}, testContext(world.cwd), world.deps())).rejects.toThrow(new AwsError('function productFunction does not exist; run products-cli setup first'));
+    await expect(deploy({}, testContext(world.cwd), world.deps())).rejects.toThrow(
+      new AwsError('function productFunction does not exist; run products-cli setup first'),
+    );
   });
 });
 
@@ -75,7 +95,9 @@ describe('status', () => {
     expect(partial.resources.find((r) => r.resource === 'log group')?.outcome).toBe('missing');
     expect(renderStatus(partial, plain)).toMatch(/log group \/aws\/lambda\/productFunction\s+missing/);
     expect(() => assertStackHealthy(seen)).not.toThrow();
-    expect(() => assertStackHealthy(partial)).toThrow(new CheckFailedError('stack default is incomplete: 1 resource is missing or drifted; run products-cli setup'));
+    expect(() => assertStackHealthy(partial)).toThrow(
+      new CheckFailedError('stack default is incomplete: 1 resource is missing or drifted; run products-cli setup'),
+    );
   });
 
   it('reports an empty account as absent, with read calls only', async () => {
@@ -96,8 +118,12 @@ describe('setup flags', () => {
   ])('refuses the local-only flag %j on AWS before any call', async (flags, flag) => {
     const world = fakeWorld();
 
-    await expect(setupAws({ verify: false, ...flags } as never, testContext(world.cwd), world.deps())).rejects.toThrow(UsageError);
-    await expect(setupAws({ verify: false, ...flags } as never, testContext(world.cwd), world.deps())).rejects.toThrow(flag);
+    await expect(setupAws({ verify: false, ...flags } as never, testContext(world.cwd), world.deps())).rejects.toThrow(
+      UsageError,
+    );
+    await expect(setupAws({ verify: false, ...flags } as never, testContext(world.cwd), world.deps())).rejects.toThrow(
+      flag,
+    );
     expect(world.fake.calls).toHaveLength(0);
   });
 });
@@ -107,7 +133,9 @@ describe('setup output', () => {
     const world = fakeWorld();
     await setupAws({ verify: false }, testContext(world.cwd), world.deps());
     const again = await setupAws({ verify: false }, testContext(world.cwd), world.deps());
-    expect(renderSetupAws(again, plain)).toMatch(/^Nothing to do: every resource of stack default is already in place \(no create or update calls\)\./);
+    expect(renderSetupAws(again, plain)).toMatch(
+      /^Nothing to do: every resource of stack default is already in place \(no create or update calls\)\./,
+    );
   });
 
   it('prints nothing on stdout or stderr with --json (the command returns the data)', async () => {
@@ -127,7 +155,9 @@ describe('setup output', () => {
     [{ stack: '9lives' }, /--stack "9lives" is not a valid stack name/],
   ])('rejects %j before any AWS call', async (flags, message) => {
     const world = fakeWorld();
-    const error = await cliOptions('setup', flags).then((opts) => setupAws(opts, testContext(world.cwd), world.deps())).catch((e: unknown) => e);
+    const error = await cliOptions('setup', flags)
+      .then((opts) => setupAws(opts, testContext(world.cwd), world.deps()))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(message);
     expect(world.fake.calls.filter((c) => c.op !== 'GetCallerIdentity')).toEqual([]);
@@ -136,14 +166,37 @@ describe('setup output', () => {
 
 describe('logs', () => {
   const request = (status: number, path = '/product') =>
-    JSON.stringify({ timestamp: '2026-01-01T00:00:00.000Z', level: status >= 500 ? 'ERROR' : 'INFO', message: 'request', requestId: 'r-1', method: 'GET', resource: '/product', path, status, durationMs: 12.5 });
+    JSON.stringify({
+      timestamp: '2026-01-01T00:00:00.000Z',
+      level: status >= 500 ? 'ERROR' : 'INFO',
+      message: 'request',
+      requestId: 'r-1',
+      method: 'GET',
+      resource: '/product',
+      path,
+      status,
+      durationMs: 12.5,
+    });
 
   it('renders request lines, platform reports and plain text readably', () => {
     const at = Date.UTC(2026, 0, 1, 12, 0, 0);
-    expect(renderLogEvent(toLogEvent({ timestamp: at, message: request(200) }), plain)).toBe('2026-01-01 12:00:00.000 GET    /product 200 12.5 ms r-1');
-    const report = JSON.stringify({ time: 'x', type: 'platform.report', record: { requestId: 'r-1', metrics: { durationMs: 15.2, billedDurationMs: 16, maxMemoryUsedMB: 80, initDurationMs: 200 } } });
-    expect(renderLogEvent(toLogEvent({ timestamp: at, message: report }), plain)).toBe('2026-01-01 12:00:00.000 REPORT r-1 15.2 ms (billed 16 ms), 80 MB, init 200 ms');
-    expect(renderLogEvent(toLogEvent({ timestamp: at, message: 'plain text\n' }), plain)).toBe('2026-01-01 12:00:00.000 plain text');
+    expect(renderLogEvent(toLogEvent({ timestamp: at, message: request(200) }), plain)).toBe(
+      '2026-01-01 12:00:00.000 GET    /product 200 12.5 ms r-1',
+    );
+    const report = JSON.stringify({
+      time: 'x',
+      type: 'platform.report',
+      record: {
+        requestId: 'r-1',
+        metrics: { durationMs: 15.2, billedDurationMs: 16, maxMemoryUsedMB: 80, initDurationMs: 200 },
+      },
+    });
+    expect(renderLogEvent(toLogEvent({ timestamp: at, message: report }), plain)).toBe(
+      '2026-01-01 12:00:00.000 REPORT r-1 15.2 ms (billed 16 ms), 80 MB, init 200 ms',
+    );
+    expect(renderLogEvent(toLogEvent({ timestamp: at, message: 'plain text\n' }), plain)).toBe(
+      '2026-01-01 12:00:00.000 plain text',
+    );
   });
 
   it.each([
@@ -177,17 +230,28 @@ describe('logs', () => {
     expect(seen.map((e) => e.eventId)).toEqual(['2', '3']);
     expect(result.events).toBe(2);
     const errors: LogEvent[] = [];
-    await logs({ filter: 'ERROR', since: readSince('1h') }, testContext(world.cwd), (e) => errors.push(e), world.deps());
+    await logs(
+      { filter: 'ERROR', since: readSince('1h') },
+      testContext(world.cwd),
+      (e) => errors.push(e),
+      world.deps(),
+    );
     expect(errors.map((e) => e.eventId)).toEqual(['3']);
 
     // --follow: new events appear on the next poll; an abort ends it quietly.
     const abort = new AbortController();
     const followed: string[] = [];
-    const following = logs({ follow: true, pollMs: 1_000 }, testContext(world.cwd, { signal: abort.signal }), (e) => {
-      followed.push(e.eventId ?? '');
-      if (e.eventId === '3') group?.events.push({ eventId: '4', timestamp: world.clock.now(), message: request(201), logStreamName: 's' });
-      if (e.eventId === '4') abort.abort();
-    }, world.deps());
+    const following = logs(
+      { follow: true, pollMs: 1_000 },
+      testContext(world.cwd, { signal: abort.signal }),
+      (e) => {
+        followed.push(e.eventId ?? '');
+        if (e.eventId === '3')
+          group?.events.push({ eventId: '4', timestamp: world.clock.now(), message: request(201), logStreamName: 's' });
+        if (e.eventId === '4') abort.abort();
+      },
+      world.deps(),
+    );
     await expect(following).resolves.toMatchObject({ events: 3 });
     expect(followed).toEqual(['2', '3', '4']);
   });
@@ -209,12 +273,16 @@ describe('logs', () => {
     await logs({ follow: true, pollMs: 1_000 }, ctx, () => undefined, deps);
 
     expect(ctx.stderr.text().match(/waiting for new ones/g)).toHaveLength(1);
-    expect(ctx.stderr.text()).toMatch(/no events in \/aws\/lambda\/productFunction since \S+ yet; waiting for new ones \(Ctrl-C to stop\)…/);
+    expect(ctx.stderr.text()).toMatch(
+      /no events in \/aws\/lambda\/productFunction since \S+ yet; waiting for new ones \(Ctrl-C to stop\)…/,
+    );
   });
 
   it('says to run setup when the log group does not exist', async () => {
     const world = fakeWorld();
-    await expect(logs({}, testContext(world.cwd), () => undefined, world.deps())).rejects.toThrow('log group /aws/lambda/productFunction does not exist in us-east-1; run products-cli setup first');
+    await expect(logs({}, testContext(world.cwd), () => undefined, world.deps())).rejects.toThrow(
+      'log group /aws/lambda/productFunction does not exist in us-east-1; run products-cli setup first',
+    );
   });
 });
 
@@ -253,7 +321,9 @@ describe('live check and refusals', () => {
     let calls = 0;
     const fetch = (async () => {
       calls += 1;
-      return calls < 3 ? new Response('{"message":"Missing Authentication Token"}', { status: 403 }) : new Response('{"items":[],"nextCursor":null}', { status: 200 });
+      return calls < 3
+        ? new Response('{"message":"Missing Authentication Token"}', { status: 403 })
+        : new Response('{"items":[],"nextCursor":null}', { status: 200 });
     }) as typeof globalThis.fetch;
     const result = await setupAws({}, testContext(world.cwd), world.deps({ fetch }));
     expect(result.verify).toMatchObject({ ok: true, status: 200, attempts: 3 });
@@ -261,10 +331,13 @@ describe('live check and refusals', () => {
 
   it('fails with a check error (exit 1) naming the last answer when the API never answers 200', async () => {
     const world = fakeWorld();
-    const fetch = (async () => new Response('{"message": "Internal server error"}', { status: 502 })) as typeof globalThis.fetch;
+    const fetch = (async () =>
+      new Response('{"message": "Internal server error"}', { status: 502 })) as typeof globalThis.fetch;
     const error = await setupAws({}, testContext(world.cwd), world.deps({ fetch })).catch((e: unknown) => e);
     expect((error as Error).name).toBe('CheckFailedError');
-    expect((error as Error).message).toMatch(/^the stack is set up but https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/product did not answer 200 within \d+\.\d s \(last: 502 \{"message": "Internal server error"\}\); see products-cli logs/);
+    expect((error as Error).message).toMatch(
+      /^the stack is set up but https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/product did not answer 200 within \d+\.\d s \(last: 502 \{"message": "Internal server error"\}\); see products-cli logs/,
+    );
     // The stack itself is complete and recorded, so status and a rerun find it.
     expect((await statusAws({ verify: false }, testContext(world.cwd), world.deps())).overall).toBe('present');
   });
@@ -272,7 +345,14 @@ describe('live check and refusals', () => {
   it('names the missing permission when AWS denies a call (exit 6)', async () => {
     const world = fakeWorld();
     world.fake.intercept = (call) =>
-      call.op === 'CreateRole' ? Object.assign(new Error('User: arn:aws:iam::123456789012:user/dev is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::123456789012:role/productFunctionRole'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }) : undefined;
+      call.op === 'CreateRole'
+        ? Object.assign(
+            new Error(
+              'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::123456789012:role/productFunctionRole',
+            ),
+            { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } },
+          )
+        : undefined;
     const error = await setupAws({ verify: false }, testContext(world.cwd), world.deps()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsError);
     expect((error as Error).message).toMatch(/^AWS denied iam:CreateRole: grant that permission to the caller/);

@@ -17,15 +17,35 @@ describe('describeStack', () => {
     const stack = describeWith();
     expect(stack.stack).toBe('default');
     expect(stack.tags).toEqual({ 'products-cli:stack': 'default', 'products-cli:managed-by': 'products-cli' });
-    expect(stack.table).toEqual({ name: 'product', key: { name: 'id', type: 'S' }, billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: true });
+    expect(stack.table).toEqual({
+      name: 'product',
+      key: { name: 'id', type: 'S' },
+      billingMode: 'PAY_PER_REQUEST',
+      pointInTimeRecovery: true,
+    });
     expect(stack.role).toEqual({
       name: 'productFunctionRole',
       description: 'Execution role of the productFunction Lambda function (products-cli)',
-      trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
       inlinePolicy: {
         name: 'productFunctionPolicy',
         grants: [
-          { Sid: 'ProductTableItems', Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'], on: 'table' },
+          {
+            Sid: 'ProductTableItems',
+            Action: [
+              'dynamodb:BatchGetItem',
+              'dynamodb:BatchWriteItem',
+              'dynamodb:DeleteItem',
+              'dynamodb:GetItem',
+              'dynamodb:PutItem',
+              'dynamodb:Scan',
+              'dynamodb:UpdateItem',
+            ],
+            on: 'table',
+          },
           { Sid: 'OwnLogGroup', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], on: 'logGroupStreams' },
         ],
       },
@@ -47,10 +67,18 @@ describe('describeStack', () => {
       alias: { name: 'live', description: 'The version the API invokes (products-cli)', keepVersions: 5 },
     });
     expect(stack.logGroup).toEqual({ name: '/aws/lambda/productFunction', retentionDays: 14 });
-    expect(stack.stage).toEqual({ name: 'prod', throttle: { rateLimit: 100, burstLimit: 200 }, deploymentDescription: 'products-cli setup' });
+    expect(stack.stage).toEqual({
+      name: 'prod',
+      throttle: { rateLimit: 100, burstLimit: 200 },
+      deploymentDescription: 'products-cli setup',
+    });
     expect(stack.api).toMatchObject({ name: 'productApi', endpointType: 'REGIONAL', apiKeySource: 'HEADER' });
     expect(stack.api.cors).toBeUndefined();
-    expect(stack.usagePlan).toMatchObject({ wanted: false, name: 'productApi-plan', key: { name: 'productApi-key', enabled: true } });
+    expect(stack.usagePlan).toMatchObject({
+      wanted: false,
+      name: 'productApi-plan',
+      key: { name: 'productApi-key', enabled: true },
+    });
   });
 
   it('names every resource after --stack and the stage after --stage', () => {
@@ -66,7 +94,9 @@ describe('describeStack', () => {
     expect(stack.function.logging.logGroup).toBe('/aws/lambda/shop-productFunction');
     expect(stack.logGroup.name).toBe('/aws/lambda/shop-productFunction');
     expect(stack.api.name).toBe('shop-productApi');
-    expect(stack.api.resources.flatMap((r) => r.methods.map((m) => m.integration.function))).toEqual(Array(7).fill('shop-productFunction'));
+    expect(stack.api.resources.flatMap((r) => r.methods.map((m) => m.integration.function))).toEqual(
+      Array(7).fill('shop-productFunction'),
+    );
     expect(stack.stage.name).toBe('beta');
     expect(stack.permission).toEqual({
       function: 'shop-productFunction',
@@ -87,8 +117,21 @@ describe('describeStack', () => {
   });
 
   it("carries the function's, log group's, stage's and table's flags", () => {
-    const stack = describeWith({ runtime: 'nodejs22.x', architecture: 'x86_64', memoryMb: 1024, timeoutSeconds: 25, logRetentionDays: 90, throttle: { rateLimit: 10, burstLimit: 20 }, pitr: false });
-    expect(stack.function).toMatchObject({ runtime: 'nodejs22.x', architecture: 'x86_64', memoryMb: 1024, timeoutSeconds: 25 });
+    const stack = describeWith({
+      runtime: 'nodejs22.x',
+      architecture: 'x86_64',
+      memoryMb: 1024,
+      timeoutSeconds: 25,
+      logRetentionDays: 90,
+      throttle: { rateLimit: 10, burstLimit: 20 },
+      pitr: false,
+    });
+    expect(stack.function).toMatchObject({
+      runtime: 'nodejs22.x',
+      architecture: 'x86_64',
+      memoryMb: 1024,
+      timeoutSeconds: 25,
+    });
     expect(stack.logGroup.retentionDays).toBe(90);
     expect(stack.stage.throttle).toEqual({ rateLimit: 10, burstLimit: 20 });
     expect(stack.usagePlan.throttle).toEqual({ rateLimit: 10, burstLimit: 20 });
@@ -97,15 +140,36 @@ describe('describeStack', () => {
 
   it("has the contract's routes, each method a Lambda proxy integration", () => {
     const { resources } = describeWith().api;
-    expect(resources.map((r) => ({ resource: r.path, methods: r.methods.map((m) => m.method) }))).toEqual(ROUTES.map((r) => ({ resource: r.resource, methods: [...r.methods] })));
-    expect(resources.flatMap((r) => r.methods.map((m) => m.integration))).toEqual(Array(ROUTES.flatMap((r) => r.methods).length).fill({ type: 'AWS_PROXY', httpMethod: 'POST', function: 'productFunction', qualifier: 'live' }));
+    expect(resources.map((r) => ({ resource: r.path, methods: r.methods.map((m) => m.method) }))).toEqual(
+      ROUTES.map((r) => ({ resource: r.resource, methods: [...r.methods] })),
+    );
+    expect(resources.flatMap((r) => r.methods.map((m) => m.integration))).toEqual(
+      Array(ROUTES.flatMap((r) => r.methods).length).fill({
+        type: 'AWS_PROXY',
+        httpMethod: 'POST',
+        function: 'productFunction',
+        qualifier: 'live',
+      }),
+    );
   });
 
   it.each([
-    [{ mode: 'iam', privateReads: false }, { GET: ['NONE', false], POST: ['AWS_IAM', false], PATCH: ['AWS_IAM', false], DELETE: ['AWS_IAM', false] }],
-    [{ mode: 'iam', privateReads: true }, { GET: ['AWS_IAM', false], POST: ['AWS_IAM', false], PATCH: ['AWS_IAM', false], DELETE: ['AWS_IAM', false] }],
-    [{ mode: 'api-key', privateReads: false }, { GET: ['NONE', false], POST: ['NONE', true], PATCH: ['NONE', true], DELETE: ['NONE', true] }],
-    [{ mode: 'none', privateReads: false }, { GET: ['NONE', false], POST: ['NONE', false], PATCH: ['NONE', false], DELETE: ['NONE', false] }],
+    [
+      { mode: 'iam', privateReads: false },
+      { GET: ['NONE', false], POST: ['AWS_IAM', false], PATCH: ['AWS_IAM', false], DELETE: ['AWS_IAM', false] },
+    ],
+    [
+      { mode: 'iam', privateReads: true },
+      { GET: ['AWS_IAM', false], POST: ['AWS_IAM', false], PATCH: ['AWS_IAM', false], DELETE: ['AWS_IAM', false] },
+    ],
+    [
+      { mode: 'api-key', privateReads: false },
+      { GET: ['NONE', false], POST: ['NONE', true], PATCH: ['NONE', true], DELETE: ['NONE', true] },
+    ],
+    [
+      { mode: 'none', privateReads: false },
+      { GET: ['NONE', false], POST: ['NONE', false], PATCH: ['NONE', false], DELETE: ['NONE', false] },
+    ],
   ] as const)('authorizes the methods for --auth %j', (auth, expected) => {
     const stack = describeWith({ auth, apiKey: auth.mode === 'api-key' });
     for (const method of stack.api.resources.flatMap((r) => r.methods)) {
@@ -116,24 +180,50 @@ describe('describeStack', () => {
 
   it('with --cors-origin, hands the origins to the function and adds a preflight per route and the gateway responses', () => {
     const stack = describeWith({ corsOrigins: ['https://shop.example', 'http://localhost:5173'] });
-    expect(stack.function.environment).toEqual({ TABLE_NAME: 'product', CORS_ALLOWED_ORIGINS: 'https://shop.example,http://localhost:5173' });
+    expect(stack.function.environment).toEqual({
+      TABLE_NAME: 'product',
+      CORS_ALLOWED_ORIGINS: 'https://shop.example,http://localhost:5173',
+    });
     const cors = stack.api.cors;
     expect(cors?.origins).toEqual(['https://shop.example', 'http://localhost:5173']);
     expect(Object.keys(cors?.preflights ?? {})).toEqual(ROUTES.map((r) => r.resource));
-    expect(cors?.preflights['/product']).toMatchObject({ authorizationType: 'NONE', apiKeyRequired: false, integration: { type: 'MOCK' }, statusCode: '200' });
-    expect(cors?.preflights['/product']?.integrationResponseTemplates['application/json']).toContain('$origin == "https://shop.example"');
+    expect(cors?.preflights['/product']).toMatchObject({
+      authorizationType: 'NONE',
+      apiKeyRequired: false,
+      integration: { type: 'MOCK' },
+      statusCode: '200',
+    });
+    expect(cors?.preflights['/product']?.integrationResponseTemplates['application/json']).toContain(
+      '$origin == "https://shop.example"',
+    );
     expect(cors?.gatewayResponses.map((r) => r.responseType)).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
-    expect(cors?.gatewayResponses[0]?.responseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe('method.request.header.Origin');
+    expect(cors?.gatewayResponses[0]?.responseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe(
+      'method.request.header.Origin',
+    );
   });
 
   it('is plain data: it survives a JSON round trip unchanged', () => {
-    const stack = describeWith({ corsOrigins: ['*'], auth: { mode: 'api-key', privateReads: true }, apiKey: true }, 'shop', 'beta');
+    const stack = describeWith(
+      { corsOrigins: ['*'], auth: { mode: 'api-key', privateReads: true }, apiKey: true },
+      'shop',
+      'beta',
+    );
     expect(JSON.parse(JSON.stringify(stack))).toEqual(stack);
   });
 
   it('is what the function step sends: a setting reaches both or neither', () => {
     const names = resourceNames('shop', 'beta');
-    const input = { names, tags: stackTags(names), settings: { ...DEFAULT_SETTINGS, memoryMb: 768, timeoutSeconds: 20, runtime: 'nodejs22.x' as const, corsOrigins: ['*'] } };
+    const input = {
+      names,
+      tags: stackTags(names),
+      settings: {
+        ...DEFAULT_SETTINGS,
+        memoryMb: 768,
+        timeoutSeconds: 20,
+        runtime: 'nodejs22.x' as const,
+        corsOrigins: ['*'],
+      },
+    };
     const fn = describeStack(input).function;
     expect(wantedConfiguration(input, 'arn:role')).toEqual({
       FunctionName: fn.name,

@@ -23,7 +23,13 @@ describe('first contact', () => {
       expect({ seed, bad: seen.resources.filter((r) => r.outcome !== 'present') }).toEqual({ seed, bad: [] });
       const before = world.fake.calls.length;
       await setupAws({ ...noVerify, apiKey: seed % 4 === 0 }, testContext(world.cwd), world.deps());
-      expect({ seed, calls: world.fake.calls.slice(before).filter((c) => !MUTATING.test(c.op)).map((c) => c.op) }).toEqual({ seed, calls: [] });
+      expect({
+        seed,
+        calls: world.fake.calls
+          .slice(before)
+          .filter((c) => !MUTATING.test(c.op))
+          .map((c) => c.op),
+      }).toEqual({ seed, calls: [] });
     }
   });
 });
@@ -32,10 +38,16 @@ describe('one REST API is changed one call at a time', () => {
   it.each([1, 2, 3, 4, 5])('no two changes of the API overlap, so none gets 409 (seed %i)', async (seed) => {
     const world = fakeWorld({ seed });
     await setupAws({ ...noVerify, apiKey: true }, testContext(world.cwd), world.deps());
-    const changes = world.fake.calls.filter((c) => c.service === 'apigateway' && !MUTATING.test(c.op) && c.input.restApiId).sort((a, b) => a.startedAt - b.startedAt);
+    const changes = world.fake.calls
+      .filter((c) => c.service === 'apigateway' && !MUTATING.test(c.op) && c.input.restApiId)
+      .sort((a, b) => a.startedAt - b.startedAt);
     for (let i = 1; i < changes.length; i += 1) {
       const [before, after] = [changes[i - 1], changes[i]];
-      if (before?.input.restApiId === after?.input.restApiId) expect({ op: after?.op, startedAt: after?.startedAt }).toEqual({ op: after?.op, startedAt: Math.max(after?.startedAt ?? 0, before?.at ?? 0) });
+      if (before?.input.restApiId === after?.input.restApiId)
+        expect({ op: after?.op, startedAt: after?.startedAt }).toEqual({
+          op: after?.op,
+          startedAt: Math.max(after?.startedAt ?? 0, before?.at ?? 0),
+        });
     }
     expect(world.fake.calls.filter((c) => c.error === 'ConflictException')).toEqual([]);
   });
@@ -46,12 +58,17 @@ describe('one REST API is changed one call at a time', () => {
     world.fake.intercept = (call) => {
       if (call.op !== 'PutIntegration' || refused >= 2) return undefined;
       refused += 1;
-      return new ConflictException({ message: 'Unable to complete operation due to concurrent modification. Please try again later.', $metadata: { httpStatusCode: 409 } });
+      return new ConflictException({
+        message: 'Unable to complete operation due to concurrent modification. Please try again later.',
+        $metadata: { httpStatusCode: 409 },
+      });
     };
     const ctx = testContext(world.cwd);
     await setupAws(noVerify, ctx, world.deps());
     expect(refused).toBe(2);
-    expect(ctx.stderr.text()).toMatch(/API Gateway refused PutIntegration: another change to the REST API is under way; retrying in 0\.5 s/);
+    expect(ctx.stderr.text()).toMatch(
+      /API Gateway refused PutIntegration: another change to the REST API is under way; retrying in 0\.5 s/,
+    );
     const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
     expect(seen.overall).toBe('present');
   });
@@ -59,7 +76,9 @@ describe('one REST API is changed one call at a time', () => {
 
 describe('IAM propagation', () => {
   it('spaces the retries by elapsed time: every 0.5 s for 15 s, then longer, up to 5 s', () => {
-    expect([0, 14_999, 15_000, 19_000, 25_000, 40_000, 120_000].map(rolePropagationDelay)).toEqual([500, 500, 500, 1_500, 3_000, 5_000, 5_000]);
+    expect([0, 14_999, 15_000, 19_000, 25_000, 40_000, 120_000].map(rolePropagationDelay)).toEqual([
+      500, 500, 500, 1_500, 3_000, 5_000, 5_000,
+    ]);
   });
 
   it('keeps at least half a second between CreateFunction attempts when each attempt itself is slow', async () => {
@@ -77,7 +96,9 @@ describe('IAM propagation', () => {
     const world = fakeWorld({ lambdaThrottleRate: 0.6 });
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     const attempts = world.fake.calls.filter((c) => c.op === 'CreateFunction');
-    const throttled = attempts.map((c, i) => ({ c, next: attempts[i + 1] })).filter(({ c }) => c.error === 'TooManyRequestsException');
+    const throttled = attempts
+      .map((c, i) => ({ c, next: attempts[i + 1] }))
+      .filter(({ c }) => c.error === 'TooManyRequestsException');
     expect(throttled.length).toBeGreaterThan(0);
     // retryAfterSeconds is 1: the next attempt comes at least a second later.
     for (const { c, next } of throttled) if (next) expect(next.startedAt - c.at).toBeGreaterThanOrEqual(1_000);
@@ -116,17 +137,23 @@ describe('Lambda update windows', () => {
     const adds = world.fake.calls.filter((c) => c.op === 'AddPermission');
     expect(adds.some((c) => c.error === 'ResourceConflictException')).toBe(true);
     const wanted = invokeSources('prod').map((source) => statementId(source.stage, source.resource));
-    expect(wanted).toEqual(expect.arrayContaining(['apigateway-prod-product', 'apigateway-test-invoke-stage-product-id']));
-    expect([...(world.fake.policy('productFunction', 'live').keys())].sort()).toEqual(wanted.sort());
+    expect(wanted).toEqual(
+      expect.arrayContaining(['apigateway-prod-product', 'apigateway-test-invoke-stage-product-id']),
+    );
+    expect([...world.fake.policy('productFunction', 'live').keys()].sort()).toEqual(wanted.sort());
   });
 
   it('an AddPermission whose statement a concurrent run added is done, not a failure', async () => {
     const world = fakeWorld();
     world.fake.intercept = (call) => {
-      if (call.op !== 'AddPermission' || world.fake.policy('productFunction', 'live').has(call.input.StatementId)) return undefined;
+      if (call.op !== 'AddPermission' || world.fake.policy('productFunction', 'live').has(call.input.StatementId))
+        return undefined;
       // The other run's statement lands first; ours then meets it.
       world.fake.lambda_AddPermission(call.input);
-      return new ResourceConflictException({ message: `The statement id (${call.input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`, $metadata: { httpStatusCode: 409 } });
+      return new ResourceConflictException({
+        message: `The statement id (${call.input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+        $metadata: { httpStatusCode: 409 },
+      });
     };
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     expect(world.fake.policy('productFunction', 'live').size).toBe(invokeSources('prod').length);
@@ -141,7 +168,10 @@ describe('status', () => {
     if (!api) throw new Error('no API');
     api.api.endpointConfiguration = { types: ['EDGE'] };
     const seen = await statusAws(noVerify, testContext(world.cwd), world.deps());
-    expect(seen.resources.find((r) => r.resource === 'REST API')).toMatchObject({ outcome: 'drifted', detail: expect.stringContaining('endpoint EDGE, not REGIONAL') });
+    expect(seen.resources.find((r) => r.resource === 'REST API')).toMatchObject({
+      outcome: 'drifted',
+      detail: expect.stringContaining('endpoint EDGE, not REGIONAL'),
+    });
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     expect(api.api.endpointConfiguration.types).toEqual(['REGIONAL']);
     expect((await statusAws(noVerify, testContext(world.cwd), world.deps())).overall).toBe('present');
@@ -163,7 +193,8 @@ describe('status', () => {
     let reads = 0;
     world.fake.intercept = (call) => {
       // Setup reads the role once (the name check's answer serves the role step), so the other role comes just before ours.
-      if (call.op === 'CreateRole' && ++reads === 1) world.fake.iam_CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' });
+      if (call.op === 'CreateRole' && ++reads === 1)
+        world.fake.iam_CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' });
       return undefined;
     };
     const unhandled: unknown[] = [];

@@ -30,16 +30,27 @@ describe('setup → rerun → teardown on the fake', () => {
     expect(table?.billing).toBe('PAY_PER_REQUEST');
     expect(table?.tags['products-cli:stack']).toBe('default');
     expect(fake.roles.get('productFunctionRole')?.inline.has('productFunctionPolicy')).toBe(true);
-    expect(fake.functions.get('productFunction')?.config).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'], LoggingConfig: { LogFormat: 'JSON', LogGroup: '/aws/lambda/productFunction' } });
+    expect(fake.functions.get('productFunction')?.config).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Architectures: ['arm64'],
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: '/aws/lambda/productFunction' },
+    });
     expect(fake.logGroups.get('/aws/lambda/productFunction')?.retention).toBe(14);
     const [api] = [...fake.apis.values()];
-    expect(api?.stages.get('prod')?.methodSettings['*/*']).toEqual({ throttlingRateLimit: 100, throttlingBurstLimit: 200 });
+    expect(api?.stages.get('prod')?.methodSettings['*/*']).toEqual({
+      throttlingRateLimit: 100,
+      throttlingBurstLimit: 200,
+    });
     expect(first.url).toBe(`https://${api?.api.id}.execute-api.us-east-1.amazonaws.com/prod`);
     expect(ctx.stderr.text()).toMatch(/waiting for IAM/);
     const state = await readState(world.cwd);
     expect(state.current).toBe('aws');
     expect(state.aws?.url).toBe(first.url);
-    expect(state.aws?.resources).toMatchObject({ apiId: api?.api.id, roleArn: 'arn:aws:iam::123456789012:role/productFunctionRole' });
+    expect(state.aws?.resources).toMatchObject({
+      apiId: api?.api.id,
+      roleArn: 'arn:aws:iam::123456789012:role/productFunctionRole',
+    });
 
     // Act: a rerun
     const before = fake.calls.length;
@@ -57,7 +68,15 @@ describe('setup → rerun → teardown on the fake', () => {
 
     // Assess
     expect(fake.summary()).toEqual([]);
-    expect(down.removed.sort()).toEqual(['REST API productApi', 'function productFunction', 'log group /aws/lambda/productFunction', 'role productFunctionRole', 'table product'].sort());
+    expect(down.removed.sort()).toEqual(
+      [
+        'REST API productApi',
+        'function productFunction',
+        'log group /aws/lambda/productFunction',
+        'role productFunctionRole',
+        'table product',
+      ].sort(),
+    );
     expect(down.stateCleared).toBe(true);
     expect(existsSync(statePath(world.cwd))).toBe(false);
 
@@ -74,7 +93,8 @@ describe('setup → rerun → teardown on the fake', () => {
     const last = (op: string) => [...fake.calls].reverse().find((c) => c.op === op && !c.error)?.at ?? Number.NaN;
     const start = fake.calls[0]?.at ?? 0;
     // The four independent creations all start within the first half second.
-    for (const op of ['CreateTable', 'CreateRole', 'CreateLogGroup', 'CreateRestApi']) expect(first(op) - start).toBeLessThan(500);
+    for (const op of ['CreateTable', 'CreateRole', 'CreateLogGroup', 'CreateRestApi'])
+      expect(first(op) - start).toBeLessThan(500);
     // The function needs the role to be usable (7 s); the permission needs the function and the API.
     expect(first('CreateFunction')).toBeGreaterThanOrEqual(first('CreateRole') + 7_000);
     expect(first('AddPermission')).toBeGreaterThan(first('CreateFunction'));
@@ -82,7 +102,9 @@ describe('setup → rerun → teardown on the fake', () => {
     expect(first('CreateDeployment')).toBeGreaterThan(last('PutIntegration'));
     expect(first('UpdateStage')).toBeGreaterThan(first('CreateDeployment'));
     // No API Gateway call was throttled (the pacer kept within the quotas) or met a concurrent change.
-    expect(fake.calls.filter((c) => c.service === 'apigateway' && c.error && c.error !== 'NotFoundException')).toEqual([]);
+    expect(fake.calls.filter((c) => c.service === 'apigateway' && c.error && c.error !== 'NotFoundException')).toEqual(
+      [],
+    );
   });
 
   it('--dry-run lists what it would create using read calls only', async () => {
@@ -109,7 +131,10 @@ describe('setup → rerun → teardown on the fake', () => {
     await setupAws({ ...noVerify, stack: 'green' }, testContext(world.cwd), world.deps());
     expect([...world.fake.tables.keys()].sort()).toEqual(['blue-product', 'green-product']);
     expect([...world.fake.functions.keys()].sort()).toEqual(['blue-productFunction', 'green-productFunction']);
-    expect([...world.fake.logGroups.keys()].sort()).toEqual(['/aws/lambda/blue-productFunction', '/aws/lambda/green-productFunction']);
+    expect([...world.fake.logGroups.keys()].sort()).toEqual([
+      '/aws/lambda/blue-productFunction',
+      '/aws/lambda/green-productFunction',
+    ]);
     await teardownAws({ yes: true, stack: 'blue' }, testContext(world.cwd), world.deps());
     expect(world.fake.summary().every((name) => name.includes('green'))).toBe(true);
   });
@@ -138,7 +163,11 @@ describe('crash and resume', () => {
 
       // Assess: status finds everything present, and a third run changes nothing
       const seen = await statusAws({ verify: false }, testContext(world.cwd), world.deps());
-      expect({ k, overall: seen.overall, resources: seen.resources.filter((r) => r.outcome !== 'present') }).toEqual({ k, overall: 'present', resources: [] });
+      expect({ k, overall: seen.overall, resources: seen.resources.filter((r) => r.outcome !== 'present') }).toEqual({
+        k,
+        overall: 'present',
+        resources: [],
+      });
       expect(world.fake.apis.size).toBe(1);
       const before = world.fake.calls.length;
       await setupAws(noVerify, testContext(world.cwd), world.deps());
@@ -168,7 +197,11 @@ describe('eventual consistency and quotas', () => {
     await setupAws(noVerify, ctx, world.deps());
     const attempts = world.fake.calls.filter((c) => c.op === 'CreateFunction');
     expect(attempts.length).toBeGreaterThan(3);
-    expect(attempts.slice(0, -1).every((c) => c.error === 'InvalidParameterValueException' || c.error === 'TooManyRequestsException')).toBe(true);
+    expect(
+      attempts
+        .slice(0, -1)
+        .every((c) => c.error === 'InvalidParameterValueException' || c.error === 'TooManyRequestsException'),
+    ).toBe(true);
     expect(attempts.at(-1)?.error).toBeUndefined();
     expect(ctx.stderr.text().match(/waiting for IAM/g)).toHaveLength(1);
   });
@@ -194,7 +227,9 @@ describe('eventual consistency and quotas', () => {
     expect(done).toHaveLength(2);
     expect(throttled.length).toBeGreaterThan(0);
     expect((done[1]?.at ?? 0) - (done[0]?.at ?? 0)).toBeGreaterThanOrEqual(30_000);
-    expect(ctx.stderr.text()).toMatch(/API Gateway throttled DeleteRestApi \(an account-wide quota\); retrying in \d+ s/);
+    expect(ctx.stderr.text()).toMatch(
+      /API Gateway throttled DeleteRestApi \(an account-wide quota\); retrying in \d+ s/,
+    );
     expect(world.fake.summary()).toEqual([]);
   });
 
@@ -212,10 +247,15 @@ describe('eventual consistency and quotas', () => {
 describe('ownership, confirmation and backups', () => {
   it('refuses a name taken by a resource that is not ours, naming it (exit 6)', async () => {
     const world = fakeWorld();
-    await world.deps().clients!.iam.send({ input: { RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' }, constructor: { name: 'CreateRoleCommand' } } as never);
+    await world.deps().clients!.iam.send({
+      input: { RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' },
+      constructor: { name: 'CreateRoleCommand' },
+    } as never);
     const error = await setupAws(noVerify, testContext(world.cwd), world.deps()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsError);
-    expect((error as Error).message).toBe("role productFunctionRole already exists and is not this stack's (no products-cli:stack=default tag); run setup --adopt to take it over (setup --adopt --dry-run shows how), or pick other names with --stack NAME");
+    expect((error as Error).message).toBe(
+      "role productFunctionRole already exists and is not this stack's (no products-cli:stack=default tag); run setup --adopt to take it over (setup --adopt --dry-run shows how), or pick other names with --stack NAME",
+    );
     expect(mutatingCalls(world.fake).filter((c) => c !== 'iam:CreateRole')).toEqual([]);
   });
 
@@ -237,20 +277,33 @@ describe('ownership, confirmation and backups', () => {
   it('refuses to run without --yes when stdin is not a terminal, saying how many items would be lost', async () => {
     const world = fakeWorld();
     await setupAws({ ...noVerify, pitr: false }, testContext(world.cwd), world.deps());
-    for (const id of ['1', '2', '3']) world.fake.dynamodb_PutItem({ TableName: 'product', Item: { id: { S: id }, title: { S: `t${id}` }, price: { N: '9' } } });
+    for (const id of ['1', '2', '3'])
+      world.fake.dynamodb_PutItem({
+        TableName: 'product',
+        Item: { id: { S: id }, title: { S: `t${id}` }, price: { N: '9' } },
+      });
     const error = await teardownAws({}, testContext(world.cwd), world.deps()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
-    expect((error as Error).message).toMatch(/\(table product holds 3 items that will be lost\); run it again with --yes/);
+    expect((error as Error).message).toMatch(
+      /\(table product holds 3 items that will be lost\); run it again with --yes/,
+    );
     expect(world.fake.tables.size).toBe(1);
   });
 
   it('--backup writes every item to NDJSON before deleting the table', async () => {
     const world = fakeWorld();
     await setupAws(noVerify, testContext(world.cwd), world.deps());
-    for (const id of ['a', 'b', 'c', 'd', 'e']) world.fake.dynamodb_PutItem({ TableName: 'product', Item: { id: { S: id }, title: { S: `title ${id}` }, price: { N: '1.5' } } });
+    for (const id of ['a', 'b', 'c', 'd', 'e'])
+      world.fake.dynamodb_PutItem({
+        TableName: 'product',
+        Item: { id: { S: id }, title: { S: `title ${id}` }, price: { N: '1.5' } },
+      });
     const file = join(world.cwd, 'backup.ndjson');
     const result = await teardownAws({ yes: true, backup: file }, testContext(world.cwd), world.deps());
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; price: number });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; price: number });
     expect(lines.map((l) => l.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(lines[0]).toEqual({ id: 'a', title: 'title a', price: 1.5 });
     expect(result.backup).toEqual({ file, items: 5 });
@@ -265,11 +318,23 @@ describe('ownership, confirmation and backups', () => {
     const [api] = [...world.fake.apis.values()];
     expect(plan?.apiStages).toEqual([{ apiId: api?.api.id, stage: 'prod' }]);
     expect([...(world.fake.planKeys.get(plan?.id) ?? [])]).toEqual([key?.id]);
-    const methods = [...(api?.resources.values() ?? [])].flatMap((r) => Object.values((r.resourceMethods ?? {}) as Record<string, { httpMethod: string; apiKeyRequired: boolean; authorizationType: string }>));
+    const methods = [...(api?.resources.values() ?? [])].flatMap((r) =>
+      Object.values(
+        (r.resourceMethods ?? {}) as Record<
+          string,
+          { httpMethod: string; apiKeyRequired: boolean; authorizationType: string }
+        >,
+      ),
+    );
     expect(methods).toHaveLength(OPERATIONS.length);
     // The key guards the writes; anyone may read the catalogue (--private-reads puts GET behind it too).
     const writes = OPERATIONS.filter((op) => op.access === 'write').map((op) => op.method);
-    expect(methods.filter((m) => m.apiKeyRequired).map((m) => m.httpMethod).sort()).toEqual(writes.sort());
+    expect(
+      methods
+        .filter((m) => m.apiKeyRequired)
+        .map((m) => m.httpMethod)
+        .sort(),
+    ).toEqual(writes.sort());
     expect(methods.filter((m) => !m.apiKeyRequired).every((m) => m.httpMethod === 'GET')).toBe(true);
     expect(methods.every((m) => m.authorizationType === 'NONE')).toBe(true);
     const state = await readState(world.cwd);
@@ -278,7 +343,9 @@ describe('ownership, confirmation and backups', () => {
     expect(result.apiKeyStoredIn).toBe(statePath(world.cwd));
     // A rerun without --api-key turns the requirement off (and redeploys), keeping the stack consistent.
     await setupAws(noVerify, testContext(world.cwd), world.deps());
-    const after = [...(api?.resources.values() ?? [])].flatMap((r) => Object.values((r.resourceMethods ?? {}) as Record<string, { apiKeyRequired: boolean }>));
+    const after = [...(api?.resources.values() ?? [])].flatMap((r) =>
+      Object.values((r.resourceMethods ?? {}) as Record<string, { apiKeyRequired: boolean }>),
+    );
     expect(after.every((m) => !m.apiKeyRequired)).toBe(true);
     await teardownAws({ yes: true }, testContext(world.cwd), world.deps());
     expect(world.fake.summary()).toEqual([]);
@@ -293,9 +360,18 @@ describe('ownership, confirmation and backups', () => {
     (fake.functions.get('productFunction') as unknown as { config: { MemorySize: number } }).config.MemorySize = 128;
     const drifted = await statusAws({ verify: false }, testContext(world.cwd), world.deps());
     expect(drifted.overall).toBe('partial');
-    expect(drifted.resources.filter((r) => r.outcome === 'drifted').map((r) => r.resource)).toEqual(['table', 'log group', 'function']);
+    expect(drifted.resources.filter((r) => r.outcome === 'drifted').map((r) => r.resource)).toEqual([
+      'table',
+      'log group',
+      'function',
+    ]);
     const fixed = await setupAws({ ...noVerify, rateLimit: 50 }, testContext(world.cwd), world.deps());
-    expect(fixed.steps.filter((s) => s.outcome === 'updated').map((s) => s.resource).sort()).toEqual(['function', 'log group', 'stage', 'table']);
+    expect(
+      fixed.steps
+        .filter((s) => s.outcome === 'updated')
+        .map((s) => s.resource)
+        .sort(),
+    ).toEqual(['function', 'log group', 'stage', 'table']);
     expect(fake.tables.get('product')?.billing).toBe('PAY_PER_REQUEST');
     expect(fake.logGroups.get('/aws/lambda/productFunction')?.retention).toBe(14);
     expect(fake.functions.get('productFunction')?.config.MemorySize).toBe(256);
@@ -330,10 +406,17 @@ describe('more interruptions', () => {
     for (let k = 1; k <= total; k += 1) {
       const world = fakeWorld({ seed: 400 + k });
       world.fake.crashAfterMutations(k);
-      await expect(setupAws({ ...noVerify, apiKey: true }, testContext(world.cwd), world.deps())).rejects.toBeInstanceOf(CrashError);
+      await expect(
+        setupAws({ ...noVerify, apiKey: true }, testContext(world.cwd), world.deps()),
+      ).rejects.toBeInstanceOf(CrashError);
       world.fake.crashAfterMutations(undefined);
       await setupAws({ ...noVerify, apiKey: true }, testContext(world.cwd), world.deps());
-      expect({ k, plans: world.fake.usagePlans.size, keys: world.fake.apiKeys.size, apis: world.fake.apis.size }).toEqual({ k, plans: 1, keys: 1, apis: 1 });
+      expect({
+        k,
+        plans: world.fake.usagePlans.size,
+        keys: world.fake.apiKeys.size,
+        apis: world.fake.apis.size,
+      }).toEqual({ k, plans: 1, keys: 1, apis: 1 });
       const [plan] = [...world.fake.usagePlans.values()];
       expect(world.fake.planKeys.get(plan?.id)?.size).toBe(1);
       expect((await readState(world.cwd)).aws?.apiKey).toBe([...world.fake.apiKeys.values()][0]?.value);
@@ -344,7 +427,8 @@ describe('more interruptions', () => {
     const world = fakeWorld();
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     // A teardown that stops right after DeleteTable leaves the table DELETING.
-    world.fake.intercept = (call) => (call.op === 'DescribeTable' && world.fake.callsOf('DeleteTable').length > 0 ? new CrashError() : undefined);
+    world.fake.intercept = (call) =>
+      call.op === 'DescribeTable' && world.fake.callsOf('DeleteTable').length > 0 ? new CrashError() : undefined;
     await teardownAws({ yes: true }, testContext(world.cwd), world.deps()).catch(() => undefined);
     world.fake.intercept = undefined;
     expect(world.fake.tables.get('product')?.deletedAt).toBeDefined();

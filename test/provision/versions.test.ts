@@ -24,7 +24,12 @@ describe('versions', () => {
     await deploy({}, testContext(world.cwd), world.deps({ readCode: async () => bundle(3) }));
     world.fake.functions.get('productFunction')!.config.MemorySize = 1024;
     world.fake.lambda_PublishVersion({ FunctionName: 'productFunction', Description: 'by hand' });
-    world.fake.lambda_UpdateAlias({ FunctionName: 'productFunction', Name: 'live', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: { 3: 0.25 } } });
+    world.fake.lambda_UpdateAlias({
+      FunctionName: 'productFunction',
+      Name: 'live',
+      FunctionVersion: '2',
+      RoutingConfig: { AdditionalVersionWeights: { 3: 0.25 } },
+    });
 
     // Act
     const result = await listFunctionVersions({}, testContext(world.cwd), world.deps());
@@ -40,14 +45,20 @@ describe('versions', () => {
     expect(result.versions.every((v) => v.publishedAt && !Number.isNaN(Date.parse(v.publishedAt)))).toBe(true);
     const lines = renderVersions(result, plain).split('\n');
     expect(lines[0]).toMatch(/^version +published +code SHA-256 +products-cli$/);
-    expect(lines[2]).toMatch(new RegExp(`^2 +\\S+Z +${codeSha256(bundle(2)).replace(/[+/]/g, '\\$&')} +${PRODUCT_VERSION.replace(/\./g, '\\.')} +live \\(75%\\)$`));
+    expect(lines[2]).toMatch(
+      new RegExp(
+        `^2 +\\S+Z +${codeSha256(bundle(2)).replace(/[+/]/g, '\\$&')} +${PRODUCT_VERSION.replace(/\./g, '\\.')} +live \\(75%\\)$`,
+      ),
+    );
     expect(lines[3]).toMatch(/ canary \(25%\)$/);
     expect(lines[4]).toMatch(/ not products-cli$/);
   });
 
   it('says to run setup when there is no function', async () => {
     const world = fakeWorld();
-    await expect(listFunctionVersions({}, testContext(world.cwd), world.deps())).rejects.toThrow(new NotFoundError('function productFunction does not exist; run products-cli setup first'));
+    await expect(listFunctionVersions({}, testContext(world.cwd), world.deps())).rejects.toThrow(
+      new NotFoundError('function productFunction does not exist; run products-cli setup first'),
+    );
   });
 
   it('status shows the version live runs and the canary with its share; teardown removes the versions and alias with the function', async () => {
@@ -55,13 +66,27 @@ describe('versions', () => {
     await setupAws({ verify: false }, testContext(world.cwd), world.deps());
     await deploy({}, testContext(world.cwd), world.deps({ readCode: async () => bundle(2) }));
     const plainStatus = await statusAws({ verify: false }, testContext(world.cwd), world.deps());
-    expect(plainStatus.resources.find((r) => r.resource === 'alias')).toMatchObject({ outcome: 'present', name: 'productFunction:live', detail: 'version 2' });
-    world.fake.lambda_UpdateAlias({ FunctionName: 'productFunction', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { 2: 0.1 } } });
+    expect(plainStatus.resources.find((r) => r.resource === 'alias')).toMatchObject({
+      outcome: 'present',
+      name: 'productFunction:live',
+      detail: 'version 2',
+    });
+    world.fake.lambda_UpdateAlias({
+      FunctionName: 'productFunction',
+      Name: 'live',
+      FunctionVersion: '1',
+      RoutingConfig: { AdditionalVersionWeights: { 2: 0.1 } },
+    });
     const seen = await statusAws({ verify: false }, testContext(world.cwd), world.deps());
-    expect(renderStatus(seen, plain)).toMatch(/alias productFunction:live\s+present {2}version 1; canary version 2 at 10% \(a deploy --canary running, or left by one that was killed: rollback or deploy takes it out\)/);
+    expect(renderStatus(seen, plain)).toMatch(
+      /alias productFunction:live\s+present {2}version 1; canary version 2 at 10% \(a deploy --canary running, or left by one that was killed: rollback or deploy takes it out\)/,
+    );
 
     const down = await teardownAws({ yes: true }, testContext(world.cwd), world.deps());
-    expect(down.steps.find((s) => s.resource === 'function')).toMatchObject({ outcome: 'removed', detail: 'with its versions and alias live' });
+    expect(down.steps.find((s) => s.resource === 'function')).toMatchObject({
+      outcome: 'removed',
+      detail: 'with its versions and alias live',
+    });
     expect(world.fake.functions.size).toBe(0);
   });
 });

@@ -12,7 +12,11 @@ let dynamodb: DynamoDBClient;
 beforeEach(async () => {
   server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  dynamodb = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  dynamodb = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
 });
 afterEach(async () => {
   dynamodb.destroy();
@@ -21,7 +25,10 @@ afterEach(async () => {
 
 describe('the product table', () => {
   it('is keyed by a string id, on demand', () => {
-    expect(keySchemaOf(PRODUCT_TABLE)).toEqual({ AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] });
+    expect(keySchemaOf(PRODUCT_TABLE)).toEqual({
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    });
     expect(PRODUCT_TABLE.billingMode).toBe('PAY_PER_REQUEST');
   });
 
@@ -32,11 +39,14 @@ describe('the product table', () => {
     const again = await createTableIfMissing({ dynamodb, tableName: 'product', maxWaitSeconds: 5 });
 
     // Assess
-    expect(created).toMatchObject({ TableName: 'product', TableStatus: 'ACTIVE', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] });
+    expect(created).toMatchObject({
+      TableName: 'product',
+      TableStatus: 'ACTIVE',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    });
     expect(created.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     expect(again.TableArn).toBe(created.TableArn);
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: 'product' }));
     expect(Table?.AttributeDefinitions).toEqual([{ AttributeName: 'id', AttributeType: 'S' }]);
   });
-
 });

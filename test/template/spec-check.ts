@@ -9,7 +9,13 @@ import type { Resource } from '@aws-cdk/service-spec-types';
 import type { CfnTemplate } from '../../src/template/cloudformation.js';
 
 type Spec = ReturnType<typeof loadAwsServiceSpecSync>;
-type PropertyType = { type: string; element?: PropertyType; types?: PropertyType[]; reference?: { $ref: string }; allowedValues?: unknown[] };
+type PropertyType = {
+  type: string;
+  element?: PropertyType;
+  types?: PropertyType[];
+  reference?: { $ref: string };
+  allowedValues?: unknown[];
+};
 
 let loaded: Spec | undefined;
 /** The specification, loaded once (about half a second). */
@@ -23,13 +29,24 @@ export function resourceSpec(type: string): Resource | undefined {
   return found.length === 1 ? found[0] : undefined;
 }
 
-const PSEUDO = new Set(['AWS::AccountId', 'AWS::Region', 'AWS::Partition', 'AWS::URLSuffix', 'AWS::StackName', 'AWS::StackId', 'AWS::NoValue']);
+const PSEUDO = new Set([
+  'AWS::AccountId',
+  'AWS::Region',
+  'AWS::Partition',
+  'AWS::URLSuffix',
+  'AWS::StackName',
+  'AWS::StackId',
+  'AWS::NoValue',
+]);
 
 class Checker {
   problems: string[] = [];
   constructor(private readonly template: CfnTemplate) {}
 
-  private refTarget(name: string, where: string): { kind: 'parameter'; type: string } | { kind: 'resource' | 'pseudo' } | undefined {
+  private refTarget(
+    name: string,
+    where: string,
+  ): { kind: 'parameter'; type: string } | { kind: 'resource' | 'pseudo' } | undefined {
     if (PSEUDO.has(name)) return { kind: 'pseudo' };
     const parameter = this.template.Parameters[name];
     if (parameter) return { kind: 'parameter', type: parameter.Type };
@@ -42,7 +59,10 @@ class Checker {
     const target = this.template.Resources[name];
     if (!target) return void this.problems.push(`${where}: Fn::GetAtt ${name}.${attribute} names no resource`);
     const attributes = resourceSpec(target.Type)?.attributes ?? {};
-    if (!(attribute in attributes)) this.problems.push(`${where}: ${target.Type} has no attribute ${attribute} (it has ${Object.keys(attributes).join(', ')})`);
+    if (!(attribute in attributes))
+      this.problems.push(
+        `${where}: ${target.Type} has no attribute ${attribute} (it has ${Object.keys(attributes).join(', ')})`,
+      );
   }
 
   /** Checks an intrinsic function; returns the kind of value it gives, or undefined when `value` is none. */
@@ -87,8 +107,14 @@ class Checker {
   value(value: unknown, type: PropertyType, where: string): void {
     const intrinsic = this.intrinsic(value, where);
     if (intrinsic) {
-      if (intrinsic === 'number' && type.type === 'string') this.problems.push(`${where}: a Number parameter where a string is expected`);
-      if (intrinsic === 'string' && ['integer', 'number', 'boolean'].includes(type.type) && !('Fn::Sub' in (value as object)) && !this.isStringParameterAllowed(value)) {
+      if (intrinsic === 'number' && type.type === 'string')
+        this.problems.push(`${where}: a Number parameter where a string is expected`);
+      if (
+        intrinsic === 'string' &&
+        ['integer', 'number', 'boolean'].includes(type.type) &&
+        !('Fn::Sub' in (value as object)) &&
+        !this.isStringParameterAllowed(value)
+      ) {
         this.problems.push(`${where}: a string where ${type.type} is expected`);
       }
       return;
@@ -97,7 +123,8 @@ class Checker {
       case 'string':
       case 'date-time':
         if (typeof value !== 'string') this.problems.push(`${where}: ${JSON.stringify(value)} is not a string`);
-        else if (type.allowedValues && !type.allowedValues.includes(value)) this.problems.push(`${where}: ${value} is not one of ${type.allowedValues.join(', ')}`);
+        else if (type.allowedValues && !type.allowedValues.includes(value))
+          this.problems.push(`${where}: ${value} is not one of ${type.allowedValues.join(', ')}`);
         return;
       case 'integer':
         if (!Number.isInteger(value)) this.problems.push(`${where}: ${JSON.stringify(value)} is not an integer`);
@@ -109,7 +136,8 @@ class Checker {
         if (typeof value !== 'boolean') this.problems.push(`${where}: ${JSON.stringify(value)} is not a boolean`);
         return;
       case 'json':
-        if (typeof value !== 'object' && typeof value !== 'string') this.problems.push(`${where}: ${JSON.stringify(value)} is not JSON`);
+        if (typeof value !== 'object' && typeof value !== 'string')
+          this.problems.push(`${where}: ${JSON.stringify(value)} is not JSON`);
         else this.walkIntrinsics(value, where);
         return;
       case 'null':
@@ -117,15 +145,22 @@ class Checker {
         return;
       case 'tag':
         if (!value || typeof value !== 'object') return void this.problems.push(`${where}: a tag is {Key, Value}`);
-        this.properties(value as Record<string, unknown>, { Key: { type: { type: 'string' }, required: true }, Value: { type: { type: 'string' }, required: true } }, where);
+        this.properties(
+          value as Record<string, unknown>,
+          { Key: { type: { type: 'string' }, required: true }, Value: { type: { type: 'string' }, required: true } },
+          where,
+        );
         return;
       case 'array':
         if (!Array.isArray(value)) return void this.problems.push(`${where}: ${JSON.stringify(value)} is not a list`);
-        for (const [index, element] of value.entries()) this.value(element, type.element as PropertyType, `${where}[${index}]`);
+        for (const [index, element] of value.entries())
+          this.value(element, type.element as PropertyType, `${where}[${index}]`);
         return;
       case 'map':
-        if (!value || typeof value !== 'object' || Array.isArray(value)) return void this.problems.push(`${where}: ${JSON.stringify(value)} is not a map`);
-        for (const [key, element] of Object.entries(value)) this.value(element, type.element as PropertyType, `${where}.${key}`);
+        if (!value || typeof value !== 'object' || Array.isArray(value))
+          return void this.problems.push(`${where}: ${JSON.stringify(value)} is not a map`);
+        for (const [key, element] of Object.entries(value))
+          this.value(element, type.element as PropertyType, `${where}.${key}`);
         return;
       case 'union': {
         const outcomes = (type.types ?? []).map((option) => {
@@ -136,13 +171,21 @@ class Checker {
         if (outcomes.some((problems) => problems.length === 0)) return;
         // Report what is wrong inside the option whose shape the value has (a policy object, not a string).
         const fitting = (type.types ?? []).findIndex((option) => shapeFits(value, option));
-        this.problems.push(...(outcomes[fitting] ?? outcomes.sort((a, b) => a.length - b.length)[0] ?? [`${where}: no type of the union fits`]));
+        this.problems.push(
+          ...(outcomes[fitting] ??
+            outcomes.sort((a, b) => a.length - b.length)[0] ?? [`${where}: no type of the union fits`]),
+        );
         return;
       }
       case 'ref': {
         const definition = spec().get('typeDefinition', type.reference!.$ref);
-        if (!value || typeof value !== 'object' || Array.isArray(value)) return void this.problems.push(`${where}: ${JSON.stringify(value)} is not a ${definition.name}`);
-        this.properties(value as Record<string, unknown>, definition.properties as Record<string, { type: PropertyType; required?: boolean }>, where);
+        if (!value || typeof value !== 'object' || Array.isArray(value))
+          return void this.problems.push(`${where}: ${JSON.stringify(value)} is not a ${definition.name}`);
+        this.properties(
+          value as Record<string, unknown>,
+          definition.properties as Record<string, { type: PropertyType; required?: boolean }>,
+          where,
+        );
         return;
       }
       default:
@@ -160,16 +203,23 @@ class Checker {
   walkIntrinsics(value: unknown, where: string): void {
     if (this.intrinsic(value, where)) return;
     if (Array.isArray(value)) for (const [i, v] of value.entries()) this.walkIntrinsics(v, `${where}[${i}]`);
-    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) this.walkIntrinsics(v, `${where}.${k}`);
+    else if (value && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) this.walkIntrinsics(v, `${where}.${k}`);
   }
 
-  properties(given: Record<string, unknown>, declared: Record<string, { type: PropertyType; required?: boolean }>, where: string): void {
+  properties(
+    given: Record<string, unknown>,
+    declared: Record<string, { type: PropertyType; required?: boolean }>,
+    where: string,
+  ): void {
     for (const [name, value] of Object.entries(given)) {
       const property = declared[name];
-      if (!property) this.problems.push(`${where}: unknown property ${name} (known: ${Object.keys(declared).join(', ')})`);
+      if (!property)
+        this.problems.push(`${where}: unknown property ${name} (known: ${Object.keys(declared).join(', ')})`);
       else this.value(value, property.type, `${where}.${name}`);
     }
-    for (const [name, property] of Object.entries(declared)) if (property.required && !(name in given)) this.problems.push(`${where}: required property ${name} is missing`);
+    for (const [name, property] of Object.entries(declared))
+      if (property.required && !(name in given)) this.problems.push(`${where}: required property ${name} is missing`);
   }
 }
 
@@ -189,18 +239,32 @@ export function checkTemplate(template: CfnTemplate): string[] {
       checker.problems.push(`${id}: ${resource.Type} is not a resource type of the specification`);
       continue;
     }
-    checker.properties(resource.Properties, declared.properties as Record<string, { type: PropertyType; required?: boolean }>, `${id}(${resource.Type})`);
-    for (const dependency of resource.DependsOn ?? []) if (!template.Resources[dependency]) checker.problems.push(`${id}: DependsOn ${dependency} names no resource`);
+    checker.properties(
+      resource.Properties,
+      declared.properties as Record<string, { type: PropertyType; required?: boolean }>,
+      `${id}(${resource.Type})`,
+    );
+    for (const dependency of resource.DependsOn ?? [])
+      if (!template.Resources[dependency]) checker.problems.push(`${id}: DependsOn ${dependency} names no resource`);
     for (const policy of [resource.DeletionPolicy, resource.UpdateReplacePolicy]) {
-      if (policy !== undefined && !['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(policy)) checker.problems.push(`${id}: policy ${policy}`);
+      if (policy !== undefined && !['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(policy))
+        checker.problems.push(`${id}: policy ${policy}`);
     }
   }
-  for (const [name, output] of Object.entries(template.Outputs)) checker.walkIntrinsics(output.Value, `Outputs.${name}`);
+  for (const [name, output] of Object.entries(template.Outputs))
+    checker.walkIntrinsics(output.Value, `Outputs.${name}`);
   for (const [name, parameter] of Object.entries(template.Parameters)) {
     const d = parameter.Default;
-    if (parameter.AllowedValues && !parameter.AllowedValues.includes(d)) checker.problems.push(`Parameters.${name}: default ${d} is not allowed`);
-    if (typeof d === 'number' && ((parameter.MinValue !== undefined && d < parameter.MinValue) || (parameter.MaxValue !== undefined && d > parameter.MaxValue))) checker.problems.push(`Parameters.${name}: default ${d} out of range`);
-    if (parameter.AllowedPattern && !new RegExp(`^(?:${parameter.AllowedPattern})$`).test(String(d))) checker.problems.push(`Parameters.${name}: default ${d} does not match ${parameter.AllowedPattern}`);
+    if (parameter.AllowedValues && !parameter.AllowedValues.includes(d))
+      checker.problems.push(`Parameters.${name}: default ${d} is not allowed`);
+    if (
+      typeof d === 'number' &&
+      ((parameter.MinValue !== undefined && d < parameter.MinValue) ||
+        (parameter.MaxValue !== undefined && d > parameter.MaxValue))
+    )
+      checker.problems.push(`Parameters.${name}: default ${d} out of range`);
+    if (parameter.AllowedPattern && !new RegExp(`^(?:${parameter.AllowedPattern})$`).test(String(d)))
+      checker.problems.push(`Parameters.${name}: default ${d} does not match ${parameter.AllowedPattern}`);
   }
   return checker.problems;
 }
@@ -209,7 +273,8 @@ export function checkTemplate(template: CfnTemplate): string[] {
 export function packaged(template: CfnTemplate, bucket: string, key: string): CfnTemplate {
   const copy = structuredClone(template);
   for (const resource of Object.values(copy.Resources)) {
-    if (resource.Type === 'AWS::Lambda::Function' && typeof resource.Properties.Code === 'string') resource.Properties.Code = { S3Bucket: bucket, S3Key: key };
+    if (resource.Type === 'AWS::Lambda::Function' && typeof resource.Properties.Code === 'string')
+      resource.Properties.Code = { S3Bucket: bucket, S3Key: key };
   }
   return copy;
 }

@@ -13,7 +13,13 @@ describe('toJUnitXml', () => {
       properties: { target: 'http://x/prod' },
       cases: [
         { name: 'a', status: 'pass', durationMs: 12 },
-        { name: 'b <&>', status: 'fail', durationMs: 3.4567, message: 'expected "x"', details: 'expected: 1\nactual: 2' },
+        {
+          name: 'b <&>',
+          status: 'fail',
+          durationMs: 3.4567,
+          message: 'expected "x"',
+          details: 'expected: 1\nactual: 2',
+        },
         { name: 'c', status: 'skip', durationMs: 0, message: 'needs a' },
       ],
     });
@@ -56,6 +62,8 @@ describe('toJUnitXml', () => {
       cleanup: { deleted: [], leftBehind: [] },
       checks: [{ name: 'create product', status: 'fail', durationMs: 10, expected: 'HTTP 201', actual: 'HTTP 500 {}' }],
     };
-    expect(smokeJUnit(report)).toContain('<failure message="expected HTTP 201" type="CheckFailed">expected: HTTP 201\nactual:   HTTP 500 {}</failure>');
+    expect(smokeJUnit(report)).toContain(
+      '<failure message="expected HTTP 201" type="CheckFailed">expected: HTTP 201\nactual:   HTTP 500 {}</failure>',
+    );
   });
 });

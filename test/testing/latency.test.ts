@@ -16,7 +16,16 @@ describe('LatencyRecorder', () => {
   });
 
   it('is all zeros when nothing was recorded', () => {
-    expect(new LatencyRecorder().summary()).toEqual({ count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p99_9: 0, max: 0 });
+    expect(new LatencyRecorder().summary()).toEqual({
+      count: 0,
+      min: 0,
+      mean: 0,
+      p50: 0,
+      p90: 0,
+      p99: 0,
+      p99_9: 0,
+      max: 0,
+    });
     expect(new LatencyRecorder().bars()).toEqual([]);
   });
 
@@ -45,7 +54,11 @@ describe('renderHistogram', () => {
       ],
       8,
     );
-    expect(lines).toEqual(['0.5 ms – 1 ms │████████ 8  66.7%', '  1 ms – 2 ms │████     4  33.3%', '  2 ms – 5 ms │         0   0.0%']);
+    expect(lines).toEqual([
+      '0.5 ms – 1 ms │████████ 8  66.7%',
+      '  1 ms – 2 ms │████     4  33.3%',
+      '  2 ms – 5 ms │         0   0.0%',
+    ]);
   });
 });
 

@@ -45,7 +45,8 @@ describe('runLoad', () => {
       req.on('end', () => {
         // Errors as the product API gives them: problem bodies (an answer of another shape would stop the load).
         const problem = (status: number) => JSON.stringify({ type: 'about:blank', title: 'Error', status, detail: '' });
-        const reply = (status: number, text = status >= 400 ? problem(status) : '{}') => res.writeHead(status, { 'content-type': 'application/json' }).end(status === 204 ? '' : text);
+        const reply = (status: number, text = status >= 400 ? problem(status) : '{}') =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(status === 204 ? '' : text);
         if (received % 3 === 0) return reply(429, '{"message":"Too Many Requests"}');
         const id = decodeURIComponent(req.url?.split('/')[3] ?? '');
         if (req.method === 'POST') {
@@ -73,7 +74,14 @@ describe('runLoad', () => {
     const api = new ProductApi({ baseUrl: url, retries: 0, connections: 4 });
 
     // Act
-    const result = await runLoad({ api, connections: 4, mix: { get: 1, add: 1, delete: 1 }, requests: 300, ids: ['a', 'b', 'c'], idPrefix: 'x-' });
+    const result = await runLoad({
+      api,
+      connections: 4,
+      mix: { get: 1, add: 1, delete: 1 },
+      requests: 300,
+      ids: ['a', 'b', 'c'],
+      idPrefix: 'x-',
+    });
     await api.close();
 
     // Assess
@@ -90,12 +98,24 @@ describe('runLoad', () => {
   it('reports its progress after each request, and the bench renders it as one line', async () => {
     const api = new ProductApi({ baseUrl: 'http://127.0.0.1:9/prod', retries: 0 });
     const seen: LoadProgress[] = [];
-    await runLoad({ api, connections: 2, mix: { get: 1 }, requests: 6, ids: ['a'], idPrefix: 'x-', onAnswer: (p) => seen.push(structuredClone(p)) });
+    await runLoad({
+      api,
+      connections: 2,
+      mix: { get: 1 },
+      requests: 6,
+      ids: ['a'],
+      idPrefix: 'x-',
+      onAnswer: (p) => seen.push(structuredClone(p)),
+    });
     await api.close();
 
     expect(seen.map((p) => p.requests)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(seen.at(-1)?.errors).toBe(6);
-    const line = benchProgress({ requests: 250, elapsedMs: 2_500, statusCounts: { 200: 200, 429: 50 }, errors: 0 }, undefined, 10_000);
+    const line = benchProgress(
+      { requests: 250, elapsedMs: 2_500, statusCounts: { 200: 200, 429: 50 }, errors: 0 },
+      undefined,
+      10_000,
+    );
     expect(line).toEqual({ done: 2_500, total: 10_000, detail: '2.5 s  250 requests  100/s  200: 200, 429: 50' });
   });
 
@@ -111,10 +131,17 @@ describe('runLoad', () => {
     const abort = new AbortController();
     const api = new ProductApi({ baseUrl: url, retries: 0, signal: abort.signal });
     setTimeout(() => abort.abort(), 100);
-    const result = await runLoad({ api, connections: 2, mix: { get: 1 }, durationMs: 60_000, ids: ['a'], idPrefix: 'x-', signal: abort.signal });
+    const result = await runLoad({
+      api,
+      connections: 2,
+      mix: { get: 1 },
+      durationMs: 60_000,
+      ids: ['a'],
+      idPrefix: 'x-',
+      signal: abort.signal,
+    });
     await api.close();
     expect(result.interrupted).toBe(true);
     expect(result.requests).toBeGreaterThan(0);
   });
 });
-

@@ -49,12 +49,20 @@ describe('deleteProducts against a stage that answers only 429', () => {
     let requests = 0;
     server = createServer((_req, res) => {
       requests++;
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '0' }).end('{"message":"Too Many Requests"}');
+      res
+        .writeHead(429, { 'content-type': 'application/json', 'retry-after': '0' })
+        .end('{"message":"Too Many Requests"}');
     });
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const api = new ProductApi({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod`, retries: 0 });
+    const api = new ProductApi({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod`,
+      retries: 0,
+    });
     try {
-      expect(await deleteProducts(api, ['a', 'b', 'c'], 2, { stallMs: 10_000, now: steppingClock() })).toEqual({ deleted: 0, left: 3 });
+      expect(await deleteProducts(api, ['a', 'b', 'c'], 2, { stallMs: 10_000, now: steppingClock() })).toEqual({
+        deleted: 0,
+        left: 3,
+      });
     } finally {
       await api.close();
     }

@@ -15,7 +15,10 @@ describe('the import checkpoint', () => {
   it('gives the mark back to a rerun of the same file into the same API, and to no other', async () => {
     await (await ImportCheckpoint.open(cwd, 'rows.ndjson', 'http://a/prod')).save({ rows: 7, failed: [3] }, true);
 
-    expect((await ImportCheckpoint.open(cwd, 'rows.ndjson', 'http://a/prod')).resumed).toEqual({ rows: 7, failed: [3] });
+    expect((await ImportCheckpoint.open(cwd, 'rows.ndjson', 'http://a/prod')).resumed).toEqual({
+      rows: 7,
+      failed: [3],
+    });
     expect((await ImportCheckpoint.open(cwd, 'rows.ndjson', 'http://b/prod')).resumed).toBeUndefined();
   });
 

@@ -13,12 +13,23 @@ const good = (line: number, id: string): SourceRow => ({ line, value: { id, titl
 
 describe('rowToInput', () => {
   it('drops the fields the server sets, so an export imports as is', () => {
-    const exported = { id: 'a', title: 'A', description: '', price: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 3 };
+    const exported = {
+      id: 'a',
+      title: 'A',
+      description: '',
+      price: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      version: 3,
+    };
     expect(rowToInput(exported)).toEqual({ ok: true, value: { id: 'a', title: 'A', description: '', price: 1 } });
   });
 
   it('names each field at fault', () => {
-    expect(rowToInput({ id: 'a', price: 'x', colour: 'red' })).toMatchObject({ ok: false, errors: [{ field: 'colour' }, { field: 'title' }, { field: 'price' }] });
+    expect(rowToInput({ id: 'a', price: 'x', colour: 'red' })).toMatchObject({
+      ok: false,
+      errors: [{ field: 'colour' }, { field: 'title' }, { field: 'price' }],
+    });
     expect(rowToInput([1])).toMatchObject({ ok: false });
   });
 });
@@ -28,7 +39,13 @@ describe('importRows', () => {
     // Prepare
     const existing = new Set(['b']);
     const sent: ProductInput[] = [];
-    const rows = [good(1, 'a'), good(2, 'b'), { line: 3, value: { id: 'c', title: '', price: 1 } }, { line: 4, error: 'not valid JSON: x' }, good(5, 'd')] as SourceRow[];
+    const rows = [
+      good(1, 'a'),
+      good(2, 'b'),
+      { line: 3, value: { id: 'c', title: '', price: 1 } },
+      { line: 4, error: 'not valid JSON: x' },
+      good(5, 'd'),
+    ] as SourceRow[];
 
     // Act
     const summary = await importRows(rowsOf(rows), {
@@ -75,7 +92,11 @@ describe('importRows', () => {
         return 'created';
       },
     });
-    expect(summary).toMatchObject({ created: 1, failed: 1, failures: [{ line: 1, id: 'a', reason: 'Invalid request: price must be ...' }] });
+    expect(summary).toMatchObject({
+      created: 1,
+      failed: 1,
+      failures: [{ line: 1, id: 'a', reason: 'Invalid request: price must be ...' }],
+    });
   });
 
   it('stops reading at a fatal error and rejects with it', async () => {
@@ -88,7 +109,11 @@ describe('importRows', () => {
     }
     const unreachable = new ApiError('cannot reach http://127.0.0.1:1/prod: connection refused');
     await expect(
-      importRows(many(), { concurrency: 2, isFatal: (error) => error === unreachable, create: () => Promise.reject(unreachable) }),
+      importRows(many(), {
+        concurrency: 2,
+        isFatal: (error) => error === unreachable,
+        create: () => Promise.reject(unreachable),
+      }),
     ).rejects.toBe(unreachable);
     expect(reads).toBeLessThan(10);
   });
@@ -125,7 +150,8 @@ describe('importRows under throttling and read errors', () => {
       async create(input) {
         const seen = (attempts.get(input.id as string) ?? 0) + 1;
         attempts.set(input.id as string, seen);
-        if (seen <= 2) throw new ThrottledError('the API is throttling requests (429 Too Many Requests)', 429, undefined);
+        if (seen <= 2)
+          throw new ThrottledError('the API is throttling requests (429 Too Many Requests)', 429, undefined);
         return 'created';
       },
     });
@@ -176,14 +202,23 @@ describe('importRows under throttling and read errors', () => {
       },
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ImportStoppedError);
-    expect((error as ImportStoppedError).summary).toMatchObject({ created: 2, stoppedAt: { line: 4, reason: 'the CSV cannot be read: Quote Not Closed' } });
-    expect((error as Error).message).toBe('reading stopped at line 4: the CSV cannot be read: Quote Not Closed; the 2 rows before it: 2 created, 0 skipped, 0 failed');
+    expect((error as ImportStoppedError).summary).toMatchObject({
+      created: 2,
+      stoppedAt: { line: 4, reason: 'the CSV cannot be read: Quote Not Closed' },
+    });
+    expect((error as Error).message).toBe(
+      'reading stopped at line 4: the CSV cannot be read: Quote Not Closed; the 2 rows before it: 2 created, 0 skipped, 0 failed',
+    );
     expect(sent.sort()).toEqual(['a', 'b']);
   });
 
   it('checks every row and sends none in a dry run', async () => {
     const rows = [good(1, 'a'), { line: 2, value: { id: 'b', title: '', price: 1 } }, good(3, 'c')] as SourceRow[];
-    const summary = await importRows(rowsOf(rows), { concurrency: 2, dryRun: true, create: () => Promise.reject(new Error('must not send')) });
+    const summary = await importRows(rowsOf(rows), {
+      concurrency: 2,
+      dryRun: true,
+      create: () => Promise.reject(new Error('must not send')),
+    });
     expect(summary).toMatchObject({ rows: 3, valid: 2, failed: 1, created: 0, dryRun: true });
   });
 });
@@ -224,7 +259,10 @@ describe('importRows in batches', () => {
 
   it('bounds a batch by bytes too', async () => {
     const route = batchRoute(new Set());
-    const rows = Array.from({ length: 6 }, (_, index) => ({ line: index + 1, value: { id: `p${index}`, title: 'x'.repeat(150), price: 1 } }));
+    const rows = Array.from({ length: 6 }, (_, index) => ({
+      line: index + 1,
+      value: { id: `p${index}`, title: 'x'.repeat(150), price: 1 },
+    }));
     await importRows(rowsOf(rows), { concurrency: 1, batchBytes: 400, ...route });
     expect(route.requests).toEqual([2, 2, 2]);
   });
@@ -233,11 +271,21 @@ describe('importRows in batches', () => {
     const summary = await importRows(rowsOf([good(1, 'a'), good(2, 'b')]), {
       concurrency: 1,
       async createMany(inputs) {
-        return { results: [{ index: 0, id: 'a', outcome: 'created' }, { index: 1, id: inputs[1]?.id, outcome: 'invalid', errors: [{ field: 'price', message: 'is wrong' }] }], counts: { created: 1, exists: 0, invalid: 1, throttled: 0 } };
+        return {
+          results: [
+            { index: 0, id: 'a', outcome: 'created' },
+            { index: 1, id: inputs[1]?.id, outcome: 'invalid', errors: [{ field: 'price', message: 'is wrong' }] },
+          ],
+          counts: { created: 1, exists: 0, invalid: 1, throttled: 0 },
+        };
       },
       create: async () => 'created',
     });
-    expect(summary).toMatchObject({ created: 1, failed: 1, failures: [{ line: 2, id: 'b', reason: 'price is wrong' }] });
+    expect(summary).toMatchObject({
+      created: 1,
+      failed: 1,
+      failures: [{ line: 2, id: 'b', reason: 'price is wrong' }],
+    });
   });
 
   it('falls back to one request per row, once, when the API has no batch route', async () => {
@@ -267,7 +315,10 @@ describe('importRows in batches', () => {
       concurrency: 1,
       async createMany(inputs) {
         if (++calls === 1) throw new ThrottledError('Too Many Requests', 429, 10);
-        return { results: inputs.map((input, index) => ({ index, id: input.id, outcome: 'created' as const })), counts: { created: 2, exists: 0, invalid: 0, throttled: 0 } };
+        return {
+          results: inputs.map((input, index) => ({ index, id: input.id, outcome: 'created' as const })),
+          counts: { created: 2, exists: 0, invalid: 0, throttled: 0 },
+        };
       },
       create: async () => 'created',
     });
@@ -280,7 +331,13 @@ describe('importRows resumed from a mark', () => {
     // Prepare: row 2 fails here; the answer for the first batch comes after the one for the second.
     const marks: { rows: number; failed: number[] }[] = [];
     let first = true;
-    const rows = [good(1, 'a'), { line: 2, value: { id: 'b', title: '', price: 1 } }, good(3, 'c'), good(4, 'd'), good(5, 'e')] as SourceRow[];
+    const rows = [
+      good(1, 'a'),
+      { line: 2, value: { id: 'b', title: '', price: 1 } },
+      good(3, 'c'),
+      good(4, 'd'),
+      good(5, 'e'),
+    ] as SourceRow[];
 
     // Act
     await importRows(rowsOf(rows), {
@@ -288,7 +345,10 @@ describe('importRows resumed from a mark', () => {
       batchItems: 2,
       async createMany(inputs) {
         if (first) (first = false), await new Promise((resolve) => setTimeout(resolve, 30));
-        return { results: inputs.map((input, index) => ({ index, id: input.id, outcome: 'created' as const })), counts: { created: inputs.length, exists: 0, invalid: 0, throttled: 0 } };
+        return {
+          results: inputs.map((input, index) => ({ index, id: input.id, outcome: 'created' as const })),
+          counts: { created: inputs.length, exists: 0, invalid: 0, throttled: 0 },
+        };
       },
       create: async () => 'created',
       onMark: (mark) => marks.push(structuredClone(mark)),

@@ -24,7 +24,8 @@ async function collect(rows: AsyncIterable<SourceRow>): Promise<SourceRow[]> {
 }
 
 describe('readJsonArray', () => {
-  const text = '[\n  {"id": "a", "title": "A, with [brackets] and \\"quotes\\"", "price": 1},\n  {"id": "b",\n   "title": "B", "price": 2},\n  {"id": "c", "price": }\n, {"id":"d","title":"}","price":4}]\n';
+  const text =
+    '[\n  {"id": "a", "title": "A, with [brackets] and \\"quotes\\"", "price": 1},\n  {"id": "b",\n   "title": "B", "price": 2},\n  {"id": "c", "price": }\n, {"id":"d","title":"}","price":4}]\n';
 
   it.each([1, 2, 3, 7, 64, 4096])('yields each element with the line it starts on, in chunks of %i', async (size) => {
     const rows = await collect(readJsonArray(chunked(text, size)));
@@ -37,11 +38,16 @@ describe('readJsonArray', () => {
 
   it('parses any array of JSON values as JSON.parse does, however it is cut', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.jsonValue()), fc.integer({ min: 1, max: 50 }), fc.boolean(), async (values, size, pretty) => {
-        const json = JSON.stringify(values, null, pretty ? 2 : undefined);
-        const rows = await collect(readJsonArray(chunked(json, size)));
-        expect(rows.map((row) => row.value)).toEqual(JSON.parse(json));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.jsonValue()),
+        fc.integer({ min: 1, max: 50 }),
+        fc.boolean(),
+        async (values, size, pretty) => {
+          const json = JSON.stringify(values, null, pretty ? 2 : undefined);
+          const rows = await collect(readJsonArray(chunked(json, size)));
+          expect(rows.map((row) => row.value)).toEqual(JSON.parse(json));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -52,7 +58,10 @@ describe('readJsonArray', () => {
 
   it('reports a stray comma as a bad row', async () => {
     const rows = await collect(readJsonArray(chunked('[{"a":1},\n]', 3)));
-    expect(rows).toEqual([{ line: 1, value: { a: 1 } }, { line: 2, error: 'an empty element (a stray comma)' }]);
+    expect(rows).toEqual([
+      { line: 1, value: { a: 1 } },
+      { line: 2, error: 'an empty element (a stray comma)' },
+    ]);
   });
 
   it.each([
@@ -83,7 +92,8 @@ describe('readNdjson', () => {
 
 describe('readCsv', () => {
   it('maps cells to fields by the header, reads prices as numbers and leaves empty cells out', async () => {
-    const text = 'id,title,description,price\n1,IPhone,"A phone, with a comma",900\n,No id,,19.99\n3,"Two\nlines",x,abc\n4,Short\n';
+    const text =
+      'id,title,description,price\n1,IPhone,"A phone, with a comma",900\n,No id,,19.99\n3,"Two\nlines",x,abc\n4,Short\n';
     const rows = await collect(readCsv(chunked(text, 7)));
     expect(rows).toEqual([
       { line: 2, value: { id: '1', title: 'IPhone', description: 'A phone, with a comma', price: 900 } },

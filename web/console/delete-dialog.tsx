@@ -7,7 +7,11 @@ import { call, describeFailure, productPath } from './http.js';
 const LISTED = 8;
 const summary = (gone: Set<string>) => `Deleted ${gone.size} ${gone.size === 1 ? 'product' : 'products'}.`;
 
-export function DeleteDialog(props: { products: Product[]; onClose: () => void; onDone: (gone: Set<string>, message: string) => void }) {
+export function DeleteDialog(props: {
+  products: Product[];
+  onClose: () => void;
+  onDone: (gone: Set<string>, message: string) => void;
+}) {
   const [progress, setProgress] = useState<number | undefined>();
   const [failures, setFailures] = useState<string[]>([]);
   const [deleted, setDeleted] = useState<Set<string>>(new Set());
@@ -21,7 +25,10 @@ export function DeleteDialog(props: { products: Product[]; onClose: () => void; 
     for (const [index, product] of props.products.entries()) {
       const answer = await call('DELETE', productPath(product.id), { version: product.version });
       if (answer.status === 204 || answer.status === 200 || answer.status === 404) gone.add(product.id);
-      else failed.push(`${product.id}: ${answer.status === 412 ? 'changed meanwhile, not deleted' : describeFailure(answer)}`);
+      else
+        failed.push(
+          `${product.id}: ${answer.status === 412 ? 'changed meanwhile, not deleted' : describeFailure(answer)}`,
+        );
       setProgress(index + 1);
     }
     setDeleted(gone);

@@ -4,7 +4,16 @@
  * point). Refreshed every 10 s while the tab is visible; the period is one of --since's choices.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { GROUP_TITLES, formatFigure, formatPeriod, onTimeline, seriesFigures, summaryLine, type MetricsReport, type ReportSeries } from '../../src/output/render-metrics.js';
+import {
+  GROUP_TITLES,
+  formatFigure,
+  formatPeriod,
+  onTimeline,
+  seriesFigures,
+  summaryLine,
+  type MetricsReport,
+  type ReportSeries,
+} from '../../src/output/render-metrics.js';
 import type { MetricGroup } from '../../src/stack/metric-series.js';
 import { DEFAULT_SINCE, SINCE_CHOICES } from '../../src/stack/metric-since.js';
 
@@ -12,11 +21,17 @@ const REFRESH_MS = 10_000;
 const WIDTH = 240;
 const HEIGHT = 56;
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dated = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const dated = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
 
 /** Time labels: the hour alone within a day, the date too beyond. */
-const at = (iso: string, report: MetricsReport) => (Date.parse(report.end) - Date.parse(report.start) > 86_400_000 ? dated : clock).format(new Date(iso));
+const at = (iso: string, report: MetricsReport) =>
+  (Date.parse(report.end) - Date.parse(report.start) > 86_400_000 ? dated : clock).format(new Date(iso));
 
 type Point = { x: number; y: number };
 
@@ -28,7 +43,15 @@ function shapes(values: (number | undefined)[], bars: boolean) {
   if (bars) {
     return values.map((v, i) =>
       // A measured zero is a low grey tick, so that it differs from a period without a point.
-      v === undefined ? null : <rect class={v === 0 ? 'bar zero' : 'bar'} x={i * step + step * 0.15} width={step * 0.7} y={Math.min(y(v), HEIGHT - 2)} height={Math.max(2, HEIGHT - y(v))} />,
+      v === undefined ? null : (
+        <rect
+          class={v === 0 ? 'bar zero' : 'bar'}
+          x={i * step + step * 0.15}
+          width={step * 0.7}
+          y={Math.min(y(v), HEIGHT - 2)}
+          height={Math.max(2, HEIGHT - y(v))}
+        />
+      ),
     );
   }
   // Runs of consecutive points, at the middle of their periods; a lone point is a level stroke across its period.
@@ -45,7 +68,13 @@ function shapes(values: (number | undefined)[], bars: boolean) {
   const half = Math.max(2, step / 2);
   return runs.map((points) => {
     const [only] = points as [Point];
-    const drawn = points.length > 1 ? points : [{ x: only.x - half, y: only.y }, { x: only.x + half, y: only.y }];
+    const drawn =
+      points.length > 1
+        ? points
+        : [
+            { x: only.x - half, y: only.y },
+            { x: only.x + half, y: only.y },
+          ];
     const line = drawn.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
     const [first, last] = [drawn[0] as Point, drawn[drawn.length - 1] as Point];
     return (
@@ -63,7 +92,10 @@ function Chart({ series, report }: { series: ReportSeries; report: MetricsReport
   const unit = series.unit === 'count' ? '' : ` (${series.unit}, ${series.stat})`;
   // One executed version's series (during a canary) carry their version beside the function's own.
   const label = series.version === undefined ? series.label : `${series.label}, version ${series.version}`;
-  const described = series.values.length === 0 ? `${label}: no data in this period` : `${label}${unit}: ${main}, ${peak}, ${series.values.length} of ${values.length} periods with data`;
+  const described =
+    series.values.length === 0
+      ? `${label}: no data in this period`
+      : `${label}${unit}: ${main}, ${peak}, ${series.values.length} of ${values.length} periods with data`;
   return (
     <figure class={`chart${series.values.length === 0 ? ' nodata' : ''}`} data-series={series.id}>
       <figcaption>
@@ -102,8 +134,12 @@ export function HealthView() {
   const load = useCallback(async () => {
     const ticket = ++asked.current;
     try {
-      const response = await fetch(`/console/metrics?since=${encodeURIComponent(since)}`, { headers: { accept: 'application/json' } });
-      const body = (await response.json().catch(() => ({ message: `the console answered ${response.status}` }))) as MetricsReport & { message?: string };
+      const response = await fetch(`/console/metrics?since=${encodeURIComponent(since)}`, {
+        headers: { accept: 'application/json' },
+      });
+      const body = (await response
+        .json()
+        .catch(() => ({ message: `the console answered ${response.status}` }))) as MetricsReport & { message?: string };
       if (ticket !== asked.current) return; // a later period was chosen meanwhile
       if (!response.ok) throw new Error(body.message ?? `the console answered ${response.status}`);
       setReport(body);
@@ -150,14 +186,22 @@ export function HealthView() {
           <legend class="sr-only">Period</legend>
           {SINCE_CHOICES.map((choice) => (
             <label class={choice === since ? 'on' : undefined}>
-              <input type="radio" name="since" value={choice} checked={choice === since} onChange={() => choose(choice)} />
+              <input
+                type="radio"
+                name="since"
+                value={choice}
+                checked={choice === since}
+                onChange={() => choose(choice)}
+              />
               <span>last {choice}</span>
             </label>
           ))}
         </fieldset>
         <span class="spacer" />
         <span class="muted" aria-live="off">
-          {report ? `${report.target === 'local' ? 'local stack' : 'CloudWatch'} · ${formatPeriod(report.periodSeconds)} periods` : 'loading…'}
+          {report
+            ? `${report.target === 'local' ? 'local stack' : 'CloudWatch'} · ${formatPeriod(report.periodSeconds)} periods`
+            : 'loading…'}
           {updated ? ` · updated ${updated.toLocaleTimeString()}` : ''}
         </span>
         <button type="button" onClick={() => void load()}>
@@ -171,14 +215,23 @@ export function HealthView() {
       )}
       {report && summary && (
         <>
-          <p class="summary-line">
-            {summaryLine(summary, report)}
-          </p>
+          <p class="summary-line">{summaryLine(summary, report)}</p>
           <div class="tiles">
             <Headline label="Requests" value={formatFigure(summary.requests, 'count')} />
-            <Headline label="5XX rate" value={summary.serverErrorRate === undefined ? '—' : percent.format(summary.serverErrorRate)} tone={summary.serverErrorRate ? 'bad' : summary.requests ? 'good' : undefined} />
-            <Headline label="p99 latency" value={summary.p99Ms === undefined ? '—' : formatFigure(summary.p99Ms, 'ms')} />
-            <Headline label="Throttles" value={formatFigure(summary.throttles, 'count')} tone={summary.throttles ? 'bad' : undefined} />
+            <Headline
+              label="5XX rate"
+              value={summary.serverErrorRate === undefined ? '—' : percent.format(summary.serverErrorRate)}
+              tone={summary.serverErrorRate ? 'bad' : summary.requests ? 'good' : undefined}
+            />
+            <Headline
+              label="p99 latency"
+              value={summary.p99Ms === undefined ? '—' : formatFigure(summary.p99Ms, 'ms')}
+            />
+            <Headline
+              label="Throttles"
+              value={formatFigure(summary.throttles, 'count')}
+              tone={summary.throttles ? 'bad' : undefined}
+            />
           </div>
           {groups.map((group) => (
             <section class="chart-group" aria-labelledby={`group-${group}`}>

@@ -15,11 +15,19 @@ export interface Problem {
 }
 
 /** Sends one operation through the console; `version` becomes If-Match. */
-export async function call<T = unknown>(method: string, path: string, options: { body?: unknown; version?: number } = {}): Promise<Answer<T>> {
+export async function call<T = unknown>(
+  method: string,
+  path: string,
+  options: { body?: unknown; version?: number } = {},
+): Promise<Answer<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.version !== undefined) headers['if-match'] = `"${options.version}"`;
-  const response = await fetch(`/api${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const response = await fetch(`/api${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -35,7 +43,13 @@ export const productPath = (id: string) => `/product/${encodeURIComponent(id).re
 /** One line for a failed answer: the problem's detail, the gateway's message, or the status. */
 export function describeFailure(answer: Answer): string {
   const problem = (typeof answer.body === 'object' && answer.body !== null ? answer.body : {}) as Problem;
-  return problem.detail ?? problem.message ?? (typeof answer.body === 'string' && answer.body.trim() !== '' ? answer.body.trim() : `the API answered ${answer.status}`);
+  return (
+    problem.detail ??
+    problem.message ??
+    (typeof answer.body === 'string' && answer.body.trim() !== ''
+      ? answer.body.trim()
+      : `the API answered ${answer.status}`)
+  );
 }
 
 export interface ProductPage {

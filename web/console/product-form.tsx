@@ -4,13 +4,24 @@
  * meanwhile (412) shows both versions and lets the user choose, never overwriting silently.
  */
 import { useState } from 'preact/hooks';
-import { PRODUCT_FIELDS, validateProductInput, validateProductPatch, type FieldError, type Product } from '../../src/contract/product.js';
+import {
+  PRODUCT_FIELDS,
+  validateProductInput,
+  validateProductPatch,
+  type FieldError,
+  type Product,
+} from '../../src/contract/product.js';
 import { Dialog } from './dialog.js';
 import { call, describeFailure, productPath, type Answer, type Problem } from './http.js';
 
 type Editable = 'id' | 'title' | 'description' | 'price';
 const FIELDS: { name: Editable; label: string; multiline?: boolean; createOnly?: boolean; hint: string }[] = [
-  { name: 'id', label: 'Id', createOnly: true, hint: `${PRODUCT_FIELDS.id.schema.description} Leave empty and the API makes one.` },
+  {
+    name: 'id',
+    label: 'Id',
+    createOnly: true,
+    hint: `${PRODUCT_FIELDS.id.schema.description} Leave empty and the API makes one.`,
+  },
   { name: 'title', label: 'Title', hint: PRODUCT_FIELDS.title.schema.description },
   { name: 'description', label: 'Description', multiline: true, hint: PRODUCT_FIELDS.description.schema.description },
   { name: 'price', label: 'Price', hint: PRODUCT_FIELDS.price.schema.description },
@@ -37,11 +48,21 @@ function priceOf(text: string): unknown {
 /** What the form sends: every field on create, only the changed ones on edit. */
 function bodyOf(values: Values, base?: Product): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  const typed: Record<Editable, unknown> = { id: values.id.trim() || undefined, title: values.title, description: values.description || undefined, price: priceOf(values.price) };
+  const typed: Record<Editable, unknown> = {
+    id: values.id.trim() || undefined,
+    title: values.title,
+    description: values.description || undefined,
+    price: priceOf(values.price),
+  };
   for (const field of FIELDS) {
     if (base && field.createOnly) continue;
     const value = typed[field.name];
-    if (base ? value !== (base[field.name] ?? '') && !(field.name === 'description' && value === undefined && base.description === '') : value !== undefined) {
+    if (
+      base
+        ? value !== (base[field.name] ?? '') &&
+          !(field.name === 'description' && value === undefined && base.description === '')
+        : value !== undefined
+    ) {
       body[field.name] = field.name === 'description' && value === undefined ? '' : value;
     }
   }
@@ -52,7 +73,8 @@ function errorsOf(list: readonly FieldError[]): Errors {
   const errors: Errors = {};
   for (const error of list) {
     const field = (FIELDS.some((f) => f.name === error.field) ? error.field : '(body)') as Editable | '(body)';
-    errors[field] ??= field === '(body)' && error.field !== '(body)' ? `${error.field} ${error.message}` : error.message;
+    errors[field] ??=
+      field === '(body)' && error.field !== '(body)' ? `${error.field} ${error.message}` : error.message;
   }
   return errors;
 }
@@ -65,7 +87,12 @@ function answerErrors(answer: Answer, creating: boolean): Errors {
   return { '(body)': describeFailure(answer) };
 }
 
-export function ProductForm(props: { product?: Product; onClose: () => void; onSaved: (product: Product, created: boolean) => void; onReplaced: (product: Product) => void }) {
+export function ProductForm(props: {
+  product?: Product;
+  onClose: () => void;
+  onSaved: (product: Product, created: boolean) => void;
+  onReplaced: (product: Product) => void;
+}) {
   const [base, setBase] = useState(props.product);
   const [values, setValues] = useState<Values>(valuesOf(props.product));
   const [errors, setErrors] = useState<Errors>({});
@@ -76,12 +103,16 @@ export function ProductForm(props: { product?: Product; onClose: () => void; onS
   const send = async (body: Record<string, unknown>, version?: number) => {
     setSending(true);
     try {
-      const answer = creating ? await call<Product>('POST', '/product', { body }) : await call<Product>('PATCH', productPath((base as Product).id), { body, version });
+      const answer = creating
+        ? await call<Product>('POST', '/product', { body })
+        : await call<Product>('PATCH', productPath((base as Product).id), { body, version });
       if (answer.status === 200 || answer.status === 201) return props.onSaved(answer.body, creating);
       if (answer.status === 412 && base) {
         const current = await call<Product>('GET', productPath(base.id));
         if (current.status === 200) return setConflict({ mine: body, theirs: current.body });
-        return setErrors({ '(body)': current.status === 404 ? `${base.id} was deleted meanwhile` : describeFailure(current) });
+        return setErrors({
+          '(body)': current.status === 404 ? `${base.id} was deleted meanwhile` : describeFailure(current),
+        });
       }
       setErrors(answerErrors(answer, creating));
     } catch (error) {
@@ -111,7 +142,8 @@ export function ProductForm(props: { product?: Product; onClose: () => void; onS
     return (
       <Dialog title={`${theirs.id} was changed meanwhile`} onClose={props.onClose} wide>
         <p>
-          Someone saved version {theirs.version} after you opened version {(base as Product).version}. Nothing was overwritten. Compare and choose:
+          Someone saved version {theirs.version} after you opened version {(base as Product).version}. Nothing was
+          overwritten. Compare and choose:
         </p>
         <table class="compare">
           <caption class="sr-only">Your change and the stored version</caption>
@@ -150,7 +182,10 @@ export function ProductForm(props: { product?: Product; onClose: () => void; onS
             type="button"
             onClick={() => {
               setBase(theirs);
-              setValues({ ...valuesOf(theirs), ...Object.fromEntries(Object.entries(conflict.mine).map(([k, v]) => [k, String(v)])) });
+              setValues({
+                ...valuesOf(theirs),
+                ...Object.fromEntries(Object.entries(conflict.mine).map(([k, v]) => [k, String(v)])),
+              });
               setConflict(undefined);
             }}
           >
@@ -184,7 +219,8 @@ export function ProductForm(props: { product?: Product; onClose: () => void; onS
           const id = `field-${field.name}`;
           const error = errors[field.name];
           const described = `${id}-hint${error ? ` ${id}-error` : ''}`;
-          const onInput = (event: Event) => setValues({ ...values, [field.name]: (event.target as HTMLInputElement).value });
+          const onInput = (event: Event) =>
+            setValues({ ...values, [field.name]: (event.target as HTMLInputElement).value });
           return (
             <div class={`field${error ? ' invalid' : ''}`}>
               <label for={id}>
@@ -192,7 +228,14 @@ export function ProductForm(props: { product?: Product; onClose: () => void; onS
                 {PRODUCT_FIELDS[field.name].create === 'required' && <span aria-hidden="true"> *</span>}
               </label>
               {field.multiline ? (
-                <textarea id={id} rows={3} value={values[field.name]} onInput={onInput} aria-invalid={error ? 'true' : undefined} aria-describedby={described} />
+                <textarea
+                  id={id}
+                  rows={3}
+                  value={values[field.name]}
+                  onInput={onInput}
+                  aria-invalid={error ? 'true' : undefined}
+                  aria-describedby={described}
+                />
               ) : (
                 <input
                   id={id}

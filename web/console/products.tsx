@@ -77,7 +77,14 @@ export function ProductsView() {
 
   const shown = useMemo(() => {
     const needle = query.trim().toLowerCase();
-    const found = needle ? items.filter((p) => p.id.toLowerCase().includes(needle) || p.title.toLowerCase().includes(needle) || p.description.toLowerCase().includes(needle)) : items;
+    const found = needle
+      ? items.filter(
+          (p) =>
+            p.id.toLowerCase().includes(needle) ||
+            p.title.toLowerCase().includes(needle) ||
+            p.description.toLowerCase().includes(needle),
+        )
+      : items;
     return sort ? [...found].sort((a, b) => compare(a, b, sort.key) * sort.dir) : found;
   }, [items, query, sort]);
 
@@ -108,7 +115,8 @@ export function ProductsView() {
     });
   const allShownSelected = shown.length > 0 && shown.every((p) => selected.has(p.id));
   const selectShown = () => setSelected(allShownSelected ? new Set() : new Set(shown.map((p) => p.id)));
-  const sortBy = (key: SortKey) => setSort((old) => (old?.key === key ? (old.dir === 1 ? { key, dir: -1 } : undefined) : { key, dir: 1 }));
+  const sortBy = (key: SortKey) =>
+    setSort((old) => (old?.key === key ? (old.dir === 1 ? { key, dir: -1 } : undefined) : { key, dir: 1 }));
   const rows = shown.slice(first, last);
 
   return (
@@ -130,7 +138,12 @@ export function ProductsView() {
           {whole.format(items.length)} loaded{done ? ' (all)' : loading ? ', loading…' : ''}
         </span>
         <span class="spacer" />
-        <button type="button" class="danger" disabled={selected.size === 0} onClick={() => setDeleting(items.filter((p) => selected.has(p.id)))}>
+        <button
+          type="button"
+          class="danger"
+          disabled={selected.size === 0}
+          onClick={() => setDeleting(items.filter((p) => selected.has(p.id)))}
+        >
           Delete{selected.size > 0 ? ` ${whole.format(selected.size)}` : ''}
         </button>
         <button type="button" class="primary" onClick={() => setEditing('new')}>
@@ -153,18 +166,31 @@ export function ProductsView() {
           {notice}
         </p>
       )}
-      <section class="table-scroll" ref={scroller} tabIndex={0} aria-label="Products table, scroll for more" onScroll={(event) => setScrollTop((event.target as HTMLElement).scrollTop)}>
+      <section
+        class="table-scroll"
+        ref={scroller}
+        tabIndex={0}
+        aria-label="Products table, scroll for more"
+        onScroll={(event) => setScrollTop((event.target as HTMLElement).scrollTop)}
+      >
         <table aria-rowcount={shown.length + 1} aria-labelledby="products-title">
           <thead>
             <tr aria-rowindex={1}>
               <th class="c-select" scope="col">
-                <input type="checkbox" aria-label="Select every row shown" checked={allShownSelected} onChange={selectShown} />
+                <input
+                  type="checkbox"
+                  aria-label="Select every row shown"
+                  checked={allShownSelected}
+                  onChange={selectShown}
+                />
               </th>
               {COLUMNS.map((column) => (
                 <th
                   scope="col"
                   class={column.class}
-                  aria-sort={sort && sort.key === column.key ? (sort.dir === 1 ? 'ascending' : 'descending') : undefined}
+                  aria-sort={
+                    sort && sort.key === column.key ? (sort.dir === 1 ? 'ascending' : 'descending') : undefined
+                  }
                 >
                   {column.sortable ? (
                     <button type="button" class="sort" onClick={() => sortBy(column.key as SortKey)}>
@@ -184,9 +210,18 @@ export function ProductsView() {
           <tbody>
             <tr class="filler" aria-hidden="true" style={{ height: `${first * ROW_HEIGHT}px` }} />
             {rows.map((product, index) => (
-              <tr key={product.id} aria-rowindex={first + index + 2} class={selected.has(product.id) ? 'selected' : undefined}>
+              <tr
+                key={product.id}
+                aria-rowindex={first + index + 2}
+                class={selected.has(product.id) ? 'selected' : undefined}
+              >
                 <td class="c-select">
-                  <input type="checkbox" aria-label={`Select ${product.id}`} checked={selected.has(product.id)} onChange={() => toggle(product.id)} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${product.id}`}
+                    checked={selected.has(product.id)}
+                    onChange={() => toggle(product.id)}
+                  />
                 </td>
                 <td class="c-id mono">{product.id}</td>
                 <td class="c-title">{product.title}</td>
@@ -195,7 +230,12 @@ export function ProductsView() {
                 <td class="c-version num">{product.version}</td>
                 <td class="c-updated muted">{when(product.updatedAt)}</td>
                 <td class="c-actions">
-                  <button type="button" class="small" aria-label={`Edit ${product.id}`} onClick={() => setEditing(product)}>
+                  <button
+                    type="button"
+                    class="small"
+                    aria-label={`Edit ${product.id}`}
+                    onClick={() => setEditing(product)}
+                  >
                     Edit
                   </button>
                 </td>
@@ -204,7 +244,11 @@ export function ProductsView() {
             <tr class="filler" aria-hidden="true" style={{ height: `${(shown.length - last) * ROW_HEIGHT}px` }} />
           </tbody>
         </table>
-        {done && shown.length === 0 && <p class="empty">{query.trim() ? 'No product matches the search.' : 'No products yet: create one, or import a file.'}</p>}
+        {done && shown.length === 0 && (
+          <p class="empty">
+            {query.trim() ? 'No product matches the search.' : 'No products yet: create one, or import a file.'}
+          </p>
+        )}
       </section>
       {editing && (
         <ProductForm

@@ -22,7 +22,9 @@ const NAMES: [string, string][] = [
 ];
 new MutationObserver(() => {
   for (const [selector, name] of NAMES) {
-    for (const select of document.querySelectorAll<HTMLSelectElement>(`select${selector}:not([aria-label])`)) select.setAttribute('aria-label', name);
+    for (const select of document.querySelectorAll<HTMLSelectElement>(`select${selector}:not([aria-label])`))
+      select.setAttribute('aria-label', name);
   }
-  for (const select of document.querySelectorAll<HTMLSelectElement>('select:not([aria-label]):not([id])')) select.setAttribute('aria-label', 'Choice');
+  for (const select of document.querySelectorAll<HTMLSelectElement>('select:not([aria-label]):not([id])'))
+    select.setAttribute('aria-label', 'Choice');
 }).observe(document.body, { childList: true, subtree: true });

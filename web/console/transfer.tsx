@@ -24,12 +24,18 @@ type Stage =
   | { kind: 'failed'; file?: File; message: string };
 
 const whole = new Intl.NumberFormat();
-const importUrl = (file: File, check: boolean) => `/console/import?name=${encodeURIComponent(file.name)}${check ? '&check' : ''}`;
+const importUrl = (file: File, check: boolean) =>
+  `/console/import?name=${encodeURIComponent(file.name)}${check ? '&check' : ''}`;
 
 async function check(file: File): Promise<Stage> {
-  const response = await fetch(importUrl(file, true), { method: 'POST', body: file, headers: { 'content-type': 'application/octet-stream' } });
+  const response = await fetch(importUrl(file, true), {
+    method: 'POST',
+    body: file,
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   const answer = (await response.json()) as { format: string; summary: Summary; error?: string };
-  if (!response.ok || answer.error) return { kind: 'failed', file, message: answer.error ?? `the console answered ${response.status}` };
+  if (!response.ok || answer.error)
+    return { kind: 'failed', file, message: answer.error ?? `the console answered ${response.status}` };
   return { kind: 'checked', file, format: answer.format, summary: answer.summary };
 }
 
@@ -97,10 +103,15 @@ export function TransferView() {
     const zero = { rows: 0, created: 0, skipped: 0, failed: 0, throttled: 0, elapsedMs: 0 };
     setStage({ kind: 'importing', file, format, valid, counts: zero });
     try {
-      const response = await fetch(importUrl(file, false), { method: 'POST', body: file, headers: { 'content-type': 'application/octet-stream' } });
+      const response = await fetch(importUrl(file, false), {
+        method: 'POST',
+        body: file,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       if (!response.ok) throw new Error(`the console answered ${response.status}`);
       for await (const event of events(response)) {
-        if (event.type === 'progress') setStage({ kind: 'importing', file, format, valid, counts: event as unknown as Counts });
+        if (event.type === 'progress')
+          setStage({ kind: 'importing', file, format, valid, counts: event as unknown as Counts });
         else if (event.type === 'done') setStage({ kind: 'imported', file, summary: event.summary as Summary });
         else if (event.type === 'error') setStage({ kind: 'failed', file, message: String(event.message) });
       }
@@ -130,7 +141,9 @@ export function TransferView() {
           <p>
             <strong>Drop a CSV, NDJSON or JSON file here</strong>
           </p>
-          <p class="muted">Every row is checked by the API's rules before anything is sent. Ids that exist already are skipped.</p>
+          <p class="muted">
+            Every row is checked by the API's rules before anything is sent. Ids that exist already are skipped.
+          </p>
           <label class="button" for="import-file">
             Choose a file…
           </label>
@@ -165,7 +178,12 @@ export function TransferView() {
               )}
               <Failures summary={stage.summary} caption="Rows that will not be imported" />
               <div class="actions start">
-                <button type="button" class="primary" disabled={stage.summary.valid === 0} onClick={() => void send(stage.file, stage.format, stage.summary.valid)}>
+                <button
+                  type="button"
+                  class="primary"
+                  disabled={stage.summary.valid === 0}
+                  onClick={() => void send(stage.file, stage.format, stage.summary.valid)}
+                >
                   Import {whole.format(stage.summary.valid)} valid {stage.summary.valid === 1 ? 'row' : 'rows'}
                 </button>
                 <button type="button" onClick={() => setStage({ kind: 'idle' })}>
@@ -176,20 +194,33 @@ export function TransferView() {
           )}
           {stage.kind === 'importing' && (
             <>
-              <progress max={stage.valid} value={stage.counts.created + stage.counts.skipped} aria-label={`Importing ${stage.file.name}`} />
+              <progress
+                max={stage.valid}
+                value={stage.counts.created + stage.counts.skipped}
+                aria-label={`Importing ${stage.file.name}`}
+              />
               <p class="counts">
-                {whole.format(stage.counts.created)} created · {whole.format(stage.counts.skipped)} skipped · {whole.format(stage.counts.failed)} failed
-                {stage.counts.throttled > 0 && ` · ${whole.format(stage.counts.throttled)} throttled, sent again at the API's pace`}
-                {stage.counts.elapsedMs > 500 && ` · ${whole.format(Math.round((stage.counts.rows * 1000) / stage.counts.elapsedMs))} rows/s`}
+                {whole.format(stage.counts.created)} created · {whole.format(stage.counts.skipped)} skipped ·{' '}
+                {whole.format(stage.counts.failed)} failed
+                {stage.counts.throttled > 0 &&
+                  ` · ${whole.format(stage.counts.throttled)} throttled, sent again at the API's pace`}
+                {stage.counts.elapsedMs > 500 &&
+                  ` · ${whole.format(Math.round((stage.counts.rows * 1000) / stage.counts.elapsedMs))} rows/s`}
               </p>
             </>
           )}
           {stage.kind === 'imported' && (
             <>
               <p class="summary" role="status">
-                Imported <strong>{stage.file.name}</strong> in {(stage.summary.durationMs / 1000).toFixed(1)} s: <span class="good">{whole.format(stage.summary.created)} created</span>,{' '}
-                {whole.format(stage.summary.skipped)} skipped (id exists), <span class={stage.summary.failed > 0 ? 'bad' : undefined}>{whole.format(stage.summary.failed)} failed</span>
-                {stage.summary.throttled > 0 && `; ${whole.format(stage.summary.throttled)} throttled requests were sent again`}.
+                Imported <strong>{stage.file.name}</strong> in {(stage.summary.durationMs / 1000).toFixed(1)} s:{' '}
+                <span class="good">{whole.format(stage.summary.created)} created</span>,{' '}
+                {whole.format(stage.summary.skipped)} skipped (id exists),{' '}
+                <span class={stage.summary.failed > 0 ? 'bad' : undefined}>
+                  {whole.format(stage.summary.failed)} failed
+                </span>
+                {stage.summary.throttled > 0 &&
+                  `; ${whole.format(stage.summary.throttled)} throttled requests were sent again`}
+                .
               </p>
               <Failures summary={stage.summary} caption="Rows not imported" />
             </>
@@ -204,7 +235,9 @@ export function TransferView() {
       </section>
       <section class="card" aria-labelledby="export-title">
         <h1 id="export-title">Export</h1>
-        <p class="muted">Every product, read page by page. NDJSON imports back as is; CSV has the columns import reads.</p>
+        <p class="muted">
+          Every product, read page by page. NDJSON imports back as is; CSV has the columns import reads.
+        </p>
         <div class="actions start">
           <a class="button" href="/console/export?format=ndjson" download>
             Download NDJSON

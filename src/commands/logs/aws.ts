@@ -55,18 +55,29 @@ export function toLogEvent(event: FilteredLogEvent): LogEvent {
       // Keep the outer object.
     }
   }
-  return { timestamp: event.timestamp ?? 0, message, ...(event.logStreamName ? { stream: event.logStreamName } : {}), ...(event.eventId ? { eventId: event.eventId } : {}), ...(data ? { data } : {}) };
+  return {
+    timestamp: event.timestamp ?? 0,
+    message,
+    ...(event.logStreamName ? { stream: event.logStreamName } : {}),
+    ...(event.eventId ? { eventId: event.eventId } : {}),
+    ...(data ? { data } : {}),
+  };
 }
 
 /** Prints the function's log events through `onEvent`; with `follow`, keeps polling until the signal aborts. */
-export async function logsAws(opts: LogsOptions, ctx: Context, onEvent: (event: LogEvent) => void, deps: Partial<AwsDeps> = {}): Promise<LogsAwsResult> {
+export async function logsAws(
+  opts: LogsOptions,
+  ctx: Context,
+  onEvent: (event: LogEvent) => void,
+  deps: Partial<AwsDeps> = {},
+): Promise<LogsAwsResult> {
   // Loaded here, so that `logs --help` does not load the AWS SDK.
-  const [{ awsTarget, openSession }, { withTerminalProgress }, { FilterLogEventsCommand }] = await Promise.all([import('../../provision/session.js'), import('../../output/progress.js'), import('@aws-sdk/client-cloudwatch-logs')]);
-  const session = await openSession(
-    awsTarget(opts),
-    withTerminalProgress(ctx),
-    deps,
-  );
+  const [{ awsTarget, openSession }, { withTerminalProgress }, { FilterLogEventsCommand }] = await Promise.all([
+    import('../../provision/session.js'),
+    import('../../output/progress.js'),
+    import('@aws-sdk/client-cloudwatch-logs'),
+  ]);
+  const session = await openSession(awsTarget(opts), withTerminalProgress(ctx), deps);
   const { pctx } = session;
   const logGroupName = pctx.names.logGroup;
   const since = sinceStart(opts.since ?? DEFAULT_SINCE, pctx.clock.now());
@@ -82,14 +93,28 @@ export async function logsAws(opts: LogsOptions, ctx: Context, onEvent: (event: 
       do {
         let page;
         try {
-          page = await pctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName, startTime, nextToken, ...(pattern ? { filterPattern: pattern } : {}) }));
+          page = await pctx.clients.logs.send(
+            new FilterLogEventsCommand({
+              logGroupName,
+              startTime,
+              nextToken,
+              ...(pattern ? { filterPattern: pattern } : {}),
+            }),
+          );
           backoffMs = 0;
         } catch (error) {
-          if (isNotFound(error)) throw new AwsError(`log group ${logGroupName} does not exist in ${pctx.region}; run products-cli setup first`, { cause: error });
+          if (isNotFound(error))
+            throw new AwsError(
+              `log group ${logGroupName} does not exist in ${pctx.region}; run products-cli setup first`,
+              { cause: error },
+            );
           // Throttled while following: slow down and read the same page again, rather than end.
           if (opts.follow && errorName(error) === 'ThrottlingException') {
             backoffMs = Math.min(FOLLOW_MAX_BACKOFF_MS, Math.max(pollMs, backoffMs * 2));
-            note(ctx, `CloudWatch Logs is throttling FilterLogEvents (an account-wide quota); reading again in ${Math.ceil(backoffMs / 1000)} s`);
+            note(
+              ctx,
+              `CloudWatch Logs is throttling FilterLogEvents (an account-wide quota); reading again in ${Math.ceil(backoffMs / 1000)} s`,
+            );
             if (!(await pause(pctx.clock, backoffMs, ctx.signal))) break;
             continue;
           }
@@ -114,7 +139,11 @@ export async function logsAws(opts: LogsOptions, ctx: Context, onEvent: (event: 
       for (const [key, timestamp] of seen) if (timestamp < forgetBefore) seen.delete(key);
     }
     if (ctx.signal.aborted) return { target: 'aws', logGroup: logGroupName, events };
-    if (events === 0 && !opts.follow) note(ctx, `no log events in ${logGroupName} since ${new Date(since).toISOString()}${opts.filter ? ` matching ${opts.filter}` : ''}`);
+    if (events === 0 && !opts.follow)
+      note(
+        ctx,
+        `no log events in ${logGroupName} since ${new Date(since).toISOString()}${opts.filter ? ` matching ${opts.filter}` : ''}`,
+      );
     return { target: 'aws', logGroup: logGroupName, events };
   } finally {
     session.close();

@@ -26,7 +26,12 @@ export interface LogsOptions extends AwsTargetOptions {
 export type LogsResult = LogsAwsResult | LogsLocalResult;
 
 /** Prints the log events through `onEvent`, from the local stack's log or CloudWatch; with `follow`, until the signal aborts. */
-export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: LogEvent) => void, deps: Partial<AwsDeps> = {}): Promise<LogsResult> {
+export async function logs(
+  opts: LogsOptions,
+  ctx: Context,
+  onEvent: (event: LogEvent) => void,
+  deps: Partial<AwsDeps> = {},
+): Promise<LogsResult> {
   if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) {
     const { logsLocal } = await import('./local.js');
     return logsLocal(opts, ctx, onEvent, sinceStart(opts.since ?? DEFAULT_SINCE, Date.now()));
@@ -37,11 +42,22 @@ export async function logs(opts: LogsOptions, ctx: Context, onEvent: (event: Log
 
 export const command = defineCommand({
   options: [
-    { flags: '--local', description: "the local stack's log (.products-cli/local/stack.log); the default when only a local stack is recorded" },
+    {
+      flags: '--local',
+      description:
+        "the local stack's log (.products-cli/local/stack.log); the default when only a local stack is recorded",
+    },
     ...awsOptions(),
-    { flags: '--since <when>', description: 'how far back: 30s, 10m, 2h, 1d, or a date (default: 10m)', parse: readSince },
+    {
+      flags: '--since <when>',
+      description: 'how far back: 30s, 10m, 2h, 1d, or a date (default: 10m)',
+      parse: readSince,
+    },
     { flags: '--follow', description: 'keep printing new events until Ctrl-C' },
-    { flags: '--filter <text>', description: 'only events containing TEXT (or a CloudWatch filter pattern such as { $.status >= 500 })' },
+    {
+      flags: '--filter <text>',
+      description: 'only events containing TEXT (or a CloudWatch filter pattern such as { $.status >= 500 })',
+    },
     jsonOption('print one JSON event per line'),
   ],
   help: `Examples:

@@ -13,7 +13,9 @@ export function readSince(text: string): Since {
   if (agoMs !== undefined) return { agoMs };
   const at = Date.parse(text);
   if (Number.isFinite(at)) return { at };
-  throw new UsageError(`--since must be a duration such as 30s, 10m, 2h or 1d, or a date such as 2026-01-31T12:00:00Z, not "${text}"`);
+  throw new UsageError(
+    `--since must be a duration such as 30s, 10m, 2h or 1d, or a date such as 2026-01-31T12:00:00Z, not "${text}"`,
+  );
 }
 
 /** The start time of `since`, in ms since the epoch, when the clock says `now`. */

@@ -18,12 +18,16 @@ import type { MetricsOptions, MetricsSource } from './index.js';
 import type { MetricsReport } from '../../output/render-metrics.js';
 
 /** The series CloudWatch keeps, each with the id of its query (`m0`, `m1`, …: ids must start with a lower-case letter). */
-const QUERIED = SERIES.filter((definition) => definition.cloudwatch).map((definition, index) => ({ definition, queryId: `m${index}` }));
+const QUERIED = SERIES.filter((definition) => definition.cloudwatch).map((definition, index) => ({
+  definition,
+  queryId: `m${index}`,
+}));
 
 /** The most queries one read sends: every series, and the per-version ones for an alias routing to two versions. */
 export const MAX_QUERIES = QUERIED.length + 2 * VERSION_SERIES.length;
 
-const dimensionValue = (source: DimensionSource, names: MetricsReport['names']) => (typeof source === 'object' ? source.fixed : names[source]);
+const dimensionValue = (source: DimensionSource, names: MetricsReport['names']) =>
+  typeof source === 'object' ? source.fixed : names[source];
 
 interface Queried {
   definition: SeriesDefinition;
@@ -34,17 +38,27 @@ interface Queried {
 /** Every query of a read: the stack's series, then each routed version's (`v0m0`, …) when the alias routes to two. */
 function queried(routing?: AliasRouting): Queried[] {
   if (!routing || routing.versions.length < 2) return QUERIED;
-  const perVersion = routing.versions.flatMap((routed, v) => VERSION_SERIES.map((definition, m) => ({ definition, queryId: `v${v}m${m}`, routed })));
+  const perVersion = routing.versions.flatMap((routed, v) =>
+    VERSION_SERIES.map((definition, m) => ({ definition, queryId: `v${v}m${m}`, routed })),
+  );
   return [...QUERIED, ...perVersion];
 }
 
 /** The GetMetricData queries of every series, for the stack's names, the window's period and the alias's routing. */
-export function metricQueries(names: MetricsReport['names'], periodSeconds: number, routing?: AliasRouting): MetricDataQuery[] {
+export function metricQueries(
+  names: MetricsReport['names'],
+  periodSeconds: number,
+  routing?: AliasRouting,
+): MetricDataQuery[] {
   return queried(routing).map(({ definition, queryId, routed }) => {
     const cloudwatch = definition.cloudwatch as NonNullable<SeriesDefinition['cloudwatch']>;
-    const dimensions = routed && routing
-      ? executedVersionDimensions(names.function, routing.alias, routed.version)
-      : Object.entries(cloudwatch.dimensions).map(([Name, source]) => ({ Name, Value: dimensionValue(source, names) }));
+    const dimensions =
+      routed && routing
+        ? executedVersionDimensions(names.function, routing.alias, routed.version)
+        : Object.entries(cloudwatch.dimensions).map(([Name, source]) => ({
+            Name,
+            Value: dimensionValue(source, names),
+          }));
     return {
       Id: queryId,
       Label: routed ? `${definition.id}@${routed.version}` : definition.id,
@@ -78,9 +92,20 @@ export function seriesOf(results: readonly MetricDataResult[], routing?: AliasRo
 }
 
 /** The stack's series in CloudWatch, read for the names `setup` gives its resources. */
-export async function awsMetricsSource(opts: MetricsOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<MetricsSource> {
+export async function awsMetricsSource(
+  opts: MetricsOptions,
+  ctx: Context,
+  deps: Partial<AwsDeps> = {},
+): Promise<MetricsSource> {
   // Loaded here, so that `metrics --help` does not load the AWS SDK.
-  const [{ awsTarget, openSession }, { withTerminalProgress }, { GetMetricDataCommand }, { translateAwsError }, { retryThrottled }, { liveRouting }] = await Promise.all([
+  const [
+    { awsTarget, openSession },
+    { withTerminalProgress },
+    { GetMetricDataCommand },
+    { translateAwsError },
+    { retryThrottled },
+    { liveRouting },
+  ] = await Promise.all([
     import('../../provision/session.js'),
     import('../../output/progress.js'),
     import('@aws-sdk/client-cloudwatch'),
@@ -90,7 +115,12 @@ export async function awsMetricsSource(opts: MetricsOptions, ctx: Context, deps:
   ]);
   const session = await openSession(awsTarget(opts), withTerminalProgress(ctx), deps);
   const { pctx } = session;
-  const names = { api: pctx.names.api, stage: pctx.names.stage, function: pctx.names.function, table: pctx.names.table };
+  const names = {
+    api: pctx.names.api,
+    stage: pctx.names.stage,
+    function: pctx.names.function,
+    table: pctx.names.table,
+  };
   return {
     target: 'aws',
     names,
@@ -102,12 +132,19 @@ export async function awsMetricsSource(opts: MetricsOptions, ctx: Context, deps:
       const results: MetricDataResult[] = [];
       let nextToken: string | undefined;
       do {
-        const input = { MetricDataQueries: queries, StartTime: new Date(window.start), EndTime: new Date(window.end), ScanBy: 'TimestampAscending' as const, ...(nextToken ? { NextToken: nextToken } : {}) };
+        const input = {
+          MetricDataQueries: queries,
+          StartTime: new Date(window.start),
+          EndTime: new Date(window.end),
+          ScanBy: 'TimestampAscending' as const,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        };
         let page;
         try {
           page = await retryThrottled(() => pctx.clients.cloudwatch.send(new GetMetricDataCommand(input)), {
             clock: pctx.clock,
-            onRetry: (_attempt, ms) => session.progress.note(`CloudWatch throttled GetMetricData; retrying in ${(ms / 1000).toFixed(1)} s`),
+            onRetry: (_attempt, ms) =>
+              session.progress.note(`CloudWatch throttled GetMetricData; retrying in ${(ms / 1000).toFixed(1)} s`),
             ...(ctx.signal ? { signal: ctx.signal } : {}),
           });
         } catch (error) {

@@ -11,9 +11,20 @@ import { readDuration } from '../../cli/parsers.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { printResult } from '../../output/print.js';
-import { renderMetrics, renderRefreshLine, summarize, type MetricsReport, type ReportSeries } from '../../output/render-metrics.js';
+import {
+  renderMetrics,
+  renderRefreshLine,
+  summarize,
+  type MetricsReport,
+  type ReportSeries,
+} from '../../output/render-metrics.js';
 import { DEFAULT_SINCE, SINCE_CHOICES } from '../../stack/metric-since.js';
-import { chooseWindow, UnservableWindowError, type MetricSeries, type MetricsWindow } from '../../stack/metric-series.js';
+import {
+  chooseWindow,
+  UnservableWindowError,
+  type MetricSeries,
+  type MetricsWindow,
+} from '../../stack/metric-series.js';
 import type { AwsDeps } from '../../provision/session.js';
 
 export interface MetricsOptions extends AwsTargetOptions {
@@ -30,13 +41,15 @@ export const DEFAULT_SINCE_MS = readDuration(DEFAULT_SINCE, null) as number;
 /** Reads `--since`: a length of time back from now, with its unit (`15m`, `3h`, `7d`). */
 export function readMetricsSince(text: string): number {
   const ms = readDuration(text, null);
-  if (ms === undefined || !(ms > 0)) throw new UsageError(`--since must be a length of time such as 15m, 1h, 3h, 1d or 7d, not "${text}"`);
+  if (ms === undefined || !(ms > 0))
+    throw new UsageError(`--since must be a length of time such as 15m, 1h, 3h, 1d or 7d, not "${text}"`);
   return ms;
 }
 
 function readEvery(text: string): number {
   const ms = readDuration(text);
-  if (ms === undefined || ms < 1000 || ms > 3_600_000) throw new UsageError(`--every must be a time from 1s to 1h, such as 5s or 1m, not "${text}"`);
+  if (ms === undefined || ms < 1000 || ms > 3_600_000)
+    throw new UsageError(`--every must be a time from 1s to 1h, such as 5s or 1m, not "${text}"`);
   return ms;
 }
 
@@ -51,8 +64,15 @@ export interface MetricsSource {
 }
 
 /** A report from a source's series over a window. */
-export function toReport(source: Pick<MetricsSource, 'target' | 'names'>, window: MetricsWindow, series: readonly MetricSeries[]): MetricsReport {
-  const reportSeries: ReportSeries[] = series.map((s) => ({ ...s, timestamps: s.timestamps.map((t) => new Date(t).toISOString()) }));
+export function toReport(
+  source: Pick<MetricsSource, 'target' | 'names'>,
+  window: MetricsWindow,
+  series: readonly MetricSeries[],
+): MetricsReport {
+  const reportSeries: ReportSeries[] = series.map((s) => ({
+    ...s,
+    timestamps: s.timestamps.map((t) => new Date(t).toISOString()),
+  }));
   return {
     target: source.target,
     start: new Date(window.start).toISOString(),
@@ -75,7 +95,11 @@ export interface MetricsRefresh {
 }
 
 /** The side a report is read from: the local stack's own records with `local` (or when only it is recorded), else CloudWatch. */
-export async function openMetricsSource(opts: MetricsOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<MetricsSource> {
+export async function openMetricsSource(
+  opts: MetricsOptions,
+  ctx: Context,
+  deps: Partial<AwsDeps> = {},
+): Promise<MetricsSource> {
   if (opts.local || (await onlyLocalRecorded(opts, ctx.cwd))) {
     const { localMetricsSource } = await import('./local.js');
     return localMetricsSource(ctx);
@@ -97,7 +121,12 @@ export async function readReport(source: MetricsSource, sinceMs: number): Promis
 }
 
 /** Reads the report once, or with `watch` every `every` ms (default: the period, at most a minute) until the signal aborts. */
-export async function metrics(opts: MetricsOptions, ctx: Context, emit: (refresh: MetricsRefresh) => void, deps: Partial<AwsDeps> = {}): Promise<MetricsResult> {
+export async function metrics(
+  opts: MetricsOptions,
+  ctx: Context,
+  emit: (refresh: MetricsRefresh) => void,
+  deps: Partial<AwsDeps> = {},
+): Promise<MetricsResult> {
   const sinceMs = opts.since ?? DEFAULT_SINCE_MS;
   const source = await openMetricsSource(opts, ctx, deps);
   const once = () => readReport(source, sinceMs);
@@ -131,12 +160,30 @@ const REDRAW = '\x1b[H\x1b[J';
 
 export const command = defineCommand({
   options: [
-    { flags: '--local', description: "the local stack's own records (the default when only a local stack is recorded)" },
+    {
+      flags: '--local',
+      description: "the local stack's own records (the default when only a local stack is recorded)",
+    },
     ...awsOptions(),
-    { flags: '--stage <name>', description: 'the stage (default: the one setup recorded, then prod)', parse: FLAG.stage },
-    { flags: '--since <time>', description: `how far back: ${SINCE_CHOICES.join(', ')} (default: ${DEFAULT_SINCE}; at least 1m, at most 455d)`, parse: readMetricsSince },
-    { flags: '--watch', description: 'refresh until Ctrl-C: in place on a terminal, one summary line per refresh otherwise' },
-    { flags: '--every <time>', description: 'how often --watch refreshes (default: each period, at most 1m)', parse: readEvery },
+    {
+      flags: '--stage <name>',
+      description: 'the stage (default: the one setup recorded, then prod)',
+      parse: FLAG.stage,
+    },
+    {
+      flags: '--since <time>',
+      description: `how far back: ${SINCE_CHOICES.join(', ')} (default: ${DEFAULT_SINCE}; at least 1m, at most 455d)`,
+      parse: readMetricsSince,
+    },
+    {
+      flags: '--watch',
+      description: 'refresh until Ctrl-C: in place on a terminal, one summary line per refresh otherwise',
+    },
+    {
+      flags: '--every <time>',
+      description: 'how often --watch refreshes (default: each period, at most 1m)',
+      parse: readEvery,
+    },
     jsonOption('print the raw series (with --watch, one JSON report per line)'),
   ],
   help: `Examples:
@@ -150,7 +197,8 @@ The period is chosen from --since: about 60 points, a multiple of the step Cloud
 On AWS each refresh is one GetMetricData call, billed per metric requested (see the README).`,
   run: (_args: [], opts: MetricsOptions, ctx: RunContext<MetricsRefresh>) => metrics(opts, ctx, ctx.emit),
   live: {
-    render: ({ report, inPlace }, style) => (inPlace ? `${REDRAW}${renderMetrics(report, style)}` : renderRefreshLine(report)),
+    render: ({ report, inPlace }, style) =>
+      inPlace ? `${REDRAW}${renderMetrics(report, style)}` : renderRefreshLine(report),
     json: true,
   },
   async print(data: MetricsResult, ctx: Context) {

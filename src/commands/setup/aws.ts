@@ -112,9 +112,16 @@ export function setupSettings(opts: SetupAwsOptions): ProvisionSettings {
 /** The local stack's own flags have no meaning on AWS: a usage error rather than a flag silently ignored. */
 export function refuseLocalFlags(opts: object, command = 'setup'): void {
   const local = opts as { port?: unknown; dynamodbEndpoint?: unknown; integrationTimeout?: unknown };
-  if (local.port !== undefined) throw new UsageError(`--port applies to ${command === 'setup' ? 'setup --local' : 'the local stack'} only`);
-  if (local.dynamodbEndpoint !== undefined) throw new UsageError(`--dynamodb-endpoint applies to ${command === 'setup' ? 'setup --local' : 'the local stack'} only`);
-  if (local.integrationTimeout !== undefined) throw new UsageError(`--integration-timeout applies to ${command === 'setup' ? 'setup --local' : 'the local stack'} only; API Gateway's is 29 s`);
+  if (local.port !== undefined)
+    throw new UsageError(`--port applies to ${command === 'setup' ? 'setup --local' : 'the local stack'} only`);
+  if (local.dynamodbEndpoint !== undefined)
+    throw new UsageError(
+      `--dynamodb-endpoint applies to ${command === 'setup' ? 'setup --local' : 'the local stack'} only`,
+    );
+  if (local.integrationTimeout !== undefined)
+    throw new UsageError(
+      `--integration-timeout applies to ${command === 'setup' ? 'setup --local' : 'the local stack'} only; API Gateway's is 29 s`,
+    );
 }
 
 function access(opts: SetupAwsOptions): Pick<ProvisionSettings, 'apiKey' | 'auth' | 'corsOrigins'> {
@@ -130,14 +137,14 @@ function planAction(step: StepResult, adoptable: ForeignResource[]): PlanAction 
 }
 
 /** Sets up the stack on AWS; with `dryRun`, only says what it would do. */
-export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<SetupAwsResult> {
+export async function setupAws(
+  opts: SetupAwsOptions,
+  ctx: Context,
+  deps: Partial<AwsDeps> = {},
+): Promise<SetupAwsResult> {
   refuseLocalFlags(opts);
   const settings = setupSettings(opts);
-  const session = await openSession(
-    { ...awsTarget(opts), settings },
-    withTerminalProgress(ctx),
-    deps,
-  );
+  const session = await openSession({ ...awsTarget(opts), settings }, withTerminalProgress(ctx), deps);
   const { pctx, progress, store } = session;
   const started = pctx.clock.now();
   try {
@@ -145,7 +152,10 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
     const where = `stack ${pctx.names.stack} in ${pctx.region} (account ${accountId})`;
     if (opts.dryRun) {
       progress.note(`planning ${where} (read calls only)…`);
-      const [inspected, foreign] = await Promise.all([inspectStack(pctx), opts.adopt ? findForeign(pctx) : Promise.resolve([])]);
+      const [inspected, foreign] = await Promise.all([
+        inspectStack(pctx),
+        opts.adopt ? findForeign(pctx) : Promise.resolve([]),
+      ]);
       const steps = inspected.steps.map((step) => ({ ...step, action: planAction(step, foreign) }));
       return {
         target: 'aws',
@@ -181,12 +191,28 @@ export async function setupAws(opts: SetupAwsOptions, ctx: Context, deps: Partia
     let verify: VerifyResult | undefined;
     if (opts.verify !== false) {
       verify = await progress.step('live check', async () => {
-        const sign = await liveCheckSigner({ ...settings.auth, region: pctx.region, ...(opts.profile ? { profile: opts.profile } : {}) });
-        const result = await waitForApi(outcome.url, { fetch: session.deps.fetch, clock: pctx.clock, ...(outcome.apiKey ? { apiKey: outcome.apiKey } : {}), ...(sign ? { sign } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
-        return { ...result, outcome: result.ok ? ('present' as const) : ('missing' as const), detail: result.ok ? `GET /product answered ${result.status}` : (result.detail ?? 'no answer') };
+        const sign = await liveCheckSigner({
+          ...settings.auth,
+          region: pctx.region,
+          ...(opts.profile ? { profile: opts.profile } : {}),
+        });
+        const result = await waitForApi(outcome.url, {
+          fetch: session.deps.fetch,
+          clock: pctx.clock,
+          ...(outcome.apiKey ? { apiKey: outcome.apiKey } : {}),
+          ...(sign ? { sign } : {}),
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        });
+        return {
+          ...result,
+          outcome: result.ok ? ('present' as const) : ('missing' as const),
+          detail: result.ok ? `GET /product answered ${result.status}` : (result.detail ?? 'no answer'),
+        };
       });
       if (!verify.ok) {
-        throw new CheckFailedError(`the stack is set up but ${outcome.url}/product did not answer 200 within ${formatDuration(verify.ms)} (last: ${verify.detail}); see products-cli logs, or run products-cli status`);
+        throw new CheckFailedError(
+          `the stack is set up but ${outcome.url}/product did not answer 200 within ${formatDuration(verify.ms)} (last: ${verify.detail}); see products-cli logs, or run products-cli status`,
+        );
       }
     }
     return {

@@ -12,11 +12,12 @@ import type { SetupLocalOptions, SetupLocalResult } from './local.js';
 
 export type SetupOptions = { local?: boolean } & SetupLocalOptions & SetupAwsOptions;
 
-
-
 export async function setup(opts: SetupOptions, ctx: Context): Promise<SetupLocalResult | SetupAwsResult> {
   if (opts.local) {
-    if (opts.alarmEmail?.length) throw new UsageError('--alarm-email applies to setup on AWS; the local stack sends no mail (watch it with products-cli metrics --local --watch)');
+    if (opts.alarmEmail?.length)
+      throw new UsageError(
+        '--alarm-email applies to setup on AWS; the local stack sends no mail (watch it with products-cli metrics --local --watch)',
+      );
     const { setupLocal } = await import('./local.js');
     return setupLocal(opts, ctx);
   }
@@ -39,7 +40,14 @@ export function renderSetupLocal(result: SetupLocalResult, style: Style): string
     ['log', result.log],
     ['state', result.stateFile],
     ['auth', describeAuth(result.auth)],
-    ...(result.credentials ? [['credentials', `access key ${result.credentials.accessKeyId}, region ${result.region} (the secret is in ${result.stateFile}; --json shows it)`] as [string, string]] : []),
+    ...(result.credentials
+      ? [
+          [
+            'credentials',
+            `access key ${result.credentials.accessKeyId}, region ${result.region} (the secret is in ${result.stateFile}; --json shows it)`,
+          ] as [string, string],
+        ]
+      : []),
     ...(result.corsOrigins.length ? [['CORS', result.corsOrigins.join(', ')] as [string, string]] : []),
   ];
   const lines = [
@@ -55,22 +63,53 @@ export function renderSetupLocal(result: SetupLocalResult, style: Style): string
 /** The AWS result (or, with --dry-run, the plan) for people. */
 export function renderSetupAws(result: SetupAwsResult, style: Style): string {
   if (result.dryRun) {
-    const label = { create: style.green('create'), update: style.yellow('update'), conflict: style.red('conflict'), adopt: style.yellow('adopt '), leave: style.dim('leave ') };
-    const lines = result.steps.map((s) => `  ${label[s.action ?? 'leave']} ${s.resource} ${s.name}${s.detail ? style.dim(` (${s.detail})`) : ''}`);
+    const label = {
+      create: style.green('create'),
+      update: style.yellow('update'),
+      conflict: style.red('conflict'),
+      adopt: style.yellow('adopt '),
+      leave: style.dim('leave '),
+    };
+    const lines = result.steps.map(
+      (s) => `  ${label[s.action ?? 'leave']} ${s.resource} ${s.name}${s.detail ? style.dim(` (${s.detail})`) : ''}`,
+    );
     const blocked = result.adopted?.filter((f) => f.problem) ?? [];
-    const adopt = result.adopted?.length ? [`Would take over (made without products-cli): ${result.adopted.map((f) => `${f.resource} ${f.name}`).join(', ')}.`, ...blocked.map((f) => style.red(`Cannot take over ${f.resource} ${f.name}: ${f.problem}.`))] : [];
+    const adopt = result.adopted?.length
+      ? [
+          `Would take over (made without products-cli): ${result.adopted.map((f) => `${f.resource} ${f.name}`).join(', ')}.`,
+          ...blocked.map((f) => style.red(`Cannot take over ${f.resource} ${f.name}: ${f.problem}.`)),
+        ]
+      : [];
     const summary = result.unchanged ? 'Nothing to do: the stack is complete.' : 'Run without --dry-run to apply.';
-    return [`Plan for stack ${result.stack} in ${result.region} (account ${result.accountId}):`, ...lines, ...adopt, summary].join('\n');
+    return [
+      `Plan for stack ${result.stack} in ${result.region} (account ${result.accountId}):`,
+      ...lines,
+      ...adopt,
+      summary,
+    ].join('\n');
   }
   const lines: string[] = [];
-  lines.push(result.unchanged ? `Nothing to do: every resource of stack ${result.stack} is already in place (no create or update calls).` : `Stack ${result.stack} is set up in ${result.region} (${formatDuration(result.ms)}).`);
-  if (result.adopted?.length) lines.push(`Took over (now tagged as this stack's): ${result.adopted.map((f) => `${f.resource} ${f.name}`).join(', ')}.`);
+  lines.push(
+    result.unchanged
+      ? `Nothing to do: every resource of stack ${result.stack} is already in place (no create or update calls).`
+      : `Stack ${result.stack} is set up in ${result.region} (${formatDuration(result.ms)}).`,
+  );
+  if (result.adopted?.length)
+    lines.push(
+      `Took over (now tagged as this stack's): ${result.adopted.map((f) => `${f.resource} ${f.name}`).join(', ')}.`,
+    );
   if (result.url) lines.push(`Invoke URL: ${style.bold(result.url)}`);
-  lines.push(`Access: ${describeAuth(result.auth)}${result.auth.mode === 'iam' ? ' (the product commands sign with your AWS credentials)' : ''}.`);
+  lines.push(
+    `Access: ${describeAuth(result.auth)}${result.auth.mode === 'iam' ? ' (the product commands sign with your AWS credentials)' : ''}.`,
+  );
   if (result.corsOrigins.length) lines.push(`CORS: browsers on ${result.corsOrigins.join(', ')} may call the API.`);
-  if (result.apiKeyStoredIn) lines.push(`API key: stored in ${result.apiKeyStoredIn} (sent by the product commands as x-api-key)`);
+  if (result.apiKeyStoredIn)
+    lines.push(`API key: stored in ${result.apiKeyStoredIn} (sent by the product commands as x-api-key)`);
   const topic = result.steps.find((s) => s.resource === 'alarm topic');
-  if (topic) lines.push(`Alarms: ${result.steps.filter((s) => s.resource === 'alarm').length} notify topic ${topic.name}${/pending confirmation/.test(topic.detail ?? '') ? style.yellow('; each address must click the link in the mail from AWS Notifications before it gets any') : ''}.`);
+  if (topic)
+    lines.push(
+      `Alarms: ${result.steps.filter((s) => s.resource === 'alarm').length} notify topic ${topic.name}${/pending confirmation/.test(topic.detail ?? '') ? style.yellow('; each address must click the link in the mail from AWS Notifications before it gets any') : ''}.`,
+    );
   if (result.verify?.ok) lines.push(`Live check: GET /product answered ${result.verify.status}.`);
   else if (!result.verify) lines.push(style.dim('Live check skipped (--no-verify).'));
   lines.push(style.dim('Try: products-cli add --title IPhone --price 900 && products-cli list'));
@@ -91,7 +130,11 @@ export const command = defineCommand({
     ...STACK_SETTINGS_OPTIONS,
     { flags: '--no-verify', description: 'AWS: skip the live check through the invoke URL' },
     { flags: '--dry-run', description: 'AWS: print what would be created, updated or left, using read calls only' },
-    { flags: '--adopt', description: 'AWS: take over resources of our names made without products-cli (the tutorial\'s console stack): tag them and bring them to this configuration, keeping the table\'s items' },
+    {
+      flags: '--adopt',
+      description:
+        "AWS: take over resources of our names made without products-cli (the tutorial's console stack): tag them and bring them to this configuration, keeping the table's items",
+    },
   ],
   help: `Examples:
   $ products-cli setup --local                  # http://127.0.0.1:3000/prod, data in .products-cli/local/
@@ -117,5 +160,6 @@ On AWS:
 On AWS, a rerun creates only what is missing, corrects what differs, and says so when there is nothing to do.
 ${OLD_SPELLINGS_HELP}`,
   run: (_args: [], opts: SetupOptions, ctx) => setup(opts, ctx),
-  render: (result, style) => (result.target === 'local' ? renderSetupLocal(result, style) : renderSetupAws(result, style)),
+  render: (result, style) =>
+    result.target === 'local' ? renderSetupLocal(result, style) : renderSetupAws(result, style),
 });

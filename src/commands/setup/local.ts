@@ -11,7 +11,13 @@ import type { ServeMessage, ServeOptions } from '../../local/serve.js';
 import { note } from '../../output/print.js';
 import { statePath, type LocalState } from '../../state/state-file.js';
 import { flagsOfRunning, givenSettingFlags, mergeFlags, settingChanges } from './local-changes.js';
-import { launchLocalStack, recordLocalStack, startFailure, type StartedStack, type StartPlan } from '../local-launch.js';
+import {
+  launchLocalStack,
+  recordLocalStack,
+  startFailure,
+  type StartedStack,
+  type StartPlan,
+} from '../local-launch.js';
 
 export type SetupLocalOptions = LocalStackFlags;
 
@@ -38,7 +44,12 @@ export interface SetupLocalResult {
 
 const START_TIMEOUT_MS = 60_000;
 
-function resultOf(status: SetupLocalResult['status'], local: LocalState, cwd: string, changed?: string[]): SetupLocalResult {
+function resultOf(
+  status: SetupLocalResult['status'],
+  local: LocalState,
+  cwd: string,
+  changed?: string[],
+): SetupLocalResult {
   return {
     target: 'local',
     status,
@@ -58,7 +69,11 @@ function resultOf(status: SetupLocalResult['status'], local: LocalState, cwd: st
 }
 
 /** Starts `build/local/serve.js` detached, logging to the rotated stack log, and waits for its report. */
-async function startBackground(options: ServeOptions, cwd: string, secrets: LocalSecrets): Promise<Extract<ServeMessage, { type: 'ready' }>> {
+async function startBackground(
+  options: ServeOptions,
+  cwd: string,
+  secrets: LocalSecrets,
+): Promise<Extract<ServeMessage, { type: 'ready' }>> {
   const serveJs = fileURLToPath(new URL('../../local/serve.js', import.meta.url));
   // The secret comes back over the IPC channel only; the stack writes its own log, so that it can rotate it.
   // Its stderr goes to the log too, for what it cannot log itself (a crash before its log is open).
@@ -68,12 +83,22 @@ async function startBackground(options: ServeOptions, cwd: string, secrets: Loca
     cwd,
     detached: true,
     stdio: ['ignore', 'ignore', stderr.fd, 'ipc'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', [LOCAL_SECRETS_ENV]: JSON.stringify(secrets) },
+    env: {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      [LOCAL_SECRETS_ENV]: JSON.stringify(secrets),
+    },
   });
   await stderr.close();
   try {
     return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new AppError(`the local stack did not start within ${START_TIMEOUT_MS / 1000} s; see ${localLogPath(cwd)}`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new AppError(`the local stack did not start within ${START_TIMEOUT_MS / 1000} s; see ${localLogPath(cwd)}`),
+          ),
+        START_TIMEOUT_MS,
+      );
       child.once('message', (message: ServeMessage) => {
         clearTimeout(timer);
         if (message.type === 'ready') resolve(message);
@@ -103,7 +128,10 @@ async function startAndVerify(plan: StartPlan, ctx: Context): Promise<StartedSta
   // Only the settings travel in argv; the secrets go by environment (see startBackground).
   const ready = await startBackground(plan.options, ctx.cwd, plan.secrets);
   const identity: StackIdentity | undefined = await identifyRecordedStack(ready);
-  if (!identity) throw new AppError(`the local stack started but does not answer on port ${ready.port}; see ${localLogPath(ctx.cwd)}`);
+  if (!identity)
+    throw new AppError(
+      `the local stack started but does not answer on port ${ready.port}; see ${localLogPath(ctx.cwd)}`,
+    );
   return { ...ready, startedAt: identity.startedAt };
 }
 
@@ -117,7 +145,11 @@ export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise
   if (launch.kind === 'started') return resultOf('started', launch.local, ctx.cwd);
   const { found } = launch;
   const local = found.record;
-  if (found.source === 'lock') note(ctx, `Found the local stack that holds ${local.dataDir} (pid ${local.pid}); recorded it again in ${statePath(ctx.cwd)}.`);
+  if (found.source === 'lock')
+    note(
+      ctx,
+      `Found the local stack that holds ${local.dataDir} (pid ${local.pid}); recorded it again in ${statePath(ctx.cwd)}.`,
+    );
   const given = givenSettingFlags(opts);
   const settings = found.identity.settings;
   if (!settings) {
@@ -125,7 +157,9 @@ export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise
       await recordLocalStack(ctx.cwd, local);
       return resultOf('running', local, ctx.cwd);
     }
-    throw new AppError('the running local stack does not say which settings it runs with (an older version started it); run `products-cli teardown --local --keep-data`, then this setup again');
+    throw new AppError(
+      'the running local stack does not say which settings it runs with (an older version started it); run `products-cli teardown --local --keep-data`, then this setup again',
+    );
   }
   const running = flagsOfRunning(settings, local.port, local.stage);
   const wanted = mergeFlags(running, given);
@@ -135,9 +169,18 @@ export async function setupLocal(opts: SetupLocalOptions, ctx: Context): Promise
     return resultOf('running', local, ctx.cwd);
   }
   note(ctx, `Restarting the local stack (pid ${local.pid}) to change ${changed.join(', ')}; its data is kept.`);
-  if (!(await stopProcess(local.pid))) throw new AppError(`the local stack (pid ${local.pid}) did not stop; stop it yourself, then run setup --local again`);
-  const secrets = { ...(local.credentials ? { credentials: local.credentials } : {}), ...(local.apiKey ? { apiKey: local.apiKey } : {}) };
+  if (!(await stopProcess(local.pid)))
+    throw new AppError(
+      `the local stack (pid ${local.pid}) did not stop; stop it yourself, then run setup --local again`,
+    );
+  const secrets = {
+    ...(local.credentials ? { credentials: local.credentials } : {}),
+    ...(local.apiKey ? { apiKey: local.apiKey } : {}),
+  };
   const restarted = await launchLocalStack({ ...wanted, keepSecrets: secrets }, ctx, start);
-  if (restarted.kind !== 'started') throw new AppError(`another local stack (pid ${restarted.found.record.pid}) started here meanwhile; run setup --local again`);
+  if (restarted.kind !== 'started')
+    throw new AppError(
+      `another local stack (pid ${restarted.found.record.pid}) started here meanwhile; run setup --local again`,
+    );
   return resultOf('restarted', restarted.local, ctx.cwd, changed);
 }

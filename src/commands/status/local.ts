@@ -47,14 +47,19 @@ export async function statusLocal(ctx: Context): Promise<LocalStatusResult> {
   try {
     const response = await fetch(`${identity.url}/product?limit=1`, { signal: AbortSignal.timeout(5_000) });
     await response.arrayBuffer();
-    live = response.status === 200 ? { ok: true, status: 200 } : { ok: false, status: response.status, detail: `GET /product answered ${response.status}` };
+    live =
+      response.status === 200
+        ? { ok: true, status: 200 }
+        : { ok: false, status: response.status, detail: `GET /product answered ${response.status}` };
   } catch (error) {
     live = { ok: false, detail: `GET /product failed: ${(error as Error).message}` };
   }
   // The versions come from the stack's control answer, which needs the secret; a stack found without one has none.
   let version: LocalStatusResult['version'];
   if (found.record.secret) {
-    const answer = await sendControl(identity.port, found.record.secret, { action: 'versions' }, 5_000).catch(() => undefined);
+    const answer = await sendControl(identity.port, found.record.secret, { action: 'versions' }, 5_000).catch(
+      () => undefined,
+    );
     const { live, canary, versions = [] } = answer?.status === 200 ? answer.body : {};
     const codeSha256 = versions.find((v) => v.version === live)?.codeSha256 ?? '';
     if (live) version = { live, codeSha256, ...(canary ? { canary } : {}) };

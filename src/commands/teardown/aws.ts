@@ -9,13 +9,20 @@ import type { StepResult } from '../../provision/context.js';
 import { awsTarget, openSession, type AwsDeps } from '../../provision/session.js';
 import { removeStack, tableContext } from '../../provision/stack.js';
 import { refuseCloudFormationStack } from '../../provision/cloudformation-owner.js';
-import { countTableItems, describeTable, pointInTimeRecovery, scanTablePages, tableTags } from '../../provision/table.js';
+import {
+  countTableItems,
+  describeTable,
+  pointInTimeRecovery,
+  scanTablePages,
+  tableTags,
+} from '../../provision/table.js';
 import { STACK_TAG } from '../../provision/names.js';
 import { writeNdjson } from '../../transfer/write-ndjson.js';
 import { timelineOf, type TimelineEntry } from '../timeline.js';
 
 /** What AWS keeps when a table with point-in-time recovery on is deleted (DynamoDB developer guide). */
-const SYSTEM_BACKUP_NOTE = 'point-in-time recovery is on, so DynamoDB keeps a system backup of the table for 35 days, restorable with aws dynamodb restore-table-from-backup';
+const SYSTEM_BACKUP_NOTE =
+  'point-in-time recovery is on, so DynamoDB keeps a system backup of the table for 35 days, restorable with aws dynamodb restore-table-from-backup';
 
 export interface TeardownAwsOptions extends AwsTargetOptions {
   yes?: boolean;
@@ -58,8 +65,15 @@ async function backupTable(file: string, pages: AsyncIterable<Record<string, unk
 }
 
 /** Removes the AWS stack; asks unless `yes`, and refuses without `yes` when stdin is not a terminal. */
-export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: Partial<AwsDeps> = {}): Promise<TeardownAwsResult> {
-  if ((opts as { keepData?: unknown }).keepData !== undefined) throw new UsageError('--keep-data applies to teardown --local only; use --backup FILE to keep the items of the AWS table');
+export async function teardownAws(
+  opts: TeardownAwsOptions,
+  ctx: Context,
+  deps: Partial<AwsDeps> = {},
+): Promise<TeardownAwsResult> {
+  if ((opts as { keepData?: unknown }).keepData !== undefined)
+    throw new UsageError(
+      '--keep-data applies to teardown --local only; use --backup FILE to keep the items of the AWS table',
+    );
   const session = await openSession(
     { ...awsTarget(opts), force: Boolean(opts.force) },
     withTerminalProgress(ctx),
@@ -77,16 +91,27 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
     const table = await describeTable(tctx);
     const tags = table?.TableArn ? await tableTags(tctx, table.TableArn) : undefined;
     const deletable = Boolean(table) && (Boolean(opts.force) || tags?.[STACK_TAG] === pctx.names.stack);
-    const [tableItems, pitr] = table && deletable ? await Promise.all([countTableItems(tctx), pointInTimeRecovery(tctx).catch(() => undefined)]) : [undefined, undefined];
+    const [tableItems, pitr] =
+      table && deletable
+        ? await Promise.all([countTableItems(tctx), pointInTimeRecovery(tctx).catch(() => undefined)])
+        : [undefined, undefined];
     const systemBackup = pitr === 'ENABLED';
     await account;
     // The time a person takes to answer is not the teardown's: it is left out of the reported duration.
     let answerMs = 0;
     if (!opts.yes) {
-      const fate = opts.backup ? `, backed up to ${opts.backup} first` : systemBackup ? `; ${SYSTEM_BACKUP_NOTE}` : ' that will be lost';
+      const fate = opts.backup
+        ? `, backed up to ${opts.backup} first`
+        : systemBackup
+          ? `; ${SYSTEM_BACKUP_NOTE}`
+          : ' that will be lost';
       const what = `stack ${pctx.names.stack} in ${pctx.region}${tableItems ? ` (table ${pctx.names.table} holds ${tableItems} item${tableItems === 1 ? '' : 's'}${fate})` : ''}`;
       const asked = pctx.clock.now();
-      await confirmOrCancel(ctx, `Delete ${what}?`, `teardown deletes ${what}; run it again with --yes to confirm (stdin is not a terminal, so it cannot ask)`);
+      await confirmOrCancel(
+        ctx,
+        `Delete ${what}?`,
+        `teardown deletes ${what}; run it again with --yes to confirm (stdin is not a terminal, so it cannot ask)`,
+      );
       answerMs = pctx.clock.now() - asked;
     }
     let backup: TeardownAwsResult['backup'];
@@ -104,7 +129,12 @@ export async function teardownAws(opts: TeardownAwsOptions, ctx: Context, deps: 
     const removed = steps.filter((s) => s.outcome === 'removed').map((s) => `${s.resource} ${s.name}`);
     let stateCleared = false;
     const recorded = await store.read();
-    if (kept.length === 0 && recorded && (recorded.stack ?? 'default') === pctx.names.stack && (recorded.region === pctx.region || recorded.region === 'unknown')) {
+    if (
+      kept.length === 0 &&
+      recorded &&
+      (recorded.stack ?? 'default') === pctx.names.stack &&
+      (recorded.region === pctx.region || recorded.region === 'unknown')
+    ) {
       await store.clear();
       stateCleared = true;
     }

@@ -51,7 +51,10 @@ export async function teardownLocal(opts: TeardownLocalOptions, ctx: Context): P
   }
 
   if (!opts.yes) {
-    const what = [running ? `stop the local stack at ${running.url}` : local ? `forget the local stack at ${local.url}` : undefined, opts.keepData || !hasData ? undefined : `delete its data in ${dir}`]
+    const what = [
+      running ? `stop the local stack at ${running.url}` : local ? `forget the local stack at ${local.url}` : undefined,
+      opts.keepData || !hasData ? undefined : `delete its data in ${dir}`,
+    ]
       .filter(Boolean)
       .join(' and ');
     await confirmOrCancel(
@@ -63,13 +66,19 @@ export async function teardownLocal(opts: TeardownLocalOptions, ctx: Context): P
 
   let status: TeardownLocalResult['status'] = 'absent';
   if (running) {
-    if (found.kind === 'running' && found.source === 'lock') note(ctx, `Found the local stack that holds ${running.dataDir} (pid ${running.pid}) by its lock.`);
+    if (found.kind === 'running' && found.source === 'lock')
+      note(ctx, `Found the local stack that holds ${running.dataDir} (pid ${running.pid}) by its lock.`);
     note(ctx, `Stopping the local stack (pid ${running.pid})…`);
-    if (!(await stopProcess(running.pid))) throw new AppError(`the local stack (pid ${running.pid}) did not stop; stop it yourself and run teardown again`);
+    if (!(await stopProcess(running.pid)))
+      throw new AppError(`the local stack (pid ${running.pid}) did not stop; stop it yourself and run teardown again`);
     status = 'stopped';
   } else if (local) {
     // No stack of ours answers there: the pid may belong to another program by now, so it is left alone.
-    if (isProcessAlive(local.pid)) note(ctx, `Process ${local.pid} is not the local stack (it does not prove itself on port ${local.port}); left alone.`);
+    if (isProcessAlive(local.pid))
+      note(
+        ctx,
+        `Process ${local.pid} is not the local stack (it does not prove itself on port ${local.port}); left alone.`,
+      );
     status = 'not-running';
   }
   if (local) {
@@ -82,7 +91,8 @@ export async function teardownLocal(opts: TeardownLocalOptions, ctx: Context): P
   if (!opts.keepData && hasData) {
     // Checked again now that the stack is stopped: data that a live process holds is never deleted.
     const holder = await findDataHolder(local?.dataDir ?? localDataDir(ctx.cwd));
-    if (holder) throw new AppError(`not deleting ${dir}: process ${holder.owner.pid} still holds its data; stop it first`);
+    if (holder)
+      throw new AppError(`not deleting ${dir}: process ${holder.owner.pid} still holds its data; stop it first`);
     await rm(dir, { recursive: true, force: true });
     deletedData = dir;
   }

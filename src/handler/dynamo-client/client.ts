@@ -96,7 +96,9 @@ const MARSHALL = { removeUndefinedValues: true } as const;
 
 function marshallConditional<T extends Conditional>(input: T): Record<string, unknown> {
   const { ExpressionAttributeValues, ...rest } = input;
-  return ExpressionAttributeValues ? { ...rest, ExpressionAttributeValues: marshall(ExpressionAttributeValues, MARSHALL) } : rest;
+  return ExpressionAttributeValues
+    ? { ...rest, ExpressionAttributeValues: marshall(ExpressionAttributeValues, MARSHALL) }
+    : rest;
 }
 
 function errorType(caught: Error): 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR' {
@@ -109,7 +111,10 @@ function errorType(caught: Error): 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' |
 
 /** Builds the client; nothing is read from the environment or connected until the first call. */
 export function createDynamoClient(options: DynamoClientOptions = {}): DynamoClient {
-  const timeouts = { connectMs: options.connectMs ?? DEFAULT_TIMEOUTS.connectMs, requestMs: options.requestMs ?? DEFAULT_TIMEOUTS.requestMs };
+  const timeouts = {
+    connectMs: options.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
+    requestMs: options.requestMs ?? DEFAULT_TIMEOUTS.requestMs,
+  };
   const budgetMs = options.callBudgetMs ?? DEFAULT_TIMEOUTS.callBudgetMs;
   const envAttempts = Number(process.env.AWS_MAX_ATTEMPTS);
   const retry = new StandardRetryStrategy(options.maxAttempts ?? (envAttempts >= 1 ? envAttempts : 4));
@@ -119,7 +124,12 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
 
   async function attempt(operation: string, body: string, deadline: number): Promise<unknown> {
     target ??= resolveDynamoTarget();
-    signer ??= new SignatureV4({ service: 'dynamodb', region: target.region, sha256: Hash.bind(null, 'sha256'), credentials: options.credentials ?? defaultProvider() });
+    signer ??= new SignatureV4({
+      service: 'dynamodb',
+      region: target.region,
+      sha256: Hash.bind(null, 'sha256'),
+      credentials: options.credentials ?? defaultProvider(),
+    });
     const { url } = target;
     if (url.protocol === 'https:') await loadHttps(agents);
     const signed = await signer.sign({
@@ -138,7 +148,10 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
       body,
     });
     const remaining = Math.max(1, deadline - Date.now());
-    const answer = await postOnce(agents, url, signed.headers, body, { connectMs: Math.min(timeouts.connectMs, remaining), requestMs: Math.min(timeouts.requestMs, remaining) });
+    const answer = await postOnce(agents, url, signed.headers, body, {
+      connectMs: Math.min(timeouts.connectMs, remaining),
+      requestMs: Math.min(timeouts.requestMs, remaining),
+    });
     if (answer.status !== 200) throw toServiceError(answer);
     return JSON.parse(answer.body);
   }
@@ -179,7 +192,10 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
 
   return {
     async getItem(input) {
-      const output = await call<{ Item?: Record<string, unknown> }>('GetItem', { ...input, Key: marshall(input.Key, MARSHALL) });
+      const output = await call<{ Item?: Record<string, unknown> }>('GetItem', {
+        ...input,
+        Key: marshall(input.Key, MARSHALL),
+      });
       return output.Item ? { Item: unmarshall(output.Item as never) } : {};
     },
     async putItem(input) {
@@ -187,7 +203,11 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
       return {};
     },
     async updateItem(input, options = {}) {
-      const output = await call<{ Attributes?: Record<string, unknown> }>('UpdateItem', { ...marshallConditional(input), Key: marshall(input.Key, MARSHALL) }, options.retryAmbiguous);
+      const output = await call<{ Attributes?: Record<string, unknown> }>(
+        'UpdateItem',
+        { ...marshallConditional(input), Key: marshall(input.Key, MARSHALL) },
+        options.retryAmbiguous,
+      );
       return output.Attributes ? { Attributes: unmarshall(output.Attributes as never) } : {};
     },
     async deleteItem(input) {
@@ -195,8 +215,13 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
       return {};
     },
     async scan(input) {
-      const payload = input.ExclusiveStartKey ? { ...input, ExclusiveStartKey: marshall(input.ExclusiveStartKey, MARSHALL) } : input;
-      const output = await call<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>('Scan', payload as unknown as Record<string, unknown>);
+      const payload = input.ExclusiveStartKey
+        ? { ...input, ExclusiveStartKey: marshall(input.ExclusiveStartKey, MARSHALL) }
+        : input;
+      const output = await call<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
+        'Scan',
+        payload as unknown as Record<string, unknown>,
+      );
       return {
         Items: (output.Items ?? []).map((item) => unmarshall(item as never)),
         ...(output.LastEvaluatedKey ? { LastEvaluatedKey: unmarshall(output.LastEvaluatedKey as never) } : {}),
@@ -204,7 +229,10 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
     },
     async batchGetItem(input) {
       const { TableName, Keys, ...rest } = input;
-      const output = await call<{ Responses?: Record<string, Record<string, unknown>[]>; UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }> }>('BatchGetItem', {
+      const output = await call<{
+        Responses?: Record<string, Record<string, unknown>[]>;
+        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
+      }>('BatchGetItem', {
         RequestItems: { [TableName]: { ...rest, Keys: Keys.map((key) => marshall(key, MARSHALL)) } },
       });
       return {
@@ -214,14 +242,23 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoCli
     },
     async batchWriteItem(input) {
       const requests = input.Requests.map((request) =>
-        'PutRequest' in request ? { PutRequest: { Item: marshall(request.PutRequest.Item, MARSHALL) } } : { DeleteRequest: { Key: marshall(request.DeleteRequest.Key, MARSHALL) } },
+        'PutRequest' in request
+          ? { PutRequest: { Item: marshall(request.PutRequest.Item, MARSHALL) } }
+          : { DeleteRequest: { Key: marshall(request.DeleteRequest.Key, MARSHALL) } },
       );
-      const output = await call<{ UnprocessedItems?: Record<string, Array<{ PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }>> }>('BatchWriteItem', {
+      const output = await call<{
+        UnprocessedItems?: Record<
+          string,
+          Array<{ PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }>
+        >;
+      }>('BatchWriteItem', {
         RequestItems: { [input.TableName]: requests },
       });
       return {
         UnprocessedItems: (output.UnprocessedItems?.[input.TableName] ?? []).map((request) =>
-          request.PutRequest ? { PutRequest: { Item: unmarshall(request.PutRequest.Item as never) } } : { DeleteRequest: { Key: unmarshall(request.DeleteRequest?.Key as never) } },
+          request.PutRequest
+            ? { PutRequest: { Item: unmarshall(request.PutRequest.Item as never) } }
+            : { DeleteRequest: { Key: unmarshall(request.DeleteRequest?.Key as never) } },
         ),
       };
     },

@@ -16,6 +16,7 @@ export function resolveDynamoTarget(env: NodeJS.ProcessEnv = process.env): Dynam
   const configured = ignoreConfigured ? undefined : env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   const url = new URL(configured ?? `https://dynamodb.${region}.${suffix}`);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the DynamoDB endpoint ${url.href} is not an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`the DynamoDB endpoint ${url.href} is not an http(s) URL`);
   return { url, region };
 }

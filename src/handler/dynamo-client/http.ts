@@ -41,12 +41,25 @@ function timeoutError(message: string): Error {
 }
 
 /** POSTs `body` to `url` with `headers`; rejects on a network error or a timeout, resolves with any status. */
-export function postOnce(agents: HttpAgents, url: URL, headers: Record<string, string>, body: string, timeouts: HttpTimeouts): Promise<HttpAnswer> {
+export function postOnce(
+  agents: HttpAgents,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeouts: HttpTimeouts,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
     if (secure && !agents.https) throw new Error('loadHttps() must run before an https call');
     const send = secure ? (agents.https as NonNullable<HttpAgents['https']>).request : httpRequest;
-    const req = send({ agent: secure ? agents.https?.agent : agents.http, hostname: url.hostname, port: url.port || undefined, path: url.pathname, method: 'POST', headers });
+    const req = send({
+      agent: secure ? agents.https?.agent : agents.http,
+      hostname: url.hostname,
+      port: url.port || undefined,
+      path: url.pathname,
+      method: 'POST',
+      headers,
+    });
     let settled = false;
     const fail = (error: Error) => {
       if (settled) return;
@@ -56,12 +69,18 @@ export function postOnce(agents: HttpAgents, url: URL, headers: Record<string, s
       req.destroy();
       reject(error);
     };
-    const requestTimer = setTimeout(() => fail(timeoutError(`DynamoDB did not answer within ${timeouts.requestMs} ms`)), timeouts.requestMs);
+    const requestTimer = setTimeout(
+      () => fail(timeoutError(`DynamoDB did not answer within ${timeouts.requestMs} ms`)),
+      timeouts.requestMs,
+    );
     let connectTimer: NodeJS.Timeout | undefined;
     req.on('socket', (socket) => {
       // A reused keep-alive socket is already connected; a new one must connect in time.
       if (!(socket as { connecting?: boolean }).connecting) return;
-      connectTimer = setTimeout(() => fail(timeoutError(`no connection to DynamoDB within ${timeouts.connectMs} ms`)), timeouts.connectMs);
+      connectTimer = setTimeout(
+        () => fail(timeoutError(`no connection to DynamoDB within ${timeouts.connectMs} ms`)),
+        timeouts.connectMs,
+      );
       socket.once('connect', () => clearTimeout(connectTimer));
     });
     req.on('error', fail);

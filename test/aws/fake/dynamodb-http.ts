@@ -34,10 +34,17 @@ export async function startFakeDynamo(answers: FakeAnswer[]): Promise<FakeDynamo
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (text += chunk));
     req.on('end', () => {
-      requests.push({ target: String(req.headers['x-amz-target'] ?? ''), headers: req.headers, body: JSON.parse(text || '{}') });
+      requests.push({
+        target: String(req.headers['x-amz-target'] ?? ''),
+        headers: req.headers,
+        body: JSON.parse(text || '{}'),
+      });
       const answer = answers[Math.min(requests.length - 1, answers.length - 1)] as FakeAnswer;
       if (answer === 'stall') return;
-      res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `req-${requests.length}` });
+      res.writeHead(answer.status, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-requestid': `req-${requests.length}`,
+      });
       res.end(JSON.stringify(answer.body));
     });
   });

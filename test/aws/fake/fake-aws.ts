@@ -15,11 +15,34 @@ import {
   NotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-api-gateway';
-import { CloudWatchClient, InvalidParameterValueException as CloudWatchInvalidValue, LimitExceededFault, ResourceNotFound as AlarmNotFound } from '@aws-sdk/client-cloudwatch';
-import { InvalidParameterException as SnsInvalidParameter, NotFoundException as SnsNotFound, SNSClient } from '@aws-sdk/client-sns';
-import { CloudWatchLogsClient, ResourceAlreadyExistsException, ResourceNotFoundException as LogsNotFound } from '@aws-sdk/client-cloudwatch-logs';
-import { ContinuousBackupsUnavailableException, DynamoDBClient, ResourceInUseException, ResourceNotFoundException as DynamoNotFound } from '@aws-sdk/client-dynamodb';
-import { DeleteConflictException, EntityAlreadyExistsException, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import {
+  CloudWatchClient,
+  InvalidParameterValueException as CloudWatchInvalidValue,
+  LimitExceededFault,
+  ResourceNotFound as AlarmNotFound,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  InvalidParameterException as SnsInvalidParameter,
+  NotFoundException as SnsNotFound,
+  SNSClient,
+} from '@aws-sdk/client-sns';
+import {
+  CloudWatchLogsClient,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException as LogsNotFound,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  ContinuousBackupsUnavailableException,
+  DynamoDBClient,
+  ResourceInUseException,
+  ResourceNotFoundException as DynamoNotFound,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteConflictException,
+  EntityAlreadyExistsException,
+  IAMClient,
+  NoSuchEntityException,
+} from '@aws-sdk/client-iam';
 import {
   InvalidParameterValueException,
   LambdaClient,
@@ -64,7 +87,15 @@ export interface LatencyModel {
 export const DEFAULT_MODEL: LatencyModel = {
   callMs: 80,
   // A CreateFunction carrying a 1 MB zip takes hundreds of ms; so do deployments and new APIs.
-  opMs: { CreateFunction: 600, UpdateFunctionCode: 500, CreateRestApi: 300, CreateDeployment: 400, CreateTable: 150, CreateRole: 200, PutRolePolicy: 150 },
+  opMs: {
+    CreateFunction: 600,
+    UpdateFunctionCode: 500,
+    CreateRestApi: 300,
+    CreateDeployment: 400,
+    CreateTable: 150,
+    CreateRole: 200,
+    PutRolePolicy: 150,
+  },
   jitter: 0.5,
   seed: 1,
   tableActiveMs: 8_000,
@@ -112,13 +143,55 @@ export class CrashError extends Error {
 }
 
 const meta = { $metadata: { httpStatusCode: 400 } };
-const TAG_ACTION_OF: Record<string, string> = { cloudwatch: 'cloudwatch:TagResource', sns: 'sns:TagResource', dynamodb: 'dynamodb:TagResource', iam: 'iam:TagRole', lambda: 'lambda:TagResource', logs: 'logs:TagResource', apigateway: 'apigateway:TagResource' };
+const TAG_ACTION_OF: Record<string, string> = {
+  cloudwatch: 'cloudwatch:TagResource',
+  sns: 'sns:TagResource',
+  dynamodb: 'dynamodb:TagResource',
+  iam: 'iam:TagRole',
+  lambda: 'lambda:TagResource',
+  logs: 'logs:TagResource',
+  apigateway: 'apigateway:TagResource',
+};
 const READ = /^(Get|Describe|List|Filter|Scan)/;
 
-interface TableRecord { name: string; arn: string; createdAt: number; deletedAt?: number; billing: string; key: any[]; attrs: any[]; tags: Record<string, string>; items: Map<string, any>; protection?: boolean; pitr?: boolean; tagsVisibleAt?: number }
-interface RoleRecord { name: string; path?: string; boundary?: string; arn: string; createdAt: number; trust: string; tags: Record<string, string>; inline: Map<string, string>; attached: string[] }
-interface VersionRecord { version: string; config: Record<string, any>; description: string; publishedAt: number }
-interface AliasRecord { name: string; version: string; description: string; weights: Record<string, number>; revisionId: string }
+interface TableRecord {
+  name: string;
+  arn: string;
+  createdAt: number;
+  deletedAt?: number;
+  billing: string;
+  key: any[];
+  attrs: any[];
+  tags: Record<string, string>;
+  items: Map<string, any>;
+  protection?: boolean;
+  pitr?: boolean;
+  tagsVisibleAt?: number;
+}
+interface RoleRecord {
+  name: string;
+  path?: string;
+  boundary?: string;
+  arn: string;
+  createdAt: number;
+  trust: string;
+  tags: Record<string, string>;
+  inline: Map<string, string>;
+  attached: string[];
+}
+interface VersionRecord {
+  version: string;
+  config: Record<string, any>;
+  description: string;
+  publishedAt: number;
+}
+interface AliasRecord {
+  name: string;
+  version: string;
+  description: string;
+  weights: Record<string, number>;
+  revisionId: string;
+}
 interface FunctionRecord {
   config: Record<string, any>;
   tags: Record<string, string>;
@@ -133,7 +206,13 @@ interface FunctionRecord {
   inactive?: boolean;
   lastUpdateFailed?: string;
 }
-interface ApiRecord { api: Record<string, any>; resources: Map<string, any>; stages: Map<string, any>; deployments: number; gatewayResponses?: Map<string, any> }
+interface ApiRecord {
+  api: Record<string, any>;
+  resources: Map<string, any>;
+  stages: Map<string, any>;
+  deployments: number;
+  gatewayResponses?: Map<string, any>;
+}
 
 export class FakeAws {
   readonly model: LatencyModel;
@@ -145,13 +224,28 @@ export class FakeAws {
   functions = new Map<string, FunctionRecord>();
   logGroups = new Map<string, { name: string; retention?: number; tags: Record<string, string>; events: any[] }>();
   /** CloudWatch's data points, as PutMetricData wrote them (a test makes a version's metrics bad this way). */
-  metricPoints: Array<{ namespace: string; metric: string; dimensions: Record<string, string>; at: number; value: number }> = [];
+  metricPoints: Array<{
+    namespace: string;
+    metric: string;
+    dimensions: Record<string, string>;
+    at: number;
+    value: number;
+  }> = [];
   apis = new Map<string, ApiRecord>();
   usagePlans = new Map<string, Record<string, any>>();
   apiKeys = new Map<string, Record<string, any>>();
   planKeys = new Map<string, Set<string>>();
   alarms = new Map<string, Record<string, any>>();
-  topics = new Map<string, { arn: string; name: string; attributes: Record<string, string>; tags: Record<string, string>; subscriptions: Array<{ arn?: string; protocol: string; endpoint: string }> }>();
+  topics = new Map<
+    string,
+    {
+      arn: string;
+      name: string;
+      attributes: Record<string, string>;
+      tags: Record<string, string>;
+      subscriptions: Array<{ arn?: string; protocol: string; endpoint: string }>;
+    }
+  >();
   /** CloudWatch's quota of alarms per account and region (PutMetricAlarm answers LimitExceededFault past it). */
   alarmQuota = 5000;
   private quotaLog = new Map<string, number[]>();
@@ -173,7 +267,10 @@ export class FakeAws {
   /** GetFunction answers a TagsError although ListTags would answer (a tag read that failed on AWS's side). */
   hiddenFunctionTags = false;
 
-  constructor(readonly clock: Clock, model: Partial<LatencyModel> = {}) {
+  constructor(
+    readonly clock: Clock,
+    model: Partial<LatencyModel> = {},
+  ) {
     this.model = { ...DEFAULT_MODEL, ...model };
     this.random = seededRandom(this.model.seed);
   }
@@ -208,7 +305,9 @@ export class FakeAws {
   summary(): string[] {
     const now = this.clock.now();
     return [
-      ...[...this.tables.values()].filter((t) => !(t.deletedAt !== undefined && now >= t.deletedAt + this.model.tableDeleteMs)).map((t) => `table ${t.name}`),
+      ...[...this.tables.values()]
+        .filter((t) => !(t.deletedAt !== undefined && now >= t.deletedAt + this.model.tableDeleteMs))
+        .map((t) => `table ${t.name}`),
       ...[...this.roles.keys()].map((r) => `role ${r}`),
       ...[...this.functions.keys()].map((f) => `function ${f}`),
       ...[...this.logGroups.keys()].map((l) => `log group ${l}`),
@@ -231,7 +330,9 @@ export class FakeAws {
    * missing, or no statement of that alias's (or the unqualified function's) policy lets this stage invoke it.
    */
   invokeProblems(apiId: string, stageName: string): string[] {
-    const stage = this.apis.get(apiId)?.stages.get(stageName) as { deployed?: Array<{ route: string; uri?: string }> } | undefined;
+    const stage = this.apis.get(apiId)?.stages.get(stageName) as
+      | { deployed?: Array<{ route: string; uri?: string }> }
+      | undefined;
     const problems: string[] = [];
     for (const { route, uri } of stage?.deployed ?? []) {
       const match = /functions\/arn:aws:lambda:[^:]+:\d+:function:([^:/]+)(?::([^/]+))?\/invocations$/.exec(uri ?? '');
@@ -242,9 +343,16 @@ export class FakeAws {
         problems.push(`${route}: ${name}${qualifier ? `:${qualifier}` : ''} does not exist`);
         continue;
       }
-      const path = route.split(' ')[1]?.replace(/^\//, '').replace(/\{[^}]+\}/g, '*');
-      const wanted = new RegExp(`:${apiId}/(\\*|${stageName})/(\\*|${route.split(' ')[0]})/${(path ?? '').replace(/\*/g, '\\*')}$`);
-      const allowed = [...this.policy(name, qualifier).values()].some((st) => wanted.test(st.Condition?.ArnLike?.['AWS:SourceArn'] ?? ''));
+      const path = route
+        .split(' ')[1]
+        ?.replace(/^\//, '')
+        .replace(/\{[^}]+\}/g, '*');
+      const wanted = new RegExp(
+        `:${apiId}/(\\*|${stageName})/(\\*|${route.split(' ')[0]})/${(path ?? '').replace(/\*/g, '\\*')}$`,
+      );
+      const allowed = [...this.policy(name, qualifier).values()].some((st) =>
+        wanted.test(st.Condition?.ArnLike?.['AWS:SourceArn'] ?? ''),
+      );
       if (!allowed) problems.push(`${route}: API Gateway may not invoke ${name}${qualifier ? `:${qualifier}` : ''}`);
     }
     return problems;
@@ -259,7 +367,8 @@ export class FakeAws {
   clients(): AwsClients {
     const config = { region: this.region, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } };
     const wire = <C extends { send: unknown }>(client: C, service: string): C => {
-      (client as { send: unknown }).send = (command: { input: Record<string, any> }) => this.handle(service, command.constructor.name.replace(/Command$/, ''), command.input ?? {});
+      (client as { send: unknown }).send = (command: { input: Record<string, any> }) =>
+        this.handle(service, command.constructor.name.replace(/Command$/, ''), command.input ?? {});
       return client;
     };
     return {
@@ -276,7 +385,10 @@ export class FakeAws {
 
   async handle(service: string, op: string, input: Record<string, any>): Promise<any> {
     // A mutation of a REST API that starts while another one of the same API is in flight is refused.
-    const apiId = service === 'apigateway' && !READ.test(op) && this.model.apiConflicts ? (input.restApiId as string | undefined) : undefined;
+    const apiId =
+      service === 'apigateway' && !READ.test(op) && this.model.apiConflicts
+        ? (input.restApiId as string | undefined)
+        : undefined;
     const overlapping = apiId !== undefined && (this.apiBusy.get(apiId) ?? 0) > 0;
     if (apiId !== undefined) this.apiBusy.set(apiId, (this.apiBusy.get(apiId) ?? 0) + 1);
     const startedAt = this.clock.now();
@@ -305,10 +417,18 @@ export class FakeAws {
       if (injected) throw injected;
       if (this.denied.has(`${service}:${op}`)) throw this.accessDenied(`${service}:${op}`);
       // A create with tags is authorised against the service's tagging action as well.
-      const tagAction = (op.startsWith('Create') || op === 'PutMetricAlarm') && (input.Tags ?? input.tags) !== undefined ? TAG_ACTION_OF[service] : undefined;
+      const tagAction =
+        (op.startsWith('Create') || op === 'PutMetricAlarm') && (input.Tags ?? input.tags) !== undefined
+          ? TAG_ACTION_OF[service]
+          : undefined;
       if (tagAction && this.denied.has(tagAction)) throw this.accessDenied(tagAction);
       if (throttled) throw throttled;
-      if (overlapping) throw new ApiConflictException({ message: 'Unable to complete operation due to concurrent modification. Please try again later.', ...meta, $metadata: { httpStatusCode: 409 } });
+      if (overlapping)
+        throw new ApiConflictException({
+          message: 'Unable to complete operation due to concurrent modification. Please try again later.',
+          ...meta,
+          $metadata: { httpStatusCode: 409 },
+        });
       const handler = (this as unknown as Record<string, (input: any) => any>)[`${service}_${op}`];
       if (!handler) throw new Error(`the fake does not implement ${service} ${op}`);
       const result = handler.call(this, input);
@@ -329,7 +449,9 @@ export class FakeAws {
 
   /** IAM's refusal, worded as AWS words it. */
   accessDenied(action: string): Error {
-    const error = new Error(`User: arn:aws:iam::${this.accountId}:user/tester is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`);
+    const error = new Error(
+      `User: arn:aws:iam::${this.accountId}:user/tester is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`,
+    );
     error.name = action.startsWith('iam:') ? 'AccessDenied' : 'AccessDeniedException';
     return Object.assign(error, { $metadata: { httpStatusCode: 403 } });
   }
@@ -350,7 +472,12 @@ export class FakeAws {
       this.quotaLog.set(key, recent);
       if (recent.length >= quota.limit) {
         const retryAfter = Math.max(1, Math.ceil(((recent[0] as number) + quota.windowMs - now) / 1000));
-        throw new TooManyRequestsException({ message: 'Too Many Requests', retryAfterSeconds: String(retryAfter), ...meta, $metadata: { httpStatusCode: 429 } });
+        throw new TooManyRequestsException({
+          message: 'Too Many Requests',
+          retryAfterSeconds: String(retryAfter),
+          ...meta,
+          $metadata: { httpStatusCode: 429 },
+        });
       }
     }
     for (const [key] of windows) this.quotaLog.get(key)?.push(now);
@@ -373,7 +500,8 @@ export class FakeAws {
 
   private tableDescription(t: TableRecord) {
     const now = this.clock.now();
-    const status = t.deletedAt !== undefined ? 'DELETING' : now >= t.createdAt + this.model.tableActiveMs ? 'ACTIVE' : 'CREATING';
+    const status =
+      t.deletedAt !== undefined ? 'DELETING' : now >= t.createdAt + this.model.tableActiveMs ? 'ACTIVE' : 'CREATING';
     return {
       TableName: t.name,
       TableArn: t.arn,
@@ -391,12 +519,14 @@ export class FakeAws {
 
   private tableOrThrow(name: string): TableRecord {
     const table = this.liveTable(name);
-    if (!table) throw new DynamoNotFound({ message: `Requested resource not found: Table: ${name} not found`, ...meta });
+    if (!table)
+      throw new DynamoNotFound({ message: `Requested resource not found: Table: ${name} not found`, ...meta });
     return table;
   }
 
   dynamodb_CreateTable(input: any) {
-    if (this.liveTable(input.TableName)) throw new ResourceInUseException({ message: `Table already exists: ${input.TableName}`, ...meta });
+    if (this.liveTable(input.TableName))
+      throw new ResourceInUseException({ message: `Table already exists: ${input.TableName}`, ...meta });
     const t: TableRecord = {
       name: input.TableName,
       arn: `arn:aws:dynamodb:${this.region}:${this.accountId}:table/${input.TableName}`,
@@ -425,7 +555,11 @@ export class FakeAws {
   dynamodb_DeleteTable(input: any) {
     const t = this.tableOrThrow(input.TableName);
     const status = this.tableDescription(t).TableStatus;
-    if (status !== 'ACTIVE') throw new ResourceInUseException({ message: `Attempt to change a resource which is still in use: Table is being ${status === 'DELETING' ? 'deleted' : 'created'}: ${t.name}`, ...meta });
+    if (status !== 'ACTIVE')
+      throw new ResourceInUseException({
+        message: `Attempt to change a resource which is still in use: Table is being ${status === 'DELETING' ? 'deleted' : 'created'}: ${t.name}`,
+        ...meta,
+      });
     t.deletedAt = this.clock.now();
     if (t.pitr) this.systemBackups.push(`${t.name}$DeletedTableBackup`);
     return { TableDescription: this.tableDescription(t) };
@@ -434,14 +568,25 @@ export class FakeAws {
   dynamodb_DescribeContinuousBackups(input: any) {
     const t = this.tableOrThrow(input.TableName);
     const status = t.pitr ? 'ENABLED' : 'DISABLED';
-    return { ContinuousBackupsDescription: { ContinuousBackupsStatus: 'ENABLED', PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: status } } };
+    return {
+      ContinuousBackupsDescription: {
+        ContinuousBackupsStatus: 'ENABLED',
+        PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: status },
+      },
+    };
   }
 
   dynamodb_UpdateContinuousBackups(input: any) {
     const t = this.tableOrThrow(input.TableName);
     const status = this.tableDescription(t).TableStatus;
-    if (status !== 'ACTIVE' || this.clock.now() < t.createdAt + this.model.tableActiveMs + this.model.backupsUnavailableMs) {
-      throw new ContinuousBackupsUnavailableException({ message: `Backups are being enabled for the table: ${t.name}. Please retry later`, ...meta });
+    if (
+      status !== 'ACTIVE' ||
+      this.clock.now() < t.createdAt + this.model.tableActiveMs + this.model.backupsUnavailableMs
+    ) {
+      throw new ContinuousBackupsUnavailableException({
+        message: `Backups are being enabled for the table: ${t.name}. Please retry later`,
+        ...meta,
+      });
     }
     t.pitr = Boolean(input.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled);
     return this.dynamodb_DescribeContinuousBackups(input);
@@ -449,7 +594,8 @@ export class FakeAws {
 
   private tableByArn(arn: string): TableRecord {
     const t = [...this.tables.values()].find((x) => x.arn === arn && this.liveTable(x.name));
-    if (!t) throw new DynamoNotFound({ message: `Requested resource not found: ResourcArn: ${arn} not found`, ...meta });
+    if (!t)
+      throw new DynamoNotFound({ message: `Requested resource not found: ResourcArn: ${arn} not found`, ...meta });
     return t;
   }
 
@@ -474,10 +620,14 @@ export class FakeAws {
   dynamodb_Scan(input: any) {
     const t = this.tableOrThrow(input.TableName);
     const all = [...t.items.values()];
-    const start = input.ExclusiveStartKey ? all.findIndex((i) => JSON.stringify(i.id) === JSON.stringify(input.ExclusiveStartKey.id)) + 1 : 0;
+    const start = input.ExclusiveStartKey
+      ? all.findIndex((i) => JSON.stringify(i.id) === JSON.stringify(input.ExclusiveStartKey.id)) + 1
+      : 0;
     const page = all.slice(start, start + 2);
     const last = start + 2 < all.length ? { id: page[page.length - 1].id } : undefined;
-    return input.Select === 'COUNT' ? { Count: page.length, LastEvaluatedKey: last } : { Items: page, Count: page.length, LastEvaluatedKey: last };
+    return input.Select === 'COUNT'
+      ? { Count: page.length, LastEvaluatedKey: last }
+      : { Items: page, Count: page.length, LastEvaluatedKey: last };
   }
 
   // ---- IAM (documents come back URL-encoded, as IAM returns them)
@@ -488,11 +638,23 @@ export class FakeAws {
   }
 
   private roleView(r: RoleRecord) {
-    return { ...(r.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.boundary } } : {}), RoleName: r.name, Arn: r.arn, Path: r.path ?? '/', RoleId: `AROA${r.name.length}`, CreateDate: new Date(r.createdAt), AssumeRolePolicyDocument: encodeURIComponent(r.trust), Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })) };
+    return {
+      ...(r.boundary
+        ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.boundary } }
+        : {}),
+      RoleName: r.name,
+      Arn: r.arn,
+      Path: r.path ?? '/',
+      RoleId: `AROA${r.name.length}`,
+      CreateDate: new Date(r.createdAt),
+      AssumeRolePolicyDocument: encodeURIComponent(r.trust),
+      Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })),
+    };
   }
 
   iam_CreateRole(input: any) {
-    if (this.roles.has(input.RoleName)) throw new EntityAlreadyExistsException({ message: `Role with name ${input.RoleName} already exists.`, ...meta });
+    if (this.roles.has(input.RoleName))
+      throw new EntityAlreadyExistsException({ message: `Role with name ${input.RoleName} already exists.`, ...meta });
     const r: RoleRecord = {
       name: input.RoleName,
       path: input.Path ?? '/',
@@ -531,7 +693,11 @@ export class FakeAws {
 
   iam_GetRolePolicy(input: any) {
     const doc = this.roleOrThrow(input.RoleName).inline.get(input.PolicyName);
-    if (doc === undefined) throw new NoSuchEntityException({ message: `The role policy with name ${input.PolicyName} cannot be found.`, ...meta });
+    if (doc === undefined)
+      throw new NoSuchEntityException({
+        message: `The role policy with name ${input.PolicyName} cannot be found.`,
+        ...meta,
+      });
     return { RoleName: input.RoleName, PolicyName: input.PolicyName, PolicyDocument: encodeURIComponent(doc) };
   }
 
@@ -541,11 +707,21 @@ export class FakeAws {
 
   iam_DeleteRolePolicy(input: any) {
     const r = this.roleOrThrow(input.RoleName);
-    if (!r.inline.delete(input.PolicyName)) throw new NoSuchEntityException({ message: `The role policy with name ${input.PolicyName} cannot be found.`, ...meta });
+    if (!r.inline.delete(input.PolicyName))
+      throw new NoSuchEntityException({
+        message: `The role policy with name ${input.PolicyName} cannot be found.`,
+        ...meta,
+      });
   }
 
   iam_ListAttachedRolePolicies(input: any) {
-    return { AttachedPolicies: this.roleOrThrow(input.RoleName).attached.map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop() })), IsTruncated: false };
+    return {
+      AttachedPolicies: this.roleOrThrow(input.RoleName).attached.map((PolicyArn) => ({
+        PolicyArn,
+        PolicyName: PolicyArn.split('/').pop(),
+      })),
+      IsTruncated: false,
+    };
   }
 
   iam_DetachRolePolicy(input: any) {
@@ -555,14 +731,19 @@ export class FakeAws {
 
   iam_DeleteRole(input: any) {
     const r = this.roleOrThrow(input.RoleName);
-    if (r.inline.size > 0 || r.attached.length > 0) throw new DeleteConflictException({ message: 'Cannot delete entity, must delete policies first.', ...meta });
+    if (r.inline.size > 0 || r.attached.length > 0)
+      throw new DeleteConflictException({ message: 'Cannot delete entity, must delete policies first.', ...meta });
     this.roles.delete(input.RoleName);
   }
 
   // ---- Lambda
   private fnOrThrow(name: string): FunctionRecord {
     const fn = this.functions.get(name.split(':').pop() as string);
-    if (!fn) throw new LambdaNotFound({ message: `Function not found: arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`, ...meta });
+    if (!fn)
+      throw new LambdaNotFound({
+        message: `Function not found: arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`,
+        ...meta,
+      });
     return fn;
   }
 
@@ -570,19 +751,36 @@ export class FakeAws {
     const now = this.clock.now();
     const state = now < fn.createdAt + this.model.functionActiveMs ? 'Pending' : fn.inactive ? 'Inactive' : 'Active';
     const updating = now < fn.updateDoneAt;
-    const done = fn.lastUpdateFailed ? { LastUpdateStatus: 'Failed', LastUpdateStatusReason: fn.lastUpdateFailed } : { LastUpdateStatus: 'Successful' };
-    return { ...fn.config, State: state, ...(state === 'Pending' ? {} : updating ? { LastUpdateStatus: 'InProgress' } : done) };
+    const done = fn.lastUpdateFailed
+      ? { LastUpdateStatus: 'Failed', LastUpdateStatusReason: fn.lastUpdateFailed }
+      : { LastUpdateStatus: 'Successful' };
+    return {
+      ...fn.config,
+      State: state,
+      ...(state === 'Pending' ? {} : updating ? { LastUpdateStatus: 'InProgress' } : done),
+    };
   }
 
   lambda_CreateFunction(input: any) {
-    if (this.functions.has(input.FunctionName)) throw new ResourceConflictException({ message: `Function already exist: ${input.FunctionName}`, ...meta });
+    if (this.functions.has(input.FunctionName))
+      throw new ResourceConflictException({ message: `Function already exist: ${input.FunctionName}`, ...meta });
     const roleName = String(input.Role).split('/').pop() as string;
     const role = this.roles.get(roleName);
     if (!role || this.clock.now() < role.createdAt + this.model.roleUsableMs) {
       if (this.random() < this.model.lambdaThrottleRate) {
-        throw new LambdaTooManyRequests({ message: 'Rate exceeded', retryAfterSeconds: '1', Reason: 'CallerRateLimitExceeded', Type: 'User', ...meta, $metadata: { httpStatusCode: 429 } });
+        throw new LambdaTooManyRequests({
+          message: 'Rate exceeded',
+          retryAfterSeconds: '1',
+          Reason: 'CallerRateLimitExceeded',
+          Type: 'User',
+          ...meta,
+          $metadata: { httpStatusCode: 429 },
+        });
       }
-      throw new InvalidParameterValueException({ message: 'The role defined for the function cannot be assumed by Lambda.', ...meta });
+      throw new InvalidParameterValueException({
+        message: 'The role defined for the function cannot be assumed by Lambda.',
+        ...meta,
+      });
     }
     const zip: Uint8Array = input.Code.ZipFile;
     const fn: FunctionRecord = {
@@ -612,7 +810,12 @@ export class FakeAws {
   lambda_GetFunction(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
     // Without lambda:ListTags, GetFunction still answers, with TagsError in place of Tags.
-    if (this.denied.has('lambda:ListTags') || this.hiddenFunctionTags) return { Configuration: this.fnConfig(fn), Code: { RepositoryType: 'S3' }, TagsError: { ErrorCode: 'AccessDeniedException', Message: this.accessDenied('lambda:ListTags').message } };
+    if (this.denied.has('lambda:ListTags') || this.hiddenFunctionTags)
+      return {
+        Configuration: this.fnConfig(fn),
+        Code: { RepositoryType: 'S3' },
+        TagsError: { ErrorCode: 'AccessDeniedException', Message: this.accessDenied('lambda:ListTags').message },
+      };
     return { Configuration: this.fnConfig(fn), Code: { RepositoryType: 'S3' }, Tags: fn.tags };
   }
 
@@ -620,7 +823,12 @@ export class FakeAws {
   lambdaConcurrency = 1_000;
 
   lambda_GetAccountSettings() {
-    return { AccountLimit: { ConcurrentExecutions: this.lambdaConcurrency, UnreservedConcurrentExecutions: this.lambdaConcurrency } };
+    return {
+      AccountLimit: {
+        ConcurrentExecutions: this.lambdaConcurrency,
+        UnreservedConcurrentExecutions: this.lambdaConcurrency,
+      },
+    };
   }
 
   lambda_ListTags(input: any) {
@@ -633,14 +841,18 @@ export class FakeAws {
     if (!qualifier || qualifier === '$LATEST') return this.fnConfig(fn);
     const version = fn.aliases?.get(qualifier)?.version ?? qualifier;
     const record = fn.versions?.find((v) => v.version === version);
-    if (!record) throw new LambdaNotFound({ message: `Function not found: ${fn.config.FunctionArn}:${qualifier}`, ...meta });
+    if (!record)
+      throw new LambdaNotFound({ message: `Function not found: ${fn.config.FunctionArn}:${qualifier}`, ...meta });
     return this.versionView(fn, record);
   }
 
   private assertUpdatable(fn: FunctionRecord) {
     const config = this.fnConfig(fn);
     if (config.State === 'Pending' || config.LastUpdateStatus === 'InProgress') {
-      throw new ResourceConflictException({ message: `The operation cannot be performed at this time. An update is in progress for resource: ${fn.config.FunctionArn}`, ...meta });
+      throw new ResourceConflictException({
+        message: `The operation cannot be performed at this time. An update is in progress for resource: ${fn.config.FunctionArn}`,
+        ...meta,
+      });
     }
   }
 
@@ -650,7 +862,10 @@ export class FakeAws {
     if (input.Role && input.Role !== fn.config.Role) {
       const role = this.roles.get(String(input.Role).split('/').pop() as string);
       if (!role || this.clock.now() < role.createdAt + this.model.roleUsableMs) {
-        throw new InvalidParameterValueException({ message: 'The role defined for the function cannot be assumed by Lambda.', ...meta });
+        throw new InvalidParameterValueException({
+          message: 'The role defined for the function cannot be assumed by Lambda.',
+          ...meta,
+        });
       }
     }
     const { FunctionName: _ignored, ...rest } = input;
@@ -692,7 +907,8 @@ export class FakeAws {
   }
 
   private qualifierOrThrow(fn: FunctionRecord, qualifier: string): void {
-    if (/^\d+$/.test(qualifier) ? fn.versions?.some((v) => v.version === qualifier) : fn.aliases?.has(qualifier)) return;
+    if (/^\d+$/.test(qualifier) ? fn.versions?.some((v) => v.version === qualifier) : fn.aliases?.has(qualifier))
+      return;
     throw new LambdaNotFound({ message: `Function not found: ${fn.config.FunctionArn}:${qualifier}`, ...meta });
   }
 
@@ -701,9 +917,20 @@ export class FakeAws {
     // The same exception name as for an existing statement id: only the message differs.
     this.assertUpdatable(fn);
     const policy = this.policyOf(fn, input.Qualifier, true) as Map<string, any>;
-    if (policy.has(input.StatementId)) throw new ResourceConflictException({ message: `The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`, ...meta });
+    if (policy.has(input.StatementId))
+      throw new ResourceConflictException({
+        message: `The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+        ...meta,
+      });
     const resource = input.Qualifier ? `${fn.config.FunctionArn}:${input.Qualifier}` : fn.config.FunctionArn;
-    const statement = { Sid: input.StatementId, Effect: 'Allow', Principal: { Service: input.Principal }, Action: input.Action, Resource: resource, Condition: { ArnLike: { 'AWS:SourceArn': input.SourceArn } } };
+    const statement = {
+      Sid: input.StatementId,
+      Effect: 'Allow',
+      Principal: { Service: input.Principal },
+      Action: input.Action,
+      Resource: resource,
+      Condition: { ArnLike: { 'AWS:SourceArn': input.SourceArn } },
+    };
     policy.set(input.StatementId, statement);
     return { Statement: JSON.stringify(statement) };
   }
@@ -711,13 +938,15 @@ export class FakeAws {
   lambda_RemovePermission(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
     this.assertUpdatable(fn);
-    if (!this.policyOf(fn, input.Qualifier)?.delete(input.StatementId)) throw new LambdaNotFound({ message: 'No policy is associated with the given resource.', ...meta });
+    if (!this.policyOf(fn, input.Qualifier)?.delete(input.StatementId))
+      throw new LambdaNotFound({ message: 'No policy is associated with the given resource.', ...meta });
   }
 
   lambda_GetPolicy(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
     const policy = this.policyOf(fn, input.Qualifier);
-    if (!policy || policy.size === 0) throw new LambdaNotFound({ message: 'The resource you requested does not exist.', ...meta });
+    if (!policy || policy.size === 0)
+      throw new LambdaNotFound({ message: 'The resource you requested does not exist.', ...meta });
     return { Policy: JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: [...policy.values()] }) };
   }
 
@@ -728,7 +957,15 @@ export class FakeAws {
   }
 
   private versionView(fn: FunctionRecord, v: VersionRecord) {
-    return { ...v.config, FunctionArn: `${fn.config.FunctionArn}:${v.version}`, Version: v.version, Description: v.description, LastModified: new Date(v.publishedAt).toISOString(), State: 'Active', LastUpdateStatus: 'Successful' };
+    return {
+      ...v.config,
+      FunctionArn: `${fn.config.FunctionArn}:${v.version}`,
+      Version: v.version,
+      Description: v.description,
+      LastModified: new Date(v.publishedAt).toISOString(),
+      State: 'Active',
+      LastUpdateStatus: 'Successful',
+    };
   }
 
   /**
@@ -740,20 +977,33 @@ export class FakeAws {
     const fn = this.fnOrThrow(input.FunctionName);
     this.assertUpdatable(fn);
     if (input.CodeSha256 && input.CodeSha256 !== fn.config.CodeSha256) {
-      throw new InvalidParameterValueException({ message: `CodeSha256 (${input.CodeSha256}) is different from current CodeSha256 in $LATEST (${fn.config.CodeSha256}). Please try again with the CodeSha256 in $LATEST.`, ...meta });
+      throw new InvalidParameterValueException({
+        message: `CodeSha256 (${input.CodeSha256}) is different from current CodeSha256 in $LATEST (${fn.config.CodeSha256}). Please try again with the CodeSha256 in $LATEST.`,
+        ...meta,
+      });
     }
     fn.versions ??= [];
     const last = fn.versions.at(-1);
     if (last && this.publishable(last.config) === this.publishable(fn.config)) return this.versionView(fn, last);
     const number = String(Number(last?.version ?? 0) + 1);
-    const record: VersionRecord = { version: number, config: structuredClone(fn.config), description: input.Description ?? '', publishedAt: this.clock.now() };
+    const record: VersionRecord = {
+      version: number,
+      config: structuredClone(fn.config),
+      description: input.Description ?? '',
+      publishedAt: this.clock.now(),
+    };
     fn.versions.push(record);
     return this.versionView(fn, record);
   }
 
   lambda_ListVersionsByFunction(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
-    return { Versions: [{ ...this.fnConfig(fn), Version: '$LATEST' }, ...(fn.versions ?? []).map((v) => this.versionView(fn, v))] };
+    return {
+      Versions: [
+        { ...this.fnConfig(fn), Version: '$LATEST' },
+        ...(fn.versions ?? []).map((v) => this.versionView(fn, v)),
+      ],
+    };
   }
 
   private aliasView(fn: FunctionRecord, a: AliasRecord) {
@@ -771,10 +1021,22 @@ export class FakeAws {
   private routingOf(fn: FunctionRecord, version: string, routing: any): Record<string, number> {
     const weights: Record<string, number> = { ...(routing?.AdditionalVersionWeights ?? {}) };
     const entries = Object.entries(weights);
-    if (entries.length > 1) throw new InvalidParameterValueException({ message: 'Number of items in AdditionalVersionWeights cannot be greater than 1', ...meta });
+    if (entries.length > 1)
+      throw new InvalidParameterValueException({
+        message: 'Number of items in AdditionalVersionWeights cannot be greater than 1',
+        ...meta,
+      });
     for (const [v, w] of entries) {
-      if (!(w >= 0 && w <= 1)) throw new InvalidParameterValueException({ message: `1 validation error detected: Value '${w}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Member must have value less than or equal to 1.0`, ...meta });
-      if (v === version) throw new InvalidParameterValueException({ message: `Invalid function version ${v}. Function version ${v} is already included in routing configuration.`, ...meta });
+      if (!(w >= 0 && w <= 1))
+        throw new InvalidParameterValueException({
+          message: `1 validation error detected: Value '${w}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Member must have value less than or equal to 1.0`,
+          ...meta,
+        });
+      if (v === version)
+        throw new InvalidParameterValueException({
+          message: `Invalid function version ${v}. Function version ${v} is already included in routing configuration.`,
+          ...meta,
+        });
       this.qualifierOrThrow(fn, v);
     }
     return weights;
@@ -788,9 +1050,19 @@ export class FakeAws {
   lambda_CreateAlias(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
     fn.aliases ??= new Map();
-    if (fn.aliases.has(input.Name)) throw new ResourceConflictException({ message: `Alias already exists: ${fn.config.FunctionArn}:${input.Name}`, ...meta });
+    if (fn.aliases.has(input.Name))
+      throw new ResourceConflictException({
+        message: `Alias already exists: ${fn.config.FunctionArn}:${input.Name}`,
+        ...meta,
+      });
     this.checkAliasVersion(fn, input.FunctionVersion);
-    const alias: AliasRecord = { name: input.Name, version: input.FunctionVersion, description: input.Description ?? '', weights: this.routingOf(fn, input.FunctionVersion, input.RoutingConfig), revisionId: this.id() };
+    const alias: AliasRecord = {
+      name: input.Name,
+      version: input.FunctionVersion,
+      description: input.Description ?? '',
+      weights: this.routingOf(fn, input.FunctionVersion, input.RoutingConfig),
+      revisionId: this.id(),
+    };
     fn.aliases.set(input.Name, alias);
     return this.aliasView(fn, alias);
   }
@@ -798,7 +1070,8 @@ export class FakeAws {
   lambda_GetAlias(input: any) {
     const fn = this.fnOrThrow(input.FunctionName);
     const alias = fn.aliases?.get(input.Name);
-    if (!alias) throw new LambdaNotFound({ message: `Cannot find alias arn: ${fn.config.FunctionArn}:${input.Name}`, ...meta });
+    if (!alias)
+      throw new LambdaNotFound({ message: `Cannot find alias arn: ${fn.config.FunctionArn}:${input.Name}`, ...meta });
     return this.aliasView(fn, alias);
   }
 
@@ -812,12 +1085,25 @@ export class FakeAws {
     const fn = this.fnOrThrow(input.FunctionName);
     this.assertUpdatable(fn);
     const alias = fn.aliases?.get(input.Name);
-    if (!alias) throw new LambdaNotFound({ message: `Cannot find alias arn: ${fn.config.FunctionArn}:${input.Name}`, ...meta });
-    if (input.RevisionId && input.RevisionId !== alias.revisionId) throw new PreconditionFailedException({ message: 'The Revision Id provided does not match the latest Revision Id. Call the GetAlias API to retrieve the latest Revision Id', ...meta, $metadata: { httpStatusCode: 412 } });
+    if (!alias)
+      throw new LambdaNotFound({ message: `Cannot find alias arn: ${fn.config.FunctionArn}:${input.Name}`, ...meta });
+    if (input.RevisionId && input.RevisionId !== alias.revisionId)
+      throw new PreconditionFailedException({
+        message:
+          'The Revision Id provided does not match the latest Revision Id. Call the GetAlias API to retrieve the latest Revision Id',
+        ...meta,
+        $metadata: { httpStatusCode: 412 },
+      });
     const version = input.FunctionVersion ?? alias.version;
     this.checkAliasVersion(fn, version);
-    const weights = input.RoutingConfig !== undefined ? this.routingOf(fn, version, input.RoutingConfig) : alias.weights;
-    Object.assign(alias, { version, weights, revisionId: this.id(), ...(input.Description !== undefined ? { description: input.Description } : {}) });
+    const weights =
+      input.RoutingConfig !== undefined ? this.routingOf(fn, version, input.RoutingConfig) : alias.weights;
+    Object.assign(alias, {
+      version,
+      weights,
+      revisionId: this.id(),
+      ...(input.Description !== undefined ? { description: input.Description } : {}),
+    });
     return this.aliasView(fn, alias);
   }
 
@@ -829,8 +1115,14 @@ export class FakeAws {
 
   /** DeleteFunction with a version as Qualifier deletes that version; one an alias points at is refused. */
   private deleteVersion(fn: FunctionRecord, version: string): void {
-    const user = [...(fn.aliases?.values() ?? [])].find((a) => a.version === version || a.weights[version] !== undefined);
-    if (user) throw new ResourceConflictException({ message: `Unable to delete version because the following aliases reference it: [${user.name}]`, ...meta });
+    const user = [...(fn.aliases?.values() ?? [])].find(
+      (a) => a.version === version || a.weights[version] !== undefined,
+    );
+    if (user)
+      throw new ResourceConflictException({
+        message: `Unable to delete version because the following aliases reference it: [${user.name}]`,
+        ...meta,
+      });
     fn.versions = (fn.versions ?? []).filter((v) => v.version !== version);
     fn.qualifiedStatements?.delete(version);
   }
@@ -840,7 +1132,13 @@ export class FakeAws {
     for (const datum of input.MetricData ?? []) {
       const dimensions = Object.fromEntries((datum.Dimensions ?? []).map((d: any) => [d.Name, d.Value]));
       const at = datum.Timestamp ? new Date(datum.Timestamp).getTime() : this.clock.now();
-      this.metricPoints.push({ namespace: input.Namespace, metric: datum.MetricName, dimensions, at, value: datum.Value ?? 0 });
+      this.metricPoints.push({
+        namespace: input.Namespace,
+        metric: datum.MetricName,
+        dimensions,
+        at,
+        value: datum.Value ?? 0,
+      });
     }
   }
 
@@ -854,29 +1152,55 @@ export class FakeAws {
     const results = (input.MetricDataQueries ?? []).map((query: any) => {
       const { Metric, Period, Stat } = query.MetricStat;
       const wanted = Object.fromEntries((Metric.Dimensions ?? []).map((d: any) => [d.Name, d.Value]));
-      const same = (dims: Record<string, string>) => JSON.stringify(Object.entries(dims).sort()) === JSON.stringify(Object.entries(wanted).sort());
+      const same = (dims: Record<string, string>) =>
+        JSON.stringify(Object.entries(dims).sort()) === JSON.stringify(Object.entries(wanted).sort());
       const buckets = new Map<number, number[]>();
       for (const p of this.metricPoints) {
-        if (p.namespace !== Metric.Namespace || p.metric !== Metric.MetricName || !same(p.dimensions) || p.at < start || p.at >= end) continue;
+        if (
+          p.namespace !== Metric.Namespace ||
+          p.metric !== Metric.MetricName ||
+          !same(p.dimensions) ||
+          p.at < start ||
+          p.at >= end
+        )
+          continue;
         const bucket = start + Math.floor((p.at - start) / (Period * 1000)) * Period * 1000;
         buckets.set(bucket, [...(buckets.get(bucket) ?? []), p.value]);
       }
       const sorted = [...buckets].sort(([a], [b]) => a - b);
-      const stat = (values: number[]) => (Stat === 'Sum' ? values.reduce((a, b) => a + b, 0) : Stat === 'Maximum' ? Math.max(...values) : values.reduce((a, b) => a + b, 0) / values.length);
-      return { Id: query.Id, Label: query.Label ?? query.Id, StatusCode: 'Complete', Timestamps: sorted.map(([at]) => new Date(at)), Values: sorted.map(([, values]) => stat(values)) };
+      const stat = (values: number[]) =>
+        Stat === 'Sum'
+          ? values.reduce((a, b) => a + b, 0)
+          : Stat === 'Maximum'
+            ? Math.max(...values)
+            : values.reduce((a, b) => a + b, 0) / values.length;
+      return {
+        Id: query.Id,
+        Label: query.Label ?? query.Id,
+        StatusCode: 'Complete',
+        Timestamps: sorted.map(([at]) => new Date(at)),
+        Values: sorted.map(([, values]) => stat(values)),
+      };
     });
     return { MetricDataResults: results };
   }
 
   // ---- CloudWatch Logs
   logs_CreateLogGroup(input: any) {
-    if (this.logGroups.has(input.logGroupName)) throw new ResourceAlreadyExistsException({ message: 'The specified log group already exists', ...meta });
+    if (this.logGroups.has(input.logGroupName))
+      throw new ResourceAlreadyExistsException({ message: 'The specified log group already exists', ...meta });
     this.logGroups.set(input.logGroupName, { name: input.logGroupName, tags: { ...(input.tags ?? {}) }, events: [] });
   }
 
   logs_DescribeLogGroups(input: any) {
     const groups = [...this.logGroups.values()].filter((g) => g.name.startsWith(input.logGroupNamePrefix ?? ''));
-    return { logGroups: groups.map((g) => ({ logGroupName: g.name, arn: `arn:aws:logs:${this.region}:${this.accountId}:log-group:${g.name}:*`, ...(g.retention ? { retentionInDays: g.retention } : {}) })) };
+    return {
+      logGroups: groups.map((g) => ({
+        logGroupName: g.name,
+        arn: `arn:aws:logs:${this.region}:${this.accountId}:log-group:${g.name}:*`,
+        ...(g.retention ? { retentionInDays: g.retention } : {}),
+      })),
+    };
   }
 
   private groupOrThrow(name: string) {
@@ -909,7 +1233,12 @@ export class FakeAws {
     const term = typeof input.filterPattern === 'string' ? input.filterPattern.replace(/^"|"$/g, '') : '';
     const now = this.clock.now();
     const events = group.events
-      .filter((e) => (e.ingestionTime ?? e.timestamp) <= now && e.timestamp >= (input.startTime ?? 0) && (!term || e.message.includes(term)))
+      .filter(
+        (e) =>
+          (e.ingestionTime ?? e.timestamp) <= now &&
+          e.timestamp >= (input.startTime ?? 0) &&
+          (!term || e.message.includes(term)),
+      )
       .sort((a, b) => a.timestamp - b.timestamp)
       .map(({ ingestionTime: _ingested, ...e }) => e);
     return { events };
@@ -918,7 +1247,13 @@ export class FakeAws {
   /** Writes a log event stamped `timestamp` that FilterLogEvents returns from `timestamp + delayMs` on. */
   putLogEvent(group: string, message: string, timestamp: number, delayMs = this.model.logIngestionMs): void {
     const events = this.groupOrThrow(group).events;
-    events.push({ eventId: `e${events.length + 1}`, logStreamName: '2026/01/01/[$LATEST]abc', timestamp, ingestionTime: timestamp + delayMs, message });
+    events.push({
+      eventId: `e${events.length + 1}`,
+      logStreamName: '2026/01/01/[$LATEST]abc',
+      timestamp,
+      ingestionTime: timestamp + delayMs,
+      message,
+    });
   }
 
   // ---- API Gateway
@@ -931,8 +1266,22 @@ export class FakeAws {
   apigateway_CreateRestApi(input: any) {
     const id = this.id();
     const rootId = this.id();
-    const api = { id, name: input.name, description: input.description, endpointConfiguration: input.endpointConfiguration ?? { types: ['EDGE'] }, apiKeySource: input.apiKeySource ?? 'HEADER', tags: { ...(input.tags ?? {}) }, rootResourceId: rootId, createdDate: new Date(this.clock.now()) };
-    this.apis.set(id, { api, resources: new Map([[rootId, { id: rootId, path: '/' }]]), stages: new Map(), deployments: 0 });
+    const api = {
+      id,
+      name: input.name,
+      description: input.description,
+      endpointConfiguration: input.endpointConfiguration ?? { types: ['EDGE'] },
+      apiKeySource: input.apiKeySource ?? 'HEADER',
+      tags: { ...(input.tags ?? {}) },
+      rootResourceId: rootId,
+      createdDate: new Date(this.clock.now()),
+    };
+    this.apis.set(id, {
+      api,
+      resources: new Map([[rootId, { id: rootId, path: '/' }]]),
+      stages: new Map(),
+      deployments: 0,
+    });
     return api;
   }
 
@@ -948,8 +1297,11 @@ export class FakeAws {
     const { api } = this.apiOrThrow(input.restApiId);
     for (const op of input.patchOperations) {
       const match = /^\/endpointConfiguration\/types\/(EDGE|REGIONAL|PRIVATE)$/.exec(op.path);
-      if (!match || op.op !== 'replace') throw new BadRequestException({ message: `Invalid patch path ${op.path}`, ...meta });
-      api.endpointConfiguration = { types: api.endpointConfiguration.types.map((t: string) => (t === match[1] ? op.value : t)) };
+      if (!match || op.op !== 'replace')
+        throw new BadRequestException({ message: `Invalid patch path ${op.path}`, ...meta });
+      api.endpointConfiguration = {
+        types: api.endpointConfiguration.types.map((t: string) => (t === match[1] ? op.value : t)),
+      };
     }
     return api;
   }
@@ -970,7 +1322,9 @@ export class FakeAws {
     return {
       items: [...api.resources.values()].map((r) => {
         if (!r.resourceMethods) return r;
-        const methods = Object.fromEntries(Object.entries(r.resourceMethods as Record<string, any>).map(([m, v]) => [m, embed ? v : {}]));
+        const methods = Object.fromEntries(
+          Object.entries(r.resourceMethods as Record<string, any>).map(([m, v]) => [m, embed ? v : {}]),
+        );
         return { ...r, resourceMethods: methods };
       }),
     };
@@ -981,7 +1335,11 @@ export class FakeAws {
     const parent = api.resources.get(input.parentId);
     if (!parent) throw new NotFoundException({ message: 'Invalid Resource identifier specified', ...meta });
     const path = `${parent.path === '/' ? '' : parent.path}/${input.pathPart}`;
-    if ([...api.resources.values()].some((r) => r.path === path)) throw new ApiConflictException({ message: 'Another resource with the same parent already has this name', ...meta });
+    if ([...api.resources.values()].some((r) => r.path === path))
+      throw new ApiConflictException({
+        message: 'Another resource with the same parent already has this name',
+        ...meta,
+      });
     const resource = { id: this.id(), parentId: parent.id, pathPart: input.pathPart, path };
     api.resources.set(resource.id, resource);
     return resource;
@@ -996,8 +1354,13 @@ export class FakeAws {
   apigateway_PutMethod(input: any) {
     const resource = this.resourceOrThrow(input);
     resource.resourceMethods ??= {};
-    if (resource.resourceMethods[input.httpMethod]) throw new ApiConflictException({ message: 'Method already exists for this resource', ...meta });
-    const method = { httpMethod: input.httpMethod, authorizationType: input.authorizationType, apiKeyRequired: Boolean(input.apiKeyRequired) };
+    if (resource.resourceMethods[input.httpMethod])
+      throw new ApiConflictException({ message: 'Method already exists for this resource', ...meta });
+    const method = {
+      httpMethod: input.httpMethod,
+      authorizationType: input.authorizationType,
+      apiKeyRequired: Boolean(input.apiKeyRequired),
+    };
     resource.resourceMethods[input.httpMethod] = method;
     return method;
   }
@@ -1015,7 +1378,14 @@ export class FakeAws {
   apigateway_PutIntegration(input: any) {
     const method = this.resourceOrThrow(input).resourceMethods?.[input.httpMethod];
     if (!method) throw new NotFoundException({ message: 'Invalid Method identifier specified', ...meta });
-    method.methodIntegration = { type: input.type, httpMethod: input.integrationHttpMethod, uri: input.uri, ...(input.requestTemplates ? { requestTemplates: input.requestTemplates, passthroughBehavior: input.passthroughBehavior } : {}) };
+    method.methodIntegration = {
+      type: input.type,
+      httpMethod: input.integrationHttpMethod,
+      uri: input.uri,
+      ...(input.requestTemplates
+        ? { requestTemplates: input.requestTemplates, passthroughBehavior: input.passthroughBehavior }
+        : {}),
+    };
     return method.methodIntegration;
   }
 
@@ -1027,15 +1397,26 @@ export class FakeAws {
 
   apigateway_CreateDeployment(input: any) {
     const api = this.apiOrThrow(input.restApiId);
-    const hasMethods = [...api.resources.values()].some((r) => r.resourceMethods && Object.keys(r.resourceMethods).length > 0);
-    if (!hasMethods) throw new BadRequestException({ message: 'The REST API doesn\'t contain any methods', ...meta });
+    const hasMethods = [...api.resources.values()].some(
+      (r) => r.resourceMethods && Object.keys(r.resourceMethods).length > 0,
+    );
+    if (!hasMethods) throw new BadRequestException({ message: "The REST API doesn't contain any methods", ...meta });
     api.deployments += 1;
     const deploymentId = this.id();
     if (input.stageName) {
       const stage = api.stages.get(input.stageName) ?? { stageName: input.stageName, methodSettings: {} };
       stage.deploymentId = deploymentId;
       // A deployment freezes the integrations: the stage invokes these until the next one.
-      Object.defineProperty(stage, 'deployed', { value: [...api.resources.values()].flatMap((r) => Object.entries(r.resourceMethods ?? {}).map(([m, def]: [string, any]) => ({ route: `${m} ${r.path}`, uri: def.methodIntegration?.uri as string | undefined }))), enumerable: false, configurable: true });
+      Object.defineProperty(stage, 'deployed', {
+        value: [...api.resources.values()].flatMap((r) =>
+          Object.entries(r.resourceMethods ?? {}).map(([m, def]: [string, any]) => ({
+            route: `${m} ${r.path}`,
+            uri: def.methodIntegration?.uri as string | undefined,
+          })),
+        ),
+        enumerable: false,
+        configurable: true,
+      });
       api.stages.set(input.stageName, stage);
     }
     return { id: deploymentId };
@@ -1053,16 +1434,25 @@ export class FakeAws {
       const match = /^\/\*\/\*\/throttling\/(rateLimit|burstLimit)$/.exec(op.path);
       if (!match) throw new BadRequestException({ message: `Invalid patch path ${op.path}`, ...meta });
       stage.methodSettings['*/*'] ??= {};
-      stage.methodSettings['*/*'][match[1] === 'rateLimit' ? 'throttlingRateLimit' : 'throttlingBurstLimit'] = Number(op.value);
+      stage.methodSettings['*/*'][match[1] === 'rateLimit' ? 'throttlingRateLimit' : 'throttlingBurstLimit'] = Number(
+        op.value,
+      );
     }
     return stage;
   }
 
   apigateway_CreateUsagePlan(input: any) {
     for (const s of input.apiStages ?? []) {
-      if (!this.apis.get(s.apiId)?.stages.has(s.stage)) throw new BadRequestException({ message: `Invalid stage identifier specified`, ...meta });
+      if (!this.apis.get(s.apiId)?.stages.has(s.stage))
+        throw new BadRequestException({ message: `Invalid stage identifier specified`, ...meta });
     }
-    const plan = { id: this.id(), name: input.name, apiStages: input.apiStages ?? [], throttle: input.throttle, tags: { ...(input.tags ?? {}) } };
+    const plan = {
+      id: this.id(),
+      name: input.name,
+      apiStages: input.apiStages ?? [],
+      throttle: input.throttle,
+      tags: { ...(input.tags ?? {}) },
+    };
     this.usagePlans.set(plan.id, plan);
     return plan;
   }
@@ -1081,7 +1471,8 @@ export class FakeAws {
         continue;
       }
       const [apiId, stage] = String(op.value).split(':');
-      if (op.op === 'remove') plan.apiStages = plan.apiStages.filter((s: any) => !(s.apiId === apiId && s.stage === stage));
+      if (op.op === 'remove')
+        plan.apiStages = plan.apiStages.filter((s: any) => !(s.apiId === apiId && s.stage === stage));
       if (op.op === 'add') plan.apiStages.push({ apiId, stage });
     }
     return plan;
@@ -1092,29 +1483,45 @@ export class FakeAws {
     if (!plan) throw new NotFoundException({ message: 'Invalid Usage Plan ID specified', ...meta });
     // Only stages of APIs that still exist count.
     const live = plan.apiStages.filter((s: any) => this.apis.has(s.apiId));
-    if (live.length > 0) throw new BadRequestException({ message: `Cannot delete Usage Plan ${plan.id} because there are API Stages associated with it, including ${live[0].apiId}:${live[0].stage}`, ...meta });
+    if (live.length > 0)
+      throw new BadRequestException({
+        message: `Cannot delete Usage Plan ${plan.id} because there are API Stages associated with it, including ${live[0].apiId}:${live[0].stage}`,
+        ...meta,
+      });
     this.usagePlans.delete(input.usagePlanId);
     this.planKeys.delete(input.usagePlanId);
   }
 
   apigateway_CreateApiKey(input: any) {
-    const key = { id: this.id(), name: input.name, enabled: input.enabled, value: createHash('sha256').update(`${this.ids}`).digest('hex').slice(0, 40), tags: { ...(input.tags ?? {}) } };
+    const key = {
+      id: this.id(),
+      name: input.name,
+      enabled: input.enabled,
+      value: createHash('sha256').update(`${this.ids}`).digest('hex').slice(0, 40),
+      tags: { ...(input.tags ?? {}) },
+    };
     this.apiKeys.set(key.id, key);
     return key;
   }
 
   apigateway_GetApiKeys(input: any) {
-    return { items: [...this.apiKeys.values()].filter((k) => !input.nameQuery || k.name.startsWith(input.nameQuery)).map((k) => (input.includeValues ? k : { ...k, value: undefined })) };
+    return {
+      items: [...this.apiKeys.values()]
+        .filter((k) => !input.nameQuery || k.name.startsWith(input.nameQuery))
+        .map((k) => (input.includeValues ? k : { ...k, value: undefined })),
+    };
   }
 
   apigateway_DeleteApiKey(input: any) {
-    if (!this.apiKeys.delete(input.apiKey)) throw new NotFoundException({ message: 'Invalid API Key identifier specified', ...meta });
+    if (!this.apiKeys.delete(input.apiKey))
+      throw new NotFoundException({ message: 'Invalid API Key identifier specified', ...meta });
     for (const keys of this.planKeys.values()) keys.delete(input.apiKey);
   }
 
   apigateway_CreateUsagePlanKey(input: any) {
     const keys = this.planKeys.get(input.usagePlanId) ?? new Set();
-    if (keys.has(input.keyId)) throw new ApiConflictException({ message: 'Usage Plan already contains the key', ...meta });
+    if (keys.has(input.keyId))
+      throw new ApiConflictException({ message: 'Usage Plan already contains the key', ...meta });
     keys.add(input.keyId);
     this.planKeys.set(input.usagePlanId, keys);
     return { id: input.keyId, type: 'API_KEY' };
@@ -1143,29 +1550,49 @@ export class FakeAws {
   apigateway_PutMethodResponse(input: any) {
     const method = this.methodOrThrow(input);
     method.methodResponses ??= {};
-    if (method.methodResponses[input.statusCode]) throw new ApiConflictException({ message: 'Response already exists for this resource', ...meta });
-    method.methodResponses[input.statusCode] = { statusCode: input.statusCode, responseParameters: input.responseParameters, responseModels: input.responseModels };
+    if (method.methodResponses[input.statusCode])
+      throw new ApiConflictException({ message: 'Response already exists for this resource', ...meta });
+    method.methodResponses[input.statusCode] = {
+      statusCode: input.statusCode,
+      responseParameters: input.responseParameters,
+      responseModels: input.responseModels,
+    };
     return method.methodResponses[input.statusCode];
   }
 
   apigateway_PutIntegrationResponse(input: any) {
     const method = this.methodOrThrow(input);
-    if (!method.methodIntegration) throw new NotFoundException({ message: 'Invalid Integration identifier specified', ...meta });
+    if (!method.methodIntegration)
+      throw new NotFoundException({ message: 'Invalid Integration identifier specified', ...meta });
     const declared = method.methodResponses?.[input.statusCode];
     if (!declared) throw new NotFoundException({ message: 'Invalid Response status code specified', ...meta });
     // API Gateway refuses a mapping to a header the method response does not declare.
     for (const name of Object.keys(input.responseParameters ?? {})) {
-      if (!(name in (declared.responseParameters ?? {}))) throw new BadRequestException({ message: `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${name}]`, ...meta });
+      if (!(name in (declared.responseParameters ?? {})))
+        throw new BadRequestException({
+          message: `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${name}]`,
+          ...meta,
+        });
     }
     method.methodIntegration.integrationResponses ??= {};
-    method.methodIntegration.integrationResponses[input.statusCode] = { statusCode: input.statusCode, responseParameters: input.responseParameters, responseTemplates: input.responseTemplates };
+    method.methodIntegration.integrationResponses[input.statusCode] = {
+      statusCode: input.statusCode,
+      responseParameters: input.responseParameters,
+      responseTemplates: input.responseTemplates,
+    };
     return method.methodIntegration.integrationResponses[input.statusCode];
   }
 
   apigateway_PutGatewayResponse(input: any) {
     const api = this.apiOrThrow(input.restApiId);
     api.gatewayResponses ??= new Map();
-    const response = { responseType: input.responseType, statusCode: input.statusCode, responseParameters: input.responseParameters ?? {}, responseTemplates: input.responseTemplates ?? {}, defaultResponse: false };
+    const response = {
+      responseType: input.responseType,
+      statusCode: input.statusCode,
+      responseParameters: input.responseParameters ?? {},
+      responseTemplates: input.responseTemplates ?? {},
+      defaultResponse: false,
+    };
     api.gatewayResponses.set(input.responseType, response);
     return response;
   }
@@ -1173,7 +1600,14 @@ export class FakeAws {
   apigateway_GetGatewayResponse(input: any) {
     const api = this.apiOrThrow(input.restApiId);
     // As AWS does, an uncustomised type answers with its default rather than NotFound.
-    return api.gatewayResponses?.get(input.responseType) ?? { responseType: input.responseType, responseParameters: {}, responseTemplates: { 'application/json': '{"message":$context.error.messageString}' }, defaultResponse: true };
+    return (
+      api.gatewayResponses?.get(input.responseType) ?? {
+        responseType: input.responseType,
+        responseParameters: {},
+        responseTemplates: { 'application/json': '{"message":$context.error.messageString}' },
+        defaultResponse: true,
+      }
+    );
   }
 
   apigateway_GetGatewayResponses(input: any) {
@@ -1182,15 +1616,26 @@ export class FakeAws {
 
   apigateway_DeleteGatewayResponse(input: any) {
     const api = this.apiOrThrow(input.restApiId);
-    if (!api.gatewayResponses?.delete(input.responseType)) throw new NotFoundException({ message: 'Invalid Gateway Response identifier specified', ...meta });
+    if (!api.gatewayResponses?.delete(input.responseType))
+      throw new NotFoundException({ message: 'Invalid Gateway Response identifier specified', ...meta });
   }
 
   // ---- CloudWatch alarms (PutMetricAlarm's rules as the API reference states them)
   cloudwatch_PutMetricAlarm(input: any) {
     const invalid = (message: string) => new CloudWatchInvalidValue({ message, ...meta });
     const metrics: any[] | undefined = input.Metrics;
-    if (metrics && (input.MetricName || input.Namespace || input.Dimensions || input.Period || input.Statistic || input.ExtendedStatistic)) {
-      throw invalid('Metrics cannot be combined with MetricName, Namespace, Dimensions, Period, Statistic or ExtendedStatistic');
+    if (
+      metrics &&
+      (input.MetricName ||
+        input.Namespace ||
+        input.Dimensions ||
+        input.Period ||
+        input.Statistic ||
+        input.ExtendedStatistic)
+    ) {
+      throw invalid(
+        'Metrics cannot be combined with MetricName, Namespace, Dimensions, Period, Statistic or ExtendedStatistic',
+      );
     }
     if (!metrics && !input.MetricName) throw invalid('Either MetricName or Metrics must be given');
     const periodOk = (p: number) => [10, 20, 30].includes(p) || (p >= 60 && p % 60 === 0);
@@ -1198,24 +1643,39 @@ export class FakeAws {
       if (metrics.length > 20) throw invalid('At most 20 items in Metrics');
       const stats = metrics.filter((m) => m.MetricStat);
       const expressions = metrics.filter((m) => m.Expression);
-      if (stats.length > 10 || expressions.length > 10) throw invalid('At most 10 MetricStat and 10 Expression items in Metrics');
-      if (metrics.some((m) => Boolean(m.MetricStat) === Boolean(m.Expression))) throw invalid('Each item of Metrics has either MetricStat or Expression');
+      if (stats.length > 10 || expressions.length > 10)
+        throw invalid('At most 10 MetricStat and 10 Expression items in Metrics');
+      if (metrics.some((m) => Boolean(m.MetricStat) === Boolean(m.Expression)))
+        throw invalid('Each item of Metrics has either MetricStat or Expression');
       const returning = metrics.filter((m) => m.ReturnData !== false);
       if (returning.length !== 1) throw invalid('Exactly one element of the metrics list should return data.');
-      if (metrics.some((m) => !/^[a-z][a-zA-Z0-9_]*$/.test(m.Id))) throw invalid('Metric ids start with a lower-case letter');
+      if (metrics.some((m) => !/^[a-z][a-zA-Z0-9_]*$/.test(m.Id)))
+        throw invalid('Metric ids start with a lower-case letter');
       const ids = new Set(metrics.map((m) => m.Id));
       for (const e of expressions) {
-        const used = String(e.Expression).match(/\b[a-z][a-zA-Z0-9_]*\b/g)?.filter((w) => !/^(fill|if|max|min|sum|avg)$/i.test(w)) ?? [];
-        if (used.some((id) => !ids.has(id))) throw invalid(`Expression ${e.Expression} uses an id that is not in Metrics`);
+        const used =
+          String(e.Expression)
+            .match(/\b[a-z][a-zA-Z0-9_]*\b/g)
+            ?.filter((w) => !/^(fill|if|max|min|sum|avg)$/i.test(w)) ?? [];
+        if (used.some((id) => !ids.has(id)))
+          throw invalid(`Expression ${e.Expression} uses an id that is not in Metrics`);
       }
       for (const m of stats) {
         if (!periodOk(m.MetricStat.Period)) throw invalid('The period must be 10, 20, 30 or a multiple of 60 seconds');
-        if (m.MetricStat.Period * input.EvaluationPeriods > 86_400) throw invalid('Metrics cannot be checked across more than a day (EvaluationPeriods * Period must be <= 86400)');
+        if (m.MetricStat.Period * input.EvaluationPeriods > 86_400)
+          throw invalid(
+            'Metrics cannot be checked across more than a day (EvaluationPeriods * Period must be <= 86400)',
+          );
       }
     } else if (!periodOk(input.Period)) throw invalid('The period must be 10, 20, 30 or a multiple of 60 seconds');
-    if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > input.EvaluationPeriods) throw invalid('DatapointsToAlarm must be at most EvaluationPeriods');
+    if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > input.EvaluationPeriods)
+      throw invalid('DatapointsToAlarm must be at most EvaluationPeriods');
     const existing = this.alarms.get(input.AlarmName);
-    if (!existing && this.alarms.size >= this.alarmQuota) throw new LimitExceededFault({ message: 'The maximum number of alarms for this account has been reached', ...meta });
+    if (!existing && this.alarms.size >= this.alarmQuota)
+      throw new LimitExceededFault({
+        message: 'The maximum number of alarms for this account has been reached',
+        ...meta,
+      });
     const { Tags, ...config } = input;
     const alarmArn = `arn:aws:cloudwatch:${this.region}:${this.accountId}:alarm:${input.AlarmName}`;
     // An update overwrites the whole configuration but keeps the state, and ignores the tags.
@@ -1267,17 +1727,34 @@ export class FakeAws {
     const tags = Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value]));
     if (existing) {
       // CreateTopic is idempotent for the same name, but not with other tags.
-      if (input.Tags && JSON.stringify(existing.tags) !== JSON.stringify(tags)) throw new SnsInvalidParameter({ message: 'Invalid parameter: Tags Reason: Topic already exists with different tags', ...meta });
+      if (input.Tags && JSON.stringify(existing.tags) !== JSON.stringify(tags))
+        throw new SnsInvalidParameter({
+          message: 'Invalid parameter: Tags Reason: Topic already exists with different tags',
+          ...meta,
+        });
       return { TopicArn: existing.arn };
     }
     const arn = `arn:aws:sns:${this.region}:${this.accountId}:${input.Name}`;
-    this.topics.set(input.Name, { arn, name: input.Name, attributes: { ...(input.Attributes ?? {}) }, tags, subscriptions: [] });
+    this.topics.set(input.Name, {
+      arn,
+      name: input.Name,
+      attributes: { ...(input.Attributes ?? {}) },
+      tags,
+      subscriptions: [],
+    });
     return { TopicArn: arn };
   }
 
   sns_GetTopicAttributes(input: any) {
     const topic = this.topicOrThrow(input.TopicArn);
-    return { Attributes: { ...topic.attributes, TopicArn: topic.arn, SubscriptionsConfirmed: String(topic.subscriptions.filter((s) => s.arn).length), SubscriptionsPending: String(topic.subscriptions.filter((s) => !s.arn).length) } };
+    return {
+      Attributes: {
+        ...topic.attributes,
+        TopicArn: topic.arn,
+        SubscriptionsConfirmed: String(topic.subscriptions.filter((s) => s.arn).length),
+        SubscriptionsPending: String(topic.subscriptions.filter((s) => !s.arn).length),
+      },
+    };
   }
 
   sns_ListTagsForResource(input: any) {
@@ -1293,19 +1770,33 @@ export class FakeAws {
     }
     // An email subscription has no ARN until the address confirms it (SubscribeResponse in the API reference).
     if (sub.arn) return { SubscriptionArn: sub.arn };
-    return { SubscriptionArn: input.ReturnSubscriptionArn ? `${topic.arn}:pending-${topic.subscriptions.indexOf(sub)}` : 'pending confirmation' };
+    return {
+      SubscriptionArn: input.ReturnSubscriptionArn
+        ? `${topic.arn}:pending-${topic.subscriptions.indexOf(sub)}`
+        : 'pending confirmation',
+    };
   }
 
   /** What the person's click on the link in AWS's email does. */
   confirmSubscription(email: string): void {
     for (const topic of this.topics.values()) {
-      for (const sub of topic.subscriptions) if (sub.endpoint === email && !sub.arn) sub.arn = `${topic.arn}:${createHash('sha256').update(email).digest('hex').slice(0, 8)}`;
+      for (const sub of topic.subscriptions)
+        if (sub.endpoint === email && !sub.arn)
+          sub.arn = `${topic.arn}:${createHash('sha256').update(email).digest('hex').slice(0, 8)}`;
     }
   }
 
   sns_ListSubscriptionsByTopic(input: any) {
     const topic = this.topicOrThrow(input.TopicArn);
-    return { Subscriptions: topic.subscriptions.map((s) => ({ SubscriptionArn: s.arn ?? 'PendingConfirmation', Protocol: s.protocol, Endpoint: s.endpoint, TopicArn: topic.arn, Owner: this.accountId })) };
+    return {
+      Subscriptions: topic.subscriptions.map((s) => ({
+        SubscriptionArn: s.arn ?? 'PendingConfirmation',
+        Protocol: s.protocol,
+        Endpoint: s.endpoint,
+        TopicArn: topic.arn,
+        Owner: this.accountId,
+      })),
+    };
   }
 
   sns_Unsubscribe(input: any) {
@@ -1324,5 +1815,4 @@ export class FakeAws {
     const topic = [...this.topics.values()].find((t) => t.arn === input.TopicArn);
     if (topic) this.topics.delete(topic.name);
   }
-
 }

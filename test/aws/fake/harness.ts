@@ -34,7 +34,10 @@ export interface TestContext extends Context {
   stderr: Captured & { isTTY: boolean };
 }
 
-export function testContext(cwd: string, options: { json?: boolean; stdinTTY?: boolean; signal?: AbortSignal } = {}): TestContext {
+export function testContext(
+  cwd: string,
+  options: { json?: boolean; stdinTTY?: boolean; signal?: AbortSignal } = {},
+): TestContext {
   const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
   stdin.isTTY = Boolean(options.stdinTTY);
   return {
@@ -63,18 +66,36 @@ export function fakeWorld(model: Partial<LatencyModel> = {}): FakeWorld {
   const fake = new FakeAws(clock, model);
   const cwd = mkdtempSync(join(tmpdir(), 'products-cli-aws-'));
   const clients = fake.clients();
-  const okFetch = (async () => new Response(JSON.stringify({ items: [], nextCursor: null }), { status: 200, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+  const okFetch = (async () =>
+    new Response(JSON.stringify({ items: [], nextCursor: null }), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    })) as typeof fetch;
   return {
     fake,
     clock,
     cwd,
-    deps: (overrides = {}) => ({ clients, clock, fetch: okFetch, readCode: async () => FAKE_ZIP, waits: DEFAULT_WAITS, store: heldStore(fileStateStore(cwd, () => ({ region: 'unknown', stage: 'prod' })), clock), ...overrides }),
+    deps: (overrides = {}) => ({
+      clients,
+      clock,
+      fetch: okFetch,
+      readCode: async () => FAKE_ZIP,
+      waits: DEFAULT_WAITS,
+      store: heldStore(
+        fileStateStore(cwd, () => ({ region: 'unknown', stage: 'prod' })),
+        clock,
+      ),
+      ...overrides,
+    }),
   };
 }
 
 /** Mutating calls among the calls from index `from` on. */
 export function mutatingCalls(fake: FakeAws, from = 0): string[] {
-  return fake.calls.slice(from).filter((c) => !/^(Get|Describe|List|Filter|Scan)/.test(c.op)).map((c) => `${c.service}:${c.op}`);
+  return fake.calls
+    .slice(from)
+    .filter((c) => !/^(Get|Describe|List|Filter|Scan)/.test(c.op))
+    .map((c) => `${c.service}:${c.op}`);
 }
 
 /** The state file, with time standing still while it is written (real I/O on a virtual clock). */

@@ -10,11 +10,19 @@ export const TUTORIAL_ITEMS = [
 /** Makes the hand-made stack in the fake account, as it stands an hour after the tutorial. */
 export function makeTutorialStack(fake: FakeAws): { apiId: string } {
   const hourAgo = fake.clock.now() - 3_600_000;
-  fake.dynamodb_CreateTable({ TableName: 'product', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' });
+  fake.dynamodb_CreateTable({
+    TableName: 'product',
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
   const table = fake.tables.get('product');
   if (table) table.createdAt = hourAgo;
   for (const Item of TUTORIAL_ITEMS) fake.dynamodb_PutItem({ TableName: 'product', Item });
-  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  const trust = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  });
   fake.iam_CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: trust });
   const role = fake.roles.get('productFunctionRole');
   if (role) {
@@ -36,16 +44,39 @@ export function makeTutorialStack(fake: FakeAws): { apiId: string } {
   fake.logs_CreateLogGroup({ logGroupName: '/aws/lambda/productFunction' });
   const api = fake.apigateway_CreateRestApi({ name: 'productApi', endpointConfiguration: { types: ['REGIONAL'] } });
   const record = fake.apis.get(api.id);
-  const product = fake.apigateway_CreateResource({ restApiId: api.id, parentId: api.rootResourceId, pathPart: 'product' });
+  const product = fake.apigateway_CreateResource({
+    restApiId: api.id,
+    parentId: api.rootResourceId,
+    pathPart: 'product',
+  });
   const byId = fake.apigateway_CreateResource({ restApiId: api.id, parentId: product.id, pathPart: '{id}' });
   const uri = `arn:aws:apigateway:${fake.region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${fake.region}:${fake.accountId}:function:productFunction/invocations`;
-  for (const [resourceId, method] of [[product.id, 'GET'], [product.id, 'POST'], [byId.id, 'GET']] as const) {
+  for (const [resourceId, method] of [
+    [product.id, 'GET'],
+    [product.id, 'POST'],
+    [byId.id, 'GET'],
+  ] as const) {
     fake.apigateway_PutMethod({ restApiId: api.id, resourceId, httpMethod: method, authorizationType: 'NONE' });
-    fake.apigateway_PutIntegration({ restApiId: api.id, resourceId, httpMethod: method, type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri });
+    fake.apigateway_PutIntegration({
+      restApiId: api.id,
+      resourceId,
+      httpMethod: method,
+      type: 'AWS_PROXY',
+      integrationHttpMethod: 'POST',
+      uri,
+    });
   }
   fake.apigateway_CreateDeployment({ restApiId: api.id, stageName: 'prod' });
   // The console's "Add permission" pop-up: any stage, one method and path.
-  fn?.statements.set('a1b2c3d4-console', { Sid: 'a1b2c3d4-console', Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'lambda:InvokeFunction', Condition: { ArnLike: { 'AWS:SourceArn': `arn:aws:execute-api:${fake.region}:${fake.accountId}:${api.id}/*/GET/product` } } });
+  fn?.statements.set('a1b2c3d4-console', {
+    Sid: 'a1b2c3d4-console',
+    Effect: 'Allow',
+    Principal: { Service: 'apigateway.amazonaws.com' },
+    Action: 'lambda:InvokeFunction',
+    Condition: {
+      ArnLike: { 'AWS:SourceArn': `arn:aws:execute-api:${fake.region}:${fake.accountId}:${api.id}/*/GET/product` },
+    },
+  });
   if (!record) throw new Error('the fake did not keep the API');
   return { apiId: api.id };
 }

@@ -29,6 +29,9 @@ export async function parseCommandLine(command: string, args: string[]): Promise
 }
 
 /** The options `command` receives for `flags` given on its command line. */
-export async function cliOptions(command: string, flags: Record<string, string | boolean | string[]>): Promise<Record<string, unknown>> {
+export async function cliOptions(
+  command: string,
+  flags: Record<string, string | boolean | string[]>,
+): Promise<Record<string, unknown>> {
   return (await parseCommandLine(command, flagsToArgv(flags))).opts;
 }

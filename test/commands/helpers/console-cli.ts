@@ -11,8 +11,14 @@ export interface RunningConsole {
 }
 
 /** Starts the console with `args` (after `console … --json`) in `cwd`; rejects if it exits before it listens. */
-export function startConsoleCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<RunningConsole> {
-  const child = spawn(process.execPath, [binPath, 'console', ...args, '--json'], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env } });
+export function startConsoleCli(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<RunningConsole> {
+  const child = spawn(process.execPath, [binPath, 'console', ...args, '--json'], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+  });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   return new Promise((resolve, reject) => {

@@ -34,10 +34,20 @@ export const cliName = `node ${binPath}`;
 
 /** Runs the CLI with `args`; colour off, no PRODUCTS_API_URL unless given, not under npx whatever ran the tests. */
 export function runCli(args: string[], options: CliOptions): Promise<CliRun> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', PRODUCTS_API_URL: undefined, PRODUCTS_API_KEY: undefined, npm_command: undefined, ...options.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: '1',
+    PRODUCTS_API_URL: undefined,
+    PRODUCTS_API_KEY: undefined,
+    npm_command: undefined,
+    ...options.env,
+  };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), binPath, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), binPath, ...args], {
+      cwd: options.cwd,
+      env: env as NodeJS.ProcessEnv,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

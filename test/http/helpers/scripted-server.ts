@@ -27,7 +27,12 @@ export async function startScriptedServer(responders: Responder[] | Responder): 
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const seen: SeenRequest = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const seen: SeenRequest = {
+      method: request.method ?? '',
+      url: request.url ?? '',
+      headers: request.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
     const index = requests.push(seen) - 1;
     const responder = list[Math.min(index, list.length - 1)] as Responder;
     await responder(seen, response, index);
