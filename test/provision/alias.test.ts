@@ -11,6 +11,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { invokeSources } from '../../src/provision/description.js';
+import { ROUTES } from '../../src/contract/routes.js';
 import { setupAws } from '../../src/commands/setup/aws.js';
 import {
   readVersionDescription,
@@ -70,12 +72,12 @@ describe('setup publishes a version and the API invokes alias live', () => {
       codeSha256: fn?.config.CodeSha256,
     });
     const uris = integrationUris(world.fake);
-    expect(uris).toHaveLength(5);
+    expect(uris).toHaveLength(ROUTES.flatMap((r) => r.methods).length);
     for (const uri of uris)
       expect(uri).toBe(
         'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:productFunction:live/invocations',
       );
-    expect(world.fake.policy('productFunction', 'live').size).toBe(4);
+    expect(world.fake.policy('productFunction', 'live').size).toBe(invokeSources('prod').length);
     expect(world.fake.policy('productFunction').size).toBe(0);
     expect(world.fake.invokeProblems(result.apiId ?? '', 'prod')).toEqual([]);
     expect(result.steps.find((s) => s.resource === 'alias')).toMatchObject({ outcome: 'created', detail: 'version 1' });

@@ -9,7 +9,7 @@ import { teardownAws } from '../../src/commands/teardown/aws.js';
 import { translateAwsError } from '../../src/aws/errors.js';
 import { renderStatus } from '../../src/commands/status/index.js';
 import { plainStyle } from '../../src/output/style.js';
-import { fakeWorld, testContext } from '../aws/fake/harness.js';
+import { fakeWorld, mutatingCalls, testContext } from '../aws/fake/harness.js';
 
 const noVerify = { verify: false } as const;
 
@@ -73,8 +73,13 @@ describe('GetFunction without lambda:ListTags (TagsError in place of Tags)', () 
 describe('DynamoDB tags are eventually consistent', () => {
   /** A first setup that dies right after creating the table, while its tags still read empty. */
   async function crashedAfterTable(): Promise<ReturnType<typeof fakeWorld>> {
+    // The steps start together, so the table's create is found by a first run, not assumed to come first.
+    const probe = fakeWorld({ tableTagsVisibleMs: 4_000 });
+    await setupAws(noVerify, testContext(probe.cwd), probe.deps());
+    const createTable = mutatingCalls(probe.fake).indexOf('dynamodb:CreateTable') + 1;
+    expect(createTable).toBeGreaterThan(0);
     const world = fakeWorld({ tableTagsVisibleMs: 4_000 });
-    world.fake.crashAfterMutations(1);
+    world.fake.crashAfterMutations(createTable);
     await setupAws(noVerify, testContext(world.cwd), world.deps()).catch(() => undefined);
     world.fake.crashAfterMutations(undefined);
     expect(world.fake.tables.has('product')).toBe(true);
