@@ -13,7 +13,13 @@ describe('invocationName', () => {
     ['the bin on the PATH (npm link)', { PATH: `/nowhere:${linked}` }, packageRoot, 'products-cli'],
     ['npx', { PATH: linked, npm_command: 'exec' }, packageRoot, 'npx products-cli'],
     ['node and a path below the directory', { PATH: '/nowhere' }, packageRoot, 'node bin/products-cli.js'],
-    ['node and the whole path from elsewhere', { PATH: '/nowhere' }, tmpdir(), `node ${binPath}`],
+    // A folder of its own: the package itself may sit below the temporary folder.
+    [
+      'node and the whole path from elsewhere',
+      { PATH: '/nowhere' },
+      mkdtempSync(join(tmpdir(), 'elsewhere-')),
+      `node ${binPath}`,
+    ],
   ])('names %s', (_case, env, cwd, expected) => {
     expect(invocationName(binPath, env, cwd)).toBe(expected);
   });
