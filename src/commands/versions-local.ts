@@ -1,4 +1,5 @@
 /** `deploy --local` and `rollback --local`: the running local stack loads a bundle as a new version, or moves live back. */
+import type { CanaryReport } from './deploy.js';
 import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { AppError, EXIT, NotFoundError, type ExitCode } from '../errors.js';
@@ -16,16 +17,7 @@ export interface LocalSwitchResult {
   /** Every version the stack has loaded since it started, oldest first. */
   versions: Array<{ version: string; codeSha256: string; publishedAt: string }>;
   /** With --canary: how it went, checked against the stack's own counts of each version's invocations. */
-  canary?: {
-    version: string;
-    stableVersion: string;
-    weight: number;
-    durationMs: number;
-    maxErrorRate: number;
-    outcome: 'promoted' | 'rolled-back' | 'interrupted';
-    reason?: string;
-    checks: CanaryCheck[];
-  };
+  canary?: CanaryReport;
 }
 
 export interface LocalCanaryOptions {
