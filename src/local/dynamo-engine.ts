@@ -37,6 +37,9 @@ export { DataDirInUseError };
 // with both on one thread each GetItem of an environment waits for the gateway's turn, and on 2 cores the
 // stack stayed at 2,640 req/s with 45% of them idle (3,220 req/s with the engine in its own thread). An exception in
 // dynalite reaches the stack's process as the worker's unhandled 'error' event, as it did in-process.
+/** How long a stopping engine waits for the requests it is answering before it drops their connections. */
+const ENGINE_DRAIN_MS = 10_000;
+
 const ENGINE_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const dynalite = require(workerData.dynalite);
@@ -57,11 +60,38 @@ if (workerData.timed) {
   setInterval(flush, 1000).unref();
 }
 server.listen(workerData.port, workerData.host, () => parentPort.postMessage({ type: 'listening', port: server.address().port }));
+// dynalite answers (res.end) once a request's writes are done, even when its client has gone: a request counts as
+// in flight until then (or until its client goes before the body is read, when dynalite never starts it), and the
+// store closes only after the last, or a write would meet it closed and throw.
+let inFlight = 0;
+let drained = () => {};
+server.on('request', (req, res) => {
+  inFlight++;
+  let settled = false;
+  const settle = () => {
+    if (settled) return;
+    settled = true;
+    if (--inFlight === 0) drained();
+  };
+  let bodyRead = false;
+  req.once('end', () => (bodyRead = true));
+  res.once('close', () => bodyRead || settle());
+  const end = res.end;
+  res.end = function (...args) {
+    settle();
+    return end.apply(this, args);
+  };
+});
 parentPort.once('message', () => {
-  // dynalite's close waits for pending operations, then closes the store, so acknowledged writes are on disk.
   flush();
-  server.close((error) => parentPort.postMessage({ type: 'stopped', message: error ? error.message : undefined }));
-  server.closeAllConnections();
+  const close = () => {
+    server.close((error) => parentPort.postMessage({ type: 'stopped', message: error ? error.message : undefined }));
+    server.closeAllConnections();
+  };
+  server.closeIdleConnections();
+  if (inFlight === 0) return close();
+  drained = close;
+  setTimeout(close, ${ENGINE_DRAIN_MS}).unref();
 });
 `;
 
