@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +8,11 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Files share a worker's loaded modules (the AWS SDK alone takes about half a second a file to load); a
+    // file that stubs a class (aws-sdk-client-mock's mockClient) restores it in its afterAll.
+    isolate: false,
+    // Most files wait on processes (the CLI, local stacks, moto) more than they compute: one worker more than the
+    // cores keeps them busy, up to 6.
+    maxWorkers: Math.min(6, availableParallelism() + 1),
   },
 });

@@ -9,13 +9,14 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ApiGatewayPacer } from '../../src/aws/apigateway-pacer.js';
 import { AwsError } from '../../src/errors.js';
 import { VirtualClock } from './fake/virtual-clock.js';
 
 const mock = mockClient(APIGatewayClient);
 afterEach(() => mock.reset());
+afterAll(() => mock.restore());
 
 describe('ApiGatewayPacer', () => {
   it('spaces CreateDeployment calls 5 s apart and CreateResource calls at 5 per second', async () => {

@@ -85,7 +85,9 @@ describe('bench against the default stage throttle', () => {
       .reduce((sum, [, n]) => sum + n, 0);
     expect(report.latency2xxMs?.count).toBe(twoHundreds);
     expect(report.latency429Ms?.count).toBe(report.statusCounts['429']);
-    expect(report.throttled / report.requests).toBeGreaterThan(0.5);
+    // How many of them were 429s depends on how fast this machine sends; the tight stage's run below is past its
+    // throttle on any machine.
+    expect(report.throttled).toBe(report.statusCounts['429'] ?? 0);
     expect(report.leftBehind).toBe(0);
     expect(text.code, text.stderr).toBe(EXIT.ok);
     expect(text.stdout).toMatch(

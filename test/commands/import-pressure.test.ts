@@ -71,7 +71,7 @@ describe('an import killed and run again', () => {
   it('creates every row exactly once after three kills at random points, and says how many were done already', async () => {
     // Prepare
     const prefix = `kill-${process.pid}`;
-    const total = 30_000;
+    const total = 15_000;
     await writeFile(join(cwd, 'killed.ndjson'), ndjson(prefix, total));
 
     const client = new ProductApi({ baseUrl: stack.url });

@@ -3,7 +3,7 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetFunctionConfigurationCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readVersionFigures, runCanary } from '../../src/provision/canary.js';
 import { DEFAULT_WAITS, type ProvisionContext } from '../../src/provision/context.js';
 import { resourceNames, stackTags } from '../../src/provision/names.js';
@@ -15,6 +15,11 @@ const lambda = mockClient(LambdaClient);
 afterEach(() => {
   cloudwatch.reset();
   lambda.reset();
+});
+// The mocks replace the classes' send until restored, for every later test in this worker.
+afterAll(() => {
+  cloudwatch.restore();
+  lambda.restore();
 });
 
 /** What the canary reads of a provisioning context: its clients, names and clock. */

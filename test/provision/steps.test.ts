@@ -52,7 +52,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiGatewayPacer } from '../../src/aws/apigateway-pacer.js';
 import { ROUTES } from '../../src/contract/routes.js';
 import { DEFAULT_WAITS, type ProvisionContext } from '../../src/provision/context.js';
@@ -123,6 +123,9 @@ beforeEach(() => {
 });
 afterEach(() => {
   for (const mock of Object.values(mocks)) mock.reset();
+});
+afterAll(() => {
+  for (const mock of Object.values(mocks)) mock.restore();
 });
 
 describe('table', () => {
