@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { LongestFirst } from './test/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -11,6 +12,8 @@ export default defineConfig({
     // Files share a worker's loaded modules (the AWS SDK alone takes about half a second a file to load); a
     // file that stubs a class (aws-sdk-client-mock's mockClient) restores it in its afterAll.
     isolate: false,
+    // The longest files start first (test/sequencer.ts).
+    sequence: { sequencer: LongestFirst },
     // Most files wait on processes (the CLI, local stacks, moto) more than they compute: one worker more than the
     // cores keeps them busy, up to 6.
     maxWorkers: Math.min(6, availableParallelism() + 1),
