@@ -45,15 +45,15 @@ describe('setup --alarm-email', () => {
     // The 5XX alarm is a rate: metric math over 5XXError and Count, one item returning data.
     const rate = fake.alarms.get('productApi-prod-5xx-rate');
     expect(rate?.MetricName).toBeUndefined();
-    expect(rate?.Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual([
+    expect(rate?.Metrics?.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual([
       '5XXError',
       'Count',
       '100 * failed / requests',
     ]);
-    expect(rate?.Metrics.filter((m: any) => m.ReturnData !== false)).toHaveLength(1);
+    expect(rate?.Metrics?.filter((m: any) => m.ReturnData !== false)).toHaveLength(1);
     expect(rate?.Threshold).toBe(DEFAULT_ALARM_THRESHOLDS.serverErrorPercent);
     // The function's alarms name the function alone, so that they cover every version and alias.
-    expect(fake.alarms.get('productFunction-errors')?.Metrics[0].MetricStat.Metric.Dimensions).toEqual([
+    expect(fake.alarms.get('productFunction-errors')?.Metrics?.[0]?.MetricStat?.Metric?.Dimensions).toEqual([
       { Name: 'FunctionName', Value: 'productFunction' },
     ]);
 

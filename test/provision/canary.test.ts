@@ -37,8 +37,8 @@ async function setUp() {
 
 const aliasCalls = (world: FakeWorld) =>
   world.fake
-    .callsOf('UpdateAlias')
-    .map((c) => [c.input.FunctionVersion, c.input.RoutingConfig?.AdditionalVersionWeights]);
+    .inputsOf('lambda', 'UpdateAlias')
+    .map((input) => [input.FunctionVersion, input.RoutingConfig?.AdditionalVersionWeights]);
 
 describe('deploy --canary', () => {
   it('routes the share to the new version, reads both versions each minute, and promotes a clean canary', async () => {

@@ -160,7 +160,7 @@ describe('metrics on AWS, per executed version of alias live', () => {
     expect(versionSeries(without)).toEqual([]);
     const queries = metricCalls(older)[0]!.input.MetricDataQueries as MetricDataQuery[];
     expect(queries.map((q) => q.Label)).toEqual(
-      metricCalls(one)[0]!.input.MetricDataQueries.map((q: MetricDataQuery) => q.Label),
+      (metricCalls(one)[0]!.input.MetricDataQueries as MetricDataQuery[]).map((q) => q.Label),
     );
     expect(queries.some((q) => q.MetricStat?.Metric?.Dimensions?.some((d) => d.Name === 'ExecutedVersion'))).toBe(
       false,

@@ -9,14 +9,11 @@
  * used; only `send` is replaced.
  */
 import {
-  APIGatewayClient,
   BadRequestException,
   ConflictException as ApiConflictException,
   NotFoundException,
-  TooManyRequestsException,
 } from '@aws-sdk/client-api-gateway';
 import {
-  CloudWatchClient,
   InvalidParameterValueException as CloudWatchInvalidValue,
   LimitExceededFault,
   ResourceNotFound as AlarmNotFound,
@@ -24,137 +21,31 @@ import {
 import {
   InvalidParameterException as SnsInvalidParameter,
   NotFoundException as SnsNotFound,
-  SNSClient,
 } from '@aws-sdk/client-sns';
 import {
-  CloudWatchLogsClient,
   ResourceAlreadyExistsException,
   ResourceNotFoundException as LogsNotFound,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
   ContinuousBackupsUnavailableException,
-  DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException as DynamoNotFound,
 } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteConflictException,
-  EntityAlreadyExistsException,
-  IAMClient,
-  NoSuchEntityException,
-} from '@aws-sdk/client-iam';
+import { DeleteConflictException, EntityAlreadyExistsException, NoSuchEntityException } from '@aws-sdk/client-iam';
 import {
   InvalidParameterValueException,
-  LambdaClient,
   PreconditionFailedException,
   ResourceConflictException,
   ResourceNotFoundException as LambdaNotFound,
   TooManyRequestsException as LambdaTooManyRequests,
 } from '@aws-sdk/client-lambda';
-import { STSClient } from '@aws-sdk/client-sts';
 import { createHash } from 'node:crypto';
-import { API_GATEWAY_QUOTAS, API_GATEWAY_TOTAL_QUOTA } from '../../../src/aws/apigateway-pacer.js';
-import type { AwsClients } from '../../../src/aws/clients.js';
-import type { Clock } from '../../../src/aws/clock.js';
 
-export interface LatencyModel {
-  /** The median time a call takes (its effect happens at the end). */
-  callMs: number;
-  /** Median times of the calls that take longer (a zip upload, a deployment). */
-  opMs: Record<string, number>;
-  /** Each call takes its median × a factor from 1 − jitter to 1 + jitter; one in 20 takes 3× as long. 0: fixed. */
-  jitter: number;
-  /** Seeds the latencies and the throttling, so a run can be repeated. */
-  seed: number;
-  tableActiveMs: number;
-  tableDeleteMs: number;
-  /** After ACTIVE, UpdateContinuousBackups answers ContinuousBackupsUnavailableException this long. */
-  backupsUnavailableMs: number;
-  roleUsableMs: number;
-  /** The share of CreateFunction calls answered TooManyRequestsException while the role is not yet usable. */
-  lambdaThrottleRate: number;
-  functionActiveMs: number;
-  functionUpdateMs: number;
-  enforceQuotas: boolean;
-  /** Overlapping mutations of one REST API get 409 ConflictException (concurrent modification). */
-  apiConflicts: boolean;
-  /** A log event becomes visible to FilterLogEvents this long after its timestamp, at most. */
-  logIngestionMs: number;
-  /** ListTagsOfResource answers an empty set this long after a table is created with tags or tagged. */
-  tableTagsVisibleMs: number;
-}
+import { FakeCore, meta, type ServiceName, type Services } from './core.js';
 
-export const DEFAULT_MODEL: LatencyModel = {
-  callMs: 80,
-  // A CreateFunction carrying a 1 MB zip takes hundreds of ms; so do deployments and new APIs.
-  opMs: {
-    CreateFunction: 600,
-    UpdateFunctionCode: 500,
-    CreateRestApi: 300,
-    CreateDeployment: 400,
-    CreateTable: 150,
-    CreateRole: 200,
-    PutRolePolicy: 150,
-  },
-  jitter: 0.5,
-  seed: 1,
-  tableActiveMs: 8_000,
-  tableDeleteMs: 2_000,
-  backupsUnavailableMs: 500,
-  roleUsableMs: 7_000,
-  lambdaThrottleRate: 0.2,
-  functionActiveMs: 2_000,
-  functionUpdateMs: 1_000,
-  enforceQuotas: true,
-  apiConflicts: true,
-  logIngestionMs: 0,
-  tableTagsVisibleMs: 0,
-};
+export { CrashError, type LatencyModel } from './core.js';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same latencies. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export interface Call {
-  service: string;
-  op: string;
-  input: Record<string, any>;
-  /** When the call was answered. */
-  at: number;
-  /** When the call was sent. */
-  startedAt: number;
-  error?: string;
-}
-
-/** What a crashed process does: nothing more. Thrown by every call after the injected crash point. */
-export class CrashError extends Error {
-  constructor() {
-    super('injected crash');
-    this.name = 'CrashError';
-  }
-}
-
-const meta = { $metadata: { httpStatusCode: 400 } };
-const TAG_ACTION_OF: Record<string, string> = {
-  cloudwatch: 'cloudwatch:TagResource',
-  sns: 'sns:TagResource',
-  dynamodb: 'dynamodb:TagResource',
-  iam: 'iam:TagRole',
-  lambda: 'lambda:TagResource',
-  logs: 'logs:TagResource',
-  apigateway: 'apigateway:TagResource',
-};
-const READ = /^(Get|Describe|List|Filter|Scan)/;
-
-interface TableRecord {
+export interface TableRecord {
   name: string;
   arn: string;
   createdAt: number;
@@ -168,7 +59,7 @@ interface TableRecord {
   pitr?: boolean;
   tagsVisibleAt?: number;
 }
-interface RoleRecord {
+export interface RoleRecord {
   name: string;
   path?: string;
   boundary?: string;
@@ -192,7 +83,7 @@ interface AliasRecord {
   weights: Record<string, number>;
   revisionId: string;
 }
-interface FunctionRecord {
+export interface FunctionRecord {
   config: Record<string, any>;
   tags: Record<string, string>;
   createdAt: number;
@@ -206,118 +97,61 @@ interface FunctionRecord {
   inactive?: boolean;
   lastUpdateFailed?: string;
 }
-interface ApiRecord {
+export interface ApiRecord {
   api: Record<string, any>;
   resources: Map<string, any>;
   stages: Map<string, any>;
   deployments: number;
   gatewayResponses?: Map<string, any>;
 }
+export type UsagePlanRecord = Record<string, any>;
+export type ApiKeyRecord = Record<string, any>;
+export interface LogGroupRecord {
+  name: string;
+  retention?: number;
+  tags: Record<string, string>;
+  events: any[];
+}
+export type AlarmRecord = Record<string, any>;
+export interface MetricPoint {
+  namespace: string;
+  metric: string;
+  dimensions: Record<string, string>;
+  at: number;
+  value: number;
+}
+export interface TopicRecord {
+  arn: string;
+  name: string;
+  attributes: Record<string, string>;
+  tags: Record<string, string>;
+  subscriptions: Array<{ arn?: string; protocol: string; endpoint: string }>;
+}
 
-export class FakeAws {
-  readonly model: LatencyModel;
-  readonly accountId = '123456789012';
-  readonly region = 'us-east-1';
-  readonly calls: Call[] = [];
-  tables = new Map<string, TableRecord>();
-  roles = new Map<string, RoleRecord>();
-  functions = new Map<string, FunctionRecord>();
-  logGroups = new Map<string, { name: string; retention?: number; tags: Record<string, string>; events: any[] }>();
-  /** CloudWatch's data points, as PutMetricData wrote them (a test makes a version's metrics bad this way). */
-  metricPoints: Array<{
-    namespace: string;
-    metric: string;
-    dimensions: Record<string, string>;
-    at: number;
-    value: number;
-  }> = [];
-  apis = new Map<string, ApiRecord>();
-  usagePlans = new Map<string, Record<string, any>>();
-  apiKeys = new Map<string, Record<string, any>>();
-  planKeys = new Map<string, Set<string>>();
-  alarms = new Map<string, Record<string, any>>();
-  topics = new Map<
-    string,
+/** The handlers not yet in a file of their own, found by their method names `${service}_${op}`. */
+function methodsOf(fake: FakeAws, service: ServiceName): Record<string, (input: object) => unknown> {
+  return new Proxy(
+    {},
     {
-      arn: string;
-      name: string;
-      attributes: Record<string, string>;
-      tags: Record<string, string>;
-      subscriptions: Array<{ arn?: string; protocol: string; endpoint: string }>;
-    }
-  >();
-  /** CloudWatch's quota of alarms per account and region (PutMetricAlarm answers LimitExceededFault past it). */
-  alarmQuota = 5000;
-  private quotaLog = new Map<string, number[]>();
-  /** Mutations of each REST API now in flight. */
-  private apiBusy = new Map<string, number>();
-  private random: () => number;
-  private ids = 0;
-  /** After this many successful mutating calls, the "process" crashes. */
-  private crashAfter: number | undefined;
-  private mutations = 0;
-  crashed = false;
-  /** Extra failures to inject: return an error to throw it instead of handling the call. */
-  intercept?: (call: Call) => Error | undefined;
-  /**
-   * Actions the caller's policy does not grant, as `service:Operation` (`lambda:ListTags`): such a call gets
-   * AccessDeniedException, as IAM answers, and GetFunction without `lambda:ListTags` answers a TagsError.
-   */
-  denied = new Set<string>();
-  /** GetFunction answers a TagsError although ListTags would answer (a tag read that failed on AWS's side). */
-  hiddenFunctionTags = false;
+      get: (_target, op) => {
+        const method = (fake as unknown as Record<string, ((input: object) => unknown) | undefined>)[
+          `${service}_${String(op)}`
+        ];
+        return method?.bind(fake);
+      },
+    },
+  );
+}
 
-  constructor(
-    readonly clock: Clock,
-    model: Partial<LatencyModel> = {},
-  ) {
-    this.model = { ...DEFAULT_MODEL, ...model };
-    this.random = seededRandom(this.model.seed);
-  }
-
-  /** How long this call takes: its median, varied by the seeded jitter, never zero. */
-  latency(op: string): number {
-    const median = this.model.opMs[op] ?? this.model.callMs;
-    if (this.model.jitter === 0) return median;
-    const factor = 1 - this.model.jitter + 2 * this.model.jitter * this.random();
-    const tail = this.random() < 0.05 ? 3 : 1;
-    return Math.max(5, Math.round(median * factor * tail));
-  }
-
-  /** Crash after the nth mutating call from now (it takes effect, then every call fails). */
-  crashAfterMutations(n: number | undefined): void {
-    this.crashAfter = n;
-    this.mutations = 0;
-    this.crashed = false;
-  }
-
-  /** Number of mutating calls made so far since the last reset. */
-  get mutationCount(): number {
-    return this.mutations;
-  }
-
-  /** True when no resource of any kind is left. */
-  isEmpty(): boolean {
-    return this.summary().length === 0;
-  }
-
-  /** What is left, as readable names. */
-  summary(): string[] {
-    const now = this.clock.now();
-    return [
-      ...[...this.tables.values()]
-        .filter((t) => !(t.deletedAt !== undefined && now >= t.deletedAt + this.model.tableDeleteMs))
-        .map((t) => `table ${t.name}`),
-      ...[...this.roles.keys()].map((r) => `role ${r}`),
-      ...[...this.functions.keys()].map((f) => `function ${f}`),
-      ...[...this.logGroups.keys()].map((l) => `log group ${l}`),
-      ...[...this.apis.values()].map((a) => `api ${a.api.name} ${a.api.id}`),
-      ...[...this.usagePlans.values()].map((p) => `usage plan ${p.name}`),
-      ...[...this.apiKeys.values()].map((k) => `api key ${k.name}`),
-      ...[...this.alarms.keys()].map((a) => `alarm ${a}`),
-      ...[...this.topics.values()].map((t) => `topic ${t.name}`),
-    ];
-  }
+export class FakeAws extends FakeCore {
+  protected readonly services = {
+    ...Object.fromEntries(
+      ['sts', 'dynamodb', 'iam', 'lambda', 'cloudwatch', 'logs', 'apigateway', 'sns'].map((s) => [
+        s,
+        methodsOf(this, s as ServiceName),
+      ]),
+    ),
+  } as unknown as Services;
 
   /** The statements of a function's policy, or of one alias's or version's (empty when there is none). */
   policy(fn: string, qualifier?: string): Map<string, any> {
@@ -328,6 +162,7 @@ export class FakeAws {
   /**
    * Why a request to a deployed route of this stage would fail now: its integration's function or alias is
    * missing, or no statement of that alias's (or the unqualified function's) policy lets this stage invoke it.
+
    */
   invokeProblems(apiId: string, stageName: string): string[] {
     const stage = this.apis.get(apiId)?.stages.get(stageName) as
@@ -356,131 +191,6 @@ export class FakeAws {
       if (!allowed) problems.push(`${route}: API Gateway may not invoke ${name}${qualifier ? `:${qualifier}` : ''}`);
     }
     return problems;
-  }
-
-  /** Calls of one operation (e.g. 'CreateRole'). */
-  callsOf(op: string): Call[] {
-    return this.calls.filter((c) => c.op === op && !c.error);
-  }
-
-  /** Real SDK clients whose `send` is answered by this fake. */
-  clients(): AwsClients {
-    const config = { region: this.region, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } };
-    const wire = <C extends { send: unknown }>(client: C, service: string): C => {
-      (client as { send: unknown }).send = (command: { input: Record<string, any> }) =>
-        this.handle(service, command.constructor.name.replace(/Command$/, ''), command.input ?? {});
-      return client;
-    };
-    return {
-      dynamodb: wire(new DynamoDBClient(config), 'dynamodb'),
-      iam: wire(new IAMClient(config), 'iam'),
-      lambda: wire(new LambdaClient(config), 'lambda'),
-      apigateway: wire(new APIGatewayClient(config), 'apigateway'),
-      logs: wire(new CloudWatchLogsClient(config), 'logs'),
-      sts: wire(new STSClient(config), 'sts'),
-      cloudwatch: wire(new CloudWatchClient(config), 'cloudwatch'),
-      sns: wire(new SNSClient(config), 'sns'),
-    };
-  }
-
-  async handle(service: string, op: string, input: Record<string, any>): Promise<any> {
-    // A mutation of a REST API that starts while another one of the same API is in flight is refused.
-    const apiId =
-      service === 'apigateway' && !READ.test(op) && this.model.apiConflicts
-        ? (input.restApiId as string | undefined)
-        : undefined;
-    const overlapping = apiId !== undefined && (this.apiBusy.get(apiId) ?? 0) > 0;
-    if (apiId !== undefined) this.apiBusy.set(apiId, (this.apiBusy.get(apiId) ?? 0) + 1);
-    const startedAt = this.clock.now();
-    // Quotas count a request when it arrives, before AWS works on it (the work is most of a call's time).
-    let throttled: Error | undefined;
-    if (service === 'apigateway' && !this.crashed) {
-      try {
-        this.checkQuota(op);
-      } catch (error) {
-        throttled = error as Error;
-      }
-    }
-    try {
-      await this.clock.sleep(this.latency(op));
-    } finally {
-      if (apiId !== undefined) this.apiBusy.set(apiId, (this.apiBusy.get(apiId) ?? 1) - 1);
-    }
-    const call: Call = { service, op, input: structuredClone(input), at: this.clock.now(), startedAt };
-    this.calls.push(call);
-    if (this.crashed) {
-      call.error = 'CrashError';
-      throw new CrashError();
-    }
-    try {
-      const injected = this.intercept?.(call);
-      if (injected) throw injected;
-      if (this.denied.has(`${service}:${op}`)) throw this.accessDenied(`${service}:${op}`);
-      // A create with tags is authorised against the service's tagging action as well.
-      const tagAction =
-        (op.startsWith('Create') || op === 'PutMetricAlarm') && (input.Tags ?? input.tags) !== undefined
-          ? TAG_ACTION_OF[service]
-          : undefined;
-      if (tagAction && this.denied.has(tagAction)) throw this.accessDenied(tagAction);
-      if (throttled) throw throttled;
-      if (overlapping)
-        throw new ApiConflictException({
-          message: 'Unable to complete operation due to concurrent modification. Please try again later.',
-          ...meta,
-          $metadata: { httpStatusCode: 409 },
-        });
-      const handler = (this as unknown as Record<string, (input: any) => any>)[`${service}_${op}`];
-      if (!handler) throw new Error(`the fake does not implement ${service} ${op}`);
-      const result = handler.call(this, input);
-      if (!READ.test(op)) {
-        this.mutations += 1;
-        // The call took effect, but the process dies before it learns so.
-        if (this.crashAfter !== undefined && this.mutations >= this.crashAfter) {
-          this.crashed = true;
-          throw new CrashError();
-        }
-      }
-      return structuredClone({ $metadata: { httpStatusCode: 200 }, ...(result ?? {}) });
-    } catch (error) {
-      call.error = (error as Error).name;
-      throw error;
-    }
-  }
-
-  /** IAM's refusal, worded as AWS words it. */
-  accessDenied(action: string): Error {
-    const error = new Error(
-      `User: arn:aws:iam::${this.accountId}:user/tester is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`,
-    );
-    error.name = action.startsWith('iam:') ? 'AccessDenied' : 'AccessDeniedException';
-    return Object.assign(error, { $metadata: { httpStatusCode: 403 } });
-  }
-
-  private id(): string {
-    this.ids += 1;
-    return `${this.ids.toString(36).padStart(6, 'a')}x${(this.ids * 7919).toString(36)}`.slice(0, 10);
-  }
-
-  private checkQuota(op: string): void {
-    if (!this.model.enforceQuotas) return;
-    const now = this.clock.now();
-    const windows: Array<[string, { limit: number; windowMs: number }]> = [['*', API_GATEWAY_TOTAL_QUOTA]];
-    const own = API_GATEWAY_QUOTAS[op];
-    if (own) windows.push([op, own]);
-    for (const [key, quota] of windows) {
-      const recent = (this.quotaLog.get(key) ?? []).filter((t) => t > now - quota.windowMs);
-      this.quotaLog.set(key, recent);
-      if (recent.length >= quota.limit) {
-        const retryAfter = Math.max(1, Math.ceil(((recent[0] as number) + quota.windowMs - now) / 1000));
-        throw new TooManyRequestsException({
-          message: 'Too Many Requests',
-          retryAfterSeconds: String(retryAfter),
-          ...meta,
-          $metadata: { httpStatusCode: 429 },
-        });
-      }
-    }
-    for (const [key] of windows) this.quotaLog.get(key)?.push(now);
   }
 
   // ---- STS
@@ -513,9 +223,6 @@ export class FakeAws {
       DeletionProtectionEnabled: Boolean(t.protection),
     };
   }
-
-  /** System backups DynamoDB kept of deleted tables that had point-in-time recovery on. */
-  systemBackups: string[] = [];
 
   private tableOrThrow(name: string): TableRecord {
     const table = this.liveTable(name);
@@ -819,9 +526,6 @@ export class FakeAws {
     return { Configuration: this.fnConfig(fn), Code: { RepositoryType: 'S3' }, Tags: fn.tags };
   }
 
-  /** The account's concurrent executions (a new account may have as few as 10). */
-  lambdaConcurrency = 1_000;
-
   lambda_GetAccountSettings() {
     return {
       AccountLimit: {
@@ -1061,7 +765,7 @@ export class FakeAws {
       version: input.FunctionVersion,
       description: input.Description ?? '',
       weights: this.routingOf(fn, input.FunctionVersion, input.RoutingConfig),
-      revisionId: this.id(),
+      revisionId: this.newId(),
     };
     fn.aliases.set(input.Name, alias);
     return this.aliasView(fn, alias);
@@ -1101,7 +805,7 @@ export class FakeAws {
     Object.assign(alias, {
       version,
       weights,
-      revisionId: this.id(),
+      revisionId: this.newId(),
       ...(input.Description !== undefined ? { description: input.Description } : {}),
     });
     return this.aliasView(fn, alias);
@@ -1185,6 +889,101 @@ export class FakeAws {
     return { MetricDataResults: results };
   }
 
+  // ---- CloudWatch alarms (PutMetricAlarm's rules as the API reference states them)
+  cloudwatch_PutMetricAlarm(input: any) {
+    const invalid = (message: string) => new CloudWatchInvalidValue({ message, ...meta });
+    const metrics: any[] | undefined = input.Metrics;
+    if (
+      metrics &&
+      (input.MetricName ||
+        input.Namespace ||
+        input.Dimensions ||
+        input.Period ||
+        input.Statistic ||
+        input.ExtendedStatistic)
+    ) {
+      throw invalid(
+        'Metrics cannot be combined with MetricName, Namespace, Dimensions, Period, Statistic or ExtendedStatistic',
+      );
+    }
+    if (!metrics && !input.MetricName) throw invalid('Either MetricName or Metrics must be given');
+    const periodOk = (p: number) => [10, 20, 30].includes(p) || (p >= 60 && p % 60 === 0);
+    if (metrics) {
+      if (metrics.length > 20) throw invalid('At most 20 items in Metrics');
+      const stats = metrics.filter((m) => m.MetricStat);
+      const expressions = metrics.filter((m) => m.Expression);
+      if (stats.length > 10 || expressions.length > 10)
+        throw invalid('At most 10 MetricStat and 10 Expression items in Metrics');
+      if (metrics.some((m) => Boolean(m.MetricStat) === Boolean(m.Expression)))
+        throw invalid('Each item of Metrics has either MetricStat or Expression');
+      const returning = metrics.filter((m) => m.ReturnData !== false);
+      if (returning.length !== 1) throw invalid('Exactly one element of the metrics list should return data.');
+      if (metrics.some((m) => !/^[a-z][a-zA-Z0-9_]*$/.test(m.Id)))
+        throw invalid('Metric ids start with a lower-case letter');
+      const ids = new Set(metrics.map((m) => m.Id));
+      for (const e of expressions) {
+        const used =
+          String(e.Expression)
+            .match(/\b[a-z][a-zA-Z0-9_]*\b/g)
+            ?.filter((w) => !/^(fill|if|max|min|sum|avg)$/i.test(w)) ?? [];
+        if (used.some((id) => !ids.has(id)))
+          throw invalid(`Expression ${e.Expression} uses an id that is not in Metrics`);
+      }
+      for (const m of stats) {
+        if (!periodOk(m.MetricStat.Period)) throw invalid('The period must be 10, 20, 30 or a multiple of 60 seconds');
+        if (m.MetricStat.Period * input.EvaluationPeriods > 86_400)
+          throw invalid(
+            'Metrics cannot be checked across more than a day (EvaluationPeriods * Period must be <= 86400)',
+          );
+      }
+    } else if (!periodOk(input.Period)) throw invalid('The period must be 10, 20, 30 or a multiple of 60 seconds');
+    if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > input.EvaluationPeriods)
+      throw invalid('DatapointsToAlarm must be at most EvaluationPeriods');
+    const existing = this.alarms.get(input.AlarmName);
+    if (!existing && this.alarms.size >= this.alarmQuota)
+      throw new LimitExceededFault({
+        message: 'The maximum number of alarms for this account has been reached',
+        ...meta,
+      });
+    const { Tags, ...config } = input;
+    const alarmArn = `arn:aws:cloudwatch:${this.region}:${this.accountId}:alarm:${input.AlarmName}`;
+    // An update overwrites the whole configuration but keeps the state, and ignores the tags.
+    this.alarms.set(input.AlarmName, {
+      ...config,
+      AlarmArn: alarmArn,
+      StateValue: existing?.StateValue ?? 'INSUFFICIENT_DATA',
+      StateReason: existing?.StateReason ?? 'Unchecked: Initial alarm creation',
+      Tags: existing?.Tags ?? [...(Tags ?? [])],
+    });
+  }
+
+  cloudwatch_DescribeAlarms(input: any) {
+    const names: string[] | undefined = input.AlarmNames;
+    if (names && names.length > 100) throw new CloudWatchInvalidValue({ message: 'At most 100 alarm names', ...meta });
+    const alarms = [...this.alarms.values()].filter((a) => !names || names.includes(a.AlarmName));
+    return { MetricAlarms: alarms.map(({ Tags: _tags, ...a }) => a), CompositeAlarms: [] };
+  }
+
+  cloudwatch_ListTagsForResource(input: any) {
+    const alarm = [...this.alarms.values()].find((a) => a.AlarmArn === input.ResourceARN);
+    if (!alarm) throw new AlarmNotFound({ message: `Alarm ${input.ResourceARN} does not exist`, ...meta });
+    return { Tags: alarm.Tags };
+  }
+
+  cloudwatch_DeleteAlarms(input: any) {
+    // One unknown name fails the whole call and deletes nothing.
+    const missing = (input.AlarmNames as string[]).filter((n) => !this.alarms.has(n));
+    if (missing.length) throw new AlarmNotFound({ message: `${missing.join(', ')} not found`, ...meta });
+    for (const name of input.AlarmNames) this.alarms.delete(name);
+  }
+
+  /** Moves an alarm to a state, as CloudWatch does when it evaluates (SetAlarmState does the same). */
+  setAlarmState(name: string, state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', reason: string): void {
+    const alarm = this.alarms.get(name);
+    if (!alarm) throw new Error(`no alarm ${name}`);
+    Object.assign(alarm, { StateValue: state, StateReason: reason });
+  }
+
   // ---- CloudWatch Logs
   logs_CreateLogGroup(input: any) {
     if (this.logGroups.has(input.logGroupName))
@@ -1264,8 +1063,8 @@ export class FakeAws {
   }
 
   apigateway_CreateRestApi(input: any) {
-    const id = this.id();
-    const rootId = this.id();
+    const id = this.newId();
+    const rootId = this.newId();
     const api = {
       id,
       name: input.name,
@@ -1340,7 +1139,7 @@ export class FakeAws {
         message: 'Another resource with the same parent already has this name',
         ...meta,
       });
-    const resource = { id: this.id(), parentId: parent.id, pathPart: input.pathPart, path };
+    const resource = { id: this.newId(), parentId: parent.id, pathPart: input.pathPart, path };
     api.resources.set(resource.id, resource);
     return resource;
   }
@@ -1402,7 +1201,7 @@ export class FakeAws {
     );
     if (!hasMethods) throw new BadRequestException({ message: "The REST API doesn't contain any methods", ...meta });
     api.deployments += 1;
-    const deploymentId = this.id();
+    const deploymentId = this.newId();
     if (input.stageName) {
       const stage = api.stages.get(input.stageName) ?? { stageName: input.stageName, methodSettings: {} };
       stage.deploymentId = deploymentId;
@@ -1447,7 +1246,7 @@ export class FakeAws {
         throw new BadRequestException({ message: `Invalid stage identifier specified`, ...meta });
     }
     const plan = {
-      id: this.id(),
+      id: this.newId(),
       name: input.name,
       apiStages: input.apiStages ?? [],
       throttle: input.throttle,
@@ -1494,10 +1293,10 @@ export class FakeAws {
 
   apigateway_CreateApiKey(input: any) {
     const key = {
-      id: this.id(),
+      id: this.newId(),
       name: input.name,
       enabled: input.enabled,
-      value: createHash('sha256').update(`${this.ids}`).digest('hex').slice(0, 40),
+      value: createHash('sha256').update(`${this.idCount}`).digest('hex').slice(0, 40),
       tags: { ...(input.tags ?? {}) },
     };
     this.apiKeys.set(key.id, key);
@@ -1618,101 +1417,6 @@ export class FakeAws {
     const api = this.apiOrThrow(input.restApiId);
     if (!api.gatewayResponses?.delete(input.responseType))
       throw new NotFoundException({ message: 'Invalid Gateway Response identifier specified', ...meta });
-  }
-
-  // ---- CloudWatch alarms (PutMetricAlarm's rules as the API reference states them)
-  cloudwatch_PutMetricAlarm(input: any) {
-    const invalid = (message: string) => new CloudWatchInvalidValue({ message, ...meta });
-    const metrics: any[] | undefined = input.Metrics;
-    if (
-      metrics &&
-      (input.MetricName ||
-        input.Namespace ||
-        input.Dimensions ||
-        input.Period ||
-        input.Statistic ||
-        input.ExtendedStatistic)
-    ) {
-      throw invalid(
-        'Metrics cannot be combined with MetricName, Namespace, Dimensions, Period, Statistic or ExtendedStatistic',
-      );
-    }
-    if (!metrics && !input.MetricName) throw invalid('Either MetricName or Metrics must be given');
-    const periodOk = (p: number) => [10, 20, 30].includes(p) || (p >= 60 && p % 60 === 0);
-    if (metrics) {
-      if (metrics.length > 20) throw invalid('At most 20 items in Metrics');
-      const stats = metrics.filter((m) => m.MetricStat);
-      const expressions = metrics.filter((m) => m.Expression);
-      if (stats.length > 10 || expressions.length > 10)
-        throw invalid('At most 10 MetricStat and 10 Expression items in Metrics');
-      if (metrics.some((m) => Boolean(m.MetricStat) === Boolean(m.Expression)))
-        throw invalid('Each item of Metrics has either MetricStat or Expression');
-      const returning = metrics.filter((m) => m.ReturnData !== false);
-      if (returning.length !== 1) throw invalid('Exactly one element of the metrics list should return data.');
-      if (metrics.some((m) => !/^[a-z][a-zA-Z0-9_]*$/.test(m.Id)))
-        throw invalid('Metric ids start with a lower-case letter');
-      const ids = new Set(metrics.map((m) => m.Id));
-      for (const e of expressions) {
-        const used =
-          String(e.Expression)
-            .match(/\b[a-z][a-zA-Z0-9_]*\b/g)
-            ?.filter((w) => !/^(fill|if|max|min|sum|avg)$/i.test(w)) ?? [];
-        if (used.some((id) => !ids.has(id)))
-          throw invalid(`Expression ${e.Expression} uses an id that is not in Metrics`);
-      }
-      for (const m of stats) {
-        if (!periodOk(m.MetricStat.Period)) throw invalid('The period must be 10, 20, 30 or a multiple of 60 seconds');
-        if (m.MetricStat.Period * input.EvaluationPeriods > 86_400)
-          throw invalid(
-            'Metrics cannot be checked across more than a day (EvaluationPeriods * Period must be <= 86400)',
-          );
-      }
-    } else if (!periodOk(input.Period)) throw invalid('The period must be 10, 20, 30 or a multiple of 60 seconds');
-    if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > input.EvaluationPeriods)
-      throw invalid('DatapointsToAlarm must be at most EvaluationPeriods');
-    const existing = this.alarms.get(input.AlarmName);
-    if (!existing && this.alarms.size >= this.alarmQuota)
-      throw new LimitExceededFault({
-        message: 'The maximum number of alarms for this account has been reached',
-        ...meta,
-      });
-    const { Tags, ...config } = input;
-    const alarmArn = `arn:aws:cloudwatch:${this.region}:${this.accountId}:alarm:${input.AlarmName}`;
-    // An update overwrites the whole configuration but keeps the state, and ignores the tags.
-    this.alarms.set(input.AlarmName, {
-      ...config,
-      AlarmArn: alarmArn,
-      StateValue: existing?.StateValue ?? 'INSUFFICIENT_DATA',
-      StateReason: existing?.StateReason ?? 'Unchecked: Initial alarm creation',
-      Tags: existing?.Tags ?? [...(Tags ?? [])],
-    });
-  }
-
-  cloudwatch_DescribeAlarms(input: any) {
-    const names: string[] | undefined = input.AlarmNames;
-    if (names && names.length > 100) throw new CloudWatchInvalidValue({ message: 'At most 100 alarm names', ...meta });
-    const alarms = [...this.alarms.values()].filter((a) => !names || names.includes(a.AlarmName));
-    return { MetricAlarms: alarms.map(({ Tags: _tags, ...a }) => a), CompositeAlarms: [] };
-  }
-
-  cloudwatch_ListTagsForResource(input: any) {
-    const alarm = [...this.alarms.values()].find((a) => a.AlarmArn === input.ResourceARN);
-    if (!alarm) throw new AlarmNotFound({ message: `Alarm ${input.ResourceARN} does not exist`, ...meta });
-    return { Tags: alarm.Tags };
-  }
-
-  cloudwatch_DeleteAlarms(input: any) {
-    // One unknown name fails the whole call and deletes nothing.
-    const missing = (input.AlarmNames as string[]).filter((n) => !this.alarms.has(n));
-    if (missing.length) throw new AlarmNotFound({ message: `${missing.join(', ')} not found`, ...meta });
-    for (const name of input.AlarmNames) this.alarms.delete(name);
-  }
-
-  /** Moves an alarm to a state, as CloudWatch does when it evaluates (SetAlarmState does the same). */
-  setAlarmState(name: string, state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', reason: string): void {
-    const alarm = this.alarms.get(name);
-    if (!alarm) throw new Error(`no alarm ${name}`);
-    Object.assign(alarm, { StateValue: state, StateReason: reason });
   }
 
   // ---- SNS

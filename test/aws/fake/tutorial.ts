@@ -1,8 +1,9 @@
 /** The stack a tutorial user clicked together in the console: our names, no tags, tutorial-shaped items. */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { FakeAws } from './fake-aws.js';
 
 /** Items as the tutorial's test events wrote them: no version, createdAt or updatedAt; one without description. */
-export const TUTORIAL_ITEMS = [
+export const TUTORIAL_ITEMS: Array<Record<string, AttributeValue>> = [
   { id: { S: '1' }, title: { S: 'IPhone' }, description: { S: 'This is an IPhone' }, price: { N: '900' } },
   { id: { S: '2' }, title: { S: 'IPad' }, price: { N: '499' } },
 ];
