@@ -196,7 +196,7 @@ describe('status', () => {
     world.fake.intercept = (call) => {
       // Setup reads the role once (the name check's answer serves the role step), so the other role comes just before ours.
       if (call.op === 'CreateRole' && ++reads === 1)
-        world.fake.iam_CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' });
+        world.fake.iam.CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' });
       return undefined;
     };
     const unhandled: unknown[] = [];

@@ -278,7 +278,7 @@ describe('ownership, confirmation and backups', () => {
     const world = fakeWorld();
     await setupAws({ ...noVerify, pitr: false }, testContext(world.cwd), world.deps());
     for (const id of ['1', '2', '3'])
-      world.fake.dynamodb_PutItem({
+      world.fake.dynamodb.PutItem({
         TableName: 'product',
         Item: { id: { S: id }, title: { S: `t${id}` }, price: { N: '9' } },
       });
@@ -294,7 +294,7 @@ describe('ownership, confirmation and backups', () => {
     const world = fakeWorld();
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     for (const id of ['a', 'b', 'c', 'd', 'e'])
-      world.fake.dynamodb_PutItem({
+      world.fake.dynamodb.PutItem({
         TableName: 'product',
         Item: { id: { S: id }, title: { S: `title ${id}` }, price: { N: '1.5' } },
       });

@@ -23,8 +23,8 @@ import { API_GATEWAY_QUOTAS, API_GATEWAY_TOTAL_QUOTA } from '../../../src/aws/ap
 import type { AwsClients } from '../../../src/aws/clients.js';
 import type { Clock } from '../../../src/aws/clock.js';
 import type { AlarmRecord, MetricPoint } from './fake-aws.js';
-import type { TableRecord } from './fake-aws.js';
-import type { RoleRecord } from './fake-aws.js';
+import type { TableRecord } from './dynamodb.js';
+import type { RoleRecord } from './iam.js';
 import type { FunctionRecord } from './fake-aws.js';
 import type { LogGroupRecord } from './fake-aws.js';
 import type { TopicRecord } from './fake-aws.js';
@@ -166,6 +166,16 @@ export class CrashError extends Error {
 
 /** The `$metadata` of a client error, spread into the SDK's exception constructors. */
 export const meta = { $metadata: { httpStatusCode: 400 } };
+
+/** A `Key`/`Value` tag list as a record. */
+export function tagRecord(tags: Array<{ Key?: string; Value?: string }> | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}
+
+/** A record of tags as a `Key`/`Value` list. */
+export function tagList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
 
 const TAG_ACTION_OF: Record<ServiceName, string | undefined> = {
   cloudwatch: 'cloudwatch:TagResource',

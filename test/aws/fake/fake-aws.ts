@@ -27,12 +27,6 @@ import {
   ResourceNotFoundException as LogsNotFound,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  ContinuousBackupsUnavailableException,
-  ResourceInUseException,
-  ResourceNotFoundException as DynamoNotFound,
-} from '@aws-sdk/client-dynamodb';
-import { DeleteConflictException, EntityAlreadyExistsException, NoSuchEntityException } from '@aws-sdk/client-iam';
-import {
   InvalidParameterValueException,
   PreconditionFailedException,
   ResourceConflictException,
@@ -40,36 +34,13 @@ import {
   TooManyRequestsException as LambdaTooManyRequests,
 } from '@aws-sdk/client-lambda';
 import { createHash } from 'node:crypto';
-
+import { dynamodbHandlers } from './dynamodb.js';
+import { iamHandlers } from './iam.js';
+import { stsHandlers } from './sts.js';
 import { FakeCore, meta, type ServiceName, type Services } from './core.js';
 
 export { CrashError, type LatencyModel } from './core.js';
 
-export interface TableRecord {
-  name: string;
-  arn: string;
-  createdAt: number;
-  deletedAt?: number;
-  billing: string;
-  key: any[];
-  attrs: any[];
-  tags: Record<string, string>;
-  items: Map<string, any>;
-  protection?: boolean;
-  pitr?: boolean;
-  tagsVisibleAt?: number;
-}
-export interface RoleRecord {
-  name: string;
-  path?: string;
-  boundary?: string;
-  arn: string;
-  createdAt: number;
-  trust: string;
-  tags: Record<string, string>;
-  inline: Map<string, string>;
-  attached: string[];
-}
 interface VersionRecord {
   version: string;
   config: Record<string, any>;
@@ -144,13 +115,16 @@ function methodsOf(fake: FakeAws, service: ServiceName): Record<string, (input: 
 }
 
 export class FakeAws extends FakeCore {
+  readonly dynamodb = dynamodbHandlers(this);
+  readonly iam = iamHandlers(this);
+  readonly sts = stsHandlers(this);
   protected readonly services = {
     ...Object.fromEntries(
-      ['sts', 'dynamodb', 'iam', 'lambda', 'cloudwatch', 'logs', 'apigateway', 'sns'].map((s) => [
-        s,
-        methodsOf(this, s as ServiceName),
-      ]),
+      ['lambda', 'cloudwatch', 'logs', 'apigateway', 'sns'].map((s) => [s, methodsOf(this, s as ServiceName)]),
     ),
+    dynamodb: this.dynamodb,
+    iam: this.iam,
+    sts: this.sts,
   } as unknown as Services;
 
   /** The statements of a function's policy, or of one alias's or version's (empty when there is none). */
@@ -191,256 +165,6 @@ export class FakeAws extends FakeCore {
       if (!allowed) problems.push(`${route}: API Gateway may not invoke ${name}${qualifier ? `:${qualifier}` : ''}`);
     }
     return problems;
-  }
-
-  // ---- STS
-  sts_GetCallerIdentity() {
-    return { Account: this.accountId, Arn: `arn:aws:iam::${this.accountId}:user/tester`, UserId: 'AIDAFAKE' };
-  }
-
-  // ---- DynamoDB
-  private liveTable(name: string): TableRecord | undefined {
-    const table = this.tables.get(name);
-    if (table?.deletedAt !== undefined && this.clock.now() >= table.deletedAt + this.model.tableDeleteMs) {
-      this.tables.delete(name);
-      return undefined;
-    }
-    return table;
-  }
-
-  private tableDescription(t: TableRecord) {
-    const now = this.clock.now();
-    const status =
-      t.deletedAt !== undefined ? 'DELETING' : now >= t.createdAt + this.model.tableActiveMs ? 'ACTIVE' : 'CREATING';
-    return {
-      TableName: t.name,
-      TableArn: t.arn,
-      TableStatus: status,
-      KeySchema: t.key,
-      AttributeDefinitions: t.attrs,
-      BillingModeSummary: { BillingMode: t.billing },
-      ItemCount: t.items.size,
-      DeletionProtectionEnabled: Boolean(t.protection),
-    };
-  }
-
-  private tableOrThrow(name: string): TableRecord {
-    const table = this.liveTable(name);
-    if (!table)
-      throw new DynamoNotFound({ message: `Requested resource not found: Table: ${name} not found`, ...meta });
-    return table;
-  }
-
-  dynamodb_CreateTable(input: any) {
-    if (this.liveTable(input.TableName))
-      throw new ResourceInUseException({ message: `Table already exists: ${input.TableName}`, ...meta });
-    const t: TableRecord = {
-      name: input.TableName,
-      arn: `arn:aws:dynamodb:${this.region}:${this.accountId}:table/${input.TableName}`,
-      createdAt: this.clock.now(),
-      billing: input.BillingMode ?? 'PROVISIONED',
-      key: input.KeySchema,
-      attrs: input.AttributeDefinitions,
-      tags: Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value])),
-      items: new Map(),
-      tagsVisibleAt: this.clock.now() + this.model.tableTagsVisibleMs,
-    };
-    this.tables.set(t.name, t);
-    return { TableDescription: this.tableDescription(t) };
-  }
-
-  dynamodb_DescribeTable(input: any) {
-    return { Table: this.tableDescription(this.tableOrThrow(input.TableName)) };
-  }
-
-  dynamodb_UpdateTable(input: any) {
-    const t = this.tableOrThrow(input.TableName);
-    if (input.BillingMode) t.billing = input.BillingMode;
-    return { TableDescription: this.tableDescription(t) };
-  }
-
-  dynamodb_DeleteTable(input: any) {
-    const t = this.tableOrThrow(input.TableName);
-    const status = this.tableDescription(t).TableStatus;
-    if (status !== 'ACTIVE')
-      throw new ResourceInUseException({
-        message: `Attempt to change a resource which is still in use: Table is being ${status === 'DELETING' ? 'deleted' : 'created'}: ${t.name}`,
-        ...meta,
-      });
-    t.deletedAt = this.clock.now();
-    if (t.pitr) this.systemBackups.push(`${t.name}$DeletedTableBackup`);
-    return { TableDescription: this.tableDescription(t) };
-  }
-
-  dynamodb_DescribeContinuousBackups(input: any) {
-    const t = this.tableOrThrow(input.TableName);
-    const status = t.pitr ? 'ENABLED' : 'DISABLED';
-    return {
-      ContinuousBackupsDescription: {
-        ContinuousBackupsStatus: 'ENABLED',
-        PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: status },
-      },
-    };
-  }
-
-  dynamodb_UpdateContinuousBackups(input: any) {
-    const t = this.tableOrThrow(input.TableName);
-    const status = this.tableDescription(t).TableStatus;
-    if (
-      status !== 'ACTIVE' ||
-      this.clock.now() < t.createdAt + this.model.tableActiveMs + this.model.backupsUnavailableMs
-    ) {
-      throw new ContinuousBackupsUnavailableException({
-        message: `Backups are being enabled for the table: ${t.name}. Please retry later`,
-        ...meta,
-      });
-    }
-    t.pitr = Boolean(input.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled);
-    return this.dynamodb_DescribeContinuousBackups(input);
-  }
-
-  private tableByArn(arn: string): TableRecord {
-    const t = [...this.tables.values()].find((x) => x.arn === arn && this.liveTable(x.name));
-    if (!t)
-      throw new DynamoNotFound({ message: `Requested resource not found: ResourcArn: ${arn} not found`, ...meta });
-    return t;
-  }
-
-  dynamodb_ListTagsOfResource(input: any) {
-    const t = this.tableByArn(input.ResourceArn);
-    // Tags are eventually consistent: for a while after tagging, the set reads empty.
-    if (this.clock.now() < (t.tagsVisibleAt ?? 0)) return { Tags: [] };
-    return { Tags: Object.entries(t.tags).map(([Key, Value]) => ({ Key, Value })) };
-  }
-
-  dynamodb_TagResource(input: any) {
-    const t = this.tableByArn(input.ResourceArn);
-    for (const { Key, Value } of input.Tags) t.tags[Key] = Value;
-    t.tagsVisibleAt = this.clock.now() + this.model.tableTagsVisibleMs;
-  }
-
-  dynamodb_PutItem(input: any) {
-    const t = this.tableOrThrow(input.TableName);
-    t.items.set(JSON.stringify(input.Item.id), input.Item);
-  }
-
-  dynamodb_Scan(input: any) {
-    const t = this.tableOrThrow(input.TableName);
-    const all = [...t.items.values()];
-    const start = input.ExclusiveStartKey
-      ? all.findIndex((i) => JSON.stringify(i.id) === JSON.stringify(input.ExclusiveStartKey.id)) + 1
-      : 0;
-    const page = all.slice(start, start + 2);
-    const last = start + 2 < all.length ? { id: page[page.length - 1].id } : undefined;
-    return input.Select === 'COUNT'
-      ? { Count: page.length, LastEvaluatedKey: last }
-      : { Items: page, Count: page.length, LastEvaluatedKey: last };
-  }
-
-  // ---- IAM (documents come back URL-encoded, as IAM returns them)
-  private roleOrThrow(name: string): RoleRecord {
-    const role = this.roles.get(name);
-    if (!role) throw new NoSuchEntityException({ message: `The role with name ${name} cannot be found.`, ...meta });
-    return role;
-  }
-
-  private roleView(r: RoleRecord) {
-    return {
-      ...(r.boundary
-        ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.boundary } }
-        : {}),
-      RoleName: r.name,
-      Arn: r.arn,
-      Path: r.path ?? '/',
-      RoleId: `AROA${r.name.length}`,
-      CreateDate: new Date(r.createdAt),
-      AssumeRolePolicyDocument: encodeURIComponent(r.trust),
-      Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })),
-    };
-  }
-
-  iam_CreateRole(input: any) {
-    if (this.roles.has(input.RoleName))
-      throw new EntityAlreadyExistsException({ message: `Role with name ${input.RoleName} already exists.`, ...meta });
-    const r: RoleRecord = {
-      name: input.RoleName,
-      path: input.Path ?? '/',
-      ...(input.PermissionsBoundary ? { boundary: input.PermissionsBoundary } : {}),
-      arn: `arn:aws:iam::${this.accountId}:role${input.Path ?? '/'}${input.RoleName}`,
-      createdAt: this.clock.now(),
-      trust: input.AssumeRolePolicyDocument,
-      tags: Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value])),
-      inline: new Map(),
-      attached: [],
-    };
-    this.roles.set(r.name, r);
-    return { Role: this.roleView(r) };
-  }
-
-  iam_GetRole(input: any) {
-    return { Role: this.roleView(this.roleOrThrow(input.RoleName)) };
-  }
-
-  iam_UpdateAssumeRolePolicy(input: any) {
-    this.roleOrThrow(input.RoleName).trust = input.PolicyDocument;
-  }
-
-  iam_PutRolePermissionsBoundary(input: any) {
-    this.roleOrThrow(input.RoleName).boundary = input.PermissionsBoundary;
-  }
-
-  iam_TagRole(input: any) {
-    const r = this.roleOrThrow(input.RoleName);
-    for (const { Key, Value } of input.Tags) r.tags[Key] = Value;
-  }
-
-  iam_PutRolePolicy(input: any) {
-    this.roleOrThrow(input.RoleName).inline.set(input.PolicyName, input.PolicyDocument);
-  }
-
-  iam_GetRolePolicy(input: any) {
-    const doc = this.roleOrThrow(input.RoleName).inline.get(input.PolicyName);
-    if (doc === undefined)
-      throw new NoSuchEntityException({
-        message: `The role policy with name ${input.PolicyName} cannot be found.`,
-        ...meta,
-      });
-    return { RoleName: input.RoleName, PolicyName: input.PolicyName, PolicyDocument: encodeURIComponent(doc) };
-  }
-
-  iam_ListRolePolicies(input: any) {
-    return { PolicyNames: [...this.roleOrThrow(input.RoleName).inline.keys()], IsTruncated: false };
-  }
-
-  iam_DeleteRolePolicy(input: any) {
-    const r = this.roleOrThrow(input.RoleName);
-    if (!r.inline.delete(input.PolicyName))
-      throw new NoSuchEntityException({
-        message: `The role policy with name ${input.PolicyName} cannot be found.`,
-        ...meta,
-      });
-  }
-
-  iam_ListAttachedRolePolicies(input: any) {
-    return {
-      AttachedPolicies: this.roleOrThrow(input.RoleName).attached.map((PolicyArn) => ({
-        PolicyArn,
-        PolicyName: PolicyArn.split('/').pop(),
-      })),
-      IsTruncated: false,
-    };
-  }
-
-  iam_DetachRolePolicy(input: any) {
-    const r = this.roleOrThrow(input.RoleName);
-    r.attached = r.attached.filter((a) => a !== input.PolicyArn);
-  }
-
-  iam_DeleteRole(input: any) {
-    const r = this.roleOrThrow(input.RoleName);
-    if (r.inline.size > 0 || r.attached.length > 0)
-      throw new DeleteConflictException({ message: 'Cannot delete entity, must delete policies first.', ...meta });
-    this.roles.delete(input.RoleName);
   }
 
   // ---- Lambda

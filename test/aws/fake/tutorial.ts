@@ -11,7 +11,7 @@ export const TUTORIAL_ITEMS: Array<Record<string, AttributeValue>> = [
 /** Makes the hand-made stack in the fake account, as it stands an hour after the tutorial. */
 export function makeTutorialStack(fake: FakeAws): { apiId: string } {
   const hourAgo = fake.clock.now() - 3_600_000;
-  fake.dynamodb_CreateTable({
+  fake.dynamodb.CreateTable({
     TableName: 'product',
     KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
     AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
@@ -19,12 +19,12 @@ export function makeTutorialStack(fake: FakeAws): { apiId: string } {
   });
   const table = fake.tables.get('product');
   if (table) table.createdAt = hourAgo;
-  for (const Item of TUTORIAL_ITEMS) fake.dynamodb_PutItem({ TableName: 'product', Item });
+  for (const Item of TUTORIAL_ITEMS) fake.dynamodb.PutItem({ TableName: 'product', Item });
   const trust = JSON.stringify({
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
   });
-  fake.iam_CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: trust });
+  fake.iam.CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: trust });
   const role = fake.roles.get('productFunctionRole');
   if (role) {
     role.createdAt = hourAgo;
