@@ -167,7 +167,7 @@ describe('deploy --canary', () => {
     await deploy({}, testContext(world.cwd), world.deps({ readCode: bundle2 }));
     await rollback({}, testContext(world.cwd), world.deps());
     // What a deploy killed with SIGKILL during its canary leaves: live on 1, a tenth of the requests on 2.
-    world.fake.lambda_UpdateAlias({
+    world.fake.lambda.UpdateAlias({
       FunctionName: 'productFunction',
       Name: 'live',
       RoutingConfig: { AdditionalVersionWeights: { 2: 0.1 } },

@@ -151,7 +151,7 @@ describe('Lambda update windows', () => {
       if (call.op !== 'AddPermission' || world.fake.policy('productFunction', 'live').has(input.StatementId ?? ''))
         return undefined;
       // The other run's statement lands first; ours then meets it.
-      world.fake.lambda_AddPermission(input);
+      world.fake.lambda.AddPermission(input);
       return new ResourceConflictException({
         message: `The statement id (${call.input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
         $metadata: { httpStatusCode: 409 },

@@ -25,8 +25,8 @@ import type { Clock } from '../../../src/aws/clock.js';
 import type { AlarmRecord, MetricPoint } from './fake-aws.js';
 import type { TableRecord } from './dynamodb.js';
 import type { RoleRecord } from './iam.js';
-import type { FunctionRecord } from './fake-aws.js';
-import type { LogGroupRecord } from './fake-aws.js';
+import type { FunctionRecord } from './lambda.js';
+import type { LogGroupRecord } from './logs.js';
 import type { TopicRecord } from './fake-aws.js';
 import type { ApiKeyRecord, ApiRecord, UsagePlanRecord } from './fake-aws.js';
 

@@ -22,52 +22,16 @@ import {
   InvalidParameterException as SnsInvalidParameter,
   NotFoundException as SnsNotFound,
 } from '@aws-sdk/client-sns';
-import {
-  ResourceAlreadyExistsException,
-  ResourceNotFoundException as LogsNotFound,
-} from '@aws-sdk/client-cloudwatch-logs';
-import {
-  InvalidParameterValueException,
-  PreconditionFailedException,
-  ResourceConflictException,
-  ResourceNotFoundException as LambdaNotFound,
-  TooManyRequestsException as LambdaTooManyRequests,
-} from '@aws-sdk/client-lambda';
 import { createHash } from 'node:crypto';
 import { dynamodbHandlers } from './dynamodb.js';
 import { iamHandlers } from './iam.js';
+import { functionPolicy, lambdaHandlers, type PolicyStatement } from './lambda.js';
+import { logsHandlers, putLogEvent } from './logs.js';
 import { stsHandlers } from './sts.js';
 import { FakeCore, meta, type ServiceName, type Services } from './core.js';
 
 export { CrashError, type LatencyModel } from './core.js';
 
-interface VersionRecord {
-  version: string;
-  config: Record<string, any>;
-  description: string;
-  publishedAt: number;
-}
-interface AliasRecord {
-  name: string;
-  version: string;
-  description: string;
-  weights: Record<string, number>;
-  revisionId: string;
-}
-export interface FunctionRecord {
-  config: Record<string, any>;
-  tags: Record<string, string>;
-  createdAt: number;
-  updateDoneAt: number;
-  /** The unqualified function's policy. */
-  statements: Map<string, any>;
-  /** Each alias's or version's own policy, by qualifier. */
-  qualifiedStatements?: Map<string, Map<string, any>>;
-  versions?: VersionRecord[];
-  aliases?: Map<string, AliasRecord>;
-  inactive?: boolean;
-  lastUpdateFailed?: string;
-}
 export interface ApiRecord {
   api: Record<string, any>;
   resources: Map<string, any>;
@@ -77,12 +41,6 @@ export interface ApiRecord {
 }
 export type UsagePlanRecord = Record<string, any>;
 export type ApiKeyRecord = Record<string, any>;
-export interface LogGroupRecord {
-  name: string;
-  retention?: number;
-  tags: Record<string, string>;
-  events: any[];
-}
 export type AlarmRecord = Record<string, any>;
 export interface MetricPoint {
   namespace: string;
@@ -117,26 +75,26 @@ function methodsOf(fake: FakeAws, service: ServiceName): Record<string, (input: 
 export class FakeAws extends FakeCore {
   readonly dynamodb = dynamodbHandlers(this);
   readonly iam = iamHandlers(this);
+  readonly lambda = lambdaHandlers(this);
+  readonly logs = logsHandlers(this);
   readonly sts = stsHandlers(this);
   protected readonly services = {
-    ...Object.fromEntries(
-      ['lambda', 'cloudwatch', 'logs', 'apigateway', 'sns'].map((s) => [s, methodsOf(this, s as ServiceName)]),
-    ),
+    ...Object.fromEntries(['cloudwatch', 'apigateway', 'sns'].map((s) => [s, methodsOf(this, s as ServiceName)])),
     dynamodb: this.dynamodb,
     iam: this.iam,
+    lambda: this.lambda,
+    logs: this.logs,
     sts: this.sts,
   } as unknown as Services;
 
   /** The statements of a function's policy, or of one alias's or version's (empty when there is none). */
-  policy(fn: string, qualifier?: string): Map<string, any> {
-    const record = this.functions.get(fn);
-    return (qualifier ? record?.qualifiedStatements?.get(qualifier) : record?.statements) ?? new Map();
+  policy(fn: string, qualifier?: string): Map<string, PolicyStatement> {
+    return functionPolicy(this, fn, qualifier);
   }
 
   /**
    * Why a request to a deployed route of this stage would fail now: its integration's function or alias is
    * missing, or no statement of that alias's (or the unqualified function's) policy lets this stage invoke it.
-
    */
   invokeProblems(apiId: string, stageName: string): string[] {
     const stage = this.apis.get(apiId)?.stages.get(stageName) as
@@ -167,392 +125,9 @@ export class FakeAws extends FakeCore {
     return problems;
   }
 
-  // ---- Lambda
-  private fnOrThrow(name: string): FunctionRecord {
-    const fn = this.functions.get(name.split(':').pop() as string);
-    if (!fn)
-      throw new LambdaNotFound({
-        message: `Function not found: arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`,
-        ...meta,
-      });
-    return fn;
-  }
-
-  private fnConfig(fn: FunctionRecord): Record<string, any> {
-    const now = this.clock.now();
-    const state = now < fn.createdAt + this.model.functionActiveMs ? 'Pending' : fn.inactive ? 'Inactive' : 'Active';
-    const updating = now < fn.updateDoneAt;
-    const done = fn.lastUpdateFailed
-      ? { LastUpdateStatus: 'Failed', LastUpdateStatusReason: fn.lastUpdateFailed }
-      : { LastUpdateStatus: 'Successful' };
-    return {
-      ...fn.config,
-      State: state,
-      ...(state === 'Pending' ? {} : updating ? { LastUpdateStatus: 'InProgress' } : done),
-    };
-  }
-
-  lambda_CreateFunction(input: any) {
-    if (this.functions.has(input.FunctionName))
-      throw new ResourceConflictException({ message: `Function already exist: ${input.FunctionName}`, ...meta });
-    const roleName = String(input.Role).split('/').pop() as string;
-    const role = this.roles.get(roleName);
-    if (!role || this.clock.now() < role.createdAt + this.model.roleUsableMs) {
-      if (this.random() < this.model.lambdaThrottleRate) {
-        throw new LambdaTooManyRequests({
-          message: 'Rate exceeded',
-          retryAfterSeconds: '1',
-          Reason: 'CallerRateLimitExceeded',
-          Type: 'User',
-          ...meta,
-          $metadata: { httpStatusCode: 429 },
-        });
-      }
-      throw new InvalidParameterValueException({
-        message: 'The role defined for the function cannot be assumed by Lambda.',
-        ...meta,
-      });
-    }
-    const zip: Uint8Array = input.Code.ZipFile;
-    const fn: FunctionRecord = {
-      config: {
-        FunctionName: input.FunctionName,
-        FunctionArn: `arn:aws:lambda:${this.region}:${this.accountId}:function:${input.FunctionName}`,
-        Runtime: input.Runtime,
-        Handler: input.Handler,
-        Role: input.Role,
-        MemorySize: input.MemorySize ?? 128,
-        Timeout: input.Timeout ?? 3,
-        Environment: input.Environment,
-        LoggingConfig: input.LoggingConfig ?? { LogFormat: 'Text', LogGroup: `/aws/lambda/${input.FunctionName}` },
-        Architectures: input.Architectures ?? ['x86_64'],
-        CodeSha256: createHash('sha256').update(zip).digest('base64'),
-        CodeSize: zip.length,
-      },
-      tags: { ...(input.Tags ?? {}) },
-      createdAt: this.clock.now(),
-      updateDoneAt: 0,
-      statements: new Map(),
-    };
-    this.functions.set(input.FunctionName, fn);
-    return { ...this.fnConfig(fn), State: 'Pending' };
-  }
-
-  lambda_GetFunction(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    // Without lambda:ListTags, GetFunction still answers, with TagsError in place of Tags.
-    if (this.denied.has('lambda:ListTags') || this.hiddenFunctionTags)
-      return {
-        Configuration: this.fnConfig(fn),
-        Code: { RepositoryType: 'S3' },
-        TagsError: { ErrorCode: 'AccessDeniedException', Message: this.accessDenied('lambda:ListTags').message },
-      };
-    return { Configuration: this.fnConfig(fn), Code: { RepositoryType: 'S3' }, Tags: fn.tags };
-  }
-
-  lambda_GetAccountSettings() {
-    return {
-      AccountLimit: {
-        ConcurrentExecutions: this.lambdaConcurrency,
-        UnreservedConcurrentExecutions: this.lambdaConcurrency,
-      },
-    };
-  }
-
-  lambda_ListTags(input: any) {
-    return { Tags: { ...this.fnOrThrow(String(input.Resource)).tags } };
-  }
-
-  lambda_GetFunctionConfiguration(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    const qualifier: string | undefined = input.Qualifier;
-    if (!qualifier || qualifier === '$LATEST') return this.fnConfig(fn);
-    const version = fn.aliases?.get(qualifier)?.version ?? qualifier;
-    const record = fn.versions?.find((v) => v.version === version);
-    if (!record)
-      throw new LambdaNotFound({ message: `Function not found: ${fn.config.FunctionArn}:${qualifier}`, ...meta });
-    return this.versionView(fn, record);
-  }
-
-  private assertUpdatable(fn: FunctionRecord) {
-    const config = this.fnConfig(fn);
-    if (config.State === 'Pending' || config.LastUpdateStatus === 'InProgress') {
-      throw new ResourceConflictException({
-        message: `The operation cannot be performed at this time. An update is in progress for resource: ${fn.config.FunctionArn}`,
-        ...meta,
-      });
-    }
-  }
-
-  lambda_UpdateFunctionConfiguration(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    this.assertUpdatable(fn);
-    if (input.Role && input.Role !== fn.config.Role) {
-      const role = this.roles.get(String(input.Role).split('/').pop() as string);
-      if (!role || this.clock.now() < role.createdAt + this.model.roleUsableMs) {
-        throw new InvalidParameterValueException({
-          message: 'The role defined for the function cannot be assumed by Lambda.',
-          ...meta,
-        });
-      }
-    }
-    const { FunctionName: _ignored, ...rest } = input;
-    Object.assign(fn.config, rest);
-    delete fn.lastUpdateFailed;
-    fn.updateDoneAt = this.clock.now() + this.model.functionUpdateMs;
-    return this.fnConfig(fn);
-  }
-
-  lambda_UpdateFunctionCode(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    this.assertUpdatable(fn);
-    fn.config.CodeSha256 = createHash('sha256').update(input.ZipFile).digest('base64');
-    if (input.Architectures) fn.config.Architectures = input.Architectures;
-    delete fn.lastUpdateFailed;
-    fn.updateDoneAt = this.clock.now() + this.model.functionUpdateMs;
-    return this.fnConfig(fn);
-  }
-
-  lambda_TagResource(input: any) {
-    const fn = this.fnOrThrow(input.Resource);
-    this.assertUpdatable(fn);
-    Object.assign(fn.tags, input.Tags);
-  }
-
-  lambda_DeleteFunction(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    if (input.Qualifier) return this.deleteVersion(fn, input.Qualifier);
-    this.functions.delete(input.FunctionName);
-  }
-
-  /** The policy of the function, or of one alias or version (`Qualifier`): each has its own. */
-  private policyOf(fn: FunctionRecord, qualifier: string | undefined, create = false): Map<string, any> | undefined {
-    if (!qualifier || qualifier === '$LATEST') return fn.statements;
-    this.qualifierOrThrow(fn, qualifier);
-    fn.qualifiedStatements ??= new Map();
-    if (create && !fn.qualifiedStatements.has(qualifier)) fn.qualifiedStatements.set(qualifier, new Map());
-    return fn.qualifiedStatements.get(qualifier);
-  }
-
-  private qualifierOrThrow(fn: FunctionRecord, qualifier: string): void {
-    if (/^\d+$/.test(qualifier) ? fn.versions?.some((v) => v.version === qualifier) : fn.aliases?.has(qualifier))
-      return;
-    throw new LambdaNotFound({ message: `Function not found: ${fn.config.FunctionArn}:${qualifier}`, ...meta });
-  }
-
-  lambda_AddPermission(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    // The same exception name as for an existing statement id: only the message differs.
-    this.assertUpdatable(fn);
-    const policy = this.policyOf(fn, input.Qualifier, true) as Map<string, any>;
-    if (policy.has(input.StatementId))
-      throw new ResourceConflictException({
-        message: `The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
-        ...meta,
-      });
-    const resource = input.Qualifier ? `${fn.config.FunctionArn}:${input.Qualifier}` : fn.config.FunctionArn;
-    const statement = {
-      Sid: input.StatementId,
-      Effect: 'Allow',
-      Principal: { Service: input.Principal },
-      Action: input.Action,
-      Resource: resource,
-      Condition: { ArnLike: { 'AWS:SourceArn': input.SourceArn } },
-    };
-    policy.set(input.StatementId, statement);
-    return { Statement: JSON.stringify(statement) };
-  }
-
-  lambda_RemovePermission(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    this.assertUpdatable(fn);
-    if (!this.policyOf(fn, input.Qualifier)?.delete(input.StatementId))
-      throw new LambdaNotFound({ message: 'No policy is associated with the given resource.', ...meta });
-  }
-
-  lambda_GetPolicy(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    const policy = this.policyOf(fn, input.Qualifier);
-    if (!policy || policy.size === 0)
-      throw new LambdaNotFound({ message: 'The resource you requested does not exist.', ...meta });
-    return { Policy: JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: [...policy.values()] }) };
-  }
-
-  /** What a version freezes: code and configuration, without state or identity. */
-  private publishable(config: Record<string, any>): string {
-    const { FunctionArn: _arn, Version: _v, State: _s, LastUpdateStatus: _l, ...rest } = config;
-    return JSON.stringify(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
-  }
-
-  private versionView(fn: FunctionRecord, v: VersionRecord) {
-    return {
-      ...v.config,
-      FunctionArn: `${fn.config.FunctionArn}:${v.version}`,
-      Version: v.version,
-      Description: v.description,
-      LastModified: new Date(v.publishedAt).toISOString(),
-      State: 'Active',
-      LastUpdateStatus: 'Successful',
-    };
-  }
-
-  /**
-   * PublishVersion: refused while an update is in progress; with CodeSha256, refused when $LATEST's code is
-   * another; and when neither code nor configuration changed since the last version, Lambda publishes
-   * nothing and answers that version.
-   */
-  lambda_PublishVersion(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    this.assertUpdatable(fn);
-    if (input.CodeSha256 && input.CodeSha256 !== fn.config.CodeSha256) {
-      throw new InvalidParameterValueException({
-        message: `CodeSha256 (${input.CodeSha256}) is different from current CodeSha256 in $LATEST (${fn.config.CodeSha256}). Please try again with the CodeSha256 in $LATEST.`,
-        ...meta,
-      });
-    }
-    fn.versions ??= [];
-    const last = fn.versions.at(-1);
-    if (last && this.publishable(last.config) === this.publishable(fn.config)) return this.versionView(fn, last);
-    const number = String(Number(last?.version ?? 0) + 1);
-    const record: VersionRecord = {
-      version: number,
-      config: structuredClone(fn.config),
-      description: input.Description ?? '',
-      publishedAt: this.clock.now(),
-    };
-    fn.versions.push(record);
-    return this.versionView(fn, record);
-  }
-
-  lambda_ListVersionsByFunction(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    return {
-      Versions: [
-        { ...this.fnConfig(fn), Version: '$LATEST' },
-        ...(fn.versions ?? []).map((v) => this.versionView(fn, v)),
-      ],
-    };
-  }
-
-  private aliasView(fn: FunctionRecord, a: AliasRecord) {
-    return {
-      AliasArn: `${fn.config.FunctionArn}:${a.name}`,
-      Name: a.name,
-      FunctionVersion: a.version,
-      Description: a.description,
-      RevisionId: a.revisionId,
-      ...(Object.keys(a.weights).length ? { RoutingConfig: { AdditionalVersionWeights: { ...a.weights } } } : {}),
-    };
-  }
-
-  /** Lambda's routing limits: at most one additional version, published, not the alias's own, weight 0–1. */
-  private routingOf(fn: FunctionRecord, version: string, routing: any): Record<string, number> {
-    const weights: Record<string, number> = { ...(routing?.AdditionalVersionWeights ?? {}) };
-    const entries = Object.entries(weights);
-    if (entries.length > 1)
-      throw new InvalidParameterValueException({
-        message: 'Number of items in AdditionalVersionWeights cannot be greater than 1',
-        ...meta,
-      });
-    for (const [v, w] of entries) {
-      if (!(w >= 0 && w <= 1))
-        throw new InvalidParameterValueException({
-          message: `1 validation error detected: Value '${w}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Member must have value less than or equal to 1.0`,
-          ...meta,
-        });
-      if (v === version)
-        throw new InvalidParameterValueException({
-          message: `Invalid function version ${v}. Function version ${v} is already included in routing configuration.`,
-          ...meta,
-        });
-      this.qualifierOrThrow(fn, v);
-    }
-    return weights;
-  }
-
-  private checkAliasVersion(fn: FunctionRecord, version: string): void {
-    if (version === '$LATEST' || fn.versions?.some((v) => v.version === version)) return;
-    throw new LambdaNotFound({ message: `Function not found: ${fn.config.FunctionArn}:${version}`, ...meta });
-  }
-
-  lambda_CreateAlias(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    fn.aliases ??= new Map();
-    if (fn.aliases.has(input.Name))
-      throw new ResourceConflictException({
-        message: `Alias already exists: ${fn.config.FunctionArn}:${input.Name}`,
-        ...meta,
-      });
-    this.checkAliasVersion(fn, input.FunctionVersion);
-    const alias: AliasRecord = {
-      name: input.Name,
-      version: input.FunctionVersion,
-      description: input.Description ?? '',
-      weights: this.routingOf(fn, input.FunctionVersion, input.RoutingConfig),
-      revisionId: this.newId(),
-    };
-    fn.aliases.set(input.Name, alias);
-    return this.aliasView(fn, alias);
-  }
-
-  lambda_GetAlias(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    const alias = fn.aliases?.get(input.Name);
-    if (!alias)
-      throw new LambdaNotFound({ message: `Cannot find alias arn: ${fn.config.FunctionArn}:${input.Name}`, ...meta });
-    return this.aliasView(fn, alias);
-  }
-
-  lambda_ListAliases(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    return { Aliases: [...(fn.aliases?.values() ?? [])].map((a) => this.aliasView(fn, a)) };
-  }
-
-  /** UpdateAlias: refused while an update of the function is in progress, and on a stale RevisionId. */
-  lambda_UpdateAlias(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    this.assertUpdatable(fn);
-    const alias = fn.aliases?.get(input.Name);
-    if (!alias)
-      throw new LambdaNotFound({ message: `Cannot find alias arn: ${fn.config.FunctionArn}:${input.Name}`, ...meta });
-    if (input.RevisionId && input.RevisionId !== alias.revisionId)
-      throw new PreconditionFailedException({
-        message:
-          'The Revision Id provided does not match the latest Revision Id. Call the GetAlias API to retrieve the latest Revision Id',
-        ...meta,
-        $metadata: { httpStatusCode: 412 },
-      });
-    const version = input.FunctionVersion ?? alias.version;
-    this.checkAliasVersion(fn, version);
-    const weights =
-      input.RoutingConfig !== undefined ? this.routingOf(fn, version, input.RoutingConfig) : alias.weights;
-    Object.assign(alias, {
-      version,
-      weights,
-      revisionId: this.newId(),
-      ...(input.Description !== undefined ? { description: input.Description } : {}),
-    });
-    return this.aliasView(fn, alias);
-  }
-
-  lambda_DeleteAlias(input: any) {
-    const fn = this.fnOrThrow(input.FunctionName);
-    fn.aliases?.delete(input.Name);
-    fn.qualifiedStatements?.delete(input.Name);
-  }
-
-  /** DeleteFunction with a version as Qualifier deletes that version; one an alias points at is refused. */
-  private deleteVersion(fn: FunctionRecord, version: string): void {
-    const user = [...(fn.aliases?.values() ?? [])].find(
-      (a) => a.version === version || a.weights[version] !== undefined,
-    );
-    if (user)
-      throw new ResourceConflictException({
-        message: `Unable to delete version because the following aliases reference it: [${user.name}]`,
-        ...meta,
-      });
-    fn.versions = (fn.versions ?? []).filter((v) => v.version !== version);
-    fn.qualifiedStatements?.delete(version);
+  /** Writes a log event stamped `timestamp` that FilterLogEvents returns from `timestamp + delayMs` on. */
+  putLogEvent(group: string, message: string, timestamp: number, delayMs = this.model.logIngestionMs): void {
+    putLogEvent(this, group, message, timestamp, delayMs);
   }
 
   // ---- CloudWatch metrics
@@ -706,77 +281,6 @@ export class FakeAws extends FakeCore {
     const alarm = this.alarms.get(name);
     if (!alarm) throw new Error(`no alarm ${name}`);
     Object.assign(alarm, { StateValue: state, StateReason: reason });
-  }
-
-  // ---- CloudWatch Logs
-  logs_CreateLogGroup(input: any) {
-    if (this.logGroups.has(input.logGroupName))
-      throw new ResourceAlreadyExistsException({ message: 'The specified log group already exists', ...meta });
-    this.logGroups.set(input.logGroupName, { name: input.logGroupName, tags: { ...(input.tags ?? {}) }, events: [] });
-  }
-
-  logs_DescribeLogGroups(input: any) {
-    const groups = [...this.logGroups.values()].filter((g) => g.name.startsWith(input.logGroupNamePrefix ?? ''));
-    return {
-      logGroups: groups.map((g) => ({
-        logGroupName: g.name,
-        arn: `arn:aws:logs:${this.region}:${this.accountId}:log-group:${g.name}:*`,
-        ...(g.retention ? { retentionInDays: g.retention } : {}),
-      })),
-    };
-  }
-
-  private groupOrThrow(name: string) {
-    const group = this.logGroups.get(name);
-    if (!group) throw new LogsNotFound({ message: 'The specified log group does not exist.', ...meta });
-    return group;
-  }
-
-  logs_PutRetentionPolicy(input: any) {
-    this.groupOrThrow(input.logGroupName).retention = input.retentionInDays;
-  }
-
-  logs_ListTagsForResource(input: any) {
-    const name = String(input.resourceArn).split(':log-group:')[1] ?? '';
-    return { tags: { ...this.groupOrThrow(name).tags } };
-  }
-
-  logs_TagResource(input: any) {
-    const name = String(input.resourceArn).split(':log-group:')[1] ?? '';
-    Object.assign(this.groupOrThrow(name).tags, input.tags);
-  }
-
-  logs_DeleteLogGroup(input: any) {
-    this.groupOrThrow(input.logGroupName);
-    this.logGroups.delete(input.logGroupName);
-  }
-
-  logs_FilterLogEvents(input: any) {
-    const group = this.groupOrThrow(input.logGroupName);
-    const term = typeof input.filterPattern === 'string' ? input.filterPattern.replace(/^"|"$/g, '') : '';
-    const now = this.clock.now();
-    const events = group.events
-      .filter(
-        (e) =>
-          (e.ingestionTime ?? e.timestamp) <= now &&
-          e.timestamp >= (input.startTime ?? 0) &&
-          (!term || e.message.includes(term)),
-      )
-      .sort((a, b) => a.timestamp - b.timestamp)
-      .map(({ ingestionTime: _ingested, ...e }) => e);
-    return { events };
-  }
-
-  /** Writes a log event stamped `timestamp` that FilterLogEvents returns from `timestamp + delayMs` on. */
-  putLogEvent(group: string, message: string, timestamp: number, delayMs = this.model.logIngestionMs): void {
-    const events = this.groupOrThrow(group).events;
-    events.push({
-      eventId: `e${events.length + 1}`,
-      logStreamName: '2026/01/01/[$LATEST]abc',
-      timestamp,
-      ingestionTime: timestamp + delayMs,
-      message,
-    });
   }
 
   // ---- API Gateway

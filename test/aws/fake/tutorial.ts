@@ -32,7 +32,7 @@ export function makeTutorialStack(fake: FakeAws): { apiId: string } {
     role.attached.push(`arn:aws:iam::${fake.accountId}:policy/service-role/AWSLambdaMicroserviceExecutionRole-1a2b3c`);
     role.attached.push(`arn:aws:iam::${fake.accountId}:policy/service-role/AWSLambdaBasicExecutionRole-4d5e6f`);
   }
-  fake.lambda_CreateFunction({
+  fake.lambda.CreateFunction({
     FunctionName: 'productFunction',
     Runtime: 'nodejs20.x',
     Handler: 'index.handler',
@@ -42,7 +42,7 @@ export function makeTutorialStack(fake: FakeAws): { apiId: string } {
   const fn = fake.functions.get('productFunction');
   if (fn) fn.createdAt = hourAgo;
   // The tutorial's first test invocation created the function's log group, untagged, never expiring.
-  fake.logs_CreateLogGroup({ logGroupName: '/aws/lambda/productFunction' });
+  fake.logs.CreateLogGroup({ logGroupName: '/aws/lambda/productFunction' });
   const api = fake.apigateway_CreateRestApi({ name: 'productApi', endpointConfiguration: { types: ['REGIONAL'] } });
   const record = fake.apis.get(api.id);
   const product = fake.apigateway_CreateResource({
