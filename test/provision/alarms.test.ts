@@ -161,7 +161,7 @@ describe('setup --alarm-email', () => {
     [
       'an alarm',
       (fake: ReturnType<typeof fakeWorld>['fake']) =>
-        fake.cloudwatch_PutMetricAlarm({
+        fake.cloudwatch.PutMetricAlarm({
           AlarmName: 'productFunction-errors',
           MetricName: 'Errors',
           Namespace: 'AWS/Lambda',
@@ -175,7 +175,7 @@ describe('setup --alarm-email', () => {
     ],
     [
       'a topic',
-      (fake: ReturnType<typeof fakeWorld>['fake']) => fake.sns_CreateTopic({ Name: 'productApi-alarms' }),
+      (fake: ReturnType<typeof fakeWorld>['fake']) => fake.sns.CreateTopic({ Name: 'productApi-alarms' }),
       /alarm topic productApi-alarms .*setup does not take over topics/,
     ],
   ])(
@@ -197,7 +197,7 @@ describe('setup --alarm-email', () => {
 
   it('leaves a stack set up without --alarm-email alone: no alarm calls, no alarm lines, whatever bears the names', async () => {
     const world = fakeWorld();
-    world.fake.sns_CreateTopic({ Name: 'productApi-alarms' });
+    world.fake.sns.CreateTopic({ Name: 'productApi-alarms' });
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     const before = world.fake.calls.length;
 

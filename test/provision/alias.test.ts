@@ -56,7 +56,7 @@ function makeUnqualified(fake: FakeAws): string {
   fn.qualifiedStatements = undefined;
   fn.aliases = undefined;
   fn.versions = undefined;
-  fake.apigateway_CreateDeployment({ restApiId: api.api.id, stageName: 'prod' });
+  fake.apigateway.CreateDeployment({ restApiId: api.api.id, stageName: 'prod' });
   return api.api.id as string;
 }
 

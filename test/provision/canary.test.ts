@@ -20,7 +20,7 @@ function emit(world: FakeWorld, version: string, afterMs: number, invocations: n
     { Name: 'ExecutedVersion', Value: version },
   ];
   const Timestamp = new Date(world.clock.now() + afterMs);
-  world.fake.cloudwatch_PutMetricData({
+  world.fake.cloudwatch.PutMetricData({
     Namespace: 'AWS/Lambda',
     MetricData: [
       { MetricName: 'Invocations', Dimensions: dimensions, Timestamp, Value: invocations },

@@ -22,13 +22,13 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { API_GATEWAY_QUOTAS, API_GATEWAY_TOTAL_QUOTA } from '../../../src/aws/apigateway-pacer.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
 import type { Clock } from '../../../src/aws/clock.js';
-import type { AlarmRecord, MetricPoint } from './fake-aws.js';
+import type { AlarmRecord, MetricPoint } from './cloudwatch.js';
 import type { TableRecord } from './dynamodb.js';
 import type { RoleRecord } from './iam.js';
 import type { FunctionRecord } from './lambda.js';
 import type { LogGroupRecord } from './logs.js';
-import type { TopicRecord } from './fake-aws.js';
-import type { ApiKeyRecord, ApiRecord, UsagePlanRecord } from './fake-aws.js';
+import type { TopicRecord } from './sns.js';
+import type { ApiKeyRecord, ApiRecord, UsagePlanRecord } from './api-gateway.js';
 
 /** The SDK package of each service the fake answers, by the name the fake records its calls under. */
 interface Sdks {

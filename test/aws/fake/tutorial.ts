@@ -43,22 +43,22 @@ export function makeTutorialStack(fake: FakeAws): { apiId: string } {
   if (fn) fn.createdAt = hourAgo;
   // The tutorial's first test invocation created the function's log group, untagged, never expiring.
   fake.logs.CreateLogGroup({ logGroupName: '/aws/lambda/productFunction' });
-  const api = fake.apigateway_CreateRestApi({ name: 'productApi', endpointConfiguration: { types: ['REGIONAL'] } });
+  const api = fake.apigateway.CreateRestApi({ name: 'productApi', endpointConfiguration: { types: ['REGIONAL'] } });
   const record = fake.apis.get(api.id);
-  const product = fake.apigateway_CreateResource({
+  const product = fake.apigateway.CreateResource({
     restApiId: api.id,
     parentId: api.rootResourceId,
     pathPart: 'product',
   });
-  const byId = fake.apigateway_CreateResource({ restApiId: api.id, parentId: product.id, pathPart: '{id}' });
+  const byId = fake.apigateway.CreateResource({ restApiId: api.id, parentId: product.id, pathPart: '{id}' });
   const uri = `arn:aws:apigateway:${fake.region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${fake.region}:${fake.accountId}:function:productFunction/invocations`;
   for (const [resourceId, method] of [
     [product.id, 'GET'],
     [product.id, 'POST'],
     [byId.id, 'GET'],
   ] as const) {
-    fake.apigateway_PutMethod({ restApiId: api.id, resourceId, httpMethod: method, authorizationType: 'NONE' });
-    fake.apigateway_PutIntegration({
+    fake.apigateway.PutMethod({ restApiId: api.id, resourceId, httpMethod: method, authorizationType: 'NONE' });
+    fake.apigateway.PutIntegration({
       restApiId: api.id,
       resourceId,
       httpMethod: method,
@@ -67,7 +67,7 @@ export function makeTutorialStack(fake: FakeAws): { apiId: string } {
       uri,
     });
   }
-  fake.apigateway_CreateDeployment({ restApiId: api.id, stageName: 'prod' });
+  fake.apigateway.CreateDeployment({ restApiId: api.id, stageName: 'prod' });
   // The console's "Add permission" pop-up: any stage, one method and path.
   fn?.statements.set('a1b2c3d4-console', {
     Sid: 'a1b2c3d4-console',
