@@ -26,7 +26,8 @@ const outfile = join(outDir, 'bench-setup.mjs');
 await build({
   stdin: {
     contents: `
-      export { FakeAws, DEFAULT_MODEL } from './test/aws/fake/fake-aws.ts';
+      export { FakeAws } from './test/aws/fake/fake-aws.ts';
+      export { DEFAULT_MODEL } from './test/aws/fake/core.ts';
       export { VirtualClock } from './test/aws/fake/virtual-clock.ts';
       export { setupAws } from './src/commands/setup/aws.ts';
       export { teardownAws } from './src/commands/teardown/aws.ts';

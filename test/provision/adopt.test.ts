@@ -106,7 +106,7 @@ describe('a stack made by hand', () => {
   it('refuses to adopt when two REST APIs share the name, changing nothing', async () => {
     const world = fakeWorld();
     makeTutorialStack(world.fake);
-    world.fake.apigateway_CreateRestApi({ name: 'productApi' });
+    world.fake.apigateway.CreateRestApi({ name: 'productApi' });
     const before = world.fake.calls.length;
     const error = await setupAws({ ...noVerify, adopt: true }, testContext(world.cwd), world.deps()).catch(
       (e: unknown) => e,

@@ -45,15 +45,15 @@ describe('setup --alarm-email', () => {
     // The 5XX alarm is a rate: metric math over 5XXError and Count, one item returning data.
     const rate = fake.alarms.get('productApi-prod-5xx-rate');
     expect(rate?.MetricName).toBeUndefined();
-    expect(rate?.Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual([
+    expect(rate?.Metrics?.map((m: any) => m.Expression ?? m.MetricStat.Metric.MetricName)).toEqual([
       '5XXError',
       'Count',
       '100 * failed / requests',
     ]);
-    expect(rate?.Metrics.filter((m: any) => m.ReturnData !== false)).toHaveLength(1);
+    expect(rate?.Metrics?.filter((m: any) => m.ReturnData !== false)).toHaveLength(1);
     expect(rate?.Threshold).toBe(DEFAULT_ALARM_THRESHOLDS.serverErrorPercent);
     // The function's alarms name the function alone, so that they cover every version and alias.
-    expect(fake.alarms.get('productFunction-errors')?.Metrics[0].MetricStat.Metric.Dimensions).toEqual([
+    expect(fake.alarms.get('productFunction-errors')?.Metrics?.[0]?.MetricStat?.Metric?.Dimensions).toEqual([
       { Name: 'FunctionName', Value: 'productFunction' },
     ]);
 
@@ -161,7 +161,7 @@ describe('setup --alarm-email', () => {
     [
       'an alarm',
       (fake: ReturnType<typeof fakeWorld>['fake']) =>
-        fake.cloudwatch_PutMetricAlarm({
+        fake.cloudwatch.PutMetricAlarm({
           AlarmName: 'productFunction-errors',
           MetricName: 'Errors',
           Namespace: 'AWS/Lambda',
@@ -175,7 +175,7 @@ describe('setup --alarm-email', () => {
     ],
     [
       'a topic',
-      (fake: ReturnType<typeof fakeWorld>['fake']) => fake.sns_CreateTopic({ Name: 'productApi-alarms' }),
+      (fake: ReturnType<typeof fakeWorld>['fake']) => fake.sns.CreateTopic({ Name: 'productApi-alarms' }),
       /alarm topic productApi-alarms .*setup does not take over topics/,
     ],
   ])(
@@ -197,7 +197,7 @@ describe('setup --alarm-email', () => {
 
   it('leaves a stack set up without --alarm-email alone: no alarm calls, no alarm lines, whatever bears the names', async () => {
     const world = fakeWorld();
-    world.fake.sns_CreateTopic({ Name: 'productApi-alarms' });
+    world.fake.sns.CreateTopic({ Name: 'productApi-alarms' });
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     const before = world.fake.calls.length;
 

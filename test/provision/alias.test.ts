@@ -56,7 +56,7 @@ function makeUnqualified(fake: FakeAws): string {
   fn.qualifiedStatements = undefined;
   fn.aliases = undefined;
   fn.versions = undefined;
-  fake.apigateway_CreateDeployment({ restApiId: api.api.id, stageName: 'prod' });
+  fake.apigateway.CreateDeployment({ restApiId: api.api.id, stageName: 'prod' });
   return api.api.id as string;
 }
 
@@ -150,13 +150,13 @@ describe('Lambda versions and aliases in the fake', () => {
     const { fake } = world;
     const fn = fake.functions.get('productFunction');
     if (!fn) throw new Error('no function');
-    expect(fake.lambda_PublishVersion({ FunctionName: 'productFunction' }).Version).toBe('1');
+    expect(fake.lambda.PublishVersion({ FunctionName: 'productFunction' }).Version).toBe('1');
     fn.updateDoneAt = world.clock.now() + 1_000;
-    expect(() => fake.lambda_PublishVersion({ FunctionName: 'productFunction' })).toThrow(/update is in progress/);
+    expect(() => fake.lambda.PublishVersion({ FunctionName: 'productFunction' })).toThrow(/update is in progress/);
     expect(() =>
-      fake.lambda_UpdateAlias({ FunctionName: 'productFunction', Name: 'live', FunctionVersion: '1' }),
+      fake.lambda.UpdateAlias({ FunctionName: 'productFunction', Name: 'live', FunctionVersion: '1' }),
     ).toThrow(ResourceConflictException);
-    expect(() => fake.lambda_PublishVersion({ FunctionName: 'productFunction', CodeSha256: 'other' })).toThrow();
+    expect(() => fake.lambda.PublishVersion({ FunctionName: 'productFunction', CodeSha256: 'other' })).toThrow();
   });
 
   it.each([
@@ -168,7 +168,7 @@ describe('Lambda versions and aliases in the fake', () => {
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     await setupAws({ ...noVerify, memory: 512 } as never, testContext(world.cwd), world.deps());
     expect(() =>
-      world.fake.lambda_UpdateAlias({
+      world.fake.lambda.UpdateAlias({
         FunctionName: 'productFunction',
         Name: 'live',
         FunctionVersion: '1',
@@ -176,7 +176,7 @@ describe('Lambda versions and aliases in the fake', () => {
       }),
     ).toThrow(message);
     expect(
-      world.fake.lambda_UpdateAlias({
+      world.fake.lambda.UpdateAlias({
         FunctionName: 'productFunction',
         Name: 'live',
         FunctionVersion: '1',
@@ -184,7 +184,7 @@ describe('Lambda versions and aliases in the fake', () => {
       }),
     ).toMatchObject({ RoutingConfig: { AdditionalVersionWeights: { '2': 0.25 } } });
     // A version the alias routes to cannot be deleted.
-    expect(() => world.fake.lambda_DeleteFunction({ FunctionName: 'productFunction', Qualifier: '2' })).toThrow(
+    expect(() => world.fake.lambda.DeleteFunction({ FunctionName: 'productFunction', Qualifier: '2' })).toThrow(
       /aliases reference it/,
     );
   });
@@ -199,10 +199,10 @@ describe('Lambda versions and aliases in the fake', () => {
       Principal: 'apigateway.amazonaws.com',
       SourceArn: 'arn:aws:execute-api:us-east-1:123456789012:x/*/*/product',
     };
-    world.fake.lambda_AddPermission({ ...statement, Qualifier: '1' });
+    world.fake.lambda.AddPermission({ ...statement, Qualifier: '1' });
     expect(world.fake.policy('productFunction', '1').has('s1')).toBe(true);
     expect(world.fake.policy('productFunction', 'live').has('s1')).toBe(false);
-    expect(() => world.fake.lambda_AddPermission({ ...statement, Qualifier: '7' })).toThrow(/not found/i);
+    expect(() => world.fake.lambda.AddPermission({ ...statement, Qualifier: '7' })).toThrow(/not found/i);
   });
 });
 

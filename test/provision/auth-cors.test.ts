@@ -145,7 +145,7 @@ describe('CORS on AWS', () => {
         'gatewayresponse.header.Vary': "'Origin'",
       });
     }
-    expect(world.fake.functions.get('productFunction')?.config.Environment.Variables).toMatchObject({
+    expect(world.fake.functions.get('productFunction')?.config.Environment?.Variables).toMatchObject({
       CORS_ALLOWED_ORIGINS: 'https://shop.example.com',
     });
     expect(world.fake.policy('productFunction', 'live').size).toBeGreaterThan(0);
@@ -174,7 +174,7 @@ describe('CORS on AWS', () => {
     );
     expect(two.responseTemplates['application/json']).toContain('$origin == "http://localhost:5173"');
     expect(
-      api?.gatewayResponses?.get('DEFAULT_4XX')?.responseParameters[
+      api?.gatewayResponses?.get('DEFAULT_4XX')?.responseParameters?.[
         'gatewayresponse.header.Access-Control-Allow-Origin'
       ],
     ).toBe('method.request.header.Origin');
@@ -187,7 +187,7 @@ describe('CORS on AWS', () => {
     expect(Object.keys(methodsOf(world)).filter((k) => k.startsWith('OPTIONS'))).toEqual([]);
     expect(api?.gatewayResponses?.size ?? 0).toBe(0);
     expect(
-      world.fake.functions.get('productFunction')?.config.Environment.Variables.CORS_ALLOWED_ORIGINS,
+      world.fake.functions.get('productFunction')?.config.Environment?.Variables?.CORS_ALLOWED_ORIGINS,
     ).toBeUndefined();
     expect(api?.deployments).toBe(deployments + 1);
     expect(JSON.stringify([...world.fake.policy('productFunction', 'live').values()])).toBe(permissionsBefore);

@@ -20,7 +20,7 @@ function emit(world: FakeWorld, version: string, afterMs: number, invocations: n
     { Name: 'ExecutedVersion', Value: version },
   ];
   const Timestamp = new Date(world.clock.now() + afterMs);
-  world.fake.cloudwatch_PutMetricData({
+  world.fake.cloudwatch.PutMetricData({
     Namespace: 'AWS/Lambda',
     MetricData: [
       { MetricName: 'Invocations', Dimensions: dimensions, Timestamp, Value: invocations },
@@ -37,8 +37,8 @@ async function setUp() {
 
 const aliasCalls = (world: FakeWorld) =>
   world.fake
-    .callsOf('UpdateAlias')
-    .map((c) => [c.input.FunctionVersion, c.input.RoutingConfig?.AdditionalVersionWeights]);
+    .inputsOf('lambda', 'UpdateAlias')
+    .map((input) => [input.FunctionVersion, input.RoutingConfig?.AdditionalVersionWeights]);
 
 describe('deploy --canary', () => {
   it('routes the share to the new version, reads both versions each minute, and promotes a clean canary', async () => {
@@ -167,7 +167,7 @@ describe('deploy --canary', () => {
     await deploy({}, testContext(world.cwd), world.deps({ readCode: bundle2 }));
     await rollback({}, testContext(world.cwd), world.deps());
     // What a deploy killed with SIGKILL during its canary leaves: live on 1, a tenth of the requests on 2.
-    world.fake.lambda_UpdateAlias({
+    world.fake.lambda.UpdateAlias({
       FunctionName: 'productFunction',
       Name: 'live',
       RoutingConfig: { AdditionalVersionWeights: { 2: 0.1 } },

@@ -1,6 +1,6 @@
 // AWS's failure modes on first contact, each produced by the fake: conflicts, propagation, update windows.
 import { ConflictException } from '@aws-sdk/client-api-gateway';
-import { ResourceConflictException } from '@aws-sdk/client-lambda';
+import { type AddPermissionCommandInput, ResourceConflictException } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { setupAws } from '../../src/commands/setup/aws.js';
 import { statusAws } from '../../src/commands/status/aws.js';
@@ -146,10 +146,12 @@ describe('Lambda update windows', () => {
   it('an AddPermission whose statement a concurrent run added is done, not a failure', async () => {
     const world = fakeWorld();
     world.fake.intercept = (call) => {
-      if (call.op !== 'AddPermission' || world.fake.policy('productFunction', 'live').has(call.input.StatementId))
+      // The intercepted call is an AddPermission: its recorded input is that command's.
+      const input = call.input as unknown as AddPermissionCommandInput;
+      if (call.op !== 'AddPermission' || world.fake.policy('productFunction', 'live').has(input.StatementId ?? ''))
         return undefined;
       // The other run's statement lands first; ours then meets it.
-      world.fake.lambda_AddPermission(call.input);
+      world.fake.lambda.AddPermission(input);
       return new ResourceConflictException({
         message: `The statement id (${call.input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
         $metadata: { httpStatusCode: 409 },
@@ -194,7 +196,7 @@ describe('status', () => {
     world.fake.intercept = (call) => {
       // Setup reads the role once (the name check's answer serves the role step), so the other role comes just before ours.
       if (call.op === 'CreateRole' && ++reads === 1)
-        world.fake.iam_CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' });
+        world.fake.iam.CreateRole({ RoleName: 'productFunctionRole', AssumeRolePolicyDocument: '{}' });
       return undefined;
     };
     const unhandled: unknown[] = [];

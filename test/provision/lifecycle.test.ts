@@ -278,7 +278,7 @@ describe('ownership, confirmation and backups', () => {
     const world = fakeWorld();
     await setupAws({ ...noVerify, pitr: false }, testContext(world.cwd), world.deps());
     for (const id of ['1', '2', '3'])
-      world.fake.dynamodb_PutItem({
+      world.fake.dynamodb.PutItem({
         TableName: 'product',
         Item: { id: { S: id }, title: { S: `t${id}` }, price: { N: '9' } },
       });
@@ -294,7 +294,7 @@ describe('ownership, confirmation and backups', () => {
     const world = fakeWorld();
     await setupAws(noVerify, testContext(world.cwd), world.deps());
     for (const id of ['a', 'b', 'c', 'd', 'e'])
-      world.fake.dynamodb_PutItem({
+      world.fake.dynamodb.PutItem({
         TableName: 'product',
         Item: { id: { S: id }, title: { S: `title ${id}` }, price: { N: '1.5' } },
       });
@@ -317,7 +317,7 @@ describe('ownership, confirmation and backups', () => {
     const [key] = [...world.fake.apiKeys.values()];
     const [api] = [...world.fake.apis.values()];
     expect(plan?.apiStages).toEqual([{ apiId: api?.api.id, stage: 'prod' }]);
-    expect([...(world.fake.planKeys.get(plan?.id) ?? [])]).toEqual([key?.id]);
+    expect([...(world.fake.planKeys.get(plan?.id ?? '') ?? [])]).toEqual([key?.id]);
     const methods = [...(api?.resources.values() ?? [])].flatMap((r) =>
       Object.values(
         (r.resourceMethods ?? {}) as Record<
@@ -375,7 +375,7 @@ describe('ownership, confirmation and backups', () => {
     expect(fake.tables.get('product')?.billing).toBe('PAY_PER_REQUEST');
     expect(fake.logGroups.get('/aws/lambda/productFunction')?.retention).toBe(14);
     expect(fake.functions.get('productFunction')?.config.MemorySize).toBe(256);
-    expect([...fake.apis.values()][0]?.stages.get('prod')?.methodSettings['*/*'].throttlingRateLimit).toBe(50);
+    expect([...fake.apis.values()][0]?.stages.get('prod')?.methodSettings['*/*']?.throttlingRateLimit).toBe(50);
   });
 });
 
@@ -418,7 +418,7 @@ describe('more interruptions', () => {
         apis: world.fake.apis.size,
       }).toEqual({ k, plans: 1, keys: 1, apis: 1 });
       const [plan] = [...world.fake.usagePlans.values()];
-      expect(world.fake.planKeys.get(plan?.id)?.size).toBe(1);
+      expect(world.fake.planKeys.get(plan?.id ?? '')?.size).toBe(1);
       expect((await readState(world.cwd)).aws?.apiKey).toBe([...world.fake.apiKeys.values()][0]?.value);
     }
   });

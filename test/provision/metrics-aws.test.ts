@@ -42,7 +42,7 @@ function emitVersion(
     { Name: 'ExecutedVersion', Value: version },
   ];
   const Timestamp = new Date(Math.floor(Date.now() / MINUTE) * MINUTE - minutesAgo * MINUTE);
-  world.fake.cloudwatch_PutMetricData({
+  world.fake.cloudwatch.PutMetricData({
     Namespace: 'AWS/Lambda',
     MetricData: [
       { MetricName: 'Invocations', Dimensions, Timestamp, Value: figures.invocations },
@@ -73,7 +73,7 @@ describe('metrics on AWS, per executed version of alias live', () => {
     emitVersion(world, '1', 5, { invocations: 90, errors: 1, durationMs: 40 });
     emitVersion(world, '2', 5, { invocations: 10, errors: 3, durationMs: 250 });
     // Another alias's invocations of version 2 are not live's.
-    world.fake.cloudwatch_PutMetricData({
+    world.fake.cloudwatch.PutMetricData({
       Namespace: 'AWS/Lambda',
       MetricData: [
         {
@@ -160,7 +160,7 @@ describe('metrics on AWS, per executed version of alias live', () => {
     expect(versionSeries(without)).toEqual([]);
     const queries = metricCalls(older)[0]!.input.MetricDataQueries as MetricDataQuery[];
     expect(queries.map((q) => q.Label)).toEqual(
-      metricCalls(one)[0]!.input.MetricDataQueries.map((q: MetricDataQuery) => q.Label),
+      (metricCalls(one)[0]!.input.MetricDataQueries as MetricDataQuery[]).map((q) => q.Label),
     );
     expect(queries.some((q) => q.MetricStat?.Metric?.Dimensions?.some((d) => d.Name === 'ExecutedVersion'))).toBe(
       false,

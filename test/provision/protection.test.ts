@@ -113,7 +113,7 @@ describe('point-in-time recovery', () => {
   it("teardown's question says DynamoDB keeps a 35-day system backup, and AWS keeps one", async () => {
     const world = fakeWorld();
     await setupAws(noVerify, testContext(world.cwd), world.deps());
-    world.fake.dynamodb_PutItem({
+    world.fake.dynamodb.PutItem({
       TableName: 'product',
       Item: { id: { S: '1' }, title: { S: 'IPhone' }, price: { N: '900' } },
     });

@@ -41,7 +41,7 @@ describe('rollback', () => {
     );
     // A version published by hand (its description is not products-cli's) is not this stack's.
     world.fake.functions.get('productFunction')!.config.MemorySize = 1024;
-    world.fake.lambda_PublishVersion({ FunctionName: 'productFunction', Description: 'by hand' });
+    world.fake.lambda.PublishVersion({ FunctionName: 'productFunction', Description: 'by hand' });
     await expect(rollback({ to: 3 }, testContext(world.cwd), world.deps())).rejects.toThrow(
       /version 3 does not exist or was not published by this stack; versions it can use: 1$/,
     );
@@ -67,7 +67,7 @@ describe('rollback', () => {
   it('takes a canary out: live keeps its version and gets all the traffic again', async () => {
     const world = await deployedTwice();
     await rollback({ to: 1 }, testContext(world.cwd), world.deps());
-    world.fake.lambda_UpdateAlias({
+    world.fake.lambda.UpdateAlias({
       FunctionName: 'productFunction',
       Name: 'live',
       RoutingConfig: { AdditionalVersionWeights: { 2: 0.1 } },
@@ -85,7 +85,7 @@ describe('rollback', () => {
 
   it('says to run setup when the function has no alias live', async () => {
     const world = await deployedTwice();
-    world.fake.lambda_DeleteAlias({ FunctionName: 'productFunction', Name: 'live' });
+    world.fake.lambda.DeleteAlias({ FunctionName: 'productFunction', Name: 'live' });
     await expect(rollback({}, testContext(world.cwd), world.deps())).rejects.toThrow(
       'function productFunction has no alias live; run products-cli setup first',
     );

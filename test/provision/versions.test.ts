@@ -23,8 +23,8 @@ describe('versions', () => {
     await deploy({}, testContext(world.cwd), world.deps({ readCode: async () => bundle(2) }));
     await deploy({}, testContext(world.cwd), world.deps({ readCode: async () => bundle(3) }));
     world.fake.functions.get('productFunction')!.config.MemorySize = 1024;
-    world.fake.lambda_PublishVersion({ FunctionName: 'productFunction', Description: 'by hand' });
-    world.fake.lambda_UpdateAlias({
+    world.fake.lambda.PublishVersion({ FunctionName: 'productFunction', Description: 'by hand' });
+    world.fake.lambda.UpdateAlias({
       FunctionName: 'productFunction',
       Name: 'live',
       FunctionVersion: '2',
@@ -71,7 +71,7 @@ describe('versions', () => {
       name: 'productFunction:live',
       detail: 'version 2',
     });
-    world.fake.lambda_UpdateAlias({
+    world.fake.lambda.UpdateAlias({
       FunctionName: 'productFunction',
       Name: 'live',
       FunctionVersion: '1',
