@@ -20,7 +20,8 @@ import { build } from 'esbuild';
 import { finish, reason, row } from './figures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const outDir = join(root, 'node_modules', '.cache', 'products-cli-bench');
+// In build/, one folder below package.json as the compiled CLI is, where src/defaults.ts reads its version.
+const outDir = join(root, 'build');
 mkdirSync(outDir, { recursive: true });
 const outfile = join(outDir, 'bench-setup.mjs');
 await build({
