@@ -1,5 +1,6 @@
 /** The product API's client: one connection pool per base URL, timeouts, safe retries and errors people can read. */
 import {
+  LIST_LIMIT_BEFORE_SEGMENTS,
   normalizeField,
   operationRequest,
   type BatchCreateAnswer,
@@ -99,6 +100,32 @@ export class ProductApi {
       return page;
     }
     throw this.fail(method, path, response);
+  }
+
+  /**
+   * Starts a list in `segments` parts read side by side: the API's cursor for each segment of a parallel scan.
+   * An API deployed before segments ignores the parameter and answers its first page, from which the list
+   * goes on one page after another; one deployed before pages grew refuses `limit`, and is asked again with its
+   * own largest page. `pageSize` is the page size the API takes.
+   */
+  async listStart(options: {
+    segments: number;
+    limit: number;
+  }): Promise<{ segments: string[]; pageSize: number } | { page: ProductPage; pageSize: number }> {
+    const { method, path } = operationRequest('listProducts');
+    for (let limit = options.limit; ; limit = LIST_LIMIT_BEFORE_SEGMENTS) {
+      const response = await this.request(method, path, { query: { limit, segments: options.segments } });
+      const problem = response.body as { errors?: { field?: unknown }[] } | undefined;
+      const refusedLimit =
+        response.status === 400 && (problem?.errors ?? []).some((fieldError) => fieldError.field === 'limit');
+      if (refusedLimit && limit > LIST_LIMIT_BEFORE_SEGMENTS) continue;
+      if (response.status !== 200) throw this.fail(method, path, response);
+      const page = this.json<ProductPage>(method, path, response);
+      if (!Array.isArray(page.items)) throw notProductApi(`${this.baseUrl}${path}`, 200, response.headers);
+      if (Array.isArray(page.segments) && page.segments.every((cursor) => typeof cursor === 'string'))
+        return { segments: page.segments, pageSize: limit };
+      return { page, pageSize: limit };
+    }
   }
 
   /** Reads page after page, following the cursors, until the end or `max` products; each page as it arrives. */
