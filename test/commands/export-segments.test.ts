@@ -131,4 +131,22 @@ describe('export in segments', () => {
       await front.close();
     }
   });
+
+  it('list --json falls back to the older page size too', async () => {
+    const front = await gateway(true);
+    try {
+      const run = await runCli(['list', '--json', '--url', front.url], { cwd });
+
+      expect(run.code).toBe(EXIT.ok);
+      const listed = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id as string);
+      expect(listed.toSorted()).toEqual(ids);
+      const limits = front.seen.queries.map((query) => query.get('limit'));
+      expect(limits.slice(1).every((limit) => limit === String(LIST_LIMIT_BEFORE_SEGMENTS))).toBe(true);
+    } finally {
+      await front.close();
+    }
+  });
 });
