@@ -5,8 +5,9 @@
 //   kills       a second file killed (SIGKILL) at a random point three times, then run to its end: exactly N items
 //   export      <= 15 s, every product once, identical to `list --json` (one request at a time) after sorting
 //   delete      the batch delete of all of them (as `delete ID...` and bench's clean-up do it) <= 60 s
-//   memory      the peak RSS of import (<= 160 MiB) and of export (<= 120 MiB), each at N rows within 16 MiB of
-//               its peak at N/10 rows: memory flat, not growing with the rows
+//   memory      the peak RSS of import (<= 160 MiB) and of export (<= 120 MiB) at N rows as a user runs them;
+//               and flat: in a fixed heap (16 MiB old space, 1 MiB semi-space, so that V8's heap sizing, which
+//               grows with the run's length, does not count), the peak at N rows within 16 MiB of that at N/10
 // Beside them: the single-request import (one POST per row, as import sends to an API without the batch route)
 // measured on a sample of the same rows at the same throttle and extrapolated to N, as the baseline; and the
 // engine's own bulk write rate (BatchWriteItem on dynalite, scripts/bench/batch-writes.mjs) as the limit.
@@ -29,8 +30,9 @@ const flag = (name, fallback) =>
 const ROWS = flag('rows', 100_000);
 const RSS_GOAL_MIB = 160;
 const EXPORT_RSS_GOAL_MIB = 120;
-/** How much more a peak RSS at N rows may be than at N/10 rows for memory to count as flat. */
+/** How much more a peak RSS at N rows may be than at N/10 rows, both in FLAT_HEAP, for memory to count as flat. */
 const FLAT_MIB = 16;
+const FLAT_HEAP = '--max-old-space-size=16 --max-semi-space-size=1';
 const SAMPLE_ROWS = Math.min(3_000, ROWS);
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -65,10 +67,11 @@ function cli(args, cwd, extraEnv = {}) {
 }
 
 /** The environment that has a CLI run record its peak RSS, and the reading of it (MiB; NaN when none). */
-function peakRss(dir, name) {
+function peakRss(dir, name, { fixedHeap = false } = {}) {
   const file = join(dir, `rss-${name}`);
+  const preload = `--import=${join(root, 'scripts', 'bench', 'peak-rss.mjs')}`;
   return {
-    env: { NODE_OPTIONS: `--import=${join(root, 'scripts', 'bench', 'peak-rss.mjs')}`, PEAK_RSS_FILE: file },
+    env: { NODE_OPTIONS: fixedHeap ? `${FLAT_HEAP} ${preload}` : preload, PEAK_RSS_FILE: file },
     mib: () => (existsSync(file) ? Number(readFileSync(file, 'utf8')) / 1024 : Number.NaN),
   };
 }
@@ -171,14 +174,14 @@ async function measure() {
     );
     const sampleRemoved = singleOk && (await removeRows(`s-${run}`, SAMPLE_ROWS));
 
-    // Memory at a tenth of the rows, for the flatness check: import and export of N/10, then removed.
+    // Memory at a tenth of the rows in the fixed heap, for the flatness check: import and export of N/10, removed.
     const tenth = Math.max(1, Math.floor(ROWS / 10));
     log(`import and export of ${tenth} rows for the memory at N/10…`);
     const tenthFile = join(dir, 'tenth.ndjson');
     writeFileSync(tenthFile, ndjson(`t-${run}`, tenth));
-    const tenthImportRss = peakRss(dir, 'import-tenth');
+    const tenthImportRss = peakRss(dir, 'import-tenth', { fixedHeap: true });
     const tenthImport = await importOnce(tenthFile, stack.url, dir, tenthImportRss.env);
-    const tenthExportRss = peakRss(dir, 'export-tenth');
+    const tenthExportRss = peakRss(dir, 'export-tenth', { fixedHeap: true });
     const tenthExport = await cli(['export', '--url', stack.url], dir, tenthExportRss.env);
     const tenthOk =
       sampleRemoved &&
@@ -204,16 +207,37 @@ async function measure() {
         firstOk ? null : `exit ${first.code}: ${JSON.stringify(s1 ?? first.stderr).slice(0, 160)}`,
       ),
     );
-    /** The peak RSS row of a command at N rows, against its goal and its peak at N/10. */
-    const memoryRow = (name, full, small, goal, ok) =>
-      row(
-        `${name} peak RSS, ${ROWS} rows (${tenth} rows)`,
-        `${full.toFixed(0)} MiB (${small.toFixed(0)} MiB)`,
-        `<= ${goal} MiB, within ${FLAT_MIB} MiB of N/10 (flat)`,
-        full <= goal && full - small <= FLAT_MIB,
-        Number.isFinite(full) && Number.isFinite(small) && ok && tenthOk ? null : 'no peak RSS recorded at both sizes',
-      );
-    rows.push(memoryRow('import', importRss.mib(), tenthImportRss.mib(), RSS_GOAL_MIB, firstOk));
+    /** The peak RSS rows of a command: at N rows against its goal, and in the fixed heap at N/10 and N rows. */
+    const memoryRows = (name, full, goal, small, large, ok) => {
+      const recorded = [full, small, large].every(Number.isFinite) && ok && tenthOk;
+      const problem = recorded ? null : 'no peak RSS recorded at every size';
+      return [
+        row(`${name} peak RSS, ${ROWS} rows`, `${full.toFixed(0)} MiB`, `<= ${goal} MiB`, full <= goal, problem),
+        row(
+          `${name} peak RSS in a fixed heap, ${tenth} -> ${ROWS} rows`,
+          `${small.toFixed(0)} -> ${large.toFixed(0)} MiB`,
+          `grows < ${FLAT_MIB} MiB (flat)`,
+          large - small < FLAT_MIB,
+          problem,
+        ),
+      ];
+    };
+    log(`import of ${ROWS} other rows in the fixed heap…`);
+    const heldFile = join(dir, 'fixed-heap.ndjson');
+    writeFileSync(heldFile, ndjson(`h-${run}`));
+    const heldImportRss = peakRss(dir, 'import-fixed-heap', { fixedHeap: true });
+    const held = await importOnce(heldFile, stack.url, dir, heldImportRss.env);
+    const heldOk = held.code === 0 && held.summary?.created === ROWS && (await removeRows(`h-${run}`, ROWS));
+    rows.push(
+      ...memoryRows(
+        'import',
+        importRss.mib(),
+        RSS_GOAL_MIB,
+        tenthImportRss.mib(),
+        heldImportRss.mib(),
+        firstOk && heldOk,
+      ),
+    );
 
     log('the same import again…');
     const again = await importOnce(file, stack.url, dir);
@@ -249,13 +273,19 @@ async function measure() {
       ),
     );
 
+    const heldExportRss = peakRss(dir, 'export-fixed-heap', { fixedHeap: true });
+    const heldExport = await cli(['export', '--url', stack.url], dir, heldExportRss.env);
     rows.push(
-      memoryRow(
+      ...memoryRows(
         'export',
         exportRss.mib(),
-        tenthExportRss.mib(),
         EXPORT_RSS_GOAL_MIB,
-        exported.code === 0 && exportLines.length >= ROWS,
+        tenthExportRss.mib(),
+        heldExportRss.mib(),
+        exported.code === 0 &&
+          exportLines.length >= ROWS &&
+          heldExport.code === 0 &&
+          sortedLines(heldExport.stdout).length === exportLines.length,
       ),
     );
 
