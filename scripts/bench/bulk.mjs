@@ -1,15 +1,20 @@
 // Bulk data at the table's speed: 100,000 generated products through the local stack with its default stage
 // throttle (100 requests/s, burst 200), by the CLI as a user runs it.
-//   import      <= 60 s, exit 0, every row created, none failed or not sent, peak RSS <= 160 MiB (flat)
+//   import      <= 60 s, exit 0, every row created, none failed or not sent
 //   rerun       <= 60 s, every row reported existing
 //   kills       a second file killed (SIGKILL) at a random point three times, then run to its end: exactly N items
 //   export      <= 15 s, every product once, identical to `list --json` (one request at a time) after sorting
 //   delete      the batch delete of all of them (as `delete ID...` and bench's clean-up do it) <= 60 s
-// Beside them: the single-request import's bound (one POST per row at the throttle) as the baseline, and the
+//   memory      the peak RSS of import (<= 160 MiB) and of export (<= 120 MiB) at N rows as a user runs them;
+//               and flat: in a fixed heap (16 MiB old space, 1 MiB semi-space, so that V8's heap sizing, which
+//               grows with the run's length, does not count), the peak at N rows within 16 MiB of that at N/10
+// Beside them: the single-request import (one POST per row, as import sends to an API without the batch route)
+// measured on a sample of the same rows at the same throttle and extrapolated to N, as the baseline; and the
 // engine's own bulk write rate (BatchWriteItem on dynalite, scripts/bench/batch-writes.mjs) as the limit.
 //
 //   node scripts/bench/bulk.mjs [--rows N] [--json]      (needs `npm run build` first)
 import { spawn } from 'node:child_process';
+import { createServer, request } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,20 +29,25 @@ const flag = (name, fallback) =>
   process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback;
 const ROWS = flag('rows', 100_000);
 const RSS_GOAL_MIB = 160;
+const EXPORT_RSS_GOAL_MIB = 120;
+/** How much more a peak RSS at N rows may be than at N/10 rows, both in FLAT_HEAP, for memory to count as flat. */
+const FLAT_MIB = 16;
+const FLAT_HEAP = '--max-old-space-size=16 --max-semi-space-size=1';
+const SAMPLE_ROWS = Math.min(3_000, ROWS);
 const log = (line) => process.stderr.write(`${line}\n`);
 
-const ndjson = (prefix) =>
-  Array.from({ length: ROWS }, (_, i) =>
+const ndjson = (prefix, rows = ROWS) =>
+  Array.from({ length: rows }, (_, i) =>
     JSON.stringify({ id: `${prefix}-${i}`, title: `Product ${i}`, price: (i % 1000) + 0.99 }),
   ).join('\n') + '\n';
 
 /** A CLI run's stdout, exit code and time. */
-function cli(args, cwd) {
+function cli(args, cwd, extraEnv = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [bin, ...args], {
       cwd,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out = [];
@@ -56,6 +66,54 @@ function cli(args, cwd) {
   });
 }
 
+/** The environment that has a CLI run record its peak RSS, and the reading of it (MiB; NaN when none). */
+function peakRss(dir, name, { fixedHeap = false } = {}) {
+  const file = join(dir, `rss-${name}`);
+  const preload = `--import=${join(root, 'scripts', 'bench', 'peak-rss.mjs')}`;
+  return {
+    env: { NODE_OPTIONS: fixedHeap ? `${FLAT_HEAP} ${preload}` : preload, PEAK_RSS_FILE: file },
+    mib: () => (existsSync(file) ? Number(readFileSync(file, 'utf8')) / 1024 : Number.NaN),
+  };
+}
+
+/**
+ * A gateway in front of the stack that answers POST /products as API Gateway answers a stage without that route
+ * (403 Missing Authentication Token), so that import sends one POST per row; it counts what it saw.
+ */
+async function withoutBatchRoute(stackUrl) {
+  const target = new URL(stackUrl);
+  const seen = { refused: 0, singlePosts: 0 };
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'POST' && path === `${target.pathname}/products`) {
+      seen.refused++;
+      req.resume();
+      res.writeHead(403, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'MissingAuthenticationTokenException',
+      });
+      res.end(JSON.stringify({ message: 'Missing Authentication Token' }));
+      return;
+    }
+    if (req.method === 'POST' && path === `${target.pathname}/product`) seen.singlePosts++;
+    const forwarded = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on('error', () => res.destroy());
+    req.pipe(forwarded);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}${target.pathname}`,
+    seen,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 const sortedLines = (text) => text.split('\n').filter(Boolean).sort();
 const idsWith = (lines, prefix) => lines.filter((line) => JSON.parse(line).id.startsWith(`${prefix}-`)).length;
 
@@ -65,24 +123,79 @@ async function measure() {
   const rows = [];
   const run = Date.now().toString(36);
   try {
-    // The baseline: one POST per row, held to the throttle after its burst.
+    const { ProductApi } = await import(join(root, 'build', 'http', 'api-client.js'));
+    const { deleteMany } = await import(join(root, 'build', 'transfer', 'delete-many.js'));
+    /** Deletes the products of a `<prefix>-<i>` file of `count` rows; true when every one was. */
+    const removeRows = async (prefix, count) => {
+      const api = new ProductApi({ baseUrl: stack.url, retryThrottled: false });
+      try {
+        const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+        return (await deleteMany(api, ids, { concurrency: 4 }))?.deleted.length === count;
+      } finally {
+        await api.close();
+      }
+    };
+
+    // The baseline: one POST per row, as import sends them to an API without the batch route, on a sample.
+    log(`single-request import of a ${SAMPLE_ROWS}-row sample (no batch route)…`);
+    const sampleFile = join(dir, 'sample.ndjson');
+    writeFileSync(sampleFile, ndjson(`s-${run}`, SAMPLE_ROWS));
+    const front = await withoutBatchRoute(stack.url);
+    const single = await importOnce(sampleFile, front.url, dir);
+    await front.close();
+    const ss = single.summary;
+    const singleOk =
+      single.code === 0 &&
+      ss?.created === SAMPLE_ROWS &&
+      ss.failed === 0 &&
+      ss.notSent === 0 &&
+      front.seen.refused >= 1 &&
+      front.seen.singlePosts >= SAMPLE_ROWS;
+    const singleRate = SAMPLE_ROWS / single.seconds;
     rows.push(
       row(
-        `single-request import of ${ROWS} rows (the throttle's bound)`,
-        `${((ROWS - 200) / 100).toFixed(0)} s`,
-        'baseline: (rows - burst 200) / 100 per s',
+        `single-request import, ${SAMPLE_ROWS}-row sample (baseline)`,
+        `${single.seconds.toFixed(1)} s (${Math.round(singleRate)} rows/s measured)`,
+        'baseline: one POST per row, measured',
         true,
+        singleOk
+          ? null
+          : `exit ${single.code}, ${front.seen.singlePosts} single POSTs: ${JSON.stringify(ss ?? single.stderr).slice(0, 160)}`,
       ),
     );
+    rows.push(
+      row(
+        `single-request import of ${ROWS} rows, extrapolated`,
+        `${(ROWS / singleRate).toFixed(0)} s`,
+        `baseline: ${ROWS} rows at the sample's measured rate`,
+        true,
+        singleOk ? null : 'the sample did not complete',
+      ),
+    );
+    const sampleRemoved = singleOk && (await removeRows(`s-${run}`, SAMPLE_ROWS));
+
+    // Memory at a tenth of the rows in the fixed heap, for the flatness check: import and export of N/10, removed.
+    const tenth = Math.max(1, Math.floor(ROWS / 10));
+    log(`import and export of ${tenth} rows for the memory at N/10…`);
+    const tenthFile = join(dir, 'tenth.ndjson');
+    writeFileSync(tenthFile, ndjson(`t-${run}`, tenth));
+    const tenthImportRss = peakRss(dir, 'import-tenth', { fixedHeap: true });
+    const tenthImport = await importOnce(tenthFile, stack.url, dir, tenthImportRss.env);
+    const tenthExportRss = peakRss(dir, 'export-tenth', { fixedHeap: true });
+    const tenthExport = await cli(['export', '--url', stack.url], dir, tenthExportRss.env);
+    const tenthOk =
+      sampleRemoved &&
+      tenthImport.code === 0 &&
+      tenthImport.summary?.created === tenth &&
+      tenthExport.code === 0 &&
+      sortedLines(tenthExport.stdout).length === tenth &&
+      (await removeRows(`t-${run}`, tenth));
 
     const file = join(dir, 'bulk.ndjson');
     writeFileSync(file, ndjson(`b-${run}`));
-    const rssFile = join(dir, 'rss');
+    const importRss = peakRss(dir, 'import');
     log(`import of ${ROWS} rows…`);
-    const first = await importOnce(file, stack.url, dir, {
-      NODE_OPTIONS: `--import=${join(root, 'scripts', 'bench', 'peak-rss.mjs')}`,
-      PEAK_RSS_FILE: rssFile,
-    });
+    const first = await importOnce(file, stack.url, dir, importRss.env);
     const s1 = first.summary;
     const firstOk = first.code === 0 && s1?.created === ROWS && s1.failed === 0 && s1.notSent === 0;
     rows.push(
@@ -94,14 +207,35 @@ async function measure() {
         firstOk ? null : `exit ${first.code}: ${JSON.stringify(s1 ?? first.stderr).slice(0, 160)}`,
       ),
     );
-    const rssMiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
+    /** The peak RSS rows of a command: at N rows against its goal, and in the fixed heap at N/10 and N rows. */
+    const memoryRows = (name, full, goal, small, large, ok) => {
+      const recorded = [full, small, large].every(Number.isFinite) && ok && tenthOk;
+      const problem = recorded ? null : 'no peak RSS recorded at every size';
+      return [
+        row(`${name} peak RSS, ${ROWS} rows`, `${full.toFixed(0)} MiB`, `<= ${goal} MiB`, full <= goal, problem),
+        row(
+          `${name} peak RSS in a fixed heap, ${tenth} -> ${ROWS} rows`,
+          `${small.toFixed(0)} -> ${large.toFixed(0)} MiB`,
+          `grows < ${FLAT_MIB} MiB (flat)`,
+          large - small < FLAT_MIB,
+          problem,
+        ),
+      ];
+    };
+    log(`import of ${ROWS} other rows in the fixed heap…`);
+    const heldFile = join(dir, 'fixed-heap.ndjson');
+    writeFileSync(heldFile, ndjson(`h-${run}`));
+    const heldImportRss = peakRss(dir, 'import-fixed-heap', { fixedHeap: true });
+    const held = await importOnce(heldFile, stack.url, dir, heldImportRss.env);
+    const heldOk = held.code === 0 && held.summary?.created === ROWS && (await removeRows(`h-${run}`, ROWS));
     rows.push(
-      row(
-        'import peak RSS',
-        `${rssMiB.toFixed(0)} MiB`,
-        `<= ${RSS_GOAL_MIB} MiB (memory flat)`,
-        rssMiB <= RSS_GOAL_MIB,
-        Number.isFinite(rssMiB) && firstOk ? null : 'no peak RSS recorded',
+      ...memoryRows(
+        'import',
+        importRss.mib(),
+        RSS_GOAL_MIB,
+        tenthImportRss.mib(),
+        heldImportRss.mib(),
+        firstOk && heldOk,
       ),
     );
 
@@ -120,7 +254,8 @@ async function measure() {
     );
 
     log('export, and list --json to compare…');
-    const exported = await cli(['export', '--url', stack.url], dir);
+    const exportRss = peakRss(dir, 'export');
+    const exported = await cli(['export', '--url', stack.url], dir, exportRss.env);
     const listed = await cli(['list', '--json', '--url', stack.url], dir);
     const exportLines = sortedLines(exported.stdout);
     const listLines = sortedLines(listed.stdout);
@@ -138,9 +273,23 @@ async function measure() {
       ),
     );
 
+    const heldExportRss = peakRss(dir, 'export-fixed-heap', { fixedHeap: true });
+    const heldExport = await cli(['export', '--url', stack.url], dir, heldExportRss.env);
+    rows.push(
+      ...memoryRows(
+        'export',
+        exportRss.mib(),
+        EXPORT_RSS_GOAL_MIB,
+        tenthExportRss.mib(),
+        heldExportRss.mib(),
+        exported.code === 0 &&
+          exportLines.length >= ROWS &&
+          heldExport.code === 0 &&
+          sortedLines(heldExport.stdout).length === exportLines.length,
+      ),
+    );
+
     log('batch delete of them all…');
-    const { ProductApi } = await import(join(root, 'build', 'http', 'api-client.js'));
-    const { deleteMany } = await import(join(root, 'build', 'transfer', 'delete-many.js'));
     const api = new ProductApi({ baseUrl: stack.url, retryThrottled: false });
     const ids = exportLines.map((line) => JSON.parse(line).id);
     const deleteStarted = performance.now();

@@ -2,7 +2,7 @@
 import { defineCommand } from '../cli/command.js';
 import { jsonOption, targetOptions } from '../cli/target-options.js';
 import { wholeNumber } from '../cli/parsers.js';
-import { LIST_LIMIT_MAX } from '../contract/index.js';
+import { LIST_LIMIT_MAX, LIST_PAGE_MAX_BYTES } from '../contract/index.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { ProductPage } from '../http/api-client.js';
@@ -64,7 +64,7 @@ export const command = defineCommand({
     { flags: '--all', description: 'every product, on a terminal too' },
     {
       flags: '--page-size <n>',
-      description: 'products per request, 1-100',
+      description: `products per request, 1-${LIST_LIMIT_MAX} (a page also ends at ${LIST_PAGE_MAX_BYTES / 1024 / 1024} MiB of products)`,
       default: String(LIST_LIMIT_MAX),
       parse: wholeNumber('--page-size', 1, LIST_LIMIT_MAX),
     },

@@ -10,12 +10,27 @@ import { PATCH_FIELDS } from './product.js';
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export const LIST_LIMIT_DEFAULT = 50;
-export const LIST_LIMIT_MAX = 100;
+/**
+ * A list page's bounds, by count and by bytes, well inside what carries it. DynamoDB's Scan reads at most 1 MB
+ * per call (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html), so one page may take
+ * several Scan calls; Lambda answers a synchronous invoke with at most 6 MB
+ * (https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html), and API Gateway carries at most 10 MB and waits
+ * 29 s for its integration (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
+ * A page stops at LIST_LIMIT_MAX items, at LIST_PAGE_MAX_BYTES of serialised items (the proxy result escapes the
+ * body once more, at most doubling it: under 4.2 MB), or after LIST_PAGE_MAX_MS of scanning, whichever comes first.
+ */
+export const LIST_LIMIT_MAX = 1000;
+export const LIST_PAGE_MAX_BYTES = 2 * 1024 * 1024;
+export const LIST_PAGE_MAX_MS = 10_000;
+/** The largest page of APIs deployed before pages grew: a client falls back to it when `limit` is refused. */
+export const LIST_LIMIT_BEFORE_SEGMENTS = 100;
+/** Most segments of a parallel scan one list may be split into (`segments`). */
+export const LIST_SEGMENTS_MAX = 16;
 /** Largest request body the handler accepts, in bytes after base64 decoding. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** The parameters an operation may take, by their name in the OpenAPI document's components. */
-export type ParameterName = 'id' | 'limit' | 'cursor' | 'IfMatch';
+export type ParameterName = 'id' | 'limit' | 'cursor' | 'segments' | 'IfMatch';
 /** The shapes of bodies and answers, by their name in the OpenAPI document's components. */
 export type ShapeName =
   | 'Product'
@@ -62,8 +77,8 @@ export const OPERATIONS = [
     method: 'GET',
     resource: '/product',
     summary: 'List products, one page at a time',
-    description: `Returns up to \`limit\` products (default ${LIST_LIMIT_DEFAULT}) and a cursor for the next page; \`nextCursor\` is null on the last page. Pages are read with a scan, so their order is not meaningful.`,
-    parameters: ['limit', 'cursor'],
+    description: `Returns up to \`limit\` products (default ${LIST_LIMIT_DEFAULT}) and a cursor for the next page; \`nextCursor\` is null on the last page. Pages are read with a scan, so their order is not meaningful. A page ends at \`limit\` items or ${LIST_PAGE_MAX_BYTES} bytes of items, whichever comes first. With \`segments=N\` (1-${LIST_SEGMENTS_MAX}) and no cursor, the answer holds no items but \`segments\`: N cursors, one per segment of a parallel scan, each read page by page as any cursor is; together they hold every product once.`,
+    parameters: ['limit', 'cursor', 'segments'],
     success: { status: 200, description: 'One page of products.', shape: 'ProductPage' },
     problems: ['badQuery', 'internal', 'unavailable'],
     access: 'read',

@@ -22,6 +22,7 @@ import {
   type Product,
 } from '../contract/index.js';
 import { BatchStore } from './batch-store.js';
+import { encodeCursor } from './cursor.js';
 import { withCors } from './response-cors.js';
 import { HttpError } from './http-error.js';
 import { ProductStore } from './product-store.js';
@@ -188,8 +189,15 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
   }
 
   async function listProducts(event: APIGatewayProxyEvent): Promise<Reply> {
-    const { limit, startKey } = readListQuery(event);
-    return { status: 200, body: await store.list(limit, startKey) };
+    const { limit, position, segments } = readListQuery(event);
+    if (segments !== undefined) {
+      // The start of a parallel scan: one cursor per segment, each read on as any cursor is.
+      const cursors = Array.from({ length: segments }, (_, index) =>
+        encodeCursor({ segment: { index, total: segments } }),
+      );
+      return { status: 200, body: { items: [], nextCursor: null, segments: cursors } };
+    }
+    return { status: 200, body: await store.list(limit, position) };
   }
 
   async function updateProduct(event: APIGatewayProxyEvent): Promise<Reply> {

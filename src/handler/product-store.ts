@@ -1,7 +1,13 @@
 /** Product persistence in DynamoDB: conditional writes, paged scans, and SDK errors translated where they arise. */
 import type { DynamoClient } from './dynamo-client/client.js';
-import type { Product, ProductPatch, SkippedItem } from '../contract/index.js';
-import { encodeCursor, type ProductKey } from './cursor.js';
+import {
+  LIST_PAGE_MAX_BYTES,
+  LIST_PAGE_MAX_MS,
+  type Product,
+  type ProductPatch,
+  type SkippedItem,
+} from '../contract/index.js';
+import { encodeCursor, invalidCursor, type ListPosition, type ProductKey } from './cursor.js';
 import { HttpError } from './http-error.js';
 import { isAmbiguous } from './dynamo-client/errors.js';
 import { readStoredItem, toProduct } from './stored-item.js';
@@ -11,6 +17,12 @@ export interface ProductPage {
   nextCursor: string | null;
   /** The page's stored items that do not read as products; present only when there are some. */
   skipped?: SkippedItem[];
+}
+
+/** How far one page may go, by bytes of serialised items and by time spent scanning (see LIST_PAGE_MAX_BYTES). */
+export interface PageBudget {
+  maxBytes: number;
+  maxMs: number;
 }
 
 const THROTTLING_ERRORS = new Set([
@@ -97,24 +109,61 @@ export class ProductStore {
     }
   }
 
-  /** One page of a scan, at most `limit` items, so no response nears Lambda's 6 MB limit. */
-  async list(limit: number, startKey: ProductKey | undefined): Promise<ProductPage> {
-    try {
-      const result = await this.client.scan({
+  /**
+   * One page of a scan (of one segment, when the position names one): at most `limit` items, and no more than
+   * the budget's bytes of them (always at least one), so that no answer nears Lambda's 6 MB. DynamoDB returns at
+   * most 1 MB per Scan call, so a page takes as many calls as it needs, until the budget's time is spent.
+   */
+  async list(
+    limit: number,
+    position: ListPosition,
+    budget: PageBudget = { maxBytes: LIST_PAGE_MAX_BYTES, maxMs: LIST_PAGE_MAX_MS },
+  ): Promise<ProductPage> {
+    const started = performance.now();
+    const { segment } = position;
+    const items: Product[] = [];
+    const skipped: SkippedItem[] = [];
+    // The brackets and commas of the answer's lists, roughly: one byte per entry below.
+    let bytes = 2;
+    let next: ProductKey | undefined = position.key;
+    for (let first = true; first || next; first = false) {
+      const result = await this.scanOnce({
         TableName: this.tableName,
-        Limit: limit,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        Limit: limit - items.length - skipped.length,
+        ...(next ? { ExclusiveStartKey: next } : {}),
+        ...(segment ? { Segment: segment.index, TotalSegments: segment.total } : {}),
       });
-      const lastKey = result.LastEvaluatedKey as ProductKey | undefined;
-      const items: Product[] = [];
-      const skipped: SkippedItem[] = [];
+      next = result.LastEvaluatedKey as ProductKey | undefined;
+      let full = false;
       for (const item of result.Items ?? []) {
         const read = readStoredItem(item);
+        const entry = read.ok
+          ? read.product
+          : { id: typeof item.id === 'string' ? item.id : JSON.stringify(item.id), errors: read.errors };
+        const size = Buffer.byteLength(JSON.stringify(entry)) + 1;
+        if (items.length + skipped.length > 0 && bytes + size > budget.maxBytes) {
+          // The page is full: it goes on after the last item it holds, which a scan resumes from as from its own key.
+          full = true;
+          next = { id: (items.at(-1) ?? skipped.at(-1))?.id as string };
+          break;
+        }
+        bytes += size;
         if (read.ok) items.push(read.product);
-        else skipped.push({ id: typeof item.id === 'string' ? item.id : JSON.stringify(item.id), errors: read.errors });
+        else skipped.push(entry as SkippedItem);
       }
-      return { items, nextCursor: lastKey ? encodeCursor(lastKey) : null, ...(skipped.length > 0 ? { skipped } : {}) };
+      if (full || items.length + skipped.length >= limit || performance.now() - started >= budget.maxMs) break;
+    }
+    const nextCursor = next ? encodeCursor({ key: next, ...(segment ? { segment } : {}) }) : null;
+    return { items, nextCursor, ...(skipped.length > 0 ? { skipped } : {}) };
+  }
+
+  /** One Scan call; a start key the table refuses (not of this table, or outside its segment) is a bad cursor. */
+  private async scanOnce(input: Parameters<DynamoClient['scan']>[0]) {
+    try {
+      return await this.client.scan(input);
     } catch (error) {
+      if (input.ExclusiveStartKey && (error as Error | undefined)?.name === 'ValidationException')
+        throw invalidCursor(error);
       return translate(error);
     }
   }

@@ -1,7 +1,7 @@
 /** Reading a REST proxy event: headers, body, query and preconditions, each rejected with a precise 4xx. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, MAX_BODY_BYTES } from '../contract/index.js';
-import { decodeCursor, type ProductKey } from './cursor.js';
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_SEGMENTS_MAX, MAX_BODY_BYTES } from '../contract/index.js';
+import { decodeCursor, type ListPosition } from './cursor.js';
 import { HttpError } from './http-error.js';
 
 /** A header's value, looked up without regard to case (API Gateway keeps the client's casing). */
@@ -86,23 +86,36 @@ function singleQueryValue(event: APIGatewayProxyEvent, name: string): string | u
 
 export interface ListQuery {
   limit: number;
-  startKey: ProductKey | undefined;
+  position: ListPosition;
+  /** With `segments=N` and no cursor: the number of segments to hand out cursors for. */
+  segments?: number;
 }
 
-/** Reads `limit` (1-100, default 50) and `cursor` from the query string. */
-export function readListQuery(event: APIGatewayProxyEvent): ListQuery {
-  const rawLimit = singleQueryValue(event, 'limit');
-  let limit = LIST_LIMIT_DEFAULT;
-  if (rawLimit !== undefined) {
-    limit = /^\d{1,4}$/.test(rawLimit) ? Number(rawLimit) : Number.NaN;
-    if (!(limit >= 1 && limit <= LIST_LIMIT_MAX)) {
-      throw new HttpError('badQuery', `limit must be a whole number from 1 to ${LIST_LIMIT_MAX}`, {
-        errors: [{ field: 'limit', message: `must be a whole number from 1 to ${LIST_LIMIT_MAX}` }],
-      });
-    }
+/** A whole number from 1 to `max` in the query, or undefined when absent; 400 naming the parameter otherwise. */
+function wholeQueryValue(event: APIGatewayProxyEvent, name: string, max: number): number | undefined {
+  const raw = singleQueryValue(event, name);
+  if (raw === undefined) return undefined;
+  const value = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= 1 && value <= max)) {
+    throw new HttpError('badQuery', `${name} must be a whole number from 1 to ${max}`, {
+      errors: [{ field: name, message: `must be a whole number from 1 to ${max}` }],
+    });
   }
+  return value;
+}
+
+/** Reads `limit` (1-LIST_LIMIT_MAX, default 50), `cursor` and `segments` (only without a cursor) from the query. */
+export function readListQuery(event: APIGatewayProxyEvent): ListQuery {
+  const limit = wholeQueryValue(event, 'limit', LIST_LIMIT_MAX) ?? LIST_LIMIT_DEFAULT;
+  const segments = wholeQueryValue(event, 'segments', LIST_SEGMENTS_MAX);
   const cursor = singleQueryValue(event, 'cursor');
-  return { limit, startKey: cursor === undefined || cursor === '' ? undefined : decodeCursor(cursor) };
+  const position = cursor === undefined || cursor === '' ? {} : decodeCursor(cursor);
+  if (segments !== undefined && cursor !== undefined && cursor !== '') {
+    throw new HttpError('badQuery', 'segments starts a list: send it without a cursor', {
+      errors: [{ field: 'segments', message: 'may be given only without a cursor' }],
+    });
+  }
+  return { limit, position, ...(segments === undefined ? {} : { segments }) };
 }
 
 /**

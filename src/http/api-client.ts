@@ -1,5 +1,6 @@
 /** The product API's client: one connection pool per base URL, timeouts, safe retries and errors people can read. */
 import {
+  LIST_LIMIT_BEFORE_SEGMENTS,
   normalizeField,
   operationRequest,
   type BatchCreateAnswer,
@@ -101,13 +102,57 @@ export class ProductApi {
     throw this.fail(method, path, response);
   }
 
+  /**
+   * Starts a list in `segments` parts read side by side: the API's cursor for each segment of a parallel scan.
+   * An API deployed before segments ignores the parameter and answers its first page, from which the list
+   * goes on one page after another. `pageSize` is the page size the API takes (see firstPage).
+   */
+  async listStart(options: {
+    segments: number;
+    limit: number;
+  }): Promise<{ segments: string[]; pageSize: number } | { page: ProductPage; pageSize: number }> {
+    const { page, pageSize } = await this.firstPage({ limit: options.limit, segments: options.segments });
+    if (Array.isArray(page.segments) && page.segments.every((cursor) => typeof cursor === 'string'))
+      return { segments: page.segments, pageSize };
+    return { page, pageSize };
+  }
+
+  /**
+   * The first page of a list, and the page size the API took: an API deployed before pages grew refuses a
+   * `limit` past LIST_LIMIT_BEFORE_SEGMENTS, and is asked again with that, its own largest page.
+   */
+  private async firstPage(query: {
+    limit: number;
+    cursor?: string;
+    segments?: number;
+  }): Promise<{ page: ProductPage; pageSize: number }> {
+    const { method, path } = operationRequest('listProducts');
+    for (let limit = query.limit; ; limit = LIST_LIMIT_BEFORE_SEGMENTS) {
+      const response = await this.request(method, path, { query: { ...query, limit } });
+      const problem = response.body as { errors?: { field?: unknown }[] } | undefined;
+      const refusedLimit =
+        response.status === 400 && (problem?.errors ?? []).some((fieldError) => fieldError.field === 'limit');
+      if (refusedLimit && limit > LIST_LIMIT_BEFORE_SEGMENTS) continue;
+      if (response.status !== 200) throw this.fail(method, path, response);
+      const page = this.json<ProductPage>(method, path, response);
+      if (!Array.isArray(page.items)) throw notProductApi(`${this.baseUrl}${path}`, 200, response.headers);
+      return { page, pageSize: limit };
+    }
+  }
+
   /** Reads page after page, following the cursors, until the end or `max` products; each page as it arrives. */
   async *pages(options: ListOptions = {}): AsyncGenerator<ProductPage> {
-    const pageSize = options.pageSize ?? 100;
+    let pageSize = options.pageSize ?? 100;
     let remaining = options.max ?? Number.POSITIVE_INFINITY;
     let cursor: string | null = options.cursor ?? null;
-    do {
-      const page = await this.listPage({ limit: Math.min(pageSize, remaining), cursor });
+    for (let first = true; first || (cursor && remaining > 0); first = false) {
+      const limit = Math.min(pageSize, remaining);
+      let page: ProductPage;
+      if (first) {
+        const answer = await this.firstPage({ limit, ...(cursor ? { cursor } : {}) });
+        page = answer.page;
+        pageSize = Math.min(pageSize, answer.pageSize);
+      } else page = await this.listPage({ limit, cursor });
       const items = page.items.length > remaining ? page.items.slice(0, remaining) : page.items;
       remaining -= items.length;
       cursor = page.nextCursor;
@@ -116,7 +161,7 @@ export class ProductApi {
         nextCursor: cursor,
         ...(page.skipped && page.skipped.length > 0 ? { skipped: page.skipped } : {}),
       };
-    } while (cursor && remaining > 0);
+    }
   }
 
   /** Every product, one at a time, read a page at a time; stops after `max`. */

@@ -104,10 +104,12 @@ export interface ProductPage {
   nextCursor: string | null;
   /** Stored items of the page that do not read as products, with the fields at fault. */
   skipped?: SkippedItem[];
+  /** Only in the answer to `segments=N`: one cursor per segment of a parallel scan. */
+  segments?: string[];
 }
 
 export interface ListOptions {
-  /** Products per request (1-100; default 100). */
+  /** Products per request (1-LIST_LIMIT_MAX; default 100). */
   pageSize?: number;
   /** Stop after this many products in all. */
   max?: number;

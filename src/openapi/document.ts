@@ -8,6 +8,8 @@ import {
   FIELD_NAMES,
   LIST_LIMIT_DEFAULT,
   LIST_LIMIT_MAX,
+  LIST_PAGE_MAX_BYTES,
+  LIST_SEGMENTS_MAX,
   MAX_BODY_BYTES,
   OPERATIONS,
   PATCH_FIELDS,
@@ -151,6 +153,14 @@ function schemas(): Record<string, unknown> {
           type: ['string', 'null'],
           description: 'Pass as `cursor` for the next page; null on the last page.',
         },
+        segments: {
+          type: 'array',
+          description:
+            'Only in the answer to `segments=N`: one cursor per segment of a parallel scan, to read each on as any `nextCursor`. Together the segments hold every product once.',
+          items: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
+          minItems: 1,
+          maxItems: LIST_SEGMENTS_MAX,
+        },
         skipped: {
           type: 'array',
           description:
@@ -215,8 +225,16 @@ function parameters(): Record<string, unknown> {
       name: 'limit',
       in: 'query',
       required: false,
-      description: 'Products per page.',
+      description: `Products per page at most; a page also ends before its items pass ${LIST_PAGE_MAX_BYTES} bytes.`,
       schema: { type: 'integer', minimum: 1, maximum: LIST_LIMIT_MAX, default: LIST_LIMIT_DEFAULT },
+    },
+    segments: {
+      name: 'segments',
+      in: 'query',
+      required: false,
+      description:
+        'Without a cursor: answer, instead of a page, one cursor per segment of a parallel scan, so that several pages can be read at once.',
+      schema: { type: 'integer', minimum: 1, maximum: LIST_SEGMENTS_MAX },
     },
     cursor: {
       name: 'cursor',

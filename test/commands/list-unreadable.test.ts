@@ -1,5 +1,4 @@
 // A stored item that does not read as a product (written by another tool) never blocks list or export of the others.
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { requireBuild, runCli } from './helpers/run-cli.js';
+import { storeProducts } from './helpers/store-products.js';
 
 let stack: LocalStack;
 let cwd: string;
@@ -16,35 +16,7 @@ beforeAll(async () => {
   requireBuild();
   stack = await startLocalStack({ port: 0 });
   cwd = await mkdtemp(join(tmpdir(), 'products-cli-unreadable-'));
-  const client = new DynamoDBClient({
-    endpoint: stack.dynamodbEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  for (const id of ids) {
-    const now = '2026-01-01T00:00:00.000Z';
-    await client.send(
-      new PutItemCommand({
-        TableName: 'product',
-        Item: {
-          id: { S: id },
-          title: { S: id },
-          description: { S: '' },
-          price: { N: '1' },
-          version: { N: '1' },
-          createdAt: { S: now },
-          updatedAt: { S: now },
-        },
-      }),
-    );
-  }
-  await client.send(
-    new PutItemCommand({
-      TableName: 'product',
-      Item: { id: { S: 'odd-1' }, title: { N: '42' }, price: { S: 'cheap' } },
-    }),
-  );
-  client.destroy();
+  await storeProducts(stack, ids, [{ id: { S: 'odd-1' }, title: { N: '42' }, price: { S: 'cheap' } }]);
 }, 60_000);
 
 afterAll(async () => {
@@ -76,13 +48,18 @@ describe('a stored item that does not read as a product', () => {
     });
   });
 
-  it('export writes the complete file of the others, names the skipped id and exits 7', async () => {
-    const run = await runCli(['export', '--output', 'all.ndjson', '--url', stack.url], { cwd });
+  it.each([
+    ['in the default segments', []],
+    ['one page after another', ['--segments', '1']],
+    ['in 16 segments', ['--segments', '16']],
+  ])('export %s writes the complete file of the others, names the skipped id once and exits 7', async (_, more) => {
+    const run = await runCli(['export', ...more, '--output', 'all.ndjson', '--url', stack.url], { cwd });
 
     expect(run.code).toBe(EXIT.unreadable);
     const lines = (await readFile(join(cwd, 'all.ndjson'), 'utf8')).trim().split('\n');
     expect(lines.map((line) => JSON.parse(line).id).sort()).toEqual(ids);
     expect(run.stderr).toContain(SKIPPED_LINE);
+    expect(run.stderr.split('\n').filter((line) => line.startsWith('skipped product'))).toHaveLength(1);
     expect(run.stderr).toMatch(/250 products were exported to all\.ndjson; 1 stored item does not read/);
   });
 

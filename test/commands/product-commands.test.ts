@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIST_LIMIT_MAX } from '../../src/contract/index.js';
 import { EXIT } from '../../src/errors.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { writeState } from '../../src/state/state-file.js';
@@ -284,7 +285,10 @@ describe('list', () => {
 
   it.each([
     [['--limit', '0'], /--limit must be a whole number from 1/],
-    [['--page-size', '101'], /--page-size must be a whole number from 1 to 100/],
+    [
+      ['--page-size', String(LIST_LIMIT_MAX + 1)],
+      new RegExp(`--page-size must be a whole number from 1 to ${LIST_LIMIT_MAX}`),
+    ],
   ])('rejects %j with exit 2', async (args, message) => {
     expectOneLineError(await cli(['list', ...args]), EXIT.usage, message);
   });

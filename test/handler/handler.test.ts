@@ -1,6 +1,6 @@
 import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PROBLEM_CONTENT_TYPE } from '../../src/contract/index.js';
+import { LIST_LIMIT_MAX, PROBLEM_CONTENT_TYPE } from '../../src/contract/index.js';
 import { startTestEngine, type TestEngine } from '../helpers/dynamo-engine.js';
 import { bodyOf, harness, type Harness } from '../helpers/handler-harness.js';
 import { proxyEvent } from '../helpers/proxy-event.js';
@@ -216,7 +216,7 @@ describe('GET /product', () => {
 
   it.each([
     ['limit 0', { limit: '0' }, 'limit'],
-    ['limit 101', { limit: '101' }, 'limit'],
+    ['limit past the largest', { limit: String(LIST_LIMIT_MAX + 1) }, 'limit'],
     ['limit text', { limit: 'ten' }, 'limit'],
     ['limit decimal', { limit: '1.5' }, 'limit'],
     ['limit twice', { limit: ['1', '2'] }, 'limit'],

@@ -45,6 +45,9 @@ export interface ScanInput {
   TableName: string;
   Limit?: number;
   ExclusiveStartKey?: Item;
+  /** A parallel scan's segment, of TotalSegments. */
+  Segment?: number;
+  TotalSegments?: number;
 }
 
 export interface BatchGetItemInput {
