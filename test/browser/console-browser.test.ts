@@ -18,8 +18,9 @@ import { startLocalStack, localAwsEnv, type LocalStack } from '../../src/local/s
 import { DEFAULT_FUNCTION_NAME, DEFAULT_TABLE_NAME } from '../../src/defaults.js';
 import { EXIT } from '../../src/errors.js';
 import type { MetricsReport } from '../../src/output/render-metrics.js';
-import { packageRoot, requireBuild, runCli } from '../commands/helpers/run-cli.js';
-import { startConsoleCli } from '../commands/helpers/console-cli.js';
+import { packageRoot } from '../helpers/artifact.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
+import { startConsoleCli } from '../helpers/console-cli.js';
 import { CHROMIUM, FLAGS, missingBrowser } from './chromium.js';
 
 const SEEDED = 10_000;

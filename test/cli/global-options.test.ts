@@ -8,7 +8,7 @@ import { hoistGlobalOptions } from '../../src/cli/global-options.js';
 import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { cliName, requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { cliName, requireBuild, runCli } from '../helpers/run-cli.js';
 
 let stack: LocalStack;
 let cwd: string;

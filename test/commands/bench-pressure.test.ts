@@ -11,7 +11,7 @@ import type { BenchReport } from '../../src/commands/bench.js';
 import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { binPath, cliName, requireBuild, runCli } from './helpers/run-cli.js';
+import { binPath, cliName, requireBuild, runCli } from '../helpers/run-cli.js';
 
 let stack: LocalStack;
 // A stage throttled far below what this machine serves even when busy, for the run that reads the report's text.

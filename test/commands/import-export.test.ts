@@ -8,7 +8,7 @@ import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import type { ImportResult } from '../../src/commands/import.js';
-import { parseNdjson, requireBuild, runCli, type CliRun } from './helpers/run-cli.js';
+import { parseNdjson, requireBuild, runCli, type CliRun } from '../helpers/run-cli.js';
 
 let stack: LocalStack;
 let cwd: string;
@@ -139,7 +139,7 @@ describe('import', () => {
     const ids = [`stdin-${process.pid}-1`, `stdin-${process.pid}-2`];
     const input = ids.map((id) => JSON.stringify({ id, title: id, price: 1 })).join('\n');
 
-    const run = await runCli(['import', '-', '--url', stack.url, '--json'], { cwd, stdin: input });
+    const run = await runCli(['import', '-', '--url', stack.url, '--json'], { cwd, input });
 
     expect(run.code).toBe(EXIT.ok);
     expect(JSON.parse(run.stdout)).toMatchObject({

@@ -10,7 +10,7 @@ import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
 import { ImportCheckpoint } from '../../src/transfer/import-checkpoint.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { binPath, requireBuild, runCli } from './helpers/run-cli.js';
+import { binPath, requireBuild, runCli } from '../helpers/run-cli.js';
 
 let stack: LocalStack;
 let cwd: string;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { writeState } from '../../src/state/state-file.js';
-import { binPath, cliName, parseNdjson, requireBuild, runCli, type CliRun } from './helpers/run-cli.js';
+import { binPath, cliName, parseNdjson, requireBuild, runCli, type CliRun } from '../helpers/run-cli.js';
 
 let stack: LocalStack;
 let cwd: string;
@@ -25,8 +25,8 @@ afterAll(async () => {
 });
 
 /** Runs the CLI against the stack through --url. */
-function cli(args: string[], stdin?: string): Promise<CliRun> {
-  return runCli([...args, '--url', stack.url], { cwd, stdin });
+function cli(args: string[], input?: string): Promise<CliRun> {
+  return runCli([...args, '--url', stack.url], { cwd, input });
 }
 
 /** A one-line error on stderr, prefixed with the CLI's name, with no stack trace and no raw JSON. */

@@ -9,7 +9,7 @@ import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { displayWidth } from '../../src/output/width.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 
 let stack: LocalStack;
 let api: ProductApi;
@@ -29,7 +29,7 @@ afterAll(async () => {
   if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
-const cli = (args: string[], stdin?: string) => runCli([...args, '--url', stack.url], { cwd, stdin });
+const cli = (args: string[], input?: string) => runCli([...args, '--url', stack.url], { cwd, input });
 
 describe('update from JSON', () => {
   it('takes the change from stdin with -, as get --json gives it', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { writeState } from '../../src/state/state-file.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 
 const accepted = { accessKeyId: 'AKIAPROFILESIGNING01', secretAccessKey: 'profile-signing-secret-0123456789abcdefg' };
 const auth = { mode: 'iam' as const, privateReads: false };

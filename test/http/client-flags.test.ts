@@ -12,7 +12,7 @@ import { get } from '../../src/commands/get.js';
 import type { Context } from '../../src/context.js';
 import { EXIT } from '../../src/errors.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 
 let stack: LocalStack;
 let cwd: string;
