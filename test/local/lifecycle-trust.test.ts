@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/state/process-alive.js';
 import { runCli, startCli } from '../helpers/run-cli.js';
+import { product, productFlags } from '../helpers/product.js';
 
 let cwd: string;
 const strangers: ChildProcess[] = [];
@@ -50,7 +51,7 @@ describe('a lost state file', () => {
   it('does not orphan the stack: setup finds it by its data lock, and teardown stops it before deleting the data', async () => {
     const started = await setup();
     // Writes are signed with the stack's local keys, as the CLI signs them.
-    expect((await runCli(['add', '--id', '1', '--title', 'IPhone', '--price', '900'], { cwd })).code).toBe(0);
+    expect((await runCli(['add', ...productFlags(product({ id: '1' }))], { cwd })).code).toBe(0);
     await rm(statePath());
 
     const again = await runCli(['setup', '--local', '--json'], { cwd });
@@ -189,7 +190,7 @@ describe('status --local', () => {
   it('shows the figures of the running stack, and exits 1 once it is gone', async () => {
     const started = await setup();
     // Writes are signed with the stack's local keys, as the CLI signs them.
-    expect((await runCli(['add', '--id', '1', '--title', 'IPhone', '--price', '900'], { cwd })).code).toBe(0);
+    expect((await runCli(['add', ...productFlags(product({ id: '1' }))], { cwd })).code).toBe(0);
     await fetch(`${started.url}/product/1`);
     await fetch(`${started.url}/nothing`);
 
@@ -225,7 +226,7 @@ describe('logs --local', () => {
   it('renders the request lines as logs does, filters them, and follows new ones', async () => {
     const started = await setup();
     // Writes are signed with the stack's local keys, as the CLI signs them.
-    expect((await runCli(['add', '--id', '1', '--title', 'IPhone', '--price', '900'], { cwd })).code).toBe(0);
+    expect((await runCli(['add', ...productFlags(product({ id: '1' }))], { cwd })).code).toBe(0);
     await fetch(`${started.url}/product/1`);
     await new Promise((resolve) => setTimeout(resolve, 300));
 
