@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requireBuild } from '../commands/helpers/run-cli.js';
+import { requireBuild } from '../helpers/run-cli.js';
 import { packageRoot } from '../helpers/artifact.js';
 
 interface Report {

@@ -7,7 +7,6 @@
 // the state file records. Screenshots go to test-results/console/ (git-ignored).
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +17,11 @@ import { startLocalStack, localAwsEnv, type LocalStack } from '../../src/local/s
 import { DEFAULT_FUNCTION_NAME, DEFAULT_TABLE_NAME } from '../../src/defaults.js';
 import { EXIT } from '../../src/errors.js';
 import type { MetricsReport } from '../../src/output/render-metrics.js';
-import { packageRoot, requireBuild, runCli } from '../commands/helpers/run-cli.js';
-import { startConsoleCli } from '../commands/helpers/console-cli.js';
+import { packageRoot } from '../helpers/artifact.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
+import { startConsoleCli } from '../helpers/console-cli.js';
 import { CHROMIUM, FLAGS, missingBrowser } from './chromium.js';
+import { send, type RawReply } from '../helpers/send.js';
 
 const SEEDED = 10_000;
 const KEY = { accessKeyId: 'AKIACONSOLETESTKEY01', secretAccessKey: 'console-test-secret-0123456789abcdefghij' };
@@ -84,23 +85,9 @@ async function seed(endpoint: string): Promise<void> {
   dynamodb.destroy();
 }
 
-/** A raw request, so that Host and Origin can be anything. */
-function raw(
-  path: string,
-  headers: Record<string, string>,
-  method = 'GET',
-  body?: string,
-): Promise<{ status: number; text: string }> {
-  const { port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: Number(port), path, method, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode as number, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+/** A raw request to the console, so that Host and Origin can be anything. */
+function raw(path: string, headers: Record<string, string>, method = 'GET', body?: string): Promise<RawReply> {
+  return send(base, { path, headers, method, body });
 }
 
 async function axe(view: string): Promise<void> {

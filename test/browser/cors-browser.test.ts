@@ -12,6 +12,7 @@ import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { signedFetch } from '../helpers/sigv4.js';
 import aws4 from 'aws4';
 import { CHROMIUM, FLAGS, missingBrowser } from './chromium.js';
+import { product } from '../helpers/product.js';
 
 const key = { accessKeyId: 'AKIABROWSERTESTKEY01', secretAccessKey: 'browser-test-secret-0123456789abcdefghij' };
 const lack = missingBrowser();
@@ -44,7 +45,7 @@ beforeAll(async () => {
   for (const stack of [withCors, withoutCors]) {
     const created = await signedFetch(
       `${stack.url}/product`,
-      { method: 'POST', body: JSON.stringify({ id: 'b1', title: 'IPhone', price: 900 }) },
+      { method: 'POST', body: JSON.stringify(product({ id: 'b1' })) },
       key,
     );
     expect(created.status).toBe(201);

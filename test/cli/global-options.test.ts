@@ -1,30 +1,19 @@
 // Global options before or after the command, and argv errors in the CLI's own format; through the real bin
 // against the local stack with its default throttle.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hoistGlobalOptions } from '../../src/cli/global-options.js';
 import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { cliName, requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { cliName, requireBuild, runCli } from '../helpers/run-cli.js';
+import { useLocalStack } from '../helpers/local-stack.js';
 
-let stack: LocalStack;
-let cwd: string;
+const stack = useLocalStack();
 
 beforeAll(async () => {
   requireBuild();
-  stack = await startLocalStack({ port: 0 });
-  cwd = await mkdtemp(join(tmpdir(), 'products-cli-global-'));
   const api = new ProductApi({ baseUrl: stack.url });
   await api.create({ id: 'g1', title: 'Global', price: 1 });
   await api.close();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
 describe('hoistGlobalOptions', () => {
@@ -44,20 +33,20 @@ describe('hoistGlobalOptions', () => {
 
 describe('global options on the command line', () => {
   it('may come before the command: products-cli --json get ID', async () => {
-    const run = await runCli(['--json', 'get', 'g1', '--url', stack.url], { cwd });
+    const run = await runCli(['--json', 'get', 'g1', '--url', stack.url], { cwd: stack.dir });
     expect(run.code, run.stderr).toBe(EXIT.ok);
     expect(JSON.parse(run.stdout)).toMatchObject({ id: 'g1', title: 'Global' });
   });
 
   it('--quiet leaves only results and errors', async () => {
-    const run = await runCli(['--quiet', 'list', '--url', stack.url], { cwd });
+    const run = await runCli(['--quiet', 'list', '--url', stack.url], { cwd: stack.dir });
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).toContain('g1');
     expect(run.stderr).toBe('');
   });
 
   it('--no-color is accepted anywhere', async () => {
-    const run = await runCli(['get', 'g1', '--no-color', '--url', stack.url], { cwd });
+    const run = await runCli(['get', 'g1', '--no-color', '--url', stack.url], { cwd: stack.dir });
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).not.toContain('\x1b[');
   });
@@ -65,7 +54,7 @@ describe('global options on the command line', () => {
 
 describe('argv errors', () => {
   it('with --json are the documented JSON error', async () => {
-    const run = await runCli(['--json', 'get'], { cwd });
+    const run = await runCli(['--json', 'get'], { cwd: stack.dir });
     expect(run.code).toBe(EXIT.usage);
     expect(JSON.parse(run.stderr)).toEqual({
       error: { name: 'UsageError', message: 'get needs <id>', exitCode: EXIT.usage },
@@ -73,13 +62,13 @@ describe('argv errors', () => {
   });
 
   it('without it, have the one prefix and say where to read more', async () => {
-    const run = await runCli(['get', 'g1', '--bogus'], { cwd });
+    const run = await runCli(['get', 'g1', '--bogus'], { cwd: stack.dir });
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toBe(`products-cli: unknown option '--bogus'\nsee \`${cliName} get --help\`\n`);
   });
 
   it('an unknown command points at the top-level help', async () => {
-    const run = await runCli(['lsit'], { cwd });
+    const run = await runCli(['lsit'], { cwd: stack.dir });
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toBe(`products-cli: unknown command 'lsit'\n(Did you mean list?)\nsee \`${cliName} --help\`\n`);
   });
@@ -104,7 +93,7 @@ describe('--help', () => {
     ['update', ['--file <path>', 'update 1 --file change.json', `${cliName} update 1 -`]],
     ['delete', ['delete 1 2 3']],
   ])('of %s shows each new flag with an example', async (command, texts) => {
-    const run = await runCli([command, '--help'], { cwd });
+    const run = await runCli([command, '--help'], { cwd: stack.dir });
     expect(run.code).toBe(EXIT.ok);
     for (const text of texts) expect(run.stdout).toContain(text);
   });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hintRewriter, invocationName } from '../../src/cli/invocation.js';
-import { binPath, packageRoot, runCli } from '../commands/helpers/run-cli.js';
+import { packageRoot } from '../helpers/artifact.js';
+import { binPath, runCli } from '../helpers/run-cli.js';
 
 describe('invocationName', () => {
   const linked = mkdtempSync(join(tmpdir(), 'products-cli-path-'));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/registry.js';
 import { EXPORT_FORMATS } from '../../src/commands/export.js';
 import { EXIT } from '../../src/errors.js';
-import { recordModulesPath, requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { recordModulesPath, requireBuild, runCli } from '../helpers/run-cli.js';
 
 let cwd: string;
 

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/registry.js';
-import { requireBuild, runCli, type CliRun } from '../commands/helpers/run-cli.js';
+import { requireBuild, runCli, type CliRun } from '../helpers/run-cli.js';
 import { motoAvailable, startEmulator, type Emulator } from '../e2e-moto/moto-server.js';
 
 const terminalStderr = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'stderr-terminal.mjs');

@@ -3,32 +3,25 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../../src/commands/bench.js';
 import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { binPath, cliName, requireBuild, runCli } from './helpers/run-cli.js';
+import { binPath, cliName, requireBuild, runCli } from '../helpers/run-cli.js';
+import { useLocalStack } from '../helpers/local-stack.js';
 
-let stack: LocalStack;
+const stack = useLocalStack();
 // A stage throttled far below what this machine serves even when busy, for the run that reads the report's text.
 let tight: LocalStack;
-let cwd: string;
 
 beforeAll(async () => {
   requireBuild();
-  stack = await startLocalStack({ port: 0 });
   tight = await startLocalStack({ port: 0, throttle: { rateLimit: 10, burstLimit: 20 } });
-  cwd = await mkdtemp(join(tmpdir(), 'products-cli-bench-pressure-'));
 });
 
 afterAll(async () => {
-  await stack?.stop();
   await tight?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
 /** The bench's products still in the table, read with a client that waits out the throttle. */
@@ -51,7 +44,7 @@ async function benchUntil(
   delayMs = 0,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [binPath, 'bench', '--url', stack.url, ...args], {
-    cwd,
+    cwd: stack.dir,
     env: { ...process.env, NO_COLOR: '1' },
   });
   let stdout = '';
@@ -73,8 +66,10 @@ async function benchUntil(
 describe('bench against the default stage throttle', () => {
   it("seeds at the throttle's pace, says the run measured the throttle, gives 2xx and 429 latency apart, and leaves nothing", async () => {
     // Act
-    const json = await runCli(['bench', '--url', stack.url, '--duration', '2s', '--seed', '300', '--json'], { cwd });
-    const text = await runCli(['bench', '--url', tight.url, '--duration', '1s', '--seed', '50'], { cwd });
+    const json = await runCli(['bench', '--url', stack.url, '--duration', '2s', '--seed', '300', '--json'], {
+      cwd: stack.dir,
+    });
+    const text = await runCli(['bench', '--url', tight.url, '--duration', '1s', '--seed', '50'], { cwd: stack.dir });
 
     // Assess
     expect(json.code, json.stderr).toBe(EXIT.ok);
@@ -133,7 +128,7 @@ describe('bench against a server that is not the product API', () => {
   afterAll(() => other.close());
 
   it('stops at the first answer, exit 5', async () => {
-    const run = await runCli(['bench', '--url', url, '--duration', '5s'], { cwd });
+    const run = await runCli(['bench', '--url', url, '--duration', '5s'], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.api);
     expect(run.stderr).toMatch(/products-cli: .* does not look like the product API \(got 404 text\/html\)/);

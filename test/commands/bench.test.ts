@@ -8,7 +8,7 @@ import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import type { BenchReport } from '../../src/commands/bench.js';
-import { binPath, requireBuild, runCli } from './helpers/run-cli.js';
+import { binPath, requireBuild, runCli } from '../helpers/run-cli.js';
 
 let open: LocalStack;
 let throttled: LocalStack;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeState } from '../../src/state/state-file.js';
-import { consoleCookie, startConsoleCli, type RunningConsole } from './helpers/console-cli.js';
-import { requireBuild } from './helpers/run-cli.js';
+import { consoleCookie, startConsoleCli, type RunningConsole } from '../helpers/console-cli.js';
+import { requireBuild } from '../helpers/run-cli.js';
 
 let cwd: string;
 let running: RunningConsole | undefined;

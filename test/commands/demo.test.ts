@@ -7,7 +7,7 @@ import { assertDemoPassed, demo, type DemoStep } from '../../src/commands/demo.j
 import type { Context } from '../../src/context.js';
 import { CheckFailedError, EXIT } from '../../src/errors.js';
 import { reply, startScriptedServer, type ScriptedServer } from '../http/helpers/scripted-server.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 
 let cwd: string;
 

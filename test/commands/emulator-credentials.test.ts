@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { requireBuild, runCli } from './helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 
 beforeAll(() => requireBuild());
 

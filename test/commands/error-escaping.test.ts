@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedServer, type ScriptedServer } from '../http/helpers/scripted-server.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
+import { product, productFlags } from '../helpers/product.js';
 
 let server: ScriptedServer;
 let cwd: string;
@@ -31,7 +32,7 @@ afterAll(async () => {
 
 describe('error messages on a terminal', () => {
   it('show control characters from the answer as escapes, never as terminal commands', async () => {
-    const run = await runCli(['add', '--id', 'x1', '--title', 'IPhone', '--price', '900', '--url', server.url], {
+    const run = await runCli(['add', ...productFlags(product()), '--url', server.url], {
       cwd,
     });
 
@@ -42,10 +43,7 @@ describe('error messages on a terminal', () => {
   });
 
   it('keep the exact text in --json, where JSON escapes it', async () => {
-    const run = await runCli(
-      ['add', '--id', 'x1', '--title', 'IPhone', '--price', '900', '--url', server.url, '--json'],
-      { cwd },
-    );
+    const run = await runCli(['add', ...productFlags(product()), '--url', server.url, '--json'], { cwd });
 
     expect(run.code).toBe(4);
     expect(JSON.parse(run.stderr).error.message).toContain('\u001b');

@@ -5,23 +5,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { binPath, requireBuild, runCli } from './helpers/run-cli.js';
+import { binPath, requireBuild, runCli } from '../helpers/run-cli.js';
+import { useLocalStack } from '../helpers/local-stack.js';
 
-let stack: LocalStack;
-let cwd: string;
+const stack = useLocalStack();
 const SEEDED = 300;
 
 beforeAll(async () => {
   requireBuild();
-  stack = await startLocalStack({ port: 0 });
-  cwd = await mkdtemp(join(tmpdir(), 'products-cli-export-pressure-'));
   // Large enough that the export outgrows a pipe's buffer: a reader that stops early really closes it.
   const api = new ProductApi({ baseUrl: stack.url, retries: 10 });
   const description = 'd'.repeat(3000);
@@ -35,11 +31,6 @@ beforeAll(async () => {
   await api.close();
 }, 60_000);
 
-afterAll(async () => {
-  await stack?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
-});
-
 describe('export to a reader that goes away', () => {
   it('exits 0 with no message when `| head -2` stops reading', async () => {
     // Not spawnSync: the stack runs in this process and must go on answering.
@@ -49,22 +40,22 @@ describe('export to a reader that goes away', () => {
         '-c',
         `"${process.execPath}" "${binPath}" export --url ${stack.url} 2>stderr.txt | head -2 >/dev/null; echo "\${PIPESTATUS[0]}"`,
       ],
-      { cwd },
+      { cwd: stack.dir },
     );
     let stdout = '';
     shell.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     await new Promise((resolve) => shell.on('close', resolve));
 
     expect(stdout.trim()).toBe('0');
-    expect(await readFile(join(cwd, 'stderr.txt'), 'utf8')).toBe('');
+    expect(await readFile(join(stack.dir, 'stderr.txt'), 'utf8')).toBe('');
   });
 });
 
 describe('export --output', () => {
   it('says that a directory is a directory, exit 2', async () => {
-    await mkdir(join(cwd, 'somedir'), { recursive: true });
+    await mkdir(join(stack.dir, 'somedir'), { recursive: true });
 
-    const run = await runCli(['export', '--url', stack.url, '--output', 'somedir'], { cwd });
+    const run = await runCli(['export', '--url', stack.url, '--output', 'somedir'], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toBe(
@@ -74,13 +65,13 @@ describe('export --output', () => {
 
   it('writes CSV with the header import reads, which imports back row for row', async () => {
     const run = await runCli(['export', '--url', stack.url, '--format', 'csv', '--output', 'products.csv', '--json'], {
-      cwd,
+      cwd: stack.dir,
     });
-    const check = await runCli(['import', 'products.csv', '--dry-run', '--json'], { cwd });
+    const check = await runCli(['import', 'products.csv', '--dry-run', '--json'], { cwd: stack.dir });
 
     expect(run.code, run.stderr).toBe(EXIT.ok);
     expect(JSON.parse(run.stdout)).toMatchObject({ format: 'csv', output: 'products.csv', exported: SEEDED });
-    const text = await readFile(join(cwd, 'products.csv'), 'utf8');
+    const text = await readFile(join(stack.dir, 'products.csv'), 'utf8');
     expect(text.split('\n')[0]).toBe('id,title,description,price,createdAt,updatedAt,version');
     expect(text).toContain('"Product, ""7"""');
     expect(check.code, check.stderr).toBe(EXIT.ok);
@@ -91,12 +82,12 @@ describe('export --output', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
       encoding: 'utf8',
     }).stdout;
-    await writeFile(join(cwd, `backup.ndjson.partial-${dead}`), '{"half":');
+    await writeFile(join(stack.dir, `backup.ndjson.partial-${dead}`), '{"half":');
 
-    const run = await runCli(['export', '--url', stack.url, '--output', 'backup.ndjson'], { cwd });
+    const run = await runCli(['export', '--url', stack.url, '--output', 'backup.ndjson'], { cwd: stack.dir });
 
     expect(run.code, run.stderr).toBe(EXIT.ok);
-    expect((await readdir(cwd)).filter((name) => name.startsWith('backup.ndjson'))).toEqual(['backup.ndjson']);
+    expect((await readdir(stack.dir)).filter((name) => name.startsWith('backup.ndjson'))).toEqual(['backup.ndjson']);
   });
 });
 
@@ -131,13 +122,13 @@ describe('export stopped by SIGTERM', () => {
 
   it('removes its partial file as Ctrl-C does, and exits 143', async () => {
     const child = spawn(process.execPath, [binPath, 'export', '--url', url, '--output', 'stopped.ndjson'], {
-      cwd,
+      cwd: stack.dir,
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const partial = join(cwd, `stopped.ndjson.partial-${child.pid}`);
+    const partial = join(stack.dir, `stopped.ndjson.partial-${child.pid}`);
     for (let waited = 0; !existsSync(partial) && waited < 10_000; waited += 50)
       await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -146,6 +137,6 @@ describe('export stopped by SIGTERM', () => {
 
     expect(await exited).toBe(EXIT.terminated);
     expect(stderr).toBe('products-cli: interrupted; stopped.ndjson was not written\n');
-    expect((await readdir(cwd)).filter((name) => name.startsWith('stopped.ndjson'))).toEqual([]);
+    expect((await readdir(stack.dir)).filter((name) => name.startsWith('stopped.ndjson'))).toEqual([]);
   });
 });

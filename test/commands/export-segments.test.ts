@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIST_LIMIT_BEFORE_SEGMENTS } from '../../src/contract/index.js';
 import { EXIT } from '../../src/errors.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
-import { storeProducts } from './helpers/store-products.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
+import { storeProducts } from '../helpers/store-products.js';
 
 const COUNT = 2_500;
 const ids = Array.from({ length: COUNT }, (_, index) => `seg-${String(index).padStart(4, '0')}`);

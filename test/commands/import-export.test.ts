@@ -2,26 +2,18 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Product } from '../../src/contract/index.js';
 import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import type { ImportResult } from '../../src/commands/import.js';
-import { parseNdjson, requireBuild, runCli, type CliRun } from './helpers/run-cli.js';
+import { parseNdjson, requireBuild, runCli, type CliRun } from '../helpers/run-cli.js';
+import { useLocalStack } from '../helpers/local-stack.js';
 
-let stack: LocalStack;
-let cwd: string;
+const stack = useLocalStack({ throttle: null });
 
 beforeAll(async () => {
   requireBuild();
-  stack = await startLocalStack({ port: 0, throttle: null });
-  cwd = await mkdtemp(join(tmpdir(), 'products-cli-transfer-'));
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
 async function fetchProduct(url: string, id: string): Promise<Product | undefined> {
@@ -90,13 +82,13 @@ describe.each(Object.keys(writers))('import of a %s file', (format) => {
   let file: string;
 
   beforeAll(async () => {
-    file = join(cwd, `${prefix}.${writer.ext}`);
+    file = join(stack.dir, `${prefix}.${writer.ext}`);
     await writeFile(file, writer.write(rows));
   });
 
   it('creates the good rows, skips the duplicate id and reports each bad row by line, exit 1', async () => {
     // Act
-    const run = await runCli(['import', file, '--url', stack.url, '--json'], { cwd });
+    const run = await runCli(['import', file, '--url', stack.url, '--json'], { cwd: stack.dir });
 
     // Assess
     expect(run.code).toBe(EXIT.failure);
@@ -118,7 +110,7 @@ describe.each(Object.keys(writers))('import of a %s file', (format) => {
   });
 
   it('skips every existing id when run again, and says which rows fail', async () => {
-    const run = await runCli(['import', file, '--url', stack.url], { cwd });
+    const run = await runCli(['import', file, '--url', stack.url], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.failure);
     expect(run.stdout).toMatch(
@@ -139,7 +131,7 @@ describe('import', () => {
     const ids = [`stdin-${process.pid}-1`, `stdin-${process.pid}-2`];
     const input = ids.map((id) => JSON.stringify({ id, title: id, price: 1 })).join('\n');
 
-    const run = await runCli(['import', '-', '--url', stack.url, '--json'], { cwd, stdin: input });
+    const run = await runCli(['import', '-', '--url', stack.url, '--json'], { cwd: stack.dir, input });
 
     expect(run.code).toBe(EXIT.ok);
     expect(JSON.parse(run.stdout)).toMatchObject({
@@ -153,9 +145,9 @@ describe('import', () => {
   });
 
   it('stops with one clear error when the API cannot be reached', async () => {
-    await writeFile(join(cwd, 'one.ndjson'), '{"id":"x","title":"X","price":1}\n');
+    await writeFile(join(stack.dir, 'one.ndjson'), '{"id":"x","title":"X","price":1}\n');
 
-    const run = await runCli(['import', 'one.ndjson', '--url', 'http://127.0.0.1:9/prod'], { cwd });
+    const run = await runCli(['import', 'one.ndjson', '--url', 'http://127.0.0.1:9/prod'], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.api);
     expect(run.stderr).toMatch(
@@ -168,7 +160,7 @@ describe('import', () => {
     [['missing.csv'], 'products-cli: missing.csv does not exist\n'],
     [['one.ndjson', '--format', 'xml'], 'products-cli: --format must be one of json, ndjson, csv, not "xml"\n'],
   ])('refuses %j as a usage error', async (args, message) => {
-    const run = await runCli(['import', ...args, '--url', stack.url], { cwd });
+    const run = await runCli(['import', ...args, '--url', stack.url], { cwd: stack.dir });
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toBe(message);
   });
@@ -220,7 +212,7 @@ describe('export → teardown → setup → import', () => {
 
 describe('export', () => {
   it('writes NDJSON to stdout, and its count to stderr', async () => {
-    const run = await runCli(['export', '--url', stack.url], { cwd });
+    const run = await runCli(['export', '--url', stack.url], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.ok);
     const products = parseNdjson(run.stdout) as Product[];
@@ -230,29 +222,33 @@ describe('export', () => {
   });
 
   it('leaves no file behind when the export fails', async () => {
-    const run = await runCli(['export', '--url', 'http://127.0.0.1:9/prod', '--output', 'never.ndjson'], { cwd });
+    const run = await runCli(['export', '--url', 'http://127.0.0.1:9/prod', '--output', 'never.ndjson'], {
+      cwd: stack.dir,
+    });
 
     expect(run.code).toBe(EXIT.api);
     const { readdir } = await import('node:fs/promises');
-    expect((await readdir(cwd)).filter((name) => name.startsWith('never.ndjson'))).toEqual([]);
+    expect((await readdir(stack.dir)).filter((name) => name.startsWith('never.ndjson'))).toEqual([]);
   });
 
   it('refuses an --output in a missing folder before any request, naming the path given', async () => {
-    const output = join(cwd, 'no-such-folder', 'x.ndjson');
+    const output = join(stack.dir, 'no-such-folder', 'x.ndjson');
     // An unreachable URL: the refusal must come first, or this would be a network error after retries.
     const run = await runCli(['export', '--url', 'http://127.0.0.1:9/prod', '--output', output, '--retries', '0'], {
-      cwd,
+      cwd: stack.dir,
     });
 
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toBe(
-      `products-cli: --output ${output}: the folder ${join(cwd, 'no-such-folder')} does not exist\n`,
+      `products-cli: --output ${output}: the folder ${join(stack.dir, 'no-such-folder')} does not exist\n`,
     );
     expect(run.stderr).not.toContain('.partial-');
   });
 
   it('reports its duration in JSON to a tenth of a millisecond', async () => {
-    const run = await runCli(['export', '--url', stack.url, '--output', join(cwd, 'timed.ndjson'), '--json'], { cwd });
+    const run = await runCli(['export', '--url', stack.url, '--output', join(stack.dir, 'timed.ndjson'), '--json'], {
+      cwd: stack.dir,
+    });
 
     expect(run.code).toBe(EXIT.ok);
     const { durationMs } = JSON.parse(run.stdout) as { durationMs: number };

@@ -1,29 +1,20 @@
 // End to end: `import` under the pressures a new user meets, through the real bin, against the real local stack
 // with its default stage throttle (100 requests/s, burst 200, as the AWS stage default).
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImportResult } from '../../src/commands/import.js';
 import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
 import { ImportCheckpoint } from '../../src/transfer/import-checkpoint.js';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { binPath, requireBuild, runCli } from './helpers/run-cli.js';
+import { binPath, requireBuild, runCli } from '../helpers/run-cli.js';
+import { useLocalStack } from '../helpers/local-stack.js';
 
-let stack: LocalStack;
-let cwd: string;
+const stack = useLocalStack();
 
 beforeAll(async () => {
   requireBuild();
-  stack = await startLocalStack({ port: 0 });
-  cwd = await mkdtemp(join(tmpdir(), 'products-cli-import-pressure-'));
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
 /** The ids of every product whose id starts with `prefix`, read with a client that waits out the throttle. */
@@ -50,11 +41,11 @@ describe('import into the default-throttled stack', () => {
   it('puts 3,000 rows in with none failed and exits 0; the rerun skips all 3,000 and exits 0', async () => {
     // Prepare
     const prefix = `thr-${process.pid}`;
-    await writeFile(join(cwd, 'many.ndjson'), ndjson(prefix, 3000));
+    await writeFile(join(stack.dir, 'many.ndjson'), ndjson(prefix, 3000));
 
     // Act
-    const first = await runCli(['import', 'many.ndjson', '--url', stack.url, '--json'], { cwd });
-    const again = await runCli(['import', 'many.ndjson', '--url', stack.url, '--json'], { cwd });
+    const first = await runCli(['import', 'many.ndjson', '--url', stack.url, '--json'], { cwd: stack.dir });
+    const again = await runCli(['import', 'many.ndjson', '--url', stack.url, '--json'], { cwd: stack.dir });
 
     // Assess
     expect(first.code, first.stderr).toBe(EXIT.ok);
@@ -72,18 +63,18 @@ describe('an import killed and run again', () => {
     // Prepare
     const prefix = `kill-${process.pid}`;
     const total = 15_000;
-    await writeFile(join(cwd, 'killed.ndjson'), ndjson(prefix, total));
+    await writeFile(join(stack.dir, 'killed.ndjson'), ndjson(prefix, total));
 
     const client = new ProductApi({ baseUrl: stack.url });
     const api = client.baseUrl;
     await client.close();
-    const marked = async () => (await ImportCheckpoint.open(cwd, 'killed.ndjson', api)).resumed?.rows ?? 0;
+    const marked = async () => (await ImportCheckpoint.open(stack.dir, 'killed.ndjson', api)).resumed?.rows ?? 0;
 
     // Act: killed (SIGKILL: no clean-up) three times, each at a random point after its checkpoint moved on.
     for (let kill = 0; kill < 3; kill++) {
       const before = await marked();
       const child = spawn(process.execPath, [binPath, 'import', 'killed.ndjson', '--url', stack.url, '--json'], {
-        cwd,
+        cwd: stack.dir,
         stdio: 'ignore',
       });
       const closed = new Promise((resolve) => child.on('close', resolve));
@@ -93,8 +84,8 @@ describe('an import killed and run again', () => {
       child.kill('SIGKILL');
       await closed;
     }
-    const last = await runCli(['import', 'killed.ndjson', '--url', stack.url, '--json'], { cwd });
-    const again = await runCli(['import', 'killed.ndjson', '--url', stack.url, '--json'], { cwd });
+    const last = await runCli(['import', 'killed.ndjson', '--url', stack.url, '--json'], { cwd: stack.dir });
+    const again = await runCli(['import', 'killed.ndjson', '--url', stack.url, '--json'], { cwd: stack.dir });
 
     // Assess
     expect(last.code, last.stderr).toBe(EXIT.ok);
@@ -112,9 +103,9 @@ describe('an import killed and run again', () => {
 
 describe('import of a file that cannot be read to its end', () => {
   it('stops at a malformed CSV quote with one line naming it, no stack trace, exit 2', async () => {
-    await writeFile(join(cwd, 'bad-quote.csv'), 'id,title,price\nc1,"Bad "quote" here,1\n');
+    await writeFile(join(stack.dir, 'bad-quote.csv'), 'id,title,price\nc1,"Bad "quote" here,1\n');
 
-    const run = await runCli(['import', 'bad-quote.csv', '--url', stack.url], { cwd });
+    const run = await runCli(['import', 'bad-quote.csv', '--url', stack.url], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toMatch(
@@ -126,9 +117,9 @@ describe('import of a file that cannot be read to its end', () => {
   it('refuses random bytes in one printable line, exit 2', async () => {
     const bytes = Buffer.alloc(4096);
     for (let index = 0; index < bytes.length; index++) bytes[index] = (index * 7919 + 13) % 256;
-    await writeFile(join(cwd, 'random.csv'), bytes);
+    await writeFile(join(stack.dir, 'random.csv'), bytes);
 
-    const run = await runCli(['import', 'random.csv', '--url', stack.url], { cwd });
+    const run = await runCli(['import', 'random.csv', '--url', stack.url], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toMatch(/^products-cli: line 1: the file (is not UTF-8 text|holds binary data)/);
@@ -140,10 +131,10 @@ describe('import of a file that cannot be read to its end', () => {
     // Prepare: 300 good rows, then a quote that never closes on line 302.
     const prefix = `late-${process.pid}`;
     const rows = Array.from({ length: 300 }, (_, index) => `${prefix}-${index},Product ${index},${index + 1}`);
-    await writeFile(join(cwd, 'late.csv'), `id,title,price\n${rows.join('\n')}\n${prefix}-x,"never closed,1\n`);
+    await writeFile(join(stack.dir, 'late.csv'), `id,title,price\n${rows.join('\n')}\n${prefix}-x,"never closed,1\n`);
 
     // Act
-    const run = await runCli(['import', 'late.csv', '--url', stack.url], { cwd });
+    const run = await runCli(['import', 'late.csv', '--url', stack.url], { cwd: stack.dir });
 
     // Assess
     expect(run.code).toBe(EXIT.usage);
@@ -159,9 +150,9 @@ describe('import of a file that cannot be read to its end', () => {
     ['json', (id: string) => JSON.stringify([{ id, title: 'With BOM', price: 1 }])],
   ])('accepts a UTF-8 byte order mark in %s', async (format, write) => {
     const id = `bom-${format}-${process.pid}`;
-    await writeFile(join(cwd, `bom.${format}`), `\uFEFF${write(id)}`);
+    await writeFile(join(stack.dir, `bom.${format}`), `\uFEFF${write(id)}`);
 
-    const run = await runCli(['import', `bom.${format}`, '--url', stack.url, '--json'], { cwd });
+    const run = await runCli(['import', `bom.${format}`, '--url', stack.url, '--json'], { cwd: stack.dir });
 
     expect(run.code, run.stderr).toBe(EXIT.ok);
     expect(JSON.parse(run.stdout)).toMatchObject({ format, rows: 1, created: 1, failed: 0 });
@@ -178,9 +169,9 @@ describe('import --dry-run', () => {
       '{"id": "broken"',
       JSON.stringify({ id: `${prefix}-5`, title: 'Good', price: 5 }),
     ];
-    await writeFile(join(cwd, 'dry.ndjson'), `${lines.join('\n')}\n`);
+    await writeFile(join(stack.dir, 'dry.ndjson'), `${lines.join('\n')}\n`);
 
-    const run = await runCli(['import', 'dry.ndjson', '--dry-run'], { cwd });
+    const run = await runCli(['import', 'dry.ndjson', '--dry-run'], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.failure);
     expect(run.stdout).toMatch(
@@ -200,11 +191,11 @@ describe('an interrupted import', () => {
     const prefix = `int-${process.pid}`;
     const total = 200_000;
     await writeFile(
-      join(cwd, 'interrupt.ndjson'),
+      join(stack.dir, 'interrupt.ndjson'),
       `${JSON.stringify({ id: `${prefix}-bad`, title: '', price: 1 })}\n${ndjson(prefix, total)}`,
     );
     const child = spawn(process.execPath, [binPath, 'import', 'interrupt.ndjson', '--url', stack.url, '--json'], {
-      cwd,
+      cwd: stack.dir,
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stdout = '';

@@ -1,34 +1,25 @@
 // A stored item that does not read as a product (written by another tool) never blocks list or export of the others.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
-import { storeProducts } from './helpers/store-products.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
+import { useLocalStack } from '../helpers/local-stack.js';
+import { storeProducts } from '../helpers/store-products.js';
 
-let stack: LocalStack;
-let cwd: string;
+const stack = useLocalStack();
 const ids = Array.from({ length: 250 }, (_, index) => `ok-${String(index).padStart(3, '0')}`);
 
 beforeAll(async () => {
   requireBuild();
-  stack = await startLocalStack({ port: 0 });
-  cwd = await mkdtemp(join(tmpdir(), 'products-cli-unreadable-'));
   await storeProducts(stack, ids, [{ id: { S: 'odd-1' }, title: { N: '42' }, price: { S: 'cheap' } }]);
 }, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
-});
 
 const SKIPPED_LINE = 'skipped product odd-1: title is a number, not a string; price is a string, not a number\n';
 
 describe('a stored item that does not read as a product', () => {
   it('list writes every other product, names the skipped id on stderr and exits 7', async () => {
-    const run = await runCli(['list', '--json', '--url', stack.url], { cwd });
+    const run = await runCli(['list', '--json', '--url', stack.url], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.unreadable);
     expect(
@@ -53,10 +44,10 @@ describe('a stored item that does not read as a product', () => {
     ['one page after another', ['--segments', '1']],
     ['in 16 segments', ['--segments', '16']],
   ])('export %s writes the complete file of the others, names the skipped id once and exits 7', async (_, more) => {
-    const run = await runCli(['export', ...more, '--output', 'all.ndjson', '--url', stack.url], { cwd });
+    const run = await runCli(['export', ...more, '--output', 'all.ndjson', '--url', stack.url], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.unreadable);
-    const lines = (await readFile(join(cwd, 'all.ndjson'), 'utf8')).trim().split('\n');
+    const lines = (await readFile(join(stack.dir, 'all.ndjson'), 'utf8')).trim().split('\n');
     expect(lines.map((line) => JSON.parse(line).id).sort()).toEqual(ids);
     expect(run.stderr).toContain(SKIPPED_LINE);
     expect(run.stderr.split('\n').filter((line) => line.startsWith('skipped product'))).toHaveLength(1);
@@ -64,7 +55,7 @@ describe('a stored item that does not read as a product', () => {
   });
 
   it('get of that id stays a problem naming the fields', async () => {
-    const run = await runCli(['get', 'odd-1', '--url', stack.url], { cwd });
+    const run = await runCli(['get', 'odd-1', '--url', stack.url], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.api);
     expect(run.stderr).toMatch(

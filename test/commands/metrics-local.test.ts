@@ -7,7 +7,7 @@ import { EXIT } from '../../src/errors.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import type { MetricsReport } from '../../src/output/render-metrics.js';
 import { writeState } from '../../src/state/state-file.js';
-import { cliName, requireBuild, runCli } from './helpers/run-cli.js';
+import { cliName, requireBuild, runCli } from '../helpers/run-cli.js';
 
 let stack: LocalStack;
 let cwd: string;
@@ -94,7 +94,7 @@ describe('metrics --local', () => {
 
   it('prints one summary line per refresh with --watch when piped, until stopped', async () => {
     const { spawn } = await import('node:child_process');
-    const { binPath } = await import('./helpers/run-cli.js');
+    const { binPath } = await import('../helpers/run-cli.js');
     const child = spawn(
       process.execPath,
       [binPath, 'metrics', '--local', '--since', '15m', '--watch', '--every', '1s'],

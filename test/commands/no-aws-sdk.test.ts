@@ -1,32 +1,24 @@
 // The data commands talk HTTP only: loading the AWS SDK (or anything else they do not need) would cost every
 // `get` its startup time.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { recordModulesPath, requireBuild, runCli } from './helpers/run-cli.js';
+import { recordModulesPath, requireBuild, runCli } from '../helpers/run-cli.js';
+import { useLocalStack } from '../helpers/local-stack.js';
+import { product, productFlags } from '../helpers/product.js';
 
-let stack: LocalStack;
-let cwd: string;
+const stack = useLocalStack();
 
 beforeAll(async () => {
   requireBuild();
-  stack = await startLocalStack({ port: 0 });
-  cwd = await mkdtemp(join(tmpdir(), 'products-cli-modules-'));
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
 /** Runs the CLI with every loaded module recorded, and returns the exit code and the module URLs. */
 async function loadedModules(args: string[], name: string): Promise<{ code: number | null; modules: string[] }> {
-  const file = join(cwd, `${name}.txt`);
+  const file = join(stack.dir, `${name}.txt`);
   const run = await runCli(args, {
-    cwd,
+    cwd: stack.dir,
     env: { RECORD_MODULES_FILE: file },
     nodeArgs: ['--import', recordModulesPath],
   });
@@ -45,7 +37,7 @@ describe('module loading', () => {
   });
 
   it.each([
-    ['add', ['add', '--id', 'sdk-1', '--title', 'IPhone', '--price', '900']],
+    ['add', ['add', ...productFlags(product({ id: 'sdk-1' }))]],
     ['get', ['get', 'sdk-1']],
     ['list', ['list', '--json']],
     ['update', ['update', 'sdk-1', '--price', '800']],

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 
 let cwd: string;
 

@@ -4,31 +4,22 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LIST_LIMIT_MAX } from '../../src/contract/index.js';
 import { EXIT } from '../../src/errors.js';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { writeState } from '../../src/state/state-file.js';
-import { binPath, cliName, parseNdjson, requireBuild, runCli, type CliRun } from './helpers/run-cli.js';
+import { binPath, cliName, parseNdjson, requireBuild, runCli, type CliRun } from '../helpers/run-cli.js';
+import { useLocalStack } from '../helpers/local-stack.js';
+import { product, productFlags } from '../helpers/product.js';
 
-let stack: LocalStack;
-let cwd: string;
+const stack = useLocalStack();
 
 beforeAll(async () => {
   requireBuild();
-  stack = await startLocalStack({ port: 0 });
-  cwd = await mkdtemp(join(tmpdir(), 'products-cli-e2e-'));
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
 /** Runs the CLI against the stack through --url. */
-function cli(args: string[], stdin?: string): Promise<CliRun> {
-  return runCli([...args, '--url', stack.url], { cwd, stdin });
-}
+const cli = (args: string[], input?: string): Promise<CliRun> => stack.cli(args, { input });
 
 /** A one-line error on stderr, prefixed with the CLI's name, with no stack trace and no raw JSON. */
 function expectOneLineError(run: CliRun, code: number, text: string | RegExp): void {
@@ -71,7 +62,7 @@ describe('add', () => {
 
   it('creates a product from a JSON file and prints it as JSON', async () => {
     const id = freshId('file');
-    const file = join(cwd, `${id}.json`);
+    const file = join(stack.dir, `${id}.json`);
     await writeFile(file, JSON.stringify({ id, title: 'IPad', price: 499.99 }));
 
     const run = await cli(['add', '--file', file, '--json']);
@@ -130,12 +121,12 @@ describe('add', () => {
   });
 
   it('rejects a file that is not a JSON object with exit 2', async () => {
-    const file = join(cwd, 'bad.json');
+    const file = join(stack.dir, 'bad.json');
     await writeFile(file, '[1, 2]');
 
     expectOneLineError(await cli(['add', '--file', file]), EXIT.usage, /must hold one JSON object/);
     expectOneLineError(
-      await cli(['add', '--file', join(cwd, 'missing.json')]),
+      await cli(['add', '--file', join(stack.dir, 'missing.json')]),
       EXIT.usage,
       /missing\.json does not exist/,
     );
@@ -251,7 +242,7 @@ describe('list', () => {
       },
     ]);
     const child = spawn(process.execPath, [binPath, 'list', '--json', '--page-size', '1', '--url', server.url], {
-      cwd,
+      cwd: stack.dir,
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stdout = '';
@@ -269,7 +260,7 @@ describe('list', () => {
 
   it('stops quietly, exit 0, when the reader of its output goes away (| head -1)', async () => {
     const child = spawn(process.execPath, [binPath, 'list', '--json', '--page-size', '1', '--url', stack.url], {
-      cwd,
+      cwd: stack.dir,
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stderr = '';
@@ -297,7 +288,7 @@ describe('list', () => {
 describe('update', () => {
   it('changes the price, and refuses a stale --if-version with exit 4', async () => {
     const id = freshId('update');
-    await cli(['add', '--id', id, '--title', 'IPhone', '--price', '900']);
+    await cli(['add', ...productFlags(product({ id }))]);
 
     const first = await cli(['update', id, '--price', '850', '--if-version', '1', '--json']);
     const stale = await cli(['update', id, '--price', '800', '--if-version', '1']);
@@ -309,7 +300,7 @@ describe('update', () => {
 
   it('says what it did before the product as it now is', async () => {
     const id = freshId('update-text');
-    await cli(['add', '--id', id, '--title', 'IPhone', '--price', '900']);
+    await cli(['add', ...productFlags(product({ id }))]);
 
     const run = await cli(['update', id, '--price', '850']);
 
@@ -370,7 +361,7 @@ describe('targets and failures', () => {
     const id = freshId('env');
     await cli(['add', '--id', id, '--title', 'Env', '--price', '1']);
 
-    const run = await runCli(['get', id, '--json'], { cwd, env: { PRODUCTS_API_URL: stack.url } });
+    const run = await runCli(['get', id, '--json'], { cwd: stack.dir, env: { PRODUCTS_API_URL: stack.url } });
 
     expect(run.code).toBe(EXIT.ok);
     expect(JSON.parse(run.stdout)).toMatchObject({ id });
@@ -401,14 +392,14 @@ describe('targets and failures', () => {
   });
 
   it('exits 2 with what to do when there is no target', async () => {
-    const run = await runCli(['get', '1'], { cwd });
+    const run = await runCli(['get', '1'], { cwd: stack.dir });
 
     expectOneLineError(run, EXIT.usage, `no API target: run \`${cliName} setup --local\` or pass --url`);
   });
 
   it('exits 2 for a --url that is not a URL', async () => {
     expectOneLineError(
-      await runCli(['get', '1', '--url', 'localhost:3000'], { cwd }),
+      await runCli(['get', '1', '--url', 'localhost:3000'], { cwd: stack.dir }),
       EXIT.usage,
       /--url must be an http or https URL/,
     );
@@ -423,7 +414,7 @@ describe('targets and failures', () => {
     });
     const url = `http://127.0.0.1:${closedPort}/prod`;
 
-    const run = await runCli(['get', '1', '--url', url], { cwd });
+    const run = await runCli(['get', '1', '--url', url], { cwd: stack.dir });
 
     expectOneLineError(
       run,
@@ -435,7 +426,7 @@ describe('targets and failures', () => {
   it('exits 5 and hints at the stage when the URL lacks it', async () => {
     const withoutStage = stack.url.replace(/\/prod$/, '');
 
-    const run = await runCli(['get', '1', '--url', withoutStage], { cwd });
+    const run = await runCli(['get', '1', '--url', withoutStage], { cwd: stack.dir });
 
     expectOneLineError(run, EXIT.api, /403 Missing Authentication Token.*ends with the stage/);
   });
@@ -449,7 +440,7 @@ describe('targets and failures', () => {
       await hang(...args);
     });
     const child = spawn(process.execPath, [binPath, 'get', '1', '--url', server.url], {
-      cwd,
+      cwd: stack.dir,
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stderr = '';
@@ -476,7 +467,7 @@ describe('targets and failures', () => {
   });
 
   it.each(['add', 'get', 'list', 'update', 'delete', 'demo'])('shows examples in `%s --help`', async (command) => {
-    const run = await runCli([command, '--help'], { cwd });
+    const run = await runCli([command, '--help'], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).toContain('Examples:');

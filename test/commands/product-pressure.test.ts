@@ -1,49 +1,44 @@
 // End to end: the product commands with what people feed them: changes as JSON, several ids, titles holding
 // terminal escapes and wide characters; through the real bin against the local stack with its default throttle.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Product } from '../../src/contract/index.js';
 import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { displayWidth } from '../../src/output/width.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
+import { requireBuild } from '../helpers/run-cli.js';
+import { useLocalStack } from '../helpers/local-stack.js';
+import { product } from '../helpers/product.js';
 
-let stack: LocalStack;
+const stack = useLocalStack();
 let api: ProductApi;
-let cwd: string;
 const p = `pp${process.pid}`;
 
 beforeAll(async () => {
   requireBuild();
-  stack = await startLocalStack({ port: 0 });
   api = new ProductApi({ baseUrl: stack.url, retries: 10 });
-  cwd = await mkdtemp(join(tmpdir(), 'products-cli-product-pressure-'));
 });
 
 afterAll(async () => {
   await api?.close();
-  await stack?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
-const cli = (args: string[], stdin?: string) => runCli([...args, '--url', stack.url], { cwd, stdin });
+const cli = (args: string[], input?: string) => stack.cli(args, { input });
 
 describe('update from JSON', () => {
   it('takes the change from stdin with -, as get --json gives it', async () => {
-    const product = await api.create({ id: `${p}-u1`, title: 'IPhone', price: 900 });
+    const created = await api.create(product({ id: `${p}-u1` }));
 
-    const run = await cli(['update', product.id, '-', '--json'], JSON.stringify({ ...product, price: 850 }));
+    const run = await cli(['update', created.id, '-', '--json'], JSON.stringify({ ...created, price: 850 }));
 
     expect(run.code, run.stderr).toBe(EXIT.ok);
-    expect(JSON.parse(run.stdout)).toMatchObject({ id: product.id, price: 850, version: 2 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ id: created.id, price: 850, version: 2 });
   });
 
   it('takes it from --file, with flags over the file', async () => {
     await api.create({ id: `${p}-u2`, title: 'IPad', price: 499 });
-    await writeFile(join(cwd, 'change.json'), JSON.stringify({ title: 'IPad Pro', price: 999 }));
+    await writeFile(join(stack.dir, 'change.json'), JSON.stringify({ title: 'IPad Pro', price: 999 }));
 
     const run = await cli(['update', `${p}-u2`, '--file', 'change.json', '--price', '1099', '--json']);
 
@@ -87,7 +82,7 @@ describe('delete of several ids', () => {
 
 describe('add - --file', () => {
   it('is a usage error rather than a silent choice of stdin', async () => {
-    await writeFile(join(cwd, 'product.json'), JSON.stringify({ title: 'X', price: 1 }));
+    await writeFile(join(stack.dir, 'product.json'), JSON.stringify({ title: 'X', price: 1 }));
     const run = await cli(['add', '-', '--file', 'product.json'], '{"title":"Y","price":2}');
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toBe('products-cli: give the product either on stdin (-) or with --file, not both\n');

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { writeState } from '../../src/state/state-file.js';
 import type { SmokeReport } from '../../src/testing/smoke.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 
 const key = { accessKeyId: 'AKIASMOKEACCESSTEST1', secretAccessKey: 'smoke-access-secret-0123456789abcdefghij' };
 const auth = { mode: 'iam' as const, privateReads: false };

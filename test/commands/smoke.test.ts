@@ -1,26 +1,23 @@
 // End to end: `smoke` through the real bin against the real local stack, healthy and broken.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { ProductApi } from '../../src/http/api-client.js';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
+import { startLocalStack } from '../../src/local/stack.js';
 import type { SmokeReport } from '../../src/testing/smoke.js';
 import { spawn } from 'node:child_process';
-import { binPath, requireBuild, runCli } from './helpers/run-cli.js';
+import { binPath, requireBuild, runCli } from '../helpers/run-cli.js';
+import { useLocalStack } from '../helpers/local-stack.js';
 
-let stack: LocalStack;
-let cwd: string;
+const stack = useLocalStack();
 const servers: Server[] = [];
 
 beforeAll(async () => {
   requireBuild();
-  stack = await startLocalStack({ port: 0 });
-  cwd = await mkdtemp(join(tmpdir(), 'products-cli-smoke-'));
 });
 
 afterAll(async () => {
@@ -28,8 +25,6 @@ afterAll(async () => {
     server.closeAllConnections();
     server.close();
   }
-  await stack?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
 async function listen(server: Server): Promise<string> {
@@ -78,7 +73,7 @@ async function productIds(url: string): Promise<string[]> {
 describe('smoke', () => {
   it('passes every check on a healthy stack, and leaves nothing behind', async () => {
     // Act
-    const run = await runCli(['smoke', '--url', stack.url], { cwd });
+    const run = await runCli(['smoke', '--url', stack.url], { cwd: stack.dir });
 
     // Assess
     expect(run.stderr).toBe('');
@@ -93,7 +88,7 @@ describe('smoke', () => {
 
   it('runs to its end and cleans up when the reader of its output goes away (| head -1)', async () => {
     const child = spawn(process.execPath, [binPath, 'smoke', '--url', stack.url], {
-      cwd,
+      cwd: stack.dir,
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stderr = '';
@@ -109,8 +104,8 @@ describe('smoke', () => {
   });
 
   it('reports as JSON, with a fresh product id per run', async () => {
-    const first = await runCli(['smoke', '--url', stack.url, '--json'], { cwd });
-    const second = await runCli(['smoke', '--url', stack.url, '--json'], { cwd });
+    const first = await runCli(['smoke', '--url', stack.url, '--json'], { cwd: stack.dir });
+    const second = await runCli(['smoke', '--url', stack.url, '--json'], { cwd: stack.dir });
 
     expect(first.code).toBe(EXIT.ok);
     const report = JSON.parse(first.stdout) as SmokeReport;
@@ -123,9 +118,11 @@ describe('smoke', () => {
   });
 
   it('writes a JUnit report for CI', async () => {
-    const file = join(cwd, 'smoke.xml');
+    const file = join(stack.dir, 'smoke.xml');
 
-    const run = await runCli(['smoke', '--url', stack.url, '--reporter', 'junit', '--output', file], { cwd });
+    const run = await runCli(['smoke', '--url', stack.url, '--reporter', 'junit', '--output', file], {
+      cwd: stack.dir,
+    });
 
     expect(run.code).toBe(EXIT.ok);
     const xml = await readFile(file, 'utf8');
@@ -140,7 +137,7 @@ describe('smoke', () => {
     const proxy = await startHeaderDroppingProxy(stack.url);
 
     // Act
-    const run = await runCli(['smoke', '--url', proxy], { cwd });
+    const run = await runCli(['smoke', '--url', proxy], { cwd: stack.dir });
 
     // Assess
     expect(run.code).toBe(EXIT.failure);
@@ -155,9 +152,9 @@ describe('smoke', () => {
 
   it('fails in JUnit form too, with expected and actual in the failure', async () => {
     const proxy = await startHeaderDroppingProxy(stack.url);
-    const file = join(cwd, 'failed.xml');
+    const file = join(stack.dir, 'failed.xml');
 
-    const run = await runCli(['smoke', '--url', proxy, '--reporter', 'junit', '--output', file], { cwd });
+    const run = await runCli(['smoke', '--url', proxy, '--reporter', 'junit', '--output', file], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.failure);
     const xml = await readFile(file, 'utf8');
@@ -169,7 +166,7 @@ describe('smoke', () => {
 
   it('fails create and skips what needs it on a stack whose function is broken', async () => {
     // Prepare: a handler bundle whose function throws, which API Gateway turns into 502.
-    const zip = join(cwd, 'broken-handler.zip');
+    const zip = join(stack.dir, 'broken-handler.zip');
     await writeFile(
       zip,
       zipSync({
@@ -179,7 +176,7 @@ describe('smoke', () => {
     const broken = await startLocalStack({ port: 0, handlerZip: zip });
     try {
       // Act
-      const run = await runCli(['smoke', '--url', broken.url, '--json'], { cwd });
+      const run = await runCli(['smoke', '--url', broken.url, '--json'], { cwd: stack.dir });
 
       // Assess
       expect(run.code).toBe(EXIT.failure);
@@ -207,7 +204,7 @@ describe('smoke', () => {
       createServer((_, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')),
     );
 
-    const run = await runCli(['smoke', '--url', `${url}/prod`], { cwd });
+    const run = await runCli(['smoke', '--url', `${url}/prod`], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.failure);
     expect(run.stdout).toMatch(/FAIL  create product .*\n +expected: HTTP 201\n +actual: +HTTP 404 Not Found/);
@@ -219,7 +216,7 @@ describe('smoke', () => {
     // Prepare: the list request hangs, so that the suite is mid-way when Ctrl-C comes.
     const proxy = await startHeaderDroppingProxy(stack.url, true);
     const child = spawn(process.execPath, [binPath, 'smoke', '--url', proxy], {
-      cwd,
+      cwd: stack.dir,
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stdout = '';
@@ -246,7 +243,7 @@ describe('smoke', () => {
   });
 
   it('refuses an unknown reporter as a usage error', async () => {
-    const run = await runCli(['smoke', '--url', stack.url, '--reporter', 'tap'], { cwd });
+    const run = await runCli(['smoke', '--url', stack.url, '--reporter', 'tap'], { cwd: stack.dir });
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toBe('products-cli: --reporter must be one of text, junit, not "tap"\n');
   });

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { setupAws } from '../../src/commands/setup/aws.js';
 import { teardownAws } from '../../src/commands/teardown/aws.js';
 import { fakeWorld, testContext } from '../aws/fake/harness.js';
-import { requireBuild, runCli } from './helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 
 /** No AWS variable, and a home with no AWS configuration: a machine where nothing says which region. */
 function bareEnv(): Record<string, string | undefined> {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { packageRoot, requireBuild, runCli } from './helpers/run-cli.js';
+import { packageRoot } from '../helpers/artifact.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 
 let cwd: string;
 

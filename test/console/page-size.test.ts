@@ -4,7 +4,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot, requireBuild } from '../commands/helpers/run-cli.js';
+import { packageRoot } from '../helpers/artifact.js';
+import { requireBuild } from '../helpers/run-cli.js';
 
 const WEB = join(packageRoot, 'build', 'web');
 /** What the products page ships, Health's charts included; Swagger UI (api.*) loads only on the API page. */

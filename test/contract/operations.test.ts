@@ -23,7 +23,7 @@ import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { buildOpenApiDocument } from '../../src/openapi/document.js';
 import { runSmoke } from '../../src/testing/smoke.js';
 import { CSV_HEADER } from '../../src/transfer/csv-lines.js';
-import { requireBuild } from '../commands/helpers/run-cli.js';
+import { requireBuild } from '../helpers/run-cli.js';
 import { startTestEngine, type TestEngine } from '../helpers/dynamo-engine.js';
 import { bodyOf, harness } from '../helpers/handler-harness.js';
 import { proxyEvent } from '../helpers/proxy-event.js';

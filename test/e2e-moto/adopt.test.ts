@@ -33,7 +33,7 @@ import { CreateFunctionCommand, GetFunctionCommand } from '@aws-sdk/client-lambd
 import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/clients.js';
-import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 import { motoAvailable, useEmulator, type Emulator } from './moto-server.js';
 import { ROUTES } from '../../src/contract/routes.js';
 

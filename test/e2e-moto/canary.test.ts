@@ -8,7 +8,7 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 import { motoAvailable, startEmulator, type Emulator } from './moto-server.js';
 
 const REGION = 'us-east-1';

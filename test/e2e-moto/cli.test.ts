@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 import { motoAvailable, startEmulator, type Emulator } from './moto-server.js';
 
 let emulator: Emulator;

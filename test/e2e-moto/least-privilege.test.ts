@@ -25,7 +25,7 @@ import { LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda'
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_PERMISSIONS, type CallerPolicy } from '../../src/provision/permissions.js';
-import { requireBuild, runCli, type CliRun } from '../commands/helpers/run-cli.js';
+import { requireBuild, runCli, type CliRun } from '../helpers/run-cli.js';
 import { motoStartable, startEmulator, type Emulator } from './moto-server.js';
 
 const REGION = 'us-east-1';

@@ -16,8 +16,8 @@ import {
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsReport } from '../../src/output/render-metrics.js';
-import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
-import { consoleCookie, startConsoleCli } from '../commands/helpers/console-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
+import { consoleCookie, startConsoleCli } from '../helpers/console-cli.js';
 import { motoAvailable, startEmulator, type Emulator } from './moto-server.js';
 
 let emulator: Emulator;

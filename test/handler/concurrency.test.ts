@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../helpers/dynamo-engine.js';
 import { bodyOf, harness } from '../helpers/handler-harness.js';
 import { proxyEvent } from '../helpers/proxy-event.js';
+import { product } from '../helpers/product.js';
 
 describe('two writers with If-Match', () => {
   let engine: TestEngine;
@@ -18,7 +19,7 @@ describe('two writers with If-Match', () => {
     const writerA = harness(engine);
     const writerB = harness(engine);
     const id = `race-${round}`;
-    await writerA.handler(proxyEvent('POST', '/product', { body: { id, title: 'IPhone', price: 900 } }));
+    await writerA.handler(proxyEvent('POST', '/product', { body: product({ id }) }));
     const patch = (title: string) =>
       proxyEvent('PATCH', '/product/{id}', {
         pathParameters: { id },

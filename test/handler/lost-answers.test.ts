@@ -8,6 +8,7 @@ import { startTestEngine, type TestEngine } from '../helpers/dynamo-engine.js';
 import { bodyOf } from '../helpers/handler-harness.js';
 import { startLossyDynamo, type LossyDynamo } from '../helpers/lossy-dynamo.js';
 import { proxyEvent } from '../helpers/proxy-event.js';
+import { product } from '../helpers/product.js';
 
 let engine: TestEngine;
 let lossy: LossyDynamo;
@@ -44,7 +45,7 @@ const json = { 'Content-Type': 'application/json' };
 const stored = async (id: string) =>
   (await engine.documentClient.send(new GetCommand({ TableName: engine.tableName, Key: { id } }))).Item;
 async function create(id: string) {
-  const result = await call('POST', '/product', { body: { id, title: 'IPhone', price: 900 }, headers: json });
+  const result = await call('POST', '/product', { body: product({ id }), headers: json });
   expect(result.statusCode).toBe(201);
 }
 
@@ -54,7 +55,7 @@ describe.each([['a 500 after it landed', 500] as const, ['a timeout after it lan
     it('POST answers 201 with the product, not 409 for its own product', async () => {
       const id = `create-${++counter}`;
       lossy.lose('PutItem', 1, how);
-      const result = await call('POST', '/product', { body: { id, title: 'IPhone', price: 900 }, headers: json });
+      const result = await call('POST', '/product', { body: product({ id }), headers: json });
       expect(result.statusCode).toBe(201);
       expect(bodyOf(result)).toMatchObject({ id, version: 1 });
       expect(await stored(id)).toMatchObject({ id, version: 1 });

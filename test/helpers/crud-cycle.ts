@@ -1,6 +1,7 @@
 /** The CRUD cycle that the artifact's tests feed to dist/handler.zip, as REST proxy events, with what each must answer. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { proxyEvent } from './proxy-event.js';
+import { product } from './product.js';
 
 export interface CycleStep {
   event: APIGatewayProxyEvent;
@@ -11,7 +12,7 @@ export interface CycleStep {
 export function crudCycle(id = 'a1'): CycleStep[] {
   const one = { pathParameters: { id } };
   return [
-    { event: proxyEvent('POST', '/product', { body: { id, title: 'IPhone', price: 900 } }), status: 201 },
+    { event: proxyEvent('POST', '/product', { body: product({ id }) }), status: 201 },
     { event: proxyEvent('GET', '/product/{id}', one), status: 200 },
     { event: proxyEvent('GET', '/product'), status: 200 },
     { event: proxyEvent('PATCH', '/product/{id}', { ...one, body: { price: 899 } }), status: 200 },

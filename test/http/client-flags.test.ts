@@ -3,19 +3,17 @@
 // default throttle where a real API is needed.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get } from '../../src/commands/get.js';
 import type { Context } from '../../src/context.js';
 import { EXIT } from '../../src/errors.js';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
+import { useLocalStack } from '../helpers/local-stack.js';
 
-let stack: LocalStack;
-let cwd: string;
+const stack = useLocalStack();
 const servers: Server[] = [];
 
 /** A server on a free port; resolves with its base URL (a stage path included) and counts requests. */
@@ -32,8 +30,6 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ url
 
 beforeAll(async () => {
   requireBuild();
-  stack = await startLocalStack({ port: 0 });
-  cwd = await mkdtemp(join(tmpdir(), 'products-cli-client-'));
 });
 
 afterAll(async () => {
@@ -41,8 +37,6 @@ afterAll(async () => {
     server.closeAllConnections();
     server.close();
   }
-  await stack?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
 const staticFiles = () =>
@@ -54,7 +48,7 @@ describe('a server that is not the product API', () => {
   it('is named as such for get, exit 5, not "product not found"', async () => {
     const { url } = await staticFiles();
 
-    const run = await runCli(['get', '1', '--url', url], { cwd });
+    const run = await runCli(['get', '1', '--url', url], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.api);
     expect(run.stderr).toBe(
@@ -65,11 +59,11 @@ describe('a server that is not the product API', () => {
   it('stops import at the first such answer instead of sending every row', async () => {
     const { url, requests } = await staticFiles();
     await writeFile(
-      join(cwd, 'rows.ndjson'),
+      join(stack.dir, 'rows.ndjson'),
       Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: `n${i}`, title: 'T', price: 1 })).join('\n'),
     );
 
-    const run = await runCli(['import', 'rows.ndjson', '--url', url], { cwd });
+    const run = await runCli(['import', 'rows.ndjson', '--url', url], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.api);
     expect(run.stderr).toMatch(/does not look like the product API \(got 404 text\/html\)/);
@@ -82,7 +76,7 @@ describe('--timeout and --retries', () => {
     const { url, requests } = await serve(() => undefined);
     const started = performance.now();
 
-    const run = await runCli(['get', '1', '--url', url, '--timeout', '0.5', '--retries', '0'], { cwd });
+    const run = await runCli(['get', '1', '--url', url, '--timeout', '0.5', '--retries', '0'], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.api);
     expect(run.stderr).toMatch(/^products-cli: cannot reach .* for GET: no answer within the timeout\n$/);
@@ -94,7 +88,7 @@ describe('--timeout and --retries', () => {
     const { url, requests } = await serve(() => undefined);
 
     const run = await runCli(['get', '1', '--url', url], {
-      cwd,
+      cwd: stack.dir,
       env: { PRODUCTS_CLI_TIMEOUT: '300ms', PRODUCTS_CLI_RETRIES: '1' },
     });
 
@@ -116,7 +110,7 @@ describe('--timeout and --retries', () => {
       'PRODUCTS_CLI_TIMEOUT must be a time from 0.1 to 600 seconds, such as 30, 2.5 or 500ms, not "-1"',
     ],
   ])('refuse %j %j as a usage error', async (args, env, message) => {
-    const run = await runCli(['get', '1', '--url', stack.url, ...args], { cwd, env });
+    const run = await runCli(['get', '1', '--url', stack.url, ...args], { cwd: stack.dir, env });
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toBe(`products-cli: ${message}\n`);
   });
@@ -124,7 +118,7 @@ describe('--timeout and --retries', () => {
 
 describe('a host name that does not resolve', () => {
   it('is not retried', async () => {
-    const run = await runCli(['get', '1', '--url', 'http://no-such-host.invalid/prod'], { cwd });
+    const run = await runCli(['get', '1', '--url', 'http://no-such-host.invalid/prod'], { cwd: stack.dir });
 
     expect(run.code).toBe(EXIT.api);
     expect(run.stderr).toMatch(
@@ -136,7 +130,7 @@ describe('a host name that does not resolve', () => {
 describe('--debug', () => {
   it('traces each request and answer on stderr, with the API key masked', async () => {
     const run = await runCli(['get', 'missing-product', '--url', stack.url, '--debug'], {
-      cwd,
+      cwd: stack.dir,
       env: { PRODUCTS_API_KEY: 'very-secret-key' },
     });
 
@@ -149,7 +143,10 @@ describe('--debug', () => {
   });
 
   it('is also turned on by PRODUCTS_CLI_DEBUG', async () => {
-    const run = await runCli(['get', 'missing-product', '--url', stack.url], { cwd, env: { PRODUCTS_CLI_DEBUG: '1' } });
+    const run = await runCli(['get', 'missing-product', '--url', stack.url], {
+      cwd: stack.dir,
+      env: { PRODUCTS_CLI_DEBUG: '1' },
+    });
     expect(run.stderr).toContain(`debug: > GET ${stack.url}/product/missing-product\n`);
   });
 });
@@ -165,7 +162,7 @@ describe('on a terminal', () => {
       stdout: new PassThrough(),
       stderr,
       env: {},
-      cwd,
+      cwd: stack.dir,
       json: false,
       color: false,
       signal: new AbortController().signal,

@@ -8,6 +8,7 @@ import { signingFor } from '../../src/http/request-auth.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { writeState } from '../../src/state/state-file.js';
 import { resolveTarget } from '../../src/target.js';
+import { product } from '../helpers/product.js';
 
 const key = { accessKeyId: 'AKIALOCALSIGNINGTEST', secretAccessKey: 'signing-test-secret-0123456789abcdefghij' };
 const auth = { mode: 'iam' as const, privateReads: false };
@@ -52,7 +53,7 @@ describe('SigV4 signing in the client', () => {
       expect(target.auth).toMatchObject({ mode: 'iam', region: 'eu-west-1', credentials: key });
       const api = new ProductApi({ baseUrl: target.url, signing: signingFor(target.auth), retries: 0 });
       const id = `signed-${target.source}`;
-      await api.create({ id, title: 'IPhone', price: 900 });
+      await api.create(product({ id }));
       expect((await api.update(id, { price: 850 }, { ifVersion: 1 })).price).toBe(850);
       await api.delete(id);
       await api.close();
@@ -76,7 +77,7 @@ describe('SigV4 signing in the client', () => {
     });
     const api = new ProductApi({ baseUrl: stack.url, signing: wrong, retries: 0 });
 
-    const error = await api.create({ id: 'refused', title: 'IPhone', price: 900 }).catch((caught: unknown) => caught);
+    const error = await api.create(product()).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(ApiError);
     expect((error as Error).message).toMatch(

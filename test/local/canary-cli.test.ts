@@ -1,7 +1,6 @@
 // deploy --local --canary through the real CLI, two local stacks at once: the stack routes the share to the new
 // version's pool and counts each version's failed invocations itself. A bundle that throws is rolled back with
 // exit 1; a clean one is promoted. Ctrl-C (SIGINT) or SIGTERM takes the canary out, exit 130 or 143.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,14 +8,13 @@ import { join } from 'node:path';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHandlerZip } from '../../src/local/handler-code.js';
-import { requireBuild } from '../commands/helpers/run-cli.js';
-import { bin, cli, type Run } from './cli-run.js';
+import { requireBuild, runCli, startCli } from '../helpers/run-cli.js';
 
 const dirs: string[] = [];
 beforeAll(() => requireBuild());
 afterAll(async () => {
   for (const cwd of dirs) {
-    await cli(cwd, ['teardown', '--local', '--yes']);
+    await runCli(['teardown', '--local', '--yes'], { cwd });
     await rm(cwd, { recursive: true, force: true });
   }
 });
@@ -27,8 +25,11 @@ async function stackWith(bundle: Record<string, Uint8Array>) {
   dirs.push(cwd);
   writeFileSync(join(cwd, 'next.zip'), zipSync(bundle));
   const setup = JSON.parse(
-    (await cli(cwd, ['setup', '--local', '--port', '0', '--rate-limit', '5000', '--burst-limit', '5000', '--json']))
-      .stdout,
+    (
+      await runCli(['setup', '--local', '--port', '0', '--rate-limit', '5000', '--burst-limit', '5000', '--json'], {
+        cwd,
+      })
+    ).stdout,
   ) as { url: string };
   const statuses = new Map<number, number>();
   let stop = false;
@@ -58,27 +59,17 @@ interface Listed {
 /** A canary of a clean bundle under a reader, sent `signal` once the stack routes to it; what versions said meanwhile. */
 async function canaryStoppedBy(signal: NodeJS.Signals) {
   const stack = await stackWith(cleanBundle());
-  const child = spawn(
-    process.execPath,
-    [bin, 'deploy', '--local', '--zip', 'next.zip', '--canary', '30', '--for', '5m'],
-    {
-      cwd: stack.cwd,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const run: Run = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk) => (run.stdout += chunk));
-  child.stderr.on('data', (chunk) => (run.stderr += chunk));
-  const exited = new Promise<void>((resolve) => child.on('close', (code) => ((run.code = code), resolve())));
+  const canary = startCli(['deploy', '--local', '--zip', 'next.zip', '--canary', '30', '--for', '5m'], {
+    cwd: stack.cwd,
+  });
   let during: Listed = { live: '' };
   for (let tries = 0; tries < 100 && !during.canary; tries++) {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    during = JSON.parse((await cli(stack.cwd, ['versions', '--local', '--json'])).stdout) as Listed;
+    during = JSON.parse((await runCli(['versions', '--local', '--json'], { cwd: stack.cwd })).stdout) as Listed;
   }
-  child.kill(signal);
-  await exited;
-  const after = JSON.parse((await cli(stack.cwd, ['versions', '--local', '--json'])).stdout) as Listed;
+  canary.child.kill(signal);
+  const run = await canary.done;
+  const after = JSON.parse((await runCli(['versions', '--local', '--json'], { cwd: stack.cwd })).stdout) as Listed;
   await stack.finish();
   return { run, during, after, statuses: stack.statuses };
 }
@@ -94,8 +85,8 @@ describe('deploy --local --canary', () => {
 
     // Act: both canaries at once, a minute each
     const [badRun, goodRun] = await Promise.all([
-      cli(bad.cwd, ['deploy', '--local', '--zip', 'next.zip', '--canary', '50', '--for', '1m']),
-      cli(good.cwd, ['deploy', '--local', '--zip', 'next.zip', '--canary', '50', '--for', '1m']),
+      runCli(['deploy', '--local', '--zip', 'next.zip', '--canary', '50', '--for', '1m'], { cwd: bad.cwd }),
+      runCli(['deploy', '--local', '--zip', 'next.zip', '--canary', '50', '--for', '1m'], { cwd: good.cwd }),
     ]);
     await Promise.all([bad.finish(), good.finish()]);
 

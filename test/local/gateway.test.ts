@@ -1,34 +1,7 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { writeTestFunctionZip } from './test-function.js';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  text: string;
-}
-
-/** A request with node:http, so that repeated headers and raw bodies go out exactly as given. */
-function send(
-  url: string,
-  options: { method?: string; headers?: Record<string, string | string[]>; body?: Buffer | string } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+import { send, type RawReply } from '../helpers/send.js';
 
 let zip: string;
 let stack: LocalStack;
@@ -299,7 +272,7 @@ describe('429 past the stage throttle', () => {
     });
     try {
       const statuses: number[] = [];
-      let last: Reply | undefined;
+      let last: RawReply | undefined;
       for (let index = 0; index < 5; index += 1) {
         last = await send(`${throttled.url}/product`);
         statuses.push(last.status);

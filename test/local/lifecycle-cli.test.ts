@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/state/process-alive.js';
 import { signedFetch, type KeyPair } from '../helpers/sigv4.js';
-import { bin, cli } from './cli-run.js';
+import { runCli, startCli } from '../helpers/run-cli.js';
 
 async function readState(cwd: string) {
   return JSON.parse(await readFile(join(cwd, '.products-cli', 'state.json'), 'utf8'));
@@ -34,7 +34,7 @@ afterEach(async () => {
 describe('setup --local', () => {
   it('starts the stack in the background, records it and prints the invoke URL', async () => {
     // Act
-    const run = await cli(cwd, ['setup', '--local', '--port', '0', '--json']);
+    const run = await runCli(['setup', '--local', '--port', '0', '--json'], { cwd });
 
     // Assess
     expect(run.code).toBe(0);
@@ -74,9 +74,9 @@ describe('setup --local', () => {
   });
 
   it('reports the running stack when run again, and succeeds', async () => {
-    const first = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
+    const first = JSON.parse((await runCli(['setup', '--local', '--port', '0', '--json'], { cwd })).stdout);
 
-    const again = await cli(cwd, ['setup', '--local', '--port', '0', '--json']);
+    const again = await runCli(['setup', '--local', '--port', '0', '--json'], { cwd });
 
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ status: 'running', pid: first.pid, url: first.url });
@@ -84,7 +84,7 @@ describe('setup --local', () => {
 
   it('restarts the running stack with new throttle and auth flags, keeping its data, and status shows them', async () => {
     // Prepare
-    const first = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
+    const first = JSON.parse((await runCli(['setup', '--local', '--port', '0', '--json'], { cwd })).stdout);
     await signedFetch(
       `${first.url}/product`,
       { method: 'POST', body: '{"id":"kept","title":"Kept","price":1}' },
@@ -92,19 +92,12 @@ describe('setup --local', () => {
     );
 
     // Act
-    const changed = await cli(cwd, [
-      'setup',
-      '--local',
-      '--rate-limit',
-      '100000',
-      '--burst-limit',
-      '100000',
-      '--auth',
-      'none',
-      '--json',
-    ]);
-    const again = await cli(cwd, ['setup', '--local', '--rate-limit', '100000', '--auth', 'none', '--json']);
-    const status = await cli(cwd, ['status', '--local']);
+    const changed = await runCli(
+      ['setup', '--local', '--rate-limit', '100000', '--burst-limit', '100000', '--auth', 'none', '--json'],
+      { cwd },
+    );
+    const again = await runCli(['setup', '--local', '--rate-limit', '100000', '--auth', 'none', '--json'], { cwd });
+    const status = await runCli(['status', '--local'], { cwd });
 
     // Assess
     expect(changed.code).toBe(0);
@@ -125,7 +118,7 @@ describe('setup --local', () => {
   });
 
   it('prints a readable summary without --json', async () => {
-    const run = await cli(cwd, ['setup', '--local', '--port', '0']);
+    const run = await runCli(['setup', '--local', '--port', '0'], { cwd });
 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Local stack started.');
@@ -145,7 +138,7 @@ describe('setup --local', () => {
     it('fails with one line that names --port, and records nothing', async () => {
       const port = (server.address() as { port: number }).port;
 
-      const run = await cli(cwd, ['setup', '--local', '--port', String(port)]);
+      const run = await runCli(['setup', '--local', '--port', String(port)], { cwd });
 
       expect(run.code).toBe(2);
       expect(run.stderr.trim().split('\n').at(-1)).toBe(
@@ -158,7 +151,7 @@ describe('setup --local', () => {
     it('fails the same way for `local`, which starts it in the foreground', async () => {
       const port = (server.address() as { port: number }).port;
 
-      const run = await cli(cwd, ['local', '--port', String(port)]);
+      const run = await runCli(['local', '--port', String(port)], { cwd });
 
       expect(run.code).toBe(2);
       expect(run.stderr.trim().split('\n').at(-1)).toBe(
@@ -181,7 +174,7 @@ describe('setup --local', () => {
     [['--integration-timeout', '0'], '--integration-timeout'],
     [['--dynamodb-endpoint', 'not a url'], '--dynamodb-endpoint'],
   ])('rejects %j with a usage error naming the flag', async (flags, flag) => {
-    const run = await cli(cwd, ['setup', '--local', ...flags]);
+    const run = await runCli(['setup', '--local', ...flags], { cwd });
 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(flag);
@@ -190,9 +183,9 @@ describe('setup --local', () => {
 
 describe('teardown --local', () => {
   it('refuses without --yes when stdin is not a terminal, and leaves the stack running', async () => {
-    const { pid } = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
+    const { pid } = JSON.parse((await runCli(['setup', '--local', '--port', '0', '--json'], { cwd })).stdout);
 
-    const run = await cli(cwd, ['teardown', '--local']);
+    const run = await runCli(['teardown', '--local'], { cwd });
 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--yes');
@@ -201,9 +194,9 @@ describe('teardown --local', () => {
   });
 
   it('stops the stack, deletes its data and forgets it, leaving no empty .products-cli/', async () => {
-    const { pid, url } = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
+    const { pid, url } = JSON.parse((await runCli(['setup', '--local', '--port', '0', '--json'], { cwd })).stdout);
 
-    const run = await cli(cwd, ['teardown', '--local', '--yes', '--json']);
+    const run = await runCli(['teardown', '--local', '--yes', '--json'], { cwd });
 
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({
@@ -217,27 +210,27 @@ describe('teardown --local', () => {
   });
 
   it('keeps .products-cli/ with --keep-data, which leaves the data in it', async () => {
-    await cli(cwd, ['setup', '--local', '--port', '0', '--json']);
+    await runCli(['setup', '--local', '--port', '0', '--json'], { cwd });
 
-    const run = await cli(cwd, ['teardown', '--local', '--yes', '--keep-data', '--json']);
+    const run = await runCli(['teardown', '--local', '--yes', '--keep-data', '--json'], { cwd });
 
     expect(run.code).toBe(0);
     expect(existsSync(join(cwd, '.products-cli', 'local'))).toBe(true);
     expect(existsSync(join(cwd, '.products-cli', 'state.json'))).toBe(false);
-    await cli(cwd, ['teardown', '--local', '--yes']);
+    await runCli(['teardown', '--local', '--yes'], { cwd });
     expect(existsSync(join(cwd, '.products-cli'))).toBe(false);
   });
 
   it('keeps the data with --keep-data, and the next setup serves it', async () => {
-    const first = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
+    const first = JSON.parse((await runCli(['setup', '--local', '--port', '0', '--json'], { cwd })).stdout);
     await signedFetch(
       `${first.url}/product`,
       { method: 'POST', body: '{"id":"kept","title":"Kept","price":1}' },
       first.credentials,
     );
 
-    const down = await cli(cwd, ['teardown', '--local', '--yes', '--keep-data']);
-    const second = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
+    const down = await runCli(['teardown', '--local', '--yes', '--keep-data'], { cwd });
+    const second = JSON.parse((await runCli(['setup', '--local', '--port', '0', '--json'], { cwd })).stdout);
     const fetched = await fetch(`${second.url}/product/kept`);
 
     expect(down.code).toBe(0);
@@ -248,7 +241,7 @@ describe('teardown --local', () => {
   });
 
   it('loses no acknowledged write when the stack process is killed', async () => {
-    const first = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
+    const first = JSON.parse((await runCli(['setup', '--local', '--port', '0', '--json'], { cwd })).stdout);
     const ids = Array.from({ length: 20 }, (_, index) => `k${index}`);
     const statuses = await Promise.all(
       ids.map(
@@ -266,7 +259,7 @@ describe('teardown --local', () => {
 
     process.kill(first.pid, 'SIGKILL');
     await expect.poll(() => alive(first.pid)).toBe(false);
-    const second = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
+    const second = JSON.parse((await runCli(['setup', '--local', '--port', '0', '--json'], { cwd })).stdout);
     const listed = (await (await fetch(`${second.url}/product?limit=100`)).json()) as { items: Array<{ id: string }> };
 
     expect(second.status).toBe('started');
@@ -295,7 +288,7 @@ describe('teardown --local', () => {
       );
 
       // Act
-      const run = await cli(cwd, ['teardown', '--local', '--yes', '--json']);
+      const run = await runCli(['teardown', '--local', '--yes', '--json'], { cwd });
 
       // Assess
       expect(run.code).toBe(0);
@@ -308,7 +301,7 @@ describe('teardown --local', () => {
   });
 
   it('succeeds with nothing to do when no stack is recorded', async () => {
-    const run = await cli(cwd, ['teardown', '--local', '--yes', '--json']);
+    const run = await runCli(['teardown', '--local', '--yes', '--json'], { cwd });
 
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'absent' });
@@ -323,20 +316,13 @@ describe('local (foreground)', () => {
     output: () => { stdout: string; stderr: string };
   }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, 'local', '--port', '0', ...extra], {
-        cwd,
-        env: { ...process.env, NO_COLOR: '1' },
+      const { child, stdout, stderr } = startCli(['local', '--port', '0', ...extra], { cwd });
+      child.stdout.on('data', () => {
+        const line = stdout().split('\n')[0];
+        if (stdout().includes('\n') && line)
+          resolve({ child, ready: JSON.parse(line), output: () => ({ stdout: stdout(), stderr: stderr() }) });
       });
-      let stdout = '';
-      let stderr = '';
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk;
-        const line = stdout.split('\n')[0];
-        if (stdout.includes('\n') && line)
-          resolve({ child, ready: JSON.parse(line), output: () => ({ stdout, stderr }) });
-      });
-      child.on('exit', (code) => reject(new Error(`local exited early with ${code}: ${stderr}`)));
+      child.on('exit', (code) => reject(new Error(`local exited early with ${code}: ${stderr()}`)));
     });
   }
 
@@ -368,7 +354,7 @@ describe('local (foreground)', () => {
     child.removeAllListeners('exit');
     const code = exited(child);
 
-    const run = await cli(cwd, ['teardown', '--local', '--yes', '--json']);
+    const run = await runCli(['teardown', '--local', '--yes', '--json'], { cwd });
 
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'stopped', pid: child.pid });
@@ -376,9 +362,9 @@ describe('local (foreground)', () => {
   });
 
   it('refuses to start while a background stack is running here', async () => {
-    const { url } = JSON.parse((await cli(cwd, ['setup', '--local', '--port', '0', '--json'])).stdout);
+    const { url } = JSON.parse((await runCli(['setup', '--local', '--port', '0', '--json'], { cwd })).stdout);
 
-    const run = await cli(cwd, ['local', '--port', '0']);
+    const run = await runCli(['local', '--port', '0'], { cwd });
 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(url);

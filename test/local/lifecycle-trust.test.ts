@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/state/process-alive.js';
-import { bin, cli } from './cli-run.js';
+import { runCli, startCli } from '../helpers/run-cli.js';
+import { product, productFlags } from '../helpers/product.js';
 
 let cwd: string;
 const strangers: ChildProcess[] = [];
@@ -23,7 +24,7 @@ const statePath = () => join(cwd, '.products-cli', 'state.json');
 const readState = async () => JSON.parse(await readFile(statePath(), 'utf8'));
 
 async function setup(): Promise<{ url: string; pid: number }> {
-  const run = await cli(cwd, ['setup', '--local', '--port', '0', '--json']);
+  const run = await runCli(['setup', '--local', '--port', '0', '--json'], { cwd });
   expect(run.code).toBe(0);
   return JSON.parse(run.stdout);
 }
@@ -50,12 +51,12 @@ describe('a lost state file', () => {
   it('does not orphan the stack: setup finds it by its data lock, and teardown stops it before deleting the data', async () => {
     const started = await setup();
     // Writes are signed with the stack's local keys, as the CLI signs them.
-    expect((await cli(cwd, ['add', '--id', '1', '--title', 'IPhone', '--price', '900'])).code).toBe(0);
+    expect((await runCli(['add', ...productFlags(product({ id: '1' }))], { cwd })).code).toBe(0);
     await rm(statePath());
 
-    const again = await cli(cwd, ['setup', '--local', '--json']);
+    const again = await runCli(['setup', '--local', '--json'], { cwd });
     await rm(statePath());
-    const teardown = await cli(cwd, ['teardown', '--local', '--yes', '--json']);
+    const teardown = await runCli(['teardown', '--local', '--yes', '--json'], { cwd });
 
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ status: 'running', pid: started.pid, url: started.url });
@@ -70,7 +71,7 @@ describe('a lost state file', () => {
     await mkdir(join(cwd, '.products-cli', 'local', 'data'), { recursive: true });
     await writeFile(join(cwd, '.products-cli', 'local', 'data.lock'), JSON.stringify({ pid: holder.pid }));
 
-    const run = await cli(cwd, ['teardown', '--local', '--yes']);
+    const run = await runCli(['teardown', '--local', '--yes'], { cwd });
 
     expect(run.code).not.toBe(0);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
@@ -113,11 +114,11 @@ describe("a server that answers the health path in the stack's place", () => {
       };
       await writeFile(statePath(), JSON.stringify({ version: 1, current: 'local', local }), { mode: 0o600 });
 
-      const teardown = await cli(cwd, ['teardown', '--local', '--yes', '--keep-data', '--json']);
+      const teardown = await runCli(['teardown', '--local', '--yes', '--keep-data', '--json'], { cwd });
       // Teardown took the emptied .products-cli/ with the state file.
       await mkdir(join(cwd, '.products-cli'), { recursive: true });
       await writeFile(statePath(), JSON.stringify({ version: 1, current: 'local', local }), { mode: 0o600 });
-      const run = await cli(cwd, ['setup', '--local', '--port', '0', '--json']);
+      const run = await runCli(['setup', '--local', '--port', '0', '--json'], { cwd });
 
       expect(JSON.parse(teardown.stdout)).toMatchObject({ status: 'not-running' });
       expect(isProcessAlive(victim.pid as number)).toBe(true);
@@ -139,7 +140,7 @@ describe('symbolic links and modes', () => {
       await writeFile(join(elsewhere, 'local', 'precious.txt'), 'keep');
       await symlink(elsewhere, join(cwd, '.products-cli'));
 
-      const run = await cli(cwd, ['teardown', '--local', '--yes']);
+      const run = await runCli(['teardown', '--local', '--yes'], { cwd });
 
       expect(run.code).not.toBe(0);
       expect(run.stderr.trim()).toMatch(
@@ -173,12 +174,11 @@ describe('from a subdirectory', () => {
     await mkdir(join(cwd, 'src', 'deep'), { recursive: true });
     const env = { PRODUCTS_CLI_CEILING_DIRECTORIES: tmpdir() };
 
-    const added = await cli(
-      join(cwd, 'src', 'deep'),
-      ['add', '--id', 'sub', '--title', 'From below', '--price', '1', '--json'],
-      env,
-    );
-    const status = await cli(join(cwd, 'src', 'deep'), ['status', '--local', '--json'], env);
+    const added = await runCli(['add', '--id', 'sub', '--title', 'From below', '--price', '1', '--json'], {
+      cwd: join(cwd, 'src', 'deep'),
+      env: env,
+    });
+    const status = await runCli(['status', '--local', '--json'], { cwd: join(cwd, 'src', 'deep'), env: env });
 
     expect(added.code).toBe(0);
     expect(status.code).toBe(0);
@@ -190,15 +190,15 @@ describe('status --local', () => {
   it('shows the figures of the running stack, and exits 1 once it is gone', async () => {
     const started = await setup();
     // Writes are signed with the stack's local keys, as the CLI signs them.
-    expect((await cli(cwd, ['add', '--id', '1', '--title', 'IPhone', '--price', '900'])).code).toBe(0);
+    expect((await runCli(['add', ...productFlags(product({ id: '1' }))], { cwd })).code).toBe(0);
     await fetch(`${started.url}/product/1`);
     await fetch(`${started.url}/nothing`);
 
-    const json = await cli(cwd, ['status', '--local', '--json']);
-    const text = await cli(cwd, ['status']);
+    const json = await runCli(['status', '--local', '--json'], { cwd });
+    const text = await runCli(['status'], { cwd });
     process.kill(started.pid, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const gone = await cli(cwd, ['status', '--local']);
+    const gone = await runCli(['status', '--local'], { cwd });
 
     expect(json.code).toBe(0);
     const result = JSON.parse(json.stdout);
@@ -226,24 +226,19 @@ describe('logs --local', () => {
   it('renders the request lines as logs does, filters them, and follows new ones', async () => {
     const started = await setup();
     // Writes are signed with the stack's local keys, as the CLI signs them.
-    expect((await cli(cwd, ['add', '--id', '1', '--title', 'IPhone', '--price', '900'])).code).toBe(0);
+    expect((await runCli(['add', ...productFlags(product({ id: '1' }))], { cwd })).code).toBe(0);
     await fetch(`${started.url}/product/1`);
     await new Promise((resolve) => setTimeout(resolve, 300));
 
-    const all = await cli(cwd, ['logs', '--local', '--since', '5m']);
-    const posts = await cli(cwd, ['logs', '--local', '--filter', 'POST', '--json']);
-    const follow = spawn(process.execPath, [bin, 'logs', '--local', '--follow', '--since', '1s'], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let followed = '';
-    follow.stdout.on('data', (chunk) => (followed += chunk));
+    const all = await runCli(['logs', '--local', '--since', '5m'], { cwd });
+    const posts = await runCli(['logs', '--local', '--filter', 'POST', '--json'], { cwd });
+    const follow = startCli(['logs', '--local', '--follow', '--since', '1s'], { cwd });
     await new Promise((resolve) => setTimeout(resolve, 800));
     await fetch(`${started.url}/product/followed`);
     const deadline = Date.now() + 10_000;
-    while (!followed.includes('/product/followed') && Date.now() < deadline)
+    while (!follow.stdout().includes('/product/followed') && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
-    follow.kill('SIGINT');
+    follow.child.kill('SIGINT');
 
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/ POST {3}\/product 201 [\d.]+ ms [0-9a-f-]{36}/);
@@ -254,38 +249,36 @@ describe('logs --local', () => {
       .map((line) => JSON.parse(line));
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(lines.every((line) => line.message.includes('POST'))).toBe(true);
-    expect(followed).toMatch(/ GET {4}\/product\/followed 404 /);
+    expect(follow.stdout()).toMatch(/ GET {4}\/product\/followed 404 /);
   });
 });
 
 describe('local (foreground)', () => {
   it('logs each request once, rendered', async () => {
-    const child = spawn(process.execPath, [bin, 'local', '--port', '0'], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const local = startCli(['local', '--port', '0'], { cwd });
+    const output = () => local.stdout() + local.stderr();
     try {
       const deadline = Date.now() + 30_000;
-      while (!/http:\/\/127\.0\.0\.1:\d+\/prod/.test(stdout + stderr) && Date.now() < deadline)
+      while (!/http:\/\/127\.0\.0\.1:\d+\/prod/.test(output()) && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 50));
-      const url = (/http:\/\/127\.0\.0\.1:\d+\/prod/.exec(stdout + stderr) as RegExpExecArray)[0];
+      const url = (/http:\/\/127\.0\.0\.1:\d+\/prod/.exec(output()) as RegExpExecArray)[0];
 
       const reply = await fetch(`${url}/product/once`);
       const requestId = reply.headers.get('x-amzn-requestid') as string;
       const until = Date.now() + 5_000;
-      while (!stderr.includes(requestId) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (!local.stderr().includes(requestId) && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 50));
 
       expect(reply.status).toBe(404);
-      const mentions = stderr.split('\n').filter((line) => line.includes(requestId));
+      const mentions = local
+        .stderr()
+        .split('\n')
+        .filter((line) => line.includes(requestId));
       expect(mentions).toHaveLength(1);
       expect(mentions[0]).toMatch(/ GET {4}\/product\/once 404 [\d.]+ ms /);
     } finally {
-      child.kill('SIGINT');
-      await new Promise((resolve) => child.once('exit', resolve));
+      local.child.kill('SIGINT');
+      await local.done;
     }
   });
 });
@@ -301,8 +294,8 @@ describe('items that break the contract', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod`;
     try {
-      const got = await cli(cwd, ['get', 'odd', '--url', url]);
-      const listed = await cli(cwd, ['list', '--url', url]);
+      const got = await runCli(['get', 'odd', '--url', url], { cwd });
+      const listed = await runCli(['list', '--url', url], { cwd });
 
       expect(got.code).toBe(0);
       expect(got.stdout).toMatch(/price\s+"not-a-number" \(invalid\)/);

@@ -5,7 +5,7 @@ import { defaultHandlerZip } from '../../src/local/handler-code.js';
 import type { InvokeOutcome, LambdaRuntime } from '../../src/local/lambda-runtime.js';
 import { createMetricsRecorder, routedVersions, runtimeObserver } from '../../src/local/metrics-recorder.js';
 import { startLocalVersions } from '../../src/local/versions.js';
-import { requireBuild } from '../commands/helpers/run-cli.js';
+import { requireBuild } from '../helpers/run-cli.js';
 
 const MINUTE = 60_000;
 

@@ -6,8 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DataDirInUseError } from '../../src/local/dynamo-engine.js';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
 import { startTestEngine, type TestEngine } from '../helpers/dynamo-engine.js';
+import { product } from '../helpers/product.js';
 
-const iphone = { id: '1', title: 'IPhone', description: 'This is an IPhone', price: 900 };
+const iphone = product({ id: '1' });
 
 async function call(url: string, method = 'GET', body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(url, {

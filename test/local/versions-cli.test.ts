@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHandlerZip } from '../../src/local/handler-code.js';
-import { requireBuild } from '../commands/helpers/run-cli.js';
-import { cli } from './cli-run.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 
 let cwd: string;
 beforeAll(async () => {
@@ -16,7 +15,7 @@ beforeAll(async () => {
   cwd = await mkdtemp(join(tmpdir(), 'products-cli-versions-cli-'));
 });
 afterAll(async () => {
-  await cli(cwd, ['teardown', '--local', '--yes']);
+  await runCli(['teardown', '--local', '--yes'], { cwd });
   await rm(cwd, { recursive: true, force: true });
 });
 
@@ -24,8 +23,11 @@ describe('deploy --local and rollback --local', () => {
   it('switch the running stack to a new version and back with 0 non-2xx answers under load', async () => {
     // Prepare: the stack, a second bundle (one more line), and 6 clients reading all along
     const setup = JSON.parse(
-      (await cli(cwd, ['setup', '--local', '--port', '0', '--rate-limit', '5000', '--burst-limit', '5000', '--json']))
-        .stdout,
+      (
+        await runCli(['setup', '--local', '--port', '0', '--rate-limit', '5000', '--burst-limit', '5000', '--json'], {
+          cwd,
+        })
+      ).stdout,
     ) as { url: string };
     const files = unzipSync(readFileSync(defaultHandlerZip()));
     const entry = Object.keys(files).find((name) => /^index\.(mjs|js|cjs)$/.test(name)) as string;
@@ -43,11 +45,11 @@ describe('deploy --local and rollback --local', () => {
     const clients = Array.from({ length: 6 }, client);
 
     // Act
-    const deployed = await cli(cwd, ['deploy', '--local', '--zip', 'next.zip']);
-    const again = await cli(cwd, ['deploy', '--local', '--zip', 'next.zip', '--json']);
-    const back = await cli(cwd, ['rollback', '--local']);
-    const refused = await cli(cwd, ['rollback', '--local', '--to', '7']);
-    const lone = await cli(cwd, ['deploy', '--local', '--for', '2m']);
+    const deployed = await runCli(['deploy', '--local', '--zip', 'next.zip'], { cwd });
+    const again = await runCli(['deploy', '--local', '--zip', 'next.zip', '--json'], { cwd });
+    const back = await runCli(['rollback', '--local'], { cwd });
+    const refused = await runCli(['rollback', '--local', '--to', '7'], { cwd });
+    const lone = await runCli(['deploy', '--local', '--for', '2m'], { cwd });
     stop = true;
     await Promise.all(clients);
 

@@ -1,6 +1,5 @@
 // versions --local and status --local through the real CLI: the versions a running local stack has loaded, which one
 // live runs, and a canary in progress with its share, as the stack's own control answer tells them.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,8 +7,7 @@ import { join } from 'node:path';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHandlerZip } from '../../src/local/handler-code.js';
-import { requireBuild } from '../commands/helpers/run-cli.js';
-import { bin, cli } from './cli-run.js';
+import { requireBuild, runCli, startCli } from '../helpers/run-cli.js';
 
 let cwd: string;
 beforeAll(async () => {
@@ -17,7 +15,7 @@ beforeAll(async () => {
   cwd = await mkdtemp(join(tmpdir(), 'products-cli-versions-list-'));
 });
 afterAll(async () => {
-  await cli(cwd, ['teardown', '--local', '--yes']);
+  await runCli(['teardown', '--local', '--yes'], { cwd });
   await rm(cwd, { recursive: true, force: true });
 });
 
@@ -32,29 +30,27 @@ function bundleWith(line: string, name: string): void {
 describe('versions --local and status --local', () => {
   it('list the local versions with live and the canary, and show them in the status', async () => {
     // Prepare: a stack, a second version deployed, and a third one's canary left running by a killed deploy
-    await cli(cwd, ['setup', '--local', '--port', '0', '--json']);
+    await runCli(['setup', '--local', '--port', '0', '--json'], { cwd });
     bundleWith('// two', 'two.zip');
     bundleWith('// three', 'three.zip');
-    const first = await cli(cwd, ['versions', '--local', '--json']);
-    const deployed = await cli(cwd, ['deploy', '--local', '--zip', 'two.zip']);
-    const canaryRun = spawn(
-      process.execPath,
-      [bin, 'deploy', '--local', '--zip', 'three.zip', '--canary', '25', '--for', '5m'],
-      { cwd, stdio: 'ignore' },
-    );
+    const first = await runCli(['versions', '--local', '--json'], { cwd });
+    const deployed = await runCli(['deploy', '--local', '--zip', 'two.zip'], { cwd });
+    const canaryRun = startCli(['deploy', '--local', '--zip', 'three.zip', '--canary', '25', '--for', '5m'], { cwd });
     let listed: { live: string; canary?: { version: string; weight: number } } = { live: '' };
     for (let tries = 0; tries < 100 && !listed.canary; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      listed = JSON.parse((await cli(cwd, ['versions', '--local', '--json'])).stdout) as typeof listed;
+      listed = JSON.parse((await runCli(['versions', '--local', '--json'], { cwd })).stdout) as typeof listed;
     }
-    canaryRun.kill('SIGKILL');
+    canaryRun.child.kill('SIGKILL');
 
     // Act
-    const table = await cli(cwd, ['versions', '--local']);
-    const status = await cli(cwd, ['status', '--local']);
-    const statusJson = JSON.parse((await cli(cwd, ['status', '--local', '--json'])).stdout) as { version?: unknown };
-    const back = await cli(cwd, ['rollback', '--local']);
-    const after = await cli(cwd, ['status', '--local']);
+    const table = await runCli(['versions', '--local'], { cwd });
+    const status = await runCli(['status', '--local'], { cwd });
+    const statusJson = JSON.parse((await runCli(['status', '--local', '--json'], { cwd })).stdout) as {
+      version?: unknown;
+    };
+    const back = await runCli(['rollback', '--local'], { cwd });
+    const after = await runCli(['status', '--local'], { cwd });
 
     // Assess
     expect(JSON.parse(first.stdout)).toMatchObject({

@@ -1,6 +1,6 @@
 /** Products written straight into the local stack's table, as another tool (or an earlier import) leaves them. */
 import { BatchWriteItemCommand, DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { LocalStack } from '../../../src/local/stack.js';
+import type { LocalStack } from '../../src/local/stack.js';
 
 /** Writes a product for each id (title = id, price 1, version 1), and any `raw` items as they are. */
 export async function storeProducts(

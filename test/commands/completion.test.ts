@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/registry.js';
 import { EXIT } from '../../src/errors.js';
-import { requireBuild, runCli } from '../commands/helpers/run-cli.js';
+import { requireBuild, runCli } from '../helpers/run-cli.js';
 
 let cwd: string;
 

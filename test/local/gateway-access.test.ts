@@ -1,33 +1,10 @@
-import { request } from 'node:http';
 import aws4 from 'aws4';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/core/serde';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
-
-function send(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+import { send } from '../helpers/send.js';
+import { product } from '../helpers/product.js';
 
 const key = { accessKeyId: 'AKIALOCALTESTKEY0001', secretAccessKey: 'local-secret-for-tests-only-0123456789ab' };
 const region = 'us-east-1';
@@ -91,11 +68,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const product = (id: string) => JSON.stringify({ id, title: 'IPhone', description: 'This is an IPhone', price: 900 });
+const productBody = (id: string) => JSON.stringify(product({ id }));
 
 describe('IAM authorization on the local gateway', () => {
   it.each([
-    ['POST', '/prod/product', product('unsigned-1')],
+    ['POST', '/prod/product', productBody('unsigned-1')],
     ['PATCH', '/prod/product/1', '{"price":1}'],
     ['DELETE', '/prod/product/1', undefined],
   ])('refuses an unsigned %s with 403 Missing Authentication Token', async (method, path, body) => {
@@ -118,7 +95,7 @@ describe('IAM authorization on the local gateway', () => {
   });
 
   it('accepts writes signed by aws4 and by @smithy/signature-v4, query strings included', async () => {
-    const body = product('aws4-1');
+    const body = productBody('aws4-1');
     const created = await send(`http://${host}/prod/product`, {
       method: 'POST',
       body,
@@ -146,7 +123,7 @@ describe('IAM authorization on the local gateway', () => {
   });
 
   it("refuses a signature made with the wrong secret, with API Gateway's mismatch message", async () => {
-    const body = product('wrong-secret');
+    const body = productBody('wrong-secret');
     const headers = aws4Signed('POST', '/prod/product', body, { ...key, secretAccessKey: 'not-the-secret' });
 
     const reply = await send(`http://${host}/prod/product`, { method: 'POST', body, headers });
@@ -158,16 +135,20 @@ describe('IAM authorization on the local gateway', () => {
   });
 
   it('refuses a body changed after signing', async () => {
-    const headers = aws4Signed('POST', '/prod/product', product('tampered-a'));
+    const headers = aws4Signed('POST', '/prod/product', productBody('tampered-a'));
 
-    const reply = await send(`http://${host}/prod/product`, { method: 'POST', body: product('tampered-b'), headers });
+    const reply = await send(`http://${host}/prod/product`, {
+      method: 'POST',
+      body: productBody('tampered-b'),
+      headers,
+    });
 
     expect(reply.status).toBe(403);
     expect(JSON.parse(reply.text).message).toMatch(/^The request signature we calculated does not match/);
   });
 
   it('refuses a request signed more than 5 minutes ago: Signature expired', async () => {
-    const body = product('expired');
+    const body = productBody('expired');
     const headers = await smithySigned('POST', '/prod/product', body, new Date(Date.now() - 6 * 60 * 1000));
 
     const reply = await send(`http://${host}/prod/product`, { method: 'POST', body, headers });
@@ -179,7 +160,7 @@ describe('IAM authorization on the local gateway', () => {
   });
 
   it('refuses an access key it does not know', async () => {
-    const body = product('unknown-key');
+    const body = productBody('unknown-key');
     const headers = aws4Signed('POST', '/prod/product', body, {
       accessKeyId: 'AKIAUNKNOWNKEY000000',
       secretAccessKey: key.secretAccessKey,

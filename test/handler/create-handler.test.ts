@@ -4,8 +4,9 @@ import { LIST_LIMIT_MAX, PROBLEM_CONTENT_TYPE } from '../../src/contract/index.j
 import { startTestEngine, type TestEngine } from '../helpers/dynamo-engine.js';
 import { bodyOf, harness, type Harness } from '../helpers/handler-harness.js';
 import { proxyEvent } from '../helpers/proxy-event.js';
+import { product } from '../helpers/product.js';
 
-const iphone = { id: '1', title: 'IPhone', description: 'This is an IPhone', price: 900 };
+const iphone = product({ id: '1' });
 
 let engine: TestEngine;
 let h: Harness;
@@ -69,7 +70,7 @@ describe('POST /product', () => {
     expect(result.statusCode).toBe(409);
     expect(result.headers?.['Content-Type']).toBe(PROBLEM_CONTENT_TYPE);
     expect(bodyOf(result)).toMatchObject({ status: 409, title: 'Product already exists' });
-    expect((await storedItems())[0]?.title).toBe('IPhone');
+    expect((await storedItems())[0]?.title).toBe(iphone.title);
   });
 
   it.each([
@@ -145,7 +146,7 @@ describe('POST /product', () => {
     );
 
     expect(result.statusCode).toBe(201);
-    expect(bodyOf(result).title).toBe('IPhone');
+    expect(bodyOf(result).title).toBe(iphone.title);
   });
 });
 

@@ -1,6 +1,6 @@
 /** `products-cli console --json` through the real bin, running until stopped: its URL once it listens. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { binPath } from './run-cli.js';
+import { binPath, cliEnv } from './run-cli.js';
 
 export interface RunningConsole {
   /** The printed URL, with its token. */
@@ -17,7 +17,7 @@ export function startConsoleCli(
 ): Promise<RunningConsole> {
   const child = spawn(process.execPath, [binPath, 'console', ...args, '--json'], {
     cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    env: cliEnv(options.env),
   });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
