@@ -20,7 +20,8 @@ const LOCAL_SESSION: string[][] = [
   ['update', 'q1', '--price', '2'],
   ['list'],
   ['import', 'products.ndjson'],
-  ['export'],
+  // One segment: pages in table order, so that both runs print the same lines in the same order.
+  ['export', '--segments', '1'],
   ['delete', 'q1'],
   ['smoke'],
   ['bench', '--requests', '20', '--mix', 'get=1'],
