@@ -30,7 +30,7 @@ export interface CliOptions {
 /** Fails early, with what to do, when the CLI has not been built. */
 export function requireBuild(): void {
   if (!existsSync(join(packageRoot, 'build', 'cli.js'))) {
-    throw new Error('build/cli.js is missing: run `npx tsc -p .` (or `npm run build`) before these tests');
+    throw new Error('build/cli.js is missing: run `npm run build` before these tests');
   }
 }
 
