@@ -83,6 +83,9 @@ export async function deploy(
       import('../provision/canary.js'),
     ]);
   const zip = opts.zip;
+  // CloudWatch sums Lambda's figures per minute: a shorter canary on AWS would be judged on no figures at all.
+  if (opts.for !== undefined && opts.for < AWS_CANARY_MIN_MS)
+    throw new UsageError('--for must be at least 1m on AWS, where the figures come each minute (--local takes 10s)');
   const session = await openSession({ ...awsTarget(opts), force: Boolean(opts.force) }, withTerminalProgress(ctx), {
     ...(zip ? { readCode: () => readZipFile(resolve(ctx.cwd, zip)) } : {}),
     ...deps,
@@ -188,6 +191,11 @@ export function renderDeploy(result: DeployResult, style: Style): string {
 
 const percent = (weight: number) => `${Math.round(weight * 1000) / 10}%`;
 const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
+/** Elapsed time as m:ss, such as 1:00 or 0:05. */
+const clockTime = (ms: number) => {
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+};
 const figures = (t: CanaryCheck['canary'] | undefined) =>
   t ? `${t.invocations} invocations, ${t.errors} errors` : 'no figures yet';
 
@@ -195,7 +203,7 @@ const figures = (t: CanaryCheck['canary'] | undefined) =>
 export function renderCanaryCheck(check: CanaryCheck): string {
   const side = (t: CanaryCheck['canary'], role: string) =>
     `${role} version ${t.version} (${percent(t.share)}): ${figures(t)}`;
-  return `canary minute ${Math.max(1, Math.round(check.elapsedMs / 60_000))}: ${side(check.canary, 'new')} · ${side(check.live, 'live')}`;
+  return `canary at ${clockTime(check.elapsedMs)}: ${side(check.canary, 'new')} · ${side(check.live, 'live')}`;
 }
 
 /** Ends a canary that was rolled back with exit 1, and one stopped by a signal as interrupted. */
@@ -213,6 +221,9 @@ export function checkDeploy(result: Pick<DeployResult, 'canary'>): void {
 
 /** The canary's length when --for is not given. */
 const DEFAULT_CANARY_MS = 5 * 60_000;
+/** The shortest canary on AWS (one CloudWatch period) and locally, where the stack counts each request itself. */
+const AWS_CANARY_MIN_MS = 60_000;
+const LOCAL_CANARY_MIN_MS = 10_000;
 
 export const command = defineCommand({
   options: [
@@ -231,8 +242,13 @@ export const command = defineCommand({
     },
     {
       flags: '--for <duration>',
-      description: 'how long the canary runs (default: 5m), checked each minute',
-      parse: duration('--for', 24 * 3_600_000, 'a time from 1m to 24h such as 5m', 60_000),
+      description: 'how long the canary runs (default: 5m), checked each minute (--local: every 5 s, from 10s)',
+      parse: duration(
+        '--for',
+        24 * 3_600_000,
+        'a time from 1m to 24h such as 5m (10s with --local)',
+        LOCAL_CANARY_MIN_MS,
+      ),
     },
     {
       flags: '--max-error-rate <percent>',

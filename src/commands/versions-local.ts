@@ -67,16 +67,19 @@ async function controlLocal(ctx: Context, control: ControlRequest): Promise<Loca
   return switchOf(stack.url, await stack.send(control));
 }
 
+/** How often a local canary's figures are read: the stack counts each invocation as it ends, with no minute's delay. */
+const LOCAL_CHECK_INTERVAL_MS = 5_000;
+
 /**
  * `deploy --local --canary`: the stack sends `weight` of the requests to the new version, its own counts of each
- * version's invocations and failures are read each minute, and the canary is promoted or rolled back as on AWS.
+ * version's invocations and failures are read every 5 s, and the canary is promoted or rolled back as on AWS.
  */
 export async function deployLocalCanary(
   options: LocalCanaryOptions,
   ctx: Context,
   onCheck: (check: CanaryCheck) => void,
 ): Promise<LocalSwitchResult> {
-  const [{ defaultHandlerZip }, { canaryVerdict, CHECK_INTERVAL_MS }, { systemClock }] = await Promise.all([
+  const [{ defaultHandlerZip }, { canaryVerdict }, { systemClock }] = await Promise.all([
     import('../local/handler-code.js'),
     import('../provision/canary.js'),
     import('../aws/clock.js'),
@@ -105,7 +108,7 @@ export async function deployLocalCanary(
   });
   try {
     while (Date.now() - begun < options.durationMs) {
-      await systemClock.sleep(Math.min(CHECK_INTERVAL_MS, options.durationMs - (Date.now() - begun)), ctx.signal);
+      await systemClock.sleep(Math.min(LOCAL_CHECK_INTERVAL_MS, options.durationMs - (Date.now() - begun)), ctx.signal);
       const figures = (await stack.send({ action: 'figures' })).figures ?? {};
       const of = (v: string) => figures[v] ?? { invocations: 0, errors: 0 };
       const check: CanaryCheck = {

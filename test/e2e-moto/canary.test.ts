@@ -88,7 +88,7 @@ describe.runIf(motoAvailable)('deploy --canary against moto', () => {
     expect((await alias('bad')).RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
     expect(good!.code, good!.stderr).toBe(0);
     expect(good!.stdout).toContain(
-      'canary minute 1: new version 2 (10%): 12 invocations, 0 errors · live version 1 (90%): 100 invocations, 0 errors',
+      'canary at 1:00: new version 2 (10%): 12 invocations, 0 errors · live version 1 (90%): 100 invocations, 0 errors',
     );
     expect(good!.stdout).toMatch(
       /\nPromoted version 2 after 1 min at 10%: 12 invocations, 0 errors\. live runs it alone, replacing version 1\./,

@@ -83,17 +83,17 @@ describe('deploy --local --canary', () => {
     };
     const [bad, good] = await Promise.all([stackWith(broken), stackWith(clean)]);
 
-    // Act: both canaries at once, a minute each
+    // Act: both canaries at once, 10 s each, the local shortest: two checks, 5 s apart
     const [badRun, goodRun] = await Promise.all([
-      runCli(['deploy', '--local', '--zip', 'next.zip', '--canary', '50', '--for', '1m'], { cwd: bad.cwd }),
-      runCli(['deploy', '--local', '--zip', 'next.zip', '--canary', '50', '--for', '1m'], { cwd: good.cwd }),
+      runCli(['deploy', '--local', '--zip', 'next.zip', '--canary', '50', '--for', '10s'], { cwd: bad.cwd }),
+      runCli(['deploy', '--local', '--zip', 'next.zip', '--canary', '50', '--for', '10s'], { cwd: good.cwd }),
     ]);
     await Promise.all([bad.finish(), good.finish()]);
 
     // Assess
     expect(badRun.code, badRun.stderr).toBe(1);
     expect(badRun.stdout).toMatch(
-      /canary minute 1: new version 2 \(50%\): (\d+) invocations, \1 errors · live version 1 \(50%\): \d+ invocations, 0 errors/,
+      /canary at 0:05: new version 2 \(50%\): (\d+) invocations, \1 errors · live version 1 \(50%\): \d+ invocations, 0 errors/,
     );
     expect(badRun.stdout).toMatch(
       /Rolled back the canary of version 2 in the local stack: version 2 failed (\d+) of \1 invocations \(100%, above 1%\)/,
@@ -101,12 +101,24 @@ describe('deploy --local --canary', () => {
     expect(badRun.stderr).toContain('products-cli: the canary of version 2 was rolled back');
     expect(bad.statuses.get(502)).toBeGreaterThan(0);
     expect(goodRun.code, goodRun.stderr).toBe(0);
+    expect(goodRun.stdout).toMatch(/canary at 0:05: .*\n.*canary at 0:10: /);
     expect(goodRun.stdout).toMatch(
       /Promoted version 2 in the local stack after 50% of requests \(\d+ invocations, 0 errors\); live runs it alone, replacing version 1\./,
     );
     expect(Object.keys(Object.fromEntries(good.statuses))).toEqual(['200']);
     expect(good.statuses.get(200)).toBeGreaterThanOrEqual(50);
   }, 180_000);
+
+  it('refuses a canary under a minute on AWS, where CloudWatch has figures only each minute (exit 2)', async () => {
+    // Act
+    const cwd = await mkdtemp(join(tmpdir(), 'products-cli-canary-aws-'));
+    const run = await runCli(['deploy', '--canary', '10', '--for', '30s', '--region', 'us-east-1'], { cwd });
+    await rm(cwd, { recursive: true, force: true });
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('products-cli: --for must be at least 1m on AWS');
+  });
 
   it('takes the canary out on SIGINT (exit 130) and on SIGTERM (exit 143), and says so', async () => {
     // Act

@@ -71,7 +71,7 @@ describe('deploy --canary', () => {
     ).toEqual([1, 2, 3, 4, 5].map((m) => [m, m * 10, 0, m * 90, m]));
     expect(seen.at(-1)!.elapsedMs).toBeGreaterThanOrEqual(5 * 60_000);
     expect(result.canary?.checks).toEqual(seen);
-    expect(renderCanaryCheck(seen[0]!)).toMatch(/^canary minute 1: /);
+    expect(renderCanaryCheck(seen[0]!)).toMatch(/^canary at 1:00: /);
     expect(renderCanaryCheck(seen[0]!)).toContain(
       ': new version 2 (10%): 10 invocations, 0 errors · live version 1 (90%): 90 invocations, 1 errors',
     );
