@@ -85,7 +85,9 @@ export async function deploy(
   const zip = opts.zip;
   // CloudWatch sums Lambda's figures per minute: a shorter canary on AWS would be judged on no figures at all.
   if (opts.for !== undefined && opts.for < AWS_CANARY_MIN_MS)
-    throw new UsageError('--for must be at least 1m on AWS, where the figures come each minute (--local takes 10s)');
+    throw new UsageError(
+      `--for must be at least ${AWS_CANARY_MIN_MS / 60_000}m on AWS, where the figures come each minute (--local takes ${LOCAL_CANARY_MIN_MS / 1000}s)`,
+    );
   const session = await openSession({ ...awsTarget(opts), force: Boolean(opts.force) }, withTerminalProgress(ctx), {
     ...(zip ? { readCode: () => readZipFile(resolve(ctx.cwd, zip)) } : {}),
     ...deps,
@@ -224,6 +226,8 @@ const DEFAULT_CANARY_MS = 5 * 60_000;
 /** The shortest canary on AWS (one CloudWatch period) and locally, where the stack counts each request itself. */
 const AWS_CANARY_MIN_MS = 60_000;
 const LOCAL_CANARY_MIN_MS = 10_000;
+/** How often a local canary's figures are read: the stack counts each invocation as it ends, with no minute's delay. */
+const LOCAL_CHECK_INTERVAL_MS = 5_000;
 
 export const command = defineCommand({
   options: [
@@ -242,11 +246,11 @@ export const command = defineCommand({
     },
     {
       flags: '--for <duration>',
-      description: 'how long the canary runs (default: 5m), checked each minute (--local: every 5 s, from 10s)',
+      description: `how long the canary runs (default: 5m), checked each minute (--local: every ${LOCAL_CHECK_INTERVAL_MS / 1000} s, from ${LOCAL_CANARY_MIN_MS / 1000}s)`,
       parse: duration(
         '--for',
         24 * 3_600_000,
-        'a time from 1m to 24h such as 5m (10s with --local)',
+        `a time from ${AWS_CANARY_MIN_MS / 60_000}m to 24h such as 5m (${LOCAL_CANARY_MIN_MS / 1000}s with --local)`,
         LOCAL_CANARY_MIN_MS,
       ),
     },
@@ -285,6 +289,7 @@ rolls the canary back. A canary left by a killed deploy is taken out by the next
       weight: opts.canary / 100,
       durationMs: opts.for ?? DEFAULT_CANARY_MS,
       maxErrorRate: (opts.maxErrorRate ?? DEFAULT_MAX_ERROR_PERCENT) / 100,
+      checkEveryMs: LOCAL_CHECK_INTERVAL_MS,
     };
     return local.deployLocalCanary({ ...canary, ...(opts.zip ? { zip: opts.zip } : {}) }, ctx, (check) =>
       ctx.emit(check),

@@ -26,6 +26,8 @@ export interface LocalCanaryOptions {
   weight: number;
   durationMs: number;
   maxErrorRate: number;
+  /** How often the stack's counts are read. */
+  checkEveryMs: number;
 }
 
 /** The local stack this directory runs, and a way to send it requests with its secret. */
@@ -67,12 +69,9 @@ async function controlLocal(ctx: Context, control: ControlRequest): Promise<Loca
   return switchOf(stack.url, await stack.send(control));
 }
 
-/** How often a local canary's figures are read: the stack counts each invocation as it ends, with no minute's delay. */
-const LOCAL_CHECK_INTERVAL_MS = 5_000;
-
 /**
  * `deploy --local --canary`: the stack sends `weight` of the requests to the new version, its own counts of each
- * version's invocations and failures are read every 5 s, and the canary is promoted or rolled back as on AWS.
+ * version's invocations and failures are read every `checkEveryMs`, and the canary is promoted or rolled back as on AWS.
  */
 export async function deployLocalCanary(
   options: LocalCanaryOptions,
@@ -108,7 +107,7 @@ export async function deployLocalCanary(
   });
   try {
     while (Date.now() - begun < options.durationMs) {
-      await systemClock.sleep(Math.min(LOCAL_CHECK_INTERVAL_MS, options.durationMs - (Date.now() - begun)), ctx.signal);
+      await systemClock.sleep(Math.min(options.checkEveryMs, options.durationMs - (Date.now() - begun)), ctx.signal);
       const figures = (await stack.send({ action: 'figures' })).figures ?? {};
       const of = (v: string) => figures[v] ?? { invocations: 0, errors: 0 };
       const check: CanaryCheck = {
