@@ -1,6 +1,10 @@
 /**
- * moto's server mode (`python -m moto.server`), started on a free port for the suite and stopped after it;
- * or, when PRODUCTS_CLI_MOTO_URL is set, an emulator that is already running at that URL.
+ * moto's server mode (`python -m moto.server`) on a free port; or, when PRODUCTS_CLI_MOTO_URL is set, an
+ * emulator that is already running at that URL.
+ *
+ * A worker runs its files one after another, so a moto a file has stopped with is reset (`/moto-api/reset`,
+ * every account and region emptied) and handed to the worker's next file: starting moto costs 2.5–5 s of CPU,
+ * a reset a few milliseconds. A moto started with settings of its own is the file's alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -68,11 +72,54 @@ export async function startEmulator(
     return { url: target.url, stop: async () => undefined };
   }
   const { python } = target;
+  if (Object.keys(env).length > 0) return spawnMoto(python, env);
+  for (let idle = idleMotos.pop(); idle; idle = idleMotos.pop()) {
+    if (await reset(idle.url)) return reusable(idle);
+    await idle.stop();
+  }
+  return reusable(await spawnMoto(python, {}));
+}
+
+/**
+ * The motos of this worker that no file is using. Kept on the global object, which the worker's files share
+ * whether or not they share this module.
+ */
+const idleMotos: Emulator[] = ((globalThis as { idleMotos?: Emulator[] }).idleMotos ??= []);
+
+/** Whether moto emptied every account and region. */
+async function reset(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/moto-api/reset`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** `moto` handed to a file: stopping it gives it back to the worker's idle ones. */
+function reusable(moto: Emulator): Emulator {
+  let released = false;
+  return {
+    url: moto.url,
+    stop: async () => {
+      if (released) return;
+      released = true;
+      idleMotos.push(moto);
+    },
+  };
+}
+
+async function spawnMoto(python: string, env: Record<string, string>): Promise<Emulator> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // moto's server, ended when its stdin closes: a worker that is killed, not stopped, leaves no moto behind.
+  const serve = `import os, sys, threading
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+from moto.server import main
+main(['-H', '127.0.0.1', '-p', '${port}'])`;
+  const child = spawn(python, ['-c', serve], {
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
   child.stdout?.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
