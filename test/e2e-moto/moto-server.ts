@@ -1,6 +1,6 @@
 /**
- * moto's server mode (`python -m moto.server`) on a free port; or, when PRODUCTS_CLI_MOTO_URL is set, an
- * emulator that is already running at that URL.
+ * moto's server mode (`moto.server.main`, in a python that ends when its stdin closes) on a free port; or, when
+ * PRODUCTS_CLI_MOTO_URL is set, an emulator that is already running at that URL.
  *
  * A worker runs its files one after another, so a moto a file has stopped with is reset (`/moto-api/reset`,
  * every account and region emptied) and handed to the worker's next file: starting moto costs 2.5–5 s of CPU,
@@ -84,7 +84,9 @@ export async function startEmulator(
  * The motos of this worker that no file is using. Kept on the global object, which the worker's files share
  * whether or not they share this module.
  */
-const idleMotos: Emulator[] = ((globalThis as { idleMotos?: Emulator[] }).idleMotos ??= []);
+const IDLE_MOTOS: unique symbol = Symbol.for('products-cli.test.idle-motos');
+const pools = globalThis as { [IDLE_MOTOS]?: Emulator[] };
+const idleMotos: Emulator[] = (pools[IDLE_MOTOS] ??= []);
 
 /** Whether moto emptied every account and region. */
 async function reset(url: string): Promise<boolean> {
